@@ -1,0 +1,113 @@
+# Makefile: builds build/ecship and build/ecship-sim and runs every test layer.
+# The contract (targets, outputs) is in DESIGN.md; `make check` is the one test command.
+# BUILD=dir puts objects elsewhere; SAN=1 builds with AddressSanitizer + UBSan.
+
+BUILD      ?= build
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+PREFIX     ?= /usr/local
+SAN        ?=
+
+LIB_PKGS  := libcurl openssl jansson yaml-0.1 libxml-2.0
+SIM_PKGS  := libmicrohttpd
+TEST_PKGS := cmocka
+
+# A fresh machine: install the missing development packages once, before any flags are read.
+ifeq ($(filter clean distclean,$(MAKECMDGOALS)),)
+DEPS_OK := $(shell $(PKG_CONFIG) --exists $(LIB_PKGS) $(SIM_PKGS) $(TEST_PKGS) 2>/dev/null && echo yes)
+ifneq ($(DEPS_OK),yes)
+$(info ecship: some build dependencies are missing; running scripts/install-deps)
+DEPS_RC := $(shell scripts/install-deps >&2; echo $$?)
+ifneq ($(DEPS_RC),0)
+$(error scripts/install-deps failed; install the packages it named, then run make again)
+endif
+endif
+endif
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+CFLAGS   ?= -O2 -g
+ifeq ($(SAN),1)
+CFLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+endif
+CPPFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Ilib \
+            -DECSHIP_VERSION='"$(VERSION)"' -DECSHIP_GIT_REV='"$(GIT_REV)"'
+LIB_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS) 2>/dev/null)
+LIB_LIBS    := $(shell $(PKG_CONFIG) --libs $(LIB_PKGS) 2>/dev/null) -lm
+SIM_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(SIM_PKGS) 2>/dev/null)
+SIM_LIBS    := $(shell $(PKG_CONFIG) --libs $(SIM_PKGS) 2>/dev/null) -lpthread
+TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS   := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+ALL_CFLAGS   = $(CPPFLAGS) $(WARN) $(LIB_CFLAGS) $(SIM_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) -MMD -MP
+
+LIB_SRCS  := $(sort $(wildcard lib/*/*.c))
+TOOL_SRCS := $(sort $(wildcard src/*.c))
+SIM_SRCS  := $(sort $(wildcard sim/*.c))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+TOOLS_SRCS:= $(sort $(wildcard tests/tools/*.c))
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+UNIT_SUPPORT := $(filter-out $(UNIT_SRCS),$(sort $(wildcard tests/unit/*.c)))
+
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+TOOL_OBJS := $(TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
+SIM_OBJS  := $(SIM_SRCS:%.c=$(BUILD)/obj/%.o)
+SUPPORT_OBJS := $(UNIT_SUPPORT:%.c=$(BUILD)/obj/%.o)
+LIBSHIP   := $(BUILD)/libship.a
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_BINS := $(TOOLS_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
+SIM_BIN   := $(if $(SIM_SRCS),$(BUILD)/ecship-sim)
+
+.PHONY: all tests check clean install demo bench fuzz format
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/ecship $(SIM_BIN)
+
+tests: all $(UNIT_BINS) $(TOOL_BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIBSHIP): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/ecship: $(TOOL_OBJS) $(LIBSHIP)
+	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(LIBSHIP) $(LIB_LIBS)
+
+$(BUILD)/ecship-sim: $(SIM_OBJS) $(LIBSHIP)
+	$(CC) $(LDFLAGS) -o $@ $(SIM_OBJS) $(LIBSHIP) $(SIM_LIBS) $(LIB_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SUPPORT_OBJS) $(LIBSHIP)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(LIBSHIP) $(TEST_LIBS) $(SIM_LIBS) $(LIB_LIBS)
+
+$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBSHIP)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBSHIP) $(SIM_LIBS) $(LIB_LIBS)
+
+# Every test layer, plain and under ASan+UBSan; the last line is "N passed, N failed".
+check:
+	@scripts/install-deps --check
+	$(MAKE) tests
+	$(MAKE) tests BUILD=build/san SAN=1
+	@tests/run --build $(BUILD) --san-build build/san
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 755 $(BUILD)/ecship $(DESTDIR)$(PREFIX)/bin/ecship
+	install -m 644 docs/man/ecship.1 $(DESTDIR)$(PREFIX)/share/man/man1/ecship.1
+	install -m 644 scripts/ecship.bash-completion \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ecship
+
+format:
+	clang-format -i $(LIB_SRCS) $(TOOL_SRCS) $(SIM_SRCS) $(UNIT_SRCS) include/ecship/*.h
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,122 @@
+/*
+ * aws.h: the AWS client: region, endpoints, credentials, the three wire protocols (JSON 1.1,
+ * Query, EC2), error parsing and standard-mode retries, over an injectable transport and clock.
+ * One struct ship_aws per process is enough; it is not thread-safe. Never prints.
+ */
+#ifndef ECSHIP_AWS_H
+#define ECSHIP_AWS_H
+
+#include <jansson.h>
+#include <libxml/tree.h>
+
+#include "ecship/clock.h"
+#include "ecship/creds.h"
+#include "ecship/err.h"
+#include "ecship/http.h"
+
+enum ship_service {
+	SHIP_SVC_ECS,
+	SHIP_SVC_CLOUDFORMATION,
+	SHIP_SVC_ELBV2,
+	SHIP_SVC_EC2,
+	SHIP_SVC_LOGS,
+	SHIP_SVC_STS,
+	SHIP_SVC_SERVICE_QUOTAS,
+	SHIP_SVC_IAM,
+	SHIP_SVC_ECR,
+	SHIP_SVC_COUNT
+};
+
+enum ship_protocol { SHIP_PROTO_JSON, SHIP_PROTO_QUERY, SHIP_PROTO_EC2 };
+
+struct ship_service_info {
+	const char *name;            /* "ecs" */
+	const char *env_suffix;      /* AWS_ENDPOINT_URL_<suffix>: "ECS", "ELASTIC_LOAD_BALANCING_V2" */
+	const char *endpoint_prefix; /* "ecs", "elasticloadbalancing", "api.ecr" */
+	const char *signing_name;    /* "ecs", "elasticloadbalancing", "ecr" */
+	enum ship_protocol protocol;
+	const char *target_prefix;   /* JSON: "AmazonEC2ContainerServiceV20141113" */
+	const char *api_version;     /* Query/EC2: "2010-05-15" */
+	int global;                  /* one endpoint per partition (IAM) */
+};
+
+const struct ship_service_info *ship_service_info(enum ship_service svc);
+
+/* Receives --debug wire-log lines, already redacted (no trailing newline). */
+typedef void (*ship_log_fn)(void *ctx, const char *line);
+
+struct ship_aws_options {
+	const char *region;       /* --region; NULL: AWS_REGION, AWS_DEFAULT_REGION, the profile */
+	const char *profile;      /* --profile; NULL: AWS_PROFILE, else "default" */
+	const char *endpoint_url; /* --endpoint-url, for every service */
+	int max_attempts;         /* 0: AWS_MAX_ATTEMPTS, else 3 */
+	const struct ship_clock *clock;      /* NULL: the system clock */
+	ship_transport_fn transport;         /* NULL: libcurl (ship_http_send) */
+	void *transport_ctx;
+	const struct ship_http_options *http; /* for the libcurl transport; NULL: defaults */
+	ship_log_fn wire_log;                 /* NULL: no wire log */
+	void *wire_log_ctx;
+};
+
+struct ship_aws;
+
+struct ship_aws *ship_aws_new(const struct ship_aws_options *o, struct ship_err *err);
+void ship_aws_destroy(struct ship_aws *aws);
+
+/* The resolved region, or NULL when none is configured (calls then fail with a hint). */
+const char *ship_aws_region(const struct ship_aws *aws);
+/* Where the region came from: "--region", "AWS_REGION", "AWS_DEFAULT_REGION", "profile NAME". */
+const char *ship_aws_region_source(const struct ship_aws *aws);
+/* The selected profile name ("default" when none was given). */
+const char *ship_aws_profile(const struct ship_aws *aws);
+const struct ship_clock *ship_aws_clock(const struct ship_aws *aws);
+
+/* Endpoint URL (no trailing slash) and signing region for a service. */
+int ship_aws_endpoint(struct ship_aws *aws, enum ship_service svc, struct ship_buf *url,
+		      char *signing_region, size_t signing_region_size, struct ship_err *err);
+
+/* Current credentials: resolved on first use, refreshed 5 minutes before they expire. */
+const struct ship_creds *ship_aws_creds(struct ship_aws *aws, struct ship_err *err);
+
+/* Per-call overrides (NULL for none). */
+struct ship_call_opts {
+	const struct ship_creds *creds; /* sign with these instead of the client's */
+	int anonymous;                  /* do not sign (STS AssumeRoleWithWebIdentity) */
+};
+
+/*
+ * JSON 1.1 call: request is borrowed (NULL sends {}); on success *response is a new reference
+ * (caller json_decref). On an AWS error, err has code SHIP_ERR_AWS, aws_code, message,
+ * request_id and http_status.
+ */
+int ship_aws_json(struct ship_aws *aws, enum ship_service svc, const char *operation,
+		  json_t *request, json_t **response, const struct ship_call_opts *opts,
+		  struct ship_err *err);
+
+/* Ordered key/value parameters for Query and EC2 calls (owns its strings). */
+struct ship_params {
+	struct ship_headers kv;
+};
+int ship_params_add(struct ship_params *p, const char *key, const char *value);
+int ship_params_addf(struct ship_params *p, const char *value, const char *key_fmt, ...)
+    SHIP_PRINTF(3, 4);
+void ship_params_release(struct ship_params *p);
+
+/*
+ * Query (CloudFormation, ELBv2, STS, IAM) and EC2 calls: Action and Version are added;
+ * params may be NULL. On success *response is the parsed XML answer (caller xmlFreeDoc).
+ */
+int ship_aws_query(struct ship_aws *aws, enum ship_service svc, const char *action,
+		   const struct ship_params *params, xmlDoc **response,
+		   const struct ship_call_opts *opts, struct ship_err *err);
+
+/* Call statistics, for --debug summaries and benchmarks. */
+struct ship_aws_stats {
+	long calls;    /* logical calls */
+	long attempts; /* HTTP attempts including retries */
+	long retries;
+	long throttled;
+};
+void ship_aws_stats(const struct ship_aws *aws, struct ship_aws_stats *out);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * http.h: HTTP messages and the transport that carries them. The real transport is libcurl
+ * (lib/aws/http.c): TLS verification always on, connections reused, timeouts, proxies from the
+ * environment. Tests swap in their own ship_transport_fn. Knows nothing about AWS.
+ */
+#ifndef ECSHIP_HTTP_H
+#define ECSHIP_HTTP_H
+
+#include "ecship/err.h"
+#include "ecship/util.h"
+
+struct ship_header {
+	char *name; /* as given; compared case-insensitively */
+	char *value;
+};
+
+/* An ordered header list that owns its strings. Zero-initialised is an empty list. */
+struct ship_headers {
+	struct ship_header *v;
+	size_t n, cap;
+};
+
+int ship_headers_add(struct ship_headers *h, const char *name, const char *value);
+/* Replaces the first header of that name (case-insensitive) or adds it. */
+int ship_headers_set(struct ship_headers *h, const char *name, const char *value);
+/* First value of that name, or NULL. */
+const char *ship_headers_get(const struct ship_headers *h, const char *name);
+void ship_headers_release(struct ship_headers *h);
+
+struct ship_http_request {
+	const char *method;
+	const char *url; /* absolute, already encoded */
+	const struct ship_headers *headers;
+	struct ship_str body;
+};
+
+struct ship_http_response {
+	long status;
+	struct ship_headers headers;
+	struct ship_buf body;
+};
+
+void ship_http_response_init(struct ship_http_response *r);
+void ship_http_response_release(struct ship_http_response *r);
+
+/*
+ * Sends one request. Returns 0 when an HTTP answer (of any status) was read into resp, -1 with
+ * SHIP_ERR_NETWORK or SHIP_ERR_TIMEOUT when none was. resp is initialised by the caller.
+ */
+typedef int (*ship_transport_fn)(void *ctx, const struct ship_http_request *req,
+				 struct ship_http_response *resp, struct ship_err *err);
+
+struct ship_http_options {
+	long connect_timeout_ms; /* 0: 3100 ms */
+	long read_timeout_ms;    /* 0: 60000 ms; the transfer fails after this long without data */
+	const char *ca_bundle;   /* NULL: AWS_CA_BUNDLE, else the system store */
+	size_t max_response;     /* 0: 64 MiB */
+};
+
+/* The libcurl transport. One handle, connections reused across calls. */
+struct ship_http;
+struct ship_http *ship_http_new(const struct ship_http_options *o, struct ship_err *err);
+void ship_http_destroy(struct ship_http *h);
+/* A ship_transport_fn; ctx is the struct ship_http. */
+int ship_http_send(void *ctx, const struct ship_http_request *req, struct ship_http_response *resp,
+		   struct ship_err *err);
+
+/* Percent-encodes per RFC 3986 (unreserved A-Z a-z 0-9 - _ . ~ kept). keep_slash keeps '/'. */
+int ship_uri_encode(struct ship_buf *out, struct ship_str in, int keep_slash);
+
+#endif
