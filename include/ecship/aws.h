@@ -110,6 +110,17 @@ int ship_aws_query(struct ship_aws *aws, enum ship_service svc, const char *acti
 		   const struct ship_params *params, xmlDoc **response,
 		   const struct ship_call_opts *opts, struct ship_err *err);
 
+/*
+ * One plain HTTP exchange through the client's transport: not signed, not retried, wire-logged
+ * (redacted). For the credential providers (IMDS, container credentials).
+ */
+int ship_aws_http(struct ship_aws *aws, const struct ship_http_request *req,
+		  struct ship_http_response *resp, struct ship_err *err);
+
+/* The shared config/credentials files, loaded once by ship_aws_new. */
+struct ship_aws_config;
+const struct ship_aws_config *ship_aws_config(const struct ship_aws *aws);
+
 /* Call statistics, for --debug summaries and benchmarks. */
 struct ship_aws_stats {
 	long calls;    /* logical calls */

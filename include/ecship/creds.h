@@ -28,4 +28,17 @@ struct ship_aws;
  */
 int ship_creds_resolve(struct ship_aws *aws, struct ship_creds *out, struct ship_err *err);
 
+/*
+ * A cache of the client's credentials: get() returns the cached ones, resolving them on first use
+ * and again when they expire within 5 minutes (time from the client's clock), because waits can
+ * be long. The result is borrowed until the next get() or release.
+ */
+struct ship_creds_cache {
+	struct ship_creds current;
+	int have;
+};
+const struct ship_creds *ship_creds_cache_get(struct ship_creds_cache *c, struct ship_aws *aws,
+					      struct ship_err *err);
+void ship_creds_cache_release(struct ship_creds_cache *c);
+
 #endif

@@ -32,6 +32,7 @@ struct ship_http_request {
 	const char *url; /* absolute, already encoded */
 	const struct ship_headers *headers;
 	struct ship_str body;
+	long timeout_ms; /* 0: the transport's defaults; else connect and whole-transfer limit */
 };
 
 struct ship_http_response {

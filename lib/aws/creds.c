@@ -38,3 +38,20 @@ int ship_creds_resolve(struct ship_aws *aws, struct ship_creds *out, struct ship
 	struct ship_creds c = {(char *)ak, (char *)sk, getenv("AWS_SESSION_TOKEN"), 0, "environment"};
 	return ship_creds_copy(out, &c, err);
 }
+
+const struct ship_creds *ship_creds_cache_get(struct ship_creds_cache *c, struct ship_aws *aws,
+					      struct ship_err *err)
+{
+	if (!c->have) {
+		if (ship_creds_resolve(aws, &c->current, err))
+			return NULL;
+		c->have = 1;
+	}
+	return &c->current;
+}
+
+void ship_creds_cache_release(struct ship_creds_cache *c)
+{
+	ship_creds_release(&c->current);
+	c->have = 0;
+}
