@@ -63,7 +63,7 @@ SIM_BIN   := $(if $(SIM_SRCS),$(BUILD)/ecship-sim)
 .PHONY: all tests check clean install demo bench fuzz format
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/ecship $(SIM_BIN)
+all: $(BUILD)/ecship $(BUILD)/ecship.1 $(SIM_BIN)
 
 tests: all $(UNIT_BINS) $(TOOL_BINS)
 
@@ -77,6 +77,10 @@ $(LIBSHIP): $(LIB_OBJS)
 
 $(BUILD)/ecship: $(TOOL_OBJS) $(LIBSHIP)
 	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(LIBSHIP) $(LIB_LIBS)
+
+# The man page is generated from the same option tables as --help.
+$(BUILD)/ecship.1: $(BUILD)/ecship
+	$(BUILD)/ecship help --man >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/ecship-sim: $(SIM_OBJS) $(LIBSHIP)
 	$(CC) $(LDFLAGS) -o $@ $(SIM_OBJS) $(LIBSHIP) $(SIM_LIBS) $(LIB_LIBS)
@@ -100,7 +104,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 755 $(BUILD)/ecship $(DESTDIR)$(PREFIX)/bin/ecship
-	install -m 644 docs/man/ecship.1 $(DESTDIR)$(PREFIX)/share/man/man1/ecship.1
+	install -m 644 $(BUILD)/ecship.1 $(DESTDIR)$(PREFIX)/share/man/man1/ecship.1
 	install -m 644 scripts/ecship.bash-completion \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ecship
 

@@ -1,0 +1,137 @@
+/*
+ * cli.h: what the ecship tool's files share: the exit-code enum, the option tables from which
+ * parsing and --help are generated, the command table entry, the run context, and the output
+ * helpers. The tool only parses arguments and prints; the work is in the library (lib/).
+ */
+#ifndef ECSHIP_CLI_H
+#define ECSHIP_CLI_H
+
+#include <stdio.h>
+
+#include "ecship/aws.h"
+#include "ecship/err.h"
+
+/* Exit codes: one enum, documented in --help and the man page (see cli_exit_help). */
+enum cli_exit {
+	CLI_EXIT_OK = 0,          /* success */
+	CLI_EXIT_FAILED = 1,      /* ran and failed: deploy failed and was rolled back, task exited non-zero, doctor found problems */
+	CLI_EXIT_USAGE = 2,       /* usage or input error; nothing was changed in AWS */
+	CLI_EXIT_AWS = 3,         /* AWS error: authentication, authorization, API, network, after retries */
+	CLI_EXIT_TIMEOUT = 4,     /* timed out waiting; the state at that moment was printed */
+	CLI_EXIT_INTERRUPTED = 130 /* interrupted; what was and was not done was printed */
+};
+
+/* ---- options ------------------------------------------------------------------------------- */
+
+enum cli_opt_type {
+	CLI_OPT_END = 0,
+	CLI_OPT_FLAG,     /* int, set to 1 */
+	CLI_OPT_STRING,   /* const char *, points into argv */
+	CLI_OPT_DURATION, /* double seconds, "90s", "10m" */
+	CLI_OPT_INT,      /* long */
+	CLI_OPT_CHOICE,   /* const char *, one of `choices` (comma-separated) */
+};
+
+struct cli_option {
+	enum cli_opt_type type;
+	const char *name;    /* long name without "--" */
+	const char *argname; /* for --help: "URI", "DUR" */
+	void *dest;
+	const char *help;
+	const char *choices; /* CLI_OPT_CHOICE: "text,json" */
+	long min, max;       /* CLI_OPT_INT range */
+};
+
+#define CLI_FLAG(n, d, h) {CLI_OPT_FLAG, (n), NULL, (d), (h), NULL, 0, 0}
+#define CLI_STRING(n, a, d, h) {CLI_OPT_STRING, (n), (a), (d), (h), NULL, 0, 0}
+#define CLI_DURATION(n, d, h) {CLI_OPT_DURATION, (n), "DUR", (d), (h), NULL, 0, 0}
+#define CLI_INT(n, a, d, lo, hi, h) {CLI_OPT_INT, (n), (a), (d), (h), NULL, (lo), (hi)}
+#define CLI_CHOICE(n, c, d, h) {CLI_OPT_CHOICE, (n), NULL, (d), (h), (c), 0, 0}
+#define CLI_OPTIONS_END {CLI_OPT_END, NULL, NULL, NULL, NULL, NULL, 0, 0}
+
+/* ---- commands ------------------------------------------------------------------------------ */
+
+/* Preconditions, checked by main before the command runs. */
+enum {
+	CLI_NEED_AWS = 1 << 0,    /* an AWS client (region, endpoints; credentials on first call) */
+	CLI_NEED_REGION = 1 << 1, /* a region must be configured */
+	CLI_NEED_CONFIG = 1 << 2, /* ecship.yml must be readable */
+};
+
+struct cli_ctx;
+
+struct cli_command {
+	const char *name;
+	int (*fn)(struct cli_ctx *ctx, int argc, char **argv); /* returns an enum cli_exit */
+	unsigned flags;
+	const char *args;        /* usage after the name, e.g. "[--image URI | --tag TAG]" */
+	const char *summary;     /* one line for the command list */
+	const char *description; /* paragraphs for `CMD --help` and the man page */
+	const struct cli_option *options;
+};
+
+/* Global options (DESIGN.md "Command line"); accepted before or after the command name. */
+struct cli_globals {
+	const char *config;
+	const char *env;
+	const char *region;
+	const char *profile;
+	const char *endpoint_url;
+	const char *output; /* "text" or "json" */
+	int no_color;
+	int quiet;
+	int verbose;
+	int debug;
+	int help;
+	int version;
+};
+
+struct cli_ctx {
+	struct cli_globals g;
+	const struct cli_command *cmd;
+	struct ship_aws *aws; /* created by cli_aws() on first use; destroyed by main */
+	int json;             /* --output json */
+	int color;            /* colors on stderr */
+	int github;           /* GITHUB_ACTIONS=true */
+};
+
+extern const struct cli_option cli_global_options[];
+
+/*
+ * Parses argv against the command's options and the global ones. Leaves the positional
+ * arguments (and everything after "--") in argv[0..*argc). Prints the error and returns
+ * CLI_EXIT_USAGE on a bad option, 0 otherwise.
+ */
+int cli_parse(struct cli_ctx *ctx, const struct cli_option *opts, int *argc, char **argv,
+	      int stop_at_positional);
+void cli_usage_tool(FILE *f, const struct cli_command *const *cmds, size_t n);
+void cli_usage_command(FILE *f, const struct cli_command *cmd);
+void cli_man_page(FILE *f, const struct cli_command *const *cmds, size_t n);
+
+/* ---- output -------------------------------------------------------------------------------- */
+
+void cli_output_setup(struct cli_ctx *ctx);
+/* "error: ..." on stderr (and ::error:: under GitHub Actions). */
+void cli_error(const char *fmt, ...) SHIP_PRINTF(1, 2);
+void cli_warn(const char *fmt, ...) SHIP_PRINTF(1, 2);
+void cli_hint(const char *fmt, ...) SHIP_PRINTF(1, 2);
+/* Progress and notes on stderr; silent under --quiet. */
+void cli_note(const char *fmt, ...) SHIP_PRINTF(1, 2);
+/* Prints a library error with its AWS code, HTTP status and request id, plus a hint, and
+ * returns the exit code it maps to. `what` says what was being done: "cannot describe service". */
+int cli_report(const char *what, const struct ship_err *err);
+int cli_exit_for(const struct ship_err *err);
+/* Prints a JSON value to stdout (indented, keys in insertion order). 0 or -1. */
+int cli_print_json(json_t *v);
+
+/* ---- AWS ------------------------------------------------------------------------------------ */
+
+/* The context's AWS client, created on first use from the global options. NULL: err filled. */
+struct ship_aws *cli_aws(struct cli_ctx *ctx, struct ship_err *err);
+
+/* ---- commands ------------------------------------------------------------------------------ */
+
+extern const struct cli_command cmd_version_def;
+extern const struct cli_command cmd_whoami_def;
+
+#endif
