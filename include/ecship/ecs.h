@@ -1,0 +1,64 @@
+/*
+ * ecs.h: the ECS calls a deploy makes and the waits between them, over ship_aws_json. The
+ * waits poll DescribeServices adaptively (rollout.h) on the client's clock and report through
+ * callbacks; they never print.
+ */
+#ifndef ECSHIP_ECS_H
+#define ECSHIP_ECS_H
+
+#include <jansson.h>
+
+#include "ecship/aws.h"
+#include "ecship/rollout.h"
+
+/*
+ * DescribeServices for one service. *service is a new reference, or NULL when ECS reports the
+ * service MISSING or it is INACTIVE (deleted). ClusterNotFoundException is an error.
+ */
+int ship_ecs_describe_service(struct ship_aws *aws, const char *cluster, const char *service,
+			      json_t **service_out, struct ship_err *err);
+
+/* A predicate over snapshots for ship_ecs_wait: non-zero when the wait is over. */
+typedef int (*ship_wait_done_fn)(void *ctx, const struct ship_service_view *v);
+typedef void (*ship_wait_snapshot_fn)(void *ctx, const struct ship_service_view *v,
+				      double elapsed, int changed);
+
+enum ship_wait_end {
+	SHIP_WAIT_DONE,        /* the predicate said so */
+	SHIP_WAIT_TIMEOUT,     /* the deadline passed first */
+	SHIP_WAIT_INTERRUPTED, /* cancelled() said so */
+	SHIP_WAIT_GONE,        /* the service disappeared */
+};
+
+struct ship_wait_opts {
+	double timeout;                    /* seconds from the start of the wait */
+	ship_wait_snapshot_fn on_snapshot; /* each DescribeServices answer (may be NULL) */
+	ship_event_fn on_event;            /* each new service event, oldest first (may be NULL) */
+	int (*cancelled)(void *ctx);       /* polled between calls (may be NULL) */
+	void *ctx;
+	struct ship_event_cursor *events;  /* primed by the caller before it changed the service */
+};
+
+struct ship_wait_stats {
+	long polls;
+	long throttled_polls;
+	double elapsed;
+};
+
+/*
+ * Polls DescribeServices until done(), the timeout, cancellation or the service disappearing.
+ * Throttling and transient errors that outlast the client's retries do not end the wait: it backs
+ * off and polls again until the deadline. Other errors end it with -1. `last` receives the last
+ * snapshot (may be NULL).
+ */
+int ship_ecs_wait(struct ship_aws *aws, const char *cluster, const char *service,
+		  ship_wait_done_fn done, void *done_ctx, const struct ship_wait_opts *o,
+		  enum ship_wait_end *end, struct ship_service_view *last,
+		  struct ship_wait_stats *stats, struct ship_err *err);
+
+/* ship_wait_done_fn adapters: our deployment has ended (ctx: struct ship_rollout *), and the
+ * service has settled on a task definition ARN (ctx: const char *). */
+int ship_wait_rollout_done(void *ctx, const struct ship_service_view *v);
+int ship_wait_settled_done(void *ctx, const struct ship_service_view *v);
+
+#endif
