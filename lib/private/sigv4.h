@@ -82,6 +82,18 @@ int ship_sigv4_signature(struct ship_sigv4_state *st, struct ship_err *err);
 /* Stage 5: authorization (header value or query parameters). */
 int ship_sigv4_authorization(struct ship_sigv4_state *st, struct ship_err *err);
 
+/*
+ * ship_sigv4_sign and ship_sigv4_presign, leaving every intermediate result in st (initialised
+ * here; release it afterwards whatever the result).
+ */
+int ship_sigv4_sign_state(struct ship_sigv4_state *st, const struct ship_sigv4_params *p,
+			  const char *method, const char *url, struct ship_headers *headers,
+			  struct ship_str body, struct ship_err *err);
+int ship_sigv4_presign_state(struct ship_sigv4_state *st, const struct ship_sigv4_params *p,
+			     const char *method, const char *url,
+			     const struct ship_headers *headers, long expires,
+			     struct ship_buf *signed_url, struct ship_err *err);
+
 /* ---- pieces of stage 1, exposed for tests ------------------------------------------------- */
 
 /* The canonical URI of an encoded path (see sigv4.c for the two modes). */
