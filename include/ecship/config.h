@@ -1,0 +1,78 @@
+/*
+ * config.h: ecship.yml (schema in docs/config.md). Loading renders every string value through
+ * the variable resolver, applies the `environments: {<env>: {...}}` override for the selected
+ * environment, resolves relative paths against the file's directory, and reports every problem
+ * (unknown keys with a suggestion, wrong types, unresolved variables) with line and column.
+ * Depends on libyaml (through lib/private/yamltree.h), vars.h, diag.h; no AWS calls.
+ */
+#ifndef ECSHIP_CONFIG_H
+#define ECSHIP_CONFIG_H
+
+#include "ecship/diag.h"
+#include "ecship/err.h"
+#include "ecship/vars.h"
+
+struct ship_config_service {
+	char *name;               /* the ECS service name (fixed) */
+	char *task_definition;    /* path of RegisterTaskDefinition input */
+	char *service_definition; /* path of CreateService input; NULL when not given */
+	unsigned line;            /* where it is declared in the config */
+};
+
+struct ship_config_param {
+	char *key;
+	char *value;
+};
+
+struct ship_config_listener_rule {
+	int set;           /* the section is present */
+	int priority_auto; /* priority: auto */
+	long priority;     /* 1..50000; 0 when not given */
+	char **host_headers;
+	size_t n_host_headers;
+	char **path_patterns;
+	size_t n_path_patterns;
+};
+
+struct ship_config {
+	char *path;        /* as given */
+	char *dir;         /* its directory ("." for a bare name) */
+	char *environment; /* the environment it was loaded for; NULL when none was set */
+	char *region;      /* NULL when not set (then AWS_REGION etc.) */
+	char *cluster;
+	char *stack;          /* base stack; its Outputs are ${cfn:KEY}; NULL when not set */
+	char *infra_template; /* path; NULL when not set */
+	struct ship_config_param *infra_parameters;
+	size_t n_infra_parameters;
+	struct ship_config_listener_rule listener_rule;
+	double timeout; /* seconds; SHIP_CONFIG_TIMEOUT_DEFAULT when not set */
+	int timeout_set;
+	struct ship_config_service *services; /* `service` + definitions, or `services:` */
+	size_t n_services;
+};
+
+#define SHIP_CONFIG_TIMEOUT_DEFAULT 600.0
+#define SHIP_CONFIG_MAX_FILE ((size_t)1 << 20)
+
+/*
+ * Loads and renders a config. vars supplies variables (its ENVIRONMENT selects the override);
+ * loading sets vars' "stack" and, when vars has none, AWS_REGION from `region`, so later
+ * rendering of the definitions sees them. Every problem goes to diags; on any error returns
+ * NULL with err (SHIP_ERR_INPUT summarising the first) — or a resolver failure's own code.
+ */
+struct ship_config *ship_config_load(const char *path, struct ship_vars *vars,
+				     struct ship_diags *diags, struct ship_err *err);
+/* The same from text; `path` names the file and anchors relative paths. */
+struct ship_config *ship_config_parse(const char *path, struct ship_str text,
+				      struct ship_vars *vars, struct ship_diags *diags,
+				      struct ship_err *err);
+void ship_config_destroy(struct ship_config *cfg);
+
+/* The service called name, or NULL. */
+const struct ship_config_service *ship_config_service(const struct ship_config *cfg,
+						      const char *name);
+
+/* Levenshtein-based suggestion: the candidate closest to word (NULL when none is close). */
+const char *ship_suggest(const char *word, const char *const *candidates);
+
+#endif

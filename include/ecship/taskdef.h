@@ -1,0 +1,102 @@
+/*
+ * taskdef.h: task and service definitions as JSON (jansson): cleaning describe-* output into
+ * RegisterTaskDefinition input, replacing the image, validating before any call that changes
+ * AWS, normalizing ECS defaults away for "same definition" checks, and a unified diff.
+ * Pure functions: no AWS calls, no printing. Depends on jansson, diag.h, util.h, err.h.
+ */
+#ifndef ECSHIP_TASKDEF_H
+#define ECSHIP_TASKDEF_H
+
+#include <jansson.h>
+
+#include "ecship/diag.h"
+#include "ecship/err.h"
+#include "ecship/util.h"
+
+/* ---- images -------------------------------------------------------------------------------- */
+
+/* [registry[:port]/]path[:tag][@digest]; views into the parsed string. */
+struct ship_image_ref {
+	struct ship_str name;   /* everything before the tag and digest */
+	struct ship_str tag;    /* without ':'; len 0 when absent */
+	struct ship_str digest; /* "sha256:..." without '@'; len 0 when absent */
+};
+
+/* 0 ok; -1 when ref is empty or malformed (spaces, empty name, bad tag). */
+int ship_image_parse(struct ship_str ref, struct ship_image_ref *out);
+/* Nonzero when tag is a valid image tag (or a "sha256:<64 hex>" digest). */
+int ship_image_tag_valid(struct ship_str tag);
+/* Appends ref with its tag (and digest) replaced: name:tag, or name@sha256:... for a digest. */
+int ship_image_with_tag(struct ship_str ref, struct ship_str tag, struct ship_buf *out,
+			struct ship_err *err);
+
+/* ---- loading ------------------------------------------------------------------------------- */
+
+/*
+ * Turns a task definition document into RegisterTaskDefinition input, in place: unwraps the
+ * {"taskDefinition": {...}} of describe-task-definition output (keeping its "tags"), and drops
+ * the read-only fields (taskDefinitionArn, revision, status, requiresAttributes, compatibilities,
+ * registeredAt, registeredBy, deregisteredAt, deleteRequestedAt), adding one note per document
+ * to notes. Returns the input object (a new reference), or NULL with err (not an object).
+ */
+json_t *ship_taskdef_prepare(json_t *doc, const char *file, struct ship_diags *notes,
+			     struct ship_err *err);
+/* The same for CreateService input: unwraps {"services": [one]} / {"service": {...}} and drops
+ * describe-services fields that CreateService does not take (serviceArn, status, events, ...). */
+json_t *ship_servicedef_prepare(json_t *doc, const char *file, struct ship_diags *notes,
+				struct ship_err *err);
+
+/*
+ * Replaces the image (image != NULL) or only its tag (tag != NULL) of the container the service
+ * definition's first loadBalancers entry names, or of the only container. More than one
+ * container and no load balancer entry (or a name that matches none) is SHIP_ERR_INPUT listing
+ * the containers. Adds a note naming the container and the new image.
+ */
+int ship_taskdef_set_image(json_t *td, const json_t *service_def, const char *image,
+			   const char *tag, struct ship_diags *notes, struct ship_err *err);
+
+/* ---- validation ---------------------------------------------------------------------------- */
+
+/* Fargate: whether cpu units / memory MiB is a supported pair. */
+int ship_fargate_size_ok(long cpu_units, long memory_mib);
+/* "256", "1 vCPU", ".25 vcpu" -> units; "512", "2 GB", "0.5GB" -> MiB. 0 ok, -1 unparseable. */
+int ship_parse_cpu(const char *s, long *units);
+int ship_parse_memory(const char *s, long *mib);
+
+#define SHIP_TASKDEF_MAX_BYTES 65536 /* RegisterTaskDefinition request limit */
+
+/*
+ * Checks a task definition (RegisterTaskDefinition input) and, when given, the service
+ * definition it is deployed with. Every problem goes to diags as an error or warning with a fix;
+ * file names the task definition file in them (may be NULL). Returns the number of errors.
+ */
+size_t ship_taskdef_validate(const json_t *td, const json_t *service_def, const char *file,
+			     struct ship_diags *diags);
+
+/* ---- comparison ---------------------------------------------------------------------------- */
+
+/*
+ * A normalized copy (new reference) of a task definition as submitted or as returned by
+ * DescribeTaskDefinition: read-only fields and ECS defaults removed (essential true, tcp,
+ * hostPort equal to containerPort under awsvpc, container cpu 0, empty arrays and objects,
+ * default health check timings, ...), cpu and memory as unit strings, requiresCompatibilities
+ * sorted, environment and secrets sorted by name. NULL when out of memory or not an object.
+ */
+json_t *ship_taskdef_normalize(const json_t *td);
+/* 1 when both normalize to the same definition, 0 when not, -1 out of memory. */
+int ship_taskdef_same(const json_t *a, const json_t *b);
+/* The same idea for a service: CreateService input vs a DescribeServices service. */
+json_t *ship_servicedef_normalize(const json_t *svc);
+
+/*
+ * Appends a unified diff (3 lines of context) of two JSON documents, each pretty-printed with
+ * sorted keys, labelled a and b. Returns 0 when equal (nothing appended), 1 when they differ,
+ * -1 out of memory (err filled).
+ */
+int ship_json_diff(const json_t *a, const json_t *b, const char *label_a, const char *label_b,
+		   struct ship_buf *out, struct ship_err *err);
+/* The same on two texts, line by line. */
+int ship_text_diff(struct ship_str a, struct ship_str b, const char *label_a,
+		   const char *label_b, struct ship_buf *out, struct ship_err *err);
+
+#endif

@@ -1,0 +1,730 @@
+/*
+ * config.c: loads ecship.yml (see config.h and docs/config.md): schema check with "did you
+ * mean", the per-environment override, rendering of every string value with exact positions,
+ * and path resolution. Collects every problem before failing.
+ * Depends on yamltree.c, template.c, vars.c, diag.c and lib/util; no AWS calls.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "ecship/config.h"
+#include "private/yamltree.h"
+
+enum ftype { F_STR, F_PATH, F_PRIO, F_STRLIST, F_STRMAP, F_DURATION, F_MAP, F_SERVICES, F_ENVS };
+
+struct field {
+	const char *key;
+	enum ftype type;
+	const struct field *sub;
+};
+
+static const struct field s_infra_fields[] = {
+    {"template", F_PATH, NULL}, {"parameters", F_STRMAP, NULL}, {NULL, F_STR, NULL}};
+static const struct field s_rule_fields[] = {{"priority", F_PRIO, NULL},
+					     {"host_headers", F_STRLIST, NULL},
+					     {"path_patterns", F_STRLIST, NULL},
+					     {NULL, F_STR, NULL}};
+static const struct field s_service_fields[] = {{"name", F_STR, NULL},
+						{"task_definition", F_PATH, NULL},
+						{"service_definition", F_PATH, NULL},
+						{NULL, F_STR, NULL}};
+static const struct field s_top_fields[] = {
+    {"region", F_STR, NULL},
+    {"cluster", F_STR, NULL},
+    {"service", F_STR, NULL},
+    {"task_definition", F_PATH, NULL},
+    {"service_definition", F_PATH, NULL},
+    {"stack", F_STR, NULL},
+    {"infra", F_MAP, s_infra_fields},
+    {"listener_rule", F_MAP, s_rule_fields},
+    {"timeout", F_DURATION, NULL},
+    {"services", F_SERVICES, s_service_fields},
+    {"environments", F_ENVS, NULL},
+    {NULL, F_STR, NULL},
+};
+
+struct loader {
+	struct ship_ydoc doc;
+	struct ship_vars *vars;
+	struct ship_diags *diags;
+	struct ship_err *err;
+	struct ship_config *cfg;
+	const struct ship_ynode *scalar; /* the one being rendered, for the locator */
+	int hard;                        /* a failure that is not the user's input */
+};
+
+/* ---- suggestions --------------------------------------------------------------------------- */
+
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64];
+	if (la >= 63 || lb >= 63)
+		return (size_t)-1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t prev = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cur = row[j];
+			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			size_t best = prev + cost;
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+const char *ship_suggest(const char *word, const char *const *candidates)
+{
+	const char *best = NULL;
+	size_t bestd = (size_t)-1, limit = strlen(word) / 3 + 1;
+	if (limit > 3)
+		limit = 3;
+	for (size_t i = 0; candidates[i]; i++) {
+		size_t d = distance(word, candidates[i]);
+		if (ship_strcasecmp(word, candidates[i]) == 0)
+			d = 0;
+		if (d <= limit && d < bestd) {
+			best = candidates[i];
+			bestd = d;
+		}
+	}
+	return best;
+}
+
+/* ---- helpers ------------------------------------------------------------------------------- */
+
+static const char *kind_name(const struct ship_ynode *n)
+{
+	if (n->kind == SHIP_Y_MAP)
+		return "a map";
+	if (n->kind == SHIP_Y_SEQ)
+		return "a list";
+	return "a single value";
+}
+
+static void problem(struct loader *L, const struct ship_ynode *at, const char *hint,
+		    const char *fmt, const char *a, const char *b)
+{
+	ship_diags_add(L->diags, SHIP_SEV_ERROR, L->doc.file, at ? at->line : 0,
+		       at ? at->column : 0, hint, fmt, a, b);
+}
+
+static void yaml_locate(void *ctx, size_t off, unsigned *line, unsigned *column)
+{
+	struct loader *L = ctx;
+	ship_ydoc_locate(&L->doc, L->scalar, off, line, column);
+}
+
+/* Renders a scalar into a new string (*out); NULL *out when the scalar is null. */
+static int render(struct loader *L, const struct ship_ynode *n, const char *key, char **out)
+{
+	struct ship_buf b = SHIP_BUF_INIT(SHIP_CONFIG_MAX_FILE);
+	struct ship_tpl t = {ship_vars_resolve, L->vars, L->diags, L->doc.file, yaml_locate, L,
+			     n->line, n->column};
+	*out = NULL;
+	if (n->kind != SHIP_Y_SCALAR) {
+		problem(L, n, "write one value after the key", "'%s' must be a string, not %s", key,
+			kind_name(n));
+		return 1;
+	}
+	if (ship_ynode_is_null(n))
+		return 0;
+	if (memchr(n->value, '\0', n->len)) {
+		problem(L, n, "remove the NUL character", "'%s' contains a NUL character%s", key, "");
+		return 1;
+	}
+	L->scalar = n;
+	int r = ship_tpl_expand(&t, (struct ship_str){n->value, n->len}, &b, L->err);
+	if (r < 0) {
+		L->hard = 1;
+		ship_buf_release(&b);
+		return -1;
+	}
+	if (r > 0) {
+		ship_buf_release(&b);
+		return 1;
+	}
+	*out = ship_buf_detach(&b, NULL);
+	if (!*out) {
+		L->hard = 1;
+		ship_err_set(L->err, SHIP_ERR_NOMEM, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int resolve_path(struct loader *L, char **p)
+{
+	if (!*p || (*p)[0] == '/' || strcmp(L->cfg->dir, ".") == 0)
+		return 0;
+	struct ship_buf b = SHIP_BUF_INIT(0);
+	ship_buf_addf(&b, "%s/%s", L->cfg->dir, *p);
+	char *r = ship_buf_detach(&b, NULL);
+	if (!r) {
+		L->hard = 1;
+		return ship_err_set(L->err, SHIP_ERR_NOMEM, "out of memory");
+	}
+	ship_free(*p);
+	*p = r;
+	return 0;
+}
+
+/* A string (or path) value under key in map; stays NULL when absent or null. */
+static int get_str(struct loader *L, const struct ship_ynode *map, const char *key, int path,
+		   char **out)
+{
+	const struct ship_ynode *n = ship_ynode_get(map, key);
+	if (!n)
+		return 0;
+	int r = render(L, n, key, out);
+	if (r == 0 && path && *out && !**out) {
+		problem(L, n, "give a file name or remove the key", "'%s' is empty%s", key, "");
+		ship_freep(out);
+		return 1;
+	}
+	if (r == 0 && path)
+		return resolve_path(L, out);
+	return r;
+}
+
+static int get_list(struct loader *L, const struct ship_ynode *map, const char *key,
+		    char ***out, size_t *n_out)
+{
+	const struct ship_ynode *n = ship_ynode_get(map, key);
+	if (!n || ship_ynode_is_null(n))
+		return 0;
+	if (n->kind == SHIP_Y_SCALAR) {
+		problem(L, n, "write a list: [a.example.com, b.example.com]",
+			"'%s' must be a list, not %s", key, kind_name(n));
+		return 1;
+	}
+	if (n->kind != SHIP_Y_SEQ) {
+		problem(L, n, "write a list: [a.example.com, b.example.com]",
+			"'%s' must be a list, not %s", key, kind_name(n));
+		return 1;
+	}
+	*out = ship_calloc(n->n ? n->n : 1, sizeof(char *));
+	if (!*out) {
+		L->hard = 1;
+		return ship_err_set(L->err, SHIP_ERR_NOMEM, "out of memory");
+	}
+	int rc = 0;
+	for (size_t i = 0; i < n->n; i++) {
+		char *s = NULL;
+		int r = render(L, n->kids[i], key, &s);
+		if (r < 0)
+			return -1;
+		if (r == 0 && s)
+			(*out)[(*n_out)++] = s;
+		rc |= r;
+	}
+	return rc;
+}
+
+/* ---- schema check -------------------------------------------------------------------------- */
+
+static void unknown_key(struct loader *L, const struct ship_ynode *k, const struct field *fields)
+{
+	const char *names[32];
+	size_t n = 0;
+	struct ship_buf hint = SHIP_BUF_INIT(1024);
+	for (; fields[n].key && n < 31; n++)
+		names[n] = fields[n].key;
+	names[n] = NULL;
+	const char *s = ship_suggest(k->value, names);
+	if (s) {
+		ship_buf_addf(&hint, "did you mean '%s'?", s);
+	} else {
+		ship_buf_adds(&hint, "known keys here:");
+		for (size_t i = 0; i < n; i++)
+			ship_buf_addf(&hint, "%s %s", i ? "," : "", names[i]);
+	}
+	problem(L, k, hint.failed ? NULL : hint.data, "unknown key '%s'%s", k->value, "");
+	ship_buf_release(&hint);
+}
+
+static void check_keys(struct loader *L, const struct ship_ynode *map, const struct field *fields,
+		       int top)
+{
+	if (!map || map->kind != SHIP_Y_MAP)
+		return;
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const struct ship_ynode *k = map->kids[i], *v = map->kids[i + 1];
+		const struct field *f = NULL;
+		if (k->kind != SHIP_Y_SCALAR) {
+			problem(L, k, "write keys as plain names", "a key must be a name, not %s%s",
+				kind_name(k), "");
+			continue;
+		}
+		for (size_t j = 0; j < i; j += 2) {
+			const struct ship_ynode *o = map->kids[j];
+			if (o->kind == SHIP_Y_SCALAR && strcmp(o->value, k->value) == 0) {
+				problem(L, k, "remove one of them",
+					"key '%s' appears twice in the same map%s", k->value, "");
+				break;
+			}
+		}
+		for (size_t j = 0; fields[j].key; j++)
+			if (strcmp(fields[j].key, k->value) == 0)
+				f = &fields[j];
+		if (!f) {
+			unknown_key(L, k, fields);
+			continue;
+		}
+		if (f->type == F_MAP) {
+			check_keys(L, v, f->sub, 0);
+		} else if (f->type == F_SERVICES && v->kind == SHIP_Y_SEQ) {
+			for (size_t j = 0; j < v->n; j++)
+				check_keys(L, v->kids[j], f->sub, 0);
+		} else if (f->type == F_ENVS) {
+			if (!top) {
+				problem(L, k, "move it to the top level of the file",
+					"'%s' cannot be used inside an environment%s", k->value, "");
+			} else if (v->kind == SHIP_Y_MAP) {
+				for (size_t j = 0; j + 1 < v->n; j += 2) {
+					const struct ship_ynode *ov = v->kids[j + 1];
+					if (ov->kind == SHIP_Y_MAP)
+						check_keys(L, ov, s_top_fields, 0);
+					else if (!ship_ynode_is_null(ov))
+						problem(L, ov,
+							"write the keys to override under the "
+							"environment's name",
+							"environment '%s' must be a map, not %s",
+							v->kids[j]->kind == SHIP_Y_SCALAR
+							    ? v->kids[j]->value
+							    : "?",
+							kind_name(ov));
+				}
+			} else if (!ship_ynode_is_null(v)) {
+				problem(L, v, "write environments: {production: {cluster: ...}}",
+					"'environments' must be a map, not %s%s", kind_name(v), "");
+			}
+		}
+	}
+}
+
+/* Overlays map `over` on map `base` (new nodes in the doc's arena); maps merge, others replace. */
+static const struct ship_ynode *merge(struct loader *L, const struct ship_ynode *base,
+				      const struct ship_ynode *over, int depth)
+{
+	if (!base || base->kind != SHIP_Y_MAP || over->kind != SHIP_Y_MAP || depth > 8)
+		return over;
+	struct ship_ynode *m = ship_ydoc_new_map(&L->doc, base, base->n + over->n);
+	if (!m || (base->n + over->n && !m->kids))
+		return NULL;
+	memcpy(m->kids, base->kids, base->n * sizeof(*m->kids));
+	m->n = base->n;
+	for (size_t i = 0; i + 1 < over->n; i += 2) {
+		const struct ship_ynode *k = over->kids[i];
+		size_t j;
+		if (k->kind != SHIP_Y_SCALAR)
+			continue;
+		for (j = 0; j + 1 < m->n; j += 2)
+			if (m->kids[j]->kind == SHIP_Y_SCALAR && strcmp(m->kids[j]->value, k->value) == 0)
+				break;
+		if (j + 1 < m->n) {
+			const struct ship_ynode *v = merge(L, m->kids[j + 1], over->kids[i + 1], depth + 1);
+			if (!v)
+				return NULL;
+			m->kids[j + 1] = (struct ship_ynode *)v;
+		} else {
+			m->kids[m->n++] = (struct ship_ynode *)k;
+			m->kids[m->n++] = over->kids[i + 1];
+		}
+	}
+	return m;
+}
+
+/* ---- extraction ---------------------------------------------------------------------------- */
+
+static void missing(struct loader *L, const char *key, const char *hint)
+{
+	ship_diags_add(L->diags, SHIP_SEV_ERROR, L->doc.file, 0, 0, hint,
+		       "missing required key '%s'", key);
+}
+
+static int get_infra(struct loader *L, const struct ship_ynode *root)
+{
+	const struct ship_ynode *infra = ship_ynode_get(root, "infra"), *params;
+	struct ship_config *cfg = L->cfg;
+	int rc = 0, r;
+	if (!infra || ship_ynode_is_null(infra))
+		return 0;
+	if (infra->kind != SHIP_Y_MAP) {
+		problem(L, infra, "write infra: {template: FILE, parameters: {Name: value}}",
+			"'%s' must be a map, not %s", "infra", kind_name(infra));
+		return 1;
+	}
+	if ((r = get_str(L, infra, "template", 1, &cfg->infra_template)) < 0)
+		return -1;
+	rc |= r;
+	params = ship_ynode_get(infra, "parameters");
+	if (!params || ship_ynode_is_null(params))
+		return rc;
+	if (params->kind != SHIP_Y_MAP) {
+		problem(L, params, "write parameters: {Environment: \"${ENVIRONMENT}\"}",
+			"'%s' must be a map, not %s", "parameters", kind_name(params));
+		return 1;
+	}
+	cfg->infra_parameters = ship_calloc(params->n / 2 + 1, sizeof(*cfg->infra_parameters));
+	if (!cfg->infra_parameters) {
+		L->hard = 1;
+		return ship_err_set(L->err, SHIP_ERR_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i + 1 < params->n; i += 2) {
+		const struct ship_ynode *k = params->kids[i], *v = params->kids[i + 1];
+		char *val = NULL;
+		if (k->kind != SHIP_Y_SCALAR)
+			continue; /* reported by check_keys-like rule below */
+		r = render(L, v, k->value, &val);
+		if (r < 0)
+			return -1;
+		rc |= r;
+		if (r)
+			continue;
+		struct ship_config_param *p = &cfg->infra_parameters[cfg->n_infra_parameters];
+		p->key = ship_strdup(k->value);
+		p->value = val ? val : ship_strdup("");
+		cfg->n_infra_parameters++;
+		if (!p->key || !p->value) {
+			L->hard = 1;
+			return ship_err_set(L->err, SHIP_ERR_NOMEM, "out of memory");
+		}
+	}
+	return rc;
+}
+
+static int get_rule(struct loader *L, const struct ship_ynode *root)
+{
+	const struct ship_ynode *rule = ship_ynode_get(root, "listener_rule"), *prio;
+	struct ship_config_listener_rule *lr = &L->cfg->listener_rule;
+	int rc = 0, r;
+	if (!rule || ship_ynode_is_null(rule))
+		return 0;
+	if (rule->kind != SHIP_Y_MAP) {
+		problem(L, rule, "write listener_rule: {priority: 100, host_headers: [app.example.com]}",
+			"'%s' must be a map, not %s", "listener_rule", kind_name(rule));
+		return 1;
+	}
+	lr->set = 1;
+	prio = ship_ynode_get(rule, "priority");
+	if (prio && !ship_ynode_is_null(prio)) {
+		char *s = NULL;
+		r = render(L, prio, "priority", &s);
+		if (r < 0)
+			return -1;
+		rc |= r;
+		if (r == 0 && s) {
+			if (strcmp(s, "auto") == 0)
+				lr->priority_auto = 1;
+			else if (ship_parse_long(s, 1, 50000, &lr->priority))
+				problem(L, prio,
+					"ALB rule priorities are 1 to 50000; write a fixed number per "
+					"environment, or auto to pick a free one once",
+					"'priority' must be a number from 1 to 50000 or \"auto\", not "
+					"'%s'%s",
+					s, ""),
+				    rc = 1;
+		}
+		ship_free(s);
+	}
+	if ((r = get_list(L, rule, "host_headers", &lr->host_headers, &lr->n_host_headers)) < 0)
+		return -1;
+	rc |= r;
+	if ((r = get_list(L, rule, "path_patterns", &lr->path_patterns, &lr->n_path_patterns)) < 0)
+		return -1;
+	return rc | r;
+}
+
+static int get_services(struct loader *L, const struct ship_ynode *root, const char *service,
+			const char *td, const char *sd)
+{
+	struct ship_config *cfg = L->cfg;
+	const struct ship_ynode *list = ship_ynode_get(root, "services");
+	int rc = 0, r;
+
+	if (list && !ship_ynode_is_null(list)) {
+		if (list->kind != SHIP_Y_SEQ) {
+			problem(L, list, "write services: [{name: web, service_definition: FILE}]",
+				"'%s' must be a list, not %s", "services", kind_name(list));
+			return 1;
+		}
+		if (service) {
+			problem(L, ship_ynode_get(root, "service"),
+				"list every service under 'services' and remove 'service'",
+				"use either 'service' or 'services', not both%s%s", "", "");
+			rc = 1;
+		}
+		cfg->services = ship_calloc(list->n ? list->n : 1, sizeof(*cfg->services));
+		if (!cfg->services) {
+			L->hard = 1;
+			return ship_err_set(L->err, SHIP_ERR_NOMEM, "out of memory");
+		}
+		for (size_t i = 0; i < list->n; i++) {
+			const struct ship_ynode *item = list->kids[i];
+			struct ship_config_service *s = &cfg->services[cfg->n_services++];
+			s->line = item->line;
+			if (item->kind != SHIP_Y_MAP) {
+				problem(L, item, "write - {name: SERVICE, service_definition: FILE}",
+					"each entry of '%s' must be a map, not %s", "services",
+					kind_name(item));
+				rc = 1;
+				continue;
+			}
+			if ((r = get_str(L, item, "name", 0, &s->name)) < 0)
+				return -1;
+			rc |= r;
+			if ((r = get_str(L, item, "task_definition", 1, &s->task_definition)) < 0)
+				return -1;
+			rc |= r;
+			if ((r = get_str(L, item, "service_definition", 1, &s->service_definition)) <
+			    0)
+				return -1;
+			rc |= r;
+			if (!r && !s->name && !ship_ynode_get(item, "name")) {
+				problem(L, item, "give the ECS service name: name: my-service",
+					"service entry has no '%s'%s", "name", "");
+				rc = 1;
+			}
+			if (!s->task_definition && td && !(s->task_definition = ship_strdup(td))) {
+				L->hard = 1;
+				return ship_err_set(L->err, SHIP_ERR_NOMEM, "out of memory");
+			}
+			if (!s->task_definition && !ship_ynode_get(item, "task_definition")) {
+				problem(L, item,
+					"set task_definition at the top level or in this entry",
+					"service entry has no '%s'%s", "task_definition", "");
+				rc = 1;
+			}
+		}
+		if (list->n == 0) {
+			problem(L, list, "list at least one service, or use 'service'",
+				"'%s' is empty%s", "services", "");
+			rc = 1;
+		}
+		return rc;
+	}
+	cfg->services = ship_calloc(1, sizeof(*cfg->services));
+	if (!cfg->services) {
+		L->hard = 1;
+		return ship_err_set(L->err, SHIP_ERR_NOMEM, "out of memory");
+	}
+	cfg->n_services = 1;
+	struct ship_config_service *s = &cfg->services[0];
+	s->line = root->line;
+	if ((service && !(s->name = ship_strdup(service))) ||
+	    (td && !(s->task_definition = ship_strdup(td))) ||
+	    (sd && !(s->service_definition = ship_strdup(sd)))) {
+		L->hard = 1;
+		return ship_err_set(L->err, SHIP_ERR_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static void load(struct loader *L, const struct ship_ynode *root)
+{
+	struct ship_config *cfg = L->cfg;
+	const struct ship_ynode *sel = root, *envs, *over = NULL, *n;
+	char *service = NULL, *td = NULL, *sd = NULL, *timeout = NULL;
+	int r;
+
+	check_keys(L, root, s_top_fields, 1);
+	envs = ship_ynode_get(root, "environments");
+	if (L->vars->environment && envs && envs->kind == SHIP_Y_MAP)
+		over = ship_ynode_get(envs, L->vars->environment);
+	if (over && over->kind == SHIP_Y_MAP) {
+		sel = merge(L, root, over, 0);
+		if (!sel) {
+			L->hard = 1;
+			ship_err_set(L->err, SHIP_ERR_NOMEM, "out of memory");
+			return;
+		}
+	}
+
+	/* region and stack first: the rest may use ${AWS_REGION} and ${cfn:KEY} */
+	if (get_str(L, sel, "region", 0, &cfg->region) < 0)
+		return;
+	if (cfg->region && !L->vars->region && ship_vars_set(L->vars, "AWS_REGION", cfg->region))
+		goto nomem;
+	if (get_str(L, sel, "stack", 0, &cfg->stack) < 0)
+		return;
+	if (cfg->stack && ship_vars_set(L->vars, "stack", cfg->stack))
+		goto nomem;
+	if (get_str(L, sel, "cluster", 0, &cfg->cluster) < 0 ||
+	    get_str(L, sel, "service", 0, &service) < 0 ||
+	    get_str(L, sel, "task_definition", 1, &td) < 0 ||
+	    get_str(L, sel, "service_definition", 1, &sd) < 0 || get_infra(L, sel) < 0 ||
+	    get_rule(L, sel) < 0)
+		goto cleanup;
+	n = ship_ynode_get(sel, "timeout");
+	if ((r = get_str(L, sel, "timeout", 0, &timeout)) < 0)
+		goto cleanup;
+	if (r == 0 && timeout) {
+		if (ship_parse_duration(timeout, &cfg->timeout) || cfg->timeout <= 0)
+			problem(L, n, "write a duration such as 10m, 90s or 1h30m",
+				"'timeout' is not a duration: '%s'%s", timeout, "");
+		else
+			cfg->timeout_set = 1;
+	}
+	if (get_services(L, sel, service, td, sd) < 0)
+		goto cleanup;
+	if (!cfg->cluster && !ship_ynode_get(sel, "cluster"))
+		missing(L, "cluster", "add the ECS cluster name: cluster: my-cluster-${ENVIRONMENT}");
+	if (!ship_ynode_get(sel, "services")) {
+		if (!service && !ship_ynode_get(sel, "service"))
+			missing(L, "service",
+				"add the fixed ECS service name: service: my-service-${ENVIRONMENT} "
+				"(or list several under 'services')");
+		if (!td && !ship_ynode_get(sel, "task_definition"))
+			missing(L, "task_definition",
+				"add the task definition file: task_definition: "
+				"task-definition-${ENVIRONMENT}.json");
+	}
+	goto cleanup;
+nomem:
+	L->hard = 1;
+	ship_err_set(L->err, SHIP_ERR_NOMEM, "out of memory");
+cleanup:
+	ship_free(service);
+	ship_free(td);
+	ship_free(sd);
+	ship_free(timeout);
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return ship_strdup(".");
+	if (slash == path)
+		return ship_strdup("/");
+	return ship_strndup(path, (size_t)(slash - path));
+}
+
+struct ship_config *ship_config_parse(const char *path, struct ship_str text,
+				      struct ship_vars *vars, struct ship_diags *diags,
+				      struct ship_err *err)
+{
+	struct loader L;
+	size_t errors_before = ship_diags_count(diags, SHIP_SEV_ERROR);
+
+	memset(&L, 0, sizeof(L));
+	L.vars = vars;
+	L.diags = diags;
+	L.err = err;
+	L.cfg = ship_calloc(1, sizeof(*L.cfg));
+	if (!L.cfg)
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory"), NULL;
+	L.cfg->timeout = SHIP_CONFIG_TIMEOUT_DEFAULT;
+	L.cfg->path = ship_strdup(path);
+	L.cfg->dir = dir_of(path);
+	if (vars->environment)
+		L.cfg->environment = ship_strdup(vars->environment);
+	if (!L.cfg->path || !L.cfg->dir || (vars->environment && !L.cfg->environment)) {
+		ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	if (ship_ydoc_parse(&L.doc, path, text, err))
+		goto fail;
+	if (!L.doc.root || ship_ynode_is_null(L.doc.root)) {
+		ship_err_set(err, SHIP_ERR_INPUT,
+			     "'%s' is empty; write at least cluster, service and task_definition "
+			     "(see 'ecship init')",
+			     path);
+		goto fail;
+	}
+	if (L.doc.root->kind != SHIP_Y_MAP) {
+		ship_err_set(err, SHIP_ERR_INPUT,
+			     "'%s': line %u, column %u: the file must be a map of keys, not %s; "
+			     "write 'cluster: ...' and so on, one key per line",
+			     path, L.doc.root->line, L.doc.root->column, kind_name(L.doc.root));
+		goto fail;
+	}
+	load(&L, L.doc.root);
+	if (L.hard)
+		goto fail;
+	if (ship_diags_count(diags, SHIP_SEV_ERROR) > errors_before) {
+		ship_diags_to_err(diags, err);
+		goto fail;
+	}
+	ship_ydoc_release(&L.doc);
+	return L.cfg;
+fail:
+	ship_ydoc_release(&L.doc);
+	ship_config_destroy(L.cfg);
+	return NULL;
+}
+
+struct ship_config *ship_config_load(const char *path, struct ship_vars *vars,
+				     struct ship_diags *diags, struct ship_err *err)
+{
+	struct ship_buf b = SHIP_BUF_INIT(SHIP_CONFIG_MAX_FILE);
+	struct ship_config *cfg = NULL;
+	if (ship_read_file(path, &b)) {
+		if (errno == ENOENT)
+			ship_err_set(err, SHIP_ERR_INPUT,
+				     "cannot read '%s': no such file; run 'ecship init' to create "
+				     "one, or pass --config FILE",
+				     path);
+		else if (errno == EFBIG)
+			ship_err_set(err, SHIP_ERR_INPUT, "cannot read '%s': larger than %zu bytes",
+				     path, SHIP_CONFIG_MAX_FILE);
+		else
+			ship_err_set(err, SHIP_ERR_INPUT, "cannot read '%s': %s", path,
+				     strerror(errno));
+	} else {
+		cfg = ship_config_parse(path, ship_buf_str(&b), vars, diags, err);
+	}
+	ship_buf_release(&b);
+	return cfg;
+}
+
+static void free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ship_free(v[i]);
+	ship_free(v);
+}
+
+void ship_config_destroy(struct ship_config *cfg)
+{
+	if (!cfg)
+		return;
+	ship_free(cfg->path);
+	ship_free(cfg->dir);
+	ship_free(cfg->environment);
+	ship_free(cfg->region);
+	ship_free(cfg->cluster);
+	ship_free(cfg->stack);
+	ship_free(cfg->infra_template);
+	for (size_t i = 0; i < cfg->n_infra_parameters; i++) {
+		ship_free(cfg->infra_parameters[i].key);
+		ship_free(cfg->infra_parameters[i].value);
+	}
+	ship_free(cfg->infra_parameters);
+	free_list(cfg->listener_rule.host_headers, cfg->listener_rule.n_host_headers);
+	free_list(cfg->listener_rule.path_patterns, cfg->listener_rule.n_path_patterns);
+	for (size_t i = 0; i < cfg->n_services; i++) {
+		ship_free(cfg->services[i].name);
+		ship_free(cfg->services[i].task_definition);
+		ship_free(cfg->services[i].service_definition);
+	}
+	ship_free(cfg->services);
+	ship_free(cfg);
+}
+
+const struct ship_config_service *ship_config_service(const struct ship_config *cfg,
+						      const char *name)
+{
+	for (size_t i = 0; i < cfg->n_services; i++)
+		if (cfg->services[i].name && strcmp(cfg->services[i].name, name) == 0)
+			return &cfg->services[i];
+	return NULL;
+}
