@@ -1,0 +1,448 @@
+/*
+ * deploy.c: the application deploy (see deploy.h): describe, register or reuse, create or
+ * update, wait for our deployment, roll back to the recorded revision. Every AWS call goes
+ * through the client; every message to the user through the on_note callback.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ecship/deploy.h"
+#include "ecship/taskdef.h"
+
+static void note(const struct ship_deploy_opts *o, const char *fmt, ...) SHIP_PRINTF(2, 3);
+static void note(const struct ship_deploy_opts *o, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	if (!o->on_note)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	o->on_note(o->ctx, msg);
+}
+
+static void set_reason(struct ship_deploy_result *res, const char *fmt, ...) SHIP_PRINTF(2, 3);
+static void set_reason(struct ship_deploy_result *res, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(res->reason, sizeof(res->reason), fmt, ap);
+	va_end(ap);
+}
+
+static void append_reason(struct ship_deploy_result *res, const char *s)
+{
+	size_t n = strlen(res->reason);
+	snprintf(res->reason + n, sizeof(res->reason) - n, "%s", s);
+}
+
+const char *ship_deploy_outcome_name(enum ship_deploy_outcome oc)
+{
+	static const char *const names[] = {
+	    [SHIP_DEPLOY_COMPLETED] = "completed", [SHIP_DEPLOY_STARTED] = "started",
+	    [SHIP_DEPLOY_UNCHANGED] = "unchanged", [SHIP_DEPLOY_DRY_RUN] = "dry-run",
+	    [SHIP_DEPLOY_FAILED] = "failed",       [SHIP_DEPLOY_TIMEOUT] = "timeout",
+	    [SHIP_DEPLOY_REPLACED] = "replaced",   [SHIP_DEPLOY_INTERRUPTED] = "interrupted",
+	    [SHIP_DEPLOY_REFUSED] = "refused",
+	};
+	return (unsigned)oc < sizeof(names) / sizeof(names[0]) ? names[oc] : "unknown";
+}
+
+/* The PRIMARY deployment's id in a CreateService/UpdateService answer. */
+static void primary_id(json_t *resp, char *out, size_t n)
+{
+	json_t *deps = json_object_get(json_object_get(resp, "service"), "deployments"), *d;
+	size_t i;
+	out[0] = '\0';
+	json_array_foreach(deps, i, d) {
+		const char *st = json_string_value(json_object_get(d, "status"));
+		const char *id = json_string_value(json_object_get(d, "id"));
+		if (st && id && !strcmp(st, "PRIMARY")) {
+			snprintf(out, n, "%s", id);
+			return;
+		}
+	}
+}
+
+static int is_busy(void *ctx, const struct ship_service_view *v)
+{
+	(void)ctx;
+	return !ship_service_busy(v);
+}
+
+/* The latest ACTIVE revision of the family, or NULL when the family has none. */
+static int latest_revision(struct ship_aws *aws, const char *family, json_t **out,
+			   struct ship_err *err)
+{
+	json_t *resp = NULL, *req = json_pack("{s:s}", "taskDefinition", family);
+	*out = NULL;
+	if (!req)
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, NULL, err);
+	json_decref(req);
+	if (r) {
+		/* ECS: ClientException "Unable to describe task definition." for an unknown family */
+		if (err->code == SHIP_ERR_AWS && (!strcmp(err->aws_code, "ClientException") ||
+						  !strcmp(err->aws_code, "InvalidParameterException"))) {
+			ship_err_clear(err);
+			return 0;
+		}
+		return -1;
+	}
+	*out = json_incref(json_object_get(resp, "taskDefinition"));
+	json_decref(resp);
+	return 0;
+}
+
+static void copy_json_str(char *dst, size_t n, json_t *v)
+{
+	snprintf(dst, n, "%s", json_is_string(v) ? json_string_value(v) : "");
+}
+
+static const char *short_td(const char *arn)
+{
+	const char *s = strrchr(arn, '/');
+	return s ? s + 1 : arn;
+}
+
+/* Records the revision being replaced as a tag on the service (best effort). */
+static void record_previous(struct ship_aws *aws, const struct ship_deploy_opts *o,
+			    const char *service_arn, const char *previous)
+{
+	struct ship_err e = SHIP_ERR_INIT;
+	json_t *resp = NULL;
+	json_t *req = json_pack("{s:s, s:[{s:s, s:s}]}", "resourceArn", service_arn, "tags", "key",
+				SHIP_TAG_PREVIOUS, "value", previous);
+	if (req && ship_aws_json(aws, SHIP_SVC_ECS, "TagResource", req, &resp, NULL, &e))
+		note(o, "warning: cannot record the previous revision as tag '%s' on the service "
+			"(%s: %s); this deploy still rolls back to it, but 'ecship rollback' later "
+			"will need --to",
+		     SHIP_TAG_PREVIOUS, e.aws_code[0] ? e.aws_code : ship_errcode_name(e.code),
+		     e.message);
+	json_decref(req);
+	json_decref(resp);
+}
+
+static int wait_for(struct ship_aws *aws, const struct ship_deploy_opts *o,
+		    struct ship_event_cursor *cur, ship_wait_done_fn done, void *done_ctx,
+		    enum ship_wait_end *end, struct ship_deploy_result *res, struct ship_err *err)
+{
+	struct ship_wait_opts wo = {o->timeout, o->on_snapshot, o->on_event, o->cancelled, o->ctx,
+				    cur};
+	struct ship_wait_stats st;
+	int r = ship_ecs_wait(aws, o->cluster, o->service, done, done_ctx, &wo, end, &res->final,
+			      &st, err);
+	res->wait.polls += st.polls;
+	res->wait.throttled_polls += st.throttled_polls;
+	res->wait.elapsed += st.elapsed;
+	return r;
+}
+
+int ship_deploy_rollback_to(struct ship_aws *aws, const struct ship_deploy_opts *o,
+			    const char *taskdef, int no_wait, struct ship_deploy_result *res,
+			    struct ship_err *err)
+{
+	json_t *resp = NULL;
+	struct ship_event_cursor cur;
+	enum ship_wait_end end;
+	json_t *svc = NULL;
+
+	memset(&cur, 0, sizeof(cur));
+	if (ship_ecs_describe_service(aws, o->cluster, o->service, &svc, err))
+		return -1;
+	if (svc)
+		ship_event_cursor_feed(&cur, json_object_get(svc, "events"), 1, NULL, NULL);
+	json_decref(svc);
+	note(o, "rolling back service '%s' to %s", o->service, short_td(taskdef));
+	json_t *req = json_pack("{s:s, s:s, s:s}", "cluster", o->cluster, "service", o->service,
+				"taskDefinition", taskdef);
+	if (!req)
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	int r = ship_aws_json(aws, SHIP_SVC_ECS, "UpdateService", req, &resp, NULL, err);
+	json_decref(req);
+	if (r)
+		return ship_err_prefix(err, "cannot roll back service '%s' to %s", o->service,
+				       short_td(taskdef));
+	json_decref(resp);
+	if (no_wait)
+		return 0;
+	if (wait_for(aws, o, &cur, ship_wait_settled_done, (void *)taskdef, &end, res, err))
+		return -1;
+	if (end == SHIP_WAIT_DONE) {
+		res->rolled_back = 1;
+		note(o, "service '%s' is back on %s", o->service, short_td(taskdef));
+	} else {
+		note(o, "the rollback to %s did not settle (%s)", short_td(taskdef),
+		     end == SHIP_WAIT_TIMEOUT ? "timed out" : "interrupted");
+	}
+	return 0;
+}
+
+/* After our deployment failed or timed out: make sure the service ends on the previous one. */
+static int roll_back(struct ship_aws *aws, const struct ship_deploy_opts *o,
+		     const struct ship_rollout *ro, struct ship_event_cursor *cur,
+		     struct ship_deploy_result *res, struct ship_err *err)
+{
+	enum ship_wait_end end;
+	if (o->no_rollback) {
+		append_reason(res, "; left as it is (--no-rollback)");
+		return 0;
+	}
+	if (!res->previous_taskdef[0]) {
+		append_reason(res, "; nothing to roll back to: this deploy created the service");
+		return 0;
+	}
+	if (ro && ro->by_breaker && res->final.breaker_rollback) {
+		note(o, "the circuit breaker is rolling back to %s; waiting for it to settle",
+		     short_td(res->previous_taskdef));
+		if (wait_for(aws, o, cur, ship_wait_settled_done, res->previous_taskdef, &end, res,
+			     err))
+			return -1;
+		if (end == SHIP_WAIT_DONE) {
+			res->rolled_back = 1;
+			res->rollback_by_ecs = 1;
+			note(o, "service '%s' is back on %s", o->service,
+			     short_td(res->previous_taskdef));
+			return 0;
+		}
+		if (end == SHIP_WAIT_INTERRUPTED)
+			return 0;
+		note(o, "ECS's rollback did not settle on %s in time; rolling back directly",
+		     short_td(res->previous_taskdef));
+	}
+	return ship_deploy_rollback_to(aws, o, res->previous_taskdef, 0, res, err);
+}
+
+int ship_deploy_run(struct ship_aws *aws, const struct ship_deploy_opts *o,
+		    struct ship_deploy_result *res, struct ship_err *err)
+{
+	const struct ship_clock *clk = ship_aws_clock(aws);
+	double start = clk->now(clk->ctx);
+	json_t *svc = NULL, *latest = NULL, *req = NULL, *resp = NULL;
+	struct ship_service_view v;
+	struct ship_event_cursor cur;
+	struct ship_rollout ro;
+	enum ship_wait_end end;
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	memset(&cur, 0, sizeof(cur));
+	memset(&v, 0, sizeof(v));
+
+	/* 1. the service as it is now */
+	if (ship_ecs_describe_service(aws, o->cluster, o->service, &svc, err)) {
+		ship_err_prefix(err, "cannot describe service '%s' in cluster '%s'", o->service,
+				o->cluster);
+		goto cleanup;
+	}
+	if (svc) {
+		if (ship_service_view_parse(svc, &v, err))
+			goto cleanup;
+		if (ship_service_busy(&v)) {
+			const struct ship_deployment_view *p = ship_service_primary(&v);
+			const char *pid = p ? p->id : "?", *ptd = p ? short_td(p->taskdef) : "?";
+			if (o->refuse_if_busy || o->dry_run) {
+				res->outcome = o->dry_run ? SHIP_DEPLOY_DRY_RUN : SHIP_DEPLOY_REFUSED;
+				set_reason(res, "deployment %s (%s) is still in progress on service '%s'",
+					   pid, ptd, o->service);
+				if (!o->dry_run) {
+					rc = 0;
+					goto cleanup;
+				}
+				note(o, "%s; a deploy would wait for it first", res->reason);
+			} else {
+				note(o, "deployment %s (%s) is in progress on service '%s'; waiting for "
+					"it to finish before deploying",
+				     pid, ptd, o->service);
+				ship_event_cursor_feed(&cur, json_object_get(svc, "events"), 1, NULL, NULL);
+				if (wait_for(aws, o, &cur, is_busy, NULL, &end, res, err))
+					goto cleanup;
+				if (end != SHIP_WAIT_DONE) {
+					res->outcome = end == SHIP_WAIT_INTERRUPTED ? SHIP_DEPLOY_INTERRUPTED
+										    : SHIP_DEPLOY_TIMEOUT;
+					set_reason(res, "deployment %s did not finish in time; nothing was "
+							"changed",
+						   pid);
+					rc = 0;
+					goto cleanup;
+				}
+				json_decref(svc);
+				svc = NULL;
+				if (ship_ecs_describe_service(aws, o->cluster, o->service, &svc, err))
+					goto cleanup;
+				if (svc && ship_service_view_parse(svc, &v, err))
+					goto cleanup;
+			}
+		}
+	}
+	if (svc) {
+		snprintf(res->previous_taskdef, sizeof(res->previous_taskdef), "%s", v.taskdef);
+		ship_event_cursor_feed(&cur, json_object_get(svc, "events"), 1, NULL, NULL);
+	}
+
+	/* 2. the task definition: reuse the latest revision when it is the same */
+	const char *family = json_string_value(json_object_get(o->taskdef, "family"));
+	if (!family) {
+		ship_err_set(err, SHIP_ERR_INPUT, "the task definition has no 'family'");
+		goto cleanup;
+	}
+	if (latest_revision(aws, family, &latest, err)) {
+		ship_err_prefix(err, "cannot describe task definition family '%s'", family);
+		goto cleanup;
+	}
+	int same = latest ? ship_taskdef_same(o->taskdef, latest) : 0;
+	if (same < 0) {
+		ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		goto cleanup;
+	}
+	if (same) {
+		copy_json_str(res->taskdef_arn, sizeof(res->taskdef_arn),
+			      json_object_get(latest, "taskDefinitionArn"));
+		res->revision = (long)json_integer_value(json_object_get(latest, "revision"));
+		note(o, "task definition unchanged: using %s", short_td(res->taskdef_arn));
+	} else if (o->dry_run) {
+		note(o, "would register a new revision of family '%s'%s", family,
+		     latest ? " (it differs from the latest; 'ecship diff' shows how)" : "");
+	} else {
+		if (ship_aws_json(aws, SHIP_SVC_ECS, "RegisterTaskDefinition", o->taskdef, &resp,
+				  NULL, err)) {
+			ship_err_prefix(err, "cannot register task definition family '%s'", family);
+			goto cleanup;
+		}
+		json_t *td = json_object_get(resp, "taskDefinition");
+		copy_json_str(res->taskdef_arn, sizeof(res->taskdef_arn),
+			      json_object_get(td, "taskDefinitionArn"));
+		res->revision = (long)json_integer_value(json_object_get(td, "revision"));
+		res->registered = 1;
+		json_decref(resp);
+		resp = NULL;
+		note(o, "registered %s", short_td(res->taskdef_arn));
+	}
+
+	/* 3. nothing to do? */
+	if (svc && same && !o->force_new && !strcmp(res->previous_taskdef, res->taskdef_arn)) {
+		res->outcome = SHIP_DEPLOY_UNCHANGED;
+		set_reason(res, "service '%s' already runs %s; nothing to deploy (--force-new-deployment "
+				"restarts its tasks)",
+			   o->service, short_td(res->taskdef_arn));
+		res->final = v;
+		rc = 0;
+		goto cleanup;
+	}
+	if (o->dry_run) {
+		res->outcome = SHIP_DEPLOY_DRY_RUN;
+		if (svc)
+			set_reason(res, "would update service '%s' from %s to %s", o->service,
+				   short_td(res->previous_taskdef),
+				   res->taskdef_arn[0] ? short_td(res->taskdef_arn) : "the new revision");
+		else
+			set_reason(res, "would create service '%s' in cluster '%s'", o->service,
+				   o->cluster);
+		rc = 0;
+		goto cleanup;
+	}
+
+	/* 4. create or update */
+	if (!svc) {
+		req = json_deep_copy(o->service_def);
+		if (!req) {
+			ship_err_set(err, SHIP_ERR_INPUT,
+				     "service '%s' does not exist and there is no service definition "
+				     "to create it from",
+				     o->service);
+			goto cleanup;
+		}
+		json_object_set_new(req, "cluster", json_string(o->cluster));
+		json_object_set_new(req, "serviceName", json_string(o->service));
+		json_object_set_new(req, "taskDefinition", json_string(res->taskdef_arn));
+		json_t *dc = json_object_get(req, "deploymentConfiguration");
+		if (!dc) {
+			dc = json_object();
+			json_object_set_new(req, "deploymentConfiguration", dc);
+		}
+		if (!json_object_get(dc, "deploymentCircuitBreaker"))
+			json_object_set_new(dc, "deploymentCircuitBreaker",
+					    json_pack("{s:b, s:b}", "enable", 1, "rollback", 1));
+		if (ship_aws_json(aws, SHIP_SVC_ECS, "CreateService", req, &resp, NULL, err)) {
+			ship_err_prefix(err, "cannot create service '%s' in cluster '%s'", o->service,
+					o->cluster);
+			goto cleanup;
+		}
+		res->created = 1;
+		note(o, "created service '%s' with %s", o->service, short_td(res->taskdef_arn));
+	} else {
+		record_previous(aws, o, v.arn, res->previous_taskdef);
+		req = json_pack("{s:s, s:s, s:s, s:b}", "cluster", o->cluster, "service", o->service,
+				"taskDefinition", res->taskdef_arn, "forceNewDeployment", o->force_new);
+		if (!req || ship_aws_json(aws, SHIP_SVC_ECS, "UpdateService", req, &resp, NULL, err)) {
+			if (!req)
+				ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+			ship_err_prefix(err, "cannot update service '%s'", o->service);
+			goto cleanup;
+		}
+		note(o, "updated service '%s': %s -> %s", o->service, short_td(res->previous_taskdef),
+		     short_td(res->taskdef_arn));
+	}
+	primary_id(resp, res->deployment_id, sizeof(res->deployment_id));
+	if (!res->deployment_id[0]) {
+		ship_err_set(err, SHIP_ERR_PROTOCOL,
+			     "the answer to %s names no PRIMARY deployment to follow",
+			     res->created ? "CreateService" : "UpdateService");
+		goto cleanup;
+	}
+	if (o->no_wait) {
+		res->outcome = SHIP_DEPLOY_STARTED;
+		set_reason(res, "deployment %s started; not waiting (--no-wait)", res->deployment_id);
+		rc = 0;
+		goto cleanup;
+	}
+
+	/* 5. wait for our deployment */
+	note(o, "waiting for deployment %s", res->deployment_id);
+	ship_rollout_init(&ro, res->deployment_id, res->taskdef_arn);
+	if (o->breaker_min > 0)
+		ro.threshold_min = o->breaker_min;
+	if (wait_for(aws, o, &cur, ship_wait_rollout_done, &ro, &end, res, err))
+		goto cleanup;
+	rc = 0;
+	switch (end) {
+	case SHIP_WAIT_DONE:
+		snprintf(res->reason, sizeof(res->reason), "%s", ro.reason);
+		if (ro.phase == SHIP_ROLLOUT_COMPLETED) {
+			res->outcome = SHIP_DEPLOY_COMPLETED;
+		} else if (ro.phase == SHIP_ROLLOUT_REPLACED) {
+			res->outcome = SHIP_DEPLOY_REPLACED;
+		} else {
+			res->outcome = SHIP_DEPLOY_FAILED;
+			rc = roll_back(aws, o, &ro, &cur, res, err);
+		}
+		break;
+	case SHIP_WAIT_TIMEOUT:
+		res->outcome = SHIP_DEPLOY_TIMEOUT;
+		set_reason(res, "deployment %s did not complete within %.0f s", res->deployment_id,
+			   o->timeout);
+		rc = roll_back(aws, o, NULL, &cur, res, err);
+		break;
+	case SHIP_WAIT_INTERRUPTED:
+		res->outcome = SHIP_DEPLOY_INTERRUPTED;
+		set_reason(res, "interrupted while deployment %s was in progress; it goes on in ECS, "
+				"and 'ecship wait' or 'ecship rollback' take over from here",
+			   res->deployment_id);
+		break;
+	case SHIP_WAIT_GONE:
+		res->outcome = SHIP_DEPLOY_FAILED;
+		set_reason(res, "service '%s' was deleted while deployment %s was in progress",
+			   o->service, res->deployment_id);
+		break;
+	}
+
+cleanup:
+	res->seconds = clk->now(clk->ctx) - start;
+	json_decref(svc);
+	json_decref(latest);
+	json_decref(req);
+	json_decref(resp);
+	return rc;
+}
