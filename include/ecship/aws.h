@@ -130,4 +130,9 @@ struct ship_aws_stats {
 };
 void ship_aws_stats(const struct ship_aws *aws, struct ship_aws_stats *out);
 
+/* The resolved maximum number of attempts per call (options, AWS_MAX_ATTEMPTS, profile, 3). */
+int ship_aws_max_attempts(const struct ship_aws *aws);
+/* Tokens left in the client's retry quota (500 when full; see docs/retries.md). */
+int ship_aws_retry_quota(const struct ship_aws *aws);
+
 #endif

@@ -62,9 +62,26 @@ struct ship_http_options {
 struct ship_http;
 struct ship_http *ship_http_new(const struct ship_http_options *o, struct ship_err *err);
 void ship_http_destroy(struct ship_http *h);
-/* A ship_transport_fn; ctx is the struct ship_http. */
+/*
+ * A ship_transport_fn; ctx is the struct ship_http. Proxies come from the environment, both
+ * cases accepted: http_proxy/HTTP_PROXY for http URLs, https_proxy/HTTPS_PROXY for https,
+ * all_proxy/ALL_PROXY as a fallback, no_proxy/NO_PROXY for exceptions (lowercase wins).
+ * Never sends "Expect: 100-continue"; never follows redirects.
+ */
 int ship_http_send(void *ctx, const struct ship_http_request *req, struct ship_http_response *resp,
 		   struct ship_err *err);
+/* Connections opened so far by this transport (a reused connection does not count). */
+long ship_http_connects(const struct ship_http *h);
+
+/*
+ * The test guard: when ECSHIP_TEST_LOOPBACK_ONLY=1, any host other than 127.0.0.0/8, localhost
+ * and ::1 is refused with SHIP_ERR_NETWORK "refusing to contact 'HOST': ECSHIP_TEST_LOOPBACK_ONLY
+ * is set". 0 when allowed (always, when the variable is not 1). ship_http_send checks it for the
+ * URL and the proxy; other code that opens connections should too.
+ */
+int ship_http_check_loopback(const char *url, struct ship_err *err);
+/* The host part of an absolute URL ("[::1]" as "::1") into out; -1 when there is none. */
+int ship_url_host(const char *url, char *out, size_t size);
 
 /* Percent-encodes per RFC 3986 (unreserved A-Z a-z 0-9 - _ . ~ kept). keep_slash keeps '/'. */
 int ship_uri_encode(struct ship_buf *out, struct ship_str in, int keep_slash);

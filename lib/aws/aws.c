@@ -1,58 +1,469 @@
-/* aws.c: STUB until the client work lands; see aws.h. */
+/*
+ * aws.c: the AWS client: resolves profile, region, endpoints and attempts once, then runs each
+ * call (JSON 1.1, Query, EC2) through signing, the transport, error parsing and standard-mode
+ * retries with the injected clock, and writes the redacted --debug wire log. Never prints; the
+ * pieces it composes (endpoint.c, retry.c, proto_*.c, aws_error.c, redact.c) stay pure.
+ */
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ecship/aws.h"
+#include "ecship/profile.h"
+#include "ecship/redact.h"
+#include "ecship/sigv4.h"
+#include "private/awsproto.h"
+#include "private/endpoint.h"
+#include "private/retry.h"
+
+#define WIRE_BODY_MAX ((size_t)32 << 10) /* bytes of each body shown in the wire log */
 
 struct ship_aws {
-	int unused;
+	char *profile;
+	char *region;
+	char region_source[96];
+	char *endpoint_url;
+	int max_attempts;
+	const struct ship_clock *clock;
+	ship_transport_fn transport;
+	void *transport_ctx;
+	struct ship_http *http; /* owned when we made the transport */
+	ship_log_fn wire_log;
+	void *wire_log_ctx;
+	struct ship_aws_config *config;
+	struct ship_creds_cache cache;
+	struct ship_retry_quota quota;
+	struct ship_aws_stats stats;
 };
 
 struct ship_aws *ship_aws_new(const struct ship_aws_options *o, struct ship_err *err)
 {
-	(void)o;
-	ship_err_set(err, SHIP_ERR_INTERNAL, "aws client not implemented");
+	struct ship_aws_options none;
+	struct ship_aws *aws;
+	const char *p, *region = NULL;
+
+	memset(&none, 0, sizeof(none));
+	if (!o)
+		o = &none;
+	if (!(aws = ship_calloc(1, sizeof(*aws)))) {
+		ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	ship_retry_quota_init(&aws->quota, SHIP_RETRY_QUOTA_INITIAL);
+	aws->clock = o->clock ? o->clock : ship_clock_system();
+	aws->wire_log = o->wire_log;
+	aws->wire_log_ctx = o->wire_log_ctx;
+
+	p = o->profile && *o->profile ? o->profile : getenv("AWS_PROFILE");
+	if (!p || !*p)
+		p = "default";
+	if (!(aws->profile = ship_strdup(p)))
+		goto nomem;
+	if (o->endpoint_url && *o->endpoint_url && !(aws->endpoint_url = ship_strdup(o->endpoint_url)))
+		goto nomem;
+	if (!(aws->config = ship_aws_config_load(err)))
+		goto fail;
+
+	struct ship_region_in rin = {o->region, aws->profile, aws->config, ship_env_process, NULL};
+	if (ship_region_resolve(&rin, &region, aws->region_source, sizeof(aws->region_source), err))
+		goto fail;
+	if (region && !(aws->region = ship_strdup(region)))
+		goto nomem;
+	if (ship_retry_max_attempts(o->max_attempts, getenv("AWS_MAX_ATTEMPTS"),
+				    ship_aws_config_get(aws->config, aws->profile, "max_attempts"),
+				    &aws->max_attempts, err))
+		goto fail;
+
+	if (o->transport) {
+		aws->transport = o->transport;
+		aws->transport_ctx = o->transport_ctx;
+	} else {
+		if (!(aws->http = ship_http_new(o->http, err)))
+			goto fail;
+		aws->transport = ship_http_send;
+		aws->transport_ctx = aws->http;
+	}
+	return aws;
+nomem:
+	ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+fail:
+	ship_aws_destroy(aws);
 	return NULL;
 }
-void ship_aws_destroy(struct ship_aws *aws) { (void)aws; }
-const char *ship_aws_region(const struct ship_aws *aws) { (void)aws; return NULL; }
-const char *ship_aws_region_source(const struct ship_aws *aws) { (void)aws; return NULL; }
-const char *ship_aws_profile(const struct ship_aws *aws) { (void)aws; return "default"; }
-const struct ship_clock *ship_aws_clock(const struct ship_aws *aws) { (void)aws; return ship_clock_system(); }
-const struct ship_service_info *ship_service_info(enum ship_service svc) { (void)svc; return NULL; }
-int ship_aws_endpoint(struct ship_aws *aws, enum ship_service svc, struct ship_buf *url,
-		      char *signing_region, size_t n, struct ship_err *err)
+
+void ship_aws_destroy(struct ship_aws *aws)
 {
-	(void)aws, (void)svc, (void)url, (void)signing_region, (void)n;
-	return ship_err_set(err, SHIP_ERR_INTERNAL, "not implemented");
+	if (!aws)
+		return;
+	ship_creds_cache_release(&aws->cache);
+	ship_http_destroy(aws->http);
+	if (aws->config)
+		ship_aws_config_destroy(aws->config);
+	ship_free(aws->profile);
+	ship_free(aws->region);
+	ship_free(aws->endpoint_url);
+	ship_free(aws);
 }
+
+const char *ship_aws_region(const struct ship_aws *aws) { return aws->region; }
+const char *ship_aws_region_source(const struct ship_aws *aws)
+{
+	return aws->region ? aws->region_source : NULL;
+}
+const char *ship_aws_profile(const struct ship_aws *aws) { return aws->profile; }
+const struct ship_clock *ship_aws_clock(const struct ship_aws *aws) { return aws->clock; }
+const struct ship_aws_config *ship_aws_config(const struct ship_aws *aws) { return aws->config; }
+int ship_aws_max_attempts(const struct ship_aws *aws) { return aws->max_attempts; }
+
+void ship_aws_stats(const struct ship_aws *aws, struct ship_aws_stats *out) { *out = aws->stats; }
+
+int ship_aws_retry_quota(const struct ship_aws *aws) { return aws->quota.available; }
+
+int ship_aws_endpoint(struct ship_aws *aws, enum ship_service svc, struct ship_buf *url,
+		      char *signing_region, size_t signing_region_size, struct ship_err *err)
+{
+	const char *ignore = ship_aws_config_get(aws->config, aws->profile,
+						 "ignore_configured_endpoint_urls");
+	struct ship_endpoint_in in = {
+	    svc,
+	    aws->region,
+	    aws->endpoint_url,
+	    ship_aws_config_get(aws->config, aws->profile, "endpoint_url"),
+	    ignore && !ship_strcasecmp(ignore, "true"),
+	    ship_env_process,
+	    NULL,
+	};
+	return ship_endpoint_resolve(&in, url, signing_region, signing_region_size, NULL, err);
+}
+
 const struct ship_creds *ship_aws_creds(struct ship_aws *aws, struct ship_err *err)
 {
-	(void)aws;
-	ship_err_set(err, SHIP_ERR_INTERNAL, "not implemented");
-	return NULL;
+	return ship_creds_cache_get(&aws->cache, aws, err);
 }
-int ship_aws_json(struct ship_aws *aws, enum ship_service svc, const char *operation, json_t *request,
-		  json_t **response, const struct ship_call_opts *opts, struct ship_err *err)
+
+/* ---- the wire log ---------------------------------------------------------------------------- */
+
+struct wire {
+	struct ship_aws *aws;
+	const struct ship_creds *creds; /* its secrets are scrubbed from every line */
+	struct ship_buf line;
+};
+
+static void wire_emit(struct wire *w)
 {
-	(void)aws, (void)svc, (void)operation, (void)request, (void)response, (void)opts;
-	return ship_err_set(err, SHIP_ERR_INTERNAL, "not implemented");
+	struct ship_aws *aws = w->aws;
+	const struct ship_creds *c[2] = {w->creds, aws->cache.have ? &aws->cache.current : NULL};
+	for (int i = 0; i < 2; i++) {
+		if (!c[i])
+			continue;
+		ship_redact_literal(&w->line, c[i]->secret_key);
+		ship_redact_literal(&w->line, c[i]->session_token);
+	}
+	if (!w->line.failed)
+		aws->wire_log(aws->wire_log_ctx, w->line.data);
+	ship_buf_reset(&w->line);
 }
+
+static void wire_printf(struct wire *w, const char *fmt, ...) SHIP_PRINTF(2, 3);
+static void wire_printf(struct wire *w, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	ship_buf_vaddf(&w->line, fmt, ap);
+	va_end(ap);
+	wire_emit(w);
+}
+
+static void wire_headers(struct wire *w, char dir, const struct ship_headers *h)
+{
+	for (size_t i = 0; h && i < h->n; i++) {
+		ship_buf_addf(&w->line, "%c %s: ", dir, h->v[i].name);
+		ship_redact_header(&w->line, h->v[i].name, h->v[i].value);
+		wire_emit(w);
+	}
+}
+
+static void wire_body(struct wire *w, char dir, struct ship_str body, const char *ctype, int flags)
+{
+	struct ship_buf red = SHIP_BUF_INIT(0);
+	if (!body.len)
+		return;
+	if (ship_redact_body(&red, body, ctype, flags)) {
+		ship_buf_reset(&red);
+		ship_buf_addf(&red, "(%zu bytes not shown: redaction failed)", body.len);
+	}
+	size_t shown = red.len > WIRE_BODY_MAX ? WIRE_BODY_MAX : red.len;
+	const char *s = red.data, *end = red.data + shown;
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+		ship_buf_addf(&w->line, "%c ", dir);
+		for (size_t i = 0; i < n; i++)
+			ship_buf_addch(&w->line, s[i] == '\r' ? ' ' : s[i]);
+		wire_emit(w);
+		s += n + (nl != NULL);
+	}
+	if (shown < red.len)
+		wire_printf(w, "%c ... (%zu more bytes not shown)", dir, red.len - shown);
+	ship_buf_release(&red);
+}
+
+static void wire_request(struct wire *w, const struct ship_http_request *req)
+{
+	ship_buf_addf(&w->line, "> %s ", req->method ? req->method : "GET");
+	ship_redact_url(&w->line, req->url);
+	wire_emit(w);
+	wire_headers(w, '>', req->headers);
+	wire_body(w, '>', req->body,
+		  req->headers ? ship_headers_get(req->headers, "Content-Type") : NULL, 0);
+}
+
+static void wire_response(struct wire *w, const struct ship_http_response *resp, int flags)
+{
+	const char *reason = ship_http_reason(resp->status);
+	wire_printf(w, "< HTTP %ld%s%s", resp->status, *reason ? " " : "", reason);
+	wire_headers(w, '<', &resp->headers);
+	wire_body(w, '<', ship_buf_str(&resp->body), ship_headers_get(&resp->headers, "Content-Type"),
+		  flags);
+}
+
+/* ---- calls ----------------------------------------------------------------------------------- */
+
+struct call {
+	const struct ship_service_info *si;
+	const char *operation;
+	struct ship_buf url;
+	char signing_region[64];
+	struct ship_buf body;
+	struct ship_headers proto_headers;
+	const struct ship_call_opts *opts;
+};
+
+static int sign(struct ship_aws *aws, struct call *c, struct ship_headers *h,
+		const struct ship_creds **used, struct ship_err *err)
+{
+	const struct ship_creds *cr = c->opts && c->opts->creds ? c->opts->creds : NULL;
+	*used = NULL;
+	if (c->opts && c->opts->anonymous)
+		return 0;
+	if (!cr && !(cr = ship_aws_creds(aws, err)))
+		return -1;
+	*used = cr;
+	struct ship_sigv4_params p;
+	memset(&p, 0, sizeof(p));
+	p.access_key = cr->access_key;
+	p.secret_key = cr->secret_key;
+	p.session_token = cr->session_token;
+	p.region = c->signing_region;
+	p.service = c->si->signing_name;
+	p.when = (time_t)floor(aws->clock->now(aws->clock->ctx));
+	p.normalize_path = 1;
+	return ship_sigv4_sign(&p, "POST", c->url.data, h, ship_buf_str(&c->body), err);
+}
+
+/* Appends " (request id X; gave up ...)" to the final error. */
+static void finish_error(struct ship_err *err, const char *retry_note)
+{
+	char note[400] = "";
+	size_t n = 0;
+	if (err->request_id[0])
+		n += (size_t)snprintf(note + n, sizeof(note) - n, "request id %s", err->request_id);
+	if (retry_note && n < sizeof(note))
+		n += (size_t)snprintf(note + n, sizeof(note) - n, "%s%s", n ? "; " : "", retry_note);
+	if (!note[0])
+		return;
+	size_t m = strlen(err->message);
+	snprintf(err->message + m, sizeof(err->message) - m, " (%s)", note);
+}
+
+/*
+ * Runs one logical call: attempts with fresh signatures until a 2xx answer (left in resp) or a
+ * final error. Returns 0 on a 2xx answer.
+ */
+static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_response *resp,
+		    struct ship_err *err)
+{
+	struct wire w = {aws, NULL, SHIP_BUF_INIT(0)};
+	struct ship_headers h = {NULL, 0, 0};
+	int rc = -1, acquired = 0;
+	char host[256], ua[64];
+	if (ship_url_host(c->url.data, host, sizeof(host)))
+		snprintf(host, sizeof(host), "%s", c->url.data);
+	snprintf(ua, sizeof(ua), "ecship/%s", ECSHIP_VERSION);
+	aws->stats.calls++;
+	for (int attempt = 1;; attempt++) {
+		struct ship_err aerr = SHIP_ERR_INIT;
+		const struct ship_creds *used = NULL;
+		ship_headers_release(&h);
+		for (size_t i = 0; i < c->proto_headers.n; i++)
+			if (ship_headers_add(&h, c->proto_headers.v[i].name, c->proto_headers.v[i].value))
+				goto nomem;
+		if (ship_headers_add(&h, "User-Agent", ua))
+			goto nomem;
+		if (sign(aws, c, &h, &used, err))
+			goto cleanup;
+		w.creds = used;
+		struct ship_http_request req = {"POST", c->url.data, &h, ship_buf_str(&c->body), 0};
+		aws->stats.attempts++;
+		if (aws->wire_log) {
+			wire_printf(&w, "* %s %s: attempt %d of %d", c->si->name, c->operation, attempt,
+				    aws->max_attempts);
+			wire_request(&w, &req);
+		}
+		ship_headers_release(&resp->headers);
+		ship_buf_reset(&resp->body);
+		resp->status = 0;
+		if (aws->transport(aws->transport_ctx, &req, resp, &aerr) == 0) {
+			if (aws->wire_log)
+				wire_response(&w, resp, 0);
+			if (resp->status >= 200 && resp->status < 300) {
+				ship_retry_quota_release(&aws->quota, acquired ? acquired
+									       : SHIP_RETRY_NO_RETRY_INCREMENT);
+				rc = 0;
+				goto cleanup;
+			}
+			ship_awsproto_error(c->si->protocol, resp, host, &aerr);
+		} else if (aws->wire_log) {
+			wire_printf(&w, "* no answer: %s", aerr.message);
+		}
+		enum ship_retry_kind kind = ship_retry_classify(&aerr);
+		if (aerr.throttled)
+			aws->stats.throttled++;
+		*err = aerr;
+		if (kind == SHIP_RETRY_NONE) {
+			finish_error(err, NULL);
+			goto cleanup;
+		}
+		if (attempt >= aws->max_attempts) {
+			char note[160];
+			snprintf(note, sizeof(note),
+				 "gave up after %d attempt%s; set AWS_MAX_ATTEMPTS to retry more",
+				 attempt, attempt == 1 ? "" : "s");
+			finish_error(err, note);
+			goto cleanup;
+		}
+		int cost = ship_retry_quota_acquire(&aws->quota, kind);
+		if (!cost) {
+			char note[200];
+			snprintf(note, sizeof(note),
+				 "gave up after %d attempt%s: the retry quota is used up after too "
+				 "many failures; try again later",
+				 attempt, attempt == 1 ? "" : "s");
+			finish_error(err, note);
+			goto cleanup;
+		}
+		acquired = cost;
+		double delay = ship_retry_backoff(attempt, aws->clock->random(aws->clock->ctx));
+		aws->stats.retries++;
+		if (aws->wire_log)
+			wire_printf(&w, "* retrying in %.3f s after %s (retry quota %d left)", delay,
+				    aerr.aws_code[0] ? aerr.aws_code : ship_errcode_name(aerr.code),
+				    aws->quota.available);
+		aws->clock->sleep(aws->clock->ctx, delay);
+	}
+nomem:
+	ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+cleanup:
+	ship_headers_release(&h);
+	ship_buf_release(&w.line);
+	return rc;
+}
+
+static int call_init(struct ship_aws *aws, struct call *c, enum ship_service svc,
+		     const char *operation, const struct ship_call_opts *opts, struct ship_err *err)
+{
+	memset(c, 0, sizeof(*c));
+	ship_buf_init(&c->url, 4096);
+	ship_buf_init(&c->body, 0);
+	c->operation = operation;
+	c->opts = opts;
+	if (!(c->si = ship_service_info(svc)))
+		return ship_err_set(err, SHIP_ERR_INTERNAL, "unknown service %d", (int)svc);
+	if (ship_aws_endpoint(aws, svc, &c->url, c->signing_region, sizeof(c->signing_region), err))
+		return -1;
+	if (ship_buf_addch(&c->url, '/'))
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	return 0;
+}
+
+static void call_release(struct call *c)
+{
+	ship_buf_release(&c->url);
+	ship_buf_release(&c->body);
+	ship_headers_release(&c->proto_headers);
+}
+
+int ship_aws_json(struct ship_aws *aws, enum ship_service svc, const char *operation,
+		  json_t *request, json_t **response, const struct ship_call_opts *opts,
+		  struct ship_err *err)
+{
+	struct call c;
+	struct ship_http_response resp;
+	int rc = -1;
+	*response = NULL;
+	ship_http_response_init(&resp);
+	if (call_init(aws, &c, svc, operation, opts, err))
+		goto cleanup;
+	if (c.si->protocol != SHIP_PROTO_JSON) {
+		ship_err_set(err, SHIP_ERR_INTERNAL, "%s does not speak JSON", c.si->name);
+		goto cleanup;
+	}
+	if (ship_awsproto_json_request(c.si, operation, request, &c.body, &c.proto_headers, err) ||
+	    call_run(aws, &c, &resp, err))
+		goto cleanup;
+	if (ship_awsproto_json_response(&resp, response, err)) {
+		ship_err_prefix(err, "%s %s", c.si->name, operation);
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	call_release(&c);
+	ship_http_response_release(&resp);
+	return rc;
+}
+
 int ship_aws_query(struct ship_aws *aws, enum ship_service svc, const char *action,
 		   const struct ship_params *params, xmlDoc **response,
 		   const struct ship_call_opts *opts, struct ship_err *err)
 {
-	(void)aws, (void)svc, (void)action, (void)params, (void)response, (void)opts;
-	return ship_err_set(err, SHIP_ERR_INTERNAL, "not implemented");
+	struct call c;
+	struct ship_http_response resp;
+	int rc = -1;
+	*response = NULL;
+	ship_http_response_init(&resp);
+	if (call_init(aws, &c, svc, action, opts, err))
+		goto cleanup;
+	if (ship_awsproto_query_request(c.si, action, params, &c.body, &c.proto_headers, err) ||
+	    call_run(aws, &c, &resp, err))
+		goto cleanup;
+	if (ship_awsproto_xml_response(&resp, response, err)) {
+		ship_err_prefix(err, "%s %s", c.si->name, action);
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	call_release(&c);
+	ship_http_response_release(&resp);
+	return rc;
 }
+
 int ship_aws_http(struct ship_aws *aws, const struct ship_http_request *req,
 		  struct ship_http_response *resp, struct ship_err *err)
 {
-	(void)aws, (void)req, (void)resp;
-	return ship_err_set(err, SHIP_ERR_INTERNAL, "not implemented");
-}
-const struct ship_aws_config *ship_aws_config(const struct ship_aws *aws) { (void)aws; return NULL; }
-void ship_aws_stats(const struct ship_aws *aws, struct ship_aws_stats *out)
-{
-	(void)aws;
-	memset(out, 0, sizeof(*out));
+	struct wire w = {aws, NULL, SHIP_BUF_INIT(0)};
+	int flags = 0;
+	if (req->headers && ship_headers_get(req->headers, "X-aws-ec2-metadata-token-ttl-seconds"))
+		flags = SHIP_REDACT_WHOLE; /* the answer is an IMDS session token */
+	if (aws->wire_log)
+		wire_request(&w, req);
+	int rc = aws->transport(aws->transport_ctx, req, resp, err);
+	if (aws->wire_log) {
+		if (rc == 0)
+			wire_response(&w, resp, flags);
+		else
+			wire_printf(&w, "* no answer: %s", err->message);
+	}
+	ship_buf_release(&w.line);
+	return rc;
 }

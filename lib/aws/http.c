@@ -1,5 +1,17 @@
-/* http.c: STUB until the transport work lands; see http.h. */
+/*
+ * http.c: HTTP messages (header lists, responses) and the libcurl transport: one easy handle
+ * reused across calls (so connections are kept alive), TLS verification always on, connect and
+ * read timeouts, proxies from the environment in both cases, a response size cap and the
+ * ECSHIP_TEST_LOOPBACK_ONLY guard. Knows nothing about AWS.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
 
 #include "ecship/http.h"
 
@@ -70,16 +82,396 @@ void ship_http_response_release(struct ship_http_response *r)
 	r->status = 0;
 }
 
+/* ---- URLs and the loopback guard --------------------------------------------------------- */
+
+int ship_url_host(const char *url, char *out, size_t size)
+{
+	const char *p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	size_t auth = strcspn(p, "/?#");
+	const char *at = memchr(p, '@', auth);
+	if (at) {
+		auth -= (size_t)(at + 1 - p);
+		p = at + 1;
+	}
+	size_t n;
+	if (*p == '[') {
+		const char *close = memchr(p, ']', auth);
+		if (!close)
+			return -1;
+		p++;
+		n = (size_t)(close - p);
+	} else {
+		const char *colon = memchr(p, ':', auth);
+		n = colon ? (size_t)(colon - p) : auth;
+	}
+	if (n == 0 || n >= size)
+		return -1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return 0;
+}
+
+static int host_is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	if (!ship_strcasecmp(host, "localhost") || !ship_strcasecmp(host, "localhost."))
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return !memcmp(&a6, &in6addr_loopback, sizeof(a6));
+	return 0;
+}
+
+static int loopback_only(void)
+{
+	const char *v = getenv("ECSHIP_TEST_LOOPBACK_ONLY");
+	return v && !strcmp(v, "1");
+}
+
+int ship_http_check_loopback(const char *url, struct ship_err *err)
+{
+	char host[256];
+	if (!loopback_only())
+		return 0;
+	if (ship_url_host(url, host, sizeof(host)))
+		return ship_err_set(err, SHIP_ERR_NETWORK,
+				    "refusing to contact '%s': ECSHIP_TEST_LOOPBACK_ONLY is set", url);
+	if (!host_is_loopback(host))
+		return ship_err_set(err, SHIP_ERR_NETWORK,
+				    "refusing to contact '%s': ECSHIP_TEST_LOOPBACK_ONLY is set", host);
+	return 0;
+}
+
+/* ---- the libcurl transport ----------------------------------------------------------------- */
+
+struct ship_http {
+	CURL *curl;
+	long connect_timeout_ms;
+	long read_timeout_ms;
+	char *ca_bundle;
+	size_t max_response;
+	long connects;
+	/* per request */
+	struct ship_http_response *resp;
+	int too_big;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
 struct ship_http *ship_http_new(const struct ship_http_options *o, struct ship_err *err)
 {
-	(void)o;
-	ship_err_set(err, SHIP_ERR_INTERNAL, "not implemented");
+	struct ship_http_options none = {0, 0, NULL, 0};
+	const char *ca, *from = "the CA bundle option";
+	if (!o)
+		o = &none;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		ship_err_set(err, SHIP_ERR_INTERNAL, "cannot initialise libcurl");
+		return NULL;
+	}
+	struct ship_http *h = ship_calloc(1, sizeof(*h));
+	if (!h)
+		goto nomem;
+	h->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 3100;
+	h->read_timeout_ms = o->read_timeout_ms > 0 ? o->read_timeout_ms : 60000;
+	h->max_response = o->max_response ? o->max_response : SHIP_BUF_MAX_DEFAULT;
+	ca = o->ca_bundle;
+	if (!ca || !*ca) {
+		ca = getenv("AWS_CA_BUNDLE");
+		from = "AWS_CA_BUNDLE";
+	}
+	if (ca && *ca) {
+		if (access(ca, R_OK)) {
+			ship_err_set(err, SHIP_ERR_INPUT,
+				     "cannot read the CA bundle '%s' (from %s): %s; point it at a PEM "
+				     "file of trusted certificates",
+				     ca, from, strerror(errno));
+			goto fail;
+		}
+		if (!(h->ca_bundle = ship_strdup(ca)))
+			goto nomem;
+	}
+	if (!(h->curl = curl_easy_init()))
+		goto nomem;
+	return h;
+nomem:
+	ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+fail:
+	ship_http_destroy(h);
+	if (!h)
+		curl_global_cleanup();
 	return NULL;
 }
-void ship_http_destroy(struct ship_http *h) { (void)h; }
+
+void ship_http_destroy(struct ship_http *h)
+{
+	if (!h)
+		return;
+	if (h->curl)
+		curl_easy_cleanup(h->curl);
+	ship_free(h->ca_bundle);
+	ship_free(h);
+	curl_global_cleanup();
+}
+
+long ship_http_connects(const struct ship_http *h) { return h ? h->connects : 0; }
+
+static size_t on_body(char *p, size_t size, size_t nmemb, void *ctx)
+{
+	struct ship_http *h = ctx;
+	size_t n = size * nmemb;
+	if (h->resp->body.len + n > h->max_response) {
+		h->too_big = 1;
+		return 0;
+	}
+	if (ship_buf_add(&h->resp->body, p, n))
+		return 0;
+	return n;
+}
+
+static size_t on_header(char *p, size_t size, size_t nmemb, void *ctx)
+{
+	struct ship_http *h = ctx;
+	size_t n = size * nmemb, len = n;
+	while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+		len--;
+	if (len >= 5 && !memcmp(p, "HTTP/", 5)) {
+		/* A new status line (after 100 Continue or a proxy's CONNECT): start over. */
+		ship_headers_release(&h->resp->headers);
+		return n;
+	}
+	const char *colon = memchr(p, ':', len);
+	if (!colon || colon == p || *p == ' ' || *p == '\t')
+		return n;
+	char name[256];
+	size_t nl = (size_t)(colon - p);
+	if (nl >= sizeof(name))
+		return n;
+	memcpy(name, p, nl);
+	name[nl] = '\0';
+	const char *v = colon + 1, *end = p + len;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	char *value = ship_strndup(v, (size_t)(end - v));
+	if (!value || ship_headers_add(&h->resp->headers, name, value)) {
+		ship_free(value);
+		return 0;
+	}
+	ship_free(value);
+	return n;
+}
+
+static const char *env2(const char *lower, const char *upper)
+{
+	const char *v = getenv(lower);
+	if (!v || !*v)
+		v = getenv(upper);
+	return v && *v ? v : NULL;
+}
+
+/* The proxy for a URL from the environment (both cases), or NULL. */
+static const char *proxy_for(const char *url)
+{
+	const char *p = !ship_strncasecmp(url, "https://", 8) ? env2("https_proxy", "HTTPS_PROXY")
+							      : env2("http_proxy", "HTTP_PROXY");
+	return p ? p : env2("all_proxy", "ALL_PROXY");
+}
+
+static void where(const char *url, char *out, size_t size)
+{
+	if (ship_url_host(url, out, size))
+		snprintf(out, size, "%s", url);
+}
+
+static int map_error(struct ship_http *h, CURLcode rc, const struct ship_http_request *req,
+		     long timeout_ms, struct ship_err *err)
+{
+	char host[256];
+	const char *why = h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc);
+	curl_off_t connect_us = 0;
+	where(req->url, host, sizeof(host));
+	curl_easy_getinfo(h->curl, CURLINFO_CONNECT_TIME_T, &connect_us);
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		if (connect_us == 0)
+			return ship_err_set(err, SHIP_ERR_TIMEOUT,
+					    "cannot connect to '%s' within %ld ms: %s", host,
+					    timeout_ms && timeout_ms < h->connect_timeout_ms
+						? timeout_ms
+						: h->connect_timeout_ms,
+					    why);
+		return ship_err_set(err, SHIP_ERR_TIMEOUT, "'%s' did not answer in time: %s", host,
+				    why);
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return ship_err_set(err, SHIP_ERR_NETWORK,
+				    "cannot resolve '%s': check the endpoint URL, region and DNS", host);
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return ship_err_set(err, SHIP_ERR_NETWORK,
+				    "cannot resolve the proxy for '%s': check HTTPS_PROXY/HTTP_PROXY",
+				    host);
+	case CURLE_COULDNT_CONNECT:
+		return ship_err_set(err, SHIP_ERR_NETWORK, "cannot connect to '%s': %s", host, why);
+	case CURLE_GOT_NOTHING:
+		return ship_err_set(err, SHIP_ERR_NETWORK,
+				    "connection to '%s' closed without an answer", host);
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+		return ship_err_set(err, SHIP_ERR_NETWORK, "connection to '%s' broke: %s", host,
+				    why);
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_ISSUER_ERROR:
+		return ship_err_set(err, SHIP_ERR_NETWORK,
+				    "TLS with '%s' failed: %s; if a proxy or private CA signs it, set "
+				    "AWS_CA_BUNDLE to its PEM bundle",
+				    host, why);
+	case CURLE_FILESIZE_EXCEEDED:
+	case CURLE_WRITE_ERROR:
+		if (h->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+			return ship_err_set(err, SHIP_ERR_PROTOCOL,
+					    "the answer from '%s' is larger than %zu bytes", host,
+					    h->max_response);
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory reading the answer from '%s'",
+				    host);
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return ship_err_set(err, SHIP_ERR_INPUT, "invalid URL '%s': %s", req->url, why);
+	default:
+		return ship_err_set(err, SHIP_ERR_NETWORK, "request to '%s' failed: %s", host, why);
+	}
+}
+
+static struct curl_slist *build_headers(const struct ship_http_request *req, int *ok)
+{
+	struct curl_slist *list = NULL, *l;
+	struct ship_buf line = SHIP_BUF_INIT(0);
+	int have_ct = 0;
+	*ok = 0;
+	for (size_t i = 0; req->headers && i < req->headers->n; i++) {
+		const struct ship_header *hd = &req->headers->v[i];
+		if (!ship_strcasecmp(hd->name, "Content-Type"))
+			have_ct = 1;
+		if (!ship_strcasecmp(hd->name, "Content-Length") || !ship_strcasecmp(hd->name, "Expect"))
+			continue; /* libcurl writes these itself */
+		ship_buf_reset(&line);
+		if (*hd->value)
+			ship_buf_addf(&line, "%s: %s", hd->name, hd->value);
+		else
+			ship_buf_addf(&line, "%s;", hd->name); /* libcurl's form for an empty value */
+		if (line.failed || !(l = curl_slist_append(list, line.data)))
+			goto out;
+		list = l;
+	}
+	/* No "Expect: 100-continue", and no default form Content-Type libcurl would invent. */
+	if (!(l = curl_slist_append(list, "Expect:")))
+		goto out;
+	list = l;
+	if (!have_ct) {
+		if (!(l = curl_slist_append(list, "Content-Type:")))
+			goto out;
+		list = l;
+	}
+	*ok = 1;
+out:
+	ship_buf_release(&line);
+	return list;
+}
+
 int ship_http_send(void *ctx, const struct ship_http_request *req, struct ship_http_response *resp,
 		   struct ship_err *err)
 {
-	(void)ctx, (void)req, (void)resp;
-	return ship_err_set(err, SHIP_ERR_INTERNAL, "not implemented");
+	struct ship_http *h = ctx;
+	struct curl_slist *headers = NULL;
+	int ok, rc = -1;
+	CURL *c;
+
+	if (!h || !h->curl)
+		return ship_err_set(err, SHIP_ERR_INTERNAL, "http transport not initialised");
+	if (ship_http_check_loopback(req->url, err))
+		return -1;
+	const char *proxy = proxy_for(req->url);
+	if (proxy && ship_http_check_loopback(proxy, err))
+		return ship_err_prefix(err, "proxy");
+	headers = build_headers(req, &ok);
+	if (!ok) {
+		ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		goto cleanup;
+	}
+	c = h->curl;
+	curl_easy_reset(c); /* keeps the connection cache */
+	h->resp = resp;
+	h->too_big = 0;
+	h->errbuf[0] = '\0';
+	ship_headers_release(&resp->headers);
+	ship_buf_reset(&resp->body);
+	resp->status = 0;
+
+	const char *m = req->method ? req->method : "GET";
+	curl_easy_setopt(c, CURLOPT_URL, req->url);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (h->ca_bundle)
+		curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_bundle);
+	curl_easy_setopt(c, CURLOPT_PROXY, proxy ? proxy : "");
+	const char *no_proxy = env2("no_proxy", "NO_PROXY");
+	if (no_proxy)
+		curl_easy_setopt(c, CURLOPT_NOPROXY, no_proxy);
+	long ct = h->connect_timeout_ms;
+	if (req->timeout_ms > 0) {
+		if (req->timeout_ms < ct)
+			ct = req->timeout_ms;
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, req->timeout_ms);
+	}
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ct);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (h->read_timeout_ms + 999) / 1000);
+	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)h->max_response);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+	if (!strcmp(m, "GET") && !req->body.len) {
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	} else if (!strcmp(m, "HEAD")) {
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	} else {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body.len);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body.len ? req->body.p : "");
+		if (strcmp(m, "POST"))
+			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
+	}
+
+	CURLcode cr = curl_easy_perform(c);
+	long n = 0;
+	if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &n) == CURLE_OK)
+		h->connects += n;
+	if (cr != CURLE_OK) {
+		map_error(h, cr, req, req->timeout_ms, err);
+		ship_headers_release(&resp->headers);
+		ship_buf_reset(&resp->body);
+		goto cleanup;
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+	rc = 0;
+cleanup:
+	/* The handle must not keep pointers into this call's storage. */
+	if (h->curl) {
+		curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
+		curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, NULL);
+	}
+	h->resp = NULL;
+	curl_slist_free_all(headers);
+	return rc;
 }
