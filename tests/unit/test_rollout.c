@@ -7,43 +7,15 @@
 #include <string.h>
 
 #include "ecship/rollout.h"
+#include "ecs_fixtures.h"
 #include "testutil.h"
 
-#define OURS "ecs-svc/2222222222222222222"
-#define OLD "ecs-svc/1111111111111111111"
-#define OTHER "ecs-svc/3333333333333333333"
-#define TD_NEW "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/app:8"
-#define TD_OLD "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/app:7"
-
-/* A service JSON with a breaker setting and up to two deployments given as compact strings:
- * "ID STATUS STATE TASKDEF desired pending running failed" (STATE "-" for none). */
-static json_t *service(int breaker, const char *d1, const char *d2)
-{
-	json_t *deps = json_array();
-	const char *ds[2] = {d1, d2};
-	for (int i = 0; i < 2; i++) {
-		if (!ds[i])
-			continue;
-		char id[80], st[16], state[16], td[200];
-		long des, pen, run, fail;
-		assert_int_equal(sscanf(ds[i], "%79s %15s %15s %199s %ld %ld %ld %ld", id, st, state,
-					td, &des, &pen, &run, &fail),
-				 8);
-		json_t *d = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:f}", "id", id, "status",
-				      st, "taskDefinition", td, "desiredCount", (json_int_t)des,
-				      "pendingCount", (json_int_t)pen, "runningCount",
-				      (json_int_t)run, "failedTasks", (json_int_t)fail, "createdAt",
-				      1700000000.5);
-		if (strcmp(state, "-"))
-			json_object_set_new(d, "rolloutState", json_string(state));
-		json_array_append_new(deps, d);
-	}
-	return json_pack("{s:s, s:s, s:I, s:o, s:{s:{s:b, s:b}, s:I, s:I}}", "serviceName", "web",
-			 "status", "ACTIVE", "desiredCount", (json_int_t)2, "deployments", deps,
-			 "deploymentConfiguration", "deploymentCircuitBreaker", "enable", breaker,
-			 "rollback", breaker, "maximumPercent", (json_int_t)200,
-			 "minimumHealthyPercent", (json_int_t)100);
-}
+#define OURS FX_OURS
+#define OLD FX_OLD
+#define OTHER FX_OTHER
+#define TD_NEW FX_TD_NEW
+#define TD_OLD FX_TD_OLD
+#define service fx_service
 
 static void thresholds_follow_ecs(void **state)
 {

@@ -1,0 +1,149 @@
+/*
+ * ecs_fixtures.c: see ecs_fixtures.h. Linked into every unit test.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ecs_fixtures.h"
+#include "testutil.h"
+
+json_t *fx_service(int breaker, const char *d1, const char *d2)
+{
+	json_t *deps = json_array();
+	const char *ds[2] = {d1, d2};
+	char first_td[200] = "";
+	for (int i = 0; i < 2; i++) {
+		if (!ds[i])
+			continue;
+		char id[80], st[16], state[16], td[200];
+		long des, pen, run, fail;
+		if (sscanf(ds[i], "%79s %15s %15s %199s %ld %ld %ld %ld", id, st, state, td, &des,
+			   &pen, &run, &fail) != 8)
+			fail_msg("bad fixture '%s'", ds[i]);
+		if (!first_td[0])
+			snprintf(first_td, sizeof(first_td), "%s", td);
+		json_t *d = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:f}", "id", id, "status",
+				      st, "taskDefinition", td, "desiredCount", (json_int_t)des,
+				      "pendingCount", (json_int_t)pen, "runningCount",
+				      (json_int_t)run, "failedTasks", (json_int_t)fail, "createdAt",
+				      1700000000.5);
+		if (strcmp(state, "-"))
+			json_object_set_new(d, "rolloutState", json_string(state));
+		json_array_append_new(deps, d);
+	}
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:[], s:{s:{s:b, s:b}, s:I, s:I}}",
+			 "serviceName", "web", "serviceArn",
+			 "arn:aws:ecs:ap-northeast-1:123456789012:service/c/web", "status", "ACTIVE",
+			 "taskDefinition", first_td, "desiredCount", (json_int_t)2, "deployments",
+			 deps, "events", "deploymentConfiguration", "deploymentCircuitBreaker",
+			 "enable", breaker, "rollback", breaker, "maximumPercent", (json_int_t)200,
+			 "minimumHealthyPercent", (json_int_t)100);
+}
+
+void fx_ecs_init(struct fx_ecs *f) { memset(f, 0, sizeof(*f)); }
+
+void fx_ecs_release(struct fx_ecs *f)
+{
+	for (int i = 0; i < f->ndescribe; i++)
+		json_decref(f->describe[i]);
+	for (int i = 0; i < f->nops; i++)
+		json_decref(f->bodies[i]);
+	json_decref(f->latest_td);
+	json_decref(f->update_service);
+	memset(f, 0, sizeof(*f));
+}
+
+void fx_ecs_push(struct fx_ecs *f, json_t *service)
+{
+	if (f->ndescribe < FX_MAX)
+		f->describe[f->ndescribe++] = service;
+	else
+		json_decref(service);
+}
+
+static int answer(struct ship_http_response *resp, long status, json_t *body, const char *etype)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	resp->status = status;
+	ship_headers_add(&resp->headers, "Content-Type", "application/x-amz-json-1.1");
+	ship_headers_add(&resp->headers, "x-amzn-RequestId", "fx-request-id");
+	if (etype)
+		ship_headers_add(&resp->headers, "x-amzn-ErrorType", etype);
+	ship_buf_adds(&resp->body, text ? text : "{}");
+	ship_free(text);
+	return 0;
+}
+
+int fx_ecs_transport(void *ctx, const struct ship_http_request *req,
+		     struct ship_http_response *resp, struct ship_err *err)
+{
+	struct fx_ecs *f = ctx;
+	const char *target = ship_headers_get(req->headers, "X-Amz-Target");
+	const char *op = target ? strchr(target, '.') : NULL;
+	(void)err;
+	op = op ? op + 1 : "?";
+	f->calls++;
+	if (f->throttle_every && f->calls % f->throttle_every == 0)
+		return answer(resp, 400,
+			      json_pack("{s:s, s:s}", "__type", "ThrottlingException", "message",
+					"Rate exceeded"),
+			      "ThrottlingException");
+	if (f->nops < FX_MAX * 4) {
+		snprintf(f->ops[f->nops], sizeof(f->ops[0]), "%s", op);
+		f->bodies[f->nops++] = json_loadb(req->body.p, req->body.len, 0, NULL);
+	}
+	if (!strcmp(op, "DescribeServices")) {
+		json_t *s = f->ndescribe ? f->describe[f->idescribe < f->ndescribe ? f->idescribe
+									      : f->ndescribe - 1]
+					 : NULL;
+		if (f->idescribe < f->ndescribe)
+			f->idescribe++;
+		if (!s)
+			return answer(resp, 200,
+				      json_pack("{s:[], s:[{s:s, s:s}]}", "services", "failures",
+						"arn", "arn:aws:ecs:::service/web", "reason", "MISSING"),
+				      NULL);
+		return answer(resp, 200, json_pack("{s:[O], s:[]}", "services", s, "failures"),
+			      NULL);
+	}
+	if (!strcmp(op, "DescribeTaskDefinition")) {
+		if (!f->latest_td)
+			return answer(resp, 400,
+				      json_pack("{s:s, s:s}", "__type", "ClientException", "message",
+						"Unable to describe task definition."),
+				      NULL);
+		return answer(resp, 200, json_pack("{s:O}", "taskDefinition", f->latest_td), NULL);
+	}
+	if (!strcmp(op, "RegisterTaskDefinition"))
+		return answer(resp, 200,
+			      json_pack("{s:{s:s, s:i}}", "taskDefinition", "taskDefinitionArn",
+					f->register_arn ? f->register_arn : FX_TD_NEW, "revision", 8),
+			      NULL);
+	if (!strcmp(op, "UpdateService") || !strcmp(op, "CreateService"))
+		return answer(resp, 200,
+			      json_pack("{s:O}", "service",
+					f->update_service ? f->update_service : json_null()),
+			      NULL);
+	if (!strcmp(op, "TagResource"))
+		return answer(resp, 200, json_object(), NULL);
+	return answer(resp, 400,
+		      json_pack("{s:s, s:s}", "__type", "UnknownOperationException", "message", op),
+		      NULL);
+}
+
+int fx_ecs_count(const struct fx_ecs *f, const char *op)
+{
+	int n = 0;
+	for (int i = 0; i < f->nops; i++)
+		n += !strcmp(f->ops[i], op);
+	return n;
+}
+
+json_t *fx_ecs_body(const struct fx_ecs *f, const char *op, int nth)
+{
+	for (int i = 0; i < f->nops; i++)
+		if (!strcmp(f->ops[i], op) && nth-- == 0)
+			return f->bodies[i];
+	return NULL;
+}
