@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ecship/profile.h"
 #include "ecship/util.h"
@@ -65,6 +66,7 @@ static int push_word(char ***argv, size_t *n, size_t *cap, struct ship_buf *w)
 			return -1;
 		*argv = nv;
 		*cap = nc;
+		nv[*n] = NULL;
 	}
 	char *s = ship_strndup(w->data, w->len);
 	if (!s)
@@ -451,9 +453,13 @@ static int load_file(struct pf_file *f, const char *path, const char *what, int 
 		if (errno == ENOENT || errno == ENOTDIR) {
 			rc = 0;
 		} else if (errno == EFBIG || b.failed) {
-			ship_err_set(err, SHIP_ERR_INPUT,
-				     "%s '%s' is larger than 4 MiB; point %s at the right file", what,
-				     path, env_name);
+			struct stat st;
+			if (stat(path, &st) == 0 && (size_t)st.st_size <= MAX_FILE)
+				ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+			else
+				ship_err_set(err, SHIP_ERR_INPUT,
+					     "%s '%s' is larger than 4 MiB; point %s at the right file",
+					     what, path, env_name);
 		} else {
 			ship_err_set(err, SHIP_ERR_IO, "cannot read %s '%s': %s; fix it or point %s elsewhere",
 				     what, path, strerror(errno), env_name);
