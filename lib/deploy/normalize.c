@@ -1,0 +1,272 @@
+/*
+ * normalize.c: task and service definitions normalized so that what was submitted and what
+ * ECS describes back compare equal (no revision sprawl, `ecship diff`), and a unified diff of
+ * two JSON documents. Depends on jansson and lib/util only.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ecship/taskdef.h"
+
+static const char *const s_td_drop[] = {
+    "taskDefinitionArn", "revision",     "status",         "requiresAttributes", "compatibilities",
+    "registeredAt",      "registeredBy", "deregisteredAt", "deleteRequestedAt",  "tags",
+    NULL};
+
+static const char *const s_svc_drop[] = {
+    "serviceArn",   "clusterArn",  "cluster",     "status",    "runningCount",
+    "pendingCount", "taskSets",    "deployments", "roleArn",   "role",
+    "events",       "createdAt",   "createdBy",   "platformFamily", "clientToken",
+    "tags",         "desiredCount", "currentServiceDeployment", "currentServiceRevisions",
+    "resourceManagementType", NULL};
+
+static void drop(json_t *o, const char *const *names)
+{
+	for (size_t i = 0; names[i]; i++)
+		json_object_del(o, names[i]);
+}
+
+/* Deletes key when its value equals the given JSON default. */
+static void drop_if_int(json_t *o, const char *key, json_int_t v)
+{
+	json_t *x = json_object_get(o, key);
+	if (json_is_integer(x) && json_integer_value(x) == v)
+		json_object_del(o, key);
+}
+
+static void drop_if_str(json_t *o, const char *key, const char *v)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	if (s && strcmp(s, v) == 0)
+		json_object_del(o, key);
+}
+
+static void drop_if_bool(json_t *o, const char *key, int v)
+{
+	json_t *x = json_object_get(o, key);
+	if (json_is_boolean(x) && json_is_true(x) == v)
+		json_object_del(o, key);
+}
+
+/* Removes null values and (recursively) empty arrays and objects. Returns 1 if o became empty. */
+static int prune(json_t *o)
+{
+	if (json_is_object(o)) {
+		const char *key;
+		json_t *v;
+		void *tmp;
+		json_object_foreach_safe(o, tmp, key, v)
+		{
+			if (json_is_null(v) || ((json_is_object(v) || json_is_array(v)) && prune(v)))
+				json_object_del(o, key);
+		}
+		return json_object_size(o) == 0;
+	}
+	if (json_is_array(o)) {
+		for (size_t i = json_array_size(o); i-- > 0;) {
+			json_t *v = json_array_get(o, i);
+			if (json_is_object(v) || json_is_array(v))
+				prune(v); /* keep empty elements: positions matter */
+		}
+		return json_array_size(o) == 0;
+	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	const char *x = json_string_value(*(json_t *const *)a);
+	const char *y = json_string_value(*(json_t *const *)b);
+	return strcmp(x ? x : "", y ? y : "");
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	const char *x = json_string_value(json_object_get(*(json_t *const *)a, "name"));
+	const char *y = json_string_value(json_object_get(*(json_t *const *)b, "name"));
+	return strcmp(x ? x : "", y ? y : "");
+}
+
+/* Sorts a JSON array in place with cmp. 0 ok, -1 out of memory. */
+static int sort_array(json_t *arr, int (*cmp)(const void *, const void *))
+{
+	size_t n = json_array_size(arr);
+	if (n < 2)
+		return 0;
+	json_t **v = ship_calloc(n, sizeof(*v));
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(arr, i));
+	qsort(v, n, sizeof(*v), cmp);
+	json_array_clear(arr);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++)
+		if (json_array_append_new(arr, v[i]))
+			rc = -1;
+	ship_free(v);
+	return rc;
+}
+
+static int amount_to_string(json_t *o, const char *key, int cpu)
+{
+	json_t *x = json_object_get(o, key);
+	long v;
+	char buf[32];
+	if (json_is_integer(x)) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(x));
+	} else if (json_is_string(x)) {
+		int r = cpu ? ship_parse_cpu(json_string_value(x), &v)
+			    : ship_parse_memory(json_string_value(x), &v);
+		if (r)
+			return 0;
+		snprintf(buf, sizeof(buf), "%ld", v);
+	} else {
+		return 0;
+	}
+	return json_object_set_new(o, key, json_string(buf));
+}
+
+static int normalize_container(json_t *c, int awsvpc)
+{
+	json_t *pms, *pm, *hc;
+	size_t i;
+	drop_if_bool(c, "essential", 1);
+	drop_if_int(c, "cpu", 0);
+	drop_if_str(c, "versionConsistency", "enabled");
+	pms = json_object_get(c, "portMappings");
+	json_array_foreach(pms, i, pm)
+	{
+		drop_if_str(pm, "protocol", "tcp");
+		json_t *cp = json_object_get(pm, "containerPort"), *hp = json_object_get(pm, "hostPort");
+		if (awsvpc && json_is_integer(cp) && json_is_integer(hp) &&
+		    json_integer_value(cp) == json_integer_value(hp))
+			json_object_del(pm, "hostPort");
+	}
+	if (sort_array(json_object_get(c, "environment"), cmp_name) ||
+	    sort_array(json_object_get(c, "secrets"), cmp_name))
+		return -1;
+	hc = json_object_get(c, "healthCheck");
+	if (json_is_object(hc)) {
+		drop_if_int(hc, "interval", 30);
+		drop_if_int(hc, "timeout", 5);
+		drop_if_int(hc, "retries", 3);
+		drop_if_int(hc, "startPeriod", 0);
+	}
+	return 0;
+}
+
+json_t *ship_taskdef_normalize(const json_t *in)
+{
+	json_t *td, *inner, *cds, *c;
+	const char *nm;
+	size_t i;
+	if (!json_is_object(in))
+		return NULL;
+	inner = json_object_get(in, "taskDefinition");
+	if (json_is_object(inner) && !json_object_get(in, "family"))
+		in = inner;
+	td = json_deep_copy(in);
+	if (!td)
+		return NULL;
+	drop(td, s_td_drop);
+	drop_if_bool(td, "enableFaultInjection", 0);
+	drop_if_str(td, "networkMode", "bridge");
+	nm = json_string_value(json_object_get(td, "networkMode"));
+	int awsvpc = nm && strcmp(nm, "awsvpc") == 0;
+	if (amount_to_string(td, "cpu", 1) || amount_to_string(td, "memory", 0) ||
+	    sort_array(json_object_get(td, "requiresCompatibilities"), cmp_str))
+		goto fail;
+	cds = json_object_get(td, "containerDefinitions");
+	json_array_foreach(cds, i, c)
+	{
+		if (json_is_object(c) && normalize_container(c, awsvpc))
+			goto fail;
+	}
+	prune(td);
+	return td;
+fail:
+	json_decref(td);
+	return NULL;
+}
+
+int ship_taskdef_same(const json_t *a, const json_t *b)
+{
+	json_t *na = ship_taskdef_normalize(a), *nb = ship_taskdef_normalize(b);
+	int r = na && nb ? json_equal(na, nb) : -1;
+	json_decref(na);
+	json_decref(nb);
+	return r;
+}
+
+/* "arn:aws:ecs:r:a:task-definition/fam:3" or "fam:3" -> "fam" */
+static int family_only(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	if (!s)
+		return 0;
+	const char *slash = strrchr(s, '/');
+	if (strncmp(s, "arn:", 4) == 0 && slash)
+		s = slash + 1;
+	const char *colon = strchr(s, ':');
+	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+	return json_object_set_new(o, key, json_stringn(s, n));
+}
+
+json_t *ship_servicedef_normalize(const json_t *in)
+{
+	json_t *s, *x, *dc, *cb, *awsvpc;
+	if (!json_is_object(in))
+		return NULL;
+	x = json_object_get(in, "services");
+	if (json_is_array(x) && json_array_size(x) == 1 && !json_object_get(in, "serviceName"))
+		in = json_array_get(x, 0);
+	x = json_object_get(in, "service");
+	if (json_is_object(x) && !json_object_get(in, "serviceName"))
+		in = x;
+	s = json_deep_copy(in);
+	if (!s)
+		return NULL;
+	drop(s, s_svc_drop);
+	if (family_only(s, "taskDefinition"))
+		goto fail;
+	drop_if_str(s, "platformVersion", "LATEST");
+	drop_if_str(s, "schedulingStrategy", "REPLICA");
+	drop_if_str(s, "propagateTags", "NONE");
+	drop_if_bool(s, "enableECSManagedTags", 0);
+	drop_if_bool(s, "enableExecuteCommand", 0);
+	drop_if_int(s, "healthCheckGracePeriodSeconds", 0);
+	x = json_object_get(s, "deploymentController");
+	if (json_is_object(x)) {
+		drop_if_str(x, "type", "ECS");
+	}
+	dc = json_object_get(s, "deploymentConfiguration");
+	if (json_is_object(dc)) {
+		drop_if_int(dc, "maximumPercent", 200);
+		drop_if_int(dc, "minimumHealthyPercent", 100);
+		drop_if_str(dc, "strategy", "ROLLING");
+		drop_if_int(dc, "bakeTimeInMinutes", 0);
+		cb = json_object_get(dc, "deploymentCircuitBreaker");
+		if (json_is_object(cb)) {
+			drop_if_bool(cb, "enable", 0);
+			drop_if_bool(cb, "rollback", 0);
+		}
+		x = json_object_get(dc, "alarms");
+		if (json_is_object(x)) {
+			drop_if_bool(x, "enable", 0);
+			drop_if_bool(x, "rollback", 0);
+		}
+	}
+	awsvpc = json_object_get(json_object_get(s, "networkConfiguration"), "awsvpcConfiguration");
+	if (json_is_object(awsvpc)) {
+		drop_if_str(awsvpc, "assignPublicIp", "DISABLED");
+		if (sort_array(json_object_get(awsvpc, "subnets"), cmp_str) ||
+		    sort_array(json_object_get(awsvpc, "securityGroups"), cmp_str))
+			goto fail;
+	}
+	prune(s);
+	return s;
+fail:
+	json_decref(s);
+	return NULL;
+}
