@@ -1,43 +1,87 @@
 /*
- * deploy.h: the pure part of a deploy: render one service's task and service definitions from
- * the config (variables, read-only fields dropped, --image/--tag applied) and validate them, so
- * nothing reaches AWS unless it is well-formed. The AWS side (register, update, wait, rollback)
- * builds on this. No AWS calls here, except through the caller's variable callbacks.
- * Depends on config.h, taskdef.h, template.h, vars.h, diag.h.
+ * deploy.h: the Option B application deploy as one library call: record the revision in use,
+ * register the rendered task definition only when it differs from the latest ACTIVE revision,
+ * create the service the first time or update it, wait for *our* deployment, and roll back to
+ * the recorded revision when it fails or times out. Rendering and validation happen before
+ * (taskdef.h); this file only talks to ECS. Never prints: progress goes through callbacks.
  */
 #ifndef ECSHIP_DEPLOY_H
 #define ECSHIP_DEPLOY_H
 
 #include <jansson.h>
 
-#include "ecship/config.h"
-#include "ecship/diag.h"
-#include "ecship/taskdef.h"
-#include "ecship/template.h"
-#include "ecship/vars.h"
+#include "ecship/aws.h"
+#include "ecship/ecs.h"
 
-struct ship_render_options {
-	const char *image; /* --image URI, or NULL */
-	const char *tag;   /* --tag TAG, or NULL */
-	int no_validate;   /* skip ship_taskdef_validate (e.g. to print a broken definition) */
+/* The service tag under which ecship records the task definition a deploy replaced. */
+#define SHIP_TAG_PREVIOUS "ecship:previous-task-definition"
+
+typedef void (*ship_note_fn)(void *ctx, const char *message);
+
+struct ship_deploy_opts {
+	const char *cluster;
+	const char *service;
+	json_t *taskdef;     /* RegisterTaskDefinition input, rendered and validated (borrowed) */
+	json_t *service_def; /* CreateService input, used only when the service does not exist */
+	double timeout;      /* seconds for our deployment; the rollback gets as long again */
+	int no_wait;         /* return once the deployment has started */
+	int no_rollback;     /* leave a failed deployment as it is */
+	int force_new;       /* start a deployment even when the task definition is unchanged */
+	int dry_run;         /* read only: describe what would be done */
+	int refuse_if_busy;  /* a deployment in progress: refuse instead of waiting for it */
+	long breaker_min;    /* the breaker threshold's minimum (0: 3) */
+	/* progress */
+	ship_note_fn on_note;
+	ship_wait_snapshot_fn on_snapshot;
+	ship_event_fn on_event;
+	int (*cancelled)(void *ctx);
+	void *ctx;
 };
 
-struct ship_rendered {
-	json_t *task_definition;    /* RegisterTaskDefinition input */
-	json_t *service_definition; /* CreateService input; NULL when the config names none */
+enum ship_deploy_outcome {
+	SHIP_DEPLOY_COMPLETED,   /* our deployment completed */
+	SHIP_DEPLOY_STARTED,     /* --no-wait: started, not waited for */
+	SHIP_DEPLOY_UNCHANGED,   /* nothing to do: same task definition, service already on it */
+	SHIP_DEPLOY_DRY_RUN,     /* --dry-run: nothing changed */
+	SHIP_DEPLOY_FAILED,      /* failed; see rolled_back */
+	SHIP_DEPLOY_TIMEOUT,     /* the deadline passed; see rolled_back */
+	SHIP_DEPLOY_REPLACED,    /* another deployment took over before ours completed */
+	SHIP_DEPLOY_INTERRUPTED, /* cancelled while waiting */
+	SHIP_DEPLOY_REFUSED,     /* refuse_if_busy and a deployment was in progress */
+};
+
+struct ship_deploy_result {
+	enum ship_deploy_outcome outcome;
+	int created;               /* the service was created by this deploy */
+	int registered;            /* a new revision was registered (0: an existing one reused) */
+	char taskdef_arn[512];     /* the revision deployed */
+	long revision;
+	char previous_taskdef[512]; /* the revision the service ran before ("" on creation) */
+	char deployment_id[80];
+	int rolled_back;           /* the service is back on previous_taskdef */
+	int rollback_by_ecs;       /* ECS's circuit breaker did the rollback */
+	char reason[1024];         /* why it ended, for the user */
+	struct ship_service_view final;
+	struct ship_wait_stats wait;
+	double seconds;
 };
 
 /*
- * Renders and validates the definitions of service svc of cfg. Before calling, set the image
- * variables with ship_vars_set_image(vars, opt->image, opt->tag) (ideally before loading the
- * config, which may use them too). Every unresolved variable in both files is reported, not
- * only the first. Notes (dropped fields, the new image) and warnings go to diags as well.
- * 0 ok; -1 with err: SHIP_ERR_INPUT for anything the user must fix (details in diags), or a
- * resolver failure's own code.
+ * Runs the deploy. Returns 0 when the deploy ran to an outcome (which may be a failure: look at
+ * res->outcome), -1 when an AWS call failed outright (err filled; res says how far it got).
  */
-int ship_render_service(const struct ship_config *cfg, const struct ship_config_service *svc,
-			const struct ship_render_options *opt, struct ship_vars *vars,
-			struct ship_diags *diags, struct ship_rendered *out, struct ship_err *err);
-void ship_rendered_release(struct ship_rendered *r); /* accepts a released or zeroed struct */
+int ship_deploy_run(struct ship_aws *aws, const struct ship_deploy_opts *o,
+		    struct ship_deploy_result *res, struct ship_err *err);
+
+/* Outcome name for JSON results: "completed", "failed", ... */
+const char *ship_deploy_outcome_name(enum ship_deploy_outcome oc);
+
+/*
+ * Moves the service back to `taskdef` (UpdateService) and, unless no_wait, waits until it has
+ * settled there. Shared by failed deploys and `ecship rollback`.
+ */
+int ship_deploy_rollback_to(struct ship_aws *aws, const struct ship_deploy_opts *o,
+			    const char *taskdef, int no_wait, struct ship_deploy_result *res,
+			    struct ship_err *err);
 
 #endif

@@ -1,11 +1,11 @@
 /*
  * render.c: config + definition files -> validated RegisterTaskDefinition and CreateService
- * input for one service (see deploy.h). Problems from both files are reported together.
+ * input for one service (see render.h). Problems from both files are reported together.
  * Depends on tpl_json.c, taskdef.c, validate.c, vars.c, diag.c; no AWS calls of its own.
  */
 #include <string.h>
 
-#include "ecship/deploy.h"
+#include "ecship/render.h"
 
 void ship_rendered_release(struct ship_rendered *r)
 {
