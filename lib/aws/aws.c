@@ -123,12 +123,28 @@ int ship_aws_retry_quota(const struct ship_aws *aws) { return aws->quota.availab
 int ship_aws_endpoint(struct ship_aws *aws, enum ship_service svc, struct ship_buf *url,
 		      char *signing_region, size_t signing_region_size, struct ship_err *err)
 {
+	const struct ship_service_info *si = ship_service_info(svc);
 	const char *ignore = ship_aws_config_get(aws->config, aws->profile,
 						 "ignore_configured_endpoint_urls");
+	const char *services = ship_aws_config_get(aws->config, aws->profile, "services");
+	const char *svc_url = NULL;
+	char key[64];
+	if (si && services) {
+		/* [services NAME] sections key services by lowercase service id: "cloudwatch_logs" */
+		size_t i;
+		for (i = 0; si->env_suffix[i] && i + 1 < sizeof(key); i++)
+			key[i] = (char)(si->env_suffix[i] >= 'A' && si->env_suffix[i] <= 'Z'
+					    ? si->env_suffix[i] + 32
+					    : si->env_suffix[i]);
+		key[i] = '\0';
+		svc_url = ship_aws_config_section_get_sub(aws->config, "services", services, key,
+							  "endpoint_url");
+	}
 	struct ship_endpoint_in in = {
 	    svc,
 	    aws->region,
 	    aws->endpoint_url,
+	    svc_url,
 	    ship_aws_config_get(aws->config, aws->profile, "endpoint_url"),
 	    ignore && !ship_strcasecmp(ignore, "true"),
 	    ship_env_process,

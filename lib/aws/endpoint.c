@@ -116,6 +116,9 @@ int ship_endpoint_resolve(const struct ship_endpoint_in *in, struct ship_buf *ur
 		from = name;
 	} else if (!ignore && (v = env(in->getenv, in->getenv_ctx, "AWS_ENDPOINT_URL"))) {
 		src = from = "AWS_ENDPOINT_URL";
+	} else if (!ignore && in->profile_service_url && *in->profile_service_url) {
+		v = in->profile_service_url;
+		src = from = "the profile's services section";
 	} else if (!ignore && in->profile_url && *in->profile_url) {
 		v = in->profile_url;
 		src = from = "profile endpoint_url";

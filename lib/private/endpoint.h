@@ -35,6 +35,7 @@ struct ship_endpoint_in {
 	enum ship_service svc;
 	const char *region;       /* NULL: fails with a hint */
 	const char *option_url;   /* --endpoint-url */
+	const char *profile_service_url; /* endpoint_url of this service in the profile's services section */
 	const char *profile_url;  /* the profile's endpoint_url */
 	int profile_ignore;       /* the profile's ignore_configured_endpoint_urls = true */
 	ship_getenv_fn getenv;
@@ -43,7 +44,8 @@ struct ship_endpoint_in {
 
 /*
  * Endpoint URL (no trailing slash) and signing region: option > AWS_ENDPOINT_URL_<SVC> >
- * AWS_ENDPOINT_URL > profile endpoint_url (env and profile ones off when
+ * AWS_ENDPOINT_URL > the service's endpoint_url in the profile's `services` section > profile
+ * endpoint_url (env and profile ones off when
  * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true) > https://<prefix>.<region>.<dns suffix>.
  * *source (may be NULL) names where the URL came from.
  */
