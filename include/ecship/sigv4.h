@@ -16,17 +16,17 @@ struct ship_sigv4_params {
 	const char *secret_key;
 	const char *session_token; /* NULL or "" when none */
 	const char *region;
-	const char *service;       /* signing name, e.g. "ecs", "elasticloadbalancing" */
-	time_t when;               /* signing time, UTC */
-	int normalize_path;        /* remove dot segments and double slashes (all services but S3) */
-	int sign_body_header;      /* add x-amz-content-sha256 */
-	int omit_session_token;    /* add X-Amz-Security-Token after signing (a few services want it so) */
-	const char *payload_hash;  /* NULL: hex SHA-256 of the body (presign: of an empty body); else
-				      used as given, e.g. SHIP_SIGV4_UNSIGNED_PAYLOAD */
+	const char *service;	  /* signing name, e.g. "ecs", "elasticloadbalancing" */
+	time_t when;		  /* signing time, UTC */
+	int normalize_path;	  /* remove dot segments and double slashes (all services but S3) */
+	int sign_body_header;	  /* add x-amz-content-sha256 */
+	int omit_session_token;	  /* add X-Amz-Security-Token after signing (a few services want it
+				     so) */
+	const char *payload_hash; /* NULL: hex SHA-256 of the body (presign: of an empty body); else
+				     used as given, e.g. SHIP_SIGV4_UNSIGNED_PAYLOAD */
 };
 
 #define SHIP_SIGV4_UNSIGNED_PAYLOAD "UNSIGNED-PAYLOAD"
-
 
 /*
  * Signs a request in place: adds X-Amz-Date, X-Amz-Security-Token (when a token is given) and
@@ -46,7 +46,7 @@ int ship_sigv4_sign(const struct ship_sigv4_params *p, const char *method, const
  * in headers) and the given headers, which must then be sent unchanged.
  */
 int ship_sigv4_presign(const struct ship_sigv4_params *p, const char *method, const char *url,
-		       const struct ship_headers *headers, long expires, struct ship_buf *signed_url,
-		       struct ship_err *err);
+		       const struct ship_headers *headers, long expires,
+		       struct ship_buf *signed_url, struct ship_err *err);
 
 #endif

@@ -50,7 +50,10 @@ static int is_ws(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-static char lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c; }
+static char lower_ascii(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+}
 
 static int cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
 {
@@ -119,7 +122,8 @@ int ship_sigv4_parse_url(const char *url, struct ship_sigv4_url *u)
 	for (const char *c = url; c < sep; c++) {
 		char ch = *c;
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (c > url && ((ch >= '0' && ch <= '9') || ch == '+' || ch == '-' || ch == '.'))))
+		      (c > url &&
+		       ((ch >= '0' && ch <= '9') || ch == '+' || ch == '-' || ch == '.'))))
 			return -1;
 	}
 	u->scheme = (struct ship_str){url, (size_t)(sep - url)};
@@ -399,9 +403,18 @@ int ship_sigv4_header_unsigned(struct ship_str name)
 {
 	/* botocore's SIGNED_HEADERS_BLACKLIST, plus authorization (it is the signature) */
 	static const char *const never[] = {
-	    "authorization",       "connection", "expect",  "keep-alive",        "proxy-authenticate",
-	    "proxy-authorization", "te",         "trailer", "transfer-encoding", "upgrade",
-	    "user-agent",          "x-amzn-trace-id",
+	    "authorization",
+	    "connection",
+	    "expect",
+	    "keep-alive",
+	    "proxy-authenticate",
+	    "proxy-authorization",
+	    "te",
+	    "trailer",
+	    "transfer-encoding",
+	    "upgrade",
+	    "user-agent",
+	    "x-amzn-trace-id",
 	};
 	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++)
 		if (str_eq_lit(name, never[i]))
@@ -524,9 +537,10 @@ int ship_sigv4_state_init(struct ship_sigv4_state *st, const struct ship_sigv4_p
 	if (!p)
 		return ship_err_set(err, SHIP_ERR_INTERNAL, "cannot sign request: no parameters");
 	if (!p->access_key || !*p->access_key || !p->secret_key || !*p->secret_key)
-		return ship_err_set(err, SHIP_ERR_CREDENTIALS,
-				    "cannot sign request: no access key or secret key; configure "
-				    "credentials (e.g. AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)");
+		return ship_err_set(
+		    err, SHIP_ERR_CREDENTIALS,
+		    "cannot sign request: no access key or secret key; configure "
+		    "credentials (e.g. AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)");
 	if (!scope_part_ok(p->access_key))
 		return ship_err_set(err, SHIP_ERR_CREDENTIALS,
 				    "cannot sign request: the access key contains spaces, '/' or "
@@ -623,14 +637,14 @@ int ship_sigv4_canonical_request(struct ship_sigv4_state *st, const char *method
 		if (ship_buf_addf(&credential, "%s/%s", st->p->access_key, st->scope.data))
 			goto nomem;
 		struct ship_str names[6] = {
-		    SHIP_STR_LIT("X-Amz-Algorithm"), SHIP_STR_LIT("X-Amz-Credential"),
-		    SHIP_STR_LIT("X-Amz-Date"),      SHIP_STR_LIT("X-Amz-Expires"),
+		    SHIP_STR_LIT("X-Amz-Algorithm"),	 SHIP_STR_LIT("X-Amz-Credential"),
+		    SHIP_STR_LIT("X-Amz-Date"),		 SHIP_STR_LIT("X-Amz-Expires"),
 		    SHIP_STR_LIT("X-Amz-SignedHeaders"), SHIP_STR_LIT("X-Amz-Security-Token"),
 		};
 		struct ship_str values[6] = {
 		    SHIP_STR_LIT(SHIP_SIGV4_ALGORITHM), ship_buf_str(&credential),
-		    ship_str_c(st->amz_date),           ship_str_c(expires),
-		    ship_buf_str(&st->signed_headers),  ship_str_c(st->p->session_token),
+		    ship_str_c(st->amz_date),		ship_str_c(expires),
+		    ship_buf_str(&st->signed_headers),	ship_str_c(st->p->session_token),
 		};
 		size_t nextra = has_token(st->p) && !st->p->omit_session_token ? 6 : 5;
 		if (ship_sigv4_canonical_query(&query, u.query, names, values, nextra))
@@ -674,8 +688,8 @@ int ship_sigv4_string_to_sign(struct ship_sigv4_state *st, struct ship_err *err)
 	if (ship_sigv4_sha256_hex(ship_buf_str(&st->canonical_request), hash))
 		return ship_err_set(err, SHIP_ERR_INTERNAL, "cannot sign request: SHA-256 failed");
 	ship_buf_reset(&st->string_to_sign);
-	if (ship_buf_addf(&st->string_to_sign, "%s\n%s\n%s\n%s", SHIP_SIGV4_ALGORITHM,
-			  st->amz_date, st->scope.data, hash))
+	if (ship_buf_addf(&st->string_to_sign, "%s\n%s\n%s\n%s", SHIP_SIGV4_ALGORITHM, st->amz_date,
+			  st->scope.data, hash))
 		return nomem(err);
 	return 0;
 }
@@ -913,8 +927,8 @@ cleanup:
 }
 
 int ship_sigv4_presign(const struct ship_sigv4_params *p, const char *method, const char *url,
-		       const struct ship_headers *headers, long expires, struct ship_buf *signed_url,
-		       struct ship_err *err)
+		       const struct ship_headers *headers, long expires,
+		       struct ship_buf *signed_url, struct ship_err *err)
 {
 	struct ship_sigv4_state st;
 	int rc = ship_sigv4_presign_state(&st, p, method, url, headers, expires, signed_url, err);

@@ -57,8 +57,8 @@ static int hex_value(unsigned char c)
 
 int ship_uri_is_escape(struct ship_str s, size_t i)
 {
-	return i + 2 < s.len && s.p[i] == '%' &&
-	       hex_value((unsigned char)s.p[i + 1]) >= 0 && hex_value((unsigned char)s.p[i + 2]) >= 0;
+	return i + 2 < s.len && s.p[i] == '%' && hex_value((unsigned char)s.p[i + 1]) >= 0 &&
+	       hex_value((unsigned char)s.p[i + 2]) >= 0;
 }
 
 int ship_uri_decode(struct ship_buf *out, struct ship_str in)

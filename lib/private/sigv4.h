@@ -28,7 +28,7 @@ int ship_uri_is_escape(struct ship_str s, size_t i);
 
 enum ship_sigv4_form {
 	SHIP_SIGV4_FORM_HEADER, /* Authorization header */
-	SHIP_SIGV4_FORM_QUERY,  /* X-Amz-* query parameters (presigned URL) */
+	SHIP_SIGV4_FORM_QUERY,	/* X-Amz-* query parameters (presigned URL) */
 };
 
 /* A header as the signer sees it: borrowed name and value. */
@@ -39,17 +39,17 @@ struct ship_sigv4_header {
 struct ship_sigv4_state {
 	const struct ship_sigv4_params *p; /* borrowed */
 	enum ship_sigv4_form form;
-	long expires;                      /* query form: X-Amz-Expires */
-	char amz_date[17];                 /* 20150830T123600Z */
-	char payload_hash[72];             /* hex SHA-256 or a marker such as UNSIGNED-PAYLOAD */
-	struct ship_buf scope;             /* 20150830/us-east-1/service/aws4_request */
-	struct ship_buf signed_headers;    /* host;x-amz-date */
+	long expires;			/* query form: X-Amz-Expires */
+	char amz_date[17];		/* 20150830T123600Z */
+	char payload_hash[72];		/* hex SHA-256 or a marker such as UNSIGNED-PAYLOAD */
+	struct ship_buf scope;		/* 20150830/us-east-1/service/aws4_request */
+	struct ship_buf signed_headers; /* host;x-amz-date */
 	struct ship_buf canonical_request;
 	struct ship_buf string_to_sign;
 	unsigned char signing_key[32];
-	char signature[65];                /* lowercase hex */
-	struct ship_buf authorization;     /* header form: the Authorization value; query form: the
-					      parameters to append to the URL's query */
+	char signature[65];	       /* lowercase hex */
+	struct ship_buf authorization; /* header form: the Authorization value; query form: the
+					  parameters to append to the URL's query */
 };
 
 /*
@@ -98,7 +98,8 @@ int ship_sigv4_presign_state(struct ship_sigv4_state *st, const struct ship_sigv
 
 /* The canonical URI of an encoded path (see sigv4.c for the two modes). */
 int ship_sigv4_canonical_uri(struct ship_buf *out, struct ship_str path, int normalize);
-/* botocore's dot-segment and duplicate-slash removal (see sigv4.c for how it differs from RFC 3986). */
+/* botocore's dot-segment and duplicate-slash removal (see sigv4.c for how it differs from RFC
+ * 3986). */
 int ship_sigv4_remove_dot_segments(struct ship_buf *out, struct ship_str path);
 /*
  * The canonical query string of an encoded query (without '?'), with extra decoded name/value
@@ -107,7 +108,8 @@ int ship_sigv4_remove_dot_segments(struct ship_buf *out, struct ship_str path);
 int ship_sigv4_canonical_query(struct ship_buf *out, struct ship_str query,
 			       const struct ship_str *names, const struct ship_str *values,
 			       size_t nextra);
-/* Appends value with leading and trailing whitespace removed and inner runs turned into one space. */
+/* Appends value with leading and trailing whitespace removed and inner runs turned into one space.
+ */
 int ship_sigv4_trim_value(struct ship_buf *out, struct ship_str value);
 /* 1 for headers never signed (hop-by-hop, user-agent, ...), as botocore. */
 int ship_sigv4_header_unsigned(struct ship_str lowercase_name);

@@ -101,8 +101,8 @@ static json_t *sign_one(json_t *in)
 	json_t *presign = json_object_get(in, "presign");
 	have_state = 1;
 	if (presign) {
-		rc = ship_sigv4_presign_state(&st, &p, method, u, &h, (long)json_integer_value(presign),
-					      &url, &err);
+		rc = ship_sigv4_presign_state(&st, &p, method, u, &h,
+					      (long)json_integer_value(presign), &url, &err);
 		if (rc == 0)
 			json_object_set_new(out, "url", jstr(ship_buf_str(&url)));
 	} else {
@@ -116,12 +116,14 @@ static json_t *sign_one(json_t *in)
 				json_array_append_new(arr, one);
 			}
 			json_object_set_new(out, "headers", arr);
-			json_object_set_new(out, "authorization",
-					    jstr(ship_str_c(ship_headers_get(&h, "Authorization"))));
+			json_object_set_new(
+			    out, "authorization",
+			    jstr(ship_str_c(ship_headers_get(&h, "Authorization"))));
 		}
 	}
 	if (rc == 0) {
-		json_object_set_new(out, "canonical_request", jstr(ship_buf_str(&st.canonical_request)));
+		json_object_set_new(out, "canonical_request",
+				    jstr(ship_buf_str(&st.canonical_request)));
 		json_object_set_new(out, "string_to_sign", jstr(ship_buf_str(&st.string_to_sign)));
 		json_object_set_new(out, "signature", json_string(st.signature));
 		json_object_set_new(out, "signed_headers", jstr(ship_buf_str(&st.signed_headers)));

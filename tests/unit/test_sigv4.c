@@ -49,7 +49,8 @@ static void expect_text(const char *what, struct ship_str want, struct ship_str 
 			je++;
 		int have_w = i < want.len;
 		int have_g = j < got.len;
-		if (have_w && have_g && ie - i == je - j && memcmp(want.p + i, got.p + j, ie - i) == 0) {
+		if (have_w && have_g && ie - i == je - j &&
+		    memcmp(want.p + i, got.p + j, ie - i) == 0) {
 			print_error("#   %.*s\n", (int)(ie - i), want.p + i);
 		} else {
 			if (have_w)
@@ -97,8 +98,8 @@ static void parse_request(struct ship_str txt, struct request *r)
 		const char *le = nl ? nl : end;
 		if (le == p) { /* blank line: the body follows */
 			p = le + 1;
-			assert_int_equal(ship_buf_add(&r->body, p, (size_t)(end - p > 0 ? end - p : 0)),
-					 0);
+			assert_int_equal(
+			    ship_buf_add(&r->body, p, (size_t)(end - p > 0 ? end - p : 0)), 0);
 			break;
 		}
 		if (*p == ' ' || *p == '\t') { /* a continuation of the previous value */
@@ -238,9 +239,10 @@ static void run_case(void **state)
 	/* header form, through the public entry point's state */
 	struct ship_headers h = {0};
 	for (size_t i = 0; i < r.headers.n; i++)
-		assert_int_equal(ship_headers_add(&h, r.headers.v[i].name, r.headers.v[i].value), 0);
-	int rc = ship_sigv4_sign_state(&st, &ctx.p, r.method, url.data, &h,
-				       ship_buf_str(&r.body), &err);
+		assert_int_equal(ship_headers_add(&h, r.headers.v[i].name, r.headers.v[i].value),
+				 0);
+	int rc =
+	    ship_sigv4_sign_state(&st, &ctx.p, r.method, url.data, &h, ship_buf_str(&r.body), &err);
 	if (rc)
 		fail_msg("%s: header signing failed: %s", c->name, err.message);
 	check_stages(c, "header", &st);

@@ -39,7 +39,8 @@ static void uri_encode_table(void **state)
 	};
 	for (size_t i = 0; i < N_ELEMS(cases); i++) {
 		struct ship_buf b = SHIP_BUF_INIT(0);
-		assert_int_equal(ship_uri_encode(&b, ship_str_c(cases[i].in), cases[i].keep_slash), 0);
+		assert_int_equal(ship_uri_encode(&b, ship_str_c(cases[i].in), cases[i].keep_slash),
+				 0);
 		assert_string_equal(b.data, cases[i].out);
 		ship_buf_release(&b);
 	}
@@ -91,12 +92,8 @@ static void uri_decode_table(void **state)
 	static const struct {
 		const char *in, *out;
 	} cases[] = {
-	    {"", ""},
-	    {"abc", "abc"},
-	    {"%41%2f%2F", "A//"},
-	    {"a+b", "a+b"},
-	    {"%zz%4%", "%zz%4%"},
-	    {"%E1%88%b4", "\xe1\x88\xb4"},
+	    {"", ""},	      {"abc", "abc"},	    {"%41%2f%2F", "A//"},
+	    {"a+b", "a+b"},   {"%zz%4%", "%zz%4%"}, {"%E1%88%b4", "\xe1\x88\xb4"},
 	    {"100%", "100%"},
 	};
 	for (size_t i = 0; i < N_ELEMS(cases); i++) {
@@ -230,10 +227,16 @@ static void trim_value_table(void **state)
 	static const struct {
 		const char *in, *out;
 	} cases[] = {
-	    {"", ""},       {"   ", ""},           {"a", "a"},
-	    {" a ", "a"},   {"a   b", "a b"},      {"\ta\t \tb\r\n", "a b"},
-	    {"\"a   b   c\"", "\"a b c\""},         {"value1\n  value2\n     value3", "value1 value2 value3"},
-	    {"a,b", "a,b"}, {"\xc2\xa0x", "\xc2\xa0x"},
+	    {"", ""},
+	    {"   ", ""},
+	    {"a", "a"},
+	    {" a ", "a"},
+	    {"a   b", "a b"},
+	    {"\ta\t \tb\r\n", "a b"},
+	    {"\"a   b   c\"", "\"a b c\""},
+	    {"value1\n  value2\n     value3", "value1 value2 value3"},
+	    {"a,b", "a,b"},
+	    {"\xc2\xa0x", "\xc2\xa0x"},
 	};
 	for (size_t i = 0; i < N_ELEMS(cases); i++) {
 		struct ship_buf b = SHIP_BUF_INIT(0);
@@ -328,8 +331,9 @@ static void stages_iam_example(void **state)
 	assert_string_equal(st.scope.data, "20150830/us-east-1/iam/aws4_request");
 
 	assert_int_equal(ship_sigv4_canonical_request(
-			     &st, "GET", "https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08",
-			     h, N_ELEMS(h), SHIP_STR_LIT(""), NULL, &err),
+			     &st, "GET",
+			     "https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08", h,
+			     N_ELEMS(h), SHIP_STR_LIT(""), NULL, &err),
 			 0);
 	assert_string_equal(st.canonical_request.data,
 			    "GET\n/\nAction=ListUsers&Version=2010-05-08\n"
@@ -347,17 +351,19 @@ static void stages_iam_example(void **state)
 	assert_int_equal(ship_sigv4_signing_key(&st, &err), 0);
 	char hex[65];
 	ship_hex(st.signing_key, 32, hex);
-	assert_string_equal(hex, "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9");
+	assert_string_equal(hex,
+			    "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9");
 
 	assert_int_equal(ship_sigv4_signature(&st, &err), 0);
 	assert_string_equal(st.signature,
 			    "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7");
 
 	assert_int_equal(ship_sigv4_authorization(&st, &err), 0);
-	assert_string_equal(st.authorization.data,
-			    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/"
-			    "aws4_request, SignedHeaders=content-type;host;x-amz-date, "
-			    "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7");
+	assert_string_equal(
+	    st.authorization.data,
+	    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/"
+	    "aws4_request, SignedHeaders=content-type;host;x-amz-date, "
+	    "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7");
 	ship_sigv4_state_release(&st);
 }
 
@@ -436,7 +442,8 @@ static void sign_body_and_payload_hash(void **state)
 
 	p.sign_body_header = 1;
 	assert_int_equal(ship_sigv4_sha256_hex(SHIP_STR_LIT("Param1=value1"), hash), 0);
-	assert_string_equal(hash, "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e");
+	assert_string_equal(hash,
+			    "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e");
 	assert_int_equal(ship_headers_add(&h, "X-Amz-Content-SHA256", "stale"), 0);
 	assert_int_equal(ship_sigv4_sign_state(&st, &p, "PUT", "https://h/k", &h,
 					       SHIP_STR_LIT("Param1=value1"), &err),
@@ -459,9 +466,8 @@ static void sign_body_and_payload_hash(void **state)
 
 	/* an explicit payload_hash wins */
 	p.payload_hash = SHIP_SIGV4_UNSIGNED_PAYLOAD;
-	assert_int_equal(ship_sigv4_sign_state(&st, &p, "PUT", "https://h/k", &h,
-					       SHIP_STR_LIT("x"), &err),
-			 0);
+	assert_int_equal(
+	    ship_sigv4_sign_state(&st, &p, "PUT", "https://h/k", &h, SHIP_STR_LIT("x"), &err), 0);
 	assert_string_equal(st.payload_hash, "UNSIGNED-PAYLOAD");
 	ship_sigv4_state_release(&st);
 	ship_headers_release(&h);
@@ -477,25 +483,24 @@ static void token_placement(void **state)
 
 	p.session_token = "tok/+=";
 	p.omit_session_token = 1;
-	assert_int_equal(ship_sigv4_sign_state(&st, &p, "GET", "https://h/", &h, SHIP_STR_LIT(""),
-					       &err),
-			 0);
+	assert_int_equal(
+	    ship_sigv4_sign_state(&st, &p, "GET", "https://h/", &h, SHIP_STR_LIT(""), &err), 0);
 	assert_string_equal(ship_headers_get(&h, "X-Amz-Security-Token"), "tok/+=");
 	assert_string_equal(st.signed_headers.data, "host;x-amz-date");
 	ship_sigv4_state_release(&st);
 	ship_headers_release(&h);
 
 	struct ship_buf url = SHIP_BUF_INIT(0);
-	assert_int_equal(ship_sigv4_presign_state(&st, &p, "GET", "https://h/", NULL, 60, &url, &err),
-			 0);
+	assert_int_equal(
+	    ship_sigv4_presign_state(&st, &p, "GET", "https://h/", NULL, 60, &url, &err), 0);
 	assert_null(strstr(st.canonical_request.data, "X-Amz-Security-Token"));
 	assert_non_null(strstr(url.data, "&X-Amz-Security-Token=tok%2F%2B%3D&X-Amz-Signature="));
 	ship_sigv4_state_release(&st);
 
 	p.omit_session_token = 0;
 	ship_buf_reset(&url);
-	assert_int_equal(ship_sigv4_presign_state(&st, &p, "GET", "https://h/", NULL, 60, &url, &err),
-			 0);
+	assert_int_equal(
+	    ship_sigv4_presign_state(&st, &p, "GET", "https://h/", NULL, 60, &url, &err), 0);
 	assert_non_null(strstr(st.canonical_request.data, "&X-Amz-Security-Token=tok%2F%2B%3D&"));
 	ship_sigv4_state_release(&st);
 	ship_buf_release(&url);
@@ -516,8 +521,8 @@ static void presign_urls(void **state)
 	struct ship_err err = SHIP_ERR_INIT;
 	for (size_t i = 0; i < N_ELEMS(cases); i++) {
 		struct ship_buf url = SHIP_BUF_INIT(0);
-		assert_int_equal(ship_sigv4_presign(&s_iam, "GET", cases[i].in, NULL, 900, &url, &err),
-				 0);
+		assert_int_equal(
+		    ship_sigv4_presign(&s_iam, "GET", cases[i].in, NULL, 900, &url, &err), 0);
 		assert_true(ship_str_starts_with(ship_buf_str(&url), cases[i].prefix));
 		assert_null(strchr(url.data, '#'));
 		assert_non_null(strstr(url.data, "&X-Amz-Expires=900&X-Amz-Signature="));
@@ -553,17 +558,17 @@ static void parameters_are_checked(void **state)
 	assert_int_equal(ship_sigv4_sign(&s_iam, "GET", "h/x", &h, SHIP_STR_LIT(""), &err), -1);
 	assert_int_equal(err.code, SHIP_ERR_INPUT);
 	assert_int_equal(ship_sigv4_sign(&s_iam, "", "https://h/", &h, SHIP_STR_LIT(""), &err), -1);
-	assert_int_equal(ship_sigv4_sign(NULL, "GET", "https://h/", &h, SHIP_STR_LIT(""), &err), -1);
+	assert_int_equal(ship_sigv4_sign(NULL, "GET", "https://h/", &h, SHIP_STR_LIT(""), &err),
+			 -1);
 	assert_int_equal(h.n, 0);
 	assert_int_equal(ship_sigv4_presign(&s_iam, "GET", "https://h/", NULL, 0, &url, &err), -1);
 	assert_int_equal(err.code, SHIP_ERR_INPUT);
-	assert_int_equal(
-	    ship_sigv4_presign(&s_iam, "GET", "https://h/", NULL, SHIP_SIGV4_MAX_EXPIRES + 1, &url,
-			       &err),
-	    -1);
-	assert_int_equal(
-	    ship_sigv4_presign(&s_iam, "GET", "https://h/", NULL, SHIP_SIGV4_MAX_EXPIRES, &url, &err),
-	    0);
+	assert_int_equal(ship_sigv4_presign(&s_iam, "GET", "https://h/", NULL,
+					    SHIP_SIGV4_MAX_EXPIRES + 1, &url, &err),
+			 -1);
+	assert_int_equal(ship_sigv4_presign(&s_iam, "GET", "https://h/", NULL,
+					    SHIP_SIGV4_MAX_EXPIRES, &url, &err),
+			 0);
 	ship_buf_release(&url);
 }
 
@@ -609,8 +614,9 @@ static void sign_survives_every_failed_allocation(void **state)
 		assert_int_equal(ship_headers_add(&h, "x-multi", "c"), 0);
 		assert_int_equal(ship_headers_add(&h, "Authorization", "stale"), 0);
 		tu_alloc_fail_at(n);
-		int rc = ship_sigv4_sign(&p, "POST", "https://H.example:8443/a/./b%20c/..?z=1&a=%41&a",
-					 &h, SHIP_STR_LIT("body"), &err);
+		int rc =
+		    ship_sigv4_sign(&p, "POST", "https://H.example:8443/a/./b%20c/..?z=1&a=%41&a",
+				    &h, SHIP_STR_LIT("body"), &err);
 		tu_alloc_fail_at(0);
 		if (rc == 0) {
 			succeeded = 1;
