@@ -3,7 +3,9 @@
  * one JSON case per line on stdin, signs it with the library's SigV4 and prints one JSON line per
  * case: canonical request, string to sign, signature, Authorization and the headers as signed
  * (or the presigned URL). Depends on libship and jansson only; never touches the network.
- *
+ */
+
+/*
  * Input fields: id, method, url, headers [[name, value], ...], body (text) or body_b64, region,
  * service, access_key, secret_key, token, timestamp (seconds since the epoch), normalize (default
  * true), sign_body (default false), payload_hash (optional), presign (expires seconds, optional).
