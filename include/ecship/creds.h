@@ -28,7 +28,7 @@ struct ship_creds {
 void ship_creds_release(struct ship_creds *c); /* accepts a zeroed or released struct */
 int ship_creds_copy(struct ship_creds *dst, const struct ship_creds *src, struct ship_err *err);
 /*
- * Fills out (released first) from strings: token and expiration may be NULL or "", expiration
+ * Fills out (overwritten, never read) from strings: token and expiration may be NULL or "", expiration
  * is ISO 8601 (see ship_creds_parse_time); source is a printf format. SHIP_ERR_CREDENTIALS
  * (prefixed with the source) when a key is missing or the time cannot be read.
  */
@@ -110,8 +110,8 @@ struct ship_creds_ctx {
 int ship_creds_chain(const struct ship_creds_ctx *ctx, struct ship_creds *out, struct ship_err *err);
 
 /*
- * The providers one by one. Each returns 1 when it filled out, 0 when it is not configured (out
- * untouched) and -1 with err when it is configured but failed.
+ * The providers one by one. Each returns 1 when it filled out (overwritten, never read), 0 when
+ * it is not configured (out untouched) and -1 with err when it is configured but failed.
  */
 /* AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION. */
 int ship_creds_from_env(struct ship_creds *out, struct ship_err *err);

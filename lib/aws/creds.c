@@ -140,7 +140,7 @@ int ship_creds_set(struct ship_creds *out, const char *access_key, const char *s
 	vsnprintf(source, sizeof(source), source_fmt, ap);
 	va_end(ap);
 
-	ship_creds_release(out);
+	memset(out, 0, sizeof(*out));
 	if (!access_key || !*access_key)
 		return ship_err_set(err, SHIP_ERR_CREDENTIALS, "%s: no access key id in the answer",
 				    source);

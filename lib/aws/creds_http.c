@@ -76,6 +76,10 @@ static int creds_from_json(const struct ship_buf *body, const char *source,
 	json_error_t je;
 	json_t *root = json_loadb(body->data, body->len, 0, &je);
 	int rc = -1;
+	if (!root && (json_error_code(&je) == json_error_out_of_memory || !je.text[0])) {
+		ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		goto cleanup;
+	}
 	if (!json_is_object(root)) {
 		ship_err_set(err, SHIP_ERR_PROTOCOL, "%s: the answer is not a JSON object (%s)",
 			     source, root ? "another JSON value" : je.text);

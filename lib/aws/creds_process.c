@@ -222,6 +222,10 @@ int ship_creds_run_process(const char *command, const char *source, long timeout
 	}
 	json_error_t je;
 	root = json_loadb(o.data, o.len, 0, &je);
+	if (!root && (json_error_code(&je) == json_error_out_of_memory || !je.text[0])) {
+		ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		goto cleanup;
+	}
 	if (!json_is_object(root)) {
 		ship_err_set(err, SHIP_ERR_CREDENTIALS,
 			     "%s: '%s' did not print a JSON object (%s); it must print "
@@ -279,7 +283,6 @@ int ship_creds_from_process(const struct ship_creds_ctx *ctx, const char *profil
 	memset(&tmp, 0, sizeof(tmp));
 	if (ship_creds_run_process(cmd, source, ctx->process_timeout_ms, ctx->clock, &tmp, err))
 		return -1;
-	ship_creds_release(out);
 	*out = tmp;
 	return 1;
 }
