@@ -180,6 +180,8 @@ static json_t *parse(const char *file, struct ship_str text, struct ship_err *er
 	json_t *j = json_loadb(text.p, text.len, JSON_REJECT_DUPLICATES, &je);
 	if (j)
 		return j;
+	if (je.line < 0 && !je.text[0])
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory parsing '%s'", file), NULL;
 	if (je.line < 0)
 		return ship_err_set(err, SHIP_ERR_INPUT, "cannot parse '%s': %s; %s", file, je.text,
 				    json_hint(je.text)),

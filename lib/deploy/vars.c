@@ -82,6 +82,14 @@ int ship_vars_set_image(struct ship_vars *v, const char *image, const char *tag,
 	return 0;
 }
 
+/* Appends a value: 1 (defined), or -1 when the buffer is full or memory ran out. */
+static int put(struct ship_buf *out, const char *s, struct ship_err *err)
+{
+	if (ship_buf_adds(out, s))
+		return ship_err_set(err, SHIP_ERR_NOMEM, "value is too long or memory ran out");
+	return 1;
+}
+
 static const char *env_lookup(const struct ship_vars *v, const char *name)
 {
 	if (v->getenv)
@@ -119,18 +127,18 @@ int ship_vars_resolve(void *ctx, struct ship_str ns, struct ship_str name, struc
 	}
 	/* explicit flags win over the environment */
 	if (strcmp(key, "ENVIRONMENT") == 0 && v->environment)
-		return ship_buf_adds(out, v->environment) ? -1 : 1;
+		return put(out, v->environment, err);
 	if (strcmp(key, "IMAGE") == 0 && v->image)
-		return ship_buf_adds(out, v->image) ? -1 : 1;
+		return put(out, v->image, err);
 	if (strcmp(key, "IMAGE_TAG") == 0 && v->image_tag)
-		return ship_buf_adds(out, v->image_tag) ? -1 : 1;
+		return put(out, v->image_tag, err);
 	val = env_lookup(v, key);
 	if (val)
-		return ship_buf_adds(out, val) ? -1 : 1;
+		return put(out, val, err);
 	if (strcmp(key, "AWS_REGION") == 0) {
 		if (!v->region)
 			return 0;
-		return ship_buf_adds(out, v->region) ? -1 : 1;
+		return put(out, v->region, err);
 	}
 	if (strcmp(key, "AWS_ACCOUNT_ID") == 0) {
 		v->used |= SHIP_VARS_USED_ACCOUNT;
@@ -151,7 +159,7 @@ int ship_vars_resolve(void *ctx, struct ship_str ns, struct ship_str name, struc
 				     "available");
 			return 0;
 		}
-		return ship_buf_adds(out, v->account_id) ? -1 : 1;
+		return put(out, v->account_id, err);
 	}
 	return 0;
 }
