@@ -47,7 +47,7 @@ export AWS_SECRET_ACCESS_KEY=$SECRET AWS_SESSION_TOKEN=$TOKEN
 run_all "environment"
 expect_exit "whoami --debug succeeds" 0 "$ECSHIP" --debug whoami
 contains "--debug shows the request" "$ERR" '^debug: .*POST '
-contains "--debug shows the Authorization header with the signature redacted" "$ERR" 'Authorization: AWS4-HMAC-SHA256 Credential=AKIAECSHIPTEST000000/.*Signature=<redacted>'
+contains "--debug shows the Authorization header with the signature redacted" "$ERR" 'Authorization: AWS4-HMAC-SHA256 Credential=[^/]*0000/[0-9]{8}/ap-northeast-1/sts/aws4_request, SignedHeaders=[a-z;-]+, Signature=<redacted>'
 contains "--debug shows the session token header redacted" "$ERR" 'X-Amz-Security-Token: <redacted>'
 contains "--debug shows the answer" "$ERR" '^debug: .*200'
 unset AWS_SESSION_TOKEN
