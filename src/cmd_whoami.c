@@ -3,27 +3,9 @@
  * region, and where the credentials came from. The first thing to run when a deploy is denied.
  */
 #include <libxml/tree.h>
-#include <string.h>
 
 #include "cli.h"
-
-/* TEMPORARY until the library's XML helpers land: child element by local name, text copy. */
-static xmlNode *child(xmlNode *n, const char *name)
-{
-	for (xmlNode *c = n ? n->children : NULL; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, name))
-			return c;
-	return NULL;
-}
-
-static char *text_at(xmlNode *n, const char *name)
-{
-	xmlNode *c = child(n, name);
-	xmlChar *t = c ? xmlNodeGetContent(c) : NULL;
-	char *r = t ? ship_strdup((const char *)t) : NULL;
-	xmlFree(t);
-	return r;
-}
+#include "ecship/xml.h"
 
 static int cmd_whoami(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -43,10 +25,10 @@ static int cmd_whoami(struct cli_ctx *ctx, int argc, char **argv)
 	if (ship_aws_query(ctx->aws, SHIP_SVC_STS, "GetCallerIdentity", NULL, &doc, NULL, &err))
 		return cli_report("cannot get the caller identity (STS GetCallerIdentity)", &err);
 
-	xmlNode *result = child(xmlDocGetRootElement(doc), "GetCallerIdentityResult");
-	account = text_at(result, "Account");
-	arn = text_at(result, "Arn");
-	user_id = text_at(result, "UserId");
+	xmlNode *result = ship_xml_path(ship_xml_root(doc), "GetCallerIdentityResult");
+	account = ship_xml_path_text(result, "Account");
+	arn = ship_xml_path_text(result, "Arn");
+	user_id = ship_xml_path_text(result, "UserId");
 	if (!account || !arn) {
 		cli_error("cannot get the caller identity: the answer has no Account or Arn");
 		cli_hint("the endpoint did not answer like AWS STS: check --endpoint-url");
