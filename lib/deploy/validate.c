@@ -187,6 +187,17 @@ static int high_entropy(const char *v)
 	return h >= 3.5;
 }
 
+/* Names whose values are commit ids or versions: random-looking but not secret. */
+static int version_name(const char *name)
+{
+	static const char *const words[] = {"SHA", "COMMIT", "VERSION", "REVISION", "BUILD",
+					    "IMAGE_TAG", "RELEASE", NULL};
+	for (size_t i = 0; words[i]; i++)
+		if (contains_ci(name, words[i]))
+			return 1;
+	return 0;
+}
+
 /* ---- checks -------------------------------------------------------------------------------- */
 
 struct vctx {
@@ -311,7 +322,7 @@ static void check_environment(struct vctx *v, const json_t *env, const char *cna
 			why = "is a URL with a password in it";
 		else if (secret_name(name))
 			why = "has a name that suggests a secret";
-		else if (high_entropy(s))
+		else if (high_entropy(s) && !version_name(name))
 			why = "looks like a key or token";
 		if (why) {
 			char hint[700];
