@@ -129,6 +129,31 @@ int cli_print_json(json_t *v);
 /* The context's AWS client, created on first use from the global options. NULL: err filled. */
 struct ship_aws *cli_aws(struct cli_ctx *ctx, struct ship_err *err);
 
+/* ---- the project (ecship.yml and the definitions) ------------------------------------------- */
+
+#include "ecship/config.h"
+#include "ecship/render.h"
+
+struct cli_project {
+	struct cli_ctx *ctx;
+	struct ship_vars vars;
+	struct ship_config *cfg;
+	struct ship_diags diags;
+	json_t *outputs; /* the base stack's outputs, fetched on first ${cfn:KEY} */
+};
+
+/* Loads --config (default ./ecship.yml) for --env; prints problems. Returns an enum cli_exit. */
+int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, const char *image,
+		     const char *tag);
+/* The named service of the config, or its first; NULL after printing why. */
+const struct ship_config_service *cli_project_service(struct cli_project *p, const char *name);
+/* Renders and validates one service's definitions; prints problems; returns an enum cli_exit. */
+int cli_project_render(struct cli_project *p, const struct ship_config_service *svc,
+		       const char *image, const char *tag, int no_validate,
+		       struct ship_rendered *out);
+void cli_project_release(struct cli_project *p);
+void cli_print_diags(const struct ship_diags *d);
+
 /* ---- commands ------------------------------------------------------------------------------ */
 
 extern const struct cli_command cmd_version_def;
