@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -157,6 +158,9 @@ struct ship_http {
 	/* per request */
 	struct ship_http_response *resp;
 	int too_big;
+	int stalled;           /* the read timeout fired */
+	double last_activity;  /* monotonic seconds when bytes last moved */
+	curl_off_t last_dl, last_ul;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -216,6 +220,37 @@ void ship_http_destroy(struct ship_http *h)
 }
 
 long ship_http_connects(const struct ship_http *h) { return h ? h->connects : 0; }
+
+static double mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * The read timeout: libcurl's low-speed limit averages over several seconds and counts the upload,
+ * so a small POST whose answer never comes would not trip it. Instead, abort when no byte has
+ * moved in either direction for read_timeout_ms (libcurl calls this at least once a second).
+ */
+static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct ship_http *h = ctx;
+	double now = mono();
+	(void)dltotal, (void)ultotal;
+	if (dlnow != h->last_dl || ulnow != h->last_ul) {
+		h->last_dl = dlnow;
+		h->last_ul = ulnow;
+		h->last_activity = now;
+		return 0;
+	}
+	if ((now - h->last_activity) * 1000 >= (double)h->read_timeout_ms) {
+		h->stalled = 1;
+		return 1;
+	}
+	return 0;
+}
 
 static size_t on_body(char *p, size_t size, size_t nmemb, void *ctx)
 {
@@ -294,6 +329,10 @@ static int map_error(struct ship_http *h, CURLcode rc, const struct ship_http_re
 	curl_off_t connect_us = 0;
 	where(req->url, host, sizeof(host));
 	curl_easy_getinfo(h->curl, CURLINFO_CONNECT_TIME_T, &connect_us);
+	if (h->stalled)
+		return ship_err_set(err, SHIP_ERR_TIMEOUT,
+				    "'%s' did not answer in time: no data for %ld ms", host,
+				    h->read_timeout_ms);
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
 		if (connect_us == 0)
@@ -433,8 +472,12 @@ int ship_http_send(void *ctx, const struct ship_http_request *req, struct ship_h
 		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, req->timeout_ms);
 	}
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ct);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (h->read_timeout_ms + 999) / 1000);
+	h->stalled = 0;
+	h->last_dl = h->last_ul = 0;
+	h->last_activity = mono();
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)h->max_response);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);

@@ -269,6 +269,13 @@ static void failures_are_classified(void **state)
 	assert_int_equal(e.code, SHIP_ERR_TIMEOUT);
 	assert_non_null(strstr(e.message, "'127.0.0.1' did not answer in time"));
 
+	/* a small POST whose answer never comes (libcurl's low-speed limit would miss it) */
+	assert_int_equal(send_req(h, "POST", url(&s_a, "/slow"), NULL, SHIP_STR_LIT("Action=X"), 0, &r,
+				  &e),
+			 -1);
+	assert_int_equal(e.code, SHIP_ERR_TIMEOUT);
+	assert_string_equal(e.message, "'127.0.0.1' did not answer in time: no data for 1000 ms");
+
 	assert_int_equal(send_req(h, "GET", url(&s_a, "/slow"), NULL, SHIP_STR_LIT(""), 300, &r, &e), -1);
 	assert_int_equal(e.code, SHIP_ERR_TIMEOUT);
 
