@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "ecship/aws.h"
+#include "ecship/rollout.h"
 #include "ecship/err.h"
 
 /* Exit codes: one enum, documented in --help and the man page (see cli_exit_help). */
@@ -154,9 +155,39 @@ int cli_project_render(struct cli_project *p, const struct ship_config_service *
 void cli_project_release(struct cli_project *p);
 void cli_print_diags(const struct ship_diags *d);
 
+/* ---- progress of waits, signals, GitHub Actions --------------------------------------------- */
+
+struct cli_progress {
+	struct cli_ctx *ctx;
+	int tty;   /* redraw in place */
+	int quiet;
+	int drawn; /* lines to erase before the next redraw */
+};
+
+void cli_signals_setup(void);
+int cli_interrupted(void);
+int cli_cancelled_cb(void *ctx); /* for ship_wait_opts.cancelled */
+void cli_progress_init(struct cli_progress *p, struct cli_ctx *ctx);
+/* Callbacks for the library's waits; ctx is the struct cli_progress. */
+void cli_progress_note(void *p, const char *msg);
+void cli_progress_event(void *p, double created, const char *message);
+void cli_progress_snapshot(void *p, const struct ship_service_view *v, double elapsed,
+			   int changed);
+void cli_progress_done(struct cli_progress *p);
+/* Appends key=value to $GITHUB_OUTPUT / markdown to $GITHUB_STEP_SUMMARY when set. */
+void cli_github_output(const char *key, const char *value);
+void cli_github_summary(const char *markdown);
+
 /* ---- commands ------------------------------------------------------------------------------ */
 
 extern const struct cli_command cmd_version_def;
+extern const struct cli_command cmd_deploy_def;
+
+/* Shared by deploy, rollback and wait. */
+#include "ecship/deploy.h"
+int cli_deploy_exit(enum ship_deploy_outcome oc);
+void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
+			     const struct ship_deploy_result *r);
 extern const struct cli_command cmd_whoami_def;
 
 #endif

@@ -4,7 +4,6 @@
  * Commands live in cmd_<name>.c; parsing and help in cli_options.c; output in cli_output.c.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "cli.h"
 
 static const struct cli_command *const s_commands[] = {
+    &cmd_deploy_def,
     &cmd_whoami_def,
     &cmd_version_def,
 };
@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 	char **args = argv + 1;
 
 	memset(&ctx, 0, sizeof(ctx));
-	signal(SIGPIPE, SIG_IGN);
+	cli_signals_setup();
 	cli_output_setup(&ctx);
 	if ((rc = cli_parse(&ctx, NULL, &n, args, 1)))
 		return rc;

@@ -1,0 +1,214 @@
+/*
+ * cmd_deploy.c: `ecship deploy`: render and validate the definitions, then the library's deploy
+ * (register or reuse, create or update, wait for our deployment, roll back), with progress on
+ * stderr, the result on stdout, and GitHub Actions outputs. Exit codes per the outcome.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "ecship/deploy.h"
+
+static struct {
+	const char *image, *tag, *service;
+	int no_wait, no_rollback, force_new, dry_run, refuse_if_busy;
+	double timeout;
+} s_args;
+
+static const struct cli_option s_options[] = {
+    CLI_STRING("image", "URI", &s_args.image, "deploy this image (replaces the load-balanced or only container's image)"),
+    CLI_STRING("tag", "TAG", &s_args.tag, "deploy this tag of the container's image (replaces only the tag)"),
+    CLI_STRING("service", "NAME", &s_args.service, "the service of the config to deploy (default: the first)"),
+    CLI_FLAG("no-wait", &s_args.no_wait, "return once the deployment has started"),
+    CLI_DURATION("timeout", &s_args.timeout, "give up waiting after DUR and roll back (default: config 'timeout', else 10m)"),
+    CLI_FLAG("no-rollback", &s_args.no_rollback, "leave a failed or timed-out deployment as it is"),
+    CLI_FLAG("force-new-deployment", &s_args.force_new, "start a deployment even when the task definition is unchanged"),
+    CLI_FLAG("dry-run", &s_args.dry_run, "change nothing: render, validate, compare and print what would be done"),
+    CLI_FLAG("refuse-if-busy", &s_args.refuse_if_busy, "exit 1 when a deployment is in progress instead of waiting for it"),
+    CLI_OPTIONS_END,
+};
+
+int cli_deploy_exit(enum ship_deploy_outcome oc)
+{
+	switch (oc) {
+	case SHIP_DEPLOY_COMPLETED:
+	case SHIP_DEPLOY_STARTED:
+	case SHIP_DEPLOY_UNCHANGED:
+	case SHIP_DEPLOY_DRY_RUN:
+		return CLI_EXIT_OK;
+	case SHIP_DEPLOY_TIMEOUT:
+		return CLI_EXIT_TIMEOUT;
+	case SHIP_DEPLOY_INTERRUPTED:
+		return CLI_EXIT_INTERRUPTED;
+	case SHIP_DEPLOY_FAILED:
+	case SHIP_DEPLOY_REPLACED:
+	case SHIP_DEPLOY_REFUSED:
+		break;
+	}
+	return CLI_EXIT_FAILED;
+}
+
+static const char *short_td(const char *arn)
+{
+	const char *s = strrchr(arn, '/');
+	return s ? s + 1 : arn;
+}
+
+void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
+			     const struct ship_deploy_result *r)
+{
+	const char *oc = ship_deploy_outcome_name(r->outcome);
+	if (ctx->json) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:b, s:b, s:b, s:s, s:f, s:I}",
+				      "service", service, "outcome", oc, "task_definition_arn",
+				      r->taskdef_arn, "revision", (json_int_t)r->revision,
+				      "previous_task_definition_arn", r->previous_taskdef,
+				      "deployment_id", r->deployment_id, "registered", r->registered,
+				      "created", r->created, "rolled_back", r->rolled_back, "reason",
+				      r->reason, "seconds", r->seconds, "polls",
+				      (json_int_t)r->wait.polls);
+		if (o)
+			cli_print_json(o);
+		json_decref(o);
+	} else {
+		switch (r->outcome) {
+		case SHIP_DEPLOY_COMPLETED:
+			printf("deployed %s to service '%s' (deployment %s, %.1f s)\n",
+			       short_td(r->taskdef_arn), service, r->deployment_id, r->seconds);
+			break;
+		case SHIP_DEPLOY_STARTED:
+		case SHIP_DEPLOY_UNCHANGED:
+		case SHIP_DEPLOY_DRY_RUN:
+			printf("%s\n", r->reason);
+			break;
+		default:
+			break;
+		}
+	}
+	if (r->outcome == SHIP_DEPLOY_FAILED || r->outcome == SHIP_DEPLOY_TIMEOUT ||
+	    r->outcome == SHIP_DEPLOY_REPLACED || r->outcome == SHIP_DEPLOY_REFUSED ||
+	    r->outcome == SHIP_DEPLOY_INTERRUPTED) {
+		cli_error("deploy of service '%s' %s: %s", service,
+			  r->outcome == SHIP_DEPLOY_TIMEOUT ? "timed out" : oc, r->reason);
+		if (r->rolled_back)
+			cli_note("the service is back on %s%s", short_td(r->previous_taskdef),
+				 r->rollback_by_ecs ? " (rolled back by the ECS circuit breaker)" : "");
+		else if (r->outcome == SHIP_DEPLOY_FAILED || r->outcome == SHIP_DEPLOY_TIMEOUT)
+			cli_note("the service was NOT rolled back");
+		if (r->outcome == SHIP_DEPLOY_REFUSED)
+			cli_hint("wait for it ('ecship wait') or deploy without --refuse-if-busy");
+		if (r->outcome == SHIP_DEPLOY_REPLACED)
+			cli_hint("another deploy or a person changed the service; 'ecship status' "
+				 "shows what runs now");
+	}
+	if (ctx->github && r->taskdef_arn[0]) {
+		char rev[32];
+		snprintf(rev, sizeof(rev), "%ld", r->revision);
+		cli_github_output("task_definition_arn", r->taskdef_arn);
+		cli_github_output("revision", rev);
+		cli_github_output("deployment_id", r->deployment_id);
+		char md[2048];
+		snprintf(md, sizeof(md),
+			 "### ecship deploy: %s\n\n| service | outcome | task definition | previous | "
+			 "deployment | seconds |\n|---|---|---|---|---|---|\n| %s | %s | %s | %s | "
+			 "%s | %.1f |\n\n",
+			 service, service, oc, short_td(r->taskdef_arn),
+			 r->previous_taskdef[0] ? short_td(r->previous_taskdef) : "-",
+			 r->deployment_id[0] ? r->deployment_id : "-", r->seconds);
+		cli_github_summary(md);
+	}
+}
+
+static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct cli_project proj;
+	struct ship_rendered rend = {0};
+	struct ship_deploy_result res;
+	struct ship_err err = SHIP_ERR_INIT;
+	struct cli_progress prog;
+	int rc;
+
+	if (argc > 0) {
+		cli_error("'deploy' takes no arguments, got '%s'", argv[0]);
+		return CLI_EXIT_USAGE;
+	}
+	if (s_args.image && s_args.tag) {
+		cli_error("--image and --tag cannot be used together");
+		cli_hint("--image replaces the whole image, --tag only its tag: give one");
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_project_load(ctx, &proj, s_args.image, s_args.tag)))
+		return rc;
+	const struct ship_config_service *svc = cli_project_service(&proj, s_args.service);
+	if (!svc) {
+		rc = CLI_EXIT_USAGE;
+		goto cleanup;
+	}
+	if ((rc = cli_project_render(&proj, svc, s_args.image, s_args.tag, 0, &rend)))
+		goto cleanup;
+	struct ship_aws *aws = cli_aws(ctx, &err);
+	if (!aws) {
+		rc = cli_report("cannot set up the AWS client", &err);
+		goto cleanup;
+	}
+	if (!ship_aws_region(aws)) {
+		cli_error("no AWS region is configured");
+		cli_hint("use --region, set AWS_REGION, or add 'region:' to ecship.yml");
+		rc = CLI_EXIT_USAGE;
+		goto cleanup;
+	}
+	cli_progress_init(&prog, ctx);
+	struct ship_deploy_opts o = {0};
+	o.cluster = proj.cfg->cluster;
+	o.service = svc->name;
+	o.taskdef = rend.task_definition;
+	o.service_def = rend.service_definition;
+	o.timeout = s_args.timeout > 0 ? s_args.timeout : proj.cfg->timeout;
+	o.no_wait = s_args.no_wait;
+	o.no_rollback = s_args.no_rollback;
+	o.force_new = s_args.force_new;
+	o.dry_run = s_args.dry_run;
+	o.refuse_if_busy = s_args.refuse_if_busy;
+	o.on_note = cli_progress_note;
+	o.on_snapshot = cli_progress_snapshot;
+	o.on_event = cli_progress_event;
+	o.cancelled = cli_cancelled_cb;
+	o.ctx = &prog;
+	if (!o.cluster) {
+		cli_error("'%s' names no cluster", proj.cfg->path);
+		cli_hint("add 'cluster: NAME' (e.g. django-ecs-cluster-${ENVIRONMENT})");
+		rc = CLI_EXIT_USAGE;
+		goto cleanup;
+	}
+	if (ship_deploy_run(aws, &o, &res, &err)) {
+		cli_progress_done(&prog);
+		rc = cli_report("deploy failed", &err);
+		if (res.taskdef_arn[0] && !res.deployment_id[0])
+			cli_note("registered %s, but the service was not changed",
+				 short_td(res.taskdef_arn));
+		goto cleanup;
+	}
+	cli_progress_done(&prog);
+	cli_deploy_print_result(ctx, svc->name, &res);
+	rc = cli_deploy_exit(res.outcome);
+cleanup:
+	ship_rendered_release(&rend);
+	cli_project_release(&proj);
+	return rc;
+}
+
+const struct cli_command cmd_deploy_def = {
+    "deploy",
+    cmd_deploy,
+    0,
+    "[--image URI | --tag TAG] [--no-wait] [--timeout DUR] [--no-rollback] [--dry-run]",
+    "render, register and deploy the service; wait for it; roll back on failure",
+    "Renders the task definition of ecship.yml (variables, --image or --tag), validates it,\n"
+    "registers a new revision only when it differs from the latest one, creates the service\n"
+    "the first time or updates it, and waits until the deployment this deploy started has\n"
+    "completed. When it fails (the circuit breaker, or as many failed tasks as the breaker\n"
+    "allows when it is off) or the timeout passes, the service is rolled back to the revision\n"
+    "it ran before, which is also recorded as the tag 'ecship:previous-task-definition'.\n"
+    "Exit 0 on success, 1 on a failed (and rolled back) deployment, 4 on a timeout.",
+    s_options,
+};
