@@ -158,23 +158,23 @@ static const char *hint_for(const struct ship_err *err)
 
 int cli_report(const char *what, const struct ship_err *err)
 {
-	char detail[256] = "";
-	size_t n = 0;
-	if (err->code == SHIP_ERR_AWS && err->aws_code[0] &&
-	    strncmp(err->message, err->aws_code, strlen(err->aws_code)))
-		n += (size_t)snprintf(detail + n, sizeof(detail) - n, "%s: ", err->aws_code);
-	if (err->http_status || err->request_id[0]) {
-		char tail[200] = "";
-		size_t m = 0;
-		if (err->http_status)
-			m += (size_t)snprintf(tail + m, sizeof(tail) - m, "HTTP %d", err->http_status);
-		if (err->request_id[0])
-			snprintf(tail + m, sizeof(tail) - m, "%srequest id %s", m ? ", " : "",
-				 err->request_id);
-		cli_error("%s: %s%s (%s)", what, detail, err->message, tail);
-	} else {
-		cli_error("%s: %s%s", what, detail, err->message);
-	}
+	/* The library's message may already name the code, status and request id: add what is
+	 * missing, once. */
+	char code[128] = "", tail[256] = "", status[16] = "";
+	size_t m = 0;
+	if (err->code == SHIP_ERR_AWS && err->aws_code[0] && !strstr(err->message, err->aws_code))
+		snprintf(code, sizeof(code), "%s: ", err->aws_code);
+	if (err->http_status)
+		snprintf(status, sizeof(status), "HTTP %d", err->http_status);
+	if (status[0] && !strstr(err->message, status))
+		m += (size_t)snprintf(tail + m, sizeof(tail) - m, "%s", status);
+	if (err->request_id[0] && !strstr(err->message, err->request_id))
+		snprintf(tail + m, sizeof(tail) - m, "%srequest id %s", m ? ", " : "",
+			 err->request_id);
+	if (tail[0])
+		cli_error("%s: %s%s (%s)", what, code, err->message, tail);
+	else
+		cli_error("%s: %s%s", what, code, err->message);
 	const char *h = hint_for(err);
 	if (h)
 		cli_hint("%s", h);
