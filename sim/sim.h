@@ -1,0 +1,347 @@
+/*
+ * sim.h: ecship-sim's internal model and the functions its files share: clusters, task
+ * definitions, services, deployments, tasks, events, log lines, faults and logs of requests.
+ * One struct sim per process, guarded by sim.lock; every function here expects the lock held
+ * unless it says otherwise. Depends on lib/util, jansson and pure.h; never on the tool (src/).
+ */
+#ifndef ECSHIP_SIM_SIM_H
+#define ECSHIP_SIM_SIM_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "ecship/util.h"
+#include "pure.h"
+
+/* ---- limits (bounded memory) ---------------------------------------------------------------- */
+#define SIM_MAX_BODY ((size_t)1 << 20)  /* request body */
+#define SIM_MAX_CLUSTERS 100
+#define SIM_MAX_TASKDEFS 5000           /* revisions, all families */
+#define SIM_MAX_SERVICES 500
+#define SIM_MAX_LIVE_TASKS 2000         /* not yet STOPPED */
+#define SIM_MAX_STOPPED_TASKS 1000      /* kept for DescribeTasks, oldest dropped first */
+#define SIM_MAX_EVENTS 100              /* per service, like ECS */
+#define SIM_MAX_LOG_LINES 80            /* per task */
+#define SIM_MAX_RULES 64
+#define SIM_MAX_FAULTS 64
+#define SIM_REQLOG_CAP 10000
+#define SIM_ROLLOG_CAP 5000
+
+/* ---- model ---------------------------------------------------------------------------------- */
+
+struct sim_rule {
+	char *match;
+	struct sim_behavior behavior;
+	struct sim_rule *next;
+};
+
+struct sim_cluster {
+	char *name, *arn;
+	int active;
+	int adopted; /* found upstream */
+	json_t *tags; /* array of {key,value} */
+	json_t *settings;
+	struct sim_cluster *next;
+};
+
+struct sim_taskdef {
+	char *family, *arn;
+	int revision;
+	int active;
+	double registered_at, deregistered_at;
+	json_t *def;  /* the rendered TaskDefinition */
+	json_t *tags;
+	struct sim_taskdef *next;
+};
+
+enum sim_rollout { SIM_RO_IN_PROGRESS, SIM_RO_COMPLETED, SIM_RO_FAILED };
+
+struct sim_deployment {
+	char id[40];
+	int primary;
+	struct sim_taskdef *td;
+	int desired;
+	int failed;         /* failedTasks */
+	int monitoring_off; /* a task ran successfully: the breaker stops counting */
+	int launch_stopped; /* breaker tripped: no more launches */
+	enum sim_rollout rollout;
+	char *reason;
+	double created_at, updated_at;
+	json_t *network;
+	struct sim_deployment *next;
+};
+
+struct sim_event {
+	char id[40];
+	double at;
+	char *message;
+};
+
+enum sim_svc_status { SIM_SVC_ACTIVE, SIM_SVC_DRAINING, SIM_SVC_INACTIVE };
+
+struct sim_service {
+	struct sim_cluster *cluster;
+	char *name, *arn;
+	enum sim_svc_status status;
+	int desired;
+	struct sim_taskdef *td;
+	char *launch_type;
+	json_t *network;        /* networkConfiguration or NULL */
+	json_t *load_balancers; /* array */
+	json_t *tags;
+	int min_pct, max_pct, breaker, rollback;
+	int grace;
+	double created_at;
+	struct sim_deployment *deployments; /* the PRIMARY first */
+	char last_completed_id[40];
+	struct sim_taskdef *last_completed_td;
+	struct sim_event events[SIM_MAX_EVENTS]; /* ring, newest at events[(ev_head - 1) % MAX] */
+	int ev_head, ev_count;
+	int steady;
+	struct sim_service *next;
+};
+
+enum sim_phase {
+	SIM_PROVISIONING,
+	SIM_PENDING,
+	SIM_ACTIVATING,
+	SIM_RUNNING,
+	SIM_DEACTIVATING,
+	SIM_STOPPING,
+	SIM_DEPROVISIONING,
+	SIM_STOPPED
+};
+
+enum sim_target { SIM_TG_NONE, SIM_TG_INITIAL, SIM_TG_HEALTHY, SIM_TG_UNHEALTHY, SIM_TG_DRAINING };
+enum sim_health { SIM_H_UNKNOWN, SIM_H_HEALTHY, SIM_H_UNHEALTHY };
+
+struct sim_logline {
+	double at;
+	char *message;
+};
+
+struct sim_task {
+	char id[40], *arn;
+	struct sim_cluster *cluster;
+	struct sim_service *service; /* NULL for RunTask */
+	char dep_id[40];
+	struct sim_taskdef *td;
+	char *main_container; /* the container the behaviour, health checks and logs follow */
+	struct sim_behavior behavior;
+	enum sim_phase phase;
+	int want_running;
+	int version;
+	double created_at, pull_started_at, pull_stopped_at, connectivity_at, started_at, stopping_at,
+	    execution_stopped_at, stopped_at;
+	double phase_at, exit_at, check_at, stable_at; /* pending timers; 0 = none */
+	double ready_at;
+	int exit_code, has_exit;
+	int stable; /* ran successfully: healthy, or running for a while without health checks */
+	int failed_counted;
+	char *stop_code, *stopped_reason, *container_reason;
+	char ip[20], eni[32], mac[20], az[24], subnet[40], attachment[40];
+	/* load balancer target */
+	char *tg_arn;
+	int port;
+	enum sim_target target;
+	int passes, fails, checks, last_code;
+	/* container health check */
+	int has_hc;
+	char *hc_host;
+	enum sim_health health;
+	/* awslogs */
+	char *log_group, *log_stream;
+	struct sim_logline *lines;
+	int nlines;
+	json_t *overrides, *tags;
+	char *started_by, *group, *launch_type;
+	struct sim_task *next;
+};
+
+/* ---- faults --------------------------------------------------------------------------------- */
+
+struct sim_fault {
+	char *action; /* "DescribeServices", "ecs:*", "*" */
+	double throttle, error, reset; /* probabilities */
+	int error_status;
+	int latency_ms;
+	long times; /* injections left; -1 unlimited */
+	double rate, burst, tokens, last; /* token bucket; rate 0 = off */
+	struct sim_fault *next;
+};
+
+struct sim_reqlog {
+	double wall, ms;
+	char action[64], service[16], fault[16];
+	int status;
+};
+
+struct sim_rollog {
+	double wall, sim;
+	char service[160], deployment[40], state[16];
+	char reason[200];
+};
+
+struct sim_config {
+	int breaker_min;
+	double drain_seconds, health_interval, stable_seconds, stopped_ttl;
+	int healthy_threshold, unhealthy_threshold;
+	int rate_limits; /* ECS-like token buckets on */
+};
+
+struct sim {
+	pthread_mutex_t lock;
+	char *region, *account, *upstream;
+	double speed, base_wall, base_sim, now;
+	uint64_t seed, rng, fault_rng;
+	struct sim_config cfg;
+	struct sim_rule *rules, *cli_rules;
+	struct sim_cluster *clusters;
+	struct sim_taskdef *taskdefs;
+	struct sim_service *services;
+	struct sim_task *tasks, *tasks_tail;
+	int nclusters, ntaskdefs, nservices, nlive, nstopped;
+	struct sim_fault *faults;
+	struct sim_fault *buckets; /* default ECS-like buckets by action class */
+	struct sim_reqlog *reqlog;
+	long reqlog_n, reqlog_total;
+	struct sim_rollog *rollog;
+	long rollog_n, rollog_total;
+	long requests;
+};
+
+/* ---- state.c ---------------------------------------------------------------------------------- */
+int sim_init(struct sim *s, uint64_t seed, double speed);
+void sim_release(struct sim *s);
+void sim_reset(struct sim *s); /* forget everything but options and command-line rules */
+double sim_wall(void);
+double sim_clock_now(const struct sim *s); /* simulated time for the current wall time */
+uint64_t sim_rand(struct sim *s);
+double sim_uniform(struct sim *s, double lo, double hi);
+double sim_fault_chance(struct sim *s); /* [0,1) from the fault stream */
+void sim_uuid(struct sim *s, char out[40]);
+void sim_hexid(struct sim *s, char out[40]); /* 32 hex digits (task ids) */
+struct sim_cluster *sim_cluster_find(struct sim *s, const char *name_or_arn);
+struct sim_cluster *sim_cluster_add(struct sim *s, const char *name, const char *arn);
+struct sim_taskdef *sim_taskdef_find(struct sim *s, const char *ref, int latest_active_only);
+struct sim_service *sim_service_find(struct sim *s, struct sim_cluster *c, const char *name_or_arn);
+struct sim_task *sim_task_find(struct sim *s, struct sim_cluster *c, const char *id_or_arn);
+struct sim_deployment *sim_deployment_find(struct sim_service *svc, const char *id);
+void sim_event_add(struct sim *s, struct sim_service *svc, const char *fmt, ...) SHIP_PRINTF(3, 4);
+void sim_task_log(struct sim *s, struct sim_task *t, double at, const char *fmt, ...) SHIP_PRINTF(4, 5);
+void sim_rollout_log(struct sim *s, struct sim_service *svc, struct sim_deployment *d);
+void sim_task_free(struct sim_task *t);
+void sim_deployment_free(struct sim_deployment *d);
+int sim_rule_add(struct sim_rule **list, const char *match, const char *behavior);
+void sim_rules_free(struct sim_rule *r);
+struct sim_behavior sim_behavior_for(struct sim *s, const char *image);
+const char *sim_phase_name(enum sim_phase p);
+const char *sim_rollout_name(enum sim_rollout r);
+
+/* ---- engine.c --------------------------------------------------------------------------------- */
+/* Runs the model forward to simulated time `to` (no-op when already there). */
+void sim_advance(struct sim *s, double to);
+/* Brings s->now to the clock and runs the scheduler once (after an API change). */
+void sim_sync(struct sim *s);
+void sim_reconcile(struct sim *s, struct sim_service *svc);
+/* Starts one task (service task when svc != NULL). NULL when the task limit is reached. */
+struct sim_task *sim_task_start(struct sim *s, struct sim_cluster *c, struct sim_service *svc,
+				struct sim_deployment *d, struct sim_taskdef *td, json_t *overrides,
+				json_t *network, const char *started_by, const char *group,
+				const char *launch_type);
+/* Asks a task to stop (scheduler, user or failure). */
+void sim_task_stop(struct sim *s, struct sim_task *t, const char *stop_code, const char *reason);
+int sim_task_healthy(const struct sim_task *t);
+
+/* ---- request/response plumbing (http.c) ------------------------------------------------------- */
+
+struct sim_header {
+	char *name, *value;
+};
+
+struct sim_request {
+	char *method, *uri, *path; /* uri = path + query as received */
+	const char *query;         /* points into uri after '?', or "" */
+	struct sim_header *headers;
+	int nheaders;
+	char *body;
+	size_t len;
+	int too_big;
+	char *action;  /* resolved action name (ECS/Logs target suffix or Query Action) */
+	const char *svc; /* "ecs", "logs", "elbv2", "ec2", "query", "control", "other" */
+};
+
+struct sim_response {
+	int status;
+	struct ship_buf body;
+	char content_type[64];
+	struct sim_header *headers; /* extra headers (relayed from upstream) */
+	int nheaders;
+	int drop; /* close the connection without an answer */
+	char request_id[40];
+	char fault[16];
+};
+
+const char *sim_req_header(const struct sim_request *rq, const char *name);
+void sim_resp_json(struct sim_response *r, int status, json_t *body); /* steals body */
+void sim_resp_text(struct sim_response *r, int status, const char *ctype, const char *text);
+/* AWS JSON error: {"__type": type, "message": msg} */
+void sim_resp_json_error(struct sim_response *r, int status, const char *type, const char *fmt, ...)
+    SHIP_PRINTF(4, 5);
+/* AWS Query XML error (ELBv2/CloudFormation style) */
+void sim_resp_query_error(struct sim_response *r, int status, const char *code, const char *fmt, ...)
+    SHIP_PRINTF(4, 5);
+int sim_resp_add_header(struct sim_response *r, const char *name, const char *value);
+/* Decoded value of a form/query parameter; caller frees. NULL when absent. */
+char *sim_form_get(const char *form, size_t len, const char *key);
+
+/* ---- API errors for the JSON handlers ---------------------------------------------------------- */
+struct sim_apierr {
+	int status;
+	char type[64];
+	char message[512];
+};
+int sim_err(struct sim_apierr *e, const char *type, const char *fmt, ...) SHIP_PRINTF(3, 4);
+
+/* ---- ecs.c ------------------------------------------------------------------------------------ */
+/* 1 when the action is one the simulator implements. */
+int sim_ecs_owns(const char *action);
+/* Handles one ECS action; lock held. Returns 0 with *out, or -1 with e filled. */
+int sim_ecs_call(struct sim *s, const struct sim_request *rq, const char *action, json_t *in,
+		 json_t **out, struct sim_apierr *e);
+
+/* ---- logs_elb.c ------------------------------------------------------------------------------- */
+/* 1 when the simulator answers this Logs call (its tasks' log group), else 0 (forward). */
+int sim_logs_owns(struct sim *s, const char *action, json_t *in);
+int sim_logs_call(struct sim *s, const char *action, json_t *in, json_t **out, struct sim_apierr *e);
+/* DescribeTargetHealth for one of the simulator's target groups; 0 = not ours. */
+int sim_elb_target_health(struct sim *s, const char *tg_arn, struct ship_buf *xml, const char *request_id);
+
+/* ---- upstream.c ------------------------------------------------------------------------------- */
+/* Forwards the request unchanged; fills r with the upstream answer (or a 502). No lock needed. */
+void sim_upstream_forward(const char *upstream, const struct sim_request *rq, struct sim_response *r);
+/* Looks a cluster up upstream (DescribeClusters) and adopts it; NULL when not found there. */
+struct sim_cluster *sim_upstream_adopt_cluster(struct sim *s, const struct sim_request *rq,
+					       const char *name_or_arn);
+
+/* ---- faults.c --------------------------------------------------------------------------------- */
+struct sim_fault_decision {
+	int throttle, error_status, reset, latency_ms;
+};
+void sim_faults_decide(struct sim *s, const char *svc, const char *action, struct sim_fault_decision *d);
+void sim_faults_free(struct sim_fault *f);
+int sim_faults_set(struct sim *s, json_t *spec, int replace, struct sim_apierr *e);
+json_t *sim_faults_json(struct sim *s);
+void sim_buckets_init(struct sim *s);
+
+/* ---- control.c -------------------------------------------------------------------------------- */
+void sim_control(struct sim *s, const struct sim_request *rq, struct sim_response *r);
+void sim_reqlog_add(struct sim *s, const struct sim_request *rq, const struct sim_response *r, double ms);
+
+/* ---- http.c ----------------------------------------------------------------------------------- */
+/* Handles one complete request (called by the server thread; takes the lock itself). */
+void sim_handle(struct sim *s, struct sim_request *rq, struct sim_response *r);
+
+#endif

@@ -1,0 +1,202 @@
+/*
+ * upstream.c: forwarding to the upstream AWS emulator (a moto_server) with libcurl: the request
+ * goes out unchanged (method, path, query, headers including Authorization, body) and the
+ * answer comes back as it was; and the cluster lookup that adopts clusters made upstream (e.g.
+ * by CloudFormation). Depends on sim.h, libcurl and jansson.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "sim.h"
+
+#define MAX_UPSTREAM_BODY ((size_t)32 << 20)
+
+static size_t on_body(char *p, size_t size, size_t n, void *ctx)
+{
+	struct ship_buf *b = ctx;
+	return ship_buf_add(b, p, size * n) == 0 ? size * n : 0;
+}
+
+struct hdr_ctx {
+	struct sim_response *r;
+};
+
+static size_t on_header(char *p, size_t size, size_t n, void *ctx)
+{
+	struct sim_response *r = ctx;
+	size_t len = size * n;
+	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		/* a new status line (e.g. after 100 Continue): forget earlier headers */
+		for (int i = 0; i < r->nheaders; i++) {
+			ship_free(r->headers[i].name);
+			ship_free(r->headers[i].value);
+		}
+		r->nheaders = 0;
+		return len;
+	}
+	const char *colon = memchr(p, ':', len);
+	if (!colon)
+		return len;
+	char name[128], value[4096];
+	size_t nl = (size_t)(colon - p);
+	if (nl == 0 || nl >= sizeof(name))
+		return len;
+	memcpy(name, p, nl);
+	name[nl] = '\0';
+	const char *v = colon + 1;
+	size_t vl = len - nl - 1;
+	while (vl && (*v == ' ' || *v == '\t')) {
+		v++;
+		vl--;
+	}
+	while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+		vl--;
+	if (vl >= sizeof(value))
+		return len;
+	memcpy(value, v, vl);
+	value[vl] = '\0';
+	static const char *const skip[] = {"content-length", "transfer-encoding", "connection", "keep-alive", "date",
+					   "server", "content-type"};
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (ship_strcasecmp(name, skip[i]) == 0) {
+			if (i == 6)
+				snprintf(r->content_type, sizeof(r->content_type), "%.63s", value);
+			return len;
+		}
+	if (r->nheaders < 50)
+		sim_resp_add_header(r, name, value);
+	return len;
+}
+
+static int skip_request_header(const char *name)
+{
+	static const char *const skip[] = {"host", "content-length", "transfer-encoding", "connection", "expect",
+					   "keep-alive", "accept-encoding"};
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (ship_strcasecmp(name, skip[i]) == 0)
+			return 1;
+	return 0;
+}
+
+void sim_upstream_forward(const char *upstream, const struct sim_request *rq, struct sim_response *r)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *hdrs = NULL;
+	struct ship_buf url = SHIP_BUF_INIT(16384), line = SHIP_BUF_INIT(16384);
+	if (!c) {
+		sim_resp_text(r, 502, "text/plain", "ecship-sim: cannot create an upstream request\n");
+		return;
+	}
+	ship_buf_addf(&url, "%s%s", upstream, rq->uri);
+	for (int i = 0; i < rq->nheaders; i++) {
+		if (skip_request_header(rq->headers[i].name))
+			continue;
+		ship_buf_reset(&line);
+		if (rq->headers[i].value[0])
+			ship_buf_addf(&line, "%s: %s", rq->headers[i].name, rq->headers[i].value);
+		else
+			ship_buf_addf(&line, "%s;", rq->headers[i].name);
+		struct curl_slist *n = line.failed ? NULL : curl_slist_append(hdrs, line.data);
+		if (n)
+			hdrs = n;
+	}
+	struct curl_slist *n = curl_slist_append(hdrs, "Expect:");
+	if (n)
+		hdrs = n;
+	ship_buf_reset(&r->body);
+	r->content_type[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_URL, url.data);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, rq->method);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	if (rq->len || strcmp(rq->method, "POST") == 0 || strcmp(rq->method, "PUT") == 0) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->len);
+	}
+	if (strcmp(rq->method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_PROXY, "");
+	CURLcode rc = curl_easy_perform(c);
+	long status = 0;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if (rc != CURLE_OK || status == 0) {
+		char msg[512];
+		snprintf(msg, sizeof(msg), "ecship-sim: upstream '%s' failed: %s\n", upstream, curl_easy_strerror(rc));
+		for (int i = 0; i < r->nheaders; i++) {
+			ship_free(r->headers[i].name);
+			ship_free(r->headers[i].value);
+		}
+		r->nheaders = 0;
+		sim_resp_text(r, 502, "text/plain", msg);
+	} else {
+		r->status = (int)status;
+		if (!r->content_type[0])
+			snprintf(r->content_type, sizeof(r->content_type), "text/plain");
+	}
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(c);
+	ship_buf_release(&url);
+	ship_buf_release(&line);
+}
+
+struct sim_cluster *sim_upstream_adopt_cluster(struct sim *s, const struct sim_request *rq, const char *ref)
+{
+	struct sim_request q;
+	struct sim_response r;
+	struct sim_header h[3];
+	struct sim_cluster *c = NULL;
+	memset(&q, 0, sizeof(q));
+	memset(&r, 0, sizeof(r));
+	ship_buf_init(&r.body, MAX_UPSTREAM_BODY);
+	json_t *body = json_pack("{s:[s]}", "clusters", ref);
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	if (!text)
+		goto cleanup;
+	const char *auth = sim_req_header(rq, "Authorization");
+	h[0].name = "Content-Type";
+	h[0].value = "application/x-amz-json-1.1";
+	h[1].name = "X-Amz-Target";
+	h[1].value = "AmazonEC2ContainerServiceV20141113.DescribeClusters";
+	h[2].name = "Authorization";
+	h[2].value = (char *)(auth ? auth : "AWS4-HMAC-SHA256 Credential=AKIAECSHIPTEST000000/20240101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0");
+	q.method = "POST";
+	q.uri = "/";
+	q.path = "/";
+	q.query = "";
+	q.headers = h;
+	q.nheaders = 3;
+	q.body = text;
+	q.len = strlen(text);
+	sim_upstream_forward(s->upstream, &q, &r);
+	if (r.status != 200)
+		goto cleanup;
+	json_t *resp = json_loadb(r.body.data, r.body.len, 0, NULL);
+	json_t *cl = json_array_get(json_object_get(resp, "clusters"), 0);
+	const char *name = json_string_value(json_object_get(cl, "clusterName"));
+	const char *arn = json_string_value(json_object_get(cl, "clusterArn"));
+	const char *status = json_string_value(json_object_get(cl, "status"));
+	if (name && arn && status && strcmp(status, "ACTIVE") == 0 && !sim_cluster_find(s, name)) {
+		c = sim_cluster_add(s, name, arn);
+		if (c)
+			c->adopted = 1;
+	}
+	json_decref(resp);
+cleanup:
+	for (int i = 0; i < r.nheaders; i++) {
+		ship_free(r.headers[i].name);
+		ship_free(r.headers[i].value);
+	}
+	ship_free(r.headers);
+	ship_buf_release(&r.body);
+	ship_free(text);
+	return c;
+}
