@@ -189,5 +189,6 @@ int cli_deploy_exit(enum ship_deploy_outcome oc);
 void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 			     const struct ship_deploy_result *r);
 extern const struct cli_command cmd_whoami_def;
+extern const struct cli_command cmd_render_def;
 
 #endif
