@@ -18,19 +18,20 @@ struct ship_creds {
 	char *access_key;
 	char *secret_key;
 	char *session_token; /* NULL when none */
-	double expires;      /* epoch seconds; 0 when they do not expire */
-	/* Where they came from, in words: "environment", "web identity (AWS_WEB_IDENTITY_TOKEN_FILE)",
-	 * "profile 'dev' (assume role arn:...)", "credential_process of profile 'ci'",
-	 * "shared credentials file, profile 'default'", "ECS container credentials", ... */
+	double expires;	     /* epoch seconds; 0 when they do not expire */
+	/* Where they came from, in words: "environment", "web identity
+	 * (AWS_WEB_IDENTITY_TOKEN_FILE)", "profile 'dev' (assume role arn:...)",
+	 * "credential_process of profile 'ci'", "shared credentials file, profile 'default'", "ECS
+	 * container credentials", ... */
 	char source[256];
 };
 
 void ship_creds_release(struct ship_creds *c); /* accepts a zeroed or released struct */
 int ship_creds_copy(struct ship_creds *dst, const struct ship_creds *src, struct ship_err *err);
 /*
- * Fills out (overwritten, never read) from strings: token and expiration may be NULL or "", expiration
- * is ISO 8601 (see ship_creds_parse_time); source is a printf format. SHIP_ERR_CREDENTIALS
- * (prefixed with the source) when a key is missing or the time cannot be read.
+ * Fills out (overwritten, never read) from strings: token and expiration may be NULL or "",
+ * expiration is ISO 8601 (see ship_creds_parse_time); source is a printf format.
+ * SHIP_ERR_CREDENTIALS (prefixed with the source) when a key is missing or the time cannot be read.
  */
 int ship_creds_set(struct ship_creds *out, const char *access_key, const char *secret_key,
 		   const char *token, const char *expiration, struct ship_err *err,
@@ -95,11 +96,11 @@ typedef int (*ship_creds_sts_fn)(void *ctx, const char *action, const struct shi
 
 /* Everything the providers take from outside besides the environment variables. */
 struct ship_creds_ctx {
-	const char *profile;                  /* the selected profile ("default") */
-	int profile_explicit;                 /* given with --profile: environment keys are skipped */
+	const char *profile;  /* the selected profile ("default") */
+	int profile_explicit; /* given with --profile: environment keys are skipped */
 	const struct ship_aws_config *config; /* the shared files; NULL when there are none */
-	const struct ship_clock *clock;       /* NULL: the system clock */
-	ship_transport_fn http;               /* container and IMDS requests; NULL: none */
+	const struct ship_clock *clock;	      /* NULL: the system clock */
+	ship_transport_fn http;		      /* container and IMDS requests; NULL: none */
 	void *http_ctx;
 	ship_creds_sts_fn sts; /* STS calls; NULL: assume role and web identity fail */
 	void *sts_ctx;
@@ -107,7 +108,8 @@ struct ship_creds_ctx {
 };
 
 /* The whole chain for ctx->profile (ship_creds_resolve without a client). */
-int ship_creds_chain(const struct ship_creds_ctx *ctx, struct ship_creds *out, struct ship_err *err);
+int ship_creds_chain(const struct ship_creds_ctx *ctx, struct ship_creds *out,
+		     struct ship_err *err);
 
 /*
  * The providers one by one. Each returns 1 when it filled out (overwritten, never read), 0 when
@@ -122,8 +124,8 @@ int ship_creds_from_assume_role(const struct ship_creds_ctx *ctx, const char *pr
  * AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN [+ AWS_ROLE_SESSION_NAME] (unless use_env is 0), or
  * the profile's web_identity_token_file + role_arn, through STS AssumeRoleWithWebIdentity.
  */
-int ship_creds_from_web_identity(const struct ship_creds_ctx *ctx, const char *profile,
-				 int use_env, struct ship_creds *out, struct ship_err *err);
+int ship_creds_from_web_identity(const struct ship_creds_ctx *ctx, const char *profile, int use_env,
+				 struct ship_creds *out, struct ship_err *err);
 /*
  * The profile-based providers after assume role, in order: web identity, (SSO: an error saying
  * what to do instead), shared credentials file, credential_process, config file keys.
@@ -137,7 +139,8 @@ int ship_creds_from_process(const struct ship_creds_ctx *ctx, const char *profil
 int ship_creds_run_process(const char *command, const char *source, long timeout_ms,
 			   const struct ship_clock *clock, struct ship_creds *out,
 			   struct ship_err *err);
-/* AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI with AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE]. */
+/* AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI with AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE].
+ */
 int ship_creds_from_container(const struct ship_creds_ctx *ctx, struct ship_creds *out,
 			      struct ship_err *err);
 /* EC2 instance metadata, IMDSv2 only; 0 when disabled or when nothing answers. */

@@ -33,7 +33,8 @@ void ship_aws_config_destroy(struct ship_aws_config *c);
  */
 
 /* A key of a profile in the config file. */
-const char *ship_aws_config_get(const struct ship_aws_config *c, const char *profile, const char *key);
+const char *ship_aws_config_get(const struct ship_aws_config *c, const char *profile,
+				const char *key);
 /* A key of a profile in the credentials file. */
 const char *ship_aws_credfile_get(const struct ship_aws_config *c, const char *profile,
 				  const char *key);

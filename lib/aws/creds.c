@@ -40,7 +40,7 @@ int ship_creds_copy(struct ship_creds *dst, const struct ship_creds *src, struct
 	return 0;
 }
 
-/* ---- time ------------------------------------------------------------------------------------- */
+/* ---- time ------------------------------------------------------------------------------------ */
 
 static int digits(const char **p, int n, int *out)
 {
@@ -149,10 +149,11 @@ int ship_creds_set(struct ship_creds *out, const char *access_key, const char *s
 				    "%s: no secret access key in the answer", source);
 	double expires = 0;
 	if (expiration && *expiration && ship_creds_parse_time(expiration, &expires))
-		return ship_err_set(err, SHIP_ERR_CREDENTIALS,
-				    "%s: cannot read the expiration time '%.64s'; it must be ISO 8601 "
-				    "such as 2026-01-02T03:04:05Z",
-				    source, expiration);
+		return ship_err_set(
+		    err, SHIP_ERR_CREDENTIALS,
+		    "%s: cannot read the expiration time '%.64s'; it must be ISO 8601 "
+		    "such as 2026-01-02T03:04:05Z",
+		    source, expiration);
 	out->access_key = ship_strdup(access_key);
 	out->secret_key = ship_strdup(secret_key);
 	out->session_token = token && *token ? ship_strdup(token) : NULL;
@@ -165,7 +166,7 @@ int ship_creds_set(struct ship_creds *out, const char *access_key, const char *s
 	return 0;
 }
 
-/* ---- environment ------------------------------------------------------------------------------ */
+/* ---- environment ----------------------------------------------------------------------------- */
 
 static const char *env(const char *name)
 {
@@ -180,28 +181,30 @@ int ship_creds_from_env(struct ship_creds *out, struct ship_err *err)
 		return 0;
 	const char *sk = env("AWS_SECRET_ACCESS_KEY");
 	if (!sk)
-		return ship_err_set(err, SHIP_ERR_CREDENTIALS,
-				    "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not; set "
-				    "both, or unset AWS_ACCESS_KEY_ID to use another source");
+		return ship_err_set(
+		    err, SHIP_ERR_CREDENTIALS,
+		    "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not; set "
+		    "both, or unset AWS_ACCESS_KEY_ID to use another source");
 	const char *token = env("AWS_SECURITY_TOKEN");
 	if (!token)
 		token = env("AWS_SESSION_TOKEN");
 	const char *exp = env("AWS_CREDENTIAL_EXPIRATION");
 	double t;
 	if (exp && ship_creds_parse_time(exp, &t))
-		return ship_err_set(err, SHIP_ERR_CREDENTIALS,
-				    "AWS_CREDENTIAL_EXPIRATION '%.64s' is not an ISO 8601 time such as "
-				    "2026-01-02T03:04:05Z; fix or unset it",
-				    exp);
+		return ship_err_set(
+		    err, SHIP_ERR_CREDENTIALS,
+		    "AWS_CREDENTIAL_EXPIRATION '%.64s' is not an ISO 8601 time such as "
+		    "2026-01-02T03:04:05Z; fix or unset it",
+		    exp);
 	if (ship_creds_set(out, ak, sk, token, exp, err, "environment"))
 		return -1;
 	return 1;
 }
 
-/* ---- shared files ----------------------------------------------------------------------------- */
+/* ---- shared files ---------------------------------------------------------------------------- */
 
 typedef const char *(*lookup_fn)(const struct ship_aws_config *c, const char *profile,
-				  const char *key);
+				 const char *key);
 
 /* Static keys of a profile in one of the files (aws_security_token before aws_session_token). */
 static int from_file_keys(const struct ship_creds_ctx *ctx, const char *profile, lookup_fn get,
@@ -221,9 +224,10 @@ static int from_file_keys(const struct ship_creds_ctx *ctx, const char *profile,
 	if (!token)
 		token = get(ctx->config, profile, "aws_session_token");
 	if (!*ak)
-		return ship_err_set(err, SHIP_ERR_INPUT,
-				    "profile '%s' in %s '%s' has an empty aws_access_key_id; fill it in",
-				    profile, file, path);
+		return ship_err_set(
+		    err, SHIP_ERR_INPUT,
+		    "profile '%s' in %s '%s' has an empty aws_access_key_id; fill it in", profile,
+		    file, path);
 	if (ship_creds_set(out, ak, sk, token, NULL, err, "%s, profile '%s'", file, profile))
 		return -1;
 	return 1;
@@ -238,12 +242,13 @@ int ship_creds_from_profile(const struct ship_creds_ctx *ctx, const char *profil
 	const struct ship_aws_config *c = ctx->config;
 	if (ship_aws_profile_get(c, profile, "sso_start_url") ||
 	    ship_aws_profile_get(c, profile, "sso_session"))
-		return ship_err_set(err, SHIP_ERR_CREDENTIALS,
-				    "profile '%s' uses IAM Identity Center (SSO), which ecship does not "
-				    "read itself; run 'aws sso login --profile %s' and add "
-				    "'credential_process = aws configure export-credentials --profile "
-				    "%s --format process' to a profile that you then use with ecship",
-				    profile, profile, profile);
+		return ship_err_set(
+		    err, SHIP_ERR_CREDENTIALS,
+		    "profile '%s' uses IAM Identity Center (SSO), which ecship does not "
+		    "read itself; run 'aws sso login --profile %s' and add "
+		    "'credential_process = aws configure export-credentials --profile "
+		    "%s --format process' to a profile that you then use with ecship",
+		    profile, profile, profile);
 	r = from_file_keys(ctx, profile, ship_aws_credfile_get, "shared credentials file",
 			   ship_aws_credfile_path(c), out, err);
 	if (r)
@@ -255,7 +260,7 @@ int ship_creds_from_profile(const struct ship_creds_ctx *ctx, const char *profil
 			      ship_aws_config_path(c), out, err);
 }
 
-/* ---- the chain -------------------------------------------------------------------------------- */
+/* ---- the chain ------------------------------------------------------------------------------- */
 
 static void not_found(const struct ship_creds_ctx *ctx, struct ship_err *err)
 {
@@ -273,7 +278,8 @@ static void not_found(const struct ship_creds_ctx *ctx, struct ship_err *err)
 		ship_buf_adds(&b, "web identity (AWS_WEB_IDENTITY_TOKEN_FILE not set), ");
 	ship_buf_addf(&b, "profile '%s' ", profile);
 	if (ship_aws_config_has_profile(c, profile))
-		ship_buf_adds(&b, "(no keys, role_arn, web_identity_token_file or credential_process)");
+		ship_buf_adds(&b,
+			      "(no keys, role_arn, web_identity_token_file or credential_process)");
 	else
 		ship_buf_addf(&b, "(not in '%s' or '%s')", ship_aws_credfile_path(c),
 			      ship_aws_config_path(c));
@@ -283,10 +289,11 @@ static void not_found(const struct ship_creds_ctx *ctx, struct ship_err *err)
 		ship_buf_adds(&b, "(disabled by AWS_EC2_METADATA_DISABLED)");
 	else
 		ship_buf_adds(&b, "(no answer)");
-	ship_buf_adds(&b, "; to fix: export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run 'aws "
-			  "configure' and choose the profile with --profile or AWS_PROFILE, or in "
-			  "GitHub Actions use OIDC (permissions 'id-token: write' and "
-			  "aws-actions/configure-aws-credentials with role-to-assume)");
+	ship_buf_adds(&b,
+		      "; to fix: export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run 'aws "
+		      "configure' and choose the profile with --profile or AWS_PROFILE, or in "
+		      "GitHub Actions use OIDC (permissions 'id-token: write' and "
+		      "aws-actions/configure-aws-credentials with role-to-assume)");
 	ship_err_set(err, SHIP_ERR_CREDENTIALS, "%s", b.data);
 	ship_buf_release(&b);
 }
@@ -299,8 +306,8 @@ static int check_expiry(const struct ship_creds_ctx *ctx, struct ship_creds *out
 	char when[32];
 	ship_creds_format_time(out->expires, when, sizeof(when));
 	ship_err_set(err, SHIP_ERR_CREDENTIALS,
-		     "the credentials from %s expired at %s; renew them at their source", out->source,
-		     when);
+		     "the credentials from %s expired at %s; renew them at their source",
+		     out->source, when);
 	ship_creds_release(out);
 	return -1;
 }
@@ -314,11 +321,12 @@ int ship_creds_chain(const struct ship_creds_ctx *ctx, struct ship_creds *out, s
 	c.profile = profile;
 	memset(out, 0, sizeof(*out));
 	if (strcmp(profile, "default") && !ship_aws_config_has_profile(ctx->config, profile))
-		return ship_err_set(err, SHIP_ERR_INPUT,
-				    "profile '%s' not found in '%s' or '%s'; check the name, or create "
-				    "it with 'aws configure --profile %s'",
-				    profile, ship_aws_config_path(ctx->config),
-				    ship_aws_credfile_path(ctx->config), profile);
+		return ship_err_set(
+		    err, SHIP_ERR_INPUT,
+		    "profile '%s' not found in '%s' or '%s'; check the name, or create "
+		    "it with 'aws configure --profile %s'",
+		    profile, ship_aws_config_path(ctx->config), ship_aws_credfile_path(ctx->config),
+		    profile);
 	r = c.profile_explicit ? 0 : ship_creds_from_env(out, err);
 	if (!r)
 		r = ship_creds_from_assume_role(&c, profile, out, err);
@@ -337,7 +345,7 @@ int ship_creds_chain(const struct ship_creds_ctx *ctx, struct ship_creds *out, s
 	return check_expiry(&c, out, err);
 }
 
-/* ---- the client's chain and cache ------------------------------------------------------------- */
+/* ---- the client's chain and cache ------------------------------------------------------------ */
 
 static int sts_via_aws(void *ctx, const char *action, const struct ship_params *params,
 		       const struct ship_creds *sign_with, xmlDoc **response, struct ship_err *err)

@@ -70,8 +70,8 @@ static const char *jstr(json_t *o, const char *key)
 }
 
 /* Reads {AccessKeyId, SecretAccessKey, Token, Expiration} from a JSON body. */
-static int creds_from_json(const struct ship_buf *body, const char *source,
-			   struct ship_creds *out, struct ship_err *err)
+static int creds_from_json(const struct ship_buf *body, const char *source, struct ship_creds *out,
+			   struct ship_err *err)
 {
 	json_error_t je;
 	json_t *root = json_loadb(body->data, body->len, 0, &je);
@@ -100,11 +100,12 @@ cleanup:
 	return rc;
 }
 
-/* ---- container credentials -------------------------------------------------------------------- */
+/* ---- container credentials ------------------------------------------------------------------- */
 
 static int host_allowed(const char *host)
 {
-	static const char *const hosts[] = {ECS_HOST, "169.254.170.23", "fd00:ec2::23", "localhost"};
+	static const char *const hosts[] = {ECS_HOST, "169.254.170.23", "fd00:ec2::23",
+					    "localhost"};
 	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
 		if (!ship_strcasecmp(host, hosts[i]))
 			return 1;
@@ -155,25 +156,28 @@ static int container_token(struct ship_buf *tok, struct ship_err *err)
 {
 	const char *file = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
 	const char *var = env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
-	const char *what = file ? "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
-				: "AWS_CONTAINER_AUTHORIZATION_TOKEN";
+	const char *what =
+	    file ? "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE" : "AWS_CONTAINER_AUTHORIZATION_TOKEN";
 	if (file) {
 		if (ship_read_file(file, tok))
-			return ship_err_set(err, SHIP_ERR_CREDENTIALS,
-					    "cannot read the container authorization token file '%s' "
-					    "(AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE): %s",
-					    file, tok->failed ? "too large" : strerror(errno));
-		while (tok->len && (tok->data[tok->len - 1] == '\n' || tok->data[tok->len - 1] == '\r'))
+			return ship_err_set(
+			    err, SHIP_ERR_CREDENTIALS,
+			    "cannot read the container authorization token file '%s' "
+			    "(AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE): %s",
+			    file, tok->failed ? "too large" : strerror(errno));
+		while (tok->len &&
+		       (tok->data[tok->len - 1] == '\n' || tok->data[tok->len - 1] == '\r'))
 			ship_buf_truncate(tok, tok->len - 1);
 	} else if (var) {
 		if (ship_buf_adds(tok, var))
 			return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
 	}
 	if (strchr(tok->data, '\n') || strchr(tok->data, '\r') || strlen(tok->data) != tok->len)
-		return ship_err_set(err, SHIP_ERR_INPUT,
-				    "%s holds a line break or NUL, which cannot be sent in a header; "
-				    "fix it",
-				    what);
+		return ship_err_set(
+		    err, SHIP_ERR_INPUT,
+		    "%s holds a line break or NUL, which cannot be sent in a header; "
+		    "fix it",
+		    what);
 	return 0;
 }
 
@@ -197,11 +201,12 @@ int ship_creds_from_container(const struct ship_creds_ctx *ctx, struct ship_cred
 		ship_buf_addf(&url, "http://%s%s%s", ECS_HOST, rel[0] == '/' ? "" : "/", rel);
 	} else {
 		if (!ship_creds_container_url_allowed(full)) {
-			ship_err_set(err, SHIP_ERR_INPUT,
-				     "AWS_CONTAINER_CREDENTIALS_FULL_URI '%.200s' is not allowed: use "
-				     "https, a loopback address, or the ECS/EKS hosts 169.254.170.2, "
-				     "169.254.170.23, [fd00:ec2::23]",
-				     full);
+			ship_err_set(
+			    err, SHIP_ERR_INPUT,
+			    "AWS_CONTAINER_CREDENTIALS_FULL_URI '%.200s' is not allowed: use "
+			    "https, a loopback address, or the ECS/EKS hosts 169.254.170.2, "
+			    "169.254.170.23, [fd00:ec2::23]",
+			    full);
 			goto cleanup;
 		}
 		ship_buf_adds(&url, full);
@@ -225,11 +230,12 @@ int ship_creds_from_container(const struct ship_creds_ctx *ctx, struct ship_cred
 			if (!r) {
 				char body[201];
 				excerpt(&resp.body, body, sizeof(body));
-				ship_err_set(err, SHIP_ERR_CREDENTIALS, "%s: %s answered HTTP %ld%s%s%s",
-					     source, url.data, resp.status, *body ? ": " : "", body,
-					     resp.status == 401 || resp.status == 403
-						 ? "; check AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE)"
-						 : "");
+				ship_err_set(
+				    err, SHIP_ERR_CREDENTIALS, "%s: %s answered HTTP %ld%s%s%s",
+				    source, url.data, resp.status, *body ? ": " : "", body,
+				    resp.status == 401 || resp.status == 403
+					? "; check AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE)"
+					: "");
 			} else {
 				ship_err_prefix(err, "%s: %s", source, url.data);
 			}
@@ -251,7 +257,7 @@ cleanup:
 	return rc;
 }
 
-/* ---- EC2 instance metadata (IMDSv2) ------------------------------------------------------------ */
+/* ---- EC2 instance metadata (IMDSv2) ---------------------------------------------------------- */
 
 struct imds {
 	const struct ship_creds_ctx *ctx;
@@ -260,8 +266,7 @@ struct imds {
 	long attempts;
 };
 
-static const char *setting(const struct ship_creds_ctx *ctx, const char *env_name,
-			   const char *key)
+static const char *setting(const struct ship_creds_ctx *ctx, const char *env_name, const char *key)
 {
 	const char *v = env(env_name);
 	if (!v) {
@@ -274,21 +279,22 @@ static const char *setting(const struct ship_creds_ctx *ctx, const char *env_nam
 
 static int imds_config(struct imds *m, const struct ship_creds_ctx *ctx, struct ship_err *err)
 {
-	const char *ep = setting(ctx, "AWS_EC2_METADATA_SERVICE_ENDPOINT",
-				 "ec2_metadata_service_endpoint");
+	const char *ep =
+	    setting(ctx, "AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint");
 	const char *mode = setting(ctx, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
 				   "ec2_metadata_service_endpoint_mode");
 	const char *t = setting(ctx, "AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout");
-	const char *a = setting(ctx, "AWS_METADATA_SERVICE_NUM_ATTEMPTS",
-				"metadata_service_num_attempts");
+	const char *a =
+	    setting(ctx, "AWS_METADATA_SERVICE_NUM_ATTEMPTS", "metadata_service_num_attempts");
 	double secs = 1;
 
 	m->ctx = ctx;
 	if (ep && ship_strncasecmp(ep, "http://", 7) && ship_strncasecmp(ep, "https://", 8))
-		return ship_err_set(err, SHIP_ERR_INPUT,
-				    "EC2 metadata endpoint '%.200s' (AWS_EC2_METADATA_SERVICE_ENDPOINT) "
-				    "is not an http:// or https:// URL; fix it",
-				    ep);
+		return ship_err_set(
+		    err, SHIP_ERR_INPUT,
+		    "EC2 metadata endpoint '%.200s' (AWS_EC2_METADATA_SERVICE_ENDPOINT) "
+		    "is not an http:// or https:// URL; fix it",
+		    ep);
 	if (!ep)
 		ep = mode && !ship_strcasecmp(mode, "IPv6") ? IMDS_V6 : IMDS_V4;
 	if (t) {
@@ -296,17 +302,19 @@ static int imds_config(struct imds *m, const struct ship_creds_ctx *ctx, struct 
 		errno = 0;
 		secs = strtod(t, &end);
 		if (errno || *end || !(secs > 0) || secs > 3600)
-			return ship_err_set(err, SHIP_ERR_INPUT,
-					    "AWS_METADATA_SERVICE_TIMEOUT '%.32s' must be a number of "
-					    "seconds (default 1)",
-					    t);
+			return ship_err_set(
+			    err, SHIP_ERR_INPUT,
+			    "AWS_METADATA_SERVICE_TIMEOUT '%.32s' must be a number of "
+			    "seconds (default 1)",
+			    t);
 	}
 	m->attempts = 1;
 	if (a && ship_parse_long(a, 1, 10, &m->attempts))
-		return ship_err_set(err, SHIP_ERR_INPUT,
-				    "AWS_METADATA_SERVICE_NUM_ATTEMPTS '%.32s' must be a whole number "
-				    "from 1 to 10 (default 1)",
-				    a);
+		return ship_err_set(
+		    err, SHIP_ERR_INPUT,
+		    "AWS_METADATA_SERVICE_NUM_ATTEMPTS '%.32s' must be a whole number "
+		    "from 1 to 10 (default 1)",
+		    a);
 	m->timeout_ms = (long)(secs * 1000 + 0.5);
 	if (m->timeout_ms < 1)
 		m->timeout_ms = 1;
@@ -332,9 +340,9 @@ static int imds_send(struct imds *m, const char *method, const char *path, const
 
 	memset(&h, 0, sizeof(h));
 	ship_buf_addf(&url, "%s%s", m->base.data, path);
-	if (url.failed || (token ? ship_headers_add(&h, "X-aws-ec2-metadata-token", token)
-				 : ship_headers_add(&h, "X-aws-ec2-metadata-token-ttl-seconds",
-						    IMDS_TTL))) {
+	if (url.failed ||
+	    (token ? ship_headers_add(&h, "X-aws-ec2-metadata-token", token)
+		   : ship_headers_add(&h, "X-aws-ec2-metadata-token-ttl-seconds", IMDS_TTL))) {
 		ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
 		goto cleanup;
 	}
@@ -410,10 +418,11 @@ int ship_creds_from_imds(const struct ship_creds_ctx *ctx, struct ship_creds *ou
 	}
 	if (resp.status != 200 || !resp.body.len) {
 		excerpt(&resp.body, body, sizeof(body));
-		ship_err_set(err, SHIP_ERR_CREDENTIALS,
-			     "EC2 instance metadata (IMDSv2): reading the role name: HTTP %ld%s%s%s",
-			     resp.status, *body ? ": " : "", body,
-			     resp.status == 401 ? " (the session token was refused)" : "");
+		ship_err_set(
+		    err, SHIP_ERR_CREDENTIALS,
+		    "EC2 instance metadata (IMDSv2): reading the role name: HTTP %ld%s%s%s",
+		    resp.status, *body ? ": " : "", body,
+		    resp.status == 401 ? " (the session token was refused)" : "");
 		goto cleanup;
 	}
 	size_t rl = strcspn(resp.body.data, "\r\n");
@@ -421,8 +430,8 @@ int ship_creds_from_imds(const struct ship_creds_ctx *ctx, struct ship_creds *ou
 	if (!role)
 		goto nomem;
 	if (!*role || strpbrk(role, "/?#% ")) {
-		ship_err_set(err, SHIP_ERR_PROTOCOL, "EC2 instance metadata: unexpected role name '%.64s'",
-			     role);
+		ship_err_set(err, SHIP_ERR_PROTOCOL,
+			     "EC2 instance metadata: unexpected role name '%.64s'", role);
 		goto cleanup;
 	}
 

@@ -86,7 +86,8 @@ static int run(char **argv, const char *source, long timeout_ms, struct ship_buf
 	int fa_ok = 0;
 
 	if (cloexec_pipe(po) || cloexec_pipe(pe)) {
-		ship_err_set(err, SHIP_ERR_IO, "%s: cannot create a pipe: %s", source, strerror(errno));
+		ship_err_set(err, SHIP_ERR_IO, "%s: cannot create a pipe: %s", source,
+			     strerror(errno));
 		goto cleanup;
 	}
 	if (posix_spawn_file_actions_init(&fa))
@@ -98,8 +99,9 @@ static int run(char **argv, const char *source, long timeout_ms, struct ship_buf
 	int e = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
 	if (e) {
 		pid = -1;
-		ship_err_set(err, SHIP_ERR_CREDENTIALS, "%s: cannot run '%s': %s; check the command",
-			     source, argv[0], strerror(e));
+		ship_err_set(err, SHIP_ERR_CREDENTIALS,
+			     "%s: cannot run '%s': %s; check the command", source, argv[0],
+			     strerror(e));
 		goto cleanup;
 	}
 	close_fd(&po[1]);
@@ -139,10 +141,11 @@ static int run(char **argv, const char *source, long timeout_ms, struct ship_buf
 				ship_buf_add(errbuf, chunk, (size_t)r < room ? (size_t)r : room);
 			} else if (ship_buf_add(out, chunk, (size_t)r)) {
 				if (out->len + (size_t)r > MAX_STDOUT)
-					ship_err_set(err, SHIP_ERR_CREDENTIALS,
-						     "%s: '%s' printed more than %zu KiB; it must print "
-						     "one JSON object",
-						     source, argv[0], MAX_STDOUT >> 10);
+					ship_err_set(
+					    err, SHIP_ERR_CREDENTIALS,
+					    "%s: '%s' printed more than %zu KiB; it must print "
+					    "one JSON object",
+					    source, argv[0], MAX_STDOUT >> 10);
 				else
 					ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
 				goto cleanup;
@@ -210,8 +213,8 @@ int ship_creds_run_process(const char *command, const char *source, long timeout
 		goto cleanup;
 	stderr_text(&e, text, sizeof(text));
 	if (WIFSIGNALED(status)) {
-		ship_err_set(err, SHIP_ERR_CREDENTIALS, "%s: '%s' was killed by signal %d%s%s", source,
-			     argv[0], WTERMSIG(status), *text ? ": " : "", text);
+		ship_err_set(err, SHIP_ERR_CREDENTIALS, "%s: '%s' was killed by signal %d%s%s",
+			     source, argv[0], WTERMSIG(status), *text ? ": " : "", text);
 		goto cleanup;
 	}
 	if (WEXITSTATUS(status) != 0) {
@@ -236,17 +239,18 @@ int ship_creds_run_process(const char *command, const char *source, long timeout
 	}
 	json_t *ver = json_object_get(root, "Version");
 	if (!json_is_integer(ver) || json_integer_value(ver) != 1) {
-		ship_err_set(err, SHIP_ERR_CREDENTIALS,
-			     "%s: unsupported or missing \"Version\" in its JSON; only Version 1 is "
-			     "supported",
-			     source);
+		ship_err_set(
+		    err, SHIP_ERR_CREDENTIALS,
+		    "%s: unsupported or missing \"Version\" in its JSON; only Version 1 is "
+		    "supported",
+		    source);
 		goto cleanup;
 	}
 	const char *keys[] = {"AccessKeyId", "SecretAccessKey"};
 	for (size_t i = 0; i < 2; i++)
 		if (!jstr(root, keys[i])) {
-			ship_err_set(err, SHIP_ERR_CREDENTIALS, "%s: its JSON has no \"%s\"", source,
-				     keys[i]);
+			ship_err_set(err, SHIP_ERR_CREDENTIALS, "%s: its JSON has no \"%s\"",
+				     source, keys[i]);
 			goto cleanup;
 		}
 	if (ship_creds_set(out, jstr(root, "AccessKeyId"), jstr(root, "SecretAccessKey"),

@@ -97,7 +97,7 @@ static int add(struct ship_params *p, const char *k, const char *v)
 	return ship_headers_add(&p->kv, k, v);
 }
 
-/* ---- web identity ----------------------------------------------------------------------------- */
+/* ---- web identity ---------------------------------------------------------------------------- */
 
 /* A web identity setting: the environment variable first (when allowed), then the profile. */
 static const char *wi_get(const struct ship_creds_ctx *ctx, const char *profile, int use_env,
@@ -109,8 +109,8 @@ static const char *wi_get(const struct ship_creds_ctx *ctx, const char *profile,
 	return v ? v : pget(ctx, profile, key);
 }
 
-int ship_creds_from_web_identity(const struct ship_creds_ctx *ctx, const char *profile,
-				 int use_env, struct ship_creds *out, struct ship_err *err)
+int ship_creds_from_web_identity(const struct ship_creds_ctx *ctx, const char *profile, int use_env,
+				 struct ship_creds *out, struct ship_err *err)
 {
 	struct ship_params params;
 	struct ship_buf tok = SHIP_BUF_INIT(MAX_TOKEN_FILE);
@@ -123,17 +123,18 @@ int ship_creds_from_web_identity(const struct ship_creds_ctx *ctx, const char *p
 	if (!file)
 		return 0;
 	const char *role = wi_get(ctx, profile, use_env, "AWS_ROLE_ARN", "role_arn", NULL);
-	const char *name = wi_get(ctx, profile, use_env, "AWS_ROLE_SESSION_NAME",
-				  "role_session_name", NULL);
+	const char *name =
+	    wi_get(ctx, profile, use_env, "AWS_ROLE_SESSION_NAME", "role_session_name", NULL);
 	if (file_env)
 		snprintf(source, sizeof(source), "web identity (AWS_WEB_IDENTITY_TOKEN_FILE)");
 	else
 		snprintf(source, sizeof(source), "web identity (profile '%s')", profile);
 	if (!role)
-		return ship_err_set(err, SHIP_ERR_INPUT,
-				    "%s: a web identity token file is set but no role; set AWS_ROLE_ARN "
-				    "or role_arn in profile '%s'",
-				    source, profile);
+		return ship_err_set(
+		    err, SHIP_ERR_INPUT,
+		    "%s: a web identity token file is set but no role; set AWS_ROLE_ARN "
+		    "or role_arn in profile '%s'",
+		    source, profile);
 	if (ship_read_file(file, &tok)) {
 		if (tok.failed)
 			ship_err_set(err, SHIP_ERR_CREDENTIALS,
@@ -141,15 +142,17 @@ int ship_creds_from_web_identity(const struct ship_creds_ctx *ctx, const char *p
 		else
 			ship_err_set(err, SHIP_ERR_CREDENTIALS,
 				     "cannot read web identity token file '%s': %s; check %s", file,
-				     strerror(errno), file_env ? "AWS_WEB_IDENTITY_TOKEN_FILE"
-							       : "web_identity_token_file");
+				     strerror(errno),
+				     file_env ? "AWS_WEB_IDENTITY_TOKEN_FILE"
+					      : "web_identity_token_file");
 		goto cleanup;
 	}
 	while (tok.len && (tok.data[tok.len - 1] == '\n' || tok.data[tok.len - 1] == '\r' ||
 			   tok.data[tok.len - 1] == ' ' || tok.data[tok.len - 1] == '\t'))
 		ship_buf_truncate(&tok, tok.len - 1);
 	if (!tok.len) {
-		ship_err_set(err, SHIP_ERR_CREDENTIALS, "web identity token file '%s' is empty", file);
+		ship_err_set(err, SHIP_ERR_CREDENTIALS, "web identity token file '%s' is empty",
+			     file);
 		goto cleanup;
 	}
 	snprintf(session, sizeof(session), "ecship-%.0f", now_of(ctx));
@@ -170,7 +173,7 @@ cleanup:
 	return rc;
 }
 
-/* ---- assume role ------------------------------------------------------------------------------ */
+/* ---- assume role ----------------------------------------------------------------------------- */
 
 struct visited {
 	const char *v[MAX_ROLE_CHAIN];
@@ -193,16 +196,17 @@ static int chain_error(struct visited *vis, const char *next, struct ship_err *e
 	for (size_t i = 0; i < vis->n; i++)
 		ship_buf_addf(&b, "'%s' -> ", vis->v[i]);
 	ship_buf_addf(&b, "'%s'", next);
-	ship_err_set(err, SHIP_ERR_INPUT,
-		     "the source_profile chain %s loops; change a source_profile so that it ends at "
-		     "a profile with keys",
-		     b.data);
+	ship_err_set(
+	    err, SHIP_ERR_INPUT,
+	    "the source_profile chain %s loops; change a source_profile so that it ends at "
+	    "a profile with keys",
+	    b.data);
 	ship_buf_release(&b);
 	return -1;
 }
 
-static int assume_role(const struct ship_creds_ctx *ctx, const char *profile,
-		       struct visited *vis, struct ship_creds *out, struct ship_err *err);
+static int assume_role(const struct ship_creds_ctx *ctx, const char *profile, struct visited *vis,
+		       struct ship_creds *out, struct ship_err *err);
 
 /* botocore's _resolve_credentials_from_profile. */
 static int from_source_profile(const struct ship_creds_ctx *ctx, const char *parent,
@@ -214,11 +218,12 @@ static int from_source_profile(const struct ship_creds_ctx *ctx, const char *par
 		if (r < 0)
 			return -1;
 		if (r == 0)
-			return ship_err_set(err, SHIP_ERR_INPUT,
-					    "source_profile '%s' of profile '%s' has no credentials; "
-					    "add aws_access_key_id and aws_secret_access_key (or "
-					    "credential_process) to it",
-					    source, parent);
+			return ship_err_set(
+			    err, SHIP_ERR_INPUT,
+			    "source_profile '%s' of profile '%s' has no credentials; "
+			    "add aws_access_key_id and aws_secret_access_key (or "
+			    "credential_process) to it",
+			    source, parent);
 		return 0;
 	}
 	return assume_role(ctx, source, vis, out, err);
@@ -249,8 +254,8 @@ static int credential_source(const struct ship_creds_ctx *ctx, const char *profi
 	return 0;
 }
 
-static int assume_role(const struct ship_creds_ctx *ctx, const char *profile,
-		       struct visited *vis, struct ship_creds *out, struct ship_err *err)
+static int assume_role(const struct ship_creds_ctx *ctx, const char *profile, struct visited *vis,
+		       struct ship_creds *out, struct ship_err *err)
 {
 	struct ship_creds src;
 	struct ship_params params;
@@ -274,18 +279,20 @@ static int assume_role(const struct ship_creds_ctx *ctx, const char *profile,
 				    "keep one",
 				    profile);
 	if (!sp && !cs)
-		return ship_err_set(err, SHIP_ERR_INPUT,
-				    "profile '%s' has role_arn but neither source_profile nor "
-				    "credential_source; add one to say which credentials assume the "
-				    "role",
-				    profile);
+		return ship_err_set(
+		    err, SHIP_ERR_INPUT,
+		    "profile '%s' has role_arn but neither source_profile nor "
+		    "credential_source; add one to say which credentials assume the "
+		    "role",
+		    profile);
 	if (mfa)
-		return ship_err_set(err, SHIP_ERR_INPUT,
-				    "profile '%s' needs an MFA code (mfa_serial), which ecship does not "
-				    "prompt for; not supported: assume the role with 'aws sts "
-				    "assume-role --serial-number ... --token-code ...' and export the "
-				    "result, or use a credential_process that asks for the code",
-				    profile);
+		return ship_err_set(
+		    err, SHIP_ERR_INPUT,
+		    "profile '%s' needs an MFA code (mfa_serial), which ecship does not "
+		    "prompt for; not supported: assume the role with 'aws sts "
+		    "assume-role --serial-number ... --token-code ...' and export the "
+		    "result, or use a credential_process that asks for the code",
+		    profile);
 	if (dur && ship_parse_long(dur, 900, 43200, &seconds))
 		return ship_err_set(err, SHIP_ERR_INPUT,
 				    "duration_seconds '%.32s' in profile '%s' must be a number of "
@@ -335,8 +342,9 @@ static int assume_role(const struct ship_creds_ctx *ctx, const char *profile,
 		goto cleanup;
 	}
 	if (sts_call(ctx, "AssumeRole", &params, &src, out, source, err)) {
-		ship_err_prefix(err, "profile '%s': cannot assume role '%s' with the credentials "
-				     "from %s",
+		ship_err_prefix(err,
+				"profile '%s': cannot assume role '%s' with the credentials "
+				"from %s",
 				profile, role, src.source);
 		goto cleanup;
 	}

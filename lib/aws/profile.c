@@ -95,8 +95,9 @@ int ship_shell_split(const char *s, char ***argv_out, size_t *argc_out, struct s
 			in_word = 0;
 		} else if (c == '\\') {
 			if (!p[1]) {
-				ship_err_set(err, SHIP_ERR_INPUT,
-					     "command '%s' ends with a backslash; remove it or quote it", s);
+				ship_err_set(
+				    err, SHIP_ERR_INPUT,
+				    "command '%s' ends with a backslash; remove it or quote it", s);
 				goto cleanup;
 			}
 			ship_buf_addch(&w, *++p);
@@ -150,7 +151,7 @@ cleanup:
 	return rc;
 }
 
-/* ---- data ------------------------------------------------------------------------------------- */
+/* ---- data ------------------------------------------------------------------------------------ */
 
 static void entry_release(struct pf_entry *e)
 {
@@ -211,7 +212,7 @@ static char *lower_dup(const char *p, size_t n)
 	return s;
 }
 
-/* ---- parser ----------------------------------------------------------------------------------- */
+/* ---- parser ---------------------------------------------------------------------------------- */
 
 struct parser {
 	struct pf_file *f;
@@ -226,7 +227,10 @@ struct parser {
 	struct ship_err *err;
 };
 
-static int nomem(struct parser *ps) { return ship_err_set(ps->err, SHIP_ERR_NOMEM, "out of memory"); }
+static int nomem(struct parser *ps)
+{
+	return ship_err_set(ps->err, SHIP_ERR_NOMEM, "out of memory");
+}
 
 static int parse_fail(struct parser *ps, long line, const char *what, const char *p, size_t n)
 {
@@ -425,8 +429,8 @@ static int parse_text(struct parser *ps, const char *text, size_t len)
 			continue;
 		}
 		if (!ps->sect)
-			return parse_fail(ps, line, "expected a section header such as [default] first",
-					  s, n);
+			return parse_fail(
+			    ps, line, "expected a section header such as [default] first", s, n);
 		if (add_entry(ps, line, s, n))
 			return -1;
 	}
@@ -457,12 +461,14 @@ static int load_file(struct pf_file *f, const char *path, const char *what, int 
 			if (stat(path, &st) == 0 && (size_t)st.st_size <= MAX_FILE)
 				ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
 			else
-				ship_err_set(err, SHIP_ERR_INPUT,
-					     "%s '%s' is larger than 4 MiB; point %s at the right file",
-					     what, path, env_name);
+				ship_err_set(
+				    err, SHIP_ERR_INPUT,
+				    "%s '%s' is larger than 4 MiB; point %s at the right file",
+				    what, path, env_name);
 		} else {
-			ship_err_set(err, SHIP_ERR_IO, "cannot read %s '%s': %s; fix it or point %s elsewhere",
-				     what, path, strerror(errno), env_name);
+			ship_err_set(err, SHIP_ERR_IO,
+				     "cannot read %s '%s': %s; fix it or point %s elsewhere", what,
+				     path, strerror(errno), env_name);
 		}
 		goto cleanup;
 	}
@@ -552,7 +558,9 @@ struct ship_aws_config *ship_aws_config_load(struct ship_err *err)
 
 	if (ce && *ce ? expand_path(ce, &cp) : have_home ? expand_path("~/.aws/config", &cp) : 0)
 		goto oom;
-	if (ke && *ke ? expand_path(ke, &kp) : have_home ? expand_path("~/.aws/credentials", &kp) : 0)
+	if (ke && *ke	? expand_path(ke, &kp)
+	    : have_home ? expand_path("~/.aws/credentials", &kp)
+			: 0)
 		goto oom;
 	c = ship_aws_config_load_files(cp.len ? cp.data : NULL, kp.len ? kp.data : NULL, err);
 	goto cleanup;
@@ -564,7 +572,7 @@ cleanup:
 	return c;
 }
 
-/* ---- lookups ---------------------------------------------------------------------------------- */
+/* ---- lookups --------------------------------------------------------------------------------- */
 
 static const struct pf_entry *find_entry(const struct pf_file *f, const char *kind,
 					 const char *name, const char *key)
@@ -594,7 +602,8 @@ static const char *find_sub(const struct pf_entry *e, const char *subkey)
 	return found;
 }
 
-const char *ship_aws_config_get(const struct ship_aws_config *c, const char *profile, const char *key)
+const char *ship_aws_config_get(const struct ship_aws_config *c, const char *profile,
+				const char *key)
 {
 	const struct pf_entry *e = c ? find_entry(&c->config, "profile", profile, key) : NULL;
 	return e ? e->value : NULL;

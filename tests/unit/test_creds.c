@@ -93,7 +93,7 @@ static const char *write_file(const char *name, const char *text, int mode)
 	return p;
 }
 
-/* ---- fakes ------------------------------------------------------------------------------------ */
+/* ---- fakes ----------------------------------------------------------------------------------- */
 
 struct fake_sts {
 	int calls;
@@ -111,7 +111,8 @@ static int fake_sts(void *ctx, const char *action, const struct ship_params *par
 	char xml[1024];
 	if (i < 4) {
 		snprintf(f->action[i], sizeof(f->action[i]), "%s", action);
-		snprintf(f->signer[i], sizeof(f->signer[i]), "%s", sign_with ? sign_with->access_key : "");
+		snprintf(f->signer[i], sizeof(f->signer[i]), "%s",
+			 sign_with ? sign_with->access_key : "");
 		size_t n = 0;
 		for (size_t k = 0; k < params->kv.n && n < sizeof(f->params[i]); k++)
 			n += (size_t)snprintf(f->params[i] + n, sizeof(f->params[i]) - n, "%s=%s&",
@@ -122,12 +123,13 @@ static int fake_sts(void *ctx, const char *action, const struct ship_params *par
 		snprintf(err->aws_code, sizeof(err->aws_code), "%s", f->fail_code);
 		return -1;
 	}
-	snprintf(xml, sizeof(xml),
-		 "<%sResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><%sResult>"
-		 "<Credentials><AccessKeyId>ASIASTS%d</AccessKeyId><SecretAccessKey>sts-secret-%d"
-		 "</SecretAccessKey><SessionToken>sts-token-%d</SessionToken>"
-		 "<Expiration>2099-01-01T00:00:00Z</Expiration></Credentials></%sResult></%sResponse>",
-		 action, action, i + 1, i + 1, i + 1, action, action);
+	snprintf(
+	    xml, sizeof(xml),
+	    "<%sResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><%sResult>"
+	    "<Credentials><AccessKeyId>ASIASTS%d</AccessKeyId><SecretAccessKey>sts-secret-%d"
+	    "</SecretAccessKey><SessionToken>sts-token-%d</SessionToken>"
+	    "<Expiration>2099-01-01T00:00:00Z</Expiration></Credentials></%sResult></%sResponse>",
+	    action, action, i + 1, i + 1, i + 1, action, action);
 	*response = xmlReadMemory(xml, (int)strlen(xml), "sts.xml", NULL, XML_PARSE_NONET);
 	return *response ? 0 : ship_err_set(err, SHIP_ERR_INTERNAL, "bad fake xml");
 }
@@ -149,15 +151,17 @@ static int fake_http(void *ctx, const struct ship_http_request *req,
 	snprintf(f->last_auth, sizeof(f->last_auth), "%s", auth ? auth : "");
 	if (!strcmp(req->url, "http://127.0.0.1:1/creds")) {
 		resp->status = 200;
-		ship_buf_adds(&resp->body, "{\"AccessKeyId\":\"ASIACONTAINER\",\"SecretAccessKey\":\"c\","
-					   "\"Token\":\"ct\",\"Expiration\":\"2099-01-01T00:00:00Z\"}");
+		ship_buf_adds(&resp->body,
+			      "{\"AccessKeyId\":\"ASIACONTAINER\",\"SecretAccessKey\":\"c\","
+			      "\"Token\":\"ct\",\"Expiration\":\"2099-01-01T00:00:00Z\"}");
 		return 0;
 	}
 	return ship_err_set(err, SHIP_ERR_NETWORK, "connection refused");
 }
 
-/* ---- the chain table --------------------------------------------------------------------------- */
+/* ---- the chain table ------------------------------------------------------------------------- */
 
+/* clang-format off */
 #define STATIC_DEFAULT "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s\n"
 
 static const struct chain_case {
@@ -243,8 +247,8 @@ static const struct chain_case {
     {"source profile without credentials", {NULL},
      "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n[profile b]\n"
      "region = x\n",
-     NULL, "a", 1, NULL, NULL, SHIP_ERR_INPUT, "source_profile 'b' of profile 'a' has no credentials",
-     0, NULL},
+     NULL, "a", 1, NULL, NULL, SHIP_ERR_INPUT,
+     "source_profile 'b' of profile 'a' has no credentials", 0, NULL},
     {"credential_source Environment", {"AWS_ACCESS_KEY_ID=AKIAENV", "AWS_SECRET_ACCESS_KEY=e"},
      "[profile a]\nrole_arn = arn:aws:iam::1:role/a\ncredential_source = Environment\n", NULL,
      "a", 1, "profile 'a' (assume role arn:aws:iam::1:role/a)", "ASIASTS1", 0, NULL, 1,
@@ -256,7 +260,8 @@ static const struct chain_case {
      "ASIACONTAINER"},
     {"credential_source that finds nothing", {NULL},
      "[profile a]\nrole_arn = arn:aws:iam::1:role/a\ncredential_source = Environment\n", NULL,
-     "a", 1, NULL, NULL, SHIP_ERR_CREDENTIALS, "credential_source Environment of profile 'a' found no credentials", 0, NULL},
+     "a", 1, NULL, NULL, SHIP_ERR_CREDENTIALS,
+     "credential_source Environment of profile 'a' found no credentials", 0, NULL},
     {"unknown credential_source", {NULL},
      "[profile a]\nrole_arn = arn:aws:iam::1:role/a\ncredential_source = Laptop\n", NULL, "a", 1,
      NULL, NULL, SHIP_ERR_INPUT, "credential_source 'Laptop' in profile 'a' is not valid", 0, NULL},
@@ -322,6 +327,7 @@ static const struct chain_case {
     {"nothing anywhere", {NULL}, NULL, NULL, NULL, 0, NULL, NULL, SHIP_ERR_CREDENTIALS,
      "no AWS credentials found; tried: environment", 0, NULL},
 };
+/* clang-format on */
 
 static void run_chain_case(const struct chain_case *c)
 {
@@ -369,7 +375,8 @@ static void run_chain_case(const struct chain_case *c)
 		if (rc != 0) {
 			fprintf(stderr, "# %s: failed: %s\n", c->name, err.message);
 			bad = 1;
-		} else if (strcmp(out.source, c->want_source) || strcmp(out.access_key, c->want_key)) {
+		} else if (strcmp(out.source, c->want_source) ||
+			   strcmp(out.access_key, c->want_key)) {
 			fprintf(stderr, "# %s: got %s from '%s', want %s from '%s'\n", c->name,
 				out.access_key, out.source, c->want_key, c->want_source);
 			bad = 1;
@@ -422,7 +429,7 @@ static void chain_order_table(void **state)
 	remove_dir();
 }
 
-/* ---- what goes to STS -------------------------------------------------------------------------- */
+/* ---- what goes to STS ------------------------------------------------------------------------ */
 
 static void sts_parameters(void **state)
 {
@@ -435,13 +442,14 @@ static void sts_parameters(void **state)
 
 	setup_files();
 	clear_env();
-	const char *cp = write_file("config",
-				    "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = "
-				    "b\nexternal_id = ext-1\nduration_seconds = 3600\n"
-				    "[profile b]\naws_access_key_id = AKIAB\naws_secret_access_key = "
-				    "B\n[profile n]\nrole_arn = arn:aws:iam::1:role/n\nsource_profile "
-				    "= b\nrole_session_name = mine\n",
-				    0);
+	const char *cp =
+	    write_file("config",
+		       "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = "
+		       "b\nexternal_id = ext-1\nduration_seconds = 3600\n"
+		       "[profile b]\naws_access_key_id = AKIAB\naws_secret_access_key = "
+		       "B\n[profile n]\nrole_arn = arn:aws:iam::1:role/n\nsource_profile "
+		       "= b\nrole_session_name = mine\n",
+		       0);
 	struct ship_aws_config *cfg = ship_aws_config_load_files(cp, NULL, &err);
 	assert_non_null(cfg);
 	ship_fake_clock_init(&fc, 1800000000.0);
@@ -494,15 +502,16 @@ static void sts_parameters(void **state)
 	assert_string_equal(err.aws_code, "AccessDenied");
 	assert_non_null(strstr(err.message, "cannot assume role 'arn:aws:iam::1:role/gha'"));
 	assert_int_equal(ship_creds_from_assume_role(&ctx, "a", &out, &err), -1);
-	assert_non_null(strstr(err.message, "profile 'a': cannot assume role 'arn:aws:iam::1:role/a' "
-					    "with the credentials from config file, profile 'b'"));
+	assert_non_null(strstr(err.message,
+			       "profile 'a': cannot assume role 'arn:aws:iam::1:role/a' "
+			       "with the credentials from config file, profile 'b'"));
 
 	ship_aws_config_destroy(cfg);
 	clear_env();
 	remove_dir();
 }
 
-/* ---- the message when nothing is found --------------------------------------------------------- */
+/* ---- the message when nothing is found ------------------------------------------------------- */
 
 static void not_found_message_lists_sources_and_fixes(void **state)
 {
@@ -539,7 +548,7 @@ static void not_found_message_lists_sources_and_fixes(void **state)
 	clear_env();
 }
 
-/* ---- environment ------------------------------------------------------------------------------- */
+/* ---- environment ----------------------------------------------------------------------------- */
 
 static void environment_provider(void **state)
 {
@@ -572,7 +581,7 @@ static void environment_provider(void **state)
 	clear_env();
 }
 
-/* ---- time and refresh -------------------------------------------------------------------------- */
+/* ---- time and refresh ------------------------------------------------------------------------ */
 
 static void parses_times(void **state)
 {
@@ -620,13 +629,13 @@ static void refresh_decision(void **state)
 		double expires, now;
 		int want;
 	} cases[] = {
-	    {0, 0, 1000, 1},           /* nothing yet */
-	    {1, 0, 1000, 0},           /* never expire */
-	    {1, 10000, 1000, 0},       /* far away */
-	    {1, 1000 + 301, 1000, 0},  /* just outside the window */
-	    {1, 1000 + 299, 1000, 1},  /* inside the 5 minutes */
-	    {1, 1000, 1000, 1},        /* expired now */
-	    {1, 500, 1000, 1},         /* long expired */
+	    {0, 0, 1000, 1},	      /* nothing yet */
+	    {1, 0, 1000, 0},	      /* never expire */
+	    {1, 10000, 1000, 0},      /* far away */
+	    {1, 1000 + 301, 1000, 0}, /* just outside the window */
+	    {1, 1000 + 299, 1000, 1}, /* inside the 5 minutes */
+	    {1, 1000, 1000, 1},	      /* expired now */
+	    {1, 500, 1000, 1},	      /* long expired */
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct ship_creds c;
@@ -667,7 +676,8 @@ static void cache_refreshes_with_the_clock(void **state)
 	memset(&cache, 0, sizeof(cache));
 	ship_fake_clock_init(&fc, 10000);
 	r.expires = 10000 + 3600;
-	c = ship_creds_cache_refresh(&cache, fc.clock.now(fc.clock.ctx), counting_resolve, &r, &err);
+	c = ship_creds_cache_refresh(&cache, fc.clock.now(fc.clock.ctx), counting_resolve, &r,
+				     &err);
 	assert_non_null(c);
 	assert_string_equal(c->source, "resolve 1");
 	/* 54 minutes later: still cached */
@@ -700,14 +710,15 @@ static void cache_refreshes_with_the_clock(void **state)
 	r.expires = 0;
 	for (int i = 0; i < 5; i++) {
 		fc.clock.sleep(fc.clock.ctx, 86400);
-		assert_non_null(ship_creds_cache_refresh(&cache, fc.now, counting_resolve, &r, &err));
+		assert_non_null(
+		    ship_creds_cache_refresh(&cache, fc.now, counting_resolve, &r, &err));
 	}
 	assert_int_equal(r.calls, 1);
 	ship_creds_cache_release(&cache);
 	ship_creds_cache_release(NULL);
 }
 
-/* ---- through a real client with a fake transport ------------------------------------------------ */
+/* ---- through a real client with a fake transport --------------------------------------------- */
 
 struct sts_server {
 	int calls;
@@ -723,14 +734,15 @@ static int sts_transport(void *ctx, const struct ship_http_request *req,
 	s->calls++;
 	snprintf(s->last_body, sizeof(s->last_body), "%.*s", (int)req->body.len, req->body.p);
 	resp->status = 200;
-	ship_buf_addf(&resp->body,
-		      "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
-		      "<AssumeRoleResult><Credentials><AccessKeyId>ASIACALL%d</AccessKeyId>"
-		      "<SecretAccessKey>x</SecretAccessKey><SessionToken>y</SessionToken>"
-		      "<Expiration>2027-01-15T09:00:00Z</Expiration></Credentials></AssumeRoleResult>"
-		      "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>"
-		      "</AssumeRoleResponse>",
-		      s->calls);
+	ship_buf_addf(
+	    &resp->body,
+	    "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+	    "<AssumeRoleResult><Credentials><AccessKeyId>ASIACALL%d</AccessKeyId>"
+	    "<SecretAccessKey>x</SecretAccessKey><SessionToken>y</SessionToken>"
+	    "<Expiration>2027-01-15T09:00:00Z</Expiration></Credentials></AssumeRoleResult>"
+	    "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>"
+	    "</AssumeRoleResponse>",
+	    s->calls);
 	return 0;
 }
 
@@ -801,7 +813,7 @@ static void client_cache_refreshes_assumed_role(void **state)
 	remove_dir();
 }
 
-/* ---- allocation failures ----------------------------------------------------------------------- */
+/* ---- allocation failures --------------------------------------------------------------------- */
 
 /* (credential_process is left out: jansson reports some failed allocations as bad JSON) */
 static void chain_survives_every_failed_allocation(void **state)
@@ -812,11 +824,12 @@ static void chain_survives_every_failed_allocation(void **state)
 	setup_files();
 	clear_env();
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-	const char *cp = write_file("config",
-				    "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = "
-				    "b\nexternal_id = e\n[profile b]\naws_access_key_id = A\n"
-				    "aws_secret_access_key = S\n",
-				    0);
+	const char *cp =
+	    write_file("config",
+		       "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = "
+		       "b\nexternal_id = e\n[profile b]\naws_access_key_id = A\n"
+		       "aws_secret_access_key = S\n",
+		       0);
 	int ok = 0;
 	for (long n = 1; n < 200; n++) {
 		struct ship_err err = SHIP_ERR_INIT;

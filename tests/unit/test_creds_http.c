@@ -28,7 +28,7 @@ struct srv {
 	int port;
 	/* container */
 	const char *want_auth; /* NULL: no token needed */
-	int fail_first;        /* answer 500 this many times */
+	int fail_first;	       /* answer 500 this many times */
 	int container_calls;
 	char last_auth[256];
 	/* IMDS */
@@ -65,7 +65,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		return MHD_YES;
 	}
 	const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-	const char *tok = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-aws-ec2-metadata-token");
+	const char *tok =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-aws-ec2-metadata-token");
 	if (!strcmp(url, "/creds") && !strcmp(method, "GET")) {
 		s->container_calls++;
 		snprintf(s->last_auth, sizeof(s->last_auth), "%s", auth ? auth : "(none)");
@@ -75,13 +76,14 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			s->fail_first--;
 			return reply(c, 500, "busy");
 		}
-		return reply(c, 200,
-			     "{\"AccessKeyId\":\"ASIACONTAINER\",\"SecretAccessKey\":\"cs\",\"Token\":"
-			     "\"ct\",\"Expiration\":\"2027-01-15T14:00:00Z\",\"RoleArn\":\"r\"}");
+		return reply(
+		    c, 200,
+		    "{\"AccessKeyId\":\"ASIACONTAINER\",\"SecretAccessKey\":\"cs\",\"Token\":"
+		    "\"ct\",\"Expiration\":\"2027-01-15T14:00:00Z\",\"RoleArn\":\"r\"}");
 	}
 	if (!strcmp(url, "/latest/api/token")) {
-		const char *ttl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-							      "X-aws-ec2-metadata-token-ttl-seconds");
+		const char *ttl = MHD_lookup_connection_value(
+		    c, MHD_HEADER_KIND, "X-aws-ec2-metadata-token-ttl-seconds");
 		s->token_puts++;
 		snprintf(s->last_ttl, sizeof(s->last_ttl), "%s", ttl ? ttl : "(none)");
 		if (strcmp(method, "PUT"))
@@ -106,10 +108,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			return s->no_role ? reply(c, 404, "") : reply(c, 200, "ecs-role\n");
 		if (strcmp(url + 43, "ecs-role"))
 			return reply(c, 404, "");
-		return reply(c, 200,
-			     "{\"Code\":\"Success\",\"LastUpdated\":\"2027-01-15T08:00:00Z\",\"Type\":"
-			     "\"AWS-HMAC\",\"AccessKeyId\":\"ASIAIMDS\",\"SecretAccessKey\":\"is\","
-			     "\"Token\":\"it\",\"Expiration\":\"2027-01-15T14:00:00Z\"}");
+		return reply(
+		    c, 200,
+		    "{\"Code\":\"Success\",\"LastUpdated\":\"2027-01-15T08:00:00Z\",\"Type\":"
+		    "\"AWS-HMAC\",\"AccessKeyId\":\"ASIAIMDS\",\"SecretAccessKey\":\"is\","
+		    "\"Token\":\"it\",\"Expiration\":\"2027-01-15T14:00:00Z\"}");
 	}
 	return reply(c, 404, "not found");
 }
@@ -131,7 +134,10 @@ static void srv_start(struct srv *s)
 	assert_true(s->port > 0);
 }
 
-static void srv_stop(struct srv *s) { MHD_stop_daemon(s->d); }
+static void srv_stop(struct srv *s)
+{
+	MHD_stop_daemon(s->d);
+}
 
 /* A loopback port with nothing listening. */
 static int closed_port(void)
@@ -199,7 +205,7 @@ static void fixture_release(struct fixture *f)
 		unsetenv(s_vars[i]);
 }
 
-/* ---- container credentials -------------------------------------------------------------------- */
+/* ---- container credentials ------------------------------------------------------------------- */
 
 static void container_with_token(void **state)
 {
@@ -218,14 +224,15 @@ static void container_with_token(void **state)
 	assert_string_equal(out.access_key, "ASIACONTAINER");
 	assert_string_equal(out.session_token, "ct");
 	assert_true(out.expires == 1800021600.0);
-	assert_string_equal(out.source, "container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI)");
+	assert_string_equal(out.source,
+			    "container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI)");
 	assert_string_equal(f.srv.last_auth, "Bearer right");
 	ship_creds_release(&out);
 
 	/* the token file wins over the variable; its trailing newline is not sent */
 	char path[256];
-	snprintf(path, sizeof(path), "%s/ecship-ctok.%d", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
-		 (int)getpid());
+	snprintf(path, sizeof(path), "%s/ecship-ctok.%d",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
 	FILE *fp = fopen(path, "w");
 	assert_non_null(fp);
 	fputs("Bearer right\n", fp);
@@ -379,7 +386,7 @@ static void container_urls(void **state)
 			fail_msg("'%s': want %d", cases[i].url, cases[i].ok);
 }
 
-/* ---- IMDSv2 ------------------------------------------------------------------------------------ */
+/* ---- IMDSv2 ---------------------------------------------------------------------------------- */
 
 static void imds_v2_happy_path(void **state)
 {

@@ -19,10 +19,14 @@ static char s_dir[256];
 static char s_config[300], s_creds[300];
 
 static const char *const s_vars[] = {
-    "AWS_ACCESS_KEY_ID",      "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",      "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_ROLE_ARN",           "AWS_ROLE_SESSION_NAME",
-    "AWS_PROFILE",            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+    "AWS_PROFILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
 };
 
@@ -106,7 +110,8 @@ static void web_identity_through_moto(void **state)
 	snprintf(token, sizeof(token), "%s/token", s_dir);
 	FILE *f = fopen(token, "w");
 	assert_non_null(f);
-	fputs("eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJyZXBvOmV4YW1wbGUifQ.c2lnbmF0dXJl\n", f);
+	fputs("eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJyZXBvOmV4YW1wbGUifQ.c2lnbmF0dXJl\n",
+	      f);
 	fclose(f);
 	setenv("AWS_WEB_IDENTITY_TOKEN_FILE", token, 1);
 	setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/gha-deploy", 1);

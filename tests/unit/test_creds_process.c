@@ -44,9 +44,10 @@ static void script(const char *name, const char *body)
 }
 
 #define GOOD_JSON(exp)                                                                             \
-	"echo '{\"Version\": 1, \"AccessKeyId\": \"AKIAPROC\", \"SecretAccessKey\": \"sk\", "     \
+	"echo '{\"Version\": 1, \"AccessKeyId\": \"AKIAPROC\", \"SecretAccessKey\": \"sk\", "      \
 	"\"SessionToken\": \"st\", \"Expiration\": \"" exp "\"}'\n"
 
+/* clang-format off */
 static const struct {
 	const char *name;
 	const char *script;     /* body of $DIR/NAME.sh; NULL: none */
@@ -90,6 +91,7 @@ static const struct {
      {"cannot run", "No such file or directory"}},
     {"unclosed quote", NULL, " 'x", 0, NULL, 0, SHIP_ERR_INPUT, {"unclosed quote"}},
 };
+/* clang-format on */
 
 static void process_table(void **state)
 {

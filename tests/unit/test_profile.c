@@ -42,7 +42,7 @@ static const char *write_file(const char *name, const char *text, size_t len)
 	return p;
 }
 
-/* ---- parsing: what a lookup returns ----------------------------------------------------------- */
+/* ---- parsing: what a lookup returns ---------------------------------------------------------- */
 
 enum where { CONFIG, CREDFILE, MERGED, SUB, SECTION, SECTION_SUB, HAS };
 
@@ -184,12 +184,12 @@ static void parses_table(void **state)
 	make_dir();
 	for (size_t i = 0; i < sizeof(s_cases) / sizeof(s_cases[0]); i++) {
 		struct ship_err err = SHIP_ERR_INIT;
-		const char *cp = s_cases[i].config
-				     ? write_file("config", s_cases[i].config, strlen(s_cases[i].config))
-				     : NULL;
-		const char *kp = s_cases[i].creds
-				     ? write_file("credentials", s_cases[i].creds, strlen(s_cases[i].creds))
-				     : NULL;
+		const char *cp = s_cases[i].config ? write_file("config", s_cases[i].config,
+								strlen(s_cases[i].config))
+						   : NULL;
+		const char *kp = s_cases[i].creds ? write_file("credentials", s_cases[i].creds,
+							       strlen(s_cases[i].creds))
+						  : NULL;
 		struct ship_aws_config *c = ship_aws_config_load_files(cp, kp, &err);
 		if (!c) {
 			fprintf(stderr, "# case '%s': %s\n", s_cases[i].name, err.message);
@@ -202,7 +202,7 @@ static void parses_table(void **state)
 	remove_dir();
 }
 
-/* ---- errors ------------------------------------------------------------------------------------ */
+/* ---- errors ---------------------------------------------------------------------------------- */
 
 static void malformed_files_name_file_and_line(void **state)
 {
@@ -214,9 +214,11 @@ static void malformed_files_name_file_and_line(void **state)
 		const char *want; /* substring of the message */
 	} cases[] = {
 	    {"region = a\n", 0, 0, "line 1: expected a section header"},
-	    {"[default]\nregion = a\nbad line\n", 0, 0, "line 3: expected '[section]' or 'key = value', found 'bad line'"},
+	    {"[default]\nregion = a\nbad line\n", 0, 0,
+	     "line 3: expected '[section]' or 'key = value', found 'bad line'"},
 	    {"# c\n[default]\n= x\n", 0, 0, "line 3: expected a key"},
-	    {"[default]\ns3 =\n  addressing_style = path\n  novalue\n", 0, 0, "line 4: expected 'key = value' in the nested block"},
+	    {"[default]\ns3 =\n  addressing_style = path\n  novalue\n", 0, 0,
+	     "line 4: expected 'key = value' in the nested block"},
 	    {"[dev]\naws_access_key_id\n", 0, 1, "AWS credentials file '"},
 	    {"[default]\nk=v\0x\n", 16, 0, "NUL byte"},
 	    {"[]\n", 0, 0, "line 1"},
@@ -225,7 +227,8 @@ static void malformed_files_name_file_and_line(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct ship_err err = SHIP_ERR_INIT;
 		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].text);
-		const char *p = write_file(cases[i].in_creds ? "credentials" : "config", cases[i].text, len);
+		const char *p =
+		    write_file(cases[i].in_creds ? "credentials" : "config", cases[i].text, len);
 		struct ship_aws_config *c = cases[i].in_creds
 						? ship_aws_config_load_files(NULL, p, &err)
 						: ship_aws_config_load_files(p, NULL, &err);
@@ -270,7 +273,7 @@ static void missing_files_are_fine_unreadable_are_not(void **state)
 	remove_dir();
 }
 
-/* ---- paths from the environment ---------------------------------------------------------------- */
+/* ---- paths from the environment -------------------------------------------------------------- */
 
 static void paths_expand_home_and_variables(void **state)
 {
@@ -320,7 +323,7 @@ static void paths_expand_home_and_variables(void **state)
 	remove_dir();
 }
 
-/* ---- allocation failures ----------------------------------------------------------------------- */
+/* ---- allocation failures --------------------------------------------------------------------- */
 
 static void survives_every_failed_allocation(void **state)
 {
@@ -352,14 +355,15 @@ static void survives_every_failed_allocation(void **state)
 		}
 		assert_int_equal(tu_alloc_live(), live);
 		if (c && n > 5)
-			break; /* the Nth allocation no longer happens: every earlier one was failed */
+			break; /* the Nth allocation no longer happens: every earlier one was failed
+				*/
 	}
 	assert_true(failures > 20);
 	assert_true(successes >= 1);
 	remove_dir();
 }
 
-/* ---- shell splitting --------------------------------------------------------------------------- */
+/* ---- shell splitting ------------------------------------------------------------------------- */
 
 static void shell_split_table(void **state)
 {
