@@ -175,6 +175,7 @@ static void wire_emit(struct wire *w)
 			continue;
 		ship_redact_literal(&w->line, c[i]->secret_key);
 		ship_redact_literal(&w->line, c[i]->session_token);
+		ship_redact_literal(&w->line, c[i]->access_key);
 	}
 	if (!w->line.failed)
 		aws->wire_log(aws->wire_log_ctx, w->line.data);

@@ -692,6 +692,72 @@ static void plain_exchange_is_not_retried(void **state)
 	srv_stop();
 }
 
+/* A transport in memory: throttles once, then answers; for the allocation-failure loop. */
+static int fake_transport(void *ctx, const struct ship_http_request *req,
+			  struct ship_http_response *resp, struct ship_err *err)
+{
+	int *n = ctx;
+	(void)req;
+	if ((*n)++ % 2 == 0) {
+		resp->status = 400;
+		if (ship_headers_add(&resp->headers, "x-amzn-RequestId", "rid") ||
+		    ship_buf_adds(&resp->body, "{\"__type\":\"ThrottlingException\",\"message\":\"x\"}"))
+			return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		return 0;
+	}
+	resp->status = 200;
+	if (ship_buf_adds(&resp->body, req->headers && ship_headers_get(req->headers, "X-Amz-Target")
+					   ? "{\"clusterArns\":[\"a\"]}"
+					   : "<R><Result><A>1</A></Result></R>"))
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	return 0;
+}
+
+static void survives_allocation_failures(void **state)
+{
+	(void)state;
+	int failures = 0, successes = 0;
+	for (long n = 1; n < 400; n++) {
+		struct rec_clock rc;
+		struct ship_err e = SHIP_ERR_INIT;
+		int calls = 0;
+		rc_init(&rc, 0.5);
+		struct ship_aws_options o;
+		memset(&o, 0, sizeof(o));
+		o.region = "us-east-1";
+		o.endpoint_url = "http://127.0.0.1:1";
+		o.clock = &rc.clock;
+		o.transport = fake_transport;
+		o.transport_ctx = &calls;
+		o.wire_log = log_line;
+		ship_buf_init(&s_log, 0);
+		tu_alloc_fail_at(n);
+		struct ship_aws *aws = ship_aws_new(&o, &e);
+		if (aws) {
+			json_t *out = NULL, *req = json_pack("{s:s}", "cluster", "c");
+			xmlDoc *doc = NULL;
+			struct ship_params p = {{0}};
+			ship_params_add(&p, "StackName", "s");
+			int r1 = ship_aws_json(aws, SHIP_SVC_ECS, "ListClusters", req, &out, &s_signed, &e);
+			int r2 = ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DescribeStacks", &p, &doc,
+						&s_signed, &e);
+			if (r1 == 0 && r2 == 0)
+				successes++;
+			else
+				failures++;
+			json_decref(out);
+			json_decref(req);
+			xmlFreeDoc(doc);
+			ship_params_release(&p);
+			ship_aws_destroy(aws);
+		}
+		tu_alloc_fail_at(0);
+		ship_buf_release(&s_log);
+	}
+	assert_true(failures > 10);
+	assert_true(successes > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -701,6 +767,7 @@ int main(void)
 	    TU_TEST(exact_requests),
 	    TU_TEST(wire_log_is_redacted),
 	    TU_TEST(plain_exchange_is_not_retried),
+	    TU_TEST(survives_allocation_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
