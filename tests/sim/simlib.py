@@ -1,0 +1,100 @@
+"""simlib.py: helpers for the ecship-sim tests: start/stop a simulator on a free loopback port,
+boto3 clients pointed at it, the control API, and PASS/FAIL reporting that the shell wrappers
+turn into TAP. Needs $ECSHIP_SIM (the binary under test) and the harness's fake credentials."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
+
+import boto3
+from botocore.config import Config
+
+REGION = os.environ.get("AWS_REGION", "ap-northeast-1")
+FAILS = 0
+
+
+def check(desc, cond, detail=""):
+    global FAILS
+    if cond:
+        print("PASS " + desc, flush=True)
+    else:
+        FAILS += 1
+        print("FAIL " + desc, flush=True)
+        if detail:
+            for line in str(detail).splitlines()[:30]:
+                print("  " + line, flush=True)
+    return cond
+
+
+class Sim:
+    """One ecship-sim process; use as a context manager. SIGTERM on exit, checks exit status 0."""
+
+    def __init__(self, *args):
+        self.args = list(args)
+        self.proc = None
+        self.url = None
+
+    def __enter__(self):
+        cmd = [os.environ["ECSHIP_SIM"], "--listen", "127.0.0.1:0"] + self.args
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("listening on http://127.0.0.1:"):
+            self.proc.kill()
+            raise RuntimeError("ecship-sim did not start: %r %s" % (line, self.proc.stderr.read()))
+        self.url = line[len("listening on "):]
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                return self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                return -9
+        return self.proc.returncode if self.proc else None
+
+    def __exit__(self, *exc):
+        rc = self.stop()
+        self.exit_status = rc
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+
+    def client(self, service="ecs", retries=1):
+        return boto3.client(service, endpoint_url=self.url, region_name=REGION,
+                            config=Config(retries={"max_attempts": retries, "mode": "standard"}))
+
+    def ctl(self, path, body=None, method=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url + "/_sim/" + path, data=data,
+                                     method=method or ("POST" if data is not None else "GET"))
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read())
+
+    def advance(self, seconds):
+        return self.ctl("clock", {"advance": seconds})
+
+
+def taskdef(family, image, port=8000, env=None, health_check=None, group="/ecs/web"):
+    c = {"name": "app", "image": image, "essential": True,
+         "portMappings": [{"containerPort": port, "protocol": "tcp"}],
+         "environment": [{"name": k, "value": v} for k, v in (env or {}).items()],
+         "logConfiguration": {"logDriver": "awslogs", "options": {
+             "awslogs-group": group, "awslogs-region": REGION, "awslogs-stream-prefix": "ecs"}}}
+    if health_check:
+        c["healthCheck"] = health_check
+    return {"family": family, "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+            "cpu": "256", "memory": "512", "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+            "containerDefinitions": [c]}
+
+
+TG = "arn:aws:elasticloadbalancing:%s:123456789012:targetgroup/web-tg/0123456789abcdef" % REGION
+NET = {"awsvpcConfiguration": {"subnets": ["subnet-0aaa", "subnet-0bbb"], "securityGroups": ["sg-0123"],
+                               "assignPublicIp": "DISABLED"}}
+
+
+def done():
+    sys.exit(1 if FAILS else 0)
