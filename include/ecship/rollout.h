@@ -57,6 +57,7 @@ enum ship_rollout_phase {
 struct ship_rollout {
 	char deployment_id[80];     /* ours, from the UpdateService/CreateService answer */
 	char taskdef[512];          /* ours */
+	char previous_taskdef[512]; /* what the service ran before ours ("" when unknown) */
 	long threshold_min;         /* the breaker's minimum, 3 unless configured */
 	enum ship_rollout_phase phase;
 	int by_breaker;             /* the failure was decided by ECS's circuit breaker */

@@ -144,16 +144,24 @@ int ship_deploy_rollback_to(struct ship_aws *aws, const struct ship_deploy_opts 
 			    const char *taskdef, int no_wait, struct ship_deploy_result *res,
 			    struct ship_err *err)
 {
-	json_t *resp = NULL;
+	json_t *resp = NULL, *svc = NULL;
 	struct ship_event_cursor cur;
+	struct ship_service_view before;
+	struct ship_rollout ro;
 	enum ship_wait_end end;
-	json_t *svc = NULL;
+	char id[80];
 
 	memset(&cur, 0, sizeof(cur));
+	memset(&before, 0, sizeof(before));
 	if (ship_ecs_describe_service(aws, o->cluster, o->service, &svc, err))
 		return -1;
-	if (svc)
+	if (svc) {
 		ship_event_cursor_feed(&cur, json_object_get(svc, "events"), 1, NULL, NULL);
+		ship_service_view_parse(svc, &before, err);
+		/* a rollback is a deploy too: record what it replaces, so it can be undone */
+		if (before.taskdef[0] && strcmp(before.taskdef, taskdef))
+			record_previous(aws, o, before.arn, before.taskdef);
+	}
 	json_decref(svc);
 	note(o, "rolling back service '%s' to %s", o->service, short_td(taskdef));
 	json_t *req = json_pack("{s:s, s:s, s:s}", "cluster", o->cluster, "service", o->service,
@@ -165,11 +173,25 @@ int ship_deploy_rollback_to(struct ship_aws *aws, const struct ship_deploy_opts 
 	if (r)
 		return ship_err_prefix(err, "cannot roll back service '%s' to %s", o->service,
 				       short_td(taskdef));
+	primary_id(resp, id, sizeof(id));
 	json_decref(resp);
 	if (no_wait)
 		return 0;
-	if (wait_for(aws, o, &cur, ship_wait_settled_done, (void *)taskdef, &end, res, err))
+	/* follow the rollback's own deployment: it can fail too */
+	ship_rollout_init(&ro, id, taskdef);
+	snprintf(ro.previous_taskdef, sizeof(ro.previous_taskdef), "%s", before.taskdef);
+	if (o->breaker_min > 0)
+		ro.threshold_min = o->breaker_min;
+	if (id[0]) {
+		if (wait_for(aws, o, &cur, ship_wait_rollout_done, &ro, &end, res, err))
+			return -1;
+		if (end == SHIP_WAIT_DONE && ro.phase != SHIP_ROLLOUT_COMPLETED) {
+			note(o, "the rollback to %s failed too: %s", short_td(taskdef), ro.reason);
+			return 0;
+		}
+	} else if (wait_for(aws, o, &cur, ship_wait_settled_done, (void *)taskdef, &end, res, err)) {
 		return -1;
+	}
 	if (end == SHIP_WAIT_DONE) {
 		res->rolled_back = 1;
 		note(o, "service '%s' is back on %s", o->service, short_td(taskdef));
@@ -402,6 +424,7 @@ int ship_deploy_run(struct ship_aws *aws, const struct ship_deploy_opts *o,
 	/* 5. wait for our deployment */
 	note(o, "waiting for deployment %s", res->deployment_id);
 	ship_rollout_init(&ro, res->deployment_id, res->taskdef_arn);
+	snprintf(ro.previous_taskdef, sizeof(ro.previous_taskdef), "%s", res->previous_taskdef);
 	if (o->breaker_min > 0)
 		ro.threshold_min = o->breaker_min;
 	if (wait_for(aws, o, &cur, ship_wait_rollout_done, &ro, &end, res, err))

@@ -156,8 +156,19 @@ enum ship_rollout_phase ship_rollout_evaluate(struct ship_rollout *r,
 		}
 		return r->phase;
 	}
-	/* Ours is gone or INACTIVE: something else is PRIMARY now. */
+	/* Ours is gone or INACTIVE: something else is PRIMARY now. A deployment of the previous
+	 * revision, or one whose reason names the circuit breaker, is ECS rolling ours back. */
 	const struct ship_deployment_view *p = ship_service_primary(v);
+	if (p && ((r->previous_taskdef[0] && !strcmp(p->taskdef, r->previous_taskdef) &&
+		   strcmp(p->taskdef, r->taskdef)) ||
+		  strstr(p->reason, "circuit breaker"))) {
+		r->phase = SHIP_ROLLOUT_FAILED;
+		r->by_breaker = 1;
+		snprintf(r->reason, sizeof(r->reason),
+			 "deployment %s failed and ECS is rolling back with deployment %s%s%s",
+			 r->deployment_id, p->id, p->reason[0] ? ": " : "", p->reason);
+		return r->phase;
+	}
 	r->phase = SHIP_ROLLOUT_REPLACED;
 	if (p) {
 		snprintf(r->replaced_by, sizeof(r->replaced_by), "%s", p->id);

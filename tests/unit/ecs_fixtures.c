@@ -50,6 +50,7 @@ void fx_ecs_release(struct fx_ecs *f)
 		json_decref(f->bodies[i]);
 	json_decref(f->latest_td);
 	json_decref(f->update_service);
+	json_decref(f->update_service2);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -120,11 +121,13 @@ int fx_ecs_transport(void *ctx, const struct ship_http_request *req,
 			      json_pack("{s:{s:s, s:i}}", "taskDefinition", "taskDefinitionArn",
 					f->register_arn ? f->register_arn : FX_TD_NEW, "revision", 8),
 			      NULL);
-	if (!strcmp(op, "UpdateService") || !strcmp(op, "CreateService"))
-		return answer(resp, 200,
-			      json_pack("{s:O}", "service",
-					f->update_service ? f->update_service : json_null()),
+	if (!strcmp(op, "UpdateService") || !strcmp(op, "CreateService")) {
+		json_t *svc = f->update_service;
+		if (!strcmp(op, "UpdateService") && f->updates++ > 0 && f->update_service2)
+			svc = f->update_service2;
+		return answer(resp, 200, json_pack("{s:O}", "service", svc ? svc : json_null()),
 			      NULL);
+	}
 	if (!strcmp(op, "TagResource"))
 		return answer(resp, 200, json_object(), NULL);
 	return answer(resp, 400,

@@ -30,6 +30,8 @@ struct fx_ecs {
 	json_t *latest_td;        /* DescribeTaskDefinition's taskDefinition, NULL: ClientException */
 	const char *register_arn; /* RegisterTaskDefinition answers with this ARN */
 	json_t *update_service;   /* UpdateService/CreateService answer's "service" */
+	json_t *update_service2;  /* the answer to the second and later UpdateService (NULL: the first) */
+	int updates;
 	int throttle_every;       /* answer every Nth call with a ThrottlingException (0: never) */
 	char ops[FX_MAX * 4][40];
 	json_t *bodies[FX_MAX * 4]; /* request bodies, parsed */

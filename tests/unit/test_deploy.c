@@ -143,7 +143,9 @@ static void breaker_off_ecship_rolls_back_itself(void **state)
 				       OLD " ACTIVE COMPLETED " TD_OLD " 2 0 2 0"));
 	fx_ecs_push(&e->fx, fx_service(0, OURS " PRIMARY IN_PROGRESS " TD_NEW " 2 2 0 3",
 				       OLD " ACTIVE COMPLETED " TD_OLD " 2 0 2 0"));
-	/* after our rollback UpdateService */
+	/* after our rollback UpdateService: its own deployment (OTHER) rolls to the old revision */
+	e->fx.update_service2 = fx_service(0, OTHER " PRIMARY IN_PROGRESS " TD_OLD " 2 0 0 0",
+					   OURS " ACTIVE IN_PROGRESS " TD_NEW " 2 2 0 3");
 	fx_ecs_push(&e->fx, fx_service(0, OURS " PRIMARY IN_PROGRESS " TD_NEW " 2 2 0 3",
 				       OLD " ACTIVE COMPLETED " TD_OLD " 2 0 2 0"));
 	fx_ecs_push(&e->fx, fx_service(0, OTHER " PRIMARY IN_PROGRESS " TD_OLD " 2 0 2 0",
@@ -200,12 +202,15 @@ static void timeout_rolls_back_and_says_so(void **state)
 	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY IN_PROGRESS " TD_NEW " 2 2 0 0",
 				       OLD " ACTIVE COMPLETED " TD_OLD " 2 0 2 0"));
 	e->o.timeout = 30;
+	e->fx.update_service2 = fx_service(1, OTHER " PRIMARY IN_PROGRESS " TD_OLD " 2 0 0 0",
+					   OURS " ACTIVE IN_PROGRESS " TD_NEW " 2 2 0 0");
 	/* the answer never changes: polls slow down to 5 s, never slower */
 	assert_int_equal(ship_deploy_run(e->aws, &e->o, &e->res, &e->err), 0);
 	assert_int_equal(e->res.outcome, SHIP_DEPLOY_TIMEOUT);
 	assert_int_equal(fx_ecs_count(&e->fx, "UpdateService"), 2);
 	assert_string_equal(update_td(e, 1), TD_OLD);
 	assert_true(e->clock.slept >= 30.0);
+	assert_false(e->res.rolled_back); /* the snapshots never show the rollback completing */
 	env_destroy(e);
 }
 

@@ -56,6 +56,9 @@ static void decisions_from_snapshots(void **state)
 	    {"breaker on, failures counted by ECS not by us", 1,
 	     OURS " PRIMARY IN_PROGRESS " TD_NEW " 2 2 0 5", OLD " ACTIVE COMPLETED " TD_OLD " 2 0 2 0",
 	     SHIP_ROLLOUT_WAITING, 0},
+	    {"ours gone, ECS rolling back to the previous revision", 1,
+	     OTHER " PRIMARY IN_PROGRESS " TD_OLD " 2 2 0 0", OLD " ACTIVE COMPLETED " TD_OLD " 2 0 2 0",
+	     SHIP_ROLLOUT_FAILED, 1},
 	    {"replaced by a concurrent deploy", 1, OTHER " PRIMARY IN_PROGRESS " TD_NEW " 2 2 0 0",
 	     OLD " ACTIVE COMPLETED " TD_OLD " 2 0 2 0", SHIP_ROLLOUT_REPLACED, 0},
 	    {"no rollout state (moto): steady primary", 1, OURS " PRIMARY - " TD_NEW " 2 0 2 0", NULL,
@@ -70,6 +73,7 @@ static void decisions_from_snapshots(void **state)
 		json_t *s = service(cases[i].breaker, cases[i].d1, cases[i].d2);
 		assert_int_equal(ship_service_view_parse(s, &v, &err), 0);
 		ship_rollout_init(&r, OURS, TD_NEW);
+		snprintf(r.previous_taskdef, sizeof(r.previous_taskdef), "%s", TD_OLD);
 		enum ship_rollout_phase got = ship_rollout_evaluate(&r, &v);
 		if (got != cases[i].want || r.by_breaker != cases[i].by_breaker)
 			fail_msg("%s: phase %d (want %d), by_breaker %d", cases[i].name, got,
