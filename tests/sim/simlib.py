@@ -65,7 +65,7 @@ class Sim:
 
     def client(self, service="ecs", retries=1):
         return boto3.client(service, endpoint_url=self.url, region_name=REGION,
-                            config=Config(retries={"max_attempts": retries, "mode": "standard"}))
+                            config=Config(retries={"total_max_attempts": retries, "mode": "standard"}))
 
     def ctl(self, path, body=None, method=None):
         data = None if body is None else json.dumps(body).encode()
