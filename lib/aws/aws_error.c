@@ -194,8 +194,11 @@ static int xml_error(const struct ship_http_response *resp, const char *where, s
 	char msg[sizeof(err->message)];
 	if (!root)
 		return not_aws(resp, where, err);
-	if (ship_xml_is(root, "ErrorResponse"))
+	if (ship_xml_is(root, "ErrorResponse")) {
 		e = ship_xml_child(root, "Error");
+		if (!e) /* moto's IAM/STS authorization errors: ErrorResponse/Errors/Error */
+			e = ship_xml_path(root, "Errors/Error");
+	}
 	else if (ship_xml_is(root, "Response"))
 		e = ship_xml_path(root, "Errors/Error");
 	else if (ship_xml_is(root, "Error"))

@@ -321,6 +321,14 @@ static void where(const char *url, char *out, size_t size)
 		snprintf(out, size, "%s", url);
 }
 
+/* The endpoint as a user wrote it: scheme, host and port, without the path. */
+static void endpoint_of(const char *url, char *out, size_t size)
+{
+	const char *auth = strstr(url, "://");
+	const char *end = auth ? strchr(auth + 3, '/') : NULL;
+	snprintf(out, size, "%.*s", end ? (int)(end - url) : (int)strlen(url), url);
+}
+
 static int map_error(struct ship_http *h, CURLcode rc, const struct ship_http_request *req,
 		     long timeout_ms, struct ship_err *err)
 {
@@ -352,6 +360,7 @@ static int map_error(struct ship_http *h, CURLcode rc, const struct ship_http_re
 				    "cannot resolve the proxy for '%s': check HTTPS_PROXY/HTTP_PROXY",
 				    host);
 	case CURLE_COULDNT_CONNECT:
+		endpoint_of(req->url, host, sizeof(host));
 		return ship_err_set(err, SHIP_ERR_NETWORK, "cannot connect to '%s': %s", host, why);
 	case CURLE_GOT_NOTHING:
 		return ship_err_set(err, SHIP_ERR_NETWORK,

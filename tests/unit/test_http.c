@@ -290,7 +290,7 @@ static void failures_are_classified(void **state)
 	snprintf(u, sizeof(u), "http://127.0.0.1:%d/", port);
 	assert_int_equal(send_req(h, "GET", u, NULL, SHIP_STR_LIT(""), 0, &r, &e), -1);
 	assert_int_equal(e.code, SHIP_ERR_NETWORK);
-	assert_non_null(strstr(e.message, "cannot connect to '127.0.0.1'"));
+	assert_non_null(strstr(e.message, "cannot connect to 'http://127.0.0.1:"));
 
 	assert_int_equal(send_req(h, "GET", "gopher://127.0.0.1/", NULL, SHIP_STR_LIT(""), 0, &r, &e), -1);
 	assert_int_equal(e.code, SHIP_ERR_INPUT);
