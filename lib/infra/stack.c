@@ -1,0 +1,644 @@
+/*
+ * stack.c: the CloudFormation calls behind `ecship infra`: describe, create, the deterministic
+ * change set (stale ones of ours deleted, "no changes" in both of its forms), execute, delete,
+ * and the wait that reports only the events newer than the operation. Depends on the client
+ * (aws.h), xml.h and plan.c; never prints.
+ */
+#include <string.h>
+
+#include "ecship/infra.h"
+#include "ecship/xml.h"
+
+#define MAX_EVENT_PAGES 10
+#define MAX_CHANGE_PAGES 20
+
+static char *xtext(const xmlNode *n, const char *path)
+{
+	return ship_xml_path_text(n, path);
+}
+
+static int oom(struct ship_err *err)
+{
+	return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+}
+
+/* ---- describe ------------------------------------------------------------------------------ */
+
+void ship_stack_release(struct ship_stack *s)
+{
+	if (!s)
+		return;
+	ship_free(s->id);
+	ship_free(s->name);
+	ship_free(s->status);
+	ship_free(s->status_reason);
+	ship_kvs_release(&s->params);
+	for (size_t i = 0; i < s->n_outputs; i++) {
+		ship_free(s->outputs[i].key);
+		ship_free(s->outputs[i].value);
+		ship_free(s->outputs[i].description);
+		ship_free(s->outputs[i].export_name);
+	}
+	ship_free(s->outputs);
+	memset(s, 0, sizeof(*s));
+}
+
+const char *ship_stack_output(const struct ship_stack *s, const char *key)
+{
+	for (size_t i = 0; s && i < s->n_outputs; i++)
+		if (s->outputs[i].key && !strcmp(s->outputs[i].key, key))
+			return s->outputs[i].value;
+	return NULL;
+}
+
+static int parse_stack(const xmlNode *m, struct ship_stack *out, struct ship_err *err)
+{
+	out->id = xtext(m, "StackId");
+	out->name = xtext(m, "StackName");
+	out->status = xtext(m, "StackStatus");
+	out->status_reason = xtext(m, "StackStatusReason");
+	if (!out->status)
+		return ship_err_set(err, SHIP_ERR_PROTOCOL,
+				    "CloudFormation DescribeStacks answered without a StackStatus");
+	for (xmlNode *p = ship_xml_first_item(ship_xml_child(m, "Parameters")); p;
+	     p = ship_xml_next_item(p)) {
+		char *k = xtext(p, "ParameterKey"), *v = xtext(p, "ParameterValue");
+		int r = k ? ship_kvs_set(&out->params, k, v ? v : "") : 0;
+		ship_free(k);
+		ship_free(v);
+		if (r)
+			return oom(err);
+	}
+	xmlNode *outs = ship_xml_child(m, "Outputs");
+	size_t n = ship_xml_count_items(outs);
+	if (n) {
+		out->outputs = ship_calloc(n, sizeof(*out->outputs));
+		if (!out->outputs)
+			return oom(err);
+	}
+	for (xmlNode *o = ship_xml_first_item(outs); o && out->n_outputs < n;
+	     o = ship_xml_next_item(o)) {
+		struct ship_stack_output *so = &out->outputs[out->n_outputs++];
+		so->key = xtext(o, "OutputKey");
+		so->value = xtext(o, "OutputValue");
+		so->description = xtext(o, "Description");
+		so->export_name = xtext(o, "ExportName");
+	}
+	return 0;
+}
+
+static int not_found(const struct ship_err *e)
+{
+	return e->code == SHIP_ERR_AWS && !strcmp(e->aws_code, "ValidationError") &&
+	       strstr(e->message, "does not exist");
+}
+
+int ship_stack_describe(struct ship_aws *aws, const char *name, struct ship_stack *out,
+			struct ship_err *err)
+{
+	struct ship_params params = {0};
+	xmlDoc *doc = NULL;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (ship_params_add(&params, "StackName", name)) {
+		oom(err);
+		goto cleanup;
+	}
+	if (ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DescribeStacks", &params, &doc, NULL,
+			   err)) {
+		if (not_found(err)) {
+			ship_err_clear(err);
+			rc = 0;
+		}
+		goto cleanup;
+	}
+	xmlNode *m = ship_xml_first_item(
+	    ship_xml_path(ship_xml_root(doc), "DescribeStacksResult/Stacks"));
+	if (!m) {
+		rc = 0;
+		goto cleanup;
+	}
+	if (parse_stack(m, out, err)) {
+		ship_stack_release(out);
+		goto cleanup;
+	}
+	rc = 1;
+cleanup:
+	ship_params_release(&params);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+/* ---- events -------------------------------------------------------------------------------- */
+
+static void event_free(struct ship_stack_event *x)
+{
+	ship_free(x->id);
+	ship_free(x->timestamp);
+	ship_free(x->logical_id);
+	ship_free(x->physical_id);
+	ship_free(x->type);
+	ship_free(x->status);
+	ship_free(x->reason);
+	memset(x, 0, sizeof(*x));
+}
+
+/* Takes ownership of ev's strings (even on failure). */
+static int events_push(struct ship_stack_events *e, struct ship_stack_event *ev)
+{
+	struct ship_stack_event *nv = ship_realloc(e->v, (e->n + 1) * sizeof(*nv));
+	if (!nv) {
+		event_free(ev);
+		return -1;
+	}
+	e->v = nv;
+	e->v[e->n++] = *ev;
+	return 0;
+}
+
+void ship_stack_events_release(struct ship_stack_events *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->n; i++)
+		event_free(&e->v[i]);
+	ship_free(e->v);
+	e->v = NULL;
+	e->n = 0;
+}
+
+/*
+ * The events newer than `since` (all when since is ""), newest first as CloudFormation gives
+ * them; at most max_pages pages are read.
+ */
+static int events_since(struct ship_aws *aws, const char *stack, const char *since,
+			size_t max_pages, struct ship_stack_events *out, struct ship_err *err)
+{
+	char *token = NULL;
+	int rc = -1, done = 0;
+
+	for (size_t page = 0; page < max_pages && !done; page++) {
+		struct ship_params params = {0};
+		xmlDoc *doc = NULL;
+		ship_params_add(&params, "StackName", stack);
+		if (token)
+			ship_params_add(&params, "NextToken", token);
+		int r = ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DescribeStackEvents", &params,
+				       &doc, NULL, err);
+		ship_params_release(&params);
+		ship_freep(&token);
+		if (r)
+			goto cleanup;
+		xmlNode *res = ship_xml_path(ship_xml_root(doc), "DescribeStackEventsResult");
+		for (xmlNode *m = ship_xml_first_item(ship_xml_child(res, "StackEvents")); m;
+		     m = ship_xml_next_item(m)) {
+			struct ship_stack_event ev;
+			ev.id = xtext(m, "EventId");
+			if (ev.id && since && *since && !strcmp(ev.id, since)) {
+				ship_free(ev.id);
+				done = 1;
+				break;
+			}
+			ev.timestamp = xtext(m, "Timestamp");
+			ev.logical_id = xtext(m, "LogicalResourceId");
+			ev.physical_id = xtext(m, "PhysicalResourceId");
+			ev.type = xtext(m, "ResourceType");
+			ev.status = xtext(m, "ResourceStatus");
+			ev.reason = xtext(m, "ResourceStatusReason");
+			if (events_push(out, &ev)) {
+				xmlFreeDoc(doc);
+				oom(err);
+				goto cleanup;
+			}
+		}
+		if (!done)
+			token = xtext(res, "NextToken");
+		xmlFreeDoc(doc);
+		if (!token || !*token)
+			done = 1;
+	}
+	rc = 0;
+cleanup:
+	ship_free(token);
+	return rc;
+}
+
+int ship_stack_last_event(struct ship_aws *aws, const char *stack, char *out, size_t size,
+			  struct ship_err *err)
+{
+	struct ship_params params = {0};
+	xmlDoc *doc = NULL;
+	int rc = -1;
+
+	if (size)
+		out[0] = '\0';
+	ship_params_add(&params, "StackName", stack);
+	if (ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DescribeStackEvents", &params, &doc,
+			   NULL, err)) {
+		if (not_found(err)) {
+			ship_err_clear(err);
+			rc = 0;
+		}
+		goto cleanup;
+	}
+	xmlNode *first = ship_xml_first_item(
+	    ship_xml_path(ship_xml_root(doc), "DescribeStackEventsResult/StackEvents"));
+	ship_xml_path_copy(first, "EventId", out, size);
+	rc = 0;
+cleanup:
+	ship_params_release(&params);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+/* ---- create, change sets, delete ----------------------------------------------------------- */
+
+static int add_input(struct ship_params *p, const struct ship_stack_input *in)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} caps[] = {{SHIP_CAP_IAM, "CAPABILITY_IAM"},
+		    {SHIP_CAP_NAMED_IAM, "CAPABILITY_NAMED_IAM"},
+		    {SHIP_CAP_AUTO_EXPAND, "CAPABILITY_AUTO_EXPAND"}};
+	char *body = ship_strndup(in->template_body.p, in->template_body.len);
+	int r = 0;
+	if (!body)
+		return -1;
+	r |= ship_params_add(p, "StackName", in->stack);
+	r |= ship_params_add(p, "TemplateBody", body);
+	ship_free(body);
+	for (size_t i = 0; in->params && i < in->params->n; i++) {
+		r |= ship_params_addf(p, in->params->v[i].key, "Parameters.member.%zu.ParameterKey",
+				      i + 1);
+		r |= ship_params_addf(p, in->params->v[i].value,
+				      "Parameters.member.%zu.ParameterValue", i + 1);
+	}
+	size_t nc = 0;
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		if (in->capabilities & caps[i].bit)
+			r |= ship_params_addf(p, caps[i].name, "Capabilities.member.%zu", ++nc);
+	return r ? -1 : 0;
+}
+
+int ship_stack_create(struct ship_aws *aws, const struct ship_stack_input *in, char *id,
+		      size_t id_size, struct ship_err *err)
+{
+	struct ship_params params = {0};
+	xmlDoc *doc = NULL;
+	int rc = -1;
+
+	if (add_input(&params, in)) {
+		oom(err);
+		goto cleanup;
+	}
+	if (ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "CreateStack", &params, &doc, NULL, err))
+		goto cleanup;
+	ship_xml_path_copy(ship_xml_root(doc), "CreateStackResult/StackId", id, id_size);
+	rc = 0;
+cleanup:
+	ship_params_release(&params);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+void ship_changeset_release(struct ship_changeset *cs)
+{
+	if (!cs)
+		return;
+	ship_free(cs->id);
+	ship_free(cs->status);
+	ship_free(cs->execution_status);
+	ship_free(cs->reason);
+	for (size_t i = 0; i < cs->n_changes; i++) {
+		ship_free(cs->changes[i].action);
+		ship_free(cs->changes[i].logical_id);
+		ship_free(cs->changes[i].physical_id);
+		ship_free(cs->changes[i].type);
+		ship_free(cs->changes[i].replacement);
+	}
+	ship_free(cs->changes);
+	memset(cs, 0, sizeof(*cs));
+}
+
+int ship_stack_changeset_delete(struct ship_aws *aws, const char *stack, const char *name,
+				struct ship_err *err)
+{
+	struct ship_params params = {0};
+	xmlDoc *doc = NULL;
+	ship_params_add(&params, "StackName", stack);
+	ship_params_add(&params, "ChangeSetName", name);
+	int r = ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DeleteChangeSet", &params, &doc,
+			       NULL, err);
+	ship_params_release(&params);
+	xmlFreeDoc(doc);
+	return r;
+}
+
+/* Deletes every change set of ours on the stack (names from ship_infra_changeset_name). */
+static int delete_stale(struct ship_aws *aws, const char *stack, struct ship_err *err)
+{
+	struct ship_params params = {0};
+	xmlDoc *doc = NULL;
+	int rc = -1;
+
+	ship_params_add(&params, "StackName", stack);
+	if (ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "ListChangeSets", &params, &doc, NULL,
+			   err))
+		goto cleanup;
+	xmlNode *sums = ship_xml_path(ship_xml_root(doc), "ListChangeSetsResult/Summaries");
+	for (xmlNode *m = ship_xml_first_item(sums); m; m = ship_xml_next_item(m)) {
+		char name[SHIP_CHANGESET_NAME_MAX];
+		ship_xml_path_copy(m, "ChangeSetName", name, sizeof(name));
+		if (!ship_infra_changeset_is_ours(stack, name))
+			continue;
+		if (ship_stack_changeset_delete(aws, stack, name, err) &&
+		    !(err->code == SHIP_ERR_AWS && !strcmp(err->aws_code, "ChangeSetNotFound")))
+			goto cleanup;
+		ship_err_clear(err);
+	}
+	rc = 0;
+cleanup:
+	ship_params_release(&params);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+static int parse_changes(const xmlNode *res, struct ship_changeset *cs, struct ship_err *err)
+{
+	xmlNode *list = ship_xml_child(res, "Changes");
+	size_t n = ship_xml_count_items(list);
+	if (!n)
+		return 0;
+	struct ship_change *nv = ship_realloc(cs->changes, (cs->n_changes + n) * sizeof(*nv));
+	if (!nv)
+		return oom(err);
+	cs->changes = nv;
+	for (xmlNode *m = ship_xml_first_item(list); m; m = ship_xml_next_item(m)) {
+		xmlNode *rc = ship_xml_child(m, "ResourceChange");
+		struct ship_change *c = &cs->changes[cs->n_changes++];
+		c->action = xtext(rc, "Action");
+		c->logical_id = xtext(rc, "LogicalResourceId");
+		c->physical_id = xtext(rc, "PhysicalResourceId");
+		c->type = xtext(rc, "ResourceType");
+		c->replacement = xtext(rc, "Replacement");
+	}
+	return 0;
+}
+
+/* DescribeChangeSet, every page; fills status, reason and changes. */
+static int describe_changeset(struct ship_aws *aws, const char *stack, struct ship_changeset *cs,
+			      struct ship_err *err)
+{
+	char *token = NULL;
+	int rc = -1;
+
+	for (size_t i = 0; i < cs->n_changes; i++) {
+		ship_free(cs->changes[i].action);
+		ship_free(cs->changes[i].logical_id);
+		ship_free(cs->changes[i].physical_id);
+		ship_free(cs->changes[i].type);
+		ship_free(cs->changes[i].replacement);
+	}
+	cs->n_changes = 0;
+	for (size_t page = 0; page < MAX_CHANGE_PAGES; page++) {
+		struct ship_params params = {0};
+		xmlDoc *doc = NULL;
+		ship_params_add(&params, "StackName", stack);
+		ship_params_add(&params, "ChangeSetName", cs->name);
+		if (token)
+			ship_params_add(&params, "NextToken", token);
+		int r = ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DescribeChangeSet", &params,
+				       &doc, NULL, err);
+		ship_params_release(&params);
+		ship_freep(&token);
+		if (r)
+			goto cleanup;
+		xmlNode *res = ship_xml_path(ship_xml_root(doc), "DescribeChangeSetResult");
+		if (page == 0) {
+			ship_freep(&cs->status);
+			ship_freep(&cs->execution_status);
+			ship_freep(&cs->reason);
+			cs->status = xtext(res, "Status");
+			cs->execution_status = xtext(res, "ExecutionStatus");
+			cs->reason = xtext(res, "StatusReason");
+			if (!cs->id)
+				cs->id = xtext(res, "ChangeSetId");
+		}
+		r = parse_changes(res, cs, err);
+		if (!r)
+			token = xtext(res, "NextToken");
+		xmlFreeDoc(doc);
+		if (r)
+			goto cleanup;
+		if (!token || !*token)
+			break;
+	}
+	if (!cs->status) {
+		ship_err_set(err, SHIP_ERR_PROTOCOL,
+			     "CloudFormation DescribeChangeSet answered without a Status");
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	ship_free(token);
+	return rc;
+}
+
+int ship_stack_changeset(struct ship_aws *aws, const struct ship_stack_input *in,
+			 const struct ship_changeset_opts *o, struct ship_changeset *cs,
+			 struct ship_err *err)
+{
+	const struct ship_clock *clk = ship_aws_clock(aws);
+	struct ship_params params = {0};
+	xmlDoc *doc = NULL;
+	int rc = -1;
+	double timeout = o && o->timeout > 0 ? o->timeout : 300;
+
+	memset(cs, 0, sizeof(*cs));
+	if (ship_infra_changeset_name(in->stack, in->template_body, in->params, cs->name,
+				      sizeof(cs->name)))
+		return ship_err_set(err, SHIP_ERR_INTERNAL, "cannot name the change set");
+	if (delete_stale(aws, in->stack, err))
+		return ship_err_prefix(err, "cannot delete the previous change sets of '%s'",
+				       in->stack);
+	if (add_input(&params, in) || ship_params_add(&params, "ChangeSetName", cs->name) ||
+	    ship_params_add(&params, "ChangeSetType", "UPDATE")) {
+		oom(err);
+		goto cleanup;
+	}
+	if (ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "CreateChangeSet", &params, &doc, NULL,
+			   err)) {
+		/* moto (and old CloudFormation) refuse an empty update up front */
+		if (err->code == SHIP_ERR_AWS && !strcmp(err->aws_code, "ValidationError") &&
+		    ship_infra_is_no_changes(err->message)) {
+			cs->no_changes = 1;
+			cs->reason = ship_strdup(err->message);
+			ship_err_clear(err);
+			rc = 0;
+		}
+		goto cleanup;
+	}
+	cs->id = ship_xml_path_text(ship_xml_root(doc), "CreateChangeSetResult/Id");
+	double deadline = clk->now(clk->ctx) + timeout, pause = 1;
+	for (;;) {
+		if (describe_changeset(aws, in->stack, cs, err))
+			goto cleanup;
+		if (strcmp(cs->status, "CREATE_PENDING") && strcmp(cs->status, "CREATE_IN_PROGRESS"))
+			break;
+		if (o && o->cancelled && o->cancelled(o->ctx)) {
+			ship_err_set(err, SHIP_ERR_TIMEOUT,
+				     "interrupted while change set '%s' was being computed",
+				     cs->name);
+			goto cleanup;
+		}
+		if (clk->now(clk->ctx) >= deadline) {
+			ship_err_set(err, SHIP_ERR_TIMEOUT,
+				     "change set '%s' was not computed within %.0f s", cs->name,
+				     timeout);
+			goto cleanup;
+		}
+		clk->sleep(clk->ctx, pause);
+		pause = pause < 5 ? pause * 2 : 5;
+	}
+	if (!strcmp(cs->status, "FAILED")) {
+		if (ship_infra_is_no_changes(cs->reason)) {
+			cs->no_changes = 1;
+			/* an empty change set serves no one; a failure to delete it is harmless */
+			struct ship_err ignored = SHIP_ERR_INIT;
+			ship_stack_changeset_delete(aws, in->stack, cs->name, &ignored);
+			rc = 0;
+			goto cleanup;
+		}
+		ship_err_set(err, SHIP_ERR_INPUT, "change set '%s' failed: %s", cs->name,
+			     cs->reason ? cs->reason : "no reason given");
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	ship_params_release(&params);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+int ship_stack_changeset_execute(struct ship_aws *aws, const char *stack,
+				 const struct ship_changeset *cs, struct ship_err *err)
+{
+	struct ship_params params = {0};
+	xmlDoc *doc = NULL;
+	ship_params_add(&params, "StackName", stack);
+	ship_params_add(&params, "ChangeSetName", cs->name);
+	int r = ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "ExecuteChangeSet", &params, &doc,
+			       NULL, err);
+	ship_params_release(&params);
+	xmlFreeDoc(doc);
+	return r;
+}
+
+int ship_stack_delete(struct ship_aws *aws, const char *stack, struct ship_err *err)
+{
+	struct ship_params params = {0};
+	xmlDoc *doc = NULL;
+	ship_params_add(&params, "StackName", stack);
+	int r = ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DeleteStack", &params, &doc, NULL,
+			       err);
+	ship_params_release(&params);
+	xmlFreeDoc(doc);
+	return r;
+}
+
+/* ---- wait ---------------------------------------------------------------------------------- */
+
+static int failed_status(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	return n > 7 && !strcmp(s + n - 7, "_FAILED");
+}
+
+static int transient(const struct ship_err *e)
+{
+	return e->throttled || e->retryable || e->code == SHIP_ERR_NETWORK ||
+	       e->code == SHIP_ERR_TIMEOUT;
+}
+
+/* Moves ev into failed when it is a failure with a reason; else frees it. */
+static int keep_failure(struct ship_stack_events *failed, struct ship_stack_event *ev)
+{
+	if (failed && failed_status(ev->status) && ev->reason && *ev->reason)
+		return events_push(failed, ev);
+	event_free(ev);
+	return 0;
+}
+
+int ship_stack_wait(struct ship_aws *aws, const char *stack, const struct ship_stack_wait_opts *o,
+		    enum ship_stack_wait_end *end, struct ship_stack *final,
+		    struct ship_stack_events *failed, struct ship_err *err)
+{
+	const struct ship_clock *clk = ship_aws_clock(aws);
+	double interval = o->interval > 0 ? o->interval : 5;
+	double deadline = clk->now(clk->ctx) + o->timeout;
+	char marker[256];
+	int rc = -1;
+
+	snprintf(marker, sizeof(marker), "%s", o->since_event ? o->since_event : "");
+	memset(final, 0, sizeof(*final));
+	*end = SHIP_STACK_WAIT_TIMEOUT;
+	for (;;) {
+		struct ship_stack_events evs = {NULL, 0};
+		struct ship_stack cur;
+		int found = ship_stack_describe(aws, stack, &cur, err);
+		if (found < 0 && !transient(err))
+			goto cleanup;
+		if (found == 0) {
+			*end = SHIP_STACK_WAIT_GONE;
+			break;
+		}
+		if (found > 0) {
+			ship_stack_release(final);
+			*final = cur;
+		}
+		if (events_since(aws, stack, marker, MAX_EVENT_PAGES, &evs, err)) {
+			ship_stack_events_release(&evs);
+			if (!transient(err))
+				goto cleanup;
+		} else {
+			if (evs.n)
+				snprintf(marker, sizeof(marker), "%s",
+					 evs.v[0].id ? evs.v[0].id : "");
+			for (size_t i = evs.n; i-- > 0;) {
+				if (o->on_event)
+					o->on_event(o->ctx, &evs.v[i]);
+				struct ship_stack_event ev = evs.v[i];
+				memset(&evs.v[i], 0, sizeof(evs.v[i]));
+				if (keep_failure(failed, &ev)) {
+					ship_stack_events_release(&evs);
+					oom(err);
+					goto cleanup;
+				}
+			}
+			ship_stack_events_release(&evs);
+		}
+		ship_err_clear(err);
+		if (found > 0 && ship_stack_classify(final->status) != SHIP_STACK_CLASS_BUSY &&
+		    ship_stack_classify(final->status) != SHIP_STACK_CLASS_REVIEW) {
+			*end = ship_stack_classify(final->status) == SHIP_STACK_CLASS_DELETED
+				   ? SHIP_STACK_WAIT_GONE
+				   : SHIP_STACK_WAIT_DONE;
+			break;
+		}
+		if (o->cancelled && o->cancelled(o->ctx)) {
+			*end = SHIP_STACK_WAIT_INTERRUPTED;
+			break;
+		}
+		double now = clk->now(clk->ctx);
+		if (now >= deadline) {
+			*end = SHIP_STACK_WAIT_TIMEOUT;
+			break;
+		}
+		clk->sleep(clk->ctx, now + interval > deadline ? deadline - now : interval);
+	}
+	rc = 0;
+cleanup:
+	return rc;
+}
