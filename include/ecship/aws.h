@@ -82,6 +82,8 @@ const struct ship_creds *ship_aws_creds(struct ship_aws *aws, struct ship_err *e
 struct ship_call_opts {
 	const struct ship_creds *creds; /* sign with these instead of the client's */
 	int anonymous;                  /* do not sign (STS AssumeRoleWithWebIdentity) */
+	int not_idempotent;             /* retry only throttling (refused before it ran); return other
+					   failures at once, for the caller to check and retry */
 };
 
 /*

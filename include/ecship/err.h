@@ -38,6 +38,8 @@ void ship_err_clear(struct ship_err *e);
 int ship_err_set(struct ship_err *e, enum ship_errcode code, const char *fmt, ...) SHIP_PRINTF(3, 4);
 /* Prepends "context: " to the message, keeping code and AWS fields; returns -1. */
 int ship_err_prefix(struct ship_err *e, const char *fmt, ...) SHIP_PRINTF(2, 3);
+/* Whether trying again later may succeed: throttling, 5xx, network and timeout errors. */
+int ship_err_is_transient(const struct ship_err *e);
 /* Short stable name of a code ("network", "aws", ...). */
 const char *ship_errcode_name(enum ship_errcode code);
 

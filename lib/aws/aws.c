@@ -308,6 +308,8 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 	if (ship_url_host(c->url.data, host, sizeof(host)))
 		snprintf(host, sizeof(host), "%s", c->url.data);
 	snprintf(ua, sizeof(ua), "ecship/%s", ECSHIP_VERSION);
+	int max_attempts = aws->max_attempts;
+	int only_throttling = c->opts && c->opts->not_idempotent;
 	aws->stats.calls++;
 	for (int attempt = 1;; attempt++) {
 		struct ship_err aerr = SHIP_ERR_INIT;
@@ -325,7 +327,7 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 		aws->stats.attempts++;
 		if (aws->wire_log) {
 			wire_printf(&w, "* %s %s: attempt %d of %d", c->si->name, c->operation, attempt,
-				    aws->max_attempts);
+				    max_attempts);
 			wire_request(&w, &req);
 		}
 		ship_headers_release(&resp->headers);
@@ -348,11 +350,11 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 		if (aerr.throttled)
 			aws->stats.throttled++;
 		*err = aerr;
-		if (kind == SHIP_RETRY_NONE) {
+		if (kind == SHIP_RETRY_NONE || (only_throttling && !aerr.throttled)) {
 			finish_error(err, NULL);
 			goto cleanup;
 		}
-		if (attempt >= aws->max_attempts) {
+		if (attempt >= max_attempts) {
 			char note[160];
 			snprintf(note, sizeof(note),
 				 "gave up after %d attempt%s; set AWS_MAX_ATTEMPTS to retry more",

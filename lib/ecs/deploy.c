@@ -107,6 +107,38 @@ static const char *short_td(const char *arn)
 	return s ? s + 1 : arn;
 }
 
+/*
+ * RegisterTaskDefinition is not idempotent: an attempt whose answer is lost (reset, 5xx after
+ * the fact, timeout) may still have registered a revision, and a blind retry registers it twice.
+ * So the client retries only throttling (refused before it ran), and before any other retry the
+ * latest revision is checked: when it is ours, *resp stays NULL and the caller uses it.
+ */
+static int register_once(struct ship_aws *aws, const struct ship_deploy_opts *o,
+			 const char *family, json_t **resp, struct ship_err *err)
+{
+	const struct ship_clock *clk = ship_aws_clock(aws);
+	struct ship_call_opts single = {NULL, 0, 1}; /* not idempotent */
+	int max = ship_aws_max_attempts(aws);
+	*resp = NULL;
+	for (int attempt = 1;; attempt++) {
+		if (!ship_aws_json(aws, SHIP_SVC_ECS, "RegisterTaskDefinition", o->taskdef, resp,
+				   &single, err))
+			return 0;
+		if (!ship_err_is_transient(err) || attempt >= max)
+			return -1;
+		double cap = attempt < 5 ? (double)(1 << attempt) : 20.0;
+		clk->sleep(clk->ctx, clk->random(clk->ctx) * (cap > 20 ? 20 : cap));
+		json_t *latest = NULL;
+		struct ship_err e2 = SHIP_ERR_INIT;
+		if (latest_revision(aws, family, &latest, &e2) == 0 && latest) {
+			int same = ship_taskdef_same(o->taskdef, latest);
+			json_decref(latest);
+			if (same == 1)
+				return 0; /* *resp NULL: registered by the lost attempt */
+		}
+	}
+}
+
 /* Records the revision being replaced as a tag on the service (best effort). */
 static void record_previous(struct ship_aws *aws, const struct ship_deploy_opts *o,
 			    const char *service_arn, const char *previous)
@@ -328,10 +360,17 @@ int ship_deploy_run(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		note(o, "would register a new revision of family '%s'%s", family,
 		     latest ? " (it differs from the latest; 'ecship diff' shows how)" : "");
 	} else {
-		if (ship_aws_json(aws, SHIP_SVC_ECS, "RegisterTaskDefinition", o->taskdef, &resp,
-				  NULL, err)) {
+		if (register_once(aws, o, family, &resp, err)) {
 			ship_err_prefix(err, "cannot register task definition family '%s'", family);
 			goto cleanup;
+		}
+		if (!resp) { /* an attempt whose answer was lost did register it */
+			json_decref(latest);
+			latest = NULL;
+			if (latest_revision(aws, family, &latest, err))
+				goto cleanup;
+			resp = json_pack("{s:O}", "taskDefinition", latest);
+			note(o, "a lost answer had registered it already: not registering it twice");
 		}
 		json_t *td = json_object_get(resp, "taskDefinition");
 		copy_json_str(res->taskdef_arn, sizeof(res->taskdef_arn),

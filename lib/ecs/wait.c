@@ -53,12 +53,6 @@ static int view_changed(const struct ship_service_view *a, const struct ship_ser
 	return 0;
 }
 
-static int transient(const struct ship_err *e)
-{
-	return e->throttled || e->retryable || e->code == SHIP_ERR_NETWORK ||
-	       e->code == SHIP_ERR_TIMEOUT;
-}
-
 int ship_ecs_wait(struct ship_aws *aws, const char *cluster, const char *service,
 		  ship_wait_done_fn done, void *done_ctx, const struct ship_wait_opts *o,
 		  enum ship_wait_end *end, struct ship_service_view *last,
@@ -89,7 +83,7 @@ int ship_ecs_wait(struct ship_aws *aws, const char *cluster, const char *service
 		st.polls++;
 		throttled = after.throttled > before.throttled;
 		if (r) {
-			if (!transient(&e)) {
+			if (!ship_err_is_transient(&e)) {
 				*err = e;
 				rc = -1;
 				break;

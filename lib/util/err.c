@@ -61,3 +61,9 @@ const char *ship_errcode_name(enum ship_errcode code)
 		return names[code];
 	return "unknown";
 }
+
+int ship_err_is_transient(const struct ship_err *e)
+{
+	return e->throttled || e->retryable || e->code == SHIP_ERR_NETWORK ||
+	       e->code == SHIP_ERR_TIMEOUT;
+}
