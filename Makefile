@@ -59,6 +59,8 @@ LIBSHIP   := $(BUILD)/libship.a
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BINS := $(TOOLS_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 SIM_BIN   := $(if $(SIM_SRCS),$(BUILD)/ecship-sim)
+BENCH_SRCS:= $(sort $(wildcard bench/*.c))
+BENCH_BINS:= $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all tests check clean install demo bench fuzz format
 .DEFAULT_GOAL := all
@@ -99,6 +101,18 @@ check:
 	$(MAKE) tests
 	$(MAKE) tests BUILD=build/san SAN=1
 	@tests/run --build $(BUILD) --san-build build/san
+
+# The benchmarks (docs/benchmarks.md): loopback servers, bounded load, a few minutes; tables.
+bench: all $(BENCH_BINS)
+	@bench/run --build $(BUILD)
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBSHIP)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBSHIP) $(LIB_LIBS)
+
+# The whole workflow on moto_server + ecship-sim, ending on a summary table.
+demo: all
+	@scripts/demo --build $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
