@@ -194,5 +194,6 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 extern const struct cli_command cmd_whoami_def;
 extern const struct cli_command cmd_render_def;
 extern const struct cli_command cmd_infra_def;
+extern const struct cli_command cmd_rule_def;
 
 #endif

@@ -73,9 +73,9 @@ static int infra_load(struct cli_ctx *ctx, struct infra *in, int argc, char **ar
 	ship_buf_init(&in->body, TEMPLATE_BODY_MAX + 1);
 	int have_config = ctx->g.config || access("ecship.yml", F_OK) == 0;
 	if (have_config || !s_args.stack) {
+		in->have_proj = 1; /* released even when loading fails */
 		if ((rc = cli_project_load(ctx, &in->proj, NULL, NULL)))
 			return rc;
-		in->have_proj = 1;
 	}
 	const struct ship_config *cfg = in->have_proj ? in->proj.cfg : NULL;
 	in->stack = s_args.stack ? s_args.stack : cfg ? cfg->stack : NULL;

@@ -18,6 +18,7 @@ static const struct cli_command *const s_commands[] = {
     &cmd_whoami_def,
     &cmd_render_def,
     &cmd_infra_def,
+    &cmd_rule_def,
     &cmd_version_def,
 };
 #define NCOMMANDS (sizeof(s_commands) / sizeof(s_commands[0]))
