@@ -334,6 +334,8 @@ int ship_deploy_run(struct ship_aws *aws, const struct ship_deploy_opts *o,
 	if (svc) {
 		snprintf(res->previous_taskdef, sizeof(res->previous_taskdef), "%s", v.taskdef);
 		ship_event_cursor_feed(&cur, json_object_get(svc, "events"), 1, NULL, NULL);
+	} else {
+		cur.primed = 1; /* a new service: every event it gets is news */
 	}
 
 	/* 2. the task definition: reuse the latest revision when it is the same */
