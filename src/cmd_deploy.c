@@ -18,7 +18,7 @@ static struct {
 static const struct cli_option s_options[] = {
     CLI_STRING("image", "URI", &s_args.image, "deploy this image (replaces the load-balanced or only container's image)"),
     CLI_STRING("tag", "TAG", &s_args.tag, "deploy this tag of the container's image (replaces only the tag)"),
-    CLI_STRING("service", "NAME", &s_args.service, "the service of the config to deploy (default: the first)"),
+    CLI_STRING("service", "NAME", &s_args.service, "deploy only this service of the config (default: all it names)"),
     CLI_FLAG("no-wait", &s_args.no_wait, "return once the deployment has started"),
     CLI_DURATION("timeout", &s_args.timeout, "give up waiting after DUR and roll back (default: config 'timeout', else 10m)"),
     CLI_FLAG("no-rollback", &s_args.no_rollback, "leave a failed or timed-out deployment as it is"),
@@ -119,15 +119,56 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 	}
 }
 
+static void fill_opts(struct ship_deploy_opts *o, const struct cli_project *proj,
+		      const struct ship_config_service *svc, const struct ship_rendered *r,
+		      struct cli_progress *prog)
+{
+	memset(o, 0, sizeof(*o));
+	o->cluster = proj->cfg->cluster;
+	o->service = svc->name;
+	o->taskdef = r->task_definition;
+	o->service_def = r->service_definition;
+	o->timeout = s_args.timeout > 0 ? s_args.timeout : proj->cfg->timeout;
+	o->no_wait = s_args.no_wait;
+	o->no_rollback = s_args.no_rollback;
+	o->force_new = s_args.force_new;
+	o->dry_run = s_args.dry_run;
+	o->refuse_if_busy = s_args.refuse_if_busy;
+	o->on_note = cli_progress_note;
+	o->on_snapshot = cli_progress_snapshot;
+	o->on_event = cli_progress_event;
+	o->cancelled = cli_cancelled_cb;
+	o->ctx = prog;
+}
+
+/* The worse of two exit codes for a multi-service deploy. */
+static int worse(int a, int b)
+{
+	static const int rank[] = {CLI_EXIT_OK, CLI_EXIT_TIMEOUT, CLI_EXIT_FAILED, CLI_EXIT_AWS,
+				   CLI_EXIT_USAGE, CLI_EXIT_INTERRUPTED};
+	int ra = 0, rb = 0;
+	for (int i = 0; i < 6; i++) {
+		if (rank[i] == a)
+			ra = i;
+		if (rank[i] == b)
+			rb = i;
+	}
+	return ra >= rb ? a : b;
+}
+
 static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct cli_project proj;
-	struct ship_rendered rend = {0};
-	struct ship_deploy_result res;
+	struct ship_rendered rend[SHIP_WAIT_MAX_SERVICES];
+	struct ship_deploy_result res[SHIP_WAIT_MAX_SERVICES];
+	struct ship_deploy_opts opts[SHIP_WAIT_MAX_SERVICES];
+	const struct ship_config_service *svcs[SHIP_WAIT_MAX_SERVICES];
 	struct ship_err err = SHIP_ERR_INIT;
 	struct cli_progress prog;
+	size_t n = 0, i;
 	int rc;
 
+	memset(rend, 0, sizeof(rend));
 	if (argc > 0) {
 		cli_error("'deploy' takes no arguments, got '%s'", argv[0]);
 		return CLI_EXIT_USAGE;
@@ -139,13 +180,31 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if ((rc = cli_project_load(ctx, &proj, s_args.image, s_args.tag)))
 		return rc;
-	const struct ship_config_service *svc = cli_project_service(&proj, s_args.service);
-	if (!svc) {
+	if (s_args.service || proj.cfg->n_services <= 1) {
+		svcs[0] = cli_project_service(&proj, s_args.service);
+		n = svcs[0] ? 1 : 0;
+	} else if (proj.cfg->n_services > SHIP_WAIT_MAX_SERVICES) {
+		cli_error("'%s' names %zu services; one deploy takes at most %d", proj.cfg->path,
+			  proj.cfg->n_services, SHIP_WAIT_MAX_SERVICES);
+		cli_hint("deploy them in groups with --service NAME");
+	} else {
+		for (n = 0; n < proj.cfg->n_services; n++)
+			svcs[n] = &proj.cfg->services[n];
+	}
+	if (n == 0) {
 		rc = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
-	if ((rc = cli_project_render(&proj, svc, s_args.image, s_args.tag, 0, &rend)))
+	if (!proj.cfg->cluster) {
+		cli_error("'%s' names no cluster", proj.cfg->path);
+		cli_hint("add 'cluster: NAME' (e.g. django-ecs-cluster-${ENVIRONMENT})");
+		rc = CLI_EXIT_USAGE;
 		goto cleanup;
+	}
+	/* render and validate everything before any call that changes AWS */
+	for (i = 0; i < n; i++)
+		if ((rc = cli_project_render(&proj, svcs[i], s_args.image, s_args.tag, 0, &rend[i])))
+			goto cleanup;
 	struct ship_aws *aws = cli_aws(ctx, &err);
 	if (!aws) {
 		rc = cli_report("cannot set up the AWS client", &err);
@@ -158,41 +217,27 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	cli_progress_init(&prog, ctx);
-	struct ship_deploy_opts o = {0};
-	o.cluster = proj.cfg->cluster;
-	o.service = svc->name;
-	o.taskdef = rend.task_definition;
-	o.service_def = rend.service_definition;
-	o.timeout = s_args.timeout > 0 ? s_args.timeout : proj.cfg->timeout;
-	o.no_wait = s_args.no_wait;
-	o.no_rollback = s_args.no_rollback;
-	o.force_new = s_args.force_new;
-	o.dry_run = s_args.dry_run;
-	o.refuse_if_busy = s_args.refuse_if_busy;
-	o.on_note = cli_progress_note;
-	o.on_snapshot = cli_progress_snapshot;
-	o.on_event = cli_progress_event;
-	o.cancelled = cli_cancelled_cb;
-	o.ctx = &prog;
-	if (!o.cluster) {
-		cli_error("'%s' names no cluster", proj.cfg->path);
-		cli_hint("add 'cluster: NAME' (e.g. django-ecs-cluster-${ENVIRONMENT})");
-		rc = CLI_EXIT_USAGE;
-		goto cleanup;
-	}
-	if (ship_deploy_run(aws, &o, &res, &err)) {
-		cli_progress_done(&prog);
-		rc = cli_report("deploy failed", &err);
-		if (res.taskdef_arn[0] && !res.deployment_id[0])
-			cli_note("registered %s, but the service was not changed",
-				 short_td(res.taskdef_arn));
-		goto cleanup;
-	}
+	for (i = 0; i < n; i++)
+		fill_opts(&opts[i], &proj, svcs[i], &rend[i], &prog);
+	int r = n == 1 ? ship_deploy_run(aws, &opts[0], &res[0], &err)
+		       : ship_deploy_many(aws, opts, n, res, &err);
 	cli_progress_done(&prog);
-	cli_deploy_print_result(ctx, svc->name, &res);
-	rc = cli_deploy_exit(res.outcome);
+	if (r) {
+		rc = cli_report("deploy failed", &err);
+		for (i = 0; i < n; i++)
+			if (res[i].taskdef_arn[0] && !res[i].deployment_id[0])
+				cli_note("registered %s, but service '%s' was not changed",
+					 short_td(res[i].taskdef_arn), svcs[i]->name);
+		goto cleanup;
+	}
+	rc = CLI_EXIT_OK;
+	for (i = 0; i < n; i++) {
+		cli_deploy_print_result(ctx, svcs[i]->name, &res[i]);
+		rc = worse(rc, cli_deploy_exit(res[i].outcome));
+	}
 cleanup:
-	ship_rendered_release(&rend);
+	for (i = 0; i < SHIP_WAIT_MAX_SERVICES; i++)
+		ship_rendered_release(&rend[i]);
 	cli_project_release(&proj);
 	return rc;
 }
@@ -209,6 +254,8 @@ const struct cli_command cmd_deploy_def = {
     "completed. When it fails (the circuit breaker, or as many failed tasks as the breaker\n"
     "allows when it is off) or the timeout passes, the service is rolled back to the revision\n"
     "it ran before, which is also recorded as the tag 'ecship:previous-task-definition'.\n"
+    "With a 'services:' list in ecship.yml, all of them are deployed together and waited for\n"
+    "at once; if one fails, every one of them is rolled back (--service picks one).\n"
     "Exit 0 on success, 1 on a failed (and rolled back) deployment, 4 on a timeout.",
     s_options,
 };

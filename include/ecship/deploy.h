@@ -73,6 +73,15 @@ struct ship_deploy_result {
 int ship_deploy_run(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		    struct ship_deploy_result *res, struct ship_err *err);
 
+/*
+ * Deploys up to 10 services of one cluster together (a web service and a worker sharing an
+ * image): each starts as ship_deploy_run would, all are waited for with one DescribeServices per
+ * poll (shared throttling backoff), and when any fails, times out or cannot start, every service
+ * this deploy changed is rolled back to its previous revision. res has n entries.
+ */
+int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, size_t n,
+		     struct ship_deploy_result *res, struct ship_err *err);
+
 /* Outcome name for JSON results: "completed", "failed", ... */
 const char *ship_deploy_outcome_name(enum ship_deploy_outcome oc);
 

@@ -56,6 +56,28 @@ int ship_ecs_wait(struct ship_aws *aws, const char *cluster, const char *service
 		  enum ship_wait_end *end, struct ship_service_view *last,
 		  struct ship_wait_stats *stats, struct ship_err *err);
 
+/* One service of a multi-service wait. */
+struct ship_wait_item {
+	const char *service;
+	ship_wait_done_fn done;
+	void *done_ctx;
+	struct ship_event_cursor *events; /* may be NULL */
+	/* out */
+	int finished;
+	enum ship_wait_end end;
+	struct ship_service_view last; /* zeroed until a first snapshot */
+};
+
+/*
+ * Waits for several services of one cluster at once with one DescribeServices call per poll
+ * (up to 10 services), so polling and throttling backoff are shared. Ends when every item has
+ * finished (done, gone) or on the timeout or cancellation, which end every unfinished item.
+ */
+int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wait_item *items,
+		       size_t n, const struct ship_wait_opts *o, struct ship_wait_stats *stats,
+		       struct ship_err *err);
+#define SHIP_WAIT_MAX_SERVICES 10
+
 /* ship_wait_done_fn adapters: our deployment has ended (ctx: struct ship_rollout *), and the
  * service has settled on a task definition ARN (ctx: const char *). */
 int ship_wait_rollout_done(void *ctx, const struct ship_service_view *v);

@@ -269,19 +269,21 @@ static int roll_back(struct ship_aws *aws, const struct ship_deploy_opts *o,
 	return ship_deploy_rollback_to(aws, o, res->previous_taskdef, 0, res, err);
 }
 
-int ship_deploy_run(struct ship_aws *aws, const struct ship_deploy_opts *o,
-		    struct ship_deploy_result *res, struct ship_err *err)
+/*
+ * Steps 1-4 of a deploy: everything up to and including CreateService/UpdateService. Returns 0
+ * with either res->outcome final (unchanged, dry run, refused, ...) or SHIP_DEPLOY_STARTED and
+ * res->deployment_id to follow; -1 when an AWS call failed (err). `cur` gets primed.
+ */
+static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
+			struct ship_event_cursor *cur_out, struct ship_deploy_result *res,
+			struct ship_err *err)
 {
-	const struct ship_clock *clk = ship_aws_clock(aws);
-	double start = clk->now(clk->ctx);
 	json_t *svc = NULL, *latest = NULL, *req = NULL, *resp = NULL;
 	struct ship_service_view v;
 	struct ship_event_cursor cur;
-	struct ship_rollout ro;
 	enum ship_wait_end end;
 	int rc = -1;
 
-	memset(res, 0, sizeof(*res));
 	memset(&cur, 0, sizeof(cur));
 	memset(&v, 0, sizeof(v));
 
@@ -455,58 +457,195 @@ int ship_deploy_run(struct ship_aws *aws, const struct ship_deploy_opts *o,
 			     res->created ? "CreateService" : "UpdateService");
 		goto cleanup;
 	}
-	if (o->no_wait) {
-		res->outcome = SHIP_DEPLOY_STARTED;
-		set_reason(res, "deployment %s started; not waiting (--no-wait)", res->deployment_id);
-		rc = 0;
-		goto cleanup;
-	}
-
-	/* 5. wait for our deployment */
-	note(o, "waiting for deployment %s", res->deployment_id);
-	ship_rollout_init(&ro, res->deployment_id, res->taskdef_arn);
-	snprintf(ro.previous_taskdef, sizeof(ro.previous_taskdef), "%s", res->previous_taskdef);
-	if (o->breaker_min > 0)
-		ro.threshold_min = o->breaker_min;
-	if (wait_for(aws, o, &cur, ship_wait_rollout_done, &ro, &end, res, err))
-		goto cleanup;
+	res->outcome = SHIP_DEPLOY_STARTED;
+	set_reason(res, "deployment %s started; not waiting (--no-wait)", res->deployment_id);
 	rc = 0;
+
+cleanup:
+	*cur_out = cur;
+	json_decref(svc);
+	json_decref(latest);
+	json_decref(req);
+	json_decref(resp);
+	return rc;
+}
+
+/* Sets res from how the wait for our deployment ended; rolls back a failure or timeout. */
+static int deploy_finish(struct ship_aws *aws, const struct ship_deploy_opts *o,
+			 const struct ship_rollout *ro, enum ship_wait_end end,
+			 struct ship_event_cursor *cur, struct ship_deploy_result *res,
+			 struct ship_err *err)
+{
 	switch (end) {
 	case SHIP_WAIT_DONE:
-		snprintf(res->reason, sizeof(res->reason), "%s", ro.reason);
-		if (ro.phase == SHIP_ROLLOUT_COMPLETED) {
+		snprintf(res->reason, sizeof(res->reason), "%s", ro->reason);
+		if (ro->phase == SHIP_ROLLOUT_COMPLETED) {
 			res->outcome = SHIP_DEPLOY_COMPLETED;
-		} else if (ro.phase == SHIP_ROLLOUT_REPLACED) {
+		} else if (ro->phase == SHIP_ROLLOUT_REPLACED) {
 			res->outcome = SHIP_DEPLOY_REPLACED;
 		} else {
 			res->outcome = SHIP_DEPLOY_FAILED;
-			rc = roll_back(aws, o, &ro, &cur, res, err);
+			return roll_back(aws, o, ro, cur, res, err);
 		}
-		break;
+		return 0;
 	case SHIP_WAIT_TIMEOUT:
 		res->outcome = SHIP_DEPLOY_TIMEOUT;
 		set_reason(res, "deployment %s did not complete within %.0f s", res->deployment_id,
 			   o->timeout);
-		rc = roll_back(aws, o, NULL, &cur, res, err);
-		break;
+		return roll_back(aws, o, NULL, cur, res, err);
 	case SHIP_WAIT_INTERRUPTED:
 		res->outcome = SHIP_DEPLOY_INTERRUPTED;
 		set_reason(res, "interrupted while deployment %s was in progress; it goes on in ECS, "
 				"and 'ecship wait' or 'ecship rollback' take over from here",
 			   res->deployment_id);
-		break;
+		return 0;
 	case SHIP_WAIT_GONE:
 		res->outcome = SHIP_DEPLOY_FAILED;
 		set_reason(res, "service '%s' was deleted while deployment %s was in progress",
 			   o->service, res->deployment_id);
-		break;
+		return 0;
 	}
+	return 0;
+}
 
-cleanup:
+static void rollout_for(struct ship_rollout *ro, const struct ship_deploy_opts *o,
+			const struct ship_deploy_result *res)
+{
+	ship_rollout_init(ro, res->deployment_id, res->taskdef_arn);
+	snprintf(ro->previous_taskdef, sizeof(ro->previous_taskdef), "%s", res->previous_taskdef);
+	if (o->breaker_min > 0)
+		ro->threshold_min = o->breaker_min;
+}
+
+int ship_deploy_run(struct ship_aws *aws, const struct ship_deploy_opts *o,
+		    struct ship_deploy_result *res, struct ship_err *err)
+{
+	const struct ship_clock *clk = ship_aws_clock(aws);
+	double start = clk->now(clk->ctx);
+	struct ship_event_cursor cur;
+	struct ship_rollout ro;
+	enum ship_wait_end end;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = deploy_start(aws, o, &cur, res, err);
+	if (!rc && res->outcome == SHIP_DEPLOY_STARTED && !o->no_wait) {
+		note(o, "waiting for deployment %s", res->deployment_id);
+		rollout_for(&ro, o, res);
+		rc = wait_for(aws, o, &cur, ship_wait_rollout_done, &ro, &end, res, err);
+		if (!rc)
+			rc = deploy_finish(aws, o, &ro, end, &cur, res, err);
+	}
 	res->seconds = clk->now(clk->ctx) - start;
-	json_decref(svc);
-	json_decref(latest);
-	json_decref(req);
-	json_decref(resp);
+	return rc;
+}
+
+int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, size_t n,
+		     struct ship_deploy_result *res, struct ship_err *err)
+{
+	const struct ship_clock *clk = ship_aws_clock(aws);
+	double start = clk->now(clk->ctx);
+	struct ship_event_cursor cur[SHIP_WAIT_MAX_SERVICES];
+	struct ship_rollout ro[SHIP_WAIT_MAX_SERVICES];
+	struct ship_wait_item items[SHIP_WAIT_MAX_SERVICES];
+	size_t i, nwait = 0, idx[SHIP_WAIT_MAX_SERVICES];
+	int rc = 0, failed = -1;
+
+	if (n == 0 || n > SHIP_WAIT_MAX_SERVICES)
+		return ship_err_set(err, SHIP_ERR_INPUT, "a deploy takes 1 to %d services",
+				    SHIP_WAIT_MAX_SERVICES);
+	for (i = 1; i < n; i++)
+		if (strcmp(opts[i].cluster, opts[0].cluster))
+			return ship_err_set(err, SHIP_ERR_INPUT,
+					    "the services of one deploy must share a cluster ('%s' "
+					    "and '%s')",
+					    opts[0].cluster, opts[i].cluster);
+	memset(res, 0, n * sizeof(*res));
+	/* 1. start each; stop at the first that cannot start */
+	for (i = 0; i < n; i++) {
+		rc = deploy_start(aws, &opts[i], &cur[i], &res[i], err);
+		if (rc) {
+			ship_err_prefix(err, "service '%s'", opts[i].service);
+			failed = (int)i;
+			break;
+		}
+		if (res[i].outcome == SHIP_DEPLOY_STARTED && !opts[i].no_wait) {
+			rollout_for(&ro[i], &opts[i], &res[i]);
+			memset(&items[nwait], 0, sizeof(items[nwait]));
+			items[nwait].service = opts[i].service;
+			items[nwait].done = ship_wait_rollout_done;
+			items[nwait].done_ctx = &ro[i];
+			items[nwait].events = &cur[i];
+			idx[nwait++] = i;
+		} else if (res[i].outcome != SHIP_DEPLOY_STARTED &&
+			   res[i].outcome != SHIP_DEPLOY_UNCHANGED &&
+			   res[i].outcome != SHIP_DEPLOY_DRY_RUN) {
+			failed = (int)i;
+			break;
+		}
+	}
+	/* 2. wait for all at once */
+	if (failed < 0 && nwait > 0) {
+		struct ship_wait_opts wo = {opts[0].timeout, opts[0].on_snapshot, opts[0].on_event,
+					    opts[0].cancelled, opts[0].ctx, NULL};
+		struct ship_wait_stats st;
+		note(&opts[0], "waiting for %zu deployment%s", nwait, nwait == 1 ? "" : "s");
+		if (ship_ecs_wait_many(aws, opts[0].cluster, items, nwait, &wo, &st, err))
+			return -1;
+		for (size_t k = 0; k < nwait; k++) {
+			i = idx[k];
+			res[i].final = items[k].last;
+			res[i].wait = st;
+			switch (items[k].end) {
+			case SHIP_WAIT_DONE:
+				snprintf(res[i].reason, sizeof(res[i].reason), "%s", ro[i].reason);
+				res[i].outcome = ro[i].phase == SHIP_ROLLOUT_COMPLETED ? SHIP_DEPLOY_COMPLETED
+						 : ro[i].phase == SHIP_ROLLOUT_REPLACED ? SHIP_DEPLOY_REPLACED
+											 : SHIP_DEPLOY_FAILED;
+				break;
+			case SHIP_WAIT_TIMEOUT:
+				res[i].outcome = SHIP_DEPLOY_TIMEOUT;
+				set_reason(&res[i], "deployment %s did not complete within %.0f s",
+					   res[i].deployment_id, opts[i].timeout);
+				break;
+			case SHIP_WAIT_INTERRUPTED:
+				res[i].outcome = SHIP_DEPLOY_INTERRUPTED;
+				set_reason(&res[i], "interrupted while deployment %s was in progress",
+					   res[i].deployment_id);
+				break;
+			case SHIP_WAIT_GONE:
+				res[i].outcome = SHIP_DEPLOY_FAILED;
+				set_reason(&res[i], "service '%s' was deleted during the deploy",
+					   opts[i].service);
+				break;
+			}
+			if (failed < 0 && res[i].outcome != SHIP_DEPLOY_COMPLETED &&
+			    res[i].outcome != SHIP_DEPLOY_INTERRUPTED)
+				failed = (int)i;
+		}
+	}
+	/* 3. one failed: every service this deploy changed goes back to its previous revision */
+	if (failed >= 0) {
+		for (i = 0; i < n; i++) {
+			const struct ship_deploy_opts *o = &opts[i];
+			if (!res[i].deployment_id[0] || res[i].outcome == SHIP_DEPLOY_REPLACED ||
+			    res[i].outcome == SHIP_DEPLOY_INTERRUPTED)
+				continue;
+			if ((int)i != failed) {
+				if (res[i].outcome == SHIP_DEPLOY_COMPLETED ||
+				    res[i].outcome == SHIP_DEPLOY_STARTED)
+					res[i].outcome = SHIP_DEPLOY_FAILED;
+				set_reason(&res[i], "rolled back because service '%s' failed: %s",
+					   opts[failed].service, res[failed].reason);
+			}
+			int by_breaker = res[i].outcome == SHIP_DEPLOY_FAILED && ro[i].by_breaker &&
+					 (int)i == failed;
+			if (roll_back(aws, o, by_breaker ? &ro[i] : NULL, &cur[i], &res[i], err))
+				rc = -1;
+		}
+	}
+	double secs = clk->now(clk->ctx) - start;
+	for (i = 0; i < n; i++)
+		res[i].seconds = secs;
 	return rc;
 }

@@ -53,32 +53,76 @@ static int view_changed(const struct ship_service_view *a, const struct ship_ser
 	return 0;
 }
 
-int ship_ecs_wait(struct ship_aws *aws, const char *cluster, const char *service,
-		  ship_wait_done_fn done, void *done_ctx, const struct ship_wait_opts *o,
-		  enum ship_wait_end *end, struct ship_service_view *last,
-		  struct ship_wait_stats *stats, struct ship_err *err)
+/* One DescribeServices for up to 10 services; svcs[i] (new reference) or NULL when missing. */
+static int describe_many(struct ship_aws *aws, const char *cluster, struct ship_wait_item *items,
+			 size_t n, json_t **svcs, struct ship_err *err)
+{
+	json_t *resp = NULL, *names = json_array(), *s;
+	size_t i, j;
+	for (i = 0; i < n; i++) {
+		svcs[i] = NULL;
+		if (!items[i].finished)
+			json_array_append_new(names, json_string(items[i].service));
+	}
+	json_t *req = json_pack("{s:s, s:o}", "cluster", cluster, "services", names);
+	if (!req)
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeServices", req, &resp, NULL, err);
+	json_decref(req);
+	if (r)
+		return -1;
+	json_array_foreach(json_object_get(resp, "services"), j, s) {
+		const char *name = json_string_value(json_object_get(s, "serviceName"));
+		const char *arn = json_string_value(json_object_get(s, "serviceArn"));
+		const char *status = json_string_value(json_object_get(s, "status"));
+		if (status && !strcmp(status, "INACTIVE"))
+			continue;
+		for (i = 0; i < n; i++) {
+			const char *want = items[i].service;
+			size_t wl = strlen(want), al = arn ? strlen(arn) : 0;
+			if (!svcs[i] && ((name && !strcmp(name, want)) || (arn && !strcmp(arn, want)) ||
+					 (arn && al > wl && arn[al - wl - 1] == '/' &&
+					  !strcmp(arn + al - wl, want))))
+				svcs[i] = json_incref(s);
+		}
+	}
+	json_decref(resp);
+	return 0;
+}
+
+int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wait_item *items,
+		       size_t n, const struct ship_wait_opts *o, struct ship_wait_stats *stats,
+		       struct ship_err *err)
 {
 	const struct ship_clock *clk = ship_aws_clock(aws);
-	struct ship_service_view prev, cur;
 	struct ship_wait_stats st = {0, 0, 0};
 	struct ship_poll poll;
-	int have_prev = 0, rc = 0;
+	json_t *svcs[SHIP_WAIT_MAX_SERVICES];
+	int have[SHIP_WAIT_MAX_SERVICES] = {0}, rc = 0;
 	double start = clk->now(clk->ctx), deadline = start + o->timeout;
+	size_t left = n, i;
 
-	memset(&prev, 0, sizeof(prev));
+	if (n == 0 || n > SHIP_WAIT_MAX_SERVICES)
+		return ship_err_set(err, SHIP_ERR_INPUT, "between 1 and %d services can be waited for",
+				    SHIP_WAIT_MAX_SERVICES);
+	for (i = 0; i < n; i++) {
+		items[i].finished = 0;
+		items[i].end = SHIP_WAIT_TIMEOUT;
+		memset(&items[i].last, 0, sizeof(items[i].last));
+	}
 	ship_poll_init(&poll);
-	*end = SHIP_WAIT_TIMEOUT;
-	for (;;) {
+	while (left > 0) {
 		if (o->cancelled && o->cancelled(o->ctx)) {
-			*end = SHIP_WAIT_INTERRUPTED;
+			for (i = 0; i < n; i++)
+				if (!items[i].finished)
+					items[i].end = SHIP_WAIT_INTERRUPTED;
 			break;
 		}
 		struct ship_aws_stats before, after;
 		struct ship_err e = SHIP_ERR_INIT;
-		json_t *svc = NULL;
-		int changed = 0, throttled = 0;
+		int changed = 0, throttled;
 		ship_aws_stats(aws, &before);
-		int r = ship_ecs_describe_service(aws, cluster, service, &svc, &e);
+		int r = describe_many(aws, cluster, items, n, svcs, &e);
 		ship_aws_stats(aws, &after);
 		st.polls++;
 		throttled = after.throttled > before.throttled;
@@ -89,49 +133,75 @@ int ship_ecs_wait(struct ship_aws *aws, const char *cluster, const char *service
 				break;
 			}
 			throttled = 1; /* keep polling, slower, until the deadline */
-		} else if (!svc) {
-			*end = SHIP_WAIT_GONE;
-			break;
 		} else {
-			if (ship_service_view_parse(svc, &cur, &e)) {
-				json_decref(svc);
-				*err = e;
-				rc = -1;
-				break;
-			}
-			int news = 0;
-			if (o->events)
-				news = ship_event_cursor_feed(o->events, json_object_get(svc, "events"),
-							      0, o->on_event, o->ctx);
-			changed = !have_prev || news > 0 || view_changed(&prev, &cur);
-			prev = cur;
-			have_prev = 1;
-			json_decref(svc);
-			if (o->on_snapshot)
-				o->on_snapshot(o->ctx, &cur, clk->now(clk->ctx) - start, changed);
-			if (done(done_ctx, &cur)) {
-				*end = SHIP_WAIT_DONE;
-				break;
+			for (i = 0; i < n; i++) {
+				struct ship_wait_item *it = &items[i];
+				struct ship_service_view cur;
+				if (it->finished)
+					continue;
+				if (!svcs[i]) {
+					it->finished = 1;
+					it->end = SHIP_WAIT_GONE;
+					left--;
+					continue;
+				}
+				if (ship_service_view_parse(svcs[i], &cur, &e)) {
+					*err = e;
+					rc = -1;
+					break;
+				}
+				int news = 0;
+				if (it->events)
+					news = ship_event_cursor_feed(it->events,
+								      json_object_get(svcs[i], "events"),
+								      0, o->on_event, o->ctx);
+				int ch = !have[i] || news > 0 || view_changed(&it->last, &cur);
+				changed |= ch;
+				it->last = cur;
+				have[i] = 1;
+				if (o->on_snapshot)
+					o->on_snapshot(o->ctx, &cur, clk->now(clk->ctx) - start, ch);
+				if (it->done(it->done_ctx, &cur)) {
+					it->finished = 1;
+					it->end = SHIP_WAIT_DONE;
+					left--;
+				}
 			}
 		}
+		for (i = 0; i < n; i++)
+			json_decref(svcs[i]);
+		if (rc || left == 0)
+			break;
 		if (throttled)
 			st.throttled_polls++;
 		double now = clk->now(clk->ctx);
-		if (now >= deadline) {
-			*end = SHIP_WAIT_TIMEOUT;
-			break;
-		}
+		if (now >= deadline)
+			break; /* the unfinished keep SHIP_WAIT_TIMEOUT */
 		double pause = ship_poll_next(&poll, changed, throttled);
 		if (now + pause > deadline)
 			pause = deadline - now;
 		clk->sleep(clk->ctx, pause);
 	}
 	st.elapsed = clk->now(clk->ctx) - start;
-	if (last && have_prev)
-		*last = prev;
-	else if (last)
-		memset(last, 0, sizeof(*last));
 	if (stats)
 		*stats = st;
 	return rc;
+}
+
+int ship_ecs_wait(struct ship_aws *aws, const char *cluster, const char *service,
+		  ship_wait_done_fn done, void *done_ctx, const struct ship_wait_opts *o,
+		  enum ship_wait_end *end, struct ship_service_view *last,
+		  struct ship_wait_stats *stats, struct ship_err *err)
+{
+	struct ship_wait_item it;
+	memset(&it, 0, sizeof(it));
+	it.service = service;
+	it.done = done;
+	it.done_ctx = done_ctx;
+	it.events = o->events;
+	int r = ship_ecs_wait_many(aws, cluster, &it, 1, o, stats, err);
+	*end = it.end;
+	if (last)
+		*last = it.last;
+	return r;
 }

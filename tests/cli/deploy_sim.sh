@@ -131,7 +131,34 @@ for f,rc in ((sys.argv[2],sys.argv[3]),(sys.argv[4],sys.argv[5])):
 ' "$T_TMP/rollouts.json" "$T_TMP/a.json" "$ra" "$T_TMP/b.json" "$rb"
 check "concurrent deploys: the service ends steady on one of the two" bash -c "[[ \$(aws ecs describe-services --cluster demo --services web-staging --query 'services[0].deployments[0].rolloutState' --output text) == COMPLETED ]]"
 
-# 11. GitHub Actions: outputs and summary
+# 11. two services in one deploy (a web service and a worker): one fails, both are rolled back
+sed 's/"family": "web-${ENVIRONMENT}"/"family": "worker-${ENVIRONMENT}"/; s|"image": "repo/web:|"image": "repo/${WORKER_IMAGE:-worker}:|' td.json >td-worker.json
+cat >two.yml <<'YML'
+cluster: demo
+task_definition: td.json
+service_definition: svc.json
+timeout: 5m
+services:
+  - name: pair-web
+  - name: pair-worker
+    task_definition: td-worker.json
+YML
+expect_exit "two services: first deploy creates both" 0 "$ECSHIP" --config two.yml deploy --tag v1
+pair_td() { aws ecs describe-services --cluster demo --services "pair-$1" --query 'services[0].taskDefinition' --output text; }
+web1=$(pair_td web); worker1=$(pair_td worker)
+check "two services: both exist" bash -c "[[ '$web1' == *web-staging* && '$worker1' == *worker-staging* ]]"
+WORKER_IMAGE=crashworker expect_exit "two services: the worker fails, exit 1" 1 "$ECSHIP" --config two.yml deploy --tag v2
+contains "two services: the web service is rolled back because of the worker" "$ERR" "rolled back because service 'pair-worker' failed"
+check "two services: web is back on its previous revision" test "$(pair_td web)" = "$web1"
+check "two services: worker is back on its previous revision" test "$(pair_td worker)" = "$worker1"
+expect_exit "two services: both deploy together" 0 "$ECSHIP" --config two.yml deploy --tag v3 --output json
+check "two services: two results, both completed" python3 -c '
+import json,sys
+text=open(sys.argv[1]).read()
+objs=[json.loads(x) for x in text.replace("}\n{","}\x00{").split("\x00")]
+assert len(objs)==2 and all(o["outcome"]=="completed" for o in objs), objs' "$OUT"
+
+# 12. GitHub Actions: outputs and summary
 export GITHUB_ACTIONS=true GITHUB_OUTPUT=$T_TMP/gh_out GITHUB_STEP_SUMMARY=$T_TMP/gh_sum
 expect_exit "deploy under GitHub Actions" 0 "$ECSHIP" deploy --tag v7
 contains "GITHUB_OUTPUT has the task definition ARN" "$GITHUB_OUTPUT" '^task_definition_arn=arn:aws:ecs:.*:task-definition/web-staging:[0-9]+$'
