@@ -88,7 +88,7 @@ static int ident_char(char c)
 	       c == '_';
 }
 
-/* Finds word in s as a whole token (not preceded or followed by an identifier char or ':'). */
+/* Finds word in s as a whole token (no identifier char around it, no ":" before it). */
 static const char *find_token(struct ship_str s, const char *word, size_t from)
 {
 	size_t wl = strlen(word);
@@ -97,7 +97,7 @@ static const char *find_token(struct ship_str s, const char *word, size_t from)
 			continue;
 		char before = i ? s.p[i - 1] : ' ';
 		char after = i + wl < s.len ? s.p[i + wl] : ' ';
-		if (ident_char(before) || before == ':' || ident_char(after) || after == ':')
+		if (ident_char(before) || before == ':' || ident_char(after))
 			continue;
 		return s.p + i;
 	}
