@@ -409,6 +409,10 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		goto cleanup;
 	}
 
+	/* 3b. deploy --pre-run: a one-off task of the new revision before the service changes */
+	if (o->before_update && o->before_update(o->before_update_ctx, res->taskdef_arn, err))
+		goto cleanup;
+
 	/* 4. create or update */
 	if (!svc) {
 		req = json_deep_copy(o->service_def);
