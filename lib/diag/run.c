@@ -1,0 +1,228 @@
+/*
+ * run.c: one-off tasks (see run.h): RunTask with the command overridden, wait until STOPPED
+ * on the client's clock (adaptive polling as in rollout.h), stop the task on timeout or
+ * cancellation. Depends on aws.h, tasks.h, rollout.h (ship_poll); never prints.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ecship/rollout.h"
+#include "ecship/run.h"
+
+void ship_run_use_service(struct ship_run_opts *o, const json_t *service)
+{
+	const json_t *s = service;
+	if (!s)
+		return;
+	o->network = json_object_get(s, "networkConfiguration");
+	o->launch_type = json_string_value(json_object_get(s, "launchType"));
+	const json_t *cps = json_object_get(s, "capacityProviderStrategy");
+	o->capacity_provider_strategy = json_array_size(cps) ? cps : NULL;
+	o->platform_version = json_string_value(json_object_get(s, "platformVersion"));
+}
+
+const char *ship_run_main_container(const json_t *taskdef, const json_t *service)
+{
+	const json_t *td = json_object_get(taskdef, "taskDefinition");
+	if (!json_is_object(td))
+		td = taskdef;
+	const json_t *defs = json_object_get(td, "containerDefinitions"), *c;
+	const char *lb = json_string_value(
+	    json_object_get(json_array_get(json_object_get(service, "loadBalancers"), 0),
+			    "containerName"));
+	size_t i;
+	json_array_foreach(defs, i, c) {
+		const char *name = json_string_value(json_object_get(c, "name"));
+		if (lb && name && !strcmp(name, lb))
+			return name;
+	}
+	if (json_array_size(defs) == 1)
+		return json_string_value(json_object_get(json_array_get(defs, 0), "name"));
+	json_array_foreach(defs, i, c) {
+		if (!json_is_false(json_object_get(c, "essential")))
+			return json_string_value(json_object_get(c, "name"));
+	}
+	return NULL;
+}
+
+static void set_reason(struct ship_run_result *res, const char *fmt, ...) SHIP_PRINTF(2, 3);
+static void set_reason(struct ship_run_result *res, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(res->reason, sizeof(res->reason), fmt, ap);
+	va_end(ap);
+}
+
+static json_t *run_request(const struct ship_run_opts *o)
+{
+	json_t *req = json_pack("{s:s, s:s, s:i, s:s}", "cluster", o->cluster, "taskDefinition",
+				o->taskdef, "count", 1, "startedBy",
+				o->started_by ? o->started_by : "ecship-run");
+	if (!req)
+		return NULL;
+	if (o->network)
+		json_object_set_new(req, "networkConfiguration", json_deep_copy(o->network));
+	if (o->capacity_provider_strategy)
+		json_object_set_new(req, "capacityProviderStrategy",
+				    json_deep_copy(o->capacity_provider_strategy));
+	else
+		json_object_set_new(req, "launchType",
+				    json_string(o->launch_type ? o->launch_type : "FARGATE"));
+	if (o->platform_version)
+		json_object_set_new(req, "platformVersion", json_string(o->platform_version));
+	if (o->command && o->container) {
+		json_t *cmd = json_array();
+		for (size_t i = 0; cmd && i < o->ncommand; i++)
+			json_array_append_new(cmd, json_string(o->command[i]));
+		json_t *ov = json_pack("{s:[{s:s, s:o}]}", "containerOverrides", "name", o->container,
+				       "command", cmd);
+		if (!ov) {
+			json_decref(req);
+			return NULL;
+		}
+		json_object_set_new(req, "overrides", ov);
+	}
+	return req;
+}
+
+static int stop_task(struct ship_aws *aws, const char *cluster, const char *arn,
+		     const char *reason, struct ship_err *err)
+{
+	json_t *resp = NULL, *req = json_pack("{s:s, s:s, s:s}", "cluster", cluster, "task", arn,
+					      "reason", reason);
+	if (!req)
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	int r = ship_aws_json(aws, SHIP_SVC_ECS, "StopTask", req, &resp, NULL, err);
+	json_decref(req);
+	json_decref(resp);
+	return r ? ship_err_prefix(err, "cannot stop task '%s'", ship_arn_tail(arn)) : 0;
+}
+
+/* The container whose exit code is the run's: the overridden one, else the failed one. */
+static const struct ship_container_info *run_container(const struct ship_task_info *t,
+						       const char *name)
+{
+	for (size_t i = 0; name && i < t->nc; i++)
+		if (!strcmp(t->c[i].name, name))
+			return &t->c[i];
+	return ship_task_failed_container(t);
+}
+
+static void finish(const struct ship_run_opts *o, struct ship_run_result *res)
+{
+	const struct ship_task_info *t = &res->task;
+	const struct ship_container_info *c = run_container(t, o->container);
+	if (c && c->has_exit) {
+		res->end = SHIP_RUN_EXITED;
+		res->exit_code = c->exit_code;
+		if (c->exit_code != 0)
+			set_reason(res, "container '%s' exited with code %d", c->name, c->exit_code);
+		return;
+	}
+	res->end = SHIP_RUN_NOT_STARTED;
+	if (c && c->reason[0])
+		set_reason(res, "%s%s%s", t->stop_code[0] ? t->stop_code : "", t->stop_code[0] ? ": " : "",
+			   c->reason);
+	else
+		set_reason(res, "%s%s%s", t->stop_code[0] ? t->stop_code : "stopped",
+			   t->stopped_reason[0] ? ": " : "", t->stopped_reason);
+}
+
+int ship_run_task(struct ship_aws *aws, const struct ship_run_opts *o, struct ship_run_result *res,
+		  struct ship_err *err)
+{
+	const struct ship_clock *clk = ship_aws_clock(aws);
+	double start = clk->now(clk->ctx);
+	json_t *req = NULL, *resp = NULL;
+	struct ship_poll poll;
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	if (!(req = run_request(o))) {
+		ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		goto cleanup;
+	}
+	struct ship_call_opts once = {0};
+	once.not_idempotent = 1; /* RunTask: never start two tasks */
+	if (ship_aws_json(aws, SHIP_SVC_ECS, "RunTask", req, &resp, &once, err)) {
+		ship_err_prefix(err, "cannot run a task of '%s' in cluster '%s'",
+				ship_arn_tail(o->taskdef), o->cluster);
+		goto cleanup;
+	}
+	json_t *task = json_array_get(json_object_get(resp, "tasks"), 0);
+	if (!task) {
+		json_t *f = json_array_get(json_object_get(resp, "failures"), 0);
+		const char *why = json_string_value(json_object_get(f, "reason"));
+		const char *detail = json_string_value(json_object_get(f, "detail"));
+		res->end = SHIP_RUN_NOT_STARTED;
+		set_reason(res, "ECS did not start the task: %s%s%s", why ? why : "no reason given",
+			   detail ? ": " : "", detail ? detail : "");
+		rc = 0;
+		goto cleanup;
+	}
+	ship_task_parse(task, &res->task);
+	if (o->on_started)
+		o->on_started(o->ctx, &res->task);
+	ship_poll_init(&poll);
+	for (;;) {
+		if (o->cancelled && o->cancelled(o->ctx)) {
+			res->end = SHIP_RUN_INTERRUPTED;
+			set_reason(res, "interrupted; task %s was stopped", res->task.id);
+			stop_task(aws, o->cluster, res->task.arn, "interrupted (ecship run)", err);
+			rc = 0;
+			goto cleanup;
+		}
+		double elapsed = clk->now(clk->ctx) - start;
+		if (o->timeout > 0 && elapsed >= o->timeout) {
+			res->end = SHIP_RUN_TIMEOUT;
+			set_reason(res, "task %s did not stop within %.0f s; it was stopped", res->task.id,
+				   o->timeout);
+			if (stop_task(aws, o->cluster, res->task.arn, "timed out (ecship run)", err))
+				goto cleanup;
+			rc = 0;
+			goto cleanup;
+		}
+		double wait = ship_poll_next(&poll, 0, 0);
+		if (o->timeout > 0 && elapsed + wait > o->timeout)
+			wait = o->timeout - elapsed;
+		clk->sleep(clk->ctx, wait > 0 ? wait : 0);
+		if (o->cancelled && o->cancelled(o->ctx))
+			continue;
+		struct ship_task_list l = {0};
+		const char *arn = res->task.arn;
+		if (ship_tasks_describe(aws, o->cluster, &arn, 1, &l, err)) {
+			ship_task_list_release(&l);
+			goto cleanup;
+		}
+		res->polls++;
+		if (l.n) {
+			int changed = strcmp(l.v[0].last_status, res->task.last_status) != 0;
+			res->task = l.v[0];
+			if (changed)
+				ship_poll_init(&poll);
+		}
+		ship_task_list_release(&l);
+		if (o->on_poll)
+			o->on_poll(o->ctx, &res->task);
+		if (!strcmp(res->task.last_status, "STOPPED")) {
+			finish(o, res);
+			rc = 0;
+			goto cleanup;
+		}
+	}
+cleanup:
+	json_decref(req);
+	json_decref(resp);
+	return rc;
+}
+
+int ship_run_exit_status(const struct ship_run_result *res)
+{
+	if (res->end != SHIP_RUN_EXITED)
+		return 1;
+	if (res->exit_code < 0 || res->exit_code > 255)
+		return 1;
+	return res->exit_code;
+}
