@@ -312,6 +312,9 @@ static int rule_ensure(struct rulectx *rc)
 				       what[res.outcome], res.priority, spec.listener_arn,
 				       spec.target_group_arn);
 			}
+			if (res.attempts > 1)
+				cli_note("priority taken by a concurrent caller: %d create attempts",
+					 res.attempts);
 			if (res.duplicates_removed)
 				cli_note("removed %d duplicate rule%s of %s left by a concurrent run",
 					 res.duplicates_removed, res.duplicates_removed == 1 ? "" : "s",
