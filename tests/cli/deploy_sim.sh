@@ -136,12 +136,13 @@ sed 's/"family": "web-${ENVIRONMENT}"/"family": "worker-${ENVIRONMENT}"/; s|"ima
 cat >two.yml <<'YML'
 cluster: demo
 task_definition: td.json
-service_definition: svc.json
 timeout: 5m
 services:
   - name: pair-web
+    service_definition: svc.json
   - name: pair-worker
     task_definition: td-worker.json
+    service_definition: svc.json
 YML
 expect_exit "two services: first deploy creates both" 0 "$ECSHIP" --config two.yml deploy --tag v1
 pair_td() { aws ecs describe-services --cluster demo --services "pair-$1" --query 'services[0].taskDefinition' --output text; }
