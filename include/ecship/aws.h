@@ -134,6 +134,13 @@ void ship_aws_stats(const struct ship_aws *aws, struct ship_aws_stats *out);
 
 /* The resolved maximum number of attempts per call (options, AWS_MAX_ATTEMPTS, profile, 3). */
 int ship_aws_max_attempts(const struct ship_aws *aws);
+/*
+ * Until `deadline` (epoch seconds on the client's clock; 0 turns it off), transient failures are
+ * retried past the maximum attempts, with the same capped backoff and retry quota: a deploy that
+ * has started should not give up half-way on throttling while its --timeout allows waiting.
+ */
+void ship_aws_persist_until(struct ship_aws *aws, double deadline);
+double ship_aws_persisting(const struct ship_aws *aws);
 /* Tokens left in the client's retry quota (500 when full; see docs/retries.md). */
 int ship_aws_retry_quota(const struct ship_aws *aws);
 

@@ -35,6 +35,7 @@ struct ship_aws {
 	struct ship_creds_cache cache;
 	struct ship_retry_quota quota;
 	struct ship_aws_stats stats;
+	double persist_until; /* 0, or retry transient failures past max_attempts until then */
 };
 
 struct ship_aws *ship_aws_new(const struct ship_aws_options *o, struct ship_err *err)
@@ -115,6 +116,9 @@ const char *ship_aws_profile(const struct ship_aws *aws) { return aws->profile; 
 const struct ship_clock *ship_aws_clock(const struct ship_aws *aws) { return aws->clock; }
 const struct ship_aws_config *ship_aws_config(const struct ship_aws *aws) { return aws->config; }
 int ship_aws_max_attempts(const struct ship_aws *aws) { return aws->max_attempts; }
+
+void ship_aws_persist_until(struct ship_aws *aws, double deadline) { aws->persist_until = deadline; }
+double ship_aws_persisting(const struct ship_aws *aws) { return aws->persist_until; }
 
 void ship_aws_stats(const struct ship_aws *aws, struct ship_aws_stats *out) { *out = aws->stats; }
 
@@ -354,7 +358,10 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 			finish_error(err, NULL);
 			goto cleanup;
 		}
-		if (attempt >= max_attempts) {
+		double delay = ship_retry_backoff(attempt, aws->clock->random(aws->clock->ctx));
+		int persist = aws->persist_until > 0 &&
+			      aws->clock->now(aws->clock->ctx) + delay < aws->persist_until;
+		if (attempt >= max_attempts && !persist) {
 			char note[160];
 			snprintf(note, sizeof(note),
 				 "gave up after %d attempt%s; set AWS_MAX_ATTEMPTS to retry more",
@@ -373,7 +380,6 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 			goto cleanup;
 		}
 		acquired = cost;
-		double delay = ship_retry_backoff(attempt, aws->clock->random(aws->clock->ctx));
 		aws->stats.retries++;
 		if (aws->wire_log)
 			wire_printf(&w, "* retrying in %.3f s after %s (retry quota %d left)", delay,

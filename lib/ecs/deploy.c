@@ -124,7 +124,9 @@ static int register_once(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		if (!ship_aws_json(aws, SHIP_SVC_ECS, "RegisterTaskDefinition", o->taskdef, resp,
 				   &single, err))
 			return 0;
-		if (!ship_err_is_transient(err) || attempt >= max)
+		double until = ship_aws_persisting(aws);
+		if (!ship_err_is_transient(err) ||
+		    (attempt >= max && !(until > 0 && clk->now(clk->ctx) < until)))
 			return -1;
 		double cap = attempt < 5 ? (double)(1 << attempt) : 20.0;
 		clk->sleep(clk->ctx, clk->random(clk->ctx) * (cap > 20 ? 20 : cap));
@@ -172,9 +174,26 @@ static int wait_for(struct ship_aws *aws, const struct ship_deploy_opts *o,
 	return r;
 }
 
+static int rollback_to(struct ship_aws *aws, const struct ship_deploy_opts *o,
+		       const char *taskdef, int no_wait, struct ship_deploy_result *res,
+		       struct ship_err *err);
+
+/* A rollback gets its own --timeout, and persists through throttling like a deploy. */
 int ship_deploy_rollback_to(struct ship_aws *aws, const struct ship_deploy_opts *o,
 			    const char *taskdef, int no_wait, struct ship_deploy_result *res,
 			    struct ship_err *err)
+{
+	const struct ship_clock *clk = ship_aws_clock(aws);
+	double was = ship_aws_persisting(aws);
+	ship_aws_persist_until(aws, clk->now(clk->ctx) + o->timeout);
+	int r = rollback_to(aws, o, taskdef, no_wait, res, err);
+	ship_aws_persist_until(aws, was);
+	return r;
+}
+
+static int rollback_to(struct ship_aws *aws, const struct ship_deploy_opts *o,
+		       const char *taskdef, int no_wait, struct ship_deploy_result *res,
+		       struct ship_err *err)
 {
 	json_t *resp = NULL, *svc = NULL;
 	struct ship_event_cursor cur;
@@ -240,6 +259,8 @@ static int roll_back(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		     struct ship_deploy_result *res, struct ship_err *err)
 {
 	enum ship_wait_end end;
+	const struct ship_clock *clk = ship_aws_clock(aws);
+	ship_aws_persist_until(aws, clk->now(clk->ctx) + o->timeout); /* the caller restores it */
 	if (o->no_rollback) {
 		append_reason(res, "; left as it is (--no-rollback)");
 		return 0;
@@ -532,6 +553,8 @@ int ship_deploy_run(struct ship_aws *aws, const struct ship_deploy_opts *o,
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	double was = ship_aws_persisting(aws);
+	ship_aws_persist_until(aws, start + o->timeout);
 	rc = deploy_start(aws, o, &cur, res, err);
 	if (!rc && res->outcome == SHIP_DEPLOY_STARTED && !o->no_wait) {
 		note(o, "waiting for deployment %s", res->deployment_id);
@@ -540,6 +563,7 @@ int ship_deploy_run(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		if (!rc)
 			rc = deploy_finish(aws, o, &ro, end, &cur, res, err);
 	}
+	ship_aws_persist_until(aws, was);
 	res->seconds = clk->now(clk->ctx) - start;
 	return rc;
 }
@@ -565,6 +589,8 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 					    "and '%s')",
 					    opts[0].cluster, opts[i].cluster);
 	memset(res, 0, n * sizeof(*res));
+	double was = ship_aws_persisting(aws);
+	ship_aws_persist_until(aws, start + opts[0].timeout);
 	/* 1. start each; stop at the first that cannot start */
 	for (i = 0; i < n; i++) {
 		rc = deploy_start(aws, &opts[i], &cur[i], &res[i], err);
@@ -594,8 +620,10 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 					    opts[0].cancelled, opts[0].ctx, NULL};
 		struct ship_wait_stats st;
 		note(&opts[0], "waiting for %zu deployment%s", nwait, nwait == 1 ? "" : "s");
-		if (ship_ecs_wait_many(aws, opts[0].cluster, items, nwait, &wo, &st, err))
+		if (ship_ecs_wait_many(aws, opts[0].cluster, items, nwait, &wo, &st, err)) {
+			ship_aws_persist_until(aws, was);
 			return -1;
+		}
 		for (size_t k = 0; k < nwait; k++) {
 			i = idx[k];
 			res[i].final = items[k].last;
@@ -648,6 +676,7 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 				rc = -1;
 		}
 	}
+	ship_aws_persist_until(aws, was);
 	double secs = clk->now(clk->ctx) - start;
 	for (i = 0; i < n; i++)
 		res[i].seconds = secs;

@@ -33,6 +33,7 @@ struct fx_ecs {
 	json_t *update_service2;  /* the answer to the second and later UpdateService (NULL: the first) */
 	int updates;
 	int throttle_every;       /* answer every Nth call with a ThrottlingException (0: never) */
+	int throttle_first;       /* and the first N calls */
 	char ops[FX_MAX * 4][40];
 	json_t *bodies[FX_MAX * 4]; /* request bodies, parsed */
 	int nops;

@@ -293,6 +293,26 @@ static void throttled_polls_back_off_and_go_on(void **state)
 	env_destroy(e);
 }
 
+static void a_started_deploy_persists_through_throttling(void **state)
+{
+	(void)state;
+	struct env *e = env_new();
+	before(e, 1);
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY COMPLETED " TD_NEW " 2 0 2 0", NULL));
+	e->fx.throttle_first = 7; /* more than the client's 3 attempts, twice over */
+	assert_int_equal(ship_deploy_run(e->aws, &e->o, &e->res, &e->err), 0);
+	assert_int_equal(e->res.outcome, SHIP_DEPLOY_COMPLETED);
+	assert_int_equal(fx_ecs_count(&e->fx, "RegisterTaskDefinition"), 1);
+	/* outside a deploy, the same throttling ends the call after 3 attempts */
+	json_t *svc = NULL;
+	e->fx.calls = 0;
+	e->fx.throttle_first = 3;
+	assert_int_equal(ship_ecs_describe_service(e->aws, "c", "web", &svc, &e->err), -1);
+	assert_string_equal(e->err.aws_code, "ThrottlingException");
+	assert_null(svc);
+	env_destroy(e);
+}
+
 static void dry_run_changes_nothing(void **state)
 {
 	(void)state;
@@ -322,6 +342,7 @@ int main(void)
 	    TU_TEST(first_deploy_creates_with_the_breaker_on),
 	    TU_TEST(throttled_polls_back_off_and_go_on),
 	    TU_TEST(dry_run_changes_nothing),
+	    TU_TEST(a_started_deploy_persists_through_throttling),
 	};
 	return cmocka_run_group_tests_name("deploy", tests, NULL, NULL);
 }
