@@ -196,4 +196,43 @@ extern const struct cli_command cmd_render_def;
 extern const struct cli_command cmd_infra_def;
 extern const struct cli_command cmd_rule_def;
 
+/* ---- troubleshooting: tasks, logs, doctor, run (cli_diagnose.c, cmd_run.c) ---------------- */
+
+#include "ecship/logs.h"
+#include "ecship/run.h"
+extern const struct cli_command cmd_tasks_def;
+extern const struct cli_command cmd_logs_def;
+extern const struct cli_command cmd_doctor_def;
+extern const struct cli_command cmd_run_def;
+void cli_print_task(FILE *f, const struct ship_task_info *t);
+void cli_print_log_event(FILE *f, const struct ship_log_event *e, int with_task);
+/* A task's new log lines as they arrive (run, deploy --pre-run). */
+struct cli_task_logs {
+	struct ship_aws *aws;
+	struct ship_awslogs logs;
+	int ok, warned;
+	char why[1024];
+	struct ship_logs_follow cursor;
+};
+void cli_task_logs_init(struct cli_task_logs *l, struct ship_aws *aws, const json_t *taskdef,
+			const char *container);
+size_t cli_task_logs_poll(struct cli_task_logs *l, const char *task_id, FILE *out);
+/* After a failed or timed-out deploy: stopped tasks, unhealthy targets, log tail, cause. */
+void cli_diagnose_failure(struct cli_ctx *ctx, struct ship_aws *aws, const char *cluster,
+			  const char *service, const struct ship_deploy_result *res);
+/* deploy --pre-run CMD: a one-off task of the new revision before the service is updated. */
+struct cli_prerun {
+	struct cli_ctx *ctx;
+	struct ship_aws *aws;
+	const char *command;
+	const char *cluster, *service;
+	const json_t *taskdef, *service_def;
+	double timeout;
+	int rc; /* non-zero: the exit code deploy ends with (the task failed or was interrupted) */
+};
+/* Hooks the pre-run into o (o->before_update). */
+void cli_prerun_attach(struct cli_prerun *pre, struct cli_ctx *ctx, struct ship_aws *aws,
+		       const char *command, struct ship_deploy_opts *o, const json_t *taskdef,
+		       const json_t *service_def);
+
 #endif

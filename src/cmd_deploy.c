@@ -11,6 +11,7 @@
 
 static struct {
 	const char *image, *tag, *service;
+	const char *pre_run; /* --pre-run (cmd_run.c) */
 	int no_wait, no_rollback, force_new, dry_run, refuse_if_busy;
 	double timeout;
 } s_args;
@@ -25,6 +26,7 @@ static const struct cli_option s_options[] = {
     CLI_FLAG("force-new-deployment", &s_args.force_new, "start a deployment even when the task definition is unchanged"),
     CLI_FLAG("dry-run", &s_args.dry_run, "change nothing: render, validate, compare and print what would be done"),
     CLI_FLAG("refuse-if-busy", &s_args.refuse_if_busy, "exit 1 when a deployment is in progress instead of waiting for it"),
+    CLI_STRING("pre-run", "CMD", &s_args.pre_run, "run CMD in a one-off task of the new revision first; if it fails, the service is not changed"),
     CLI_OPTIONS_END,
 };
 
@@ -165,6 +167,7 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	const struct ship_config_service *svcs[SHIP_WAIT_MAX_SERVICES];
 	struct ship_err err = SHIP_ERR_INIT;
 	struct cli_progress prog;
+	struct cli_prerun pre; /* --pre-run (cmd_run.c) */
 	size_t n = 0, i;
 	int rc;
 
@@ -219,11 +222,15 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	cli_progress_init(&prog, ctx);
 	for (i = 0; i < n; i++)
 		fill_opts(&opts[i], &proj, svcs[i], &rend[i], &prog);
+	cli_prerun_attach(&pre, ctx, aws, s_args.pre_run, &opts[0], rend[0].task_definition,
+			  rend[0].service_definition); /* --pre-run: once, before the first update */
 	int r = n == 1 ? ship_deploy_run(aws, &opts[0], &res[0], &err)
 		       : ship_deploy_many(aws, opts, n, res, &err);
 	cli_progress_done(&prog);
 	if (r) {
 		rc = cli_report("deploy failed", &err);
+		if (pre.rc)
+			rc = pre.rc; /* --pre-run's task failed (1), timed out (4) or was interrupted */
 		for (i = 0; i < n; i++)
 			if (res[i].taskdef_arn[0] && !res[i].deployment_id[0])
 				cli_note("registered %s, but service '%s' was not changed",
@@ -233,6 +240,7 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	rc = CLI_EXIT_OK;
 	for (i = 0; i < n; i++) {
 		cli_deploy_print_result(ctx, svcs[i]->name, &res[i]);
+		cli_diagnose_failure(ctx, aws, proj.cfg->cluster, svcs[i]->name, &res[i]); /* failures only */
 		rc = worse(rc, cli_deploy_exit(res[i].outcome));
 	}
 cleanup:

@@ -19,6 +19,10 @@ static const struct cli_command *const s_commands[] = {
     &cmd_render_def,
     &cmd_infra_def,
     &cmd_rule_def,
+    &cmd_tasks_def,
+    &cmd_logs_def,
+    &cmd_doctor_def,
+    &cmd_run_def,
     &cmd_version_def,
 };
 #define NCOMMANDS (sizeof(s_commands) / sizeof(s_commands[0]))

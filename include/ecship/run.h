@@ -63,6 +63,13 @@ struct ship_run_result {
 int ship_run_task(struct ship_aws *aws, const struct ship_run_opts *o, struct ship_run_result *res,
 		  struct ship_err *err);
 
+/*
+ * The revision to run a rendered task definition as: the family's latest ACTIVE revision when it
+ * is the same (nothing registered), else a new one. arn receives it; *registered says which.
+ */
+int ship_run_register(struct ship_aws *aws, const json_t *taskdef, char *arn, size_t n,
+		      int *registered, struct ship_err *err);
+
 /* The process exit status for a run: the exit code when EXITED (clamped to 0..255), else 1. */
 int ship_run_exit_status(const struct ship_run_result *res);
 

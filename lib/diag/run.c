@@ -9,6 +9,7 @@
 
 #include "ecship/rollout.h"
 #include "ecship/run.h"
+#include "ecship/taskdef.h"
 
 void ship_run_use_service(struct ship_run_opts *o, const json_t *service)
 {
@@ -225,4 +226,48 @@ int ship_run_exit_status(const struct ship_run_result *res)
 	if (res->exit_code < 0 || res->exit_code > 255)
 		return 1;
 	return res->exit_code;
+}
+
+int ship_run_register(struct ship_aws *aws, const json_t *taskdef, char *arn, size_t n,
+		      int *registered, struct ship_err *err)
+{
+	const char *family = json_string_value(json_object_get(taskdef, "family"));
+	json_t *resp = NULL, *req = json_pack("{s:s}", "taskDefinition", family ? family : "");
+	struct ship_call_opts once = {0};
+	int rc = -1;
+	*registered = 0;
+	if (!family)
+		return ship_err_set(err, SHIP_ERR_INPUT, "the task definition has no 'family'");
+	if (!req)
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	if (!ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, NULL, err)) {
+		json_t *latest = json_object_get(resp, "taskDefinition");
+		if (ship_taskdef_same(taskdef, latest) == 1) {
+			const char *a = json_string_value(json_object_get(latest, "taskDefinitionArn"));
+			snprintf(arn, n, "%s", a ? a : "");
+			rc = 0;
+			goto cleanup;
+		}
+	} else if (err->code != SHIP_ERR_AWS || (strcmp(err->aws_code, "ClientException") &&
+						 strcmp(err->aws_code, "InvalidParameterException"))) {
+		ship_err_prefix(err, "cannot describe task definition family '%s'", family);
+		goto cleanup;
+	}
+	json_decref(resp);
+	resp = NULL;
+	once.not_idempotent = 1;
+	if (ship_aws_json(aws, SHIP_SVC_ECS, "RegisterTaskDefinition", (json_t *)taskdef, &resp, &once,
+			  err)) {
+		ship_err_prefix(err, "cannot register task definition family '%s'", family);
+		goto cleanup;
+	}
+	const char *a = json_string_value(
+	    json_object_get(json_object_get(resp, "taskDefinition"), "taskDefinitionArn"));
+	snprintf(arn, n, "%s", a ? a : "");
+	*registered = 1;
+	rc = 0;
+cleanup:
+	json_decref(req);
+	json_decref(resp);
+	return rc;
 }

@@ -1,0 +1,163 @@
+/*
+ * cli_diagnose.c: how troubleshooting looks on the terminal, shared by `tasks`, `logs`, `run`,
+ * `deploy --pre-run` and the diagnosis a failed deploy prints: one task as a few lines, one log
+ * event as one line, a task's log lines as they arrive, and the failure diagnosis (the library's
+ * diagnose.h). Only printing here; the work is in lib/diag/.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "ecship/diagnose.h"
+
+static void when(double t, char *out, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (t <= 0) {
+		snprintf(out, n, "-");
+		return;
+	}
+	gmtime_r(&tt, &tm);
+	strftime(out, n, "%Y-%m-%d %H:%M:%SZ", &tm);
+}
+
+void cli_print_task(FILE *f, const struct ship_task_info *t)
+{
+	char started[32], stopped[32];
+	when(t->started, started, sizeof(started));
+	when(t->stopped, stopped, sizeof(stopped));
+	fprintf(f, "task %s  %s  %s (desired %s)  health %s  ip %s\n", t->id,
+		ship_arn_tail(t->taskdef), t->last_status, t->desired_status,
+		t->health[0] ? t->health : "-", t->private_ip[0] ? t->private_ip : "-");
+	fprintf(f, "  started %s  stopped %s%s%s\n", started, stopped,
+		t->started_by[0] ? "  started by " : "", t->started_by);
+	if (t->stop_code[0] || t->stopped_reason[0])
+		fprintf(f, "  stopCode %s: %s\n", t->stop_code[0] ? t->stop_code : "-",
+			t->stopped_reason[0] ? t->stopped_reason : "-");
+	for (size_t i = 0; i < t->nc; i++) {
+		const struct ship_container_info *c = &t->c[i];
+		if (!c->has_exit && !c->reason[0] && !t->stop_code[0])
+			continue;
+		fprintf(f, "  container %s: ", c->name);
+		if (c->has_exit)
+			fprintf(f, "exit code %d%s", c->exit_code, c->reason[0] ? ", " : "");
+		else if (!c->reason[0])
+			fprintf(f, "no exit code (%s)", c->last_status);
+		fprintf(f, "%s\n", c->reason);
+	}
+}
+
+void cli_print_log_event(FILE *f, const struct ship_log_event *e, int with_task)
+{
+	char ts[40];
+	time_t tt = (time_t)e->time;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	size_t n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(ts + n, sizeof(ts) - n, ".%03dZ", (int)((e->time - (double)tt) * 1000 + 0.5) % 1000);
+	if (with_task)
+		fprintf(f, "%s [%.12s] %s\n", ts, ship_arn_tail(e->stream), e->message);
+	else
+		fprintf(f, "%s %s\n", ts, e->message);
+}
+
+/* ---- a task's log lines as they arrive ----------------------------------------------------- */
+
+void cli_task_logs_init(struct cli_task_logs *l, struct ship_aws *aws, const json_t *taskdef,
+			const char *container)
+{
+	struct ship_err err = SHIP_ERR_INIT;
+	memset(l, 0, sizeof(*l));
+	l->aws = aws;
+	l->ok = !ship_awslogs_of(taskdef, container, &l->logs, &err);
+	if (!l->ok)
+		snprintf(l->why, sizeof(l->why), "%s", err.message);
+	ship_logs_follow_init(&l->cursor, 0);
+}
+
+size_t cli_task_logs_poll(struct cli_task_logs *l, const char *task_id, FILE *out)
+{
+	struct ship_err err = SHIP_ERR_INIT;
+	struct ship_log_events ev = {0};
+	char stream[900];
+	const char *streams[1] = {stream};
+	size_t n = 0;
+	if (!l->ok || ship_awslogs_stream(&l->logs, task_id, stream, sizeof(stream)))
+		return 0;
+	struct ship_logs_query q = {0};
+	q.group = l->logs.group;
+	q.streams = streams;
+	q.nstreams = 1;
+	q.start = l->cursor.since;
+	if (ship_logs_filter(l->aws, &q, &ev, &err)) {
+		/* the stream appears only once the container writes: not an error until then */
+		if (strcmp(err.aws_code, "ResourceNotFoundException") && !l->warned) {
+			cli_warn("cannot read the task's log: %s", err.message);
+			l->warned = 1;
+		}
+	} else {
+		n = ship_logs_follow_take(&l->cursor, &ev);
+		for (size_t i = 0; i < ev.n; i++)
+			cli_print_log_event(out, &ev.v[i], 0);
+		fflush(out);
+	}
+	ship_log_events_release(&ev);
+	return n;
+}
+
+/* ---- the failed-deploy diagnosis ----------------------------------------------------------- */
+
+void cli_diagnose_failure(struct cli_ctx *ctx, struct ship_aws *aws, const char *cluster,
+			  const char *service, const struct ship_deploy_result *res)
+{
+	struct ship_diagnosis d;
+	struct ship_err err = SHIP_ERR_INIT;
+	(void)ctx;
+	if (!aws || (res->outcome != SHIP_DEPLOY_FAILED && res->outcome != SHIP_DEPLOY_TIMEOUT) ||
+	    !res->taskdef_arn[0])
+		return;
+	if (ship_diagnose_failure(aws, cluster, service, res->taskdef_arn, 15, &d, &err)) {
+		cli_warn("cannot diagnose the failure: %s", err.message);
+		ship_diagnosis_release(&d);
+		return;
+	}
+	fprintf(stderr, "\ndiagnosis of %s on service '%s':\n", ship_arn_tail(res->taskdef_arn),
+		service);
+	if (d.stopped.n) {
+		fprintf(stderr, "stopped tasks (newest first):\n");
+		for (size_t i = 0; i < d.stopped.n; i++)
+			cli_print_task(stderr, &d.stopped.v[i]);
+	} else {
+		fprintf(stderr, "no stopped task of %s is known to ECS\n", ship_arn_tail(res->taskdef_arn));
+	}
+	if (d.targets.n) {
+		fprintf(stderr, "targets not healthy:\n");
+		for (size_t i = 0; i < d.targets.n; i++)
+			fprintf(stderr, "  %s:%ld %s%s%s%s%s\n", d.targets.v[i].id, d.targets.v[i].port,
+				d.targets.v[i].state, d.targets.v[i].reason[0] ? " " : "",
+				d.targets.v[i].reason, d.targets.v[i].description[0] ? ": " : "",
+				d.targets.v[i].description);
+	}
+	if (d.nevents) {
+		fprintf(stderr, "service events:\n");
+		for (size_t i = 0; i < d.nevents; i++)
+			fprintf(stderr, "  %s\n", d.events[i]);
+	}
+	if (d.lines.n) {
+		fprintf(stderr, "last log lines of task %s (%s %s):\n", d.log_task, d.logs.group,
+			d.log_stream);
+		for (size_t i = 0; i < d.lines.n; i++) {
+			fputs("  ", stderr);
+			cli_print_log_event(stderr, &d.lines.v[i], 0);
+		}
+	} else if (d.log_error[0]) {
+		fprintf(stderr, "no log lines: %s\n", d.log_error);
+	}
+	if (d.cause[0])
+		fprintf(stderr, "cause: %s\n", d.cause);
+	if (d.fix[0])
+		cli_hint("%s", d.fix);
+	ship_diagnosis_release(&d);
+}

@@ -1,0 +1,93 @@
+/*
+ * cmd_tasks.c: `ecship tasks [--stopped | --all]`: the service's tasks, newest first, with
+ * status, health, times, stopCode, stoppedReason, each container's exit code and reason, and
+ * the private IP (runbook 6.3's describe-tasks, answered). The reading is tasks.h's.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "ecship/tasks.h"
+
+static struct {
+	const char *service;
+	int stopped, all;
+	long max;
+} s_args = {NULL, 0, 0, 20};
+
+static const struct cli_option s_options[] = {
+    CLI_FLAG("stopped", &s_args.stopped, "the stopped tasks (ECS keeps them about an hour) instead of the running ones"),
+    CLI_FLAG("all", &s_args.all, "running and stopped tasks"),
+    CLI_STRING("service", "NAME", &s_args.service, "the service of the config (default: the first)"),
+    CLI_INT("max", "N", &s_args.max, 1, 1000, "show at most N tasks (default 20)"),
+    CLI_OPTIONS_END,
+};
+
+static int cmd_tasks(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct cli_project proj;
+	struct ship_task_list tl = {0};
+	struct ship_err err = SHIP_ERR_INIT;
+	int rc;
+
+	if (argc > 0) {
+		cli_error("'tasks' takes no arguments, got '%s'", argv[0]);
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_project_load(ctx, &proj, NULL, NULL)))
+		return rc;
+	const struct ship_config_service *cs = cli_project_service(&proj, s_args.service);
+	struct ship_aws *aws = cs ? cli_aws(ctx, &err) : NULL;
+	if (!cs || !proj.cfg->cluster) {
+		if (cs)
+			cli_error("'%s' names no cluster", proj.cfg->path);
+		rc = CLI_EXIT_USAGE;
+		goto cleanup;
+	}
+	if (!aws) {
+		rc = cli_report("cannot set up the AWS client", &err);
+		goto cleanup;
+	}
+	unsigned which = s_args.all ? SHIP_TASKS_RUNNING | SHIP_TASKS_STOPPED
+			 : s_args.stopped ? SHIP_TASKS_STOPPED
+					  : SHIP_TASKS_RUNNING;
+	if (ship_tasks_list(aws, proj.cfg->cluster, cs->name, which, (size_t)s_args.max, &tl, &err)) {
+		rc = cli_report("cannot list the tasks", &err);
+		if (!strcmp(err.aws_code, "ServiceNotFoundException"))
+			cli_hint("'ecship deploy' creates service '%s'", cs->name);
+		goto cleanup;
+	}
+	if (ctx->json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; arr && i < tl.n; i++)
+			json_array_append_new(arr, ship_task_info_json(&tl.v[i]));
+		json_t *o = json_pack("{s:s, s:s, s:o}", "cluster", proj.cfg->cluster, "service",
+				      cs->name, "tasks", arr);
+		if (!o || cli_print_json(o))
+			rc = CLI_EXIT_FAILED;
+		json_decref(o);
+	} else if (!tl.n) {
+		cli_note("service '%s' has no %s tasks", cs->name,
+			 s_args.all ? "" : s_args.stopped ? "stopped" : "running");
+	} else {
+		for (size_t i = 0; i < tl.n; i++)
+			cli_print_task(stdout, &tl.v[i]);
+	}
+cleanup:
+	ship_task_list_release(&tl);
+	cli_project_release(&proj);
+	return rc;
+}
+
+const struct cli_command cmd_tasks_def = {
+    "tasks",
+    cmd_tasks,
+    0,
+    "[--stopped | --all] [--max N]",
+    "list the service's tasks: status, health, stop code and reason, exit codes, IP",
+    "Lists the service's tasks, newest first: id, revision, last and desired status, health,\n"
+    "start and stop times, stopCode and stoppedReason, each container's exit code and reason,\n"
+    "and the private IP. --stopped shows the tasks ECS stopped (kept about an hour), which\n"
+    "say why a deployment failed; --output json gives the same as data.",
+    s_options,
+};
