@@ -118,7 +118,8 @@ void cli_diagnose_failure(struct cli_ctx *ctx, struct ship_aws *aws, const char 
 	if (!aws || (res->outcome != SHIP_DEPLOY_FAILED && res->outcome != SHIP_DEPLOY_TIMEOUT) ||
 	    !res->taskdef_arn[0])
 		return;
-	if (ship_diagnose_failure(aws, cluster, service, res->taskdef_arn, 15, &d, &err)) {
+	if (ship_diagnose_failure(aws, cluster, service, res->taskdef_arn,
+				  res->deployment_id, 15, &d, &err)) {
 		cli_warn("cannot diagnose the failure: %s", err.message);
 		ship_diagnosis_release(&d);
 		return;

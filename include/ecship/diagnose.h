@@ -37,13 +37,16 @@ void ship_diagnosis_release(struct ship_diagnosis *d); /* accepts a zeroed struc
 
 /*
  * Gathers the diagnosis of a failed deployment of `taskdef_arn` (the revision that failed) on
- * the service; log_lines (0: 15) is how many lines to read. Partial answers are kept: a failed
+ * the service: its failed tasks first, the service events about them or about deployment_id
+ * (may be NULL); log_lines (0: 15) is how many lines to read. Partial answers are kept: a failed
  * call leaves its part empty (and says so in log_error for the logs). -1 only when nothing could
  * be read at all.
  */
 int ship_diagnose_failure(struct ship_aws *aws, const char *cluster, const char *service,
-			  const char *taskdef_arn, size_t log_lines, struct ship_diagnosis *out,
-			  struct ship_err *err);
+			  const char *taskdef_arn, const char *deployment_id, size_t log_lines,
+			  struct ship_diagnosis *out, struct ship_err *err);
+/* Whether a stopped task failed (rather than being scaled in or stopped by a person). */
+int ship_task_failed(const struct ship_task_info *t);
 
 /* The pure part: sets cause and fix from what was gathered. */
 void ship_diagnose_cause(struct ship_diagnosis *d);

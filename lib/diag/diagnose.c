@@ -37,9 +37,40 @@ static int event_about_failure(const char *m)
 	       strstr(m, "deployment failed") || strstr(m, "circuit breaker");
 }
 
+int ship_task_failed(const struct ship_task_info *t)
+{
+	const struct ship_container_info *c = ship_task_failed_container(t);
+	if (c && ((c->has_exit && c->exit_code != 0) || c->reason[0]))
+		return 1;
+	if (!strcmp(t->stop_code, "UserInitiated") || strstr(t->stopped_reason, "Scaling activity"))
+		return 0;
+	return t->stop_code[0] || t->stopped_reason[0];
+}
+
+/* Whether an event is about this failure: it names the deployment or one of the tasks. */
+static int event_ours(const struct ship_diagnosis *d, const char *deployment_id, const char *m)
+{
+	if (deployment_id && *deployment_id && strstr(m, deployment_id))
+		return 1;
+	for (size_t i = 0; i < d->stopped.n; i++)
+		if (d->stopped.v[i].id[0] && strstr(m, d->stopped.v[i].id))
+			return 1;
+	return !deployment_id && !d->stopped.n;
+}
+
+static int keep_task(struct ship_diagnosis *d, const struct ship_task_info *t)
+{
+	struct ship_task_info *nv = ship_realloc(d->stopped.v, (d->stopped.n + 1) * sizeof(*nv));
+	if (!nv)
+		return -1;
+	d->stopped.v = nv;
+	d->stopped.v[d->stopped.n++] = *t;
+	return 0;
+}
+
 int ship_diagnose_failure(struct ship_aws *aws, const char *cluster, const char *service,
-			  const char *taskdef_arn, size_t log_lines, struct ship_diagnosis *d,
-			  struct ship_err *err)
+			  const char *taskdef_arn, const char *deployment_id, size_t log_lines,
+			  struct ship_diagnosis *d, struct ship_err *err)
 {
 	struct ship_task_list all = {0};
 	struct ship_err e = SHIP_ERR_INIT;
@@ -51,15 +82,15 @@ int ship_diagnose_failure(struct ship_aws *aws, const char *cluster, const char 
 	/* 1. the revision's stopped tasks */
 	if (!ship_tasks_list(aws, cluster, service, SHIP_TASKS_STOPPED, 100, &all, &e)) {
 		got = 1;
-		for (size_t i = 0; i < all.n && d->stopped.n < SHIP_DIAG_MAX_TASKS; i++) {
-			if (taskdef_arn && *taskdef_arn && strcmp(all.v[i].taskdef, taskdef_arn))
-				continue;
-			struct ship_task_info *nv =
-			    ship_realloc(d->stopped.v, (d->stopped.n + 1) * sizeof(*nv));
-			if (!nv)
-				break;
-			d->stopped.v = nv;
-			d->stopped.v[d->stopped.n++] = all.v[i];
+		/* the revision's failed tasks first (newest first), then the ones scaled in */
+		for (int pass = 1; pass >= 0; pass--) {
+			for (size_t i = 0; i < all.n && d->stopped.n < SHIP_DIAG_MAX_TASKS; i++) {
+				if ((taskdef_arn && *taskdef_arn && strcmp(all.v[i].taskdef, taskdef_arn)) ||
+				    ship_task_failed(&all.v[i]) != pass)
+					continue;
+				if (keep_task(d, &all.v[i]))
+					break;
+			}
 		}
 	} else {
 		*err = e;
@@ -75,7 +106,7 @@ int ship_diagnose_failure(struct ship_aws *aws, const char *cluster, const char 
 			const char *m = json_string_value(json_object_get(ev, "message"));
 			if (i >= 50 || d->nevents >= SHIP_DIAG_MAX_EVENTS)
 				break;
-			if (m && event_about_failure(m))
+			if (m && event_about_failure(m) && event_ours(d, deployment_id, m))
 				snprintf(d->events[d->nevents++], sizeof(d->events[0]), "%s", m);
 		}
 		const char *tg = json_string_value(json_object_get(
@@ -226,7 +257,14 @@ void ship_diagnose_cause(struct ship_diagnosis *d)
 		say(d->fix, sizeof(d->fix), "usually a missing log group, secret or execution-role "
 					   "permission; 'ecship doctor' checks them");
 	} else if (c && c->has_exit && c->exit_code != 0) {
-		const char *last = d->lines.n ? d->lines.v[d->lines.n - 1].message : NULL;
+		const char *last = NULL;
+		for (size_t i = d->lines.n; i-- > 0 && !last;)
+			if (strstr(d->lines.v[i].message, "Error") ||
+			    strstr(d->lines.v[i].message, "Exception") ||
+			    strstr(d->lines.v[i].message, "error"))
+				last = d->lines.v[i].message;
+		if (!last && d->lines.n)
+			last = d->lines.v[d->lines.n - 1].message;
 		say(d->cause, sizeof(d->cause), "container '%s' exited with code %d%s%s%s", c->name,
 		    c->exit_code, last ? " after writing '" : "", last ? last : "", last ? "'" : "");
 		say(d->fix, sizeof(d->fix), "the log lines above show why; 'ecship logs --task %s' "
