@@ -65,9 +65,12 @@ enum {
 	SHIP_TASKS_STOPPED = 2, /* desired status STOPPED (ECS keeps them about an hour) */
 };
 
+#define SHIP_TASKS_LIST_SCAN 500 /* tasks read per desired status before sorting */
+
 /*
  * The tasks of `service` (or of the whole cluster when service is NULL), those selected by
- * `which` (SHIP_TASKS_*), at most max (0: 100), described and sorted newest first.
+ * `which` (SHIP_TASKS_*): up to SHIP_TASKS_LIST_SCAN per status described, sorted newest first,
+ * the first max (0: 100) kept.
  */
 int ship_tasks_list(struct ship_aws *aws, const char *cluster, const char *service,
 		    unsigned which, size_t max, struct ship_task_list *out, struct ship_err *err);

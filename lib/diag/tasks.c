@@ -243,8 +243,8 @@ int ship_tasks_list(struct ship_aws *aws, const char *cluster, const char *servi
 	json_t *arns = json_array();
 	const char **ids = NULL;
 	int rc = -1;
-	if (!max)
-		max = 100;
+	size_t keep = max ? max : 100;
+	max = SHIP_TASKS_LIST_SCAN; /* ECS lists in no useful order: read them all, then keep */
 	if (!arns) {
 		ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
 		goto cleanup;
@@ -253,7 +253,7 @@ int ship_tasks_list(struct ship_aws *aws, const char *cluster, const char *servi
 	    list_arns(aws, cluster, service, "RUNNING", max, arns, err))
 		goto cleanup;
 	if ((which & SHIP_TASKS_STOPPED) &&
-	    list_arns(aws, cluster, service, "STOPPED", max, arns, err))
+	    list_arns(aws, cluster, service, "STOPPED", json_array_size(arns) + max, arns, err))
 		goto cleanup;
 	size_t n = json_array_size(arns);
 	ids = ship_calloc(n ? n : 1, sizeof(*ids));
@@ -266,6 +266,8 @@ int ship_tasks_list(struct ship_aws *aws, const char *cluster, const char *servi
 	if (ship_tasks_describe(aws, cluster, ids, n, out, err))
 		goto cleanup;
 	ship_task_list_sort(out);
+	if (out->n > keep)
+		out->n = keep;
 	rc = 0;
 cleanup:
 	ship_free(ids);
