@@ -182,6 +182,7 @@ void cli_github_summary(const char *markdown);
 
 extern const struct cli_command cmd_version_def;
 extern const struct cli_command cmd_deploy_def;
+extern const struct cli_command cmd_diff_def;
 extern const struct cli_command cmd_rollback_def;
 extern const struct cli_command cmd_status_def;
 extern const struct cli_command cmd_wait_def;

@@ -170,4 +170,14 @@ expect_exit "a failing deploy under GitHub Actions" 1 "$ECSHIP" deploy --tag cra
 contains "the failure is an ::error:: annotation" "$ERR" '^::error::deploy of service'
 unset GITHUB_ACTIONS GITHUB_OUTPUT GITHUB_STEP_SUMMARY
 
+# 13. diff: local vs live, ECS defaults normalized away
+expect_exit "diff of what runs: no differences" 0 "$ECSHIP" diff --tag v7 --exit-code
+lacks "no diff lines when nothing differs" "$OUT" '^[-+]'
+contains "diff says there are no differences" "$ERR" 'no differences'
+expect_exit "diff of a new tag: exit 1 with --exit-code" 1 "$ECSHIP" diff --tag v8 --exit-code
+contains "diff shows the live image" "$OUT" '^-.*"image": "repo/web:v7"'
+contains "diff shows the local image" "$OUT" '^\+.*"image": "repo/web:v8"'
+contains "diff has unified headers" "$OUT" '^--- live web-staging:[0-9]+'
+lacks "ECS defaults do not show as differences" "$OUT" '^[-+].*"(essential|hostPort|protocol)"'
+
 done_testing
