@@ -49,6 +49,8 @@ SIM_SRCS  := $(sort $(wildcard sim/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TOOLS_SRCS:= $(sort $(wildcard tests/tools/*.c))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 30
 UNIT_SUPPORT := $(filter-out $(UNIT_SRCS),$(sort $(wildcard tests/unit/*.c)))
 
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -63,37 +65,47 @@ BENCH_SRCS:= $(sort $(wildcard bench/*.c))
 BENCH_BINS:= $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all tests check clean install demo bench fuzz format
+.SECONDARY:
+Q ?= @
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/ecship $(BUILD)/ecship.1 $(SIM_BIN)
 
-tests: all $(UNIT_BINS) $(TOOL_BINS)
+tests: all $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIBSHIP): $(LIB_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/ecship: $(TOOL_OBJS) $(LIBSHIP)
-	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(LIBSHIP) $(LIB_LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(LIBSHIP) $(LIB_LIBS)
 
 # The man page is generated from the same option tables as --help.
 $(BUILD)/ecship.1: $(BUILD)/ecship
 	$(BUILD)/ecship help --man >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/ecship-sim: $(SIM_OBJS) $(LIBSHIP)
-	$(CC) $(LDFLAGS) -o $@ $(SIM_OBJS) $(LIBSHIP) $(SIM_LIBS) $(LIB_LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(SIM_OBJS) $(LIBSHIP) $(SIM_LIBS) $(LIB_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SUPPORT_OBJS) $(LIBSHIP)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(LIBSHIP) $(TEST_LIBS) $(SIM_LIBS) $(LIB_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(LIBSHIP) $(TEST_LIBS) $(SIM_LIBS) $(LIB_LIBS)
+
+# Fuzz targets as plain replayers (tests/fuzz/replay.sh); `make fuzz` builds them for libFuzzer.
+$(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(LIBSHIP)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBSHIP) $(LIB_LIBS)
 
 $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBSHIP)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBSHIP) $(SIM_LIBS) $(LIB_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBSHIP) $(SIM_LIBS) $(LIB_LIBS)
 
 # Every test layer, plain and under ASan+UBSan; the last line is "N passed, N failed".
 check:
@@ -121,6 +133,20 @@ install: all
 	install -m 644 $(BUILD)/ecship.1 $(DESTDIR)$(PREFIX)/share/man/man1/ecship.1
 	install -m 644 scripts/ecship.bash-completion \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ecship
+
+# Real fuzzing with libFuzzer (clang): each target for FUZZ_SECONDS, starting from its corpus.
+fuzz:
+	$(MAKE) BUILD=build/fuzz CC=clang SAN=1 build/fuzz/libship.a
+	@mkdir -p build/fuzz/libfuzzer
+	@set -e; for src in $(FUZZ_SRCS); do \
+	  name=$$(basename $$src .c); corpus=tests/fuzz/corpus/$${name#fuzz_}; \
+	  echo "  FUZZ    $$name ($(FUZZ_SECONDS) s)"; \
+	  clang $(CPPFLAGS) $(LIB_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -DECSHIP_LIBFUZZER $$src build/fuzz/libship.a $(LIB_LIBS) -o build/fuzz/libfuzzer/$$name; \
+	  mkdir -p build/fuzz/corpus/$$name; cp $$corpus/* build/fuzz/corpus/$$name/ 2>/dev/null || true; \
+	  build/fuzz/libfuzzer/$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    build/fuzz/corpus/$$name; \
+	done
 
 format:
 	clang-format -i $(LIB_SRCS) $(TOOL_SRCS) $(SIM_SRCS) $(UNIT_SRCS) include/ecship/*.h
