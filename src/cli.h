@@ -152,6 +152,13 @@ const struct ship_config_service *cli_project_service(struct cli_project *p, con
 int cli_project_render(struct cli_project *p, const struct ship_config_service *svc,
 		       const char *image, const char *tag, int no_validate,
 		       struct ship_rendered *out);
+/*
+ * For commands about the live service: loads the project, picks the service (--service or the
+ * first), describes it; *svc is a new reference and v its view. Prints why it failed, including
+ * "does not exist". Returns an enum cli_exit; the caller releases p and *svc in every case.
+ */
+int cli_project_live(struct cli_ctx *ctx, struct cli_project *p, const char *service,
+		     const struct ship_config_service **cs, json_t **svc, struct ship_service_view *v);
 void cli_project_release(struct cli_project *p);
 void cli_print_diags(const struct ship_diags *d);
 

@@ -46,11 +46,6 @@ static void stamp(char *out, size_t n)
 	strftime(out, n, "%H:%M:%S", &tm);
 }
 
-static const char *short_td(const char *arn)
-{
-	const char *s = strrchr(arn, '/');
-	return s ? s + 1 : arn;
-}
 
 void cli_progress_init(struct cli_progress *p, struct cli_ctx *ctx)
 {
@@ -111,7 +106,7 @@ void cli_progress_snapshot(void *vp, const struct ship_service_view *v, double e
 		const struct ship_deployment_view *d = &v->dep[i];
 		fprintf(stderr, "%s %-7s %-11s %s %s: desired %ld, pending %ld, running %ld, failed %ld\n",
 			p->tty ? "  " : ts, d->status, d->rollout_state[0] ? d->rollout_state : "-",
-			d->id, short_td(d->taskdef), d->desired, d->pending, d->running, d->failed);
+			d->id, ship_taskdef_short(d->taskdef), d->desired, d->pending, d->running, d->failed);
 	}
 	if (p->tty) {
 		fprintf(stderr, "  waiting %.0f s\n", elapsed);

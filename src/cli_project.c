@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ecship/ecs.h"
 #include "ecship/xml.h"
 
 void cli_print_diags(const struct ship_diags *d)
@@ -181,6 +182,31 @@ int cli_project_render(struct cli_project *p, const struct ship_config_service *
 			cli_report("cannot render the definitions", &err);
 		return cli_exit_for(&err);
 	}
+	return CLI_EXIT_OK;
+}
+
+int cli_project_live(struct cli_ctx *ctx, struct cli_project *p, const char *service,
+		     const struct ship_config_service **cs, json_t **svc, struct ship_service_view *v)
+{
+	struct ship_err err = SHIP_ERR_INIT;
+	int rc;
+	*svc = NULL;
+	if ((rc = cli_project_load(ctx, p, NULL, NULL)))
+		return rc;
+	if (!(*cs = cli_project_service(p, service)))
+		return CLI_EXIT_USAGE;
+	struct ship_aws *aws = cli_aws(ctx, &err);
+	if (!aws)
+		return cli_report("cannot set up the AWS client", &err);
+	if (ship_ecs_describe_service(aws, p->cfg->cluster, (*cs)->name, svc, &err))
+		return cli_report("cannot describe the service", &err);
+	if (!*svc) {
+		cli_error("service '%s' does not exist in cluster '%s'", (*cs)->name, p->cfg->cluster);
+		cli_hint("'ecship deploy' creates it from the service definition");
+		return CLI_EXIT_FAILED;
+	}
+	if (ship_service_view_parse(*svc, v, &err))
+		return cli_report("cannot read the service", &err);
 	return CLI_EXIT_OK;
 }
 

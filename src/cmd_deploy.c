@@ -50,11 +50,6 @@ int cli_deploy_exit(enum ship_deploy_outcome oc)
 	return CLI_EXIT_FAILED;
 }
 
-static const char *short_td(const char *arn)
-{
-	const char *s = strrchr(arn, '/');
-	return s ? s + 1 : arn;
-}
 
 void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 			     const struct ship_deploy_result *r)
@@ -76,7 +71,7 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 		switch (r->outcome) {
 		case SHIP_DEPLOY_COMPLETED:
 			printf("deployed %s to service '%s' (deployment %s, %.1f s)\n",
-			       short_td(r->taskdef_arn), service, r->deployment_id, r->seconds);
+			       ship_taskdef_short(r->taskdef_arn), service, r->deployment_id, r->seconds);
 			break;
 		case SHIP_DEPLOY_STARTED:
 		case SHIP_DEPLOY_UNCHANGED:
@@ -93,7 +88,7 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 		cli_error("deploy of service '%s' %s: %s", service,
 			  r->outcome == SHIP_DEPLOY_TIMEOUT ? "timed out" : oc, r->reason);
 		if (r->rolled_back)
-			cli_note("the service is back on %s%s", short_td(r->previous_taskdef),
+			cli_note("the service is back on %s%s", ship_taskdef_short(r->previous_taskdef),
 				 r->rollback_by_ecs ? " (rolled back by the ECS circuit breaker)" : "");
 		else if (r->outcome == SHIP_DEPLOY_FAILED || r->outcome == SHIP_DEPLOY_TIMEOUT)
 			cli_note("the service was NOT rolled back");
@@ -114,8 +109,8 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 			 "### ecship deploy: %s\n\n| service | outcome | task definition | previous | "
 			 "deployment | seconds |\n|---|---|---|---|---|---|\n| %s | %s | %s | %s | "
 			 "%s | %.1f |\n\n",
-			 service, service, oc, short_td(r->taskdef_arn),
-			 r->previous_taskdef[0] ? short_td(r->previous_taskdef) : "-",
+			 service, service, oc, ship_taskdef_short(r->taskdef_arn),
+			 r->previous_taskdef[0] ? ship_taskdef_short(r->previous_taskdef) : "-",
 			 r->deployment_id[0] ? r->deployment_id : "-", r->seconds);
 		cli_github_summary(md);
 	}
@@ -234,7 +229,7 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 		for (i = 0; i < n; i++)
 			if (res[i].taskdef_arn[0] && !res[i].deployment_id[0])
 				cli_note("registered %s, but service '%s' was not changed",
-					 short_td(res[i].taskdef_arn), svcs[i]->name);
+					 ship_taskdef_short(res[i].taskdef_arn), svcs[i]->name);
 		goto cleanup;
 	}
 	rc = CLI_EXIT_OK;

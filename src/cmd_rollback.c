@@ -24,11 +24,6 @@ static const struct cli_option s_options[] = {
     CLI_OPTIONS_END,
 };
 
-static const char *short_td(const char *arn)
-{
-	const char *s = strrchr(arn, '/');
-	return s ? s + 1 : arn;
-}
 
 /* The recorded previous revision: the service's tag, "" when there is none. */
 static int recorded_previous(struct ship_aws *aws, const char *service_arn, char *out, size_t n,
@@ -60,7 +55,7 @@ static int resolve_to(struct ship_aws *aws, const char *to, const char *current,
 	long rev;
 	if (!ship_parse_long(to, 1, 10000000, &rev)) {
 		/* a bare number: a revision of the family the service runs */
-		const char *name = short_td(current), *colon = strrchr(name, ':');
+		const char *name = ship_taskdef_short(current), *colon = strrchr(name, ':');
 		int flen = colon ? (int)(colon - name) : (int)strlen(name);
 		snprintf(ref, sizeof(ref), "%.*s:%ld", flen, name, rev);
 	} else {
@@ -93,32 +88,11 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		cli_hint("give the revision with --to, e.g. --to 7");
 		return CLI_EXIT_USAGE;
 	}
-	if ((rc = cli_project_load(ctx, &proj, NULL, NULL)))
-		return rc;
-	const struct ship_config_service *cs = cli_project_service(&proj, s_args.service);
-	struct ship_aws *aws = cs ? cli_aws(ctx, &err) : NULL;
-	if (!cs) {
-		rc = CLI_EXIT_USAGE;
-		goto cleanup;
-	}
-	if (!aws) {
-		rc = cli_report("cannot set up the AWS client", &err);
-		goto cleanup;
-	}
-	if (ship_ecs_describe_service(aws, proj.cfg->cluster, cs->name, &svc, &err)) {
-		rc = cli_report("cannot describe the service", &err);
-		goto cleanup;
-	}
-	if (!svc) {
-		cli_error("service '%s' does not exist in cluster '%s'", cs->name, proj.cfg->cluster);
-		rc = CLI_EXIT_FAILED;
-		goto cleanup;
-	}
+	const struct ship_config_service *cs = NULL;
 	struct ship_service_view v;
-	if (ship_service_view_parse(svc, &v, &err)) {
-		rc = cli_report("cannot read the service", &err);
+	if ((rc = cli_project_live(ctx, &proj, s_args.service, &cs, &svc, &v)))
 		goto cleanup;
-	}
+	struct ship_aws *aws = ctx->aws;
 	if (s_args.to) {
 		if (resolve_to(aws, s_args.to, v.taskdef, target, sizeof(target), &err)) {
 			rc = cli_report("cannot roll back", &err);
@@ -139,7 +113,7 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (!strcmp(target, v.taskdef) && !ship_service_busy(&v)) {
 		printf("service '%s' already runs %s; nothing to roll back\n", cs->name,
-		       short_td(target));
+		       ship_taskdef_short(target));
 		rc = CLI_EXIT_OK;
 		goto cleanup;
 	}
@@ -163,12 +137,12 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	cli_progress_done(&prog);
 	if (s_args.no_wait) {
-		printf("rollback of service '%s' to %s started\n", cs->name, short_td(target));
+		printf("rollback of service '%s' to %s started\n", cs->name, ship_taskdef_short(target));
 		rc = CLI_EXIT_OK;
 		goto cleanup;
 	}
 	if (!res.rolled_back) {
-		cli_error("service '%s' did not settle on %s in time", cs->name, short_td(target));
+		cli_error("service '%s' did not settle on %s in time", cs->name, ship_taskdef_short(target));
 		cli_hint("'ecship status' shows where it is; 'ecship wait' follows it");
 		rc = cli_interrupted() ? CLI_EXIT_INTERRUPTED : CLI_EXIT_TIMEOUT;
 		goto cleanup;
@@ -179,7 +153,7 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 				  &err))
 			cli_report("rolled back, but cannot deregister the failed revision", &err);
 		else
-			cli_note("deregistered %s", short_td(from));
+			cli_note("deregistered %s", ship_taskdef_short(from));
 		json_decref(req);
 		json_decref(resp);
 	}
@@ -189,8 +163,8 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		cli_print_json(out);
 		json_decref(out);
 	} else {
-		printf("rolled back service '%s' from %s to %s\n", cs->name, short_td(from),
-		       short_td(target));
+		printf("rolled back service '%s' from %s to %s\n", cs->name, ship_taskdef_short(from),
+		       ship_taskdef_short(target));
 	}
 	rc = CLI_EXIT_OK;
 cleanup:

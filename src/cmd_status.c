@@ -19,11 +19,6 @@ static const struct cli_option s_options[] = {
     CLI_OPTIONS_END,
 };
 
-static const char *short_td(const char *arn)
-{
-	const char *s = arn ? strrchr(arn, '/') : NULL;
-	return s ? s + 1 : (arn ? arn : "");
-}
 
 static void when(double t, char *out, size_t n)
 {
@@ -36,7 +31,6 @@ static void when(double t, char *out, size_t n)
 static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct cli_project proj;
-	struct ship_err err = SHIP_ERR_INIT;
 	json_t *svc = NULL;
 	int rc;
 
@@ -44,28 +38,10 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error("'status' takes no arguments, got '%s'", argv[0]);
 		return CLI_EXIT_USAGE;
 	}
-	if ((rc = cli_project_load(ctx, &proj, NULL, NULL)))
-		return rc;
-	const struct ship_config_service *cs = cli_project_service(&proj, s_args.service);
-	struct ship_aws *aws = cs ? cli_aws(ctx, &err) : NULL;
-	if (!cs) {
-		rc = CLI_EXIT_USAGE;
+	const struct ship_config_service *cs = NULL;
+	struct ship_service_view v;
+	if ((rc = cli_project_live(ctx, &proj, s_args.service, &cs, &svc, &v)))
 		goto cleanup;
-	}
-	if (!aws) {
-		rc = cli_report("cannot set up the AWS client", &err);
-		goto cleanup;
-	}
-	if (ship_ecs_describe_service(aws, proj.cfg->cluster, cs->name, &svc, &err)) {
-		rc = cli_report("cannot describe the service", &err);
-		goto cleanup;
-	}
-	if (!svc) {
-		cli_error("service '%s' does not exist in cluster '%s'", cs->name, proj.cfg->cluster);
-		cli_hint("'ecship deploy' creates it from the service definition");
-		rc = CLI_EXIT_FAILED;
-		goto cleanup;
-	}
 	if (ctx->json) {
 		json_t *events = json_object_get(svc, "events");
 		while (json_array_size(events) > (size_t)s_args.events)
@@ -83,13 +59,8 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		rc = CLI_EXIT_OK;
 		goto cleanup;
 	}
-	struct ship_service_view v;
-	if (ship_service_view_parse(svc, &v, &err)) {
-		rc = cli_report("cannot read the service", &err);
-		goto cleanup;
-	}
 	printf("service      %s (%s) in cluster %s\n", v.name, v.status, proj.cfg->cluster);
-	printf("revision     %s\n", short_td(v.taskdef));
+	printf("revision     %s\n", ship_taskdef_short(v.taskdef));
 	printf("tasks        desired %ld, running %ld, pending %ld\n", v.desired, v.running,
 	       v.pending);
 	printf("breaker      %s\n", v.breaker_enable ? (v.breaker_rollback ? "on, rolls back" : "on, no rollback") : "off");
@@ -101,7 +72,7 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		printf("  %-7s %-11s %s %s  desired %ld, running %ld, pending %ld, failed %ld  "
 		       "(since %s)\n",
 		       d->status, d->rollout_state[0] ? d->rollout_state : "-", d->id,
-		       short_td(d->taskdef), d->desired, d->running, d->pending, d->failed, ts);
+		       ship_taskdef_short(d->taskdef), d->desired, d->running, d->pending, d->failed, ts);
 		if (d->reason[0])
 			printf("          %s\n", d->reason);
 	}

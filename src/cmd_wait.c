@@ -31,33 +31,11 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error("'wait' takes no arguments, got '%s'", argv[0]);
 		return CLI_EXIT_USAGE;
 	}
-	if ((rc = cli_project_load(ctx, &proj, NULL, NULL)))
-		return rc;
-	const struct ship_config_service *cs = cli_project_service(&proj, s_args.service);
-	struct ship_aws *aws = cs ? cli_aws(ctx, &err) : NULL;
-	if (!cs) {
-		rc = CLI_EXIT_USAGE;
-		goto cleanup;
-	}
-	if (!aws) {
-		rc = cli_report("cannot set up the AWS client", &err);
-		goto cleanup;
-	}
-	if (ship_ecs_describe_service(aws, proj.cfg->cluster, cs->name, &svc, &err)) {
-		rc = cli_report("cannot describe the service", &err);
-		goto cleanup;
-	}
-	if (!svc) {
-		cli_error("service '%s' does not exist in cluster '%s'", cs->name, proj.cfg->cluster);
-		cli_hint("'ecship deploy' creates it");
-		rc = CLI_EXIT_FAILED;
-		goto cleanup;
-	}
+	const struct ship_config_service *cs = NULL;
 	struct ship_service_view v;
-	if (ship_service_view_parse(svc, &v, &err)) {
-		rc = cli_report("cannot read the service", &err);
+	if ((rc = cli_project_live(ctx, &proj, s_args.service, &cs, &svc, &v)))
 		goto cleanup;
-	}
+	struct ship_aws *aws = ctx->aws;
 	const struct ship_deployment_view *p = ship_service_primary(&v);
 	if (!p) {
 		cli_error("service '%s' has no primary deployment to wait for", cs->name);

@@ -43,6 +43,9 @@ const struct ship_deployment_view *ship_service_deployment(const struct ship_ser
 /* Whether a deployment other than a COMPLETED primary is still running (a deploy in progress). */
 int ship_service_busy(const struct ship_service_view *v);
 
+/* "family:revision" from a task definition ARN (the part after the last '/'); never NULL. */
+const char *ship_taskdef_short(const char *arn);
+
 /* The circuit breaker's failure threshold: ceil(0.5 x desired) clamped to [min, 200]. */
 long ship_breaker_threshold(long desired, long min);
 

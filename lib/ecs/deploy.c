@@ -101,11 +101,6 @@ static void copy_json_str(char *dst, size_t n, json_t *v)
 	snprintf(dst, n, "%s", json_is_string(v) ? json_string_value(v) : "");
 }
 
-static const char *short_td(const char *arn)
-{
-	const char *s = strrchr(arn, '/');
-	return s ? s + 1 : arn;
-}
 
 /*
  * RegisterTaskDefinition is not idempotent: an attempt whose answer is lost (reset, 5xx after
@@ -214,7 +209,7 @@ static int rollback_to(struct ship_aws *aws, const struct ship_deploy_opts *o,
 			record_previous(aws, o, before.arn, before.taskdef);
 	}
 	json_decref(svc);
-	note(o, "rolling back service '%s' to %s", o->service, short_td(taskdef));
+	note(o, "rolling back service '%s' to %s", o->service, ship_taskdef_short(taskdef));
 	json_t *req = json_pack("{s:s, s:s, s:s}", "cluster", o->cluster, "service", o->service,
 				"taskDefinition", taskdef);
 	if (!req)
@@ -223,7 +218,7 @@ static int rollback_to(struct ship_aws *aws, const struct ship_deploy_opts *o,
 	json_decref(req);
 	if (r)
 		return ship_err_prefix(err, "cannot roll back service '%s' to %s", o->service,
-				       short_td(taskdef));
+				       ship_taskdef_short(taskdef));
 	primary_id(resp, id, sizeof(id));
 	json_decref(resp);
 	if (no_wait)
@@ -237,7 +232,7 @@ static int rollback_to(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		if (wait_for(aws, o, &cur, ship_wait_rollout_done, &ro, &end, res, err))
 			return -1;
 		if (end == SHIP_WAIT_DONE && ro.phase != SHIP_ROLLOUT_COMPLETED) {
-			note(o, "the rollback to %s failed too: %s", short_td(taskdef), ro.reason);
+			note(o, "the rollback to %s failed too: %s", ship_taskdef_short(taskdef), ro.reason);
 			return 0;
 		}
 	} else if (wait_for(aws, o, &cur, ship_wait_settled_done, (void *)taskdef, &end, res, err)) {
@@ -245,9 +240,9 @@ static int rollback_to(struct ship_aws *aws, const struct ship_deploy_opts *o,
 	}
 	if (end == SHIP_WAIT_DONE) {
 		res->rolled_back = 1;
-		note(o, "service '%s' is back on %s", o->service, short_td(taskdef));
+		note(o, "service '%s' is back on %s", o->service, ship_taskdef_short(taskdef));
 	} else {
-		note(o, "the rollback to %s did not settle (%s)", short_td(taskdef),
+		note(o, "the rollback to %s did not settle (%s)", ship_taskdef_short(taskdef),
 		     end == SHIP_WAIT_TIMEOUT ? "timed out" : "interrupted");
 	}
 	return 0;
@@ -271,7 +266,7 @@ static int roll_back(struct ship_aws *aws, const struct ship_deploy_opts *o,
 	}
 	if (ro && ro->by_breaker && res->final.breaker_rollback) {
 		note(o, "the circuit breaker is rolling back to %s; waiting for it to settle",
-		     short_td(res->previous_taskdef));
+		     ship_taskdef_short(res->previous_taskdef));
 		if (wait_for(aws, o, cur, ship_wait_settled_done, res->previous_taskdef, &end, res,
 			     err))
 			return -1;
@@ -279,13 +274,13 @@ static int roll_back(struct ship_aws *aws, const struct ship_deploy_opts *o,
 			res->rolled_back = 1;
 			res->rollback_by_ecs = 1;
 			note(o, "service '%s' is back on %s", o->service,
-			     short_td(res->previous_taskdef));
+			     ship_taskdef_short(res->previous_taskdef));
 			return 0;
 		}
 		if (end == SHIP_WAIT_INTERRUPTED)
 			return 0;
 		note(o, "ECS's rollback did not settle on %s in time; rolling back directly",
-		     short_td(res->previous_taskdef));
+		     ship_taskdef_short(res->previous_taskdef));
 	}
 	return ship_deploy_rollback_to(aws, o, res->previous_taskdef, 0, res, err);
 }
@@ -319,7 +314,7 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 			goto cleanup;
 		if (ship_service_busy(&v)) {
 			const struct ship_deployment_view *p = ship_service_primary(&v);
-			const char *pid = p ? p->id : "?", *ptd = p ? short_td(p->taskdef) : "?";
+			const char *pid = p ? p->id : "?", *ptd = p ? ship_taskdef_short(p->taskdef) : "?";
 			if (o->refuse_if_busy || o->dry_run) {
 				res->outcome = o->dry_run ? SHIP_DEPLOY_DRY_RUN : SHIP_DEPLOY_REFUSED;
 				set_reason(res, "deployment %s (%s) is still in progress on service '%s'",
@@ -380,7 +375,7 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		copy_json_str(res->taskdef_arn, sizeof(res->taskdef_arn),
 			      json_object_get(latest, "taskDefinitionArn"));
 		res->revision = (long)json_integer_value(json_object_get(latest, "revision"));
-		note(o, "task definition unchanged: using %s", short_td(res->taskdef_arn));
+		note(o, "task definition unchanged: using %s", ship_taskdef_short(res->taskdef_arn));
 	} else if (o->dry_run) {
 		note(o, "would register a new revision of family '%s'%s", family,
 		     latest ? " (it differs from the latest; 'ecship diff' shows how)" : "");
@@ -404,7 +399,7 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		res->registered = 1;
 		json_decref(resp);
 		resp = NULL;
-		note(o, "registered %s", short_td(res->taskdef_arn));
+		note(o, "registered %s", ship_taskdef_short(res->taskdef_arn));
 	}
 
 	/* 3. nothing to do? */
@@ -412,7 +407,7 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		res->outcome = SHIP_DEPLOY_UNCHANGED;
 		set_reason(res, "service '%s' already runs %s; nothing to deploy (--force-new-deployment "
 				"restarts its tasks)",
-			   o->service, short_td(res->taskdef_arn));
+			   o->service, ship_taskdef_short(res->taskdef_arn));
 		res->final = v;
 		rc = 0;
 		goto cleanup;
@@ -421,8 +416,8 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		res->outcome = SHIP_DEPLOY_DRY_RUN;
 		if (svc)
 			set_reason(res, "would update service '%s' from %s to %s", o->service,
-				   short_td(res->previous_taskdef),
-				   res->taskdef_arn[0] ? short_td(res->taskdef_arn) : "the new revision");
+				   ship_taskdef_short(res->previous_taskdef),
+				   res->taskdef_arn[0] ? ship_taskdef_short(res->taskdef_arn) : "the new revision");
 		else
 			set_reason(res, "would create service '%s' in cluster '%s'", o->service,
 				   o->cluster);
@@ -461,7 +456,7 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 			goto cleanup;
 		}
 		res->created = 1;
-		note(o, "created service '%s' with %s", o->service, short_td(res->taskdef_arn));
+		note(o, "created service '%s' with %s", o->service, ship_taskdef_short(res->taskdef_arn));
 	} else {
 		record_previous(aws, o, v.arn, res->previous_taskdef);
 		req = json_pack("{s:s, s:s, s:s, s:b}", "cluster", o->cluster, "service", o->service,
@@ -472,8 +467,8 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 			ship_err_prefix(err, "cannot update service '%s'", o->service);
 			goto cleanup;
 		}
-		note(o, "updated service '%s': %s -> %s", o->service, short_td(res->previous_taskdef),
-		     short_td(res->taskdef_arn));
+		note(o, "updated service '%s': %s -> %s", o->service, ship_taskdef_short(res->previous_taskdef),
+		     ship_taskdef_short(res->taskdef_arn));
 	}
 	primary_id(resp, res->deployment_id, sizeof(res->deployment_id));
 	if (!res->deployment_id[0]) {

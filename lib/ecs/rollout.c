@@ -106,6 +106,12 @@ int ship_service_busy(const struct ship_service_view *v)
 	return !steady(v, p);
 }
 
+const char *ship_taskdef_short(const char *arn)
+{
+	const char *s = arn ? strrchr(arn, '/') : NULL;
+	return s ? s + 1 : (arn ? arn : "");
+}
+
 long ship_breaker_threshold(long desired, long min)
 {
 	long t = (long)ceil(0.5 * (double)desired);
