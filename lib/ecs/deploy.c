@@ -170,7 +170,7 @@ static int wait_for(struct ship_aws *aws, const struct ship_deploy_opts *o,
 }
 
 static int rollback_to(struct ship_aws *aws, const struct ship_deploy_opts *o,
-		       const char *taskdef, int no_wait, struct ship_deploy_result *res,
+		       const char *taskdef, int no_wait, int record, struct ship_deploy_result *res,
 		       struct ship_err *err);
 
 /* A rollback gets its own --timeout, and persists through throttling like a deploy. */
@@ -181,13 +181,15 @@ int ship_deploy_rollback_to(struct ship_aws *aws, const struct ship_deploy_opts 
 	const struct ship_clock *clk = ship_aws_clock(aws);
 	double was = ship_aws_persisting(aws);
 	ship_aws_persist_until(aws, clk->now(clk->ctx) + o->timeout);
-	int r = rollback_to(aws, o, taskdef, no_wait, res, err);
+	int r = rollback_to(aws, o, taskdef, no_wait, 1, res, err);
 	ship_aws_persist_until(aws, was);
 	return r;
 }
 
+/* record: remember what the rollback replaces (a rollback by hand can be undone); a deploy's own
+ * rollback does not, so the recorded revision stays the last good one. */
 static int rollback_to(struct ship_aws *aws, const struct ship_deploy_opts *o,
-		       const char *taskdef, int no_wait, struct ship_deploy_result *res,
+		       const char *taskdef, int no_wait, int record, struct ship_deploy_result *res,
 		       struct ship_err *err)
 {
 	json_t *resp = NULL, *svc = NULL;
@@ -204,8 +206,7 @@ static int rollback_to(struct ship_aws *aws, const struct ship_deploy_opts *o,
 	if (svc) {
 		ship_event_cursor_feed(&cur, json_object_get(svc, "events"), 1, NULL, NULL);
 		ship_service_view_parse(svc, &before, err);
-		/* a rollback is a deploy too: record what it replaces, so it can be undone */
-		if (before.taskdef[0] && strcmp(before.taskdef, taskdef))
+		if (record && before.taskdef[0] && strcmp(before.taskdef, taskdef))
 			record_previous(aws, o, before.arn, before.taskdef);
 	}
 	json_decref(svc);
@@ -282,7 +283,7 @@ static int roll_back(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		note(o, "ECS's rollback did not settle on %s in time; rolling back directly",
 		     ship_taskdef_short(res->previous_taskdef));
 	}
-	return ship_deploy_rollback_to(aws, o, res->previous_taskdef, 0, res, err);
+	return rollback_to(aws, o, res->previous_taskdef, 0, 0, res, err);
 }
 
 /*

@@ -9,7 +9,7 @@
 
 start_sim --upstream "$MOTO_URL" --speed 60 --seed 7 --region "$AWS_REGION" || { not_ok "sim starts"; done_testing; exit 1; }
 export AWS_ENDPOINT_URL=$SIM_URL AWS_DEFAULT_REGION=$AWS_REGION
-sim_post /rules '{"rules":[{"match":"crash","behavior":"exit:3"},{"match":"sick","behavior":"unhealthy:503"},{"match":"nopull","behavior":"pull-error"},{"match":"django","behavior":"django"}]}' >/dev/null
+sim_post /rules '{"rules":[{"match":"crash","behavior":"exit:3"},{"match":"sick","behavior":"unhealthy:503"},{"match":"nopull","behavior":"pull-error"},{"match":"django","behavior":"django"},{"match":"slow","behavior":"slow-start:900"}]}' >/dev/null
 aws ecs create-cluster --cluster-name demo >/dev/null
 
 P=$T_TMP/proj
@@ -86,6 +86,18 @@ for tag in crash-2 sick-2 nopull-2; do
 	contains "breaker off: '$tag' rolled back by ecship" "$ERR" 'the service is back on web-staging:'
 	check "breaker off: '$tag' ECS shows the first revision again" bash -c "[[ \$(aws ecs describe-services --cluster demo --services nobreaker --query 'services[0].taskDefinition' --output text) == *:task-definition/web-staging:[0-9]* ]] && ! aws ecs describe-services --cluster demo --services nobreaker --query 'services[0].taskDefinition' --output text | grep -q -- 'crash\|sick\|nopull'"
 done
+
+# 7b. the timeout: exit 4, the state at that moment, and rolled back
+expect_exit "a deploy that outlasts --timeout exits 4" 4 "$ECSHIP" deploy --tag slow-1 --timeout 3s
+contains "the timeout is reported" "$ERR" "^error: deploy of service 'web-staging' timed out: deployment ecs-svc/[0-9]+ did not complete within 3 s"
+contains "the state at that moment was shown" "$ERR" 'PRIMARY IN_PROGRESS'
+contains "a timed-out deploy is rolled back" "$ERR" 'the service is back on web-staging:'
+
+# 7c. on a terminal, progress redraws in place (cursor-up escapes); elsewhere it is appended
+script -qfec "'$ECSHIP' deploy --tag tty-1" /dev/null >"$T_TMP/tty.out" 2>&1
+check "on a terminal the deploy succeeds" grep -q "deployed web-staging:" "$T_TMP/tty.out"
+check "on a terminal progress is redrawn (ESC[nA)" grep -q $'\033\[[0-9]*A' "$T_TMP/tty.out"
+lacks "off a terminal there are no escapes" "$ERR" $'\033'
 
 # 7. --no-rollback leaves the failure in place
 expect_exit "--no-rollback: failing deploy exits 1" 1 "$ECSHIP" deploy --tag crash-3 --no-rollback
