@@ -30,6 +30,11 @@ static int show(const json_t *live, const json_t *local, const char *la, const c
 	struct ship_buf out = SHIP_BUF_INIT(0);
 	json_t *a = normalize_td ? ship_taskdef_normalize(live) : ship_servicedef_normalize(live);
 	json_t *b = normalize_td ? ship_taskdef_normalize(local) : ship_servicedef_normalize(local);
+	if (!normalize_td) {
+		/* deploy sets the service's task definition itself: not a difference */
+		json_object_del(a, "taskDefinition");
+		json_object_del(b, "taskDefinition");
+	}
 	int r = (a && b) ? ship_json_diff(a, b, la, lb, &out, &err) : -1;
 	if (r < 0)
 		cli_error("cannot compare the definitions: %s", err.message[0] ? err.message : "out of memory");
