@@ -210,6 +210,8 @@ def bench_detection(rn, n, speed, first):
         a = analyse(rn.sim, seq, rseq, t1, res.get("deployment_id", ""))
         tc = a["states"].get("COMPLETED")
         seen = first_after(a["describes"], tc) if tc else None
+        before = [r["time"] for r in a["describes"] if tc and r["time"] <= tc]
+        interval = seen - before[-1] if seen and before else None
         lag_seen = seen - tc if seen and tc else None
         lag_exit = t1 - tc if tc else None
         wait = t1 - a["update"] if a["update"] else None
@@ -222,17 +224,18 @@ def bench_detection(rn, n, speed, first):
             rates.append(rate)
             all_ds += len(a["describes"])
             all_wait += wait
-        rows.append([i, rc, f(rollout), f(lag_seen), f(lag_exit), len(a["describes"]), f(wait), f(rate),
-                     a["total"], f"{cpu * 1000:.0f}"])
+        rows.append([i, rc, f(rollout), f(lag_seen), f(interval), f(lag_exit), len(a["describes"]), f(wait),
+                     f(rate), a["total"], f"{cpu * 1000:.0f}"])
         log(f"(a) --speed {speed} deploy {i - first + 1}/{n}: exit {rc}, rollout {f(rollout)} s, "
             f"noticed after {f(lag_seen)} s")
     table(f"(a) completion detection: {n} deploys of a 2-task service (ecship-sim --speed {speed}, "
           "ECS-like rate limits on)",
-          ["#", "exit", "rollout s", "seen lag s", "exit lag s", "DescribeServices", "waiting s",
-           "polls/s", "requests", "CPU ms"], rows,
+          ["#", "exit", "rollout s", "seen lag s", "interval s", "exit lag s", "DescribeServices",
+           "waiting s", "polls/s", "requests", "CPU ms"], rows,
           ["rollout = UpdateService to the sim's COMPLETED; seen lag = COMPLETED to the first "
-           "DescribeServices after it;", "exit lag = COMPLETED to ecship's exit; polls/s = "
-           "DescribeServices per second from UpdateService to exit"])
+           "DescribeServices after it;", "interval = the poll interval that straddled COMPLETED; "
+           "exit lag = COMPLETED to ecship's exit;", "polls/s = DescribeServices per second from "
+           "UpdateService to exit; requests = all requests of the deploy, CPU = ecship's user+sys"])
     mean_rate = all_ds / all_wait if all_wait else float("nan")
     ok_lag = bool(lags_exit) and max(lags_exit) <= LAG_TARGET and len(lags_exit) == n
     ok_rate = mean_rate <= RATE_TARGET
