@@ -71,6 +71,26 @@ contains "with the reason it did not start" "$ERR" 'the task did not run: TaskFa
 expect_exit "run with an unknown container" 3 "$ECSHIP" run --container nope -- true
 contains "ECS's refusal is reported" "$ERR" 'cannot run the task.*nope'
 
+# --timeout and Ctrl-C stop the task (the sim's clock frozen, so it would run for ever)
+sim_post /clock '{"speed": 0}' >/dev/null
+expect_exit "run --timeout 2s of a task that does not end exits 4" 4 "$ECSHIP" run --timeout 2s -- sleep 3600
+contains "it says the task was stopped" "$ERR" 'did not stop within 2 s; it was stopped'
+task=$(sed -n 's/^started task \([0-9a-f]*\) .*/\1/p' "$ERR")
+check "the timed-out task is being stopped" test "$(aws ecs describe-tasks --cluster runs --tasks "$task" --query 'tasks[0].desiredStatus' --output text)" = STOPPED
+"$ECSHIP" run -- sleep 3600 >"$T_TMP/int.out" 2>"$T_TMP/int.err" &
+RPID=$!
+T_PIDS+=("$RPID")
+n=100
+while ((n-- > 0)) && ! grep -q '^started task' "$T_TMP/int.err"; do sleep 0.1; done
+kill -INT "$RPID"
+timeout 20 tail --pid="$RPID" -f /dev/null
+wait "$RPID"
+check "run ends with 130 on Ctrl-C" test $? -eq 130
+contains "it says the task was stopped" "$T_TMP/int.err" 'interrupted; task [0-9a-f]{32} was stopped'
+task=$(sed -n 's/^started task \([0-9a-f]*\) .*/\1/p' "$T_TMP/int.err")
+check "the interrupted task is being stopped" test "$(aws ecs describe-tasks --cluster runs --tasks "$task" --query 'tasks[0].desiredStatus' --output text)" = STOPPED
+sim_post /clock '{"speed": 60}' >/dev/null
+
 # deploy --pre-run: a failing command leaves the service untouched
 describe >"$T_TMP/before.json"
 expect_exit "deploy --pre-run with a failing migration exits 1" 1 "$ECSHIP" deploy --tag fail3-v2 --pre-run "python manage.py migrate"
