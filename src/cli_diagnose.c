@@ -56,7 +56,8 @@ void cli_print_log_event(FILE *f, const struct ship_log_event *e, int with_task)
 	struct tm tm;
 	gmtime_r(&tt, &tm);
 	size_t n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(ts + n, sizeof(ts) - n, ".%03dZ", (int)((e->time - (double)tt) * 1000 + 0.5) % 1000);
+	snprintf(ts + n, sizeof(ts) - n, ".%03dZ",
+		 (int)((e->time - (double)tt) * 1000 + 0.5) % 1000);
 	if (with_task)
 		fprintf(f, "%s [%.12s] %s\n", ts, ship_arn_tail(e->stream), e->message);
 	else
@@ -118,8 +119,8 @@ void cli_diagnose_failure(struct cli_ctx *ctx, struct ship_aws *aws, const char 
 	if (!aws || (res->outcome != SHIP_DEPLOY_FAILED && res->outcome != SHIP_DEPLOY_TIMEOUT) ||
 	    !res->taskdef_arn[0])
 		return;
-	if (ship_diagnose_failure(aws, cluster, service, res->taskdef_arn,
-				  res->deployment_id, 15, &d, &err)) {
+	if (ship_diagnose_failure(aws, cluster, service, res->taskdef_arn, res->deployment_id, 15,
+				  &d, &err)) {
 		cli_warn("cannot diagnose the failure: %s", err.message);
 		ship_diagnosis_release(&d);
 		return;
@@ -131,14 +132,16 @@ void cli_diagnose_failure(struct cli_ctx *ctx, struct ship_aws *aws, const char 
 		for (size_t i = 0; i < d.stopped.n; i++)
 			cli_print_task(stderr, &d.stopped.v[i]);
 	} else {
-		fprintf(stderr, "no stopped task of %s is known to ECS\n", ship_arn_tail(res->taskdef_arn));
+		fprintf(stderr, "no stopped task of %s is known to ECS\n",
+			ship_arn_tail(res->taskdef_arn));
 	}
 	if (d.targets.n) {
 		fprintf(stderr, "targets not healthy:\n");
 		for (size_t i = 0; i < d.targets.n; i++)
-			fprintf(stderr, "  %s:%ld %s%s%s%s%s\n", d.targets.v[i].id, d.targets.v[i].port,
-				d.targets.v[i].state, d.targets.v[i].reason[0] ? " " : "",
-				d.targets.v[i].reason, d.targets.v[i].description[0] ? ": " : "",
+			fprintf(stderr, "  %s:%ld %s%s%s%s%s\n", d.targets.v[i].id,
+				d.targets.v[i].port, d.targets.v[i].state,
+				d.targets.v[i].reason[0] ? " " : "", d.targets.v[i].reason,
+				d.targets.v[i].description[0] ? ": " : "",
 				d.targets.v[i].description);
 	}
 	if (d.nevents) {

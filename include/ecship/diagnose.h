@@ -18,19 +18,20 @@
 #define SHIP_DIAG_MAX_EVENTS 5
 
 struct ship_diagnosis {
-	struct ship_task_list stopped;   /* the revision's stopped tasks, newest first */
+	struct ship_task_list stopped;	 /* the revision's stopped tasks, newest first */
 	struct ship_target_list targets; /* targets not healthy right now */
-	char events[SHIP_DIAG_MAX_EVENTS][512]; /* service events about failing tasks, newest first */
+	char events[SHIP_DIAG_MAX_EVENTS]
+		   [512]; /* service events about failing tasks, newest first */
 	size_t nevents;
-	char allowed_hosts[512];         /* the revision's ALLOWED_HOSTS, when it sets one */
+	char allowed_hosts[512]; /* the revision's ALLOWED_HOSTS, when it sets one */
 	int have_allowed_hosts;
 	struct ship_awslogs logs;
-	char log_task[64];               /* the task whose lines are in `lines` */
+	char log_task[64]; /* the task whose lines are in `lines` */
 	char log_stream[900];
-	struct ship_log_events lines;    /* its last lines */
-	char log_error[1200];            /* why there are no lines, when there are none */
-	char cause[1024];                /* one sentence: what went wrong */
-	char fix[1024];                  /* what to do */
+	struct ship_log_events lines; /* its last lines */
+	char log_error[1200];	      /* why there are no lines, when there are none */
+	char cause[1024];	      /* one sentence: what went wrong */
+	char fix[1024];		      /* what to do */
 };
 
 void ship_diagnosis_release(struct ship_diagnosis *d); /* accepts a zeroed struct */

@@ -26,8 +26,8 @@ int ship_django_pattern_admits(const char *pattern, const char *domain);
  * Django's defaults apply ('.localhost', '127.0.0.1', '[::1]'). When matched is not NULL it
  * receives the admitting pattern ("" when none).
  */
-int ship_django_host_allowed(const char *allowed_hosts, const char *host, int debug,
-			     char *matched, size_t matched_size);
+int ship_django_host_allowed(const char *allowed_hosts, const char *host, int debug, char *matched,
+			     size_t matched_size);
 
 /*
  * For a pattern that looks like a shell or regex wildcard Django does not understand ("*.x",

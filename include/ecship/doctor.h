@@ -21,11 +21,11 @@ enum ship_verdict {
 const char *ship_verdict_name(enum ship_verdict v); /* "ok", "warn", "fail", "skip" */
 
 struct ship_check {
-	char id[32];     /* stable: "security-group", "allowed-hosts", ... (docs/troubleshooting.md) */
+	char id[32]; /* stable: "security-group", "allowed-hosts", ... (docs/troubleshooting.md) */
 	char title[128];
 	enum ship_verdict verdict;
 	char evidence[2048]; /* what was seen */
-	char fix[1024];      /* what to do ("" when ok) */
+	char fix[1024];	     /* what to do ("" when ok) */
 };
 
 #define SHIP_DOCTOR_MAX_CHECKS 24
@@ -41,15 +41,15 @@ typedef void (*ship_check_fn)(void *ctx, const struct ship_check *c);
 struct ship_doctor_input {
 	const char *cluster;
 	const char *service;
-	const json_t *taskdef;     /* rendered RegisterTaskDefinition input (not validated) */
+	const json_t *taskdef;	   /* rendered RegisterTaskDefinition input (not validated) */
 	const json_t *service_def; /* rendered CreateService input, or NULL */
-	const char *stack;         /* the base stack (ecship.yml `stack`), or NULL */
+	const char *stack;	   /* the base stack (ecship.yml `stack`), or NULL */
 	const char *environment;   /* DEBUG is allowed only in development ones */
-	long rule_priority;        /* listener_rule.priority; 0 when none is configured */
+	long rule_priority;	   /* listener_rule.priority; 0 when none is configured */
 	int rule_priority_auto;
 	const char *const *host_headers; /* listener_rule.host_headers */
 	size_t n_host_headers;
-	ship_check_fn on_check;    /* each check as it ends (may be NULL) */
+	ship_check_fn on_check; /* each check as it ends (may be NULL) */
 	void *ctx;
 };
 

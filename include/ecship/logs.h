@@ -15,8 +15,8 @@
 
 struct ship_awslogs {
 	char group[512];
-	char region[64];    /* awslogs-region; "" when not given */
-	char prefix[256];   /* awslogs-stream-prefix; "" when not given */
+	char region[64];  /* awslogs-region; "" when not given */
+	char prefix[256]; /* awslogs-stream-prefix; "" when not given */
 	char container[256];
 };
 
@@ -34,7 +34,7 @@ int ship_awslogs_stream(const struct ship_awslogs *l, const char *task_id, char 
 /* ---- events --------------------------------------------------------------------------------- */
 
 struct ship_log_event {
-	double time;   /* seconds since the epoch (ms precision) */
+	double time; /* seconds since the epoch (ms precision) */
 	char *stream;
 	char *message; /* without a trailing newline */
 	char *id;      /* eventId; synthesized when the API gives none */
@@ -44,7 +44,7 @@ struct ship_log_event {
 struct ship_log_events {
 	struct ship_log_event *v;
 	size_t n, cap;
-	size_t max;     /* events kept; later ones are counted in dropped (0: 10000) */
+	size_t max; /* events kept; later ones are counted in dropped (0: 10000) */
 	size_t dropped;
 	size_t seq;
 };
@@ -59,10 +59,10 @@ struct ship_logs_query {
 	const char *group;
 	const char *const *streams; /* logStreamNames (at most 100), or NULL */
 	size_t nstreams;
-	const char *stream_prefix;  /* logStreamNamePrefix, or NULL */
-	double start, end;          /* seconds since the epoch; 0: unbounded */
-	const char *filter;         /* CloudWatch Logs filter pattern, or NULL */
-	size_t max_pages;           /* 0: 20 */
+	const char *stream_prefix; /* logStreamNamePrefix, or NULL */
+	double start, end;	   /* seconds since the epoch; 0: unbounded */
+	const char *filter;	   /* CloudWatch Logs filter pattern, or NULL */
+	size_t max_pages;	   /* 0: 20 */
 };
 
 /* FilterLogEvents over every page (up to max_pages), appended to out and sorted by time. */
@@ -72,7 +72,8 @@ int ship_logs_filter(struct ship_aws *aws, const struct ship_logs_query *q,
 int ship_logs_tail(struct ship_aws *aws, const char *group, const char *stream, size_t n,
 		   struct ship_log_events *out, struct ship_err *err);
 
-/* ---- following -------------------------------------------------------------------------------- */
+/* ---- following --------------------------------------------------------------------------------
+ */
 
 #define SHIP_LOGS_FOLLOW_IDS 256
 

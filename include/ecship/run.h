@@ -16,19 +16,19 @@ typedef void (*ship_task_fn)(void *ctx, const struct ship_task_info *t);
 
 struct ship_run_opts {
 	const char *cluster;
-	const char *taskdef;   /* ARN or family:revision */
-	const char *container; /* whose command is replaced (required with command) */
+	const char *taskdef;	    /* ARN or family:revision */
+	const char *container;	    /* whose command is replaced (required with command) */
 	const char *const *command; /* NULL: the image's own command */
 	size_t ncommand;
 	/* from the service (ship_run_use_service), all borrowed and optional */
-	const json_t *network;  /* networkConfiguration */
+	const json_t *network;	 /* networkConfiguration */
 	const char *launch_type; /* NULL and no strategy: FARGATE */
 	const json_t *capacity_provider_strategy;
 	const char *platform_version;
-	const char *started_by; /* NULL: "ecship-run" */
-	double timeout;         /* seconds until the task is stopped; 0: no limit */
+	const char *started_by;	 /* NULL: "ecship-run" */
+	double timeout;		 /* seconds until the task is stopped; 0: no limit */
 	ship_task_fn on_started; /* once, with RunTask's answer */
-	ship_task_fn on_poll;    /* after each DescribeTasks (e.g. to show new log lines) */
+	ship_task_fn on_poll;	 /* after each DescribeTasks (e.g. to show new log lines) */
 	int (*cancelled)(void *ctx);
 	void *ctx;
 };

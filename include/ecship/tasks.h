@@ -17,21 +17,21 @@ struct ship_container_info {
 	char name[256];
 	char image[512];
 	char last_status[24];
-	char health[16];  /* HEALTHY, UNHEALTHY, UNKNOWN; "" without a health check */
-	int has_exit;     /* exit_code is set */
+	char health[16]; /* HEALTHY, UNHEALTHY, UNKNOWN; "" without a health check */
+	int has_exit;	 /* exit_code is set */
 	int exit_code;
 	char reason[1024]; /* e.g. CannotPullContainerError: ... */
 };
 
 struct ship_task_info {
 	char arn[512];
-	char id[64];       /* the last part of the ARN */
+	char id[64];	   /* the last part of the ARN */
 	char taskdef[512]; /* task definition ARN */
-	long revision;     /* from the ARN; 0 when unknown */
+	long revision;	   /* from the ARN; 0 when unknown */
 	char last_status[24];
 	char desired_status[16];
 	char health[16];
-	char group[256];      /* "service:NAME" or "family:NAME" */
+	char group[256]; /* "service:NAME" or "family:NAME" */
 	char started_by[128];
 	double created, started, stopping, stopped; /* epoch seconds; 0 when absent */
 	char stop_code[48];
@@ -72,8 +72,8 @@ enum {
  * `which` (SHIP_TASKS_*): up to SHIP_TASKS_LIST_SCAN per status described, sorted newest first,
  * the first max (0: 100) kept.
  */
-int ship_tasks_list(struct ship_aws *aws, const char *cluster, const char *service,
-		    unsigned which, size_t max, struct ship_task_list *out, struct ship_err *err);
+int ship_tasks_list(struct ship_aws *aws, const char *cluster, const char *service, unsigned which,
+		    size_t max, struct ship_task_list *out, struct ship_err *err);
 /* DescribeTasks for the given ARNs or ids (batches of 100), appended to out in answer order. */
 int ship_tasks_describe(struct ship_aws *aws, const char *cluster, const char *const *tasks,
 			size_t n, struct ship_task_list *out, struct ship_err *err);
@@ -81,9 +81,9 @@ int ship_tasks_describe(struct ship_aws *aws, const char *cluster, const char *c
 /* ---- target health ------------------------------------------------------------------------ */
 
 struct ship_target_info {
-	char id[128];  /* an IP for target type ip */
+	char id[128]; /* an IP for target type ip */
 	long port;
-	char state[24]; /* initial, healthy, unhealthy, unused, draining, unavailable */
+	char state[24];	 /* initial, healthy, unhealthy, unused, draining, unavailable */
 	char reason[64]; /* Target.ResponseCodeMismatch, Target.Timeout, ... */
 	char description[512];
 };

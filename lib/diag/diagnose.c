@@ -85,7 +85,8 @@ int ship_diagnose_failure(struct ship_aws *aws, const char *cluster, const char 
 		/* the revision's failed tasks first (newest first), then the ones scaled in */
 		for (int pass = 1; pass >= 0; pass--) {
 			for (size_t i = 0; i < all.n && d->stopped.n < SHIP_DIAG_MAX_TASKS; i++) {
-				if ((taskdef_arn && *taskdef_arn && strcmp(all.v[i].taskdef, taskdef_arn)) ||
+				if ((taskdef_arn && *taskdef_arn &&
+				     strcmp(all.v[i].taskdef, taskdef_arn)) ||
 				    ship_task_failed(&all.v[i]) != pass)
 					continue;
 				if (keep_task(d, &all.v[i]))
@@ -102,7 +103,8 @@ int ship_diagnose_failure(struct ship_aws *aws, const char *cluster, const char 
 		got = 1;
 		json_t *ev;
 		size_t i;
-		json_array_foreach(json_object_get(svc, "events"), i, ev) {
+		json_array_foreach(json_object_get(svc, "events"), i, ev)
+		{
 			const char *m = json_string_value(json_object_get(ev, "message"));
 			if (i >= 50 || d->nevents >= SHIP_DIAG_MAX_EVENTS)
 				break;
@@ -135,16 +137,19 @@ int ship_diagnose_failure(struct ship_aws *aws, const char *cluster, const char 
 		const char *main = ship_run_main_container(td, svc);
 		const json_t *c, *env;
 		size_t i, j;
-		json_array_foreach(json_object_get(td, "containerDefinitions"), i, c) {
+		json_array_foreach(json_object_get(td, "containerDefinitions"), i, c)
+		{
 			const char *n = json_string_value(json_object_get(c, "name"));
 			if (!main || !n || strcmp(n, main))
 				continue;
-			json_array_foreach(json_object_get(c, "environment"), j, env) {
+			json_array_foreach(json_object_get(c, "environment"), j, env)
+			{
 				const char *k = json_string_value(json_object_get(env, "name"));
 				const char *v = json_string_value(json_object_get(env, "value"));
 				if (k && v && !strcmp(k, "ALLOWED_HOSTS")) {
 					d->have_allowed_hosts = 1;
-					snprintf(d->allowed_hosts, sizeof(d->allowed_hosts), "%s", v);
+					snprintf(d->allowed_hosts, sizeof(d->allowed_hosts), "%s",
+						 v);
 				}
 			}
 		}
@@ -152,22 +157,25 @@ int ship_diagnose_failure(struct ship_aws *aws, const char *cluster, const char 
 			snprintf(d->log_error, sizeof(d->log_error), "%s", e.message);
 		} else if (!d->stopped.n) {
 			snprintf(d->log_error, sizeof(d->log_error),
-				 "no stopped task of %s to read the log of", ship_arn_tail(taskdef_arn));
+				 "no stopped task of %s to read the log of",
+				 ship_arn_tail(taskdef_arn));
 		} else {
 			/* the newest task that wrote something */
 			for (size_t k = 0; k < d->stopped.n && !d->lines.n; k++) {
 				const struct ship_task_info *t = &d->stopped.v[k];
 				if (ship_awslogs_stream(&d->logs, t->id, d->log_stream,
 							sizeof(d->log_stream))) {
-					snprintf(d->log_error, sizeof(d->log_error),
-						 "the container's awslogs options have no "
-						 "awslogs-stream-prefix, so its stream cannot be found");
+					snprintf(
+					    d->log_error, sizeof(d->log_error),
+					    "the container's awslogs options have no "
+					    "awslogs-stream-prefix, so its stream cannot be found");
 					break;
 				}
 				snprintf(d->log_task, sizeof(d->log_task), "%s", t->id);
 				if (ship_logs_tail(aws, d->logs.group, d->log_stream,
 						   log_lines ? log_lines : 15, &d->lines, &e)) {
-					snprintf(d->log_error, sizeof(d->log_error), "%s", e.message);
+					snprintf(d->log_error, sizeof(d->log_error), "%s",
+						 e.message);
 					if (strcmp(e.aws_code, "ResourceNotFoundException"))
 						break;
 					snprintf(d->log_error, sizeof(d->log_error),
@@ -254,8 +262,9 @@ void ship_diagnose_cause(struct ship_diagnosis *d)
 			 (c && strstr(c->reason, "ResourceInitializationError")))) {
 		say(d->cause, sizeof(d->cause), "the task could not be set up: %s",
 		    t->stopped_reason[0] ? t->stopped_reason : c->reason);
-		say(d->fix, sizeof(d->fix), "usually a missing log group, secret or execution-role "
-					   "permission; 'ecship doctor' checks them");
+		say(d->fix, sizeof(d->fix),
+		    "usually a missing log group, secret or execution-role "
+		    "permission; 'ecship doctor' checks them");
 	} else if (c && c->has_exit && c->exit_code != 0) {
 		const char *last = NULL;
 		for (size_t i = d->lines.n; i-- > 0 && !last;)
@@ -266,10 +275,12 @@ void ship_diagnose_cause(struct ship_diagnosis *d)
 		if (!last && d->lines.n)
 			last = d->lines.v[d->lines.n - 1].message;
 		say(d->cause, sizeof(d->cause), "container '%s' exited with code %d%s%s%s", c->name,
-		    c->exit_code, last ? " after writing '" : "", last ? last : "", last ? "'" : "");
-		say(d->fix, sizeof(d->fix), "the log lines above show why; 'ecship logs --task %s' "
-					   "shows all of them, and 'ecship run' reproduces it in a "
-					   "one-off task",
+		    c->exit_code, last ? " after writing '" : "", last ? last : "",
+		    last ? "'" : "");
+		say(d->fix, sizeof(d->fix),
+		    "the log lines above show why; 'ecship logs --task %s' "
+		    "shows all of them, and 'ecship run' reproduces it in a "
+		    "one-off task",
 		    t->id);
 	} else if (rejected_host(&d->lines, host, sizeof(host))) {
 		struct advice_ctx a;
@@ -277,29 +288,37 @@ void ship_diagnose_cause(struct ship_diagnosis *d)
 		if (d->have_allowed_hosts)
 			ship_django_patterns(d->allowed_hosts, advise, &a);
 		say(d->cause, sizeof(d->cause),
-		    "Django rejected the health check's Host '%s' (400 Bad Request): ALLOWED_HOSTS=%s "
+		    "Django rejected the health check's Host '%s' (400 Bad Request): "
+		    "ALLOWED_HOSTS=%s "
 		    "does not admit it",
-		    host, d->have_allowed_hosts ? d->allowed_hosts : "(not set in the task definition)");
+		    host,
+		    d->have_allowed_hosts ? d->allowed_hosts : "(not set in the task definition)");
 		say(d->fix, sizeof(d->fix),
 		    "ALB health checks send the task's IP as Host: admit it (add the IP at startup "
-		    "from the ECS task metadata, or '*' with the listener rule filtering hosts)%s%s; "
+		    "from the ECS task metadata, or '*' with the listener rule filtering "
+		    "hosts)%s%s; "
 		    "'ecship doctor' checks ALLOWED_HOSTS",
 		    a.n ? "; Django wants " : "", a.out);
 	} else if (code) {
-		say(d->cause, sizeof(d->cause), "the load balancer's health checks got HTTP %d from "
-						"the tasks",
+		say(d->cause, sizeof(d->cause),
+		    "the load balancer's health checks got HTTP %d from "
+		    "the tasks",
 		    code);
-		say(d->fix, sizeof(d->fix), "make the target group's health-check path answer "
-					   "200-399 (the log lines above show the app's side)");
+		say(d->fix, sizeof(d->fix),
+		    "make the target group's health-check path answer "
+		    "200-399 (the log lines above show the app's side)");
 	} else if ((t && strstr(t->stopped_reason, "ELB health checks")) || d->targets.n) {
-		say(d->cause, sizeof(d->cause), "the tasks failed the load balancer's health checks "
-						"(no answer)");
-		say(d->fix, sizeof(d->fix), "check that the service's security group admits the "
-					   "container port from the load balancer ('ecship doctor')");
+		say(d->cause, sizeof(d->cause),
+		    "the tasks failed the load balancer's health checks "
+		    "(no answer)");
+		say(d->fix, sizeof(d->fix),
+		    "check that the service's security group admits the "
+		    "container port from the load balancer ('ecship doctor')");
 	} else if (t && strstr(t->stopped_reason, "container health checks")) {
 		say(d->cause, sizeof(d->cause), "the tasks failed their container health check");
-		say(d->fix, sizeof(d->fix), "run the healthCheck command in a one-off task ('ecship "
-					   "run') to see why it fails");
+		say(d->fix, sizeof(d->fix),
+		    "run the healthCheck command in a one-off task ('ecship "
+		    "run') to see why it fails");
 	} else if (t) {
 		say(d->cause, sizeof(d->cause), "task %s stopped: %s%s%s", t->id, t->stop_code,
 		    t->stopped_reason[0] ? ": " : "", t->stopped_reason);

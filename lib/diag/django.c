@@ -8,7 +8,10 @@
 
 #include "ecship/django.h"
 
-static char lower_ch(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c; }
+static char lower_ch(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+}
 
 static int is_hex_or_dot(char c)
 {
@@ -43,7 +46,8 @@ int ship_django_split_host(const char *host, char *out, size_t n)
 	} else {
 		for (end = 0; h[end] && h[end] != ':'; end++) {
 			char c = h[end];
-			if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-'))
+			if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+			      c == '-'))
 				return -1;
 		}
 		if (!end)
@@ -134,8 +138,8 @@ static void match_one(void *vctx, const char *pattern)
 		snprintf(m->matched, m->size, "%s", pattern);
 }
 
-int ship_django_host_allowed(const char *allowed_hosts, const char *host, int debug,
-			     char *matched, size_t matched_size)
+int ship_django_host_allowed(const char *allowed_hosts, const char *host, int debug, char *matched,
+			     size_t matched_size)
 {
 	char domain[256];
 	struct match_ctx m = {domain, matched, matched_size, 0};
@@ -164,7 +168,8 @@ int ship_django_pattern_advice(const char *pattern, char *out, size_t n)
 		return 0;
 	}
 	if (pattern[0] == '*' && !strchr(pattern + 1, '*')) {
-		snprintf(out, n, ".%s", pattern + 1); /* "*x.com" -> ".x.com", the nearest Django has */
+		snprintf(out, n, ".%s",
+			 pattern + 1); /* "*x.com" -> ".x.com", the nearest Django has */
 		return 0;
 	}
 	/* "x.*" or "x*": Django has no suffix wildcard; list the names, or use "*" */

@@ -25,22 +25,28 @@ const char *ship_verdict_name(enum ship_verdict v)
 
 /* ---- pure helpers ---------------------------------------------------------------------------- */
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 void ship_url_decode(char *s)
 {
 	char *o = s;
 	for (; *s; s++) {
-		int hi, lo;
-		if (*s == '%' && s[1] && s[2] &&
-		    (hi = (s[1] >= 'a' ? s[1] - 'a' + 10 : s[1] >= 'A' ? s[1] - 'A' + 10 : s[1] - '0')) >= 0 &&
-		    hi < 16 &&
-		    (lo = (s[2] >= 'a' ? s[2] - 'a' + 10 : s[2] >= 'A' ? s[2] - 'A' + 10 : s[2] - '0')) >= 0 &&
-		    lo < 16) {
+		int hi = *s == '%' && s[1] ? hexval(s[1]) : -1;
+		int lo = hi >= 0 && s[2] ? hexval(s[2]) : -1;
+		if (hi >= 0 && lo >= 0) {
 			*o++ = (char)(hi * 16 + lo);
 			s += 2;
-		} else if (*s == '+') {
-			*o++ = ' ';
 		} else {
-			*o++ = *s;
+			*o++ = *s == '+' ? ' ' : *s;
 		}
 	}
 	*o = '\0';
@@ -52,7 +58,8 @@ static int json_has_string(const json_t *v, const char *want)
 	size_t i;
 	if (json_is_string(v))
 		return !ship_strcasecmp(json_string_value(v), want);
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		if (json_is_string(e) && !ship_strcasecmp(json_string_value(e), want))
 			return 1;
 	}
@@ -71,15 +78,17 @@ int ship_trust_allows_ecs_tasks(const char *policy_json)
 		json_object_set_new(doc, "Statement", one);
 		st = one;
 	}
-	json_array_foreach(st, i, s) {
+	json_array_foreach(st, i, s)
+	{
 		const char *effect = json_string_value(json_object_get(s, "Effect"));
 		json_t *pr = json_object_get(s, "Principal"), *act = json_object_get(s, "Action");
 		if (!effect || strcmp(effect, "Allow"))
 			continue;
-		int principal = json_has_string(json_object_get(pr, "Service"), "ecs-tasks.amazonaws.com") ||
-				(json_is_string(pr) && !strcmp(json_string_value(pr), "*"));
-		int action = json_has_string(act, "sts:AssumeRole") || json_has_string(act, "sts:*") ||
-			     json_has_string(act, "*");
+		int principal =
+		    json_has_string(json_object_get(pr, "Service"), "ecs-tasks.amazonaws.com") ||
+		    (json_is_string(pr) && !strcmp(json_string_value(pr), "*"));
+		int action = json_has_string(act, "sts:AssumeRole") ||
+			     json_has_string(act, "sts:*") || json_has_string(act, "*");
 		if (principal && action)
 			ok = 1;
 	}
@@ -198,8 +207,9 @@ void doc_error(struct ship_check *c, const char *what, const struct ship_err *er
 {
 	doc_set(c, SHIP_VERDICT_WARN, "%s: %s%s%s", what, err->aws_code[0] ? err->aws_code : "",
 		err->aws_code[0] ? ": " : "", err->message);
-	doc_fix(c, "check that the identity may call it (docs/iam/ lists the permissions), then run "
-		   "'ecship doctor' again");
+	doc_fix(c,
+		"check that the identity may call it (docs/iam/ lists the permissions), then run "
+		"'ecship doctor' again");
 }
 
 void doc_done(struct doctor *d, struct ship_check *c)
@@ -219,7 +229,8 @@ const char *doc_env(const json_t *cdef, const char *name)
 {
 	const json_t *e;
 	size_t i;
-	json_array_foreach(json_object_get(cdef, "environment"), i, e) {
+	json_array_foreach(json_object_get(cdef, "environment"), i, e)
+	{
 		const char *n = json_string_value(json_object_get(e, "name"));
 		if (n && !strcmp(n, name))
 			return json_string_value(json_object_get(e, "value"));
@@ -257,16 +268,21 @@ static void check_stack(struct doctor *d)
 		} else {
 			d->have_stack = 1;
 			enum ship_stack_class k = ship_stack_classify(d->stack.status);
-			doc_set(c, SHIP_VERDICT_OK, "stack '%s' is %s with %zu outputs", d->in->stack,
-				d->stack.status, d->stack.n_outputs);
+			doc_set(c, SHIP_VERDICT_OK, "stack '%s' is %s with %zu outputs",
+				d->in->stack, d->stack.status, d->stack.n_outputs);
 			if (k == SHIP_STACK_CLASS_DEAD || k == SHIP_STACK_CLASS_REVIEW) {
 				c->verdict = SHIP_VERDICT_FAIL;
-				doc_fix(c, "only deleting it helps: 'ecship infra delete', then 'ecship "
-					   "infra deploy'");
-			} else if (k == SHIP_STACK_CLASS_BUSY || k == SHIP_STACK_CLASS_ROLLED_BACK) {
+				doc_fix(
+				    c,
+				    "only deleting it helps: 'ecship infra delete', then 'ecship "
+				    "infra deploy'");
+			} else if (k == SHIP_STACK_CLASS_BUSY ||
+				   k == SHIP_STACK_CLASS_ROLLED_BACK) {
 				c->verdict = SHIP_VERDICT_WARN;
-				doc_fix(c, "'ecship infra status' shows what happened; run 'ecship infra "
-					   "deploy' when it has settled");
+				doc_fix(
+				    c,
+				    "'ecship infra status' shows what happened; run 'ecship infra "
+				    "deploy' when it has settled");
 			}
 		}
 	}
@@ -284,15 +300,18 @@ static void check_vpc_quota(struct doctor *d)
 	} else {
 		doc_set(c, SHIP_VERDICT_OK, "%ld VPCs in %s, quota %.0f (%s)", q.count,
 			ship_aws_region(d->aws), q.quota,
-			q.from_api ? "from Service Quotas" : "AWS's default; Service Quotas did not answer");
+			q.from_api ? "from Service Quotas"
+				   : "AWS's default; Service Quotas did not answer");
 		if (ship_vpc_quota_full(q.count, q.quota)) {
 			c->verdict = SHIP_VERDICT_FAIL;
 			doc_more(c, "creating a base stack for another environment fails with 'The "
 				    "maximum number of VPCs has been reached'");
-			doc_fix(c, "reuse a VPC: 'ecship infra deploy --parameter ExistingVpcId=vpc-...' "
-				   "(with its subnets), delete unused VPCs, or ask for more in Service "
-				   "Quotas (vpc, %s)",
-				SHIP_VPC_QUOTA_CODE);
+			doc_fix(
+			    c,
+			    "reuse a VPC: 'ecship infra deploy --parameter ExistingVpcId=vpc-...' "
+			    "(with its subnets), delete unused VPCs, or ask for more in Service "
+			    "Quotas (vpc, %s)",
+			    SHIP_VPC_QUOTA_CODE);
 		}
 	}
 	doc_done(d, c);
@@ -306,7 +325,8 @@ static size_t listeners(struct doctor *d, char out[][512], size_t max, struct sh
 		struct ship_params p = {0};
 		xmlDoc *doc = NULL;
 		ship_params_add(&p, "LoadBalancerArn", d->tg_lb);
-		int r = ship_aws_query(d->aws, SHIP_SVC_ELBV2, "DescribeListeners", &p, &doc, NULL, err);
+		int r = ship_aws_query(d->aws, SHIP_SVC_ELBV2, "DescribeListeners", &p, &doc, NULL,
+				       err);
 		ship_params_release(&p);
 		if (r)
 			return (size_t)-1;
@@ -342,10 +362,12 @@ static void check_listener_rule(struct doctor *d)
 		return;
 	}
 	if (!nl) {
-		doc_set(c, SHIP_VERDICT_WARN, "no listener found (no target group with a load "
-					      "balancer, no HttpListenerArn output)");
-		doc_fix(c, "deploy the base stack ('ecship infra deploy') and name its target group "
-			   "in the service definition");
+		doc_set(c, SHIP_VERDICT_WARN,
+			"no listener found (no target group with a load "
+			"balancer, no HttpListenerArn output)");
+		doc_fix(c,
+			"deploy the base stack ('ecship infra deploy') and name its target group "
+			"in the service definition");
 		doc_done(d, c);
 		return;
 	}
@@ -365,20 +387,26 @@ static void check_listener_rule(struct doctor *d)
 				   !strcmp(at->target_group, d->tg_arn)));
 		if (ours) {
 			doc_more(c, "listener %s: priority %ld is ours (forwards to %s)", lname,
-				 at->priority, at->target_group ? ship_arn_tail(at->target_group) : "-");
+				 at->priority,
+				 at->target_group ? ship_arn_tail(at->target_group) : "-");
 		} else if (at) {
-			const char *host = at->n_conds && at->conds[0].n_values ? at->conds[0].values[0] : "";
+			const char *host =
+			    at->n_conds && at->conds[0].n_values ? at->conds[0].values[0] : "";
 			c->verdict = SHIP_VERDICT_FAIL;
-			doc_more(c, "listener %s: priority %ld is held by another rule (%s%s%s, %s %s, "
-				    "owner %s); creating ours fails with 'A rule with the given "
-				    "priority already exists'",
-				 lname, at->priority, at->n_conds ? at->conds[0].field : "no condition",
-				 host[0] ? " " : "", host, at->action_type ? at->action_type : "?",
-				 at->target_group ? ship_arn_tail(at->target_group) : "",
-				 at->owner ? at->owner : "none");
-			doc_fix(c, "set listener_rule.priority in ecship.yml to a free one (%ld is free), "
-				   "or 'priority: auto'; give each environment its own priority",
-				ship_rules_pick_priority(&rl, in->rule_priority));
+			doc_more(
+			    c,
+			    "listener %s: priority %ld is held by another rule (%s%s%s, %s %s, "
+			    "owner %s); creating ours fails with 'A rule with the given "
+			    "priority already exists'",
+			    lname, at->priority, at->n_conds ? at->conds[0].field : "no condition",
+			    host[0] ? " " : "", host, at->action_type ? at->action_type : "?",
+			    at->target_group ? ship_arn_tail(at->target_group) : "",
+			    at->owner ? at->owner : "none");
+			doc_fix(
+			    c,
+			    "set listener_rule.priority in ecship.yml to a free one (%ld is free), "
+			    "or 'priority: auto'; give each environment its own priority",
+			    ship_rules_pick_priority(&rl, in->rule_priority));
 		} else if (mine) {
 			if (c->verdict == SHIP_VERDICT_OK)
 				c->verdict = SHIP_VERDICT_WARN;
@@ -388,7 +416,8 @@ static void check_listener_rule(struct doctor *d)
 		} else if (i == 0) {
 			if (c->verdict == SHIP_VERDICT_OK)
 				c->verdict = SHIP_VERDICT_WARN;
-			doc_more(c, "listener %s: no rule at priority %ld yet", lname, in->rule_priority);
+			doc_more(c, "listener %s: no rule at priority %ld yet", lname,
+				 in->rule_priority);
 			doc_fix(c, "'ecship rule ensure' creates it");
 		}
 		ship_rule_list_release(&rl);
@@ -403,8 +432,9 @@ static int check_cluster(struct doctor *d, struct ship_err *fatal)
 	struct ship_check *c = doc_add(d, "cluster", "ECS cluster");
 	struct ship_err err = SHIP_ERR_INIT;
 	json_t *resp = NULL, *req = json_pack("{s:[s]}", "clusters", d->in->cluster);
-	int r = req ? ship_aws_json(d->aws, SHIP_SVC_ECS, "DescribeClusters", req, &resp, NULL, &err)
-		    : ship_err_set(&err, SHIP_ERR_NOMEM, "out of memory");
+	int r =
+	    req ? ship_aws_json(d->aws, SHIP_SVC_ECS, "DescribeClusters", req, &resp, NULL, &err)
+		: ship_err_set(&err, SHIP_ERR_NOMEM, "out of memory");
 	json_decref(req);
 	if (r) {
 		if (err.code != SHIP_ERR_AWS) {
@@ -418,16 +448,21 @@ static int check_cluster(struct doctor *d, struct ship_err *fatal)
 		json_t *cl = json_array_get(json_object_get(resp, "clusters"), 0);
 		const char *st = json_string_value(json_object_get(cl, "status"));
 		if (st && !strcmp(st, "ACTIVE")) {
-			doc_set(c, SHIP_VERDICT_OK, "cluster '%s' is ACTIVE, %lld running tasks, %lld "
-						    "services",
-				d->in->cluster,
-				(long long)json_integer_value(json_object_get(cl, "runningTasksCount")),
-				(long long)json_integer_value(json_object_get(cl, "activeServicesCount")));
+			doc_set(
+			    c, SHIP_VERDICT_OK,
+			    "cluster '%s' is ACTIVE, %lld running tasks, %lld "
+			    "services",
+			    d->in->cluster,
+			    (long long)json_integer_value(json_object_get(cl, "runningTasksCount")),
+			    (long long)json_integer_value(
+				json_object_get(cl, "activeServicesCount")));
 		} else {
 			doc_set(c, SHIP_VERDICT_FAIL, "cluster '%s' %s", d->in->cluster,
 				st ? "is INACTIVE" : "does not exist");
-			doc_fix(c, "the base stack creates it ('ecship infra deploy'); check 'cluster:' "
-				   "in ecship.yml and --region");
+			doc_fix(
+			    c,
+			    "the base stack creates it ('ecship infra deploy'); check 'cluster:' "
+			    "in ecship.yml and --region");
 		}
 	}
 	json_decref(resp);
@@ -457,7 +492,8 @@ static void check_service(struct doctor *d)
 	family_of(td ? td : "", fam, sizeof(fam));
 	doc_set(c, SHIP_VERDICT_OK, "service '%s' is %s on %s (desired %lld, running %lld)",
 		d->in->service, json_string_value(json_object_get(d->service, "status")),
-		ship_arn_tail(td), (long long)json_integer_value(json_object_get(d->service, "desiredCount")),
+		ship_arn_tail(td),
+		(long long)json_integer_value(json_object_get(d->service, "desiredCount")),
 		(long long)json_integer_value(json_object_get(d->service, "runningCount")));
 	json_t *req = json_pack("{s:s}", "taskDefinition", td ? td : "");
 	json_t *resp = NULL;
@@ -466,24 +502,27 @@ static void check_service(struct doctor *d)
 		d->live_td = json_incref(json_object_get(resp, "taskDefinition"));
 	} else {
 		c->verdict = SHIP_VERDICT_FAIL;
-		doc_more(c, "its task definition %s cannot be read: %s", ship_arn_tail(td), err.message);
+		doc_more(c, "its task definition %s cannot be read: %s", ship_arn_tail(td),
+			 err.message);
 		doc_fix(c, "'ecship deploy' registers a new revision and moves the service to it");
 	}
 	json_decref(req);
 	json_decref(resp);
 	if (want_family && strcmp(want_family, fam)) {
 		c->verdict = SHIP_VERDICT_FAIL;
-		doc_more(c, "it runs family '%s' but the task definition of ecship.yml is family '%s'",
+		doc_more(c,
+			 "it runs family '%s' but the task definition of ecship.yml is family '%s'",
 			 fam, want_family);
-		doc_fix(c, "make 'family' in the task definition file '%s' (a deploy would switch the "
-			   "service to another family)",
+		doc_fix(c,
+			"make 'family' in the task definition file '%s' (a deploy would switch the "
+			"service to another family)",
 			fam);
 	}
 	const char *live_tg = json_string_value(json_object_get(
 	    json_array_get(json_object_get(d->service, "loadBalancers"), 0), "targetGroupArn"));
-	const char *want_tg = json_string_value(json_object_get(
-	    json_array_get(json_object_get(d->in->service_def, "loadBalancers"), 0),
-	    "targetGroupArn"));
+	const char *want_tg = json_string_value(
+	    json_object_get(json_array_get(json_object_get(d->in->service_def, "loadBalancers"), 0),
+			    "targetGroupArn"));
 	if (live_tg && want_tg && strcmp(live_tg, want_tg)) {
 		c->verdict = SHIP_VERDICT_FAIL;
 		doc_more(c, "it sends traffic to target group %s, the service definition names %s",
@@ -510,7 +549,8 @@ static void check_task_size(struct doctor *d)
 	char cbuf[32], mbuf[32];
 	long units = 0, mib = 0;
 	if (!cpu && json_is_integer(json_object_get(td, "cpu"))) {
-		snprintf(cbuf, sizeof(cbuf), "%lld", (long long)json_integer_value(json_object_get(td, "cpu")));
+		snprintf(cbuf, sizeof(cbuf), "%lld",
+			 (long long)json_integer_value(json_object_get(td, "cpu")));
 		cpu = cbuf;
 	}
 	if (!mem && json_is_integer(json_object_get(td, "memory"))) {
@@ -521,20 +561,28 @@ static void check_task_size(struct doctor *d)
 	if (!is_fargate(d)) {
 		doc_set(c, SHIP_VERDICT_SKIP, "not a Fargate task definition");
 	} else if (!cpu || !mem || ship_parse_cpu(cpu, &units) || ship_parse_memory(mem, &mib)) {
-		doc_set(c, SHIP_VERDICT_FAIL, "Fargate needs task-level cpu and memory; got cpu %s, "
-					      "memory %s",
+		doc_set(c, SHIP_VERDICT_FAIL,
+			"Fargate needs task-level cpu and memory; got cpu %s, "
+			"memory %s",
 			cpu ? cpu : "(none)", mem ? mem : "(none)");
 		doc_fix(c, "set e.g. \"cpu\": \"256\", \"memory\": \"512\" in the task definition");
 	} else if (!ship_fargate_size_ok(units, mib)) {
 		char valid[256] = "";
 		size_t n = 0;
-		for (long m = 512; m <= 122880 && n + 12 < sizeof(valid); m += m < 1024 ? 512 : 1024)
+		for (long m = 512; m <= 122880 && n + 12 < sizeof(valid);
+		     m += m < 1024 ? 512 : 1024)
 			if (ship_fargate_size_ok(units, m))
-				n += (size_t)snprintf(valid + n, sizeof(valid) - n, "%s%ld", n ? ", " : "", m);
-		doc_set(c, SHIP_VERDICT_FAIL, "cpu %s (%ld units) with memory %s (%ld MiB) is not a "
-					      "Fargate size",
+				n += (size_t)snprintf(valid + n, sizeof(valid) - n, "%s%ld",
+						      n ? ", " : "", m);
+		doc_set(c, SHIP_VERDICT_FAIL,
+			"cpu %s (%ld units) with memory %s (%ld MiB) is not a "
+			"Fargate size",
 			cpu, units, mem, mib);
-		doc_fix(c, "with cpu %ld use memory %s", units, valid[0] ? valid : "(cpu is not a Fargate value: 256, 512, 1024, 2048, 4096, 8192, 16384)");
+		doc_fix(
+		    c, "with cpu %ld use memory %s", units,
+		    valid[0]
+			? valid
+			: "(cpu is not a Fargate value: 256, 512, 1024, 2048, 4096, 8192, 16384)");
 	} else {
 		doc_set(c, SHIP_VERDICT_OK, "cpu %ld units, memory %ld MiB", units, mib);
 	}
@@ -573,8 +621,8 @@ static void check_execution_role(struct doctor *d)
 	struct ship_err err = SHIP_ERR_INIT;
 	const char *arn = json_string_value(json_object_get(d->in->taskdef, "executionRoleArn"));
 	char acct[16], repo[256], tag[160];
-	int dig, needs = image_is_ecr(json_string_value(json_object_get(d->cdef, "image")), acct, repo,
-				       sizeof(repo), tag, sizeof(tag), &dig);
+	int dig, needs = image_is_ecr(json_string_value(json_object_get(d->cdef, "image")), acct,
+				      repo, sizeof(repo), tag, sizeof(tag), &dig);
 	struct ship_awslogs al;
 	struct ship_err ignore = SHIP_ERR_INIT;
 	needs |= !ship_awslogs_of(d->in->taskdef, NULL, &al, &ignore);
@@ -583,8 +631,10 @@ static void check_execution_role(struct doctor *d)
 			"the task definition has no executionRoleArn%s",
 			needs ? ", but it pulls from ECR or writes to CloudWatch Logs" : "");
 		if (needs)
-			doc_fix(c, "set \"executionRoleArn\": \"${cfn:TaskExecutionRoleArn}\" (the base "
-				   "stack's role)");
+			doc_fix(
+			    c,
+			    "set \"executionRoleArn\": \"${cfn:TaskExecutionRoleArn}\" (the base "
+			    "stack's role)");
 		doc_done(d, c);
 		return;
 	}
@@ -596,32 +646,41 @@ static void check_execution_role(struct doctor *d)
 	int r = ship_aws_query(d->aws, SHIP_SVC_IAM, "GetRole", &p, &doc, NULL, &err);
 	ship_params_release(&p);
 	if (r && !strcmp(err.aws_code, "NoSuchEntity")) {
-		doc_set(c, SHIP_VERDICT_FAIL, "role '%s' (%s) does not exist; tasks stop with "
-					      "'ECS was unable to assume the role'",
+		doc_set(c, SHIP_VERDICT_FAIL,
+			"role '%s' (%s) does not exist; tasks stop with "
+			"'ECS was unable to assume the role'",
 			name, arn);
-		doc_fix(c, "use the base stack's role: \"executionRoleArn\": "
-			   "\"${cfn:TaskExecutionRoleArn}\"%s%s, or create '%s' with the "
-			   "AmazonECSTaskExecutionRolePolicy",
+		doc_fix(c,
+			"use the base stack's role: \"executionRoleArn\": "
+			"\"${cfn:TaskExecutionRoleArn}\"%s%s, or create '%s' with the "
+			"AmazonECSTaskExecutionRolePolicy",
 			doc_output(d, "TaskExecutionRoleArn") ? " = " : "",
-			doc_output(d, "TaskExecutionRoleArn") ? doc_output(d, "TaskExecutionRoleArn") : "",
+			doc_output(d, "TaskExecutionRoleArn")
+			    ? doc_output(d, "TaskExecutionRoleArn")
+			    : "",
 			name);
 	} else if (r) {
 		doc_error(c, "cannot read the role", &err);
 	} else {
-		char *trust = ship_xml_path_text(ship_xml_root(doc), "GetRoleResult/Role/AssumeRolePolicyDocument");
+		char *trust = ship_xml_path_text(ship_xml_root(doc),
+						 "GetRoleResult/Role/AssumeRolePolicyDocument");
 		if (trust)
 			ship_url_decode(trust);
 		if (ship_trust_allows_ecs_tasks(trust)) {
-			doc_set(c, SHIP_VERDICT_OK, "role '%s' exists and ecs-tasks.amazonaws.com may "
-						    "assume it",
+			doc_set(c, SHIP_VERDICT_OK,
+				"role '%s' exists and ecs-tasks.amazonaws.com may "
+				"assume it",
 				name);
 		} else {
-			doc_set(c, SHIP_VERDICT_FAIL, "role '%s' exists but its trust policy does not "
-						      "let ecs-tasks.amazonaws.com assume it",
+			doc_set(c, SHIP_VERDICT_FAIL,
+				"role '%s' exists but its trust policy does not "
+				"let ecs-tasks.amazonaws.com assume it",
 				name);
-			doc_fix(c, "add a statement {\"Effect\": \"Allow\", \"Principal\": {\"Service\": "
-				   "\"ecs-tasks.amazonaws.com\"}, \"Action\": \"sts:AssumeRole\"} to its "
-				   "trust policy");
+			doc_fix(
+			    c,
+			    "add a statement {\"Effect\": \"Allow\", \"Principal\": {\"Service\": "
+			    "\"ecs-tasks.amazonaws.com\"}, \"Action\": \"sts:AssumeRole\"} to its "
+			    "trust policy");
 		}
 		ship_free(trust);
 	}
@@ -636,14 +695,17 @@ static void check_log_group(struct doctor *d)
 	struct ship_awslogs al;
 	if (ship_awslogs_of(d->in->taskdef, d->container, &al, &err)) {
 		doc_set(c, SHIP_VERDICT_WARN, "%s", err.message);
-		doc_fix(c, "use \"logConfiguration\": {\"logDriver\": \"awslogs\", ...} so 'ecship logs' "
-			   "and the failure diagnosis can read the output");
+		doc_fix(
+		    c,
+		    "use \"logConfiguration\": {\"logDriver\": \"awslogs\", ...} so 'ecship logs' "
+		    "and the failure diagnosis can read the output");
 		doc_done(d, c);
 		return;
 	}
 	json_t *resp = NULL, *req = json_pack("{s:s}", "logGroupNamePrefix", al.group);
-	int r = req ? ship_aws_json(d->aws, SHIP_SVC_LOGS, "DescribeLogGroups", req, &resp, NULL, &err)
-		    : ship_err_set(&err, SHIP_ERR_NOMEM, "out of memory");
+	int r =
+	    req ? ship_aws_json(d->aws, SHIP_SVC_LOGS, "DescribeLogGroups", req, &resp, NULL, &err)
+		: ship_err_set(&err, SHIP_ERR_NOMEM, "out of memory");
 	json_decref(req);
 	if (r) {
 		doc_error(c, "cannot list the log groups", &err);
@@ -653,7 +715,8 @@ static void check_log_group(struct doctor *d)
 	int found = 0;
 	json_t *g;
 	size_t i;
-	json_array_foreach(json_object_get(resp, "logGroups"), i, g) {
+	json_array_foreach(json_object_get(resp, "logGroups"), i, g)
+	{
 		const char *n = json_string_value(json_object_get(g, "logGroupName"));
 		found |= n && !strcmp(n, al.group);
 	}
@@ -665,18 +728,22 @@ static void check_log_group(struct doctor *d)
 	if (found) {
 		doc_set(c, SHIP_VERDICT_OK, "log group '%s' exists", al.group);
 	} else if (create && !ship_strcasecmp(create, "true")) {
-		doc_set(c, SHIP_VERDICT_WARN, "log group '%s' does not exist; awslogs-create-group "
-					      "creates it on the first start",
+		doc_set(c, SHIP_VERDICT_WARN,
+			"log group '%s' does not exist; awslogs-create-group "
+			"creates it on the first start",
 			al.group);
 		doc_fix(c, "the execution role then needs logs:CreateLogGroup");
 	} else {
-		doc_set(c, SHIP_VERDICT_FAIL, "log group '%s' does not exist in %s; tasks fail to "
-					      "start with 'ResourceInitializationError: failed to "
-					      "validate logger args'",
+		doc_set(c, SHIP_VERDICT_FAIL,
+			"log group '%s' does not exist in %s; tasks fail to "
+			"start with 'ResourceInitializationError: failed to "
+			"validate logger args'",
 			al.group, region ? region : "the region");
-		doc_fix(c, "create it ('aws logs create-log-group --log-group-name %s'), use the "
-			   "base stack's ${cfn:LogGroupName}, or add \"awslogs-create-group\": \"true\"",
-			al.group);
+		doc_fix(
+		    c,
+		    "create it ('aws logs create-log-group --log-group-name %s'), use the "
+		    "base stack's ${cfn:LogGroupName}, or add \"awslogs-create-group\": \"true\"",
+		    al.group);
 	}
 	if (al.region[0] && region && strcmp(al.region, region))
 		doc_more(c, "awslogs-region is %s, checked in %s", al.region, region);
@@ -696,9 +763,9 @@ static void check_image(struct doctor *d)
 		doc_done(d, c);
 		return;
 	}
-	json_t *resp = NULL, *req = json_pack("{s:s, s:s, s:[{s:s}]}", "registryId", acct,
-					      "repositoryName", repo, "imageIds",
-					      digest ? "imageDigest" : "imageTag", tag);
+	json_t *resp = NULL,
+	       *req = json_pack("{s:s, s:s, s:[{s:s}]}", "registryId", acct, "repositoryName", repo,
+				"imageIds", digest ? "imageDigest" : "imageTag", tag);
 	int r = req ? ship_aws_json(d->aws, SHIP_SVC_ECR, "DescribeImages", req, &resp, NULL, &err)
 		    : ship_err_set(&err, SHIP_ERR_NOMEM, "out of memory");
 	json_decref(req);
@@ -706,17 +773,20 @@ static void check_image(struct doctor *d)
 	if (!r) {
 		doc_set(c, SHIP_VERDICT_OK, "%s:%s exists in ECR", repo, tag);
 	} else if (!strcmp(err.aws_code, "ImageNotFoundException")) {
-		doc_set(c, SHIP_VERDICT_FAIL, "repository '%s' has no image '%s'; tasks would stop "
-					      "with CannotPullContainerError",
+		doc_set(c, SHIP_VERDICT_FAIL,
+			"repository '%s' has no image '%s'; tasks would stop "
+			"with CannotPullContainerError",
 			repo, tag);
-		doc_fix(c, "push it first (docker push %s), or deploy a tag that exists "
-			   "('aws ecr describe-images --repository-name %s' lists them)",
+		doc_fix(c,
+			"push it first (docker push %s), or deploy a tag that exists "
+			"('aws ecr describe-images --repository-name %s' lists them)",
 			image, repo);
 	} else if (!strcmp(err.aws_code, "RepositoryNotFoundException")) {
-		doc_set(c, SHIP_VERDICT_FAIL, "ECR repository '%s' does not exist in account %s", repo,
-			acct);
-		doc_fix(c, "create it ('aws ecr create-repository --repository-name %s') and push the "
-			   "image",
+		doc_set(c, SHIP_VERDICT_FAIL, "ECR repository '%s' does not exist in account %s",
+			repo, acct);
+		doc_fix(c,
+			"create it ('aws ecr create-repository --repository-name %s') and push the "
+			"image",
 			repo);
 	} else {
 		doc_error(c, "cannot look the image up", &err);
@@ -736,8 +806,9 @@ static void check_debug(struct doctor *d)
 	else if (ship_env_is_development(env))
 		doc_set(c, SHIP_VERDICT_OK, "DEBUG=%s in the '%s' environment", v, env);
 	else {
-		doc_set(c, SHIP_VERDICT_FAIL, "DEBUG=%s in the '%s' environment: error pages show "
-					      "settings and source to anyone",
+		doc_set(c, SHIP_VERDICT_FAIL,
+			"DEBUG=%s in the '%s' environment: error pages show "
+			"settings and source to anyone",
 			v, env ? env : "(unnamed)");
 		doc_fix(c, "set DEBUG to 0 in the task definition's environment");
 	}
@@ -774,7 +845,8 @@ static void find_container(struct doctor *d)
 	size_t i;
 	d->svc = d->service ? d->service : d->in->service_def;
 	d->container = ship_run_main_container(d->in->taskdef, d->svc);
-	json_array_foreach(json_object_get(d->in->taskdef, "containerDefinitions"), i, c) {
+	json_array_foreach(json_object_get(d->in->taskdef, "containerDefinitions"), i, c)
+	{
 		const char *n = json_string_value(json_object_get(c, "name"));
 		if (n && d->container && !strcmp(n, d->container))
 			d->cdef = c;
@@ -790,11 +862,13 @@ static void find_container(struct doctor *d)
 	const json_t *net = json_object_get(json_object_get(d->svc, "networkConfiguration"),
 					    "awsvpcConfiguration"),
 		     *v;
-	json_array_foreach(json_object_get(net, "subnets"), i, v) {
+	json_array_foreach(json_object_get(net, "subnets"), i, v)
+	{
 		if (d->n_subnets < DOC_MAX_IDS && json_is_string(v))
 			snprintf(d->subnets[d->n_subnets++], 64, "%s", json_string_value(v));
 	}
-	json_array_foreach(json_object_get(net, "securityGroups"), i, v) {
+	json_array_foreach(json_object_get(net, "securityGroups"), i, v)
+	{
 		if (d->n_sgs < DOC_MAX_IDS && json_is_string(v))
 			snprintf(d->sgs[d->n_sgs++], 64, "%s", json_string_value(v));
 	}

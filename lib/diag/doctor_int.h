@@ -18,12 +18,12 @@ struct doctor {
 	struct ship_doctor_report *rep;
 	struct ship_stack stack;
 	int have_stack;
-	json_t *service;      /* live, or NULL */
-	json_t *live_td;      /* the live service's task definition, or NULL */
-	const json_t *svc;    /* live service, else the rendered service definition (may be NULL) */
-	const json_t *cdef;   /* the main container's definition */
+	json_t *service;    /* live, or NULL */
+	json_t *live_td;    /* the live service's task definition, or NULL */
+	const json_t *svc;  /* live service, else the rendered service definition (may be NULL) */
+	const json_t *cdef; /* the main container's definition */
 	const char *container;
-	long port;            /* its container port; 0 when none */
+	long port; /* its container port; 0 when none */
 	char tg_arn[512];
 	int tg_found;
 	long tg_port;

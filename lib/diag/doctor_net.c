@@ -37,13 +37,17 @@ void doc_load_network(struct doctor *d)
 				d->tg_found = 1;
 				ship_xml_path_copy(m, "Port", port, sizeof(port));
 				ship_parse_long(port, 0, 65535, &d->tg_port);
-				ship_xml_path_copy(m, "Protocol", d->tg_protocol, sizeof(d->tg_protocol));
+				ship_xml_path_copy(m, "Protocol", d->tg_protocol,
+						   sizeof(d->tg_protocol));
 				ship_xml_path_copy(m, "TargetType", d->tg_type, sizeof(d->tg_type));
-				ship_xml_path_copy(m, "HealthCheckPath", d->tg_hc_path, sizeof(d->tg_hc_path));
-				ship_xml_path_copy(m, "HealthCheckPort", d->tg_hc_port, sizeof(d->tg_hc_port));
+				ship_xml_path_copy(m, "HealthCheckPath", d->tg_hc_path,
+						   sizeof(d->tg_hc_path));
+				ship_xml_path_copy(m, "HealthCheckPort", d->tg_hc_port,
+						   sizeof(d->tg_hc_port));
 				ship_xml_path_copy(m, "VpcId", d->tg_vpc, sizeof(d->tg_vpc));
-				ship_xml_path_copy(ship_xml_first_item(ship_xml_child(m, "LoadBalancerArns")),
-						   "", d->tg_lb, sizeof(d->tg_lb));
+				ship_xml_path_copy(
+				    ship_xml_first_item(ship_xml_child(m, "LoadBalancerArns")), "",
+				    d->tg_lb, sizeof(d->tg_lb));
 			}
 			xmlFreeDoc(doc);
 		}
@@ -65,12 +69,13 @@ void doc_load_network(struct doctor *d)
 	if (!d->lb_dns[0] && doc_output(d, "LoadBalancerDnsName"))
 		snprintf(d->lb_dns, sizeof(d->lb_dns), "%s", doc_output(d, "LoadBalancerDnsName"));
 	if (!d->n_lb_sgs && doc_output(d, "LoadBalancerSecurityGroup"))
-		snprintf(d->lb_sgs[d->n_lb_sgs++], 64, "%s", doc_output(d, "LoadBalancerSecurityGroup"));
+		snprintf(d->lb_sgs[d->n_lb_sgs++], 64, "%s",
+			 doc_output(d, "LoadBalancerSecurityGroup"));
 
 	/* running tasks: their IPs are the health checks' Host headers */
 	struct ship_task_list tl = {0};
-	if (d->service &&
-	    !ship_tasks_list(d->aws, d->in->cluster, d->in->service, SHIP_TASKS_RUNNING, 8, &tl, &err)) {
+	if (d->service && !ship_tasks_list(d->aws, d->in->cluster, d->in->service,
+					   SHIP_TASKS_RUNNING, 8, &tl, &err)) {
 		for (size_t i = 0; i < tl.n && d->n_ips < 8; i++)
 			if (tl.v[i].private_ip[0])
 				snprintf(d->ips[d->n_ips++], 64, "%s", tl.v[i].private_ip);
@@ -100,19 +105,22 @@ static int has_id(char ids[][64], size_t n, const char *id)
 
 void doc_check_security_group(struct doctor *d)
 {
-	struct ship_check *c = doc_add(d, "security-group",
-				       "security group admits the container port from the ALB (6.4.1)");
+	struct ship_check *c = doc_add(
+	    d, "security-group", "security group admits the container port from the ALB (6.4.1)");
 	struct ship_err err = SHIP_ERR_INIT;
 	struct ship_params p = {0};
 	if (!d->port || !d->n_lb_sgs || !d->n_sgs) {
-		doc_set(c, SHIP_VERDICT_SKIP, "%s",
-			!d->port ? "the container has no port" :
-			!d->n_sgs ? "the service names no security group (awsvpcConfiguration.securityGroups)" :
-				    "no load balancer security group found (target group or stack outputs)");
+		doc_set(
+		    c, SHIP_VERDICT_SKIP, "%s",
+		    !d->port ? "the container has no port"
+		    : !d->n_sgs
+			? "the service names no security group (awsvpcConfiguration.securityGroups)"
+			: "no load balancer security group found (target group or stack outputs)");
 		if (d->port && !d->n_sgs) {
 			c->verdict = SHIP_VERDICT_WARN;
-			doc_fix(c, "name the base stack's ${cfn:ServiceSecurityGroup} in the service "
-				   "definition; without one the VPC's default group applies");
+			doc_fix(c,
+				"name the base stack's ${cfn:ServiceSecurityGroup} in the service "
+				"definition; without one the VPC's default group applies");
 		}
 		doc_done(d, c);
 		return;
@@ -162,23 +170,28 @@ void doc_check_security_group(struct doctor *d)
 	xmlFreeDoc(doc);
 	char sgl[256] = "";
 	for (size_t i = 0, n = 0; i < d->n_sgs; i++)
-		n += (size_t)snprintf(sgl + n, n < sizeof(sgl) ? sizeof(sgl) - n : 0, "%s%s", i ? ", " : "", d->sgs[i]);
+		n += (size_t)snprintf(sgl + n, n < sizeof(sgl) ? sizeof(sgl) - n : 0, "%s%s",
+				      i ? ", " : "", d->sgs[i]);
 	if (admitted) {
-		doc_set(c, SHIP_VERDICT_OK, "%s admits tcp %ld from the load balancer's %s", sgl, d->port,
-			d->lb_sgs[0]);
+		doc_set(c, SHIP_VERDICT_OK, "%s admits tcp %ld from the load balancer's %s", sgl,
+			d->port, d->lb_sgs[0]);
 	} else if (open_world) {
-		doc_set(c, SHIP_VERDICT_WARN, "%s admits tcp %ld from 0.0.0.0/0, not only from the "
-					      "load balancer",
+		doc_set(c, SHIP_VERDICT_WARN,
+			"%s admits tcp %ld from 0.0.0.0/0, not only from the "
+			"load balancer",
 			sgl, d->port);
-		doc_fix(c, "admit the port from the load balancer's security group %s only", d->lb_sgs[0]);
+		doc_fix(c, "admit the port from the load balancer's security group %s only",
+			d->lb_sgs[0]);
 	} else {
-		doc_set(c, SHIP_VERDICT_FAIL, "%s does not admit tcp %ld from the load balancer's "
-					      "security group %s: health checks time out and the "
-					      "tasks are stopped as unhealthy",
+		doc_set(c, SHIP_VERDICT_FAIL,
+			"%s does not admit tcp %ld from the load balancer's "
+			"security group %s: health checks time out and the "
+			"tasks are stopped as unhealthy",
 			sgl, d->port, d->lb_sgs[0]);
-		doc_fix(c, "aws ec2 authorize-security-group-ingress --group-id %s --protocol tcp "
-			   "--port %ld --source-group %s (the base stack's ServiceSecurityGroup has "
-			   "this rule)",
+		doc_fix(c,
+			"aws ec2 authorize-security-group-ingress --group-id %s --protocol tcp "
+			"--port %ld --source-group %s (the base stack's ServiceSecurityGroup has "
+			"this rule)",
 			d->sgs[0], d->port, d->lb_sgs[0]);
 	}
 	doc_done(d, c);
@@ -204,7 +217,8 @@ void doc_check_target_group(struct doctor *d)
 	const char *nm = json_string_value(json_object_get(d->in->taskdef, "networkMode"));
 	doc_set(c, SHIP_VERDICT_OK, "%s: %s port %ld, target type %s, health check %s on %s",
 		ship_arn_tail(d->tg_arn), d->tg_protocol, d->tg_port, d->tg_type,
-		d->tg_hc_path[0] ? d->tg_hc_path : "/", d->tg_hc_port[0] ? d->tg_hc_port : "traffic-port");
+		d->tg_hc_path[0] ? d->tg_hc_path : "/",
+		d->tg_hc_port[0] ? d->tg_hc_port : "traffic-port");
 	if (nm && !strcmp(nm, "awsvpc") && strcmp(d->tg_type, "ip")) {
 		c->verdict = SHIP_VERDICT_FAIL;
 		doc_more(c, "awsvpc tasks register by IP, but the target type is %s", d->tg_type);
@@ -214,19 +228,23 @@ void doc_check_target_group(struct doctor *d)
 	if (d->tg_hc_port[0] && strcmp(d->tg_hc_port, "traffic-port") &&
 	    !ship_parse_long(d->tg_hc_port, 1, 65535, &hcp) && d->port && hcp != d->port) {
 		c->verdict = SHIP_VERDICT_FAIL;
-		doc_more(c, "health checks go to port %ld, the container listens on %ld", hcp, d->port);
+		doc_more(c, "health checks go to port %ld, the container listens on %ld", hcp,
+			 d->port);
 		doc_fix(c, "set the health check port to traffic-port");
 	}
 	if (d->port && d->tg_port != d->port && c->verdict == SHIP_VERDICT_OK) {
 		c->verdict = SHIP_VERDICT_WARN;
-		doc_more(c, "the target group's port %ld differs from the container port %ld (ECS "
-			    "registers %ld; only defaults differ)",
+		doc_more(c,
+			 "the target group's port %ld differs from the container port %ld (ECS "
+			 "registers %ld; only defaults differ)",
 			 d->tg_port, d->port, d->port);
 		doc_fix(c, "make them equal to avoid confusion");
 	}
-	if (strcmp(d->tg_protocol, "HTTP") && strcmp(d->tg_protocol, "HTTPS") && d->tg_protocol[0]) {
+	if (strcmp(d->tg_protocol, "HTTP") && strcmp(d->tg_protocol, "HTTPS") &&
+	    d->tg_protocol[0]) {
 		c->verdict = SHIP_VERDICT_FAIL;
-		doc_more(c, "an application load balancer forwards HTTP(S), not %s", d->tg_protocol);
+		doc_more(c, "an application load balancer forwards HTTP(S), not %s",
+			 d->tg_protocol);
 		doc_fix(c, "use an HTTP target group");
 	}
 	if (d->unhealthy_targets) {
@@ -240,7 +258,8 @@ void doc_check_target_group(struct doctor *d)
 	doc_done(d, c);
 }
 
-/* ---- routes out of the private subnets -------------------------------------------------------- */
+/* ---- routes out of the private subnets --------------------------------------------------------
+ */
 
 struct route_info {
 	char table[64];
@@ -252,7 +271,8 @@ static void read_routes(xmlNode *rt, struct route_info *ri)
 {
 	ship_xml_path_copy(rt, "routeTableId", ri->table, sizeof(ri->table));
 	ri->found = 1;
-	for (xmlNode *r = ship_xml_first_item(ship_xml_child(rt, "routeSet")); r; r = ship_xml_next_item(r)) {
+	for (xmlNode *r = ship_xml_first_item(ship_xml_child(rt, "routeSet")); r;
+	     r = ship_xml_next_item(r)) {
 		char dst[64], state[32], v[64];
 		ship_xml_path_copy(r, "destinationCidrBlock", dst, sizeof(dst));
 		ship_xml_path_copy(r, "state", state, sizeof(state));
@@ -260,7 +280,8 @@ static void read_routes(xmlNode *rt, struct route_info *ri)
 			continue;
 		if (*ship_xml_path_copy(r, "natGatewayId", v, sizeof(v)))
 			snprintf(ri->nat, sizeof(ri->nat), "%s", v);
-		else if (*ship_xml_path_copy(r, "gatewayId", v, sizeof(v)) && !strncmp(v, "igw-", 4))
+		else if (*ship_xml_path_copy(r, "gatewayId", v, sizeof(v)) &&
+			 !strncmp(v, "igw-", 4))
 			snprintf(ri->igw, sizeof(ri->igw), "%s", v);
 		else if (*ship_xml_path_copy(r, "transitGatewayId", v, sizeof(v)) ||
 			 *ship_xml_path_copy(r, "instanceId", v, sizeof(v)) ||
@@ -312,8 +333,8 @@ static int endpoints_missing(struct doctor *d, const char *vpc, char *missing, s
 	xmlDoc *doc = query(d, SHIP_SVC_EC2, "DescribeVpcEndpoints", &p, err);
 	if (!doc)
 		return -1;
-	for (xmlNode *e = ship_xml_first_item(ship_xml_path(ship_xml_root(doc), "vpcEndpointSet")); e;
-	     e = ship_xml_next_item(e)) {
+	for (xmlNode *e = ship_xml_first_item(ship_xml_path(ship_xml_root(doc), "vpcEndpointSet"));
+	     e; e = ship_xml_next_item(e)) {
 		char name[160];
 		ship_xml_path_copy(e, "serviceName", name, sizeof(name));
 		const char *dot = name;
@@ -330,14 +351,16 @@ static int endpoints_missing(struct doctor *d, const char *vpc, char *missing, s
 		if (have[i])
 			continue;
 		count++;
-		m += (size_t)snprintf(missing + m, m < n ? n - m : 0, "%s%s", m ? ", " : "", need[i]);
+		m += (size_t)snprintf(missing + m, m < n ? n - m : 0, "%s%s", m ? ", " : "",
+				      need[i]);
 	}
 	return count;
 }
 
 void doc_check_routes(struct doctor *d)
 {
-	struct ship_check *c = doc_add(d, "subnet-routes", "subnets have a way out for image pulls");
+	struct ship_check *c =
+	    doc_add(d, "subnet-routes", "subnets have a way out for image pulls");
 	struct ship_err err = SHIP_ERR_INIT;
 	struct ship_params p = {0};
 	char vpc[64] = "";
@@ -365,14 +388,16 @@ void doc_check_routes(struct doctor *d)
 			break;
 		}
 		if (ri.nat[0]) {
-			doc_more(c, "%s: 0.0.0.0/0 via NAT gateway %s (%s)", d->subnets[i], ri.nat, ri.table);
+			doc_more(c, "%s: 0.0.0.0/0 via NAT gateway %s (%s)", d->subnets[i], ri.nat,
+				 ri.table);
 		} else if (ri.igw[0] && d->public_ip) {
 			doc_more(c, "%s: 0.0.0.0/0 via internet gateway %s, tasks get public IPs",
 				 d->subnets[i], ri.igw);
 		} else if (ri.igw[0]) {
 			c->verdict = SHIP_VERDICT_FAIL;
-			doc_more(c, "%s: public subnet (0.0.0.0/0 via %s) but assignPublicIp is "
-				    "DISABLED, so tasks cannot reach ECR",
+			doc_more(c,
+				 "%s: public subnet (0.0.0.0/0 via %s) but assignPublicIp is "
+				 "DISABLED, so tasks cannot reach ECR",
 				 d->subnets[i], ri.igw);
 			doc_fix(c, "run tasks in the private subnets (${cfn:PrivateSubnet1}, "
 				   "${cfn:PrivateSubnet2}) or set assignPublicIp ENABLED");
@@ -382,33 +407,41 @@ void doc_check_routes(struct doctor *d)
 			doc_more(c, "%s: 0.0.0.0/0 via %s (not a NAT gateway; not verified)",
 				 d->subnets[i], ri.other);
 		} else {
-			int m = vpc[0] ? endpoints_missing(d, vpc, missing, sizeof(missing), &err) : 4;
+			int m =
+			    vpc[0] ? endpoints_missing(d, vpc, missing, sizeof(missing), &err) : 4;
 			if (m < 0) {
 				doc_error(c, "cannot list the VPC endpoints", &err);
 				break;
 			}
 			if (m == 0) {
-				doc_more(c, "%s: no default route; VPC endpoints for ECR, S3 and Logs "
-					    "exist",
+				doc_more(c,
+					 "%s: no default route; VPC endpoints for ECR, S3 and Logs "
+					 "exist",
 					 d->subnets[i]);
 				continue;
 			}
 			c->verdict = SHIP_VERDICT_FAIL;
-			doc_more(c, "%s: route table %s has no 0.0.0.0/0 route and the VPC has no "
-				    "endpoint for %s: image pulls fail with CannotPullContainerError "
-				    "(i/o timeout)",
-				 d->subnets[i], ri.table[0] ? ri.table : "(none)", vpc[0] ? missing : "ECR");
-			doc_fix(c, "add a route 0.0.0.0/0 to a NAT gateway in route table %s (aws ec2 "
-				   "create-route --route-table-id %s --destination-cidr-block 0.0.0.0/0 "
-				   "--nat-gateway-id nat-...), or VPC endpoints for ecr.api, ecr.dkr, s3 "
-				   "and logs",
-				ri.table[0] ? ri.table : "of the subnet", ri.table[0] ? ri.table : "rtb-...");
+			doc_more(c,
+				 "%s: route table %s has no 0.0.0.0/0 route and the VPC has no "
+				 "endpoint for %s: image pulls fail with CannotPullContainerError "
+				 "(i/o timeout)",
+				 d->subnets[i], ri.table[0] ? ri.table : "(none)",
+				 vpc[0] ? missing : "ECR");
+			doc_fix(
+			    c,
+			    "add a route 0.0.0.0/0 to a NAT gateway in route table %s (aws ec2 "
+			    "create-route --route-table-id %s --destination-cidr-block 0.0.0.0/0 "
+			    "--nat-gateway-id nat-...), or VPC endpoints for ecr.api, ecr.dkr, s3 "
+			    "and logs",
+			    ri.table[0] ? ri.table : "of the subnet",
+			    ri.table[0] ? ri.table : "rtb-...");
 		}
 	}
 	doc_done(d, c);
 }
 
-/* ---- ALLOWED_HOSTS ----------------------------------------------------------------------------- */
+/* ---- ALLOWED_HOSTS -----------------------------------------------------------------------------
+ */
 
 struct advice_ctx {
 	char out[512];
@@ -428,16 +461,22 @@ static void advise(void *vctx, const char *pattern)
 
 void doc_check_allowed_hosts(struct doctor *d)
 {
-	struct ship_check *c = doc_add(d, "allowed-hosts", "ALLOWED_HOSTS admits the ALB, the domains "
-							   "and the health check (6.4.3)");
+	struct ship_check *c = doc_add(d, "allowed-hosts",
+				       "ALLOWED_HOSTS admits the ALB, the domains "
+				       "and the health check (6.4.3)");
 	const char *ah = doc_env(d->cdef, "ALLOWED_HOSTS");
 	const char *debug = doc_env(d->cdef, "DEBUG");
-	const char *live = d->live_td ? doc_env(json_array_get(json_object_get(d->live_td, "containerDefinitions"), 0), "ALLOWED_HOSTS") : NULL;
+	const char *live =
+	    d->live_td
+		? doc_env(json_array_get(json_object_get(d->live_td, "containerDefinitions"), 0),
+			  "ALLOWED_HOSTS")
+		: NULL;
 	char bad[1024] = "", matched[256], host[300];
 	size_t nb = 0, checked = 0;
 	if (!ah) {
-		doc_set(c, SHIP_VERDICT_SKIP, "the container's environment has no ALLOWED_HOSTS (not a "
-					      "Django app, or set elsewhere)");
+		doc_set(c, SHIP_VERDICT_SKIP,
+			"the container's environment has no ALLOWED_HOSTS (not a "
+			"Django app, or set elsewhere)");
 		doc_done(d, c);
 		return;
 	}
@@ -464,12 +503,14 @@ void doc_check_allowed_hosts(struct doctor *d)
 		snprintf(sample, sizeof(sample), "%s", d->n_ips ? d->ips[0] : "10.0.1.23");
 		snprintf(host, sizeof(host), "%s:%ld", sample, d->port);
 		checked++;
-		int excused = !d->unhealthy_targets && d->healthy_targets > 0 && live && !strcmp(live, ah);
+		int excused =
+		    !d->unhealthy_targets && d->healthy_targets > 0 && live && !strcmp(live, ah);
 		if (ship_django_host_allowed(ah, host, dbg, matched, sizeof(matched)))
 			doc_more(c, "health check Host '%s' admitted by '%s'", host, matched);
 		else if (excused)
-			doc_more(c, "health check Host '%s' is not in it, but the running targets are "
-				    "healthy, so the app admits its own IP",
+			doc_more(c,
+				 "health check Host '%s' is not in it, but the running targets are "
+				 "healthy, so the app admits its own IP",
 				 host);
 		else
 			nb += (size_t)snprintf(bad + nb, nb < sizeof(bad) ? sizeof(bad) - nb : 0,
@@ -481,17 +522,21 @@ void doc_check_allowed_hosts(struct doctor *d)
 		memset(&a, 0, sizeof(a));
 		ship_django_patterns(ah, advise, &a);
 		c->verdict = SHIP_VERDICT_FAIL;
-		doc_set(c, SHIP_VERDICT_FAIL, "ALLOWED_HOSTS=%s does not admit %s; Django answers 400 "
-					      "Bad Request (Invalid HTTP_HOST header)%s%s",
+		doc_set(c, SHIP_VERDICT_FAIL,
+			"ALLOWED_HOSTS=%s does not admit %s; Django answers 400 "
+			"Bad Request (Invalid HTTP_HOST header)%s%s",
 			ah, bad, a.n ? "; " : "", a.out);
-		doc_fix(c, "Django matches a leading '.' as 'this domain and its subdomains' and no "
-			   "other wildcard: use e.g. '.elb.amazonaws.com,%s'; ALB health checks send the "
-			   "task's IP as Host, so add the IP at startup (from the ECS task metadata) "
-			   "or use '*' and let the listener rule filter hosts",
-			d->in->n_host_headers ? d->in->host_headers[0] : "www.example.com");
+		doc_fix(
+		    c,
+		    "Django matches a leading '.' as 'this domain and its subdomains' and no "
+		    "other wildcard: use e.g. '.elb.amazonaws.com,%s'; ALB health checks send the "
+		    "task's IP as Host, so add the IP at startup (from the ECS task metadata) "
+		    "or use '*' and let the listener rule filter hosts",
+		    d->in->n_host_headers ? d->in->host_headers[0] : "www.example.com");
 	} else if (!checked) {
-		doc_set(c, SHIP_VERDICT_SKIP, "ALLOWED_HOSTS=%s; no load balancer, domain or port to "
-					      "check it against",
+		doc_set(c, SHIP_VERDICT_SKIP,
+			"ALLOWED_HOSTS=%s; no load balancer, domain or port to "
+			"check it against",
 			ah);
 	}
 	doc_done(d, c);

@@ -18,8 +18,8 @@ static const json_t *unwrap_td(const json_t *td)
 
 static int uses_awslogs(const json_t *c)
 {
-	const char *d = json_string_value(
-	    json_object_get(json_object_get(c, "logConfiguration"), "logDriver"));
+	const char *d =
+	    json_string_value(json_object_get(json_object_get(c, "logConfiguration"), "logDriver"));
 	return d && !strcmp(d, "awslogs");
 }
 
@@ -29,7 +29,8 @@ int ship_awslogs_of(const json_t *taskdef, const char *container, struct ship_aw
 	const json_t *td = unwrap_td(taskdef), *c, *pick = NULL;
 	size_t i;
 	memset(out, 0, sizeof(*out));
-	json_array_foreach(json_object_get(td, "containerDefinitions"), i, c) {
+	json_array_foreach(json_object_get(td, "containerDefinitions"), i, c)
+	{
 		const char *name = json_string_value(json_object_get(c, "name"));
 		if (container) {
 			if (name && !strcmp(name, container))
@@ -37,17 +38,19 @@ int ship_awslogs_of(const json_t *taskdef, const char *container, struct ship_aw
 			continue;
 		}
 		/* the first essential container using awslogs, else the first using it */
-		if (uses_awslogs(c) && (!pick || (json_is_false(json_object_get(pick, "essential")) &&
-						  !json_is_false(json_object_get(c, "essential")))))
+		if (uses_awslogs(c) &&
+		    (!pick || (json_is_false(json_object_get(pick, "essential")) &&
+			       !json_is_false(json_object_get(c, "essential")))))
 			pick = c;
 	}
 	if (container && !pick)
 		return ship_err_set(err, SHIP_ERR_INPUT,
 				    "the task definition has no container '%s'", container);
 	if (!pick)
-		return ship_err_set(err, SHIP_ERR_INPUT,
-				    "no container of the task definition uses the awslogs log driver, "
-				    "so its output is not in CloudWatch Logs");
+		return ship_err_set(
+		    err, SHIP_ERR_INPUT,
+		    "no container of the task definition uses the awslogs log driver, "
+		    "so its output is not in CloudWatch Logs");
 	const char *name = json_string_value(json_object_get(pick, "name"));
 	snprintf(out->container, sizeof(out->container), "%s", name ? name : "");
 	if (!uses_awslogs(pick))
@@ -115,7 +118,8 @@ int ship_log_events_add(struct ship_log_events *e, double time, const char *stre
 		unsigned long h = 5381;
 		for (const char *p = message ? message : ""; *p; p++)
 			h = h * 33 + (unsigned char)*p;
-		snprintf(synth, sizeof(synth), "%.0f:%.40s:%lx", time * 1000, stream ? stream : "", h);
+		snprintf(synth, sizeof(synth), "%.0f:%.40s:%lx", time * 1000, stream ? stream : "",
+			 h);
 		id = synth;
 	}
 	struct ship_log_event *ev = &e->v[e->n];
@@ -172,7 +176,8 @@ int ship_logs_filter(struct ship_aws *aws, const struct ship_logs_query *q,
 				json_array_append_new(names, json_string(q->streams[i]));
 			json_object_set_new(req, "logStreamNames", names);
 		} else if (q->stream_prefix && *q->stream_prefix) {
-			json_object_set_new(req, "logStreamNamePrefix", json_string(q->stream_prefix));
+			json_object_set_new(req, "logStreamNamePrefix",
+					    json_string(q->stream_prefix));
 		}
 		if (q->start > 0)
 			json_object_set_new(req, "startTime",
@@ -190,11 +195,13 @@ int ship_logs_filter(struct ship_aws *aws, const struct ship_logs_query *q,
 			return ship_err_prefix(err, "cannot read log group '%s'", q->group);
 		json_t *ev;
 		size_t i;
-		json_array_foreach(json_object_get(resp, "events"), i, ev) {
-			if (ship_log_events_add(out, ev_time(ev),
-						json_string_value(json_object_get(ev, "logStreamName")),
-						json_string_value(json_object_get(ev, "message")),
-						json_string_value(json_object_get(ev, "eventId")))) {
+		json_array_foreach(json_object_get(resp, "events"), i, ev)
+		{
+			if (ship_log_events_add(
+				out, ev_time(ev),
+				json_string_value(json_object_get(ev, "logStreamName")),
+				json_string_value(json_object_get(ev, "message")),
+				json_string_value(json_object_get(ev, "eventId")))) {
 				json_decref(resp);
 				return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
 			}
@@ -228,7 +235,8 @@ int ship_logs_tail(struct ship_aws *aws, const char *group, const char *stream, 
 				       group);
 	json_t *ev;
 	size_t i;
-	json_array_foreach(json_object_get(resp, "events"), i, ev) {
+	json_array_foreach(json_object_get(resp, "events"), i, ev)
+	{
 		if (ship_log_events_add(out, ev_time(ev), stream,
 					json_string_value(json_object_get(ev, "message")), NULL)) {
 			json_decref(resp);

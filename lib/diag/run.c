@@ -29,18 +29,19 @@ const char *ship_run_main_container(const json_t *taskdef, const json_t *service
 	if (!json_is_object(td))
 		td = taskdef;
 	const json_t *defs = json_object_get(td, "containerDefinitions"), *c;
-	const char *lb = json_string_value(
-	    json_object_get(json_array_get(json_object_get(service, "loadBalancers"), 0),
-			    "containerName"));
+	const char *lb = json_string_value(json_object_get(
+	    json_array_get(json_object_get(service, "loadBalancers"), 0), "containerName"));
 	size_t i;
-	json_array_foreach(defs, i, c) {
+	json_array_foreach(defs, i, c)
+	{
 		const char *name = json_string_value(json_object_get(c, "name"));
 		if (lb && name && !strcmp(name, lb))
 			return name;
 	}
 	if (json_array_size(defs) == 1)
 		return json_string_value(json_object_get(json_array_get(defs, 0), "name"));
-	json_array_foreach(defs, i, c) {
+	json_array_foreach(defs, i, c)
+	{
 		if (!json_is_false(json_object_get(c, "essential")))
 			return json_string_value(json_object_get(c, "name"));
 	}
@@ -58,9 +59,9 @@ static void set_reason(struct ship_run_result *res, const char *fmt, ...)
 
 static json_t *run_request(const struct ship_run_opts *o)
 {
-	json_t *req = json_pack("{s:s, s:s, s:i, s:s}", "cluster", o->cluster, "taskDefinition",
-				o->taskdef, "count", 1, "startedBy",
-				o->started_by ? o->started_by : "ecship-run");
+	json_t *req =
+	    json_pack("{s:s, s:s, s:i, s:s}", "cluster", o->cluster, "taskDefinition", o->taskdef,
+		      "count", 1, "startedBy", o->started_by ? o->started_by : "ecship-run");
 	if (!req)
 		return NULL;
 	if (o->network)
@@ -77,8 +78,8 @@ static json_t *run_request(const struct ship_run_opts *o)
 		json_t *cmd = json_array();
 		for (size_t i = 0; cmd && i < o->ncommand; i++)
 			json_array_append_new(cmd, json_string(o->command[i]));
-		json_t *ov = json_pack("{s:[{s:s, s:o}]}", "containerOverrides", "name", o->container,
-				       "command", cmd);
+		json_t *ov = json_pack("{s:[{s:s, s:o}]}", "containerOverrides", "name",
+				       o->container, "command", cmd);
 		if (!ov) {
 			json_decref(req);
 			return NULL;
@@ -88,8 +89,8 @@ static json_t *run_request(const struct ship_run_opts *o)
 	return req;
 }
 
-static int stop_task(struct ship_aws *aws, const char *cluster, const char *arn,
-		     const char *reason, struct ship_err *err)
+static int stop_task(struct ship_aws *aws, const char *cluster, const char *arn, const char *reason,
+		     struct ship_err *err)
 {
 	json_t *resp = NULL, *req = json_pack("{s:s, s:s, s:s}", "cluster", cluster, "task", arn,
 					      "reason", reason);
@@ -119,13 +120,14 @@ static void finish(const struct ship_run_opts *o, struct ship_run_result *res)
 		res->end = SHIP_RUN_EXITED;
 		res->exit_code = c->exit_code;
 		if (c->exit_code != 0)
-			set_reason(res, "container '%s' exited with code %d", c->name, c->exit_code);
+			set_reason(res, "container '%s' exited with code %d", c->name,
+				   c->exit_code);
 		return;
 	}
 	res->end = SHIP_RUN_NOT_STARTED;
 	if (c && c->reason[0])
-		set_reason(res, "%s%s%s", t->stop_code[0] ? t->stop_code : "", t->stop_code[0] ? ": " : "",
-			   c->reason);
+		set_reason(res, "%s%s%s", t->stop_code[0] ? t->stop_code : "",
+			   t->stop_code[0] ? ": " : "", c->reason);
 	else
 		set_reason(res, "%s%s%s", t->stop_code[0] ? t->stop_code : "stopped",
 			   t->stopped_reason[0] ? ": " : "", t->stopped_reason);
@@ -178,9 +180,10 @@ int ship_run_task(struct ship_aws *aws, const struct ship_run_opts *o, struct sh
 		double elapsed = clk->now(clk->ctx) - start;
 		if (o->timeout > 0 && elapsed >= o->timeout) {
 			res->end = SHIP_RUN_TIMEOUT;
-			set_reason(res, "task %s did not stop within %.0f s; it was stopped", res->task.id,
-				   o->timeout);
-			if (stop_task(aws, o->cluster, res->task.arn, "timed out (ecship run)", err))
+			set_reason(res, "task %s did not stop within %.0f s; it was stopped",
+				   res->task.id, o->timeout);
+			if (stop_task(aws, o->cluster, res->task.arn, "timed out (ecship run)",
+				      err))
 				goto cleanup;
 			rc = 0;
 			goto cleanup;
@@ -243,21 +246,23 @@ int ship_run_register(struct ship_aws *aws, const json_t *taskdef, char *arn, si
 	if (!ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, NULL, err)) {
 		json_t *latest = json_object_get(resp, "taskDefinition");
 		if (ship_taskdef_same(taskdef, latest) == 1) {
-			const char *a = json_string_value(json_object_get(latest, "taskDefinitionArn"));
+			const char *a =
+			    json_string_value(json_object_get(latest, "taskDefinitionArn"));
 			snprintf(arn, n, "%s", a ? a : "");
 			rc = 0;
 			goto cleanup;
 		}
-	} else if (err->code != SHIP_ERR_AWS || (strcmp(err->aws_code, "ClientException") &&
-						 strcmp(err->aws_code, "InvalidParameterException"))) {
+	} else if (err->code != SHIP_ERR_AWS ||
+		   (strcmp(err->aws_code, "ClientException") &&
+		    strcmp(err->aws_code, "InvalidParameterException"))) {
 		ship_err_prefix(err, "cannot describe task definition family '%s'", family);
 		goto cleanup;
 	}
 	json_decref(resp);
 	resp = NULL;
 	once.not_idempotent = 1;
-	if (ship_aws_json(aws, SHIP_SVC_ECS, "RegisterTaskDefinition", (json_t *)taskdef, &resp, &once,
-			  err)) {
+	if (ship_aws_json(aws, SHIP_SVC_ECS, "RegisterTaskDefinition", (json_t *)taskdef, &resp,
+			  &once, err)) {
 		ship_err_prefix(err, "cannot register task definition family '%s'", family);
 		goto cleanup;
 	}

@@ -63,15 +63,18 @@ int ship_task_parse(const json_t *task, struct ship_task_info *t)
 
 	json_t *att, *d;
 	size_t i, j;
-	json_array_foreach(json_object_get(task, "attachments"), i, att) {
-		json_array_foreach(json_object_get(att, "details"), j, d) {
+	json_array_foreach(json_object_get(task, "attachments"), i, att)
+	{
+		json_array_foreach(json_object_get(att, "details"), j, d)
+		{
 			const char *name = json_string_value(json_object_get(d, "name"));
 			if (name && !strcmp(name, "privateIPv4Address"))
 				copy_str(t->private_ip, sizeof(t->private_ip), d, "value");
 		}
 	}
 	json_t *c;
-	json_array_foreach(json_object_get(task, "containers"), i, c) {
+	json_array_foreach(json_object_get(task, "containers"), i, c)
+	{
 		if (t->nc >= SHIP_TASK_MAX_CONTAINERS)
 			break;
 		struct ship_container_info *ci = &t->c[t->nc++];
@@ -93,7 +96,10 @@ int ship_task_parse(const json_t *task, struct ship_task_info *t)
 	return 0;
 }
 
-static json_t *str_or_null(const char *s) { return s && *s ? json_string(s) : json_null(); }
+static json_t *str_or_null(const char *s)
+{
+	return s && *s ? json_string(s) : json_null();
+}
 
 static json_t *time_or_null(double t)
 {
@@ -112,11 +118,11 @@ json_t *ship_task_info_json(const struct ship_task_info *t)
 	json_t *cs = json_array();
 	for (size_t i = 0; cs && i < t->nc; i++) {
 		const struct ship_container_info *c = &t->c[i];
-		json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "name", c->name, "image", c->image,
-				      "last_status", c->last_status, "health", str_or_null(c->health),
-				      "exit_code",
-				      c->has_exit ? json_integer(c->exit_code) : json_null(), "reason",
-				      str_or_null(c->reason));
+		json_t *o =
+		    json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "name", c->name, "image", c->image,
+			      "last_status", c->last_status, "health", str_or_null(c->health),
+			      "exit_code", c->has_exit ? json_integer(c->exit_code) : json_null(),
+			      "reason", str_or_null(c->reason));
 		if (!o || json_array_append_new(cs, o)) {
 			json_decref(cs);
 			return NULL;
@@ -124,15 +130,15 @@ json_t *ship_task_info_json(const struct ship_task_info *t)
 	}
 	if (!cs)
 		return NULL;
-	return json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-			 "id", t->id, "arn", t->arn, "task_definition", t->taskdef, "revision",
-			 (json_int_t)t->revision, "last_status", t->last_status, "desired_status",
-			 t->desired_status, "health", str_or_null(t->health), "created_at",
-			 time_or_null(t->created), "started_at", time_or_null(t->started),
-			 "stopped_at", time_or_null(t->stopped), "stop_code",
-			 str_or_null(t->stop_code), "stopped_reason", str_or_null(t->stopped_reason),
-			 "private_ip", str_or_null(t->private_ip), "started_by",
-			 str_or_null(t->started_by), "containers", cs);
+	return json_pack(
+	    "{s:s, s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+	    t->id, "arn", t->arn, "task_definition", t->taskdef, "revision",
+	    (json_int_t)t->revision, "last_status", t->last_status, "desired_status",
+	    t->desired_status, "health", str_or_null(t->health), "created_at",
+	    time_or_null(t->created), "started_at", time_or_null(t->started), "stopped_at",
+	    time_or_null(t->stopped), "stop_code", str_or_null(t->stop_code), "stopped_reason",
+	    str_or_null(t->stopped_reason), "private_ip", str_or_null(t->private_ip), "started_by",
+	    str_or_null(t->started_by), "containers", cs);
 }
 
 const struct ship_container_info *ship_task_failed_container(const struct ship_task_info *t)
@@ -183,16 +189,19 @@ int ship_tasks_describe(struct ship_aws *aws, const char *cluster, const char *c
 		json_t *ids = json_array(), *resp = NULL;
 		for (size_t i = off; ids && i < n && i < off + 100; i++)
 			json_array_append_new(ids, json_string(tasks[i]));
-		json_t *req = ids ? json_pack("{s:s, s:o}", "cluster", cluster, "tasks", ids) : NULL;
+		json_t *req =
+		    ids ? json_pack("{s:s, s:o}", "cluster", cluster, "tasks", ids) : NULL;
 		if (!req)
 			return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
 		int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTasks", req, &resp, NULL, err);
 		json_decref(req);
 		if (r)
-			return ship_err_prefix(err, "cannot describe the tasks of cluster '%s'", cluster);
+			return ship_err_prefix(err, "cannot describe the tasks of cluster '%s'",
+					       cluster);
 		json_t *t;
 		size_t i;
-		json_array_foreach(json_object_get(resp, "tasks"), i, t) {
+		json_array_foreach(json_object_get(resp, "tasks"), i, t)
+		{
 			if (append_task(out, t)) {
 				json_decref(resp);
 				return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
@@ -210,7 +219,7 @@ static int list_arns(struct ship_aws *aws, const char *cluster, const char *serv
 	char token[2048] = "";
 	do {
 		json_t *resp = NULL, *req = json_pack("{s:s, s:s, s:i}", "cluster", cluster,
-						       "desiredStatus", desired, "maxResults", 100);
+						      "desiredStatus", desired, "maxResults", 100);
 		if (!req)
 			return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
 		if (service)
@@ -223,11 +232,13 @@ static int list_arns(struct ship_aws *aws, const char *cluster, const char *serv
 			if (service)
 				return ship_err_prefix(err, "cannot list the tasks of service '%s'",
 						       service);
-			return ship_err_prefix(err, "cannot list the tasks of cluster '%s'", cluster);
+			return ship_err_prefix(err, "cannot list the tasks of cluster '%s'",
+					       cluster);
 		}
 		json_t *a;
 		size_t i;
-		json_array_foreach(json_object_get(resp, "taskArns"), i, a) {
+		json_array_foreach(json_object_get(resp, "taskArns"), i, a)
+		{
 			if (json_array_size(arns) < max)
 				json_array_append(arns, a);
 		}
@@ -237,8 +248,8 @@ static int list_arns(struct ship_aws *aws, const char *cluster, const char *serv
 	return 0;
 }
 
-int ship_tasks_list(struct ship_aws *aws, const char *cluster, const char *service,
-		    unsigned which, size_t max, struct ship_task_list *out, struct ship_err *err)
+int ship_tasks_list(struct ship_aws *aws, const char *cluster, const char *service, unsigned which,
+		    size_t max, struct ship_task_list *out, struct ship_err *err)
 {
 	json_t *arns = json_array();
 	const char **ids = NULL;

@@ -58,7 +58,8 @@ static void pattern_table(void **state)
 	    {".elb.amazonaws.com", "app-1.ap-northeast-1.elb.amazonaws.com", 1},
 	    {".elb.amazonaws.com", "elb.amazonaws.com", 1},
 	    {".elb.amazonaws.com", "xelb.amazonaws.com", 0},
-	    {"*.elb.amazonaws.com", "app-1.ap-northeast-1.elb.amazonaws.com", 0}, /* the runbook's */
+	    {"*.elb.amazonaws.com", "app-1.ap-northeast-1.elb.amazonaws.com",
+	     0}, /* the runbook's */
 	    {"staging.example.jp", "staging.example.jp", 1},
 	    {"STAGING.example.jp", "staging.example.jp", 1},
 	    {"staging.example.jp", "www.staging.example.jp", 0},
@@ -78,9 +79,12 @@ static void list_table(void **state)
 		int debug, want;
 		const char *matched;
 	} t[] = {
-	    {"*.elb.amazonaws.com,staging.grape-app.jp", "app-1.ap-northeast-1.elb.amazonaws.com", 0, 0, ""},
-	    {"*.elb.amazonaws.com,staging.grape-app.jp", "staging.grape-app.jp", 0, 1, "staging.grape-app.jp"},
-	    {".elb.amazonaws.com, staging.grape-app.jp", "app-1.ap-northeast-1.elb.amazonaws.com:80", 0, 1, ".elb.amazonaws.com"},
+	    {"*.elb.amazonaws.com,staging.grape-app.jp", "app-1.ap-northeast-1.elb.amazonaws.com",
+	     0, 0, ""},
+	    {"*.elb.amazonaws.com,staging.grape-app.jp", "staging.grape-app.jp", 0, 1,
+	     "staging.grape-app.jp"},
+	    {".elb.amazonaws.com, staging.grape-app.jp",
+	     "app-1.ap-northeast-1.elb.amazonaws.com:80", 0, 1, ".elb.amazonaws.com"},
 	    {".elb.amazonaws.com", "10.0.1.23:8000", 0, 0, ""},
 	    {"*", "10.0.1.23:8000", 0, 1, "*"},
 	    {"['a.example', \"b.example\"]", "b.example", 0, 1, "b.example"},
@@ -94,8 +98,9 @@ static void list_table(void **state)
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		char m[64] = "x";
-		assert_int_equal(ship_django_host_allowed(t[i].env, t[i].host, t[i].debug, m, sizeof(m)),
-				 t[i].want);
+		assert_int_equal(
+		    ship_django_host_allowed(t[i].env, t[i].host, t[i].debug, m, sizeof(m)),
+		    t[i].want);
 		assert_string_equal(m, t[i].matched);
 	}
 	assert_int_equal(ship_django_host_allowed("*", "a.example", 0, NULL, 0), 1);
@@ -113,7 +118,8 @@ static void advice_table(void **state)
 	    {"*", NULL},
 	    {"staging.example.jp", NULL},
 	    {"10.0.*", "the full host names (Django matches no '*' inside a pattern), or '*'"},
-	    {"*.*.example.com", "the full host names (Django matches no '*' inside a pattern), or '*'"},
+	    {"*.*.example.com",
+	     "the full host names (Django matches no '*' inside a pattern), or '*'"},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		char out[200] = "";
@@ -141,7 +147,8 @@ static void patterns_are_listed_in_order(void **state)
 {
 	(void)state;
 	struct collect c = {""};
-	assert_int_equal(ship_django_patterns(" a.example,,\t'b.example' [\"c\"] ", collect_one, &c), 3);
+	assert_int_equal(
+	    ship_django_patterns(" a.example,,\t'b.example' [\"c\"] ", collect_one, &c), 3);
 	assert_string_equal(c.all, "<a.example><b.example><c>");
 	assert_int_equal(ship_django_patterns("", NULL, NULL), 0);
 	assert_int_equal(ship_django_patterns(NULL, NULL, NULL), 0);

@@ -17,12 +17,24 @@ static void trust_table(void **state)
 		const char *policy;
 		int want;
 	} t[] = {
-	    {"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ecs-tasks.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}", 1},
-	    {"{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{\"Service\":[\"ec2.amazonaws.com\",\"ecs-tasks.amazonaws.com\"]},\"Action\":[\"sts:AssumeRole\",\"sts:TagSession\"]}}", 1},
-	    {"{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}", 0},
-	    {"{\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":{\"Service\":\"ecs-tasks.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}", 0},
-	    {"{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ecs-tasks.amazonaws.com\"},\"Action\":\"s3:GetObject\"}]}", 0},
-	    {"{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"sts:*\"}]}", 1},
+	    {"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{"
+	     "\"Service\":\"ecs-tasks.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}",
+	     1},
+	    {"{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{\"Service\":[\"ec2.amazonaws."
+	     "com\",\"ecs-tasks.amazonaws.com\"]},\"Action\":[\"sts:AssumeRole\",\"sts:"
+	     "TagSession\"]}}",
+	     1},
+	    {"{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws."
+	     "com\"},\"Action\":\"sts:AssumeRole\"}]}",
+	     0},
+	    {"{\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":{\"Service\":\"ecs-tasks."
+	     "amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}",
+	     0},
+	    {"{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ecs-tasks."
+	     "amazonaws.com\"},\"Action\":\"s3:GetObject\"}]}",
+	     0},
+	    {"{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"sts:*\"}]}",
+	     1},
 	    {"not json", 0},
 	    {"", 0},
 	};
@@ -71,7 +83,7 @@ static void small_predicates(void **state)
 		const char *cidr, *ip;
 		int want;
 	} c[] = {
-	    {"10.0.0.0/16", "10.0.1.23", 1},  {"10.0.0.0/16", "10.1.0.1", 0},
+	    {"10.0.0.0/16", "10.0.1.23", 1}, {"10.0.0.0/16", "10.1.0.1", 0},
 	    {"0.0.0.0/0", "192.168.1.1", 1}, {"10.0.1.23/32", "10.0.1.23:8000", 1},
 	    {"10.0.1.0/24", "10.0.2.1", 0},  {"10.0.0.0/33", "10.0.0.1", -1},
 	    {"10.0.0/16", "10.0.0.1", -1},   {"10.0.0.0/16", "300.0.0.1", -1},
@@ -111,27 +123,39 @@ static void cause_table(void **state)
 		const char *creason, *event, *log1, *log2, *hosts;
 		const char *cause, *fix; /* substrings */
 	} t[] = {
-	    {"TaskFailedToStart", "CannotPullContainerError: not found", 0, 0, "CannotPullContainerError: not found", NULL, NULL, NULL, NULL,
-	     "the image could not be pulled: CannotPullContainerError", "NAT gateway or VPC endpoints"},
-	    {"EssentialContainerExited", "Essential container in task exited", 1, 3, "", NULL, "KeyError: 'DATABASE_URL'", "exiting with status 3", NULL,
-	     "container 'web' exited with code 3 after writing 'KeyError: 'DATABASE_URL''", "ecship logs --task abc123"},
-	    {"EssentialContainerExited", "Essential container in task exited", 1, 1, "", NULL, NULL, NULL, NULL,
-	     "container 'web' exited with code 1", "ecship run"},
-	    {"ServiceSchedulerInitiated", "Task failed ELB health checks in (target-group x)", 1, 0, "",
-	     "(service s) (task abc123) (port 8000) is unhealthy in (target-group x) due to (reason Health checks failed with these codes: [503]).",
+	    {"TaskFailedToStart", "CannotPullContainerError: not found", 0, 0,
+	     "CannotPullContainerError: not found", NULL, NULL, NULL, NULL,
+	     "the image could not be pulled: CannotPullContainerError",
+	     "NAT gateway or VPC endpoints"},
+	    {"EssentialContainerExited", "Essential container in task exited", 1, 3, "", NULL,
+	     "KeyError: 'DATABASE_URL'", "exiting with status 3", NULL,
+	     "container 'web' exited with code 3 after writing 'KeyError: 'DATABASE_URL''",
+	     "ecship logs --task abc123"},
+	    {"EssentialContainerExited", "Essential container in task exited", 1, 1, "", NULL, NULL,
+	     NULL, NULL, "container 'web' exited with code 1", "ecship run"},
+	    {"ServiceSchedulerInitiated", "Task failed ELB health checks in (target-group x)", 1, 0,
+	     "",
+	     "(service s) (task abc123) (port 8000) is unhealthy in (target-group x) due to "
+	     "(reason Health checks failed with these codes: [503]).",
 	     "GET / 503", NULL, NULL, "health checks got HTTP 503", "200-399"},
-	    {"ServiceSchedulerInitiated", "Task failed ELB health checks in (target-group x)", 1, 0, "",
-	     "(service s) (task abc123) (port 8000) is unhealthy in (target-group x) due to (reason Health checks failed with these codes: [400]).",
-	     "Invalid HTTP_HOST header: '10.0.1.9:8000'. You may need to add '10.0.1.9' to ALLOWED_HOSTS.", "Bad Request: /",
-	     "*.elb.amazonaws.com,staging.example.jp",
-	     "Django rejected the health check's Host '10.0.1.9:8000' (400 Bad Request): ALLOWED_HOSTS=*.elb.amazonaws.com,staging.example.jp does not admit it",
+	    {"ServiceSchedulerInitiated", "Task failed ELB health checks in (target-group x)", 1, 0,
+	     "",
+	     "(service s) (task abc123) (port 8000) is unhealthy in (target-group x) due to "
+	     "(reason Health checks failed with these codes: [400]).",
+	     "Invalid HTTP_HOST header: '10.0.1.9:8000'. You may need to add '10.0.1.9' to "
+	     "ALLOWED_HOSTS.",
+	     "Bad Request: /", "*.elb.amazonaws.com,staging.example.jp",
+	     "Django rejected the health check's Host '10.0.1.9:8000' (400 Bad Request): "
+	     "ALLOWED_HOSTS=*.elb.amazonaws.com,staging.example.jp does not admit it",
 	     "Django wants '.elb.amazonaws.com' (not '*.elb.amazonaws.com')"},
-	    {"ServiceSchedulerInitiated", "Task failed ELB health checks in (target-group x)", 1, 0, "", NULL, NULL, NULL, NULL,
-	     "failed the load balancer's health checks (no answer)", "security group"},
-	    {"TaskFailedToStart", "ResourceInitializationError: failed to validate logger args", 0, 0, "", NULL, NULL, NULL, NULL,
+	    {"ServiceSchedulerInitiated", "Task failed ELB health checks in (target-group x)", 1, 0,
+	     "", NULL, NULL, NULL, NULL, "failed the load balancer's health checks (no answer)",
+	     "security group"},
+	    {"TaskFailedToStart", "ResourceInitializationError: failed to validate logger args", 0,
+	     0, "", NULL, NULL, NULL, NULL,
 	     "the task could not be set up: ResourceInitializationError", "log group"},
-	    {"ServiceSchedulerInitiated", "Task failed container health checks", 1, 0, "", NULL, NULL, NULL, NULL,
-	     "failed their container health check", "healthCheck"},
+	    {"ServiceSchedulerInitiated", "Task failed container health checks", 1, 0, "", NULL,
+	     NULL, NULL, NULL, "failed their container health check", "healthCheck"},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct ship_diagnosis d;
@@ -163,7 +187,8 @@ static void failed_tasks(void **state)
 {
 	(void)state;
 	struct ship_diagnosis d;
-	one_task(&d, "ServiceSchedulerInitiated", "Scaling activity initiated by (deployment x)", 1, 0, "");
+	one_task(&d, "ServiceSchedulerInitiated", "Scaling activity initiated by (deployment x)", 1,
+		 0, "");
 	assert_false(ship_task_failed(&d.stopped.v[0]));
 	ship_diagnosis_release(&d);
 	one_task(&d, "UserInitiated", "Task stopped by user", 1, 0, "");
@@ -172,7 +197,8 @@ static void failed_tasks(void **state)
 	one_task(&d, "EssentialContainerExited", "Essential container in task exited", 1, 2, "");
 	assert_true(ship_task_failed(&d.stopped.v[0]));
 	ship_diagnosis_release(&d);
-	one_task(&d, "ServiceSchedulerInitiated", "Task failed ELB health checks in (target-group x)", 1, 0, "");
+	one_task(&d, "ServiceSchedulerInitiated",
+		 "Task failed ELB health checks in (target-group x)", 1, 0, "");
 	assert_true(ship_task_failed(&d.stopped.v[0]));
 	ship_diagnosis_release(&d);
 }
@@ -180,11 +206,8 @@ static void failed_tasks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    TU_TEST(trust_table),
-	    TU_TEST(url_decode_table),
-	    TU_TEST(small_predicates),
-	    TU_TEST(cause_table),
-	    TU_TEST(failed_tasks),
+	    TU_TEST(trust_table), TU_TEST(url_decode_table), TU_TEST(small_predicates),
+	    TU_TEST(cause_table), TU_TEST(failed_tasks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,15 +26,30 @@ static void awslogs_of_table(void **state)
 		int rc;
 		const char *group, *prefix, *name;
 	} t[] = {
-	    {"{\"containerDefinitions\":[{\"name\":\"web\",\"logConfiguration\":{\"logDriver\":\"awslogs\",\"options\":{\"awslogs-group\":\"/ecs/a\",\"awslogs-region\":\"r\",\"awslogs-stream-prefix\":\"ecs\"}}}]}", NULL, 0, "/ecs/a", "ecs", "web"},
-	    {"{\"taskDefinition\":{\"containerDefinitions\":[{\"name\":\"web\",\"logConfiguration\":{\"logDriver\":\"awslogs\",\"options\":{\"awslogs-group\":\"/ecs/b\"}}}]}}", NULL, 0, "/ecs/b", "", "web"},
+	    {"{\"containerDefinitions\":[{\"name\":\"web\",\"logConfiguration\":{\"logDriver\":"
+	     "\"awslogs\",\"options\":{\"awslogs-group\":\"/ecs/"
+	     "a\",\"awslogs-region\":\"r\",\"awslogs-stream-prefix\":\"ecs\"}}}]}",
+	     NULL, 0, "/ecs/a", "ecs", "web"},
+	    {"{\"taskDefinition\":{\"containerDefinitions\":[{\"name\":\"web\","
+	     "\"logConfiguration\":{\"logDriver\":\"awslogs\",\"options\":{\"awslogs-group\":\"/"
+	     "ecs/b\"}}}]}}",
+	     NULL, 0, "/ecs/b", "", "web"},
 	    /* the essential container wins over a non-essential sidecar listed first */
-	    {"{\"containerDefinitions\":[{\"name\":\"side\",\"essential\":false,\"logConfiguration\":{\"logDriver\":\"awslogs\",\"options\":{\"awslogs-group\":\"/s\"}}},{\"name\":\"app\",\"logConfiguration\":{\"logDriver\":\"awslogs\",\"options\":{\"awslogs-group\":\"/a\",\"awslogs-stream-prefix\":\"p\"}}}]}", NULL, 0, "/a", "p", "app"},
-	    {"{\"containerDefinitions\":[{\"name\":\"side\",\"essential\":false,\"logConfiguration\":{\"logDriver\":\"awslogs\",\"options\":{\"awslogs-group\":\"/s\"}}},{\"name\":\"app\"}]}", "side", 0, "/s", "", "side"},
+	    {"{\"containerDefinitions\":[{\"name\":\"side\",\"essential\":false,"
+	     "\"logConfiguration\":{\"logDriver\":\"awslogs\",\"options\":{\"awslogs-group\":\"/"
+	     "s\"}}},{\"name\":\"app\",\"logConfiguration\":{\"logDriver\":\"awslogs\",\"options\":"
+	     "{\"awslogs-group\":\"/a\",\"awslogs-stream-prefix\":\"p\"}}}]}",
+	     NULL, 0, "/a", "p", "app"},
+	    {"{\"containerDefinitions\":[{\"name\":\"side\",\"essential\":false,"
+	     "\"logConfiguration\":{\"logDriver\":\"awslogs\",\"options\":{\"awslogs-group\":\"/"
+	     "s\"}}},{\"name\":\"app\"}]}",
+	     "side", 0, "/s", "", "side"},
 	    {"{\"containerDefinitions\":[{\"name\":\"web\"}]}", NULL, -1, "", "", ""},
 	    {"{\"containerDefinitions\":[{\"name\":\"web\"}]}", "web", -1, "", "", "web"},
 	    {"{\"containerDefinitions\":[{\"name\":\"web\"}]}", "nope", -1, "", "", ""},
-	    {"{\"containerDefinitions\":[{\"name\":\"web\",\"logConfiguration\":{\"logDriver\":\"awslogs\",\"options\":{}}}]}", NULL, -1, "", "", "web"},
+	    {"{\"containerDefinitions\":[{\"name\":\"web\",\"logConfiguration\":{\"logDriver\":"
+	     "\"awslogs\",\"options\":{}}}]}",
+	     NULL, -1, "", "", "web"},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		json_t *j = td(t[i].td);
@@ -79,7 +94,7 @@ static void events_sort_stably_and_trim_newlines(void **state)
 	assert_string_equal(ev.v[0].message, "first");
 	assert_string_equal(ev.v[1].message, "second");
 	assert_string_equal(ev.v[2].message, "third"); /* same time: arrival order */
-	assert_true(ev.v[2].id[0]);                    /* synthesized */
+	assert_true(ev.v[2].id[0]);		       /* synthesized */
 	ship_log_events_release(&ev);
 	ev.max = 2;
 	for (int i = 0; i < 5; i++)
@@ -140,12 +155,18 @@ static void events_survive_failed_allocations(void **state)
 static void task_parse_and_sort(void **state)
 {
 	(void)state;
-	json_t *a = td("{\"taskArn\":\"arn:aws:ecs:r:1:task/c/aaa\",\"taskDefinitionArn\":\"arn:aws:ecs:r:1:task-definition/web:7\","
-		       "\"lastStatus\":\"STOPPED\",\"desiredStatus\":\"STOPPED\",\"stopCode\":\"TaskFailedToStart\","
-		       "\"stoppedReason\":\"CannotPullContainerError: x\",\"createdAt\":100,\"stoppedAt\":130.5,"
-		       "\"attachments\":[{\"details\":[{\"name\":\"subnetId\",\"value\":\"s\"},{\"name\":\"privateIPv4Address\",\"value\":\"10.0.1.5\"}]}],"
-		       "\"containers\":[{\"name\":\"side\",\"exitCode\":0},{\"name\":\"web\",\"reason\":\"CannotPullContainerError: x\"}]}");
-	json_t *b = td("{\"taskArn\":\"arn:aws:ecs:r:1:task/c/bbb\",\"taskDefinitionArn\":\"arn:aws:ecs:r:1:task-definition/web:8\","
+	json_t *a = td("{\"taskArn\":\"arn:aws:ecs:r:1:task/c/"
+		       "aaa\",\"taskDefinitionArn\":\"arn:aws:ecs:r:1:task-definition/web:7\","
+		       "\"lastStatus\":\"STOPPED\",\"desiredStatus\":\"STOPPED\",\"stopCode\":"
+		       "\"TaskFailedToStart\","
+		       "\"stoppedReason\":\"CannotPullContainerError: "
+		       "x\",\"createdAt\":100,\"stoppedAt\":130.5,"
+		       "\"attachments\":[{\"details\":[{\"name\":\"subnetId\",\"value\":\"s\"},{"
+		       "\"name\":\"privateIPv4Address\",\"value\":\"10.0.1.5\"}]}],"
+		       "\"containers\":[{\"name\":\"side\",\"exitCode\":0},{\"name\":\"web\","
+		       "\"reason\":\"CannotPullContainerError: x\"}]}");
+	json_t *b = td("{\"taskArn\":\"arn:aws:ecs:r:1:task/c/"
+		       "bbb\",\"taskDefinitionArn\":\"arn:aws:ecs:r:1:task-definition/web:8\","
 		       "\"lastStatus\":\"RUNNING\",\"createdAt\":120,\"startedAt\":125,"
 		       "\"containers\":[{\"name\":\"web\",\"exitCode\":3}]}");
 	struct ship_task_list l = {0};
@@ -154,7 +175,7 @@ static void task_parse_and_sort(void **state)
 	l.n = 2;
 	assert_int_equal(ship_task_parse(a, &l.v[0]), 0);
 	assert_int_equal(ship_task_parse(b, &l.v[1]), 0);
-	assert_int_equal(ship_task_parse(json_null(), &l.v[1]) , -1);
+	assert_int_equal(ship_task_parse(json_null(), &l.v[1]), -1);
 	assert_int_equal(ship_task_parse(b, &l.v[1]), 0);
 	assert_string_equal(l.v[0].id, "aaa");
 	assert_int_equal(l.v[0].revision, 7);
@@ -168,7 +189,9 @@ static void task_parse_and_sort(void **state)
 	assert_string_equal(l.v[0].id, "aaa"); /* stopped at 130.5 is newer than started at 125 */
 	json_t *j = ship_task_info_json(&l.v[1]);
 	assert_non_null(j);
-	assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(j, "containers"), 0), "exit_code")), 3);
+	assert_int_equal(json_integer_value(json_object_get(
+			     json_array_get(json_object_get(j, "containers"), 0), "exit_code")),
+			 3);
 	assert_true(json_is_null(json_object_get(j, "stop_code")));
 	json_decref(j);
 	assert_string_equal(ship_arn_tail("a/b/c"), "c");
