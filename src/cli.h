@@ -143,7 +143,8 @@ struct cli_project {
 	json_t *outputs; /* the base stack's outputs, fetched on first ${cfn:KEY} */
 };
 
-/* Loads --config (default ./ecship.yml) for --env; prints problems. Returns an enum cli_exit. */
+/* Loads --config (default ./ecship.yml) for --env; prints problems. Returns an enum cli_exit;
+ * on failure p is already released (releasing it again is harmless). */
 int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, const char *image,
 		     const char *tag);
 /* The named service of the config, or its first; NULL after printing why. */

@@ -127,10 +127,13 @@ int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, const char *ima
 	if (ship_vars_set(&p->vars, "ENVIRONMENT", env && *env ? env : "staging") ||
 	    (ctx->g.region && ship_vars_set(&p->vars, "AWS_REGION", ctx->g.region))) {
 		cli_error("out of memory");
+		cli_project_release(p);
 		return CLI_EXIT_FAILED;
 	}
-	if ((image || tag) && ship_vars_set_image(&p->vars, image, tag, &err))
+	if ((image || tag) && ship_vars_set_image(&p->vars, image, tag, &err)) {
+		cli_project_release(p);
 		return cli_report("invalid --image/--tag", &err);
+	}
 	p->cfg = ship_config_load(path, &p->vars, &p->diags, &err);
 	cli_print_diags(&p->diags);
 	if (!p->cfg) {
@@ -138,6 +141,7 @@ int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, const char *ima
 			cli_report("cannot load the configuration", &err);
 		if (!ctx->g.config && err.code == SHIP_ERR_INPUT && !p->diags.n)
 			cli_hint("run ecship in the directory of ecship.yml, or give --config FILE");
+		cli_project_release(p);
 		return cli_exit_for(&err);
 	}
 	/* the config's region applies when neither --region nor the environment names one */
