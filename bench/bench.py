@@ -14,6 +14,7 @@ import os
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -524,7 +525,14 @@ def machine():
             f"{os.cpu_count()} x {model}, {os.uname().sysname} {os.uname().release}")
 
 
+def on_signal(signum, frame):
+    # an exception, so that subprocess.run kills the tool it is running before we go
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main():
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
     ap.add_argument("--sim", required=True)
@@ -560,4 +568,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        log("interrupted")
+        sys.exit(130)

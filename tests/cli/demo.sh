@@ -34,7 +34,8 @@ check "the failing deploy (ALLOWED_HOSTS) exits 1" test "$(row_exit "deploy --ta
 check "status exits 0" test "$(row_exit "ecship status ")" = 0
 check "rollback --to 1 exits 0" test "$(row_exit "ecship rollback --to 1 ")" = 0
 check "rollback to the recorded revision exits 0" test "$(row_exit "ecship rollback  ")" = 0
-contains "the failing deploy ended on the previous revision" "$rows" 'deploy --tag v3 .*rolled back, on django-app-staging:2'
+contains "the failing deploy ended on the previous revision" "$rows" 'deploy --tag v3 .*back on django-app-staging:2'
+contains "the failing deploy's diagnosis names ALLOWED_HOSTS" "$DEMO_OUT" '\| cause: .*ALLOWED_HOSTS'
 contains "the hand rollback moved to revision 1" "$rows" 'rollback --to 1 .*on django-app-staging:1'
 contains "the failing deploy's own output says it rolled back" "$DEMO_OUT" 'back on django-app-staging:2'
 lacks "no step ended unexpectedly" "$DEMO_OUT" 'UNEXPECTED EXIT'
