@@ -48,7 +48,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (strncmp(argv[1], "http://127.0.0.1:", 17) != 0) {
-		fprintf(stderr, "client_bench: refusing '%s': only http://127.0.0.1:PORT\n", argv[1]);
+		fprintf(stderr, "client_bench: refusing '%s': only http://127.0.0.1:PORT\n",
+			argv[1]);
 		return 2;
 	}
 	if (!(http = ship_http_new(NULL, &err)))

@@ -19,20 +19,21 @@ struct bench_case {
 	const char *content_type;
 	const char *target; /* X-Amz-Target, NULL for Query */
 	const char *service;
-	size_t body_len;    /* body of this many bytes (a JSON-ish filler) */
-	const char *token;  /* session token or NULL */
+	size_t body_len;   /* body of this many bytes (a JSON-ish filler) */
+	const char *token; /* session token or NULL */
 };
 
 static const struct bench_case s_cases[] = {
-	{"DescribeServices (JSON, 120 B)", "POST", "https://ecs.ap-northeast-1.amazonaws.com/",
-	 "application/x-amz-json-1.1", "AmazonEC2ContainerServiceV20141113.DescribeServices", "ecs",
-	 120, NULL},
-	{"RegisterTaskDefinition (JSON, 2 KiB)", "POST", "https://ecs.ap-northeast-1.amazonaws.com/",
-	 "application/x-amz-json-1.1", "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition",
-	 "ecs", 2048, NULL},
-	{"GetCallerIdentity (Query, session token)", "POST", "https://sts.ap-northeast-1.amazonaws.com/",
-	 "application/x-www-form-urlencoded; charset=utf-8", NULL, "sts", 43,
-	 "FwoGZXIvYXdzEXAMPLEsessiontokenEXAMPLEsessiontokenEXAMPLEsessiontoken"},
+    {"DescribeServices (JSON, 120 B)", "POST", "https://ecs.ap-northeast-1.amazonaws.com/",
+     "application/x-amz-json-1.1", "AmazonEC2ContainerServiceV20141113.DescribeServices", "ecs",
+     120, NULL},
+    {"RegisterTaskDefinition (JSON, 2 KiB)", "POST", "https://ecs.ap-northeast-1.amazonaws.com/",
+     "application/x-amz-json-1.1", "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition",
+     "ecs", 2048, NULL},
+    {"GetCallerIdentity (Query, session token)", "POST",
+     "https://sts.ap-northeast-1.amazonaws.com/",
+     "application/x-www-form-urlencoded; charset=utf-8", NULL, "sts", 43,
+     "FwoGZXIvYXdzEXAMPLEsessiontokenEXAMPLEsessiontokenEXAMPLEsessiontoken"},
 };
 
 static double now_s(void)
@@ -97,9 +98,10 @@ int main(int argc, char **argv)
 			if (sign_once(c, &p, ship_buf_str(&body), &err))
 				goto fail;
 		double dt = now_s() - t0;
-		printf("{\"case\": \"%s\", \"count\": %ld, \"seconds\": %.6f, \"per_second\": %.0f, "
-		       "\"ns_each\": %.0f}\n",
-		       c->name, count, dt, (double)count / dt, dt * 1e9 / (double)count);
+		printf(
+		    "{\"case\": \"%s\", \"count\": %ld, \"seconds\": %.6f, \"per_second\": %.0f, "
+		    "\"ns_each\": %.0f}\n",
+		    c->name, count, dt, (double)count / dt, dt * 1e9 / (double)count);
 		ship_buf_release(&body);
 		continue;
 	fail:
