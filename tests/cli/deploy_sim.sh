@@ -90,9 +90,9 @@ done
 # 7b. the timeout: exit 4, the state at that moment, and rolled back
 # the simulated clock stands still until the deploy has timed out, then runs again for the rollback
 sim_post /clock '{"speed": 0}' >/dev/null
-(sleep 4.5; sim_post /clock '{"speed": 60}' >/dev/null) &
+(sleep 4.5; sim_post /clock '{"speed": 60}' >/dev/null) & clock_pid=$!
 expect_exit "a deploy that outlasts --timeout exits 4" 4 "$ECSHIP" deploy --tag v-timeout --timeout 4s
-wait
+wait "$clock_pid"
 contains "the timeout is reported" "$ERR" "^error: deploy of service 'web-staging' timed out: deployment ecs-svc/[0-9]+ did not complete within 4 s"
 contains "the state at that moment was shown" "$ERR" 'PRIMARY IN_PROGRESS'
 contains "a timed-out deploy is rolled back" "$ERR" 'the service is back on web-staging:'
