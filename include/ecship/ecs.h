@@ -37,6 +37,8 @@ struct ship_wait_opts {
 	int (*cancelled)(void *ctx);       /* polled between calls (may be NULL) */
 	void *ctx;
 	struct ship_event_cursor *events;  /* primed by the caller before it changed the service */
+	double first_poll_after;           /* seconds before the first poll (0: at once); a deploy
+					      has just seen the service in its UpdateService answer */
 };
 
 struct ship_wait_stats {

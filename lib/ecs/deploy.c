@@ -159,7 +159,7 @@ static int wait_for(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		    enum ship_wait_end *end, struct ship_deploy_result *res, struct ship_err *err)
 {
 	struct ship_wait_opts wo = {o->timeout, o->on_snapshot, o->on_event, o->cancelled, o->ctx,
-				    cur};
+				    cur, SHIP_POLL_MIN};
 	struct ship_wait_stats st;
 	int r = ship_ecs_wait(aws, o->cluster, o->service, done, done_ctx, &wo, end, &res->final,
 			      &st, err);
@@ -613,7 +613,7 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 	/* 2. wait for all at once */
 	if (failed < 0 && nwait > 0) {
 		struct ship_wait_opts wo = {opts[0].timeout, opts[0].on_snapshot, opts[0].on_event,
-					    opts[0].cancelled, opts[0].ctx, NULL};
+					    opts[0].cancelled, opts[0].ctx, NULL, SHIP_POLL_MIN};
 		struct ship_wait_stats st;
 		note(&opts[0], "waiting for %zu deployment%s", nwait, nwait == 1 ? "" : "s");
 		if (ship_ecs_wait_many(aws, opts[0].cluster, items, nwait, &wo, &st, err)) {

@@ -37,6 +37,17 @@ int ship_wait_settled_done(void *ctx, const struct ship_service_view *v)
 	return ship_rollout_settled_on(v, ctx);
 }
 
+/*
+ * The primary deployment has all its tasks running and only older tasks are left to stop: ECS
+ * marks it COMPLETED any moment now, so the next poll should not wait long.
+ */
+static int about_to_finish(const struct ship_service_view *v)
+{
+	const struct ship_deployment_view *p = ship_service_primary(v);
+	return p && p->desired > 0 && p->running >= p->desired && p->pending == 0 &&
+	       (v->ndep > 1 || strcmp(p->rollout_state, "COMPLETED"));
+}
+
 /* Whether anything a user would notice changed between two snapshots. */
 static int view_changed(const struct ship_service_view *a, const struct ship_service_view *b)
 {
@@ -111,6 +122,8 @@ int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wa
 		memset(&items[i].last, 0, sizeof(items[i].last));
 	}
 	ship_poll_init(&poll);
+	if (o->first_poll_after > 0)
+		clk->sleep(clk->ctx, o->first_poll_after);
 	while (left > 0) {
 		if (o->cancelled && o->cancelled(o->ctx)) {
 			for (i = 0; i < n; i++)
@@ -155,7 +168,8 @@ int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wa
 					news = ship_event_cursor_feed(it->events,
 								      json_object_get(svcs[i], "events"),
 								      0, o->on_event, o->ctx);
-				int ch = !have[i] || news > 0 || view_changed(&it->last, &cur);
+				int ch = !have[i] || news > 0 || view_changed(&it->last, &cur) ||
+					 about_to_finish(&cur);
 				changed |= ch;
 				it->last = cur;
 				have[i] = 1;

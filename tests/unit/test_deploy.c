@@ -106,9 +106,10 @@ static void completes_when_our_deployment_completes(void **state)
 	assert_string_equal(json_string_value(json_object_get(
 				json_array_get(json_object_get(tag, "tags"), 0), "value")),
 			    TD_OLD);
-	/* 3 polls after the update, 1 s apart because each answer changed something */
+	/* the UpdateService answer was the first look: the first poll 1 s later, then 3 polls
+	 * 1 s apart because each answer changed something */
 	assert_int_equal(e->res.wait.polls, 3);
-	assert_true(e->clock.slept == 2.0);
+	assert_true(e->clock.slept == 3.0);
 	env_destroy(e);
 }
 
@@ -293,6 +294,46 @@ static void throttled_polls_back_off_and_go_on(void **state)
 	env_destroy(e);
 }
 
+static void polls_stay_fast_when_completion_is_near(void **state)
+{
+	(void)state;
+	struct env *e = env_new();
+	before(e, 1);
+	/* all new tasks run, the old ones drain for a while with nothing else changing */
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY IN_PROGRESS " TD_NEW " 2 0 2 0",
+				       OLD " ACTIVE COMPLETED " TD_OLD " 0 0 2 0"));
+	for (int i = 0; i < 8; i++)
+		fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY IN_PROGRESS " TD_NEW " 2 0 2 0",
+					       OLD " ACTIVE COMPLETED " TD_OLD " 0 0 2 0"));
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY COMPLETED " TD_NEW " 2 0 2 0", NULL));
+	assert_int_equal(ship_deploy_run(e->aws, &e->o, &e->res, &e->err), 0);
+	assert_int_equal(e->res.outcome, SHIP_DEPLOY_COMPLETED);
+	/* 10 polls, each 1 s apart (no backing off while completion is near), after the first 1 s */
+	assert_int_equal(e->res.wait.polls, 10);
+	assert_true(e->clock.slept == 10.0);
+	env_destroy(e);
+}
+
+static void quiet_deployments_back_off_to_5_s(void **state)
+{
+	(void)state;
+	struct env *e = env_new();
+	before(e, 1);
+	/* new tasks still pending: nothing changes for a long time */
+	for (int i = 0; i < 12; i++)
+		fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY IN_PROGRESS " TD_NEW " 2 2 0 0",
+					       OLD " ACTIVE COMPLETED " TD_OLD " 2 0 2 0"));
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY COMPLETED " TD_NEW " 2 0 2 0", NULL));
+	assert_int_equal(ship_deploy_run(e->aws, &e->o, &e->res, &e->err), 0);
+	assert_int_equal(e->res.outcome, SHIP_DEPLOY_COMPLETED);
+	assert_int_equal(e->res.wait.polls, 13);
+	/* 1 s to the first poll, then 1, 1.5, 2.25, 3.375 and 5 s eight times (12 pauses) */
+	assert_true(e->clock.last_sleep == 5.0);
+	assert_true(e->clock.slept > 1 + 1 + 1.5 + 2.25 + 3.375 + 5 * 8 - 0.01);
+	assert_true(e->clock.slept < 1 + 1 + 1.5 + 2.25 + 3.375 + 5 * 8 + 0.01);
+	env_destroy(e);
+}
+
 static void a_started_deploy_persists_through_throttling(void **state)
 {
 	(void)state;
@@ -343,6 +384,8 @@ int main(void)
 	    TU_TEST(throttled_polls_back_off_and_go_on),
 	    TU_TEST(dry_run_changes_nothing),
 	    TU_TEST(a_started_deploy_persists_through_throttling),
+	    TU_TEST(polls_stay_fast_when_completion_is_near),
+	    TU_TEST(quiet_deployments_back_off_to_5_s),
 	};
 	return cmocka_run_group_tests_name("deploy", tests, NULL, NULL);
 }
