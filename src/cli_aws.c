@@ -22,6 +22,7 @@ struct ship_aws *cli_aws(struct cli_ctx *ctx, struct ship_err *err)
 	o.endpoint_url = ctx->g.endpoint_url;
 	if (ctx->g.debug)
 		o.wire_log = wire_log;
+	o.cancelled = cli_cancelled_cb;
 	ctx->aws = ship_aws_new(&o, err);
 	return ctx->aws;
 }

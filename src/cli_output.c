@@ -102,6 +102,8 @@ int cli_exit_for(const struct ship_err *err)
 	case SHIP_ERR_AWS:
 	case SHIP_ERR_PROTOCOL:
 		return CLI_EXIT_AWS;
+	case SHIP_ERR_INTERRUPTED:
+		return CLI_EXIT_INTERRUPTED;
 	case SHIP_ERR_NONE:
 	case SHIP_ERR_NOMEM:
 	case SHIP_ERR_INTERNAL:

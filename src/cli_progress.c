@@ -14,9 +14,17 @@
 
 static volatile sig_atomic_t s_interrupted;
 
+/* The first Ctrl-C (or SIGTERM) asks the command to stop cleanly and say what was done; a
+ * second one ends the process at once. */
 static void on_sigint(int sig)
 {
 	(void)sig;
+	if (s_interrupted) {
+		static const char msg[] = "\necship: interrupted again; exiting at once\n";
+		ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		(void)w;
+		_exit(CLI_EXIT_INTERRUPTED);
+	}
 	s_interrupted = 1;
 }
 

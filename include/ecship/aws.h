@@ -56,6 +56,9 @@ struct ship_aws_options {
 	const struct ship_http_options *http; /* for the libcurl transport; NULL: defaults */
 	ship_log_fn wire_log;                 /* NULL: no wire log */
 	void *wire_log_ctx;
+	int (*cancelled)(void *ctx);          /* checked before each retry: non-zero ends the call
+						 with SHIP_ERR_INTERRUPTED (NULL: never) */
+	void *cancel_ctx;
 };
 
 struct ship_aws;

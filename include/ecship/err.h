@@ -19,6 +19,7 @@ enum ship_errcode {
 	SHIP_ERR_PROTOCOL,    /* the answer could not be understood */
 	SHIP_ERR_IO,          /* local file or process I/O */
 	SHIP_ERR_INTERNAL,    /* a bug */
+	SHIP_ERR_INTERRUPTED, /* the caller's cancel callback said stop (Ctrl-C) */
 };
 
 struct ship_err {

@@ -36,6 +36,8 @@ struct ship_aws {
 	struct ship_retry_quota quota;
 	struct ship_aws_stats stats;
 	double persist_until; /* 0, or retry transient failures past max_attempts until then */
+	int (*cancelled)(void *ctx);
+	void *cancel_ctx;
 };
 
 struct ship_aws *ship_aws_new(const struct ship_aws_options *o, struct ship_err *err)
@@ -54,6 +56,8 @@ struct ship_aws *ship_aws_new(const struct ship_aws_options *o, struct ship_err 
 	ship_retry_quota_init(&aws->quota, SHIP_RETRY_QUOTA_INITIAL);
 	aws->clock = o->clock ? o->clock : ship_clock_system();
 	aws->wire_log = o->wire_log;
+	aws->cancelled = o->cancelled;
+	aws->cancel_ctx = o->cancel_ctx;
 	aws->wire_log_ctx = o->wire_log_ctx;
 
 	p = o->profile && *o->profile ? o->profile : getenv("AWS_PROFILE");
@@ -380,12 +384,22 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 			goto cleanup;
 		}
 		acquired = cost;
+		if (aws->cancelled && aws->cancelled(aws->cancel_ctx)) {
+			ship_err_set(err, SHIP_ERR_INTERRUPTED, "interrupted while retrying %s %s",
+				     c->si->name, c->operation);
+			goto cleanup;
+		}
 		aws->stats.retries++;
 		if (aws->wire_log)
 			wire_printf(&w, "* retrying in %.3f s after %s (retry quota %d left)", delay,
 				    aerr.aws_code[0] ? aerr.aws_code : ship_errcode_name(aerr.code),
 				    aws->quota.available);
 		aws->clock->sleep(aws->clock->ctx, delay);
+		if (aws->cancelled && aws->cancelled(aws->cancel_ctx)) {
+			ship_err_set(err, SHIP_ERR_INTERRUPTED, "interrupted while retrying %s %s",
+				     c->si->name, c->operation);
+			goto cleanup;
+		}
 	}
 nomem:
 	ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");

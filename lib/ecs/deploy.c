@@ -136,6 +136,17 @@ static int register_once(struct ship_aws *aws, const struct ship_deploy_opts *o,
 	}
 }
 
+/*
+ * From the first call that changes AWS on, a deploy does not give up on transient failures
+ * until its timeout (see docs/retries.md); before that, a wrong endpoint or an outage fails fast.
+ */
+static void persist(struct ship_aws *aws, const struct ship_deploy_opts *o)
+{
+	const struct ship_clock *clk = ship_aws_clock(aws);
+	if (!ship_aws_persisting(aws))
+		ship_aws_persist_until(aws, clk->now(clk->ctx) + o->timeout);
+}
+
 /* Records the revision being replaced as a tag on the service (best effort). */
 static void record_previous(struct ship_aws *aws, const struct ship_deploy_opts *o,
 			    const char *service_arn, const char *previous)
@@ -381,6 +392,7 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		note(o, "would register a new revision of family '%s'%s", family,
 		     latest ? " (it differs from the latest; 'ecship diff' shows how)" : "");
 	} else {
+		persist(aws, o);
 		if (register_once(aws, o, family, &resp, err)) {
 			ship_err_prefix(err, "cannot register task definition family '%s'", family);
 			goto cleanup;
@@ -431,6 +443,7 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		goto cleanup;
 
 	/* 4. create or update */
+	persist(aws, o);
 	if (!svc) {
 		req = json_deep_copy(o->service_def);
 		if (!req) {
@@ -550,7 +563,6 @@ int ship_deploy_run(struct ship_aws *aws, const struct ship_deploy_opts *o,
 
 	memset(res, 0, sizeof(*res));
 	double was = ship_aws_persisting(aws);
-	ship_aws_persist_until(aws, start + o->timeout);
 	rc = deploy_start(aws, o, &cur, res, err);
 	if (!rc && res->outcome == SHIP_DEPLOY_STARTED && !o->no_wait) {
 		note(o, "waiting for deployment %s", res->deployment_id);
@@ -586,7 +598,6 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 					    opts[0].cluster, opts[i].cluster);
 	memset(res, 0, n * sizeof(*res));
 	double was = ship_aws_persisting(aws);
-	ship_aws_persist_until(aws, start + opts[0].timeout);
 	/* 1. start each; stop at the first that cannot start */
 	for (i = 0; i < n; i++) {
 		rc = deploy_start(aws, &opts[i], &cur[i], &res[i], err);

@@ -56,6 +56,7 @@ const char *ship_errcode_name(enum ship_errcode code)
 	    [SHIP_ERR_NETWORK] = "network",   [SHIP_ERR_TIMEOUT] = "timeout",
 	    [SHIP_ERR_AWS] = "aws",           [SHIP_ERR_PROTOCOL] = "protocol",
 	    [SHIP_ERR_IO] = "io",             [SHIP_ERR_INTERNAL] = "internal",
+	    [SHIP_ERR_INTERRUPTED] = "interrupted",
 	};
 	if ((unsigned)code < sizeof(names) / sizeof(names[0]) && names[code])
 		return names[code];

@@ -97,6 +97,16 @@ contains "the timeout is reported" "$ERR" "^error: deploy of service 'web-stagin
 contains "the state at that moment was shown" "$ERR" 'PRIMARY IN_PROGRESS'
 contains "a timed-out deploy is rolled back" "$ERR" 'the service is back on web-staging:'
 
+# 7b2. Ctrl-C during the wait: exit 130 and what goes on without us
+sim_post /clock '{"speed": 0}' >/dev/null
+"$ECSHIP" deploy --tag v-int >"$T_TMP/int.out" 2>"$T_TMP/int.err" & dpid=$!
+for _ in $(seq 50); do grep -q 'waiting for deployment' "$T_TMP/int.err" && break; sleep 0.1; done
+kill -INT "$dpid"; wait "$dpid"; rc=$?
+sim_post /clock '{"speed": 60}' >/dev/null
+check "Ctrl-C during the wait exits 130" test "$rc" = 130
+contains "Ctrl-C says the deployment goes on in ECS" "$T_TMP/int.err" "interrupted while deployment ecs-svc/[0-9]+ was in progress; it goes on in ECS"
+expect_exit "wait takes over after Ctrl-C" 0 "$ECSHIP" wait
+
 # 7c. on a terminal, progress redraws in place (cursor-up escapes); elsewhere it is appended
 script -qfec "'$ECSHIP' deploy --tag tty-1" /dev/null >"$T_TMP/tty.out" 2>&1
 check "on a terminal the deploy succeeds" grep -q "deployed web-staging:" "$T_TMP/tty.out"

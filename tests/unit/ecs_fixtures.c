@@ -85,7 +85,9 @@ int fx_ecs_transport(void *ctx, const struct ship_http_request *req,
 	(void)err;
 	op = op ? op + 1 : "?";
 	f->calls++;
-	if ((f->throttle_every && f->calls % f->throttle_every == 0) || f->calls <= f->throttle_first)
+	int registered = fx_ecs_count(f, "RegisterTaskDefinition") > 0;
+	if ((f->throttle_every && f->calls % f->throttle_every == 0) || f->calls <= f->throttle_first ||
+	    (registered && f->throttle_after_register > 0 && f->throttle_after_register--))
 		return answer(resp, 400,
 			      json_pack("{s:s, s:s}", "__type", "ThrottlingException", "message",
 					"Rate exceeded"),

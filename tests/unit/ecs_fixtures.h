@@ -34,6 +34,7 @@ struct fx_ecs {
 	int updates;
 	int throttle_every;       /* answer every Nth call with a ThrottlingException (0: never) */
 	int throttle_first;       /* and the first N calls */
+	int throttle_after_register; /* and the N calls after the first RegisterTaskDefinition */
 	char ops[FX_MAX * 4][40];
 	json_t *bodies[FX_MAX * 4]; /* request bodies, parsed */
 	int nops;

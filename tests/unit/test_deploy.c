@@ -340,11 +340,12 @@ static void a_started_deploy_persists_through_throttling(void **state)
 	struct env *e = env_new();
 	before(e, 1);
 	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY COMPLETED " TD_NEW " 2 0 2 0", NULL));
-	e->fx.throttle_first = 7; /* more than the client's 3 attempts, twice over */
+	e->fx.throttle_after_register = 7; /* more than the client's 3 attempts, twice over */
 	assert_int_equal(ship_deploy_run(e->aws, &e->o, &e->res, &e->err), 0);
 	assert_int_equal(e->res.outcome, SHIP_DEPLOY_COMPLETED);
 	assert_int_equal(fx_ecs_count(&e->fx, "RegisterTaskDefinition"), 1);
-	/* outside a deploy, the same throttling ends the call after 3 attempts */
+	/* before the first change (and outside a deploy) the same throttling ends the call after
+	 * 3 attempts: a wrong endpoint or an outage fails fast */
 	json_t *svc = NULL;
 	e->fx.calls = 0;
 	e->fx.throttle_first = 3;
