@@ -17,6 +17,7 @@
 # - iam:PassRole is implicit (no API call), and sts:GetCallerIdentity is always allowed by moto:
 #   those two statements cannot be proven necessary here; the PassRole statement is checked
 #   statically (roles, condition on ecs-tasks.amazonaws.com).
+# san: skip (slow: about 90 s of AWS CLI calls; the ecship paths it runs are covered by infra.sh and rule.sh)
 . tests/lib/common.sh
 
 POLICY=docs/iam/deployer-policy.json
