@@ -80,16 +80,18 @@ static int infra_load(struct cli_ctx *ctx, struct infra *in, int argc, char **ar
 	const struct ship_config *cfg = in->have_proj ? in->proj.cfg : NULL;
 	in->stack = s_args.stack ? s_args.stack : cfg ? cfg->stack : NULL;
 	if (!in->stack) {
-		cli_error("no stack to work on: '%s' has no 'stack'", cfg ? cfg->path : "ecship.yml");
-		cli_hint("add 'stack: django-ecs-cluster-${ENVIRONMENT}' to it, or give --stack NAME");
+		cli_error("no stack to work on: '%s' has no 'stack'",
+			  cfg ? cfg->path : "ecship.yml");
+		cli_hint(
+		    "add 'stack: django-ecs-cluster-${ENVIRONMENT}' to it, or give --stack NAME");
 		return CLI_EXIT_USAGE;
 	}
-	in->template_path = s_args.template_path ? s_args.template_path
+	in->template_path = s_args.template_path	 ? s_args.template_path
 			    : cfg && cfg->infra_template ? cfg->infra_template
 							 : DEFAULT_TEMPLATE;
 	in->timeout = s_args.timeout > 0 ? s_args.timeout
-		      : cfg ? cfg->timeout
-			    : SHIP_CONFIG_TIMEOUT_DEFAULT;
+		      : cfg		 ? cfg->timeout
+					 : SHIP_CONFIG_TIMEOUT_DEFAULT;
 	for (size_t i = 0; cfg && i < cfg->n_infra_parameters; i++)
 		if (ship_kvs_set(&in->params, cfg->infra_parameters[i].key,
 				 cfg->infra_parameters[i].value)) {
@@ -98,7 +100,8 @@ static int infra_load(struct cli_ctx *ctx, struct infra *in, int argc, char **ar
 		}
 	for (int i = 0; i < argc; i++) {
 		if (!allow_params) {
-			cli_error("'infra %s' takes no arguments, got '%s'", ctx->cmd->name, argv[i]);
+			cli_error("'infra %s' takes no arguments, got '%s'", ctx->cmd->name,
+				  argv[i]);
 			return CLI_EXIT_USAGE;
 		}
 		if (ship_kvs_set_arg(&in->params, argv[i], &err)) {
@@ -116,17 +119,19 @@ static int infra_load(struct cli_ctx *ctx, struct infra *in, int argc, char **ar
 			} else {
 				cli_error("cannot read template '%s': %s", in->template_path,
 					  strerror(errno));
-				cli_hint("give the path in 'infra.template' of the config or --template "
-					 "FILE");
+				cli_hint(
+				    "give the path in 'infra.template' of the config or --template "
+				    "FILE");
 			}
 			return CLI_EXIT_USAGE;
 		}
 		char missing[256];
 		if (ship_infra_missing_subnet_params(&in->params, missing, sizeof(missing))) {
 			cli_error("ExistingVpcId is given without %s", missing);
-			cli_hint("an existing VPC needs two public subnets (load balancer) and two "
-				 "subnets for the tasks, each pair in two AZs; 'ecship infra deploy' "
-				 "prints them when the VPC quota is reached");
+			cli_hint(
+			    "an existing VPC needs two public subnets (load balancer) and two "
+			    "subnets for the tasks, each pair in two AZs; 'ecship infra deploy' "
+			    "prints them when the VPC quota is reached");
 			return CLI_EXIT_USAGE;
 		}
 	}
@@ -178,9 +183,9 @@ static json_t *outputs_json(const struct ship_stack *st)
 	json_t *o = json_object();
 	for (size_t i = 0; o && i < st->n_outputs; i++)
 		if (st->outputs[i].key)
-			json_object_set_new(o, st->outputs[i].key,
-					    json_string(st->outputs[i].value ? st->outputs[i].value
-									     : ""));
+			json_object_set_new(
+			    o, st->outputs[i].key,
+			    json_string(st->outputs[i].value ? st->outputs[i].value : ""));
 	return o;
 }
 
@@ -205,7 +210,8 @@ static void print_changes(const struct ship_changeset *cs)
 	cli_note("change set %s:", cs->name);
 	for (size_t i = 0; i < cs->n_changes; i++) {
 		const struct ship_change *c = &cs->changes[i];
-		const char *repl = c->replacement && !strcmp(c->replacement, "True") ? "  (replaced)"
+		const char *repl = c->replacement && !strcmp(c->replacement, "True")
+				       ? "  (replaced)"
 				   : c->replacement && !strcmp(c->replacement, "Conditional")
 				       ? "  (may be replaced)"
 				       : "";
@@ -303,15 +309,16 @@ static int vpc_preflight(struct infra *in)
 		for (size_t i = 0; i < 4; i++)
 			fprintf(stderr, "           %s: %s\n", ship_infra_existing_subnet_params[i],
 				ids[i]);
-		fprintf(stderr, "\n     or once: ecship infra deploy %s=%s", SHIP_INFRA_EXISTING_VPC,
-			v->id);
+		fprintf(stderr, "\n     or once: ecship infra deploy %s=%s",
+			SHIP_INFRA_EXISTING_VPC, v->id);
 		for (size_t i = 0; i < 4; i++)
 			fprintf(stderr, " %s=%s", ship_infra_existing_subnet_params[i], ids[i]);
 		fprintf(stderr, "\n     (VPC %s%s%s%s, %s)\n", v->id, v->name ? " '" : "",
 			v->name ? v->name : "", v->name ? "'" : "", v->cidr ? v->cidr : "");
 	} else {
-		fprintf(stderr, "     No VPC in %s has subnets in two availability zones to "
-				"suggest; set %s and the four Existing*SubnetId parameters.\n",
+		fprintf(stderr,
+			"     No VPC in %s has subnets in two availability zones to "
+			"suggest; set %s and the four Existing*SubnetId parameters.\n",
 			region, SHIP_INFRA_EXISTING_VPC);
 	}
 	if (l.n) {
@@ -326,11 +333,12 @@ static int vpc_preflight(struct infra *in)
 				l.v[i].name ? l.v[i].name : "");
 		}
 	}
-	fprintf(stderr,
-		"\n  2. delete a VPC nothing uses any more: first what is in it (ECS services, load "
-		"balancers, NAT gateways, endpoints),\n     then e.g. 'aws ec2 delete-vpc --vpc-id "
-		"VPC_ID --region %s', or 'ecship infra delete' for an ecship stack.\n",
-		region);
+	fprintf(
+	    stderr,
+	    "\n  2. delete a VPC nothing uses any more: first what is in it (ECS services, load "
+	    "balancers, NAT gateways, endpoints),\n     then e.g. 'aws ec2 delete-vpc --vpc-id "
+	    "VPC_ID --region %s', or 'ecship infra delete' for an ecship stack.\n",
+	    region);
 	fprintf(stderr,
 		"\n  3. ask AWS for a higher quota:\n       aws service-quotas "
 		"request-service-quota-increase --service-code vpc --quota-code %s "
@@ -343,8 +351,8 @@ static int vpc_preflight(struct infra *in)
 /* ---- waiting ------------------------------------------------------------------------------- */
 
 /* Waits for the stack and prints the outcome; returns the exit code. */
-static int wait_stack(struct infra *in, const char *stack_ref, const char *since,
-		      const char *doing, int deleting)
+static int wait_stack(struct infra *in, const char *stack_ref, const char *since, const char *doing,
+		      int deleting)
 {
 	struct ship_err err = SHIP_ERR_INIT;
 	struct ship_stack st;
@@ -352,8 +360,8 @@ static int wait_stack(struct infra *in, const char *stack_ref, const char *since
 	enum ship_stack_wait_end end;
 	int rc;
 
-	struct ship_stack_wait_opts wo = {in->timeout, 0, print_event, cli_cancelled_cb, NULL,
-					  since};
+	struct ship_stack_wait_opts wo = {in->timeout,	    0,	  print_event,
+					  cli_cancelled_cb, NULL, since};
 	const char *iv = getenv("ECSHIP_STACK_POLL_SECONDS"); /* tests: poll faster */
 	double ivs;
 	if (iv && !ship_parse_duration(iv, &ivs) && ivs > 0)
@@ -376,8 +384,9 @@ static int wait_stack(struct infra *in, const char *stack_ref, const char *since
 		} else {
 			print_failures(&failed, &st);
 			if (c == SHIP_STACK_CLASS_ROLLED_BACK)
-				cli_hint("the update was rolled back: the stack is as before; fix the "
-					 "cause above and run 'ecship infra deploy' again");
+				cli_hint(
+				    "the update was rolled back: the stack is as before; fix the "
+				    "cause above and run 'ecship infra deploy' again");
 			else if (st.status && !strcmp(st.status, "ROLLBACK_COMPLETE"))
 				cli_hint("a stack whose creation failed cannot be updated: fix the "
 					 "cause, 'ecship infra delete', then deploy again");
@@ -397,8 +406,8 @@ static int wait_stack(struct infra *in, const char *stack_ref, const char *since
 		break;
 	case SHIP_STACK_WAIT_INTERRUPTED:
 	default:
-		cli_error("interrupted while %s; stack '%s' is %s and CloudFormation goes on", doing,
-			  in->stack, st.status ? st.status : "in progress");
+		cli_error("interrupted while %s; stack '%s' is %s and CloudFormation goes on",
+			  doing, in->stack, st.status ? st.status : "in progress");
 		cli_hint("'ecship infra status' shows where it is");
 		rc = CLI_EXIT_INTERRUPTED;
 		break;
@@ -418,8 +427,8 @@ static int print_result(struct infra *in, const char *action, const struct ship_
 	if (found < 0)
 		return cli_report("cannot describe the stack", &err);
 	if (in->ctx->json) {
-		json_t *o = json_pack("{s:s, s:s?, s:s, s:s?, s:s?}", "stack", in->stack, "stack_id",
-				      found ? st.id : NULL, "action", action, "status",
+		json_t *o = json_pack("{s:s, s:s?, s:s, s:s?, s:s?}", "stack", in->stack,
+				      "stack_id", found ? st.id : NULL, "action", action, "status",
 				      found ? st.status : NULL, "change_set", cs ? cs->name : NULL);
 		if (o && cs)
 			json_object_set_new(o, "changes", changes_json(cs));
@@ -579,10 +588,12 @@ static int infra_status(struct infra *in)
 			char *ty = ship_xml_path_text(items[i], "ResourceType");
 			char *stt = ship_xml_path_text(items[i], "ResourceStatus");
 			char *why = ship_xml_path_text(items[i], "ResourceStatusReason");
-			json_array_append_new(ev, json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}",
-							    "timestamp", ts, "logical_id", lid,
-							    "type", ty, "status", stt, "reason", why));
-			ship_free(ts), ship_free(lid), ship_free(ty), ship_free(stt), ship_free(why);
+			json_array_append_new(ev,
+					      json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}",
+							"timestamp", ts, "logical_id", lid, "type",
+							ty, "status", stt, "reason", why));
+			ship_free(ts), ship_free(lid), ship_free(ty), ship_free(stt),
+			    ship_free(why);
 		}
 		json_object_set_new(o, "events", ev);
 		json_object_set_new(o, "parameters", json_object());
@@ -665,10 +676,11 @@ static int infra_diff(struct infra *in)
 			cli_print_json(o);
 			json_decref(o);
 		} else {
-			printf("stack %s does not exist: 'ecship infra deploy' would create it from "
-			       "%s%s\n",
-			       in->stack, in->template_path,
-			       vpc ? " (with a new VPC)" : " (in an existing VPC)");
+			printf(
+			    "stack %s does not exist: 'ecship infra deploy' would create it from "
+			    "%s%s\n",
+			    in->stack, in->template_path,
+			    vpc ? " (with a new VPC)" : " (in an existing VPC)");
 		}
 		goto cleanup;
 	}
@@ -700,10 +712,12 @@ static int infra_diff(struct infra *in)
 			const struct ship_change *c = &cs.changes[i];
 			printf("  %-8s %-36s %-44s%s\n", c->action ? c->action : "?",
 			       c->logical_id ? c->logical_id : "?", c->type ? c->type : "",
-			       c->replacement && !strcmp(c->replacement, "True") ? " replaced" : "");
+			       c->replacement && !strcmp(c->replacement, "True") ? " replaced"
+										 : "");
 		}
 		if (!cs.n_changes)
-			printf("  (parameters or outputs change; the endpoint listed no resource)\n");
+			printf(
+			    "  (parameters or outputs change; the endpoint listed no resource)\n");
 	}
 cleanup:
 	ship_changeset_release(&cs);
@@ -738,9 +752,10 @@ static int active_services(struct infra *in, const char *cluster, struct ship_bu
 		json_t *arns = json_object_get(resp, "serviceArns");
 		if (json_array_size(arns)) {
 			json_t *dresp = NULL;
-			json_t *dreq = json_pack("{s:s, s:O}", "cluster", cluster, "services", arns);
-			int r = ship_aws_json(in->aws, SHIP_SVC_ECS, "DescribeServices", dreq, &dresp,
-					      NULL, err);
+			json_t *dreq =
+			    json_pack("{s:s, s:O}", "cluster", cluster, "services", arns);
+			int r = ship_aws_json(in->aws, SHIP_SVC_ECS, "DescribeServices", dreq,
+					      &dresp, NULL, err);
 			json_decref(dreq);
 			if (r)
 				goto cleanup;
@@ -748,14 +763,17 @@ static int active_services(struct infra *in, const char *cluster, struct ship_bu
 			json_t *svc;
 			json_array_foreach(json_object_get(dresp, "services"), i, svc)
 			{
-				const char *status = json_string_value(json_object_get(svc, "status"));
-				if (status && strcmp(status, "ACTIVE") && strcmp(status, "DRAINING"))
+				const char *status =
+				    json_string_value(json_object_get(svc, "status"));
+				if (status && strcmp(status, "ACTIVE") &&
+				    strcmp(status, "DRAINING"))
 					continue;
-				ship_buf_addf(out, "  %s (%s, running %lld of %lld)\n",
-					      json_string_value(json_object_get(svc, "serviceName")),
-					      status ? status : "?",
-					      json_integer_value(json_object_get(svc, "runningCount")),
-					      json_integer_value(json_object_get(svc, "desiredCount")));
+				ship_buf_addf(
+				    out, "  %s (%s, running %lld of %lld)\n",
+				    json_string_value(json_object_get(svc, "serviceName")),
+				    status ? status : "?",
+				    json_integer_value(json_object_get(svc, "runningCount")),
+				    json_integer_value(json_object_get(svc, "desiredCount")));
 				(*count)++;
 			}
 			json_decref(dresp);
@@ -800,14 +818,16 @@ static int infra_delete(struct infra *in)
 		goto cleanup;
 	}
 	if (nsvc && !s_args.force) {
-		cli_error("refusing to delete stack '%s': %zu service%s still run%s in cluster '%s'",
-			  in->stack, nsvc, nsvc == 1 ? "" : "s", nsvc == 1 ? "s" : "", cluster);
+		cli_error(
+		    "refusing to delete stack '%s': %zu service%s still run%s in cluster '%s'",
+		    in->stack, nsvc, nsvc == 1 ? "" : "s", nsvc == 1 ? "s" : "", cluster);
 		fputs(svcs.data, stderr);
-		cli_hint("the runbook's order (FAQ): first delete what runs inside the VPC, the ECS "
-			 "services ('aws ecs delete-service --cluster %s --service NAME --force'), "
-			 "then the stack, which takes the ALB, NAT gateway and VPC with it; "
-			 "--force deletes the stack anyway",
-			 cluster);
+		cli_hint(
+		    "the runbook's order (FAQ): first delete what runs inside the VPC, the ECS "
+		    "services ('aws ecs delete-service --cluster %s --service NAME --force'), "
+		    "then the stack, which takes the ALB, NAT gateway and VPC with it; "
+		    "--force deletes the stack anyway",
+		    cluster);
 		rc = CLI_EXIT_FAILED;
 		goto cleanup;
 	}
@@ -831,7 +851,8 @@ static int infra_delete(struct infra *in)
 	rc = wait_stack(in, st.id ? st.id : in->stack, since, "deleting", 1);
 	if (!rc) {
 		if (in->ctx->json) {
-			json_t *o = json_pack("{s:s, s:s}", "stack", in->stack, "action", "deleted");
+			json_t *o =
+			    json_pack("{s:s, s:s}", "stack", in->stack, "action", "deleted");
 			cli_print_json(o);
 			json_decref(o);
 		} else {
@@ -850,8 +871,8 @@ static const struct {
 	int params;   /* accepts KEY=VALUE arguments */
 	int template; /* reads the template */
 } s_subs[] = {
-    {"deploy", infra_deploy, 1, 1},   {"diff", infra_diff, 1, 1},
-    {"status", infra_status, 0, 0},   {"outputs", infra_outputs, 0, 0},
+    {"deploy", infra_deploy, 1, 1}, {"diff", infra_diff, 1, 1},
+    {"status", infra_status, 0, 0}, {"outputs", infra_outputs, 0, 0},
     {"delete", infra_delete, 0, 0},
 };
 

@@ -20,7 +20,8 @@ static struct {
 } s_args;
 
 static const struct cli_option s_options[] = {
-    CLI_STRING("service", "NAME", &s_args.service, "the service of the config (default: the first)"),
+    CLI_STRING("service", "NAME", &s_args.service,
+	       "the service of the config (default: the first)"),
     CLI_STRING("listener", "ARN", &s_args.listener,
 	       "this listener (default: the stack's HTTPS listener when it has one, else HTTP)"),
     CLI_STRING("target-group", "ARN", &s_args.target_group,
@@ -72,16 +73,17 @@ static json_t *rule_json(const struct ship_listener_rule *r, const char *owner)
 		json_t *vals = json_array();
 		for (size_t j = 0; j < r->conds[i].n_values; j++)
 			json_array_append_new(vals, json_string(r->conds[i].values[j]));
-		json_array_append_new(conds, json_pack("{s:s, s:o}", "field", r->conds[i].field,
-						       "values", vals));
+		json_array_append_new(
+		    conds, json_pack("{s:s, s:o}", "field", r->conds[i].field, "values", vals));
 	}
 	json_t *o = json_pack("{s:s, s:s?, s:o, s:s?, s:s?, s:s?, s:b}", "rule_arn", r->arn,
 			      "priority", NULL, "conditions", conds, "action", r->action_type,
 			      "target_group_arn", r->target_group, "owner", r->owner, "ours",
 			      owner && r->owner && !strcmp(r->owner, owner));
 	if (o)
-		json_object_set_new(o, "priority", r->is_default ? json_string("default")
-								 : json_integer(r->priority));
+		json_object_set_new(o, "priority",
+				    r->is_default ? json_string("default")
+						  : json_integer(r->priority));
 	return o;
 }
 
@@ -183,7 +185,8 @@ static int rule_list(struct rulectx *rc)
 		if (all) {
 			for (size_t j = 0; j < l.n; j++) {
 				json_t *o = rule_json(&l.v[j], rc->owner);
-				json_object_set_new(o, "listener_arn", json_string(rc->listeners[i]));
+				json_object_set_new(o, "listener_arn",
+						    json_string(rc->listeners[i]));
 				json_array_append_new(all, o);
 			}
 		} else {
@@ -229,14 +232,16 @@ static int rule_ensure(struct rulectx *rc)
 	}
 	if (!lr->set && !s_args.priority) {
 		cli_error("'%s' has no 'listener_rule'", rc->proj.cfg->path);
-		cli_hint("add e.g. 'listener_rule: {priority: 100, host_headers: [staging.example.jp]}' "
-			 "(a fixed priority per environment, or 'priority: auto')");
+		cli_hint(
+		    "add e.g. 'listener_rule: {priority: 100, host_headers: [staging.example.jp]}' "
+		    "(a fixed priority per environment, or 'priority: auto')");
 		ret = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
 	if (!spec.priority_auto && spec.priority < 1) {
 		cli_error("'listener_rule' in '%s' has no priority", rc->proj.cfg->path);
-		cli_hint("set 'priority: N' (1..50000, different per environment) or 'priority: auto'");
+		cli_hint(
+		    "set 'priority: N' (1..50000, different per environment) or 'priority: auto'");
 		ret = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
@@ -261,8 +266,10 @@ static int rule_ensure(struct rulectx *rc)
 			ret = cli_report("cannot read the service definition's target group", &err);
 			goto cleanup;
 		}
-		spec.target_group_arn =
-		    tg ? tg : rc->have_stack ? ship_stack_output(&rc->stack, "TargetGroupArn") : NULL;
+		spec.target_group_arn = tg ? tg
+					: rc->have_stack
+					    ? ship_stack_output(&rc->stack, "TargetGroupArn")
+					    : NULL;
 		if (!spec.target_group_arn) {
 			cli_error("no target group for service '%s'", rc->svc->name);
 			cli_hint("put it in the service definition's loadBalancers, or give "
@@ -280,9 +287,10 @@ static int rule_ensure(struct rulectx *rc)
 			break;
 		}
 		if (res.outcome == SHIP_RULE_CONFLICT) {
-			cli_error("priority %ld on listener '%s' is held by a rule that is not ecship's "
-				  "for '%s'; nothing was created",
-				  res.priority, spec.listener_arn, rc->owner);
+			cli_error(
+			    "priority %ld on listener '%s' is held by a rule that is not ecship's "
+			    "for '%s'; nothing was created",
+			    res.priority, spec.listener_arn, rc->owner);
 			fprintf(stderr, "  the rule holding it (%s):\n", res.conflict->arn);
 			print_rule_line(stderr, res.conflict, rc->owner);
 			long free_p = ship_rules_pick_priority(&res.rules, res.priority);
@@ -292,10 +300,11 @@ static int rule_ensure(struct rulectx *rc)
 				 free_p, res.conflict->arn);
 			if (all)
 				json_array_append_new(
-				    all, json_pack("{s:s, s:s, s:i, s:o}", "listener_arn",
-						   spec.listener_arn, "outcome", "conflict", "priority",
-						   (int)res.priority, "conflicting_rule",
-						   rule_json(res.conflict, rc->owner)));
+				    all,
+				    json_pack("{s:s, s:s, s:i, s:o}", "listener_arn",
+					      spec.listener_arn, "outcome", "conflict", "priority",
+					      (int)res.priority, "conflicting_rule",
+					      rule_json(res.conflict, rc->owner)));
 			ret = CLI_EXIT_FAILED;
 		} else {
 			static const char *const what[] = {"created", "updated", "unchanged",
@@ -304,21 +313,23 @@ static int rule_ensure(struct rulectx *rc)
 				json_array_append_new(
 				    all, json_pack("{s:s, s:s, s:s, s:i, s:s, s:s}", "listener_arn",
 						   spec.listener_arn, "outcome", what[res.outcome],
-						   "rule_arn", res.arn, "priority", (int)res.priority,
-						   "owner", rc->owner, "target_group_arn",
-						   spec.target_group_arn));
+						   "rule_arn", res.arn, "priority",
+						   (int)res.priority, "owner", rc->owner,
+						   "target_group_arn", spec.target_group_arn));
 			} else {
 				printf("rule %s: priority %ld on listener %s -> %s\n",
 				       what[res.outcome], res.priority, spec.listener_arn,
 				       spec.target_group_arn);
 			}
 			if (res.attempts > 1)
-				cli_note("priority taken by a concurrent caller: %d create attempts",
-					 res.attempts);
+				cli_note(
+				    "priority taken by a concurrent caller: %d create attempts",
+				    res.attempts);
 			if (res.duplicates_removed)
-				cli_note("removed %d duplicate rule%s of %s left by a concurrent run",
-					 res.duplicates_removed, res.duplicates_removed == 1 ? "" : "s",
-					 rc->owner);
+				cli_note(
+				    "removed %d duplicate rule%s of %s left by a concurrent run",
+				    res.duplicates_removed, res.duplicates_removed == 1 ? "" : "s",
+				    rc->owner);
 		}
 		ship_rule_result_release(&res);
 	}

@@ -34,8 +34,8 @@ const char *ship_kvs_get(const struct ship_kvs *l, const char *key); /* NULL whe
 
 /* ---- pure planning ------------------------------------------------------------------------- */
 
-#define SHIP_CAP_IAM 1u        /* CAPABILITY_IAM */
-#define SHIP_CAP_NAMED_IAM 2u  /* CAPABILITY_NAMED_IAM */
+#define SHIP_CAP_IAM 1u		/* CAPABILITY_IAM */
+#define SHIP_CAP_NAMED_IAM 2u	/* CAPABILITY_NAMED_IAM */
 #define SHIP_CAP_AUTO_EXPAND 4u /* CAPABILITY_AUTO_EXPAND */
 
 /*
@@ -77,17 +77,16 @@ int ship_infra_creates_vpc(struct ship_str template_body, const struct ship_kvs 
  * template's Rules say so to CloudFormation; this says it before any call). Returns the number
  * of missing ones and lists them, comma-separated, in `missing`.
  */
-size_t ship_infra_missing_subnet_params(const struct ship_kvs *params, char *missing,
-					size_t size);
+size_t ship_infra_missing_subnet_params(const struct ship_kvs *params, char *missing, size_t size);
 
 enum ship_stack_class {
 	SHIP_STACK_CLASS_UNKNOWN,
-	SHIP_STACK_CLASS_BUSY,      /* *_IN_PROGRESS: wait */
-	SHIP_STACK_CLASS_OK,        /* CREATE/UPDATE/IMPORT_COMPLETE: usable, deploy updates it */
+	SHIP_STACK_CLASS_BUSY,	      /* *_IN_PROGRESS: wait */
+	SHIP_STACK_CLASS_OK,	      /* CREATE/UPDATE/IMPORT_COMPLETE: usable, deploy updates it */
 	SHIP_STACK_CLASS_ROLLED_BACK, /* UPDATE_ROLLBACK_COMPLETE: usable, the last update failed */
-	SHIP_STACK_CLASS_DEAD,      /* ROLLBACK_COMPLETE, *_FAILED: only deleting helps */
-	SHIP_STACK_CLASS_DELETED,   /* DELETE_COMPLETE */
-	SHIP_STACK_CLASS_REVIEW,    /* REVIEW_IN_PROGRESS: created by a change set never executed */
+	SHIP_STACK_CLASS_DEAD,	      /* ROLLBACK_COMPLETE, *_FAILED: only deleting helps */
+	SHIP_STACK_CLASS_DELETED,     /* DELETE_COMPLETE */
+	SHIP_STACK_CLASS_REVIEW, /* REVIEW_IN_PROGRESS: created by a change set never executed */
 };
 enum ship_stack_class ship_stack_classify(const char *status);
 
@@ -144,7 +143,7 @@ int ship_stack_create(struct ship_aws *aws, const struct ship_stack_input *in, c
 		      size_t id_size, struct ship_err *err);
 
 struct ship_change {
-	char *action;      /* Add, Modify, Remove, Import, Dynamic */
+	char *action; /* Add, Modify, Remove, Import, Dynamic */
 	char *logical_id;
 	char *physical_id;
 	char *type;
@@ -154,10 +153,10 @@ struct ship_change {
 struct ship_changeset {
 	char name[SHIP_CHANGESET_NAME_MAX];
 	char *id;
-	char *status;           /* CREATE_COMPLETE, FAILED, ... */
+	char *status;		/* CREATE_COMPLETE, FAILED, ... */
 	char *execution_status; /* AVAILABLE, UNAVAILABLE, ... */
 	char *reason;
-	int no_changes;         /* the changes set is empty by AWS's own verdict */
+	int no_changes; /* the changes set is empty by AWS's own verdict */
 	struct ship_change *changes;
 	size_t n_changes;
 };
@@ -188,8 +187,8 @@ int ship_stack_delete(struct ship_aws *aws, const char *stack, struct ship_err *
 typedef void (*ship_stack_event_fn)(void *ctx, const struct ship_stack_event *e);
 
 struct ship_stack_wait_opts {
-	double timeout;  /* seconds from the start of the wait */
-	double interval; /* between polls; 0: 5 s */
+	double timeout;		      /* seconds from the start of the wait */
+	double interval;	      /* between polls; 0: 5 s */
 	ship_stack_event_fn on_event; /* each new event, oldest first (may be NULL) */
 	int (*cancelled)(void *ctx);
 	void *ctx;
@@ -197,10 +196,10 @@ struct ship_stack_wait_opts {
 };
 
 enum ship_stack_wait_end {
-	SHIP_STACK_WAIT_DONE,        /* a terminal status: see final->status */
+	SHIP_STACK_WAIT_DONE, /* a terminal status: see final->status */
 	SHIP_STACK_WAIT_TIMEOUT,
 	SHIP_STACK_WAIT_INTERRUPTED,
-	SHIP_STACK_WAIT_GONE,        /* the stack no longer exists (after a delete: success) */
+	SHIP_STACK_WAIT_GONE, /* the stack no longer exists (after a delete: success) */
 };
 
 /*
@@ -239,9 +238,9 @@ void ship_vpc_list_release(struct ship_vpc_list *l);
 int ship_vpc_list(struct ship_aws *aws, struct ship_vpc_list *out, struct ship_err *err);
 
 struct ship_vpc_quota {
-	long count;         /* VPCs in the region */
-	double quota;       /* the applied quota, or SHIP_VPC_QUOTA_DEFAULT */
-	int from_api;       /* Service Quotas answered */
+	long count;	       /* VPCs in the region */
+	double quota;	       /* the applied quota, or SHIP_VPC_QUOTA_DEFAULT */
+	int from_api;	       /* Service Quotas answered */
 	char why_default[512]; /* when not from_api: the error that made us fall back */
 };
 

@@ -31,7 +31,7 @@ struct ship_listener_rule {
 	char *action_type;  /* the first action's type: forward, redirect, fixed-response */
 	char *target_group; /* the first forward action's target group, or NULL */
 	size_t n_actions;
-	char *owner;        /* tag ecship:rule, NULL when the rule has none */
+	char *owner; /* tag ecship:rule, NULL when the rule has none */
 };
 
 struct ship_rule_list {
@@ -48,7 +48,7 @@ int ship_rules_list(struct ship_aws *aws, const char *listener_arn, struct ship_
 const struct ship_listener_rule *ship_rules_at(const struct ship_rule_list *l, long p);
 /* The lowest-priority rule whose owner tag is owner, or NULL. */
 const struct ship_listener_rule *ship_rules_owned(const struct ship_rule_list *l,
-						 const char *owner);
+						  const char *owner);
 /* The lowest priority >= from that no rule holds; -1 when every one up to 50000 is taken. */
 long ship_rules_pick_priority(const struct ship_rule_list *l, long from);
 
@@ -56,9 +56,9 @@ long ship_rules_pick_priority(const struct ship_rule_list *l, long from);
 struct ship_rule_spec {
 	const char *listener_arn;
 	const char *owner; /* "<cluster>/<service>": the tag value */
-	long priority;     /* 1..50000; ignored when priority_auto */
+	long priority;	   /* 1..50000; ignored when priority_auto */
 	int priority_auto;
-	long auto_from;    /* with priority_auto: the lowest priority to consider (0: 1) */
+	long auto_from; /* with priority_auto: the lowest priority to consider (0: 1) */
 	const char *const *host_headers;
 	size_t n_host_headers;
 	const char *const *path_patterns;
@@ -75,18 +75,18 @@ int ship_rule_matches(const struct ship_listener_rule *r, const struct ship_rule
 
 enum ship_rule_outcome {
 	SHIP_RULE_CREATED,
-	SHIP_RULE_UPDATED,   /* conditions, target group or priority changed */
+	SHIP_RULE_UPDATED, /* conditions, target group or priority changed */
 	SHIP_RULE_UNCHANGED,
-	SHIP_RULE_CONFLICT,  /* the fixed priority is held by a rule that is not ours */
+	SHIP_RULE_CONFLICT, /* the fixed priority is held by a rule that is not ours */
 };
 
 struct ship_rule_result {
 	enum ship_rule_outcome outcome;
-	long priority;      /* ours, after the call */
-	char arn[512];      /* ours, after the call ("" on conflict) */
-	struct ship_rule_list rules;                 /* the listener's rules as last listed */
-	const struct ship_listener_rule *conflict;   /* into rules, on conflict */
-	int attempts;       /* CreateRule calls */
+	long priority;				   /* ours, after the call */
+	char arn[512];				   /* ours, after the call ("" on conflict) */
+	struct ship_rule_list rules;		   /* the listener's rules as last listed */
+	const struct ship_listener_rule *conflict; /* into rules, on conflict */
+	int attempts;				   /* CreateRule calls */
 	int duplicates_removed;
 };
 void ship_rule_result_release(struct ship_rule_result *r);

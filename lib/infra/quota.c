@@ -249,12 +249,12 @@ int ship_vpc_quota_get(struct ship_aws *aws, struct ship_vpc_quota *q, struct sh
 	q->count = (long)l.n;
 	ship_vpc_list_release(&l);
 
-	json_t *req = json_pack("{s:s, s:s}", "ServiceCode", "vpc", "QuotaCode",
-				SHIP_VPC_QUOTA_CODE);
+	json_t *req =
+	    json_pack("{s:s, s:s}", "ServiceCode", "vpc", "QuotaCode", SHIP_VPC_QUOTA_CODE);
 	if (!req)
 		return oom(err);
-	int r = ship_aws_json(aws, SHIP_SVC_SERVICE_QUOTAS, "GetServiceQuota", req, &resp, NULL,
-			      &qerr);
+	int r =
+	    ship_aws_json(aws, SHIP_SVC_SERVICE_QUOTAS, "GetServiceQuota", req, &resp, NULL, &qerr);
 	json_decref(req);
 	json_t *value = r ? NULL : json_object_get(json_object_get(resp, "Quota"), "Value");
 	if (value && json_is_number(value) && json_number_value(value) >= 1) {

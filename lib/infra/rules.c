@@ -117,8 +117,8 @@ static int parse_rule(const xmlNode *m, struct ship_listener_rule *r)
 		if (!r->target_group || !*r->target_group) {
 			ship_freep(&r->target_group);
 			xmlNode *tgs = ship_xml_path(a, "ForwardConfig/TargetGroups");
-			r->target_group = ship_xml_path_text(ship_xml_first_item(tgs),
-							     "TargetGroupArn");
+			r->target_group =
+			    ship_xml_path_text(ship_xml_first_item(tgs), "TargetGroupArn");
 		}
 	}
 	return 0;
@@ -145,8 +145,8 @@ static int describe_rules(struct ship_aws *aws, const char *listener, struct shi
 		ship_params_add(&params, "ListenerArn", listener);
 		if (marker)
 			ship_params_add(&params, "Marker", marker);
-		int r = ship_aws_query(aws, SHIP_SVC_ELBV2, "DescribeRules", &params, &doc, NULL,
-				       err);
+		int r =
+		    ship_aws_query(aws, SHIP_SVC_ELBV2, "DescribeRules", &params, &doc, NULL, err);
 		ship_params_release(&params);
 		ship_freep(&marker);
 		if (r)
@@ -204,8 +204,8 @@ static int describe_tags(struct ship_aws *aws, struct ship_rule_list *l, struct 
 			ship_params_release(&params);
 			continue;
 		}
-		int r = ship_aws_query(aws, SHIP_SVC_ELBV2, "DescribeTags", &params, &doc, NULL,
-				       err);
+		int r =
+		    ship_aws_query(aws, SHIP_SVC_ELBV2, "DescribeTags", &params, &doc, NULL, err);
 		ship_params_release(&params);
 		if (r)
 			return -1;
@@ -255,8 +255,7 @@ const struct ship_listener_rule *ship_rules_at(const struct ship_rule_list *l, l
 	return NULL;
 }
 
-const struct ship_listener_rule *ship_rules_owned(const struct ship_rule_list *l,
-						 const char *owner)
+const struct ship_listener_rule *ship_rules_owned(const struct ship_rule_list *l, const char *owner)
 {
 	const struct ship_listener_rule *best = NULL;
 	for (size_t i = 0; l && i < l->n; i++) {
@@ -290,8 +289,7 @@ static const struct ship_rule_condition *cond_of(const struct ship_listener_rule
 }
 
 /* Whether the values of c are exactly the set want (as sets; ci: ignore ASCII case). */
-static int same_set(const struct ship_rule_condition *c, const char *const *want, size_t n,
-		    int ci)
+static int same_set(const struct ship_rule_condition *c, const char *const *want, size_t n, int ci)
 {
 	size_t have = c ? c->n_values : 0;
 	for (size_t i = 0; i < n; i++) {
@@ -339,9 +337,9 @@ static int add_conditions_actions(struct ship_params *p, const struct ship_rule_
 		c++;
 		r |= ship_params_addf(p, "host-header", "Conditions.member.%zu.Field", c);
 		for (size_t i = 0; i < s->n_host_headers; i++)
-			r |= ship_params_addf(p, s->host_headers[i],
-					      "Conditions.member.%zu.HostHeaderConfig.Values.member.%zu",
-					      c, i + 1);
+			r |= ship_params_addf(
+			    p, s->host_headers[i],
+			    "Conditions.member.%zu.HostHeaderConfig.Values.member.%zu", c, i + 1);
 	}
 	if (s->n_path_patterns) {
 		c++;
@@ -375,9 +373,9 @@ static int create_rule(struct ship_aws *aws, const struct ship_rule_spec *s, lon
 	r = ship_aws_query(aws, SHIP_SVC_ELBV2, "CreateRule", &params, &doc, NULL, err);
 	ship_params_release(&params);
 	if (!r)
-		ship_xml_path_copy(
-		    ship_xml_first_item(ship_xml_path(ship_xml_root(doc), "CreateRuleResult/Rules")),
-		    "RuleArn", arn, arn_size);
+		ship_xml_path_copy(ship_xml_first_item(
+				       ship_xml_path(ship_xml_root(doc), "CreateRuleResult/Rules")),
+				   "RuleArn", arn, arn_size);
 	xmlFreeDoc(doc);
 	return r;
 }
@@ -399,8 +397,7 @@ static int modify_rule(struct ship_aws *aws, const struct ship_rule_spec *s, con
 	return r;
 }
 
-static int set_priority(struct ship_aws *aws, const char *arn, long priority,
-			struct ship_err *err)
+static int set_priority(struct ship_aws *aws, const char *arn, long priority, struct ship_err *err)
 {
 	struct ship_params params = {0};
 	xmlDoc *doc = NULL;
@@ -484,12 +481,14 @@ static int settle(struct ship_aws *aws, const struct ship_rule_spec *s,
 		    (r->owner && !strcmp(r->owner, s->owner)) || strcmp(keep->arn, r->arn) < 0)
 			continue;
 		/* a foreign rule shares our priority and sorts first: we move */
-		long p = ship_rules_pick_priority(&res->rules, s->priority_auto ? keep->priority : 1);
+		long p =
+		    ship_rules_pick_priority(&res->rules, s->priority_auto ? keep->priority : 1);
 		if (p < 0 || !s->priority_auto)
-			return ship_err_set(err, SHIP_ERR_AWS,
-					    "priority %ld is held by two rules at once ('%s' and "
-					    "ours); the listener does not enforce unique priorities",
-					    keep->priority, r->arn);
+			return ship_err_set(
+			    err, SHIP_ERR_AWS,
+			    "priority %ld is held by two rules at once ('%s' and "
+			    "ours); the listener does not enforce unique priorities",
+			    keep->priority, r->arn);
 		if (set_priority(aws, keep->arn, p, err))
 			return -1;
 		res->priority = p;

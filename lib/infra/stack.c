@@ -113,8 +113,8 @@ int ship_stack_describe(struct ship_aws *aws, const char *name, struct ship_stac
 		}
 		goto cleanup;
 	}
-	xmlNode *m = ship_xml_first_item(
-	    ship_xml_path(ship_xml_root(doc), "DescribeStacksResult/Stacks"));
+	xmlNode *m =
+	    ship_xml_first_item(ship_xml_path(ship_xml_root(doc), "DescribeStacksResult/Stacks"));
 	if (!m) {
 		rc = 0;
 		goto cleanup;
@@ -234,8 +234,8 @@ int ship_stack_last_event(struct ship_aws *aws, const char *stack, char *out, si
 	if (size)
 		out[0] = '\0';
 	ship_params_add(&params, "StackName", stack);
-	if (ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DescribeStackEvents", &params, &doc,
-			   NULL, err)) {
+	if (ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DescribeStackEvents", &params, &doc, NULL,
+			   err)) {
 		if (not_found(err)) {
 			ship_err_clear(err);
 			rc = 0;
@@ -329,8 +329,8 @@ int ship_stack_changeset_delete(struct ship_aws *aws, const char *stack, const c
 	xmlDoc *doc = NULL;
 	ship_params_add(&params, "StackName", stack);
 	ship_params_add(&params, "ChangeSetName", name);
-	int r = ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DeleteChangeSet", &params, &doc,
-			       NULL, err);
+	int r = ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DeleteChangeSet", &params, &doc, NULL,
+			       err);
 	ship_params_release(&params);
 	xmlFreeDoc(doc);
 	return r;
@@ -485,7 +485,8 @@ int ship_stack_changeset(struct ship_aws *aws, const struct ship_stack_input *in
 	for (;;) {
 		if (describe_changeset(aws, in->stack, cs, err))
 			goto cleanup;
-		if (strcmp(cs->status, "CREATE_PENDING") && strcmp(cs->status, "CREATE_IN_PROGRESS"))
+		if (strcmp(cs->status, "CREATE_PENDING") &&
+		    strcmp(cs->status, "CREATE_IN_PROGRESS"))
 			break;
 		if (o && o->cancelled && o->cancelled(o->ctx)) {
 			ship_err_set(err, SHIP_ERR_TIMEOUT,
@@ -541,8 +542,8 @@ int ship_stack_delete(struct ship_aws *aws, const char *stack, struct ship_err *
 	struct ship_params params = {0};
 	xmlDoc *doc = NULL;
 	ship_params_add(&params, "StackName", stack);
-	int r = ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DeleteStack", &params, &doc, NULL,
-			       err);
+	int r =
+	    ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DeleteStack", &params, &doc, NULL, err);
 	ship_params_release(&params);
 	xmlFreeDoc(doc);
 	return r;

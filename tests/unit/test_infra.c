@@ -12,12 +12,12 @@
 #include "ecship/infra.h"
 #include "ecship/listener.h"
 
-static struct ship_str S(const char *s)
-{
+static struct ship_str S(const char *s) {
 	return ship_str_c(s);
 }
 
-static void kvs_of(struct ship_kvs *l, const char *const *kv)
+static void
+kvs_of(struct ship_kvs *l, const char *const *kv)
 {
 	memset(l, 0, sizeof(*l));
 	for (; kv && kv[0]; kv += 2)
@@ -31,18 +31,26 @@ static void changeset_names_are_deterministic(void **state)
 	(void)state;
 	struct ship_kvs a, b, c;
 	char n1[SHIP_CHANGESET_NAME_MAX], n2[SHIP_CHANGESET_NAME_MAX], n3[SHIP_CHANGESET_NAME_MAX];
-	static const char *const pa[] = {"Environment", "staging", "EnableNatGateway", "false", NULL};
-	static const char *const pb[] = {"EnableNatGateway", "false", "Environment", "staging", NULL};
-	static const char *const pc[] = {"Environment", "staging", "EnableNatGateway", "true", NULL};
+	static const char *const pa[] = {"Environment", "staging", "EnableNatGateway", "false",
+					 NULL};
+	static const char *const pb[] = {"EnableNatGateway", "false", "Environment", "staging",
+					 NULL};
+	static const char *const pc[] = {"Environment", "staging", "EnableNatGateway", "true",
+					 NULL};
 	kvs_of(&a, pa);
 	kvs_of(&b, pb);
 	kvs_of(&c, pc);
-	assert_int_equal(ship_infra_changeset_name("django-ecs-cluster-staging", S("T"), &a, n1, sizeof(n1)), 0);
-	assert_int_equal(ship_infra_changeset_name("django-ecs-cluster-staging", S("T"), &b, n2, sizeof(n2)), 0);
+	assert_int_equal(
+	    ship_infra_changeset_name("django-ecs-cluster-staging", S("T"), &a, n1, sizeof(n1)), 0);
+	assert_int_equal(
+	    ship_infra_changeset_name("django-ecs-cluster-staging", S("T"), &b, n2, sizeof(n2)), 0);
 	assert_string_equal(n1, n2); /* parameter order does not matter */
-	assert_int_equal(ship_infra_changeset_name("django-ecs-cluster-staging", S("T"), &c, n3, sizeof(n3)), 0);
+	assert_int_equal(
+	    ship_infra_changeset_name("django-ecs-cluster-staging", S("T"), &c, n3, sizeof(n3)), 0);
 	assert_string_not_equal(n1, n3); /* a value does */
-	assert_int_equal(ship_infra_changeset_name("django-ecs-cluster-staging", S("T "), &a, n3, sizeof(n3)), 0);
+	assert_int_equal(
+	    ship_infra_changeset_name("django-ecs-cluster-staging", S("T "), &a, n3, sizeof(n3)),
+	    0);
 	assert_string_not_equal(n1, n3); /* so does one byte of the template */
 	/* "a=b" + "c" must differ from "a" + "b=c": keys and values are delimited */
 	struct ship_kvs d, e;
@@ -55,15 +63,20 @@ static void changeset_names_are_deterministic(void **state)
 	assert_string_not_equal(n2, n3);
 
 	regex_t re;
-	assert_int_equal(regcomp(&re, "^ecship-django-ecs-cluster-staging-[0-9a-f]{16}$", REG_EXTENDED | REG_NOSUB), 0);
+	assert_int_equal(regcomp(&re, "^ecship-django-ecs-cluster-staging-[0-9a-f]{16}$",
+				 REG_EXTENDED | REG_NOSUB),
+			 0);
 	assert_int_equal(regexec(&re, n1, 0, NULL, 0), 0);
 	regfree(&re);
 	assert_true(ship_infra_changeset_is_ours("django-ecs-cluster-staging", n1));
 	assert_false(ship_infra_changeset_is_ours("django-ecs-cluster-production", n1));
 	assert_false(ship_infra_changeset_is_ours("django-ecs-cluster", n1));
-	assert_false(ship_infra_changeset_is_ours("django-ecs-cluster-staging", "ecship-django-ecs-cluster-staging-1718000000"));
-	assert_false(ship_infra_changeset_is_ours("django-ecs-cluster-staging", "awscli-cloudformation-package-deploy-1718000000"));
-	assert_false(ship_infra_changeset_is_ours("django-ecs-cluster-staging", "ecship-django-ecs-cluster-staging-0123456789ABCDEF"));
+	assert_false(ship_infra_changeset_is_ours("django-ecs-cluster-staging",
+						  "ecship-django-ecs-cluster-staging-1718000000"));
+	assert_false(ship_infra_changeset_is_ours(
+	    "django-ecs-cluster-staging", "awscli-cloudformation-package-deploy-1718000000"));
+	assert_false(ship_infra_changeset_is_ours(
+	    "django-ecs-cluster-staging", "ecship-django-ecs-cluster-staging-0123456789ABCDEF"));
 
 	/* a very long stack name still gives a valid name (<= 128 characters) */
 	char longstack[200];
@@ -114,15 +127,18 @@ static void capabilities_from_template(void **state)
 	    {"Resources:\n  R:\n    Type: AWS::IAM::Role\n", SHIP_CAP_IAM},
 	    {"Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: x\n",
 	     SHIP_CAP_IAM | SHIP_CAP_NAMED_IAM},
-	    {"{\"Resources\": {\"R\": {\"Type\": \"AWS::IAM::Role\", \"Properties\": {\"RoleName\": \"x\"}}}}",
+	    {"{\"Resources\": {\"R\": {\"Type\": \"AWS::IAM::Role\", \"Properties\": "
+	     "{\"RoleName\": \"x\"}}}}",
 	     SHIP_CAP_IAM | SHIP_CAP_NAMED_IAM},
 	    {"Resources:\n  U:\n    Type: AWS::IAM::User\n    Properties:\n      UserName : x\n",
 	     SHIP_CAP_IAM | SHIP_CAP_NAMED_IAM},
 	    /* RoleName as a value (a Ref to a role's name) is not a named IAM resource */
-	    {"Resources:\n  R:\n    Type: AWS::IAM::Role\n  P:\n    Type: X\n    Properties:\n      Roles: [RoleName]\n",
+	    {"Resources:\n  R:\n    Type: AWS::IAM::Role\n  P:\n    Type: X\n    Properties:\n     "
+	     " Roles: [RoleName]\n",
 	     SHIP_CAP_IAM},
 	    /* a RoleName key without IAM resources (e.g. an ECS property) asks for nothing */
-	    {"Resources:\n  S:\n    Type: AWS::ECS::Service\n    Properties:\n      RoleName: x\n", 0},
+	    {"Resources:\n  S:\n    Type: AWS::ECS::Service\n    Properties:\n      RoleName: x\n",
+	     0},
 	    {"Transform: AWS::Serverless-2016-10-31\nResources: {}\n", SHIP_CAP_AUTO_EXPAND},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -139,19 +155,22 @@ static void vpc_creation_detected(void **state)
 	static const char *const empty[] = {"ExistingVpcId", "", NULL};
 	static const char *const given[] = {"ExistingVpcId", "vpc-1", NULL};
 	static const char *const tpl_vpc_param =
-	    "Parameters:\n  ExistingVpcId:\n    Type: String\nResources:\n  Vpc:\n    Type: AWS::EC2::VPC\n";
+	    "Parameters:\n  ExistingVpcId:\n    Type: String\nResources:\n  Vpc:\n    Type: "
+	    "AWS::EC2::VPC\n";
 	static const char *const tpl_vpc = "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n";
 	static const char *const tpl_endpoint_only =
-	    "Resources:\n  E:\n    Type: AWS::EC2::VPCEndpoint\n  G:\n    Type: AWS::EC2::VPCGatewayAttachment\n";
-	static const char *const tpl_json = "{\"Resources\": {\"V\": {\"Type\": \"AWS::EC2::VPC\"}}}";
+	    "Resources:\n  E:\n    Type: AWS::EC2::VPCEndpoint\n  G:\n    Type: "
+	    "AWS::EC2::VPCGatewayAttachment\n";
+	static const char *const tpl_json =
+	    "{\"Resources\": {\"V\": {\"Type\": \"AWS::EC2::VPC\"}}}";
 	static const struct {
 		const char *tpl;
 		const char *const *params;
 		int want;
 	} cases[] = {
-	    {tpl_vpc_param, none, 1},        {tpl_vpc_param, empty, 1},
-	    {tpl_vpc_param, given, 0},       {tpl_vpc, given, 1}, /* no such parameter */
-	    {tpl_endpoint_only, none, 0},    {tpl_json, none, 1},
+	    {tpl_vpc_param, none, 1},	  {tpl_vpc_param, empty, 1},
+	    {tpl_vpc_param, given, 0},	  {tpl_vpc, given, 1}, /* no such parameter */
+	    {tpl_endpoint_only, none, 0}, {tpl_json, none, 1},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct ship_kvs p;
@@ -187,11 +206,24 @@ static void existing_vpc_needs_four_subnets(void **state)
 	struct ship_kvs p;
 	static const char *const none[] = {"Environment", "qa", NULL};
 	static const char *const vpc_only[] = {"ExistingVpcId", "vpc-1", NULL};
-	static const char *const two[] = {"ExistingVpcId", "vpc-1", "ExistingPublicSubnet1Id", "s-1",
-					  "ExistingPrivateSubnet2Id", "", NULL};
-	static const char *const all[] = {"ExistingVpcId", "vpc-1", "ExistingPublicSubnet1Id", "a",
-					  "ExistingPublicSubnet2Id", "b", "ExistingPrivateSubnet1Id", "c",
-					  "ExistingPrivateSubnet2Id", "d", NULL};
+	static const char *const two[] = {"ExistingVpcId",
+					  "vpc-1",
+					  "ExistingPublicSubnet1Id",
+					  "s-1",
+					  "ExistingPrivateSubnet2Id",
+					  "",
+					  NULL};
+	static const char *const all[] = {"ExistingVpcId",
+					  "vpc-1",
+					  "ExistingPublicSubnet1Id",
+					  "a",
+					  "ExistingPublicSubnet2Id",
+					  "b",
+					  "ExistingPrivateSubnet1Id",
+					  "c",
+					  "ExistingPrivateSubnet2Id",
+					  "d",
+					  NULL};
 	kvs_of(&p, none);
 	assert_int_equal(ship_infra_missing_subnet_params(&p, missing, sizeof(missing)), 0);
 	ship_kvs_release(&p);
@@ -313,14 +345,18 @@ static void quota_decision(void **state)
 		long count;
 		double quota;
 		int want;
-	} cases[] = {{0, 5, 0}, {4, 5, 0}, {5, 5, 1}, {6, 5, 1}, {5, 10, 0}, {9, 10, 0}, {10, 10, 1}};
+	} cases[] = {{0, 5, 0},	 {4, 5, 0},  {5, 5, 1},	 {6, 5, 1},
+		     {5, 10, 0}, {9, 10, 0}, {10, 10, 1}};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		if (ship_vpc_quota_full(cases[i].count, cases[i].quota) != cases[i].want)
 			fail_msg("%ld of %.0f: want %d", cases[i].count, cases[i].quota,
 				 cases[i].want);
 }
 
-#define SUB(id, az, pub) {(char *)(id), (char *)(az), (char *)"10.0.0.0/24", NULL, (pub)}
+#define SUB(id, az, pub)                                                                           \
+	{                                                                                          \
+		(char *)(id), (char *)(az), (char *)"10.0.0.0/24", NULL, (pub)                     \
+	}
 
 static void subnets_picked_for_reuse(void **state)
 {
@@ -328,7 +364,8 @@ static void subnets_picked_for_reuse(void **state)
 	const char *ids[4];
 	/* sorted by AZ then id, as ship_vpc_list leaves them */
 	struct ship_subnet_info mixed[] = {SUB("subnet-a1", "az-a", 1), SUB("subnet-a2", "az-a", 0),
-					   SUB("subnet-c1", "az-c", 1), SUB("subnet-c2", "az-c", 0)};
+					   SUB("subnet-c1", "az-c", 1),
+					   SUB("subnet-c2", "az-c", 0)};
 	struct ship_vpc_info v = {(char *)"vpc-1", NULL, NULL, 0, mixed, 4};
 	assert_int_equal(ship_vpc_pick_subnets(&v, ids), 0);
 	assert_string_equal(ids[0], "subnet-a1");
@@ -372,8 +409,7 @@ static void subnets_picked_for_reuse(void **state)
 
 /* ---- listener rules ------------------------------------------------------------------------ */
 
-static struct ship_listener_rule R(long prio, const char *arn, const char *owner)
-{
+static struct ship_listener_rule R(long prio, const char *arn, const char *owner) {
 	struct ship_listener_rule r;
 	memset(&r, 0, sizeof(r));
 	r.priority = prio;
@@ -383,7 +419,8 @@ static struct ship_listener_rule R(long prio, const char *arn, const char *owner
 	return r;
 }
 
-static void priorities_chosen_lowest_free(void **state)
+static void
+priorities_chosen_lowest_free(void **state)
 {
 	(void)state;
 	struct ship_listener_rule v[] = {R(1, "r1", NULL), R(2, "r2", "c/a"), R(4, "r4", NULL),
