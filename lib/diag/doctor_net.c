@@ -466,11 +466,15 @@ void doc_check_allowed_hosts(struct doctor *d)
 				       "and the health check (6.4.3)");
 	const char *ah = doc_env(d->cdef, "ALLOWED_HOSTS");
 	const char *debug = doc_env(d->cdef, "DEBUG");
-	const char *live =
-	    d->live_td
-		? doc_env(json_array_get(json_object_get(d->live_td, "containerDefinitions"), 0),
-			  "ALLOWED_HOSTS")
-		: NULL;
+	const char *live = NULL;
+	const json_t *lc;
+	size_t li;
+	json_array_foreach(json_object_get(d->live_td, "containerDefinitions"), li, lc)
+	{
+		const char *n = json_string_value(json_object_get(lc, "name"));
+		if (n && d->container && !strcmp(n, d->container))
+			live = doc_env(lc, "ALLOWED_HOSTS");
+	}
 	char bad[1024] = "", matched[256], host[300];
 	size_t nb = 0, checked = 0;
 	if (!ah) {
