@@ -8,13 +8,28 @@
 #include "ecship/xml.h"
 #include "private/awsproto.h"
 
+/* application/x-www-form-urlencoded as botocore writes it: RFC 3986 escapes, space as '+'
+ * (AWS accepts %20 too; moto's signature check re-encodes with '+'). */
+static void form_encode(struct ship_buf *b, const char *s)
+{
+	for (;;) {
+		const char *sp = strchr(s, ' ');
+		size_t n = sp ? (size_t)(sp - s) : strlen(s);
+		ship_uri_encode(b, (struct ship_str){s, n}, 0);
+		if (!sp)
+			return;
+		ship_buf_addch(b, '+');
+		s = sp + 1;
+	}
+}
+
 static void add_pair(struct ship_buf *b, const char *k, const char *v)
 {
 	if (b->len)
 		ship_buf_addch(b, '&');
-	ship_uri_encode(b, ship_str_c(k), 0);
+	form_encode(b, k);
 	ship_buf_addch(b, '=');
-	ship_uri_encode(b, ship_str_c(v), 0);
+	form_encode(b, v);
 }
 
 int ship_awsproto_query_request(const struct ship_service_info *si, const char *action,

@@ -542,7 +542,7 @@ static void exact_requests(void **state)
 	    {"AmazonEC2ContainerRegistry_V20150921.DescribeImages", JSON11, "{}",
 	     "/us-east-1/ecr/aws4_request"},
 	    {"", "application/x-www-form-urlencoded; charset=utf-8",
-	     "Action=DescribeStacks&Version=2010-05-15&StackName=my%20stack%2F%CE%B1%26%3D%2B~&"
+	     "Action=DescribeStacks&Version=2010-05-15&StackName=my+stack%2F%CE%B1%26%3D%2B~&"
 	     "Parameters.member.1.ParameterKey=DbPassword",
 	     "/us-east-1/cloudformation/aws4_request"},
 	    {"", "application/x-www-form-urlencoded; charset=utf-8",
