@@ -103,14 +103,19 @@ size_t ship_django_patterns(const char *env, ship_django_pattern_fn fn, void *ct
 			memcpy(pat, p, n);
 			pat[n] = '\0';
 			char *s = pat;
-			size_t sl = strlen(s);
-			/* a Python-list spelling: ['a', "b"] */
-			while (*s == '[' || *s == '\'' || *s == '"')
+			size_t sl;
+			/* a Python-list spelling ['a', "b"]: its brackets go with quotes, so an IPv6
+			 * literal such as [::1] keeps its own */
+			if (s[0] == '[' && (s[1] == '\'' || s[1] == '"'))
+				s++;
+			while (*s == '\'' || *s == '"')
 				s++;
 			sl = strlen(s);
-			while (sl && (s[sl - 1] == ']' || s[sl - 1] == '\'' || s[sl - 1] == '"'))
+			if (sl >= 2 && s[sl - 1] == ']' && (s[sl - 2] == '\'' || s[sl - 2] == '"'))
 				s[--sl] = '\0';
-			if (*s) {
+			while (sl && (s[sl - 1] == '\'' || s[sl - 1] == '"'))
+				s[--sl] = '\0';
+			if (*s && strcmp(s, "[") && strcmp(s, "]")) {
 				count++;
 				if (fn)
 					fn(ctx, s);
