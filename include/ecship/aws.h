@@ -144,6 +144,13 @@ int ship_aws_max_attempts(const struct ship_aws *aws);
  */
 void ship_aws_persist_until(struct ship_aws *aws, double deadline);
 double ship_aws_persisting(const struct ship_aws *aws);
+/*
+ * The same, but only for failures that came with an answer (throttling, HTTP 5xx): the service
+ * is there but busy. A deploy persists like this from its start, and through network failures
+ * too only once it has changed something, so a wrong endpoint still fails fast.
+ */
+void ship_aws_persist_answered_until(struct ship_aws *aws, double deadline);
+double ship_aws_persisting_answered(const struct ship_aws *aws);
 /* Tokens left in the client's retry quota (500 when full; see docs/retries.md). */
 int ship_aws_retry_quota(const struct ship_aws *aws);
 

@@ -36,6 +36,7 @@ struct ship_aws {
 	struct ship_retry_quota quota;
 	struct ship_aws_stats stats;
 	double persist_until; /* 0, or retry transient failures past max_attempts until then */
+	double persist_answered_until; /* the same, for failures with an answer (throttling, 5xx) */
 	int (*cancelled)(void *ctx);
 	void *cancel_ctx;
 };
@@ -123,6 +124,15 @@ int ship_aws_max_attempts(const struct ship_aws *aws) { return aws->max_attempts
 
 void ship_aws_persist_until(struct ship_aws *aws, double deadline) { aws->persist_until = deadline; }
 double ship_aws_persisting(const struct ship_aws *aws) { return aws->persist_until; }
+
+void ship_aws_persist_answered_until(struct ship_aws *aws, double deadline)
+{
+	aws->persist_answered_until = deadline;
+}
+double ship_aws_persisting_answered(const struct ship_aws *aws)
+{
+	return aws->persist_answered_until;
+}
 
 void ship_aws_stats(const struct ship_aws *aws, struct ship_aws_stats *out) { *out = aws->stats; }
 
@@ -363,8 +373,10 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 			goto cleanup;
 		}
 		double delay = ship_retry_backoff(attempt, aws->clock->random(aws->clock->ctx));
-		int persist = aws->persist_until > 0 &&
-			      aws->clock->now(aws->clock->ctx) + delay < aws->persist_until;
+		double until = aws->persist_until;
+		if (aerr.http_status && aws->persist_answered_until > until)
+			until = aws->persist_answered_until;
+		int persist = until > 0 && aws->clock->now(aws->clock->ctx) + delay < until;
 		if (attempt >= max_attempts && !persist) {
 			char note[160];
 			snprintf(note, sizeof(note),

@@ -562,7 +562,8 @@ int ship_deploy_run(struct ship_aws *aws, const struct ship_deploy_opts *o,
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	double was = ship_aws_persisting(aws);
+	double was = ship_aws_persisting(aws), was_answered = ship_aws_persisting_answered(aws);
+	ship_aws_persist_answered_until(aws, start + o->timeout);
 	rc = deploy_start(aws, o, &cur, res, err);
 	if (!rc && res->outcome == SHIP_DEPLOY_STARTED && !o->no_wait) {
 		note(o, "waiting for deployment %s", res->deployment_id);
@@ -572,6 +573,7 @@ int ship_deploy_run(struct ship_aws *aws, const struct ship_deploy_opts *o,
 			rc = deploy_finish(aws, o, &ro, end, &cur, res, err);
 	}
 	ship_aws_persist_until(aws, was);
+	ship_aws_persist_answered_until(aws, was_answered);
 	res->seconds = clk->now(clk->ctx) - start;
 	return rc;
 }
@@ -597,7 +599,8 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 					    "and '%s')",
 					    opts[0].cluster, opts[i].cluster);
 	memset(res, 0, n * sizeof(*res));
-	double was = ship_aws_persisting(aws);
+	double was = ship_aws_persisting(aws), was_answered = ship_aws_persisting_answered(aws);
+	ship_aws_persist_answered_until(aws, start + opts[0].timeout);
 	/* 1. start each; stop at the first that cannot start */
 	for (i = 0; i < n; i++) {
 		rc = deploy_start(aws, &opts[i], &cur[i], &res[i], err);
@@ -629,6 +632,7 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 		note(&opts[0], "waiting for %zu deployment%s", nwait, nwait == 1 ? "" : "s");
 		if (ship_ecs_wait_many(aws, opts[0].cluster, items, nwait, &wo, &st, err)) {
 			ship_aws_persist_until(aws, was);
+			ship_aws_persist_answered_until(aws, was_answered);
 			return -1;
 		}
 		for (size_t k = 0; k < nwait; k++) {
@@ -684,6 +688,7 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 		}
 	}
 	ship_aws_persist_until(aws, was);
+	ship_aws_persist_answered_until(aws, was_answered);
 	double secs = clk->now(clk->ctx) - start;
 	for (i = 0; i < n; i++)
 		res[i].seconds = secs;

@@ -82,9 +82,10 @@ int fx_ecs_transport(void *ctx, const struct ship_http_request *req,
 	struct fx_ecs *f = ctx;
 	const char *target = ship_headers_get(req->headers, "X-Amz-Target");
 	const char *op = target ? strchr(target, '.') : NULL;
-	(void)err;
 	op = op ? op + 1 : "?";
 	f->calls++;
+	if (f->calls <= f->refuse_first)
+		return ship_err_set(err, SHIP_ERR_NETWORK, "cannot connect to 'http://127.0.0.1:9'");
 	int registered = fx_ecs_count(f, "RegisterTaskDefinition") > 0;
 	if ((f->throttle_every && f->calls % f->throttle_every == 0) || f->calls <= f->throttle_first ||
 	    (registered && f->throttle_after_register > 0 && f->throttle_after_register--))

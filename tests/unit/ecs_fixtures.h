@@ -35,6 +35,7 @@ struct fx_ecs {
 	int throttle_every;       /* answer every Nth call with a ThrottlingException (0: never) */
 	int throttle_first;       /* and the first N calls */
 	int throttle_after_register; /* and the N calls after the first RegisterTaskDefinition */
+	int refuse_first;         /* the first N calls get no answer (connection refused) */
 	char ops[FX_MAX * 4][40];
 	json_t *bodies[FX_MAX * 4]; /* request bodies, parsed */
 	int nops;

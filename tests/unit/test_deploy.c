@@ -294,6 +294,27 @@ static void throttled_polls_back_off_and_go_on(void **state)
 	env_destroy(e);
 }
 
+static void throttled_before_the_change_persists_unreachable_fails_fast(void **state)
+{
+	(void)state;
+	struct env *e = env_new();
+	before(e, 1);
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY COMPLETED " TD_NEW " 2 0 2 0", NULL));
+	e->fx.throttle_first = 7; /* DescribeServices throttled 7 times before anything changed */
+	assert_int_equal(ship_deploy_run(e->aws, &e->o, &e->res, &e->err), 0);
+	assert_int_equal(e->res.outcome, SHIP_DEPLOY_COMPLETED);
+	env_destroy(e);
+
+	e = env_new();
+	before(e, 1);
+	e->fx.refuse_first = 100; /* a wrong endpoint: no answer at all */
+	assert_int_equal(ship_deploy_run(e->aws, &e->o, &e->res, &e->err), -1);
+	assert_int_equal(e->err.code, SHIP_ERR_NETWORK);
+	assert_int_equal(e->fx.calls, 3); /* the normal attempts, then it gives up */
+	assert_int_equal(fx_ecs_count(&e->fx, "RegisterTaskDefinition"), 0);
+	env_destroy(e);
+}
+
 static void polls_stay_fast_when_completion_is_near(void **state)
 {
 	(void)state;
@@ -344,8 +365,7 @@ static void a_started_deploy_persists_through_throttling(void **state)
 	assert_int_equal(ship_deploy_run(e->aws, &e->o, &e->res, &e->err), 0);
 	assert_int_equal(e->res.outcome, SHIP_DEPLOY_COMPLETED);
 	assert_int_equal(fx_ecs_count(&e->fx, "RegisterTaskDefinition"), 1);
-	/* before the first change (and outside a deploy) the same throttling ends the call after
-	 * 3 attempts: a wrong endpoint or an outage fails fast */
+	/* outside a deploy the same throttling ends the call after 3 attempts */
 	json_t *svc = NULL;
 	e->fx.calls = 0;
 	e->fx.throttle_first = 3;
@@ -386,6 +406,7 @@ int main(void)
 	    TU_TEST(dry_run_changes_nothing),
 	    TU_TEST(a_started_deploy_persists_through_throttling),
 	    TU_TEST(polls_stay_fast_when_completion_is_near),
+	    TU_TEST(throttled_before_the_change_persists_unreachable_fails_fast),
 	    TU_TEST(quiet_deployments_back_off_to_5_s),
 	};
 	return cmocka_run_group_tests_name("deploy", tests, NULL, NULL);
