@@ -9,32 +9,9 @@
 
 start_sim --upstream "$MOTO_URL" --speed 60 --seed 7 --region "$AWS_REGION" || { not_ok "sim starts"; done_testing; exit 1; }
 export AWS_ENDPOINT_URL=$SIM_URL AWS_DEFAULT_REGION=$AWS_REGION
-sim_post /rules '{"rules":[{"match":"crash","behavior":"exit:3"},{"match":"sick","behavior":"unhealthy:503"},{"match":"nopull","behavior":"pull-error"},{"match":"django","behavior":"django"},{"match":"slow","behavior":"slow-start:900"}]}' >/dev/null
-aws ecs create-cluster --cluster-name demo >/dev/null
-
+sim_failure_rules
 P=$T_TMP/proj
-mkdir -p "$P"
-cat >"$P/ecship.yml" <<'YML'
-cluster: demo
-service: web-${ENVIRONMENT}
-task_definition: td.json
-service_definition: svc.json
-timeout: 5m
-YML
-cat >"$P/td.json" <<'JSON'
-{"family": "web-${ENVIRONMENT}", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
- "cpu": "256", "memory": "512", "executionRoleArn": "arn:aws:iam::${AWS_ACCOUNT_ID}:role/ecsTaskExecutionRole",
- "containerDefinitions": [{"name": "web", "image": "repo/web:${IMAGE_TAG:-v1}",
-   "portMappings": [{"containerPort": 8000}],
-   "environment": [{"name": "ALLOWED_HOSTS", "value": "${ALLOWED_HOSTS:-*}"}, {"name": "DEBUG", "value": "0"}],
-   "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/web", "awslogs-region": "${AWS_REGION}", "awslogs-stream-prefix": "ecs"}}}]}
-JSON
-cat >"$P/svc.json" <<'JSON'
-{"desiredCount": 2, "launchType": "FARGATE", "healthCheckGracePeriodSeconds": 30,
- "loadBalancers": [{"targetGroupArn": "arn:aws:elasticloadbalancing:${AWS_REGION}:123456789012:targetgroup/web/0123456789abcdef", "containerName": "web", "containerPort": 8000}],
- "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": true, "rollback": true}},
- "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-a"], "assignPublicIp": "DISABLED"}}}
-JSON
+sim_project demo "$P"
 cd "$P" || exit 1
 
 revisions() { aws ecs list-task-definitions --family-prefix "web-$1" --query 'length(taskDefinitionArns)' --output text; }

@@ -9,32 +9,9 @@
 
 start_sim --upstream "$MOTO_URL" --speed 60 --seed 11 --region "$AWS_REGION" || { not_ok "sim starts"; done_testing; exit 1; }
 export AWS_ENDPOINT_URL=$SIM_URL AWS_DEFAULT_REGION=$AWS_REGION
-sim_post /rules '{"rules":[{"match":"crash","behavior":"exit:3"},{"match":"sick","behavior":"unhealthy:503"},{"match":"nopull","behavior":"pull-error"},{"match":"django","behavior":"django"}]}' >/dev/null
-aws ecs create-cluster --cluster-name diag >/dev/null
-
+sim_failure_rules
 P=$T_TMP/proj
-mkdir -p "$P"
-cat >"$P/ecship.yml" <<'YML'
-cluster: diag
-service: web-${ENVIRONMENT}
-task_definition: td.json
-service_definition: svc.json
-timeout: 5m
-YML
-cat >"$P/td.json" <<'JSON'
-{"family": "web-${ENVIRONMENT}", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
- "cpu": "256", "memory": "512", "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
- "containerDefinitions": [{"name": "web", "image": "repo/web:${IMAGE_TAG:-v1}",
-   "portMappings": [{"containerPort": 8000}],
-   "environment": [{"name": "ALLOWED_HOSTS", "value": "${ALLOWED_HOSTS:-*}"}, {"name": "DEBUG", "value": "0"}],
-   "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/diag", "awslogs-region": "${AWS_REGION}", "awslogs-stream-prefix": "ecs"}}}]}
-JSON
-cat >"$P/svc.json" <<'JSON'
-{"desiredCount": 2, "launchType": "FARGATE", "healthCheckGracePeriodSeconds": 30,
- "loadBalancers": [{"targetGroupArn": "arn:aws:elasticloadbalancing:${AWS_REGION}:123456789012:targetgroup/diag/0123456789abcdef", "containerName": "web", "containerPort": 8000}],
- "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": true, "rollback": true}},
- "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-a"], "assignPublicIp": "DISABLED"}}}
-JSON
+sim_project diag "$P"
 cd "$P" || exit 1
 service_td() { aws ecs describe-services --cluster diag --services web-staging --query 'services[0].taskDefinition' --output text; }
 

@@ -16,3 +16,40 @@ start_sim() {
 # sim_post PATH JSON: POST to the sim's control API.
 sim_post() { curl -sf -X POST "$SIM_URL/_sim$1" -H 'Content-Type: application/json' -d "$2"; }
 sim_get() { curl -sf "$SIM_URL/_sim$1"; }
+
+# sim_failure_rules: the image rules the deploy tests use: crash -> exit:3, sick -> unhealthy:503,
+# nopull -> pull-error, django -> django, slow -> slow-start:900.
+sim_failure_rules() {
+	sim_post /rules '{"rules":[{"match":"crash","behavior":"exit:3"},{"match":"sick","behavior":"unhealthy:503"},{"match":"nopull","behavior":"pull-error"},{"match":"django","behavior":"django"},{"match":"slow","behavior":"slow-start:900"}]}' >/dev/null
+}
+
+# sim_project CLUSTER DIR: creates the cluster and writes a small project to DIR: ecship.yml
+# (service web-${ENVIRONMENT}), td.json (image repo/web:${IMAGE_TAG:-v1}, ALLOWED_HOSTS from
+# ${ALLOWED_HOSTS:-*}, awslogs group /ecs/CLUSTER) and svc.json (2 tasks behind a target group,
+# breaker with rollback, 30 s grace period).
+sim_project() {
+	local cluster=$1 dir=$2
+	aws ecs create-cluster --cluster-name "$cluster" >/dev/null
+	mkdir -p "$dir"
+	cat >"$dir/ecship.yml" <<YML
+cluster: $cluster
+service: web-\${ENVIRONMENT}
+task_definition: td.json
+service_definition: svc.json
+timeout: 5m
+YML
+	cat >"$dir/td.json" <<JSON
+{"family": "web-\${ENVIRONMENT}", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+ "cpu": "256", "memory": "512", "executionRoleArn": "arn:aws:iam::\${AWS_ACCOUNT_ID}:role/ecsTaskExecutionRole",
+ "containerDefinitions": [{"name": "web", "image": "repo/web:\${IMAGE_TAG:-v1}",
+   "portMappings": [{"containerPort": 8000}],
+   "environment": [{"name": "ALLOWED_HOSTS", "value": "\${ALLOWED_HOSTS:-*}"}, {"name": "DEBUG", "value": "0"}],
+   "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/$cluster", "awslogs-region": "\${AWS_REGION}", "awslogs-stream-prefix": "ecs"}}}]}
+JSON
+	cat >"$dir/svc.json" <<JSON
+{"desiredCount": 2, "launchType": "FARGATE", "healthCheckGracePeriodSeconds": 30,
+ "loadBalancers": [{"targetGroupArn": "arn:aws:elasticloadbalancing:\${AWS_REGION}:123456789012:targetgroup/$cluster/0123456789abcdef", "containerName": "web", "containerPort": 8000}],
+ "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": true, "rollback": true}},
+ "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-a"], "assignPublicIp": "DISABLED"}}}
+JSON
+}
