@@ -5,6 +5,7 @@ moto_start() {
 	port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 	moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
 	MOTO_PID=$!
+	echo "$MOTO_PID" >"$log.pid" # so the harness can stop it whatever happens
 	MOTO_URL="http://127.0.0.1:$port"
 	local n=150
 	while ((n-- > 0)); do
