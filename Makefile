@@ -108,10 +108,11 @@ $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBSHIP)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBSHIP) $(SIM_LIBS) $(LIB_LIBS)
 
 # Every test layer, plain and under ASan+UBSan; the last line is "N passed, N failed".
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 check:
 	@scripts/install-deps --check
-	$(MAKE) tests
-	$(MAKE) tests BUILD=build/san SAN=1
+	$(MAKE) -j$(NPROC) tests
+	$(MAKE) -j$(NPROC) tests BUILD=build/san SAN=1
 	@tests/run --build $(BUILD) --san-build build/san
 
 # The benchmarks (docs/benchmarks.md): loopback servers, bounded load, a few minutes; tables.
