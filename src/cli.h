@@ -153,6 +153,10 @@ const struct ship_config_service *cli_project_service(struct cli_project *p, con
 int cli_project_render(struct cli_project *p, const struct ship_config_service *svc,
 		       const char *image, const char *tag, int no_validate,
 		       struct ship_rendered *out);
+/* Loads the project, picks the service (--service or the first), checks the cluster is named
+ * and makes the client. Prints why it failed; returns an enum cli_exit; the caller releases p. */
+int cli_project_aws(struct cli_ctx *ctx, struct cli_project *p, const char *service,
+		    const struct ship_config_service **cs, struct ship_aws **aws);
 /*
  * For commands about the live service: loads the project, picks the service (--service or the
  * first), describes it; *svc is a new reference and v its view. Prints why it failed, including

@@ -189,19 +189,34 @@ int cli_project_render(struct cli_project *p, const struct ship_config_service *
 	return CLI_EXIT_OK;
 }
 
-int cli_project_live(struct cli_ctx *ctx, struct cli_project *p, const char *service,
-		     const struct ship_config_service **cs, json_t **svc, struct ship_service_view *v)
+int cli_project_aws(struct cli_ctx *ctx, struct cli_project *p, const char *service,
+		    const struct ship_config_service **cs, struct ship_aws **aws)
 {
 	struct ship_err err = SHIP_ERR_INIT;
 	int rc;
-	*svc = NULL;
 	if ((rc = cli_project_load(ctx, p, NULL, NULL)))
 		return rc;
 	if (!(*cs = cli_project_service(p, service)))
 		return CLI_EXIT_USAGE;
-	struct ship_aws *aws = cli_aws(ctx, &err);
-	if (!aws)
+	if (!p->cfg->cluster) {
+		cli_error("'%s' names no cluster", p->cfg->path);
+		cli_hint("add 'cluster: NAME' (e.g. django-ecs-cluster-${ENVIRONMENT})");
+		return CLI_EXIT_USAGE;
+	}
+	if (!(*aws = cli_aws(ctx, &err)))
 		return cli_report("cannot set up the AWS client", &err);
+	return CLI_EXIT_OK;
+}
+
+int cli_project_live(struct cli_ctx *ctx, struct cli_project *p, const char *service,
+		     const struct ship_config_service **cs, json_t **svc, struct ship_service_view *v)
+{
+	struct ship_err err = SHIP_ERR_INIT;
+	struct ship_aws *aws;
+	int rc;
+	*svc = NULL;
+	if ((rc = cli_project_aws(ctx, p, service, cs, &aws)))
+		return rc;
 	if (ship_ecs_describe_service(aws, p->cfg->cluster, (*cs)->name, svc, &err))
 		return cli_report("cannot describe the service", &err);
 	if (!*svc) {

@@ -96,20 +96,10 @@ static int cmd_logs(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error("'logs' takes no arguments, got '%s'", argv[0]);
 		return CLI_EXIT_USAGE;
 	}
-	if ((rc = cli_project_load(ctx, &proj, NULL, NULL)))
-		return rc;
-	const struct ship_config_service *cs = cli_project_service(&proj, s_args.service);
-	struct ship_aws *aws = cs ? cli_aws(ctx, &err) : NULL;
-	if (!cs || !proj.cfg->cluster) {
-		if (cs)
-			cli_error("'%s' names no cluster", proj.cfg->path);
-		rc = CLI_EXIT_USAGE;
+	const struct ship_config_service *cs = NULL;
+	struct ship_aws *aws = NULL;
+	if ((rc = cli_project_aws(ctx, &proj, s_args.service, &cs, &aws)))
 		goto cleanup;
-	}
-	if (!aws) {
-		rc = cli_report("cannot set up the AWS client", &err);
-		goto cleanup;
-	}
 	if (!(td = service_taskdef(aws, &proj, cs, &svc, &rc)))
 		goto cleanup;
 	const char *container = s_args.container ? s_args.container

@@ -34,20 +34,10 @@ static int cmd_tasks(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error("'tasks' takes no arguments, got '%s'", argv[0]);
 		return CLI_EXIT_USAGE;
 	}
-	if ((rc = cli_project_load(ctx, &proj, NULL, NULL)))
-		return rc;
-	const struct ship_config_service *cs = cli_project_service(&proj, s_args.service);
-	struct ship_aws *aws = cs ? cli_aws(ctx, &err) : NULL;
-	if (!cs || !proj.cfg->cluster) {
-		if (cs)
-			cli_error("'%s' names no cluster", proj.cfg->path);
-		rc = CLI_EXIT_USAGE;
+	const struct ship_config_service *cs = NULL;
+	struct ship_aws *aws = NULL;
+	if ((rc = cli_project_aws(ctx, &proj, s_args.service, &cs, &aws)))
 		goto cleanup;
-	}
-	if (!aws) {
-		rc = cli_report("cannot set up the AWS client", &err);
-		goto cleanup;
-	}
 	unsigned which = s_args.all ? SHIP_TASKS_RUNNING | SHIP_TASKS_STOPPED
 			 : s_args.stopped ? SHIP_TASKS_STOPPED
 					  : SHIP_TASKS_RUNNING;
