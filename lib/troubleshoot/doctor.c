@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "diag/doctor_int.h"
+#include "troubleshoot/doctor_int.h"
 #include "ecship/ecs.h"
 #include "ecship/listener.h"
 #include "ecship/logs.h"

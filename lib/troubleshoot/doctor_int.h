@@ -1,9 +1,9 @@
 /*
  * doctor_int.h: what the doctor's two files share: the run's state (the resources found so
- * far, so each is read once) and the helpers that record a verdict. Private to lib/diag/.
+ * far, so each is read once) and the helpers that record a verdict. Private to lib/troubleshoot/.
  */
-#ifndef ECSHIP_DIAG_DOCTOR_INT_H
-#define ECSHIP_DIAG_DOCTOR_INT_H
+#ifndef ECSHIP_TROUBLESHOOT_DOCTOR_INT_H
+#define ECSHIP_TROUBLESHOOT_DOCTOR_INT_H
 
 #include <libxml/tree.h>
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "diag/doctor_int.h"
+#include "troubleshoot/doctor_int.h"
 #include "ecship/django.h"
 #include "ecship/tasks.h"
 #include "ecship/xml.h"
