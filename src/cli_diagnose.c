@@ -2,7 +2,7 @@
  * cli_diagnose.c: how troubleshooting looks on the terminal, shared by `tasks`, `logs`, `run`,
  * `deploy --pre-run` and the diagnosis a failed deploy prints: one task as a few lines, one log
  * event as one line, a task's log lines as they arrive, and the failure diagnosis (the library's
- * diagnose.h). Only printing here; the work is in lib/diag/.
+ * diagnose.h). Only printing here; the work is in lib/troubleshoot/.
  */
 #include <stdio.h>
 #include <string.h>

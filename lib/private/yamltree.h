@@ -1,7 +1,7 @@
 /*
  * yamltree.h: a small YAML document tree built from libyaml events, keeping each node's line and
  * column so config errors can point at them. Aliases share nodes; merge keys are not supported.
- * Private to lib/deploy (config.c) and its tests. Depends on libyaml and lib/util.
+ * Private to lib/project (config.c) and its tests. Depends on libyaml and lib/util.
  */
 #ifndef ECSHIP_PRIVATE_YAMLTREE_H
 #define ECSHIP_PRIVATE_YAMLTREE_H

@@ -1,5 +1,5 @@
 /*
- * test_diag_django.c: Django's ALLOWED_HOSTS rules in lib/diag/django.c, from tables: host
+ * test_diag_django.c: Django's ALLOWED_HOSTS rules in lib/troubleshoot/django.c, from tables: host
  * splitting (validate_host's regex), pattern matching, whole lists with DEBUG defaults, and
  * the advice for wildcards Django does not understand (the runbook's *.elb.amazonaws.com).
  */

@@ -1,5 +1,5 @@
 /*
- * test_diag_logs.c: lib/diag/logs.c and the pure parts of tasks.c: awslogs settings from task
+ * test_diag_logs.c: lib/troubleshoot/logs.c and the pure parts of tasks.c: awslogs settings from task
  * definitions (both shapes), stream names, time-ordered merging, the follow cursor showing each
  * event once, parsing DescribeTasks records, newest-first sorting, and allocation failures.
  */
