@@ -133,6 +133,7 @@ struct ship_aws *cli_aws(struct cli_ctx *ctx, struct ship_err *err);
 /* ---- the project (ecship.yml and the definitions) ------------------------------------------- */
 
 #include "ecship/config.h"
+#include "ecship/infra.h"
 #include "ecship/render.h"
 
 struct cli_project {
@@ -140,7 +141,8 @@ struct cli_project {
 	struct ship_vars vars;
 	struct ship_config *cfg;
 	struct ship_diags diags;
-	json_t *outputs; /* the base stack's outputs, fetched on first ${cfn:KEY} */
+	/* ${cfn:KEY}: the base stack's outputs, read on first use */
+	struct ship_stack_vars outputs;
 };
 
 /* Loads --config (default ./ecship.yml) for --env; prints problems. Returns an enum cli_exit;

@@ -1,15 +1,15 @@
 /*
  * cli_project.c: loads the project (ecship.yml and the definitions it names) for the commands
  * that need it: the variables from --env, --image/--tag and the environment, the lazy
- * AWS_ACCOUNT_ID (STS) and ${cfn:KEY} (CloudFormation DescribeStacks, once per run), and prints
- * every diagnostic. The rendering itself is the library's (render.h).
+ * AWS_ACCOUNT_ID (aws.h's caller identity) and ${cfn:KEY} (infra.h's stack variable source, one
+ * DescribeStacks per run), and prints every diagnostic. The rendering is the library's.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "ecship/ecs.h"
-#include "ecship/xml.h"
+#include "ecship/infra.h"
 
 void cli_print_diags(const struct ship_diags *d)
 {
@@ -37,76 +37,21 @@ static int account_cb(void *vctx, struct ship_buf *out, struct ship_err *err)
 {
 	struct cli_project *p = vctx;
 	struct ship_aws *aws = cli_aws(p->ctx, err);
-	xmlDoc *doc = NULL;
+	struct ship_caller_identity id;
 	if (!aws)
 		return -1;
-	if (ship_aws_query(aws, SHIP_SVC_STS, "GetCallerIdentity", NULL, &doc, NULL, err))
+	if (ship_aws_caller_identity(aws, &id, err))
 		return ship_err_prefix(err, "cannot find the account id for ${AWS_ACCOUNT_ID}");
-	char *acct = ship_xml_path_text(ship_xml_root(doc), "GetCallerIdentityResult/Account");
-	xmlFreeDoc(doc);
-	if (!acct)
-		return ship_err_set(err, SHIP_ERR_PROTOCOL,
-				    "STS GetCallerIdentity answered without an account id");
-	ship_buf_adds(out, acct);
-	ship_free(acct);
+	ship_buf_adds(out, id.account);
+	ship_caller_identity_release(&id);
 	return out->failed ? ship_err_set(err, SHIP_ERR_NOMEM, "out of memory") : 0;
 }
 
-/* The stack's outputs, fetched once: a JSON object OutputKey -> OutputValue. */
-static int load_outputs(struct cli_project *p, const char *stack, struct ship_err *err)
-{
-	struct ship_params params = {0};
-	xmlDoc *doc = NULL;
-	struct ship_aws *aws = cli_aws(p->ctx, err);
-	if (!aws)
-		return -1;
-	ship_params_add(&params, "StackName", stack);
-	int r = ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DescribeStacks", &params, &doc, NULL,
-			       err);
-	ship_params_release(&params);
-	if (r) {
-		if (!strcmp(err->aws_code, "ValidationError"))
-			return ship_err_prefix(err, "cannot read ${cfn:...} outputs of stack '%s' "
-						    "(create it with 'ecship infra deploy')",
-					       stack);
-		return ship_err_prefix(err, "cannot read the outputs of stack '%s'", stack);
-	}
-	p->outputs = json_object();
-	xmlNode *stacks = ship_xml_path(ship_xml_root(doc), "DescribeStacksResult/Stacks");
-	xmlNode *outs = ship_xml_path(ship_xml_first_item(stacks), "Outputs");
-	for (xmlNode *o = ship_xml_first_item(outs); o; o = ship_xml_next_item(o)) {
-		char *k = ship_xml_path_text(o, "OutputKey"), *v = ship_xml_path_text(o, "OutputValue");
-		if (k && v)
-			json_object_set_new(p->outputs, k, json_string(v));
-		ship_free(k);
-		ship_free(v);
-	}
-	xmlFreeDoc(doc);
-	return 0;
-}
-
-static int cfn_cb(void *vctx, const char *stack, struct ship_str key, struct ship_buf *out,
-		  struct ship_err *err)
+/* The client for ${cfn:KEY} (lib/infra's variable source), made on first use. */
+static struct ship_aws *outputs_aws(void *vctx, struct ship_err *err)
 {
 	struct cli_project *p = vctx;
-	char name[256];
-	if (!p->outputs && load_outputs(p, stack, err))
-		return -1;
-	snprintf(name, sizeof(name), "%.*s", (int)key.len, key.p);
-	const char *v = json_string_value(json_object_get(p->outputs, name));
-	if (v) {
-		ship_buf_adds(out, v);
-		return out->failed ? ship_err_set(err, SHIP_ERR_NOMEM, "out of memory") : 1;
-	}
-	/* not found: list what the stack does have */
-	struct ship_buf have = SHIP_BUF_INIT(600);
-	const char *k;
-	json_t *val;
-	json_object_foreach(p->outputs, k, val) ship_buf_addf(&have, "%s%s", have.len ? ", " : "", k);
-	ship_err_set(err, SHIP_ERR_INPUT, "stack '%s' has no output '%s'; its outputs: %s", stack,
-		     name, have.len ? have.data : "none");
-	ship_buf_release(&have);
-	return 0;
+	return cli_aws(p->ctx, err);
 }
 
 int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, const char *image,
@@ -122,8 +67,10 @@ int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, const char *ima
 	ship_diags_init(&p->diags, 0);
 	p->vars.account = account_cb;
 	p->vars.account_ctx = p;
-	p->vars.cfn = cfn_cb;
-	p->vars.cfn_ctx = p;
+	p->outputs.aws = outputs_aws;
+	p->outputs.ctx = p;
+	p->vars.cfn = ship_stack_vars_output;
+	p->vars.cfn_ctx = &p->outputs;
 	if (ship_vars_set(&p->vars, "ENVIRONMENT", env && *env ? env : "staging") ||
 	    (ctx->g.region && ship_vars_set(&p->vars, "AWS_REGION", ctx->g.region))) {
 		cli_error("out of memory");
@@ -234,6 +181,6 @@ void cli_project_release(struct cli_project *p)
 	ship_config_destroy(p->cfg);
 	ship_vars_release(&p->vars);
 	ship_diags_release(&p->diags);
-	json_decref(p->outputs);
+	ship_stack_vars_release(&p->outputs);
 	memset(p, 0, sizeof(*p));
 }

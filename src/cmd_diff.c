@@ -88,17 +88,14 @@ static int cmd_diff(struct cli_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	const char *live_td = json_string_value(json_object_get(svc, "taskDefinition"));
-	json_t *req = json_pack("{s:s}", "taskDefinition", live_td ? live_td : "");
-	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, NULL, &err);
-	json_decref(req);
-	if (r) {
+	if (ship_ecs_describe_taskdef(aws, live_td, &resp, &err)) {
 		rc = cli_report("cannot describe the live task definition", &err);
 		goto cleanup;
 	}
 	const char *short_td = live_td && strrchr(live_td, '/') ? strrchr(live_td, '/') + 1 : live_td;
 	snprintf(la, sizeof(la), "live %s", short_td ? short_td : "?");
 	snprintf(lb, sizeof(lb), "local %s", cs->task_definition);
-	int d1 = show(json_object_get(resp, "taskDefinition"), rend.task_definition, la, lb, 1);
+	int d1 = show(resp, rend.task_definition, la, lb, 1);
 	int d2 = 0;
 	if (rend.service_definition) {
 		snprintf(la, sizeof(la), "live service %s", cs->name);

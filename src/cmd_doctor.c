@@ -48,15 +48,13 @@ static int current_tag(struct cli_ctx *ctx, struct cli_project *proj,
 {
 	struct ship_err err = SHIP_ERR_INIT;
 	struct ship_aws *aws = cli_aws(ctx, &err);
-	json_t *svc = NULL, *resp = NULL;
+	json_t *svc = NULL, *td = NULL;
 	int found = 0;
 	if (!aws || !proj->cfg->cluster ||
 	    ship_ecs_describe_service(aws, proj->cfg->cluster, cs->name, &svc, &err) || !svc)
 		return 0;
 	const char *arn = json_string_value(json_object_get(svc, "taskDefinition"));
-	json_t *req = json_pack("{s:s}", "taskDefinition", arn ? arn : "");
-	if (req && !ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, NULL, &err)) {
-		json_t *td = json_object_get(resp, "taskDefinition");
+	if (!ship_ecs_describe_taskdef(aws, arn, &td, &err)) {
 		const char *main = ship_run_main_container(td, svc);
 		const json_t *c;
 		size_t i;
@@ -71,8 +69,7 @@ static int current_tag(struct cli_ctx *ctx, struct cli_project *proj,
 			}
 		}
 	}
-	json_decref(req);
-	json_decref(resp);
+	json_decref(td);
 	json_decref(svc);
 	return found;
 }

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ecship/ecs.h"
 #include "ecship/infra.h"
-#include "ecship/xml.h"
 
 #define TEMPLATE_BODY_MAX 51200 /* CloudFormation's limit for TemplateBody */
 #define DEFAULT_TEMPLATE "cloudformation/ecs-cluster.yml"
@@ -561,21 +561,11 @@ static int infra_status(struct infra *in)
 	if (!found)
 		return missing_stack(in);
 	/* the last events, newest first; shown oldest first */
-	struct ship_params params = {0};
-	xmlDoc *doc = NULL;
-	ship_params_add(&params, "StackName", in->stack);
-	if (ship_aws_query(in->aws, SHIP_SVC_CLOUDFORMATION, "DescribeStackEvents", &params, &doc,
-			   NULL, &err)) {
-		ship_params_release(&params);
+	if (ship_stack_events_recent(in->aws, in->stack, (size_t)n, &evs, &err)) {
 		rc = cli_report("cannot read the stack events", &err);
 		goto cleanup;
 	}
-	ship_params_release(&params);
-	xmlNode *list = ship_xml_path(ship_xml_root(doc), "DescribeStackEventsResult/StackEvents");
-	const xmlNode *items[1000];
-	size_t k = 0;
-	for (xmlNode *m = ship_xml_first_item(list); m && k < (size_t)n; m = ship_xml_next_item(m))
-		items[k++] = m;
+	size_t k = evs.n;
 	enum ship_stack_class c = ship_stack_classify(st.status);
 	if (in->ctx->json) {
 		json_t *o = json_pack("{s:s, s:s?, s:s, s:s?, s:i}", "stack", in->stack, "stack_id",
@@ -583,17 +573,11 @@ static int infra_status(struct infra *in)
 				      "outputs_count", (int)st.n_outputs);
 		json_t *ev = json_array();
 		for (size_t i = k; i-- > 0;) {
-			char *ts = ship_xml_path_text(items[i], "Timestamp");
-			char *lid = ship_xml_path_text(items[i], "LogicalResourceId");
-			char *ty = ship_xml_path_text(items[i], "ResourceType");
-			char *stt = ship_xml_path_text(items[i], "ResourceStatus");
-			char *why = ship_xml_path_text(items[i], "ResourceStatusReason");
-			json_array_append_new(ev,
-					      json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}",
-							"timestamp", ts, "logical_id", lid, "type",
-							ty, "status", stt, "reason", why));
-			ship_free(ts), ship_free(lid), ship_free(ty), ship_free(stt),
-			    ship_free(why);
+			const struct ship_stack_event *e = &evs.v[i];
+			json_array_append_new(
+			    ev, json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "timestamp",
+					  e->timestamp, "logical_id", e->logical_id, "type",
+					  e->type, "status", e->status, "reason", e->reason));
 		}
 		json_object_set_new(o, "events", ev);
 		json_object_set_new(o, "parameters", json_object());
@@ -615,18 +599,15 @@ static int infra_status(struct infra *in)
 		if (k)
 			printf("events     (last %zu, oldest first)\n", k);
 		for (size_t i = k; i-- > 0;) {
-			char ts[40], lid[128], stt[64], why[512];
-			ship_xml_path_copy(items[i], "Timestamp", ts, sizeof(ts));
-			ship_xml_path_copy(items[i], "LogicalResourceId", lid, sizeof(lid));
-			ship_xml_path_copy(items[i], "ResourceStatus", stt, sizeof(stt));
-			ship_xml_path_copy(items[i], "ResourceStatusReason", why, sizeof(why));
-			printf("  %.19s  %-36s %s%s%s\n", ts, lid, stt, *why ? "  " : "", why);
+			const struct ship_stack_event *e = &evs.v[i];
+			printf("  %.19s  %-36s %s%s%s\n", e->timestamp ? e->timestamp : "",
+			       e->logical_id ? e->logical_id : "", e->status ? e->status : "",
+			       e->reason && *e->reason ? "  " : "", e->reason ? e->reason : "");
 		}
 	}
 	if (c == SHIP_STACK_CLASS_DEAD || c == SHIP_STACK_CLASS_ROLLED_BACK)
 		cli_warn("stack '%s' is %s: its last change failed", in->stack, st.status);
 cleanup:
-	xmlFreeDoc(doc);
 	ship_stack_events_release(&evs);
 	ship_stack_release(&st);
 	return rc;
@@ -729,68 +710,26 @@ cleanup:
 static int active_services(struct infra *in, const char *cluster, struct ship_buf *out,
 			   size_t *count, struct ship_err *err)
 {
-	json_t *resp = NULL, *req = NULL;
-	char *token = NULL;
-	int rc = -1;
+	json_t *svcs = NULL, *svc;
+	size_t i;
 
 	*count = 0;
-	for (int page = 0; page < 20; page++) {
-		req = json_pack("{s:s, s:i}", "cluster", cluster, "maxResults", 10);
-		if (token)
-			json_object_set_new(req, "nextToken", json_string(token));
-		ship_freep(&token);
-		if (ship_aws_json(in->aws, SHIP_SVC_ECS, "ListServices", req, &resp, NULL, err)) {
-			if (err->code == SHIP_ERR_AWS &&
-			    !strcmp(err->aws_code, "ClusterNotFoundException")) {
-				ship_err_clear(err);
-				rc = 0;
-			}
-			goto cleanup;
-		}
-		json_decref(req);
-		req = NULL;
-		json_t *arns = json_object_get(resp, "serviceArns");
-		if (json_array_size(arns)) {
-			json_t *dresp = NULL;
-			json_t *dreq =
-			    json_pack("{s:s, s:O}", "cluster", cluster, "services", arns);
-			int r = ship_aws_json(in->aws, SHIP_SVC_ECS, "DescribeServices", dreq,
-					      &dresp, NULL, err);
-			json_decref(dreq);
-			if (r)
-				goto cleanup;
-			size_t i;
-			json_t *svc;
-			json_array_foreach(json_object_get(dresp, "services"), i, svc)
-			{
-				const char *status =
-				    json_string_value(json_object_get(svc, "status"));
-				if (status && strcmp(status, "ACTIVE") &&
-				    strcmp(status, "DRAINING"))
-					continue;
-				ship_buf_addf(
-				    out, "  %s (%s, running %lld of %lld)\n",
-				    json_string_value(json_object_get(svc, "serviceName")),
-				    status ? status : "?",
-				    json_integer_value(json_object_get(svc, "runningCount")),
-				    json_integer_value(json_object_get(svc, "desiredCount")));
-				(*count)++;
-			}
-			json_decref(dresp);
-		}
-		const char *nt = json_string_value(json_object_get(resp, "nextToken"));
-		token = nt && *nt ? ship_strdup(nt) : NULL;
-		json_decref(resp);
-		resp = NULL;
-		if (!token)
-			break;
+	if (ship_ecs_list_services(in->aws, cluster, &svcs, err))
+		return -1;
+	json_array_foreach(svcs, i, svc)
+	{
+		const char *status = json_string_value(json_object_get(svc, "status"));
+		if (status && strcmp(status, "ACTIVE") && strcmp(status, "DRAINING"))
+			continue;
+		ship_buf_addf(out, "  %s (%s, running %lld of %lld)\n",
+			      json_string_value(json_object_get(svc, "serviceName")),
+			      status ? status : "?",
+			      json_integer_value(json_object_get(svc, "runningCount")),
+			      json_integer_value(json_object_get(svc, "desiredCount")));
+		(*count)++;
 	}
-	rc = 0;
-cleanup:
-	json_decref(req);
-	json_decref(resp);
-	ship_free(token);
-	return rc;
+	json_decref(svcs);
+	return 0;
 }
 
 static int infra_delete(struct infra *in)

@@ -32,7 +32,7 @@ static json_t *service_taskdef(struct ship_aws *aws, struct cli_project *proj,
 			       const struct ship_config_service *cs, json_t **svc, int *rc)
 {
 	struct ship_err err = SHIP_ERR_INIT;
-	json_t *resp = NULL, *td = NULL;
+	json_t *td = NULL;
 	if (ship_ecs_describe_service(aws, proj->cfg->cluster, cs->name, svc, &err)) {
 		*rc = cli_report("cannot describe the service", &err);
 		return NULL;
@@ -47,14 +47,8 @@ static json_t *service_taskdef(struct ship_aws *aws, struct cli_project *proj,
 		return td;
 	}
 	const char *arn = json_string_value(json_object_get(*svc, "taskDefinition"));
-	json_t *req = json_pack("{s:s}", "taskDefinition", arn ? arn : "");
-	if (!req || ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, NULL, &err)) {
+	if (ship_ecs_describe_taskdef(aws, arn, &td, &err))
 		*rc = cli_report("cannot read the service's task definition", &err);
-	} else {
-		td = json_incref(json_object_get(resp, "taskDefinition"));
-	}
-	json_decref(req);
-	json_decref(resp);
 	return td;
 }
 

@@ -24,29 +24,6 @@ static const struct cli_option s_options[] = {
     CLI_OPTIONS_END,
 };
 
-
-/* The recorded previous revision: the service's tag, "" when there is none. */
-static int recorded_previous(struct ship_aws *aws, const char *service_arn, char *out, size_t n,
-			     struct ship_err *err)
-{
-	json_t *resp = NULL, *req = json_pack("{s:s}", "resourceArn", service_arn), *t;
-	size_t i;
-	out[0] = '\0';
-	if (ship_aws_json(aws, SHIP_SVC_ECS, "ListTagsForResource", req, &resp, NULL, err)) {
-		json_decref(req);
-		return -1;
-	}
-	json_array_foreach(json_object_get(resp, "tags"), i, t) {
-		const char *k = json_string_value(json_object_get(t, "key"));
-		const char *v = json_string_value(json_object_get(t, "value"));
-		if (k && v && !strcmp(k, SHIP_TAG_PREVIOUS))
-			snprintf(out, n, "%s", v);
-	}
-	json_decref(req);
-	json_decref(resp);
-	return 0;
-}
-
 /* --to N | FAMILY:N | ARN -> the ARN of an existing revision. */
 static int resolve_to(struct ship_aws *aws, const char *to, const char *current, char *out,
 		      size_t n, struct ship_err *err)
@@ -61,15 +38,12 @@ static int resolve_to(struct ship_aws *aws, const char *to, const char *current,
 	} else {
 		snprintf(ref, sizeof(ref), "%s", to);
 	}
-	json_t *resp = NULL, *req = json_pack("{s:s}", "taskDefinition", ref);
-	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, NULL, err);
-	json_decref(req);
-	if (r)
+	json_t *td = NULL;
+	if (ship_ecs_describe_taskdef(aws, ref, &td, err))
 		return ship_err_prefix(err, "cannot find revision '%s'", ref);
-	json_t *td = json_object_get(resp, "taskDefinition");
 	const char *arn = json_string_value(json_object_get(td, "taskDefinitionArn"));
 	snprintf(out, n, "%s", arn ? arn : "");
-	json_decref(resp);
+	json_decref(td);
 	return 0;
 }
 
@@ -99,7 +73,7 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 			goto cleanup;
 		}
 	} else {
-		if (recorded_previous(aws, v.arn, target, sizeof(target), &err)) {
+		if (ship_deploy_recorded_previous(aws, v.arn, target, sizeof(target), &err)) {
 			rc = cli_report("cannot read the recorded previous revision", &err);
 			goto cleanup;
 		}
@@ -148,14 +122,10 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	if (s_args.deregister && strcmp(from, target)) {
-		json_t *resp = NULL, *req = json_pack("{s:s}", "taskDefinition", from);
-		if (ship_aws_json(aws, SHIP_SVC_ECS, "DeregisterTaskDefinition", req, &resp, NULL,
-				  &err))
+		if (ship_ecs_deregister_taskdef(aws, from, &err))
 			cli_report("rolled back, but cannot deregister the failed revision", &err);
 		else
 			cli_note("deregistered %s", ship_taskdef_short(from));
-		json_decref(req);
-		json_decref(resp);
 	}
 	if (ctx->json) {
 		json_t *out = json_pack("{s:s, s:s, s:s, s:f}", "service", cs->name, "from", from, "to",

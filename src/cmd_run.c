@@ -169,16 +169,11 @@ static int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	if (svc && !s_args.image && !s_args.tag) {
 		/* what the service runs now */
 		const char *cur = json_string_value(json_object_get(svc, "taskDefinition"));
-		json_t *req = json_pack("{s:s}", "taskDefinition", cur ? cur : "");
-		int r = req ? ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp,
-					    NULL, &err)
-			    : ship_err_set(&err, SHIP_ERR_NOMEM, "out of memory");
-		json_decref(req);
-		if (r) {
+		if (ship_ecs_describe_taskdef(aws, cur, &resp, &err)) {
 			rc = cli_report("cannot read the service's task definition", &err);
 			goto cleanup;
 		}
-		td = json_object_get(resp, "taskDefinition");
+		td = resp;
 		snprintf(arn, sizeof(arn), "%s", cur);
 	} else {
 		int registered = 0;

@@ -18,6 +18,24 @@
 int ship_ecs_describe_service(struct ship_aws *aws, const char *cluster, const char *service,
 			      json_t **service_out, struct ship_err *err);
 
+/*
+ * DescribeTaskDefinition: ref is a family (its latest ACTIVE revision), FAMILY:REVISION or an
+ * ARN. *taskdef is a new reference to the answer's taskDefinition (caller json_decref). An
+ * unknown one is the AWS error ECS gives (ClientException).
+ */
+int ship_ecs_describe_taskdef(struct ship_aws *aws, const char *ref, json_t **taskdef,
+			      struct ship_err *err);
+/* DeregisterTaskDefinition of one revision (FAMILY:REVISION or an ARN). */
+int ship_ecs_deregister_taskdef(struct ship_aws *aws, const char *arn, struct ship_err *err);
+
+/*
+ * The cluster's services: ListServices, every page, each described with DescribeServices.
+ * *services is a new JSON array of the service objects DescribeServices answers (any status);
+ * empty when the cluster does not exist.
+ */
+int ship_ecs_list_services(struct ship_aws *aws, const char *cluster, json_t **services,
+			   struct ship_err *err);
+
 /* A predicate over snapshots for ship_ecs_wait: non-zero when the wait is over. */
 typedef int (*ship_wait_done_fn)(void *ctx, const struct ship_service_view *v);
 typedef void (*ship_wait_snapshot_fn)(void *ctx, const struct ship_service_view *v,

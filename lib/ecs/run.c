@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ecship/ecs.h"
 #include "ecship/rollout.h"
 #include "ecship/run.h"
 #include "ecship/taskdef.h"
@@ -235,16 +236,13 @@ int ship_run_register(struct ship_aws *aws, const json_t *taskdef, char *arn, si
 		      int *registered, struct ship_err *err)
 {
 	const char *family = json_string_value(json_object_get(taskdef, "family"));
-	json_t *resp = NULL, *req = json_pack("{s:s}", "taskDefinition", family ? family : "");
+	json_t *resp = NULL, *latest = NULL;
 	struct ship_call_opts once = {0};
 	int rc = -1;
 	*registered = 0;
 	if (!family)
 		return ship_err_set(err, SHIP_ERR_INPUT, "the task definition has no 'family'");
-	if (!req)
-		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
-	if (!ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, NULL, err)) {
-		json_t *latest = json_object_get(resp, "taskDefinition");
+	if (!ship_ecs_describe_taskdef(aws, family, &latest, err)) {
 		if (ship_taskdef_same(taskdef, latest) == 1) {
 			const char *a =
 			    json_string_value(json_object_get(latest, "taskDefinitionArn"));
@@ -258,8 +256,6 @@ int ship_run_register(struct ship_aws *aws, const json_t *taskdef, char *arn, si
 		ship_err_prefix(err, "cannot describe task definition family '%s'", family);
 		goto cleanup;
 	}
-	json_decref(resp);
-	resp = NULL;
 	once.not_idempotent = 1;
 	if (ship_aws_json(aws, SHIP_SVC_ECS, "RegisterTaskDefinition", (json_t *)taskdef, &resp,
 			  &once, err)) {
@@ -272,7 +268,7 @@ int ship_run_register(struct ship_aws *aws, const json_t *taskdef, char *arn, si
 	*registered = 1;
 	rc = 0;
 cleanup:
-	json_decref(req);
+	json_decref(latest);
 	json_decref(resp);
 	return rc;
 }
