@@ -54,7 +54,7 @@ static struct ship_aws *outputs_aws(void *vctx, struct ship_err *err)
 	return cli_aws(p->ctx, err);
 }
 
-int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, const char *image,
+int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, unsigned need, const char *image,
 		     const char *tag)
 {
 	struct ship_err err = SHIP_ERR_INIT;
@@ -81,7 +81,7 @@ int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, const char *ima
 		cli_project_release(p);
 		return cli_report("invalid --image/--tag", &err);
 	}
-	p->cfg = ship_config_load(path, &p->vars, &p->diags, &err);
+	p->cfg = ship_config_load_for(path, need, &p->vars, &p->diags, &err);
 	cli_print_diags(&p->diags);
 	if (!p->cfg) {
 		if (p->diags.counts[SHIP_SEV_ERROR] == 0)
@@ -91,10 +91,6 @@ int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, const char *ima
 		cli_project_release(p);
 		return cli_exit_for(&err);
 	}
-	/* the config's region applies when neither --region nor the environment names one */
-	if (!ctx->g.region && p->cfg->region && !getenv("AWS_REGION") &&
-	    !getenv("AWS_DEFAULT_REGION") && !ctx->aws)
-		ctx->g.region = p->cfg->region;
 	ship_diags_release(&p->diags);
 	ship_diags_init(&p->diags, 0);
 	return CLI_EXIT_OK;
@@ -124,6 +120,12 @@ int cli_project_render(struct cli_project *p, const struct ship_config_service *
 {
 	struct ship_err err = SHIP_ERR_INIT;
 	struct ship_render_options ro = {image, tag, no_validate};
+	if (!svc->task_definition) {
+		cli_error("'%s' names no task definition for service '%s'", p->cfg->path,
+			  svc->name ? svc->name : "?");
+		cli_hint("add 'task_definition: task-definition-${ENVIRONMENT}.json' to it");
+		return CLI_EXIT_USAGE;
+	}
 	ship_diags_release(&p->diags);
 	ship_diags_init(&p->diags, 0);
 	int r = ship_render_service(p->cfg, svc, &ro, &p->vars, &p->diags, out, &err);
@@ -136,38 +138,15 @@ int cli_project_render(struct cli_project *p, const struct ship_config_service *
 	return CLI_EXIT_OK;
 }
 
-int cli_project_aws(struct cli_ctx *ctx, struct cli_project *p, const char *service,
-		    const struct ship_config_service **cs, struct ship_aws **aws)
+int cli_live_service(struct cli_ctx *ctx, json_t **svc, struct ship_service_view *v)
 {
 	struct ship_err err = SHIP_ERR_INIT;
-	int rc;
-	if ((rc = cli_project_load(ctx, p, NULL, NULL)))
-		return rc;
-	if (!(*cs = cli_project_service(p, service)))
-		return CLI_EXIT_USAGE;
-	if (!p->cfg->cluster) {
-		cli_error("'%s' names no cluster", p->cfg->path);
-		cli_hint("add 'cluster: NAME' (e.g. django-ecs-cluster-${ENVIRONMENT})");
-		return CLI_EXIT_USAGE;
-	}
-	if (!(*aws = cli_aws(ctx, &err)))
-		return cli_report("cannot set up the AWS client", &err);
-	return CLI_EXIT_OK;
-}
-
-int cli_project_live(struct cli_ctx *ctx, struct cli_project *p, const char *service,
-		     const struct ship_config_service **cs, json_t **svc, struct ship_service_view *v)
-{
-	struct ship_err err = SHIP_ERR_INIT;
-	struct ship_aws *aws;
-	int rc;
+	const char *cluster = ctx->proj->cfg->cluster, *name = ctx->svc->name;
 	*svc = NULL;
-	if ((rc = cli_project_aws(ctx, p, service, cs, &aws)))
-		return rc;
-	if (ship_ecs_describe_service(aws, p->cfg->cluster, (*cs)->name, svc, &err))
+	if (ship_ecs_describe_service(ctx->aws, cluster, name, svc, &err))
 		return cli_report("cannot describe the service", &err);
 	if (!*svc) {
-		cli_error("service '%s' does not exist in cluster '%s'", (*cs)->name, p->cfg->cluster);
+		cli_error("service '%s' does not exist in cluster '%s'", name, cluster);
 		cli_hint("'ecship deploy' creates it from the service definition");
 		return CLI_EXIT_FAILED;
 	}

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "ecship/ecs.h"
@@ -40,8 +39,7 @@ static const struct cli_option s_options[] = {
 /* Everything a subcommand needs: the stack, its template and parameters, the client. */
 struct infra {
 	struct cli_ctx *ctx;
-	struct cli_project proj;
-	int have_proj;
+	const struct ship_config *cfg; /* ecship.yml when there is one, else NULL */
 	const char *stack;
 	const char *template_path;
 	struct ship_buf body;
@@ -52,36 +50,36 @@ struct infra {
 
 static void infra_release(struct infra *in)
 {
-	if (in->have_proj)
-		cli_project_release(&in->proj);
 	ship_buf_release(&in->body);
 	ship_kvs_release(&in->params);
 }
 
 /*
- * Loads the config (when there is one, or always unless --stack is given), the parameters
- * (config, then KEY=VALUE arguments) and, when need_template, the template text.
+ * The stack (--stack, else the config's), the parameters (config, then KEY=VALUE arguments)
+ * and, when need_template, the template text. main has loaded ecship.yml when there is one
+ * (CLI_WANT_CONFIG: infra needs none of its service keys) and made the client.
  */
 static int infra_load(struct cli_ctx *ctx, struct infra *in, int argc, char **argv,
 		      int allow_params, int need_template)
 {
 	struct ship_err err = SHIP_ERR_INIT;
-	int rc;
 
 	memset(in, 0, sizeof(*in));
 	in->ctx = ctx;
 	ship_buf_init(&in->body, TEMPLATE_BODY_MAX + 1);
-	int have_config = ctx->g.config || access("ecship.yml", F_OK) == 0;
-	if (have_config || !s_args.stack) {
-		in->have_proj = 1; /* released even when loading fails */
-		if ((rc = cli_project_load(ctx, &in->proj, NULL, NULL)))
-			return rc;
-	}
-	const struct ship_config *cfg = in->have_proj ? in->proj.cfg : NULL;
+	const struct ship_config *cfg = ctx->proj ? ctx->proj->cfg : NULL;
+	in->cfg = cfg;
+	in->aws = ctx->aws;
 	in->stack = s_args.stack ? s_args.stack : cfg ? cfg->stack : NULL;
+	if (!in->stack && !cfg) {
+		cli_error(
+		    "no stack to work on: there is no ecship.yml here and --stack is not given");
+		cli_hint("run ecship in the directory of ecship.yml, give --config FILE, or give "
+			 "--stack NAME");
+		return CLI_EXIT_USAGE;
+	}
 	if (!in->stack) {
-		cli_error("no stack to work on: '%s' has no 'stack'",
-			  cfg ? cfg->path : "ecship.yml");
+		cli_error("no stack to work on: '%s' has no 'stack'", cfg->path);
 		cli_hint(
 		    "add 'stack: django-ecs-cluster-${ENVIRONMENT}' to it, or give --stack NAME");
 		return CLI_EXIT_USAGE;
@@ -135,9 +133,6 @@ static int infra_load(struct cli_ctx *ctx, struct infra *in, int argc, char **ar
 			return CLI_EXIT_USAGE;
 		}
 	}
-	in->aws = cli_aws(ctx, &err);
-	if (!in->aws)
-		return cli_report("cannot set up the AWS client", &err);
 	return CLI_EXIT_OK;
 }
 
@@ -296,9 +291,8 @@ static int vpc_preflight(struct infra *in)
 			"existing-VPC parameters are set.\n");
 	if (v) {
 		fprintf(stderr, "     In %s, for environment '%s':\n\n",
-			in->have_proj ? in->proj.cfg->path : "ecship.yml",
-			in->have_proj && in->proj.cfg->environment ? in->proj.cfg->environment
-								   : "staging");
+			in->cfg ? in->cfg->path : "ecship.yml",
+			in->cfg && in->cfg->environment ? in->cfg->environment : "staging");
 		fprintf(stderr, "       infra:\n         template: %s\n         parameters:\n",
 			in->template_path);
 		for (size_t i = 0; i < in->params.n; i++)
@@ -750,8 +744,8 @@ static int infra_delete(struct infra *in)
 		goto cleanup;
 	}
 	const char *cluster = ship_stack_output(&st, "ClusterName");
-	if (!cluster && in->have_proj)
-		cluster = in->proj.cfg->cluster;
+	if (!cluster && in->cfg)
+		cluster = in->cfg->cluster;
 	if (cluster && active_services(in, cluster, &svcs, &nsvc, &err)) {
 		rc = cli_report("cannot list the services of the cluster", &err);
 		goto cleanup;
@@ -844,7 +838,7 @@ static int cmd_infra(struct cli_ctx *ctx, int argc, char **argv)
 const struct cli_command cmd_infra_def = {
     "infra",
     cmd_infra,
-    CLI_NEED_REGION,
+    CLI_WANT_CONFIG | CLI_NEED_REGION,
     "deploy|diff [KEY=VALUE...] | status | outputs | delete",
     "create or update the base stack (VPC, ALB, cluster) once, safely",
     "The base infrastructure of one environment is a CloudFormation stack (config 'stack',\n"

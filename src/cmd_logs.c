@@ -76,7 +76,6 @@ static struct ship_aws *logs_client(struct cli_ctx *ctx, struct ship_aws *aws, c
 
 static int cmd_logs(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_project proj;
 	struct ship_err err = SHIP_ERR_INIT;
 	struct ship_log_events ev = {0};
 	struct ship_aws *owned = NULL;
@@ -84,17 +83,14 @@ static int cmd_logs(struct cli_ctx *ctx, int argc, char **argv)
 	struct ship_awslogs al;
 	char stream[900], prefix[600];
 	const char *streams[1] = {stream};
-	int rc;
+	int rc = CLI_EXIT_OK;
 
 	if (argc > 0) {
 		cli_error("'logs' takes no arguments, got '%s'", argv[0]);
 		return CLI_EXIT_USAGE;
 	}
-	const struct ship_config_service *cs = NULL;
-	struct ship_aws *aws = NULL;
-	if ((rc = cli_project_aws(ctx, &proj, s_args.service, &cs, &aws)))
-		goto cleanup;
-	if (!(td = service_taskdef(aws, &proj, cs, &svc, &rc)))
+	struct ship_aws *aws = ctx->aws;
+	if (!(td = service_taskdef(aws, ctx->proj, ctx->svc, &svc, &rc)))
 		goto cleanup;
 	const char *container = s_args.container ? s_args.container
 						 : ship_run_main_container(td, svc ? svc : NULL);
@@ -160,14 +156,13 @@ cleanup:
 	ship_aws_destroy(owned);
 	json_decref(td);
 	json_decref(svc);
-	cli_project_release(&proj);
 	return rc;
 }
 
 const struct cli_command cmd_logs_def = {
     "logs",
     cmd_logs,
-    0,
+    CLI_NEED_CLUSTER | CLI_NEED_SERVICE | CLI_NEED_REGION,
     "[--follow] [--since DUR] [--filter PATTERN] [--task ID]",
     "print the service's CloudWatch Logs, all tasks merged in time order",
     "Reads the awslogs group, region and stream prefix of the task definition the service runs\n"

@@ -30,7 +30,7 @@ static void when(double t, char *out, size_t n)
 
 static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_project proj;
+	const char *cluster = ctx->proj->cfg->cluster;
 	json_t *svc = NULL;
 	int rc;
 
@@ -38,16 +38,16 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error("'status' takes no arguments, got '%s'", argv[0]);
 		return CLI_EXIT_USAGE;
 	}
-	const struct ship_config_service *cs = NULL;
+	const struct ship_config_service *cs = ctx->svc;
 	struct ship_service_view v;
-	if ((rc = cli_project_live(ctx, &proj, s_args.service, &cs, &svc, &v)))
+	if ((rc = cli_live_service(ctx, &svc, &v)))
 		goto cleanup;
 	if (ctx->json) {
 		json_t *events = json_object_get(svc, "events");
 		while (json_array_size(events) > (size_t)s_args.events)
 			json_array_remove(events, json_array_size(events) - 1);
 		json_t *o = json_pack("{s:s, s:s, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}",
-				      "cluster", proj.cfg->cluster, "service", cs->name, "status",
+				      "cluster", cluster, "service", cs->name, "status",
 				      json_object_get(svc, "status"), "task_definition",
 				      json_object_get(svc, "taskDefinition"), "desired",
 				      json_object_get(svc, "desiredCount"), "running",
@@ -59,7 +59,7 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		rc = CLI_EXIT_OK;
 		goto cleanup;
 	}
-	printf("service      %s (%s) in cluster %s\n", v.name, v.status, proj.cfg->cluster);
+	printf("service      %s (%s) in cluster %s\n", v.name, v.status, cluster);
 	printf("revision     %s\n", ship_taskdef_short(v.taskdef));
 	printf("tasks        desired %ld, running %ld, pending %ld\n", v.desired, v.running,
 	       v.pending);
@@ -91,14 +91,13 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	rc = CLI_EXIT_OK;
 cleanup:
 	json_decref(svc);
-	cli_project_release(&proj);
 	return rc;
 }
 
 const struct cli_command cmd_status_def = {
     "status",
     cmd_status,
-    0,
+    CLI_NEED_CLUSTER | CLI_NEED_SERVICE | CLI_NEED_REGION,
     "[--events N]",
     "show the service: revision, counts, deployments and recent events",
     NULL,

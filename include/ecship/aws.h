@@ -46,7 +46,8 @@ const struct ship_service_info *ship_service_info(enum ship_service svc);
 typedef void (*ship_log_fn)(void *ctx, const char *line);
 
 struct ship_aws_options {
-	const char *region;       /* --region; NULL: AWS_REGION, AWS_DEFAULT_REGION, the profile */
+	const char *region;	  /* --region; NULL: AWS_REGION, AWS_DEFAULT_REGION, then
+				     project_region, then the profile's */
 	const char *profile;      /* --profile; NULL: AWS_PROFILE, else "default" */
 	const char *endpoint_url; /* --endpoint-url, for every service */
 	int max_attempts;         /* 0: AWS_MAX_ATTEMPTS, else 3 */
@@ -59,6 +60,9 @@ struct ship_aws_options {
 	int (*cancelled)(void *ctx);          /* checked before each retry: non-zero ends the call
 						 with SHIP_ERR_INTERRUPTED (NULL: never) */
 	void *cancel_ctx;
+	const char *project_region;	   /* the project's own region (ecship.yml `region:`),
+					      below the environment and above the profile */
+	const char *project_region_source; /* its name in ship_aws_region_source: "ecship.yml" */
 };
 
 struct ship_aws;
@@ -68,7 +72,8 @@ void ship_aws_destroy(struct ship_aws *aws);
 
 /* The resolved region, or NULL when none is configured (calls then fail with a hint). */
 const char *ship_aws_region(const struct ship_aws *aws);
-/* Where the region came from: "--region", "AWS_REGION", "AWS_DEFAULT_REGION", "profile NAME". */
+/* Where the region came from: "--region", "AWS_REGION", "AWS_DEFAULT_REGION", the project's
+ * source (e.g. "ecship.yml"), "profile NAME". */
 const char *ship_aws_region_source(const struct ship_aws *aws);
 /* The selected profile name ("default" when none was given). */
 const char *ship_aws_profile(const struct ship_aws *aws);
