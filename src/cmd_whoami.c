@@ -51,7 +51,7 @@ static const struct cli_option s_options[] = {CLI_OPTIONS_END};
 const struct cli_command cmd_whoami_def = {
     "whoami",
     cmd_whoami,
-    CLI_NEED_AWS,
+    CLI_WANT_CONFIG | CLI_NEED_AWS, /* ecship.yml, when there is one, for its region */
     NULL,
     "show the AWS account, identity, region and credential source in use",
     "Calls STS GetCallerIdentity with the credentials ecship would deploy with and prints\n"

@@ -97,6 +97,8 @@ st=$(AWSCLI --region us-west-2 cloudformation describe-stacks --stack-name djang
 check "the stack is in ecship.yml's region us-west-2 ($st)" test "$st" = CREATE_COMPLETE
 n=$(AWSCLI --region ap-northeast-1 cloudformation list-stacks --query 'length(StackSummaries)' --output text)
 check "and not in another region ($n)" test "$n" = 0
+expect_exit "whoami there" 0 NOREGION whoami
+contains "whoami names the region and its source" "$OUT" "^region +us-west-2 \(from ecship.yml\)"
 expect_exit "infra status with that config" 0 NOREGION infra status
 contains "status names ecship.yml's region" "$OUT" "^region +us-west-2"
 expect_exit "infra outputs" 0 NOREGION infra outputs
