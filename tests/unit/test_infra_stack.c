@@ -23,6 +23,8 @@ struct fake {
 	const char *changeset_reason;
 	const char *create_error;  /* CreateChangeSet fails with ValidationError: this message */
 	const char *list_names[4]; /* ListChangeSets answer */
+	const char *outputs;	   /* DescribeStacks: the <Outputs> members, or NULL */
+	int missing;		   /* DescribeStacks: the stack does not exist */
 	char log[MAXLOG][64];	   /* actions called, with ChangeSetName for deletes */
 	size_t n_log;
 };
@@ -75,15 +77,22 @@ static int fake_transport(void *ctx, const struct ship_http_request *req,
 	if (f->n_log < MAXLOG)
 		snprintf(f->log[f->n_log++], 64, "%.20s%s%.40s", action, *name ? " " : "", name);
 
-	if (!strcmp(action, "DescribeStacks")) {
+	if (!strcmp(action, "DescribeStacks") && f->missing) {
+		answer(resp, 400,
+		       "<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code>"
+		       "<Message>Stack with id s does not exist</Message></Error>"
+		       "<RequestId>r</RequestId></ErrorResponse>");
+		ship_buf_release(&x);
+		return 0;
+	} else if (!strcmp(action, "DescribeStacks")) {
 		size_t i = f->describes < f->n_statuses ? f->describes : f->n_statuses - 1;
 		f->describes++;
 		ship_buf_addf(&x,
 			      "<DescribeStacksResponse><DescribeStacksResult><Stacks><member>"
 			      "<StackId>arn:stack/s/1</StackId><StackName>s</StackName>"
-			      "<StackStatus>%s</StackStatus></member></Stacks>"
+			      "<StackStatus>%s</StackStatus><Outputs>%s</Outputs></member></Stacks>"
 			      "</DescribeStacksResult></DescribeStacksResponse>",
-			      f->statuses[i]);
+			      f->statuses[i], f->outputs ? f->outputs : "");
 		if (f->events_step < 8)
 			f->events_step += 2; /* two more events per poll */
 	} else if (!strcmp(action, "DescribeStackEvents")) {
@@ -346,6 +355,51 @@ static void changeset_with_changes_replaces_stale_ones_of_ours(void **state)
 	ship_kvs_release(&p);
 }
 
+static struct ship_aws *the_client(void *ctx, struct ship_err *err)
+{
+	(void)err;
+	return ((struct env *)ctx)->aws;
+}
+
+/* ${cfn:KEY}: the stack's Outputs read once for every key; a missing key lists what there is;
+ * a missing stack is an input error naming the fix. */
+static void stack_vars_read_outputs_once(void **state)
+{
+	(void)state;
+	static const char *const st[] = {"CREATE_COMPLETE"};
+	struct env *e = env_new();
+	struct ship_err err = SHIP_ERR_INIT;
+	struct ship_buf out = SHIP_BUF_INIT(0);
+	struct ship_stack_vars v = {the_client, e, NULL, {0}};
+	e->f.statuses = st;
+	e->f.n_statuses = 1;
+	e->f.outputs =
+	    "<member><OutputKey>VpcId</OutputKey><OutputValue>vpc-1</OutputValue></member>"
+	    "<member><OutputKey>TargetGroupArn</OutputKey><OutputValue>arn:tg</OutputValue>"
+	    "</member>";
+	assert_int_equal(ship_stack_vars_output(&v, "s", SHIP_STR_LIT("VpcId"), &out, &err), 1);
+	assert_string_equal(out.data, "vpc-1");
+	ship_buf_reset(&out);
+	assert_int_equal(
+	    ship_stack_vars_output(&v, "s", SHIP_STR_LIT("TargetGroupArn"), &out, &err), 1);
+	assert_string_equal(out.data, "arn:tg");
+	assert_int_equal(ship_stack_vars_output(&v, "s", SHIP_STR_LIT("Nope"), &out, &err), 0);
+	assert_non_null(strstr(err.message, "its outputs: VpcId, TargetGroupArn"));
+	assert_int_equal(count_log(&e->f, "DescribeStacks"), 1);
+	ship_stack_vars_release(&v);
+
+	struct ship_stack_vars w = {the_client, e, NULL, {0}};
+	ship_err_clear(&err);
+	e->f.missing = 1;
+	assert_int_equal(ship_stack_vars_output(&w, "s", SHIP_STR_LIT("VpcId"), &out, &err), -1);
+	assert_int_equal(err.code, SHIP_ERR_INPUT);
+	assert_non_null(strstr(err.message, "does not exist in ap-northeast-1"));
+	assert_non_null(strstr(err.message, "ecship infra deploy"));
+	ship_stack_vars_release(&w);
+	ship_buf_release(&out);
+	env_destroy(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +408,7 @@ int main(void)
 	    TU_TEST(wait_reports_a_deleted_stack_as_gone),
 	    TU_TEST(changeset_no_changes_in_both_forms),
 	    TU_TEST(changeset_with_changes_replaces_stale_ones_of_ours),
+	    TU_TEST(stack_vars_read_outputs_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
