@@ -18,7 +18,7 @@ static struct {
 
 static const struct cli_option s_options[] = {
     CLI_STRING("image", "URI", &s_args.image, "deploy this image (replaces the load-balanced or only container's image)"),
-    CLI_STRING("tag", "TAG", &s_args.tag, "deploy this tag of the container's image (replaces only the tag)"),
+    CLI_STRING_ALT("tag", "TAG", &s_args.tag, "deploy this tag of the container's image (replaces only the tag)"),
     CLI_STRING("service", "NAME", &s_args.service, "deploy only this service of the config (default: all it names)"),
     CLI_FLAG("no-wait", &s_args.no_wait, "return once the deployment has started"),
     CLI_DURATION("timeout", &s_args.timeout, "give up waiting after DUR and roll back (default: config 'timeout', else 10m)"),
@@ -249,7 +249,7 @@ const struct cli_command cmd_deploy_def = {
     "deploy",
     cmd_deploy,
     0,
-    "[--image URI | --tag TAG] [--no-wait] [--timeout DUR] [--no-rollback] [--dry-run]",
+    NULL,
     "render, register and deploy the service; wait for it; roll back on failure",
     "Renders the task definition of ecship.yml (variables, --image or --tag), validates it,\n"
     "registers a new revision only when it differs from the latest one, creates the service\n"

@@ -177,7 +177,7 @@ const struct cli_command cmd_rollback_def = {
     "rollback",
     cmd_rollback,
     0,
-    "[--to REVISION] [--no-wait] [--deregister]",
+    NULL,
     "move the service back to the recorded previous (or a given) revision",
     "Without --to, rolls back to the revision the last deploy replaced, which ecship records\n"
     "on the service as the tag 'ecship:previous-task-definition' (never a guess). Waits until\n"

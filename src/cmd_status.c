@@ -99,7 +99,7 @@ const struct cli_command cmd_status_def = {
     "status",
     cmd_status,
     0,
-    "[--events N]",
+    NULL,
     "show the service: revision, counts, deployments and recent events",
     NULL,
     s_options,

@@ -35,5 +35,5 @@ contains "the stack check is skipped without 'stack'" "$OUT" '^\[skip\] stack: '
 expect_exit "tasks --help" 0 "$ECSHIP" tasks --help
 contains "help lists --stopped" "$OUT" '--stopped'
 expect_exit "run --help" 0 "$ECSHIP" run --help
-contains "help shows the -- form" "$OUT" 'usage: ecship run .* -- CMD ARGS'
+contains "help shows the -- form" "$OUT" '^(usage: ecship run| {18}\[).* -- CMD ARGS\.\.\.$'
 done_testing

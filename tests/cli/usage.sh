@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # usage.sh: the command line itself: help from the option tables, exit codes for usage errors,
-# git-style messages with a next step, version, the generated man page.
+# git-style messages with a next step, version, usage lines and the man page generated from
+# the option tables (checked by tests/lib/cli_docs.py).
 . tests/lib/common.sh
 
 expect_exit "--help exits 0" 0 "$ECSHIP" --help
@@ -43,18 +44,21 @@ import json,sys; d=json.load(open(sys.argv[1])); assert d["version"] and d["libr
 
 expect_exit "version with an argument is a usage error" 2 "$ECSHIP" version extra
 
-# The man page is generated from the same tables as --help: every option and command appears.
+# Usage lines, --help and the man page are generated from the same option tables: every
+# command's usage line names exactly the options of its table, in order.
+check "every command's usage line lists exactly its table's options" python3 tests/lib/cli_docs.py usage "$ECSHIP"
 expect_exit "help --man generates the man page" 0 "$ECSHIP" help --man
 MAN=$OUT
-check "man page is valid roff (man -l renders it)" bash -c "MANWIDTH=100 man -l '$MAN' >/dev/null 2>&1 || groff -man -Tutf8 '$MAN' >/dev/null 2>&1"
-missing=0
-for opt in $("$ECSHIP" --help | grep -oE '^  --[a-z-]+' | sed 's/^  --//'); do
-	grep -qF -- "$(printf -- '--%s' "$opt" | sed 's/-/\\-/g')" "$MAN" || { echo "# man page lacks --$opt"; missing=1; }
-done
-for cmd in $("$ECSHIP" --help | sed -n '/^commands:/,/^$/p' | awk 'NF>1{print $1}'); do
-	grep -q "^\.SS $cmd" "$MAN" || { echo "# man page lacks command $cmd"; missing=1; }
-done
-check "man page covers every option and command of --help" test "$missing" = 0
+# the page renders (man -l, else groff) with its sections in order, each global option under
+# GLOBAL OPTIONS, each command's usage line and its own options in its subsection, the exit codes
+check "man page renders and covers every command and option in its section" python3 tests/lib/cli_docs.py man "$ECSHIP" "$MAN"
+# the check itself can fail: an empty page, a garbage page, a page missing one option
+: >"$T_TMP/empty.1"
+check "the man-page check fails on an empty page" bash -c "! python3 tests/lib/cli_docs.py man '$ECSHIP' '$T_TMP/empty.1' >/dev/null"
+echo 'garbage' >"$T_TMP/garbage.1"
+check "the man-page check fails on a garbage page" bash -c "! python3 tests/lib/cli_docs.py man '$ECSHIP' '$T_TMP/garbage.1' >/dev/null"
+grep -v '^\.B \\-\\-pre\\-run' "$MAN" >"$T_TMP/lacks.1"
+check "the man-page check fails on a page without deploy's --pre-run" bash -c "python3 tests/lib/cli_docs.py man '$ECSHIP' '$T_TMP/lacks.1' | grep -q 'deploy: the man page lists the options'"
 
 # Writing results to a closed stdout is an error, not a silent success.
 expect_exit "a failed write to stdout is reported" 1 bash -c "'$ECSHIP' version >/dev/full"
