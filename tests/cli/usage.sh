@@ -4,45 +4,11 @@
 # the option tables (checked by tests/lib/cli_docs.py).
 . tests/lib/common.sh
 
-expect_exit "--help exits 0" 0 "$ECSHIP" --help
-contains "--help lists whoami" "$OUT" '^  whoami  '
-contains "--help lists the exit codes" "$OUT" '^  130  interrupted'
-contains "--help lists the global options" "$OUT" '--endpoint-url URL'
-
-expect_exit "no command is a usage error" 2 "$ECSHIP"
-contains "no command prints usage on stderr" "$ERR" '^usage: ecship'
-
-expect_exit "unknown command exits 2" 2 "$ECSHIP" whomai
-contains "unknown command is named" "$ERR" "^error: unknown command 'whomai'"
-contains "unknown command suggests the closest" "$ERR" "did you mean 'ecship whoami'"
-
-expect_exit "unknown option exits 2" 2 "$ECSHIP" whoami --frobnicate
-contains "unknown option says where to look" "$ERR" "unknown option '--frobnicate' for 'whoami': see 'ecship whoami --help'"
-
-expect_exit "bad --output value exits 2" 2 "$ECSHIP" --output yaml whoami
-contains "bad --output value lists the choices" "$ERR" "choose one of text,json"
-
-expect_exit "missing option value exits 2" 2 "$ECSHIP" whoami --region
-contains "missing option value is explained" "$ERR" "option '--region' needs a value"
-
-expect_exit "short options are refused clearly" 2 "$ECSHIP" whoami -x
-contains "short option error names the option" "$ERR" "unknown option '-x'"
-
-expect_exit "-h shows help" 0 "$ECSHIP" whoami -h
-contains "command help has a usage line" "$OUT" '^usage: ecship whoami'
-
+# --help, usage errors, -h and version: tests/cases/usage-*, tests/cases/version
 expect_exit "help COMMAND equals COMMAND --help" 0 "$ECSHIP" help whoami
 cp "$OUT" "$T_TMP/help1"
 expect_exit "COMMAND --help" 0 "$ECSHIP" whoami --help
 check "help COMMAND and COMMAND --help print the same" cmp -s "$OUT" "$T_TMP/help1"
-
-expect_exit "--version exits 0" 0 "$ECSHIP" --version
-contains "--version names ecship and libcurl" "$OUT" '^ecship [0-9]+\.[0-9]+\.[0-9]+'
-expect_exit "version --output json" 0 "$ECSHIP" version --output json
-check "version json parses and has the libraries" python3 -c '
-import json,sys; d=json.load(open(sys.argv[1])); assert d["version"] and d["libraries"]["libcurl"]' "$OUT"
-
-expect_exit "version with an argument is a usage error" 2 "$ECSHIP" version extra
 
 # Usage lines, --help and the man page are generated from the same option tables: every
 # command's usage line names exactly the options of its table, in order.
