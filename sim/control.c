@@ -275,6 +275,25 @@ void sim_control(struct sim *s, const struct sim_request *rq, struct sim_respons
 		else if (!get)
 			goto bad_method;
 		out = rollog_json(s, since_param(rq));
+	} else if (strcmp(p, "/events") == 0) {
+		/* a service event with any text, as a hostile or odd endpoint could send one (tests
+		 * of how the tool shows remote text) */
+		if (!post)
+			goto bad_method;
+		const char *cn = json_string_value(json_object_get(in, "cluster"));
+		const char *sn = json_string_value(json_object_get(in, "service"));
+		const char *msg = json_string_value(json_object_get(in, "message"));
+		struct sim_cluster *c = cn ? sim_cluster_find(s, cn) : NULL;
+		struct sim_service *svc = c && sn ? sim_service_find(s, c, sn) : NULL;
+		if (!msg)
+			rc = sim_err(&e, "InvalidParameterException", "'message' must be a string");
+		else if (!svc)
+			rc = sim_err(&e, "ServiceNotFoundException",
+				     "no service '%s' in cluster '%s'", sn ? sn : "", cn ? cn : "");
+		else
+			sim_event_add(s, svc, "%s", msg);
+		if (rc == 0)
+			out = json_pack("{s:i}", "events", svc->ev_count);
 	} else if (strcmp(p, "/reset") == 0) {
 		if (!post)
 			goto bad_method;
