@@ -121,6 +121,20 @@ void cli_man_page(FILE *f, const struct cli_command *const *cmds, size_t n);
 /* ---- output -------------------------------------------------------------------------------- */
 
 void cli_output_setup(struct cli_ctx *ctx);
+void cli_output_release(void);
+/*
+ * Text from outside ecship (AWS error messages, service and stack events, log lines, stopped
+ * reasons, names and ids from answers) made safe for a terminal, as git and curl do: control
+ * characters in caret notation (ESC is ^[, CR ^M, LF ^J, DEL ^?), C1 controls and bytes that are
+ * not UTF-8 as \xHH; tab and printable UTF-8 unchanged. Every text-mode printer of remote text
+ * goes through these; JSON output does not (it stays exact). cli_error, cli_warn, cli_hint and
+ * cli_note escape their whole message.
+ */
+void cli_escape(struct ship_buf *out, const char *s);
+/* cli_escape into one of 8 rotating buffers: valid until 8 more calls (one printf's arguments). */
+const char *cli_safe(const char *s);
+/* Writes text that holds remote strings line by line, each line escaped, each ending in '\n'. */
+void cli_put_lines(FILE *f, const char *text);
 /* "error: ..." on stderr (and ::error:: under GitHub Actions). */
 void cli_error(const char *fmt, ...) SHIP_PRINTF(1, 2);
 void cli_warn(const char *fmt, ...) SHIP_PRINTF(1, 2);

@@ -71,12 +71,13 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 		switch (r->outcome) {
 		case SHIP_DEPLOY_COMPLETED:
 			printf("deployed %s to service '%s' (deployment %s, %.1f s)\n",
-			       ship_taskdef_short(r->taskdef_arn), service, r->deployment_id, r->seconds);
+			       cli_safe(ship_taskdef_short(r->taskdef_arn)), cli_safe(service),
+			       cli_safe(r->deployment_id), r->seconds);
 			break;
 		case SHIP_DEPLOY_STARTED:
 		case SHIP_DEPLOY_UNCHANGED:
 		case SHIP_DEPLOY_DRY_RUN:
-			printf("%s\n", r->reason);
+			printf("%s\n", cli_safe(r->reason));
 			break;
 		default:
 			break;

@@ -39,7 +39,7 @@ static int show(const json_t *live, const json_t *local, const char *la, const c
 	if (r < 0)
 		cli_error("cannot compare the definitions: %s", err.message[0] ? err.message : "out of memory");
 	else if (r > 0)
-		fputs(out.data, stdout);
+		cli_put_lines(stdout, out.data); /* live strings are remote text */
 	json_decref(a);
 	json_decref(b);
 	ship_buf_release(&out);

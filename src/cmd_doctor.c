@@ -32,13 +32,13 @@ static void print_check(void *vctx, const struct ship_check *c)
 		return;
 	int v = (unsigned)c->verdict < 4 ? (int)c->verdict : 3;
 	if (ctx->color && !ctx->g.no_color)
-		printf("\033[%sm%s\033[0m %s: %s\n", color[v], label[v], c->id, c->title);
+		printf("\033[%sm%s\033[0m %s: %s\n", color[v], label[v], c->id, cli_safe(c->title));
 	else
-		printf("%s %s: %s\n", label[v], c->id, c->title);
+		printf("%s %s: %s\n", label[v], c->id, cli_safe(c->title));
 	if (c->evidence[0])
-		printf("       %s\n", c->evidence);
+		printf("       %s\n", cli_safe(c->evidence));
 	if (c->fix[0] && c->verdict != SHIP_VERDICT_OK && c->verdict != SHIP_VERDICT_SKIP)
-		printf("       fix: %s\n", c->fix);
+		printf("       fix: %s\n", cli_safe(c->fix));
 	fflush(stdout);
 }
 

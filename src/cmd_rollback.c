@@ -112,8 +112,8 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (!strcmp(target, v.taskdef) && !ship_service_busy(&v)) {
-		printf("service '%s' already runs %s; nothing to roll back\n", cs->name,
-		       ship_taskdef_short(target));
+		printf("service '%s' already runs %s; nothing to roll back\n", cli_safe(cs->name),
+		       cli_safe(ship_taskdef_short(target)));
 		rc = CLI_EXIT_OK;
 		goto cleanup;
 	}
@@ -137,7 +137,8 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	cli_progress_done(&prog);
 	if (s_args.no_wait) {
-		printf("rollback of service '%s' to %s started\n", cs->name, ship_taskdef_short(target));
+		printf("rollback of service '%s' to %s started\n", cli_safe(cs->name),
+		       cli_safe(ship_taskdef_short(target)));
 		rc = CLI_EXIT_OK;
 		goto cleanup;
 	}
@@ -163,8 +164,8 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		cli_print_json(out);
 		json_decref(out);
 	} else {
-		printf("rolled back service '%s' from %s to %s\n", cs->name, ship_taskdef_short(from),
-		       ship_taskdef_short(target));
+		printf("rolled back service '%s' from %s to %s\n", cli_safe(cs->name),
+		       cli_safe(ship_taskdef_short(from)), cli_safe(ship_taskdef_short(target)));
 	}
 	rc = CLI_EXIT_OK;
 cleanup:

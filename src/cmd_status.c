@@ -59,8 +59,9 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		rc = CLI_EXIT_OK;
 		goto cleanup;
 	}
-	printf("service      %s (%s) in cluster %s\n", v.name, v.status, proj.cfg->cluster);
-	printf("revision     %s\n", ship_taskdef_short(v.taskdef));
+	printf("service      %s (%s) in cluster %s\n", cli_safe(v.name), cli_safe(v.status),
+	       cli_safe(proj.cfg->cluster));
+	printf("revision     %s\n", cli_safe(ship_taskdef_short(v.taskdef)));
 	printf("tasks        desired %ld, running %ld, pending %ld\n", v.desired, v.running,
 	       v.pending);
 	printf("breaker      %s\n", v.breaker_enable ? (v.breaker_rollback ? "on, rolls back" : "on, no rollback") : "off");
@@ -71,10 +72,11 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		when(d->created, ts, sizeof(ts));
 		printf("  %-7s %-11s %s %s  desired %ld, running %ld, pending %ld, failed %ld  "
 		       "(since %s)\n",
-		       d->status, d->rollout_state[0] ? d->rollout_state : "-", d->id,
-		       ship_taskdef_short(d->taskdef), d->desired, d->running, d->pending, d->failed, ts);
+		       cli_safe(d->status), cli_safe(d->rollout_state[0] ? d->rollout_state : "-"),
+		       cli_safe(d->id), cli_safe(ship_taskdef_short(d->taskdef)), d->desired,
+		       d->running, d->pending, d->failed, ts);
 		if (d->reason[0])
-			printf("          %s\n", d->reason);
+			printf("          %s\n", cli_safe(d->reason));
 	}
 	json_t *events = json_object_get(svc, "events"), *e;
 	size_t i;
@@ -86,7 +88,8 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		json_t *c = json_object_get(e, "createdAt");
 		char ts[32];
 		when(json_is_number(c) ? json_number_value(c) : 0, ts, sizeof(ts));
-		printf("  %s  %s\n", ts, json_string_value(json_object_get(e, "message")));
+		printf("  %s  %s\n", ts,
+		       cli_safe(json_string_value(json_object_get(e, "message"))));
 	}
 	rc = CLI_EXIT_OK;
 cleanup:

@@ -71,7 +71,7 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 				cli_print_json(o);
 				json_decref(o);
 			} else {
-				printf("deployment %s completed\n", ro.deployment_id);
+				printf("deployment %s completed\n", cli_safe(ro.deployment_id));
 			}
 			rc = CLI_EXIT_OK;
 		} else {

@@ -132,5 +132,6 @@ int main(int argc, char **argv)
 		if (!rc)
 			rc = CLI_EXIT_FAILED;
 	}
+	cli_output_release();
 	return rc;
 }

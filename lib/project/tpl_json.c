@@ -196,6 +196,9 @@ json_t *ship_tpl_render_json(const struct ship_tpl *tin, const char *file, struc
 	unsigned line = 1, col = 1;
 	size_t i = 0;
 
+	/* as editors write files: a UTF-8 byte-order mark is skipped, UTF-16 refused */
+	if (ship_text_utf8(file, &text, err))
+		return NULL;
 	check = parse(file, text, err);
 	if (!check)
 		return NULL;
