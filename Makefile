@@ -110,7 +110,7 @@ $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBSHIP)
 # Every test layer, plain and under ASan+UBSan; the last line is "N passed, N failed".
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 check:
-	@scripts/install-deps --check
+	@scripts/install-deps --check --build $(BUILD)
 	$(MAKE) -j$(NPROC) tests
 	$(MAKE) -j$(NPROC) tests BUILD=build/san SAN=1
 	@tests/run --build $(BUILD) --san-build build/san
@@ -125,6 +125,7 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBSHIP)
 
 # The whole workflow on moto_server + ecship-sim, ending on a summary table.
 demo: all
+	@scripts/install-deps --demo --build $(BUILD)
 	@scripts/demo --build $(BUILD)
 
 install: all

@@ -6,17 +6,26 @@
 . tests/lib/common.sh
 
 ROOT=$PWD
-SEED=${ECSHIP_TESTDATA:-../shared/testdata}/../seed/000_2eb6dde9967fb72d.txt
 D=$T_TMP/proj
 mkdir -p "$D"
-# the runbook's two files, byte for byte
-python3 - "$SEED" "$D" <<'PY'
+# the runbook's two files, byte for byte: kept in tests/cli/runbook/ so a fresh clone has them; when
+# the runbook itself is beside the clone (optional data), they must still be its exact text
+cp tests/cli/runbook/task-definition-staging.json tests/cli/runbook/ecs-service-staging.json "$D"/
+SEED=${ECSHIP_TESTDATA:-../shared/testdata}/../seed/000_2eb6dde9967fb72d.txt
+if [ -r "$SEED" ]; then
+	mkdir -p "$T_TMP/seed"
+	python3 - "$SEED" "$T_TMP/seed" <<'PY'
 import re, sys
 t = open(sys.argv[1], encoding="utf-8").read()
 open(sys.argv[2] + "/task-definition-staging.json", "w").write(re.findall(r"```json\n(.*?)```", t, re.S)[0])
 open(sys.argv[2] + "/ecs-service-staging.json", "w").write(
     re.search(r"cat > ecs-service-staging.json << EOF\n(.*?)EOF\n", t, re.S).group(1))
 PY
+	check "tests/cli/runbook/ holds the runbook's files byte for byte" \
+		diff -r "$T_TMP/seed" tests/cli/runbook
+else
+	ok "tests/cli/runbook/ holds the runbook's files byte for byte # SKIP optional data: the runbook is not at '$SEED'"
+fi
 cat >"$D/ecship.yml" <<'YML'
 region: ap-northeast-1
 cluster: django-ecs-cluster-${ENVIRONMENT}
