@@ -64,7 +64,7 @@ SIM_BIN   := $(if $(SIM_SRCS),$(BUILD)/ecship-sim)
 BENCH_SRCS:= $(sort $(wildcard bench/*.c))
 BENCH_BINS:= $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all tests check clean install demo bench fuzz format
+.PHONY: all tests check clean install demo bench fuzz format dist
 .SECONDARY:
 Q ?= @
 .DEFAULT_GOAL := all
@@ -135,6 +135,16 @@ install: all
 	install -m 644 $(BUILD)/ecship.1 $(DESTDIR)$(PREFIX)/share/man/man1/ecship.1
 	install -m 644 scripts/ecship.bash-completion \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ecship
+
+# The release build that action.yml installs: ecship-VERSION-linux-ARCH.tar.gz (bin/, share/) and
+# its .sha256, built on the oldest supported Ubuntu so it runs on the newer ones too.
+DIST := ecship-$(VERSION)-linux-$(shell uname -m)
+dist: all
+	rm -rf $(BUILD)/dist
+	$(MAKE) install DESTDIR=$(CURDIR)/$(BUILD)/dist/$(DIST) PREFIX=
+	tar -C $(BUILD)/dist -czf $(BUILD)/$(DIST).tar.gz $(DIST)
+	cd $(BUILD) && sha256sum $(DIST).tar.gz >$(DIST).tar.gz.sha256
+	@echo "  DIST    $(BUILD)/$(DIST).tar.gz"
 
 # Real fuzzing with libFuzzer (clang): each target for FUZZ_SECONDS, starting from its corpus.
 fuzz:

@@ -202,6 +202,9 @@ extern const struct cli_command cmd_wait_def;
 /* Shared by deploy, rollback and wait. */
 #include "ecship/deploy.h"
 int cli_deploy_exit(enum ship_deploy_outcome oc);
+/* $GITHUB_OUTPUT of a deploy: task_definition_arn, revision, deployment_id, outcome, rolled_back,
+ * previous_task_definition_arn (action.yml's outputs), written whatever the outcome. */
+void cli_deploy_github_outputs(const struct ship_deploy_result *r, const char *outcome);
 void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 			     const struct ship_deploy_result *r);
 extern const struct cli_command cmd_whoami_def;

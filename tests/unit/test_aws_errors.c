@@ -1,8 +1,8 @@
 /*
  * test_aws_errors.c: error answers of the three protocols turned into struct ship_err, driven by
  * the GreetingWithErrors cases of ../shared/testdata/aws-protocol-tests/output/{json,query,ec2}.json
- * plus a table of real-world shapes (request id headers, HTML from a proxy, empty bodies).
- * The protocol files are optional data: without them those three tests are skipped, with the reason.
+ * plus a table of real-world shapes (request id headers, HTML from a proxy, empty bodies). The
+ * protocol files are optional data: without them those three tests are skipped, with the reason.
  */
 #include <stdio.h>
 #include <string.h>

@@ -321,9 +321,11 @@ int main(void)
 	DIR *d = opendir(base);
 	if (!d) {
 		/* optional data (a fresh clone has none beside it): skipped, with the reason */
-		printf("1..1\nok 1 - the AWS SigV4 test suite # SKIP optional test data '%s' is not there "
-		       "(set ECSHIP_TESTDATA to the folder holding aws-sigv4-suite/ to run it)\n",
-		       base);
+		printf(
+		    "1..1\nok 1 - the AWS SigV4 test suite # SKIP optional test data '%s' is "
+		    "not there (set ECSHIP_TESTDATA to the folder holding aws-sigv4-suite/ to run "
+		    "it)\n",
+		    base);
 		return 0;
 	}
 	size_t n = 0, cap = 64;

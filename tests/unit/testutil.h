@@ -33,10 +33,10 @@ const char *tu_testdata(const char *rel);
  * prints a "# SKIP" reason line and returns 1, and the caller skips; 0 when it is there. */
 int tu_testdata_missing(const char *rel);
 /* Skips the running cmocka test, with the reason, when the optional data REL is missing. */
-#define TU_NEED_TESTDATA(rel)                                                                    \
-	do {                                                                                     \
-		if (tu_testdata_missing(rel))                                                    \
-			skip();                                                                  \
+#define TU_NEED_TESTDATA(rel)                                                                      \
+	do {                                                                                       \
+		if (tu_testdata_missing(rel))                                                      \
+			skip();                                                                    \
 	} while (0)
 
 #endif
