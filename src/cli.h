@@ -208,6 +208,7 @@ void cli_deploy_github_outputs(const struct ship_deploy_result *r, const char *o
 void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 			     const struct ship_deploy_result *r);
 extern const struct cli_command cmd_whoami_def;
+extern const struct cli_command cmd_init_def;
 extern const struct cli_command cmd_render_def;
 extern const struct cli_command cmd_infra_def;
 extern const struct cli_command cmd_rule_def;

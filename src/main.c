@@ -24,6 +24,7 @@ static const struct cli_command *const s_commands[] = {
     &cmd_logs_def,
     &cmd_doctor_def,
     &cmd_run_def,
+    &cmd_init_def,
     &cmd_version_def,
 };
 #define NCOMMANDS (sizeof(s_commands) / sizeof(s_commands[0]))
