@@ -69,7 +69,7 @@ BENCH_BINS:= $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 Q ?= @
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/ecship $(BUILD)/ecship.1 $(SIM_BIN)
+all: $(BUILD)/ecship $(BUILD)/ecship.1 $(BUILD)/ecship.bash $(BUILD)/_ecship $(SIM_BIN)
 
 tests: all $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_BINS)
 
@@ -89,6 +89,12 @@ $(BUILD)/ecship: $(TOOL_OBJS) $(LIBSHIP)
 # The man page is generated from the same option tables as --help.
 $(BUILD)/ecship.1: $(BUILD)/ecship
 	$(BUILD)/ecship help --man >$@.tmp && mv $@.tmp $@
+
+# So are the bash and zsh completions (every command, subcommand, option and option value).
+$(BUILD)/ecship.bash: $(BUILD)/ecship
+	$(BUILD)/ecship help --completion bash >$@.tmp && mv $@.tmp $@
+$(BUILD)/_ecship: $(BUILD)/ecship
+	$(BUILD)/ecship help --completion zsh >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/ecship-sim: $(SIM_OBJS) $(LIBSHIP)
 	@$(if $(Q),echo "  LINK    $@")
@@ -130,11 +136,12 @@ demo: all
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 755 $(BUILD)/ecship $(DESTDIR)$(PREFIX)/bin/ecship
 	install -m 644 $(BUILD)/ecship.1 $(DESTDIR)$(PREFIX)/share/man/man1/ecship.1
-	install -m 644 scripts/ecship.bash-completion \
-	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ecship
+	install -m 644 $(BUILD)/ecship.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ecship
+	install -m 644 $(BUILD)/_ecship $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ecship
 
 # The release build that action.yml installs: ecship-VERSION-linux-ARCH.tar.gz (bin/, share/) and
 # its .sha256, built on the oldest supported Ubuntu so it runs on the newer ones too.

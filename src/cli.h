@@ -108,6 +108,8 @@ int cli_parse(struct cli_ctx *ctx, const struct cli_option *opts, int *argc, cha
 void cli_usage_tool(FILE *f, const struct cli_command *const *cmds, size_t n);
 void cli_usage_command(FILE *f, const struct cli_command *cmd);
 void cli_man_page(FILE *f, const struct cli_command *const *cmds, size_t n);
+/* The completion script for "bash" or "zsh" (cli_completion.c); -1 for another shell. */
+int cli_completion(FILE *f, const char *shell, const struct cli_command *const *cmds, size_t n);
 
 /* ---- output -------------------------------------------------------------------------------- */
 
