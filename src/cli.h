@@ -117,6 +117,8 @@ void cli_usage_tool(FILE *f, const struct cli_command *const *cmds, size_t n);
 int cli_usage_synopsis(struct ship_buf *b, const struct cli_command *cmd, size_t col, size_t width);
 void cli_usage_command(FILE *f, const struct cli_command *cmd);
 void cli_man_page(FILE *f, const struct cli_command *const *cmds, size_t n);
+/* The completion script for "bash" or "zsh" (cli_completion.c); -1 for another shell. */
+int cli_completion(FILE *f, const char *shell, const struct cli_command *const *cmds, size_t n);
 
 /* ---- output -------------------------------------------------------------------------------- */
 
@@ -225,9 +227,13 @@ extern const struct cli_command cmd_wait_def;
 /* Shared by deploy, rollback and wait. */
 #include "ecship/deploy.h"
 int cli_deploy_exit(enum ship_deploy_outcome oc);
+/* $GITHUB_OUTPUT of a deploy: task_definition_arn, revision, deployment_id, outcome, rolled_back,
+ * previous_task_definition_arn (action.yml's outputs), written whatever the outcome. */
+void cli_deploy_github_outputs(const struct ship_deploy_result *r, const char *outcome);
 void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 			     const struct ship_deploy_result *r);
 extern const struct cli_command cmd_whoami_def;
+extern const struct cli_command cmd_init_def;
 extern const struct cli_command cmd_render_def;
 extern const struct cli_command cmd_infra_def;
 extern const struct cli_command cmd_rule_def;

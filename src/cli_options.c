@@ -358,7 +358,8 @@ void cli_man_page(FILE *f, const struct cli_command *const *cmds, size_t n)
 		"AWS_SESSION_TOKEN, AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN, AWS_ENDPOINT_URL, "
 		"AWS_ENDPOINT_URL_<SERVICE>, AWS_MAX_ATTEMPTS, AWS_CA_BUNDLE, "
 		"AWS_EC2_METADATA_DISABLED, HTTPS_PROXY, NO_PROXY, NO_COLOR, ENVIRONMENT, "
-		"GITHUB_ACTIONS: as the AWS CLI and DESIGN.md describe them.\n");
+		"GITHUB_ACTIONS: as the AWS CLI describes them; README.md in the source tree for "
+		"GITHUB_ACTIONS.\n");
 	fputs(".SH SEE ALSO\n", f);
 	roff(f, "aws(1); docs/ in the source tree: credentials.md, retries.md, endpoints.md.\n");
 }

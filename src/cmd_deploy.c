@@ -50,6 +50,22 @@ int cli_deploy_exit(enum ship_deploy_outcome oc)
 	return CLI_EXIT_FAILED;
 }
 
+/* The step outputs (action.yml lists them), on failure too: whatever is known is written. */
+static int s_outputs_written; /* by this process: a failure before any result still writes them */
+
+void cli_deploy_github_outputs(const struct ship_deploy_result *r, const char *outcome)
+{
+	char rev[32] = "";
+	s_outputs_written = 1;
+	if (r->revision > 0)
+		snprintf(rev, sizeof(rev), "%ld", r->revision);
+	cli_github_output("task_definition_arn", r->taskdef_arn);
+	cli_github_output("revision", rev);
+	cli_github_output("deployment_id", r->deployment_id);
+	cli_github_output("outcome", outcome);
+	cli_github_output("rolled_back", r->rolled_back ? "true" : "false");
+	cli_github_output("previous_task_definition_arn", r->previous_taskdef);
+}
 
 void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 			     const struct ship_deploy_result *r)
@@ -99,12 +115,9 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 			cli_hint("another deploy or a person changed the service; 'ecship status' "
 				 "shows what runs now");
 	}
+	if (ctx->github)
+		cli_deploy_github_outputs(r, oc);
 	if (ctx->github && r->taskdef_arn[0]) {
-		char rev[32];
-		snprintf(rev, sizeof(rev), "%ld", r->revision);
-		cli_github_output("task_definition_arn", r->taskdef_arn);
-		cli_github_output("revision", rev);
-		cli_github_output("deployment_id", r->deployment_id);
 		char md[2048];
 		snprintf(md, sizeof(md),
 			 "### ecship deploy: %s\n\n| service | outcome | task definition | previous | "
@@ -168,6 +181,7 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	memset(rend, 0, sizeof(rend));
+	memset(res, 0, sizeof(res));
 	if (argc > 0) {
 		cli_error("'deploy' takes no arguments, got '%s'", argv[0]);
 		return CLI_EXIT_USAGE;
@@ -178,7 +192,7 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	if ((rc = cli_project_load(ctx, &proj, s_args.image, s_args.tag)))
-		return rc;
+		goto cleanup; /* released by cli_project_load; releasing it again is harmless */
 	if (s_args.service || proj.cfg->n_services <= 1) {
 		svcs[0] = cli_project_service(&proj, s_args.service);
 		n = svcs[0] ? 1 : 0;
@@ -240,6 +254,9 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 		rc = worse(rc, cli_deploy_exit(res[i].outcome));
 	}
 cleanup:
+	/* no result (bad input, an AWS error): the outputs say so, with what got done */
+	if (ctx->github && !s_outputs_written)
+		cli_deploy_github_outputs(&res[0], rc == CLI_EXIT_USAGE ? "invalid" : "error");
 	for (i = 0; i < SHIP_WAIT_MAX_SERVICES; i++)
 		ship_rendered_release(&rend[i]);
 	cli_project_release(&proj);

@@ -25,6 +25,7 @@ static const struct cli_command *const s_commands[] = {
     &cmd_logs_def,
     &cmd_doctor_def,
     &cmd_run_def,
+    &cmd_init_def,
     &cmd_version_def,
 };
 #define NCOMMANDS (sizeof(s_commands) / sizeof(s_commands[0]))
@@ -52,11 +53,19 @@ static int unknown_command(const char *name)
 	return CLI_EXIT_USAGE;
 }
 
-/* `ecship help [COMMAND]` and the hidden `ecship help --man` that generates the man page. */
+/* `ecship help [COMMAND]`, and the hidden `ecship help --man` and `ecship help --completion
+ * bash|zsh` that generate the man page and the completion scripts. */
 static int run_help(int argc, char **argv)
 {
 	if (argc > 0 && !strcmp(argv[0], "--man")) {
 		cli_man_page(stdout, s_commands, NCOMMANDS);
+		return CLI_EXIT_OK;
+	}
+	if (argc > 0 && !strcmp(argv[0], "--completion")) {
+		if (argc < 2 || cli_completion(stdout, argv[1], s_commands, NCOMMANDS)) {
+			cli_error("'help --completion' takes the shell: bash or zsh");
+			return CLI_EXIT_USAGE;
+		}
 		return CLI_EXIT_OK;
 	}
 	if (argc > 0) {
