@@ -96,7 +96,10 @@ lacks "off a terminal there are no escapes" "$ERR" $'\033'
 expect_exit "--no-rollback: failing deploy exits 1" 1 "$ECSHIP" deploy --tag crash-3 --no-rollback
 contains "--no-rollback says it was not rolled back" "$ERR" 'NOT rolled back'
 
-# 8. rollback to the recorded revision, then --to
+# 8. rollback to the recorded revision, then --to. ECS's own breaker has already rolled crash-3
+# back (the last COMPLETED deployment returns under its own id with its tasks still serving, so it
+# settles at once); a good deploy first gives 'rollback' something to undo.
+expect_exit "a good deploy before the rollback" 0 "$ECSHIP" deploy --tag v-8
 expect_exit "rollback to the recorded previous revision" 0 "$ECSHIP" rollback
 contains "rollback names both revisions" "$OUT" "^rolled back service 'web-staging' from web-staging:[0-9]+ to web-staging:[0-9]+"
 expect_exit "rollback --to 2" 0 "$ECSHIP" rollback --to 2
