@@ -95,11 +95,15 @@ static json_t *state_json(struct sim *s)
 	json_t *svcs = json_array();
 	for (struct sim_service *v = s->services; v; v = v->next) {
 		json_t *deps = json_array();
-		for (struct sim_deployment *d = v->deployments; d; d = d->next)
-			json_array_append_new(deps, json_pack("{s:s,s:s,s:s,s:i,s:s}", "id", d->id, "status",
+		for (struct sim_deployment *d = v->deployments; d; d = d->next) {
+			int dh = 0;
+			for (struct sim_task *t = s->tasks; t; t = t->next)
+				dh += t->service == v && strcmp(t->dep_id, d->id) == 0 && sim_task_healthy(t);
+			json_array_append_new(deps, json_pack("{s:s,s:s,s:s,s:i,s:s,s:i}", "id", d->id, "status",
 							      d->primary ? "PRIMARY" : "ACTIVE", "rolloutState",
 							      sim_rollout_name(d->rollout), "failedTasks", d->failed,
-							      "taskDefinition", d->td->arn));
+							      "taskDefinition", d->td->arn, "healthyCount", dh));
+		}
 		int running = 0, healthy = 0;
 		for (struct sim_task *t = s->tasks; t; t = t->next)
 			if (t->service == v) {

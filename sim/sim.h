@@ -65,7 +65,6 @@ struct sim_deployment {
 	struct sim_taskdef *td;
 	int desired;
 	int failed;         /* failedTasks */
-	int monitoring_off; /* a task ran successfully: the breaker stops counting */
 	int launch_stopped; /* breaker tripped: no more launches */
 	enum sim_rollout rollout;
 	char *reason;
@@ -98,6 +97,8 @@ struct sim_service {
 	struct sim_deployment *deployments; /* the PRIMARY first */
 	char last_completed_id[40];
 	struct sim_taskdef *last_completed_td;
+	double last_completed_created;
+	int stuck_reported; /* the "unable to stop or start tasks" event was posted for this stall */
 	struct sim_event events[SIM_MAX_EVENTS]; /* ring, newest at events[(ev_head - 1) % MAX] */
 	int ev_head, ev_count;
 	int steady;
