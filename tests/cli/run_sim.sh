@@ -8,7 +8,7 @@
 
 start_sim --upstream "$MOTO_URL" --speed 60 --seed 5 --region "$AWS_REGION" || { not_ok "sim starts"; done_testing; exit 1; }
 export AWS_ENDPOINT_URL=$SIM_URL AWS_DEFAULT_REGION=$AWS_REGION
-sim_post /rules '{"rules":[{"match":"fail3","behavior":"exit:3"},{"match":"nopull","behavior":"pull-error"}]}' >/dev/null
+sim_post /rules '{"rules":[{"match":"fail3","behavior":"exit:3"},{"match":"killed137","behavior":"exit:137"},{"match":"nopull","behavior":"pull-error"}]}' >/dev/null
 aws ecs create-cluster --cluster-name runs >/dev/null
 
 P=$T_TMP/proj
@@ -64,7 +64,15 @@ check "still two revisions" test "$(revisions)" = 2
 expect_exit "run --output json" 3 "$ECSHIP" run --tag fail3 --output json --no-logs -- python manage.py migrate
 check "json: exit code 3, ended as exited" python3 -c '
 import json,sys; d=json.load(open(sys.argv[1])); assert d["exit_code"]==3 and d["end"]=="exited" and len(d["task"])==32, d' "$OUT"
+check "json: ecship's own exit status beside it" python3 -c '
+import json,sys; d=json.load(open(sys.argv[1])); assert d["exit_status"]==3, d' "$OUT"
 lacks "--no-logs streams nothing" "$OUT" 'Traceback'
+expect_exit "a container's exit code 137 is ecship's exit code" 137 "$ECSHIP" run --tag killed137 --output json --no-logs -- python manage.py migrate
+check "json: the raw exit code 137 and exit status 137" python3 -c '
+import json,sys; d=json.load(open(sys.argv[1])); assert d["exit_code"]==137 and d["exit_status"]==137 and d["end"]=="exited", d' "$OUT"
+expect_exit "run --help documents the exit code mapping" 0 "$ECSHIP" run --help
+contains "run --help: codes outside 0-255 are 1" "$OUT" 'a code outside 0-255 is 1'
+contains "run --help: json carries the raw exit code" "$OUT" "'exit_code' is the container's raw"
 
 expect_exit "run of an image that cannot be pulled exits 1" 1 "$ECSHIP" run --tag nopull -- python manage.py migrate
 contains "with the reason it did not start" "$ERR" 'the task did not run: TaskFailedToStart: CannotPullContainerError'
