@@ -1,5 +1,5 @@
 # Makefile: builds build/ecship and build/ecship-sim and runs every test layer.
-# The contract (targets, outputs) is in DESIGN.md; `make check` is the one test command.
+# Targets and outputs are described in README.md; `make check` is the one test command.
 # BUILD=dir puts objects elsewhere; SAN=1 builds with AddressSanitizer + UBSan.
 
 BUILD      ?= build

@@ -76,7 +76,7 @@ struct cli_command {
 	const struct cli_option *options;
 };
 
-/* Global options (DESIGN.md "Command line"); accepted before or after the command name. */
+/* Global options (ecship --help); accepted before or after the command name. */
 struct cli_globals {
 	const char *config;
 	const char *env;

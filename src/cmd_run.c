@@ -206,14 +206,15 @@ static int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	if (ctx->json) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s?}", "task", res.task.id,
+		json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:i, s:s?}", "task", res.task.id,
 				      "task_definition_arn", arn, "end",
 				      res.end == SHIP_RUN_EXITED ? "exited" :
 				      res.end == SHIP_RUN_TIMEOUT ? "timeout" :
 				      res.end == SHIP_RUN_INTERRUPTED ? "interrupted" : "not-started",
 				      "exit_code",
 				      res.end == SHIP_RUN_EXITED ? json_integer(res.exit_code) : json_null(),
-				      "reason", res.reason[0] ? res.reason : NULL);
+				      "exit_status", run_exit(&res), "reason",
+				      res.reason[0] ? res.reason : NULL);
 		if (o)
 			cli_print_json(o);
 		json_decref(o);
@@ -301,9 +302,13 @@ const struct cli_command cmd_run_def = {
     "Runs the task definition the service runs now (or, with --image/--tag, the rendered one,\n"
     "registered only when it differs from the latest revision) once, with the service's\n"
     "network configuration and the container's command replaced by CMD ARGS. Streams the\n"
-    "task's log to stdout, waits until it stops, and exits with the container's exit code;\n"
-    "1 when the task could not start (with the reason), 4 after --timeout (the task is\n"
-    "stopped), 130 on Ctrl-C (the task is stopped). 'deploy --pre-run CMD' runs the same\n"
-    "way after registering the new revision and before the service is updated.",
+    "task's log to stdout, waits until it stops, and exits with the container's exit code.\n"
+    "How the container's exit code maps to ecship's: 0-255 are passed through unchanged (so a\n"
+    "container's 2, 3 or 4 looks like ecship's own 2, 3 or 4); a code outside 0-255 is 1; a\n"
+    "task that could not start is 1 (with the reason); --timeout is 4 and Ctrl-C is 130 (the\n"
+    "task is stopped in both cases). With --output json, 'exit_code' is the container's raw\n"
+    "exit code (null when it did not exit), 'end' says how the task ended (exited, timeout,\n"
+    "interrupted, not-started) and 'exit_status' is ecship's exit code. 'deploy --pre-run CMD'\n"
+    "runs the same way after registering the new revision and before the service is updated.",
     s_options,
 };

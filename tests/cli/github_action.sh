@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# github_action.sh: the GitHub Action (action.yml) and the example workflows: actionlint and
-# shellcheck clean (scripts/lint-workflows, with a negative control), the action's inputs and
+# github_action.sh: the GitHub Action (action.yml) and the example workflows: actionlint
+# and shellcheck clean (scripts/lint-workflows, with a negative control), the action's inputs and
 # outputs, its run step turning inputs into ecship's flags, the examples pinned to this release
 # with OIDC and one concurrency group per environment, and the step outputs ecship writes to
 # $GITHUB_OUTPUT after a deploy that completes and one that fails and is rolled back.
