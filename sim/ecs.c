@@ -739,6 +739,21 @@ static int apply_dc(struct sim_service *svc, json_t *dc, struct sim_apierr *e)
 	return 0;
 }
 
+/*
+ * The health-check settings the service's tasks will meet: the target group's own (read from
+ * the upstream where the target group lives) else AWS's defaults (the profile's: interval 30 s,
+ * timeout 5 s, healthy 5, unhealthy 2, deregistration delay 300 s).
+ */
+static void load_tg_params(struct sim *s, const struct sim_request *rq, struct sim_service *svc)
+{
+	struct sim_tg_params p = {s->cfg.health_interval, 5, s->cfg.drain_seconds, s->cfg.healthy_threshold,
+				  s->cfg.unhealthy_threshold, 0};
+	const char *tg = json_string_value(json_object_get(json_array_get(svc->load_balancers, 0), "targetGroupArn"));
+	if (tg && s->cfg.timing == SIM_TIMING_ECS)
+		sim_upstream_target_group(s, rq, tg, &p);
+	svc->tg = p;
+}
+
 static struct sim_deployment *new_deployment(struct sim *s, struct sim_service *svc)
 {
 	struct sim_deployment *d = ship_calloc(1, sizeof(*d));
@@ -852,6 +867,7 @@ static int create_service(struct sim *s, const struct sim_request *rq, json_t *i
 		ship_free(svc);
 		return -1;
 	}
+	load_tg_params(s, rq, svc);
 	struct sim_service **pp = &s->services;
 	while (*pp)
 		pp = &(*pp)->next;
@@ -923,6 +939,8 @@ static int update_service(struct sim *s, const struct sim_request *rq, json_t *i
 		svc->load_balancers = json_deep_copy(lbs);
 		redeploy = 1;
 	}
+	if (redeploy)
+		load_tg_params(s, rq, svc); /* the target group's settings may have changed too */
 	if (has_grace)
 		svc->grace = (int)grace;
 	if (has_desired && desired != svc->desired) {

@@ -31,6 +31,16 @@
 
 /* ---- model ---------------------------------------------------------------------------------- */
 
+enum sim_timing { SIM_TIMING_ECS, SIM_TIMING_FAST };
+
+/* A target group's health-check settings (ELBv2 attributes), as the engine applies them. */
+struct sim_tg_params {
+	double interval, timeout, drain; /* HealthCheckIntervalSeconds, ..TimeoutSeconds, deregistration_delay */
+	int healthy, unhealthy;          /* HealthyThresholdCount, UnhealthyThresholdCount */
+	int upstream;                    /* read from the upstream's target group */
+};
+
+
 struct sim_rule {
 	char *match;
 	struct sim_behavior behavior;
@@ -98,6 +108,9 @@ struct sim_service {
 	struct sim_taskdef *last_completed_td;
 	double last_completed_created;
 	int stuck_reported; /* the "unable to stop or start tasks" event was posted for this stall */
+	struct sim_tg_params tg; /* its target group's health checks (ECS timing) */
+	int start_failures;      /* tasks in a row that failed before RUNNING (service throttle) */
+	double launch_after;     /* no launches before this simulated time (service throttle) */
 	struct sim_event events[SIM_MAX_EVENTS]; /* ring, newest at events[(ev_head - 1) % MAX] */
 	int ev_head, ev_count;
 	int steady;
@@ -136,7 +149,7 @@ struct sim_task {
 	int version;
 	double created_at, pull_started_at, pull_stopped_at, connectivity_at, started_at, stopping_at,
 	    execution_stopped_at, stopped_at;
-	double phase_at, exit_at, check_at, stable_at; /* pending timers; 0 = none */
+	double phase_at, exit_at, check_at, stable_at, hc_at; /* pending timers; 0 = none */
 	double ready_at;
 	int exit_code, has_exit;
 	int stable; /* ran successfully: healthy, or running for a while without health checks */
@@ -148,8 +161,11 @@ struct sim_task {
 	int port;
 	enum sim_target target;
 	int passes, fails, checks, last_code;
-	/* container health check */
-	int has_hc;
+	double registered_until; /* Elb.RegistrationInProgress until then, then Elb.InitialHealthChecking */
+	/* container health check (the agent's rules: interval, timeout, retries, startPeriod) */
+	int has_hc, hc_fails;
+	double hc_interval, hc_timeout, hc_start_period;
+	int hc_retries;
 	char *hc_host;
 	enum sim_health health;
 	/* awslogs */
@@ -186,6 +202,9 @@ struct sim_rollog {
 };
 
 struct sim_config {
+	enum sim_timing timing; /* ECS's clock (default) or today's quick pace (--timing fast) */
+	double backoff_base, backoff_max; /* service throttle: first delay, cap (ECS timing) */
+	double register_seconds;          /* Elb.RegistrationInProgress before the first check (ECS timing) */
 	int breaker_min;
 	double drain_seconds, health_interval, stable_seconds, stopped_ttl;
 	int healthy_threshold, unhealthy_threshold;
@@ -320,12 +339,24 @@ int sim_logs_call(struct sim *s, const char *action, json_t *in, json_t **out, s
 /* DescribeTargetHealth for one of the simulator's target groups; 0 = not ours. */
 int sim_elb_target_health(struct sim *s, const char *tg_arn, struct ship_buf *xml, const char *request_id);
 
+/* The profile's defaults into s->cfg (breaker_min and rate_limits untouched). */
+void sim_config_timing(struct sim *s, enum sim_timing timing);
+/* The target-group settings a service's tasks follow now. */
+struct sim_tg_params sim_service_tg(const struct sim *s, const struct sim_service *svc);
+
 /* ---- upstream.c ------------------------------------------------------------------------------- */
 /* Forwards the request unchanged; fills r with the upstream answer (or a 502). No lock needed. */
 void sim_upstream_forward(const char *upstream, const struct sim_request *rq, struct sim_response *r);
 /* Looks a cluster up upstream (DescribeClusters) and adopts it; NULL when not found there. */
 struct sim_cluster *sim_upstream_adopt_cluster(struct sim *s, const struct sim_request *rq,
 					       const char *name_or_arn);
+/*
+ * Reads a target group's health-check settings and deregistration delay from the upstream
+ * (ELBv2 DescribeTargetGroups and DescribeTargetGroupAttributes). 1 found (out filled where the
+ * upstream says), 0 not found there, -1 no upstream or no answer.
+ */
+int sim_upstream_target_group(struct sim *s, const struct sim_request *rq, const char *tg_arn,
+			      struct sim_tg_params *out);
 
 /* ---- faults.c --------------------------------------------------------------------------------- */
 struct sim_fault_decision {
