@@ -648,6 +648,9 @@ static json_t *render_service(struct sim *s, struct sim_service *svc, int tags)
 		return NULL;
 	/* the O above took a reference to a model object: replace it with a copy for thread safety */
 	json_object_set_new(o, "loadBalancers", json_deep_copy(svc->load_balancers));
+	/* DeploymentConfiguration.strategy: ROLLING for the rolling update (API_DeploymentConfiguration) */
+	json_object_set_new(json_object_get(o, "deploymentConfiguration"), "strategy", json_string("ROLLING"));
+	sim_sdep_service_fields(s, svc, o);
 	if (strcmp(svc->launch_type, "FARGATE") == 0) {
 		json_object_set_new(o, "platformVersion", json_string("LATEST"));
 		json_object_set_new(o, "platformFamily", json_string("Linux"));
@@ -775,6 +778,7 @@ static struct sim_deployment *new_deployment(struct sim *s, struct sim_service *
 	d->next = svc->deployments;
 	svc->deployments = d;
 	svc->steady = 0;
+	sim_sdep_start(s, svc, d);
 	sim_rollout_log(s, svc, d);
 	return d;
 }
@@ -1375,6 +1379,10 @@ static const struct {
     {"TagResource", tag_resource},
     {"UntagResource", untag_resource},
     {"ListTagsForResource", list_tags},
+    {"ListServiceDeployments", sim_list_service_deployments},
+    {"DescribeServiceDeployments", sim_describe_service_deployments},
+    {"DescribeServiceRevisions", sim_describe_service_revisions},
+    {"StopServiceDeployment", sim_stop_service_deployment},
 };
 
 int sim_ecs_owns(const char *action)

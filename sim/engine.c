@@ -755,17 +755,12 @@ struct sim_task *sim_task_start(struct sim *s, struct sim_cluster *c, struct sim
  * So the rollback is the last COMPLETED deployment itself, under its own id, and its tasks that
  * still run keep serving; a failing rollback has nothing COMPLETED left and stalls.
  */
-static void trip_breaker(struct sim *s, struct sim_service *svc, struct sim_deployment *d)
+/* The last COMPLETED deployment back as PRIMARY, IN_PROGRESS, under its own id; NULL when none. */
+static struct sim_deployment *reactivate_last_completed(struct sim *s, struct sim_service *svc, struct sim_deployment *d)
 {
-	d->rollout = SIM_RO_FAILED;
-	set_str(&d->reason, "ECS deployment circuit breaker: tasks failed to start.");
-	d->launch_stopped = 1;
-	d->updated_at = s->now;
-	sim_rollout_log(s, svc, d);
-	sim_event_add(s, svc, "(service %s) (deployment %s) deployment failed: tasks failed to start.", svc->name, d->id);
-	if (!svc->rollback || !svc->last_completed_td || !svc->last_completed_id[0] || d != primary_of(svc) ||
+	if (!svc->last_completed_td || !svc->last_completed_id[0] || d != primary_of(svc) ||
 	    strcmp(svc->last_completed_id, d->id) == 0)
-		return; /* stalled: FAILED, PRIMARY, no launches */
+		return NULL;
 	struct sim_deployment *back = NULL, **pp;
 	for (pp = &svc->deployments; *pp; pp = &(*pp)->next) {
 		if (strcmp((*pp)->id, svc->last_completed_id) == 0) {
@@ -778,8 +773,9 @@ static void trip_breaker(struct sim *s, struct sim_service *svc, struct sim_depl
 		/* its tasks are all gone, its record is not: the same id comes back */
 		back = ship_calloc(1, sizeof(*back));
 		if (!back)
-			return;
+			return NULL;
 		snprintf(back->id, sizeof(back->id), "%s", svc->last_completed_id);
+		snprintf(back->rev_arn, sizeof(back->rev_arn), "%s", svc->last_completed_rev);
 		back->td = svc->last_completed_td;
 		back->created_at = svc->last_completed_created;
 		back->network = svc->network ? json_deep_copy(svc->network) : NULL;
@@ -801,6 +797,48 @@ static void trip_breaker(struct sim *s, struct sim_service *svc, struct sim_depl
 	svc->last_completed_id[0] = '\0'; /* not eligible for another rollback until it completes */
 	sim_event_add(s, svc, "(service %s) rolling back to deployment %s.", svc->name, back->id);
 	sim_rollout_log(s, svc, back);
+	return back;
+}
+
+static void fail_deployment(struct sim *s, struct sim_service *svc, struct sim_deployment *d, const char *reason)
+{
+	d->rollout = SIM_RO_FAILED;
+	set_str(&d->reason, reason);
+	d->launch_stopped = 1;
+	d->updated_at = s->now;
+	sim_rollout_log(s, svc, d);
+}
+
+/*
+ * The breaker trips: the deployment goes FAILED and launches stop. With rollback, "it looks for
+ * the most recent deployment that is in a COMPLETED state ... When the rollback starts, the
+ * deployment changes from a COMPLETED to IN_PROGRESS. This means that the deployment is not
+ * eligible for another rollback until it reaches a COMPLETED state. When the deployment circuit
+ * breaker does not find a deployment that is in a COMPLETED state, the circuit breaker does not
+ * launch new tasks and the deployment is stalled."
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html
+ * So the rollback is the last COMPLETED deployment itself, under its own id, and its tasks that
+ * still run keep serving; a failing rollback has nothing COMPLETED left and stalls.
+ */
+static void trip_breaker(struct sim *s, struct sim_service *svc, struct sim_deployment *d)
+{
+	fail_deployment(s, svc, d, "ECS deployment circuit breaker: tasks failed to start.");
+	sim_event_add(s, svc, "(service %s) (deployment %s) deployment failed: tasks failed to start.", svc->name, d->id);
+	struct sim_deployment *back = svc->rollback ? reactivate_last_completed(s, svc, d) : NULL;
+	sim_sdep_failed(s, svc, d, back, back ? back->reason : d->reason); /* else stalled: FAILED, PRIMARY */
+}
+
+void sim_engine_rollback(struct sim *s, struct sim_service *svc, struct sim_deployment *d, const char *reason)
+{
+	fail_deployment(s, svc, d, reason);
+	struct sim_deployment *back = reactivate_last_completed(s, svc, d);
+	sim_sdep_failed(s, svc, d, back, reason);
+}
+
+void sim_engine_abort(struct sim *s, struct sim_service *svc, struct sim_deployment *d)
+{
+	fail_deployment(s, svc, d, "ECS deployment stopped: the service deployment was aborted.");
+	svc->steady = 0;
 }
 
 /* Adds " (task ID)" for each task to an event and posts it. */
@@ -952,6 +990,8 @@ void sim_reconcile(struct sim *s, struct sim_service *svc)
 		snprintf(svc->last_completed_id, sizeof(svc->last_completed_id), "%s", p->id);
 		svc->last_completed_td = p->td;
 		svc->last_completed_created = p->created_at;
+		snprintf(svc->last_completed_rev, sizeof(svc->last_completed_rev), "%s", p->rev_arn);
+		sim_sdep_completed(s, svc, p);
 		sim_rollout_log(s, svc, p);
 		sim_event_add(s, svc, "(service %s) (deployment %s) deployment completed.", svc->name, p->id);
 	}

@@ -79,7 +79,38 @@ struct sim_deployment {
 	char *reason;
 	double created_at, updated_at;
 	json_t *network;
+	char rev_arn[200]; /* its service revision */
 	struct sim_deployment *next;
+};
+
+/* A service revision (what a deployment runs), frozen when made; deployments.c. */
+struct sim_rev {
+	char arn[200], dep_id[40];
+	json_t *doc; /* the ServiceRevision as DescribeServiceRevisions answers it */
+	struct sim_rev *next;
+};
+
+enum sim_sdep_status {
+	SIM_SD_PENDING,
+	SIM_SD_SUCCESSFUL,
+	SIM_SD_STOPPED,
+	SIM_SD_STOP_REQUESTED,
+	SIM_SD_IN_PROGRESS,
+	SIM_SD_ROLLBACK_REQUESTED,
+	SIM_SD_ROLLBACK_IN_PROGRESS,
+	SIM_SD_ROLLBACK_SUCCESSFUL,
+	SIM_SD_ROLLBACK_FAILED
+};
+
+/* A service deployment: the move from the source revisions to the target one; deployments.c. */
+struct sim_sdep {
+	char arn[256], target_rev[200], target_dep[40], rollback_rev[200], rollback_dep[40];
+	json_t *sources; /* [{arn, dep}] the revisions running when it started */
+	enum sim_sdep_status status;
+	char *reason, *rollback_reason;
+	double created_at, started_at, finished_at, stopped_at, updated_at, rollback_at;
+	int min_pct, max_pct, breaker, rollback, tripped;
+	struct sim_sdep *next; /* newest first */
 };
 
 struct sim_event {
@@ -104,11 +135,14 @@ struct sim_service {
 	int grace;
 	double created_at;
 	struct sim_deployment *deployments; /* the PRIMARY first */
-	char last_completed_id[40];
+	char last_completed_id[40], last_completed_rev[200];
 	struct sim_taskdef *last_completed_td;
 	double last_completed_created;
 	int stuck_reported; /* the "unable to stop or start tasks" event was posted for this stall */
 	struct sim_tg_params tg; /* its target group's health checks (ECS timing) */
+	struct sim_rev *revs;    /* its service revisions, newest first */
+	struct sim_sdep *sdeps;  /* its service deployments, newest first */
+	char *platform_version;  /* as given, else NULL */
 	int start_failures;      /* tasks in a row that failed before RUNNING (service throttle) */
 	double launch_after;     /* no launches before this simulated time (service throttle) */
 	struct sim_event events[SIM_MAX_EVENTS]; /* ring, newest at events[(ev_head - 1) % MAX] */
@@ -275,6 +309,12 @@ struct sim_task *sim_task_start(struct sim *s, struct sim_cluster *c, struct sim
 void sim_task_stop(struct sim *s, struct sim_task *t, const char *stop_code, const char *reason);
 int sim_task_healthy(const struct sim_task *t);
 
+/* The breaker's rollback, asked for by StopServiceDeployment: d FAILED, the last COMPLETED
+ * deployment back. */
+void sim_engine_rollback(struct sim *s, struct sim_service *svc, struct sim_deployment *d, const char *reason);
+/* StopServiceDeployment ABORT: d launches nothing more and is FAILED; its tasks stay. */
+void sim_engine_abort(struct sim *s, struct sim_service *svc, struct sim_deployment *d);
+
 /* ---- request/response plumbing (http.c) ------------------------------------------------------- */
 
 struct sim_header {
@@ -331,6 +371,25 @@ int sim_ecs_owns(const char *action);
 /* Handles one ECS action; lock held. Returns 0 with *out, or -1 with e filled. */
 int sim_ecs_call(struct sim *s, const struct sim_request *rq, const char *action, json_t *in,
 		 json_t **out, struct sim_apierr *e);
+
+/* ---- deployments.c ------------------------------------------------------------------------------ */
+void sim_sdep_start(struct sim *s, struct sim_service *svc, struct sim_deployment *d);
+void sim_sdep_completed(struct sim *s, struct sim_service *svc, struct sim_deployment *d);
+/* d failed: rolled back to `back`, or (back NULL) stopped there */
+void sim_sdep_failed(struct sim *s, struct sim_service *svc, struct sim_deployment *d, struct sim_deployment *back,
+		     const char *reason);
+void sim_sdeps_free(struct sim_service *svc);
+/* currentServiceDeployment and currentServiceRevisions of a Service */
+void sim_sdep_service_fields(struct sim *s, struct sim_service *svc, json_t *o);
+const char *sim_sdep_status_name(enum sim_sdep_status st);
+int sim_list_service_deployments(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out,
+				 struct sim_apierr *e);
+int sim_describe_service_deployments(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out,
+				     struct sim_apierr *e);
+int sim_describe_service_revisions(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out,
+				   struct sim_apierr *e);
+int sim_stop_service_deployment(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out,
+				struct sim_apierr *e);
 
 /* ---- logs_elb.c ------------------------------------------------------------------------------- */
 /* 1 when the simulator answers this Logs call (its tasks' log group), else 0 (forward). */

@@ -181,6 +181,8 @@ static void free_model(struct sim *s)
 		}
 		for (int i = 0; i < SIM_MAX_EVENTS; i++)
 			ship_free(v->events[i].message);
+		sim_sdeps_free(v);
+		ship_free(v->platform_version);
 		ship_free(v->name);
 		ship_free(v->arn);
 		ship_free(v->launch_type);
