@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ecship/ecs.h"
 #include "ecship/rollout.h"
 #include "ecship/run.h"
 #include "ecship/taskdef.h"
@@ -235,44 +236,33 @@ int ship_run_register(struct ship_aws *aws, const json_t *taskdef, char *arn, si
 		      int *registered, struct ship_err *err)
 {
 	const char *family = json_string_value(json_object_get(taskdef, "family"));
-	json_t *resp = NULL, *req = json_pack("{s:s}", "taskDefinition", family ? family : "");
-	struct ship_call_opts once = {0};
+	json_t *latest = NULL, *td = NULL;
 	int rc = -1;
 	*registered = 0;
 	if (!family)
 		return ship_err_set(err, SHIP_ERR_INPUT, "the task definition has no 'family'");
-	if (!req)
-		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
-	if (!ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, NULL, err)) {
-		json_t *latest = json_object_get(resp, "taskDefinition");
-		if (ship_taskdef_same(taskdef, latest) == 1) {
-			const char *a =
-			    json_string_value(json_object_get(latest, "taskDefinitionArn"));
-			snprintf(arn, n, "%s", a ? a : "");
-			rc = 0;
-			goto cleanup;
-		}
-	} else if (err->code != SHIP_ERR_AWS ||
-		   (strcmp(err->aws_code, "ClientException") &&
-		    strcmp(err->aws_code, "InvalidParameterException"))) {
-		ship_err_prefix(err, "cannot describe task definition family '%s'", family);
-		goto cleanup;
-	}
-	json_decref(resp);
-	resp = NULL;
-	once.not_idempotent = 1;
-	if (ship_aws_json(aws, SHIP_SVC_ECS, "RegisterTaskDefinition", (json_t *)taskdef, &resp,
-			  &once, err)) {
+	if (ship_ecs_latest_taskdef(aws, family, NULL, &latest, err))
+		return ship_err_prefix(err, "cannot describe task definition family '%s'", family);
+	if (latest && ship_taskdef_same(taskdef, latest) == 1) {
+		td = latest;
+		latest = NULL;
+	} else if (ship_ecs_register_taskdef(aws, (json_t *)taskdef, NULL, &td, err)) {
 		ship_err_prefix(err, "cannot register task definition family '%s'", family);
 		goto cleanup;
+	} else {
+		*registered = 1;
 	}
-	const char *a = json_string_value(
-	    json_object_get(json_object_get(resp, "taskDefinition"), "taskDefinitionArn"));
-	snprintf(arn, n, "%s", a ? a : "");
-	*registered = 1;
+	const char *a = json_string_value(json_object_get(td, "taskDefinitionArn"));
+	if (snprintf(arn, n, "%s", a ? a : "") >= (int)n) {
+		ship_err_set(err, SHIP_ERR_PROTOCOL,
+			     "the task definition ARN '%s' is longer than %zu "
+			     "characters",
+			     a, n - 1);
+		goto cleanup;
+	}
 	rc = 0;
 cleanup:
-	json_decref(req);
-	json_decref(resp);
+	json_decref(latest);
+	json_decref(td);
 	return rc;
 }
