@@ -45,10 +45,10 @@ typedef void (*ship_wait_snapshot_fn)(void *ctx, const struct ship_service_view 
 				      double elapsed, int changed);
 
 enum ship_wait_end {
-	SHIP_WAIT_DONE,        /* the predicate said so */
+	SHIP_WAIT_DONE,	       /* the predicate said so */
 	SHIP_WAIT_TIMEOUT,     /* the deadline passed first */
 	SHIP_WAIT_INTERRUPTED, /* cancelled() said so */
-	SHIP_WAIT_GONE,        /* the service disappeared */
+	SHIP_WAIT_GONE, /* the service disappeared (MISSING, or DRAINING/INACTIVE: deleted) */
 };
 
 struct ship_wait_opts {

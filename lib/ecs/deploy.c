@@ -770,6 +770,7 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 	/* 1. start each; stop at the first that cannot start */
 	for (i = 0; i < n; i++) {
 		if (deploy_start(aws, &call, &opts[i], &st[i].start, &res[i], err)) {
+			set_reason(&res[i], "%s", err->message);
 			if (n > 1)
 				ship_err_prefix(err, "service '%s'", opts[i].service);
 			rc = -1;

@@ -94,7 +94,9 @@ static int describe_many(struct ship_aws *aws, const char *cluster, struct ship_
 		const char *name = json_string_value(json_object_get(s, "serviceName"));
 		const char *arn = json_string_value(json_object_get(s, "serviceArn"));
 		const char *status = json_string_value(json_object_get(s, "status"));
-		if (status && !strcmp(status, "INACTIVE"))
+		/* DRAINING only follows DeleteService (ECS API Reference, Service.status): the
+		 * service is on its way to INACTIVE and no deployment of it completes any more */
+		if (status && (!strcmp(status, "INACTIVE") || !strcmp(status, "DRAINING")))
 			continue;
 		for (i = 0; i < n; i++) {
 			const char *want = items[i].service;

@@ -706,6 +706,94 @@ static void a_zeroed_result_is_not_a_success(void **state)
 	assert_string_equal(ship_deploy_outcome_name(r.outcome), "none");
 }
 
+/* ---- one engine for one or many services ------------------------------------------------------
+ */
+
+/* Two services of cluster "c", "web" and "worker", deployed together. */
+static void two_services(struct env *e, struct ship_deploy_opts opts[2])
+{
+	opts[0] = e->o;
+	opts[1] = e->o;
+	opts[1].service = "worker";
+}
+
+/*
+ * A service deleted during the deploy (DeleteService while our deployment runs; DescribeServices
+ * then reports it MISSING, and UpdateService answers ServiceNotActiveException: "The specified
+ * service isn't active. You can't update a service that's inactive." — ECS API Reference,
+ * UpdateService errors): alone and in a group it is the same outcome, "failed", with results for
+ * every service; it is not rolled back (nothing is left), the others are.
+ */
+static void a_deleted_service_fails_alike_alone_and_in_a_group(void **state)
+{
+	(void)state;
+	struct env *e = env_new();
+	before(e, 1);
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY IN_PROGRESS " TD_NEW " 2 1 1 0",
+				       OLD " ACTIVE COMPLETED " TD_OLD " 2 0 2 0"));
+	fx_ecs_push(&e->fx, NULL); /* deleted */
+	assert_int_equal(ship_deploy_run(e->aws, &e->o, &e->res, &e->err), 0);
+	assert_int_equal(e->res.outcome, SHIP_DEPLOY_FAILED);
+	assert_non_null(strstr(e->res.reason, "was deleted"));
+	assert_int_equal(fx_ecs_count(&e->fx, "UpdateService"), 1); /* no rollback attempted */
+	env_destroy(e);
+
+	e = env_new();
+	struct ship_deploy_opts opts[2];
+	struct ship_deploy_result res[2];
+	two_services(e, opts);
+	before(e, 1); /* web: steady, then our deployment completes */
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY IN_PROGRESS " TD_NEW " 2 1 1 0",
+				       OLD " ACTIVE COMPLETED " TD_OLD " 2 0 2 0"));
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY COMPLETED " TD_NEW " 2 0 2 0", NULL));
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY COMPLETED " TD_NEW " 2 0 2 0", NULL));
+	/* web's rollback: its own deployment back to the old revision */
+	e->fx.update_service2 = fx_service(1, OTHER " PRIMARY IN_PROGRESS " TD_OLD " 2 0 0 0",
+					   OURS " ACTIVE COMPLETED " TD_NEW " 2 0 2 0");
+	fx_ecs_push(&e->fx, fx_service(1, OTHER " PRIMARY COMPLETED " TD_OLD " 2 0 2 0", NULL));
+	/* worker: steady, then deleted */
+	fx_ecs_push_worker(&e->fx, fx_service_named("worker", 1, STEADY, NULL));
+	fx_ecs_push_worker(&e->fx, NULL);
+	assert_int_equal(ship_deploy_many(e->aws, opts, 2, res, &e->err), 0);
+	assert_int_equal(res[1].outcome, SHIP_DEPLOY_FAILED);
+	assert_non_null(strstr(res[1].reason, "service 'worker' was deleted while deployment"));
+	assert_false(res[1].rolled_back);
+	assert_int_equal(res[0].outcome, SHIP_DEPLOY_FAILED);
+	assert_non_null(strstr(res[0].reason, "rolled back because service 'worker' failed"));
+	assert_true(res[0].rolled_back);
+	/* web, worker, then web's rollback; never an UpdateService of the deleted worker again */
+	assert_int_equal(fx_ecs_count(&e->fx, "UpdateService"), 3);
+	assert_string_equal(update_td(e, 2), TD_OLD);
+	env_destroy(e);
+}
+
+static void a_service_that_cannot_start_rolls_back_the_group(void **state)
+{
+	(void)state;
+	struct env *e = env_new();
+	struct ship_deploy_opts opts[2];
+	struct ship_deploy_result res[2];
+	two_services(e, opts);
+	before(e, 1);
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY IN_PROGRESS " TD_NEW " 2 1 1 0",
+				       OLD " ACTIVE COMPLETED " TD_OLD " 2 0 2 0"));
+	e->fx.update_service2 = fx_service(1, OTHER " PRIMARY IN_PROGRESS " TD_OLD " 2 0 0 0",
+					   OURS " ACTIVE IN_PROGRESS " TD_NEW " 2 0 2 0");
+	fx_ecs_push(&e->fx, fx_service(1, OTHER " PRIMARY COMPLETED " TD_OLD " 2 0 2 0", NULL));
+	fx_ecs_push_worker(&e->fx, NULL); /* missing, and no service definition to create it */
+	assert_int_equal(ship_deploy_many(e->aws, opts, 2, res, &e->err), -1);
+	assert_int_equal(e->err.code, SHIP_ERR_INPUT);
+	assert_non_null(strstr(e->err.message, "service 'worker'"));
+	assert_int_equal(res[1].outcome, SHIP_DEPLOY_NONE); /* not deployed: never "completed" */
+	assert_non_null(strstr(res[1].reason, "does not exist"));
+	assert_int_equal(res[0].outcome, SHIP_DEPLOY_FAILED);
+	assert_non_null(strstr(res[0].reason, "rolled back because service 'worker' failed: "
+					      "service 'worker' does not exist"));
+	assert_true(res[0].rolled_back);
+	assert_string_equal(update_td(e, 1), TD_OLD);
+	env_destroy(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -731,6 +819,8 @@ int main(void)
 	    TU_TEST(ensure_revision_stage_table),
 	    TU_TEST(apply_stage_table),
 	    TU_TEST(a_zeroed_result_is_not_a_success),
+	    TU_TEST(a_deleted_service_fails_alike_alone_and_in_a_group),
+	    TU_TEST(a_service_that_cannot_start_rolls_back_the_group),
 	};
 	return cmocka_run_group_tests_name("deploy", tests, NULL, NULL);
 }
