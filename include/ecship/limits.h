@@ -28,4 +28,7 @@
  * most 10 digits). */
 #define SHIP_ECS_TASKDEF_ARN_MAX (SHIP_ECS_ARN_PREFIX_MAX + 16 + SHIP_ECS_NAME_MAX + 1 + 10)
 
+/* PREFIX "task/" CLUSTER "/" TASK-ID (32 hexadecimal digits). */
+#define SHIP_ECS_TASK_ARN_MAX (SHIP_ECS_ARN_PREFIX_MAX + 5 + SHIP_ECS_NAME_MAX + 1 + 32)
+
 #endif

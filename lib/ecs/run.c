@@ -166,7 +166,18 @@ int ship_run_task(struct ship_aws *aws, const struct ship_run_opts *o, struct sh
 		rc = 0;
 		goto cleanup;
 	}
-	ship_task_parse(task, &res->task);
+	if (ship_task_parse(task, &res->task)) {
+		/* it started, but cannot be followed: stop it rather than leave it running */
+		const char *arn = json_string_value(json_object_get(task, "taskArn"));
+		struct ship_err e2 = SHIP_ERR_INIT;
+		if (arn)
+			stop_task(aws, o->cluster, arn, "cannot be followed (ecship run)", &e2);
+		ship_err_set(
+		    err, SHIP_ERR_PROTOCOL,
+		    "RunTask answered a task with an identifier longer than ECS documents; "
+		    "it was stopped");
+		goto cleanup;
+	}
 	if (o->on_started)
 		o->on_started(o->ctx, &res->task);
 	ship_poll_init(&poll);
