@@ -41,9 +41,11 @@ struct ship_deploy_opts {
 	int (*cancelled)(void *ctx);
 	void *ctx;
 	/* `deploy --pre-run`: called with the revision once it is registered or reused, before
-	 * CreateService/UpdateService (not on dry runs or when nothing changes). Non-zero stops
-	 * the deploy, err filled, with the service untouched. May be NULL. */
-	int (*before_update)(void *ctx, const char *taskdef_arn, struct ship_err *err);
+	 * CreateService/UpdateService (not on dry runs or when nothing changes), and the deploy's
+	 * call options (its retry persistence) for the calls it makes. Non-zero stops the deploy,
+	 * err filled, with the service untouched. May be NULL. */
+	int (*before_update)(void *ctx, const char *taskdef_arn, const struct ship_call_opts *call,
+			     struct ship_err *err);
 	void *before_update_ctx;
 };
 

@@ -76,6 +76,10 @@ enum {
 int ship_tasks_list(struct ship_aws *aws, const char *cluster, const char *service, unsigned which,
 		    size_t max, struct ship_task_list *out, struct ship_err *err);
 /* DescribeTasks for the given ARNs or ids (batches of 100), appended to out in answer order. */
+/* ship_tasks_describe with per-call options (a deploy's retry persistence; NULL: none). */
+int ship_tasks_describe_opts(struct ship_aws *aws, const struct ship_call_opts *call,
+			     const char *cluster, const char *const *tasks, size_t n,
+			     struct ship_task_list *out, struct ship_err *err);
 int ship_tasks_describe(struct ship_aws *aws, const char *cluster, const char *const *tasks,
 			size_t n, struct ship_task_list *out, struct ship_err *err);
 

@@ -541,7 +541,7 @@ int ship_deploy_apply(struct ship_aws *aws, struct ship_call_opts *call,
 		return 1;
 	}
 	/* deploy --pre-run: a one-off task of the new revision before the service changes */
-	if (o->before_update && o->before_update(o->before_update_ctx, res->taskdef_arn, err))
+	if (o->before_update && o->before_update(o->before_update_ctx, res->taskdef_arn, call, err))
 		return -1;
 	if (!s->svc) {
 		if (!(req = create_request(o, res->taskdef_arn))) {

@@ -90,14 +90,14 @@ static json_t *run_request(const struct ship_run_opts *o)
 	return req;
 }
 
-static int stop_task(struct ship_aws *aws, const char *cluster, const char *arn, const char *reason,
-		     struct ship_err *err)
+static int stop_task(struct ship_aws *aws, const struct ship_call_opts *call, const char *cluster,
+		     const char *arn, const char *reason, struct ship_err *err)
 {
 	json_t *resp = NULL, *req = json_pack("{s:s, s:s, s:s}", "cluster", cluster, "task", arn,
 					      "reason", reason);
 	if (!req)
 		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
-	int r = ship_aws_json(aws, SHIP_SVC_ECS, "StopTask", req, &resp, NULL, err);
+	int r = ship_aws_json(aws, SHIP_SVC_ECS, "StopTask", req, &resp, call, err);
 	json_decref(req);
 	json_decref(resp);
 	return r ? ship_err_prefix(err, "cannot stop task '%s'", ship_arn_tail(arn)) : 0;
@@ -149,6 +149,8 @@ int ship_run_task(struct ship_aws *aws, const struct ship_run_opts *o, struct sh
 		goto cleanup;
 	}
 	struct ship_call_opts once = {0};
+	if (o->call)
+		once = *o->call;
 	once.not_idempotent = 1; /* RunTask: never start two tasks */
 	if (ship_aws_json(aws, SHIP_SVC_ECS, "RunTask", req, &resp, &once, err)) {
 		ship_err_prefix(err, "cannot run a task of '%s' in cluster '%s'",
@@ -171,7 +173,8 @@ int ship_run_task(struct ship_aws *aws, const struct ship_run_opts *o, struct sh
 		const char *arn = json_string_value(json_object_get(task, "taskArn"));
 		struct ship_err e2 = SHIP_ERR_INIT;
 		if (arn)
-			stop_task(aws, o->cluster, arn, "cannot be followed (ecship run)", &e2);
+			stop_task(aws, o->call, o->cluster, arn, "cannot be followed (ecship run)",
+				  &e2);
 		ship_err_set(
 		    err, SHIP_ERR_PROTOCOL,
 		    "RunTask answered a task with an identifier longer than ECS documents; "
@@ -185,7 +188,8 @@ int ship_run_task(struct ship_aws *aws, const struct ship_run_opts *o, struct sh
 		if (o->cancelled && o->cancelled(o->ctx)) {
 			res->end = SHIP_RUN_INTERRUPTED;
 			set_reason(res, "interrupted; task %s was stopped", res->task.id);
-			stop_task(aws, o->cluster, res->task.arn, "interrupted (ecship run)", err);
+			stop_task(aws, o->call, o->cluster, res->task.arn,
+				  "interrupted (ecship run)", err);
 			rc = 0;
 			goto cleanup;
 		}
@@ -194,8 +198,8 @@ int ship_run_task(struct ship_aws *aws, const struct ship_run_opts *o, struct sh
 			res->end = SHIP_RUN_TIMEOUT;
 			set_reason(res, "task %s did not stop within %.0f s; it was stopped",
 				   res->task.id, o->timeout);
-			if (stop_task(aws, o->cluster, res->task.arn, "timed out (ecship run)",
-				      err))
+			if (stop_task(aws, o->call, o->cluster, res->task.arn,
+				      "timed out (ecship run)", err))
 				goto cleanup;
 			rc = 0;
 			goto cleanup;
@@ -208,7 +212,7 @@ int ship_run_task(struct ship_aws *aws, const struct ship_run_opts *o, struct sh
 			continue;
 		struct ship_task_list l = {0};
 		const char *arn = res->task.arn;
-		if (ship_tasks_describe(aws, o->cluster, &arn, 1, &l, err)) {
+		if (ship_tasks_describe_opts(aws, o->call, o->cluster, &arn, 1, &l, err)) {
 			ship_task_list_release(&l);
 			goto cleanup;
 		}

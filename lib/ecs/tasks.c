@@ -198,6 +198,13 @@ static int append_task(struct ship_task_list *l, const json_t *task)
 int ship_tasks_describe(struct ship_aws *aws, const char *cluster, const char *const *tasks,
 			size_t n, struct ship_task_list *out, struct ship_err *err)
 {
+	return ship_tasks_describe_opts(aws, NULL, cluster, tasks, n, out, err);
+}
+
+int ship_tasks_describe_opts(struct ship_aws *aws, const struct ship_call_opts *call,
+			     const char *cluster, const char *const *tasks, size_t n,
+			     struct ship_task_list *out, struct ship_err *err)
+{
 	for (size_t off = 0; off < n; off += 100) {
 		json_t *ids = json_array(), *resp = NULL;
 		for (size_t i = off; ids && i < n && i < off + 100; i++)
@@ -206,7 +213,7 @@ int ship_tasks_describe(struct ship_aws *aws, const char *cluster, const char *c
 		    ids ? json_pack("{s:s, s:o}", "cluster", cluster, "tasks", ids) : NULL;
 		if (!req)
 			return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
-		int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTasks", req, &resp, NULL, err);
+		int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTasks", req, &resp, call, err);
 		json_decref(req);
 		if (r)
 			return ship_err_prefix(err, "cannot describe the tasks of cluster '%s'",

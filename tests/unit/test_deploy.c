@@ -9,6 +9,7 @@
 
 #include "ecs_fixtures.h"
 #include "ecship/deploy.h"
+#include "ecship/tasks.h"
 #include "private/deploy.h"
 #include "testutil.h"
 
@@ -794,6 +795,81 @@ static void a_service_that_cannot_start_rolls_back_the_group(void **state)
 	env_destroy(e);
 }
 
+/* ---- identifiers as long as ECS allows, never truncated (include/ecship/limits.h) ---------------
+ */
+
+static void identifiers_as_long_as_ecs_allows_fit_longer_ones_are_errors(void **state)
+{
+	(void)state;
+	char name[256], arn[1024];
+	struct ship_service_view v;
+	struct ship_err err = SHIP_ERR_INIT;
+	/* "Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens" (ECS API
+	 * Reference, CreateCluster.clusterName and CreateService.serviceName) */
+	memset(name, 'n', 255);
+	name[255] = '\0';
+	snprintf(arn, sizeof(arn), "arn:aws-us-gov:ecs:us-gov-west-1:123456789012:service/%s/%s",
+		 name, name);
+	json_t *svc = fx_service(1, STEADY, NULL);
+	json_object_set_new(svc, "serviceName", json_string(name));
+	json_object_set_new(svc, "serviceArn", json_string(arn));
+	assert_int_equal(ship_service_view_parse(svc, &v, &err), 0);
+	assert_string_equal(v.arn, arn); /* 580 characters, whole */
+	assert_string_equal(v.name, name);
+	/* longer than any ECS ARN can be: an error, not a cut */
+	memset(arn, 'a', 800);
+	arn[800] = '\0';
+	json_object_set_new(svc, "serviceArn", json_string(arn));
+	assert_int_equal(ship_service_view_parse(svc, &v, &err), -1);
+	assert_int_equal(err.code, SHIP_ERR_PROTOCOL);
+	assert_non_null(strstr(err.message, "service ARN of 800 characters"));
+	json_decref(svc);
+
+	/* a task of such a service: its group "service:NAME" is 263 characters */
+	struct ship_task_info t;
+	char group[300];
+	snprintf(group, sizeof(group), "service:%s", name);
+	json_t *task = json_pack(
+	    "{s:s, s:s, s:s}", "taskArn",
+	    "arn:aws:ecs:ap-northeast-1:123456789012:task/c/0123456789abcdef0123456789abcdef",
+	    "taskDefinitionArn", TD_NEW, "group", group);
+	assert_int_equal(ship_task_parse(task, &t), 0);
+	assert_string_equal(t.group, group);
+	json_object_set_new(task, "taskDefinitionArn", json_string(arn));
+	assert_int_equal(ship_task_parse(task, &t), -1);
+	json_decref(task);
+}
+
+/* `deploy --pre-run` makes its calls with the deploy's retry persistence, as the deploy's own. */
+static int seen_hook(void *ctx, const char *arn, const struct ship_call_opts *call,
+		     struct ship_err *err)
+{
+	struct ship_call_opts *seen = ctx;
+	(void)err;
+	assert_string_equal(arn, TD_NEW);
+	*seen = *call;
+	return 0;
+}
+
+static void the_pre_run_hook_gets_the_deploys_call_options(void **state)
+{
+	(void)state;
+	struct env *e = env_new();
+	struct ship_call_opts seen;
+	memset(&seen, 0, sizeof(seen));
+	before(e, 1);
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY COMPLETED " TD_NEW " 2 0 2 0", NULL));
+	e->o.before_update = seen_hook;
+	e->o.before_update_ctx = &seen;
+	assert_int_equal(ship_deploy_run(e->aws, &e->o, &e->res, &e->err), 0);
+	assert_int_equal(e->res.outcome, SHIP_DEPLOY_COMPLETED);
+	/* registering was the first change: persist until the deploy's timeout from then */
+	assert_true(seen.persist_until >= 1700000000.0 + 600);
+	assert_true(seen.persist_answered_until >= 1700000000.0 + 600);
+	assert_null(seen.took_effect);
+	env_destroy(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -821,6 +897,8 @@ int main(void)
 	    TU_TEST(a_zeroed_result_is_not_a_success),
 	    TU_TEST(a_deleted_service_fails_alike_alone_and_in_a_group),
 	    TU_TEST(a_service_that_cannot_start_rolls_back_the_group),
+	    TU_TEST(identifiers_as_long_as_ecs_allows_fit_longer_ones_are_errors),
+	    TU_TEST(the_pre_run_hook_gets_the_deploys_call_options),
 	};
 	return cmocka_run_group_tests_name("deploy", tests, NULL, NULL);
 }
