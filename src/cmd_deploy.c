@@ -42,6 +42,7 @@ int cli_deploy_exit(enum ship_deploy_outcome oc)
 		return CLI_EXIT_TIMEOUT;
 	case SHIP_DEPLOY_INTERRUPTED:
 		return CLI_EXIT_INTERRUPTED;
+	case SHIP_DEPLOY_NONE: /* not deployed: never a success */
 	case SHIP_DEPLOY_FAILED:
 	case SHIP_DEPLOY_REPLACED:
 	case SHIP_DEPLOY_REFUSED:
@@ -94,6 +95,10 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 		case SHIP_DEPLOY_UNCHANGED:
 		case SHIP_DEPLOY_DRY_RUN:
 			printf("%s\n", cli_safe(r->reason));
+			break;
+		case SHIP_DEPLOY_NONE:
+			cli_note("service '%s' was not deployed%s%s", service,
+				 r->reason[0] ? ": " : "", r->reason[0] ? r->reason : "");
 			break;
 		default:
 			break;
@@ -238,6 +243,10 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 		       : ship_deploy_many(aws, opts, n, res, &err);
 	cli_progress_done(&prog);
 	if (r) {
+		/* what each service reached before the error: a zeroed result reads "none" */
+		for (i = 0; i < n; i++)
+			if (n > 1 || res[i].outcome != SHIP_DEPLOY_NONE)
+				cli_deploy_print_result(ctx, svcs[i]->name, &res[i]);
 		rc = cli_report("deploy failed", &err);
 		if (pre.rc)
 			rc = pre.rc; /* --pre-run's task failed (1), timed out (4) or was interrupted */

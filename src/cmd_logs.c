@@ -88,7 +88,8 @@ static int cmd_logs(struct cli_ctx *ctx, int argc, char **argv)
 	struct ship_aws *owned = NULL;
 	json_t *svc = NULL, *td = NULL;
 	struct ship_awslogs al;
-	char stream[900], prefix[600];
+	char stream[900]; /* PREFIX/CONTAINER/TASK-ID: at most 801 (logs.h) */
+	char prefix[sizeof(al.prefix) + sizeof(al.container) + 1];
 	const char *streams[1] = {stream};
 	int rc;
 
