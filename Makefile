@@ -181,6 +181,14 @@ lint:
 	    --suppress=missingIncludeSystem lib src sim; \
 	else echo "  CPPCHK  skipped: cppcheck is not installed (scripts/install-deps --lint)"; fi
 
+# The fault soak (docs/reliability.md): SOAK_RUNS deploys on ecship-sim under random faults,
+# kills and reruns, invariants checked after each; about 4 s a run. Not part of `make check`
+# (tests/cli/soak_short.sh runs 10 of them there).
+SOAK_RUNS ?= 300
+SOAK_SEED ?= $(shell date +%s)
+soak: all
+	@scripts/soak --build $(BUILD) --runs $(SOAK_RUNS) --seed $(SOAK_SEED)
+
 format:
 	clang-format -i $(LIB_SRCS) $(TOOL_SRCS) $(SIM_SRCS) $(UNIT_SRCS) include/ecship/*.h
 
