@@ -142,7 +142,7 @@ void cli_github_output(const char *key, const char *value)
 		cli_warn("cannot append to $GITHUB_OUTPUT '%s'", path);
 		return;
 	}
-	fprintf(f, "%s=%s\n", key, value);
+	fprintf(f, "%s=%s\n", key, cli_safe(value)); /* one line: no output can be forged */
 	fclose(f);
 }
 
