@@ -124,13 +124,15 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 		cli_deploy_github_outputs(r, oc);
 	if (ctx->github && r->taskdef_arn[0]) {
 		char md[2048];
-		snprintf(md, sizeof(md),
-			 "### ecship deploy: %s\n\n| service | outcome | task definition | previous | "
-			 "deployment | seconds |\n|---|---|---|---|---|---|\n| %s | %s | %s | %s | "
-			 "%s | %.1f |\n\n",
-			 service, service, oc, ship_taskdef_short(r->taskdef_arn),
-			 r->previous_taskdef[0] ? ship_taskdef_short(r->previous_taskdef) : "-",
-			 r->deployment_id[0] ? r->deployment_id : "-", r->seconds);
+		snprintf(
+		    md, sizeof(md),
+		    "### ecship deploy: %s\n\n| service | outcome | task definition | previous | "
+		    "deployment | seconds |\n|---|---|---|---|---|---|\n| %s | %s | %s | %s | "
+		    "%s | %.1f |\n\n",
+		    service, service, oc, cli_safe(ship_taskdef_short(r->taskdef_arn)),
+		    cli_safe(r->previous_taskdef[0] ? ship_taskdef_short(r->previous_taskdef)
+						    : "-"),
+		    cli_safe(r->deployment_id[0] ? r->deployment_id : "-"), r->seconds);
 		cli_github_summary(md);
 	}
 }

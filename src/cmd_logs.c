@@ -133,8 +133,7 @@ static int cmd_logs(struct cli_ctx *ctx, int argc, char **argv)
 	ship_logs_follow_init(&cur, clk->now(clk->ctx) - (s_args.since > 0 ? s_args.since : 600));
 	struct ship_poll poll;
 	ship_poll_init(&poll);
-	cli_note("log group %s, streams %s%s", al.group, q.nstreams ? stream : prefix[0] ? prefix : "(all)",
-		 q.nstreams || prefix[0] ? "" : "");
+	cli_note("log group %s, streams %s", al.group, q.nstreams ? stream : prefix[0] ? prefix : "(all)");
 	rc = CLI_EXIT_OK;
 	for (;;) {
 		q.start = cur.since;
