@@ -47,7 +47,7 @@ static json_t *service_taskdef(struct ship_aws *aws, struct cli_project *proj,
 		return td;
 	}
 	const char *arn = json_string_value(json_object_get(*svc, "taskDefinition"));
-	if (ship_ecs_describe_taskdef(aws, arn, &td, &err))
+	if (ship_ecs_describe_taskdef(aws, arn, NULL, &td, &err))
 		*rc = cli_report("cannot read the service's task definition", &err);
 	return td;
 }
@@ -81,7 +81,8 @@ static int cmd_logs(struct cli_ctx *ctx, int argc, char **argv)
 	struct ship_aws *owned = NULL;
 	json_t *svc = NULL, *td = NULL;
 	struct ship_awslogs al;
-	char stream[900], prefix[600];
+	char stream[900]; /* PREFIX/CONTAINER/TASK-ID: at most 801 (logs.h) */
+	char prefix[sizeof(al.prefix) + sizeof(al.container) + 1];
 	const char *streams[1] = {stream};
 	int rc = CLI_EXIT_OK;
 
@@ -122,8 +123,7 @@ static int cmd_logs(struct cli_ctx *ctx, int argc, char **argv)
 	ship_logs_follow_init(&cur, clk->now(clk->ctx) - (s_args.since > 0 ? s_args.since : 600));
 	struct ship_poll poll;
 	ship_poll_init(&poll);
-	cli_note("log group %s, streams %s%s", al.group, q.nstreams ? stream : prefix[0] ? prefix : "(all)",
-		 q.nstreams || prefix[0] ? "" : "");
+	cli_note("log group %s, streams %s", al.group, q.nstreams ? stream : prefix[0] ? prefix : "(all)");
 	rc = CLI_EXIT_OK;
 	for (;;) {
 		q.start = cur.since;
@@ -163,7 +163,7 @@ const struct cli_command cmd_logs_def = {
     "logs",
     cmd_logs,
     CLI_NEED_CLUSTER | CLI_NEED_SERVICE | CLI_NEED_REGION,
-    "[--follow] [--since DUR] [--filter PATTERN] [--task ID]",
+    NULL,
     "print the service's CloudWatch Logs, all tasks merged in time order",
     "Reads the awslogs group, region and stream prefix of the task definition the service runs\n"
     "and prints its tasks' events merged in time order, each prefixed by its task id, like\n"

@@ -55,7 +55,8 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 				    cli_cancelled_cb,
 				    &prog,
 				    &cur,
-				    0};
+				    0,
+				    NULL};
 	enum ship_wait_end end;
 	struct ship_service_view last;
 	if (ship_ecs_wait(aws, proj->cfg->cluster, cs->name, ship_wait_rollout_done, &ro, &wo, &end,
@@ -75,7 +76,7 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 				cli_print_json(o);
 				json_decref(o);
 			} else {
-				printf("deployment %s completed\n", ro.deployment_id);
+				printf("deployment %s completed\n", cli_safe(ro.deployment_id));
 			}
 			rc = CLI_EXIT_OK;
 		} else {
@@ -109,7 +110,7 @@ const struct cli_command cmd_wait_def = {
     "wait",
     cmd_wait,
     CLI_NEED_CLUSTER | CLI_NEED_SERVICE | CLI_NEED_REGION,
-    "[--timeout DUR]",
+    NULL,
     "wait for the service's current deployment to complete or fail",
     "Follows the service's PRIMARY deployment with the same rules as deploy: exit 0 when it\n"
     "completes, 1 when it fails or another deployment replaces it, 4 on the timeout.\n"

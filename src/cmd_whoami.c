@@ -32,10 +32,10 @@ static int cmd_whoami(struct cli_ctx *ctx, int argc, char **argv)
 			rc = CLI_EXIT_FAILED;
 		json_decref(o);
 	} else {
-		printf("account            %s\n", id.account);
-		printf("arn                %s\n", id.arn);
+		printf("account            %s\n", cli_safe(id.account));
+		printf("arn                %s\n", cli_safe(id.arn));
 		if (id.user_id)
-			printf("user id            %s\n", id.user_id);
+			printf("user id            %s\n", cli_safe(id.user_id));
 		if (region)
 			printf("region             %s (from %s)\n", region, region_src);
 		else

@@ -7,14 +7,15 @@
 
 #include "ecship/ecs.h"
 
-int ship_ecs_describe_taskdef(struct ship_aws *aws, const char *ref, json_t **taskdef,
+int ship_ecs_describe_taskdef(struct ship_aws *aws, const char *ref,
+			      const struct ship_call_opts *call, json_t **taskdef,
 			      struct ship_err *err)
 {
 	json_t *resp = NULL, *req = json_pack("{s:s}", "taskDefinition", ref ? ref : "");
 	*taskdef = NULL;
 	if (!req)
 		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
-	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, NULL, err);
+	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, call, err);
 	json_decref(req);
 	if (r)
 		return -1;
