@@ -1,5 +1,5 @@
 # Makefile: builds build/ecship and build/ecship-sim and runs every test layer.
-# The contract (targets, outputs) is in DESIGN.md; `make check` is the one test command.
+# Targets and outputs are described in README.md; `make check` is the one test command.
 # BUILD=dir puts objects elsewhere; SAN=1 builds with AddressSanitizer + UBSan.
 
 BUILD      ?= build
@@ -75,12 +75,12 @@ SIM_BIN   := $(if $(SIM_SRCS),$(BUILD)/ecship-sim)
 BENCH_SRCS:= $(sort $(wildcard bench/*.c))
 BENCH_BINS:= $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all tests check clean install demo bench fuzz fuzz-bins format lint soak
+.PHONY: all tests check clean install demo bench fuzz fuzz-bins format lint soak dist
 .SECONDARY:
 Q ?= @
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/ecship $(BUILD)/ecship.1 $(SIM_BIN)
+all: $(BUILD)/ecship $(BUILD)/ecship.1 $(BUILD)/ecship.bash $(BUILD)/_ecship $(SIM_BIN)
 
 tests: all $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_BINS)
 
@@ -100,6 +100,12 @@ $(BUILD)/ecship: $(TOOL_OBJS) $(LIBSHIP)
 # The man page is generated from the same option tables as --help.
 $(BUILD)/ecship.1: $(BUILD)/ecship
 	$(BUILD)/ecship help --man >$@.tmp && mv $@.tmp $@
+
+# So are the bash and zsh completions (every command, subcommand, option and option value).
+$(BUILD)/ecship.bash: $(BUILD)/ecship
+	$(BUILD)/ecship help --completion bash >$@.tmp && mv $@.tmp $@
+$(BUILD)/_ecship: $(BUILD)/ecship
+	$(BUILD)/ecship help --completion zsh >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/ecship-sim: $(SIM_OBJS) $(LIBSHIP)
 	@$(if $(Q),echo "  LINK    $@")
@@ -127,7 +133,7 @@ $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBSHIP)
 # Every test layer, plain and under ASan+UBSan; the last line is "N passed, N failed".
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 check:
-	@scripts/install-deps --check
+	@scripts/install-deps --check --build $(BUILD)
 	$(MAKE) -j$(NPROC) tests
 	$(MAKE) -j$(NPROC) tests BUILD=build/san SAN=1
 	@tests/run --build $(BUILD) --san-build build/san
@@ -142,15 +148,27 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBSHIP)
 
 # The whole workflow on moto_server + ecship-sim, ending on a summary table.
 demo: all
+	@scripts/install-deps --demo --build $(BUILD)
 	@scripts/demo --build $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 755 $(BUILD)/ecship $(DESTDIR)$(PREFIX)/bin/ecship
 	install -m 644 $(BUILD)/ecship.1 $(DESTDIR)$(PREFIX)/share/man/man1/ecship.1
-	install -m 644 scripts/ecship.bash-completion \
-	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ecship
+	install -m 644 $(BUILD)/ecship.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ecship
+	install -m 644 $(BUILD)/_ecship $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ecship
+
+# The release build that action.yml installs: ecship-VERSION-linux-ARCH.tar.gz (bin/, share/) and
+# its .sha256, built on the oldest supported Ubuntu so it runs on the newer ones too.
+DIST := ecship-$(VERSION)-linux-$(shell uname -m)
+dist: all
+	rm -rf $(BUILD)/dist
+	$(MAKE) install DESTDIR=$(CURDIR)/$(BUILD)/dist/$(DIST) PREFIX=
+	tar -C $(BUILD)/dist -czf $(BUILD)/$(DIST).tar.gz $(DIST)
+	cd $(BUILD) && sha256sum $(DIST).tar.gz >$(DIST).tar.gz.sha256
+	@echo "  DIST    $(BUILD)/$(DIST).tar.gz"
 
 # Real fuzzing with libFuzzer (clang): the library and the simulator's objects are compiled with
 # coverage instrumentation (FUZZ=1: -fsanitize=fuzzer-no-link, plus ASan and UBSan) in build/fuzz,

@@ -18,7 +18,7 @@ static struct {
 
 static const struct cli_option s_options[] = {
     CLI_STRING("image", "URI", &s_args.image, "check this image (default: the one the service runs)"),
-    CLI_STRING("tag", "TAG", &s_args.tag, "check this tag of the container's image"),
+    CLI_STRING_ALT("tag", "TAG", &s_args.tag, "check this tag of the container's image"),
     CLI_STRING("service", "NAME", &s_args.service, "the service of the config (default: the first)"),
     CLI_OPTIONS_END,
 };
@@ -184,7 +184,7 @@ const struct cli_command cmd_doctor_def = {
     "doctor",
     cmd_doctor,
     0,
-    "[--image URI | --tag TAG]",
+    NULL,
     "check the account, the base stack and the definitions; say what is wrong and how to fix it",
     "Runs the runbook's troubleshooting checks and more against the live account, each ending\n"
     "ok, warn, fail or skip with the evidence and the fix: the base stack, the VPC quota (6.1),\n"

@@ -11,6 +11,7 @@
 
 #include "ecship/config.h"
 #include "ecship/taskdef.h"
+#include "ecship/text.h"
 
 static const char *const s_td_keys[] = {
     "family", "taskRoleArn", "executionRoleArn", "networkMode", "containerDefinitions", "volumes",
