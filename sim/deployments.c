@@ -57,7 +57,7 @@ static struct sim_rev *rev_new(struct sim *s, struct sim_service *svc, struct si
 		for (const char *p = image; *p; p++)
 			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
 		snprintf(digest, sizeof(digest), "sha256:%016llx%016llx%016llx%016llx", (unsigned long long)h,
-			 (unsigned long long)(h * 31), (unsigned long long)(h * 131), (unsigned long long)(h * 1031));
+			 (unsigned long long)h * 31, (unsigned long long)h * 131, (unsigned long long)h * 1031);
 		json_array_append_new(images, json_pack("{s:s,s:s,s:s}", "containerName",
 							json_string_value(json_object_get(c, "name")) ?: "", "imageDigest",
 							digest, "image", image));

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fuzz_main.h"
+#include "ecship/text.h"
 #include "private/sigv4.h"
 
 #define MAX_HEADERS 16
@@ -113,7 +114,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ship_buf dots = SHIP_BUF_INIT(0), trim = SHIP_BUF_INIT(0), dec = SHIP_BUF_INIT(0);
 	ship_sigv4_remove_dot_segments(&dots, body);
 	ship_sigv4_trim_value(&trim, body);
-	ship_uri_decode(&dec, body);
+	ship_pct_decode(&dec, body, 0);
+	ship_pct_decode(&dec, body, SHIP_PCT_PLUS_SPACE);
 	ship_buf_release(&dots);
 	ship_buf_release(&trim);
 	ship_buf_release(&dec);
