@@ -338,6 +338,26 @@ static int validate_containers(json_t *defs, int fargate, int has_exec_role, int
 			return sim_err(e, CE, "Container name '%s' must be 1 to 255 letters, numbers, hyphens, and underscores.", name);
 		if (!image || !*image)
 			return sim_err(e, CE, "Container.image should not be null or empty.");
+		/* "Up to 255 letters (uppercase and lowercase), numbers, hyphens, underscores, colons,
+		 * periods, forward slashes, and number signs are allowed" (API_ContainerDefinition, image),
+		 * '@' for a digest reference */
+		if (strlen(image) > 255 || image[strspn(image, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+							  "0123456789-_:./#@")] != '\0')
+			return sim_err(e, CE, "Container.image contains invalid characters.");
+		/* container cpu, memory and memoryReservation are Integers in ECS's model: a string is a
+		 * SerializationException ("STRING_VALUE can not be converted to an Integer") */
+		static const char *const ints[] = {"cpu", "memory", "memoryReservation", "startTimeout", "stopTimeout"};
+		for (size_t k = 0; k < sizeof(ints) / sizeof(ints[0]); k++) {
+			json_t *v = json_object_get(c, ints[k]);
+			if (v && json_is_string(v))
+				return sim_err(e, "SerializationException", "STRING_VALUE can not be converted to an Integer");
+			if (v && !json_is_integer(v))
+				return wrong_type(e, ints[k], "an integer");
+		}
+		/* secrets are fetched with the task execution role (developer guide, "Pass sensitive data
+		 * to an Amazon ECS container"; API_Secret) */
+		if (json_array_size(json_object_get(c, "secrets")) && !has_exec_role)
+			return sim_err(e, CE, "When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.");
 		json_array_foreach(defs, j, d) if (j < i && strcmp(json_string_value(json_object_get(d, "name")) ?: "", name) == 0)
 			return sim_err(e, CE, "Duplicate container name '%s' in the task definition.", name);
 		json_t *ports = json_object_get(c, "portMappings");
@@ -385,13 +405,23 @@ static json_t *td_render(struct sim *s, json_t *in, const char *family, int revi
 		for (size_t k = 0; k < 5; k++)
 			if (!json_object_get(c, lists[k]))
 				json_object_set_new(c, lists[k], json_array());
+		/*
+		 * hostPort: in awsvpc and host mode it is the containerPort; in bridge mode (the default
+		 * network mode on Linux) left out it is 0, a port from the ephemeral range at run time.
+		 * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html
+		 */
+		int same_port = mode && (strcmp(mode, "awsvpc") == 0 || strcmp(mode, "host") == 0);
+		int bridge = !mode || strcmp(mode, "bridge") == 0;
 		json_array_foreach(json_object_get(c, "portMappings"), j, pm)
 		{
 			if (!json_object_get(pm, "protocol"))
 				json_object_set_new(pm, "protocol", json_string("tcp"));
-			if (mode && strcmp(mode, "awsvpc") == 0 && !json_object_get(pm, "hostPort") &&
-			    json_object_get(pm, "containerPort"))
+			if (json_object_get(pm, "hostPort") || !json_object_get(pm, "containerPort"))
+				continue;
+			if (same_port)
 				json_object_set_new(pm, "hostPort", json_integer(json_integer_value(json_object_get(pm, "containerPort"))));
+			else if (bridge)
+				json_object_set_new(pm, "hostPort", json_integer(0));
 		}
 	}
 	char arn[600];
@@ -402,6 +432,15 @@ static json_t *td_render(struct sim *s, json_t *in, const char *family, int revi
 	json_object_set_new(def, "status", json_string("ACTIVE"));
 	if (!json_object_get(def, "volumes"))
 		json_object_set_new(def, "volumes", json_array());
+	/* an EFS volume without rootDirectory mounts the root: ECS stores "/"
+	 * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_EFSVolumeConfiguration.html) */
+	json_t *vol;
+	json_array_foreach(json_object_get(def, "volumes"), i, vol)
+	{
+		json_t *efs = json_object_get(vol, "efsVolumeConfiguration");
+		if (json_is_object(efs) && !json_object_get(efs, "rootDirectory"))
+			json_object_set_new(efs, "rootDirectory", json_string("/"));
+	}
 	if (!json_object_get(def, "placementConstraints"))
 		json_object_set_new(def, "placementConstraints", json_array());
 	json_t *req = json_array();
@@ -608,8 +647,13 @@ static json_t *render_deployment(struct sim *s, struct sim_service *svc, struct 
 	if (!o)
 		return NULL;
 	if (strcmp(svc->launch_type, "FARGATE") == 0) {
-		json_object_set_new(o, "platformVersion", json_string("1.4.0"));
+		const char *pv = svc->platform_version && strcmp(svc->platform_version, "LATEST") ? svc->platform_version : "1.4.0";
+		json_object_set_new(o, "platformVersion", json_string(pv));
 		json_object_set_new(o, "platformFamily", json_string("Linux"));
+	}
+	if (svc->cps) {
+		json_object_del(o, "launchType");
+		json_object_set_new(o, "capacityProviderStrategy", json_deep_copy(svc->cps));
 	}
 	if (d->network)
 		json_object_set_new(o, "networkConfiguration", json_deep_copy(d->network));
@@ -642,7 +686,8 @@ static json_t *render_service(struct sim *s, struct sim_service *svc, int tags)
 			      "deploymentCircuitBreaker", "enable", svc->breaker, "rollback", svc->rollback, "maximumPercent",
 			      svc->max_pct, "minimumHealthyPercent", svc->min_pct, "deployments", deps, "roleArn", role,
 			      "events", events, "createdAt", ts(svc->created_at), "placementConstraints",
-			      "placementStrategy", "schedulingStrategy", "REPLICA", "deploymentController", "type", "ECS",
+			      "placementStrategy", "schedulingStrategy", "REPLICA", "deploymentController", "type",
+			      svc->code_deploy ? "CODE_DEPLOY" : "ECS",
 			      "createdBy", by, "enableECSManagedTags", 0, "propagateTags", "NONE", "enableExecuteCommand", 0);
 	if (!o)
 		return NULL;
@@ -652,8 +697,12 @@ static json_t *render_service(struct sim *s, struct sim_service *svc, int tags)
 	json_object_set_new(json_object_get(o, "deploymentConfiguration"), "strategy", json_string("ROLLING"));
 	sim_sdep_service_fields(s, svc, o);
 	if (strcmp(svc->launch_type, "FARGATE") == 0) {
-		json_object_set_new(o, "platformVersion", json_string("LATEST"));
+		json_object_set_new(o, "platformVersion", json_string(svc->platform_version ? svc->platform_version : "LATEST"));
 		json_object_set_new(o, "platformFamily", json_string("Linux"));
+	}
+	if (svc->cps) {
+		json_object_del(o, "launchType");
+		json_object_set_new(o, "capacityProviderStrategy", json_deep_copy(svc->cps));
 	}
 	if (svc->network)
 		json_object_set_new(o, "networkConfiguration", json_deep_copy(svc->network));
@@ -797,12 +846,59 @@ static struct sim_taskdef *td_arg(struct sim *s, const char *ref, struct sim_api
 	return td;
 }
 
+/* capacityProviderStrategy: [{capacityProvider, weight 0-1000, base 0-100000}] */
+static int check_cps(json_t *cps, struct sim_apierr *e)
+{
+	json_t *x;
+	size_t i;
+	json_array_foreach(cps, i, x)
+	{
+		json_t *w = json_object_get(x, "weight"), *b = json_object_get(x, "base");
+		if (!json_is_object(x) || !json_is_string(json_object_get(x, "capacityProvider")))
+			return wrong_type(e, "capacityProviderStrategy", "a list of {capacityProvider, weight, base}");
+		if ((w && (!json_is_integer(w) || json_integer_value(w) < 0 || json_integer_value(w) > 1000)) ||
+		    (b && (!json_is_integer(b) || json_integer_value(b) < 0 || json_integer_value(b) > 100000)))
+			return sim_err(e, IPE, "capacityProviderStrategy: weight must be 0-1000 and base 0-100000.");
+	}
+	return 0;
+}
+
+/*
+ * Subnets, security groups and target groups must exist: with an upstream, ECS's answers when
+ * they do not (unless --no-upstream-checks).
+ */
+static int check_upstream(struct sim *s, const struct sim_request *rq, json_t *net, json_t *lbs, struct sim_apierr *e)
+{
+	if (!s->upstream || !s->cfg.upstream_checks)
+		return 0;
+	json_t *vpc = json_object_get(net, "awsvpcConfiguration"), *v, *lb;
+	size_t i;
+	char msg[400];
+	json_array_foreach(json_object_get(vpc, "subnets"), i, v)
+	{
+		if (sim_upstream_exists(s, rq, "subnet", json_string_value(v), msg, sizeof(msg)) == 0)
+			return sim_err(e, IPE, "Error retrieving subnet information for [%s]: %s", json_string_value(v), msg);
+	}
+	json_array_foreach(json_object_get(vpc, "securityGroups"), i, v)
+	{
+		if (sim_upstream_exists(s, rq, "security-group", json_string_value(v), msg, sizeof(msg)) == 0)
+			return sim_err(e, IPE, "Error retrieving security group information for [%s]: %s", json_string_value(v), msg);
+	}
+	json_array_foreach(lbs, i, lb)
+	{
+		const char *tg = json_string_value(json_object_get(lb, "targetGroupArn"));
+		if (tg && sim_upstream_exists(s, rq, "target-group", tg, msg, sizeof(msg)) == 0)
+			return sim_err(e, IPE, "The target group with targetGroupArn %s does not exist.", tg);
+	}
+	return 0;
+}
+
 static int create_service(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out, struct sim_apierr *e)
 {
-	const char *name, *tdref, *launch, *strategy;
+	const char *name, *tdref, *launch, *strategy, *pv;
 	long desired = 1, grace = 0;
 	int has_desired, has_grace;
-	json_t *net, *lbs, *dc, *tags, *ctl;
+	json_t *net, *lbs, *dc, *tags, *ctl, *cps;
 	struct sim_cluster *c = cluster_arg(s, rq, in, e);
 	if (!c)
 		return -1;
@@ -812,7 +908,12 @@ static int create_service(struct sim *s, const struct sim_request *rq, json_t *i
 	    opt_int(in, "healthCheckGracePeriodSeconds", &grace, &has_grace, e) ||
 	    opt_object(in, "networkConfiguration", &net, e) || opt_array(in, "loadBalancers", &lbs, e) ||
 	    opt_object(in, "deploymentConfiguration", &dc, e) || opt_array(in, "tags", &tags, e) ||
-	    opt_object(in, "deploymentController", &ctl, e))
+	    opt_object(in, "deploymentController", &ctl, e) || opt_str(in, "platformVersion", &pv, e) ||
+	    opt_array(in, "capacityProviderStrategy", &cps, e))
+		return -1;
+	if (launch && json_array_size(cps))
+		return sim_err(e, IPE, "Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.");
+	if (check_cps(cps, e))
 		return -1;
 	if (!has_desired)
 		desired = 1;
@@ -827,10 +928,11 @@ static int create_service(struct sim *s, const struct sim_request *rq, json_t *i
 	if (strategy && strcmp(strategy, "REPLICA") != 0)
 		return sim_err(e, IPE, "ecship-sim only simulates the REPLICA scheduling strategy.");
 	const char *ctype = json_string_value(json_object_get(ctl, "type"));
-	if (ctype && strcmp(ctype, "ECS") != 0)
-		return sim_err(e, IPE, "ecship-sim only simulates the ECS (rolling update) deployment controller.");
+	if (ctype && strcmp(ctype, "ECS") != 0 && strcmp(ctype, "CODE_DEPLOY") != 0)
+		return sim_err(e, IPE, "ecship-sim only simulates the ECS and CODE_DEPLOY deployment controllers.");
 	struct sim_taskdef *td = td_arg(s, tdref, e);
-	if (!td || check_network(td, net, e) || check_lbs(td, lbs, e) || check_tags(tags, e))
+	if (!td || check_network(td, net, e) || check_lbs(td, lbs, e) || check_tags(tags, e) ||
+	    check_upstream(s, rq, net, lbs, e))
 		return -1;
 	if (launch && strcmp(launch, "FARGATE") == 0 && !td_is_fargate(td->def) &&
 	    strcmp(td_str(td, "networkMode") ?: "", "awsvpc") != 0)
@@ -851,7 +953,11 @@ static int create_service(struct sim *s, const struct sim_request *rq, json_t *i
 	svc->status = SIM_SVC_ACTIVE;
 	svc->desired = (int)desired;
 	svc->td = td;
-	svc->launch_type = ship_strdup(launch ? launch : td_is_fargate(td->def) ? "FARGATE" : "EC2");
+	/* a capacity provider strategy instead of a launch type: FARGATE and FARGATE_SPOT run as Fargate */
+	svc->launch_type = ship_strdup(launch ? launch : (td_is_fargate(td->def) || json_array_size(cps)) ? "FARGATE" : "EC2");
+	svc->cps = json_array_size(cps) ? json_deep_copy(cps) : NULL;
+	svc->platform_version = pv ? ship_strdup(pv) : NULL;
+	svc->code_deploy = ctype && strcmp(ctype, "CODE_DEPLOY") == 0;
 	svc->network = net ? json_deep_copy(net) : NULL;
 	svc->load_balancers = lbs ? json_deep_copy(lbs) : json_array();
 	svc->tags = tags ? json_deep_copy(tags) : json_array();
@@ -922,7 +1028,14 @@ static int update_service(struct sim *s, const struct sim_request *rq, json_t *i
 	struct sim_taskdef *td = svc->td;
 	if (tdref && !(td = td_arg(s, tdref, e)))
 		return -1;
-	if (check_network(td, net ? net : svc->network, e) || check_lbs(td, lbs ? lbs : svc->load_balancers, e))
+	/* https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html: with the
+	 * CODE_DEPLOY controller only desired count, deployment configuration, grace period and a few
+	 * more may change; a new task definition goes through CodeDeploy */
+	if (svc->code_deploy && td != svc->td)
+		return sim_err(e, IPE, "Unable to update task definition on services with a CODE_DEPLOY deployment controller. "
+				       "Use AWS CodeDeploy to trigger a new deployment.");
+	if (check_network(td, net ? net : svc->network, e) || check_lbs(td, lbs ? lbs : svc->load_balancers, e) ||
+	    check_upstream(s, rq, net, lbs, e))
 		return -1;
 	struct sim_service saved = *svc;
 	if (apply_dc(svc, dc, e)) {

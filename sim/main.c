@@ -152,7 +152,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: ecship-sim [--listen 127.0.0.1:PORT] [--upstream URL] [--speed X] [--seed N]\n"
 		   "                  [--region R] [--account ID] [--image-rule SUBSTRING=BEHAVIOR]...\n"
-		   "                  [--breaker-min N] [--no-rate-limits] [--timing ecs|fast]\n"
+		   "                  [--breaker-min N] [--no-rate-limits] [--timing ecs|fast] [--no-upstream-checks]\n"
 		   "behaviours: ok, exit[:CODE], unhealthy[:STATUS], pull-error, slow-start[:SECONDS], django\n"
 		   "control API: http://HOST:PORT/_sim/ (see docs/sim.md)\n");
 }
@@ -161,7 +161,7 @@ struct opts {
 	const char *listen, *upstream, *region, *account;
 	double speed;
 	unsigned long long seed;
-	int breaker_min, no_rate_limits;
+	int breaker_min, no_rate_limits, no_upstream_checks;
 	enum sim_timing timing;
 };
 
@@ -184,7 +184,7 @@ static int parse_listen(const char *spec, struct sockaddr_in *sa)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {"127.0.0.1:4580", NULL, NULL, "123456789012", 1.0, 1, 3, 0, SIM_TIMING_ECS};
+	struct opts o = {"127.0.0.1:4580", NULL, NULL, "123456789012", 1.0, 1, 3, 0, 0, SIM_TIMING_ECS};
 	struct sim s;
 	int rc = 2, fd = -1;
 	struct MHD_Daemon *d = NULL;
@@ -209,6 +209,9 @@ int main(int argc, char **argv)
 			goto cleanup;
 		} else if (strcmp(a, "--no-rate-limits") == 0) {
 			o.no_rate_limits = 1;
+			continue;
+		} else if (strcmp(a, "--no-upstream-checks") == 0) {
+			o.no_upstream_checks = 1;
 			continue;
 		}
 		if (!v || strncmp(a, "--", 2) != 0) {
@@ -285,6 +288,7 @@ int main(int argc, char **argv)
 	sim_config_timing(&s, o.timing);
 	s.cfg.breaker_min = o.breaker_min;
 	s.cfg.rate_limits = !o.no_rate_limits;
+	s.cfg.upstream_checks = !o.no_upstream_checks;
 	for (int i = 0; i < nrules; i++) {
 		const char *eq = strchr(rules[i], '=');
 		char *match = eq ? ship_strndup(rules[i], (size_t)(eq - rules[i])) : NULL;

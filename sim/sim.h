@@ -143,6 +143,8 @@ struct sim_service {
 	struct sim_rev *revs;    /* its service revisions, newest first */
 	struct sim_sdep *sdeps;  /* its service deployments, newest first */
 	char *platform_version;  /* as given, else NULL */
+	json_t *cps;             /* capacityProviderStrategy as given, else NULL */
+	int code_deploy;         /* deploymentController CODE_DEPLOY */
 	int start_failures;      /* tasks in a row that failed before RUNNING (service throttle) */
 	double launch_after;     /* no launches before this simulated time (service throttle) */
 	struct sim_event events[SIM_MAX_EVENTS]; /* ring, newest at events[(ev_head - 1) % MAX] */
@@ -243,6 +245,7 @@ struct sim_config {
 	double drain_seconds, health_interval, stable_seconds, stopped_ttl;
 	int healthy_threshold, unhealthy_threshold;
 	int rate_limits; /* ECS-like token buckets on */
+	int upstream_checks; /* CreateService/UpdateService check subnets, security groups, target groups upstream */
 };
 
 struct sim {
@@ -416,6 +419,12 @@ struct sim_cluster *sim_upstream_adopt_cluster(struct sim *s, const struct sim_r
  */
 int sim_upstream_target_group(struct sim *s, const struct sim_request *rq, const char *tg_arn,
 			      struct sim_tg_params *out);
+/*
+ * Whether a "subnet", "security-group" or "target-group" exists upstream: 1 yes, 0 no (msg gets
+ * the upstream's message in ECS's form), -1 no upstream or no answer (treated as unknown).
+ */
+int sim_upstream_exists(struct sim *s, const struct sim_request *rq, const char *kind, const char *id, char *msg,
+			size_t n);
 
 /* ---- faults.c --------------------------------------------------------------------------------- */
 struct sim_fault_decision {
