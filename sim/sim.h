@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -146,6 +147,8 @@ struct sim_service {
 	json_t *cps;             /* capacityProviderStrategy as given, else NULL */
 	int code_deploy;         /* deploymentController CODE_DEPLOY */
 	int start_failures;      /* tasks in a row that failed before RUNNING (service throttle) */
+	int replaced_unhealthy;  /* tasks stopped for failed health checks, not yet replaced */
+	int unplaced_reported;   /* the "unable to place a task" event was posted for this stall */
 	double launch_after;     /* no launches before this simulated time (service throttle) */
 	struct sim_event events[SIM_MAX_EVENTS]; /* ring, newest at events[(ev_head - 1) % MAX] */
 	int ev_head, ev_count;
@@ -267,6 +270,7 @@ struct sim {
 	struct sim_rollog *rollog;
 	long rollog_n, rollog_total;
 	long requests;
+	FILE *resp_log; /* $ECSHIP_SIM_RESPONSE_LOG: every JSON answer the sim gives, one line each */
 };
 
 /* ---- state.c ---------------------------------------------------------------------------------- */
@@ -409,6 +413,8 @@ struct sim_tg_params sim_service_tg(const struct sim *s, const struct sim_servic
 /* ---- upstream.c ------------------------------------------------------------------------------- */
 /* Forwards the request unchanged; fills r with the upstream answer (or a 502). No lock needed. */
 void sim_upstream_forward(const char *upstream, const struct sim_request *rq, struct sim_response *r);
+/* One ECS call to the upstream; its parsed 200 answer or NULL (caller json_decref). */
+json_t *sim_upstream_ecs(struct sim *s, const struct sim_request *rq, const char *action, json_t *body);
 /* Looks a cluster up upstream (DescribeClusters) and adopts it; NULL when not found there. */
 struct sim_cluster *sim_upstream_adopt_cluster(struct sim *s, const struct sim_request *rq,
 					       const char *name_or_arn);
