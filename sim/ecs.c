@@ -247,6 +247,66 @@ static int create_cluster(struct sim *s, const struct sim_request *rq, json_t *i
 	return 0;
 }
 
+/*
+ * DeleteCluster: refused while services are ACTIVE or DRAINING (ClusterContainsServicesException,
+ * API_DeleteCluster), else INACTIVE here and, for a cluster that also lives upstream, there: one state.
+ */
+static int delete_cluster(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out, struct sim_apierr *e)
+{
+	const char *name;
+	if (req_str(in, "cluster", &name, e))
+		return -1;
+	struct sim_cluster *c = find_cluster(s, rq, name);
+	if (!c || !c->active)
+		return sim_err(e, "ClusterNotFoundException", "Cluster not found.");
+	for (struct sim_service *v = s->services; v; v = v->next)
+		if (v->cluster == c && v->status != SIM_SVC_INACTIVE)
+			return sim_err(e, "ClusterContainsServicesException",
+				       "The Cluster cannot be deleted while Services are active.");
+	for (struct sim_task *t = s->tasks; t; t = t->next)
+		if (t->cluster == c && t->want_running)
+			return sim_err(e, "ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.");
+	if (c->adopted)
+		json_decref(sim_upstream_ecs(s, rq, "DeleteCluster", in));
+	c->active = 0;
+	*out = json_pack("{s:o}", "cluster", render_cluster(s, c, 0));
+	return 0;
+}
+
+/* UpdateCluster: settings (containerInsights) kept here and passed upstream; one state. */
+static int update_cluster(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out, struct sim_apierr *e)
+{
+	const char *name;
+	json_t *settings;
+	if (req_str(in, "cluster", &name, e) || opt_array(in, "settings", &settings, e))
+		return -1;
+	struct sim_cluster *c = find_cluster(s, rq, name);
+	if (!c || !c->active)
+		return sim_err(e, "ClusterNotFoundException", "Cluster not found.");
+	json_t *x;
+	size_t i;
+	json_array_foreach(settings, i, x)
+	{
+		const char *k = json_string_value(json_object_get(x, "name"));
+		const char *val = json_string_value(json_object_get(x, "value"));
+		if (!k || !val || strcmp(k, "containerInsights") != 0)
+			return sim_err(e, IPE, "settings: name must be containerInsights with a value.");
+		json_t *old;
+		size_t j, found = 0;
+		json_array_foreach(c->settings, j, old) if (strcmp(json_string_value(json_object_get(old, "name")) ?: "", k) == 0)
+		{
+			json_object_set_new(old, "value", json_string(val));
+			found = 1;
+		}
+		if (!found)
+			json_array_append_new(c->settings, json_pack("{s:s,s:s}", "name", k, "value", val));
+	}
+	if (c->adopted)
+		json_decref(sim_upstream_ecs(s, rq, "UpdateCluster", in));
+	*out = json_pack("{s:o}", "cluster", render_cluster(s, c, 0));
+	return 0;
+}
+
 static int describe_clusters(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out, struct sim_apierr *e)
 {
 	json_t *names, *v;
@@ -269,6 +329,8 @@ static int describe_clusters(struct sim *s, const struct sim_request *rq, json_t
 	{
 		const char *n = json_string_value(v);
 		struct sim_cluster *c = n ? find_cluster(s, rq, n) : NULL;
+		if (!c && n)
+			c = sim_cluster_find(s, n); /* a deleted cluster describes as INACTIVE (API_DeleteCluster) */
 		if (c) {
 			json_array_append_new(list, render_cluster(s, c, tags));
 		} else {
@@ -285,20 +347,34 @@ static int describe_clusters(struct sim *s, const struct sim_request *rq, json_t
 	return 0;
 }
 
+/* ListClusters: the sim's clusters and, with an upstream, the ones that live there (made by
+ * CloudFormation, say) that the sim has not adopted yet: one list, as one ECS would give. */
 static int list_clusters(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out, struct sim_apierr *e)
 {
-	(void)rq;
 	long start, max, n = 0;
 	if (page(in, &start, &max, e))
 		return -1;
-	json_t *arns = json_array();
-	for (struct sim_cluster *c = s->clusters; c; c = c->next) {
-		if (!c->active)
-			continue;
+	json_t *all = json_array(), *arns = json_array(), *v;
+	size_t i;
+	for (struct sim_cluster *c = s->clusters; c; c = c->next)
+		if (c->active)
+			json_array_append_new(all, json_string(c->arn));
+	json_t *up = sim_upstream_ecs(s, rq, "ListClusters", json_object());
+	json_array_foreach(json_object_get(up, "clusterArns"), i, v)
+	{
+		const char *arn = json_string_value(v);
+		struct sim_cluster *c = arn ? sim_cluster_find(s, arn) : NULL;
+		if (arn && !c)
+			json_array_append_new(all, json_string(arn));
+	}
+	json_decref(up);
+	json_array_foreach(all, i, v)
+	{
 		if (n >= start && n < start + max)
-			json_array_append_new(arns, json_string(c->arn));
+			json_array_append(arns, v);
 		n++;
 	}
+	json_decref(all);
 	*out = json_pack("{s:o}", "clusterArns", arns);
 	page_out(*out, start, max, n);
 	return 0;
@@ -471,6 +547,16 @@ static int register_td(struct sim *s, const struct sim_request *rq, json_t *in, 
 		return -1;
 	if (!valid_name(family))
 		return sim_err(e, CE, "Family contains invalid characters: use 1 to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores.");
+	json_t *cv;
+	size_t ci;
+	json_array_foreach(compat, ci, cv)
+	{
+		if (!json_is_string(cv))
+			return wrong_type(e, "requiresCompatibilities", "a list of strings");
+		const char *c = json_string_value(cv);
+		if (strcmp(c, "EC2") && strcmp(c, "FARGATE") && strcmp(c, "EXTERNAL") && strcmp(c, "MANAGED_INSTANCES"))
+			return sim_err(e, CE, "Invalid requiresCompatibilities value '%s': use EC2, FARGATE, EXTERNAL or MANAGED_INSTANCES.", c);
+	}
 	if (mode && strcmp(mode, "awsvpc") && strcmp(mode, "bridge") && strcmp(mode, "host") && strcmp(mode, "none"))
 		return sim_err(e, CE, "Invalid networkMode '%s': use awsvpc, bridge, host or none.", mode);
 	int fargate = td_is_fargate(in);
@@ -1403,9 +1489,12 @@ static json_t *tags_of(struct sim *s, const char *arn)
 	for (struct sim_cluster *c = s->clusters; c; c = c->next)
 		if (strcmp(c->arn, arn) == 0)
 			return c->tags;
+	json_t *svc_tags = NULL; /* a live service before an INACTIVE one of the same ARN */
 	for (struct sim_service *v = s->services; v; v = v->next)
-		if (strcmp(v->arn, arn) == 0)
-			return v->tags;
+		if (strcmp(v->arn, arn) == 0 && (!svc_tags || v->status != SIM_SVC_INACTIVE))
+			svc_tags = v->tags;
+	if (svc_tags)
+		return svc_tags;
 	for (struct sim_taskdef *d = s->taskdefs; d; d = d->next)
 		if (strcmp(d->arn, arn) == 0)
 			return d->tags;
@@ -1476,6 +1565,8 @@ static const struct {
     {"CreateCluster", create_cluster},
     {"DescribeClusters", describe_clusters},
     {"ListClusters", list_clusters},
+    {"DeleteCluster", delete_cluster},
+    {"UpdateCluster", update_cluster},
     {"RegisterTaskDefinition", register_td},
     {"DescribeTaskDefinition", describe_td},
     {"DeregisterTaskDefinition", deregister_td},

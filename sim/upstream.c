@@ -149,6 +149,51 @@ void sim_upstream_forward(const char *upstream, const struct sim_request *rq, st
 	ship_buf_release(&line);
 }
 
+json_t *sim_upstream_ecs(struct sim *s, const struct sim_request *rq, const char *action, json_t *body)
+{
+	struct sim_request q;
+	struct sim_response r;
+	struct sim_header h[3];
+	char target[128];
+	json_t *resp = NULL;
+	if (!s->upstream)
+		return NULL;
+	memset(&q, 0, sizeof(q));
+	memset(&r, 0, sizeof(r));
+	ship_buf_init(&r.body, MAX_UPSTREAM_BODY);
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	if (!text)
+		goto cleanup;
+	const char *auth = rq ? sim_req_header(rq, "Authorization") : NULL;
+	snprintf(target, sizeof(target), "AmazonEC2ContainerServiceV20141113.%s", action);
+	h[0].name = "Content-Type";
+	h[0].value = "application/x-amz-json-1.1";
+	h[1].name = "X-Amz-Target";
+	h[1].value = target;
+	h[2].name = "Authorization";
+	h[2].value = (char *)(auth ? auth : "AWS4-HMAC-SHA256 Credential=AKIAECSHIPTEST000000/20240101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0");
+	q.method = "POST";
+	q.uri = "/";
+	q.path = "/";
+	q.query = "";
+	q.headers = h;
+	q.nheaders = 3;
+	q.body = text;
+	q.len = strlen(text);
+	sim_upstream_forward(s->upstream, &q, &r);
+	if (r.status == 200)
+		resp = json_loadb(r.body.data, r.body.len, 0, NULL);
+cleanup:
+	for (int i = 0; i < r.nheaders; i++) {
+		ship_free(r.headers[i].name);
+		ship_free(r.headers[i].value);
+	}
+	ship_free(r.headers);
+	ship_buf_release(&r.body);
+	ship_free(text);
+	return resp;
+}
+
 struct sim_cluster *sim_upstream_adopt_cluster(struct sim *s, const struct sim_request *rq, const char *ref)
 {
 	struct sim_request q;
