@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -286,6 +287,21 @@ int main(int argc, char **argv)
 			s.upstream[--n] = '\0';
 	}
 	sim_config_timing(&s, o.timing);
+	/* a directory gets one file per process (parallel test workers), anything else is appended to */
+	const char *rlog = getenv("ECSHIP_SIM_RESPONSE_LOG");
+	if (rlog && *rlog) {
+		char path[4096];
+		struct stat st;
+		if (stat(rlog, &st) == 0 && S_ISDIR(st.st_mode))
+			snprintf(path, sizeof(path), "%s/sim-%ld.jsonl", rlog, (long)getpid());
+		else
+			snprintf(path, sizeof(path), "%s", rlog);
+		s.resp_log = fopen(path, "a");
+		if (!s.resp_log)
+			fprintf(stderr, "ecship-sim: warning: cannot open the response log '%s'\n", path);
+		else
+			setvbuf(s.resp_log, NULL, _IOLBF, 0);
+	}
 	s.cfg.breaker_min = o.breaker_min;
 	s.cfg.rate_limits = !o.no_rate_limits;
 	s.cfg.upstream_checks = !o.no_upstream_checks;
@@ -359,6 +375,8 @@ stop:
 cleanup:
 	if (fd >= 0)
 		close(fd);
+	if (have_sim && s.resp_log)
+		fclose(s.resp_log);
 	if (have_sim)
 		sim_release(&s);
 	ship_free(rules);
