@@ -5,6 +5,7 @@
  * DescribeServiceDeployments, DescribeServiceRevisions and StopServiceDeployment (ROLLBACK,
  * ABORT) answer with the shapes of botocore's ECS model. Lock held throughout; depends on sim.h.
  */
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,8 +57,9 @@ static struct sim_rev *rev_new(struct sim *s, struct sim_service *svc, struct si
 		uint64_t h = 1469598103934665603ULL;
 		for (const char *p = image; *p; p++)
 			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-		snprintf(digest, sizeof(digest), "sha256:%016llx%016llx%016llx%016llx", (unsigned long long)h,
-			 (unsigned long long)(h * 31), (unsigned long long)(h * 131), (unsigned long long)(h * 1031));
+		uint64_t h31 = h * 31, h131 = h * 131, h1031 = h * 1031;
+		snprintf(digest, sizeof(digest), "sha256:%016" PRIx64 "%016" PRIx64 "%016" PRIx64 "%016" PRIx64,
+			 h, h31, h131, h1031);
 		json_array_append_new(images, json_pack("{s:s,s:s,s:s}", "containerName",
 							json_string_value(json_object_get(c, "name")) ?: "", "imageDigest",
 							digest, "image", image));

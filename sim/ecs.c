@@ -1239,7 +1239,7 @@ static const char *container_status(const struct sim_task *t)
 	if (t->phase < SIM_RUNNING)
 		return t->want_running ? "PENDING" : "STOPPED";
 	if (t->execution_stopped_at || t->phase >= SIM_DEPROVISIONING)
-		return t->started_at ? "STOPPED" : "STOPPED";
+		return "STOPPED";
 	return "RUNNING";
 }
 
@@ -1247,7 +1247,7 @@ static const char *attachment_status(const struct sim_task *t)
 {
 	switch (t->phase) {
 	case SIM_PROVISIONING: return "PRECREATED";
-	case SIM_DEPROVISIONING: return "DELETED";
+	case SIM_DEPROVISIONING:
 	case SIM_STOPPED: return "DELETED";
 	default: return "ATTACHED";
 	}

@@ -1125,9 +1125,14 @@ static void gc_stopped(struct sim *s)
 	}
 }
 
-void sim_advance(struct sim *s, double to)
+int sim_advance_for(struct sim *s, double to, double wall_budget)
 {
+	double deadline = wall_budget > 0 ? sim_wall() + wall_budget : 0;
 	for (long guard = 0; guard < 1000000; guard++) {
+		if (deadline > 0 && (guard & 15) == 15 && sim_wall() >= deadline) {
+			gc_stopped(s);
+			return 0; /* out of time: s->now is where the model got to */
+		}
 		double next = 0;
 		for (struct sim_task *t = s->tasks; t; t = t->next) {
 			double d = next_due(t);
@@ -1148,6 +1153,12 @@ void sim_advance(struct sim *s, double to)
 	if (to > s->now)
 		s->now = to;
 	gc_stopped(s);
+	return 1;
+}
+
+void sim_advance(struct sim *s, double to)
+{
+	sim_advance_for(s, to, 0);
 }
 
 void sim_sync(struct sim *s)

@@ -8,6 +8,7 @@
 #define ECSHIP_SIM_SIM_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -253,6 +254,7 @@ struct sim_config {
 
 struct sim {
 	pthread_mutex_t lock;
+	volatile sig_atomic_t stopping; /* SIGTERM/SIGINT arrived: long work returns at once */
 	char *region, *account, *upstream;
 	double speed, base_wall, base_sim, now;
 	uint64_t seed, rng, fault_rng;
@@ -304,6 +306,9 @@ const char *sim_rollout_name(enum sim_rollout r);
 /* ---- engine.c --------------------------------------------------------------------------------- */
 /* Runs the model forward to simulated time `to` (no-op when already there). */
 void sim_advance(struct sim *s, double to);
+/* The same for at most wall_budget wall-clock seconds (0: no limit): 1 when `to` was reached,
+ * 0 when time ran out first (s->now is then between; call again to go on). */
+int sim_advance_for(struct sim *s, double to, double wall_budget);
 /* Brings s->now to the clock and runs the scheduler once (after an API change). */
 void sim_sync(struct sim *s);
 void sim_reconcile(struct sim *s, struct sim_service *svc);

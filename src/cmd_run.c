@@ -19,7 +19,7 @@ static struct {
 
 static const struct cli_option s_options[] = {
     CLI_STRING("image", "URI", &s_args.image, "run this image (registers a revision with it unless the latest is the same)"),
-    CLI_STRING("tag", "TAG", &s_args.tag, "run this tag of the container's image"),
+    CLI_STRING_ALT("tag", "TAG", &s_args.tag, "run this tag of the container's image"),
     CLI_STRING("service", "NAME", &s_args.service, "the service of the config whose task definition and network to use (default: the first)"),
     CLI_STRING("container", "NAME", &s_args.container, "the container whose command is replaced (default: the load-balanced or only one)"),
     CLI_DURATION("timeout", &s_args.timeout, "stop the task when it runs longer than DUR (default: no limit)"),
@@ -55,7 +55,8 @@ static void on_poll(void *ctx, const struct ship_task_info *t)
 /* Runs one task and streams its log to out; the result says how it ended. */
 static int run_one(struct ship_aws *aws, const char *cluster, const json_t *service,
 		   const json_t *taskdef, const char *arn, const char *container, char **cmd,
-		   size_t ncmd, double timeout, int stream, FILE *out, struct ship_run_result *res,
+		   size_t ncmd, double timeout, int stream, FILE *out,
+		   const struct ship_call_opts *call, struct ship_run_result *res,
 		   struct ship_err *err)
 {
 	struct runner r;
@@ -77,6 +78,7 @@ static int run_one(struct ship_aws *aws, const char *cluster, const json_t *serv
 	o.on_poll = on_poll;
 	o.cancelled = cli_cancelled_cb;
 	o.ctx = &r;
+	o.call = call;
 	if (ship_run_task(aws, &o, res, err))
 		return -1;
 	if (stream && res->task.started > 0)
@@ -201,19 +203,20 @@ static int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	if (run_one(aws, proj.cfg->cluster, net_from, td, arn, container, argv, (size_t)argc,
-		    s_args.timeout, !s_args.no_logs, stdout, &res, &err)) {
+		    s_args.timeout, !s_args.no_logs, stdout, NULL, &res, &err)) {
 		rc = cli_report("cannot run the task", &err);
 		goto cleanup;
 	}
 	if (ctx->json) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s?}", "task", res.task.id,
+		json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:i, s:s?}", "task", res.task.id,
 				      "task_definition_arn", arn, "end",
 				      res.end == SHIP_RUN_EXITED ? "exited" :
 				      res.end == SHIP_RUN_TIMEOUT ? "timeout" :
 				      res.end == SHIP_RUN_INTERRUPTED ? "interrupted" : "not-started",
 				      "exit_code",
 				      res.end == SHIP_RUN_EXITED ? json_integer(res.exit_code) : json_null(),
-				      "reason", res.reason[0] ? res.reason : NULL);
+				      "exit_status", run_exit(&res), "reason",
+				      res.reason[0] ? res.reason : NULL);
 		if (o)
 			cli_print_json(o);
 		json_decref(o);
@@ -230,7 +233,8 @@ cleanup:
 
 /* ---- deploy --pre-run -------------------------------------------------------------------------- */
 
-static int prerun_hook(void *vctx, const char *arn, struct ship_err *err)
+static int prerun_hook(void *vctx, const char *arn, const struct ship_call_opts *call,
+		       struct ship_err *err)
 {
 	struct cli_prerun *pre = vctx;
 	struct ship_run_result res;
@@ -252,7 +256,7 @@ static int prerun_hook(void *vctx, const char *arn, struct ship_err *err)
 	cli_note("pre-run: '%s' in a one-off task of %s before service '%s' changes", pre->command,
 		 ship_arn_tail(arn), pre->service);
 	if (run_one(pre->aws, pre->cluster, net_from, pre->taskdef, arn, container, words, nwords,
-		    pre->timeout, 1, stderr, &res, err))
+		    pre->timeout, 1, stderr, call, &res, err))
 		goto cleanup;
 	if (res.end == SHIP_RUN_EXITED && res.exit_code == 0) {
 		cli_note("pre-run: task %s exited with code 0", res.task.id);
@@ -296,14 +300,18 @@ const struct cli_command cmd_run_def = {
     "run",
     cmd_run,
     0,
-    "[--image URI | --tag TAG] [--timeout DUR] [--container NAME] -- CMD ARGS...",
+    "-- CMD ARGS...",
     "run a one-off task (e.g. migrations) from the service's task definition",
     "Runs the task definition the service runs now (or, with --image/--tag, the rendered one,\n"
     "registered only when it differs from the latest revision) once, with the service's\n"
     "network configuration and the container's command replaced by CMD ARGS. Streams the\n"
-    "task's log to stdout, waits until it stops, and exits with the container's exit code;\n"
-    "1 when the task could not start (with the reason), 4 after --timeout (the task is\n"
-    "stopped), 130 on Ctrl-C (the task is stopped). 'deploy --pre-run CMD' runs the same\n"
-    "way after registering the new revision and before the service is updated.",
+    "task's log to stdout, waits until it stops, and exits with the container's exit code.\n"
+    "How the container's exit code maps to ecship's: 0-255 are passed through unchanged (so a\n"
+    "container's 2, 3 or 4 looks like ecship's own 2, 3 or 4); a code outside 0-255 is 1; a\n"
+    "task that could not start is 1 (with the reason); --timeout is 4 and Ctrl-C is 130 (the\n"
+    "task is stopped in both cases). With --output json, 'exit_code' is the container's raw\n"
+    "exit code (null when it did not exit), 'end' says how the task ended (exited, timeout,\n"
+    "interrupted, not-started) and 'exit_status' is ecship's exit code. 'deploy --pre-run CMD'\n"
+    "runs the same way after registering the new revision and before the service is updated.",
     s_options,
 };

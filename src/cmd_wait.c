@@ -50,8 +50,13 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 	cli_progress_init(&prog, ctx);
 	cli_progress_note(&prog, "waiting for deployment");
 	struct ship_wait_opts wo = {s_args.timeout > 0 ? s_args.timeout : proj.cfg->timeout,
-				    cli_progress_snapshot, cli_progress_event, cli_cancelled_cb,
-				    &prog, &cur, 0};
+				    cli_progress_snapshot,
+				    cli_progress_event,
+				    cli_cancelled_cb,
+				    &prog,
+				    &cur,
+				    0,
+				    NULL};
 	enum ship_wait_end end;
 	struct ship_service_view last;
 	if (ship_ecs_wait(aws, proj.cfg->cluster, cs->name, ship_wait_rollout_done, &ro, &wo, &end,
@@ -71,7 +76,7 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 				cli_print_json(o);
 				json_decref(o);
 			} else {
-				printf("deployment %s completed\n", ro.deployment_id);
+				printf("deployment %s completed\n", cli_safe(ro.deployment_id));
 			}
 			rc = CLI_EXIT_OK;
 		} else {
@@ -106,7 +111,7 @@ const struct cli_command cmd_wait_def = {
     "wait",
     cmd_wait,
     0,
-    "[--timeout DUR]",
+    NULL,
     "wait for the service's current deployment to complete or fail",
     "Follows the service's PRIMARY deployment with the same rules as deploy: exit 0 when it\n"
     "completes, 1 when it fails or another deployment replaces it, 4 on the timeout.\n"
