@@ -1221,8 +1221,13 @@ static int delete_service(struct sim *s, const struct sim_request *rq, json_t *i
 	struct sim_service *svc = service_arg(s, c, in, "service", e);
 	if (!svc || opt_bool(in, "force", &force, e))
 		return -1;
-	if (svc->status == SIM_SVC_INACTIVE)
-		return sim_err(e, "ServiceNotActiveException", "Service was not ACTIVE.");
+	/* an INACTIVE service: ECS answers with it, INACTIVE, and no error (public report,
+	 * https://github.com/aws/aws-sdk-js/issues/4189; ServiceNotActiveException is not one of
+	 * DeleteService's errors in ECS's model) */
+	if (svc->status == SIM_SVC_INACTIVE) {
+		*out = json_pack("{s:o}", "service", render_service(s, svc, 0));
+		return 0;
+	}
 	if (svc->desired > 0 && !force && svc->status == SIM_SVC_ACTIVE)
 		return sim_err(e, IPE, "The service cannot be stopped while it is scaled above 0.");
 	svc->status = SIM_SVC_DRAINING;
