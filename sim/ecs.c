@@ -359,7 +359,8 @@ static int list_clusters(struct sim *s, const struct sim_request *rq, json_t *in
 	for (struct sim_cluster *c = s->clusters; c; c = c->next)
 		if (c->active)
 			json_array_append_new(all, json_string(c->arn));
-	json_t *up = sim_upstream_ecs(s, rq, "ListClusters", json_object());
+	json_t *q = json_object(), *up = sim_upstream_ecs(s, rq, "ListClusters", q);
+	json_decref(q);
 	json_array_foreach(json_object_get(up, "clusterArns"), i, v)
 	{
 		const char *arn = json_string_value(v);
