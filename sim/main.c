@@ -157,7 +157,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: ecship-sim [--listen 127.0.0.1:PORT] [--upstream URL] [--speed X] [--seed N]\n"
 		   "                  [--region R] [--account ID] [--image-rule SUBSTRING=BEHAVIOR]...\n"
 		   "                  [--breaker-min N] [--no-rate-limits] [--timing ecs|fast] [--no-upstream-checks]\n"
-		   "behaviours: ok, exit[:CODE], unhealthy[:STATUS], pull-error, slow-start[:SECONDS], django\n"
+		   "behaviours: ok, exit[:CODE], unhealthy[:STATUS], pull-error, pull-denied, secret-error, no-log-group,\n"
+		   "            slow-start[:SECONDS], fail-after[:SECONDS], django\n"
 		   "control API: http://HOST:PORT/_sim/ (see docs/sim.md)\n");
 }
 
