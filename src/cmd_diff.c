@@ -74,7 +74,7 @@ static int cmd_diff(struct cli_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	const char *live_td = json_string_value(json_object_get(svc, "taskDefinition"));
-	if (ship_ecs_describe_taskdef(aws, live_td, NULL, &resp, &err)) {
+	if (ship_ecs_describe_taskdef(aws, live_td, &resp, &err)) {
 		rc = cli_report("cannot describe the live task definition", &err);
 		goto cleanup;
 	}

@@ -53,7 +53,7 @@ static int current_tag(struct cli_ctx *ctx, char *tag, size_t n)
 	    !svc)
 		return 0;
 	const char *arn = json_string_value(json_object_get(svc, "taskDefinition"));
-	if (!ship_ecs_describe_taskdef(aws, arn, NULL, &td, &err)) {
+	if (!ship_ecs_describe_taskdef(aws, arn, &td, &err)) {
 		const char *main = ship_run_main_container(td, svc);
 		const json_t *c;
 		size_t i;

@@ -597,10 +597,10 @@ static int infra_status(struct infra *in)
 			printf("events     (last %zu, oldest first)\n", k);
 		for (size_t i = k; i-- > 0;) {
 			const struct ship_stack_event *e = &evs.v[i];
-			printf("  %.19s  %-36s %s%s%s\n", cli_safe(e->timestamp ? e->timestamp : ""),
-			       cli_safe(e->logical_id ? e->logical_id : ""),
-			       cli_safe(e->status ? e->status : ""), e->reason && *e->reason ? "  " : "",
-			       cli_safe(e->reason ? e->reason : ""));
+			printf("  %.19s  %-36s %s%s", e->timestamp ? cli_safe(e->timestamp) : "",
+			       e->logical_id ? cli_safe(e->logical_id) : "", e->status ? cli_safe(e->status) : "",
+			       e->reason && *e->reason ? "  " : "");
+			printf("%s\n", e->reason ? cli_safe(e->reason) : "");
 		}
 	}
 	if (c == SHIP_STACK_CLASS_DEAD || c == SHIP_STACK_CLASS_ROLLED_BACK)

@@ -47,7 +47,7 @@ static json_t *service_taskdef(struct ship_aws *aws, struct cli_project *proj,
 		return td;
 	}
 	const char *arn = json_string_value(json_object_get(*svc, "taskDefinition"));
-	if (ship_ecs_describe_taskdef(aws, arn, NULL, &td, &err))
+	if (ship_ecs_describe_taskdef(aws, arn, &td, &err))
 		*rc = cli_report("cannot read the service's task definition", &err);
 	return td;
 }

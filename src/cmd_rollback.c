@@ -53,7 +53,7 @@ static int resolve_to(struct ship_aws *aws, const char *to, const char *current,
 		snprintf(ref, sizeof(ref), "%s", to);
 		family_of(to, family, sizeof(family));
 	}
-	if (ship_taskdef_describe(aws, ref, &td, &err) == 0) {
+	if (ship_ecs_describe_taskdef(aws, ref, &td, &err) == 0) {
 		const char *arn = json_string_value(json_object_get(td, "taskDefinitionArn"));
 		snprintf(out, n, "%s", arn ? arn : "");
 		json_decref(td);
@@ -106,7 +106,7 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		if ((rc = resolve_to(aws, s_args.to, v.taskdef, target, sizeof(target))))
 			goto cleanup;
 	} else {
-		if (ship_service_recorded_previous(aws, v.arn, target, sizeof(target), &err)) {
+		if (ship_deploy_recorded_previous(aws, v.arn, target, sizeof(target), &err)) {
 			rc = cli_report("cannot read the recorded previous revision", &err);
 			goto cleanup;
 		}
@@ -122,9 +122,10 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		/* typically right after a failed deploy that was rolled back automatically */
 		char breaker[1024];
 		int by_ecs = ship_service_breaker_rollback(svc, &v, breaker, sizeof(breaker));
-		printf("service '%s' already runs %s, the recorded previous revision; nothing to roll "
-		       "back\n",
-		       cs->name, ship_taskdef_short(target));
+		printf(
+		    "service '%s' already runs %s, the recorded previous revision; nothing to roll "
+		    "back\n",
+		    cli_safe(cs->name), cli_safe(ship_taskdef_short(target)));
 		if (ship_service_busy(&v))
 			cli_note("the service is still settling there; 'ecship wait' follows it");
 		if (by_ecs)

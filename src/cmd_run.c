@@ -155,7 +155,7 @@ static int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	if (svc && !ctx->image && !ctx->tag) {
 		/* what the service runs now */
 		const char *cur = json_string_value(json_object_get(svc, "taskDefinition"));
-		if (ship_ecs_describe_taskdef(aws, cur, NULL, &resp, &err)) {
+		if (ship_ecs_describe_taskdef(aws, cur, &resp, &err)) {
 			rc = cli_report("cannot read the service's task definition", &err);
 			goto cleanup;
 		}

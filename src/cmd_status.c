@@ -49,9 +49,9 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	 * best effort: a failed read is a warning, the rest is still shown */
 	struct ship_err err = SHIP_ERR_INIT;
 	char previous[512] = "", image[1024] = "", container[256] = "";
-	if (ship_service_recorded_previous(ctx->aws, v.arn, previous, sizeof(previous), &err))
+	if (ship_deploy_recorded_previous(ctx->aws, v.arn, previous, sizeof(previous), &err))
 		cli_warn("cannot read the recorded previous revision: %s", err.message);
-	if (ship_taskdef_describe(ctx->aws, v.taskdef, &td, &err) == 0) {
+	if (ship_ecs_describe_taskdef(ctx->aws, v.taskdef, &td, &err) == 0) {
 		const char *main = ship_run_main_container(td, svc);
 		json_t *c, *cdefs = json_object_get(td, "containerDefinitions");
 		size_t k;

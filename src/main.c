@@ -54,9 +54,9 @@ static int unknown_command(const char *name)
 	return CLI_EXIT_USAGE;
 }
 
-/* `ecship help [COMMAND]`, `ecship help --needs` (the commands' preconditions), and the
- * hidden `ecship help --man` and `ecship help --completion bash|zsh` that generate the man
- * page and the completion scripts. */
+/* `ecship help [COMMAND]`, `ecship help --needs` (the commands' preconditions), and the hidden
+ * `ecship help --man` and `ecship help --completion bash|zsh` that generate the man page and the
+ * completion scripts. */
 static int run_help(int argc, char **argv)
 {
 	if (argc > 0 && !strcmp(argv[0], "--man")) {

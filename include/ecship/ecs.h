@@ -41,13 +41,15 @@ int ship_ecs_latest_taskdef(struct ship_aws *aws, const char *family,
 
 /*
  * DescribeTaskDefinition: ref is a family (its latest ACTIVE revision), FAMILY:REVISION or an
- * ARN; call may be NULL. *taskdef is a new reference to the answer's taskDefinition (caller
- * json_decref). An unknown one is the AWS error ECS gives (ClientException). The one place this
- * request is built: ship_ecs_latest_taskdef and ship_taskdef_describe add their readings.
+ * ARN. *taskdef is a new reference to the answer's taskDefinition (caller json_decref). A
+ * revision that does not exist (ECS's ClientException) is a SHIP_ERR_INPUT error.
  */
-int ship_ecs_describe_taskdef(struct ship_aws *aws, const char *ref,
-			      const struct ship_call_opts *call, json_t **taskdef,
+int ship_ecs_describe_taskdef(struct ship_aws *aws, const char *ref, json_t **taskdef,
 			      struct ship_err *err);
+/* The same with the caller's call options (a deploy's retry persistence). */
+int ship_ecs_describe_taskdef_call(struct ship_aws *aws, const char *ref,
+				   const struct ship_call_opts *call, json_t **taskdef,
+				   struct ship_err *err);
 /* DeregisterTaskDefinition of one revision (FAMILY:REVISION or an ARN). */
 int ship_ecs_deregister_taskdef(struct ship_aws *aws, const char *arn, struct ship_err *err);
 

@@ -1,6 +1,5 @@
 /*
- * service_info.c: the recorded previous revision, a task definition revision, a family's
- * revisions and the newest deployment of a service, for `status` and `rollback`
+ * service_info.c: a family's revisions and the newest deployment of a service, for `status` and `rollback`
  * (service_info.h). Depends on the client (aws.h) and the service view (rollout.h); never prints.
  */
 #include <stdlib.h>
@@ -8,43 +7,6 @@
 
 #include "ecship/deploy.h"
 #include "ecship/service_info.h"
-
-int ship_service_recorded_previous(struct ship_aws *aws, const char *service_arn, char *out,
-				   size_t n, struct ship_err *err)
-{
-	json_t *resp = NULL, *req = json_pack("{s:s}", "resourceArn", service_arn), *t;
-	size_t i;
-	out[0] = '\0';
-	if (!req)
-		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
-	int r = ship_aws_json(aws, SHIP_SVC_ECS, "ListTagsForResource", req, &resp, NULL, err);
-	json_decref(req);
-	if (r)
-		return -1;
-	json_array_foreach(json_object_get(resp, "tags"), i, t)
-	{
-		const char *k = json_string_value(json_object_get(t, "key"));
-		const char *v = json_string_value(json_object_get(t, "value"));
-		if (k && v && !strcmp(k, SHIP_TAG_PREVIOUS))
-			snprintf(out, n, "%s", v);
-	}
-	json_decref(resp);
-	return 0;
-}
-
-int ship_taskdef_describe(struct ship_aws *aws, const char *ref, json_t **taskdef,
-			  struct ship_err *err)
-{
-	if (ship_ecs_describe_taskdef(aws, ref, NULL, taskdef, err)) {
-		/* ECS answers a revision that does not exist with ClientException "Unable to
-		 * describe task definition." (API reference, DescribeTaskDefinition, Errors) */
-		if (err->code == SHIP_ERR_AWS && err->http_status == 400 &&
-		    !strcmp(err->aws_code, "ClientException"))
-			err->code = SHIP_ERR_INPUT;
-		return ship_err_prefix(err, "cannot find task definition '%s'", ref);
-	}
-	return 0;
-}
 
 static int cmp_long(const void *a, const void *b)
 {
@@ -59,6 +21,7 @@ struct revisions_pages {
 	size_t max, *n;
 };
 
+/* One ListTaskDefinitions page: the revision numbers of exactly FAMILY. */
 static int revisions_page(void *ctx, json_t *resp, struct ship_err *err)
 {
 	struct revisions_pages *p = ctx;
@@ -76,7 +39,7 @@ static int revisions_page(void *ctx, json_t *resp, struct ship_err *err)
 			continue;
 		p->revs[(*p->n)++] = rev;
 	}
-	return *p->n >= p->max;
+	return *p->n >= p->max ? 1 : 0;
 }
 
 int ship_taskdef_revisions(struct ship_aws *aws, const char *family, long *revs, size_t max,
@@ -91,7 +54,7 @@ int ship_taskdef_revisions(struct ship_aws *aws, const char *family, long *revs,
 	int r = ship_aws_json_pages(aws, SHIP_SVC_ECS, "ListTaskDefinitions", req, NULL,
 				    revisions_page, &p, err);
 	json_decref(req);
-	if (r)
+	if (r < 0)
 		return -1;
 	qsort(revs, *n, sizeof(*revs), cmp_long);
 	return 0;

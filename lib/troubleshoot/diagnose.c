@@ -131,7 +131,7 @@ int ship_diagnose_failure(struct ship_aws *aws, const char *cluster, const char 
 
 	/* 3. the revision's logs: the newest failed task's last lines */
 	if (taskdef_arn && *taskdef_arn &&
-	    !ship_ecs_describe_taskdef(aws, taskdef_arn, NULL, &resp, &e)) {
+	    !ship_ecs_describe_taskdef(aws, taskdef_arn, &resp, &e)) {
 		td = resp;
 		const char *main = ship_run_main_container(td, svc);
 		const json_t *c, *env;

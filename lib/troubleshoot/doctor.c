@@ -469,7 +469,7 @@ static void check_service(struct doctor *d)
 		ship_arn_tail(td),
 		(long long)json_integer_value(json_object_get(d->service, "desiredCount")),
 		(long long)json_integer_value(json_object_get(d->service, "runningCount")));
-	if (ship_ecs_describe_taskdef(d->aws, td, NULL, &d->live_td, &err)) {
+	if (ship_ecs_describe_taskdef(d->aws, td, &d->live_td, &err)) {
 		c->verdict = SHIP_VERDICT_FAIL;
 		doc_more(c, "its task definition %s cannot be read: %s", ship_arn_tail(td),
 			 err.message);
