@@ -25,7 +25,6 @@ static const struct cli_option s_options[] = {
     CLI_OPTIONS_END,
 };
 
-
 /* The family of a task definition reference: "arn:...:task-definition/fam:3" or "fam:3". */
 static void family_of(const char *ref, char *out, size_t n)
 {
@@ -122,9 +121,10 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		/* typically right after a failed deploy that was rolled back automatically */
 		char breaker[1024];
 		int by_ecs = ship_service_breaker_rollback(svc, &v, breaker, sizeof(breaker));
-		printf("service '%s' already runs %s, the recorded previous revision; nothing to roll "
-		       "back\n",
-		       cs->name, ship_taskdef_short(target));
+		printf(
+		    "service '%s' already runs %s, the recorded previous revision; nothing to roll "
+		    "back\n",
+		    cs->name, ship_taskdef_short(target));
 		if (ship_service_busy(&v))
 			cli_note("the service is still settling there; 'ecship wait' follows it");
 		if (by_ecs)
@@ -132,8 +132,9 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 				 "breaker: %s",
 				 breaker);
 		else
-			cli_note("the last deploy was rolled back to it already (ecship rolls back a "
-				 "failed deploy itself), or it was rolled back by hand");
+			cli_note(
+			    "the last deploy was rolled back to it already (ecship rolls back a "
+			    "failed deploy itself), or it was rolled back by hand");
 		cli_hint("to go further back, give the revision: ecship rollback --to N "
 			 "('ecship status' shows the deployments)");
 		rc = CLI_EXIT_OK;

@@ -84,7 +84,8 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 				      json_object_get(svc, "pendingCount"), "deployments",
 				      json_object_get(svc, "deployments"), "events", events);
 		json_object_set_new(o, "image", image[0] ? json_string(image) : json_null());
-		json_object_set_new(o, "container", container[0] ? json_string(container) : json_null());
+		json_object_set_new(o, "container",
+				    container[0] ? json_string(container) : json_null());
 		json_object_set_new(o, "previous_task_definition",
 				    previous[0] ? json_string(previous) : json_null());
 		json_object_set_new(o, "newest_deployment",
