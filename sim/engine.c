@@ -166,8 +166,11 @@ static void count_failure(struct sim *s, struct sim_task *t)
 	if (!t->service || t->failed_counted)
 		return;
 	t->failed_counted = 1;
+	/* Counted in both of the breaker's stages: tasks that never reach RUNNING (stage 1) and
+	 * tasks that fail their health checks or exit once RUNNING (stage 2), until the
+	 * deployment completes. https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html */
 	struct sim_deployment *d = sim_deployment_find(t->service, t->dep_id);
-	if (!d || !d->primary || d->rollout != SIM_RO_IN_PROGRESS || d->monitoring_off)
+	if (!d || !d->primary || d->rollout != SIM_RO_IN_PROGRESS)
 		return;
 	d->failed++;
 	d->updated_at = s->now;
@@ -217,9 +220,10 @@ static void mark_stable(struct sim *s, struct sim_task *t)
 	if (!t->service)
 		return;
 	struct sim_deployment *d = sim_deployment_find(t->service, t->dep_id);
-	if (d && d->rollout == SIM_RO_IN_PROGRESS && !d->monitoring_off) {
-		/* ECS: once a task runs successfully the failure count resets and stops being evaluated */
-		d->monitoring_off = 1;
+	if (d && d->rollout == SIM_RO_IN_PROGRESS && d->failed) {
+		/* resetOnHealthyTask (default true): "a task that reaches a healthy state resets the
+		 * failure count to 0"; the breaker keeps counting until the deployment completes.
+		 * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentCircuitBreaker.html */
 		d->failed = 0;
 		d->updated_at = s->now;
 	}
@@ -647,12 +651,17 @@ struct sim_task *sim_task_start(struct sim *s, struct sim_cluster *c, struct sim
 
 /* ---- the scheduler --------------------------------------------------------------------------------- */
 
-static void deployment_new_id(struct sim *s, char out[40])
-{
-	unsigned long long n = 1000000000000000000ULL + sim_rand(s) % 8999999999999999999ULL;
-	snprintf(out, 40, "ecs-svc/%llu", n);
-}
-
+/*
+ * The breaker trips: the deployment goes FAILED and launches stop. With rollback, "it looks for
+ * the most recent deployment that is in a COMPLETED state ... When the rollback starts, the
+ * deployment changes from a COMPLETED to IN_PROGRESS. This means that the deployment is not
+ * eligible for another rollback until it reaches a COMPLETED state. When the deployment circuit
+ * breaker does not find a deployment that is in a COMPLETED state, the circuit breaker does not
+ * launch new tasks and the deployment is stalled."
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html
+ * So the rollback is the last COMPLETED deployment itself, under its own id, and its tasks that
+ * still run keep serving; a failing rollback has nothing COMPLETED left and stalls.
+ */
 static void trip_breaker(struct sim *s, struct sim_service *svc, struct sim_deployment *d)
 {
 	d->rollout = SIM_RO_FAILED;
@@ -661,29 +670,44 @@ static void trip_breaker(struct sim *s, struct sim_service *svc, struct sim_depl
 	d->updated_at = s->now;
 	sim_rollout_log(s, svc, d);
 	sim_event_add(s, svc, "(service %s) (deployment %s) deployment failed: tasks failed to start.", svc->name, d->id);
-	if (!svc->rollback || !svc->last_completed_td || d != primary_of(svc))
-		return;
-	struct sim_deployment *nd = ship_calloc(1, sizeof(*nd));
-	if (!nd)
-		return;
-	deployment_new_id(s, nd->id);
+	if (!svc->rollback || !svc->last_completed_td || !svc->last_completed_id[0] || d != primary_of(svc) ||
+	    strcmp(svc->last_completed_id, d->id) == 0)
+		return; /* stalled: FAILED, PRIMARY, no launches */
+	struct sim_deployment *back = NULL, **pp;
+	for (pp = &svc->deployments; *pp; pp = &(*pp)->next) {
+		if (strcmp((*pp)->id, svc->last_completed_id) == 0) {
+			back = *pp;
+			*pp = back->next; /* unlinked; goes back in front below */
+			break;
+		}
+	}
+	if (!back) {
+		/* its tasks are all gone, its record is not: the same id comes back */
+		back = ship_calloc(1, sizeof(*back));
+		if (!back)
+			return;
+		snprintf(back->id, sizeof(back->id), "%s", svc->last_completed_id);
+		back->td = svc->last_completed_td;
+		back->created_at = svc->last_completed_created;
+		back->network = svc->network ? json_deep_copy(svc->network) : NULL;
+	}
 	char reason[160];
-	snprintf(reason, sizeof(reason), "ECS deployment circuit breaker: rolling back to deploymentId %s.",
-		 svc->last_completed_id);
-	nd->reason = ship_strdup(reason);
-	nd->primary = 1;
-	nd->td = svc->last_completed_td;
-	nd->desired = svc->desired;
-	nd->rollout = SIM_RO_IN_PROGRESS;
-	nd->created_at = nd->updated_at = s->now;
-	nd->network = svc->network ? json_deep_copy(svc->network) : NULL;
+	snprintf(reason, sizeof(reason), "ECS deployment circuit breaker: rolling back to deploymentId %s.", back->id);
+	set_str(&back->reason, reason);
+	back->primary = 1;
+	back->desired = svc->desired;
+	back->failed = 0;
+	back->launch_stopped = 0;
+	back->rollout = SIM_RO_IN_PROGRESS;
+	back->updated_at = s->now;
 	d->primary = 0;
-	nd->next = svc->deployments;
-	svc->deployments = nd;
-	svc->td = nd->td;
+	back->next = svc->deployments;
+	svc->deployments = back;
+	svc->td = back->td;
 	svc->steady = 0;
-	sim_event_add(s, svc, "(service %s) rolling back to deployment %s.", svc->name, svc->last_completed_id);
-	sim_rollout_log(s, svc, nd);
+	svc->last_completed_id[0] = '\0'; /* not eligible for another rollback until it completes */
+	sim_event_add(s, svc, "(service %s) rolling back to deployment %s.", svc->name, back->id);
+	sim_rollout_log(s, svc, back);
 }
 
 /* Adds " (task ID)" for each task to an event and posts it. */
@@ -786,6 +810,20 @@ void sim_reconcile(struct sim *s, struct sim_service *svc)
 	post_batch(s, svc, "has started", started, nstart);
 	if (nstart || nstop)
 		svc->steady = 0;
+	/*
+	 * Minimum healthy and maximum percent that leave no room: no old task may stop and no new
+	 * one start, and nothing is on its way. ECS says so in an event ("service (S) was unable to
+	 * stop or start tasks during a deployment because of the service deployment configuration.
+	 * Update the minimumHealthyPercent or maximumPercent value and try again.").
+	 * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages-list.html
+	 */
+	int stuck = launch && !nstart && !nstop && step.start_new == 0 && old_h > 0 && !old_u &&
+		    new_a == new_h && new_a < svc->desired && p->rollout == SIM_RO_IN_PROGRESS;
+	if (stuck && !svc->stuck_reported)
+		sim_event_add(s, svc, "(service %s) was unable to stop or start tasks during a deployment because of the "
+				      "service deployment configuration. Update the minimumHealthyPercent or maximumPercent "
+				      "value and try again.", svc->name);
+	svc->stuck_reported = stuck;
 
 	/* drop old deployments whose tasks are all gone */
 	int old_alive = 0, prim_healthy = 0, prim_unhealthy = 0;
@@ -820,6 +858,7 @@ void sim_reconcile(struct sim *s, struct sim_service *svc)
 		p->updated_at = s->now;
 		snprintf(svc->last_completed_id, sizeof(svc->last_completed_id), "%s", p->id);
 		svc->last_completed_td = p->td;
+		svc->last_completed_created = p->created_at;
 		sim_rollout_log(s, svc, p);
 		sim_event_add(s, svc, "(service %s) (deployment %s) deployment completed.", svc->name, p->id);
 	}
@@ -859,9 +898,14 @@ static void gc_stopped(struct sim *s)
 	}
 }
 
-void sim_advance(struct sim *s, double to)
+int sim_advance_for(struct sim *s, double to, double wall_budget)
 {
+	double deadline = wall_budget > 0 ? sim_wall() + wall_budget : 0;
 	for (long guard = 0; guard < 1000000; guard++) {
+		if (deadline > 0 && (guard & 15) == 15 && sim_wall() >= deadline) {
+			gc_stopped(s);
+			return 0; /* out of time: s->now is where the model got to */
+		}
 		double next = 0;
 		for (struct sim_task *t = s->tasks; t; t = t->next) {
 			double d = next_due(t);
@@ -879,6 +923,12 @@ void sim_advance(struct sim *s, double to)
 	if (to > s->now)
 		s->now = to;
 	gc_stopped(s);
+	return 1;
+}
+
+void sim_advance(struct sim *s, double to)
+{
+	sim_advance_for(s, to, 0);
 }
 
 void sim_sync(struct sim *s)

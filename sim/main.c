@@ -21,11 +21,14 @@
 #include "sim.h"
 
 static volatile sig_atomic_t s_stop;
+static struct sim *s_sim; /* set once the model exists: long work checks its `stopping` */
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	s_stop = 1;
+	if (s_sim)
+		s_sim->stopping = 1;
 }
 
 /* Per-connection request state, created when the URI arrives. */
@@ -264,6 +267,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	have_sim = 1;
+	s_sim = &s;
 	s.region = ship_strdup(o.region);
 	s.account = ship_strdup(o.account);
 	s.upstream = o.upstream ? ship_strdup(o.upstream) : NULL;
@@ -344,6 +348,7 @@ stop:
 cleanup:
 	if (fd >= 0)
 		close(fd);
+	s_sim = NULL;
 	if (have_sim)
 		sim_release(&s);
 	ship_free(rules);

@@ -8,6 +8,7 @@
 #define ECSHIP_SIM_SIM_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -64,7 +65,6 @@ struct sim_deployment {
 	struct sim_taskdef *td;
 	int desired;
 	int failed;         /* failedTasks */
-	int monitoring_off; /* a task ran successfully: the breaker stops counting */
 	int launch_stopped; /* breaker tripped: no more launches */
 	enum sim_rollout rollout;
 	char *reason;
@@ -97,6 +97,8 @@ struct sim_service {
 	struct sim_deployment *deployments; /* the PRIMARY first */
 	char last_completed_id[40];
 	struct sim_taskdef *last_completed_td;
+	double last_completed_created;
+	int stuck_reported; /* the "unable to stop or start tasks" event was posted for this stall */
 	struct sim_event events[SIM_MAX_EVENTS]; /* ring, newest at events[(ev_head - 1) % MAX] */
 	int ev_head, ev_count;
 	int steady;
@@ -193,6 +195,7 @@ struct sim_config {
 
 struct sim {
 	pthread_mutex_t lock;
+	volatile sig_atomic_t stopping; /* SIGTERM/SIGINT arrived: long work returns at once */
 	char *region, *account, *upstream;
 	double speed, base_wall, base_sim, now;
 	uint64_t seed, rng, fault_rng;
@@ -243,6 +246,9 @@ const char *sim_rollout_name(enum sim_rollout r);
 /* ---- engine.c --------------------------------------------------------------------------------- */
 /* Runs the model forward to simulated time `to` (no-op when already there). */
 void sim_advance(struct sim *s, double to);
+/* The same for at most wall_budget wall-clock seconds (0: no limit): 1 when `to` was reached,
+ * 0 when time ran out first (s->now is then between; call again to go on). */
+int sim_advance_for(struct sim *s, double to, double wall_budget);
 /* Brings s->now to the clock and runs the scheduler once (after an API change). */
 void sim_sync(struct sim *s);
 void sim_reconcile(struct sim *s, struct sim_service *svc);

@@ -41,14 +41,18 @@ struct cli_option {
 	const char *help;
 	const char *choices; /* CLI_OPT_CHOICE: "text,json" */
 	long min, max;       /* CLI_OPT_INT range */
+	int alt;             /* an alternative to the option before it: "[--a A | --b B]" in usage */
 };
 
-#define CLI_FLAG(n, d, h) {CLI_OPT_FLAG, (n), NULL, (d), (h), NULL, 0, 0}
-#define CLI_STRING(n, a, d, h) {CLI_OPT_STRING, (n), (a), (d), (h), NULL, 0, 0}
-#define CLI_DURATION(n, d, h) {CLI_OPT_DURATION, (n), "DUR", (d), (h), NULL, 0, 0}
-#define CLI_INT(n, a, d, lo, hi, h) {CLI_OPT_INT, (n), (a), (d), (h), NULL, (lo), (hi)}
-#define CLI_CHOICE(n, c, d, h) {CLI_OPT_CHOICE, (n), NULL, (d), (h), (c), 0, 0}
-#define CLI_OPTIONS_END {CLI_OPT_END, NULL, NULL, NULL, NULL, NULL, 0, 0}
+#define CLI_FLAG(n, d, h) {CLI_OPT_FLAG, (n), NULL, (d), (h), NULL, 0, 0, 0}
+#define CLI_STRING(n, a, d, h) {CLI_OPT_STRING, (n), (a), (d), (h), NULL, 0, 0, 0}
+#define CLI_DURATION(n, d, h) {CLI_OPT_DURATION, (n), "DUR", (d), (h), NULL, 0, 0, 0}
+#define CLI_INT(n, a, d, lo, hi, h) {CLI_OPT_INT, (n), (a), (d), (h), NULL, (lo), (hi), 0}
+#define CLI_CHOICE(n, c, d, h) {CLI_OPT_CHOICE, (n), NULL, (d), (h), (c), 0, 0, 0}
+/* The same, as an alternative to the option before (--image URI | --tag TAG in the usage line). */
+#define CLI_FLAG_ALT(n, d, h) {CLI_OPT_FLAG, (n), NULL, (d), (h), NULL, 0, 0, 1}
+#define CLI_STRING_ALT(n, a, d, h) {CLI_OPT_STRING, (n), (a), (d), (h), NULL, 0, 0, 1}
+#define CLI_OPTIONS_END {CLI_OPT_END, NULL, NULL, NULL, NULL, NULL, 0, 0, 0}
 
 /* ---- commands ------------------------------------------------------------------------------ */
 
@@ -65,7 +69,8 @@ struct cli_command {
 	const char *name;
 	int (*fn)(struct cli_ctx *ctx, int argc, char **argv); /* returns an enum cli_exit */
 	unsigned flags;
-	const char *args;        /* usage after the name, e.g. "[--image URI | --tag TAG]" */
+	const char *args;        /* arguments after the options in the usage line, e.g. "-- CMD ARGS..."
+				    (the options part is generated from `options`) */
 	const char *summary;     /* one line for the command list */
 	const char *description; /* paragraphs for `CMD --help` and the man page */
 	const struct cli_option *options;
@@ -106,6 +111,10 @@ extern const struct cli_option cli_global_options[];
 int cli_parse(struct cli_ctx *ctx, const struct cli_option *opts, int *argc, char **argv,
 	      int stop_at_positional);
 void cli_usage_tool(FILE *f, const struct cli_command *const *cmds, size_t n);
+/* The usage line after "ecship ": the name, "[--opt ARG]" for each option of the table (one
+ * "[--a A | --b B]" for alternatives), then cmd->args. It starts at column col; with width > 0
+ * it wraps before that column, continuing under the first option. 0, or -1 when b failed. */
+int cli_usage_synopsis(struct ship_buf *b, const struct cli_command *cmd, size_t col, size_t width);
 void cli_usage_command(FILE *f, const struct cli_command *cmd);
 void cli_man_page(FILE *f, const struct cli_command *const *cmds, size_t n);
 /* The completion script for "bash" or "zsh" (cli_completion.c); -1 for another shell. */
@@ -114,6 +123,20 @@ int cli_completion(FILE *f, const char *shell, const struct cli_command *const *
 /* ---- output -------------------------------------------------------------------------------- */
 
 void cli_output_setup(struct cli_ctx *ctx);
+void cli_output_release(void);
+/*
+ * Text from outside ecship (AWS error messages, service and stack events, log lines, stopped
+ * reasons, names and ids from answers) made safe for a terminal, as git and curl do: control
+ * characters in caret notation (ESC is ^[, CR ^M, LF ^J, DEL ^?), C1 controls and bytes that are
+ * not UTF-8 as \xHH; tab and printable UTF-8 unchanged. Every text-mode printer of remote text
+ * goes through these; JSON output does not (it stays exact). cli_error, cli_warn, cli_hint and
+ * cli_note escape their whole message.
+ */
+void cli_escape(struct ship_buf *out, const char *s);
+/* cli_escape into one of 8 rotating buffers: valid until 8 more calls (one printf's arguments). */
+const char *cli_safe(const char *s);
+/* Writes text that holds remote strings line by line, each line escaped, each ending in '\n'. */
+void cli_put_lines(FILE *f, const char *text);
 /* "error: ..." on stderr (and ::error:: under GitHub Actions). */
 void cli_error(const char *fmt, ...) SHIP_PRINTF(1, 2);
 void cli_warn(const char *fmt, ...) SHIP_PRINTF(1, 2);

@@ -9,7 +9,7 @@
 static void wire_log(void *ctx, const char *line)
 {
 	(void)ctx;
-	fprintf(stderr, "debug: %s\n", line);
+	fprintf(stderr, "debug: %s\n", cli_safe(line)); /* the wire: remote text */
 }
 
 struct ship_aws *cli_aws(struct cli_ctx *ctx, struct ship_err *err)

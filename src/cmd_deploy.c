@@ -18,7 +18,7 @@ static struct {
 
 static const struct cli_option s_options[] = {
     CLI_STRING("image", "URI", &s_args.image, "deploy this image (replaces the load-balanced or only container's image)"),
-    CLI_STRING("tag", "TAG", &s_args.tag, "deploy this tag of the container's image (replaces only the tag)"),
+    CLI_STRING_ALT("tag", "TAG", &s_args.tag, "deploy this tag of the container's image (replaces only the tag)"),
     CLI_STRING("service", "NAME", &s_args.service, "deploy only this service of the config (default: all it names)"),
     CLI_FLAG("no-wait", &s_args.no_wait, "return once the deployment has started"),
     CLI_DURATION("timeout", &s_args.timeout, "give up waiting after DUR and roll back (default: config 'timeout', else 10m)"),
@@ -87,12 +87,13 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 		switch (r->outcome) {
 		case SHIP_DEPLOY_COMPLETED:
 			printf("deployed %s to service '%s' (deployment %s, %.1f s)\n",
-			       ship_taskdef_short(r->taskdef_arn), service, r->deployment_id, r->seconds);
+			       cli_safe(ship_taskdef_short(r->taskdef_arn)), cli_safe(service),
+			       cli_safe(r->deployment_id), r->seconds);
 			break;
 		case SHIP_DEPLOY_STARTED:
 		case SHIP_DEPLOY_UNCHANGED:
 		case SHIP_DEPLOY_DRY_RUN:
-			printf("%s\n", r->reason);
+			printf("%s\n", cli_safe(r->reason));
 			break;
 		default:
 			break;
@@ -266,7 +267,7 @@ const struct cli_command cmd_deploy_def = {
     "deploy",
     cmd_deploy,
     0,
-    "[--image URI | --tag TAG] [--no-wait] [--timeout DUR] [--no-rollback] [--dry-run]",
+    NULL,
     "render, register and deploy the service; wait for it; roll back on failure",
     "Renders the task definition of ecship.yml (variables, --image or --tag), validates it,\n"
     "registers a new revision only when it differs from the latest one, creates the service\n"

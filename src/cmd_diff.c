@@ -16,7 +16,7 @@ static struct {
 
 static const struct cli_option s_options[] = {
     CLI_STRING("image", "URI", &s_args.image, "compare as if deploying this image"),
-    CLI_STRING("tag", "TAG", &s_args.tag, "compare as if deploying this tag"),
+    CLI_STRING_ALT("tag", "TAG", &s_args.tag, "compare as if deploying this tag"),
     CLI_STRING("service", "NAME", &s_args.service, "the service of the config (default: the first)"),
     CLI_FLAG("exit-code", &s_args.exit_code, "exit 1 when there are differences (for CI checks)"),
     CLI_OPTIONS_END,
@@ -39,7 +39,7 @@ static int show(const json_t *live, const json_t *local, const char *la, const c
 	if (r < 0)
 		cli_error("cannot compare the definitions: %s", err.message[0] ? err.message : "out of memory");
 	else if (r > 0)
-		fputs(out.data, stdout);
+		cli_put_lines(stdout, out.data); /* live strings are remote text */
 	json_decref(a);
 	json_decref(b);
 	ship_buf_release(&out);
@@ -125,7 +125,7 @@ const struct cli_command cmd_diff_def = {
     "diff",
     cmd_diff,
     0,
-    "[--image URI | --tag TAG] [--exit-code]",
+    NULL,
     "show how the local definitions differ from the live service and task definition",
     "Renders the definitions as deploy would and prints unified diffs against what ECS runs\n"
     "now, with ECS's defaults (essential, tcp, hostPort, empty lists, ...) normalized away.\n"

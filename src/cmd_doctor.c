@@ -18,7 +18,7 @@ static struct {
 
 static const struct cli_option s_options[] = {
     CLI_STRING("image", "URI", &s_args.image, "check this image (default: the one the service runs)"),
-    CLI_STRING("tag", "TAG", &s_args.tag, "check this tag of the container's image"),
+    CLI_STRING_ALT("tag", "TAG", &s_args.tag, "check this tag of the container's image"),
     CLI_STRING("service", "NAME", &s_args.service, "the service of the config (default: the first)"),
     CLI_OPTIONS_END,
 };
@@ -32,13 +32,13 @@ static void print_check(void *vctx, const struct ship_check *c)
 		return;
 	int v = (unsigned)c->verdict < 4 ? (int)c->verdict : 3;
 	if (ctx->color && !ctx->g.no_color)
-		printf("\033[%sm%s\033[0m %s: %s\n", color[v], label[v], c->id, c->title);
+		printf("\033[%sm%s\033[0m %s: %s\n", color[v], label[v], c->id, cli_safe(c->title));
 	else
-		printf("%s %s: %s\n", label[v], c->id, c->title);
+		printf("%s %s: %s\n", label[v], c->id, cli_safe(c->title));
 	if (c->evidence[0])
-		printf("       %s\n", c->evidence);
+		printf("       %s\n", cli_safe(c->evidence));
 	if (c->fix[0] && c->verdict != SHIP_VERDICT_OK && c->verdict != SHIP_VERDICT_SKIP)
-		printf("       fix: %s\n", c->fix);
+		printf("       fix: %s\n", cli_safe(c->fix));
 	fflush(stdout);
 }
 
@@ -184,7 +184,7 @@ const struct cli_command cmd_doctor_def = {
     "doctor",
     cmd_doctor,
     0,
-    "[--image URI | --tag TAG]",
+    NULL,
     "check the account, the base stack and the definitions; say what is wrong and how to fix it",
     "Runs the runbook's troubleshooting checks and more against the live account, each ending\n"
     "ok, warn, fail or skip with the evidence and the fix: the base stack, the VPC quota (6.1),\n"

@@ -173,8 +173,9 @@ static void print_failures(const struct ship_stack_events *failed, const struct 
 		const struct ship_stack_event *e = &failed->v[i];
 		if (e->type && !strcmp(e->type, "AWS::CloudFormation::Stack"))
 			continue;
-		fprintf(stderr, "  %s (%s) %s: %s\n", e->logical_id ? e->logical_id : "?",
-			e->type ? e->type : "?", e->status, e->reason);
+		fprintf(stderr, "  %s (%s) %s: %s\n", cli_safe(e->logical_id ? e->logical_id : "?"),
+			cli_safe(e->type ? e->type : "?"), cli_safe(e->status),
+			cli_safe(e->reason));
 	}
 }
 
@@ -196,8 +197,8 @@ static void print_outputs_table(FILE *f, const struct ship_stack *st)
 		if (st->outputs[i].key && (int)strlen(st->outputs[i].key) > w)
 			w = (int)strlen(st->outputs[i].key);
 	for (size_t i = 0; i < st->n_outputs; i++)
-		fprintf(f, "%-*s  %s\n", w, st->outputs[i].key ? st->outputs[i].key : "",
-			st->outputs[i].value ? st->outputs[i].value : "");
+		fprintf(f, "%-*s  %s\n", w, cli_safe(st->outputs[i].key ? st->outputs[i].key : ""),
+			cli_safe(st->outputs[i].value ? st->outputs[i].value : ""));
 }
 
 static void print_changes(const struct ship_changeset *cs)
@@ -305,16 +306,18 @@ static int vpc_preflight(struct infra *in)
 			if (strncmp(in->params.v[i].key, "Existing", 8))
 				fprintf(stderr, "           %s: \"%s\"\n", in->params.v[i].key,
 					in->params.v[i].value);
-		fprintf(stderr, "           %s: %s\n", SHIP_INFRA_EXISTING_VPC, v->id);
+		fprintf(stderr, "           %s: %s\n", SHIP_INFRA_EXISTING_VPC, cli_safe(v->id));
 		for (size_t i = 0; i < 4; i++)
 			fprintf(stderr, "           %s: %s\n", ship_infra_existing_subnet_params[i],
-				ids[i]);
+				cli_safe(ids[i]));
 		fprintf(stderr, "\n     or once: ecship infra deploy %s=%s",
-			SHIP_INFRA_EXISTING_VPC, v->id);
+			SHIP_INFRA_EXISTING_VPC, cli_safe(v->id));
 		for (size_t i = 0; i < 4; i++)
-			fprintf(stderr, " %s=%s", ship_infra_existing_subnet_params[i], ids[i]);
-		fprintf(stderr, "\n     (VPC %s%s%s%s, %s)\n", v->id, v->name ? " '" : "",
-			v->name ? v->name : "", v->name ? "'" : "", v->cidr ? v->cidr : "");
+			fprintf(stderr, " %s=%s", ship_infra_existing_subnet_params[i],
+				cli_safe(ids[i]));
+		fprintf(stderr, "\n     (VPC %s%s%s%s, %s)\n", cli_safe(v->id), v->name ? " '" : "",
+			cli_safe(v->name ? v->name : ""), v->name ? "'" : "",
+			cli_safe(v->cidr ? v->cidr : ""));
 	} else {
 		fprintf(stderr,
 			"     No VPC in %s has subnets in two availability zones to "
@@ -328,9 +331,9 @@ static int vpc_preflight(struct infra *in)
 			for (size_t j = 0; j < l.v[i].n_subnets; j++)
 				pub += (size_t)l.v[i].subnets[j].is_public;
 			fprintf(stderr, "       %-24s %-18s %zu subnets (%zu public)%s%s%s\n",
-				l.v[i].id, l.v[i].cidr ? l.v[i].cidr : "", l.v[i].n_subnets, pub,
-				l.v[i].is_default ? "  default" : "", l.v[i].name ? "  " : "",
-				l.v[i].name ? l.v[i].name : "");
+				cli_safe(l.v[i].id), cli_safe(l.v[i].cidr ? l.v[i].cidr : ""),
+				l.v[i].n_subnets, pub, l.v[i].is_default ? "  default" : "",
+				l.v[i].name ? "  " : "", cli_safe(l.v[i].name ? l.v[i].name : ""));
 		}
 	}
 	fprintf(
@@ -439,7 +442,7 @@ static int print_result(struct infra *in, const char *action, const struct ship_
 		ship_stack_release(&st);
 		return r ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 	}
-	printf("stack %s %s (%s)\n", in->stack, action, found ? st.status : "gone");
+	printf("stack %s %s (%s)\n", in->stack, action, cli_safe(found ? st.status : "gone"));
 	if (found && st.n_outputs && strcmp(action, "deleted"))
 		print_outputs_table(stdout, &st);
 	ship_stack_release(&st);
@@ -605,13 +608,13 @@ static int infra_status(struct infra *in)
 		json_decref(o);
 	} else {
 		printf("stack      %s\n", in->stack);
-		printf("status     %s%s%s\n", st.status, st.status_reason ? "  " : "",
-		       st.status_reason ? st.status_reason : "");
+		printf("status     %s%s%s\n", cli_safe(st.status), st.status_reason ? "  " : "",
+		       cli_safe(st.status_reason ? st.status_reason : ""));
 		printf("region     %s\n", ship_aws_region(in->aws));
 		printf("outputs    %zu ('ecship infra outputs' lists them)\n", st.n_outputs);
 		const char *vpc = ship_kvs_get(&st.params, SHIP_INFRA_EXISTING_VPC);
 		if (vpc && *vpc)
-			printf("vpc        existing %s\n", vpc);
+			printf("vpc        existing %s\n", cli_safe(vpc));
 		if (k)
 			printf("events     (last %zu, oldest first)\n", k);
 		for (size_t i = k; i-- > 0;) {
@@ -620,7 +623,8 @@ static int infra_status(struct infra *in)
 			ship_xml_path_copy(items[i], "LogicalResourceId", lid, sizeof(lid));
 			ship_xml_path_copy(items[i], "ResourceStatus", stt, sizeof(stt));
 			ship_xml_path_copy(items[i], "ResourceStatusReason", why, sizeof(why));
-			printf("  %.19s  %-36s %s%s%s\n", ts, lid, stt, *why ? "  " : "", why);
+			printf("  %.19s  %-36s %s%s%s\n", cli_safe(ts), cli_safe(lid),
+			       cli_safe(stt), *why ? "  " : "", cli_safe(why));
 		}
 	}
 	if (c == SHIP_STACK_CLASS_DEAD || c == SHIP_STACK_CLASS_ROLLED_BACK)
@@ -710,8 +714,9 @@ static int infra_diff(struct infra *in)
 		       cs.n_changes == 1 ? "" : "s");
 		for (size_t i = 0; i < cs.n_changes; i++) {
 			const struct ship_change *c = &cs.changes[i];
-			printf("  %-8s %-36s %-44s%s\n", c->action ? c->action : "?",
-			       c->logical_id ? c->logical_id : "?", c->type ? c->type : "",
+			printf("  %-8s %-36s %-44s%s\n", cli_safe(c->action ? c->action : "?"),
+			       cli_safe(c->logical_id ? c->logical_id : "?"),
+			       cli_safe(c->type ? c->type : ""),
 			       c->replacement && !strcmp(c->replacement, "True") ? " replaced"
 										 : "");
 		}
@@ -821,7 +826,7 @@ static int infra_delete(struct infra *in)
 		cli_error(
 		    "refusing to delete stack '%s': %zu service%s still run%s in cluster '%s'",
 		    in->stack, nsvc, nsvc == 1 ? "" : "s", nsvc == 1 ? "s" : "", cluster);
-		fputs(svcs.data, stderr);
+		cli_put_lines(stderr, svcs.data);
 		cli_hint(
 		    "the runbook's order (FAQ): first delete what runs inside the VPC, the ECS "
 		    "services ('aws ecs delete-service --cluster %s --service NAME --force'), "

@@ -396,7 +396,7 @@ const struct cli_command cmd_init_def = {
     "init",
     cmd_init,
     0,
-    "[--dir DIR] [--name NAME] [--from-service NAME --cluster NAME] [--force]",
+    NULL,
     "write ecship.yml, the task and service definitions and a workflow for a project",
     "Writes ecship.yml, task-definition.json, ecs-service.json and\n"
     ".github/workflows/deploy-staging.yml into DIR. For a new project, the definitions run the\n"

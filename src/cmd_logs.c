@@ -174,7 +174,7 @@ const struct cli_command cmd_logs_def = {
     "logs",
     cmd_logs,
     0,
-    "[--follow] [--since DUR] [--filter PATTERN] [--task ID]",
+    NULL,
     "print the service's CloudWatch Logs, all tasks merged in time order",
     "Reads the awslogs group, region and stream prefix of the task definition the service runs\n"
     "and prints its tasks' events merged in time order, each prefixed by its task id, like\n"

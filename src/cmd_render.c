@@ -51,7 +51,7 @@ cleanup:
 
 static const struct cli_option s_options[] = {
     CLI_STRING("image", "URI", &s_image, "replace the image of the load balancer's container"),
-    CLI_STRING("tag", "TAG", &s_tag, "replace only the tag of that image"),
+    CLI_STRING_ALT("tag", "TAG", &s_tag, "replace only the tag of that image"),
     CLI_FLAG("service", &s_service, "print the service definition instead"),
     CLI_STRING("name", "SERVICE", &s_name,
 	       "which service of a 'services:' list (default: the first)"),
@@ -62,7 +62,7 @@ const struct cli_command cmd_render_def = {
     "render",
     cmd_render,
     0,
-    "[--image URI | --tag TAG] [--service] [--name SERVICE]",
+    NULL,
     "print the final task (or service) definition JSON",
     "Loads ecship.yml, replaces ${NAME}, ${NAME:-default} and ${cfn:KEY} in every string of\n"
     "the config and of both definition files, drops read-only fields copied from\n"

@@ -141,8 +141,8 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	if (!strcmp(target, v.taskdef) && !ship_service_busy(&v)) {
-		printf("service '%s' already runs %s; nothing to roll back\n", cs->name,
-		       ship_taskdef_short(target));
+		printf("service '%s' already runs %s; nothing to roll back\n", cli_safe(cs->name),
+		       cli_safe(ship_taskdef_short(target)));
 		rc = CLI_EXIT_OK;
 		goto cleanup;
 	}
@@ -166,7 +166,8 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	cli_progress_done(&prog);
 	if (s_args.no_wait) {
-		printf("rollback of service '%s' to %s started\n", cs->name, ship_taskdef_short(target));
+		printf("rollback of service '%s' to %s started\n", cli_safe(cs->name),
+		       cli_safe(ship_taskdef_short(target)));
 		rc = CLI_EXIT_OK;
 		goto cleanup;
 	}
@@ -192,8 +193,8 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		cli_print_json(out);
 		json_decref(out);
 	} else {
-		printf("rolled back service '%s' from %s to %s\n", cs->name, ship_taskdef_short(from),
-		       ship_taskdef_short(target));
+		printf("rolled back service '%s' from %s to %s\n", cli_safe(cs->name),
+		       cli_safe(ship_taskdef_short(from)), cli_safe(ship_taskdef_short(target)));
 	}
 	rc = CLI_EXIT_OK;
 cleanup:
@@ -206,7 +207,7 @@ const struct cli_command cmd_rollback_def = {
     "rollback",
     cmd_rollback,
     0,
-    "[--to REVISION] [--no-wait] [--deregister]",
+    NULL,
     "move the service back to the recorded previous (or a given) revision",
     "Without --to, rolls back to the revision the last deploy replaced, which ecship records\n"
     "on the service as the tag 'ecship:previous-task-definition' (never a guess). Waits until\n"

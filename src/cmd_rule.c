@@ -52,17 +52,17 @@ static void print_rule_line(FILE *f, const struct ship_listener_rule *r, const c
 		snprintf(prio, sizeof(prio), "%ld", r->priority);
 	fprintf(f, "  %-8s %-3s ", prio, owner && r->owner && !strcmp(r->owner, owner) ? "*" : "");
 	for (size_t i = 0; i < r->n_conds; i++) {
-		fprintf(f, "%s%s=", i ? " " : "", r->conds[i].field);
+		fprintf(f, "%s%s=", i ? " " : "", cli_safe(r->conds[i].field));
 		for (size_t j = 0; j < r->conds[i].n_values; j++)
-			fprintf(f, "%s%s", j ? "," : "", r->conds[i].values[j]);
+			fprintf(f, "%s%s", j ? "," : "", cli_safe(r->conds[i].values[j]));
 	}
 	if (!r->n_conds)
 		fprintf(f, "(any request)");
-	fprintf(f, "  -> %s", r->action_type ? r->action_type : "?");
+	fprintf(f, "  -> %s", cli_safe(r->action_type ? r->action_type : "?"));
 	if (r->target_group)
-		fprintf(f, " %s", r->target_group);
+		fprintf(f, " %s", cli_safe(r->target_group));
 	if (r->owner)
-		fprintf(f, "  [ecship:rule=%s]", r->owner);
+		fprintf(f, "  [ecship:rule=%s]", cli_safe(r->owner));
 	fputc('\n', f);
 }
 
@@ -190,7 +190,7 @@ static int rule_list(struct rulectx *rc)
 				json_array_append_new(all, o);
 			}
 		} else {
-			printf("listener %s\n", rc->listeners[i]);
+			printf("listener %s\n", cli_safe(rc->listeners[i]));
 			for (size_t j = 0; j < l.n; j++)
 				print_rule_line(stdout, &l.v[j], rc->owner);
 		}
@@ -291,7 +291,8 @@ static int rule_ensure(struct rulectx *rc)
 			    "priority %ld on listener '%s' is held by a rule that is not ecship's "
 			    "for '%s'; nothing was created",
 			    res.priority, spec.listener_arn, rc->owner);
-			fprintf(stderr, "  the rule holding it (%s):\n", res.conflict->arn);
+			fprintf(stderr, "  the rule holding it (%s):\n",
+				cli_safe(res.conflict->arn));
 			print_rule_line(stderr, res.conflict, rc->owner);
 			long free_p = ship_rules_pick_priority(&res.rules, res.priority);
 			cli_hint("give this environment its own priority in listener_rule.priority "

@@ -19,7 +19,7 @@ static struct {
 
 static const struct cli_option s_options[] = {
     CLI_STRING("image", "URI", &s_args.image, "run this image (registers a revision with it unless the latest is the same)"),
-    CLI_STRING("tag", "TAG", &s_args.tag, "run this tag of the container's image"),
+    CLI_STRING_ALT("tag", "TAG", &s_args.tag, "run this tag of the container's image"),
     CLI_STRING("service", "NAME", &s_args.service, "the service of the config whose task definition and network to use (default: the first)"),
     CLI_STRING("container", "NAME", &s_args.container, "the container whose command is replaced (default: the load-balanced or only one)"),
     CLI_DURATION("timeout", &s_args.timeout, "stop the task when it runs longer than DUR (default: no limit)"),
@@ -297,7 +297,7 @@ const struct cli_command cmd_run_def = {
     "run",
     cmd_run,
     0,
-    "[--image URI | --tag TAG] [--timeout DUR] [--container NAME] -- CMD ARGS...",
+    "-- CMD ARGS...",
     "run a one-off task (e.g. migrations) from the service's task definition",
     "Runs the task definition the service runs now (or, with --image/--tag, the rendered one,\n"
     "registered only when it differs from the latest revision) once, with the service's\n"

@@ -95,27 +95,28 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		rc = CLI_EXIT_OK;
 		goto cleanup;
 	}
-	printf("service      %s (%s) in cluster %s\n", v.name, v.status, proj.cfg->cluster);
-	printf("revision     %s\n", ship_taskdef_short(v.taskdef));
+	printf("service      %s (%s) in cluster %s\n", cli_safe(v.name), cli_safe(v.status),
+	       cli_safe(proj.cfg->cluster));
+	printf("revision     %s\n", cli_safe(ship_taskdef_short(v.taskdef)));
 	if (image[0])
-		printf("image        %s (container %s)\n", image, container);
+		printf("image        %s (container %s)\n", cli_safe(image), cli_safe(container));
 	if (previous[0])
 		printf("previous     %s (recorded by the last deploy; 'ecship rollback' returns to "
 		       "it)\n",
-		       ship_taskdef_short(previous));
+		       cli_safe(ship_taskdef_short(previous)));
 	else
 		printf("previous     none recorded (a deploy records the revision it replaces)\n");
 	if (newest) {
 		char ts[32];
 		when(newest->created, ts, sizeof(ts));
-		printf("newest       %s %s %s %s (since %s)%s%s\n", newest->id,
-		       ship_taskdef_short(newest->taskdef), newest->status,
-		       newest->rollout_state[0] ? newest->rollout_state : "-", ts,
-		       newest->reason[0] ? ": " : "", newest->reason);
+		printf("newest       %s %s %s %s (since %s)%s%s\n", cli_safe(newest->id),
+		       cli_safe(ship_taskdef_short(newest->taskdef)), cli_safe(newest->status),
+		       newest->rollout_state[0] ? cli_safe(newest->rollout_state) : "-", ts,
+		       newest->reason[0] ? ": " : "", cli_safe(newest->reason));
 	}
 	char rolled[1024];
 	if (ship_service_breaker_rollback(svc, &v, rolled, sizeof(rolled)))
-		printf("rollback     by ECS's circuit breaker: %s\n", rolled);
+		printf("rollback     by ECS's circuit breaker: %s\n", cli_safe(rolled));
 	printf("tasks        desired %ld, running %ld, pending %ld\n", v.desired, v.running,
 	       v.pending);
 	printf("breaker      %s\n", v.breaker_enable ? (v.breaker_rollback ? "on, rolls back" : "on, no rollback") : "off");
@@ -126,10 +127,11 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		when(d->created, ts, sizeof(ts));
 		printf("  %-7s %-11s %s %s  desired %ld, running %ld, pending %ld, failed %ld  "
 		       "(since %s)\n",
-		       d->status, d->rollout_state[0] ? d->rollout_state : "-", d->id,
-		       ship_taskdef_short(d->taskdef), d->desired, d->running, d->pending, d->failed, ts);
+		       cli_safe(d->status), cli_safe(d->rollout_state[0] ? d->rollout_state : "-"),
+		       cli_safe(d->id), cli_safe(ship_taskdef_short(d->taskdef)), d->desired,
+		       d->running, d->pending, d->failed, ts);
 		if (d->reason[0])
-			printf("          %s\n", d->reason);
+			printf("          %s\n", cli_safe(d->reason));
 	}
 	json_t *events = json_object_get(svc, "events"), *e;
 	size_t i;
@@ -141,7 +143,8 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		json_t *c = json_object_get(e, "createdAt");
 		char ts[32];
 		when(json_is_number(c) ? json_number_value(c) : 0, ts, sizeof(ts));
-		printf("  %s  %s\n", ts, json_string_value(json_object_get(e, "message")));
+		printf("  %s  %s\n", ts,
+		       cli_safe(json_string_value(json_object_get(e, "message"))));
 	}
 	rc = CLI_EXIT_OK;
 cleanup:
@@ -155,7 +158,7 @@ const struct cli_command cmd_status_def = {
     "status",
     cmd_status,
     0,
-    "[--events N]",
+    NULL,
     "show the service: revision, image, previous revision, deployments and recent events",
     "Shows the revision the service runs and its main container's image, the revision\n"
     "recorded as the previous one (where 'ecship rollback' goes), the task counts, the newest\n"

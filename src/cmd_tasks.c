@@ -17,7 +17,7 @@ static struct {
 
 static const struct cli_option s_options[] = {
     CLI_FLAG("stopped", &s_args.stopped, "the stopped tasks (ECS keeps them about an hour) instead of the running ones"),
-    CLI_FLAG("all", &s_args.all, "running and stopped tasks"),
+    CLI_FLAG_ALT("all", &s_args.all, "running and stopped tasks"),
     CLI_STRING("service", "NAME", &s_args.service, "the service of the config (default: the first)"),
     CLI_INT("max", "N", &s_args.max, 1, 1000, "show at most N tasks (default 20)"),
     CLI_OPTIONS_END,
@@ -73,7 +73,7 @@ const struct cli_command cmd_tasks_def = {
     "tasks",
     cmd_tasks,
     0,
-    "[--stopped | --all] [--max N]",
+    NULL,
     "list the service's tasks: status, health, stop code and reason, exit codes, IP",
     "Lists the service's tasks, newest first: id, revision, last and desired status, health,\n"
     "start and stop times, stopCode and stoppedReason, each container's exit code and reason,\n"

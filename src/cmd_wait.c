@@ -71,7 +71,7 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 				cli_print_json(o);
 				json_decref(o);
 			} else {
-				printf("deployment %s completed\n", ro.deployment_id);
+				printf("deployment %s completed\n", cli_safe(ro.deployment_id));
 			}
 			rc = CLI_EXIT_OK;
 		} else {
@@ -106,7 +106,7 @@ const struct cli_command cmd_wait_def = {
     "wait",
     cmd_wait,
     0,
-    "[--timeout DUR]",
+    NULL,
     "wait for the service's current deployment to complete or fail",
     "Follows the service's PRIMARY deployment with the same rules as deploy: exit 0 when it\n"
     "completes, 1 when it fails or another deployment replaces it, 4 on the timeout.\n"

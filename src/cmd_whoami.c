@@ -46,10 +46,10 @@ static int cmd_whoami(struct cli_ctx *ctx, int argc, char **argv)
 			rc = CLI_EXIT_FAILED;
 		json_decref(o);
 	} else {
-		printf("account            %s\n", account);
-		printf("arn                %s\n", arn);
+		printf("account            %s\n", cli_safe(account));
+		printf("arn                %s\n", cli_safe(arn));
 		if (user_id)
-			printf("user id            %s\n", user_id);
+			printf("user id            %s\n", cli_safe(user_id));
 		if (region)
 			printf("region             %s (from %s)\n", region, region_src);
 		else

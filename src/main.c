@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ecship/text.h"
 
 static const struct cli_command *const s_commands[] = {
     &cmd_deploy_def,
@@ -37,39 +38,13 @@ static const struct cli_command *find_command(const char *name)
 	return NULL;
 }
 
-/* Levenshtein distance, for "did you mean" (names are short). */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[64];
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t prev = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cur = row[j];
-			size_t sub = prev + (a[i - 1] != b[j - 1]);
-			size_t best = row[j] + 1 < row[j - 1] + 1 ? row[j] + 1 : row[j - 1] + 1;
-			row[j] = sub < best ? sub : best;
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
-
 static int unknown_command(const char *name)
 {
-	const char *best = NULL;
-	size_t bestd = 3;
-	for (size_t i = 0; i < NCOMMANDS; i++) {
-		size_t d = distance(name, s_commands[i]->name);
-		if (d < bestd) {
-			bestd = d;
-			best = s_commands[i]->name;
-		}
-	}
+	const char *names[NCOMMANDS + 1];
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		names[i] = s_commands[i]->name;
+	names[NCOMMANDS] = NULL;
+	const char *best = ship_suggest(name, names);
 	cli_error("unknown command '%s'", name);
 	if (best)
 		cli_hint("did you mean 'ecship %s'?", best);
@@ -166,5 +141,6 @@ int main(int argc, char **argv)
 		if (!rc)
 			rc = CLI_EXIT_FAILED;
 	}
+	cli_output_release();
 	return rc;
 }

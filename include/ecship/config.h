@@ -72,7 +72,4 @@ void ship_config_destroy(struct ship_config *cfg);
 const struct ship_config_service *ship_config_service(const struct ship_config *cfg,
 						      const char *name);
 
-/* Levenshtein-based suggestion: the candidate closest to word (NULL when none is close). */
-const char *ship_suggest(const char *word, const char *const *candidates);
-
 #endif

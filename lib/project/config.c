@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ecship/config.h"
+#include "ecship/text.h"
 #include "private/yamltree.h"
 
 enum ftype { F_STR, F_PATH, F_PRIO, F_STRLIST, F_STRMAP, F_DURATION, F_MAP, F_SERVICES, F_ENVS };
@@ -52,51 +53,6 @@ struct loader {
 	const struct ship_ynode *scalar; /* the one being rendered, for the locator */
 	int hard;                        /* a failure that is not the user's input */
 };
-
-/* ---- suggestions --------------------------------------------------------------------------- */
-
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[64];
-	if (la >= 63 || lb >= 63)
-		return (size_t)-1;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t prev = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cur = row[j];
-			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-			size_t best = prev + cost;
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
-
-const char *ship_suggest(const char *word, const char *const *candidates)
-{
-	const char *best = NULL;
-	size_t bestd = (size_t)-1, limit = strlen(word) / 3 + 1;
-	if (limit > 3)
-		limit = 3;
-	for (size_t i = 0; candidates[i]; i++) {
-		size_t d = distance(word, candidates[i]);
-		if (ship_strcasecmp(word, candidates[i]) == 0)
-			d = 0;
-		if (d <= limit && d < bestd) {
-			best = candidates[i];
-			bestd = d;
-		}
-	}
-	return best;
-}
 
 /* ---- helpers ------------------------------------------------------------------------------- */
 

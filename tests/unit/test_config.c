@@ -268,17 +268,6 @@ static void aliases_and_missing_file(void **state)
 	ship_vars_release(&v);
 }
 
-static void suggestions(void **state)
-{
-	(void)state;
-	static const char *const words[] = {"cluster", "service", "services", "region", NULL};
-	assert_string_equal(ship_suggest("clustr", words), "cluster");
-	assert_string_equal(ship_suggest("Region", words), "region");
-	assert_string_equal(ship_suggest("sevices", words), "services");
-	assert_null(ship_suggest("zzzzzz", words));
-	assert_null(ship_suggest("x", words));
-}
-
 static void survives_allocation_failures(void **state)
 {
 	(void)state;
@@ -313,7 +302,6 @@ int main(void)
 	    TU_TEST(reports_problems),
 	    TU_TEST(malformed_yaml),
 	    TU_TEST(aliases_and_missing_file),
-	    TU_TEST(suggestions),
 	    TU_TEST(survives_allocation_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
