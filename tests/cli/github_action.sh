@@ -75,7 +75,7 @@ import yaml
 for s in yaml.safe_load(open("action.yml"))["runs"]["steps"]:
     if s.get("id") == "version": print(s["run"])' >"$T_TMP/version_step.sh"
 : >"$T_TMP/gh_out"
-GITHUB_ACTION_PATH=$ROOT RUNNER_TOOL_CACHE=/opt/tc RUNNER_ARCH=X64 GITHUB_OUTPUT=$T_TMP/gh_out INPUT_VERSION= \
+GITHUB_ACTION_PATH=$ROOT RUNNER_TOOL_CACHE=/opt/tc RUNNER_ARCH=X64 GITHUB_OUTPUT=$T_TMP/gh_out INPUT_VERSION='' \
 	bash "$T_TMP/version_step.sh"
 contains "the version is the action's VERSION" "$T_TMP/gh_out" "^version=$(cat VERSION)\$"
 contains "installed under the runner's tool cache, per version and machine" "$T_TMP/gh_out" \
