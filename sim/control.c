@@ -50,11 +50,12 @@ static json_t *clock_json(struct sim *s)
 
 static json_t *config_json(struct sim *s)
 {
-	return json_pack("{s:i,s:f,s:f,s:f,s:f,s:i,s:i,s:b}", "breaker_min", s->cfg.breaker_min, "drain_seconds",
-			 s->cfg.drain_seconds, "health_interval", s->cfg.health_interval, "stable_seconds",
-			 s->cfg.stable_seconds, "stopped_ttl", s->cfg.stopped_ttl, "healthy_threshold",
+	return json_pack("{s:i,s:f,s:f,s:f,s:f,s:i,s:i,s:b,s:s,s:f,s:f,s:f}", "breaker_min", s->cfg.breaker_min,
+			 "drain_seconds", s->cfg.drain_seconds, "health_interval", s->cfg.health_interval,
+			 "stable_seconds", s->cfg.stable_seconds, "stopped_ttl", s->cfg.stopped_ttl, "healthy_threshold",
 			 s->cfg.healthy_threshold, "unhealthy_threshold", s->cfg.unhealthy_threshold, "rate_limits",
-			 s->cfg.rate_limits);
+			 s->cfg.rate_limits, "timing", s->cfg.timing == SIM_TIMING_FAST ? "fast" : "ecs", "backoff_base",
+			 s->cfg.backoff_base, "backoff_max", s->cfg.backoff_max, "register_seconds", s->cfg.register_seconds);
 }
 
 static int set_num(json_t *in, const char *k, double lo, double hi, double *out, struct sim_apierr *e)
@@ -76,7 +77,9 @@ static int apply_config(struct sim *s, json_t *in, struct sim_apierr *e)
 	    set_num(in, "health_interval", 1, 300, &c.health_interval, e) ||
 	    set_num(in, "stable_seconds", 0, 3600, &c.stable_seconds, e) ||
 	    set_num(in, "stopped_ttl", 0, 86400, &c.stopped_ttl, e) || set_num(in, "healthy_threshold", 1, 10, &ht, e) ||
-	    set_num(in, "unhealthy_threshold", 1, 10, &ut, e))
+	    set_num(in, "unhealthy_threshold", 1, 10, &ut, e) || set_num(in, "backoff_base", 0, 3600, &c.backoff_base, e) ||
+	    set_num(in, "backoff_max", 0, 3600, &c.backoff_max, e) ||
+	    set_num(in, "register_seconds", 0, 600, &c.register_seconds, e))
 		return -1;
 	json_t *rl = json_object_get(in, "rate_limits");
 	if (rl && !json_is_boolean(rl))
@@ -218,9 +221,9 @@ void sim_control(struct sim *s, const struct sim_request *rq, struct sim_respons
 	if (strcmp(p, "") == 0 || strcmp(p, "/") == 0) {
 		if (!get)
 			goto bad_method;
-		out = json_pack("{s:s,s:s,s:s,s:f,s:I,s:f,s:s?}", "name", "ecship-sim", "region", s->region, "account",
+		out = json_pack("{s:s,s:s,s:s,s:f,s:I,s:f,s:s?,s:s}", "name", "ecship-sim", "region", s->region, "account",
 				s->account, "speed", s->speed, "seed", (json_int_t)s->seed, "now", s->now, "upstream",
-				s->upstream);
+				s->upstream, "timing", s->cfg.timing == SIM_TIMING_FAST ? "fast" : "ecs");
 	} else if (strcmp(p, "/state") == 0) {
 		if (!get)
 			goto bad_method;

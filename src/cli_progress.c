@@ -142,10 +142,7 @@ void cli_github_output(const char *key, const char *value)
 		cli_warn("cannot append to $GITHUB_OUTPUT '%s'", path);
 		return;
 	}
-	if (strchr(value, '\n'))
-		fprintf(f, "%s<<ecship_EOF\n%s\necship_EOF\n", key, value); /* GitHub's multiline form */
-	else
-		fprintf(f, "%s=%s\n", key, value);
+	fprintf(f, "%s=%s\n", key, cli_safe(value)); /* one line: no output can be forged */
 	fclose(f);
 }
 

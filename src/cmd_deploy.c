@@ -42,6 +42,7 @@ int cli_deploy_exit(enum ship_deploy_outcome oc)
 		return CLI_EXIT_TIMEOUT;
 	case SHIP_DEPLOY_INTERRUPTED:
 		return CLI_EXIT_INTERRUPTED;
+	case SHIP_DEPLOY_NONE: /* not deployed: never a success */
 	case SHIP_DEPLOY_FAILED:
 	case SHIP_DEPLOY_REPLACED:
 	case SHIP_DEPLOY_REFUSED:
@@ -95,6 +96,10 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 		case SHIP_DEPLOY_DRY_RUN:
 			printf("%s\n", cli_safe(r->reason));
 			break;
+		case SHIP_DEPLOY_NONE:
+			cli_note("service '%s' was not deployed%s%s", service,
+				 r->reason[0] ? ": " : "", r->reason[0] ? r->reason : "");
+			break;
 		default:
 			break;
 		}
@@ -119,13 +124,15 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 		cli_deploy_github_outputs(r, oc);
 	if (ctx->github && r->taskdef_arn[0]) {
 		char md[2048];
-		snprintf(md, sizeof(md),
-			 "### ecship deploy: %s\n\n| service | outcome | task definition | previous | "
-			 "deployment | seconds |\n|---|---|---|---|---|---|\n| %s | %s | %s | %s | "
-			 "%s | %.1f |\n\n",
-			 service, service, oc, ship_taskdef_short(r->taskdef_arn),
-			 r->previous_taskdef[0] ? ship_taskdef_short(r->previous_taskdef) : "-",
-			 r->deployment_id[0] ? r->deployment_id : "-", r->seconds);
+		snprintf(
+		    md, sizeof(md),
+		    "### ecship deploy: %s\n\n| service | outcome | task definition | previous | "
+		    "deployment | seconds |\n|---|---|---|---|---|---|\n| %s | %s | %s | %s | "
+		    "%s | %.1f |\n\n",
+		    service, service, oc, cli_safe(ship_taskdef_short(r->taskdef_arn)),
+		    cli_safe(r->previous_taskdef[0] ? ship_taskdef_short(r->previous_taskdef)
+						    : "-"),
+		    cli_safe(r->deployment_id[0] ? r->deployment_id : "-"), r->seconds);
 		cli_github_summary(md);
 	}
 }
@@ -238,6 +245,10 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 		       : ship_deploy_many(aws, opts, n, res, &err);
 	cli_progress_done(&prog);
 	if (r) {
+		/* what each service reached before the error: a zeroed result reads "none" */
+		for (i = 0; i < n; i++)
+			if (n > 1 || res[i].outcome != SHIP_DEPLOY_NONE)
+				cli_deploy_print_result(ctx, svcs[i]->name, &res[i]);
 		rc = cli_report("deploy failed", &err);
 		if (pre.rc)
 			rc = pre.rc; /* --pre-run's task failed (1), timed out (4) or was interrupted */

@@ -88,7 +88,8 @@ static int cmd_logs(struct cli_ctx *ctx, int argc, char **argv)
 	struct ship_aws *owned = NULL;
 	json_t *svc = NULL, *td = NULL;
 	struct ship_awslogs al;
-	char stream[900], prefix[600];
+	char stream[900]; /* PREFIX/CONTAINER/TASK-ID: at most 801 (logs.h) */
+	char prefix[sizeof(al.prefix) + sizeof(al.container) + 1];
 	const char *streams[1] = {stream};
 	int rc;
 
@@ -132,8 +133,7 @@ static int cmd_logs(struct cli_ctx *ctx, int argc, char **argv)
 	ship_logs_follow_init(&cur, clk->now(clk->ctx) - (s_args.since > 0 ? s_args.since : 600));
 	struct ship_poll poll;
 	ship_poll_init(&poll);
-	cli_note("log group %s, streams %s%s", al.group, q.nstreams ? stream : prefix[0] ? prefix : "(all)",
-		 q.nstreams || prefix[0] ? "" : "");
+	cli_note("log group %s, streams %s", al.group, q.nstreams ? stream : prefix[0] ? prefix : "(all)");
 	rc = CLI_EXIT_OK;
 	for (;;) {
 		q.start = cur.since;

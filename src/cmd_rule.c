@@ -77,7 +77,7 @@ static json_t *rule_json(const struct ship_listener_rule *r, const char *owner)
 		    conds, json_pack("{s:s, s:o}", "field", r->conds[i].field, "values", vals));
 	}
 	json_t *o = json_pack("{s:s, s:s?, s:o, s:s?, s:s?, s:s?, s:b}", "rule_arn", r->arn,
-			      "priority", NULL, "conditions", conds, "action", r->action_type,
+			      "priority", (const char *)NULL, "conditions", conds, "action", r->action_type,
 			      "target_group_arn", r->target_group, "owner", r->owner, "ours",
 			      owner && r->owner && !strcmp(r->owner, owner));
 	if (o)

@@ -55,7 +55,8 @@ static void on_poll(void *ctx, const struct ship_task_info *t)
 /* Runs one task and streams its log to out; the result says how it ended. */
 static int run_one(struct ship_aws *aws, const char *cluster, const json_t *service,
 		   const json_t *taskdef, const char *arn, const char *container, char **cmd,
-		   size_t ncmd, double timeout, int stream, FILE *out, struct ship_run_result *res,
+		   size_t ncmd, double timeout, int stream, FILE *out,
+		   const struct ship_call_opts *call, struct ship_run_result *res,
 		   struct ship_err *err)
 {
 	struct runner r;
@@ -77,6 +78,7 @@ static int run_one(struct ship_aws *aws, const char *cluster, const json_t *serv
 	o.on_poll = on_poll;
 	o.cancelled = cli_cancelled_cb;
 	o.ctx = &r;
+	o.call = call;
 	if (ship_run_task(aws, &o, res, err))
 		return -1;
 	if (stream && res->task.started > 0)
@@ -201,7 +203,7 @@ static int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	if (run_one(aws, proj.cfg->cluster, net_from, td, arn, container, argv, (size_t)argc,
-		    s_args.timeout, !s_args.no_logs, stdout, &res, &err)) {
+		    s_args.timeout, !s_args.no_logs, stdout, NULL, &res, &err)) {
 		rc = cli_report("cannot run the task", &err);
 		goto cleanup;
 	}
@@ -231,7 +233,8 @@ cleanup:
 
 /* ---- deploy --pre-run -------------------------------------------------------------------------- */
 
-static int prerun_hook(void *vctx, const char *arn, struct ship_err *err)
+static int prerun_hook(void *vctx, const char *arn, const struct ship_call_opts *call,
+		       struct ship_err *err)
 {
 	struct cli_prerun *pre = vctx;
 	struct ship_run_result res;
@@ -253,7 +256,7 @@ static int prerun_hook(void *vctx, const char *arn, struct ship_err *err)
 	cli_note("pre-run: '%s' in a one-off task of %s before service '%s' changes", pre->command,
 		 ship_arn_tail(arn), pre->service);
 	if (run_one(pre->aws, pre->cluster, net_from, pre->taskdef, arn, container, words, nwords,
-		    pre->timeout, 1, stderr, &res, err))
+		    pre->timeout, 1, stderr, call, &res, err))
 		goto cleanup;
 	if (res.end == SHIP_RUN_EXITED && res.exit_code == 0) {
 		cli_note("pre-run: task %s exited with code 0", res.task.id);

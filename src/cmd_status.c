@@ -84,8 +84,7 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 				      json_object_get(svc, "pendingCount"), "deployments",
 				      json_object_get(svc, "deployments"), "events", events);
 		json_object_set_new(o, "image", image[0] ? json_string(image) : json_null());
-		json_object_set_new(o, "container",
-				    container[0] ? json_string(container) : json_null());
+		json_object_set_new(o, "container", container[0] ? json_string(container) : json_null());
 		json_object_set_new(o, "previous_task_definition",
 				    previous[0] ? json_string(previous) : json_null());
 		json_object_set_new(o, "newest_deployment",
@@ -109,10 +108,11 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	if (newest) {
 		char ts[32];
 		when(newest->created, ts, sizeof(ts));
-		printf("newest       %s %s %s %s (since %s)%s%s\n", cli_safe(newest->id),
+		printf("newest       %s %s %s %s (since %s)%s", cli_safe(newest->id),
 		       cli_safe(ship_taskdef_short(newest->taskdef)), cli_safe(newest->status),
 		       newest->rollout_state[0] ? cli_safe(newest->rollout_state) : "-", ts,
-		       newest->reason[0] ? ": " : "", cli_safe(newest->reason));
+		       newest->reason[0] ? ": " : "");
+		printf("%s\n", cli_safe(newest->reason));
 	}
 	char rolled[1024];
 	if (ship_service_breaker_rollback(svc, &v, rolled, sizeof(rolled)))

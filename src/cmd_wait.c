@@ -50,8 +50,13 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 	cli_progress_init(&prog, ctx);
 	cli_progress_note(&prog, "waiting for deployment");
 	struct ship_wait_opts wo = {s_args.timeout > 0 ? s_args.timeout : proj.cfg->timeout,
-				    cli_progress_snapshot, cli_progress_event, cli_cancelled_cb,
-				    &prog, &cur, 0};
+				    cli_progress_snapshot,
+				    cli_progress_event,
+				    cli_cancelled_cb,
+				    &prog,
+				    &cur,
+				    0,
+				    NULL};
 	enum ship_wait_end end;
 	struct ship_service_view last;
 	if (ship_ecs_wait(aws, proj.cfg->cluster, cs->name, ship_wait_rollout_done, &ro, &wo, &end,

@@ -81,18 +81,38 @@ int ship_aws_endpoint(struct ship_aws *aws, enum ship_service svc, struct ship_b
 /* Current credentials: resolved on first use, refreshed 5 minutes before they expire. */
 const struct ship_creds *ship_aws_creds(struct ship_aws *aws, struct ship_err *err);
 
-/* Per-call overrides (NULL for none). */
+/*
+ * Per-call options (NULL for none). Retry persistence belongs to the call, never to the shared
+ * client: a deploy passes the same options to each of its calls (docs/retries.md).
+ */
 struct ship_call_opts {
 	const struct ship_creds *creds; /* sign with these instead of the client's */
 	int anonymous;                  /* do not sign (STS AssumeRoleWithWebIdentity) */
-	int not_idempotent;             /* retry only throttling (refused before it ran); return other
-					   failures at once, for the caller to check and retry */
+	int not_idempotent;		/* retry only throttling (refused before it ran); other
+					   failures end the call at once unless took_effect is set */
+	/*
+	 * not_idempotent calls: before retrying a failure other than throttling (after the usual
+	 * backoff, quota and Ctrl-C checks), asks whether the failed attempt took effect anyway:
+	 * 1 it did (the call returns 0 with *response NULL), 0 it did not (retry), -1 stop with err
+	 * filled (a lost answer is never repeated blindly). NULL: such failures end the call.
+	 */
+	int (*took_effect)(void *ctx, struct ship_err *err);
+	void *took_effect_ctx;
+	/*
+	 * Until persist_until (epoch seconds on the client's clock; 0: off) transient failures are
+	 * retried past the maximum attempts, with the same capped backoff and retry quota: a deploy
+	 * that has changed something should not give up half-way while its --timeout allows
+	 * waiting. persist_answered_until does the same only for failures that came with an answer
+	 * (throttling, HTTP 5xx: the service is there but busy), so a wrong endpoint fails fast.
+	 */
+	double persist_until;
+	double persist_answered_until;
 };
 
 /*
  * JSON 1.1 call: request is borrowed (NULL sends {}); on success *response is a new reference
- * (caller json_decref). On an AWS error, err has code SHIP_ERR_AWS, aws_code, message,
- * request_id and http_status.
+ * (caller json_decref), or NULL when opts->took_effect said a lost attempt had taken effect. On an
+ * AWS error, err has code SHIP_ERR_AWS, aws_code, message, request_id and http_status.
  */
 int ship_aws_json(struct ship_aws *aws, enum ship_service svc, const char *operation,
 		  json_t *request, json_t **response, const struct ship_call_opts *opts,
@@ -109,7 +129,8 @@ void ship_params_release(struct ship_params *p);
 
 /*
  * Query (CloudFormation, ELBv2, STS, IAM) and EC2 calls: Action and Version are added;
- * params may be NULL. On success *response is the parsed XML answer (caller xmlFreeDoc).
+ * params may be NULL. On success *response is the parsed XML answer (caller xmlFreeDoc), or
+ * NULL as for ship_aws_json.
  */
 int ship_aws_query(struct ship_aws *aws, enum ship_service svc, const char *action,
 		   const struct ship_params *params, xmlDoc **response,
@@ -137,20 +158,6 @@ void ship_aws_stats(const struct ship_aws *aws, struct ship_aws_stats *out);
 
 /* The resolved maximum number of attempts per call (options, AWS_MAX_ATTEMPTS, profile, 3). */
 int ship_aws_max_attempts(const struct ship_aws *aws);
-/*
- * Until `deadline` (epoch seconds on the client's clock; 0 turns it off), transient failures are
- * retried past the maximum attempts, with the same capped backoff and retry quota: a deploy that
- * has started should not give up half-way on throttling while its --timeout allows waiting.
- */
-void ship_aws_persist_until(struct ship_aws *aws, double deadline);
-double ship_aws_persisting(const struct ship_aws *aws);
-/*
- * The same, but only for failures that came with an answer (throttling, HTTP 5xx): the service
- * is there but busy. A deploy persists like this from its start, and through network failures
- * too only once it has changed something, so a wrong endpoint still fails fast.
- */
-void ship_aws_persist_answered_until(struct ship_aws *aws, double deadline);
-double ship_aws_persisting_answered(const struct ship_aws *aws);
 /* Tokens left in the client's retry quota (500 when full; see docs/retries.md). */
 int ship_aws_retry_quota(const struct ship_aws *aws);
 

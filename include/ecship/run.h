@@ -31,6 +31,8 @@ struct ship_run_opts {
 	ship_task_fn on_poll;	 /* after each DescribeTasks (e.g. to show new log lines) */
 	int (*cancelled)(void *ctx);
 	void *ctx;
+	const struct ship_call_opts *call; /* options of every call (a deploy's retry persistence
+					      for `deploy --pre-run`); NULL: none */
 };
 
 /* Takes network, launch type, capacity provider strategy and platform version from a

@@ -2,6 +2,11 @@
  * util.h: allocation hook, growable string buffer, read-only string views.
  * Every allocation in the library, tool and simulator goes through ship_malloc and friends so
  * tests can count leaks and fail the Nth allocation. Depends on libc only.
+ *
+ * Ownership, for every public header (README "Ownership"): whoever allocates frees, with the
+ * matching *_release (caller's storage) or *_destroy (*_new objects); a header says otherwise in
+ * so many words: "new reference" (json_decref), "caller xmlFreeDoc", "caller ship_free"; all else
+ * is borrowed for the call. Identifiers are sized from limits.h and never truncated.
  */
 #ifndef ECSHIP_UTIL_H
 #define ECSHIP_UTIL_H

@@ -191,7 +191,7 @@ static void unknown_key(struct loader *L, const struct ship_ynode *k, const stru
 	const char *names[32];
 	size_t n = 0;
 	struct ship_buf hint = SHIP_BUF_INIT(1024);
-	for (; fields[n].key && n < 31; n++)
+	for (; n < 31 && fields[n].key; n++)
 		names[n] = fields[n].key;
 	names[n] = NULL;
 	const char *s = ship_suggest(k->value, names);

@@ -52,7 +52,12 @@ int ship_awslogs_of(const json_t *taskdef, const char *container, struct ship_aw
 		    "no container of the task definition uses the awslogs log driver, "
 		    "so its output is not in CloudWatch Logs");
 	const char *name = json_string_value(json_object_get(pick, "name"));
-	snprintf(out->container, sizeof(out->container), "%s", name ? name : "");
+	if (snprintf(out->container, sizeof(out->container), "%s", name ? name : "") >=
+	    (int)sizeof(out->container))
+		return ship_err_set(err, SHIP_ERR_INPUT,
+				    "a container name is longer than %zu "
+				    "characters",
+				    sizeof(out->container) - 1);
 	if (!uses_awslogs(pick))
 		return ship_err_set(err, SHIP_ERR_INPUT,
 				    "container '%s' does not use the awslogs log driver",
@@ -65,9 +70,16 @@ int ship_awslogs_of(const json_t *taskdef, const char *container, struct ship_aw
 		return ship_err_set(err, SHIP_ERR_INPUT,
 				    "container '%s' uses awslogs without 'awslogs-group'",
 				    out->container);
-	snprintf(out->group, sizeof(out->group), "%s", g);
-	snprintf(out->region, sizeof(out->region), "%s", r ? r : "");
-	snprintf(out->prefix, sizeof(out->prefix), "%s", p ? p : "");
+	if (snprintf(out->group, sizeof(out->group), "%s", g) >= (int)sizeof(out->group) ||
+	    snprintf(out->region, sizeof(out->region), "%s", r ? r : "") >=
+		(int)sizeof(out->region) ||
+	    snprintf(out->prefix, sizeof(out->prefix), "%s", p ? p : "") >=
+		(int)sizeof(out->prefix))
+		return ship_err_set(
+		    err, SHIP_ERR_INPUT,
+		    "container '%s': an awslogs option is longer than CloudWatch Logs "
+		    "allows (512 characters for a group or stream name)",
+		    out->container);
 	return 0;
 }
 

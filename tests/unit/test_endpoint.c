@@ -312,7 +312,7 @@ static void client_uses_resolution(void **state)
 	assert_null(ship_aws_region(aws));
 	assert_null(ship_aws_region_source(aws));
 	json_t *out = NULL;
-	struct ship_call_opts anon = {NULL, 1, 0};
+	struct ship_call_opts anon = {.anonymous = 1};
 	assert_int_equal(ship_aws_json(aws, SHIP_SVC_ECS, "ListClusters", NULL, &out, &anon, &e), -1);
 	assert_null(out);
 	assert_int_equal(e.code, SHIP_ERR_INPUT);
