@@ -109,6 +109,66 @@ int ship_taskdef_revisions(struct ship_aws *aws, const char *family, long *revs,
 	return 0;
 }
 
+static double num(const json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+int ship_service_deployment_newest(struct ship_aws *aws, const char *cluster, const char *service,
+				   struct ship_service_deployment_brief *out, int *found,
+				   struct ship_err *err)
+{
+	char token[2048] = "";
+	memset(out, 0, sizeof(*out));
+	*found = 0;
+	for (int page = 0; page < 20; page++) {
+		json_t *resp = NULL, *d;
+		json_t *req = json_pack("{s:s, s:s, s:i}", "cluster", cluster, "service", service,
+					"maxResults", 100);
+		if (req && token[0])
+			json_object_set_new(req, "nextToken", json_string(token));
+		if (!req)
+			return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		int r = ship_aws_json(aws, SHIP_SVC_ECS, "ListServiceDeployments", req, &resp, NULL,
+				      err);
+		json_decref(req);
+		if (r)
+			return -1;
+		size_t i;
+		json_array_foreach(json_object_get(resp, "serviceDeployments"), i, d)
+		{
+			double created = num(d, "createdAt");
+			if (*found && created <= out->created)
+				continue;
+			const char *arn =
+			    json_string_value(json_object_get(d, "serviceDeploymentArn"));
+			const char *st = json_string_value(json_object_get(d, "status"));
+			const char *why = json_string_value(json_object_get(d, "statusReason"));
+			const char *tgt =
+			    json_string_value(json_object_get(d, "targetServiceRevisionArn"));
+			const char *slash = arn ? strrchr(arn, '/') : NULL;
+			snprintf(out->id, sizeof(out->id), "%s",
+				 slash ? slash + 1
+				 : arn ? arn
+				       : "");
+			snprintf(out->status, sizeof(out->status), "%s", st ? st : "");
+			snprintf(out->reason, sizeof(out->reason), "%s", why ? why : "");
+			snprintf(out->target, sizeof(out->target), "%s", tgt ? tgt : "");
+			out->created = created;
+			out->started = num(d, "startedAt");
+			out->finished = num(d, "finishedAt");
+			*found = 1;
+		}
+		const char *next = json_string_value(json_object_get(resp, "nextToken"));
+		snprintf(token, sizeof(token), "%s", next ? next : "");
+		json_decref(resp);
+		if (!token[0])
+			break;
+	}
+	return 0;
+}
+
 const struct ship_deployment_view *ship_service_newest(const struct ship_service_view *v)
 {
 	const struct ship_deployment_view *best = NULL;
