@@ -119,17 +119,25 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (!strcmp(target, v.taskdef) && !s_args.to) {
 		/* typically right after a failed deploy that was rolled back automatically */
+		/* the events rotate (ECS keeps 100); the service deployments API keeps the outcome
+		 */
 		char breaker[1024];
-		int by_ecs = ship_service_breaker_rollback(svc, &v, breaker, sizeof(breaker));
+		struct ship_service_deployment_brief sd;
+		struct ship_err sderr = SHIP_ERR_INIT;
+		int have_sd = 0;
+		if (ship_service_deployment_newest(aws, proj.cfg->cluster, cs->name, &sd, &have_sd,
+						   &sderr))
+			have_sd = 0;
+		int by_ecs = ship_service_rolled_back_by_ecs(svc, &v, have_sd ? &sd : NULL, breaker,
+							     sizeof(breaker));
 		printf(
 		    "service '%s' already runs %s, the recorded previous revision; nothing to roll "
 		    "back\n",
-		    cs->name, ship_taskdef_short(target));
+		    cli_safe(cs->name), cli_safe(ship_taskdef_short(target)));
 		if (ship_service_busy(&v))
 			cli_note("the service is still settling there; 'ecship wait' follows it");
 		if (by_ecs)
-			cli_note("the last deploy was rolled back automatically by ECS's circuit "
-				 "breaker: %s",
+			cli_note("the last deploy was rolled back automatically by ECS: %s",
 				 breaker);
 		else
 			cli_note(

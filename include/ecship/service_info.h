@@ -62,4 +62,13 @@ int ship_service_deployment_newest(struct ship_aws *aws, const char *cluster, co
 int ship_service_breaker_rollback(const json_t *service, const struct ship_service_view *v,
 				  char *out, size_t n);
 
+/*
+ * Whether ECS rolled the service's last deployment back by itself: the events say so
+ * (ship_service_breaker_rollback), or, when they have rotated away (ECS keeps 100), the newest
+ * service deployment (may be NULL) ended ROLLBACK_SUCCESSFUL. out gets the evidence; 1 or 0.
+ */
+int ship_service_rolled_back_by_ecs(const json_t *service, const struct ship_service_view *v,
+				    const struct ship_service_deployment_brief *newest, char *out,
+				    size_t n);
+
 #endif

@@ -223,3 +223,18 @@ int ship_service_breaker_rollback(const json_t *service, const struct ship_servi
 	}
 	return 1;
 }
+
+int ship_service_rolled_back_by_ecs(const json_t *service, const struct ship_service_view *v,
+				    const struct ship_service_deployment_brief *newest, char *out,
+				    size_t n)
+{
+	if (ship_service_breaker_rollback(service, v, out, n))
+		return 1;
+	if (newest && !strcmp(newest->status, "ROLLBACK_SUCCESSFUL")) {
+		snprintf(out, n, "service deployment %s ended %s%s%s", newest->id, newest->status,
+			 newest->reason[0] ? ": " : "", newest->reason);
+		return 1;
+	}
+	out[0] = '\0';
+	return 0;
+}

@@ -55,7 +55,7 @@ expect_exit "rollback right after the automatic rollback" 0 "$ECSHIP" rollback
 contains "it says the service already runs the previous revision" "$OUT" \
 	"^service 'web-staging' already runs web-staging:2, the recorded previous revision; nothing to roll back$"
 contains "it says ECS rolled the last deploy back, and why" "$ERR" \
-	'rolled back automatically by ECS.s circuit breaker: deployment ecs-svc/[0-9]+ deployment failed: tasks failed to start; rolled back to deployment ecs-svc/[0-9]+'
+	'rolled back automatically by ECS: deployment ecs-svc/[0-9]+ deployment failed: tasks failed to start; rolled back to deployment ecs-svc/[0-9]+'
 contains "it says how to go further back" "$ERR" 'ecship rollback --to N'
 check "nothing changed: still revision 2" bash -c "[[ '$(service_td)' == *:task-definition/web-staging:2 ]]"
 
