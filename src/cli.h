@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "ecship/aws.h"
+#include "ecship/config.h"
 #include "ecship/rollout.h"
 #include "ecship/err.h"
 
@@ -56,11 +57,31 @@ struct cli_option {
 
 /* ---- commands ------------------------------------------------------------------------------ */
 
-/* Preconditions, checked by main before the command runs. */
+/*
+ * What a command needs, as flags of its commands[] entry. main sets all of it up once, before
+ * the command runs, in this order (cli_setup.c): --image/--tag, the project (ecship.yml with only
+ * the keys the command uses), its service, the AWS client (with the project's region among the
+ * region sources), the region. A command finds the result in its context and repeats none of it.
+ */
 enum {
-	CLI_NEED_AWS = 1 << 0,    /* an AWS client (region, endpoints; credentials on first call) */
-	CLI_NEED_REGION = 1 << 1, /* a region must be configured */
-	CLI_NEED_CONFIG = 1 << 2, /* ecship.yml must be readable */
+	/* an AWS client: ctx->aws (credentials on its first call) */
+	CLI_NEED_AWS = 1 << 0,
+	/* ... with a region (implies CLI_NEED_AWS) */
+	CLI_NEED_REGION = 1 << 1,
+	/* ecship.yml loaded: ctx->proj */
+	CLI_NEED_CONFIG = 1 << 2,
+	/* ecship.yml loaded when there is one (else ctx->proj is NULL) */
+	CLI_WANT_CONFIG = 1 << 3,
+	/* ecship.yml names a service; ctx->svc is --service's (render: --name's) or the first
+	 * (implies CLI_NEED_CONFIG) */
+	CLI_NEED_SERVICE = 1 << 4,
+	/* ecship.yml names the cluster (implies CLI_NEED_CONFIG) */
+	CLI_NEED_CLUSTER = 1 << 5,
+	/* the service names its task definition (implies CLI_NEED_SERVICE) */
+	CLI_NEED_TASKDEF = 1 << 6,
+	/* takes --image URI or --tag TAG, not both: ctx->image, ctx->tag, and ${IMAGE} and
+	 * ${IMAGE_TAG} while loading the project */
+	CLI_IMAGE_OR_TAG = 1 << 7,
 };
 
 struct cli_ctx;
@@ -92,13 +113,18 @@ struct cli_globals {
 	int version;
 };
 
+struct cli_project;
+
 struct cli_ctx {
 	struct cli_globals g;
 	const struct cli_command *cmd;
-	struct ship_aws *aws; /* created by cli_aws() on first use; destroyed by main */
-	int json;             /* --output json */
-	int color;            /* colors on stderr */
-	int github;           /* GITHUB_ACTIONS=true */
+	struct ship_aws *aws;	  /* made by main (CLI_NEED_AWS) or cli_aws() on first use */
+	struct cli_project *proj; /* CLI_NEED_CONFIG, CLI_WANT_CONFIG; else NULL */
+	const struct ship_config_service *svc; /* CLI_NEED_SERVICE */
+	const char *image, *tag;	       /* CLI_IMAGE_OR_TAG: --image, --tag (or NULL) */
+	int json;			       /* --output json */
+	int color;			       /* colors on stderr */
+	int github;			       /* GITHUB_ACTIONS=true */
 };
 
 extern const struct cli_option cli_global_options[];
@@ -150,14 +176,23 @@ int cli_exit_for(const struct ship_err *err);
 /* Prints a JSON value to stdout (indented, keys in insertion order). 0 or -1. */
 int cli_print_json(json_t *v);
 
-/* ---- AWS ------------------------------------------------------------------------------------ */
+/* ---- setup (cli_setup.c) ------------------------------------------------------------------- */
 
-/* The context's AWS client, created on first use from the global options. NULL: err filled. */
+/* Sets up what ctx->cmd's flags say (see CLI_NEED_*); prints why it cannot; an enum cli_exit. */
+int cli_setup(struct cli_ctx *ctx);
+/* Releases what cli_setup made. */
+void cli_teardown(struct cli_ctx *ctx);
+/* `ecship help --needs`: each command's needs, from the same flags. */
+void cli_print_needs(FILE *f, const struct cli_command *const *cmds, size_t n);
+
+/* The context's AWS client, created on first use from the global options and the project's
+ * region. NULL: err filled. */
 struct ship_aws *cli_aws(struct cli_ctx *ctx, struct ship_err *err);
 
 /* ---- the project (ecship.yml and the definitions) ------------------------------------------- */
 
 #include "ecship/config.h"
+#include "ecship/infra.h"
 #include "ecship/render.h"
 
 struct cli_project {
@@ -165,12 +200,14 @@ struct cli_project {
 	struct ship_vars vars;
 	struct ship_config *cfg;
 	struct ship_diags diags;
-	json_t *outputs; /* the base stack's outputs, fetched on first ${cfn:KEY} */
+	/* ${cfn:KEY}: the base stack's outputs, read on first use */
+	struct ship_stack_vars outputs;
 };
 
-/* Loads --config (default ./ecship.yml) for --env; prints problems. Returns an enum cli_exit;
- * on failure p is already released (releasing it again is harmless). */
-int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, const char *image,
+/* Loads --config (default ./ecship.yml) for --env, requiring the keys of `need`
+ * (SHIP_CONFIG_NEED_*); prints problems. Returns an enum cli_exit; on failure p is already
+ * released (releasing it again is harmless). */
+int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, unsigned need, const char *image,
 		     const char *tag);
 /* The named service of the config, or its first; NULL after printing why. */
 const struct ship_config_service *cli_project_service(struct cli_project *p, const char *name);
@@ -178,17 +215,12 @@ const struct ship_config_service *cli_project_service(struct cli_project *p, con
 int cli_project_render(struct cli_project *p, const struct ship_config_service *svc,
 		       const char *image, const char *tag, int no_validate,
 		       struct ship_rendered *out);
-/* Loads the project, picks the service (--service or the first), checks the cluster is named
- * and makes the client. Prints why it failed; returns an enum cli_exit; the caller releases p. */
-int cli_project_aws(struct cli_ctx *ctx, struct cli_project *p, const char *service,
-		    const struct ship_config_service **cs, struct ship_aws **aws);
 /*
- * For commands about the live service: loads the project, picks the service (--service or the
- * first), describes it; *svc is a new reference and v its view. Prints why it failed, including
- * "does not exist". Returns an enum cli_exit; the caller releases p and *svc in every case.
+ * For commands about the live service (ctx->svc in the cluster of ecship.yml): describes it;
+ * *svc is a new reference and v its view. Prints why it failed, including "does not exist".
+ * Returns an enum cli_exit; the caller releases *svc in every case.
  */
-int cli_project_live(struct cli_ctx *ctx, struct cli_project *p, const char *service,
-		     const struct ship_config_service **cs, json_t **svc, struct ship_service_view *v);
+int cli_live_service(struct cli_ctx *ctx, json_t **svc, struct ship_service_view *v);
 void cli_project_release(struct cli_project *p);
 void cli_print_diags(const struct ship_diags *d);
 

@@ -11,7 +11,7 @@
 const struct cli_option cli_global_options[] = {
     CLI_STRING("config", "FILE", NULL, "configuration file (default ./ecship.yml)"),
     CLI_STRING("env", "NAME", NULL, "sets ${ENVIRONMENT} (default $ENVIRONMENT, else \"staging\")"),
-    CLI_STRING("region", "REGION", NULL, "AWS region (default AWS_REGION, AWS_DEFAULT_REGION, profile)"),
+    CLI_STRING("region", "REGION", NULL, "AWS region (default AWS_REGION, AWS_DEFAULT_REGION, ecship.yml, profile)"),
     CLI_STRING("profile", "NAME", NULL, "profile of the shared AWS config files (default AWS_PROFILE)"),
     CLI_STRING("endpoint-url", "URL", NULL, "send every AWS call to URL (a local emulator, a VPC endpoint)"),
     CLI_CHOICE("output", "text,json", NULL, "results as text (default) or json on stdout"),

@@ -176,7 +176,7 @@ static int worse(int a, int b)
 
 static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_project proj;
+	struct cli_project *proj = ctx->proj;
 	struct ship_rendered rend[SHIP_WAIT_MAX_SERVICES];
 	struct ship_deploy_result res[SHIP_WAIT_MAX_SERVICES];
 	struct ship_deploy_opts opts[SHIP_WAIT_MAX_SERVICES];
@@ -193,52 +193,27 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error("'deploy' takes no arguments, got '%s'", argv[0]);
 		return CLI_EXIT_USAGE;
 	}
-	if (s_args.image && s_args.tag) {
-		cli_error("--image and --tag cannot be used together");
-		cli_hint("--image replaces the whole image, --tag only its tag: give one");
-		return CLI_EXIT_USAGE;
-	}
-	if ((rc = cli_project_load(ctx, &proj, s_args.image, s_args.tag)))
-		goto cleanup; /* released by cli_project_load; releasing it again is harmless */
-	if (s_args.service || proj.cfg->n_services <= 1) {
-		svcs[0] = cli_project_service(&proj, s_args.service);
-		n = svcs[0] ? 1 : 0;
-	} else if (proj.cfg->n_services > SHIP_WAIT_MAX_SERVICES) {
-		cli_error("'%s' names %zu services; one deploy takes at most %d", proj.cfg->path,
-			  proj.cfg->n_services, SHIP_WAIT_MAX_SERVICES);
+	/* --service, or every service of the config (main picked --service's or the first) */
+	if (s_args.service || proj->cfg->n_services <= 1) {
+		svcs[0] = ctx->svc;
+		n = 1;
+	} else if (proj->cfg->n_services > SHIP_WAIT_MAX_SERVICES) {
+		cli_error("'%s' names %zu services; one deploy takes at most %d", proj->cfg->path,
+			  proj->cfg->n_services, SHIP_WAIT_MAX_SERVICES);
 		cli_hint("deploy them in groups with --service NAME");
+		return CLI_EXIT_USAGE;
 	} else {
-		for (n = 0; n < proj.cfg->n_services; n++)
-			svcs[n] = &proj.cfg->services[n];
-	}
-	if (n == 0) {
-		rc = CLI_EXIT_USAGE;
-		goto cleanup;
-	}
-	if (!proj.cfg->cluster) {
-		cli_error("'%s' names no cluster", proj.cfg->path);
-		cli_hint("add 'cluster: NAME' (e.g. django-ecs-cluster-${ENVIRONMENT})");
-		rc = CLI_EXIT_USAGE;
-		goto cleanup;
+		for (n = 0; n < proj->cfg->n_services; n++)
+			svcs[n] = &proj->cfg->services[n];
 	}
 	/* render and validate everything before any call that changes AWS */
 	for (i = 0; i < n; i++)
-		if ((rc = cli_project_render(&proj, svcs[i], s_args.image, s_args.tag, 0, &rend[i])))
+		if ((rc = cli_project_render(proj, svcs[i], ctx->image, ctx->tag, 0, &rend[i])))
 			goto cleanup;
-	struct ship_aws *aws = cli_aws(ctx, &err);
-	if (!aws) {
-		rc = cli_report("cannot set up the AWS client", &err);
-		goto cleanup;
-	}
-	if (!ship_aws_region(aws)) {
-		cli_error("no AWS region is configured");
-		cli_hint("use --region, set AWS_REGION, or add 'region:' to ecship.yml");
-		rc = CLI_EXIT_USAGE;
-		goto cleanup;
-	}
+	struct ship_aws *aws = ctx->aws;
 	cli_progress_init(&prog, ctx);
 	for (i = 0; i < n; i++)
-		fill_opts(&opts[i], &proj, svcs[i], &rend[i], &prog);
+		fill_opts(&opts[i], proj, svcs[i], &rend[i], &prog);
 	cli_prerun_attach(&pre, ctx, aws, s_args.pre_run, &opts[0], rend[0].task_definition,
 			  rend[0].service_definition); /* --pre-run: once, before the first update */
 	int r = n == 1 ? ship_deploy_run(aws, &opts[0], &res[0], &err)
@@ -261,7 +236,8 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	rc = CLI_EXIT_OK;
 	for (i = 0; i < n; i++) {
 		cli_deploy_print_result(ctx, svcs[i]->name, &res[i]);
-		cli_diagnose_failure(ctx, aws, proj.cfg->cluster, svcs[i]->name, &res[i]); /* failures only */
+		cli_diagnose_failure(ctx, aws, proj->cfg->cluster, svcs[i]->name,
+				     &res[i]); /* failures only */
 		rc = worse(rc, cli_deploy_exit(res[i].outcome));
 	}
 cleanup:
@@ -270,14 +246,13 @@ cleanup:
 		cli_deploy_github_outputs(&res[0], rc == CLI_EXIT_USAGE ? "invalid" : "error");
 	for (i = 0; i < SHIP_WAIT_MAX_SERVICES; i++)
 		ship_rendered_release(&rend[i]);
-	cli_project_release(&proj);
 	return rc;
 }
 
 const struct cli_command cmd_deploy_def = {
     "deploy",
     cmd_deploy,
-    0,
+    CLI_NEED_CLUSTER | CLI_NEED_TASKDEF | CLI_NEED_REGION | CLI_IMAGE_OR_TAG,
     NULL,
     "render, register and deploy the service; wait for it; roll back on failure",
     "Renders the task definition of ecship.yml (variables, --image or --tag), validates it,\n"

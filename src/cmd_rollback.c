@@ -52,7 +52,7 @@ static int resolve_to(struct ship_aws *aws, const char *to, const char *current,
 		snprintf(ref, sizeof(ref), "%s", to);
 		family_of(to, family, sizeof(family));
 	}
-	if (ship_taskdef_describe(aws, ref, &td, &err) == 0) {
+	if (ship_ecs_describe_taskdef(aws, ref, &td, &err) == 0) {
 		const char *arn = json_string_value(json_object_get(td, "taskDefinitionArn"));
 		snprintf(out, n, "%s", arn ? arn : "");
 		json_decref(td);
@@ -83,7 +83,9 @@ static int resolve_to(struct ship_aws *aws, const char *to, const char *current,
 
 static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_project proj;
+	struct cli_project *proj = ctx->proj;
+	const struct ship_config_service *cs = ctx->svc;
+	struct ship_aws *aws = ctx->aws;
 	struct ship_err err = SHIP_ERR_INIT;
 	struct cli_progress prog;
 	struct ship_deploy_result res;
@@ -96,16 +98,14 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		cli_hint("give the revision with --to, e.g. --to 7");
 		return CLI_EXIT_USAGE;
 	}
-	const struct ship_config_service *cs = NULL;
 	struct ship_service_view v;
-	if ((rc = cli_project_live(ctx, &proj, s_args.service, &cs, &svc, &v)))
+	if ((rc = cli_live_service(ctx, &svc, &v)))
 		goto cleanup;
-	struct ship_aws *aws = ctx->aws;
 	if (s_args.to) {
 		if ((rc = resolve_to(aws, s_args.to, v.taskdef, target, sizeof(target))))
 			goto cleanup;
 	} else {
-		if (ship_service_recorded_previous(aws, v.arn, target, sizeof(target), &err)) {
+		if (ship_deploy_recorded_previous(aws, v.arn, target, sizeof(target), &err)) {
 			rc = cli_report("cannot read the recorded previous revision", &err);
 			goto cleanup;
 		}
@@ -125,7 +125,7 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		struct ship_service_deployment_brief sd;
 		struct ship_err sderr = SHIP_ERR_INIT;
 		int have_sd = 0;
-		if (ship_service_deployment_newest(aws, proj.cfg->cluster, cs->name, &sd, &have_sd,
+		if (ship_service_deployment_newest(aws, proj->cfg->cluster, cs->name, &sd, &have_sd,
 						   &sderr))
 			have_sd = 0;
 		int by_ecs = ship_service_rolled_back_by_ecs(svc, &v, have_sd ? &sd : NULL, breaker,
@@ -158,9 +158,9 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	snprintf(from, sizeof(from), "%s", v.taskdef);
 	cli_progress_init(&prog, ctx);
 	struct ship_deploy_opts o = {0};
-	o.cluster = proj.cfg->cluster;
+	o.cluster = proj->cfg->cluster;
 	o.service = cs->name;
-	o.timeout = s_args.timeout > 0 ? s_args.timeout : proj.cfg->timeout;
+	o.timeout = s_args.timeout > 0 ? s_args.timeout : proj->cfg->timeout;
 	o.on_note = cli_progress_note;
 	o.on_snapshot = cli_progress_snapshot;
 	o.on_event = cli_progress_event;
@@ -186,14 +186,10 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	if (s_args.deregister && strcmp(from, target)) {
-		json_t *resp = NULL, *req = json_pack("{s:s}", "taskDefinition", from);
-		if (ship_aws_json(aws, SHIP_SVC_ECS, "DeregisterTaskDefinition", req, &resp, NULL,
-				  &err))
+		if (ship_ecs_deregister_taskdef(aws, from, &err))
 			cli_report("rolled back, but cannot deregister the failed revision", &err);
 		else
 			cli_note("deregistered %s", ship_taskdef_short(from));
-		json_decref(req);
-		json_decref(resp);
 	}
 	if (ctx->json) {
 		json_t *out = json_pack("{s:s, s:s, s:s, s:f}", "service", cs->name, "from", from, "to",
@@ -207,14 +203,13 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	rc = CLI_EXIT_OK;
 cleanup:
 	json_decref(svc);
-	cli_project_release(&proj);
 	return rc;
 }
 
 const struct cli_command cmd_rollback_def = {
     "rollback",
     cmd_rollback,
-    0,
+    CLI_NEED_CLUSTER | CLI_NEED_SERVICE | CLI_NEED_REGION,
     NULL,
     "move the service back to the recorded previous (or a given) revision",
     "Without --to, rolls back to the revision the last deploy replaced, which ecship records\n"

@@ -33,7 +33,7 @@ static const struct cli_option s_options[] = {
 
 struct rulectx {
 	struct cli_ctx *ctx;
-	struct cli_project proj;
+	struct cli_project *proj;
 	struct ship_aws *aws;
 	const struct ship_config_service *svc;
 	struct ship_stack stack;
@@ -96,8 +96,8 @@ static char *service_target_group(struct rulectx *rc, struct ship_err *err, int 
 	struct ship_tpl t;
 	memset(&t, 0, sizeof(t));
 	t.var = ship_vars_resolve;
-	t.var_ctx = &rc->proj.vars;
-	t.diags = &rc->proj.diags;
+	t.var_ctx = &rc->proj->vars;
+	t.diags = &rc->proj->diags;
 	json_t *def = ship_tpl_render_json_file(&t, rc->svc->service_definition, err);
 	if (!def) {
 		*failed = 1;
@@ -113,36 +113,30 @@ static char *service_target_group(struct rulectx *rc, struct ship_err *err, int 
 static int rule_setup(struct cli_ctx *ctx, struct rulectx *rc)
 {
 	struct ship_err err = SHIP_ERR_INIT;
-	int r;
 
 	memset(rc, 0, sizeof(*rc));
 	rc->ctx = ctx;
-	if ((r = cli_project_load(ctx, &rc->proj, NULL, NULL)))
-		return r;
-	rc->svc = cli_project_service(&rc->proj, s_args.service);
-	if (!rc->svc)
-		return CLI_EXIT_USAGE;
+	rc->proj = ctx->proj;
+	rc->svc = ctx->svc;
+	rc->aws = ctx->aws;
 	snprintf(rc->owner, sizeof(rc->owner), "%s/%s",
-		 rc->proj.cfg->cluster ? rc->proj.cfg->cluster : "", rc->svc->name);
-	rc->aws = cli_aws(ctx, &err);
-	if (!rc->aws)
-		return cli_report("cannot set up the AWS client", &err);
+		 rc->proj->cfg->cluster ? rc->proj->cfg->cluster : "", rc->svc->name);
 	if (s_args.listener) {
 		rc->listeners[rc->n_listeners++] = s_args.listener;
 		return CLI_EXIT_OK;
 	}
-	if (!rc->proj.cfg->stack) {
+	if (!rc->proj->cfg->stack) {
 		cli_error("no listener: '%s' names no 'stack' and --listener is not given",
-			  rc->proj.cfg->path);
+			  rc->proj->cfg->path);
 		cli_hint("add 'stack: NAME' (the base stack with HttpListenerArn), or give "
 			 "--listener ARN");
 		return CLI_EXIT_USAGE;
 	}
-	int found = ship_stack_describe(rc->aws, rc->proj.cfg->stack, &rc->stack, &err);
+	int found = ship_stack_describe(rc->aws, rc->proj->cfg->stack, &rc->stack, &err);
 	if (found < 0)
 		return cli_report("cannot describe the base stack", &err);
 	if (!found) {
-		cli_error("base stack '%s' does not exist", rc->proj.cfg->stack);
+		cli_error("base stack '%s' does not exist", rc->proj->cfg->stack);
 		cli_hint("'ecship infra deploy' creates it");
 		return CLI_EXIT_FAILED;
 	}
@@ -156,7 +150,7 @@ static int rule_setup(struct cli_ctx *ctx, struct rulectx *rc)
 		rc->listeners[rc->n_listeners++] = http;
 	if (!rc->n_listeners) {
 		cli_error("stack '%s' has no output HttpListenerArn or HttpsListenerArn",
-			  rc->proj.cfg->stack);
+			  rc->proj->cfg->stack);
 		cli_hint("deploy cloudformation/ecs-cluster.yml ('ecship infra deploy'), or give "
 			 "--listener ARN");
 		return CLI_EXIT_USAGE;
@@ -167,7 +161,6 @@ static int rule_setup(struct cli_ctx *ctx, struct rulectx *rc)
 static void rule_release(struct rulectx *rc)
 {
 	ship_stack_release(&rc->stack);
-	cli_project_release(&rc->proj);
 }
 
 static int rule_list(struct rulectx *rc)
@@ -207,7 +200,7 @@ static int rule_list(struct rulectx *rc)
 static int rule_ensure(struct rulectx *rc)
 {
 	struct ship_err err = SHIP_ERR_INIT;
-	const struct ship_config_listener_rule *lr = &rc->proj.cfg->listener_rule;
+	const struct ship_config_listener_rule *lr = &rc->proj->cfg->listener_rule;
 	char *tg = NULL;
 	int ret = CLI_EXIT_OK, failed = 0;
 	json_t *all = rc->ctx->json ? json_array() : NULL;
@@ -231,7 +224,7 @@ static int rule_ensure(struct rulectx *rc)
 		}
 	}
 	if (!lr->set && !s_args.priority) {
-		cli_error("'%s' has no 'listener_rule'", rc->proj.cfg->path);
+		cli_error("'%s' has no 'listener_rule'", rc->proj->cfg->path);
 		cli_hint(
 		    "add e.g. 'listener_rule: {priority: 100, host_headers: [staging.example.jp]}' "
 		    "(a fixed priority per environment, or 'priority: auto')");
@@ -239,7 +232,7 @@ static int rule_ensure(struct rulectx *rc)
 		goto cleanup;
 	}
 	if (!spec.priority_auto && spec.priority < 1) {
-		cli_error("'listener_rule' in '%s' has no priority", rc->proj.cfg->path);
+		cli_error("'listener_rule' in '%s' has no priority", rc->proj->cfg->path);
 		cli_hint(
 		    "set 'priority: N' (1..50000, different per environment) or 'priority: auto'");
 		ret = CLI_EXIT_USAGE;
@@ -251,7 +244,7 @@ static int rule_ensure(struct rulectx *rc)
 	spec.n_path_patterns = lr->n_path_patterns;
 	if (!spec.n_host_headers && !spec.n_path_patterns) {
 		cli_error("'listener_rule' in '%s' has neither host_headers nor path_patterns",
-			  rc->proj.cfg->path);
+			  rc->proj->cfg->path);
 		cli_hint("a rule must separate this service's requests: give the host names "
 			 "(host_headers) and/or paths (path_patterns)");
 		ret = CLI_EXIT_USAGE;
@@ -261,7 +254,7 @@ static int rule_ensure(struct rulectx *rc)
 		spec.target_group_arn = s_args.target_group;
 	} else {
 		tg = service_target_group(rc, &err, &failed);
-		cli_print_diags(&rc->proj.diags);
+		cli_print_diags(&rc->proj->diags);
 		if (failed) {
 			ret = cli_report("cannot read the service definition's target group", &err);
 			goto cleanup;
@@ -367,7 +360,7 @@ static int cmd_rule(struct cli_ctx *ctx, int argc, char **argv)
 const struct cli_command cmd_rule_def = {
     "rule",
     cmd_rule,
-    CLI_NEED_REGION,
+    CLI_NEED_SERVICE | CLI_NEED_REGION,
     "ensure | list",
     "the service's ALB listener rule, with a fixed, conflict-free priority",
     "ensure  makes the base stack's listener (HTTPS when the stack has one, else HTTP) hold\n"

@@ -132,7 +132,9 @@ static int live_service(struct ship_aws *aws, const char *cluster, const char *n
 
 static int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_project proj;
+	struct cli_project *proj = ctx->proj;
+	const struct ship_config_service *cs = ctx->svc;
+	struct ship_aws *aws = ctx->aws;
 	struct ship_rendered rend = {0};
 	struct ship_err err = SHIP_ERR_INIT;
 	struct ship_run_result res;
@@ -146,45 +148,22 @@ static int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		cli_hint("ecship run -- python manage.py migrate");
 		return CLI_EXIT_USAGE;
 	}
-	if (s_args.image && s_args.tag) {
-		cli_error("--image and --tag cannot be used together");
-		return CLI_EXIT_USAGE;
-	}
-	if ((rc = cli_project_load(ctx, &proj, s_args.image, s_args.tag)))
-		return rc;
-	const struct ship_config_service *cs = cli_project_service(&proj, s_args.service);
-	struct ship_aws *aws = cs ? cli_aws(ctx, &err) : NULL;
-	if (!cs || !proj.cfg->cluster) {
-		if (cs)
-			cli_error("'%s' names no cluster", proj.cfg->path);
-		rc = CLI_EXIT_USAGE;
-		goto cleanup;
-	}
-	if (!aws) {
-		rc = cli_report("cannot set up the AWS client", &err);
-		goto cleanup;
-	}
-	if (live_service(aws, proj.cfg->cluster, cs->name, &svc, &err)) {
+	if (live_service(aws, proj->cfg->cluster, cs->name, &svc, &err)) {
 		rc = cli_report("cannot run the task", &err);
 		goto cleanup;
 	}
-	if (svc && !s_args.image && !s_args.tag) {
+	if (svc && !ctx->image && !ctx->tag) {
 		/* what the service runs now */
 		const char *cur = json_string_value(json_object_get(svc, "taskDefinition"));
-		json_t *req = json_pack("{s:s}", "taskDefinition", cur ? cur : "");
-		int r = req ? ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp,
-					    NULL, &err)
-			    : ship_err_set(&err, SHIP_ERR_NOMEM, "out of memory");
-		json_decref(req);
-		if (r) {
+		if (ship_ecs_describe_taskdef(aws, cur, &resp, &err)) {
 			rc = cli_report("cannot read the service's task definition", &err);
 			goto cleanup;
 		}
-		td = json_object_get(resp, "taskDefinition");
+		td = resp;
 		snprintf(arn, sizeof(arn), "%s", cur);
 	} else {
 		int registered = 0;
-		if ((rc = cli_project_render(&proj, cs, s_args.image, s_args.tag, 0, &rend)))
+		if ((rc = cli_project_render(proj, cs, ctx->image, ctx->tag, 0, &rend)))
 			goto cleanup;
 		td = rend.task_definition;
 		if (ship_run_register(aws, td, arn, sizeof(arn), &registered, &err)) {
@@ -202,7 +181,7 @@ static int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		rc = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
-	if (run_one(aws, proj.cfg->cluster, net_from, td, arn, container, argv, (size_t)argc,
+	if (run_one(aws, proj->cfg->cluster, net_from, td, arn, container, argv, (size_t)argc,
 		    s_args.timeout, !s_args.no_logs, stdout, NULL, &res, &err)) {
 		rc = cli_report("cannot run the task", &err);
 		goto cleanup;
@@ -227,7 +206,6 @@ cleanup:
 	json_decref(svc);
 	json_decref(resp);
 	ship_rendered_release(&rend);
-	cli_project_release(&proj);
 	return rc;
 }
 
@@ -299,7 +277,7 @@ void cli_prerun_attach(struct cli_prerun *pre, struct cli_ctx *ctx, struct ship_
 const struct cli_command cmd_run_def = {
     "run",
     cmd_run,
-    0,
+    CLI_NEED_CLUSTER | CLI_NEED_SERVICE | CLI_NEED_REGION | CLI_IMAGE_OR_TAG,
     "-- CMD ARGS...",
     "run a one-off task (e.g. migrations) from the service's task definition",
     "Runs the task definition the service runs now (or, with --image/--tag, the rendered one,\n"

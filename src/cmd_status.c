@@ -33,26 +33,25 @@ static void when(double t, char *out, size_t n)
 
 static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_project proj;
+	const char *cluster = ctx->proj->cfg->cluster;
 	json_t *svc = NULL, *td = NULL;
 	int rc;
 
-	memset(&proj, 0, sizeof(proj));
 	if (argc > 0) {
 		cli_error("'status' takes no arguments, got '%s'", argv[0]);
 		return CLI_EXIT_USAGE;
 	}
-	const struct ship_config_service *cs = NULL;
+	const struct ship_config_service *cs = ctx->svc;
 	struct ship_service_view v;
-	if ((rc = cli_project_live(ctx, &proj, s_args.service, &cs, &svc, &v)))
+	if ((rc = cli_live_service(ctx, &svc, &v)))
 		goto cleanup;
 	/* what runs (the main container's image), where a rollback goes, the newest deployment;
 	 * best effort: a failed read is a warning, the rest is still shown */
 	struct ship_err err = SHIP_ERR_INIT;
 	char previous[512] = "", image[1024] = "", container[256] = "";
-	if (ship_service_recorded_previous(ctx->aws, v.arn, previous, sizeof(previous), &err))
+	if (ship_deploy_recorded_previous(ctx->aws, v.arn, previous, sizeof(previous), &err))
 		cli_warn("cannot read the recorded previous revision: %s", err.message);
-	if (ship_taskdef_describe(ctx->aws, v.taskdef, &td, &err) == 0) {
+	if (ship_ecs_describe_taskdef(ctx->aws, v.taskdef, &td, &err) == 0) {
 		const char *main = ship_run_main_container(td, svc);
 		json_t *c, *cdefs = json_object_get(td, "containerDefinitions");
 		size_t k;
@@ -76,15 +75,14 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	struct ship_service_deployment_brief sdep;
 	int have_sdep = 0;
 	struct ship_err sderr = SHIP_ERR_INIT;
-	if (ship_service_deployment_newest(ctx->aws, proj.cfg->cluster, cs->name, &sdep, &have_sdep,
-					   &sderr))
+	if (ship_service_deployment_newest(ctx->aws, cluster, cs->name, &sdep, &have_sdep, &sderr))
 		have_sdep = 0;
 	if (ctx->json) {
 		json_t *events = json_object_get(svc, "events");
 		while (json_array_size(events) > (size_t)s_args.events)
 			json_array_remove(events, json_array_size(events) - 1);
 		json_t *o = json_pack("{s:s, s:s, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}",
-				      "cluster", proj.cfg->cluster, "service", cs->name, "status",
+				      "cluster", cluster, "service", cs->name, "status",
 				      json_object_get(svc, "status"), "task_definition",
 				      json_object_get(svc, "taskDefinition"), "desired",
 				      json_object_get(svc, "desiredCount"), "running",
@@ -112,7 +110,7 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	printf("service      %s (%s) in cluster %s\n", cli_safe(v.name), cli_safe(v.status),
-	       cli_safe(proj.cfg->cluster));
+	       cli_safe(cluster));
 	printf("revision     %s\n", cli_safe(ship_taskdef_short(v.taskdef)));
 	if (image[0])
 		printf("image        %s (container %s)\n", cli_safe(image), cli_safe(container));
@@ -179,14 +177,13 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 cleanup:
 	json_decref(svc);
 	json_decref(td);
-	cli_project_release(&proj);
 	return rc;
 }
 
 const struct cli_command cmd_status_def = {
     "status",
     cmd_status,
-    0,
+    CLI_NEED_CLUSTER | CLI_NEED_SERVICE | CLI_NEED_REGION,
     NULL,
     "show the service: revision, image, previous revision, deployments and recent events",
     "Shows the revision the service runs and its main container's image, the revision\n"

@@ -1,6 +1,7 @@
 /*
  * main.c: ecship's entry point. Parses the global options, finds the command in the one
- * commands[] table, checks its preconditions, runs it, and makes sure the results reached stdout.
+ * commands[] table, sets up what its flags say it needs (cli_setup.c), runs it, and makes sure
+ * the results reached stdout.
  * Commands live in cmd_<name>.c; parsing and help in cli_options.c; output in cli_output.c.
  */
 #include <errno.h>
@@ -53,12 +54,17 @@ static int unknown_command(const char *name)
 	return CLI_EXIT_USAGE;
 }
 
-/* `ecship help [COMMAND]`, and the hidden `ecship help --man` and `ecship help --completion
- * bash|zsh` that generate the man page and the completion scripts. */
+/* `ecship help [COMMAND]`, `ecship help --needs` (the commands' preconditions), and the hidden
+ * `ecship help --man` and `ecship help --completion bash|zsh` that generate the man page and the
+ * completion scripts. */
 static int run_help(int argc, char **argv)
 {
 	if (argc > 0 && !strcmp(argv[0], "--man")) {
 		cli_man_page(stdout, s_commands, NCOMMANDS);
+		return CLI_EXIT_OK;
+	}
+	if (argc > 0 && !strcmp(argv[0], "--needs")) {
+		cli_print_needs(stdout, s_commands, NCOMMANDS);
 		return CLI_EXIT_OK;
 	}
 	if (argc > 0 && !strcmp(argv[0], "--completion")) {
@@ -77,23 +83,6 @@ static int run_help(int argc, char **argv)
 	}
 	cli_usage_tool(stdout, s_commands, NCOMMANDS);
 	return CLI_EXIT_OK;
-}
-
-static int check_preconditions(struct cli_ctx *ctx)
-{
-	struct ship_err err = SHIP_ERR_INIT;
-	unsigned f = ctx->cmd->flags;
-	if (f & (CLI_NEED_AWS | CLI_NEED_REGION)) {
-		if (!cli_aws(ctx, &err))
-			return cli_report("cannot set up the AWS client", &err);
-	}
-	if ((f & CLI_NEED_REGION) && !ship_aws_region(ctx->aws)) {
-		cli_error("no AWS region is configured");
-		cli_hint("use --region, set AWS_REGION, or add 'region' to the profile in "
-			 "~/.aws/config");
-		return CLI_EXIT_USAGE;
-	}
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -132,10 +121,10 @@ int main(int argc, char **argv)
 	}
 	if (ctx.g.env)
 		setenv("ENVIRONMENT", ctx.g.env, 1);
-	rc = check_preconditions(&ctx);
+	rc = cli_setup(&ctx);
 	if (!rc)
 		rc = ctx.cmd->fn(&ctx, n, args);
-	ship_aws_destroy(ctx.aws);
+	cli_teardown(&ctx);
 	if (fflush(stdout) || ferror(stdout)) {
 		cli_error("cannot write the results to stdout: %s", strerror(errno));
 		if (!rc)

@@ -19,6 +19,12 @@
 
 /* The service tag under which ecship records the task definition a deploy replaced. */
 #define SHIP_TAG_PREVIOUS "ecship:previous-task-definition"
+/*
+ * The revision recorded under that tag on the service (ListTagsForResource), copied to out;
+ * "" when none is recorded. 0 or -1 with err.
+ */
+int ship_deploy_recorded_previous(struct ship_aws *aws, const char *service_arn, char *out,
+				  size_t n, struct ship_err *err);
 
 typedef void (*ship_note_fn)(void *ctx, const char *message);
 

@@ -39,6 +39,24 @@ int ship_ecs_latest_taskdef(struct ship_aws *aws, const char *family,
 			    const struct ship_call_opts *call, json_t **td_out,
 			    struct ship_err *err);
 
+/*
+ * DescribeTaskDefinition: ref is a family (its latest ACTIVE revision), FAMILY:REVISION or an
+ * ARN. *taskdef is a new reference to the answer's taskDefinition (caller json_decref). A
+ * revision that does not exist (ECS's ClientException) is a SHIP_ERR_INPUT error.
+ */
+int ship_ecs_describe_taskdef(struct ship_aws *aws, const char *ref, json_t **taskdef,
+			      struct ship_err *err);
+/* DeregisterTaskDefinition of one revision (FAMILY:REVISION or an ARN). */
+int ship_ecs_deregister_taskdef(struct ship_aws *aws, const char *arn, struct ship_err *err);
+
+/*
+ * The cluster's services: ListServices, every page, each described with DescribeServices.
+ * *services is a new JSON array of the service objects DescribeServices answers (any status);
+ * empty when the cluster does not exist.
+ */
+int ship_ecs_list_services(struct ship_aws *aws, const char *cluster, json_t **services,
+			   struct ship_err *err);
+
 /* A predicate over snapshots for ship_ecs_wait: non-zero when the wait is over. */
 typedef int (*ship_wait_done_fn)(void *ctx, const struct ship_service_view *v);
 typedef void (*ship_wait_snapshot_fn)(void *ctx, const struct ship_service_view *v,

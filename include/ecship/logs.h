@@ -66,7 +66,7 @@ struct ship_logs_query {
 	const char *stream_prefix; /* logStreamNamePrefix, or NULL */
 	double start, end;	   /* seconds since the epoch; 0: unbounded */
 	const char *filter;	   /* CloudWatch Logs filter pattern, or NULL */
-	size_t max_pages;	   /* 0: 20 */
+	size_t max_pages;	   /* 0: up to SHIP_AWS_MAX_PAGES */
 };
 
 /* FilterLogEvents over every page (up to max_pages), appended to out and sorted by time. */

@@ -1,7 +1,8 @@
 /*
  * service_info.h: what `status` and `rollback` read about a service beyond DescribeServices:
- * the revision recorded as the one to roll back to (the service tag SHIP_TAG_PREVIOUS), a task
- * definition revision, the revisions of a family, and the newest of the service's deployments.
+ * the revisions of a family and the newest of the service's deployments (the recorded previous
+ * revision is read by ship_deploy_recorded_previous in deploy.h, a revision by
+ * ship_ecs_describe_taskdef in ecs.h).
  * Over ship_aws_json; never prints.
  */
 #ifndef ECSHIP_SERVICE_INFO_H
@@ -11,17 +12,6 @@
 
 #include "ecship/aws.h"
 #include "ecship/rollout.h"
-
-/* The recorded previous revision (ListTagsForResource): its ARN in out, "" when none. */
-int ship_service_recorded_previous(struct ship_aws *aws, const char *service_arn, char *out,
-				   size_t n, struct ship_err *err);
-
-/*
- * DescribeTaskDefinition of REF (ARN, family:revision or family). *taskdef is a new reference
- * to its "taskDefinition". A revision that does not exist is an SHIP_ERR_INPUT error.
- */
-int ship_taskdef_describe(struct ship_aws *aws, const char *ref, json_t **taskdef,
-			  struct ship_err *err);
 
 /*
  * The revision numbers of FAMILY that exist (ListTaskDefinitions, ACTIVE ones, every page),

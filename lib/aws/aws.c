@@ -69,7 +69,13 @@ struct ship_aws *ship_aws_new(const struct ship_aws_options *o, struct ship_err 
 	if (!(aws->config = ship_aws_config_load(err)))
 		goto fail;
 
-	struct ship_region_in rin = {o->region, aws->profile, aws->config, ship_env_process, NULL};
+	struct ship_region_in rin = {o->region,
+				     aws->profile,
+				     aws->config,
+				     ship_env_process,
+				     NULL,
+				     o->project_region,
+				     o->project_region_source};
 	if (ship_region_resolve(&rin, &region, aws->region_source, sizeof(aws->region_source), err))
 		goto fail;
 	if (region && !(aws->region = ship_strdup(region)))

@@ -206,6 +206,31 @@ static void record_previous(struct ship_aws *aws, const struct ship_call_opts *c
 	json_decref(resp);
 }
 
+/* The revision record_previous wrote: the service's tag, "" when there is none. */
+int ship_deploy_recorded_previous(struct ship_aws *aws, const char *service_arn, char *out,
+				  size_t n, struct ship_err *err)
+{
+	json_t *resp = NULL, *req = json_pack("{s:s}", "resourceArn", service_arn), *t;
+	size_t i;
+	if (n)
+		out[0] = '\0';
+	if (!req)
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	int r = ship_aws_json(aws, SHIP_SVC_ECS, "ListTagsForResource", req, &resp, NULL, err);
+	json_decref(req);
+	if (r)
+		return -1;
+	json_array_foreach(json_object_get(resp, "tags"), i, t)
+	{
+		const char *k = json_string_value(json_object_get(t, "key"));
+		const char *v = json_string_value(json_object_get(t, "value"));
+		if (k && v && !strcmp(k, SHIP_TAG_PREVIOUS))
+			snprintf(out, n, "%s", v);
+	}
+	json_decref(resp);
+	return 0;
+}
+
 static void add_stats(struct ship_deploy_result *res, const struct ship_wait_stats *st)
 {
 	res->wait.polls += st->polls;

@@ -1,7 +1,7 @@
 /*
- * service_info.c: the recorded previous revision, a task definition revision, a family's
- * revisions and the newest deployment of a service, for `status` and `rollback`
- * (service_info.h). Depends on the client (aws.h) and the service view (rollout.h); never prints.
+ * service_info.c: a family's revisions and the newest deployment of a service, for `status` and
+ * `rollback` (service_info.h). Depends on the client (aws.h) and the service view (rollout.h);
+ * never prints.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,102 +9,54 @@
 #include "ecship/deploy.h"
 #include "ecship/service_info.h"
 
-int ship_service_recorded_previous(struct ship_aws *aws, const char *service_arn, char *out,
-				   size_t n, struct ship_err *err)
-{
-	json_t *resp = NULL, *req = json_pack("{s:s}", "resourceArn", service_arn), *t;
-	size_t i;
-	out[0] = '\0';
-	if (!req)
-		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
-	int r = ship_aws_json(aws, SHIP_SVC_ECS, "ListTagsForResource", req, &resp, NULL, err);
-	json_decref(req);
-	if (r)
-		return -1;
-	json_array_foreach(json_object_get(resp, "tags"), i, t)
-	{
-		const char *k = json_string_value(json_object_get(t, "key"));
-		const char *v = json_string_value(json_object_get(t, "value"));
-		if (k && v && !strcmp(k, SHIP_TAG_PREVIOUS))
-			snprintf(out, n, "%s", v);
-	}
-	json_decref(resp);
-	return 0;
-}
-
-int ship_taskdef_describe(struct ship_aws *aws, const char *ref, json_t **taskdef,
-			  struct ship_err *err)
-{
-	json_t *resp = NULL, *req = json_pack("{s:s}", "taskDefinition", ref);
-	*taskdef = NULL;
-	if (!req)
-		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
-	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, NULL, err);
-	json_decref(req);
-	if (r) {
-		/* ECS answers a revision that does not exist with ClientException "Unable to
-		 * describe task definition." (API reference, DescribeTaskDefinition, Errors) */
-		if (err->code == SHIP_ERR_AWS && err->http_status == 400 &&
-		    !strcmp(err->aws_code, "ClientException"))
-			err->code = SHIP_ERR_INPUT;
-		return ship_err_prefix(err, "cannot find task definition '%s'", ref);
-	}
-	json_t *td = json_object_get(resp, "taskDefinition");
-	if (!json_is_object(td)) {
-		json_decref(resp);
-		return ship_err_set(err, SHIP_ERR_PROTOCOL,
-				    "DescribeTaskDefinition answered no "
-				    "taskDefinition for '%s'",
-				    ref);
-	}
-	*taskdef = json_incref(td);
-	json_decref(resp);
-	return 0;
-}
-
 static int cmp_long(const void *a, const void *b)
 {
 	long x = *(const long *)a, y = *(const long *)b;
 	return x < y ? -1 : x > y;
 }
 
+struct revisions_pages {
+	const char *family;
+	size_t flen;
+	long *revs;
+	size_t max, *n;
+};
+
+/* One ListTaskDefinitions page: the revision numbers of exactly FAMILY. */
+static int revisions_page(void *ctx, json_t *resp, struct ship_err *err)
+{
+	struct revisions_pages *p = ctx;
+	json_t *arn;
+	size_t i;
+	(void)err;
+	json_array_foreach(json_object_get(resp, "taskDefinitionArns"), i, arn)
+	{
+		/* familyPrefix matches "web" and "web-worker": keep FAMILY:N only */
+		const char *s =
+		    ship_taskdef_short(json_string_value(arn) ? json_string_value(arn) : "");
+		long rev;
+		if (strncmp(s, p->family, p->flen) || s[p->flen] != ':' ||
+		    ship_parse_long(s + p->flen + 1, 1, 100000000, &rev) || *p->n >= p->max)
+			continue;
+		p->revs[(*p->n)++] = rev;
+	}
+	return *p->n >= p->max ? 1 : 0;
+}
+
 int ship_taskdef_revisions(struct ship_aws *aws, const char *family, long *revs, size_t max,
 			   size_t *n, struct ship_err *err)
 {
-	char token[2048] = "";
-	size_t flen = strlen(family);
+	struct revisions_pages p = {family, strlen(family), revs, max, n};
 	*n = 0;
-	for (int page = 0; page < 100; page++) {
-		json_t *resp = NULL, *arn;
-		json_t *req = json_pack("{s:s, s:s, s:s}", "familyPrefix", family, "status",
-					"ACTIVE", "sort", "DESC");
-		if (req && token[0])
-			json_object_set_new(req, "nextToken", json_string(token));
-		if (!req)
-			return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
-		int r =
-		    ship_aws_json(aws, SHIP_SVC_ECS, "ListTaskDefinitions", req, &resp, NULL, err);
-		json_decref(req);
-		if (r)
-			return -1;
-		size_t i;
-		json_array_foreach(json_object_get(resp, "taskDefinitionArns"), i, arn)
-		{
-			/* familyPrefix matches "web" and "web-worker": keep FAMILY:N only */
-			const char *s = ship_taskdef_short(
-			    json_string_value(arn) ? json_string_value(arn) : "");
-			long rev;
-			if (strncmp(s, family, flen) || s[flen] != ':' ||
-			    ship_parse_long(s + flen + 1, 1, 100000000, &rev) || *n >= max)
-				continue;
-			revs[(*n)++] = rev;
-		}
-		const char *next = json_string_value(json_object_get(resp, "nextToken"));
-		snprintf(token, sizeof(token), "%s", next ? next : "");
-		json_decref(resp);
-		if (!token[0] || *n >= max)
-			break;
-	}
+	json_t *req = json_pack("{s:s, s:s, s:s}", "familyPrefix", family, "status", "ACTIVE",
+				"sort", "DESC");
+	if (!req)
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	int r = ship_aws_json_pages(aws, SHIP_SVC_ECS, "ListTaskDefinitions", req, NULL,
+				    revisions_page, &p, err);
+	json_decref(req);
+	if (r < 0)
+		return -1;
 	qsort(revs, *n, sizeof(*revs), cmp_long);
 	return 0;
 }
@@ -115,58 +67,55 @@ static double num(const json_t *o, const char *key)
 	return json_is_number(v) ? json_number_value(v) : 0;
 }
 
+struct newest_page {
+	struct ship_service_deployment_brief *out;
+	int *found;
+};
+
+/* One page of ListServiceDeployments: keeps the entry with the largest createdAt. */
+static int newest_page(void *ctx, json_t *resp, struct ship_err *err)
+{
+	struct newest_page *p = ctx;
+	json_t *d;
+	size_t i;
+	(void)err;
+	json_array_foreach(json_object_get(resp, "serviceDeployments"), i, d)
+	{
+		double created = num(d, "createdAt");
+		if (*p->found && created <= p->out->created)
+			continue;
+		const char *arn = json_string_value(json_object_get(d, "serviceDeploymentArn"));
+		const char *st = json_string_value(json_object_get(d, "status"));
+		const char *why = json_string_value(json_object_get(d, "statusReason"));
+		const char *tgt = json_string_value(json_object_get(d, "targetServiceRevisionArn"));
+		const char *slash = arn ? strrchr(arn, '/') : NULL;
+		snprintf(p->out->id, sizeof(p->out->id), "%s", slash ? slash + 1 : arn ? arn : "");
+		snprintf(p->out->status, sizeof(p->out->status), "%s", st ? st : "");
+		snprintf(p->out->reason, sizeof(p->out->reason), "%s", why ? why : "");
+		snprintf(p->out->target, sizeof(p->out->target), "%s", tgt ? tgt : "");
+		p->out->created = created;
+		p->out->started = num(d, "startedAt");
+		p->out->finished = num(d, "finishedAt");
+		*p->found = 1;
+	}
+	return 0;
+}
+
 int ship_service_deployment_newest(struct ship_aws *aws, const char *cluster, const char *service,
 				   struct ship_service_deployment_brief *out, int *found,
 				   struct ship_err *err)
 {
-	char token[2048] = "";
+	struct newest_page p = {out, found};
 	memset(out, 0, sizeof(*out));
 	*found = 0;
-	for (int page = 0; page < 20; page++) {
-		json_t *resp = NULL, *d;
-		json_t *req = json_pack("{s:s, s:s, s:i}", "cluster", cluster, "service", service,
-					"maxResults", 100);
-		if (req && token[0])
-			json_object_set_new(req, "nextToken", json_string(token));
-		if (!req)
-			return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
-		int r = ship_aws_json(aws, SHIP_SVC_ECS, "ListServiceDeployments", req, &resp, NULL,
-				      err);
-		json_decref(req);
-		if (r)
-			return -1;
-		size_t i;
-		json_array_foreach(json_object_get(resp, "serviceDeployments"), i, d)
-		{
-			double created = num(d, "createdAt");
-			if (*found && created <= out->created)
-				continue;
-			const char *arn =
-			    json_string_value(json_object_get(d, "serviceDeploymentArn"));
-			const char *st = json_string_value(json_object_get(d, "status"));
-			const char *why = json_string_value(json_object_get(d, "statusReason"));
-			const char *tgt =
-			    json_string_value(json_object_get(d, "targetServiceRevisionArn"));
-			const char *slash = arn ? strrchr(arn, '/') : NULL;
-			snprintf(out->id, sizeof(out->id), "%s",
-				 slash ? slash + 1
-				 : arn ? arn
-				       : "");
-			snprintf(out->status, sizeof(out->status), "%s", st ? st : "");
-			snprintf(out->reason, sizeof(out->reason), "%s", why ? why : "");
-			snprintf(out->target, sizeof(out->target), "%s", tgt ? tgt : "");
-			out->created = created;
-			out->started = num(d, "startedAt");
-			out->finished = num(d, "finishedAt");
-			*found = 1;
-		}
-		const char *next = json_string_value(json_object_get(resp, "nextToken"));
-		snprintf(token, sizeof(token), "%s", next ? next : "");
-		json_decref(resp);
-		if (!token[0])
-			break;
-	}
-	return 0;
+	json_t *req =
+	    json_pack("{s:s, s:s, s:i}", "cluster", cluster, "service", service, "maxResults", 100);
+	if (!req)
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	int r = ship_aws_json_pages(aws, SHIP_SVC_ECS, "ListServiceDeployments", req, NULL,
+				    newest_page, &p, err);
+	json_decref(req);
+	return r < 0 ? -1 : 0;
 }
 
 const struct ship_deployment_view *ship_service_newest(const struct ship_service_view *v)

@@ -237,39 +237,44 @@ int ship_tasks_describe_opts(struct ship_aws *aws, const struct ship_call_opts *
 	return 0;
 }
 
+struct arns_pages {
+	json_t *arns;
+	size_t max;
+};
+
+static int arns_page(void *ctx, json_t *resp, struct ship_err *err)
+{
+	struct arns_pages *a = ctx;
+	json_t *arn;
+	size_t i;
+	(void)err;
+	json_array_foreach(json_object_get(resp, "taskArns"), i, arn)
+	{
+		if (json_array_size(a->arns) < a->max)
+			json_array_append(a->arns, arn);
+	}
+	return json_array_size(a->arns) >= a->max;
+}
+
 /* ListTasks for one desired status, appending ARNs to arns (a JSON array) up to max. */
 static int list_arns(struct ship_aws *aws, const char *cluster, const char *service,
 		     const char *desired, size_t max, json_t *arns, struct ship_err *err)
 {
-	char token[2048] = "";
-	do {
-		json_t *resp = NULL, *req = json_pack("{s:s, s:s, s:i}", "cluster", cluster,
-						      "desiredStatus", desired, "maxResults", 100);
-		if (!req)
-			return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	struct arns_pages a = {arns, max};
+	json_t *req = json_pack("{s:s, s:s, s:i}", "cluster", cluster, "desiredStatus", desired,
+				"maxResults", 100);
+	if (!req)
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	if (service)
+		json_object_set_new(req, "serviceName", json_string(service));
+	int r = ship_aws_json_pages(aws, SHIP_SVC_ECS, "ListTasks", req, NULL, arns_page, &a, err);
+	json_decref(req);
+	if (r) {
 		if (service)
-			json_object_set_new(req, "serviceName", json_string(service));
-		if (token[0])
-			json_object_set_new(req, "nextToken", json_string(token));
-		int r = ship_aws_json(aws, SHIP_SVC_ECS, "ListTasks", req, &resp, NULL, err);
-		json_decref(req);
-		if (r) {
-			if (service)
-				return ship_err_prefix(err, "cannot list the tasks of service '%s'",
-						       service);
-			return ship_err_prefix(err, "cannot list the tasks of cluster '%s'",
-					       cluster);
-		}
-		json_t *a;
-		size_t i;
-		json_array_foreach(json_object_get(resp, "taskArns"), i, a)
-		{
-			if (json_array_size(arns) < max)
-				json_array_append(arns, a);
-		}
-		copy_str(token, sizeof(token), resp, "nextToken");
-		json_decref(resp);
-	} while (token[0] && json_array_size(arns) < max);
+			return ship_err_prefix(err, "cannot list the tasks of service '%s'",
+					       service);
+		return ship_err_prefix(err, "cannot list the tasks of cluster '%s'", cluster);
+	}
 	return 0;
 }
 

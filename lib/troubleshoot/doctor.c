@@ -469,19 +469,12 @@ static void check_service(struct doctor *d)
 		ship_arn_tail(td),
 		(long long)json_integer_value(json_object_get(d->service, "desiredCount")),
 		(long long)json_integer_value(json_object_get(d->service, "runningCount")));
-	json_t *req = json_pack("{s:s}", "taskDefinition", td ? td : "");
-	json_t *resp = NULL;
-	if (req && !ship_aws_json(d->aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, NULL,
-				  &err)) {
-		d->live_td = json_incref(json_object_get(resp, "taskDefinition"));
-	} else {
+	if (ship_ecs_describe_taskdef(d->aws, td, &d->live_td, &err)) {
 		c->verdict = SHIP_VERDICT_FAIL;
 		doc_more(c, "its task definition %s cannot be read: %s", ship_arn_tail(td),
 			 err.message);
 		doc_fix(c, "'ecship deploy' registers a new revision and moves the service to it");
 	}
-	json_decref(req);
-	json_decref(resp);
 	if (want_family && strcmp(want_family, fam)) {
 		c->verdict = SHIP_VERDICT_FAIL;
 		doc_more(c,
