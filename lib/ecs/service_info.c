@@ -105,9 +105,9 @@ int ship_service_deployment_newest(struct ship_aws *aws, const char *cluster, co
 				   struct ship_service_deployment_brief *out, int *found,
 				   struct ship_err *err)
 {
-	struct newest_page p = {out, found};
 	memset(out, 0, sizeof(*out));
 	*found = 0;
+	struct newest_page p = {out, found};
 	json_t *req =
 	    json_pack("{s:s, s:s, s:i}", "cluster", cluster, "service", service, "maxResults", 100);
 	if (!req)
