@@ -25,7 +25,6 @@ static const struct cli_option s_options[] = {
     CLI_OPTIONS_END,
 };
 
-
 /* The family of a task definition reference: "arn:...:task-definition/fam:3" or "fam:3". */
 static void family_of(const char *ref, char *out, size_t n)
 {
@@ -120,8 +119,17 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (!strcmp(target, v.taskdef) && !s_args.to) {
 		/* typically right after a failed deploy that was rolled back automatically */
+		/* the events rotate (ECS keeps 100); the service deployments API keeps the outcome
+		 */
 		char breaker[1024];
-		int by_ecs = ship_service_breaker_rollback(svc, &v, breaker, sizeof(breaker));
+		struct ship_service_deployment_brief sd;
+		struct ship_err sderr = SHIP_ERR_INIT;
+		int have_sd = 0;
+		if (ship_service_deployment_newest(aws, proj->cfg->cluster, cs->name, &sd, &have_sd,
+						   &sderr))
+			have_sd = 0;
+		int by_ecs = ship_service_rolled_back_by_ecs(svc, &v, have_sd ? &sd : NULL, breaker,
+							     sizeof(breaker));
 		printf(
 		    "service '%s' already runs %s, the recorded previous revision; nothing to roll "
 		    "back\n",
@@ -129,12 +137,12 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		if (ship_service_busy(&v))
 			cli_note("the service is still settling there; 'ecship wait' follows it");
 		if (by_ecs)
-			cli_note("the last deploy was rolled back automatically by ECS's circuit "
-				 "breaker: %s",
+			cli_note("the last deploy was rolled back automatically by ECS: %s",
 				 breaker);
 		else
-			cli_note("the last deploy was rolled back to it already (ecship rolls back a "
-				 "failed deploy itself), or it was rolled back by hand");
+			cli_note(
+			    "the last deploy was rolled back to it already (ecship rolls back a "
+			    "failed deploy itself), or it was rolled back by hand");
 		cli_hint("to go further back, give the revision: ecship rollback --to N "
 			 "('ecship status' shows the deployments)");
 		rc = CLI_EXIT_OK;
