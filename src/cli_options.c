@@ -277,9 +277,7 @@ void cli_usage_command(FILE *f, const struct cli_command *cmd)
 	static const char lead[] = "usage: ecship ";
 	struct ship_buf u = SHIP_BUF_INIT(8192);
 	cli_usage_synopsis(&u, cmd, sizeof(lead) - 1, 100);
-	fprintf(f, "%s%s", lead, u.data);
-	ship_buf_release(&u);
-	fprintf(f, "\n\n%s\n", cmd->summary);
+	fprintf(f, "%s%s\n\n%s\n", lead, u.data, cmd->summary);
 	ship_buf_release(&u);
 	if (cmd->description)
 		fprintf(f, "\n%s\n", cmd->description);

@@ -225,8 +225,7 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 		fill_opts(&opts[i], proj, svcs[i], &rend[i], &prog);
 	cli_prerun_attach(&pre, ctx, aws, s_args.pre_run, &opts[0], rend[0].task_definition,
 			  rend[0].service_definition); /* --pre-run: once, before the first update */
-	int r = n == 1 ? ship_deploy_run(aws, &opts[0], &res[0], &err)
-		       : ship_deploy_many(aws, opts, n, res, &err);
+	int r = ship_deploy_many(aws, opts, n, res, &err); /* one engine, n >= 1 */
 	cli_progress_done(&prog);
 	if (r) {
 		/* what each service reached before the error: a zeroed result reads "none" */

@@ -24,6 +24,7 @@ struct ship_container_info {
 	char reason[1024]; /* e.g. CannotPullContainerError: ... (a longer one ends in "...") */
 };
 
+/* One task, about 21 KB of fixed fields (sizes from limits.h): pass it by pointer. */
 struct ship_task_info {
 	char arn[SHIP_ECS_TASK_ARN_MAX + 1];
 	char id[64];	   /* the last part of the ARN */
@@ -42,6 +43,7 @@ struct ship_task_info {
 	size_t nc;
 };
 
+/* Owns v (ship_task_list_release). */
 struct ship_task_list {
 	struct ship_task_info *v;
 	size_t n;

@@ -101,29 +101,6 @@ static int is_busy(void *ctx, const struct ship_service_view *v)
 
 /* ---- the task definition ------------------------------------------------------------------ */
 
-int ship_ecs_latest_taskdef(struct ship_aws *aws, const char *family,
-			    const struct ship_call_opts *call, json_t **out, struct ship_err *err)
-{
-	json_t *resp = NULL, *req = json_pack("{s:s}", "taskDefinition", family);
-	*out = NULL;
-	if (!req)
-		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
-	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, call, err);
-	json_decref(req);
-	if (r) {
-		/* ECS: ClientException "Unable to describe task definition." for an unknown family */
-		if (err->code == SHIP_ERR_AWS && (!strcmp(err->aws_code, "ClientException") ||
-						  !strcmp(err->aws_code, "InvalidParameterException"))) {
-			ship_err_clear(err);
-			return 0;
-		}
-		return -1;
-	}
-	*out = json_incref(json_object_get(resp, "taskDefinition"));
-	json_decref(resp);
-	return 0;
-}
-
 /* The check between two RegisterTaskDefinition attempts (ship_call_opts.took_effect). */
 struct lost_register {
 	struct ship_aws *aws;
@@ -406,67 +383,72 @@ static int describe(struct ship_aws *aws, const struct ship_call_opts *call,
 	return s->svc ? ship_service_view_parse(s->svc, &s->view, err) : 0;
 }
 
+/* A deployment is in progress: refuse, note it (dry run), or wait until it is over. */
+static int busy_service(struct ship_aws *aws, const struct ship_call_opts *call,
+			const struct ship_deploy_opts *o, struct ship_deploy_start *s,
+			struct ship_deploy_result *res, struct ship_err *err)
+{
+	const struct ship_deployment_view *p = ship_service_primary(&s->view);
+	char pid[80], ptd[SHIP_ECS_TASKDEF_ARN_MAX + 1];
+	enum ship_wait_end end;
+	snprintf(pid, sizeof(pid), "%s", p ? p->id : "?");
+	snprintf(ptd, sizeof(ptd), "%s", p ? ship_taskdef_short(p->taskdef) : "?");
+	if (o->dry_run) {
+		note(o,
+		     "deployment %s (%s) is still in progress on service '%s'; a deploy would wait "
+		     "for it first",
+		     pid, ptd, o->service);
+		return 0;
+	}
+	if (o->refuse_if_busy) {
+		res->outcome = SHIP_DEPLOY_REFUSED;
+		set_reason(res, "deployment %s (%s) is still in progress on service '%s'", pid, ptd,
+			   o->service);
+		return 1;
+	}
+	note(o,
+	     "deployment %s (%s) is in progress on service '%s'; waiting for it to finish "
+	     "before deploying",
+	     pid, ptd, o->service);
+	ship_event_cursor_feed(&s->cur, json_object_get(s->svc, "events"), 1, NULL, NULL);
+	if (wait_for(aws, call, o, &s->cur, is_busy, NULL, &end, res, err))
+		return -1;
+	switch (end) {
+	case SHIP_WAIT_DONE:
+		return describe(aws, call, o, s, err);
+	case SHIP_WAIT_GONE:
+		res->outcome = SHIP_DEPLOY_FAILED;
+		set_reason(res,
+			   "service '%s' was deleted while deployment %s was in progress; "
+			   "nothing was changed",
+			   o->service, pid);
+		return 1;
+	case SHIP_WAIT_INTERRUPTED:
+	case SHIP_WAIT_TIMEOUT:
+		break;
+	}
+	res->outcome = end == SHIP_WAIT_INTERRUPTED ? SHIP_DEPLOY_INTERRUPTED : SHIP_DEPLOY_TIMEOUT;
+	set_reason(res, "deployment %s did not finish in time; nothing was changed", pid);
+	return 1;
+}
+
 int ship_deploy_observe(struct ship_aws *aws, struct ship_call_opts *call,
 			const struct ship_deploy_opts *o, struct ship_deploy_start *s,
 			struct ship_deploy_result *res, struct ship_err *err)
 {
-	enum ship_wait_end end;
 	if (describe(aws, call, o, s, err))
 		return -1;
 	if (s->svc && ship_service_busy(&s->view)) {
-		const struct ship_deployment_view *p = ship_service_primary(&s->view);
-		char pid[80];
-		snprintf(pid, sizeof(pid), "%s", p ? p->id : "?");
-		const char *ptd = p ? ship_taskdef_short(p->taskdef) : "?";
-		if (o->refuse_if_busy && !o->dry_run) {
-			res->outcome = SHIP_DEPLOY_REFUSED;
-			set_reason(res, "deployment %s (%s) is still in progress on service '%s'",
-				   pid, ptd, o->service);
-			return 1;
-		}
-		if (o->dry_run) {
-			note(o,
-			     "deployment %s (%s) is still in progress on service '%s'; a deploy "
-			     "would "
-			     "wait for it first",
-			     pid, ptd, o->service);
-		} else {
-			note(o,
-			     "deployment %s (%s) is in progress on service '%s'; waiting for it to "
-			     "finish before deploying",
-			     pid, ptd, o->service);
-			ship_event_cursor_feed(&s->cur, json_object_get(s->svc, "events"), 1, NULL,
-					       NULL);
-			if (wait_for(aws, call, o, &s->cur, is_busy, NULL, &end, res, err))
-				return -1;
-			if (end != SHIP_WAIT_DONE) {
-				res->outcome = end == SHIP_WAIT_INTERRUPTED
-						   ? SHIP_DEPLOY_INTERRUPTED
-					       : end == SHIP_WAIT_GONE ? SHIP_DEPLOY_FAILED
-								       : SHIP_DEPLOY_TIMEOUT;
-				if (end == SHIP_WAIT_GONE)
-					set_reason(res,
-						   "service '%s' was deleted while deployment %s "
-						   "was in progress; nothing was changed",
-						   o->service, pid);
-				else
-					set_reason(res,
-						   "deployment %s did not finish in time; nothing "
-						   "was changed",
-						   pid);
-				return 1;
-			}
-			if (describe(aws, call, o, s, err))
-				return -1;
-		}
+		int r = busy_service(aws, call, o, s, res, err);
+		if (r)
+			return r;
 	}
-	if (s->svc) {
-		snprintf(res->previous_taskdef, sizeof(res->previous_taskdef), "%s",
-			 s->view.taskdef);
-		ship_event_cursor_feed(&s->cur, json_object_get(s->svc, "events"), 1, NULL, NULL);
-	} else {
+	if (!s->svc) {
 		s->cur.primed = 1; /* a new service: every event it gets is news */
+		return 0;
 	}
+	snprintf(res->previous_taskdef, sizeof(res->previous_taskdef), "%s", s->view.taskdef);
+	ship_event_cursor_feed(&s->cur, json_object_get(s->svc, "events"), 1, NULL, NULL);
 	return 0;
 }
 
@@ -538,12 +520,10 @@ static json_t *create_request(const struct ship_deploy_opts *o, const char *task
 	return req;
 }
 
-int ship_deploy_apply(struct ship_aws *aws, struct ship_call_opts *call,
-		      const struct ship_deploy_opts *o, struct ship_deploy_start *s,
-		      struct ship_deploy_result *res, struct ship_err *err)
+/* Nothing to change (UNCHANGED) or a dry run (DRY_RUN): 1 with the outcome set, else 0. */
+static int nothing_to_apply(const struct ship_deploy_opts *o, const struct ship_deploy_start *s,
+			    struct ship_deploy_result *res)
 {
-	json_t *req = NULL, *resp = NULL;
-	int rc = -1;
 	if (s->svc && s->same && !o->force_new &&
 	    !strcmp(res->previous_taskdef, res->taskdef_arn)) {
 		res->outcome = SHIP_DEPLOY_UNCHANGED;
@@ -553,54 +533,71 @@ int ship_deploy_apply(struct ship_aws *aws, struct ship_call_opts *call,
 		res->final = s->view;
 		return 1;
 	}
-	if (o->dry_run) {
-		res->outcome = SHIP_DEPLOY_DRY_RUN;
-		if (s->svc)
-			set_reason(res, "would update service '%s' from %s to %s", o->service,
-				   ship_taskdef_short(res->previous_taskdef),
-				   res->taskdef_arn[0] ? ship_taskdef_short(res->taskdef_arn)
-						       : "the new revision");
-		else
-			set_reason(res, "would create service '%s' in cluster '%s'", o->service,
-				   o->cluster);
-		return 1;
+	if (!o->dry_run)
+		return 0;
+	res->outcome = SHIP_DEPLOY_DRY_RUN;
+	if (s->svc)
+		set_reason(res, "would update service '%s' from %s to %s", o->service,
+			   ship_taskdef_short(res->previous_taskdef),
+			   res->taskdef_arn[0] ? ship_taskdef_short(res->taskdef_arn)
+					       : "the new revision");
+	else
+		set_reason(res, "would create service '%s' in cluster '%s'", o->service,
+			   o->cluster);
+	return 1;
+}
+
+/* CreateService (no service yet) or UpdateService; *resp: the answer. */
+static int create_or_update(struct ship_aws *aws, struct ship_call_opts *call,
+			    const struct ship_deploy_opts *o, const struct ship_deploy_start *s,
+			    struct ship_deploy_result *res, json_t **resp, struct ship_err *err)
+{
+	json_t *req;
+	int r;
+	if (!s->svc) {
+		if (!(req = create_request(o, res->taskdef_arn)))
+			return ship_err_set(err, SHIP_ERR_INPUT,
+					    "service '%s' does not exist and there is no service "
+					    "definition to create it from",
+					    o->service);
+		persist(aws, call, o);
+		r = ship_aws_json(aws, SHIP_SVC_ECS, "CreateService", req, resp, call, err);
+		json_decref(req);
+		if (r)
+			return ship_err_prefix(err, "cannot create service '%s' in cluster '%s'",
+					       o->service, o->cluster);
+		res->created = 1;
+		note(o, "created service '%s' with %s", o->service, ship_taskdef_short(res->taskdef_arn));
+		return 0;
 	}
+	persist(aws, call, o);
+	record_previous(aws, call, o, s->view.arn, res->previous_taskdef);
+	req = json_pack("{s:s, s:s, s:s, s:b}", "cluster", o->cluster, "service", o->service,
+			"taskDefinition", res->taskdef_arn, "forceNewDeployment", o->force_new);
+	if (!req)
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	r = ship_aws_json(aws, SHIP_SVC_ECS, "UpdateService", req, resp, call, err);
+	json_decref(req);
+	if (r)
+		return ship_err_prefix(err, "cannot update service '%s'", o->service);
+	note(o, "updated service '%s': %s -> %s", o->service,
+	     ship_taskdef_short(res->previous_taskdef), ship_taskdef_short(res->taskdef_arn));
+	return 0;
+}
+
+int ship_deploy_apply(struct ship_aws *aws, struct ship_call_opts *call,
+		      const struct ship_deploy_opts *o, struct ship_deploy_start *s,
+		      struct ship_deploy_result *res, struct ship_err *err)
+{
+	json_t *resp = NULL;
+	int rc = -1;
+	if (nothing_to_apply(o, s, res))
+		return 1;
 	/* deploy --pre-run: a one-off task of the new revision before the service changes */
 	if (o->before_update && o->before_update(o->before_update_ctx, res->taskdef_arn, call, err))
 		return -1;
-	if (!s->svc) {
-		if (!(req = create_request(o, res->taskdef_arn))) {
-			ship_err_set(err, SHIP_ERR_INPUT,
-				     "service '%s' does not exist and there is no service definition "
-				     "to create it from",
-				     o->service);
-			goto cleanup;
-		}
-		persist(aws, call, o);
-		if (ship_aws_json(aws, SHIP_SVC_ECS, "CreateService", req, &resp, call, err)) {
-			ship_err_prefix(err, "cannot create service '%s' in cluster '%s'", o->service,
-					o->cluster);
-			goto cleanup;
-		}
-		res->created = 1;
-		note(o, "created service '%s' with %s", o->service, ship_taskdef_short(res->taskdef_arn));
-	} else {
-		persist(aws, call, o);
-		record_previous(aws, call, o, s->view.arn, res->previous_taskdef);
-		req = json_pack("{s:s, s:s, s:s, s:b}", "cluster", o->cluster, "service", o->service,
-				"taskDefinition", res->taskdef_arn, "forceNewDeployment", o->force_new);
-		if (!req ||
-		    ship_aws_json(aws, SHIP_SVC_ECS, "UpdateService", req, &resp, call, err)) {
-			if (!req)
-				ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
-			ship_err_prefix(err, "cannot update service '%s'", o->service);
-			goto cleanup;
-		}
-		note(o, "updated service '%s': %s -> %s", o->service,
-		     ship_taskdef_short(res->previous_taskdef),
-		     ship_taskdef_short(res->taskdef_arn));
-	}
-	if (primary_id(resp, res->deployment_id, sizeof(res->deployment_id), err))
+	if (create_or_update(aws, call, o, s, res, &resp, err) ||
+	    primary_id(resp, res->deployment_id, sizeof(res->deployment_id), err))
 		goto cleanup;
 	if (!res->deployment_id[0]) {
 		ship_err_set(err, SHIP_ERR_PROTOCOL,
@@ -612,7 +609,6 @@ int ship_deploy_apply(struct ship_aws *aws, struct ship_call_opts *call,
 	set_reason(res, "deployment %s started; not waiting (--no-wait)", res->deployment_id);
 	rc = 1;
 cleanup:
-	json_decref(req);
 	json_decref(resp);
 	return rc;
 }
