@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "ecship/deploy.h"
+#include "ecship/limits.h"
 #include "ecship/service_info.h"
 
 static struct {
@@ -41,7 +42,7 @@ static int resolve_to(struct ship_aws *aws, const char *to, const char *current,
 		      size_t n)
 {
 	struct ship_err err = SHIP_ERR_INIT;
-	char ref[600], family[512];
+	char ref[SHIP_ECS_TASKDEF_ARN_MAX + 24], family[SHIP_ECS_TASKDEF_ARN_MAX + 1];
 	long rev;
 	json_t *td = NULL;
 	if (!ship_parse_long(to, 1, 10000000, &rev)) {
@@ -54,8 +55,13 @@ static int resolve_to(struct ship_aws *aws, const char *to, const char *current,
 	}
 	if (ship_ecs_describe_taskdef(aws, ref, &td, &err) == 0) {
 		const char *arn = json_string_value(json_object_get(td, "taskDefinitionArn"));
-		snprintf(out, n, "%s", arn ? arn : "");
+		int fits = snprintf(out, n, "%s", arn ? arn : "") < (int)n;
 		json_decref(td);
+		if (!fits) {
+			ship_err_set(&err, SHIP_ERR_PROTOCOL,
+				     "DescribeTaskDefinition answered an ARN longer than AWS allows");
+			return cli_report("cannot roll back", &err);
+		}
 		return 0;
 	}
 	if (err.code != SHIP_ERR_INPUT)
@@ -90,12 +96,19 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	struct cli_progress prog;
 	struct ship_deploy_result res;
 	json_t *svc = NULL;
-	char target[512] = "";
+	char target[SHIP_ECS_TASKDEF_ARN_MAX + 1] = "";
 	int rc;
 
 	if (argc > 0) {
 		cli_error("'rollback' takes no arguments, got '%s'", argv[0]);
 		cli_hint("give the revision with --to, e.g. --to 7");
+		return CLI_EXIT_USAGE;
+	}
+	if (s_args.to && strlen(s_args.to) > SHIP_ECS_TASKDEF_ARN_MAX) {
+		/* never cut short: a longer value cannot name a revision (limits.h) */
+		cli_error("--to '%.40s...' is %zu characters; a task definition ARN has at most %d",
+			  s_args.to, strlen(s_args.to), SHIP_ECS_TASKDEF_ARN_MAX);
+		cli_hint("give N, FAMILY:N or the revision's ARN, e.g. --to 7");
 		return CLI_EXIT_USAGE;
 	}
 	struct ship_service_view v;
