@@ -262,6 +262,9 @@ int cli_deploy_exit(enum ship_deploy_outcome oc);
 /* $GITHUB_OUTPUT of a deploy: task_definition_arn, revision, deployment_id, outcome, rolled_back,
  * previous_task_definition_arn (action.yml's outputs), written whatever the outcome. */
 void cli_deploy_github_outputs(const struct ship_deploy_result *r, const char *outcome);
+/* When ctx's command is deploy and it could not start (a bad flag, config or setup: rc), its
+ * step outputs under GitHub Actions still say so: outcome invalid (rc 2) or error. */
+void cli_deploy_not_run(struct cli_ctx *ctx, int rc);
 void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 			     const struct ship_deploy_result *r);
 extern const struct cli_command cmd_whoami_def;

@@ -68,6 +68,15 @@ void cli_deploy_github_outputs(const struct ship_deploy_result *r, const char *o
 	cli_github_output("previous_task_definition_arn", r->previous_taskdef);
 }
 
+void cli_deploy_not_run(struct cli_ctx *ctx, int rc)
+{
+	struct ship_deploy_result none;
+	if (ctx->cmd != &cmd_deploy_def || !ctx->github || s_outputs_written)
+		return;
+	memset(&none, 0, sizeof(none));
+	cli_deploy_github_outputs(&none, rc == CLI_EXIT_USAGE ? "invalid" : "error");
+}
+
 void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 			     const struct ship_deploy_result *r)
 {

@@ -132,8 +132,7 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (!strcmp(target, v.taskdef) && !s_args.to) {
 		/* typically right after a failed deploy that was rolled back automatically */
-		/* the events rotate (ECS keeps 100); the service deployments API keeps the outcome
-		 */
+		/* the events rotate (ECS keeps 100); the service deployments keep the outcome */
 		char breaker[1024];
 		struct ship_service_deployment_brief sd;
 		struct ship_err sderr = SHIP_ERR_INIT;

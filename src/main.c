@@ -112,8 +112,10 @@ int main(int argc, char **argv)
 		return unknown_command(args[0]);
 	n--;
 	args++;
-	if ((rc = cli_parse(&ctx, ctx.cmd->options, &n, args, 0)))
+	if ((rc = cli_parse(&ctx, ctx.cmd->options, &n, args, 0))) {
+		cli_deploy_not_run(&ctx, rc); /* a deploy's step outputs say it did not run */
 		return rc;
+	}
 	cli_output_setup(&ctx);
 	if (ctx.g.help) {
 		cli_usage_command(stdout, ctx.cmd);
@@ -124,6 +126,8 @@ int main(int argc, char **argv)
 	rc = cli_setup(&ctx);
 	if (!rc)
 		rc = ctx.cmd->fn(&ctx, n, args);
+	else
+		cli_deploy_not_run(&ctx, rc);
 	cli_teardown(&ctx);
 	if (fflush(stdout) || ferror(stdout)) {
 		cli_error("cannot write the results to stdout: %s", strerror(errno));

@@ -195,4 +195,16 @@ export GITHUB_OUTPUT=$T_TMP/out3
 expect_exit "a deploy that cannot reach AWS" 3 env AWS_ENDPOINT_URL=http://127.0.0.1:9 AWS_MAX_ATTEMPTS=1 \
 	"$ECSHIP" deploy --tag v3
 check "outputs when AWS fails: outcome=error" test "$(value outcome "$GITHUB_OUTPUT")" = error
+export GITHUB_OUTPUT=$T_TMP/out4
+expect_exit "a deploy with a bad flag" 2 "$ECSHIP" deploy --bogus
+check "outputs of a deploy that did not start (bad flag): outcome=invalid, rolled_back=false" bash -c \
+	"grep -qx 'outcome=invalid' '$GITHUB_OUTPUT' && grep -qx 'rolled_back=false' '$GITHUB_OUTPUT'"
+export GITHUB_OUTPUT=$T_TMP/out5
+printf 'cluster: gha\nservice: web-${ENVIRONMENT}\ntask_definiton: td.json\n' >bad.yml
+expect_exit "a deploy with a bad config" 2 "$ECSHIP" --config bad.yml deploy --tag v9
+check "outputs of a deploy that did not start (bad config): outcome=invalid" \
+	test "$(value outcome "$GITHUB_OUTPUT")" = invalid
+export GITHUB_OUTPUT=$T_TMP/out6
+expect_exit "another command's failure writes no deploy outputs" 2 "$ECSHIP" status --bogus
+check "no outputs for status" test ! -s "$GITHUB_OUTPUT"
 done_testing
