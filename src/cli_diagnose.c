@@ -115,14 +115,17 @@ void cli_diagnose_failure(struct cli_ctx *ctx, struct ship_aws *aws, const char 
 {
 	struct ship_diagnosis d;
 	struct ship_err err = SHIP_ERR_INIT;
-	(void)ctx;
-	if (!aws || (res->outcome != SHIP_DEPLOY_FAILED && res->outcome != SHIP_DEPLOY_TIMEOUT) ||
-	    !res->taskdef_arn[0])
+	if (res->outcome != SHIP_DEPLOY_FAILED && res->outcome != SHIP_DEPLOY_TIMEOUT)
 		return;
+	if (!aws || !res->taskdef_arn[0]) {
+		cli_github_failure(ctx, service, res, NULL);
+		return;
+	}
 	if (ship_diagnose_failure(aws, cluster, service, res->taskdef_arn, res->deployment_id, 15,
 				  &d, &err)) {
-		cli_warn("cannot diagnose the failure: %s", err.message);
+		cli_warn(_("cannot diagnose the failure: %s"), err.message);
 		ship_diagnosis_release(&d);
+		cli_github_failure(ctx, service, res, NULL);
 		return;
 	}
 	fprintf(stderr, "\ndiagnosis of %s on service '%s':\n", ship_arn_tail(res->taskdef_arn),
@@ -163,5 +166,6 @@ void cli_diagnose_failure(struct cli_ctx *ctx, struct ship_aws *aws, const char 
 		fprintf(stderr, "cause: %s\n", d.cause);
 	if (d.fix[0])
 		cli_hint("%s", d.fix);
+	cli_github_failure(ctx, service, res, &d); /* the annotation and the step summary */
 	ship_diagnosis_release(&d);
 }

@@ -40,34 +40,30 @@ void cli_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vline("error", "1;31", fmt, ap);
+	vline(_("error"), "1;31", fmt, ap);
 	va_end(ap);
 	if (s_github) {
-		/* workflow command: one line, %, CR and LF escaped */
 		char msg[2048];
 		va_start(ap, fmt);
 		vsnprintf(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
-		fputs("::error::", stderr);
-		for (const char *p = msg; *p; p++) {
-			if (*p == '%')
-				fputs("%25", stderr);
-			else if (*p == '\n')
-				fputs("%0A", stderr);
-			else if (*p == '\r')
-				fputs("%0D", stderr);
-			else
-				fputc(*p, stderr);
-		}
-		fputc('\n', stderr);
+		cli_annotation("error", msg);
 	}
+}
+
+void cli_error_local(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vline(_("error"), "1;31", fmt, ap);
+	va_end(ap);
 }
 
 void cli_warn(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vline("warning", "1;33", fmt, ap);
+	vline(_("warning"), "1;33", fmt, ap);
 	va_end(ap);
 }
 
@@ -75,7 +71,7 @@ void cli_hint(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vline("hint", "36", fmt, ap);
+	vline(_("hint"), "36", fmt, ap);
 	va_end(ap);
 }
 

@@ -85,7 +85,9 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 	if (r->outcome == SHIP_DEPLOY_FAILED || r->outcome == SHIP_DEPLOY_TIMEOUT ||
 	    r->outcome == SHIP_DEPLOY_REPLACED || r->outcome == SHIP_DEPLOY_REFUSED ||
 	    r->outcome == SHIP_DEPLOY_INTERRUPTED) {
-		cli_error("deploy of service '%s' %s: %s", service,
+		/* a failure or timeout is annotated with its diagnosis (cli_github_failure) */
+		int diagnosed = r->outcome == SHIP_DEPLOY_FAILED || r->outcome == SHIP_DEPLOY_TIMEOUT;
+		(diagnosed ? cli_error_local : cli_error)("deploy of service '%s' %s: %s", service,
 			  r->outcome == SHIP_DEPLOY_TIMEOUT ? "timed out" : oc, r->reason);
 		if (r->rolled_back)
 			cli_note("the service is back on %s%s", ship_taskdef_short(r->previous_taskdef),
@@ -234,10 +236,12 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	rc = CLI_EXIT_OK;
 	for (i = 0; i < n; i++) {
+		cli_progress_result(&prog, svcs[i]->name, &res[i]);
 		cli_deploy_print_result(ctx, svcs[i]->name, &res[i]);
 		cli_diagnose_failure(ctx, aws, proj.cfg->cluster, svcs[i]->name, &res[i]); /* failures only */
 		rc = worse(rc, cli_deploy_exit(res[i].outcome));
 	}
+	cli_github_timeline(ctx, &prog);
 cleanup:
 	for (i = 0; i < SHIP_WAIT_MAX_SERVICES; i++)
 		ship_rendered_release(&rend[i]);
