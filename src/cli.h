@@ -231,8 +231,9 @@ struct cli_progress {
 	struct cli_progress_service svc[CLI_PROGRESS_SERVICES];
 };
 
-/* A time for people: local time (TZ) with its zone, "09:30:05Z" or "18:30:05+09:00"; with
- * `date`, "2026-11-30T09:30:05.123Z". The one format for ecship's and AWS's times. */
+/* A time for people: local time (TZ) with its zone, "09:30:05Z" or "18:30:05+09:00"; date 1:
+ * "2026-11-30T09:30:05.123Z", date 2: "2026-11-30T09:30:05Z". The one format for ecship's and
+ * AWS's times. */
 void cli_time_format(double t, int date, char *out, size_t n);
 /* The terminal's width in columns (stderr), read again on each call; 0 when not a terminal. */
 int cli_term_width(void);

@@ -13,19 +13,15 @@
 
 static void when(double t, char *out, size_t n)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (t <= 0) {
+	if (t <= 0)
 		snprintf(out, n, "-");
-		return;
-	}
-	gmtime_r(&tt, &tm);
-	strftime(out, n, "%Y-%m-%d %H:%M:%SZ", &tm);
+	else
+		cli_time_format(t, 2, out, n);
 }
 
 void cli_print_task(FILE *f, const struct ship_task_info *t)
 {
-	char started[32], stopped[32];
+	char started[48], stopped[48];
 	when(t->started, started, sizeof(started));
 	when(t->stopped, stopped, sizeof(stopped));
 	fprintf(f, "task %s  %s  %s (desired %s)  health %s  ip %s\n", t->id,
@@ -51,13 +47,8 @@ void cli_print_task(FILE *f, const struct ship_task_info *t)
 
 void cli_print_log_event(FILE *f, const struct ship_log_event *e, int with_task)
 {
-	char ts[40];
-	time_t tt = (time_t)e->time;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	size_t n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(ts + n, sizeof(ts) - n, ".%03dZ",
-		 (int)((e->time - (double)tt) * 1000 + 0.5) % 1000);
+	char ts[48];
+	cli_time_format(e->time, 1, ts, sizeof(ts));
 	if (with_task)
 		fprintf(f, "%s [%.12s] %s\n", ts, ship_arn_tail(e->stream), e->message);
 	else

@@ -66,7 +66,7 @@ void cli_time_format(double t, int date, char *out, size_t n)
 		tt--;
 	localtime_r(&tt, &tm);
 	k = strftime(out, n, date ? "%Y-%m-%dT%H:%M:%S" : "%H:%M:%S", &tm);
-	if (date && k < n)
+	if (date == 1 && k < n)
 		k += (size_t)snprintf(out + k, n - k, ".%03d",
 				      (int)((t - (double)tt) * 1000 + 0.5) % 1000);
 	if (k >= n)

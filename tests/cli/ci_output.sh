@@ -102,6 +102,8 @@ contains "time stamps carry their zone" "$ERR" '^[0-9]{2}:[0-9]{2}:[0-9]{2}Z eve
 TZ=Asia/Tokyo expect_exit "TZ=Asia/Tokyo: the same deploy, in Tokyo time" 1 "$ECSHIP" deploy --tag sick-2
 contains "ecship's times follow TZ" "$ERR" '^[0-9]{2}:[0-9]{2}:[0-9]{2}\+09:00 waiting for deployment'
 contains "ECS's event times are on the same clock and zone" "$ERR" '^[0-9]{2}:[0-9]{2}:[0-9]{2}\+09:00 event: '
+contains "the diagnosis's task times follow TZ" "$ERR" '^  started 20[0-9-]+T[0-9:]+\+09:00  stopped 20[0-9-]+T[0-9:]+\+09:00'
+contains "the diagnosis's log lines follow TZ" "$ERR" '^  20[0-9-]+T[0-9:.]+\+09:00 '
 
 # 4. the heartbeat: with the simulated clock stopped nothing changes; a line says the wait goes on
 sim_post /clock '{"speed": 0}' >/dev/null
