@@ -113,6 +113,8 @@ void cli_man_page(FILE *f, const struct cli_command *const *cmds, size_t n);
 /* ---- output -------------------------------------------------------------------------------- */
 
 void cli_output_setup(struct cli_ctx *ctx);
+/* Messages in the user's language: locale from the environment, the catalogue bound (gettext). */
+void cli_i18n_setup(void);
 /* "error: ..." on stderr (and ::error:: under GitHub Actions). */
 void cli_error(const char *fmt, ...) SHIP_PRINTF(1, 2);
 /* "error: ..." on stderr only: the caller writes the GitHub Actions annotation itself. */

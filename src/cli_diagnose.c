@@ -86,7 +86,7 @@ size_t cli_task_logs_poll(struct cli_task_logs *l, const char *task_id, FILE *ou
 	if (ship_logs_filter(l->aws, &q, &ev, &err)) {
 		/* the stream appears only once the container writes: not an error until then */
 		if (strcmp(err.aws_code, "ResourceNotFoundException") && !l->warned) {
-			cli_warn("cannot read the task's log: %s", err.message);
+			cli_warn(_("cannot read the task's log: %s"), err.message);
 			l->warned = 1;
 		}
 	} else {
@@ -119,18 +119,18 @@ void cli_diagnose_failure(struct cli_ctx *ctx, struct ship_aws *aws, const char 
 		cli_github_failure(ctx, service, res, NULL);
 		return;
 	}
-	fprintf(stderr, "\ndiagnosis of %s on service '%s':\n", ship_arn_tail(res->taskdef_arn),
+	fprintf(stderr, _("\ndiagnosis of %s on service '%s':\n"), ship_arn_tail(res->taskdef_arn),
 		service);
 	if (d.stopped.n) {
-		fprintf(stderr, "stopped tasks (newest first):\n");
+		fprintf(stderr, "%s\n", _("stopped tasks (newest first):"));
 		for (size_t i = 0; i < d.stopped.n; i++)
 			cli_print_task(stderr, &d.stopped.v[i]);
 	} else {
-		fprintf(stderr, "no stopped task of %s is known to ECS\n",
+		fprintf(stderr, _("no stopped task of %s is known to ECS\n"),
 			ship_arn_tail(res->taskdef_arn));
 	}
 	if (d.targets.n) {
-		fprintf(stderr, "targets not healthy:\n");
+		fprintf(stderr, "%s\n", _("targets not healthy:"));
 		for (size_t i = 0; i < d.targets.n; i++)
 			fprintf(stderr, "  %s:%ld %s%s%s%s%s\n", d.targets.v[i].id,
 				d.targets.v[i].port, d.targets.v[i].state,
@@ -139,22 +139,22 @@ void cli_diagnose_failure(struct cli_ctx *ctx, struct ship_aws *aws, const char 
 				d.targets.v[i].description);
 	}
 	if (d.nevents) {
-		fprintf(stderr, "service events:\n");
+		fprintf(stderr, "%s\n", _("service events:"));
 		for (size_t i = 0; i < d.nevents; i++)
 			fprintf(stderr, "  %s\n", d.events[i]);
 	}
 	if (d.lines.n) {
-		fprintf(stderr, "last log lines of task %s (%s %s):\n", d.log_task, d.logs.group,
+		fprintf(stderr, _("last log lines of task %s (%s %s):\n"), d.log_task, d.logs.group,
 			d.log_stream);
 		for (size_t i = 0; i < d.lines.n; i++) {
 			fputs("  ", stderr);
 			cli_print_log_event(stderr, &d.lines.v[i], 0);
 		}
 	} else if (d.log_error[0]) {
-		fprintf(stderr, "no log lines: %s\n", d.log_error);
+		fprintf(stderr, "%s %s\n", _("no log lines:"), d.log_error);
 	}
 	if (d.cause[0])
-		fprintf(stderr, "cause: %s\n", d.cause);
+		fprintf(stderr, "%s %s\n", _("cause:"), d.cause);
 	if (d.fix[0])
 		cli_hint("%s", d.fix);
 	cli_github_failure(ctx, service, res, &d); /* the annotation and the step summary */

@@ -128,26 +128,26 @@ static const char *hint_for(const struct ship_err *err)
 					     NULL};
 	switch (err->code) {
 	case SHIP_ERR_CREDENTIALS:
-		return "ecship finds credentials as the AWS CLI does: environment, web identity, "
-		       "--profile / AWS_PROFILE, container or instance roles";
+		return _("ecship finds credentials as the AWS CLI does: environment, web identity, "
+		       "--profile / AWS_PROFILE, container or instance roles");
 	case SHIP_ERR_NETWORK:
 	case SHIP_ERR_TIMEOUT:
-		return "check the endpoint (--endpoint-url, AWS_ENDPOINT_URL), the network and any "
-		       "proxy settings (HTTPS_PROXY, NO_PROXY), then run the command again";
+		return _("check the endpoint (--endpoint-url, AWS_ENDPOINT_URL), the network and any "
+		       "proxy settings (HTTPS_PROXY, NO_PROXY), then run the command again");
 	case SHIP_ERR_PROTOCOL:
-		return "the endpoint did not answer like AWS: check --endpoint-url and proxies";
+		return _("the endpoint did not answer like AWS: check --endpoint-url and proxies");
 	case SHIP_ERR_AWS:
 		if (code_in(err->aws_code, auth))
-			return "AWS rejected the credentials: 'ecship whoami' shows which are used and "
-			       "where they come from; refresh expired session tokens";
+			return _("AWS rejected the credentials: 'ecship whoami' shows which are used and "
+			       "where they come from; refresh expired session tokens");
 		if (code_in(err->aws_code, denied))
-			return "the identity lacks a permission: add it to its IAM policy (docs/iam/ "
-			       "holds the policies ecship needs)";
+			return _("the identity lacks a permission: add it to its IAM policy (docs/iam/ "
+			       "holds the policies ecship needs)");
 		if (err->throttled)
-			return "AWS kept throttling the calls: run again later or set AWS_MAX_ATTEMPTS "
-			       "higher";
+			return _("AWS kept throttling the calls: run again later or set AWS_MAX_ATTEMPTS "
+			       "higher");
 		if (err->http_status >= 500)
-			return "AWS had an internal error: run the command again in a moment";
+			return _("AWS had an internal error: run the command again in a moment");
 		return NULL;
 	default:
 		return NULL;
@@ -167,7 +167,7 @@ int cli_report(const char *what, const struct ship_err *err)
 	if (status[0] && !strstr(err->message, status))
 		m += (size_t)snprintf(tail + m, sizeof(tail) - m, "%s", status);
 	if (err->request_id[0] && !strstr(err->message, err->request_id))
-		snprintf(tail + m, sizeof(tail) - m, "%srequest id %s", m ? ", " : "",
+		snprintf(tail + m, sizeof(tail) - m, _("%srequest id %s"), m ? ", " : "",
 			 err->request_id);
 	if (tail[0])
 		cli_error("%s: %s%s (%s)", what, code, err->message, tail);

@@ -87,18 +87,24 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 	    r->outcome == SHIP_DEPLOY_INTERRUPTED) {
 		/* a failure or timeout is annotated with its diagnosis (cli_github_failure) */
 		int diagnosed = r->outcome == SHIP_DEPLOY_FAILED || r->outcome == SHIP_DEPLOY_TIMEOUT;
-		(diagnosed ? cli_error_local : cli_error)("deploy of service '%s' %s: %s", service,
-			  r->outcome == SHIP_DEPLOY_TIMEOUT ? "timed out" : oc, r->reason);
+		if (r->outcome == SHIP_DEPLOY_TIMEOUT)
+			cli_error_local(_("deploy of service '%s' timed out: %s"), service, r->reason);
+		else if (diagnosed)
+			cli_error_local(_("deploy of service '%s' failed: %s"), service, r->reason);
+		else
+			cli_error(_("deploy of service '%s' %s: %s"), service, oc, r->reason);
 		if (r->rolled_back)
-			cli_note("the service is back on %s%s", ship_taskdef_short(r->previous_taskdef),
-				 r->rollback_by_ecs ? " (rolled back by the ECS circuit breaker)" : "");
+			cli_note(r->rollback_by_ecs
+					 ? _("the service is back on %s (rolled back by the ECS circuit breaker)")
+					 : _("the service is back on %s"),
+				 ship_taskdef_short(r->previous_taskdef));
 		else if (r->outcome == SHIP_DEPLOY_FAILED || r->outcome == SHIP_DEPLOY_TIMEOUT)
-			cli_note("the service was NOT rolled back");
+			cli_note("%s", _("the service was NOT rolled back"));
 		if (r->outcome == SHIP_DEPLOY_REFUSED)
-			cli_hint("wait for it ('ecship wait') or deploy without --refuse-if-busy");
+			cli_hint("%s", _("wait for it ('ecship wait') or deploy without --refuse-if-busy"));
 		if (r->outcome == SHIP_DEPLOY_REPLACED)
-			cli_hint("another deploy or a person changed the service; 'ecship status' "
-				 "shows what runs now");
+			cli_hint("%s", _("another deploy or a person changed the service; 'ecship "
+					 "status' shows what runs now"));
 	}
 	if (ctx->github && r->taskdef_arn[0]) {
 		char rev[32];
@@ -170,12 +176,12 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 
 	memset(rend, 0, sizeof(rend));
 	if (argc > 0) {
-		cli_error("'deploy' takes no arguments, got '%s'", argv[0]);
+		cli_error(_("'%s' takes no arguments, got '%s'"), "deploy", argv[0]);
 		return CLI_EXIT_USAGE;
 	}
 	if (s_args.image && s_args.tag) {
-		cli_error("--image and --tag cannot be used together");
-		cli_hint("--image replaces the whole image, --tag only its tag: give one");
+		cli_error("%s", _("--image and --tag cannot be used together"));
+		cli_hint("%s", _("--image replaces the whole image, --tag only its tag: give one"));
 		return CLI_EXIT_USAGE;
 	}
 	if ((rc = cli_project_load(ctx, &proj, s_args.image, s_args.tag)))
@@ -184,9 +190,9 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 		svcs[0] = cli_project_service(&proj, s_args.service);
 		n = svcs[0] ? 1 : 0;
 	} else if (proj.cfg->n_services > SHIP_WAIT_MAX_SERVICES) {
-		cli_error("'%s' names %zu services; one deploy takes at most %d", proj.cfg->path,
+		cli_error(_("'%s' names %zu services; one deploy takes at most %d"), proj.cfg->path,
 			  proj.cfg->n_services, SHIP_WAIT_MAX_SERVICES);
-		cli_hint("deploy them in groups with --service NAME");
+		cli_hint("%s", _("deploy them in groups with --service NAME"));
 	} else {
 		for (n = 0; n < proj.cfg->n_services; n++)
 			svcs[n] = &proj.cfg->services[n];
@@ -196,8 +202,8 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	if (!proj.cfg->cluster) {
-		cli_error("'%s' names no cluster", proj.cfg->path);
-		cli_hint("add 'cluster: NAME' (e.g. django-ecs-cluster-${ENVIRONMENT})");
+		cli_error(_("'%s' names no cluster"), proj.cfg->path);
+		cli_hint("%s", _("add 'cluster: NAME' (e.g. django-ecs-cluster-${ENVIRONMENT})"));
 		rc = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
@@ -207,12 +213,12 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 			goto cleanup;
 	struct ship_aws *aws = cli_aws(ctx, &err);
 	if (!aws) {
-		rc = cli_report("cannot set up the AWS client", &err);
+		rc = cli_report(_("cannot set up the AWS client"), &err);
 		goto cleanup;
 	}
 	if (!ship_aws_region(aws)) {
-		cli_error("no AWS region is configured");
-		cli_hint("use --region, set AWS_REGION, or add 'region:' to ecship.yml");
+		cli_error("%s", _("no AWS region is configured"));
+		cli_hint("%s", _("use --region, set AWS_REGION, or add 'region:' to ecship.yml"));
 		rc = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
@@ -225,12 +231,12 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 		       : ship_deploy_many(aws, opts, n, res, &err);
 	cli_progress_done(&prog);
 	if (r) {
-		rc = cli_report("deploy failed", &err);
+		rc = cli_report(_("deploy failed"), &err);
 		if (pre.rc)
 			rc = pre.rc; /* --pre-run's task failed (1), timed out (4) or was interrupted */
 		for (i = 0; i < n; i++)
 			if (res[i].taskdef_arn[0] && !res[i].deployment_id[0])
-				cli_note("registered %s, but service '%s' was not changed",
+				cli_note(_("registered %s, but service '%s' was not changed"),
 					 ship_taskdef_short(res[i].taskdef_arn), svcs[i]->name);
 		goto cleanup;
 	}

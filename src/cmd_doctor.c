@@ -38,7 +38,7 @@ static void print_check(void *vctx, const struct ship_check *c)
 	if (c->evidence[0])
 		printf("       %s\n", c->evidence);
 	if (c->fix[0] && c->verdict != SHIP_VERDICT_OK && c->verdict != SHIP_VERDICT_SKIP)
-		printf("       fix: %s\n", c->fix);
+		printf("       %s %s\n", _("fix:"), c->fix);
 	fflush(stdout);
 }
 
@@ -88,11 +88,11 @@ static int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	if (argc > 0) {
-		cli_error("'doctor' takes no arguments, got '%s'", argv[0]);
+		cli_error(_("'doctor' takes no arguments, got '%s'"), argv[0]);
 		return CLI_EXIT_USAGE;
 	}
 	if (s_args.image && s_args.tag) {
-		cli_error("--image and --tag cannot be used together");
+		cli_error(_("--image and --tag cannot be used together"));
 		return CLI_EXIT_USAGE;
 	}
 	if ((rc = cli_project_load(ctx, &proj, s_args.image, tag)))
@@ -100,13 +100,13 @@ static int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 	const struct ship_config_service *cs = cli_project_service(&proj, s_args.service);
 	if (!cs || !proj.cfg->cluster) {
 		if (cs)
-			cli_error("'%s' names no cluster", proj.cfg->path);
+			cli_error(_("'%s' names no cluster"), proj.cfg->path);
 		rc = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
 	if (!s_args.image && !tag && current_tag(ctx, &proj, cs, live_tag, sizeof(live_tag))) {
 		/* reload with the tag the service runs, for ${IMAGE_TAG} */
-		cli_note("checking the image tag the service runs now: %s (--tag checks another)",
+		cli_note(_("checking the image tag the service runs now: %s (--tag checks another)"),
 			 live_tag);
 		cli_project_release(&proj);
 		tag = live_tag;
@@ -123,12 +123,12 @@ static int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	struct ship_aws *aws = cli_aws(ctx, &err);
 	if (!aws) {
-		rc = cli_report("cannot set up the AWS client", &err);
+		rc = cli_report(_("cannot set up the AWS client"), &err);
 		goto cleanup;
 	}
 	rep = ship_calloc(1, sizeof(*rep));
 	if (!rep) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		rc = CLI_EXIT_FAILED;
 		goto cleanup;
 	}
@@ -147,7 +147,7 @@ static int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 	in.on_check = print_check;
 	in.ctx = ctx;
 	if (ship_doctor_run(aws, &in, rep, &err)) {
-		rc = cli_report("cannot run the checks", &err);
+		rc = cli_report(_("cannot run the checks"), &err);
 		goto cleanup;
 	}
 	if (ctx->json) {
@@ -168,7 +168,7 @@ static int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 			cli_print_json(o);
 		json_decref(o);
 	} else {
-		printf("\n%zu ok, %zu warn, %zu fail, %zu skip\n", rep->counts[SHIP_VERDICT_OK],
+		printf(_("\n%zu ok, %zu warn, %zu fail, %zu skip\n"), rep->counts[SHIP_VERDICT_OK],
 		       rep->counts[SHIP_VERDICT_WARN], rep->counts[SHIP_VERDICT_FAIL],
 		       rep->counts[SHIP_VERDICT_SKIP]);
 	}

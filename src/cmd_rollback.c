@@ -84,8 +84,8 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	if (argc > 0) {
-		cli_error("'rollback' takes no arguments, got '%s'", argv[0]);
-		cli_hint("give the revision with --to, e.g. --to 7");
+		cli_error(_("'rollback' takes no arguments, got '%s'"), argv[0]);
+		cli_hint(_("give the revision with --to, e.g. --to 7"));
 		return CLI_EXIT_USAGE;
 	}
 	const struct ship_config_service *cs = NULL;
@@ -95,24 +95,24 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	struct ship_aws *aws = ctx->aws;
 	if (s_args.to) {
 		if (resolve_to(aws, s_args.to, v.taskdef, target, sizeof(target), &err)) {
-			rc = cli_report("cannot roll back", &err);
+			rc = cli_report(_("cannot roll back"), &err);
 			goto cleanup;
 		}
 	} else {
 		if (recorded_previous(aws, v.arn, target, sizeof(target), &err)) {
-			rc = cli_report("cannot read the recorded previous revision", &err);
+			rc = cli_report(_("cannot read the recorded previous revision"), &err);
 			goto cleanup;
 		}
 		if (!target[0]) {
-			cli_error("no previous revision is recorded for service '%s'", cs->name);
-			cli_hint("ecship records it on each deploy (tag '%s'); give one with --to N",
+			cli_error(_("no previous revision is recorded for service '%s'"), cs->name);
+			cli_hint(_("ecship records it on each deploy (tag '%s'); give one with --to N"),
 				 SHIP_TAG_PREVIOUS);
 			rc = CLI_EXIT_FAILED;
 			goto cleanup;
 		}
 	}
 	if (!strcmp(target, v.taskdef) && !ship_service_busy(&v)) {
-		printf("service '%s' already runs %s; nothing to roll back\n", cs->name,
+		printf(_("service '%s' already runs %s; nothing to roll back\n"), cs->name,
 		       ship_taskdef_short(target));
 		rc = CLI_EXIT_OK;
 		goto cleanup;
@@ -132,18 +132,18 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	memset(&res, 0, sizeof(res));
 	if (ship_deploy_rollback_to(aws, &o, target, s_args.no_wait, &res, &err)) {
 		cli_progress_done(&prog);
-		rc = cli_report("rollback failed", &err);
+		rc = cli_report(_("rollback failed"), &err);
 		goto cleanup;
 	}
 	cli_progress_done(&prog);
 	if (s_args.no_wait) {
-		printf("rollback of service '%s' to %s started\n", cs->name, ship_taskdef_short(target));
+		printf(_("rollback of service '%s' to %s started\n"), cs->name, ship_taskdef_short(target));
 		rc = CLI_EXIT_OK;
 		goto cleanup;
 	}
 	if (!res.rolled_back) {
-		cli_error("service '%s' did not settle on %s in time", cs->name, ship_taskdef_short(target));
-		cli_hint("'ecship status' shows where it is; 'ecship wait' follows it");
+		cli_error(_("service '%s' did not settle on %s in time"), cs->name, ship_taskdef_short(target));
+		cli_hint(_("'ecship status' shows where it is; 'ecship wait' follows it"));
 		rc = cli_interrupted() ? CLI_EXIT_INTERRUPTED : CLI_EXIT_TIMEOUT;
 		goto cleanup;
 	}
@@ -151,9 +151,9 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		json_t *resp = NULL, *req = json_pack("{s:s}", "taskDefinition", from);
 		if (ship_aws_json(aws, SHIP_SVC_ECS, "DeregisterTaskDefinition", req, &resp, NULL,
 				  &err))
-			cli_report("rolled back, but cannot deregister the failed revision", &err);
+			cli_report(_("rolled back, but cannot deregister the failed revision"), &err);
 		else
-			cli_note("deregistered %s", ship_taskdef_short(from));
+			cli_note(_("deregistered %s"), ship_taskdef_short(from));
 		json_decref(req);
 		json_decref(resp);
 	}
@@ -163,7 +163,7 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		cli_print_json(out);
 		json_decref(out);
 	} else {
-		printf("rolled back service '%s' from %s to %s\n", cs->name, ship_taskdef_short(from),
+		printf(_("rolled back service '%s' from %s to %s\n"), cs->name, ship_taskdef_short(from),
 		       ship_taskdef_short(target));
 	}
 	rc = CLI_EXIT_OK;
