@@ -181,7 +181,8 @@ static void draw(struct cli_progress *p)
 			b += len + (nl ? 1 : 0);
 		}
 	}
-	snprintf(line, sizeof(line), "  waiting %.0f s", now_s() - p->start);
+	snprintf(line, sizeof(line), "  %s", ""); /* then the time waited */
+	snprintf(line + 2, sizeof(line) - 2, _("waiting %.0f s"), now_s() - p->start);
 	draw_line(p, line, w);
 	fflush(stderr);
 }
@@ -190,7 +191,7 @@ static void draw(struct cli_progress *p)
 static void group_open(struct cli_progress *p)
 {
 	if (p->ctx && p->ctx->github && !p->tty && !p->group) {
-		fputs("::group::deployment progress (service events and status)\n", stderr);
+		fprintf(stderr, "::group::%s\n", _("deployment progress (service events and status)"));
 		p->group = 1;
 	}
 }
@@ -229,7 +230,7 @@ void cli_progress_event(void *vp, double created, const char *message)
 	erase(p);
 	group_open(p);
 	cli_time_format(created, 0, ts, sizeof(ts));
-	fprintf(stderr, "%s event: %s\n", ts, message);
+	fprintf(stderr, "%s %s %s\n", ts, _("event:"), message);
 	draw(p);
 }
 
@@ -321,10 +322,11 @@ void cli_progress_snapshot(void *vp, const struct ship_service_view *v, double e
 	} else if (now - s->printed >= p->heartbeat) {
 		const struct ship_deployment_view *pr = ship_service_primary(v);
 		group_open(p);
-		fprintf(stderr, "%s still waiting (%.0f s): service '%s' unchanged", ts,
-			now - p->start, v->name);
+		fprintf(stderr, "%s ", ts);
+		fprintf(stderr, _("still waiting (%.0f s): service '%s' unchanged"), now - p->start,
+			v->name);
 		if (pr)
-			fprintf(stderr, ", %s %s running %ld of %ld", pr->status,
+			fprintf(stderr, _(", %s %s running %ld of %ld"), pr->status,
 				ship_taskdef_short(pr->taskdef), pr->running, pr->desired);
 		fputc('\n', stderr);
 		s->printed = now;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ecship/deploy.h"
+#include "ecship/i18n.h"
 #include "ecship/taskdef.h"
 
 static void note(const struct ship_deploy_opts *o, const char *fmt, ...) SHIP_PRINTF(2, 3);
@@ -79,7 +80,7 @@ static int latest_revision(struct ship_aws *aws, const char *family, json_t **ou
 	json_t *resp = NULL, *req = json_pack("{s:s}", "taskDefinition", family);
 	*out = NULL;
 	if (!req)
-		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
 	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, NULL, err);
 	json_decref(req);
 	if (r) {
@@ -156,9 +157,9 @@ static void record_previous(struct ship_aws *aws, const struct ship_deploy_opts 
 	json_t *req = json_pack("{s:s, s:[{s:s, s:s}]}", "resourceArn", service_arn, "tags", "key",
 				SHIP_TAG_PREVIOUS, "value", previous);
 	if (req && ship_aws_json(aws, SHIP_SVC_ECS, "TagResource", req, &resp, NULL, &e))
-		note(o, "warning: cannot record the previous revision as tag '%s' on the service "
+		note(o, _("warning: cannot record the previous revision as tag '%s' on the service "
 			"(%s: %s); this deploy still rolls back to it, but 'ecship rollback' later "
-			"will need --to",
+			"will need --to"),
 		     SHIP_TAG_PREVIOUS, e.aws_code[0] ? e.aws_code : ship_errcode_name(e.code),
 		     e.message);
 	json_decref(req);
@@ -221,15 +222,15 @@ static int rollback_to(struct ship_aws *aws, const struct ship_deploy_opts *o,
 			record_previous(aws, o, before.arn, before.taskdef);
 	}
 	json_decref(svc);
-	note(o, "rolling back service '%s' to %s", o->service, ship_taskdef_short(taskdef));
+	note(o, _("rolling back service '%s' to %s"), o->service, ship_taskdef_short(taskdef));
 	json_t *req = json_pack("{s:s, s:s, s:s}", "cluster", o->cluster, "service", o->service,
 				"taskDefinition", taskdef);
 	if (!req)
-		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
 	int r = ship_aws_json(aws, SHIP_SVC_ECS, "UpdateService", req, &resp, NULL, err);
 	json_decref(req);
 	if (r)
-		return ship_err_prefix(err, "cannot roll back service '%s' to %s", o->service,
+		return ship_err_prefix(err, _("cannot roll back service '%s' to %s"), o->service,
 				       ship_taskdef_short(taskdef));
 	primary_id(resp, id, sizeof(id));
 	json_decref(resp);
@@ -244,7 +245,7 @@ static int rollback_to(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		if (wait_for(aws, o, &cur, ship_wait_rollout_done, &ro, &end, res, err))
 			return -1;
 		if (end == SHIP_WAIT_DONE && ro.phase != SHIP_ROLLOUT_COMPLETED) {
-			note(o, "the rollback to %s failed too: %s", ship_taskdef_short(taskdef), ro.reason);
+			note(o, _("the rollback to %s failed too: %s"), ship_taskdef_short(taskdef), ro.reason);
 			return 0;
 		}
 	} else if (wait_for(aws, o, &cur, ship_wait_settled_done, (void *)taskdef, &end, res, err)) {
@@ -252,9 +253,9 @@ static int rollback_to(struct ship_aws *aws, const struct ship_deploy_opts *o,
 	}
 	if (end == SHIP_WAIT_DONE) {
 		res->rolled_back = 1;
-		note(o, "service '%s' is back on %s", o->service, ship_taskdef_short(taskdef));
+		note(o, _("service '%s' is back on %s"), o->service, ship_taskdef_short(taskdef));
 	} else {
-		note(o, "the rollback to %s did not settle (%s)", ship_taskdef_short(taskdef),
+		note(o, _("the rollback to %s did not settle (%s)"), ship_taskdef_short(taskdef),
 		     end == SHIP_WAIT_TIMEOUT ? "timed out" : "interrupted");
 	}
 	return 0;
@@ -269,15 +270,15 @@ static int roll_back(struct ship_aws *aws, const struct ship_deploy_opts *o,
 	const struct ship_clock *clk = ship_aws_clock(aws);
 	ship_aws_persist_until(aws, clk->now(clk->ctx) + o->timeout); /* the caller restores it */
 	if (o->no_rollback) {
-		append_reason(res, "; left as it is (--no-rollback)");
+		append_reason(res, _("; left as it is (--no-rollback)"));
 		return 0;
 	}
 	if (!res->previous_taskdef[0]) {
-		append_reason(res, "; nothing to roll back to: this deploy created the service");
+		append_reason(res, _("; nothing to roll back to: this deploy created the service"));
 		return 0;
 	}
 	if (ro && ro->by_breaker && res->final.breaker_rollback) {
-		note(o, "the circuit breaker is rolling back to %s; waiting for it to settle",
+		note(o, _("the circuit breaker is rolling back to %s; waiting for it to settle"),
 		     ship_taskdef_short(res->previous_taskdef));
 		if (wait_for(aws, o, cur, ship_wait_settled_done, res->previous_taskdef, &end, res,
 			     err))
@@ -285,13 +286,13 @@ static int roll_back(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		if (end == SHIP_WAIT_DONE) {
 			res->rolled_back = 1;
 			res->rollback_by_ecs = 1;
-			note(o, "service '%s' is back on %s", o->service,
+			note(o, _("service '%s' is back on %s"), o->service,
 			     ship_taskdef_short(res->previous_taskdef));
 			return 0;
 		}
 		if (end == SHIP_WAIT_INTERRUPTED)
 			return 0;
-		note(o, "ECS's rollback did not settle on %s in time; rolling back directly",
+		note(o, _("ECS's rollback did not settle on %s in time; rolling back directly"),
 		     ship_taskdef_short(res->previous_taskdef));
 	}
 	return rollback_to(aws, o, res->previous_taskdef, 0, 0, res, err);
@@ -317,7 +318,7 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 
 	/* 1. the service as it is now */
 	if (ship_ecs_describe_service(aws, o->cluster, o->service, &svc, err)) {
-		ship_err_prefix(err, "cannot describe service '%s' in cluster '%s'", o->service,
+		ship_err_prefix(err, _("cannot describe service '%s' in cluster '%s'"), o->service,
 				o->cluster);
 		goto cleanup;
 	}
@@ -329,16 +330,16 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 			const char *pid = p ? p->id : "?", *ptd = p ? ship_taskdef_short(p->taskdef) : "?";
 			if (o->refuse_if_busy || o->dry_run) {
 				res->outcome = o->dry_run ? SHIP_DEPLOY_DRY_RUN : SHIP_DEPLOY_REFUSED;
-				set_reason(res, "deployment %s (%s) is still in progress on service '%s'",
+				set_reason(res, _("deployment %s (%s) is still in progress on service '%s'"),
 					   pid, ptd, o->service);
 				if (!o->dry_run) {
 					rc = 0;
 					goto cleanup;
 				}
-				note(o, "%s; a deploy would wait for it first", res->reason);
+				note(o, _("%s; a deploy would wait for it first"), res->reason);
 			} else {
-				note(o, "deployment %s (%s) is in progress on service '%s'; waiting for "
-					"it to finish before deploying",
+				note(o, _("deployment %s (%s) is in progress on service '%s'; waiting for "
+					"it to finish before deploying"),
 				     pid, ptd, o->service);
 				ship_event_cursor_feed(&cur, json_object_get(svc, "events"), 1, NULL, NULL);
 				if (wait_for(aws, o, &cur, is_busy, NULL, &end, res, err))
@@ -346,8 +347,8 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 				if (end != SHIP_WAIT_DONE) {
 					res->outcome = end == SHIP_WAIT_INTERRUPTED ? SHIP_DEPLOY_INTERRUPTED
 										    : SHIP_DEPLOY_TIMEOUT;
-					set_reason(res, "deployment %s did not finish in time; nothing was "
-							"changed",
+					set_reason(res, _("deployment %s did not finish in time; nothing was "
+							"changed"),
 						   pid);
 					rc = 0;
 					goto cleanup;
@@ -371,30 +372,30 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 	/* 2. the task definition: reuse the latest revision when it is the same */
 	const char *family = json_string_value(json_object_get(o->taskdef, "family"));
 	if (!family) {
-		ship_err_set(err, SHIP_ERR_INPUT, "the task definition has no 'family'");
+		ship_err_set(err, SHIP_ERR_INPUT, _("the task definition has no 'family'"));
 		goto cleanup;
 	}
 	if (latest_revision(aws, family, &latest, err)) {
-		ship_err_prefix(err, "cannot describe task definition family '%s'", family);
+		ship_err_prefix(err, _("cannot describe task definition family '%s'"), family);
 		goto cleanup;
 	}
 	int same = latest ? ship_taskdef_same(o->taskdef, latest) : 0;
 	if (same < 0) {
-		ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
 		goto cleanup;
 	}
 	if (same) {
 		copy_json_str(res->taskdef_arn, sizeof(res->taskdef_arn),
 			      json_object_get(latest, "taskDefinitionArn"));
 		res->revision = (long)json_integer_value(json_object_get(latest, "revision"));
-		note(o, "task definition unchanged: using %s", ship_taskdef_short(res->taskdef_arn));
+		note(o, _("task definition unchanged: using %s"), ship_taskdef_short(res->taskdef_arn));
 	} else if (o->dry_run) {
-		note(o, "would register a new revision of family '%s'%s", family,
+		note(o, _("would register a new revision of family '%s'%s"), family,
 		     latest ? " (it differs from the latest; 'ecship diff' shows how)" : "");
 	} else {
 		persist(aws, o);
 		if (register_once(aws, o, family, &resp, err)) {
-			ship_err_prefix(err, "cannot register task definition family '%s'", family);
+			ship_err_prefix(err, _("cannot register task definition family '%s'"), family);
 			goto cleanup;
 		}
 		if (!resp) { /* an attempt whose answer was lost did register it */
@@ -403,7 +404,7 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 			if (latest_revision(aws, family, &latest, err))
 				goto cleanup;
 			resp = json_pack("{s:O}", "taskDefinition", latest);
-			note(o, "a lost answer had registered it already: not registering it twice");
+			note(o, _("a lost answer had registered it already: not registering it twice"));
 		}
 		json_t *td = json_object_get(resp, "taskDefinition");
 		copy_json_str(res->taskdef_arn, sizeof(res->taskdef_arn),
@@ -412,14 +413,14 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		res->registered = 1;
 		json_decref(resp);
 		resp = NULL;
-		note(o, "registered %s", ship_taskdef_short(res->taskdef_arn));
+		note(o, _("registered %s"), ship_taskdef_short(res->taskdef_arn));
 	}
 
 	/* 3. nothing to do? */
 	if (svc && same && !o->force_new && !strcmp(res->previous_taskdef, res->taskdef_arn)) {
 		res->outcome = SHIP_DEPLOY_UNCHANGED;
-		set_reason(res, "service '%s' already runs %s; nothing to deploy (--force-new-deployment "
-				"restarts its tasks)",
+		set_reason(res, _("service '%s' already runs %s; nothing to deploy (--force-new-deployment "
+				"restarts its tasks)"),
 			   o->service, ship_taskdef_short(res->taskdef_arn));
 		res->final = v;
 		rc = 0;
@@ -428,11 +429,11 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 	if (o->dry_run) {
 		res->outcome = SHIP_DEPLOY_DRY_RUN;
 		if (svc)
-			set_reason(res, "would update service '%s' from %s to %s", o->service,
+			set_reason(res, _("would update service '%s' from %s to %s"), o->service,
 				   ship_taskdef_short(res->previous_taskdef),
 				   res->taskdef_arn[0] ? ship_taskdef_short(res->taskdef_arn) : "the new revision");
 		else
-			set_reason(res, "would create service '%s' in cluster '%s'", o->service,
+			set_reason(res, _("would create service '%s' in cluster '%s'"), o->service,
 				   o->cluster);
 		rc = 0;
 		goto cleanup;
@@ -448,8 +449,8 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		req = json_deep_copy(o->service_def);
 		if (!req) {
 			ship_err_set(err, SHIP_ERR_INPUT,
-				     "service '%s' does not exist and there is no service definition "
-				     "to create it from",
+				     _("service '%s' does not exist and there is no service definition "
+				     "to create it from"),
 				     o->service);
 			goto cleanup;
 		}
@@ -465,34 +466,34 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 			json_object_set_new(dc, "deploymentCircuitBreaker",
 					    json_pack("{s:b, s:b}", "enable", 1, "rollback", 1));
 		if (ship_aws_json(aws, SHIP_SVC_ECS, "CreateService", req, &resp, NULL, err)) {
-			ship_err_prefix(err, "cannot create service '%s' in cluster '%s'", o->service,
+			ship_err_prefix(err, _("cannot create service '%s' in cluster '%s'"), o->service,
 					o->cluster);
 			goto cleanup;
 		}
 		res->created = 1;
-		note(o, "created service '%s' with %s", o->service, ship_taskdef_short(res->taskdef_arn));
+		note(o, _("created service '%s' with %s"), o->service, ship_taskdef_short(res->taskdef_arn));
 	} else {
 		record_previous(aws, o, v.arn, res->previous_taskdef);
 		req = json_pack("{s:s, s:s, s:s, s:b}", "cluster", o->cluster, "service", o->service,
 				"taskDefinition", res->taskdef_arn, "forceNewDeployment", o->force_new);
 		if (!req || ship_aws_json(aws, SHIP_SVC_ECS, "UpdateService", req, &resp, NULL, err)) {
 			if (!req)
-				ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
-			ship_err_prefix(err, "cannot update service '%s'", o->service);
+				ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
+			ship_err_prefix(err, _("cannot update service '%s'"), o->service);
 			goto cleanup;
 		}
-		note(o, "updated service '%s': %s -> %s", o->service, ship_taskdef_short(res->previous_taskdef),
+		note(o, _("updated service '%s': %s -> %s"), o->service, ship_taskdef_short(res->previous_taskdef),
 		     ship_taskdef_short(res->taskdef_arn));
 	}
 	primary_id(resp, res->deployment_id, sizeof(res->deployment_id));
 	if (!res->deployment_id[0]) {
 		ship_err_set(err, SHIP_ERR_PROTOCOL,
-			     "the answer to %s names no PRIMARY deployment to follow",
+			     _("the answer to %s names no PRIMARY deployment to follow"),
 			     res->created ? "CreateService" : "UpdateService");
 		goto cleanup;
 	}
 	res->outcome = SHIP_DEPLOY_STARTED;
-	set_reason(res, "deployment %s started; not waiting (--no-wait)", res->deployment_id);
+	set_reason(res, _("deployment %s started; not waiting (--no-wait)"), res->deployment_id);
 	rc = 0;
 
 cleanup:
@@ -524,18 +525,18 @@ static int deploy_finish(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		return 0;
 	case SHIP_WAIT_TIMEOUT:
 		res->outcome = SHIP_DEPLOY_TIMEOUT;
-		set_reason(res, "deployment %s did not complete within %.0f s", res->deployment_id,
+		set_reason(res, _("deployment %s did not complete within %.0f s"), res->deployment_id,
 			   o->timeout);
 		return roll_back(aws, o, NULL, cur, res, err);
 	case SHIP_WAIT_INTERRUPTED:
 		res->outcome = SHIP_DEPLOY_INTERRUPTED;
-		set_reason(res, "interrupted while deployment %s was in progress; it goes on in ECS, "
-				"and 'ecship wait' or 'ecship rollback' take over from here",
+		set_reason(res, _("interrupted while deployment %s was in progress; it goes on in ECS, "
+				"and 'ecship wait' or 'ecship rollback' take over from here"),
 			   res->deployment_id);
 		return 0;
 	case SHIP_WAIT_GONE:
 		res->outcome = SHIP_DEPLOY_FAILED;
-		set_reason(res, "service '%s' was deleted while deployment %s was in progress",
+		set_reason(res, _("service '%s' was deleted while deployment %s was in progress"),
 			   o->service, res->deployment_id);
 		return 0;
 	}
@@ -566,7 +567,7 @@ int ship_deploy_run(struct ship_aws *aws, const struct ship_deploy_opts *o,
 	ship_aws_persist_answered_until(aws, start + o->timeout);
 	rc = deploy_start(aws, o, &cur, res, err);
 	if (!rc && res->outcome == SHIP_DEPLOY_STARTED && !o->no_wait) {
-		note(o, "waiting for deployment %s", res->deployment_id);
+		note(o, _("waiting for deployment %s"), res->deployment_id);
 		rollout_for(&ro, o, res);
 		rc = wait_for(aws, o, &cur, ship_wait_rollout_done, &ro, &end, res, err);
 		if (!rc)
@@ -590,13 +591,13 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 	int rc = 0, failed = -1;
 
 	if (n == 0 || n > SHIP_WAIT_MAX_SERVICES)
-		return ship_err_set(err, SHIP_ERR_INPUT, "a deploy takes 1 to %d services",
+		return ship_err_set(err, SHIP_ERR_INPUT, _("a deploy takes 1 to %d services"),
 				    SHIP_WAIT_MAX_SERVICES);
 	for (i = 1; i < n; i++)
 		if (strcmp(opts[i].cluster, opts[0].cluster))
 			return ship_err_set(err, SHIP_ERR_INPUT,
-					    "the services of one deploy must share a cluster ('%s' "
-					    "and '%s')",
+					    _("the services of one deploy must share a cluster ('%s' "
+					    "and '%s')"),
 					    opts[0].cluster, opts[i].cluster);
 	memset(res, 0, n * sizeof(*res));
 	double was = ship_aws_persisting(aws), was_answered = ship_aws_persisting_answered(aws);
@@ -605,7 +606,7 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 	for (i = 0; i < n; i++) {
 		rc = deploy_start(aws, &opts[i], &cur[i], &res[i], err);
 		if (rc) {
-			ship_err_prefix(err, "service '%s'", opts[i].service);
+			ship_err_prefix(err, _("service '%s'"), opts[i].service);
 			failed = (int)i;
 			break;
 		}
@@ -629,7 +630,7 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 		struct ship_wait_opts wo = {opts[0].timeout, opts[0].on_snapshot, opts[0].on_event,
 					    opts[0].cancelled, opts[0].ctx, NULL, SHIP_POLL_MIN};
 		struct ship_wait_stats st;
-		note(&opts[0], "waiting for %zu deployment%s", nwait, nwait == 1 ? "" : "s");
+		note(&opts[0], _("waiting for %zu deployment%s"), nwait, nwait == 1 ? "" : "s");
 		if (ship_ecs_wait_many(aws, opts[0].cluster, items, nwait, &wo, &st, err)) {
 			ship_aws_persist_until(aws, was);
 			ship_aws_persist_answered_until(aws, was_answered);
@@ -648,17 +649,17 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 				break;
 			case SHIP_WAIT_TIMEOUT:
 				res[i].outcome = SHIP_DEPLOY_TIMEOUT;
-				set_reason(&res[i], "deployment %s did not complete within %.0f s",
+				set_reason(&res[i], _("deployment %s did not complete within %.0f s"),
 					   res[i].deployment_id, opts[i].timeout);
 				break;
 			case SHIP_WAIT_INTERRUPTED:
 				res[i].outcome = SHIP_DEPLOY_INTERRUPTED;
-				set_reason(&res[i], "interrupted while deployment %s was in progress",
+				set_reason(&res[i], _("interrupted while deployment %s was in progress"),
 					   res[i].deployment_id);
 				break;
 			case SHIP_WAIT_GONE:
 				res[i].outcome = SHIP_DEPLOY_FAILED;
-				set_reason(&res[i], "service '%s' was deleted during the deploy",
+				set_reason(&res[i], _("service '%s' was deleted during the deploy"),
 					   opts[i].service);
 				break;
 			}
@@ -678,7 +679,7 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 				if (res[i].outcome == SHIP_DEPLOY_COMPLETED ||
 				    res[i].outcome == SHIP_DEPLOY_STARTED)
 					res[i].outcome = SHIP_DEPLOY_FAILED;
-				set_reason(&res[i], "rolled back because service '%s' failed: %s",
+				set_reason(&res[i], _("rolled back because service '%s' failed: %s"),
 					   opts[failed].service, res[failed].reason);
 			}
 			int by_breaker = res[i].outcome == SHIP_DEPLOY_FAILED && ro[i].by_breaker &&

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ecship/ecs.h"
+#include "ecship/i18n.h"
 
 int ship_ecs_describe_service(struct ship_aws *aws, const char *cluster, const char *service,
 			      json_t **service_out, struct ship_err *err)
@@ -14,7 +15,7 @@ int ship_ecs_describe_service(struct ship_aws *aws, const char *cluster, const c
 	json_t *req = json_pack("{s:s, s:[s]}", "cluster", cluster, "services", service);
 	*service_out = NULL;
 	if (!req)
-		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
 	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeServices", req, &resp, NULL, err);
 	json_decref(req);
 	if (r)
@@ -77,7 +78,7 @@ static int describe_many(struct ship_aws *aws, const char *cluster, struct ship_
 	}
 	json_t *req = json_pack("{s:s, s:o}", "cluster", cluster, "services", names);
 	if (!req)
-		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
 	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeServices", req, &resp, NULL, err);
 	json_decref(req);
 	if (r)
@@ -114,7 +115,7 @@ int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wa
 	size_t left = n, i;
 
 	if (n == 0 || n > SHIP_WAIT_MAX_SERVICES)
-		return ship_err_set(err, SHIP_ERR_INPUT, "between 1 and %d services can be waited for",
+		return ship_err_set(err, SHIP_ERR_INPUT, _("between 1 and %d services can be waited for"),
 				    SHIP_WAIT_MAX_SERVICES);
 	for (i = 0; i < n; i++) {
 		items[i].finished = 0;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # i18n.sh: ecship's messages in Japanese (gettext, po/ja.po). The catalogue compiles with
 # msgfmt -c (formats match), every msgid in it still exists in the sources (no stale entries),
-# and it translates every message of the diagnosis and of deploy, rollback, doctor and infra.
+# and it translates every message of the diagnosis and of deploy (with its progress), rollback,
+# doctor and infra.
 # LANG=ja_JP.UTF-8 gives the failed deploy's diagnosis in Japanese, with the real ja_JP.UTF-8
 # locale when it is installed and without it (C.UTF-8 fallback); LC_MESSAGES=C keeps English;
 # ECSHIP_LOCALEDIR points elsewhere; `make install` installs the catalogue where the installed
@@ -38,7 +39,8 @@ assert not stale, "stale msgids: %r" % stale[:5]
 PY
 check "every message of the diagnosis, deploy, rollback, doctor and infra is translated" python3 - po/ja.po <<'PY'
 import re, sys
-files = ("lib/troubleshoot/diagnose.c", "lib/troubleshoot/doctor.c", "lib/troubleshoot/doctor_net.c",
+files = ("lib/ecs/deploy.c", "lib/ecs/rollout.c", "lib/ecs/wait.c", "src/cli_progress.c",
+         "lib/troubleshoot/diagnose.c", "lib/troubleshoot/doctor.c", "lib/troubleshoot/doctor_net.c",
          "src/cli_diagnose.c", "src/cli_summary.c", "src/cmd_deploy.c", "src/cmd_rollback.c",
          "src/cmd_doctor.c", "src/cmd_infra.c")
 entries, refs, cur, field = [], [], None, None
@@ -71,6 +73,8 @@ japanese_diagnosis() { # DESC FILE
 	contains "$1: the cause is in Japanese" "$2" "^原因: コンテナ 'web' が終了コード 3 で終了しました（最後の出力: 'KeyError: .DATABASE_URL.'）"
 	contains "$1: the hint is in Japanese" "$2" "^ヒント: 理由は上のログに出ています。'ecship logs --task [0-9a-f]+'"
 	lacks "$1: no English diagnosis lines" "$2" '^(cause|hint|error): |^diagnosis of '
+	contains "$1: the progress notes are in Japanese" "$2" '^[0-9:]+Z デプロイメント ecs-svc/[0-9]+ を待っています$'
+	contains "$1: the service events are labelled in Japanese" "$2" '^[0-9:]+Z イベント: \(service web-staging\)'
 }
 if locale -a 2>/dev/null | grep -qi '^ja_JP\.utf-\?8$'; then
 	expect_exit "LANG=ja_JP.UTF-8 (locale installed): a failing deploy exits 1" 1 env LANG=ja_JP.UTF-8 "$ECSHIP" deploy --tag crash-1
