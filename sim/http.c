@@ -426,5 +426,15 @@ void sim_handle(struct sim *s, struct sim_request *rq, struct sim_response *r)
 		sim_resp_add_header(r, "x-amzn-RequestId", r->request_id);
 	pthread_mutex_lock(&s->lock);
 	sim_reqlog_add(s, rq, r, (sim_wall() - t0) * 1000);
+	double now = sim_clock_now(s);
 	pthread_mutex_unlock(&s->lock);
+	if (!r->drop) {
+		/* the Date of every answer is on the simulated clock, like the events it stamps */
+		char date[64];
+		time_t t = (time_t)now;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		sim_resp_add_header(r, "Date", date);
+	}
 }

@@ -223,7 +223,8 @@ struct cli_progress {
 	int tty;   /* redraw in place */
 	int quiet;
 	int group; /* GitHub Actions: inside a ::group:: of events and status lines */
-	double start;
+	double start;     /* the first note, event or status, on ECS's clock (the timeline's 0) */
+	double t0;        /* when the wait began, on ours (time waited, heartbeat) */
 	double heartbeat; /* seconds between repeats of an unchanged status (plain logs) */
 	/* the block drawn last (terminal only): each line's width in columns, to count the rows it
 	 * takes at the terminal's current width when it is erased */

@@ -79,7 +79,28 @@ void cli_time_format(double t, int date, char *out, size_t n)
 			 labs(off) % 3600 / 60);
 }
 
-static void stamp(char *out, size_t n) { cli_time_format(now_s(), 0, out, n); }
+/*
+ * Now on the clock ECS stamps its events with: ours corrected by the server's Date (when they
+ * differ by 2 s or more; the header has whole seconds), so ecship's lines, ECS's events and the
+ * timeline share one clock even against ecship-sim, whose clock runs --speed times faster.
+ */
+static double clock_now(const struct cli_progress *p)
+{
+	double off = p->ctx && p->ctx->aws ? ship_aws_clock_offset(p->ctx->aws) : 0;
+	return now_s() + (off > -2 && off < 2 ? 0 : off);
+}
+
+static void stamp(const struct cli_progress *p, char *out, size_t n)
+{
+	cli_time_format(clock_now(p), 0, out, n);
+}
+
+/* The timeline starts at the first thing shown (after the first answer: its clock is known). */
+static void mark_start(struct cli_progress *p)
+{
+	if (!p->start)
+		p->start = clock_now(p);
+}
 
 int cli_term_width(void)
 {
@@ -97,7 +118,7 @@ void cli_progress_init(struct cli_progress *p, struct cli_ctx *ctx)
 	p->ctx = ctx;
 	p->tty = isatty(STDERR_FILENO) && !ctx->g.quiet;
 	p->quiet = ctx->g.quiet;
-	p->start = now_s();
+	p->t0 = now_s();
 	p->heartbeat = hb && *hb ? strtod(hb, NULL) : CLI_PROGRESS_HEARTBEAT;
 	if (!(p->heartbeat > 0))
 		p->heartbeat = CLI_PROGRESS_HEARTBEAT;
@@ -182,7 +203,7 @@ static void draw(struct cli_progress *p)
 		}
 	}
 	snprintf(line, sizeof(line), "  %s", ""); /* then the time waited */
-	snprintf(line + 2, sizeof(line) - 2, _("waiting %.0f s"), now_s() - p->start);
+	snprintf(line + 2, sizeof(line) - 2, _("waiting %.0f s"), now_s() - p->t0);
 	draw_line(p, line, w);
 	fflush(stderr);
 }
@@ -208,6 +229,7 @@ void cli_progress_note(void *vp, const char *msg)
 {
 	struct cli_progress *p = vp;
 	char ts[32];
+	mark_start(p);
 	if (p->quiet)
 		return;
 	erase(p);
@@ -216,7 +238,7 @@ void cli_progress_note(void *vp, const char *msg)
 		fprintf(stderr, "%s\n", msg);
 		draw(p);
 	} else {
-		stamp(ts, sizeof(ts));
+		stamp(p, ts, sizeof(ts));
 		fprintf(stderr, "%s %s\n", ts, msg);
 	}
 }
@@ -225,6 +247,7 @@ void cli_progress_event(void *vp, double created, const char *message)
 {
 	struct cli_progress *p = vp;
 	char ts[32];
+	mark_start(p);
 	if (p->quiet)
 		return;
 	erase(p);
@@ -296,8 +319,9 @@ void cli_progress_snapshot(void *vp, const struct ship_service_view *v, double e
 	(void)changed; /* what changed is decided here, on what is printed */
 	if (!s)
 		return;
+	mark_start(p);
 	s->view = *v;
-	timeline_update(&s->tl, v, now);
+	timeline_update(&s->tl, v, clock_now(p));
 	if (p->quiet)
 		return;
 	status_block(p, v, block, sizeof(block));
@@ -308,7 +332,7 @@ void cli_progress_snapshot(void *vp, const struct ship_service_view *v, double e
 		return;
 	}
 	/* plain logs: the block again only when it changed; else a heartbeat now and then */
-	stamp(ts, sizeof(ts));
+	stamp(p, ts, sizeof(ts));
 	if (strcmp(block, s->block)) {
 		group_open(p);
 		snprintf(s->block, sizeof(s->block), "%s", block);
@@ -323,7 +347,7 @@ void cli_progress_snapshot(void *vp, const struct ship_service_view *v, double e
 		const struct ship_deployment_view *pr = ship_service_primary(v);
 		group_open(p);
 		fprintf(stderr, "%s ", ts);
-		fprintf(stderr, _("still waiting (%.0f s): service '%s' unchanged"), now - p->start,
+		fprintf(stderr, _("still waiting (%.0f s): service '%s' unchanged"), now - p->t0,
 			v->name);
 		if (pr)
 			fprintf(stderr, _(", %s %s running %ld of %ld"), pr->status,
@@ -352,7 +376,7 @@ void cli_progress_result(struct cli_progress *p, const char *service,
 	snprintf(s->tl.previous, sizeof(s->tl.previous), "%s", r->previous_taskdef);
 	s->tl.outcome = (int)r->outcome + 1;
 	s->tl.rolled_back = r->rolled_back;
-	s->tl.ended = now_s();
+	s->tl.ended = clock_now(p);
 }
 
 /* A name for a Mermaid gantt task: no ':', '#' or ';', which end or break its syntax; the ':' of

@@ -39,6 +39,7 @@ struct ship_aws {
 	double persist_answered_until; /* the same, for failures with an answer (throttling, 5xx) */
 	int (*cancelled)(void *ctx);
 	void *cancel_ctx;
+	double clock_offset; /* the server's Date minus our clock at the newest answer */
 };
 
 struct ship_aws *ship_aws_new(const struct ship_aws_options *o, struct ship_err *err)
@@ -119,6 +120,28 @@ const char *ship_aws_region_source(const struct ship_aws *aws)
 }
 const char *ship_aws_profile(const struct ship_aws *aws) { return aws->profile; }
 const struct ship_clock *ship_aws_clock(const struct ship_aws *aws) { return aws->clock; }
+double ship_aws_clock_offset(const struct ship_aws *aws) { return aws->clock_offset; }
+
+/* An HTTP-date ("Mon, 30 Nov 2026 09:41:02 GMT", RFC 9110 5.6.7) as epoch seconds; -1 if not. */
+static double http_date(const char *s)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	char mon[4] = "";
+	int day, year, hh, mm, ss;
+	struct tm tm;
+	const char *m;
+	if (!s || sscanf(s, "%*3s, %d %3s %d %d:%d:%d GMT", &day, mon, &year, &hh, &mm, &ss) != 6 ||
+	    strlen(mon) != 3 || !(m = strstr(months, mon)) || (m - months) % 3)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year - 1900;
+	tm.tm_mon = (int)(m - months) / 3;
+	tm.tm_mday = day;
+	tm.tm_hour = hh;
+	tm.tm_min = mm;
+	tm.tm_sec = ss;
+	return (double)timegm(&tm);
+}
 const struct ship_aws_config *ship_aws_config(const struct ship_aws *aws) { return aws->config; }
 int ship_aws_max_attempts(const struct ship_aws *aws) { return aws->max_attempts; }
 
@@ -352,6 +375,9 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 		ship_buf_reset(&resp->body);
 		resp->status = 0;
 		if (aws->transport(aws->transport_ctx, &req, resp, &aerr) == 0) {
+			double date = http_date(ship_headers_get(&resp->headers, "Date"));
+			if (date > 0)
+				aws->clock_offset = date - aws->clock->now(aws->clock->ctx);
 			if (aws->wire_log)
 				wire_response(&w, resp, 0);
 			if (resp->status >= 200 && resp->status < 300) {

@@ -41,6 +41,24 @@ for line in open(sys.argv[1]):
     if " event: " in line: assert inside, line
     elif "rolling back" in line or "is back on" in line or "waiting for deployment" in line: assert not inside, line
 assert not inside' "$E"
+# ecship's own lines and ECS's events are on one clock: the sim's runs 60 times faster than the
+# wall clock, so without taking the server's clock (its Date) the events would run minutes ahead.
+# Whole-second Dates at 60x: a line may be up to 60 s early, never minutes.
+check "ecship's times and ECS's event times are on one clock" python3 - "$E" <<'PY'
+import re, sys
+top, n = None, 0
+for line in open(sys.argv[1]):
+    m = re.match(r"([0-9]{2}):([0-9]{2}):([0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})? ", line)
+    if not m: continue
+    n += 1
+    t = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
+    if top is not None:
+        d = (t - top + 43200) % 86400 - 43200  # across midnight too
+        assert d >= -75, "%d s earlier than a line before it: %s" % (-d, line)
+        t = max(t, top) if d < 0 else t
+    top = t
+assert n >= 5, "only %d time-stamped lines" % n
+PY
 S=$GITHUB_STEP_SUMMARY
 contains "the summary has the failure section" "$S" '^#### deploy of service `web-staging` failed'
 contains "the summary has the cause" "$S" "^\*\*Cause:\*\* container 'web' exited with code 3"
