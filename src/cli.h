@@ -177,13 +177,14 @@ void cli_print_diags(const struct ship_diags *d);
 /* ---- progress of waits, signals, GitHub Actions --------------------------------------------- */
 
 /*
- * When the progress display first saw each step of one ECS deployment, on ecship's clock (the
- * DescribeServices answers); the step summary's timeline is drawn from these.
+ * When each step of one ECS deployment happened, on ECS's clock: its createdAt and updatedAt
+ * (COMPLETED, FAILED) where ECS stamps them, else when a DescribeServices answer first showed
+ * it; the step summary's timeline is drawn from these.
  */
 struct cli_dep_times {
 	char id[80];
 	char taskdef[512];
-	double seen;      /* first listed */
+	double seen;      /* created (first listed) */
 	double started;   /* it had running or pending tasks */
 	double healthy;   /* all its desired tasks ran */
 	double alone;     /* the only deployment left: all the traffic is on it */

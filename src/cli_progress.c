@@ -287,7 +287,8 @@ static void timeline_update(struct cli_timeline *tl, const struct ship_service_v
 			memset(e, 0, sizeof(*e));
 			snprintf(e->id, sizeof(e->id), "%s", d->id);
 			snprintf(e->taskdef, sizeof(e->taskdef), "%s", d->taskdef);
-			e->seen = now;
+			/* ECS's own stamps where it has them (createdAt, updatedAt), on the same clock */
+			e->seen = d->created > 0 && d->created < now ? d->created : now;
 		}
 		if (!e->started && (d->running > 0 || d->pending > 0))
 			e->started = now;
@@ -296,9 +297,9 @@ static void timeline_update(struct cli_timeline *tl, const struct ship_service_v
 		if (!e->alone && v->ndep == 1 && e->healthy)
 			e->alone = now;
 		if (!e->completed && !strcmp(d->rollout_state, "COMPLETED"))
-			e->completed = now;
+			e->completed = d->updated > 0 && d->updated < now ? d->updated : now;
 		if (!e->failed && !strcmp(d->rollout_state, "FAILED"))
-			e->failed = now;
+			e->failed = d->updated > 0 && d->updated < now ? d->updated : now;
 		if (strcmp(d->status, "PRIMARY")) {
 			if (!e->lost)
 				e->lost = now;
@@ -403,6 +404,8 @@ static void gantt_task(FILE *out, const char *name, const char *tags, size_t svc
 		a, b < a ? a : b);
 }
 
+static double later(double a, double b) { return a > b ? a : b; }
+
 static const struct cli_dep_times *dep_times(const struct cli_timeline *tl, const char *id)
 {
 	for (size_t i = 0; i < tl->ndep; i++)
@@ -426,23 +429,23 @@ static void gantt_service(FILE *out, const struct cli_progress *p, size_t i)
 	gantt_name(name, sizeof(name), "section %s", p->svc[i].name);
 	fprintf(out, "    %s\n", name);
 	gantt_task(out, _("registered, service updated"), "done", i, 'a', p->start, o->seen);
-	at = o->seen;
+	at = later(p->start, o->seen);
 	if (bad) /* the first sign of failure: FAILED, or another deployment took over */
 		failed = o->failed && (!o->lost || o->failed < o->lost) ? o->failed : o->lost;
 	if (o->started && (!failed || o->started < failed)) {
 		gantt_task(out, _("tasks started"), tag, i, 'b', at, o->started);
-		at = o->started;
+		at = later(at, o->started);
 	}
 	if (o->healthy && (!failed || o->healthy < failed)) {
 		gantt_task(out, _("healthy"), tag, i, 'c', at, o->healthy);
-		at = o->healthy;
+		at = later(at, o->healthy);
 	}
 	if (o->alone && (!failed || o->alone < failed)) {
 		gantt_task(out, _("traffic shifted"), tag, i, 'd', at, o->alone);
-		at = o->alone;
+		at = later(at, o->alone);
 	}
 	if (ok) {
-		double c = o->completed ? o->completed : tl->last;
+		double c = later(at, o->completed ? o->completed : tl->last);
 		gantt_task(out, _("completed"), "done", i, 'e', at, c);
 		gantt_task(out, _("completed"), "milestone", i, 'm', c, c);
 		return;
@@ -452,7 +455,7 @@ static void gantt_service(FILE *out, const struct cli_progress *p, size_t i)
 		return;
 	}
 	if (!failed || failed < at)
-		failed = at > tl->last ? at : tl->last;
+		failed = later(at, tl->last);
 	gantt_task(out, oc == SHIP_DEPLOY_TIMEOUT ? _("timed out") : _("failed"), "crit", i, 'f',
 		   at, failed);
 	if (!tl->rolled_back) {
@@ -462,12 +465,14 @@ static void gantt_service(FILE *out, const struct cli_progress *p, size_t i)
 	/* back on the previous revision: the deployment of it that settled after ours failed */
 	for (size_t j = 0; j < tl->ndep; j++) {
 		const struct cli_dep_times *e = &tl->dep[j];
-		if (e != o && !strcmp(e->taskdef, tl->previous) && e->settled >= failed &&
-		    (!back || e->settled < back))
-			back = e->settled;
+		double settled = e->completed ? e->completed : e->settled;
+		if (e != o && !strcmp(e->taskdef, tl->previous) && settled >= failed &&
+		    (!back || settled < back))
+			back = settled;
 	}
 	if (!back)
 		back = tl->ended;
+	back = later(failed, back);
 	gantt_name(name, sizeof(name), _("rolled back to %s"), ship_taskdef_short(tl->previous));
 	gantt_task(out, name, "crit", i, 'g', failed, back);
 	gantt_task(out, _("rolled back"), "milestone", i, 'm', back, back);
