@@ -40,12 +40,14 @@ static void locale_dir(char *out, size_t n)
 		char *slash = strrchr(exe, '/');
 		if (slash) {
 			*slash = 0;
-			snprintf(try, sizeof(try), "%s/locale", exe); /* build/ecship: build/locale */
+			/* build/ecship: build/locale */
+			snprintf(try, sizeof(try), "%s/locale", exe);
 			if (is_dir(try)) {
 				snprintf(out, n, "%s", try);
 				return;
 			}
-			snprintf(try, sizeof(try), "%s/../share/locale", exe); /* PREFIX/bin/ecship */
+			/* PREFIX/bin/ecship: PREFIX/share/locale */
+			snprintf(try, sizeof(try), "%s/../share/locale", exe);
 			if (is_dir(try)) {
 				snprintf(out, n, "%s", try);
 				return;
@@ -75,8 +77,9 @@ void cli_i18n_setup(void)
 	if (!ctype || !messages) {
 		/*
 		 * The locale asked for is not installed (a container or CI runner often has only C
-		 * and C.UTF-8): keep UTF-8 and ask gettext for the language by name instead, so that
-		 * LANG=ja_JP.UTF-8 still gives Japanese. LC_MESSAGES=C (or POSIX) still means English.
+		 * and C.UTF-8): keep UTF-8 and ask gettext for the language by name instead, so
+		 * that LANG=ja_JP.UTF-8 still gives Japanese. LC_MESSAGES=C (or POSIX) still means
+		 * English.
 		 */
 		const char *want = wanted_messages_locale();
 		if (!ctype && !setlocale(LC_CTYPE, "C.UTF-8"))

@@ -165,8 +165,8 @@ static void draw_line(struct cli_progress *p, const char *line, int width)
 }
 
 /* The status lines of one service, without time stamps, into out. */
-static void status_block(const struct cli_progress *p, const struct ship_service_view *v,
-			 char *out, size_t n)
+static void status_block(const struct cli_progress *p, const struct ship_service_view *v, char *out,
+			 size_t n)
 {
 	size_t k = 0;
 	out[0] = 0;
@@ -212,7 +212,8 @@ static void draw(struct cli_progress *p)
 static void group_open(struct cli_progress *p)
 {
 	if (p->ctx && p->ctx->github && !p->tty && !p->group) {
-		fprintf(stderr, "::group::%s\n", _("deployment progress (service events and status)"));
+		fprintf(stderr, "::group::%s\n",
+			_("deployment progress (service events and status)"));
 		p->group = 1;
 	}
 }
@@ -287,7 +288,8 @@ static void timeline_update(struct cli_timeline *tl, const struct ship_service_v
 			memset(e, 0, sizeof(*e));
 			snprintf(e->id, sizeof(e->id), "%s", d->id);
 			snprintf(e->taskdef, sizeof(e->taskdef), "%s", d->taskdef);
-			/* ECS's own stamps where it has them (createdAt, updatedAt), on the same clock */
+			/* ECS's own stamps where it has them (createdAt, updatedAt), on the same
+			 * clock */
 			e->seen = d->created > 0 && d->created < now ? d->created : now;
 		}
 		if (!e->started && (d->running > 0 || d->pending > 0))
@@ -309,8 +311,7 @@ static void timeline_update(struct cli_timeline *tl, const struct ship_service_v
 	}
 }
 
-void cli_progress_snapshot(void *vp, const struct ship_service_view *v, double elapsed,
-			   int changed)
+void cli_progress_snapshot(void *vp, const struct ship_service_view *v, double elapsed, int changed)
 {
 	struct cli_progress *p = vp;
 	struct cli_progress_service *s = service_of(p, v->name);
@@ -404,7 +405,10 @@ static void gantt_task(FILE *out, const char *name, const char *tags, size_t svc
 		a, b < a ? a : b);
 }
 
-static double later(double a, double b) { return a > b ? a : b; }
+static double later(double a, double b)
+{
+	return a > b ? a : b;
+}
 
 static const struct cli_dep_times *dep_times(const struct cli_timeline *tl, const char *id)
 {
@@ -487,8 +491,10 @@ void cli_progress_timeline(const struct cli_progress *p, FILE *out)
 	if (!any)
 		return;
 	cli_time_format(p->start, 1, day, sizeof(day));
-	fprintf(out, "```mermaid\ngantt\n    title %s %s\n    dateFormat x\n    axisFormat %%H:%%M:%%S\n",
-		_("deployment timeline, started"), day);
+	fprintf(
+	    out,
+	    "```mermaid\ngantt\n    title %s %s\n    dateFormat x\n    axisFormat %%H:%%M:%%S\n",
+	    _("deployment timeline, started"), day);
 	for (size_t i = 0; i < p->nsvc; i++)
 		gantt_service(out, p, i);
 	fputs("```\n\n", out);
