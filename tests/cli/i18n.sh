@@ -40,6 +40,7 @@ PY
 check "every message of the diagnosis, deploy, rollback, doctor and infra is translated" python3 - po/ja.po <<'PY'
 import re, sys
 files = ("lib/ecs/deploy.c", "lib/ecs/rollout.c", "lib/ecs/wait.c", "src/cli_progress.c",
+         "lib/infra/plan.c", "lib/infra/quota.c", "lib/infra/rules.c", "lib/infra/stack.c",
          "lib/troubleshoot/diagnose.c", "lib/troubleshoot/doctor.c", "lib/troubleshoot/doctor_net.c",
          "src/cli_diagnose.c", "src/cli_summary.c", "src/cmd_deploy.c", "src/cmd_rollback.c",
          "src/cmd_doctor.c", "src/cmd_infra.c")
@@ -106,6 +107,8 @@ contains "doctor: the check titles are in Japanese" "$T_TMP/doctor.out" '^\[(ok|
 contains "doctor: the summary line is in Japanese" "$T_TMP/doctor.out" '^ok [0-9]+、warn [0-9]+、fail [0-9]+、skip [0-9]+$'
 expect_exit "infra: an unknown subcommand in Japanese" 2 env LANG=ja_JP.UTF-8 "$ECSHIP" --region "$AWS_REGION" infra bogus
 contains "infra: the error is in Japanese" "$ERR" "^エラー: 不明なサブコマンド 'infra bogus'"
+expect_exit "infra: a bad parameter in Japanese" 2 env LANG=ja_JP.UTF-8 "$ECSHIP" --region "$AWS_REGION" infra deploy --stack s bad
+contains "infra: the library's error is in Japanese too" "$ERR" "^エラー: 引数が不正です: パラメーター 'bad' が不正です: KEY=VALUE の形で"
 
 # 4. make install puts the catalogue where the installed binary finds it
 cd "$ROOT" || exit 1
