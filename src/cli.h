@@ -262,6 +262,10 @@ void cli_progress_timeline(const struct cli_progress *p, FILE *out);
 void cli_github_output(const char *key, const char *value);
 void cli_github_summary(const char *markdown);
 
+/* Under GitHub Actions, a collapsed ::group:: of the lines that follow (a long event stream);
+ * nothing elsewhere. One at a time: begin while one is open does nothing. */
+void cli_group_begin(const char *title);
+void cli_group_end(void);
 /* The step summary file for appending ($GITHUB_STEP_SUMMARY), or NULL (not set, or warned). */
 FILE *cli_github_summary_open(void);
 struct ship_diagnosis;

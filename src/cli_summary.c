@@ -30,6 +30,24 @@ void cli_annotation(const char *kind, const char *msg)
 	fputc('\n', stderr);
 }
 
+static int s_group_open;
+
+void cli_group_begin(const char *title)
+{
+	const char *gh = getenv("GITHUB_ACTIONS");
+	if (s_group_open || !gh || strcmp(gh, "true"))
+		return;
+	fprintf(stderr, "::group::%s\n", title);
+	s_group_open = 1;
+}
+
+void cli_group_end(void)
+{
+	if (s_group_open)
+		fputs("::endgroup::\n", stderr);
+	s_group_open = 0;
+}
+
 FILE *cli_github_summary_open(void)
 {
 	const char *path = getenv("GITHUB_STEP_SUMMARY");

@@ -157,6 +157,7 @@ static void print_event(void *vctx, const struct ship_stack_event *e)
 {
 	const char *ts = e->timestamp && strlen(e->timestamp) >= 19 ? e->timestamp + 11 : "";
 	(void)vctx;
+	cli_group_begin(_("stack events"));
 	cli_note("  %.8s  %-36s %-44s %s%s%s", ts, e->logical_id ? e->logical_id : "",
 		 e->type ? e->type : "", e->status ? e->status : "",
 		 e->reason && *e->reason ? "  " : "", e->reason ? e->reason : "");
@@ -367,7 +368,9 @@ static int wait_stack(struct infra *in, const char *stack_ref, const char *since
 	if (iv && !ship_parse_duration(iv, &ivs) && ivs > 0)
 		wo.interval = ivs;
 	cli_note(_("waiting for stack '%s' (%s)"), in->stack, doing);
-	if (ship_stack_wait(in->aws, stack_ref, &wo, &end, &st, &failed, &err)) {
+	int waited = ship_stack_wait(in->aws, stack_ref, &wo, &end, &st, &failed, &err);
+	cli_group_end();
+	if (waited) {
 		rc = cli_report(_("cannot follow the stack"), &err);
 		goto cleanup;
 	}

@@ -130,4 +130,25 @@ sim_post /clock '{"speed": 60}' >/dev/null
 contains "an unchanged status gives a heartbeat line" "$ERR" "^[0-9:]+Z still waiting \([0-9]+ s\): service 'web-staging' unchanged, PRIMARY web-staging:[0-9]+ running 0 of 2"
 check "the unchanged block itself is printed once" test "$(grep -c 'PRIMARY IN_PROGRESS' "$ERR")" = 1
 
+# 5. infra: the stack events stream is a ::group:: too (moto_server's CloudFormation)
+cat >"$T_TMP/tiny.yml" <<'YML'
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+YML
+GITHUB_ACTIONS=true ECSHIP_STACK_POLL_SECONDS=0.2 AWS_ENDPOINT_URL=$MOTO_URL \
+	expect_exit "infra deploy under GitHub Actions" 0 "$ECSHIP" infra deploy --stack gh-tiny --template "$T_TMP/tiny.yml"
+contains "the stack events are in a ::group::" "$ERR" '^::group::stack events$'
+check "the group is closed" test "$(grep -c '^::group::' "$ERR")" = "$(grep -c '^::endgroup::' "$ERR")"
+check "the events are inside it, the notes outside" python3 -c '
+import sys
+inside = False; events = 0
+for line in open(sys.argv[1]):
+    if line.startswith("::group::"): inside = True; continue
+    if line.startswith("::endgroup::"): inside = False; continue
+    if "CREATE_" in line and "AWS::" in line: assert inside, line; events += 1
+    if "waiting for stack" in line: assert not inside, line
+assert events and not inside' "$ERR"
+
 done_testing
