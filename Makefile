@@ -1,5 +1,5 @@
 # Makefile: builds build/ecship and build/ecship-sim and runs every test layer.
-# The contract (targets, outputs) is in DESIGN.md; `make check` is the one test command.
+# Targets and outputs are described in README.md; `make check` is the one test command.
 # BUILD=dir puts objects elsewhere; SAN=1 builds with AddressSanitizer + UBSan.
 
 BUILD      ?= build
@@ -33,6 +33,14 @@ CFLAGS   ?= -O2 -g
 ifeq ($(SAN),1)
 CFLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=address,undefined
+else
+# Release hardening: FORTIFY_SOURCE (3 where the compiler has __builtin_dynamic_object_size, else
+# 2; it needs optimization), stack protector, PIE, full RELRO. tests/build/hardening.sh checks.
+HARDEN_FORTIFY := $(shell printf 'int main(void){return (int)__builtin_dynamic_object_size("",0);}' | \
+                    $(CC) -x c -O2 -o /dev/null - >/dev/null 2>&1 && echo 3 || echo 2)
+HARDEN_CFLAGS  := -fstack-protector-strong -fPIE \
+                  $(if $(filter -O1 -O2 -O3 -Os -Ofast,$(CFLAGS)),-U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=$(HARDEN_FORTIFY))
+LDFLAGS  += -pie -Wl,-z,relro,-z,now
 endif
 CPPFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Ilib \
             -DECSHIP_VERSION='"$(VERSION)"' -DECSHIP_GIT_REV='"$(GIT_REV)"' \
@@ -43,7 +51,7 @@ SIM_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(SIM_PKGS) 2>/dev/null)
 SIM_LIBS    := $(shell $(PKG_CONFIG) --libs $(SIM_PKGS) 2>/dev/null) -lpthread
 TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS   := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
-ALL_CFLAGS   = $(CPPFLAGS) $(WARN) $(LIB_CFLAGS) $(SIM_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_CFLAGS   = $(CPPFLAGS) $(WARN) $(LIB_CFLAGS) $(SIM_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) $(HARDEN_CFLAGS) -MMD -MP
 
 LIB_SRCS  := $(sort $(wildcard lib/*/*.c))
 TOOL_SRCS := $(sort $(wildcard src/*.c))
@@ -69,12 +77,12 @@ BENCH_BINS:= $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 LINGUAS   := $(basename $(notdir $(wildcard po/*.po)))
 MO_FILES  := $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/ecship.mo)
 
-.PHONY: all tests check clean install demo bench fuzz format pot
+.PHONY: all tests check clean install demo bench fuzz format dist lint soak pot
 .SECONDARY:
 Q ?= @
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/ecship $(BUILD)/ecship.1 $(SIM_BIN) $(MO_FILES)
+all: $(BUILD)/ecship $(BUILD)/ecship.1 $(BUILD)/ecship.bash $(BUILD)/_ecship $(SIM_BIN) $(MO_FILES)
 
 tests: all $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_BINS)
 
@@ -94,6 +102,12 @@ $(BUILD)/ecship: $(TOOL_OBJS) $(LIBSHIP)
 # The man page is generated from the same option tables as --help.
 $(BUILD)/ecship.1: $(BUILD)/ecship
 	$(BUILD)/ecship help --man >$@.tmp && mv $@.tmp $@
+
+# So are the bash and zsh completions (every command, subcommand, option and option value).
+$(BUILD)/ecship.bash: $(BUILD)/ecship
+	$(BUILD)/ecship help --completion bash >$@.tmp && mv $@.tmp $@
+$(BUILD)/_ecship: $(BUILD)/ecship
+	$(BUILD)/ecship help --completion zsh >$@.tmp && mv $@.tmp $@
 
 # -c: the header and the formats (%s, %d ...) of each translation must match their msgid's.
 $(BUILD)/locale/%/LC_MESSAGES/ecship.mo: po/%.po
@@ -129,7 +143,7 @@ $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBSHIP)
 # Every test layer, plain and under ASan+UBSan; the last line is "N passed, N failed".
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 check:
-	@scripts/install-deps --check
+	@scripts/install-deps --check --build $(BUILD)
 	$(MAKE) -j$(NPROC) tests
 	$(MAKE) -j$(NPROC) tests BUILD=build/san SAN=1
 	@tests/run --build $(BUILD) --san-build build/san
@@ -144,20 +158,32 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBSHIP)
 
 # The whole workflow on moto_server + ecship-sim, ending on a summary table.
 demo: all
+	@scripts/install-deps --demo --build $(BUILD)
 	@scripts/demo --build $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 755 $(BUILD)/ecship $(DESTDIR)$(PREFIX)/bin/ecship
 	install -m 644 $(BUILD)/ecship.1 $(DESTDIR)$(PREFIX)/share/man/man1/ecship.1
-	install -m 644 scripts/ecship.bash-completion \
-	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ecship
+	install -m 644 $(BUILD)/ecship.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ecship
+	install -m 644 $(BUILD)/_ecship $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ecship
 	for l in $(LINGUAS); do \
 	  install -d $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES && \
 	  install -m 644 $(BUILD)/locale/$$l/LC_MESSAGES/ecship.mo \
 	    $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES/ecship.mo || exit 1; \
 	done
+
+# The release build that action.yml installs: ecship-VERSION-linux-ARCH.tar.gz (bin/, share/) and
+# its .sha256, built on the oldest supported Ubuntu so it runs on the newer ones too.
+DIST := ecship-$(VERSION)-linux-$(shell uname -m)
+dist: all
+	rm -rf $(BUILD)/dist
+	$(MAKE) install DESTDIR=$(CURDIR)/$(BUILD)/dist/$(DIST) PREFIX=
+	tar -C $(BUILD)/dist -czf $(BUILD)/$(DIST).tar.gz $(DIST)
+	cd $(BUILD) && sha256sum $(DIST).tar.gz >$(DIST).tar.gz.sha256
+	@echo "  DIST    $(BUILD)/$(DIST).tar.gz"
 
 # Real fuzzing with libFuzzer (clang): each target for FUZZ_SECONDS, starting from its corpus.
 fuzz:
@@ -172,6 +198,38 @@ fuzz:
 	  build/fuzz/libfuzzer/$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	    build/fuzz/corpus/$$name; \
 	done
+
+# Static analysis of the library, the tool and the simulator: clang-tidy (.clang-tidy: bugprone-*,
+# cert-*) and cppcheck (warning, portability), each skipped with a note when not installed
+# (scripts/install-deps --lint installs them). About 40 s on 2 cores; `make check` runs it.
+LINT_SRCS   := $(LIB_SRCS) $(TOOL_SRCS) $(SIM_SRCS)
+LINT_DEFS   := -DECSHIP_VERSION='"$(VERSION)"' -DECSHIP_GIT_REV='"lint"'
+LINT_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Ilib $(LINT_DEFS) \
+               $(LIB_CFLAGS) $(SIM_CFLAGS)
+JANSSON_H   := $(firstword $(wildcard $(patsubst -I%,%/jansson.h,$(filter -I%,$(LIB_CFLAGS))) /usr/include/jansson.h))
+lint:
+	@mkdir -p $(BUILD)
+	@if command -v clang-tidy >/dev/null 2>&1; then \
+	  echo "  TIDY    $(words $(LINT_SRCS)) files"; \
+	  printf '%s\n' $(LINT_SRCS) | xargs -P$(NPROC) -n8 sh -c \
+	    'clang-tidy -quiet "$$@" -- $(subst ','\'',$(LINT_CFLAGS)) 2>/dev/null' lint >$(BUILD)/lint-tidy.txt; \
+	  if grep -E 'warning:|error:' $(BUILD)/lint-tidy.txt; then echo "clang-tidy: problems above" >&2; exit 1; fi; \
+	else echo "  TIDY    skipped: clang-tidy is not installed (scripts/install-deps --lint)"; fi
+	@if command -v cppcheck >/dev/null 2>&1; then \
+	  echo "  CPPCHK  lib src sim"; mkdir -p $(BUILD)/lint-inc; \
+	  for h in $(JANSSON_H) $(dir $(JANSSON_H))jansson_config.h; do ln -sf $$h $(BUILD)/lint-inc/; done; \
+	  cppcheck -j$(NPROC) -q --std=c11 --enable=warning,portability --inline-suppr --error-exitcode=1 \
+	    -Iinclude -Ilib -I$(BUILD)/lint-inc -D_POSIX_C_SOURCE=200809L $(LINT_DEFS) \
+	    --suppress=missingIncludeSystem lib src sim; \
+	else echo "  CPPCHK  skipped: cppcheck is not installed (scripts/install-deps --lint)"; fi
+
+# The fault soak (docs/reliability.md): SOAK_RUNS deploys on ecship-sim under random faults,
+# kills and reruns, invariants checked after each; about 4 s a run. Not part of `make check`
+# (tests/cli/soak_short.sh runs 10 of them there).
+SOAK_RUNS ?= 300
+SOAK_SEED ?= $(shell date +%s)
+soak: all
+	@scripts/soak --build $(BUILD) --runs $(SOAK_RUNS) --seed $(SOAK_SEED)
 
 format:
 	clang-format -i $(LIB_SRCS) $(TOOL_SRCS) $(SIM_SRCS) $(UNIT_SRCS) include/ecship/*.h

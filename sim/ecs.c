@@ -648,6 +648,9 @@ static json_t *render_service(struct sim *s, struct sim_service *svc, int tags)
 		return NULL;
 	/* the O above took a reference to a model object: replace it with a copy for thread safety */
 	json_object_set_new(o, "loadBalancers", json_deep_copy(svc->load_balancers));
+	/* DeploymentConfiguration.strategy: ROLLING for the rolling update (API_DeploymentConfiguration) */
+	json_object_set_new(json_object_get(o, "deploymentConfiguration"), "strategy", json_string("ROLLING"));
+	sim_sdep_service_fields(s, svc, o);
 	if (strcmp(svc->launch_type, "FARGATE") == 0) {
 		json_object_set_new(o, "platformVersion", json_string("LATEST"));
 		json_object_set_new(o, "platformFamily", json_string("Linux"));
@@ -739,6 +742,21 @@ static int apply_dc(struct sim_service *svc, json_t *dc, struct sim_apierr *e)
 	return 0;
 }
 
+/*
+ * The health-check settings the service's tasks will meet: the target group's own (read from
+ * the upstream where the target group lives) else AWS's defaults (the profile's: interval 30 s,
+ * timeout 5 s, healthy 5, unhealthy 2, deregistration delay 300 s).
+ */
+static void load_tg_params(struct sim *s, const struct sim_request *rq, struct sim_service *svc)
+{
+	struct sim_tg_params p = {s->cfg.health_interval, 5, s->cfg.drain_seconds, s->cfg.healthy_threshold,
+				  s->cfg.unhealthy_threshold, 0};
+	const char *tg = json_string_value(json_object_get(json_array_get(svc->load_balancers, 0), "targetGroupArn"));
+	if (tg && s->cfg.timing == SIM_TIMING_ECS)
+		sim_upstream_target_group(s, rq, tg, &p);
+	svc->tg = p;
+}
+
 static struct sim_deployment *new_deployment(struct sim *s, struct sim_service *svc)
 {
 	struct sim_deployment *d = ship_calloc(1, sizeof(*d));
@@ -760,6 +778,7 @@ static struct sim_deployment *new_deployment(struct sim *s, struct sim_service *
 	d->next = svc->deployments;
 	svc->deployments = d;
 	svc->steady = 0;
+	sim_sdep_start(s, svc, d);
 	sim_rollout_log(s, svc, d);
 	return d;
 }
@@ -852,6 +871,7 @@ static int create_service(struct sim *s, const struct sim_request *rq, json_t *i
 		ship_free(svc);
 		return -1;
 	}
+	load_tg_params(s, rq, svc);
 	struct sim_service **pp = &s->services;
 	while (*pp)
 		pp = &(*pp)->next;
@@ -923,6 +943,8 @@ static int update_service(struct sim *s, const struct sim_request *rq, json_t *i
 		svc->load_balancers = json_deep_copy(lbs);
 		redeploy = 1;
 	}
+	if (redeploy)
+		load_tg_params(s, rq, svc); /* the target group's settings may have changed too */
 	if (has_grace)
 		svc->grace = (int)grace;
 	if (has_desired && desired != svc->desired) {
@@ -1018,7 +1040,7 @@ static const char *container_status(const struct sim_task *t)
 	if (t->phase < SIM_RUNNING)
 		return t->want_running ? "PENDING" : "STOPPED";
 	if (t->execution_stopped_at || t->phase >= SIM_DEPROVISIONING)
-		return t->started_at ? "STOPPED" : "STOPPED";
+		return "STOPPED";
 	return "RUNNING";
 }
 
@@ -1026,7 +1048,7 @@ static const char *attachment_status(const struct sim_task *t)
 {
 	switch (t->phase) {
 	case SIM_PROVISIONING: return "PRECREATED";
-	case SIM_DEPROVISIONING: return "DELETED";
+	case SIM_DEPROVISIONING:
 	case SIM_STOPPED: return "DELETED";
 	default: return "ATTACHED";
 	}
@@ -1357,6 +1379,10 @@ static const struct {
     {"TagResource", tag_resource},
     {"UntagResource", untag_resource},
     {"ListTagsForResource", list_tags},
+    {"ListServiceDeployments", sim_list_service_deployments},
+    {"DescribeServiceDeployments", sim_describe_service_deployments},
+    {"DescribeServiceRevisions", sim_describe_service_revisions},
+    {"StopServiceDeployment", sim_stop_service_deployment},
 };
 
 int sim_ecs_owns(const char *action)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ecship/text.h"
 #include "sim.h"
 
 #define ECS_PREFIX "AmazonEC2ContainerServiceV20141113."
@@ -122,30 +123,10 @@ int sim_resp_add_header(struct sim_response *r, const char *name, const char *va
 	return 0;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static char *form_decode(const char *p, size_t n)
 {
 	struct ship_buf b = SHIP_BUF_INIT(SIM_MAX_BODY);
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '+') {
-			ship_buf_addch(&b, ' ');
-		} else if (p[i] == '%' && i + 2 < n + 0 && hexval(p[i + 1]) >= 0 && hexval(p[i + 2]) >= 0) {
-			ship_buf_addch(&b, (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2])));
-			i += 2;
-		} else {
-			ship_buf_addch(&b, p[i]);
-		}
-	}
+	ship_pct_decode(&b, (struct ship_str){p, n}, SHIP_PCT_PLUS_SPACE);
 	return ship_buf_detach(&b, NULL);
 }
 

@@ -213,6 +213,11 @@ int sim_elb_target_health(struct sim *s, const char *tg, struct ship_buf *xml, c
 		const char *state = "initial", *reason = "Elb.RegistrationInProgress",
 			   *desc = "Target registration is in progress";
 		char why[120];
+		if (t->target == SIM_TG_INITIAL && s->now >= t->registered_until) {
+			/* registered; the first health checks decide (ELB "Target health status") */
+			reason = "Elb.InitialHealthChecking";
+			desc = "Initial health checks in progress";
+		}
 		switch (t->target) {
 		case SIM_TG_HEALTHY:
 			state = "healthy";

@@ -21,11 +21,14 @@
 #include "sim.h"
 
 static volatile sig_atomic_t s_stop;
+static struct sim *s_sim; /* set once the model exists: long work checks its `stopping` */
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	s_stop = 1;
+	if (s_sim)
+		s_sim->stopping = 1;
 }
 
 /* Per-connection request state, created when the URI arrives. */
@@ -152,7 +155,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: ecship-sim [--listen 127.0.0.1:PORT] [--upstream URL] [--speed X] [--seed N]\n"
 		   "                  [--region R] [--account ID] [--image-rule SUBSTRING=BEHAVIOR]...\n"
-		   "                  [--breaker-min N] [--no-rate-limits]\n"
+		   "                  [--breaker-min N] [--no-rate-limits] [--timing ecs|fast]\n"
 		   "behaviours: ok, exit[:CODE], unhealthy[:STATUS], pull-error, slow-start[:SECONDS], django\n"
 		   "control API: http://HOST:PORT/_sim/ (see docs/sim.md)\n");
 }
@@ -162,6 +165,7 @@ struct opts {
 	double speed;
 	unsigned long long seed;
 	int breaker_min, no_rate_limits;
+	enum sim_timing timing;
 };
 
 static int parse_listen(const char *spec, struct sockaddr_in *sa)
@@ -183,7 +187,7 @@ static int parse_listen(const char *spec, struct sockaddr_in *sa)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {"127.0.0.1:4580", NULL, NULL, "123456789012", 1.0, 1, 3, 0};
+	struct opts o = {"127.0.0.1:4580", NULL, NULL, "123456789012", 1.0, 1, 3, 0, SIM_TIMING_ECS};
 	struct sim s;
 	int rc = 2, fd = -1;
 	struct MHD_Daemon *d = NULL;
@@ -244,6 +248,15 @@ int main(int argc, char **argv)
 				goto cleanup;
 			}
 			o.breaker_min = (int)n;
+		} else if (strcmp(a, "--timing") == 0) {
+			if (strcmp(v, "ecs") == 0) {
+				o.timing = SIM_TIMING_ECS;
+			} else if (strcmp(v, "fast") == 0) {
+				o.timing = SIM_TIMING_FAST;
+			} else {
+				fprintf(stderr, "ecship-sim: error: invalid --timing '%s': use ecs or fast\n", v);
+				goto cleanup;
+			}
 		} else if (strcmp(a, "--image-rule") == 0) {
 			rules[nrules++] = v;
 		} else {
@@ -264,6 +277,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	have_sim = 1;
+	s_sim = &s;
 	s.region = ship_strdup(o.region);
 	s.account = ship_strdup(o.account);
 	s.upstream = o.upstream ? ship_strdup(o.upstream) : NULL;
@@ -272,6 +286,7 @@ int main(int argc, char **argv)
 		while (n > 0 && s.upstream[n - 1] == '/')
 			s.upstream[--n] = '\0';
 	}
+	sim_config_timing(&s, o.timing);
 	s.cfg.breaker_min = o.breaker_min;
 	s.cfg.rate_limits = !o.no_rate_limits;
 	for (int i = 0; i < nrules; i++) {
@@ -344,6 +359,7 @@ stop:
 cleanup:
 	if (fd >= 0)
 		close(fd);
+	s_sim = NULL;
 	if (have_sim)
 		sim_release(&s);
 	ship_free(rules);

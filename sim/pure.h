@@ -1,8 +1,8 @@
 /*
  * pure.h: the simulator's pure decision logic: Django's ALLOWED_HOSTS matching, the Fargate
  * cpu/memory table, image behaviours and the rolling-update / circuit-breaker arithmetic.
- * No state, no I/O, libc and lib/util only, so unit tests include it directly. These helpers
- * are also what the tool's `doctor` and validation need; they are candidates for lib/.
+ * No state, no I/O, libc and lib/util only, so unit tests include it directly. Written from the
+ * documentation, never calling the library's copies of these rules (the sim is their witness).
  */
 #ifndef ECSHIP_SIM_PURE_H
 #define ECSHIP_SIM_PURE_H

@@ -5,10 +5,12 @@
  * by CloudFormation). Depends on sim.h, libcurl and jansson.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
 
+#include "ecship/xml.h"
 #include "sim.h"
 
 #define MAX_UPSTREAM_BODY ((size_t)32 << 20)
@@ -199,4 +201,128 @@ cleanup:
 	ship_buf_release(&r.body);
 	ship_free(text);
 	return c;
+}
+
+/* ---- target groups (ELBv2, Query protocol) ----------------------------------------------------- */
+
+/* One ELBv2 Query call to the upstream; the parsed answer or NULL (caller xmlFreeDoc). */
+static xmlDoc *elbv2_call(struct sim *s, const struct sim_request *rq, const char *form)
+{
+	struct sim_request q;
+	struct sim_response r;
+	struct sim_header h[2];
+	char auth[300], akid[64] = "AKIAECSHIPTEST000000";
+	xmlDoc *doc = NULL;
+	memset(&q, 0, sizeof(q));
+	memset(&r, 0, sizeof(r));
+	ship_buf_init(&r.body, MAX_UPSTREAM_BODY);
+	/* the same access key, scoped to elasticloadbalancing so the upstream routes it there */
+	const char *a = rq ? sim_req_header(rq, "Authorization") : NULL;
+	const char *cred = a ? strstr(a, "Credential=") : NULL;
+	if (cred) {
+		cred += strlen("Credential=");
+		size_t n = strcspn(cred, "/,");
+		if (n && n < sizeof(akid)) {
+			memcpy(akid, cred, n);
+			akid[n] = '\0';
+		}
+	}
+	snprintf(auth, sizeof(auth),
+		 "AWS4-HMAC-SHA256 Credential=%s/20240101/%s/elasticloadbalancing/aws4_request, SignedHeaders=host, "
+		 "Signature=0",
+		 akid, s->region);
+	h[0].name = "Content-Type";
+	h[0].value = "application/x-www-form-urlencoded; charset=utf-8";
+	h[1].name = "Authorization";
+	h[1].value = auth;
+	q.method = "POST";
+	q.uri = "/";
+	q.path = "/";
+	q.query = "";
+	q.headers = h;
+	q.nheaders = 2;
+	q.body = (char *)form;
+	q.len = strlen(form);
+	sim_upstream_forward(s->upstream, &q, &r);
+	if (r.status == 200) {
+		struct ship_err err = SHIP_ERR_INIT;
+		doc = ship_xml_parse((struct ship_str){r.body.data, r.body.len}, &err);
+	}
+	for (int i = 0; i < r.nheaders; i++) {
+		ship_free(r.headers[i].name);
+		ship_free(r.headers[i].value);
+	}
+	ship_free(r.headers);
+	ship_buf_release(&r.body);
+	return doc;
+}
+
+static void url_encode(const char *in, struct ship_buf *out)
+{
+	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("-_.~", *p))
+			ship_buf_addch(out, (char)*p);
+		else
+			ship_buf_addf(out, "%%%02X", *p);
+	}
+}
+
+static void num_at(const xmlNode *n, const char *path, double *out)
+{
+	char buf[32];
+	char *end;
+	ship_xml_path_copy(n, path, buf, sizeof(buf));
+	double v = strtod(buf, &end);
+	if (buf[0] && !*end && v > 0)
+		*out = v;
+}
+
+int sim_upstream_target_group(struct sim *s, const struct sim_request *rq, const char *tg_arn, struct sim_tg_params *out)
+{
+	if (!s->upstream || !tg_arn)
+		return -1;
+	struct ship_buf form = SHIP_BUF_INIT(4096);
+	ship_buf_adds(&form, "Action=DescribeTargetGroups&Version=2015-12-01&TargetGroupArns.member.1=");
+	url_encode(tg_arn, &form);
+	xmlDoc *doc = form.failed ? NULL : elbv2_call(s, rq, form.data);
+	int rc = -1;
+	if (!doc)
+		goto cleanup;
+	xmlNode *tg = ship_xml_first_item(ship_xml_doc_path(doc, "DescribeTargetGroupsResponse/DescribeTargetGroupsResult/TargetGroups"));
+	if (!tg) {
+		rc = 0;
+		goto cleanup;
+	}
+	double healthy = out->healthy, unhealthy = out->unhealthy;
+	num_at(tg, "HealthCheckIntervalSeconds", &out->interval);
+	num_at(tg, "HealthCheckTimeoutSeconds", &out->timeout);
+	num_at(tg, "HealthyThresholdCount", &healthy);
+	num_at(tg, "UnhealthyThresholdCount", &unhealthy);
+	out->healthy = (int)healthy;
+	out->unhealthy = (int)unhealthy;
+	out->upstream = 1;
+	rc = 1;
+	xmlFreeDoc(doc);
+	ship_buf_reset(&form);
+	ship_buf_adds(&form, "Action=DescribeTargetGroupAttributes&Version=2015-12-01&TargetGroupArn=");
+	url_encode(tg_arn, &form);
+	doc = form.failed ? NULL : elbv2_call(s, rq, form.data);
+	xmlNode *attrs = ship_xml_doc_path(doc, "DescribeTargetGroupAttributesResponse/DescribeTargetGroupAttributesResult/Attributes");
+	for (xmlNode *m = ship_xml_first_item(attrs); m; m = ship_xml_next_item(m)) {
+		char key[80];
+		ship_xml_path_copy(m, "Key", key, sizeof(key));
+		if (strcmp(key, "deregistration_delay.timeout_seconds") == 0) {
+			double d = -1;
+			char buf[32], *end;
+			ship_xml_path_copy(m, "Value", buf, sizeof(buf));
+			d = strtod(buf, &end);
+			if (buf[0] && !*end && d >= 0)
+				out->drain = d;
+		}
+	}
+cleanup:
+	if (doc)
+		xmlFreeDoc(doc);
+	ship_buf_release(&form);
+	return rc;
 }

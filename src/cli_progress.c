@@ -175,10 +175,10 @@ static void status_block(const struct cli_progress *p, const struct ship_service
 		int w = snprintf(out + k, n - k,
 				 "%s%s%-7s %-11s %s %s: desired %ld, pending %ld, running %ld, "
 				 "failed %ld\n",
-				 p->nsvc > 1 ? v->name : "", p->nsvc > 1 ? ": " : "", d->status,
-				 d->rollout_state[0] ? d->rollout_state : "-", d->id,
-				 ship_taskdef_short(d->taskdef), d->desired, d->pending, d->running,
-				 d->failed);
+				 p->nsvc > 1 ? cli_safe(v->name) : "", p->nsvc > 1 ? ": " : "",
+				 cli_safe(d->status), cli_safe(d->rollout_state[0] ? d->rollout_state : "-"),
+				 cli_safe(d->id), cli_safe(ship_taskdef_short(d->taskdef)), d->desired,
+				 d->pending, d->running, d->failed);
 		if (w < 0)
 			break;
 		k += (size_t)w;
@@ -236,11 +236,11 @@ void cli_progress_note(void *vp, const char *msg)
 	erase(p);
 	group_close(p);
 	if (p->tty) {
-		fprintf(stderr, "%s\n", msg);
+		fprintf(stderr, "%s\n", cli_safe(msg));
 		draw(p);
 	} else {
 		stamp(p, ts, sizeof(ts));
-		fprintf(stderr, "%s %s\n", ts, msg);
+		fprintf(stderr, "%s %s\n", ts, cli_safe(msg));
 	}
 }
 
@@ -254,7 +254,7 @@ void cli_progress_event(void *vp, double created, const char *message)
 	erase(p);
 	group_open(p);
 	cli_time_format(created, 0, ts, sizeof(ts));
-	fprintf(stderr, "%s %s %s\n", ts, _("event:"), message);
+	fprintf(stderr, "%s %s %s\n", ts, _("event:"), cli_safe(message));
 	draw(p);
 }
 
@@ -350,10 +350,10 @@ void cli_progress_snapshot(void *vp, const struct ship_service_view *v, double e
 		group_open(p);
 		fprintf(stderr, "%s ", ts);
 		fprintf(stderr, _("still waiting (%.0f s): service '%s' unchanged"), now - p->t0,
-			v->name);
+			cli_safe(v->name));
 		if (pr)
-			fprintf(stderr, _(", %s %s running %ld of %ld"), pr->status,
-				ship_taskdef_short(pr->taskdef), pr->running, pr->desired);
+			fprintf(stderr, _(", %s %s running %ld of %ld"), cli_safe(pr->status),
+				cli_safe(ship_taskdef_short(pr->taskdef)), pr->running, pr->desired);
 		fputc('\n', stderr);
 		s->printed = now;
 	}
@@ -512,7 +512,7 @@ void cli_github_output(const char *key, const char *value)
 		cli_warn("cannot append to $GITHUB_OUTPUT '%s'", path);
 		return;
 	}
-	fprintf(f, "%s=%s\n", key, value);
+	fprintf(f, "%s=%s\n", key, cli_safe(value)); /* one line: no output can be forged */
 	fclose(f);
 }
 

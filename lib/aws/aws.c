@@ -35,8 +35,6 @@ struct ship_aws {
 	struct ship_creds_cache cache;
 	struct ship_retry_quota quota;
 	struct ship_aws_stats stats;
-	double persist_until; /* 0, or retry transient failures past max_attempts until then */
-	double persist_answered_until; /* the same, for failures with an answer (throttling, 5xx) */
 	int (*cancelled)(void *ctx);
 	void *cancel_ctx;
 	double clock_offset; /* the server's Date minus our clock at the newest answer */
@@ -72,7 +70,13 @@ struct ship_aws *ship_aws_new(const struct ship_aws_options *o, struct ship_err 
 	if (!(aws->config = ship_aws_config_load(err)))
 		goto fail;
 
-	struct ship_region_in rin = {o->region, aws->profile, aws->config, ship_env_process, NULL};
+	struct ship_region_in rin = {o->region,
+				     aws->profile,
+				     aws->config,
+				     ship_env_process,
+				     NULL,
+				     o->project_region,
+				     o->project_region_source};
 	if (ship_region_resolve(&rin, &region, aws->region_source, sizeof(aws->region_source), err))
 		goto fail;
 	if (region && !(aws->region = ship_strdup(region)))
@@ -122,40 +126,44 @@ const char *ship_aws_profile(const struct ship_aws *aws) { return aws->profile; 
 const struct ship_clock *ship_aws_clock(const struct ship_aws *aws) { return aws->clock; }
 double ship_aws_clock_offset(const struct ship_aws *aws) { return aws->clock_offset; }
 
-/* An HTTP-date ("Mon, 30 Nov 2026 09:41:02 GMT", RFC 9110 5.6.7) as epoch seconds; -1 if not. */
+/* n decimal digits at s, or -1. */
+static int digits(const char *s, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* An HTTP-date in its fixed form ("Mon, 30 Nov 2026 09:41:02 GMT", RFC 9110 5.6.7) as epoch
+ * seconds; -1 if it is not one. */
 static double http_date(const char *s)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	char mon[4] = "";
-	int day, year, hh, mm, ss;
 	struct tm tm;
 	const char *m;
-	if (!s || sscanf(s, "%*3s, %d %3s %d %d:%d:%d GMT", &day, mon, &year, &hh, &mm, &ss) != 6 ||
-	    strlen(mon) != 3 || !(m = strstr(months, mon)) || (m - months) % 3)
+	if (!s || strlen(s) != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
+	    s[16] != ' ' || s[19] != ':' || s[22] != ':' || strcmp(s + 25, " GMT"))
+		return -1;
+	char mon[4] = {s[8], s[9], s[10], 0};
+	if (!(m = strstr(months, mon)) || (m - months) % 3)
 		return -1;
 	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = year - 1900;
+	tm.tm_mday = digits(s + 5, 2);
+	tm.tm_year = digits(s + 12, 4) - 1900;
+	tm.tm_hour = digits(s + 17, 2);
+	tm.tm_min = digits(s + 20, 2);
+	tm.tm_sec = digits(s + 23, 2);
 	tm.tm_mon = (int)(m - months) / 3;
-	tm.tm_mday = day;
-	tm.tm_hour = hh;
-	tm.tm_min = mm;
-	tm.tm_sec = ss;
+	if (tm.tm_mday < 1 || tm.tm_year < 70 || tm.tm_hour < 0 || tm.tm_min < 0 || tm.tm_sec < 0)
+		return -1;
 	return (double)timegm(&tm);
 }
 const struct ship_aws_config *ship_aws_config(const struct ship_aws *aws) { return aws->config; }
 int ship_aws_max_attempts(const struct ship_aws *aws) { return aws->max_attempts; }
-
-void ship_aws_persist_until(struct ship_aws *aws, double deadline) { aws->persist_until = deadline; }
-double ship_aws_persisting(const struct ship_aws *aws) { return aws->persist_until; }
-
-void ship_aws_persist_answered_until(struct ship_aws *aws, double deadline)
-{
-	aws->persist_answered_until = deadline;
-}
-double ship_aws_persisting_answered(const struct ship_aws *aws)
-{
-	return aws->persist_answered_until;
-}
 
 void ship_aws_stats(const struct ship_aws *aws, struct ship_aws_stats *out) { *out = aws->stats; }
 
@@ -296,6 +304,7 @@ struct call {
 	struct ship_buf body;
 	struct ship_headers proto_headers;
 	const struct ship_call_opts *opts;
+	int took_effect; /* a not-idempotent attempt without an answer took effect: no response */
 };
 
 static int sign(struct ship_aws *aws, struct call *c, struct ship_headers *h,
@@ -350,11 +359,36 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 		snprintf(host, sizeof(host), "%s", c->url.data);
 	snprintf(ua, sizeof(ua), "ecship/%s", ECSHIP_VERSION);
 	int max_attempts = aws->max_attempts;
-	int only_throttling = c->opts && c->opts->not_idempotent;
+	static const struct ship_call_opts none;
+	const struct ship_call_opts *o = c->opts ? c->opts : &none;
+	int only_throttling = o->not_idempotent, check_first = 0;
 	aws->stats.calls++;
 	for (int attempt = 1;; attempt++) {
 		struct ship_err aerr = SHIP_ERR_INIT;
 		const struct ship_creds *used = NULL;
+		if (check_first) { /* the last attempt of a not-idempotent call failed unanswered */
+			int t = o->took_effect(o->took_effect_ctx, &aerr);
+			if (aws->wire_log)
+				wire_printf(&w, "* %s %s: the failed attempt %s", c->si->name,
+					    c->operation,
+					    t > 0    ? "took effect: not repeating it"
+					    : t == 0 ? "did not take effect: repeating it"
+						     : "may have taken effect: not repeating it");
+			if (t > 0) {
+				ship_retry_quota_release(&aws->quota, acquired);
+				ship_err_clear(err);
+				c->took_effect = 1;
+				rc = 0;
+				goto cleanup;
+			}
+			if (t < 0) {
+				*err = aerr;
+				ship_err_prefix(err, "cannot tell whether a failed %s took effect",
+						c->operation);
+				goto cleanup;
+			}
+			check_first = 0;
+		}
 		ship_headers_release(&h);
 		for (size_t i = 0; i < c->proto_headers.n; i++)
 			if (ship_headers_add(&h, c->proto_headers.v[i].name, c->proto_headers.v[i].value))
@@ -394,14 +428,15 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 		if (aerr.throttled)
 			aws->stats.throttled++;
 		*err = aerr;
-		if (kind == SHIP_RETRY_NONE || (only_throttling && !aerr.throttled)) {
+		int unsure = only_throttling && !aerr.throttled;
+		if (kind == SHIP_RETRY_NONE || (unsure && !o->took_effect)) {
 			finish_error(err, NULL);
 			goto cleanup;
 		}
 		double delay = ship_retry_backoff(attempt, aws->clock->random(aws->clock->ctx));
-		double until = aws->persist_until;
-		if (aerr.http_status && aws->persist_answered_until > until)
-			until = aws->persist_answered_until;
+		double until = o->persist_until;
+		if (aerr.http_status && o->persist_answered_until > until)
+			until = o->persist_answered_until;
 		int persist = until > 0 && aws->clock->now(aws->clock->ctx) + delay < until;
 		if (attempt >= max_attempts && !persist) {
 			char note[160];
@@ -438,6 +473,7 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 				     c->si->name, c->operation);
 			goto cleanup;
 		}
+		check_first = unsure;
 	}
 nomem:
 	ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
@@ -489,6 +525,10 @@ int ship_aws_json(struct ship_aws *aws, enum ship_service svc, const char *opera
 	if (ship_awsproto_json_request(c.si, operation, request, &c.body, &c.proto_headers, err) ||
 	    call_run(aws, &c, &resp, err))
 		goto cleanup;
+	if (c.took_effect) {
+		rc = 0; /* *response stays NULL */
+		goto cleanup;
+	}
 	if (ship_awsproto_json_response(&resp, response, err)) {
 		ship_err_prefix(err, "%s %s", c.si->name, operation);
 		goto cleanup;
@@ -514,6 +554,10 @@ int ship_aws_query(struct ship_aws *aws, enum ship_service svc, const char *acti
 	if (ship_awsproto_query_request(c.si, action, params, &c.body, &c.proto_headers, err) ||
 	    call_run(aws, &c, &resp, err))
 		goto cleanup;
+	if (c.took_effect) {
+		rc = 0; /* *response stays NULL */
+		goto cleanup;
+	}
 	if (ship_awsproto_xml_response(&resp, response, err)) {
 		ship_err_prefix(err, "%s %s", c.si->name, action);
 		goto cleanup;

@@ -7,7 +7,7 @@
 # start_sim ARGS...: starts ecship-sim on a free port; sets SIM_URL and SIM_PID.
 start_sim() {
 	local out=$T_TMP/sim.$RANDOM
-	"$ECSHIP_SIM" --listen 127.0.0.1:0 "$@" >"$out.out" 2>"$out.err" &
+	"$ECSHIP_SIM" --listen 127.0.0.1:0 --timing fast "$@" >"$out.out" 2>"$out.err" &
 	SIM_PID=$!
 	T_PIDS+=("$SIM_PID")
 	local n=200
