@@ -215,11 +215,13 @@ void cli_github_failure(struct cli_ctx *ctx, const char *service,
 			     r->outcome == SHIP_DEPLOY_TIMEOUT
 				 ? _("deploy of service '%s' timed out: %s")
 				 : _("deploy of service '%s' failed: %s"),
-			     service, r->reason);
+			     cli_safe(service), cli_safe(r->reason));
 	if (d && d->cause[0] && k < sizeof(msg))
-		k += (size_t)snprintf(msg + k, sizeof(msg) - k, "\n%s %s", _("cause:"), d->cause);
+		k += (size_t)snprintf(msg + k, sizeof(msg) - k, "\n%s %s", _("cause:"),
+				      cli_safe(d->cause));
 	if (d && d->fix[0] && k < sizeof(msg))
-		k += (size_t)snprintf(msg + k, sizeof(msg) - k, "\n%s %s", _("hint:"), d->fix);
+		k += (size_t)snprintf(msg + k, sizeof(msg) - k, "\n%s %s", _("hint:"),
+				      cli_safe(d->fix));
 	if (k < sizeof(msg))
 		snprintf(msg + k, sizeof(msg) - k, "\n%s", back);
 	cli_annotation("error", msg);
