@@ -33,6 +33,9 @@ CFLAGS   ?= -O2 -g
 ifeq ($(SAN),1)
 CFLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=address,undefined
+ifeq ($(FUZZ),1)
+CFLAGS   += -fsanitize=fuzzer-no-link
+endif
 else
 # Release hardening: FORTIFY_SOURCE (3 where the compiler has __builtin_dynamic_object_size, else
 # 2; it needs optimization), stack protector, PIE, full RELRO. tests/build/hardening.sh checks.
@@ -77,7 +80,7 @@ BENCH_BINS:= $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 LINGUAS   := $(basename $(notdir $(wildcard po/*.po)))
 MO_FILES  := $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/ecship.mo)
 
-.PHONY: all tests check clean install demo bench fuzz format dist lint soak pot
+.PHONY: all tests check clean install demo bench fuzz fuzz-bins format lint soak dist pot
 .SECONDARY:
 Q ?= @
 .DEFAULT_GOAL := all
@@ -136,6 +139,12 @@ $(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(LIBSHIP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBSHIP) $(LIB_LIBS)
 
+# The simulator's request handling: its objects without main().
+SIM_LIB_OBJS := $(filter-out %/sim/main.o,$(SIM_OBJS))
+$(BUILD)/fuzz/fuzz_sim: $(BUILD)/obj/tests/fuzz/fuzz_sim.o $(SIM_LIB_OBJS) $(LIBSHIP)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(SIM_LIB_OBJS) $(LIBSHIP) $(SIM_LIBS) $(LIB_LIBS)
+
 $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBSHIP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBSHIP) $(SIM_LIBS) $(LIB_LIBS)
@@ -185,19 +194,32 @@ dist: all
 	cd $(BUILD) && sha256sum $(DIST).tar.gz >$(DIST).tar.gz.sha256
 	@echo "  DIST    $(BUILD)/$(DIST).tar.gz"
 
-# Real fuzzing with libFuzzer (clang): each target for FUZZ_SECONDS, starting from its corpus.
+# Real fuzzing with libFuzzer (clang): the library and the simulator's objects are compiled with
+# coverage instrumentation (FUZZ=1: -fsanitize=fuzzer-no-link, plus ASan and UBSan) in build/fuzz,
+# each target links -fsanitize=fuzzer and runs FUZZ_SECONDS from its corpus (tests/fuzz/corpus/
+# NAME); scripts/fuzz prints executions and coverage per target, keeps each crash as a regression
+# input in the corpus (replayed by `make check`) and, with FUZZ_MERGE=1, merges new coverage into
+# the kept corpus.
+FUZZ_TARGETS ?= $(FUZZ_SRCS:tests/fuzz/%.c=%)
+FUZZ_LF_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/libfuzzer/%)
+FUZZ_LF_FLAGS = $(CPPFLAGS) $(LIB_CFLAGS) $(SIM_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=undefined -DECSHIP_LIBFUZZER
 fuzz:
-	$(MAKE) BUILD=build/fuzz CC=clang SAN=1 build/fuzz/libship.a
-	@mkdir -p build/fuzz/libfuzzer
-	@set -e; for src in $(FUZZ_SRCS); do \
-	  name=$$(basename $$src .c); corpus=tests/fuzz/corpus/$${name#fuzz_}; \
-	  echo "  FUZZ    $$name ($(FUZZ_SECONDS) s)"; \
-	  clang $(CPPFLAGS) $(LIB_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -DECSHIP_LIBFUZZER $$src build/fuzz/libship.a $(LIB_LIBS) -o build/fuzz/libfuzzer/$$name; \
-	  mkdir -p build/fuzz/corpus/$$name; cp $$corpus/* build/fuzz/corpus/$$name/ 2>/dev/null || true; \
-	  build/fuzz/libfuzzer/$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    build/fuzz/corpus/$$name; \
-	done
+	@command -v clang >/dev/null 2>&1 || scripts/install-deps --fuzz
+	$(MAKE) BUILD=build/fuzz CC=clang SAN=1 FUZZ=1 fuzz-bins
+	@scripts/fuzz --build build/fuzz --seconds $(FUZZ_SECONDS) $(if $(FUZZ_MERGE),--merge) $(FUZZ_TARGETS)
+
+fuzz-bins: $(FUZZ_LF_BINS)
+
+$(BUILD)/libfuzzer/%: tests/fuzz/%.c $(LIBSHIP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZCC  $@")
+	$(Q)$(CC) $(FUZZ_LF_FLAGS) $< $(LIBSHIP) $(LIB_LIBS) -o $@
+
+$(BUILD)/libfuzzer/fuzz_sim: tests/fuzz/fuzz_sim.c $(SIM_LIB_OBJS) $(LIBSHIP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZCC  $@")
+	$(Q)$(CC) $(FUZZ_LF_FLAGS) $< $(SIM_LIB_OBJS) $(LIBSHIP) $(SIM_LIBS) $(LIB_LIBS) -o $@
 
 # Static analysis of the library, the tool and the simulator: clang-tidy (.clang-tidy: bugprone-*,
 # cert-*) and cppcheck (warning, portability), each skipped with a note when not installed

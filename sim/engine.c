@@ -161,6 +161,12 @@ static void log_traceback(struct sim *s, struct sim_task *t, int code)
 
 static void trip_breaker(struct sim *s, struct sim_service *svc, struct sim_deployment *d);
 
+/* Behaviours that keep a task from ever reaching RUNNING. */
+static int start_fails(enum sim_behavior_kind k)
+{
+	return k == SIM_B_PULL_ERROR || k == SIM_B_PULL_DENIED || k == SIM_B_SECRET_ERROR || k == SIM_B_NO_LOG_GROUP;
+}
+
 /* A duration drawn from the profile's range: today's quick pace, or ECS's (docs/sim.md). */
 static double span(struct sim *s, double fast_lo, double fast_hi, double ecs_lo, double ecs_hi)
 {
@@ -224,10 +230,12 @@ void sim_task_stop(struct sim *s, struct sim_task *t, const char *stop_code, con
 		t->target = SIM_TG_DRAINING;
 		t->phase_at = s->now + sim_service_tg(s, t->service).drain + EPS;
 		if (t->service) {
-			sim_event_add(s, t->service, "(service %s) has begun draining connections on 1 tasks.",
-				      t->service->name);
+			/* ECS's order: the target is deregistered, then the task set drains its connections
+			 * ("(service S, taskSet ecs-svc/N) has begun draining connections on 1 tasks.") */
 			sim_event_add(s, t->service, "(service %s) deregistered 1 targets in (target-group %s)",
 				      t->service->name, t->tg_arn);
+			sim_event_add(s, t->service, "(service %s, taskSet %s) has begun draining connections on 1 tasks.",
+				      t->service->name, t->dep_id);
 		}
 	} else {
 		t->phase = t->phase <= SIM_PENDING ? SIM_DEPROVISIONING : SIM_STOPPING;
@@ -276,8 +284,14 @@ static int probe(struct sim *s, struct sim_task *t, const char *host, int log)
 		code = sim_django_host_allowed(task_env(t, "ALLOWED_HOSTS"), host, dbg) ? 200 : 400;
 		break;
 	}
+	case SIM_B_FAIL_AFTER: /* healthy, then its dependency goes away */
+		code = s->now < t->started_at + t->behavior.code ? 200 : 503;
+		break;
 	case SIM_B_EXIT:
 	case SIM_B_PULL_ERROR:
+	case SIM_B_PULL_DENIED:
+	case SIM_B_SECRET_ERROR:
+	case SIM_B_NO_LOG_GROUP:
 		return 0;
 	default:
 		code = 200;
@@ -404,6 +418,7 @@ static int evaluate_health(struct sim *s, struct sim_task *t)
 			snprintf(reason, sizeof(reason), "Task failed container health checks");
 		}
 		sim_event_add(s, t->service, "(service %s) has stopped 1 running tasks: (task %s).", t->service->name, t->id);
+		t->service->replaced_unhealthy++;
 		task_fail(s, t, "ServiceSchedulerInitiated", reason);
 		return 1;
 	}
@@ -465,6 +480,56 @@ static void container_exit(struct sim *s, struct sim_task *t)
 		sim_task_stop(s, t, "EssentialContainerExited", "Essential container in task exited");
 }
 
+/*
+ * Why a task never started, in the words of the developer guide's "Amazon ECS stopped task
+ * error messages" (CannotPullContainerError, ResourceInitializationError):
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html
+ */
+static void start_failure_reason(struct sim *s, struct sim_task *t, char *out, size_t n)
+{
+	json_t *c = container_def(t->td, t->main_container);
+	const char *image = json_string_value(json_object_get(c, "image")) ?: "";
+	char host[256];
+	size_t hl = strcspn(image, "/");
+	snprintf(host, sizeof(host), "%.*s", (int)(image[hl] && strchr(image, '.') && memchr(image, '.', hl) ? hl : 0),
+		 image);
+	switch (t->behavior.kind) {
+	case SIM_B_PULL_DENIED:
+		snprintf(out, n,
+			 "CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref %s: "
+			 "pulling from host %s failed with status code [manifests %s]: 403 Forbidden",
+			 image, host[0] ? host : "registry-1.docker.io", strrchr(image, ':') ? strrchr(image, ':') + 1 : "latest");
+		break;
+	case SIM_B_SECRET_ERROR: {
+		json_t *sec = json_array_get(json_object_get(c, "secrets"), 0);
+		const char *from = json_string_value(json_object_get(sec, "valueFrom"));
+		char secret[300];
+		if (from)
+			snprintf(secret, sizeof(secret), "%s", from);
+		else
+			snprintf(secret, sizeof(secret), "arn:aws:secretsmanager:%s:%s:secret:app", s->region, s->account);
+		snprintf(out, n,
+			 "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval "
+			 "failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch "
+			 "secret %s from secrets manager: AccessDeniedException: User: arn:aws:sts::%s:assumed-role/"
+			 "ecsTaskExecutionRole/%s is not authorized to perform: secretsmanager:GetSecretValue on resource: %s "
+			 "because no identity-based policy allows the secretsmanager:GetSecretValue action",
+			 secret, s->account, t->id, secret);
+		break;
+	}
+	case SIM_B_NO_LOG_GROUP:
+		snprintf(out, n,
+			 "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: "
+			 "failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not "
+			 "exist. : exit status 1");
+		break;
+	default:
+		snprintf(out, n,
+			 "CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref %s: %s: not found",
+			 image, image);
+	}
+}
+
 static void phase_step(struct sim *s, struct sim_task *t)
 {
 	t->version++;
@@ -473,7 +538,7 @@ static void phase_step(struct sim *s, struct sim_task *t)
 		t->phase = SIM_PENDING;
 		t->connectivity_at = s->now;
 		t->pull_started_at = s->now;
-		if (t->behavior.kind == SIM_B_PULL_ERROR) /* the agent retries the pull before giving up */
+		if (start_fails(t->behavior.kind)) /* the agent retries the pull before giving up */
 			t->phase_at = s->now + span(s, 5, 12, 30, 60);
 		else if (t->behavior.kind == SIM_B_SLOW_START)
 			t->phase_at = s->now + span(s, 15, 30, 20, 45);
@@ -482,14 +547,11 @@ static void phase_step(struct sim *s, struct sim_task *t)
 		break;
 	case SIM_PENDING:
 		t->phase_at = 0;
-		if (t->behavior.kind == SIM_B_PULL_ERROR) {
-			char reason[600];
-			json_t *c = container_def(t->td, t->main_container);
-			const char *image = json_string_value(json_object_get(c, "image")) ?: "";
-			snprintf(reason, sizeof(reason),
-				 "CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref %s: %s: not found",
-				 image, image);
-			set_str(&t->container_reason, reason);
+		if (start_fails(t->behavior.kind)) {
+			char reason[1400];
+			start_failure_reason(s, t, reason, sizeof(reason));
+			if (t->behavior.kind == SIM_B_PULL_ERROR || t->behavior.kind == SIM_B_PULL_DENIED)
+				set_str(&t->container_reason, reason);
 			if (t->service) {
 				task_fail(s, t, "TaskFailedToStart", reason);
 				throttle_start_failure(s, t->service);
@@ -639,7 +701,7 @@ static char *hc_host_of(json_t *hc, int port)
 
 static int behavior_rank(enum sim_behavior_kind k)
 {
-	return k == SIM_B_PULL_ERROR ? 3 : k == SIM_B_EXIT ? 2 : 0;
+	return start_fails(k) ? 3 : k == SIM_B_EXIT ? 2 : 0;
 }
 
 struct sim_task *sim_task_start(struct sim *s, struct sim_cluster *c, struct sim_service *svc,
@@ -857,6 +919,29 @@ static void post_batch(struct sim *s, struct sim_service *svc, const char *verb,
 	ship_buf_release(&b);
 }
 
+/*
+ * "(service S) has started N tasks: (task a). Amazon ECS replaced N tasks due to an unhealthy
+ * status." when the new tasks replace ones stopped for failed health checks.
+ */
+static void post_started(struct sim *s, struct sim_service *svc, struct sim_task **ts, int n)
+{
+	if (n <= 0)
+		return;
+	struct ship_buf b = SHIP_BUF_INIT(8192);
+	ship_buf_addf(&b, "(service %s) has started %d tasks:", svc->name, n);
+	for (int i = 0; i < n; i++)
+		ship_buf_addf(&b, " (task %s)", ts[i]->id);
+	ship_buf_addch(&b, '.');
+	if (svc->replaced_unhealthy > 0) {
+		int r = svc->replaced_unhealthy < n ? svc->replaced_unhealthy : n;
+		ship_buf_addf(&b, " Amazon ECS replaced %d tasks due to an unhealthy status.", r);
+		svc->replaced_unhealthy -= r;
+	}
+	if (!b.failed)
+		sim_event_add(s, svc, "%s", b.data);
+	ship_buf_release(&b);
+}
+
 #define BATCH 256
 
 void sim_reconcile(struct sim *s, struct sim_service *svc)
@@ -929,16 +1014,25 @@ void sim_reconcile(struct sim *s, struct sim_service *svc)
 	}
 	post_batch(s, svc, "has stopped", stopped, nstop);
 
+	int unplaced = 0;
 	for (int i = 0; i < step.start_new && nstart < BATCH; i++) {
 		char group[300];
 		snprintf(group, sizeof(group), "service:%s", svc->name);
 		struct sim_task *t = sim_task_start(s, svc->cluster, svc, p, p->td, NULL, p->network, p->id,
 						    group, svc->launch_type);
-		if (!t)
+		if (!t) {
+			unplaced = 1;
 			break;
+		}
 		started[nstart++] = t;
 	}
-	post_batch(s, svc, "has started", started, nstart);
+	/* the tasks limit reached: ECS's placement event (developer guide, service event messages) */
+	if (unplaced && !svc->unplaced_reported)
+		sim_event_add(s, svc, "(service %s) was unable to place a task. Reason: You've reached the limit on the number "
+				      "of tasks you can run concurrently. For more information, see the Troubleshooting "
+				      "section of the Amazon ECS Developer Guide.", svc->name);
+	svc->unplaced_reported = unplaced;
+	post_started(s, svc, started, nstart);
 	if (nstart || nstop)
 		svc->steady = 0;
 	/*

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -155,8 +156,9 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: ecship-sim [--listen 127.0.0.1:PORT] [--upstream URL] [--speed X] [--seed N]\n"
 		   "                  [--region R] [--account ID] [--image-rule SUBSTRING=BEHAVIOR]...\n"
-		   "                  [--breaker-min N] [--no-rate-limits] [--timing ecs|fast]\n"
-		   "behaviours: ok, exit[:CODE], unhealthy[:STATUS], pull-error, slow-start[:SECONDS], django\n"
+		   "                  [--breaker-min N] [--no-rate-limits] [--timing ecs|fast] [--no-upstream-checks]\n"
+		   "behaviours: ok, exit[:CODE], unhealthy[:STATUS], pull-error, pull-denied, secret-error, no-log-group,\n"
+		   "            slow-start[:SECONDS], fail-after[:SECONDS], django\n"
 		   "control API: http://HOST:PORT/_sim/ (see docs/sim.md)\n");
 }
 
@@ -164,7 +166,7 @@ struct opts {
 	const char *listen, *upstream, *region, *account;
 	double speed;
 	unsigned long long seed;
-	int breaker_min, no_rate_limits;
+	int breaker_min, no_rate_limits, no_upstream_checks;
 	enum sim_timing timing;
 };
 
@@ -187,7 +189,7 @@ static int parse_listen(const char *spec, struct sockaddr_in *sa)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {"127.0.0.1:4580", NULL, NULL, "123456789012", 1.0, 1, 3, 0, SIM_TIMING_ECS};
+	struct opts o = {"127.0.0.1:4580", NULL, NULL, "123456789012", 1.0, 1, 3, 0, 0, SIM_TIMING_ECS};
 	struct sim s;
 	int rc = 2, fd = -1;
 	struct MHD_Daemon *d = NULL;
@@ -212,6 +214,9 @@ int main(int argc, char **argv)
 			goto cleanup;
 		} else if (strcmp(a, "--no-rate-limits") == 0) {
 			o.no_rate_limits = 1;
+			continue;
+		} else if (strcmp(a, "--no-upstream-checks") == 0) {
+			o.no_upstream_checks = 1;
 			continue;
 		}
 		if (!v || strncmp(a, "--", 2) != 0) {
@@ -287,8 +292,24 @@ int main(int argc, char **argv)
 			s.upstream[--n] = '\0';
 	}
 	sim_config_timing(&s, o.timing);
+	/* a directory gets one file per process (parallel test workers), anything else is appended to */
+	const char *rlog = getenv("ECSHIP_SIM_RESPONSE_LOG");
+	if (rlog && *rlog) {
+		char path[4096];
+		struct stat st;
+		if (stat(rlog, &st) == 0 && S_ISDIR(st.st_mode))
+			snprintf(path, sizeof(path), "%s/sim-%ld.jsonl", rlog, (long)getpid());
+		else
+			snprintf(path, sizeof(path), "%s", rlog);
+		s.resp_log = fopen(path, "a");
+		if (!s.resp_log)
+			fprintf(stderr, "ecship-sim: warning: cannot open the response log '%s'\n", path);
+		else
+			setvbuf(s.resp_log, NULL, _IOLBF, 0);
+	}
 	s.cfg.breaker_min = o.breaker_min;
 	s.cfg.rate_limits = !o.no_rate_limits;
+	s.cfg.upstream_checks = !o.no_upstream_checks;
 	for (int i = 0; i < nrules; i++) {
 		const char *eq = strchr(rules[i], '=');
 		char *match = eq ? ship_strndup(rules[i], (size_t)(eq - rules[i])) : NULL;
@@ -359,6 +380,8 @@ stop:
 cleanup:
 	if (fd >= 0)
 		close(fd);
+	if (have_sim && s.resp_log)
+		fclose(s.resp_log);
 	s_sim = NULL;
 	if (have_sim)
 		sim_release(&s);

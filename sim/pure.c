@@ -266,6 +266,10 @@ static const struct {
     {"pull-error", SIM_B_PULL_ERROR, 0, 0},
     {"slow-start", SIM_B_SLOW_START, 90, 1},
     {"django", SIM_B_DJANGO, 0, 0},
+    {"pull-denied", SIM_B_PULL_DENIED, 0, 0},
+    {"secret-error", SIM_B_SECRET_ERROR, 0, 0},
+    {"no-log-group", SIM_B_NO_LOG_GROUP, 0, 0},
+    {"fail-after", SIM_B_FAIL_AFTER, 120, 1},
 };
 
 int sim_behavior_parse(const char *s, struct sim_behavior *out)

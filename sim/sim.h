@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -144,7 +145,11 @@ struct sim_service {
 	struct sim_rev *revs;    /* its service revisions, newest first */
 	struct sim_sdep *sdeps;  /* its service deployments, newest first */
 	char *platform_version;  /* as given, else NULL */
+	json_t *cps;             /* capacityProviderStrategy as given, else NULL */
+	int code_deploy;         /* deploymentController CODE_DEPLOY */
 	int start_failures;      /* tasks in a row that failed before RUNNING (service throttle) */
+	int replaced_unhealthy;  /* tasks stopped for failed health checks, not yet replaced */
+	int unplaced_reported;   /* the "unable to place a task" event was posted for this stall */
 	double launch_after;     /* no launches before this simulated time (service throttle) */
 	struct sim_event events[SIM_MAX_EVENTS]; /* ring, newest at events[(ev_head - 1) % MAX] */
 	int ev_head, ev_count;
@@ -244,6 +249,7 @@ struct sim_config {
 	double drain_seconds, health_interval, stable_seconds, stopped_ttl;
 	int healthy_threshold, unhealthy_threshold;
 	int rate_limits; /* ECS-like token buckets on */
+	int upstream_checks; /* CreateService/UpdateService check subnets, security groups, target groups upstream */
 };
 
 struct sim {
@@ -266,6 +272,7 @@ struct sim {
 	struct sim_rollog *rollog;
 	long rollog_n, rollog_total;
 	long requests;
+	FILE *resp_log; /* $ECSHIP_SIM_RESPONSE_LOG: every JSON answer the sim gives, one line each */
 };
 
 /* ---- state.c ---------------------------------------------------------------------------------- */
@@ -411,6 +418,8 @@ struct sim_tg_params sim_service_tg(const struct sim *s, const struct sim_servic
 /* ---- upstream.c ------------------------------------------------------------------------------- */
 /* Forwards the request unchanged; fills r with the upstream answer (or a 502). No lock needed. */
 void sim_upstream_forward(const char *upstream, const struct sim_request *rq, struct sim_response *r);
+/* One ECS call to the upstream; its parsed 200 answer or NULL (caller json_decref). */
+json_t *sim_upstream_ecs(struct sim *s, const struct sim_request *rq, const char *action, json_t *body);
 /* Looks a cluster up upstream (DescribeClusters) and adopts it; NULL when not found there. */
 struct sim_cluster *sim_upstream_adopt_cluster(struct sim *s, const struct sim_request *rq,
 					       const char *name_or_arn);
@@ -421,6 +430,12 @@ struct sim_cluster *sim_upstream_adopt_cluster(struct sim *s, const struct sim_r
  */
 int sim_upstream_target_group(struct sim *s, const struct sim_request *rq, const char *tg_arn,
 			      struct sim_tg_params *out);
+/*
+ * Whether a "subnet", "security-group" or "target-group" exists upstream: 1 yes, 0 no (msg gets
+ * the upstream's message in ECS's form), -1 no upstream or no answer (treated as unknown).
+ */
+int sim_upstream_exists(struct sim *s, const struct sim_request *rq, const char *kind, const char *id, char *msg,
+			size_t n);
 
 /* ---- faults.c --------------------------------------------------------------------------------- */
 struct sim_fault_decision {

@@ -111,6 +111,7 @@ int sim_init(struct sim *s, uint64_t seed, double speed)
 	s->cfg.breaker_min = 3;
 	s->cfg.stopped_ttl = 3600;
 	s->cfg.rate_limits = 1;
+	s->cfg.upstream_checks = 1;
 	sim_config_timing(s, SIM_TIMING_ECS);
 	s->reqlog = ship_calloc(SIM_REQLOG_CAP, sizeof(*s->reqlog));
 	s->rollog = ship_calloc(SIM_ROLLOG_CAP, sizeof(*s->rollog));
@@ -183,6 +184,7 @@ static void free_model(struct sim *s)
 			ship_free(v->events[i].message);
 		sim_sdeps_free(v);
 		ship_free(v->platform_version);
+		json_decref(v->cps);
 		ship_free(v->name);
 		ship_free(v->arn);
 		ship_free(v->launch_type);

@@ -149,6 +149,51 @@ void sim_upstream_forward(const char *upstream, const struct sim_request *rq, st
 	ship_buf_release(&line);
 }
 
+json_t *sim_upstream_ecs(struct sim *s, const struct sim_request *rq, const char *action, json_t *body)
+{
+	struct sim_request q;
+	struct sim_response r;
+	struct sim_header h[3];
+	char target[128];
+	json_t *resp = NULL;
+	if (!s->upstream)
+		return NULL;
+	memset(&q, 0, sizeof(q));
+	memset(&r, 0, sizeof(r));
+	ship_buf_init(&r.body, MAX_UPSTREAM_BODY);
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	if (!text)
+		goto cleanup;
+	const char *auth = rq ? sim_req_header(rq, "Authorization") : NULL;
+	snprintf(target, sizeof(target), "AmazonEC2ContainerServiceV20141113.%s", action);
+	h[0].name = "Content-Type";
+	h[0].value = "application/x-amz-json-1.1";
+	h[1].name = "X-Amz-Target";
+	h[1].value = target;
+	h[2].name = "Authorization";
+	h[2].value = (char *)(auth ? auth : "AWS4-HMAC-SHA256 Credential=AKIAECSHIPTEST000000/20240101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0");
+	q.method = "POST";
+	q.uri = "/";
+	q.path = "/";
+	q.query = "";
+	q.headers = h;
+	q.nheaders = 3;
+	q.body = text;
+	q.len = strlen(text);
+	sim_upstream_forward(s->upstream, &q, &r);
+	if (r.status == 200)
+		resp = json_loadb(r.body.data, r.body.len, 0, NULL);
+cleanup:
+	for (int i = 0; i < r.nheaders; i++) {
+		ship_free(r.headers[i].name);
+		ship_free(r.headers[i].value);
+	}
+	ship_free(r.headers);
+	ship_buf_release(&r.body);
+	ship_free(text);
+	return resp;
+}
+
 struct sim_cluster *sim_upstream_adopt_cluster(struct sim *s, const struct sim_request *rq, const char *ref)
 {
 	struct sim_request q;
@@ -205,8 +250,9 @@ cleanup:
 
 /* ---- target groups (ELBv2, Query protocol) ----------------------------------------------------- */
 
-/* One ELBv2 Query call to the upstream; the parsed answer or NULL (caller xmlFreeDoc). */
-static xmlDoc *elbv2_call(struct sim *s, const struct sim_request *rq, const char *form)
+/* One Query/EC2 call to the upstream, signed for `scope`; the parsed answer (also an error
+ * answer, *status says) or NULL (caller xmlFreeDoc). */
+static xmlDoc *query_call(struct sim *s, const struct sim_request *rq, const char *scope, const char *form, int *status)
 {
 	struct sim_request q;
 	struct sim_response r;
@@ -228,9 +274,9 @@ static xmlDoc *elbv2_call(struct sim *s, const struct sim_request *rq, const cha
 		}
 	}
 	snprintf(auth, sizeof(auth),
-		 "AWS4-HMAC-SHA256 Credential=%s/20240101/%s/elasticloadbalancing/aws4_request, SignedHeaders=host, "
+		 "AWS4-HMAC-SHA256 Credential=%s/20240101/%s/%s/aws4_request, SignedHeaders=host, "
 		 "Signature=0",
-		 akid, s->region);
+		 akid, s->region, scope);
 	h[0].name = "Content-Type";
 	h[0].value = "application/x-www-form-urlencoded; charset=utf-8";
 	h[1].name = "Authorization";
@@ -244,7 +290,8 @@ static xmlDoc *elbv2_call(struct sim *s, const struct sim_request *rq, const cha
 	q.body = (char *)form;
 	q.len = strlen(form);
 	sim_upstream_forward(s->upstream, &q, &r);
-	if (r.status == 200) {
+	*status = r.status;
+	if (r.status >= 200 && r.status < 500 && r.body.len) {
 		struct ship_err err = SHIP_ERR_INIT;
 		doc = ship_xml_parse((struct ship_str){r.body.data, r.body.len}, &err);
 	}
@@ -284,9 +331,10 @@ int sim_upstream_target_group(struct sim *s, const struct sim_request *rq, const
 	struct ship_buf form = SHIP_BUF_INIT(4096);
 	ship_buf_adds(&form, "Action=DescribeTargetGroups&Version=2015-12-01&TargetGroupArns.member.1=");
 	url_encode(tg_arn, &form);
-	xmlDoc *doc = form.failed ? NULL : elbv2_call(s, rq, form.data);
+	int status = 0;
+	xmlDoc *doc = form.failed ? NULL : query_call(s, rq, "elasticloadbalancing", form.data, &status);
 	int rc = -1;
-	if (!doc)
+	if (!doc || status != 200)
 		goto cleanup;
 	xmlNode *tg = ship_xml_first_item(ship_xml_doc_path(doc, "DescribeTargetGroupsResponse/DescribeTargetGroupsResult/TargetGroups"));
 	if (!tg) {
@@ -306,7 +354,7 @@ int sim_upstream_target_group(struct sim *s, const struct sim_request *rq, const
 	ship_buf_reset(&form);
 	ship_buf_adds(&form, "Action=DescribeTargetGroupAttributes&Version=2015-12-01&TargetGroupArn=");
 	url_encode(tg_arn, &form);
-	doc = form.failed ? NULL : elbv2_call(s, rq, form.data);
+	doc = form.failed ? NULL : query_call(s, rq, "elasticloadbalancing", form.data, &status);
 	xmlNode *attrs = ship_xml_doc_path(doc, "DescribeTargetGroupAttributesResponse/DescribeTargetGroupAttributesResult/Attributes");
 	for (xmlNode *m = ship_xml_first_item(attrs); m; m = ship_xml_next_item(m)) {
 		char key[80];
@@ -321,6 +369,51 @@ int sim_upstream_target_group(struct sim *s, const struct sim_request *rq, const
 		}
 	}
 cleanup:
+	if (doc)
+		xmlFreeDoc(doc);
+	ship_buf_release(&form);
+	return rc;
+}
+
+int sim_upstream_exists(struct sim *s, const struct sim_request *rq, const char *kind, const char *id, char *msg, size_t n)
+{
+	if (!s->upstream || !id)
+		return -1;
+	struct ship_buf form = SHIP_BUF_INIT(4096);
+	const char *scope = "ec2", *missing = NULL;
+	if (strcmp(kind, "subnet") == 0) {
+		ship_buf_adds(&form, "Action=DescribeSubnets&Version=2016-11-15&SubnetId.1=");
+		missing = "InvalidSubnetID.NotFound";
+	} else if (strcmp(kind, "security-group") == 0) {
+		ship_buf_adds(&form, "Action=DescribeSecurityGroups&Version=2016-11-15&GroupId.1=");
+		missing = "InvalidGroup.NotFound";
+	} else {
+		ship_buf_adds(&form, "Action=DescribeTargetGroups&Version=2015-12-01&TargetGroupArns.member.1=");
+		scope = "elasticloadbalancing";
+		missing = "TargetGroupNotFound";
+	}
+	url_encode(id, &form);
+	int status = 0, rc = -1;
+	xmlDoc *doc = form.failed ? NULL : query_call(s, rq, scope, form.data, &status);
+	if (doc && status == 200) {
+		rc = 1;
+	} else if (doc) {
+		/* EC2: Response/Errors/Error; ELBv2: ErrorResponse/Error */
+		xmlNode *err = ship_xml_doc_path(doc, "Response/Errors/Error");
+		if (!err)
+			err = ship_xml_doc_path(doc, "ErrorResponse/Error");
+		char code[80], text[200], rid[80];
+		ship_xml_path_copy(err, "Code", code, sizeof(code));
+		ship_xml_path_copy(err, "Message", text, sizeof(text));
+		ship_xml_path_copy(ship_xml_root(doc), "RequestID", rid, sizeof(rid));
+		if (!rid[0])
+			ship_xml_path_copy(ship_xml_root(doc), "RequestId", rid, sizeof(rid));
+		if (strcmp(code, missing) == 0) {
+			rc = 0;
+			snprintf(msg, n, "%s (Service: %s; Status Code: %d; Error Code: %s; Request ID: %s)", text,
+				 strcmp(scope, "ec2") == 0 ? "AmazonEC2" : "AmazonElasticLoadBalancing", status, code, rid);
+		}
+	}
 	if (doc)
 		xmlFreeDoc(doc);
 	ship_buf_release(&form);

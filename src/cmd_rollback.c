@@ -122,9 +122,10 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		/* typically right after a failed deploy that was rolled back automatically */
 		char breaker[1024];
 		int by_ecs = ship_service_breaker_rollback(svc, &v, breaker, sizeof(breaker));
-		printf(_("service '%s' already runs %s, the recorded previous revision; nothing to roll "
-		       "back\n"),
-		       cs->name, ship_taskdef_short(target));
+		printf(
+		    _("service '%s' already runs %s, the recorded previous revision; nothing to roll "
+		      "back\n"),
+		    cli_safe(cs->name), cli_safe(ship_taskdef_short(target)));
 		if (ship_service_busy(&v))
 			cli_note(_("the service is still settling there; 'ecship wait' follows it"));
 		if (by_ecs)

@@ -312,8 +312,8 @@ static int rule_ensure(struct rulectx *rc)
 						   "target_group_arn", spec.target_group_arn));
 			} else {
 				printf("rule %s: priority %ld on listener %s -> %s\n",
-				       what[res.outcome], res.priority, spec.listener_arn,
-				       spec.target_group_arn);
+				       what[res.outcome], res.priority, cli_safe(spec.listener_arn),
+				       cli_safe(spec.target_group_arn));
 			}
 			if (res.attempts > 1)
 				cli_note(

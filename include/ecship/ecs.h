@@ -46,6 +46,10 @@ int ship_ecs_latest_taskdef(struct ship_aws *aws, const char *family,
  */
 int ship_ecs_describe_taskdef(struct ship_aws *aws, const char *ref, json_t **taskdef,
 			      struct ship_err *err);
+/* The same with the caller's call options (a deploy's retry persistence). */
+int ship_ecs_describe_taskdef_call(struct ship_aws *aws, const char *ref,
+				   const struct ship_call_opts *call, json_t **taskdef,
+				   struct ship_err *err);
 /* DeregisterTaskDefinition of one revision (FAMILY:REVISION or an ARN). */
 int ship_ecs_deregister_taskdef(struct ship_aws *aws, const char *arn, struct ship_err *err);
 

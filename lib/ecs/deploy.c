@@ -102,29 +102,6 @@ static int is_busy(void *ctx, const struct ship_service_view *v)
 
 /* ---- the task definition ------------------------------------------------------------------ */
 
-int ship_ecs_latest_taskdef(struct ship_aws *aws, const char *family,
-			    const struct ship_call_opts *call, json_t **out, struct ship_err *err)
-{
-	json_t *resp = NULL, *req = json_pack("{s:s}", "taskDefinition", family);
-	*out = NULL;
-	if (!req)
-		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
-	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, call, err);
-	json_decref(req);
-	if (r) {
-		/* ECS: ClientException "Unable to describe task definition." for an unknown family */
-		if (err->code == SHIP_ERR_AWS && (!strcmp(err->aws_code, "ClientException") ||
-						  !strcmp(err->aws_code, "InvalidParameterException"))) {
-			ship_err_clear(err);
-			return 0;
-		}
-		return -1;
-	}
-	*out = json_incref(json_object_get(resp, "taskDefinition"));
-	json_decref(resp);
-	return 0;
-}
-
 /* The check between two RegisterTaskDefinition attempts (ship_call_opts.took_effect). */
 struct lost_register {
 	struct ship_aws *aws;

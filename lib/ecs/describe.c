@@ -7,14 +7,15 @@
 
 #include "ecship/ecs.h"
 
-int ship_ecs_describe_taskdef(struct ship_aws *aws, const char *ref, json_t **taskdef,
-			      struct ship_err *err)
+int ship_ecs_describe_taskdef_call(struct ship_aws *aws, const char *ref,
+				   const struct ship_call_opts *call, json_t **taskdef,
+				   struct ship_err *err)
 {
 	json_t *resp = NULL, *req = json_pack("{s:s}", "taskDefinition", ref ? ref : "");
 	*taskdef = NULL;
 	if (!req)
 		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
-	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, NULL, err);
+	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, call, err);
 	json_decref(req);
 	if (r) {
 		/* ECS answers a revision that does not exist with ClientException "Unable to
@@ -33,6 +34,27 @@ int ship_ecs_describe_taskdef(struct ship_aws *aws, const char *ref, json_t **ta
 	*taskdef = json_incref(td);
 	json_decref(resp);
 	return 0;
+}
+
+int ship_ecs_describe_taskdef(struct ship_aws *aws, const char *ref, json_t **taskdef,
+			      struct ship_err *err)
+{
+	return ship_ecs_describe_taskdef_call(aws, ref, NULL, taskdef, err);
+}
+
+int ship_ecs_latest_taskdef(struct ship_aws *aws, const char *family,
+			    const struct ship_call_opts *call, json_t **out, struct ship_err *err)
+{
+	if (!ship_ecs_describe_taskdef_call(aws, family, call, out, err))
+		return 0;
+	/* a family with no ACTIVE revision: ClientException "Unable to describe task definition."
+	 * (an input error by now), or InvalidParameterException for a malformed family */
+	if (err->code == SHIP_ERR_INPUT ||
+	    (err->code == SHIP_ERR_AWS && !strcmp(err->aws_code, "InvalidParameterException"))) {
+		ship_err_clear(err);
+		return 0;
+	}
+	return -1;
 }
 
 int ship_ecs_deregister_taskdef(struct ship_aws *aws, const char *arn, struct ship_err *err)

@@ -114,7 +114,7 @@ contains "infra: the library's error is in Japanese too" "$ERR" "^エラー: 引
 cd "$ROOT" || exit 1
 check "make install (DESTDIR)" make -s install PREFIX=/usr DESTDIR="$T_TMP/inst" BUILD="${ECSHIP_BUILD#"$ROOT"/}" Q=
 check "the catalogue is installed under PREFIX/share/locale" test -s "$T_TMP/inst/usr/share/locale/ja/LC_MESSAGES/ecship.mo"
-env LANG=ja_JP.UTF-8 "$T_TMP/inst/usr/bin/ecship" rollback extra >/dev/null 2>"$T_TMP/inst.err"
+(cd "$P" && env LANG=ja_JP.UTF-8 "$T_TMP/inst/usr/bin/ecship" rollback extra) >/dev/null 2>"$T_TMP/inst.err"
 contains "the installed binary finds its catalogue" "$T_TMP/inst.err" "^エラー: 'rollback' は引数を取りません"
 
 done_testing

@@ -21,6 +21,7 @@ contains "--help names the behaviours" "$OUT" 'pull-error'
 expect_exit "unknown option is a usage error" 2 "$ECSHIP_SIM" --bogus
 contains "the error names the option" "$ERR" "unknown .*option '--bogus'"
 expect_exit "bad --speed is a usage error" 2 "$ECSHIP_SIM" --speed fast
+expect_exit "bad --timing is a usage error" 2 "$ECSHIP_SIM" --timing slow
 expect_exit "bad --image-rule is a usage error" 2 "$ECSHIP_SIM" --image-rule 'x=explode'
 contains "the error lists the behaviours" "$ERR" 'exit\[:CODE\]'
 expect_exit "bad --listen is a usage error" 2 "$ECSHIP_SIM" --listen nowhere

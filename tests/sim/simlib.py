@@ -38,9 +38,12 @@ class Sim:
         self.url = None
 
     def __enter__(self):
-        # the quick pace unless the test asks for a profile (ECS's clock is the sim's default)
+        # the quick pace unless the test asks for a profile (ECS's clock is the sim's default), and
+        # no upstream existence checks (NET and TG below are made up) unless it says --upstream-checks
         timing = [] if "--timing" in self.args else ["--timing", "fast"]
-        cmd = [os.environ["ECSHIP_SIM"], "--listen", "127.0.0.1:0"] + timing + self.args
+        checks = [] if "--upstream-checks" in self.args else ["--no-upstream-checks"]
+        args = [a for a in self.args if a != "--upstream-checks"]
+        cmd = [os.environ["ECSHIP_SIM"], "--listen", "127.0.0.1:0"] + timing + checks + args
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline().strip()
         if not line.startswith("listening on http://127.0.0.1:"):
