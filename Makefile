@@ -14,7 +14,8 @@ TEST_PKGS := cmocka
 
 # A fresh machine: install the missing development packages once, before any flags are read.
 ifeq ($(filter clean distclean,$(MAKECMDGOALS)),)
-DEPS_OK := $(shell $(PKG_CONFIG) --exists $(LIB_PKGS) $(SIM_PKGS) $(TEST_PKGS) 2>/dev/null && echo yes)
+DEPS_OK := $(shell $(PKG_CONFIG) --exists $(LIB_PKGS) $(SIM_PKGS) $(TEST_PKGS) 2>/dev/null && \
+             command -v msgfmt >/dev/null && echo yes)
 ifneq ($(DEPS_OK),yes)
 $(info ecship: some build dependencies are missing; running scripts/install-deps)
 DEPS_RC := $(shell scripts/install-deps >&2; echo $$?)
@@ -45,7 +46,8 @@ HARDEN_CFLAGS  := -fstack-protector-strong -fPIE \
 LDFLAGS  += -pie -Wl,-z,relro,-z,now
 endif
 CPPFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Ilib \
-            -DECSHIP_VERSION='"$(VERSION)"' -DECSHIP_GIT_REV='"$(GIT_REV)"'
+            -DECSHIP_VERSION='"$(VERSION)"' -DECSHIP_GIT_REV='"$(GIT_REV)"' \
+            -DECSHIP_LOCALEDIR='"$(PREFIX)/share/locale"'
 LIB_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS) 2>/dev/null)
 LIB_LIBS    := $(shell $(PKG_CONFIG) --libs $(LIB_PKGS) 2>/dev/null) -lm
 SIM_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(SIM_PKGS) 2>/dev/null)
@@ -74,13 +76,16 @@ TOOL_BINS := $(TOOLS_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 SIM_BIN   := $(if $(SIM_SRCS),$(BUILD)/ecship-sim)
 BENCH_SRCS:= $(sort $(wildcard bench/*.c))
 BENCH_BINS:= $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+# Message catalogues (docs/translations.md): po/LANG.po -> $(BUILD)/locale/LANG/LC_MESSAGES/ecship.mo
+LINGUAS   := $(basename $(notdir $(wildcard po/*.po)))
+MO_FILES  := $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/ecship.mo)
 
-.PHONY: all tests check clean install demo bench fuzz fuzz-bins format lint soak dist
+.PHONY: all tests check clean install demo bench fuzz fuzz-bins format lint soak dist pot
 .SECONDARY:
 Q ?= @
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/ecship $(BUILD)/ecship.1 $(BUILD)/ecship.bash $(BUILD)/_ecship $(SIM_BIN)
+all: $(BUILD)/ecship $(BUILD)/ecship.1 $(BUILD)/ecship.bash $(BUILD)/_ecship $(SIM_BIN) $(MO_FILES)
 
 tests: all $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_BINS)
 
@@ -106,6 +111,20 @@ $(BUILD)/ecship.bash: $(BUILD)/ecship
 	$(BUILD)/ecship help --completion bash >$@.tmp && mv $@.tmp $@
 $(BUILD)/_ecship: $(BUILD)/ecship
 	$(BUILD)/ecship help --completion zsh >$@.tmp && mv $@.tmp $@
+
+# -c: the header and the formats (%s, %d ...) of each translation must match their msgid's.
+$(BUILD)/locale/%/LC_MESSAGES/ecship.mo: po/%.po
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  MSGFMT  $<")
+	$(Q)msgfmt -c -o $@ $<
+
+# The template of every translatable message (_() and N_() in lib/ and src/), and each
+# catalogue brought in line with it (new messages untranslated, vanished ones marked obsolete).
+pot:
+	xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --add-comments=TRANSLATORS \
+	    --package-name=ecship --package-version=$(VERSION) --sort-by-file \
+	    -o po/ecship.pot $(LIB_SRCS) $(TOOL_SRCS)
+	for po in $(wildcard po/*.po); do msgmerge --quiet --update --backup=none $$po po/ecship.pot; done
 
 $(BUILD)/ecship-sim: $(SIM_OBJS) $(LIBSHIP)
 	@$(if $(Q),echo "  LINK    $@")
@@ -159,6 +178,11 @@ install: all
 	install -m 644 $(BUILD)/ecship.1 $(DESTDIR)$(PREFIX)/share/man/man1/ecship.1
 	install -m 644 $(BUILD)/ecship.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ecship
 	install -m 644 $(BUILD)/_ecship $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ecship
+	for l in $(LINGUAS); do \
+	  install -d $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES && \
+	  install -m 644 $(BUILD)/locale/$$l/LC_MESSAGES/ecship.mo \
+	    $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES/ecship.mo || exit 1; \
+	done
 
 # The release build that action.yml installs: ecship-VERSION-linux-ARCH.tar.gz (bin/, share/) and
 # its .sha256, built on the oldest supported Ubuntu so it runs on the newer ones too.

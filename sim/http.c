@@ -408,6 +408,7 @@ void sim_handle(struct sim *s, struct sim_request *rq, struct sim_response *r)
 		sim_resp_add_header(r, "x-amzn-RequestId", r->request_id);
 	pthread_mutex_lock(&s->lock);
 	sim_reqlog_add(s, rq, r, (sim_wall() - t0) * 1000);
+	double now = sim_clock_now(s);
 	/* the conformance log: JSON answers the sim gave itself (forwarded ones carry upstream headers) */
 	if (s->resp_log && !r->drop && is_json_service(rq) && r->nheaders == 1 &&
 	    (strcmp(rq->svc, "ecs") == 0 || strcmp(rq->svc, "logs") == 0)) {
@@ -420,4 +421,13 @@ void sim_handle(struct sim *s, struct sim_request *rq, struct sim_response *r)
 		json_decref(line);
 	}
 	pthread_mutex_unlock(&s->lock);
+	if (!r->drop) {
+		/* the Date of every answer is on the simulated clock, like the events it stamps */
+		char date[64];
+		time_t t = (time_t)now;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		sim_resp_add_header(r, "Date", date);
+	}
 }

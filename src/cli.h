@@ -12,6 +12,7 @@
 #include "ecship/config.h"
 #include "ecship/rollout.h"
 #include "ecship/err.h"
+#include "ecship/i18n.h"
 
 /* Exit codes: one enum, documented in --help and the man page (see cli_exit_help). */
 enum cli_exit {
@@ -149,6 +150,8 @@ int cli_completion(FILE *f, const char *shell, const struct cli_command *const *
 /* ---- output -------------------------------------------------------------------------------- */
 
 void cli_output_setup(struct cli_ctx *ctx);
+/* Messages in the user's language: locale from the environment, the catalogue bound (gettext). */
+void cli_i18n_setup(void);
 void cli_output_release(void);
 /*
  * Text from outside ecship (AWS error messages, service and stack events, log lines, stopped
@@ -165,6 +168,10 @@ const char *cli_safe(const char *s);
 void cli_put_lines(FILE *f, const char *text);
 /* "error: ..." on stderr (and ::error:: under GitHub Actions). */
 void cli_error(const char *fmt, ...) SHIP_PRINTF(1, 2);
+/* "error: ..." on stderr only: the caller writes the GitHub Actions annotation itself. */
+void cli_error_local(const char *fmt, ...) SHIP_PRINTF(1, 2);
+/* A GitHub Actions workflow command "::KIND::MSG", MSG escaped onto one line. */
+void cli_annotation(const char *kind, const char *msg);
 void cli_warn(const char *fmt, ...) SHIP_PRINTF(1, 2);
 void cli_hint(const char *fmt, ...) SHIP_PRINTF(1, 2);
 /* Progress and notes on stderr; silent under --quiet. */
@@ -226,12 +233,71 @@ void cli_print_diags(const struct ship_diags *d);
 
 /* ---- progress of waits, signals, GitHub Actions --------------------------------------------- */
 
+/*
+ * When each step of one ECS deployment happened, on ECS's clock: its createdAt and updatedAt
+ * (COMPLETED, FAILED) where ECS stamps them, else when a DescribeServices answer first showed
+ * it; the step summary's timeline is drawn from these.
+ */
+struct cli_dep_times {
+	char id[80];
+	char taskdef[512];
+	double seen;      /* created (first listed) */
+	double started;   /* it had running or pending tasks */
+	double healthy;   /* all its desired tasks ran */
+	double alone;     /* the only deployment left: all the traffic is on it */
+	double completed; /* ECS marked it COMPLETED */
+	double failed;    /* ECS marked it FAILED */
+	double lost;      /* listed but not (or no longer) the PRIMARY one */
+	double settled;   /* PRIMARY and steady on its task definition */
+};
+
+#define CLI_TIMELINE_DEPLOYMENTS 12
+
+struct cli_timeline {
+	struct cli_dep_times dep[CLI_TIMELINE_DEPLOYMENTS];
+	size_t ndep;
+	double last;             /* the last snapshot */
+	/* from the deploy's result (cli_progress_result) */
+	char ours[80];           /* the deployment the deploy started */
+	char previous[512];      /* the revision it replaced */
+	int outcome;             /* enum ship_deploy_outcome + 1; 0: no result */
+	int rolled_back;
+	double ended;            /* when the result came */
+};
+
+#define CLI_PROGRESS_SERVICES 10
+#define CLI_PROGRESS_HEARTBEAT 30.0 /* plain logs: an unchanged status again after this long */
+
+struct cli_progress_service {
+	char name[256];
+	char block[2048]; /* its status lines as last shown (without time stamps) */
+	double printed;   /* when they were last printed (plain logs) */
+	struct ship_service_view view;
+	struct cli_timeline tl;
+};
+
 struct cli_progress {
 	struct cli_ctx *ctx;
 	int tty;   /* redraw in place */
 	int quiet;
-	int drawn; /* lines to erase before the next redraw */
+	int group; /* GitHub Actions: inside a ::group:: of events and status lines */
+	double start;     /* the first note, event or status, on ECS's clock (the timeline's 0) */
+	double t0;        /* when the wait began, on ours (time waited, heartbeat) */
+	double heartbeat; /* seconds between repeats of an unchanged status (plain logs) */
+	/* the block drawn last (terminal only): each line's width in columns, to count the rows it
+	 * takes at the terminal's current width when it is erased */
+	int ndrawn;
+	int drawn[CLI_PROGRESS_SERVICES * (SHIP_MAX_DEPLOYMENTS + 1) + 1];
+	size_t nsvc;
+	struct cli_progress_service svc[CLI_PROGRESS_SERVICES];
 };
+
+/* A time for people: local time (TZ) with its zone, "09:30:05Z" or "18:30:05+09:00"; date 1:
+ * "2026-11-30T09:30:05.123Z", date 2: "2026-11-30T09:30:05Z". The one format for ecship's and
+ * AWS's times. */
+void cli_time_format(double t, int date, char *out, size_t n);
+/* The terminal's width in columns (stderr), read again on each call; 0 when not a terminal. */
+int cli_term_width(void);
 
 void cli_signals_setup(void);
 int cli_interrupted(void);
@@ -243,9 +309,30 @@ void cli_progress_event(void *p, double created, const char *message);
 void cli_progress_snapshot(void *p, const struct ship_service_view *v, double elapsed,
 			   int changed);
 void cli_progress_done(struct cli_progress *p);
+struct ship_deploy_result;
+/* After the wait: closes the timeline of `service` with the deploy's outcome. */
+void cli_progress_result(struct cli_progress *p, const char *service,
+			 const struct ship_deploy_result *r);
+/* The step summary's timeline of every service (a Mermaid gantt chart); "" when none. */
+void cli_progress_timeline(const struct cli_progress *p, FILE *out);
 /* Appends key=value to $GITHUB_OUTPUT / markdown to $GITHUB_STEP_SUMMARY when set. */
 void cli_github_output(const char *key, const char *value);
 void cli_github_summary(const char *markdown);
+
+/* Under GitHub Actions, a collapsed ::group:: of the lines that follow (a long event stream);
+ * nothing elsewhere. One at a time: begin while one is open does nothing. */
+void cli_group_begin(const char *title);
+void cli_group_end(void);
+/* The step summary file for appending ($GITHUB_STEP_SUMMARY), or NULL (not set, or warned). */
+FILE *cli_github_summary_open(void);
+struct ship_diagnosis;
+/* A failed or timed-out deploy under GitHub Actions: the ::error:: annotation (what failed, the
+ * diagnosis's cause and hint, the revision the service is back on) and the step summary's
+ * section with the evidence. d may be NULL (no diagnosis could be made). */
+void cli_github_failure(struct cli_ctx *ctx, const char *service,
+			const struct ship_deploy_result *r, const struct ship_diagnosis *d);
+/* Appends the deployment timeline (Mermaid gantt) to the step summary. */
+void cli_github_timeline(struct cli_ctx *ctx, const struct cli_progress *p);
 
 /* ---- commands ------------------------------------------------------------------------------ */
 

@@ -13,19 +13,15 @@
 
 static void when(double t, char *out, size_t n)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (t <= 0) {
+	if (t <= 0)
 		snprintf(out, n, "-");
-		return;
-	}
-	gmtime_r(&tt, &tm);
-	strftime(out, n, "%Y-%m-%d %H:%M:%SZ", &tm);
+	else
+		cli_time_format(t, 2, out, n);
 }
 
 void cli_print_task(FILE *f, const struct ship_task_info *t)
 {
-	char started[32], stopped[32];
+	char started[48], stopped[48];
 	when(t->started, started, sizeof(started));
 	when(t->stopped, stopped, sizeof(stopped));
 	/* every field comes from the answer: escaped (cli_safe) */
@@ -53,13 +49,8 @@ void cli_print_task(FILE *f, const struct ship_task_info *t)
 
 void cli_print_log_event(FILE *f, const struct ship_log_event *e, int with_task)
 {
-	char ts[40];
-	time_t tt = (time_t)e->time;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	size_t n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(ts + n, sizeof(ts) - n, ".%03dZ",
-		 (int)((e->time - (double)tt) * 1000 + 0.5) % 1000);
+	char ts[48];
+	cli_time_format(e->time, 1, ts, sizeof(ts));
 	if (with_task)
 		fprintf(f, "%s [%.12s] %s\n", ts, cli_safe(ship_arn_tail(e->stream)),
 			cli_safe(e->message));
@@ -98,7 +89,7 @@ size_t cli_task_logs_poll(struct cli_task_logs *l, const char *task_id, FILE *ou
 	if (ship_logs_filter(l->aws, &q, &ev, &err)) {
 		/* the stream appears only once the container writes: not an error until then */
 		if (strcmp(err.aws_code, "ResourceNotFoundException") && !l->warned) {
-			cli_warn("cannot read the task's log: %s", err.message);
+			cli_warn(_("cannot read the task's log: %s"), err.message);
 			l->warned = 1;
 		}
 	} else {
@@ -118,28 +109,31 @@ void cli_diagnose_failure(struct cli_ctx *ctx, struct ship_aws *aws, const char 
 {
 	struct ship_diagnosis d;
 	struct ship_err err = SHIP_ERR_INIT;
-	(void)ctx;
-	if (!aws || (res->outcome != SHIP_DEPLOY_FAILED && res->outcome != SHIP_DEPLOY_TIMEOUT) ||
-	    !res->taskdef_arn[0])
+	if (res->outcome != SHIP_DEPLOY_FAILED && res->outcome != SHIP_DEPLOY_TIMEOUT)
 		return;
-	if (ship_diagnose_failure(aws, cluster, service, res->taskdef_arn, res->deployment_id, 15,
-				  &d, &err)) {
-		cli_warn("cannot diagnose the failure: %s", err.message);
-		ship_diagnosis_release(&d);
+	if (!aws || !res->taskdef_arn[0]) {
+		cli_github_failure(ctx, service, res, NULL);
 		return;
 	}
-	fprintf(stderr, "\ndiagnosis of %s on service '%s':\n",
+	if (ship_diagnose_failure(aws, cluster, service, res->taskdef_arn, res->deployment_id, 15,
+				  &d, &err)) {
+		cli_warn(_("cannot diagnose the failure: %s"), err.message);
+		ship_diagnosis_release(&d);
+		cli_github_failure(ctx, service, res, NULL);
+		return;
+	}
+	fprintf(stderr, _("\ndiagnosis of %s on service '%s':\n"),
 		cli_safe(ship_arn_tail(res->taskdef_arn)), cli_safe(service));
 	if (d.stopped.n) {
-		fprintf(stderr, "stopped tasks (newest first):\n");
+		fprintf(stderr, "%s\n", _("stopped tasks (newest first):"));
 		for (size_t i = 0; i < d.stopped.n; i++)
 			cli_print_task(stderr, &d.stopped.v[i]);
 	} else {
-		fprintf(stderr, "no stopped task of %s is known to ECS\n",
+		fprintf(stderr, _("no stopped task of %s is known to ECS\n"),
 			cli_safe(ship_arn_tail(res->taskdef_arn)));
 	}
 	if (d.targets.n) {
-		fprintf(stderr, "targets not healthy:\n");
+		fprintf(stderr, "%s\n", _("targets not healthy:"));
 		for (size_t i = 0; i < d.targets.n; i++)
 			fprintf(stderr, "  %s:%ld %s%s%s%s%s\n", cli_safe(d.targets.v[i].id),
 				d.targets.v[i].port, cli_safe(d.targets.v[i].state),
@@ -149,23 +143,24 @@ void cli_diagnose_failure(struct cli_ctx *ctx, struct ship_aws *aws, const char 
 				cli_safe(d.targets.v[i].description));
 	}
 	if (d.nevents) {
-		fprintf(stderr, "service events:\n");
+		fprintf(stderr, "%s\n", _("service events:"));
 		for (size_t i = 0; i < d.nevents; i++)
 			fprintf(stderr, "  %s\n", cli_safe(d.events[i]));
 	}
 	if (d.lines.n) {
-		fprintf(stderr, "last log lines of task %s (%s %s):\n", cli_safe(d.log_task),
+		fprintf(stderr, _("last log lines of task %s (%s %s):\n"), cli_safe(d.log_task),
 			cli_safe(d.logs.group), cli_safe(d.log_stream));
 		for (size_t i = 0; i < d.lines.n; i++) {
 			fputs("  ", stderr);
 			cli_print_log_event(stderr, &d.lines.v[i], 0);
 		}
 	} else if (d.log_error[0]) {
-		fprintf(stderr, "no log lines: %s\n", cli_safe(d.log_error));
+		fprintf(stderr, "%s %s\n", _("no log lines:"), cli_safe(d.log_error));
 	}
 	if (d.cause[0])
-		fprintf(stderr, "cause: %s\n", cli_safe(d.cause));
+		fprintf(stderr, "%s %s\n", _("cause:"), cli_safe(d.cause));
 	if (d.fix[0])
 		cli_hint("%s", d.fix);
+	cli_github_failure(ctx, service, res, &d); /* the annotation and the step summary */
 	ship_diagnosis_release(&d);
 }

@@ -146,24 +146,20 @@ void cli_error(const char *fmt, ...)
 	struct ship_buf esc = SHIP_BUF_INIT(SHIP_BUF_MAX_DEFAULT);
 	va_list ap;
 	va_start(ap, fmt);
-	vline("error", "1;31", fmt, ap, &esc);
+	vline(_("error"), "1;31", fmt, ap, &esc);
 	va_end(ap);
-	if (s_github && !esc.failed) {
-		/* workflow command: one line, %, CR and LF encoded (CR and LF are already ^M, ^J)
-		 */
-		fputs("::error::", stderr);
-		for (const char *p = esc.data; *p; p++) {
-			if (*p == '%')
-				fputs("%25", stderr);
-			else if (*p == '\n')
-				fputs("%0A", stderr);
-			else if (*p == '\r')
-				fputs("%0D", stderr);
-			else
-				fputc(*p, stderr);
-		}
-		fputc('\n', stderr);
-	}
+	if (s_github && !esc.failed)
+		cli_annotation("error", esc.data); /* CR and LF in it are already ^M, ^J */
+	ship_buf_release(&esc);
+}
+
+void cli_error_local(const char *fmt, ...)
+{
+	struct ship_buf esc = SHIP_BUF_INIT(SHIP_BUF_MAX_DEFAULT);
+	va_list ap;
+	va_start(ap, fmt);
+	vline(_("error"), "1;31", fmt, ap, &esc);
+	va_end(ap);
 	ship_buf_release(&esc);
 }
 
@@ -172,7 +168,7 @@ void cli_warn(const char *fmt, ...)
 	struct ship_buf esc = SHIP_BUF_INIT(SHIP_BUF_MAX_DEFAULT);
 	va_list ap;
 	va_start(ap, fmt);
-	vline("warning", "1;33", fmt, ap, &esc);
+	vline(_("warning"), "1;33", fmt, ap, &esc);
 	va_end(ap);
 	ship_buf_release(&esc);
 }
@@ -182,7 +178,7 @@ void cli_hint(const char *fmt, ...)
 	struct ship_buf esc = SHIP_BUF_INIT(SHIP_BUF_MAX_DEFAULT);
 	va_list ap;
 	va_start(ap, fmt);
-	vline("hint", "36", fmt, ap, &esc);
+	vline(_("hint"), "36", fmt, ap, &esc);
 	va_end(ap);
 	ship_buf_release(&esc);
 }
@@ -243,26 +239,26 @@ static const char *hint_for(const struct ship_err *err)
 					     NULL};
 	switch (err->code) {
 	case SHIP_ERR_CREDENTIALS:
-		return "ecship finds credentials as the AWS CLI does: environment, web identity, "
-		       "--profile / AWS_PROFILE, container or instance roles";
+		return _("ecship finds credentials as the AWS CLI does: environment, web identity, "
+		       "--profile / AWS_PROFILE, container or instance roles");
 	case SHIP_ERR_NETWORK:
 	case SHIP_ERR_TIMEOUT:
-		return "check the endpoint (--endpoint-url, AWS_ENDPOINT_URL), the network and any "
-		       "proxy settings (HTTPS_PROXY, NO_PROXY), then run the command again";
+		return _("check the endpoint (--endpoint-url, AWS_ENDPOINT_URL), the network and any "
+		       "proxy settings (HTTPS_PROXY, NO_PROXY), then run the command again");
 	case SHIP_ERR_PROTOCOL:
-		return "the endpoint did not answer like AWS: check --endpoint-url and proxies";
+		return _("the endpoint did not answer like AWS: check --endpoint-url and proxies");
 	case SHIP_ERR_AWS:
 		if (code_in(err->aws_code, auth))
-			return "AWS rejected the credentials: 'ecship whoami' shows which are used and "
-			       "where they come from; refresh expired session tokens";
+			return _("AWS rejected the credentials: 'ecship whoami' shows which are used and "
+			       "where they come from; refresh expired session tokens");
 		if (code_in(err->aws_code, denied))
-			return "the identity lacks a permission: add it to its IAM policy (docs/iam/ "
-			       "holds the policies ecship needs)";
+			return _("the identity lacks a permission: add it to its IAM policy (docs/iam/ "
+			       "holds the policies ecship needs)");
 		if (err->throttled)
-			return "AWS kept throttling the calls: run again later or set AWS_MAX_ATTEMPTS "
-			       "higher";
+			return _("AWS kept throttling the calls: run again later or set AWS_MAX_ATTEMPTS "
+			       "higher");
 		if (err->http_status >= 500)
-			return "AWS had an internal error: run the command again in a moment";
+			return _("AWS had an internal error: run the command again in a moment");
 		return NULL;
 	default:
 		return NULL;
@@ -282,7 +278,7 @@ int cli_report(const char *what, const struct ship_err *err)
 	if (status[0] && !strstr(err->message, status))
 		m += (size_t)snprintf(tail + m, sizeof(tail) - m, "%s", status);
 	if (err->request_id[0] && !strstr(err->message, err->request_id))
-		snprintf(tail + m, sizeof(tail) - m, "%srequest id %s", m ? ", " : "",
+		snprintf(tail + m, sizeof(tail) - m, _("%srequest id %s"), m ? ", " : "",
 			 err->request_id);
 	if (tail[0])
 		cli_error("%s: %s%s (%s)", what, code, err->message, tail);

@@ -1,13 +1,17 @@
 /*
  * cli_progress.c: shows a wait as it happens: one line per deployment with its counts and each
- * new service event. On a terminal the deployment lines are redrawn in place; otherwise lines
- * are appended, time-stamped, and only when something changed. Also the Ctrl-C flag that waits
- * poll, and the GitHub Actions outputs and step summary.
+ * new service event. On a terminal the deployment lines are redrawn in place, cut to the width
+ * the terminal has at each redraw; otherwise lines are appended, time-stamped, only when they
+ * changed (and a heartbeat line every 30 s), in ::group:: blocks under GitHub Actions. Also the
+ * timeline of each deployment for the step summary, the one time format, the Ctrl-C flag that
+ * waits poll, and the GitHub Actions outputs and step summary.
  */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -46,43 +50,196 @@ int cli_cancelled_cb(void *ctx)
 	return s_interrupted;
 }
 
-static void stamp(char *out, size_t n)
+static double now_s(void)
 {
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, n, "%H:%M:%S", &tm);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+void cli_time_format(double t, int date, char *out, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	size_t k;
+	if (t < (double)tt) /* before 1970: floor */
+		tt--;
+	localtime_r(&tt, &tm);
+	k = strftime(out, n, date ? "%Y-%m-%dT%H:%M:%S" : "%H:%M:%S", &tm);
+	if (date == 1 && k < n)
+		k += (size_t)snprintf(out + k, n - k, ".%03d",
+				      (int)((t - (double)tt) * 1000 + 0.5) % 1000);
+	if (k >= n)
+		return;
+	long off = tm.tm_gmtoff;
+	if (off == 0)
+		snprintf(out + k, n - k, "Z");
+	else
+		snprintf(out + k, n - k, "%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 3600,
+			 labs(off) % 3600 / 60);
+}
+
+/*
+ * Now on the clock ECS stamps its events with: ours corrected by the server's Date (when they
+ * differ by 2 s or more; the header has whole seconds), so ecship's lines, ECS's events and the
+ * timeline share one clock even against ecship-sim, whose clock runs --speed times faster.
+ */
+static double clock_now(const struct cli_progress *p)
+{
+	double off = p->ctx && p->ctx->aws ? ship_aws_clock_offset(p->ctx->aws) : 0;
+	return now_s() + (off > -2 && off < 2 ? 0 : off);
+}
+
+static void stamp(const struct cli_progress *p, char *out, size_t n)
+{
+	cli_time_format(clock_now(p), 0, out, n);
+}
+
+/* The timeline starts at the first thing shown (after the first answer: its clock is known). */
+static void mark_start(struct cli_progress *p)
+{
+	if (!p->start)
+		p->start = clock_now(p);
+}
+
+int cli_term_width(void)
+{
+	struct winsize ws;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return isatty(STDERR_FILENO) ? 80 : 0;
+}
 
 void cli_progress_init(struct cli_progress *p, struct cli_ctx *ctx)
 {
+	const char *hb = getenv("ECSHIP_PROGRESS_HEARTBEAT"); /* seconds; for tests */
 	memset(p, 0, sizeof(*p));
+	tzset();
 	p->ctx = ctx;
 	p->tty = isatty(STDERR_FILENO) && !ctx->g.quiet;
 	p->quiet = ctx->g.quiet;
+	p->t0 = now_s();
+	p->heartbeat = hb && *hb ? strtod(hb, NULL) : CLI_PROGRESS_HEARTBEAT;
+	if (!(p->heartbeat > 0))
+		p->heartbeat = CLI_PROGRESS_HEARTBEAT;
 }
 
-/* Erases the deployment lines drawn last time (terminal only). */
+/* Columns that the UTF-8 text s takes (one per character; the status lines hold no escapes). */
+static int columns(const char *s, size_t len)
+{
+	int c = 0;
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			c++;
+	return c;
+}
+
+/* Erases the status block drawn last (terminal only). The terminal may have become narrower
+ * since (and rewrapped the lines): each line takes as many rows as it needs at today's width. */
 static void erase(struct cli_progress *p)
 {
-	if (p->tty && p->drawn) {
-		fprintf(stderr, "\033[%dA\033[J", p->drawn);
-		p->drawn = 0;
+	int rows = 0, w;
+	if (!p->tty || !p->ndrawn)
+		return;
+	w = cli_term_width();
+	for (int i = 0; i < p->ndrawn; i++)
+		rows += p->drawn[i] <= w || w <= 0 ? 1 : (p->drawn[i] + w - 1) / w;
+	fprintf(stderr, "\r\033[%dA\033[J", rows);
+	p->ndrawn = 0;
+}
+
+/* Prints one line of the block, cut to the terminal's width so that it never wraps. */
+static void draw_line(struct cli_progress *p, const char *line, int width)
+{
+	size_t len = strlen(line), cut = len;
+	int max = width > 1 ? width - 1 : 79, cols = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (((unsigned char)line[i] & 0xC0) != 0x80 && ++cols > max) {
+			cut = i;
+			break;
+		}
+	}
+	fprintf(stderr, "%.*s\n", (int)cut, line);
+	if (p->ndrawn < (int)(sizeof(p->drawn) / sizeof(p->drawn[0])))
+		p->drawn[p->ndrawn++] = columns(line, cut);
+}
+
+/* The status lines of one service, without time stamps, into out. */
+static void status_block(const struct cli_progress *p, const struct ship_service_view *v, char *out,
+			 size_t n)
+{
+	size_t k = 0;
+	out[0] = 0;
+	for (size_t i = 0; i < v->ndep && k < n; i++) {
+		const struct ship_deployment_view *d = &v->dep[i];
+		int w = snprintf(out + k, n - k,
+				 "%s%s%-7s %-11s %s %s: desired %ld, pending %ld, running %ld, "
+				 "failed %ld\n",
+				 p->nsvc > 1 ? cli_safe(v->name) : "", p->nsvc > 1 ? ": " : "",
+				 cli_safe(d->status), cli_safe(d->rollout_state[0] ? d->rollout_state : "-"),
+				 cli_safe(d->id), cli_safe(ship_taskdef_short(d->taskdef)), d->desired,
+				 d->pending, d->running, d->failed);
+		if (w < 0)
+			break;
+		k += (size_t)w;
+	}
+}
+
+/* Draws every service's status block and the time waited (terminal only). */
+static void draw(struct cli_progress *p)
+{
+	char line[1024];
+	int w = cli_term_width();
+	if (!p->tty || !p->nsvc)
+		return;
+	for (size_t i = 0; i < p->nsvc; i++) {
+		const char *b = p->svc[i].block;
+		while (*b) {
+			const char *nl = strchr(b, '\n');
+			size_t len = nl ? (size_t)(nl - b) : strlen(b);
+			snprintf(line, sizeof(line), "  %.*s", (int)len, b);
+			draw_line(p, line, w);
+			b += len + (nl ? 1 : 0);
+		}
+	}
+	snprintf(line, sizeof(line), "  %s", ""); /* then the time waited */
+	snprintf(line + 2, sizeof(line) - 2, _("waiting %.0f s"), now_s() - p->t0);
+	draw_line(p, line, w);
+	fflush(stderr);
+}
+
+/* GitHub Actions: service events and status lines go into a collapsed group; notes do not. */
+static void group_open(struct cli_progress *p)
+{
+	if (p->ctx && p->ctx->github && !p->tty && !p->group) {
+		fprintf(stderr, "::group::%s\n",
+			_("deployment progress (service events and status)"));
+		p->group = 1;
+	}
+}
+
+static void group_close(struct cli_progress *p)
+{
+	if (p->group) {
+		fputs("::endgroup::\n", stderr);
+		p->group = 0;
 	}
 }
 
 void cli_progress_note(void *vp, const char *msg)
 {
 	struct cli_progress *p = vp;
-	char ts[16];
+	char ts[32];
+	mark_start(p);
 	if (p->quiet)
 		return;
 	erase(p);
+	group_close(p);
 	if (p->tty) {
 		fprintf(stderr, "%s\n", cli_safe(msg));
+		draw(p);
 	} else {
-		stamp(ts, sizeof(ts));
+		stamp(p, ts, sizeof(ts));
 		fprintf(stderr, "%s %s\n", ts, cli_safe(msg));
 	}
 }
@@ -90,44 +247,257 @@ void cli_progress_note(void *vp, const char *msg)
 void cli_progress_event(void *vp, double created, const char *message)
 {
 	struct cli_progress *p = vp;
-	char ts[16];
-	time_t t = (time_t)created;
-	struct tm tm;
+	char ts[32];
+	mark_start(p);
 	if (p->quiet)
 		return;
 	erase(p);
-	gmtime_r(&t, &tm);
-	strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
-	fprintf(stderr, "%s event: %s\n", ts, cli_safe(message));
+	group_open(p);
+	cli_time_format(created, 0, ts, sizeof(ts));
+	fprintf(stderr, "%s %s %s\n", ts, _("event:"), cli_safe(message));
+	draw(p);
 }
 
-void cli_progress_snapshot(void *vp, const struct ship_service_view *v, double elapsed,
-			   int changed)
+static struct cli_progress_service *service_of(struct cli_progress *p, const char *name)
 {
-	struct cli_progress *p = vp;
-	char ts[16];
-	if (p->quiet || (!changed && !p->tty))
-		return;
-	erase(p);
-	stamp(ts, sizeof(ts));
+	for (size_t i = 0; i < p->nsvc; i++)
+		if (!strcmp(p->svc[i].name, name))
+			return &p->svc[i];
+	if (p->nsvc == CLI_PROGRESS_SERVICES)
+		return NULL;
+	struct cli_progress_service *s = &p->svc[p->nsvc++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	return s;
+}
+
+/* Moves the service's timeline on with one snapshot. */
+static void timeline_update(struct cli_timeline *tl, const struct ship_service_view *v, double now)
+{
+	tl->last = now;
 	for (size_t i = 0; i < v->ndep; i++) {
 		const struct ship_deployment_view *d = &v->dep[i];
-		fprintf(stderr,
-			"%s %-7s %-11s %s %s: desired %ld, pending %ld, running %ld, failed %ld\n",
-			p->tty ? "  " : ts, cli_safe(d->status),
-			cli_safe(d->rollout_state[0] ? d->rollout_state : "-"), cli_safe(d->id),
-			cli_safe(ship_taskdef_short(d->taskdef)), d->desired, d->pending,
-			d->running, d->failed);
+		struct cli_dep_times *e = NULL;
+		for (size_t j = 0; j < tl->ndep && !e; j++)
+			if (!strcmp(tl->dep[j].id, d->id))
+				e = &tl->dep[j];
+		if (!e) {
+			if (tl->ndep == CLI_TIMELINE_DEPLOYMENTS)
+				continue;
+			e = &tl->dep[tl->ndep++];
+			memset(e, 0, sizeof(*e));
+			snprintf(e->id, sizeof(e->id), "%s", d->id);
+			snprintf(e->taskdef, sizeof(e->taskdef), "%s", d->taskdef);
+			/* ECS's own stamps where it has them (createdAt, updatedAt), on the same
+			 * clock */
+			e->seen = d->created > 0 && d->created < now ? d->created : now;
+		}
+		if (!e->started && (d->running > 0 || d->pending > 0))
+			e->started = now;
+		if (!e->healthy && d->desired > 0 && d->running >= d->desired && d->pending == 0)
+			e->healthy = now;
+		if (!e->alone && v->ndep == 1 && e->healthy)
+			e->alone = now;
+		if (!e->completed && !strcmp(d->rollout_state, "COMPLETED"))
+			e->completed = d->updated > 0 && d->updated < now ? d->updated : now;
+		if (!e->failed && !strcmp(d->rollout_state, "FAILED"))
+			e->failed = d->updated > 0 && d->updated < now ? d->updated : now;
+		if (strcmp(d->status, "PRIMARY")) {
+			if (!e->lost)
+				e->lost = now;
+		} else if (!e->settled && ship_rollout_settled_on(v, d->taskdef)) {
+			e->settled = now;
+		}
 	}
+}
+
+void cli_progress_snapshot(void *vp, const struct ship_service_view *v, double elapsed, int changed)
+{
+	struct cli_progress *p = vp;
+	struct cli_progress_service *s = service_of(p, v->name);
+	char ts[32], block[sizeof(s->block)];
+	double now = now_s();
+	(void)elapsed;
+	(void)changed; /* what changed is decided here, on what is printed */
+	if (!s)
+		return;
+	mark_start(p);
+	s->view = *v;
+	timeline_update(&s->tl, v, clock_now(p));
+	if (p->quiet)
+		return;
+	status_block(p, v, block, sizeof(block));
 	if (p->tty) {
-		fprintf(stderr, "  waiting %.0f s\n", elapsed);
-		p->drawn = (int)v->ndep + 1;
+		snprintf(s->block, sizeof(s->block), "%s", block);
+		erase(p);
+		draw(p);
+		return;
+	}
+	/* plain logs: the block again only when it changed; else a heartbeat now and then */
+	stamp(p, ts, sizeof(ts));
+	if (strcmp(block, s->block)) {
+		group_open(p);
+		snprintf(s->block, sizeof(s->block), "%s", block);
+		for (const char *b = block; *b;) {
+			const char *nl = strchr(b, '\n');
+			size_t len = nl ? (size_t)(nl - b) : strlen(b);
+			fprintf(stderr, "%s %.*s\n", ts, (int)len, b);
+			b += len + (nl ? 1 : 0);
+		}
+		s->printed = now;
+	} else if (now - s->printed >= p->heartbeat) {
+		const struct ship_deployment_view *pr = ship_service_primary(v);
+		group_open(p);
+		fprintf(stderr, "%s ", ts);
+		fprintf(stderr, _("still waiting (%.0f s): service '%s' unchanged"), now - p->t0,
+			cli_safe(v->name));
+		if (pr)
+			fprintf(stderr, _(", %s %s running %ld of %ld"), cli_safe(pr->status),
+				cli_safe(ship_taskdef_short(pr->taskdef)), pr->running, pr->desired);
+		fputc('\n', stderr);
+		s->printed = now;
 	}
 }
 
 void cli_progress_done(struct cli_progress *p)
 {
 	erase(p);
+	group_close(p);
+	for (size_t i = 0; i < p->nsvc; i++)
+		p->svc[i].block[0] = 0; /* a later wait draws afresh */
+	fflush(stderr);
+}
+
+void cli_progress_result(struct cli_progress *p, const char *service,
+			 const struct ship_deploy_result *r)
+{
+	struct cli_progress_service *s = service_of(p, service);
+	if (!s)
+		return;
+	snprintf(s->tl.ours, sizeof(s->tl.ours), "%s", r->deployment_id);
+	snprintf(s->tl.previous, sizeof(s->tl.previous), "%s", r->previous_taskdef);
+	s->tl.outcome = (int)r->outcome + 1;
+	s->tl.rolled_back = r->rolled_back;
+	s->tl.ended = clock_now(p);
+}
+
+/* A name for a Mermaid gantt task: no ':', '#' or ';', which end or break its syntax; the ':' of
+ * a task definition ("web:3") reads "web revision 3". */
+static void gantt_name(char *out, size_t n, const char *fmt, const char *arg)
+{
+	char a[600];
+	size_t k = 0;
+	for (const char *c = arg; *c && k + 11 < sizeof(a); c++) {
+		if (*c == ':')
+			k += (size_t)snprintf(a + k, sizeof(a) - k, " %s ", _("revision"));
+		else
+			a[k++] = *c == '#' || *c == ';' || *c == '\n' ? ' ' : *c;
+	}
+	a[k] = 0;
+	snprintf(out, n, fmt, a);
+}
+
+static void gantt_task(FILE *out, const char *name, const char *tags, size_t svc, char id,
+		       double from, double to)
+{
+	long long a = (long long)(from * 1000), b = (long long)(to * 1000);
+	fprintf(out, "    %s :%s%ss%zu%c, %lld, %lld\n", name, tags, tags[0] ? ", " : "", svc, id,
+		a, b < a ? a : b);
+}
+
+static double later(double a, double b)
+{
+	return a > b ? a : b;
+}
+
+static const struct cli_dep_times *dep_times(const struct cli_timeline *tl, const char *id)
+{
+	for (size_t i = 0; i < tl->ndep; i++)
+		if (!strcmp(tl->dep[i].id, id))
+			return &tl->dep[i];
+	return NULL;
+}
+
+/* One service's bars: the steps our deployment went through, then how it ended. */
+static void gantt_service(FILE *out, const struct cli_progress *p, size_t i)
+{
+	const struct cli_timeline *tl = &p->svc[i].tl;
+	const struct cli_dep_times *o = dep_times(tl, tl->ours);
+	enum ship_deploy_outcome oc = (enum ship_deploy_outcome)(tl->outcome - 1);
+	int ok = oc == SHIP_DEPLOY_COMPLETED, bad = tl->outcome && !ok;
+	const char *tag = bad ? "crit" : "done";
+	char name[700];
+	double at, failed = 0, back = 0;
+	if (!o)
+		return;
+	gantt_name(name, sizeof(name), "section %s", p->svc[i].name);
+	fprintf(out, "    %s\n", name);
+	gantt_task(out, _("registered, service updated"), "done", i, 'a', p->start, o->seen);
+	at = later(p->start, o->seen);
+	if (bad) /* the first sign of failure: FAILED, or another deployment took over */
+		failed = o->failed && (!o->lost || o->failed < o->lost) ? o->failed : o->lost;
+	if (o->started && (!failed || o->started < failed)) {
+		gantt_task(out, _("tasks started"), tag, i, 'b', at, o->started);
+		at = later(at, o->started);
+	}
+	if (o->healthy && (!failed || o->healthy < failed)) {
+		gantt_task(out, _("healthy"), tag, i, 'c', at, o->healthy);
+		at = later(at, o->healthy);
+	}
+	if (o->alone && (!failed || o->alone < failed)) {
+		gantt_task(out, _("traffic shifted"), tag, i, 'd', at, o->alone);
+		at = later(at, o->alone);
+	}
+	if (ok) {
+		double c = later(at, o->completed ? o->completed : tl->last);
+		gantt_task(out, _("completed"), "done", i, 'e', at, c);
+		gantt_task(out, _("completed"), "milestone", i, 'm', c, c);
+		return;
+	}
+	if (!tl->outcome) {
+		gantt_task(out, _("waiting"), "active", i, 'e', at, tl->last);
+		return;
+	}
+	if (!failed || failed < at)
+		failed = later(at, tl->last);
+	gantt_task(out, oc == SHIP_DEPLOY_TIMEOUT ? _("timed out") : _("failed"), "crit", i, 'f',
+		   at, failed);
+	if (!tl->rolled_back) {
+		gantt_task(out, _("not rolled back"), "milestone", i, 'm', failed, failed);
+		return;
+	}
+	/* back on the previous revision: the deployment of it that settled after ours failed */
+	for (size_t j = 0; j < tl->ndep; j++) {
+		const struct cli_dep_times *e = &tl->dep[j];
+		double settled = e->completed ? e->completed : e->settled;
+		if (e != o && !strcmp(e->taskdef, tl->previous) && settled >= failed &&
+		    (!back || settled < back))
+			back = settled;
+	}
+	if (!back)
+		back = tl->ended;
+	back = later(failed, back);
+	gantt_name(name, sizeof(name), _("rolled back to %s"), ship_taskdef_short(tl->previous));
+	gantt_task(out, name, "crit", i, 'g', failed, back);
+	gantt_task(out, _("rolled back"), "milestone", i, 'm', back, back);
+}
+
+void cli_progress_timeline(const struct cli_progress *p, FILE *out)
+{
+	char day[48];
+	int any = 0;
+	for (size_t i = 0; i < p->nsvc; i++)
+		any |= dep_times(&p->svc[i].tl, p->svc[i].tl.ours) != NULL;
+	if (!any)
+		return;
+	cli_time_format(p->start, 1, day, sizeof(day));
+	fprintf(
+	    out,
+	    "```mermaid\ngantt\n    title %s %s\n    dateFormat x\n    axisFormat %%H:%%M:%%S\n",
+	    _("deployment timeline, started"), day);
+	for (size_t i = 0; i < p->nsvc; i++)
+		gantt_service(out, p, i);
+	fputs("```\n\n", out);
 }
 
 /* ---- GitHub Actions ------------------------------------------------------------------------- */

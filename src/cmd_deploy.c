@@ -106,7 +106,7 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 			printf("%s\n", cli_safe(r->reason));
 			break;
 		case SHIP_DEPLOY_NONE:
-			cli_note("service '%s' was not deployed%s%s", service,
+			cli_note(_("service '%s' was not deployed%s%s"), service,
 				 r->reason[0] ? ": " : "", r->reason[0] ? r->reason : "");
 			break;
 		default:
@@ -116,18 +116,26 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 	if (r->outcome == SHIP_DEPLOY_FAILED || r->outcome == SHIP_DEPLOY_TIMEOUT ||
 	    r->outcome == SHIP_DEPLOY_REPLACED || r->outcome == SHIP_DEPLOY_REFUSED ||
 	    r->outcome == SHIP_DEPLOY_INTERRUPTED) {
-		cli_error("deploy of service '%s' %s: %s", service,
-			  r->outcome == SHIP_DEPLOY_TIMEOUT ? "timed out" : oc, r->reason);
+		/* a failure or timeout is annotated with its diagnosis (cli_github_failure) */
+		int diagnosed = r->outcome == SHIP_DEPLOY_FAILED || r->outcome == SHIP_DEPLOY_TIMEOUT;
+		if (r->outcome == SHIP_DEPLOY_TIMEOUT)
+			cli_error_local(_("deploy of service '%s' timed out: %s"), service, r->reason);
+		else if (diagnosed)
+			cli_error_local(_("deploy of service '%s' failed: %s"), service, r->reason);
+		else
+			cli_error(_("deploy of service '%s' %s: %s"), service, oc, r->reason);
 		if (r->rolled_back)
-			cli_note("the service is back on %s%s", ship_taskdef_short(r->previous_taskdef),
-				 r->rollback_by_ecs ? " (rolled back by the ECS circuit breaker)" : "");
+			cli_note(r->rollback_by_ecs
+					 ? _("the service is back on %s (rolled back by the ECS circuit breaker)")
+					 : _("the service is back on %s"),
+				 ship_taskdef_short(r->previous_taskdef));
 		else if (r->outcome == SHIP_DEPLOY_FAILED || r->outcome == SHIP_DEPLOY_TIMEOUT)
-			cli_note("the service was NOT rolled back");
+			cli_note("%s", _("the service was NOT rolled back"));
 		if (r->outcome == SHIP_DEPLOY_REFUSED)
-			cli_hint("wait for it ('ecship wait') or deploy without --refuse-if-busy");
+			cli_hint("%s", _("wait for it ('ecship wait') or deploy without --refuse-if-busy"));
 		if (r->outcome == SHIP_DEPLOY_REPLACED)
-			cli_hint("another deploy or a person changed the service; 'ecship status' "
-				 "shows what runs now");
+			cli_hint("%s", _("another deploy or a person changed the service; 'ecship "
+					 "status' shows what runs now"));
 	}
 	if (ctx->github)
 		cli_deploy_github_outputs(r, oc);
@@ -199,7 +207,7 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	memset(rend, 0, sizeof(rend));
 	memset(res, 0, sizeof(res));
 	if (argc > 0) {
-		cli_error("'deploy' takes no arguments, got '%s'", argv[0]);
+		cli_error(_("'%s' takes no arguments, got '%s'"), "deploy", argv[0]);
 		return CLI_EXIT_USAGE;
 	}
 	/* --service, or every service of the config (main picked --service's or the first) */
@@ -207,9 +215,9 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 		svcs[0] = ctx->svc;
 		n = 1;
 	} else if (proj->cfg->n_services > SHIP_WAIT_MAX_SERVICES) {
-		cli_error("'%s' names %zu services; one deploy takes at most %d", proj->cfg->path,
+		cli_error(_("'%s' names %zu services; one deploy takes at most %d"), proj->cfg->path,
 			  proj->cfg->n_services, SHIP_WAIT_MAX_SERVICES);
-		cli_hint("deploy them in groups with --service NAME");
+		cli_hint("%s", _("deploy them in groups with --service NAME"));
 		return CLI_EXIT_USAGE;
 	} else {
 		for (n = 0; n < proj->cfg->n_services; n++)
@@ -232,22 +240,24 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 		for (i = 0; i < n; i++)
 			if (n > 1 || res[i].outcome != SHIP_DEPLOY_NONE)
 				cli_deploy_print_result(ctx, svcs[i]->name, &res[i]);
-		rc = cli_report("deploy failed", &err);
+		rc = cli_report(_("deploy failed"), &err);
 		if (pre.rc)
 			rc = pre.rc; /* --pre-run's task failed (1), timed out (4) or was interrupted */
 		for (i = 0; i < n; i++)
 			if (res[i].taskdef_arn[0] && !res[i].deployment_id[0])
-				cli_note("registered %s, but service '%s' was not changed",
+				cli_note(_("registered %s, but service '%s' was not changed"),
 					 ship_taskdef_short(res[i].taskdef_arn), svcs[i]->name);
 		goto cleanup;
 	}
 	rc = CLI_EXIT_OK;
 	for (i = 0; i < n; i++) {
+		cli_progress_result(&prog, svcs[i]->name, &res[i]);
 		cli_deploy_print_result(ctx, svcs[i]->name, &res[i]);
 		cli_diagnose_failure(ctx, aws, proj->cfg->cluster, svcs[i]->name,
 				     &res[i]); /* failures only */
 		rc = worse(rc, cli_deploy_exit(res[i].outcome));
 	}
+	cli_github_timeline(ctx, &prog);
 cleanup:
 	/* no result (bad input, an AWS error): the outputs say so, with what got done */
 	if (ctx->github && !s_outputs_written)

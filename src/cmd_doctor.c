@@ -38,7 +38,7 @@ static void print_check(void *vctx, const struct ship_check *c)
 	if (c->evidence[0])
 		printf("       %s\n", cli_safe(c->evidence));
 	if (c->fix[0] && c->verdict != SHIP_VERDICT_OK && c->verdict != SHIP_VERDICT_SKIP)
-		printf("       fix: %s\n", cli_safe(c->fix));
+		printf("       %s %s\n", _("fix:"), cli_safe(c->fix));
 	fflush(stdout);
 }
 
@@ -86,23 +86,23 @@ static int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	if (argc > 0) {
-		cli_error("'doctor' takes no arguments, got '%s'", argv[0]);
+		cli_error(_("'doctor' takes no arguments, got '%s'"), argv[0]);
 		return CLI_EXIT_USAGE;
 	}
 	if (!ctx->image && !tag && current_tag(ctx, live_tag, sizeof(live_tag))) {
 		/* render with the tag the service runs, for ${IMAGE_TAG} */
-		cli_note("checking the image tag the service runs now: %s (--tag checks another)",
+		cli_note(_("checking the image tag the service runs now: %s (--tag checks another)"),
 			 live_tag);
 		tag = live_tag;
 		if (ship_vars_set_image(&proj->vars, NULL, tag, &err))
-			return cli_report("invalid image tag of the service", &err);
+			return cli_report(_("invalid image tag of the service"), &err);
 	}
 	/* invalid values (e.g. cpu/memory) are findings of the doctor, not reasons to stop */
 	if ((rc = cli_project_render(proj, cs, ctx->image, tag, 1, &rend)))
 		goto cleanup;
 	rep = ship_calloc(1, sizeof(*rep));
 	if (!rep) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		rc = CLI_EXIT_FAILED;
 		goto cleanup;
 	}
@@ -121,7 +121,7 @@ static int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 	in.on_check = print_check;
 	in.ctx = ctx;
 	if (ship_doctor_run(aws, &in, rep, &err)) {
-		rc = cli_report("cannot run the checks", &err);
+		rc = cli_report(_("cannot run the checks"), &err);
 		goto cleanup;
 	}
 	if (ctx->json) {
@@ -142,7 +142,7 @@ static int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 			cli_print_json(o);
 		json_decref(o);
 	} else {
-		printf("\n%zu ok, %zu warn, %zu fail, %zu skip\n", rep->counts[SHIP_VERDICT_OK],
+		printf(_("\n%zu ok, %zu warn, %zu fail, %zu skip\n"), rep->counts[SHIP_VERDICT_OK],
 		       rep->counts[SHIP_VERDICT_WARN], rep->counts[SHIP_VERDICT_FAIL],
 		       rep->counts[SHIP_VERDICT_SKIP]);
 	}

@@ -73,15 +73,15 @@ static int infra_load(struct cli_ctx *ctx, struct infra *in, int argc, char **ar
 	in->stack = s_args.stack ? s_args.stack : cfg ? cfg->stack : NULL;
 	if (!in->stack && !cfg) {
 		cli_error(
-		    "no stack to work on: there is no ecship.yml here and --stack is not given");
-		cli_hint("run ecship in the directory of ecship.yml, give --config FILE, or give "
-			 "--stack NAME");
+		    _("no stack to work on: there is no ecship.yml here and --stack is not given"));
+		cli_hint(_("run ecship in the directory of ecship.yml, give --config FILE, or give "
+			 "--stack NAME"));
 		return CLI_EXIT_USAGE;
 	}
 	if (!in->stack) {
-		cli_error("no stack to work on: '%s' has no 'stack'", cfg->path);
+		cli_error(_("no stack to work on: '%s' has no 'stack'"), cfg->path);
 		cli_hint(
-		    "add 'stack: django-ecs-cluster-${ENVIRONMENT}' to it, or give --stack NAME");
+		    _("add 'stack: django-ecs-cluster-${ENVIRONMENT}' to it, or give --stack NAME"));
 		return CLI_EXIT_USAGE;
 	}
 	in->template_path = s_args.template_path	 ? s_args.template_path
@@ -93,43 +93,43 @@ static int infra_load(struct cli_ctx *ctx, struct infra *in, int argc, char **ar
 	for (size_t i = 0; cfg && i < cfg->n_infra_parameters; i++)
 		if (ship_kvs_set(&in->params, cfg->infra_parameters[i].key,
 				 cfg->infra_parameters[i].value)) {
-			cli_error("out of memory");
+			cli_error(_("out of memory"));
 			return CLI_EXIT_FAILED;
 		}
 	for (int i = 0; i < argc; i++) {
 		if (!allow_params) {
-			cli_error("'infra %s' takes no arguments, got '%s'", ctx->cmd->name,
+			cli_error(_("'infra %s' takes no arguments, got '%s'"), ctx->cmd->name,
 				  argv[i]);
 			return CLI_EXIT_USAGE;
 		}
 		if (ship_kvs_set_arg(&in->params, argv[i], &err)) {
-			cli_report("invalid argument", &err);
+			cli_report(_("invalid argument"), &err);
 			return CLI_EXIT_USAGE;
 		}
 	}
 	if (need_template) {
 		if (ship_read_file(in->template_path, &in->body)) {
 			if (in->body.failed) {
-				cli_error("template '%s' is larger than %d bytes, CloudFormation's "
-					  "limit for a template sent inline",
+				cli_error(_("template '%s' is larger than %d bytes, CloudFormation's "
+					  "limit for a template sent inline"),
 					  in->template_path, TEMPLATE_BODY_MAX);
-				cli_hint("shorten it (comments count too)");
+				cli_hint(_("shorten it (comments count too)"));
 			} else {
-				cli_error("cannot read template '%s': %s", in->template_path,
+				cli_error(_("cannot read template '%s': %s"), in->template_path,
 					  strerror(errno));
 				cli_hint(
-				    "give the path in 'infra.template' of the config or --template "
-				    "FILE");
+				    _("give the path in 'infra.template' of the config or --template "
+				    "FILE"));
 			}
 			return CLI_EXIT_USAGE;
 		}
 		char missing[256];
 		if (ship_infra_missing_subnet_params(&in->params, missing, sizeof(missing))) {
-			cli_error("ExistingVpcId is given without %s", missing);
+			cli_error(_("ExistingVpcId is given without %s"), missing);
 			cli_hint(
-			    "an existing VPC needs two public subnets (load balancer) and two "
+			    _("an existing VPC needs two public subnets (load balancer) and two "
 			    "subnets for the tasks, each pair in two AZs; 'ecship infra deploy' "
-			    "prints them when the VPC quota is reached");
+			    "prints them when the VPC quota is reached"));
 			return CLI_EXIT_USAGE;
 		}
 	}
@@ -152,6 +152,7 @@ static void print_event(void *vctx, const struct ship_stack_event *e)
 {
 	const char *ts = e->timestamp && strlen(e->timestamp) >= 19 ? e->timestamp + 11 : "";
 	(void)vctx;
+	cli_group_begin(_("stack events"));
 	cli_note("  %.8s  %-36s %-44s %s%s%s", ts, e->logical_id ? e->logical_id : "",
 		 e->type ? e->type : "", e->status ? e->status : "",
 		 e->reason && *e->reason ? "  " : "", e->reason ? e->reason : "");
@@ -160,10 +161,10 @@ static void print_event(void *vctx, const struct ship_stack_event *e)
 static void print_failures(const struct ship_stack_events *failed, const struct ship_stack *st)
 {
 	if (st->status_reason && *st->status_reason)
-		cli_error("stack '%s' is %s: %s", st->name ? st->name : "", st->status,
+		cli_error(_("stack '%s' is %s: %s"), st->name ? st->name : "", st->status,
 			  st->status_reason);
 	else
-		cli_error("stack '%s' is %s", st->name ? st->name : "", st->status);
+		cli_error(_("stack '%s' is %s"), st->name ? st->name : "", st->status);
 	for (size_t i = 0; i < failed->n; i++) {
 		const struct ship_stack_event *e = &failed->v[i];
 		if (e->type && !strcmp(e->type, "AWS::CloudFormation::Stack"))
@@ -199,11 +200,11 @@ static void print_outputs_table(FILE *f, const struct ship_stack *st)
 static void print_changes(const struct ship_changeset *cs)
 {
 	if (!cs->n_changes) {
-		cli_note("change set %s: no resource changes listed (parameters or outputs only)",
+		cli_note(_("change set %s: no resource changes listed (parameters or outputs only)"),
 			 cs->name);
 		return;
 	}
-	cli_note("change set %s:", cs->name);
+	cli_note(_("change set %s:"), cs->name);
 	for (size_t i = 0; i < cs->n_changes; i++) {
 		const struct ship_change *c = &cs->changes[i];
 		const char *repl = c->replacement && !strcmp(c->replacement, "True")
@@ -264,26 +265,26 @@ static int vpc_preflight(struct infra *in)
 	const char *region = ship_aws_region(in->aws);
 
 	if (ship_vpc_quota_get(in->aws, &q, &err))
-		return cli_report("cannot check the VPC quota", &err);
+		return cli_report(_("cannot check the VPC quota"), &err);
 	if (in->ctx->g.verbose) {
 		if (q.from_api)
-			cli_note("VPC quota: %ld of %.0f VPCs in %s (Service Quotas %s)", q.count,
+			cli_note(_("VPC quota: %ld of %.0f VPCs in %s (Service Quotas %s)"), q.count,
 				 q.quota, region, SHIP_VPC_QUOTA_CODE);
 		else
-			cli_note("VPC quota: %ld of %.0f VPCs in %s (AWS's default: Service Quotas "
-				 "did not answer: %s)",
+			cli_note(_("VPC quota: %ld of %.0f VPCs in %s (AWS's default: Service Quotas "
+				 "did not answer: %s)"),
 				 q.count, q.quota, region, q.why_default);
 	}
 	if (!ship_vpc_quota_full(q.count, q.quota))
 		return 0;
 
-	cli_error("cannot create stack '%s': region %s has %ld VPCs and its VPC quota is %.0f%s",
+	cli_error(_("cannot create stack '%s': region %s has %ld VPCs and its VPC quota is %.0f%s"),
 		  in->stack, region, q.count, q.quota, q.from_api ? "" : " (AWS's default)");
-	cli_hint("CloudFormation would fail with \"The maximum number of VPCs has been reached\"; "
-		 "nothing was changed. Choose one of:");
+	cli_hint(_("CloudFormation would fail with \"The maximum number of VPCs has been reached\"; "
+		 "nothing was changed. Choose one of:"));
 	memset(&l, 0, sizeof(l));
 	if (ship_vpc_list(in->aws, &l, &err)) {
-		cli_report("cannot list the VPCs to suggest one", &err);
+		cli_report(_("cannot list the VPCs to suggest one"), &err);
 		ship_err_clear(&err);
 	}
 	const char *ids[4] = {NULL, NULL, NULL, NULL};
@@ -363,16 +364,18 @@ static int wait_stack(struct infra *in, const char *stack_ref, const char *since
 	double ivs;
 	if (iv && !ship_parse_duration(iv, &ivs) && ivs > 0)
 		wo.interval = ivs;
-	cli_note("waiting for stack '%s' (%s)", in->stack, doing);
-	if (ship_stack_wait(in->aws, stack_ref, &wo, &end, &st, &failed, &err)) {
-		rc = cli_report("cannot follow the stack", &err);
+	cli_note(_("waiting for stack '%s' (%s)"), in->stack, doing);
+	int waited = ship_stack_wait(in->aws, stack_ref, &wo, &end, &st, &failed, &err);
+	cli_group_end();
+	if (waited) {
+		rc = cli_report(_("cannot follow the stack"), &err);
 		goto cleanup;
 	}
 	switch (end) {
 	case SHIP_STACK_WAIT_GONE:
 		rc = deleting ? CLI_EXIT_OK : CLI_EXIT_FAILED;
 		if (!deleting)
-			cli_error("stack '%s' disappeared while %s", in->stack, doing);
+			cli_error(_("stack '%s' disappeared while %s"), in->stack, doing);
 		break;
 	case SHIP_STACK_WAIT_DONE: {
 		enum ship_stack_class c = ship_stack_classify(st.status);
@@ -382,30 +385,30 @@ static int wait_stack(struct infra *in, const char *stack_ref, const char *since
 			print_failures(&failed, &st);
 			if (c == SHIP_STACK_CLASS_ROLLED_BACK)
 				cli_hint(
-				    "the update was rolled back: the stack is as before; fix the "
-				    "cause above and run 'ecship infra deploy' again");
+				    _("the update was rolled back: the stack is as before; fix the "
+				    "cause above and run 'ecship infra deploy' again"));
 			else if (st.status && !strcmp(st.status, "ROLLBACK_COMPLETE"))
-				cli_hint("a stack whose creation failed cannot be updated: fix the "
-					 "cause, 'ecship infra delete', then deploy again");
+				cli_hint(_("a stack whose creation failed cannot be updated: fix the "
+					 "cause, 'ecship infra delete', then deploy again"));
 			else if (deleting)
-				cli_hint("delete what keeps the resources above in use (the FAQ's "
+				cli_hint(_("delete what keeps the resources above in use (the FAQ's "
 					 "order: ECS services, then the stack), then run 'ecship "
-					 "infra delete' again");
+					 "infra delete' again"));
 			rc = CLI_EXIT_FAILED;
 		}
 		break;
 	}
 	case SHIP_STACK_WAIT_TIMEOUT:
-		cli_error("stack '%s' is still %s after %.0f s", in->stack,
+		cli_error(_("stack '%s' is still %s after %.0f s"), in->stack,
 			  st.status ? st.status : "in progress", in->timeout);
-		cli_hint("CloudFormation goes on: 'ecship infra status' shows where it is");
+		cli_hint(_("CloudFormation goes on: 'ecship infra status' shows where it is"));
 		rc = CLI_EXIT_TIMEOUT;
 		break;
 	case SHIP_STACK_WAIT_INTERRUPTED:
 	default:
-		cli_error("interrupted while %s; stack '%s' is %s and CloudFormation goes on",
+		cli_error(_("interrupted while %s; stack '%s' is %s and CloudFormation goes on"),
 			  doing, in->stack, st.status ? st.status : "in progress");
-		cli_hint("'ecship infra status' shows where it is");
+		cli_hint(_("'ecship infra status' shows where it is"));
 		rc = CLI_EXIT_INTERRUPTED;
 		break;
 	}
@@ -422,7 +425,7 @@ static int print_result(struct infra *in, const char *action, const struct ship_
 	struct ship_stack st;
 	int found = ship_stack_describe(in->aws, in->stack, &st, &err);
 	if (found < 0)
-		return cli_report("cannot describe the stack", &err);
+		return cli_report(_("cannot describe the stack"), &err);
 	if (in->ctx->json) {
 		json_t *o = json_pack("{s:s, s:s?, s:s, s:s?, s:s?}", "stack", in->stack,
 				      "stack_id", found ? st.id : NULL, "action", action, "status",
@@ -457,20 +460,20 @@ static int infra_deploy(struct infra *in)
 	memset(&cs, 0, sizeof(cs));
 	int found = ship_stack_describe(in->aws, in->stack, &st, &err);
 	if (found < 0)
-		return cli_report("cannot describe the stack", &err);
+		return cli_report(_("cannot describe the stack"), &err);
 	enum ship_stack_class c = found ? ship_stack_classify(st.status) : SHIP_STACK_CLASS_DELETED;
 	switch (c) {
 	case SHIP_STACK_CLASS_DELETED: /* create */
 		if (ship_infra_creates_vpc(si.template_body, &in->params) &&
 		    (rc = vpc_preflight(in)))
 			goto cleanup;
-		cli_note("creating stack '%s' from %s", in->stack, in->template_path);
+		cli_note(_("creating stack '%s' from %s"), in->stack, in->template_path);
 		if (ship_stack_create(in->aws, &si, id, sizeof(id), &err)) {
-			rc = cli_report("cannot create the stack", &err);
+			rc = cli_report(_("cannot create the stack"), &err);
 			goto cleanup;
 		}
 		if (in->ctx->g.verbose)
-			cli_note("stack id %s", id);
+			cli_note(_("stack id %s"), id);
 		if (s_args.no_wait) {
 			rc = print_result(in, "creation started", NULL);
 			goto cleanup;
@@ -483,18 +486,18 @@ static int infra_deploy(struct infra *in)
 	case SHIP_STACK_CLASS_ROLLED_BACK:
 		break;
 	case SHIP_STACK_CLASS_BUSY:
-		cli_error("stack '%s' is %s: another change is under way", in->stack, st.status);
-		cli_hint("wait for it ('ecship infra status'), then deploy again");
+		cli_error(_("stack '%s' is %s: another change is under way"), in->stack, st.status);
+		cli_hint(_("wait for it ('ecship infra status'), then deploy again"));
 		rc = CLI_EXIT_FAILED;
 		goto cleanup;
 	case SHIP_STACK_CLASS_DEAD:
 	case SHIP_STACK_CLASS_REVIEW:
 	case SHIP_STACK_CLASS_UNKNOWN:
 	default:
-		cli_error("stack '%s' is %s%s%s and cannot be updated", in->stack, st.status,
+		cli_error(_("stack '%s' is %s%s%s and cannot be updated"), in->stack, st.status,
 			  st.status_reason ? ": " : "", st.status_reason ? st.status_reason : "");
-		cli_hint("'ecship infra delete' removes it (nothing of a failed creation is "
-			 "kept), then deploy again");
+		cli_hint(_("'ecship infra delete' removes it (nothing of a failed creation is "
+			 "kept), then deploy again"));
 		rc = CLI_EXIT_FAILED;
 		goto cleanup;
 	}
@@ -504,24 +507,24 @@ static int infra_deploy(struct infra *in)
 	    (rc = vpc_preflight(in)))
 		goto cleanup;
 	if (ship_stack_last_event(in->aws, in->stack, since, sizeof(since), &err)) {
-		rc = cli_report("cannot read the stack events", &err);
+		rc = cli_report(_("cannot read the stack events"), &err);
 		goto cleanup;
 	}
 	struct ship_changeset_opts co = {in->timeout, cli_cancelled_cb, NULL};
 	if (ship_stack_changeset(in->aws, &si, &co, &cs, &err)) {
-		rc = cli_report("cannot prepare the update", &err);
+		rc = cli_report(_("cannot prepare the update"), &err);
 		if (err.code == SHIP_ERR_INPUT)
-			cli_hint("nothing was changed; fix the template or the parameters");
+			cli_hint(_("nothing was changed; fix the template or the parameters"));
 		goto cleanup;
 	}
 	if (cs.no_changes) {
-		cli_note("stack '%s' is up to date: no changes", in->stack);
+		cli_note(_("stack '%s' is up to date: no changes"), in->stack);
 		rc = print_result(in, "unchanged", &cs);
 		goto cleanup;
 	}
 	print_changes(&cs);
 	if (ship_stack_changeset_execute(in->aws, in->stack, &cs, &err)) {
-		rc = cli_report("cannot execute the change set", &err);
+		rc = cli_report(_("cannot execute the change set"), &err);
 		goto cleanup;
 	}
 	if (s_args.no_wait) {
@@ -539,8 +542,8 @@ cleanup:
 
 static int missing_stack(const struct infra *in)
 {
-	cli_error("stack '%s' does not exist in %s", in->stack, ship_aws_region(in->aws));
-	cli_hint("'ecship infra deploy' creates it (check --env and --region if it should exist)");
+	cli_error(_("stack '%s' does not exist in %s"), in->stack, ship_aws_region(in->aws));
+	cli_hint(_("'ecship infra deploy' creates it (check --env and --region if it should exist)"));
 	return CLI_EXIT_FAILED;
 }
 
@@ -554,12 +557,12 @@ static int infra_status(struct infra *in)
 
 	int found = ship_stack_describe(in->aws, in->stack, &st, &err);
 	if (found < 0)
-		return cli_report("cannot describe the stack", &err);
+		return cli_report(_("cannot describe the stack"), &err);
 	if (!found)
 		return missing_stack(in);
 	/* the last events, newest first; shown oldest first */
 	if (ship_stack_events_recent(in->aws, in->stack, (size_t)n, &evs, &err)) {
-		rc = cli_report("cannot read the stack events", &err);
+		rc = cli_report(_("cannot read the stack events"), &err);
 		goto cleanup;
 	}
 	size_t k = evs.n;
@@ -604,7 +607,7 @@ static int infra_status(struct infra *in)
 		}
 	}
 	if (c == SHIP_STACK_CLASS_DEAD || c == SHIP_STACK_CLASS_ROLLED_BACK)
-		cli_warn("stack '%s' is %s: its last change failed", in->stack, st.status);
+		cli_warn(_("stack '%s' is %s: its last change failed"), in->stack, st.status);
 cleanup:
 	ship_stack_events_release(&evs);
 	ship_stack_release(&st);
@@ -618,7 +621,7 @@ static int infra_outputs(struct infra *in)
 	int rc = CLI_EXIT_OK;
 	int found = ship_stack_describe(in->aws, in->stack, &st, &err);
 	if (found < 0)
-		return cli_report("cannot describe the stack", &err);
+		return cli_report(_("cannot describe the stack"), &err);
 	if (!found)
 		return missing_stack(in);
 	if (in->ctx->json) {
@@ -628,7 +631,7 @@ static int infra_outputs(struct infra *in)
 		json_decref(o);
 	} else {
 		if (!st.n_outputs)
-			cli_note("stack '%s' has no outputs (status %s)", in->stack, st.status);
+			cli_note(_("stack '%s' has no outputs (status %s)"), in->stack, st.status);
 		print_outputs_table(stdout, &st);
 	}
 	ship_stack_release(&st);
@@ -646,7 +649,7 @@ static int infra_diff(struct infra *in)
 	memset(&cs, 0, sizeof(cs));
 	int found = ship_stack_describe(in->aws, in->stack, &st, &err);
 	if (found < 0)
-		return cli_report("cannot describe the stack", &err);
+		return cli_report(_("cannot describe the stack"), &err);
 	if (!found || ship_stack_classify(st.status) == SHIP_STACK_CLASS_DELETED) {
 		int vpc = ship_infra_creates_vpc(si.template_body, &in->params);
 		if (in->ctx->json) {
@@ -665,13 +668,13 @@ static int infra_diff(struct infra *in)
 	}
 	struct ship_changeset_opts co = {in->timeout, cli_cancelled_cb, NULL};
 	if (ship_stack_changeset(in->aws, &si, &co, &cs, &err)) {
-		rc = cli_report("cannot compute the changes", &err);
+		rc = cli_report(_("cannot compute the changes"), &err);
 		goto cleanup;
 	}
 	if (!cs.no_changes) {
 		/* diff only looks: leave no change set behind */
 		if (ship_stack_changeset_delete(in->aws, in->stack, cs.name, &err)) {
-			cli_warn("cannot delete change set '%s' (%s); the next deploy replaces it",
+			cli_warn(_("cannot delete change set '%s' (%s); the next deploy replaces it"),
 				 cs.name, err.message);
 			ship_err_clear(&err);
 		}
@@ -742,9 +745,9 @@ static int infra_delete(struct infra *in)
 
 	int found = ship_stack_describe(in->aws, in->stack, &st, &err);
 	if (found < 0)
-		return cli_report("cannot describe the stack", &err);
+		return cli_report(_("cannot describe the stack"), &err);
 	if (!found || ship_stack_classify(st.status) == SHIP_STACK_CLASS_DELETED) {
-		cli_note("stack '%s' does not exist: nothing to delete", in->stack);
+		cli_note(_("stack '%s' does not exist: nothing to delete"), in->stack);
 		rc = print_result(in, "deleted", NULL);
 		goto cleanup;
 	}
@@ -752,34 +755,34 @@ static int infra_delete(struct infra *in)
 	if (!cluster && in->cfg)
 		cluster = in->cfg->cluster;
 	if (cluster && active_services(in, cluster, &svcs, &nsvc, &err)) {
-		rc = cli_report("cannot list the services of the cluster", &err);
+		rc = cli_report(_("cannot list the services of the cluster"), &err);
 		goto cleanup;
 	}
 	if (nsvc && !s_args.force) {
 		cli_error(
-		    "refusing to delete stack '%s': %zu service%s still run%s in cluster '%s'",
+		    _("refusing to delete stack '%s': %zu service%s still run%s in cluster '%s'"),
 		    in->stack, nsvc, nsvc == 1 ? "" : "s", nsvc == 1 ? "s" : "", cluster);
 		cli_put_lines(stderr, svcs.data);
 		cli_hint(
-		    "the runbook's order (FAQ): first delete what runs inside the VPC, the ECS "
+		    _("the runbook's order (FAQ): first delete what runs inside the VPC, the ECS "
 		    "services ('aws ecs delete-service --cluster %s --service NAME --force'), "
 		    "then the stack, which takes the ALB, NAT gateway and VPC with it; "
-		    "--force deletes the stack anyway",
+		    "--force deletes the stack anyway"),
 		    cluster);
 		rc = CLI_EXIT_FAILED;
 		goto cleanup;
 	}
 	if (nsvc)
-		cli_warn("deleting stack '%s' while %zu service%s still run%s in cluster '%s' "
-			 "(--force); the deletion fails where a service holds a resource",
+		cli_warn(_("deleting stack '%s' while %zu service%s still run%s in cluster '%s' "
+			 "(--force); the deletion fails where a service holds a resource"),
 			 in->stack, nsvc, nsvc == 1 ? "" : "s", nsvc == 1 ? "s" : "", cluster);
 	if (ship_stack_last_event(in->aws, in->stack, since, sizeof(since), &err)) {
-		rc = cli_report("cannot read the stack events", &err);
+		rc = cli_report(_("cannot read the stack events"), &err);
 		goto cleanup;
 	}
-	cli_note("deleting stack '%s'", in->stack);
+	cli_note(_("deleting stack '%s'"), in->stack);
 	if (ship_stack_delete(in->aws, in->stack, &err)) {
-		rc = cli_report("cannot delete the stack", &err);
+		rc = cli_report(_("cannot delete the stack"), &err);
 		goto cleanup;
 	}
 	if (s_args.no_wait) {
@@ -821,16 +824,16 @@ static int cmd_infra(struct cli_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	if (argc < 1) {
-		cli_error("'infra' needs a subcommand: deploy, status, outputs, diff or delete");
-		cli_hint("'ecship infra --help' describes them");
+		cli_error(_("'infra' needs a subcommand: deploy, status, outputs, diff or delete"));
+		cli_hint(_("'ecship infra --help' describes them"));
 		return CLI_EXIT_USAGE;
 	}
 	for (i = 0; i < sizeof(s_subs) / sizeof(s_subs[0]); i++)
 		if (!strcmp(argv[0], s_subs[i].name))
 			break;
 	if (i == sizeof(s_subs) / sizeof(s_subs[0])) {
-		cli_error("unknown subcommand 'infra %s'", argv[0]);
-		cli_hint("use one of: deploy, status, outputs, diff, delete");
+		cli_error(_("unknown subcommand 'infra %s'"), argv[0]);
+		cli_hint(_("use one of: deploy, status, outputs, diff, delete"));
 		return CLI_EXIT_USAGE;
 	}
 	rc = infra_load(ctx, &in, argc - 1, argv + 1, s_subs[i].params, s_subs[i].template);

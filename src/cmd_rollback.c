@@ -65,23 +65,23 @@ static int resolve_to(struct ship_aws *aws, const char *to, const char *current,
 		return 0;
 	}
 	if (err.code != SHIP_ERR_INPUT)
-		return cli_report("cannot roll back", &err);
+		return cli_report(_("cannot roll back"), &err);
 	long revs[2000];
 	size_t nrev = 0;
 	struct ship_err e2 = SHIP_ERR_INIT;
-	cli_error("revision '%s' does not exist; nothing was changed", ship_taskdef_short(ref));
+	cli_error(_("revision '%s' does not exist; nothing was changed"), ship_taskdef_short(ref));
 	if (ship_taskdef_revisions(aws, family, revs, sizeof(revs) / sizeof(revs[0]), &nrev, &e2))
-		cli_hint("'aws ecs list-task-definitions --family-prefix %s' lists the revisions",
+		cli_hint(_("'aws ecs list-task-definitions --family-prefix %s' lists the revisions"),
 			 family);
 	else if (nrev == 0)
-		cli_hint("task definition family '%s' has no active revision", family);
+		cli_hint(_("task definition family '%s' has no active revision"), family);
 	else {
 		char list[4096] = "";
 		size_t len = 0, first = nrev > 30 ? nrev - 30 : 0;
 		for (size_t i = first; i < nrev && len + 24 < sizeof(list); i++)
 			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%ld",
 						i > first ? ", " : "", revs[i]);
-		cli_hint("revisions of '%s' that exist: %s%s; e.g. --to %ld", family,
+		cli_hint(_("revisions of '%s' that exist: %s%s; e.g. --to %ld"), family,
 			 first ? "... " : "", list, revs[nrev - 1]);
 	}
 	return CLI_EXIT_USAGE;
@@ -100,8 +100,8 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	if (argc > 0) {
-		cli_error("'rollback' takes no arguments, got '%s'", argv[0]);
-		cli_hint("give the revision with --to, e.g. --to 7");
+		cli_error(_("'rollback' takes no arguments, got '%s'"), argv[0]);
+		cli_hint(_("give the revision with --to, e.g. --to 7"));
 		return CLI_EXIT_USAGE;
 	}
 	if (s_args.to && strlen(s_args.to) > SHIP_ECS_TASKDEF_ARN_MAX) {
@@ -119,12 +119,12 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 			goto cleanup;
 	} else {
 		if (ship_deploy_recorded_previous(aws, v.arn, target, sizeof(target), &err)) {
-			rc = cli_report("cannot read the recorded previous revision", &err);
+			rc = cli_report(_("cannot read the recorded previous revision"), &err);
 			goto cleanup;
 		}
 		if (!target[0]) {
-			cli_error("no previous revision is recorded for service '%s'", cs->name);
-			cli_hint("ecship records it on each deploy (tag '%s'); give one with --to N",
+			cli_error(_("no previous revision is recorded for service '%s'"), cs->name);
+			cli_hint(_("ecship records it on each deploy (tag '%s'); give one with --to N"),
 				 SHIP_TAG_PREVIOUS);
 			rc = CLI_EXIT_FAILED;
 			goto cleanup;
@@ -143,25 +143,24 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		int by_ecs = ship_service_rolled_back_by_ecs(svc, &v, have_sd ? &sd : NULL, breaker,
 							     sizeof(breaker));
 		printf(
-		    "service '%s' already runs %s, the recorded previous revision; nothing to roll "
-		    "back\n",
+		    _("service '%s' already runs %s, the recorded previous revision; nothing to roll "
+		      "back\n"),
 		    cli_safe(cs->name), cli_safe(ship_taskdef_short(target)));
 		if (ship_service_busy(&v))
-			cli_note("the service is still settling there; 'ecship wait' follows it");
+			cli_note(_("the service is still settling there; 'ecship wait' follows it"));
 		if (by_ecs)
-			cli_note("the last deploy was rolled back automatically by ECS: %s",
+			cli_note(_("the last deploy was rolled back automatically by ECS: %s"),
 				 breaker);
 		else
-			cli_note(
-			    "the last deploy was rolled back to it already (ecship rolls back a "
-			    "failed deploy itself), or it was rolled back by hand");
-		cli_hint("to go further back, give the revision: ecship rollback --to N "
-			 "('ecship status' shows the deployments)");
+			cli_note(_("the last deploy was rolled back to it already (ecship rolls back a "
+				 "failed deploy itself), or it was rolled back by hand"));
+		cli_hint(_("to go further back, give the revision: ecship rollback --to N "
+			 "('ecship status' shows the deployments)"));
 		rc = CLI_EXIT_OK;
 		goto cleanup;
 	}
 	if (!strcmp(target, v.taskdef) && !ship_service_busy(&v)) {
-		printf("service '%s' already runs %s; nothing to roll back\n", cli_safe(cs->name),
+		printf(_("service '%s' already runs %s; nothing to roll back\n"), cli_safe(cs->name),
 		       cli_safe(ship_taskdef_short(target)));
 		rc = CLI_EXIT_OK;
 		goto cleanup;
@@ -181,27 +180,27 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	memset(&res, 0, sizeof(res));
 	if (ship_deploy_rollback_to(aws, &o, target, s_args.no_wait, &res, &err)) {
 		cli_progress_done(&prog);
-		rc = cli_report("rollback failed", &err);
+		rc = cli_report(_("rollback failed"), &err);
 		goto cleanup;
 	}
 	cli_progress_done(&prog);
 	if (s_args.no_wait) {
-		printf("rollback of service '%s' to %s started\n", cli_safe(cs->name),
+		printf(_("rollback of service '%s' to %s started\n"), cli_safe(cs->name),
 		       cli_safe(ship_taskdef_short(target)));
 		rc = CLI_EXIT_OK;
 		goto cleanup;
 	}
 	if (!res.rolled_back) {
-		cli_error("service '%s' did not settle on %s in time", cs->name, ship_taskdef_short(target));
-		cli_hint("'ecship status' shows where it is; 'ecship wait' follows it");
+		cli_error(_("service '%s' did not settle on %s in time"), cs->name, ship_taskdef_short(target));
+		cli_hint(_("'ecship status' shows where it is; 'ecship wait' follows it"));
 		rc = cli_interrupted() ? CLI_EXIT_INTERRUPTED : CLI_EXIT_TIMEOUT;
 		goto cleanup;
 	}
 	if (s_args.deregister && strcmp(from, target)) {
 		if (ship_ecs_deregister_taskdef(aws, from, &err))
-			cli_report("rolled back, but cannot deregister the failed revision", &err);
+			cli_report(_("rolled back, but cannot deregister the failed revision"), &err);
 		else
-			cli_note("deregistered %s", ship_taskdef_short(from));
+			cli_note(_("deregistered %s"), ship_taskdef_short(from));
 	}
 	if (ctx->json) {
 		json_t *out = json_pack("{s:s, s:s, s:s, s:f}", "service", cs->name, "from", from, "to",
@@ -209,7 +208,7 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		cli_print_json(out);
 		json_decref(out);
 	} else {
-		printf("rolled back service '%s' from %s to %s\n", cli_safe(cs->name),
+		printf(_("rolled back service '%s' from %s to %s\n"), cli_safe(cs->name),
 		       cli_safe(ship_taskdef_short(from)), cli_safe(ship_taskdef_short(target)));
 	}
 	rc = CLI_EXIT_OK;

@@ -92,6 +92,7 @@ int main(int argc, char **argv)
 	char **args = argv + 1;
 
 	memset(&ctx, 0, sizeof(ctx));
+	cli_i18n_setup();
 	cli_signals_setup();
 	cli_output_setup(&ctx);
 	if ((rc = cli_parse(&ctx, NULL, &n, args, 1)))

@@ -78,6 +78,12 @@ const char *ship_aws_region_source(const struct ship_aws *aws);
 /* The selected profile name ("default" when none was given). */
 const char *ship_aws_profile(const struct ship_aws *aws);
 const struct ship_clock *ship_aws_clock(const struct ship_aws *aws);
+/*
+ * The server's clock minus the client's, in seconds, from the HTTP Date header of the newest
+ * answer that had one (1 s resolution); 0 before any. What ECS stamps (service events,
+ * deployments) and what the tool stamps itself can then be shown on one clock.
+ */
+double ship_aws_clock_offset(const struct ship_aws *aws);
 
 /* Endpoint URL (no trailing slash) and signing region for a service. */
 int ship_aws_endpoint(struct ship_aws *aws, enum ship_service svc, struct ship_buf *url,

@@ -37,6 +37,7 @@ struct ship_aws {
 	struct ship_aws_stats stats;
 	int (*cancelled)(void *ctx);
 	void *cancel_ctx;
+	double clock_offset; /* the server's Date minus our clock at the newest answer */
 };
 
 struct ship_aws *ship_aws_new(const struct ship_aws_options *o, struct ship_err *err)
@@ -123,6 +124,44 @@ const char *ship_aws_region_source(const struct ship_aws *aws)
 }
 const char *ship_aws_profile(const struct ship_aws *aws) { return aws->profile; }
 const struct ship_clock *ship_aws_clock(const struct ship_aws *aws) { return aws->clock; }
+double ship_aws_clock_offset(const struct ship_aws *aws) { return aws->clock_offset; }
+
+/* n decimal digits at s, or -1. */
+static int digits(const char *s, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* An HTTP-date in its fixed form ("Mon, 30 Nov 2026 09:41:02 GMT", RFC 9110 5.6.7) as epoch
+ * seconds; -1 if it is not one. */
+static double http_date(const char *s)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	struct tm tm;
+	const char *m;
+	if (!s || strlen(s) != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
+	    s[16] != ' ' || s[19] != ':' || s[22] != ':' || strcmp(s + 25, " GMT"))
+		return -1;
+	char mon[4] = {s[8], s[9], s[10], 0};
+	if (!(m = strstr(months, mon)) || (m - months) % 3)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_mday = digits(s + 5, 2);
+	tm.tm_year = digits(s + 12, 4) - 1900;
+	tm.tm_hour = digits(s + 17, 2);
+	tm.tm_min = digits(s + 20, 2);
+	tm.tm_sec = digits(s + 23, 2);
+	tm.tm_mon = (int)(m - months) / 3;
+	if (tm.tm_mday < 1 || tm.tm_year < 70 || tm.tm_hour < 0 || tm.tm_min < 0 || tm.tm_sec < 0)
+		return -1;
+	return (double)timegm(&tm);
+}
 const struct ship_aws_config *ship_aws_config(const struct ship_aws *aws) { return aws->config; }
 int ship_aws_max_attempts(const struct ship_aws *aws) { return aws->max_attempts; }
 
@@ -370,6 +409,9 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 		ship_buf_reset(&resp->body);
 		resp->status = 0;
 		if (aws->transport(aws->transport_ctx, &req, resp, &aerr) == 0) {
+			double date = http_date(ship_headers_get(&resp->headers, "Date"));
+			if (date > 0)
+				aws->clock_offset = date - aws->clock->now(aws->clock->ctx);
 			if (aws->wire_log)
 				wire_response(&w, resp, 0);
 			if (resp->status >= 200 && resp->status < 300) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ecship/deploy.h"
+#include "ecship/i18n.h"
 #include "ecship/taskdef.h"
 #include "private/deploy.h"
 
@@ -56,7 +57,7 @@ static int copy_id(char *dst, size_t n, json_t *v, const char *what, struct ship
 	const char *s = json_is_string(v) ? json_string_value(v) : "";
 	if (strlen(s) >= n)
 		return ship_err_set(err, SHIP_ERR_PROTOCOL,
-				    "ECS answered a %s of %zu characters; ecship takes at most %zu",
+				    _("ECS answered a %s of %zu characters; ecship takes at most %zu"),
 				    what, strlen(s), n - 1);
 	memcpy(dst, s, strlen(s) + 1);
 	return 0;
@@ -122,7 +123,7 @@ static int register_took_effect(void *ctx, struct ship_err *err)
 		return 1;
 	}
 	json_decref(latest);
-	return same < 0 ? ship_err_set(err, SHIP_ERR_NOMEM, "out of memory") : 0;
+	return same < 0 ? ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory")) : 0;
 }
 
 int ship_ecs_register_taskdef(struct ship_aws *aws, json_t *taskdef,
@@ -149,7 +150,7 @@ int ship_ecs_register_taskdef(struct ship_aws *aws, json_t *taskdef,
 	json_decref(resp);
 	return *td_out ? 0
 		       : ship_err_set(err, SHIP_ERR_PROTOCOL,
-				      "the answer to RegisterTaskDefinition has no taskDefinition");
+				      _("the answer to RegisterTaskDefinition has no taskDefinition"));
 }
 
 /*
@@ -174,9 +175,9 @@ static void record_previous(struct ship_aws *aws, const struct ship_call_opts *c
 	json_t *req = json_pack("{s:s, s:[{s:s, s:s}]}", "resourceArn", service_arn, "tags", "key",
 				SHIP_TAG_PREVIOUS, "value", previous);
 	if (req && ship_aws_json(aws, SHIP_SVC_ECS, "TagResource", req, &resp, call, &e))
-		note(o, "warning: cannot record the previous revision as tag '%s' on the service "
+		note(o, _("warning: cannot record the previous revision as tag '%s' on the service "
 			"(%s: %s); this deploy still rolls back to it, but 'ecship rollback' later "
-			"will need --to",
+			"will need --to"),
 		     SHIP_TAG_PREVIOUS, e.aws_code[0] ? e.aws_code : ship_errcode_name(e.code),
 		     e.message);
 	json_decref(req);
@@ -192,7 +193,7 @@ int ship_deploy_recorded_previous(struct ship_aws *aws, const char *service_arn,
 	if (n)
 		out[0] = '\0';
 	if (!req)
-		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
 	int r = ship_aws_json(aws, SHIP_SVC_ECS, "ListTagsForResource", req, &resp, NULL, err);
 	json_decref(req);
 	if (r)
@@ -257,18 +258,18 @@ static int rollback_to(struct ship_aws *aws, const struct ship_call_opts *call,
 			record_previous(aws, call, o, res->final.arn, before);
 	}
 	json_decref(svc);
-	note(o, "rolling back service '%s' to %s", o->service, ship_taskdef_short(taskdef));
+	note(o, _("rolling back service '%s' to %s"), o->service, ship_taskdef_short(taskdef));
 	json_t *req = json_pack("{s:s, s:s, s:s}", "cluster", o->cluster, "service", o->service,
 				"taskDefinition", taskdef);
 	if (!req)
-		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
 	int r = ship_aws_json(aws, SHIP_SVC_ECS, "UpdateService", req, &resp, call, err);
 	json_decref(req);
 	if (!r)
 		r = primary_id(resp, id, sizeof(id), err);
 	json_decref(resp);
 	if (r)
-		return ship_err_prefix(err, "cannot roll back service '%s' to %s", o->service,
+		return ship_err_prefix(err, _("cannot roll back service '%s' to %s"), o->service,
 				       ship_taskdef_short(taskdef));
 	if (no_wait)
 		return 0;
@@ -281,7 +282,7 @@ static int rollback_to(struct ship_aws *aws, const struct ship_call_opts *call,
 		if (wait_for(aws, call, o, &cur, ship_wait_rollout_done, &ro, &end, res, err))
 			return -1;
 		if (end == SHIP_WAIT_DONE && ro.phase != SHIP_ROLLOUT_COMPLETED) {
-			note(o, "the rollback to %s failed too: %s", ship_taskdef_short(taskdef), ro.reason);
+			note(o, _("the rollback to %s failed too: %s"), ship_taskdef_short(taskdef), ro.reason);
 			return 0;
 		}
 	} else if (wait_for(aws, call, o, &cur, ship_wait_settled_done, (void *)taskdef, &end, res,
@@ -290,9 +291,9 @@ static int rollback_to(struct ship_aws *aws, const struct ship_call_opts *call,
 	}
 	if (end == SHIP_WAIT_DONE) {
 		res->rolled_back = 1;
-		note(o, "service '%s' is back on %s", o->service, ship_taskdef_short(taskdef));
+		note(o, _("service '%s' is back on %s"), o->service, ship_taskdef_short(taskdef));
 	} else {
-		note(o, "the rollback to %s did not settle (%s)", ship_taskdef_short(taskdef),
+		note(o, _("the rollback to %s did not settle (%s)"), ship_taskdef_short(taskdef),
 		     end == SHIP_WAIT_TIMEOUT ? "timed out"
 		     : end == SHIP_WAIT_GONE  ? "the service is gone"
 					      : "interrupted");
@@ -334,15 +335,15 @@ static int roll_back(struct ship_aws *aws, const struct ship_call_opts *base,
 	enum ship_wait_end end;
 	rollback_call(aws, base, o, &call);
 	if (o->no_rollback) {
-		append_reason(res, "; left as it is (--no-rollback)");
+		append_reason(res, _("; left as it is (--no-rollback)"));
 		return 0;
 	}
 	if (!res->previous_taskdef[0]) {
-		append_reason(res, "; nothing to roll back to: this deploy created the service");
+		append_reason(res, _("; nothing to roll back to: this deploy created the service"));
 		return 0;
 	}
 	if (ro && ro->by_breaker && res->final.breaker_rollback) {
-		note(o, "the circuit breaker is rolling back to %s; waiting for it to settle",
+		note(o, _("the circuit breaker is rolling back to %s; waiting for it to settle"),
 		     ship_taskdef_short(res->previous_taskdef));
 		if (wait_for(aws, &call, o, cur, ship_wait_settled_done, res->previous_taskdef,
 			     &end, res, err))
@@ -350,13 +351,13 @@ static int roll_back(struct ship_aws *aws, const struct ship_call_opts *base,
 		if (end == SHIP_WAIT_DONE) {
 			res->rolled_back = 1;
 			res->rollback_by_ecs = 1;
-			note(o, "service '%s' is back on %s", o->service,
+			note(o, _("service '%s' is back on %s"), o->service,
 			     ship_taskdef_short(res->previous_taskdef));
 			return 0;
 		}
 		if (end == SHIP_WAIT_INTERRUPTED || end == SHIP_WAIT_GONE)
 			return 0;
-		note(o, "ECS's rollback did not settle on %s in time; rolling back directly",
+		note(o, _("ECS's rollback did not settle on %s in time; rolling back directly"),
 		     ship_taskdef_short(res->previous_taskdef));
 	}
 	return rollback_to(aws, &call, o, res->previous_taskdef, 0, 0, res, err);
@@ -377,7 +378,7 @@ static int describe(struct ship_aws *aws, const struct ship_call_opts *call,
 {
 	ship_deploy_start_release(s);
 	if (ship_ecs_describe_service_opts(aws, o->cluster, o->service, call, &s->svc, err))
-		return ship_err_prefix(err, "cannot describe service '%s' in cluster '%s'",
+		return ship_err_prefix(err, _("cannot describe service '%s' in cluster '%s'"),
 				       o->service, o->cluster);
 	memset(&s->view, 0, sizeof(s->view));
 	return s->svc ? ship_service_view_parse(s->svc, &s->view, err) : 0;
@@ -395,20 +396,20 @@ static int busy_service(struct ship_aws *aws, const struct ship_call_opts *call,
 	snprintf(ptd, sizeof(ptd), "%s", p ? ship_taskdef_short(p->taskdef) : "?");
 	if (o->dry_run) {
 		note(o,
-		     "deployment %s (%s) is still in progress on service '%s'; a deploy would wait "
-		     "for it first",
+		     _("deployment %s (%s) is still in progress on service '%s'; a deploy would wait "
+		     "for it first"),
 		     pid, ptd, o->service);
 		return 0;
 	}
 	if (o->refuse_if_busy) {
 		res->outcome = SHIP_DEPLOY_REFUSED;
-		set_reason(res, "deployment %s (%s) is still in progress on service '%s'", pid, ptd,
+		set_reason(res, _("deployment %s (%s) is still in progress on service '%s'"), pid, ptd,
 			   o->service);
 		return 1;
 	}
 	note(o,
-	     "deployment %s (%s) is in progress on service '%s'; waiting for it to finish "
-	     "before deploying",
+	     _("deployment %s (%s) is in progress on service '%s'; waiting for it to finish "
+	     "before deploying"),
 	     pid, ptd, o->service);
 	ship_event_cursor_feed(&s->cur, json_object_get(s->svc, "events"), 1, NULL, NULL);
 	if (wait_for(aws, call, o, &s->cur, is_busy, NULL, &end, res, err))
@@ -419,8 +420,8 @@ static int busy_service(struct ship_aws *aws, const struct ship_call_opts *call,
 	case SHIP_WAIT_GONE:
 		res->outcome = SHIP_DEPLOY_FAILED;
 		set_reason(res,
-			   "service '%s' was deleted while deployment %s was in progress; "
-			   "nothing was changed",
+			   _("service '%s' was deleted while deployment %s was in progress; "
+			   "nothing was changed"),
 			   o->service, pid);
 		return 1;
 	case SHIP_WAIT_INTERRUPTED:
@@ -428,7 +429,7 @@ static int busy_service(struct ship_aws *aws, const struct ship_call_opts *call,
 		break;
 	}
 	res->outcome = end == SHIP_WAIT_INTERRUPTED ? SHIP_DEPLOY_INTERRUPTED : SHIP_DEPLOY_TIMEOUT;
-	set_reason(res, "deployment %s did not finish in time; nothing was changed", pid);
+	set_reason(res, _("deployment %s did not finish in time; nothing was changed"), pid);
 	return 1;
 }
 
@@ -467,31 +468,31 @@ int ship_deploy_ensure_revision(struct ship_aws *aws, struct ship_call_opts *cal
 	int rc = -1;
 	const char *family = json_string_value(json_object_get(o->taskdef, "family"));
 	if (!family)
-		return ship_err_set(err, SHIP_ERR_INPUT, "the task definition has no 'family'");
+		return ship_err_set(err, SHIP_ERR_INPUT, _("the task definition has no 'family'"));
 	if (ship_ecs_latest_taskdef(aws, family, call, &latest, err))
-		return ship_err_prefix(err, "cannot describe task definition family '%s'", family);
+		return ship_err_prefix(err, _("cannot describe task definition family '%s'"), family);
 	s->same = latest ? ship_taskdef_same(o->taskdef, latest) : 0;
 	if (s->same < 0) {
-		ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
 		goto cleanup;
 	}
 	if (s->same) {
 		if (take_revision(res, latest, err))
 			goto cleanup;
-		note(o, "task definition unchanged: using %s", ship_taskdef_short(res->taskdef_arn));
+		note(o, _("task definition unchanged: using %s"), ship_taskdef_short(res->taskdef_arn));
 	} else if (o->dry_run) {
-		note(o, "would register a new revision of family '%s'%s", family,
+		note(o, _("would register a new revision of family '%s'%s"), family,
 		     latest ? " (it differs from the latest; 'ecship diff' shows how)" : "");
 	} else {
 		persist(aws, call, o);
 		if (ship_ecs_register_taskdef(aws, o->taskdef, call, &td, err)) {
-			ship_err_prefix(err, "cannot register task definition family '%s'", family);
+			ship_err_prefix(err, _("cannot register task definition family '%s'"), family);
 			goto cleanup;
 		}
 		if (take_revision(res, td, err))
 			goto cleanup;
 		res->registered = 1;
-		note(o, "registered %s", ship_taskdef_short(res->taskdef_arn));
+		note(o, _("registered %s"), ship_taskdef_short(res->taskdef_arn));
 	}
 	rc = 0;
 cleanup:
@@ -527,8 +528,8 @@ static int nothing_to_apply(const struct ship_deploy_opts *o, const struct ship_
 	if (s->svc && s->same && !o->force_new &&
 	    !strcmp(res->previous_taskdef, res->taskdef_arn)) {
 		res->outcome = SHIP_DEPLOY_UNCHANGED;
-		set_reason(res, "service '%s' already runs %s; nothing to deploy (--force-new-deployment "
-				"restarts its tasks)",
+		set_reason(res, _("service '%s' already runs %s; nothing to deploy (--force-new-deployment "
+				"restarts its tasks)"),
 			   o->service, ship_taskdef_short(res->taskdef_arn));
 		res->final = s->view;
 		return 1;
@@ -537,12 +538,12 @@ static int nothing_to_apply(const struct ship_deploy_opts *o, const struct ship_
 		return 0;
 	res->outcome = SHIP_DEPLOY_DRY_RUN;
 	if (s->svc)
-		set_reason(res, "would update service '%s' from %s to %s", o->service,
+		set_reason(res, _("would update service '%s' from %s to %s"), o->service,
 			   ship_taskdef_short(res->previous_taskdef),
 			   res->taskdef_arn[0] ? ship_taskdef_short(res->taskdef_arn)
 					       : "the new revision");
 	else
-		set_reason(res, "would create service '%s' in cluster '%s'", o->service,
+		set_reason(res, _("would create service '%s' in cluster '%s'"), o->service,
 			   o->cluster);
 	return 1;
 }
@@ -557,17 +558,17 @@ static int create_or_update(struct ship_aws *aws, struct ship_call_opts *call,
 	if (!s->svc) {
 		if (!(req = create_request(o, res->taskdef_arn)))
 			return ship_err_set(err, SHIP_ERR_INPUT,
-					    "service '%s' does not exist and there is no service "
-					    "definition to create it from",
+					    _("service '%s' does not exist and there is no service "
+					    "definition to create it from"),
 					    o->service);
 		persist(aws, call, o);
 		r = ship_aws_json(aws, SHIP_SVC_ECS, "CreateService", req, resp, call, err);
 		json_decref(req);
 		if (r)
-			return ship_err_prefix(err, "cannot create service '%s' in cluster '%s'",
+			return ship_err_prefix(err, _("cannot create service '%s' in cluster '%s'"),
 					       o->service, o->cluster);
 		res->created = 1;
-		note(o, "created service '%s' with %s", o->service, ship_taskdef_short(res->taskdef_arn));
+		note(o, _("created service '%s' with %s"), o->service, ship_taskdef_short(res->taskdef_arn));
 		return 0;
 	}
 	persist(aws, call, o);
@@ -575,12 +576,12 @@ static int create_or_update(struct ship_aws *aws, struct ship_call_opts *call,
 	req = json_pack("{s:s, s:s, s:s, s:b}", "cluster", o->cluster, "service", o->service,
 			"taskDefinition", res->taskdef_arn, "forceNewDeployment", o->force_new);
 	if (!req)
-		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
 	r = ship_aws_json(aws, SHIP_SVC_ECS, "UpdateService", req, resp, call, err);
 	json_decref(req);
 	if (r)
-		return ship_err_prefix(err, "cannot update service '%s'", o->service);
-	note(o, "updated service '%s': %s -> %s", o->service,
+		return ship_err_prefix(err, _("cannot update service '%s'"), o->service);
+	note(o, _("updated service '%s': %s -> %s"), o->service,
 	     ship_taskdef_short(res->previous_taskdef), ship_taskdef_short(res->taskdef_arn));
 	return 0;
 }
@@ -601,12 +602,12 @@ int ship_deploy_apply(struct ship_aws *aws, struct ship_call_opts *call,
 		goto cleanup;
 	if (!res->deployment_id[0]) {
 		ship_err_set(err, SHIP_ERR_PROTOCOL,
-			     "the answer to %s names no PRIMARY deployment to follow",
+			     _("the answer to %s names no PRIMARY deployment to follow"),
 			     res->created ? "CreateService" : "UpdateService");
 		goto cleanup;
 	}
 	res->outcome = SHIP_DEPLOY_STARTED;
-	set_reason(res, "deployment %s started; not waiting (--no-wait)", res->deployment_id);
+	set_reason(res, _("deployment %s started; not waiting (--no-wait)"), res->deployment_id);
 	rc = 1;
 cleanup:
 	json_decref(resp);
@@ -649,19 +650,19 @@ static void end_outcome(const struct ship_deploy_opts *o, struct one *s, enum sh
 		return;
 	case SHIP_WAIT_TIMEOUT:
 		res->outcome = SHIP_DEPLOY_TIMEOUT;
-		set_reason(res, "deployment %s did not complete within %.0f s", res->deployment_id,
+		set_reason(res, _("deployment %s did not complete within %.0f s"), res->deployment_id,
 			   o->timeout);
 		return;
 	case SHIP_WAIT_INTERRUPTED:
 		res->outcome = SHIP_DEPLOY_INTERRUPTED;
-		set_reason(res, "interrupted while deployment %s was in progress; it goes on in ECS, "
-				"and 'ecship wait' or 'ecship rollback' take over from here",
+		set_reason(res, _("interrupted while deployment %s was in progress; it goes on in ECS, "
+				"and 'ecship wait' or 'ecship rollback' take over from here"),
 			   res->deployment_id);
 		return;
 	case SHIP_WAIT_GONE:
 		s->gone = 1;
 		res->outcome = SHIP_DEPLOY_FAILED;
-		set_reason(res, "service '%s' was deleted while deployment %s was in progress",
+		set_reason(res, _("service '%s' was deleted while deployment %s was in progress"),
 			   o->service, res->deployment_id);
 		return;
 	}
@@ -700,9 +701,9 @@ static int wait_all(struct ship_aws *aws, const struct ship_call_opts *call,
 	if (!nwait)
 		return 0;
 	if (nwait == 1)
-		note(&opts[idx[0]], "waiting for deployment %s", res[idx[0]].deployment_id);
+		note(&opts[idx[0]], _("waiting for deployment %s"), res[idx[0]].deployment_id);
 	else
-		note(&opts[0], "waiting for %zu deployments", nwait);
+		note(&opts[0], _("waiting for %zu deployments"), nwait);
 	struct ship_wait_opts wo = {opts[0].timeout,  opts[0].on_snapshot,
 				    opts[0].on_event, opts[0].cancelled,
 				    opts[0].ctx,      NULL,
@@ -711,8 +712,8 @@ static int wait_all(struct ship_aws *aws, const struct ship_call_opts *call,
 	if (ship_ecs_wait_many(aws, opts[0].cluster, items, nwait, &wo, &ws, err)) {
 		for (k = 0; k < nwait; k++)
 			set_reason(&res[idx[k]],
-				   "deployment %s started, but following it failed; "
-				   "'ecship wait' takes over from here",
+				   _("deployment %s started, but following it failed; "
+				   "'ecship wait' takes over from here"),
 				   res[idx[k]].deployment_id);
 		return -1;
 	}
@@ -741,14 +742,14 @@ static int roll_back_all(struct ship_aws *aws, const struct ship_call_opts *call
 		    res[i].outcome == SHIP_DEPLOY_INTERRUPTED)
 			continue;
 		if (st[i].gone) {
-			append_reason(&res[i], "; nothing left to roll back");
+			append_reason(&res[i], _("; nothing left to roll back"));
 			continue;
 		}
 		int own =
 		    res[i].outcome == SHIP_DEPLOY_FAILED || res[i].outcome == SHIP_DEPLOY_TIMEOUT;
 		if (!own) {
 			res[i].outcome = SHIP_DEPLOY_FAILED;
-			set_reason(&res[i], "rolled back because service '%s' failed: %s",
+			set_reason(&res[i], _("rolled back because service '%s' failed: %s"),
 				   opts[failed].service, res[failed].reason);
 		}
 		int by_ecs = res[i].outcome == SHIP_DEPLOY_FAILED && own && st[i].waited;
@@ -773,17 +774,17 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 	int rc = 0, failed = -1;
 
 	if (n == 0 || n > SHIP_WAIT_MAX_SERVICES)
-		return ship_err_set(err, SHIP_ERR_INPUT, "a deploy takes 1 to %d services",
+		return ship_err_set(err, SHIP_ERR_INPUT, _("a deploy takes 1 to %d services"),
 				    SHIP_WAIT_MAX_SERVICES);
 	for (i = 1; i < n; i++)
 		if (strcmp(opts[i].cluster, opts[0].cluster))
 			return ship_err_set(err, SHIP_ERR_INPUT,
-					    "the services of one deploy must share a cluster ('%s' "
-					    "and '%s')",
+					    _("the services of one deploy must share a cluster ('%s' "
+					    "and '%s')"),
 					    opts[0].cluster, opts[i].cluster);
 	memset(res, 0, n * sizeof(*res));
 	if (!(st = ship_calloc(n, sizeof(*st))))
-		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
 	/* throttling and 5xx are outlasted from the start, everything transient from the first
 	 * change on (persist()) */
 	call.persist_answered_until = start + opts[0].timeout;
@@ -793,7 +794,7 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 		if (deploy_start(aws, &call, &opts[i], &st[i].start, &res[i], err)) {
 			set_reason(&res[i], "%s", err->message);
 			if (n > 1)
-				ship_err_prefix(err, "service '%s'", opts[i].service);
+				ship_err_prefix(err, _("service '%s'"), opts[i].service);
 			rc = -1;
 		} else if (started_ok(res[i].outcome)) {
 			continue;
@@ -801,7 +802,7 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 		if (res[i].outcome != SHIP_DEPLOY_INTERRUPTED)
 			failed = (int)i;
 		for (size_t j = i + 1; j < n; j++)
-			set_reason(&res[j], "not deployed: service '%s' did not start",
+			set_reason(&res[j], _("not deployed: service '%s' did not start"),
 				   opts[i].service);
 		break;
 	}

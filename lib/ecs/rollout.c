@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ecship/i18n.h"
 #include "ecship/rollout.h"
 
 static void copy_str(char *dst, size_t n, json_t *v)
@@ -173,23 +174,23 @@ enum ship_rollout_phase ship_rollout_evaluate(struct ship_rollout *r,
 		if (!strcmp(d->rollout_state, "COMPLETED")) {
 			r->phase = SHIP_ROLLOUT_COMPLETED;
 			snprintf(r->reason, sizeof(r->reason), "%s",
-				 d->reason[0] ? d->reason : "deployment completed");
+				 d->reason[0] ? d->reason : _("deployment completed"));
 		} else if (!strcmp(d->rollout_state, "FAILED")) {
 			r->phase = SHIP_ROLLOUT_FAILED;
 			r->by_breaker = 1;
 			snprintf(r->reason, sizeof(r->reason), "%s",
-				 d->reason[0] ? d->reason : "ECS marked the deployment FAILED");
+				 d->reason[0] ? d->reason : _("ECS marked the deployment FAILED"));
 		} else if (!v->breaker_enable &&
 			   d->failed >= ship_breaker_threshold(d->desired, r->threshold_min)) {
 			r->phase = SHIP_ROLLOUT_FAILED;
 			snprintf(r->reason, sizeof(r->reason),
-				 "%ld tasks of deployment %s failed, the circuit breaker's threshold "
-				 "for %ld desired tasks (the breaker is off, so ecship applied its rule)",
+				 _("%ld tasks of deployment %s failed, the circuit breaker's threshold "
+				 "for %ld desired tasks (the breaker is off, so ecship applied its rule)"),
 				 d->failed, d->id, d->desired);
 		} else if (!d->rollout_state[0] && !strcmp(d->status, "PRIMARY") && steady(v, d)) {
 			r->phase = SHIP_ROLLOUT_COMPLETED;
 			snprintf(r->reason, sizeof(r->reason),
-				 "all %ld tasks running and no other deployment left", d->running);
+				 _("all %ld tasks running and no other deployment left"), d->running);
 		}
 		return r->phase;
 	}
@@ -202,7 +203,7 @@ enum ship_rollout_phase ship_rollout_evaluate(struct ship_rollout *r,
 		r->phase = SHIP_ROLLOUT_FAILED;
 		r->by_breaker = 1;
 		snprintf(r->reason, sizeof(r->reason),
-			 "deployment %s failed and ECS is rolling back with deployment %s%s%s",
+			 _("deployment %s failed and ECS is rolling back with deployment %s%s%s"),
 			 r->deployment_id, p->id, p->reason[0] ? ": " : "", p->reason);
 		return r->phase;
 	}
@@ -210,12 +211,12 @@ enum ship_rollout_phase ship_rollout_evaluate(struct ship_rollout *r,
 	if (p) {
 		snprintf(r->replaced_by, sizeof(r->replaced_by), "%s", p->id);
 		snprintf(r->reason, sizeof(r->reason),
-			 "deployment %s was replaced by deployment %s (task definition %s) before "
-			 "it completed",
+			 _("deployment %s was replaced by deployment %s (task definition %s) before "
+			 "it completed"),
 			 r->deployment_id, p->id, p->taskdef);
 	} else {
 		snprintf(r->reason, sizeof(r->reason),
-			 "deployment %s is no longer listed and the service has no primary deployment",
+			 _("deployment %s is no longer listed and the service has no primary deployment"),
 			 r->deployment_id);
 	}
 	return r->phase;

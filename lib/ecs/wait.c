@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ecship/ecs.h"
+#include "ecship/i18n.h"
 
 int ship_ecs_describe_service(struct ship_aws *aws, const char *cluster, const char *service,
 			      json_t **service_out, struct ship_err *err)
@@ -21,7 +22,7 @@ int ship_ecs_describe_service_opts(struct ship_aws *aws, const char *cluster, co
 	json_t *req = json_pack("{s:s, s:[s]}", "cluster", cluster, "services", service);
 	*service_out = NULL;
 	if (!req)
-		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
 	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeServices", req, &resp, call, err);
 	json_decref(req);
 	if (r)
@@ -85,7 +86,7 @@ static int describe_many(struct ship_aws *aws, const char *cluster, struct ship_
 	}
 	json_t *req = json_pack("{s:s, s:o}", "cluster", cluster, "services", names);
 	if (!req)
-		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
 	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeServices", req, &resp, call, err);
 	json_decref(req);
 	if (r)
@@ -128,10 +129,10 @@ int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wa
 	unsigned char cur_of[SHIP_WAIT_MAX_SERVICES] = {0};
 
 	if (n == 0 || n > SHIP_WAIT_MAX_SERVICES)
-		return ship_err_set(err, SHIP_ERR_INPUT, "between 1 and %d services can be waited for",
+		return ship_err_set(err, SHIP_ERR_INPUT, _("between 1 and %d services can be waited for"),
 				    SHIP_WAIT_MAX_SERVICES);
 	if (!(views = ship_calloc(n, sizeof(*views))))
-		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
 	for (i = 0; i < n; i++) {
 		items[i].finished = 0;
 		items[i].end = SHIP_WAIT_TIMEOUT;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ecship/i18n.h"
 #include "ecship/infra.h"
 
 const char *const ship_infra_existing_subnet_params[4] = {
@@ -60,13 +61,13 @@ int ship_kvs_set_arg(struct ship_kvs *l, const char *arg, struct ship_err *err)
 	const char *eq = strchr(arg, '=');
 	if (!eq || eq == arg)
 		return ship_err_set(err, SHIP_ERR_INPUT,
-				    "invalid parameter '%s': expected KEY=VALUE, e.g. "
-				    "EnableNatGateway=false",
+				    _("invalid parameter '%s': expected KEY=VALUE, e.g. "
+				    "EnableNatGateway=false"),
 				    arg);
 	char *key = ship_strndup(arg, (size_t)(eq - arg));
 	if (!key || ship_kvs_set(l, key, eq + 1)) {
 		ship_free(key);
-		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
 	}
 	ship_free(key);
 	return 0;

@@ -7,12 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ecship/i18n.h"
 #include "ecship/infra.h"
 #include "ecship/xml.h"
 
 static int oom(struct ship_err *err)
 {
-	return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
 }
 
 int ship_vpc_quota_full(long count, double quota)
@@ -216,7 +217,7 @@ int ship_vpc_quota_get(struct ship_aws *aws, struct ship_vpc_quota *q, struct sh
 	memset(&l, 0, sizeof(l));
 	if (ec2_pages(aws, "DescribeVpcs", vpcs_page, &l, err)) {
 		ship_vpc_list_release(&l);
-		return ship_err_prefix(err, "cannot count the VPCs (EC2 DescribeVpcs)");
+		return ship_err_prefix(err, _("cannot count the VPCs (EC2 DescribeVpcs)"));
 	}
 	q->count = (long)l.n;
 	ship_vpc_list_release(&l);

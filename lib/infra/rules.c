@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ecship/i18n.h"
 #include "ecship/listener.h"
 #include "ecship/xml.h"
 
@@ -15,7 +16,7 @@
 
 static int oom(struct ship_err *err)
 {
-	return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
 }
 
 /* ---- the list ------------------------------------------------------------------------------ */
@@ -220,7 +221,7 @@ int ship_rules_list(struct ship_aws *aws, const char *listener_arn, struct ship_
 	memset(out, 0, sizeof(*out));
 	if (describe_rules(aws, listener_arn, out, err) || describe_tags(aws, out, err)) {
 		ship_rule_list_release(out);
-		return ship_err_prefix(err, "cannot list the rules of listener '%s'", listener_arn);
+		return ship_err_prefix(err, _("cannot list the rules of listener '%s'"), listener_arn);
 	}
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof(*out->v), rule_cmp);
@@ -468,8 +469,8 @@ static int settle(struct ship_aws *aws, const struct ship_rule_spec *s,
 		if (p < 0 || !s->priority_auto)
 			return ship_err_set(
 			    err, SHIP_ERR_AWS,
-			    "priority %ld is held by two rules at once ('%s' and "
-			    "ours); the listener does not enforce unique priorities",
+			    _("priority %ld is held by two rules at once ('%s' and "
+			    "ours); the listener does not enforce unique priorities"),
 			    keep->priority, r->arn);
 		if (set_priority(aws, keep->arn, p, err))
 			return -1;
@@ -487,12 +488,12 @@ int ship_rule_ensure(struct ship_aws *aws, const struct ship_rule_spec *s,
 	memset(res, 0, sizeof(*res));
 	if (!s->n_host_headers && !s->n_path_patterns)
 		return ship_err_set(err, SHIP_ERR_INPUT,
-				    "a listener rule needs host_headers or path_patterns");
+				    _("a listener rule needs host_headers or path_patterns"));
 	if (!s->target_group_arn || !*s->target_group_arn)
-		return ship_err_set(err, SHIP_ERR_INPUT, "a listener rule needs a target group");
+		return ship_err_set(err, SHIP_ERR_INPUT, _("a listener rule needs a target group"));
 	if (!s->priority_auto && (s->priority < 1 || s->priority > SHIP_RULE_PRIORITY_MAX))
 		return ship_err_set(err, SHIP_ERR_INPUT,
-				    "listener rule priority %ld is out of range 1..50000",
+				    _("listener rule priority %ld is out of range 1..50000"),
 				    s->priority);
 	for (int round = 0; round < max; round++) {
 		if (relist(aws, s, res, err))
@@ -504,7 +505,7 @@ int ship_rule_ensure(struct ship_aws *aws, const struct ship_rule_spec *s,
 				    : ship_rules_pick_priority(&res->rules, s->auto_from);
 		if (want < 0)
 			return ship_err_set(err, SHIP_ERR_AWS,
-					    "listener '%s' has no free rule priority",
+					    _("listener '%s' has no free rule priority"),
 					    s->listener_arn);
 		const struct ship_listener_rule *at = ship_rules_at(&res->rules, want);
 		if (at && at != ours && !(at->owner && !strcmp(at->owner, s->owner))) {
@@ -550,7 +551,7 @@ int ship_rule_ensure(struct ship_aws *aws, const struct ship_rule_spec *s,
 		return settle(aws, s, res, err);
 	}
 	return ship_err_set(err, SHIP_ERR_AWS,
-			    "could not create the listener rule after %d attempts: each priority "
-			    "tried was taken by a concurrent caller",
+			    _("could not create the listener rule after %d attempts: each priority "
+			    "tried was taken by a concurrent caller"),
 			    max);
 }

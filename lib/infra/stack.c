@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "ecship/i18n.h"
 #include "ecship/infra.h"
 #include "ecship/xml.h"
 
@@ -16,7 +17,7 @@ static char *xtext(const xmlNode *n, const char *path)
 
 static int oom(struct ship_err *err)
 {
-	return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
 }
 
 /* ---- describe ------------------------------------------------------------------------------ */
@@ -56,7 +57,7 @@ static int parse_stack(const xmlNode *m, struct ship_stack *out, struct ship_err
 	out->status_reason = xtext(m, "StackStatusReason");
 	if (!out->status)
 		return ship_err_set(err, SHIP_ERR_PROTOCOL,
-				    "CloudFormation DescribeStacks answered without a StackStatus");
+				    _("CloudFormation DescribeStacks answered without a StackStatus"));
 	for (xmlNode *p = ship_xml_first_item(ship_xml_child(m, "Parameters")); p;
 	     p = ship_xml_next_item(p)) {
 		char *k = xtext(p, "ParameterKey"), *v = xtext(p, "ParameterValue");
@@ -492,7 +493,7 @@ static int describe_changeset(struct ship_aws *aws, const char *stack, struct sh
 		goto cleanup;
 	if (!cs->status) {
 		ship_err_set(err, SHIP_ERR_PROTOCOL,
-			     "CloudFormation DescribeChangeSet answered without a Status");
+			     _("CloudFormation DescribeChangeSet answered without a Status"));
 		goto cleanup;
 	}
 	rc = 0;
@@ -514,9 +515,9 @@ int ship_stack_changeset(struct ship_aws *aws, const struct ship_stack_input *in
 	memset(cs, 0, sizeof(*cs));
 	if (ship_infra_changeset_name(in->stack, in->template_body, in->params, cs->name,
 				      sizeof(cs->name)))
-		return ship_err_set(err, SHIP_ERR_INTERNAL, "cannot name the change set");
+		return ship_err_set(err, SHIP_ERR_INTERNAL, _("cannot name the change set"));
 	if (delete_stale(aws, in->stack, err))
-		return ship_err_prefix(err, "cannot delete the previous change sets of '%s'",
+		return ship_err_prefix(err, _("cannot delete the previous change sets of '%s'"),
 				       in->stack);
 	if (add_input(&params, in) || ship_params_add(&params, "ChangeSetName", cs->name) ||
 	    ship_params_add(&params, "ChangeSetType", "UPDATE")) {
@@ -545,13 +546,13 @@ int ship_stack_changeset(struct ship_aws *aws, const struct ship_stack_input *in
 			break;
 		if (o && o->cancelled && o->cancelled(o->ctx)) {
 			ship_err_set(err, SHIP_ERR_TIMEOUT,
-				     "interrupted while change set '%s' was being computed",
+				     _("interrupted while change set '%s' was being computed"),
 				     cs->name);
 			goto cleanup;
 		}
 		if (clk->now(clk->ctx) >= deadline) {
 			ship_err_set(err, SHIP_ERR_TIMEOUT,
-				     "change set '%s' was not computed within %.0f s", cs->name,
+				     _("change set '%s' was not computed within %.0f s"), cs->name,
 				     timeout);
 			goto cleanup;
 		}
@@ -567,7 +568,7 @@ int ship_stack_changeset(struct ship_aws *aws, const struct ship_stack_input *in
 			rc = 0;
 			goto cleanup;
 		}
-		ship_err_set(err, SHIP_ERR_INPUT, "change set '%s' failed: %s", cs->name,
+		ship_err_set(err, SHIP_ERR_INPUT, _("change set '%s' failed: %s"), cs->name,
 			     cs->reason ? cs->reason : "no reason given");
 		goto cleanup;
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ecship/diagnose.h"
+#include "ecship/i18n.h"
 #include "ecship/django.h"
 #include "ecship/ecs.h"
 #include "ecship/run.h"
@@ -156,7 +157,7 @@ int ship_diagnose_failure(struct ship_aws *aws, const char *cluster, const char 
 			snprintf(d->log_error, sizeof(d->log_error), "%s", e.message);
 		} else if (!d->stopped.n) {
 			snprintf(d->log_error, sizeof(d->log_error),
-				 "no stopped task of %s to read the log of",
+				 _("no stopped task of %s to read the log of"),
 				 ship_arn_tail(taskdef_arn));
 		} else {
 			/* the newest task that wrote something */
@@ -166,8 +167,8 @@ int ship_diagnose_failure(struct ship_aws *aws, const char *cluster, const char 
 							sizeof(d->log_stream))) {
 					snprintf(
 					    d->log_error, sizeof(d->log_error),
-					    "the container's awslogs options have no "
-					    "awslogs-stream-prefix, so its stream cannot be found");
+					    _("the container's awslogs options have no "
+					      "awslogs-stream-prefix, so its stream cannot be found"));
 					break;
 				}
 				snprintf(d->log_task, sizeof(d->log_task), "%s", t->id);
@@ -178,14 +179,14 @@ int ship_diagnose_failure(struct ship_aws *aws, const char *cluster, const char 
 					if (strcmp(e.aws_code, "ResourceNotFoundException"))
 						break;
 					snprintf(d->log_error, sizeof(d->log_error),
-						 "task %s wrote no log lines (the container never "
-						 "started, or the stream is gone)",
+						 _("task %s wrote no log lines (the container never "
+						   "started, or the stream is gone)"),
 						 t->id);
 				}
 			}
 			if (!d->lines.n && !d->log_error[0])
 				snprintf(d->log_error, sizeof(d->log_error),
-					 "the failed tasks wrote no log lines");
+					 _("the failed tasks wrote no log lines"));
 		}
 	}
 	json_decref(resp);
@@ -234,7 +235,7 @@ static void advise(void *vctx, const char *pattern)
 	if (ship_django_pattern_advice(pattern, fix, sizeof(fix)) || fix[0] != '.')
 		return;
 	a->n += (size_t)snprintf(a->out + a->n, a->n < sizeof(a->out) ? sizeof(a->out) - a->n : 0,
-				 "%s'%s' (not '%s')", a->n ? ", " : "", fix, pattern);
+				 _("%s'%s' (not '%s')"), a->n ? ", " : "", fix, pattern);
 }
 
 void ship_diagnose_cause(struct ship_diagnosis *d)
@@ -251,18 +252,18 @@ void ship_diagnose_cause(struct ship_diagnosis *d)
 	d->cause[0] = d->fix[0] = '\0';
 	if (c && (strstr(c->reason, "CannotPullContainerError") ||
 		  (t && strstr(t->stopped_reason, "CannotPullContainerError")))) {
-		say(d->cause, sizeof(d->cause), "the image could not be pulled: %s",
+		say(d->cause, sizeof(d->cause), _("the image could not be pulled: %s"),
 		    c->reason[0] ? c->reason : t->stopped_reason);
 		say(d->fix, sizeof(d->fix),
-		    "check that the tag exists in the registry and that the private subnets reach "
-		    "ECR (NAT gateway or VPC endpoints); 'ecship doctor' checks both");
+		    _("check that the tag exists in the registry and that the private subnets reach "
+		      "ECR (NAT gateway or VPC endpoints); 'ecship doctor' checks both"));
 	} else if (t && (strstr(t->stopped_reason, "ResourceInitializationError") ||
 			 (c && strstr(c->reason, "ResourceInitializationError")))) {
-		say(d->cause, sizeof(d->cause), "the task could not be set up: %s",
+		say(d->cause, sizeof(d->cause), _("the task could not be set up: %s"),
 		    t->stopped_reason[0] ? t->stopped_reason : c->reason);
 		say(d->fix, sizeof(d->fix),
-		    "usually a missing log group, secret or execution-role "
-		    "permission; 'ecship doctor' checks them");
+		    _("usually a missing log group, secret or execution-role "
+		      "permission; 'ecship doctor' checks them"));
 	} else if (c && c->has_exit && c->exit_code != 0) {
 		const char *last = NULL;
 		for (size_t i = d->lines.n; i-- > 0 && !last;)
@@ -272,13 +273,17 @@ void ship_diagnose_cause(struct ship_diagnosis *d)
 				last = d->lines.v[i].message;
 		if (!last && d->lines.n)
 			last = d->lines.v[d->lines.n - 1].message;
-		say(d->cause, sizeof(d->cause), "container '%s' exited with code %d%s%s%s", c->name,
-		    c->exit_code, last ? " after writing '" : "", last ? last : "",
-		    last ? "'" : "");
+		if (last)
+			say(d->cause, sizeof(d->cause),
+			    _("container '%s' exited with code %d after writing '%s'"), c->name,
+			    c->exit_code, last);
+		else
+			say(d->cause, sizeof(d->cause), _("container '%s' exited with code %d"),
+			    c->name, c->exit_code);
 		say(d->fix, sizeof(d->fix),
-		    "the log lines above show why; 'ecship logs --task %s' "
-		    "shows all of them, and 'ecship run' reproduces it in a "
-		    "one-off task",
+		    _("the log lines above show why; 'ecship logs --task %s' "
+		      "shows all of them, and 'ecship run' reproduces it in a "
+		      "one-off task"),
 		    t->id);
 	} else if (rejected_host(&d->lines, host, sizeof(host))) {
 		struct advice_ctx a;
@@ -286,39 +291,44 @@ void ship_diagnose_cause(struct ship_diagnosis *d)
 		if (d->have_allowed_hosts)
 			ship_django_patterns(d->allowed_hosts, advise, &a);
 		say(d->cause, sizeof(d->cause),
-		    "Django rejected the health check's Host '%s' (400 Bad Request): "
-		    "ALLOWED_HOSTS=%s "
-		    "does not admit it",
+		    _("Django rejected the health check's Host '%s' (400 Bad Request): "
+		      "ALLOWED_HOSTS=%s does not admit it"),
 		    host,
-		    d->have_allowed_hosts ? d->allowed_hosts : "(not set in the task definition)");
-		say(d->fix, sizeof(d->fix),
-		    "ALB health checks send the task's IP as Host: admit it (add the IP at startup "
-		    "from the ECS task metadata, or '*' with the listener rule filtering "
-		    "hosts)%s%s; "
-		    "'ecship doctor' checks ALLOWED_HOSTS",
-		    a.n ? "; Django wants " : "", a.out);
+		    d->have_allowed_hosts ? d->allowed_hosts : _("(not set in the task definition)"));
+		if (a.n)
+			say(d->fix, sizeof(d->fix),
+			    _("ALB health checks send the task's IP as Host: admit it (add the IP at "
+			      "startup from the ECS task metadata, or '*' with the listener rule "
+			      "filtering hosts); Django wants %s; 'ecship doctor' checks "
+			      "ALLOWED_HOSTS"),
+			    a.out);
+		else
+			say(d->fix, sizeof(d->fix),
+			    _("ALB health checks send the task's IP as Host: admit it (add the IP at "
+			      "startup from the ECS task metadata, or '*' with the listener rule "
+			      "filtering hosts); 'ecship doctor' checks ALLOWED_HOSTS"));
 	} else if (code) {
 		say(d->cause, sizeof(d->cause),
-		    "the load balancer's health checks got HTTP %d from "
-		    "the tasks",
+		    _("the load balancer's health checks got HTTP %d from "
+		      "the tasks"),
 		    code);
 		say(d->fix, sizeof(d->fix),
-		    "make the target group's health-check path answer "
-		    "200-399 (the log lines above show the app's side)");
+		    _("make the target group's health-check path answer "
+		      "200-399 (the log lines above show the app's side)"));
 	} else if ((t && strstr(t->stopped_reason, "ELB health checks")) || d->targets.n) {
 		say(d->cause, sizeof(d->cause),
-		    "the tasks failed the load balancer's health checks "
-		    "(no answer)");
+		    _("the tasks failed the load balancer's health checks "
+		      "(no answer)"));
 		say(d->fix, sizeof(d->fix),
-		    "check that the service's security group admits the "
-		    "container port from the load balancer ('ecship doctor')");
+		    _("check that the service's security group admits the "
+		      "container port from the load balancer ('ecship doctor')"));
 	} else if (t && strstr(t->stopped_reason, "container health checks")) {
-		say(d->cause, sizeof(d->cause), "the tasks failed their container health check");
+		say(d->cause, sizeof(d->cause), _("the tasks failed their container health check"));
 		say(d->fix, sizeof(d->fix),
-		    "run the healthCheck command in a one-off task ('ecship "
-		    "run') to see why it fails");
+		    _("run the healthCheck command in a one-off task ('ecship "
+		      "run') to see why it fails"));
 	} else if (t) {
-		say(d->cause, sizeof(d->cause), "task %s stopped: %s%s%s", t->id, t->stop_code,
+		say(d->cause, sizeof(d->cause), _("task %s stopped: %s%s%s"), t->id, t->stop_code,
 		    t->stopped_reason[0] ? ": " : "", t->stopped_reason);
 	}
 }

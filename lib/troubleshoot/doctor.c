@@ -182,8 +182,8 @@ void doc_error(struct ship_check *c, const char *what, const struct ship_err *er
 	doc_set(c, SHIP_VERDICT_WARN, "%s: %s%s%s", what, err->aws_code[0] ? err->aws_code : "",
 		err->aws_code[0] ? ": " : "", err->message);
 	doc_fix(c,
-		"check that the identity may call it (docs/iam/ lists the permissions), then run "
-		"'ecship doctor' again");
+		_("check that the identity may call it (docs/iam/ lists the permissions), then run "
+		"'ecship doctor' again"));
 }
 
 void doc_done(struct doctor *d, struct ship_check *c)
@@ -226,37 +226,37 @@ static const char *family_of(const char *arn, char *out, size_t n)
 
 static void check_stack(struct doctor *d)
 {
-	struct ship_check *c = doc_add(d, "stack", "base stack (runbook 1.2)");
+	struct ship_check *c = doc_add(d, "stack", _("base stack (runbook 1.2)"));
 	struct ship_err err = SHIP_ERR_INIT;
 	if (!d->in->stack) {
-		doc_set(c, SHIP_VERDICT_SKIP, "ecship.yml names no 'stack'");
-		doc_fix(c, "add 'stack: django-ecs-cluster-${ENVIRONMENT}' so ${cfn:...} and these "
-			   "checks can read the base stack's outputs");
+		doc_set(c, SHIP_VERDICT_SKIP, _("ecship.yml names no 'stack'"));
+		doc_fix(c, _("add 'stack: django-ecs-cluster-${ENVIRONMENT}' so ${cfn:...} and these "
+			   "checks can read the base stack's outputs"));
 	} else {
 		int found = ship_stack_describe(d->aws, d->in->stack, &d->stack, &err);
 		if (found < 0) {
-			doc_error(c, "cannot describe the stack", &err);
+			doc_error(c, _("cannot describe the stack"), &err);
 		} else if (found == 0) {
-			doc_set(c, SHIP_VERDICT_FAIL, "stack '%s' does not exist", d->in->stack);
-			doc_fix(c, "create it once with 'ecship infra deploy'");
+			doc_set(c, SHIP_VERDICT_FAIL, _("stack '%s' does not exist"), d->in->stack);
+			doc_fix(c, _("create it once with 'ecship infra deploy'"));
 		} else {
 			d->have_stack = 1;
 			enum ship_stack_class k = ship_stack_classify(d->stack.status);
-			doc_set(c, SHIP_VERDICT_OK, "stack '%s' is %s with %zu outputs",
+			doc_set(c, SHIP_VERDICT_OK, _("stack '%s' is %s with %zu outputs"),
 				d->in->stack, d->stack.status, d->stack.n_outputs);
 			if (k == SHIP_STACK_CLASS_DEAD || k == SHIP_STACK_CLASS_REVIEW) {
 				c->verdict = SHIP_VERDICT_FAIL;
 				doc_fix(
 				    c,
-				    "only deleting it helps: 'ecship infra delete', then 'ecship "
-				    "infra deploy'");
+				    _("only deleting it helps: 'ecship infra delete', then 'ecship "
+				    "infra deploy'"));
 			} else if (k == SHIP_STACK_CLASS_BUSY ||
 				   k == SHIP_STACK_CLASS_ROLLED_BACK) {
 				c->verdict = SHIP_VERDICT_WARN;
 				doc_fix(
 				    c,
-				    "'ecship infra status' shows what happened; run 'ecship infra "
-				    "deploy' when it has settled");
+				    _("'ecship infra status' shows what happened; run 'ecship infra "
+				    "deploy' when it has settled"));
 			}
 		}
 	}
@@ -265,26 +265,26 @@ static void check_stack(struct doctor *d)
 
 static void check_vpc_quota(struct doctor *d)
 {
-	struct ship_check *c = doc_add(d, "vpc-quota", "VPC quota (runbook 6.1)");
+	struct ship_check *c = doc_add(d, "vpc-quota", _("VPC quota (runbook 6.1)"));
 	struct ship_err err = SHIP_ERR_INIT;
 	struct ship_vpc_quota q;
 	memset(&q, 0, sizeof(q));
 	if (ship_vpc_quota_get(d->aws, &q, &err)) {
-		doc_error(c, "cannot count the VPCs", &err);
+		doc_error(c, _("cannot count the VPCs"), &err);
 	} else {
-		doc_set(c, SHIP_VERDICT_OK, "%ld VPCs in %s, quota %.0f (%s)", q.count,
+		doc_set(c, SHIP_VERDICT_OK, _("%ld VPCs in %s, quota %.0f (%s)"), q.count,
 			ship_aws_region(d->aws), q.quota,
 			q.from_api ? "from Service Quotas"
 				   : "AWS's default; Service Quotas did not answer");
 		if (ship_vpc_quota_full(q.count, q.quota)) {
 			c->verdict = SHIP_VERDICT_FAIL;
-			doc_more(c, "creating a base stack for another environment fails with 'The "
-				    "maximum number of VPCs has been reached'");
+			doc_more(c, _("creating a base stack for another environment fails with 'The "
+				    "maximum number of VPCs has been reached'"));
 			doc_fix(
 			    c,
-			    "reuse a VPC: 'ecship infra deploy --parameter ExistingVpcId=vpc-...' "
+			    _("reuse a VPC: 'ecship infra deploy --parameter ExistingVpcId=vpc-...' "
 			    "(with its subnets), delete unused VPCs, or ask for more in Service "
-			    "Quotas (vpc, %s)",
+			    "Quotas (vpc, %s)"),
 			    SHIP_VPC_QUOTA_CODE);
 		}
 	}
@@ -319,29 +319,29 @@ static size_t listeners(struct doctor *d, char out[][512], size_t max, struct sh
 
 static void check_listener_rule(struct doctor *d)
 {
-	struct ship_check *c = doc_add(d, "listener-rule", "listener rule priority (runbook 6.2)");
+	struct ship_check *c = doc_add(d, "listener-rule", _("listener rule priority (runbook 6.2)"));
 	struct ship_err err = SHIP_ERR_INIT;
 	char owner[600], ls[4][512];
 	const struct ship_doctor_input *in = d->in;
 	snprintf(owner, sizeof(owner), "%s/%s", in->cluster, in->service);
 	if (!in->rule_priority && !in->rule_priority_auto) {
-		doc_set(c, SHIP_VERDICT_SKIP, "ecship.yml has no listener_rule");
+		doc_set(c, SHIP_VERDICT_SKIP, _("ecship.yml has no listener_rule"));
 		doc_done(d, c);
 		return;
 	}
 	size_t nl = listeners(d, ls, 4, &err);
 	if (nl == (size_t)-1) {
-		doc_error(c, "cannot list the load balancer's listeners", &err);
+		doc_error(c, _("cannot list the load balancer's listeners"), &err);
 		doc_done(d, c);
 		return;
 	}
 	if (!nl) {
 		doc_set(c, SHIP_VERDICT_WARN,
-			"no listener found (no target group with a load "
-			"balancer, no HttpListenerArn output)");
+			_("no listener found (no target group with a load "
+			"balancer, no HttpListenerArn output)"));
 		doc_fix(c,
-			"deploy the base stack ('ecship infra deploy') and name its target group "
-			"in the service definition");
+			_("deploy the base stack ('ecship infra deploy') and name its target group "
+			"in the service definition"));
 		doc_done(d, c);
 		return;
 	}
@@ -349,7 +349,7 @@ static void check_listener_rule(struct doctor *d)
 	for (size_t i = 0; i < nl; i++) {
 		struct ship_rule_list rl = {0};
 		if (ship_rules_list(d->aws, ls[i], &rl, &err)) {
-			doc_error(c, "cannot list the listener's rules", &err);
+			doc_error(c, _("cannot list the listener's rules"), &err);
 			break;
 		}
 		const char *lname = ship_arn_tail(ls[i]);
@@ -360,7 +360,7 @@ static void check_listener_rule(struct doctor *d)
 				  (!at->owner && at->target_group && d->tg_arn[0] &&
 				   !strcmp(at->target_group, d->tg_arn)));
 		if (ours) {
-			doc_more(c, "listener %s: priority %ld is ours (forwards to %s)", lname,
+			doc_more(c, _("listener %s: priority %ld is ours (forwards to %s)"), lname,
 				 at->priority,
 				 at->target_group ? ship_arn_tail(at->target_group) : "-");
 		} else if (at) {
@@ -369,30 +369,30 @@ static void check_listener_rule(struct doctor *d)
 			c->verdict = SHIP_VERDICT_FAIL;
 			doc_more(
 			    c,
-			    "listener %s: priority %ld is held by another rule (%s%s%s, %s %s, "
+			    _("listener %s: priority %ld is held by another rule (%s%s%s, %s %s, "
 			    "owner %s); creating ours fails with 'A rule with the given "
-			    "priority already exists'",
+			    "priority already exists'"),
 			    lname, at->priority, at->n_conds ? at->conds[0].field : "no condition",
 			    host[0] ? " " : "", host, at->action_type ? at->action_type : "?",
 			    at->target_group ? ship_arn_tail(at->target_group) : "",
 			    at->owner ? at->owner : "none");
 			doc_fix(
 			    c,
-			    "set listener_rule.priority in ecship.yml to a free one (%ld is free), "
-			    "or 'priority: auto'; give each environment its own priority",
+			    _("set listener_rule.priority in ecship.yml to a free one (%ld is free), "
+			    "or 'priority: auto'; give each environment its own priority"),
 			    ship_rules_pick_priority(&rl, in->rule_priority));
 		} else if (mine) {
 			if (c->verdict == SHIP_VERDICT_OK)
 				c->verdict = SHIP_VERDICT_WARN;
-			doc_more(c, "listener %s: our rule is at priority %ld, not %ld", lname,
+			doc_more(c, _("listener %s: our rule is at priority %ld, not %ld"), lname,
 				 mine->priority, in->rule_priority);
-			doc_fix(c, "'ecship rule ensure' moves it to the configured priority");
+			doc_fix(c, _("'ecship rule ensure' moves it to the configured priority"));
 		} else if (i == 0) {
 			if (c->verdict == SHIP_VERDICT_OK)
 				c->verdict = SHIP_VERDICT_WARN;
-			doc_more(c, "listener %s: no rule at priority %ld yet", lname,
+			doc_more(c, _("listener %s: no rule at priority %ld yet"), lname,
 				 in->rule_priority);
-			doc_fix(c, "'ecship rule ensure' creates it");
+			doc_fix(c, _("'ecship rule ensure' creates it"));
 		}
 		ship_rule_list_release(&rl);
 	}
@@ -403,7 +403,7 @@ static void check_listener_rule(struct doctor *d)
 
 static int check_cluster(struct doctor *d, struct ship_err *fatal)
 {
-	struct ship_check *c = doc_add(d, "cluster", "ECS cluster");
+	struct ship_check *c = doc_add(d, "cluster", _("ECS cluster"));
 	struct ship_err err = SHIP_ERR_INIT;
 	json_t *resp = NULL, *req = json_pack("{s:[s]}", "clusters", d->in->cluster);
 	int r =
@@ -417,26 +417,26 @@ static int check_cluster(struct doctor *d, struct ship_err *fatal)
 			d->rep->n--;
 			return -1;
 		}
-		doc_error(c, "cannot describe the cluster", &err);
+		doc_error(c, _("cannot describe the cluster"), &err);
 	} else {
 		json_t *cl = json_array_get(json_object_get(resp, "clusters"), 0);
 		const char *st = json_string_value(json_object_get(cl, "status"));
 		if (st && !strcmp(st, "ACTIVE")) {
 			doc_set(
 			    c, SHIP_VERDICT_OK,
-			    "cluster '%s' is ACTIVE, %lld running tasks, %lld "
-			    "services",
+			    _("cluster '%s' is ACTIVE, %lld running tasks, %lld "
+			    "services"),
 			    d->in->cluster,
 			    (long long)json_integer_value(json_object_get(cl, "runningTasksCount")),
 			    (long long)json_integer_value(
 				json_object_get(cl, "activeServicesCount")));
 		} else {
-			doc_set(c, SHIP_VERDICT_FAIL, "cluster '%s' %s", d->in->cluster,
+			doc_set(c, SHIP_VERDICT_FAIL, _("cluster '%s' %s"), d->in->cluster,
 				st ? "is INACTIVE" : "does not exist");
 			doc_fix(
 			    c,
-			    "the base stack creates it ('ecship infra deploy'); check 'cluster:' "
-			    "in ecship.yml and --region");
+			    _("the base stack creates it ('ecship infra deploy'); check 'cluster:' "
+			    "in ecship.yml and --region"));
 		}
 	}
 	json_decref(resp);
@@ -446,43 +446,43 @@ static int check_cluster(struct doctor *d, struct ship_err *fatal)
 
 static void check_service(struct doctor *d)
 {
-	struct ship_check *c = doc_add(d, "service", "service and task definition agree");
+	struct ship_check *c = doc_add(d, "service", _("service and task definition agree"));
 	struct ship_err err = SHIP_ERR_INIT;
 	const char *want_family = json_string_value(json_object_get(d->in->taskdef, "family"));
 	char fam[300];
 	if (ship_ecs_describe_service(d->aws, d->in->cluster, d->in->service, &d->service, &err)) {
-		doc_error(c, "cannot describe the service", &err);
+		doc_error(c, _("cannot describe the service"), &err);
 		doc_done(d, c);
 		return;
 	}
 	if (!d->service) {
-		doc_set(c, SHIP_VERDICT_WARN, "service '%s' does not exist in cluster '%s'",
+		doc_set(c, SHIP_VERDICT_WARN, _("service '%s' does not exist in cluster '%s'"),
 			d->in->service, d->in->cluster);
-		doc_fix(c, "'ecship deploy' creates it from the service definition");
+		doc_fix(c, _("'ecship deploy' creates it from the service definition"));
 		doc_done(d, c);
 		return;
 	}
 	const char *td = json_string_value(json_object_get(d->service, "taskDefinition"));
 	family_of(td ? td : "", fam, sizeof(fam));
-	doc_set(c, SHIP_VERDICT_OK, "service '%s' is %s on %s (desired %lld, running %lld)",
+	doc_set(c, SHIP_VERDICT_OK, _("service '%s' is %s on %s (desired %lld, running %lld)"),
 		d->in->service, json_string_value(json_object_get(d->service, "status")),
 		ship_arn_tail(td),
 		(long long)json_integer_value(json_object_get(d->service, "desiredCount")),
 		(long long)json_integer_value(json_object_get(d->service, "runningCount")));
 	if (ship_ecs_describe_taskdef(d->aws, td, &d->live_td, &err)) {
 		c->verdict = SHIP_VERDICT_FAIL;
-		doc_more(c, "its task definition %s cannot be read: %s", ship_arn_tail(td),
+		doc_more(c, _("its task definition %s cannot be read: %s"), ship_arn_tail(td),
 			 err.message);
-		doc_fix(c, "'ecship deploy' registers a new revision and moves the service to it");
+		doc_fix(c, _("'ecship deploy' registers a new revision and moves the service to it"));
 	}
 	if (want_family && strcmp(want_family, fam)) {
 		c->verdict = SHIP_VERDICT_FAIL;
 		doc_more(c,
-			 "it runs family '%s' but the task definition of ecship.yml is family '%s'",
+			 _("it runs family '%s' but the task definition of ecship.yml is family '%s'"),
 			 fam, want_family);
 		doc_fix(c,
-			"make 'family' in the task definition file '%s' (a deploy would switch the "
-			"service to another family)",
+			_("make 'family' in the task definition file '%s' (a deploy would switch the "
+			"service to another family)"),
 			fam);
 	}
 	const char *live_tg = json_string_value(json_object_get(
@@ -492,10 +492,10 @@ static void check_service(struct doctor *d)
 			    "targetGroupArn"));
 	if (live_tg && want_tg && strcmp(live_tg, want_tg)) {
 		c->verdict = SHIP_VERDICT_FAIL;
-		doc_more(c, "it sends traffic to target group %s, the service definition names %s",
+		doc_more(c, _("it sends traffic to target group %s, the service definition names %s"),
 			 ship_arn_tail(live_tg), ship_arn_tail(want_tg));
-		doc_fix(c, "ECS cannot move a service to another target group by a deploy: fix the "
-			   "service definition, or recreate the service");
+		doc_fix(c, _("ECS cannot move a service to another target group by a deploy: fix the "
+			   "service definition, or recreate the service"));
 	}
 	doc_done(d, c);
 }
@@ -509,7 +509,7 @@ static int is_fargate(const struct doctor *d)
 
 static void check_task_size(struct doctor *d)
 {
-	struct ship_check *c = doc_add(d, "task-size", "Fargate cpu and memory");
+	struct ship_check *c = doc_add(d, "task-size", _("Fargate cpu and memory"));
 	const json_t *td = d->in->taskdef;
 	const char *cpu = json_string_value(json_object_get(td, "cpu"));
 	const char *mem = json_string_value(json_object_get(td, "memory"));
@@ -526,13 +526,13 @@ static void check_task_size(struct doctor *d)
 		mem = mbuf;
 	}
 	if (!is_fargate(d)) {
-		doc_set(c, SHIP_VERDICT_SKIP, "not a Fargate task definition");
+		doc_set(c, SHIP_VERDICT_SKIP, _("not a Fargate task definition"));
 	} else if (!cpu || !mem || ship_parse_cpu(cpu, &units) || ship_parse_memory(mem, &mib)) {
 		doc_set(c, SHIP_VERDICT_FAIL,
-			"Fargate needs task-level cpu and memory; got cpu %s, "
-			"memory %s",
+			_("Fargate needs task-level cpu and memory; got cpu %s, "
+			"memory %s"),
 			cpu ? cpu : "(none)", mem ? mem : "(none)");
-		doc_fix(c, "set e.g. \"cpu\": \"256\", \"memory\": \"512\" in the task definition");
+		doc_fix(c, _("set e.g. \"cpu\": \"256\", \"memory\": \"512\" in the task definition"));
 	} else if (!ship_fargate_size_ok(units, mib)) {
 		char valid[256] = "";
 		size_t n = 0;
@@ -542,16 +542,16 @@ static void check_task_size(struct doctor *d)
 				n += (size_t)snprintf(valid + n, sizeof(valid) - n, "%s%ld",
 						      n ? ", " : "", m);
 		doc_set(c, SHIP_VERDICT_FAIL,
-			"cpu %s (%ld units) with memory %s (%ld MiB) is not a "
-			"Fargate size",
+			_("cpu %s (%ld units) with memory %s (%ld MiB) is not a "
+			"Fargate size"),
 			cpu, units, mem, mib);
 		doc_fix(
-		    c, "with cpu %ld use memory %s", units,
+		    c, _("with cpu %ld use memory %s"), units,
 		    valid[0]
 			? valid
 			: "(cpu is not a Fargate value: 256, 512, 1024, 2048, 4096, 8192, 16384)");
 	} else {
-		doc_set(c, SHIP_VERDICT_OK, "cpu %ld units, memory %ld MiB", units, mib);
+		doc_set(c, SHIP_VERDICT_OK, _("cpu %ld units, memory %ld MiB"), units, mib);
 	}
 	doc_done(d, c);
 }
@@ -584,7 +584,7 @@ static int image_is_ecr(const char *image, char *acct, char *repo, size_t rn, ch
 
 static void check_execution_role(struct doctor *d)
 {
-	struct ship_check *c = doc_add(d, "execution-role", "task execution role");
+	struct ship_check *c = doc_add(d, "execution-role", _("task execution role"));
 	struct ship_err err = SHIP_ERR_INIT;
 	const char *arn = json_string_value(json_object_get(d->in->taskdef, "executionRoleArn"));
 	char acct[16], repo[256], tag[160];
@@ -595,13 +595,13 @@ static void check_execution_role(struct doctor *d)
 	needs |= !ship_awslogs_of(d->in->taskdef, NULL, &al, &ignore);
 	if (!arn || !*arn) {
 		doc_set(c, needs ? SHIP_VERDICT_FAIL : SHIP_VERDICT_OK,
-			"the task definition has no executionRoleArn%s",
+			_("the task definition has no executionRoleArn%s"),
 			needs ? ", but it pulls from ECR or writes to CloudWatch Logs" : "");
 		if (needs)
 			doc_fix(
 			    c,
-			    "set \"executionRoleArn\": \"${cfn:TaskExecutionRoleArn}\" (the base "
-			    "stack's role)");
+			    _("set \"executionRoleArn\": \"${cfn:TaskExecutionRoleArn}\" (the base "
+			    "stack's role)"));
 		doc_done(d, c);
 		return;
 	}
@@ -614,20 +614,20 @@ static void check_execution_role(struct doctor *d)
 	ship_params_release(&p);
 	if (r && !strcmp(err.aws_code, "NoSuchEntity")) {
 		doc_set(c, SHIP_VERDICT_FAIL,
-			"role '%s' (%s) does not exist; tasks stop with "
-			"'ECS was unable to assume the role'",
+			_("role '%s' (%s) does not exist; tasks stop with "
+			"'ECS was unable to assume the role'"),
 			name, arn);
 		doc_fix(c,
-			"use the base stack's role: \"executionRoleArn\": "
+			_("use the base stack's role: \"executionRoleArn\": "
 			"\"${cfn:TaskExecutionRoleArn}\"%s%s, or create '%s' with the "
-			"AmazonECSTaskExecutionRolePolicy",
+			"AmazonECSTaskExecutionRolePolicy"),
 			doc_output(d, "TaskExecutionRoleArn") ? " = " : "",
 			doc_output(d, "TaskExecutionRoleArn")
 			    ? doc_output(d, "TaskExecutionRoleArn")
 			    : "",
 			name);
 	} else if (r) {
-		doc_error(c, "cannot read the role", &err);
+		doc_error(c, _("cannot read the role"), &err);
 	} else {
 		/* IAM returns the policy document URL-encoded */
 		char *raw = ship_xml_path_text(ship_xml_root(doc),
@@ -638,19 +638,19 @@ static void check_execution_role(struct doctor *d)
 		ship_free(raw);
 		if (ship_trust_allows_ecs_tasks(have ? trust.data : NULL)) {
 			doc_set(c, SHIP_VERDICT_OK,
-				"role '%s' exists and ecs-tasks.amazonaws.com may "
-				"assume it",
+				_("role '%s' exists and ecs-tasks.amazonaws.com may "
+				"assume it"),
 				name);
 		} else {
 			doc_set(c, SHIP_VERDICT_FAIL,
-				"role '%s' exists but its trust policy does not "
-				"let ecs-tasks.amazonaws.com assume it",
+				_("role '%s' exists but its trust policy does not "
+				"let ecs-tasks.amazonaws.com assume it"),
 				name);
 			doc_fix(
 			    c,
-			    "add a statement {\"Effect\": \"Allow\", \"Principal\": {\"Service\": "
+			    _("add a statement {\"Effect\": \"Allow\", \"Principal\": {\"Service\": "
 			    "\"ecs-tasks.amazonaws.com\"}, \"Action\": \"sts:AssumeRole\"} to its "
-			    "trust policy");
+			    "trust policy"));
 		}
 		ship_buf_release(&trust);
 	}
@@ -660,15 +660,15 @@ static void check_execution_role(struct doctor *d)
 
 static void check_log_group(struct doctor *d)
 {
-	struct ship_check *c = doc_add(d, "log-group", "CloudWatch Logs group");
+	struct ship_check *c = doc_add(d, "log-group", _("CloudWatch Logs group"));
 	struct ship_err err = SHIP_ERR_INIT;
 	struct ship_awslogs al;
 	if (ship_awslogs_of(d->in->taskdef, d->container, &al, &err)) {
 		doc_set(c, SHIP_VERDICT_WARN, "%s", err.message);
 		doc_fix(
 		    c,
-		    "use \"logConfiguration\": {\"logDriver\": \"awslogs\", ...} so 'ecship logs' "
-		    "and the failure diagnosis can read the output");
+		    _("use \"logConfiguration\": {\"logDriver\": \"awslogs\", ...} so 'ecship logs' "
+		    "and the failure diagnosis can read the output"));
 		doc_done(d, c);
 		return;
 	}
@@ -678,7 +678,7 @@ static void check_log_group(struct doctor *d)
 		: ship_err_set(&err, SHIP_ERR_NOMEM, "out of memory");
 	json_decref(req);
 	if (r) {
-		doc_error(c, "cannot list the log groups", &err);
+		doc_error(c, _("cannot list the log groups"), &err);
 		doc_done(d, c);
 		return;
 	}
@@ -696,39 +696,39 @@ static void check_log_group(struct doctor *d)
 	    "awslogs-create-group"));
 	const char *region = ship_aws_region(d->aws);
 	if (found) {
-		doc_set(c, SHIP_VERDICT_OK, "log group '%s' exists", al.group);
+		doc_set(c, SHIP_VERDICT_OK, _("log group '%s' exists"), al.group);
 	} else if (create && !ship_strcasecmp(create, "true")) {
 		doc_set(c, SHIP_VERDICT_WARN,
-			"log group '%s' does not exist; awslogs-create-group "
-			"creates it on the first start",
+			_("log group '%s' does not exist; awslogs-create-group "
+			"creates it on the first start"),
 			al.group);
-		doc_fix(c, "the execution role then needs logs:CreateLogGroup");
+		doc_fix(c, _("the execution role then needs logs:CreateLogGroup"));
 	} else {
 		doc_set(c, SHIP_VERDICT_FAIL,
-			"log group '%s' does not exist in %s; tasks fail to "
+			_("log group '%s' does not exist in %s; tasks fail to "
 			"start with 'ResourceInitializationError: failed to "
-			"validate logger args'",
+			"validate logger args'"),
 			al.group, region ? region : "the region");
 		doc_fix(
 		    c,
-		    "create it ('aws logs create-log-group --log-group-name %s'), use the "
-		    "base stack's ${cfn:LogGroupName}, or add \"awslogs-create-group\": \"true\"",
+		    _("create it ('aws logs create-log-group --log-group-name %s'), use the "
+		    "base stack's ${cfn:LogGroupName}, or add \"awslogs-create-group\": \"true\""),
 		    al.group);
 	}
 	if (al.region[0] && region && strcmp(al.region, region))
-		doc_more(c, "awslogs-region is %s, checked in %s", al.region, region);
+		doc_more(c, _("awslogs-region is %s, checked in %s"), al.region, region);
 	doc_done(d, c);
 }
 
 static void check_image(struct doctor *d)
 {
-	struct ship_check *c = doc_add(d, "image", "image in ECR");
+	struct ship_check *c = doc_add(d, "image", _("image in ECR"));
 	struct ship_err err = SHIP_ERR_INIT;
 	const char *image = json_string_value(json_object_get(d->cdef, "image"));
 	char acct[16], repo[256], tag[160];
 	int digest = 0;
 	if (!image_is_ecr(image, acct, repo, sizeof(repo), tag, sizeof(tag), &digest)) {
-		doc_set(c, SHIP_VERDICT_SKIP, "'%s' is not an ECR image; ecship checks only ECR",
+		doc_set(c, SHIP_VERDICT_SKIP, _("'%s' is not an ECR image; ecship checks only ECR"),
 			image ? image : "(none)");
 		doc_done(d, c);
 		return;
@@ -741,57 +741,57 @@ static void check_image(struct doctor *d)
 	json_decref(req);
 	json_decref(resp);
 	if (!r) {
-		doc_set(c, SHIP_VERDICT_OK, "%s:%s exists in ECR", repo, tag);
+		doc_set(c, SHIP_VERDICT_OK, _("%s:%s exists in ECR"), repo, tag);
 	} else if (!strcmp(err.aws_code, "ImageNotFoundException")) {
 		doc_set(c, SHIP_VERDICT_FAIL,
-			"repository '%s' has no image '%s'; tasks would stop "
-			"with CannotPullContainerError",
+			_("repository '%s' has no image '%s'; tasks would stop "
+			"with CannotPullContainerError"),
 			repo, tag);
 		doc_fix(c,
-			"push it first (docker push %s), or deploy a tag that exists "
-			"('aws ecr describe-images --repository-name %s' lists them)",
+			_("push it first (docker push %s), or deploy a tag that exists "
+			"('aws ecr describe-images --repository-name %s' lists them)"),
 			image, repo);
 	} else if (!strcmp(err.aws_code, "RepositoryNotFoundException")) {
-		doc_set(c, SHIP_VERDICT_FAIL, "ECR repository '%s' does not exist in account %s",
+		doc_set(c, SHIP_VERDICT_FAIL, _("ECR repository '%s' does not exist in account %s"),
 			repo, acct);
 		doc_fix(c,
-			"create it ('aws ecr create-repository --repository-name %s') and push the "
-			"image",
+			_("create it ('aws ecr create-repository --repository-name %s') and push the "
+			"image"),
 			repo);
 	} else {
-		doc_error(c, "cannot look the image up", &err);
+		doc_error(c, _("cannot look the image up"), &err);
 	}
 	doc_done(d, c);
 }
 
 static void check_debug(struct doctor *d)
 {
-	struct ship_check *c = doc_add(d, "debug", "DEBUG off outside development");
+	struct ship_check *c = doc_add(d, "debug", _("DEBUG off outside development"));
 	const char *v = doc_env(d->cdef, "DEBUG");
 	const char *env = d->in->environment;
 	if (!v)
-		doc_set(c, SHIP_VERDICT_OK, "DEBUG is not set (Django's default is off)");
+		doc_set(c, SHIP_VERDICT_OK, _("DEBUG is not set (Django's default is off)"));
 	else if (!ship_django_debug_on(v))
-		doc_set(c, SHIP_VERDICT_OK, "DEBUG=%s", v);
+		doc_set(c, SHIP_VERDICT_OK, _("DEBUG=%s"), v);
 	else if (ship_env_is_development(env))
-		doc_set(c, SHIP_VERDICT_OK, "DEBUG=%s in the '%s' environment", v, env);
+		doc_set(c, SHIP_VERDICT_OK, _("DEBUG=%s in the '%s' environment"), v, env);
 	else {
 		doc_set(c, SHIP_VERDICT_FAIL,
-			"DEBUG=%s in the '%s' environment: error pages show "
-			"settings and source to anyone",
+			_("DEBUG=%s in the '%s' environment: error pages show "
+			"settings and source to anyone"),
 			v, env ? env : "(unnamed)");
-		doc_fix(c, "set DEBUG to 0 in the task definition's environment");
+		doc_fix(c, _("set DEBUG to 0 in the task definition's environment"));
 	}
 	doc_done(d, c);
 }
 
 static void check_secrets(struct doctor *d)
 {
-	struct ship_check *c = doc_add(d, "secrets", "no plain-text secrets in environment");
+	struct ship_check *c = doc_add(d, "secrets", _("no plain-text secrets in environment"));
 	struct ship_diags diags;
 	ship_diags_init(&diags, 0);
 	ship_taskdef_validate(d->in->taskdef, NULL, NULL, &diags);
-	doc_set(c, SHIP_VERDICT_OK, "no environment value looks like a secret");
+	doc_set(c, SHIP_VERDICT_OK, _("no environment value looks like a secret"));
 	size_t n = 0;
 	for (size_t i = 0; i < diags.n; i++) {
 		const struct ship_diag *g = &diags.v[i];

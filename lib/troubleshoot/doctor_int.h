@@ -8,6 +8,7 @@
 #include <libxml/tree.h>
 
 #include "ecship/doctor.h"
+#include "ecship/i18n.h"
 #include "ecship/infra.h"
 
 #define DOC_MAX_IDS 16

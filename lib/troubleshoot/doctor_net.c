@@ -106,7 +106,7 @@ static int has_id(char ids[][64], size_t n, const char *id)
 void doc_check_security_group(struct doctor *d)
 {
 	struct ship_check *c = doc_add(
-	    d, "security-group", "security group admits the container port from the ALB (6.4.1)");
+	    d, "security-group", _("security group admits the container port from the ALB (6.4.1)"));
 	struct ship_err err = SHIP_ERR_INIT;
 	struct ship_params p = {0};
 	if (!d->port || !d->n_lb_sgs || !d->n_sgs) {
@@ -119,8 +119,8 @@ void doc_check_security_group(struct doctor *d)
 		if (d->port && !d->n_sgs) {
 			c->verdict = SHIP_VERDICT_WARN;
 			doc_fix(c,
-				"name the base stack's ${cfn:ServiceSecurityGroup} in the service "
-				"definition; without one the VPC's default group applies");
+				_("name the base stack's ${cfn:ServiceSecurityGroup} in the service "
+				"definition; without one the VPC's default group applies"));
 		}
 		doc_done(d, c);
 		return;
@@ -129,7 +129,7 @@ void doc_check_security_group(struct doctor *d)
 		ship_params_addf(&p, d->sgs[i], "GroupId.%zu", i + 1);
 	xmlDoc *doc = query(d, SHIP_SVC_EC2, "DescribeSecurityGroups", &p, &err);
 	if (!doc) {
-		doc_error(c, "cannot describe the security groups", &err);
+		doc_error(c, _("cannot describe the security groups"), &err);
 		doc_done(d, c);
 		return;
 	}
@@ -173,25 +173,25 @@ void doc_check_security_group(struct doctor *d)
 		n += (size_t)snprintf(sgl + n, n < sizeof(sgl) ? sizeof(sgl) - n : 0, "%s%s",
 				      i ? ", " : "", d->sgs[i]);
 	if (admitted) {
-		doc_set(c, SHIP_VERDICT_OK, "%s admits tcp %ld from the load balancer's %s", sgl,
+		doc_set(c, SHIP_VERDICT_OK, _("%s admits tcp %ld from the load balancer's %s"), sgl,
 			d->port, d->lb_sgs[0]);
 	} else if (open_world) {
 		doc_set(c, SHIP_VERDICT_WARN,
-			"%s admits tcp %ld from 0.0.0.0/0, not only from the "
-			"load balancer",
+			_("%s admits tcp %ld from 0.0.0.0/0, not only from the "
+			"load balancer"),
 			sgl, d->port);
-		doc_fix(c, "admit the port from the load balancer's security group %s only",
+		doc_fix(c, _("admit the port from the load balancer's security group %s only"),
 			d->lb_sgs[0]);
 	} else {
 		doc_set(c, SHIP_VERDICT_FAIL,
-			"%s does not admit tcp %ld from the load balancer's "
+			_("%s does not admit tcp %ld from the load balancer's "
 			"security group %s: health checks time out and the "
-			"tasks are stopped as unhealthy",
+			"tasks are stopped as unhealthy"),
 			sgl, d->port, d->lb_sgs[0]);
 		doc_fix(c,
-			"aws ec2 authorize-security-group-ingress --group-id %s --protocol tcp "
+			_("aws ec2 authorize-security-group-ingress --group-id %s --protocol tcp "
 			"--port %ld --source-group %s (the base stack's ServiceSecurityGroup has "
-			"this rule)",
+			"this rule)"),
 			d->sgs[0], d->port, d->lb_sgs[0]);
 	}
 	doc_done(d, c);
@@ -201,59 +201,59 @@ void doc_check_security_group(struct doctor *d)
 
 void doc_check_target_group(struct doctor *d)
 {
-	struct ship_check *c = doc_add(d, "target-group", "target group fits the container");
+	struct ship_check *c = doc_add(d, "target-group", _("target group fits the container"));
 	if (!d->tg_arn[0]) {
-		doc_set(c, SHIP_VERDICT_SKIP, "the service has no load balancer");
+		doc_set(c, SHIP_VERDICT_SKIP, _("the service has no load balancer"));
 		doc_done(d, c);
 		return;
 	}
 	if (!d->tg_found) {
-		doc_set(c, SHIP_VERDICT_FAIL, "target group %s does not exist", d->tg_arn);
-		doc_fix(c, "use the base stack's target group: \"targetGroupArn\": "
-			   "\"${cfn:TargetGroupArn}\"");
+		doc_set(c, SHIP_VERDICT_FAIL, _("target group %s does not exist"), d->tg_arn);
+		doc_fix(c, _("use the base stack's target group: \"targetGroupArn\": "
+			   "\"${cfn:TargetGroupArn}\""));
 		doc_done(d, c);
 		return;
 	}
 	const char *nm = json_string_value(json_object_get(d->in->taskdef, "networkMode"));
-	doc_set(c, SHIP_VERDICT_OK, "%s: %s port %ld, target type %s, health check %s on %s",
+	doc_set(c, SHIP_VERDICT_OK, _("%s: %s port %ld, target type %s, health check %s on %s"),
 		ship_arn_tail(d->tg_arn), d->tg_protocol, d->tg_port, d->tg_type,
 		d->tg_hc_path[0] ? d->tg_hc_path : "/",
 		d->tg_hc_port[0] ? d->tg_hc_port : "traffic-port");
 	if (nm && !strcmp(nm, "awsvpc") && strcmp(d->tg_type, "ip")) {
 		c->verdict = SHIP_VERDICT_FAIL;
-		doc_more(c, "awsvpc tasks register by IP, but the target type is %s", d->tg_type);
-		doc_fix(c, "create the target group with --target-type ip (the base stack's is)");
+		doc_more(c, _("awsvpc tasks register by IP, but the target type is %s"), d->tg_type);
+		doc_fix(c, _("create the target group with --target-type ip (the base stack's is)"));
 	}
 	long hcp = 0;
 	if (d->tg_hc_port[0] && strcmp(d->tg_hc_port, "traffic-port") &&
 	    !ship_parse_long(d->tg_hc_port, 1, 65535, &hcp) && d->port && hcp != d->port) {
 		c->verdict = SHIP_VERDICT_FAIL;
-		doc_more(c, "health checks go to port %ld, the container listens on %ld", hcp,
+		doc_more(c, _("health checks go to port %ld, the container listens on %ld"), hcp,
 			 d->port);
-		doc_fix(c, "set the health check port to traffic-port");
+		doc_fix(c, _("set the health check port to traffic-port"));
 	}
 	if (d->port && d->tg_port != d->port && c->verdict == SHIP_VERDICT_OK) {
 		c->verdict = SHIP_VERDICT_WARN;
 		doc_more(c,
-			 "the target group's port %ld differs from the container port %ld (ECS "
-			 "registers %ld; only defaults differ)",
+			 _("the target group's port %ld differs from the container port %ld (ECS "
+			 "registers %ld; only defaults differ)"),
 			 d->tg_port, d->port, d->port);
-		doc_fix(c, "make them equal to avoid confusion");
+		doc_fix(c, _("make them equal to avoid confusion"));
 	}
 	if (strcmp(d->tg_protocol, "HTTP") && strcmp(d->tg_protocol, "HTTPS") &&
 	    d->tg_protocol[0]) {
 		c->verdict = SHIP_VERDICT_FAIL;
-		doc_more(c, "an application load balancer forwards HTTP(S), not %s",
+		doc_more(c, _("an application load balancer forwards HTTP(S), not %s"),
 			 d->tg_protocol);
-		doc_fix(c, "use an HTTP target group");
+		doc_fix(c, _("use an HTTP target group"));
 	}
 	if (d->unhealthy_targets) {
 		if (c->verdict == SHIP_VERDICT_OK)
 			c->verdict = SHIP_VERDICT_WARN;
-		doc_more(c, "%ld unhealthy and %ld healthy targets now ('ecship tasks' shows why)",
+		doc_more(c, _("%ld unhealthy and %ld healthy targets now ('ecship tasks' shows why)"),
 			 d->unhealthy_targets, d->healthy_targets);
 	} else if (d->healthy_targets) {
-		doc_more(c, "%ld healthy targets", d->healthy_targets);
+		doc_more(c, _("%ld healthy targets"), d->healthy_targets);
 	}
 	doc_done(d, c);
 }
@@ -360,19 +360,19 @@ static int endpoints_missing(struct doctor *d, const char *vpc, char *missing, s
 void doc_check_routes(struct doctor *d)
 {
 	struct ship_check *c =
-	    doc_add(d, "subnet-routes", "subnets have a way out for image pulls");
+	    doc_add(d, "subnet-routes", _("subnets have a way out for image pulls"));
 	struct ship_err err = SHIP_ERR_INIT;
 	struct ship_params p = {0};
 	char vpc[64] = "";
 	if (!d->n_subnets) {
-		doc_set(c, SHIP_VERDICT_SKIP, "the service names no subnets");
+		doc_set(c, SHIP_VERDICT_SKIP, _("the service names no subnets"));
 		doc_done(d, c);
 		return;
 	}
 	ship_params_add(&p, "SubnetId.1", d->subnets[0]);
 	xmlDoc *doc = query(d, SHIP_SVC_EC2, "DescribeSubnets", &p, &err);
 	if (!doc) {
-		doc_error(c, "cannot describe the subnets", &err);
+		doc_error(c, _("cannot describe the subnets"), &err);
 		doc_done(d, c);
 		return;
 	}
@@ -384,55 +384,55 @@ void doc_check_routes(struct doctor *d)
 		struct route_info ri;
 		char missing[128];
 		if (subnet_routes(d, d->subnets[i], vpc, &ri, &err)) {
-			doc_error(c, "cannot read the route tables", &err);
+			doc_error(c, _("cannot read the route tables"), &err);
 			break;
 		}
 		if (ri.nat[0]) {
-			doc_more(c, "%s: 0.0.0.0/0 via NAT gateway %s (%s)", d->subnets[i], ri.nat,
+			doc_more(c, _("%s: 0.0.0.0/0 via NAT gateway %s (%s)"), d->subnets[i], ri.nat,
 				 ri.table);
 		} else if (ri.igw[0] && d->public_ip) {
-			doc_more(c, "%s: 0.0.0.0/0 via internet gateway %s, tasks get public IPs",
+			doc_more(c, _("%s: 0.0.0.0/0 via internet gateway %s, tasks get public IPs"),
 				 d->subnets[i], ri.igw);
 		} else if (ri.igw[0]) {
 			c->verdict = SHIP_VERDICT_FAIL;
 			doc_more(c,
-				 "%s: public subnet (0.0.0.0/0 via %s) but assignPublicIp is "
-				 "DISABLED, so tasks cannot reach ECR",
+				 _("%s: public subnet (0.0.0.0/0 via %s) but assignPublicIp is "
+				 "DISABLED, so tasks cannot reach ECR"),
 				 d->subnets[i], ri.igw);
-			doc_fix(c, "run tasks in the private subnets (${cfn:PrivateSubnet1}, "
-				   "${cfn:PrivateSubnet2}) or set assignPublicIp ENABLED");
+			doc_fix(c, _("run tasks in the private subnets (${cfn:PrivateSubnet1}, "
+				   "${cfn:PrivateSubnet2}) or set assignPublicIp ENABLED"));
 		} else if (ri.other[0]) {
 			if (c->verdict == SHIP_VERDICT_OK)
 				c->verdict = SHIP_VERDICT_WARN;
-			doc_more(c, "%s: 0.0.0.0/0 via %s (not a NAT gateway; not verified)",
+			doc_more(c, _("%s: 0.0.0.0/0 via %s (not a NAT gateway; not verified)"),
 				 d->subnets[i], ri.other);
 		} else {
 			int m =
 			    vpc[0] ? endpoints_missing(d, vpc, missing, sizeof(missing), &err) : 4;
 			if (m < 0) {
-				doc_error(c, "cannot list the VPC endpoints", &err);
+				doc_error(c, _("cannot list the VPC endpoints"), &err);
 				break;
 			}
 			if (m == 0) {
 				doc_more(c,
-					 "%s: no default route; VPC endpoints for ECR, S3 and Logs "
-					 "exist",
+					 _("%s: no default route; VPC endpoints for ECR, S3 and Logs "
+					 "exist"),
 					 d->subnets[i]);
 				continue;
 			}
 			c->verdict = SHIP_VERDICT_FAIL;
 			doc_more(c,
-				 "%s: route table %s has no 0.0.0.0/0 route and the VPC has no "
+				 _("%s: route table %s has no 0.0.0.0/0 route and the VPC has no "
 				 "endpoint for %s: image pulls fail with CannotPullContainerError "
-				 "(i/o timeout)",
+				 "(i/o timeout)"),
 				 d->subnets[i], ri.table[0] ? ri.table : "(none)",
 				 vpc[0] ? missing : "ECR");
 			doc_fix(
 			    c,
-			    "add a route 0.0.0.0/0 to a NAT gateway in route table %s (aws ec2 "
+			    _("add a route 0.0.0.0/0 to a NAT gateway in route table %s (aws ec2 "
 			    "create-route --route-table-id %s --destination-cidr-block 0.0.0.0/0 "
 			    "--nat-gateway-id nat-...), or VPC endpoints for ecr.api, ecr.dkr, s3 "
-			    "and logs",
+			    "and logs"),
 			    ri.table[0] ? ri.table : "of the subnet",
 			    ri.table[0] ? ri.table : "rtb-...");
 		}
@@ -462,8 +462,8 @@ static void advise(void *vctx, const char *pattern)
 void doc_check_allowed_hosts(struct doctor *d)
 {
 	struct ship_check *c = doc_add(d, "allowed-hosts",
-				       "ALLOWED_HOSTS admits the ALB, the domains "
-				       "and the health check (6.4.3)");
+				       _("ALLOWED_HOSTS admits the ALB, the domains "
+				       "and the health check (6.4.3)"));
 	const char *ah = doc_env(d->cdef, "ALLOWED_HOSTS");
 	const char *debug = doc_env(d->cdef, "DEBUG");
 	const char *live = NULL;
@@ -479,13 +479,13 @@ void doc_check_allowed_hosts(struct doctor *d)
 	size_t nb = 0, checked = 0;
 	if (!ah) {
 		doc_set(c, SHIP_VERDICT_SKIP,
-			"the container's environment has no ALLOWED_HOSTS (not a "
-			"Django app, or set elsewhere)");
+			_("the container's environment has no ALLOWED_HOSTS (not a "
+			"Django app, or set elsewhere)"));
 		doc_done(d, c);
 		return;
 	}
 	int dbg = ship_django_debug_on(debug);
-	doc_set(c, SHIP_VERDICT_OK, "ALLOWED_HOSTS=%s", ah);
+	doc_set(c, SHIP_VERDICT_OK, _("ALLOWED_HOSTS=%s"), ah);
 	/* 1. the ALB's DNS name, 2. the rule's domains */
 	const char *names[17];
 	size_t nn = 0;
@@ -496,7 +496,7 @@ void doc_check_allowed_hosts(struct doctor *d)
 	for (size_t i = 0; i < nn; i++) {
 		checked++;
 		if (ship_django_host_allowed(ah, names[i], dbg, matched, sizeof(matched)))
-			doc_more(c, "'%s' admitted by '%s'", names[i], matched);
+			doc_more(c, _("'%s' admitted by '%s'"), names[i], matched);
 		else
 			nb += (size_t)snprintf(bad + nb, nb < sizeof(bad) ? sizeof(bad) - nb : 0,
 					       "%s'%s'", nb ? ", " : "", names[i]);
@@ -510,11 +510,11 @@ void doc_check_allowed_hosts(struct doctor *d)
 		int excused =
 		    !d->unhealthy_targets && d->healthy_targets > 0 && live && !strcmp(live, ah);
 		if (ship_django_host_allowed(ah, host, dbg, matched, sizeof(matched)))
-			doc_more(c, "health check Host '%s' admitted by '%s'", host, matched);
+			doc_more(c, _("health check Host '%s' admitted by '%s'"), host, matched);
 		else if (excused)
 			doc_more(c,
-				 "health check Host '%s' is not in it, but the running targets are "
-				 "healthy, so the app admits its own IP",
+				 _("health check Host '%s' is not in it, but the running targets are "
+				 "healthy, so the app admits its own IP"),
 				 host);
 		else
 			nb += (size_t)snprintf(bad + nb, nb < sizeof(bad) ? sizeof(bad) - nb : 0,
@@ -527,20 +527,20 @@ void doc_check_allowed_hosts(struct doctor *d)
 		ship_django_patterns(ah, advise, &a);
 		c->verdict = SHIP_VERDICT_FAIL;
 		doc_set(c, SHIP_VERDICT_FAIL,
-			"ALLOWED_HOSTS=%s does not admit %s; Django answers 400 "
-			"Bad Request (Invalid HTTP_HOST header)%s%s",
+			_("ALLOWED_HOSTS=%s does not admit %s; Django answers 400 "
+			"Bad Request (Invalid HTTP_HOST header)%s%s"),
 			ah, bad, a.n ? "; " : "", a.out);
 		doc_fix(
 		    c,
-		    "Django matches a leading '.' as 'this domain and its subdomains' and no "
+		    _("Django matches a leading '.' as 'this domain and its subdomains' and no "
 		    "other wildcard: use e.g. '.elb.amazonaws.com,%s'; ALB health checks send the "
 		    "task's IP as Host, so add the IP at startup (from the ECS task metadata) "
-		    "or use '*' and let the listener rule filter hosts",
+		    "or use '*' and let the listener rule filter hosts"),
 		    d->in->n_host_headers ? d->in->host_headers[0] : "www.example.com");
 	} else if (!checked) {
 		doc_set(c, SHIP_VERDICT_SKIP,
-			"ALLOWED_HOSTS=%s; no load balancer, domain or port to "
-			"check it against",
+			_("ALLOWED_HOSTS=%s; no load balancer, domain or port to "
+			"check it against"),
 			ah);
 	}
 	doc_done(d, c);

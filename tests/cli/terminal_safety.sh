@@ -47,28 +47,45 @@ curl -sf -X POST "$SIM_URL/_sim/events" -d @"$T_TMP/ev2.json" -o /dev/null
 expect_exit "wait shows events while waiting" 0 "$ECSHIP" wait
 no_raw_controls "wait writes no raw control character" "$ERR"
 
-# ---- a stopped reason holding the image name, with an escape sequence --------------------------
-# ecship refuses such an image itself; another client registers it and updates the service.
+# ---- a stopped reason with an escape sequence ---------------------------------------------------
+# ecship refuses such an image itself, and so does ECS (RegisterTaskDefinition: "Container.image
+# contains invalid characters", as ecship-sim answers): a stopped reason with control characters
+# comes only from a hostile endpoint, played here by a fake ECS that answers ListTasks and
+# DescribeTasks with one.
 expect_exit "ecship refuses an image name with control characters" 2 "$ECSHIP" run --image "repo/nopull${ESC}[2J:v1" -- true
 no_raw_controls "and says so without a raw control character" "$ERR"
-aws ecs describe-task-definition --task-definition web-staging --query taskDefinition --output json >"$T_TMP/td.json"
-python3 -c '
-import json,sys
-td=json.load(open(sys.argv[1]))
-td={k:td[k] for k in ("family","networkMode","requiresCompatibilities","cpu","memory","executionRoleArn","containerDefinitions")}
-td["containerDefinitions"][0]["image"]="repo/nopull\u001b[2J:v1"
-json.dump(td,open(sys.argv[1],"w"))' "$T_TMP/td.json"
-arn=$(aws ecs register-task-definition --cli-input-json "file://$T_TMP/td.json" --query taskDefinition.taskDefinitionArn --output text)
-aws ecs update-service --cluster safety --service web-staging --task-definition "$arn" >/dev/null
-n=0
-until aws ecs list-tasks --cluster safety --desired-status STOPPED --output json | grep -q arn && \
-	[ "$("$ECSHIP" tasks --stopped 2>/dev/null | grep -c CannotPull)" -gt 0 ]; do
-	n=$((n + 1)); [ $n -gt 100 ] && break; sleep 0.2
-done
-expect_exit "tasks --stopped" 0 "$ECSHIP" tasks --stopped
+fakeecs=$(free_port)
+start_bg python3 -c '
+import http.server, json, sys
+ARN = "arn:aws:ecs:ap-northeast-1:123456789012:task/safety/0123456789abcdef0123456789abcdef"
+TD = "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/web-staging:9"
+REASON = "CannotPullContainerError: failed to resolve ref repo/nopull\u001b[2J:v1: not found"
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        op = self.headers.get("X-Amz-Target", "").split(".")[-1]
+        if op == "ListTasks":
+            out = {"taskArns": [ARN]}
+        elif op == "DescribeTasks":
+            out = {"failures": [], "tasks": [{"taskArn": ARN, "taskDefinitionArn": TD,
+                   "clusterArn": "arn:aws:ecs:ap-northeast-1:123456789012:cluster/safety",
+                   "lastStatus": "STOPPED", "desiredStatus": "STOPPED", "group": "service:web-staging",
+                   "createdAt": 1700000000, "stoppedAt": 1700000060, "stopCode": "TaskFailedToStart",
+                   "stoppedReason": REASON, "containers": [{"name": "web", "lastStatus": "STOPPED",
+                   "reason": REASON}]}]}
+        else:
+            out = {"failures": [], "services": [], "taskDefinition": {}}
+        body = json.dumps(out).encode()
+        self.send_response(200); self.send_header("Content-Type", "application/x-amz-json-1.1")
+        self.send_header("x-amzn-RequestId", "req-2"); self.send_header("Content-Length", str(len(body)))
+        self.end_headers(); self.wfile.write(body)
+    def log_message(self, *a): pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()' "$fakeecs"
+wait_http "http://127.0.0.1:$fakeecs/" 10
+expect_exit "tasks --stopped" 0 "$ECSHIP" --endpoint-url "http://127.0.0.1:$fakeecs" tasks --stopped
 no_raw_controls "tasks --stopped writes no raw control character" "$OUT"
 contains "the stopped reason in tasks is escaped" "$OUT" 'CannotPullContainerError.*nopull\^\[\[2J'
-expect_exit "tasks --stopped --output json" 0 "$ECSHIP" --output json tasks --stopped
+expect_exit "tasks --stopped --output json" 0 "$ECSHIP" --endpoint-url "http://127.0.0.1:$fakeecs" --output json tasks --stopped
 check "JSON keeps the stopped reason exactly" python3 -c '
 import json,sys
 def strings(v):
@@ -76,7 +93,6 @@ def strings(v):
     elif isinstance(v, dict): yield from (x for w in v.values() for x in strings(w))
     elif isinstance(v, list): yield from (x for w in v for x in strings(w))
 assert any("nopull\x1b[2J:v1: not found" in x for x in strings(json.load(open(sys.argv[1]))))' "$OUT"
-aws ecs update-service --cluster safety --service web-staging --task-definition web-staging:1 >/dev/null
 
 # ---- a log line (the one-off task logs its command) --------------------------------------------
 expect_exit "run a command whose log line holds CR and an escape sequence" 0 "$ECSHIP" run -- echo "a${ESC}[2Kb"$'\r'"error: forged"

@@ -2,7 +2,8 @@
  * test_aws_faults.c: the client against a scripted libmicrohttpd server on 127.0.0.1: throttling
  * (JSON 400 ThrottlingException, Query Throttling, EC2 503 RequestLimitExceeded), 500/502/503/504,
  * resets and read timeouts, then success; backoff per attempt and the retry quota with an injected
- * clock (no real sleeping); the exact requests of the three protocols; the redacted wire log.
+ * clock (no real sleeping); the exact requests of the three protocols; the redacted wire log;
+ * the server's clock offset from the Date header of every answer.
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -47,6 +48,7 @@ static struct {
 	int nseen;
 	size_t body_len;
 	volatile int stop;
+	const char *date; /* the Date header of the answers; NULL: libmicrohttpd's (the wall clock) */
 } s_srv;
 
 static void nap(long ms)
@@ -109,6 +111,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 		MHD_add_response_header(r, "Content-Type", st->ctype);
 	if (st->rid && *st->rid)
 		MHD_add_response_header(r, "x-amzn-RequestId", st->rid);
+	if (s_srv.date)
+		MHD_add_response_header(r, "Date", s_srv.date);
 	enum MHD_Result ret = MHD_queue_response(c, (unsigned)st->status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -758,6 +762,44 @@ static void survives_allocation_failures(void **state)
 	assert_true(successes > 0);
 }
 
+/* The server's clock from the Date header of each answer: the offset to ours (injected here). */
+static void server_clock_offset(void **state)
+{
+	(void)state;
+	static const struct step steps[] = {
+	    OK_JSON, OK_JSON, {ANSWER, 400, JSON11, "{\"__type\":\"ClientException\"}", "r3"}, OK_JSON};
+	struct rec_clock rc;
+	struct ship_err e = SHIP_ERR_INIT;
+	json_t *out = NULL;
+	srv_start();
+	srv_script(steps, 4);
+	rc_init(&rc, 0.5);
+	ship_buf_init(&s_log, 0);
+	struct ship_aws *aws = client(&rc, 1);
+	assert_true(ship_aws_clock_offset(aws) == 0); /* no answer yet */
+	s_srv.date = "Mon, 30 Nov 2026 09:41:02 GMT";
+	assert_int_equal(ship_aws_json(aws, SHIP_SVC_ECS, "ListClusters", NULL, &out, &s_signed, &e), 0);
+	json_decref(out);
+	/* 2026-11-30T09:41:02Z is 1796031662; the injected clock says 1700000000.5 */
+	assert_true(ship_aws_clock_offset(aws) == 1796031662.0 - 1700000000.5);
+	s_srv.date = "not a date";
+	assert_int_equal(ship_aws_json(aws, SHIP_SVC_ECS, "ListClusters", NULL, &out, &s_signed, &e), 0);
+	json_decref(out);
+	assert_true(ship_aws_clock_offset(aws) == 1796031662.0 - 1700000000.5); /* kept */
+	s_srv.date = "Tue, 01 Dec 2026 00:00:00 GMT"; /* an error answer has a Date too */
+	assert_int_equal(ship_aws_json(aws, SHIP_SVC_ECS, "ListClusters", NULL, &out, &s_signed, &e),
+			 -1);
+	assert_true(ship_aws_clock_offset(aws) == 1796083200.0 - 1700000000.5);
+	s_srv.date = NULL; /* libmicrohttpd's own Date: the wall clock */
+	assert_int_equal(ship_aws_json(aws, SHIP_SVC_ECS, "ListClusters", NULL, &out, &s_signed, &e), 0);
+	json_decref(out);
+	double wall = (double)time(NULL) - 1700000000.5;
+	assert_true(ship_aws_clock_offset(aws) > wall - 3 && ship_aws_clock_offset(aws) < wall + 3);
+	ship_aws_destroy(aws);
+	ship_buf_release(&s_log);
+	srv_stop();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -768,6 +810,7 @@ int main(void)
 	    TU_TEST(wire_log_is_redacted),
 	    TU_TEST(plain_exchange_is_not_retried),
 	    TU_TEST(survives_allocation_failures),
+	    TU_TEST(server_clock_offset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
