@@ -165,6 +165,8 @@ struct sim_task {
 struct sim_fault {
 	char *action; /* "DescribeServices", "ecs:*", "*" */
 	double throttle, error, reset; /* probabilities */
+	double lost;		       /* run the request, then close the connection unanswered */
+	double empty; /* answer 200 with an empty body instead of running the request */
 	int error_status;
 	int latency_ms;
 	long times; /* injections left; -1 unlimited */
@@ -210,6 +212,7 @@ struct sim {
 	struct sim_rollog *rollog;
 	long rollog_n, rollog_total;
 	long requests;
+	json_t *tokens; /* idempotency: "Action cluster-arn token" -> {"request", "answer"} */
 };
 
 /* ---- state.c ---------------------------------------------------------------------------------- */
@@ -328,7 +331,7 @@ struct sim_cluster *sim_upstream_adopt_cluster(struct sim *s, const struct sim_r
 
 /* ---- faults.c --------------------------------------------------------------------------------- */
 struct sim_fault_decision {
-	int throttle, error_status, reset, latency_ms;
+	int throttle, error_status, reset, latency_ms, lost, empty;
 };
 void sim_faults_decide(struct sim *s, const char *svc, const char *action, struct sim_fault_decision *d);
 void sim_faults_free(struct sim_fault *f);

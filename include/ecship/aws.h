@@ -98,6 +98,15 @@ int ship_aws_json(struct ship_aws *aws, enum ship_service svc, const char *opera
 		  json_t *request, json_t **response, const struct ship_call_opts *opts,
 		  struct ship_err *err);
 
+/*
+ * Checks a 2xx JSON answer for the members ecship acts on (ECS RegisterTaskDefinition needs
+ * taskDefinition.taskDefinitionArn and .revision, CreateService/UpdateService service.serviceArn
+ * and .deployments, RunTask tasks, ...; the table is in lib/aws/aws.c). ship_aws_json runs it
+ * on every answer: a missing member is SHIP_ERR_PROTOCOL naming the call and the member.
+ */
+int ship_aws_json_check(enum ship_service svc, const char *operation, json_t *answer,
+			struct ship_err *err);
+
 /* Ordered key/value parameters for Query and EC2 calls (owns its strings). */
 struct ship_params {
 	struct ship_headers kv;
@@ -134,6 +143,20 @@ struct ship_aws_stats {
 	long throttled;
 };
 void ship_aws_stats(const struct ship_aws *aws, struct ship_aws_stats *out);
+
+/*
+ * A new idempotency token (a random UUID, 36 characters) into out (size >= 37) for the ECS calls
+ * that take a clientToken (CreateService, RunTask): made once per logical call and sent
+ * unchanged by every retry, so that ECS runs the call once however often it arrives.
+ */
+int ship_aws_client_token(char *out, size_t size);
+
+/*
+ * Whether an operation only reads (Describe*, List*, Get*, Filter*, Validate*). Every other one
+ * is sent on a new connection, so that the transport never resends it on its own after a lost
+ * answer (see docs/retries.md).
+ */
+int ship_aws_operation_reads_only(const char *operation);
 
 /* The resolved maximum number of attempts per call (options, AWS_MAX_ATTEMPTS, profile, 3). */
 int ship_aws_max_attempts(const struct ship_aws *aws);

@@ -66,6 +66,12 @@ static void primary_id(json_t *resp, char *out, size_t n)
 	}
 }
 
+/* Once Ctrl-C or SIGTERM has come, a deploy starts no new change (docs/waiting.md). */
+static int stop_here(const struct ship_deploy_opts *o)
+{
+	return o->cancelled && o->cancelled(o->ctx);
+}
+
 static int is_busy(void *ctx, const struct ship_service_view *v)
 {
 	(void)ctx;
@@ -256,6 +262,12 @@ static int rollback_to(struct ship_aws *aws, const struct ship_deploy_opts *o,
 	} else {
 		note(o, "the rollback to %s did not settle (%s)", ship_taskdef_short(taskdef),
 		     end == SHIP_WAIT_TIMEOUT ? "timed out" : "interrupted");
+		if (end == SHIP_WAIT_INTERRUPTED) {
+			res->outcome = SHIP_DEPLOY_INTERRUPTED;
+			append_reason(res, "; interrupted while rolling back to ");
+			append_reason(res, ship_taskdef_short(taskdef));
+			append_reason(res, " (the rollback goes on in ECS)");
+		}
 	}
 	return 0;
 }
@@ -289,8 +301,15 @@ static int roll_back(struct ship_aws *aws, const struct ship_deploy_opts *o,
 			     ship_taskdef_short(res->previous_taskdef));
 			return 0;
 		}
-		if (end == SHIP_WAIT_INTERRUPTED)
+		if (end == SHIP_WAIT_INTERRUPTED) {
+			res->outcome = SHIP_DEPLOY_INTERRUPTED;
+			append_reason(
+			    res, "; interrupted while the circuit breaker rolls the service back "
+				 "to ");
+			append_reason(res, ship_taskdef_short(res->previous_taskdef));
+			append_reason(res, " (ECS goes on with it; 'ecship wait' follows it)");
 			return 0;
+		}
 		note(o, "ECS's rollback did not settle on %s in time; rolling back directly",
 		     ship_taskdef_short(res->previous_taskdef));
 	}
@@ -391,6 +410,14 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 	} else if (o->dry_run) {
 		note(o, "would register a new revision of family '%s'%s", family,
 		     latest ? " (it differs from the latest; 'ecship diff' shows how)" : "");
+	} else if (stop_here(o)) {
+		res->outcome = SHIP_DEPLOY_INTERRUPTED;
+		set_reason(res,
+			   "interrupted before anything was changed: no revision was registered "
+			   "and service '%s' was not touched",
+			   o->service);
+		rc = 0;
+		goto cleanup;
 	} else {
 		persist(aws, o);
 		if (register_once(aws, o, family, &resp, err)) {
@@ -402,6 +429,12 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 			latest = NULL;
 			if (latest_revision(aws, family, &latest, err))
 				goto cleanup;
+			if (!latest) {
+				ship_err_set(err, SHIP_ERR_PROTOCOL,
+					     "family '%s' has no revision after it was registered",
+					     family);
+				goto cleanup;
+			}
 			resp = json_pack("{s:O}", "taskDefinition", latest);
 			note(o, "a lost answer had registered it already: not registering it twice");
 		}
@@ -442,7 +475,20 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 	if (o->before_update && o->before_update(o->before_update_ctx, res->taskdef_arn, err))
 		goto cleanup;
 
-	/* 4. create or update */
+	/* 4. create or update, unless a signal came meanwhile (the registration in flight was
+	 * finished, but no new change starts) */
+	if (stop_here(o)) {
+		res->outcome = SHIP_DEPLOY_INTERRUPTED;
+		if (res->registered)
+			set_reason(res,
+				   "interrupted: registered %s (the change in flight), but service "
+				   "'%s' was not changed; deploy again to use it",
+				   ship_taskdef_short(res->taskdef_arn), o->service);
+		else
+			set_reason(res, "interrupted before service '%s' was changed", o->service);
+		rc = 0;
+		goto cleanup;
+	}
 	persist(aws, o);
 	if (!svc) {
 		req = json_deep_copy(o->service_def);
@@ -464,6 +510,10 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		if (!json_object_get(dc, "deploymentCircuitBreaker"))
 			json_object_set_new(dc, "deploymentCircuitBreaker",
 					    json_pack("{s:b, s:b}", "enable", 1, "rollback", 1));
+		char token[40]; /* the same in every retry: ECS creates the service once */
+		if (!json_object_get(req, "clientToken") &&
+		    !ship_aws_client_token(token, sizeof(token)))
+			json_object_set_new(req, "clientToken", json_string(token));
 		if (ship_aws_json(aws, SHIP_SVC_ECS, "CreateService", req, &resp, NULL, err)) {
 			ship_err_prefix(err, "cannot create service '%s' in cluster '%s'", o->service,
 					o->cluster);
@@ -601,8 +651,17 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 	memset(res, 0, n * sizeof(*res));
 	double was = ship_aws_persisting(aws), was_answered = ship_aws_persisting_answered(aws);
 	ship_aws_persist_answered_until(aws, start + opts[0].timeout);
-	/* 1. start each; stop at the first that cannot start */
+	/* 1. start each; stop at the first that cannot start, or once a signal came */
 	for (i = 0; i < n; i++) {
+		if (i > 0 &&
+		    (stop_here(&opts[i]) || res[i - 1].outcome == SHIP_DEPLOY_INTERRUPTED)) {
+			for (size_t k = i; k < n; k++) {
+				res[k].outcome = SHIP_DEPLOY_INTERRUPTED;
+				set_reason(&res[k], "interrupted before service '%s' was changed",
+					   opts[k].service);
+			}
+			break;
+		}
 		rc = deploy_start(aws, &opts[i], &cur[i], &res[i], err);
 		if (rc) {
 			ship_err_prefix(err, "service '%s'", opts[i].service);
@@ -619,7 +678,8 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 			idx[nwait++] = i;
 		} else if (res[i].outcome != SHIP_DEPLOY_STARTED &&
 			   res[i].outcome != SHIP_DEPLOY_UNCHANGED &&
-			   res[i].outcome != SHIP_DEPLOY_DRY_RUN) {
+			   res[i].outcome != SHIP_DEPLOY_DRY_RUN &&
+			   res[i].outcome != SHIP_DEPLOY_INTERRUPTED) {
 			failed = (int)i;
 			break;
 		}
