@@ -107,6 +107,10 @@ int ship_aws_json(struct ship_aws *aws, enum ship_service svc, const char *opera
 int ship_aws_json_check(enum ship_service svc, const char *operation, json_t *answer,
 			struct ship_err *err);
 
+/* The same for Query answers (CloudFormation, ELBv2, STS); ship_aws_query runs it. */
+int ship_aws_xml_check(enum ship_service svc, const char *action, const xmlDoc *answer,
+		       struct ship_err *err);
+
 /* Ordered key/value parameters for Query and EC2 calls (owns its strings). */
 struct ship_params {
 	struct ship_headers kv;

@@ -4,19 +4,19 @@
  * retries with the injected clock, and writes the redacted --debug wire log. Never prints; the
  * pieces it composes (endpoint.c, retry.c, proto_*.c, aws_error.c, redact.c) stay pure.
  */
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/random.h>
-#include <unistd.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ecship/aws.h"
 #include "ecship/profile.h"
 #include "ecship/redact.h"
 #include "ecship/sigv4.h"
+#include "ecship/xml.h"
 #include "private/awsproto.h"
 #include "private/endpoint.h"
 #include "private/retry.h"
@@ -637,6 +637,56 @@ cleanup:
 	return rc;
 }
 
+/*
+ * The same for Query answers: the element ecship acts on, by path below the root ("*" is the
+ * first item of a list); leaf elements must hold text. A DescribeStacks answer without Stacks
+ * would read as "no such stack" and lead to CreateStack.
+ */
+static const struct {
+	enum ship_service svc;
+	const char *action, *path;
+	int text;
+} s_xml_needs[] = {
+    {SHIP_SVC_CLOUDFORMATION, "DescribeStacks", "DescribeStacksResult/Stacks", 0},
+    {SHIP_SVC_CLOUDFORMATION, "CreateStack", "CreateStackResult/StackId", 1},
+    {SHIP_SVC_CLOUDFORMATION, "CreateChangeSet", "CreateChangeSetResult/Id", 1},
+    {SHIP_SVC_CLOUDFORMATION, "DescribeChangeSet", "DescribeChangeSetResult/Status", 1},
+    {SHIP_SVC_ELBV2, "CreateRule", "CreateRuleResult/Rules/*/RuleArn", 1},
+    {SHIP_SVC_ELBV2, "DescribeRules", "DescribeRulesResult/Rules", 0},
+    {SHIP_SVC_STS, "GetCallerIdentity", "GetCallerIdentityResult/Account", 1},
+};
+
+int ship_aws_xml_check(enum ship_service svc, const char *action, const xmlDoc *answer,
+		       struct ship_err *err)
+{
+	for (size_t i = 0; i < sizeof(s_xml_needs) / sizeof(s_xml_needs[0]); i++) {
+		if (s_xml_needs[i].svc != svc || strcmp(s_xml_needs[i].action, action))
+			continue;
+		const char *p = s_xml_needs[i].path;
+		xmlNode *n = ship_xml_root(answer);
+		while (n && *p) {
+			char step[64];
+			size_t len = strcspn(p, "/");
+			snprintf(step, sizeof(step), "%.*s", (int)len, p);
+			n = !strcmp(step, "*") ? ship_xml_first_item(n) : ship_xml_child(n, step);
+			p += len + (p[len] == '/');
+		}
+		int ok = n != NULL;
+		if (ok && s_xml_needs[i].text) {
+			char *t = ship_xml_text(n);
+			ok = t && *t;
+			ship_free(t);
+		}
+		if (!ok)
+			return ship_err_set(err, SHIP_ERR_PROTOCOL,
+					    "%s %s: the answer has no '%s'; it cannot be acted on (a "
+					    "proxy or an endpoint that is not %s may be in the way)",
+					    ship_service_info(svc)->name, action, s_xml_needs[i].path,
+					    ship_service_info(svc)->name);
+	}
+	return 0;
+}
+
 int ship_aws_query(struct ship_aws *aws, enum ship_service svc, const char *action,
 		   const struct ship_params *params, xmlDoc **response,
 		   const struct ship_call_opts *opts, struct ship_err *err)
@@ -653,6 +703,12 @@ int ship_aws_query(struct ship_aws *aws, enum ship_service svc, const char *acti
 		goto cleanup;
 	if (ship_awsproto_xml_response(&resp, response, err)) {
 		ship_err_prefix(err, "%s %s", c.si->name, action);
+		goto cleanup;
+	}
+	if (ship_aws_xml_check(svc, action, *response, err)) {
+		finish_error(err, NULL);
+		xmlFreeDoc(*response);
+		*response = NULL;
 		goto cleanup;
 	}
 	rc = 0;

@@ -483,8 +483,13 @@ static void quota_runs_dry(void **state)
 static void exact_requests(void **state)
 {
 	(void)state;
-	static const struct step steps[] = {OK_JSON, OK_JSON, OK_JSON, OK_QUERY, OK_EC2, OK_QUERY,
-					    OK_JSON, OK_QUERY};
+	static const struct step steps[] = {
+	    OK_JSON, OK_JSON, OK_JSON, OK_QUERY, OK_EC2,
+	    {ANSWER, 200, "text/xml",
+	     "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>123456789012</Account>"
+	     "</GetCallerIdentityResult></GetCallerIdentityResponse>",
+	     "sts-rid"},
+	    OK_JSON, OK_QUERY};
 	struct rec_clock rc;
 	struct ship_err e = SHIP_ERR_INIT;
 	srv_start();
@@ -710,7 +715,7 @@ static int fake_transport(void *ctx, const struct ship_http_request *req,
 	resp->status = 200;
 	if (ship_buf_adds(&resp->body, req->headers && ship_headers_get(req->headers, "X-Amz-Target")
 					   ? "{\"clusterArns\":[\"a\"]}"
-					   : "<R><Result><A>1</A></Result></R>"))
+					   : "<R><DescribeStacksResult><Stacks/></DescribeStacksResult></R>"))
 		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
 	return 0;
 }
@@ -810,6 +815,42 @@ static void answers_are_checked(void **state)
 				 cases[i].message);
 		if (cases[i].message)
 			assert_non_null(strstr(e.message, "(request id chk-rid)"));
+		ship_buf_release(&s_log);
+		ship_aws_destroy(aws);
+	}
+	/* the same for Query answers: an empty CreateRule or DescribeStacks result */
+	static const struct {
+		enum ship_service svc;
+		const char *action, *body, *message;
+	} xcases[] = {
+	    {SHIP_SVC_ELBV2, "CreateRule",
+	     "<CreateRuleResponse><CreateRuleResult><Rules/></CreateRuleResult></CreateRuleResponse>",
+	     "elbv2 CreateRule: the answer has no 'CreateRuleResult/Rules/*/RuleArn'"},
+	    {SHIP_SVC_CLOUDFORMATION, "DescribeStacks",
+	     "<DescribeStacksResponse><DescribeStacksResult/></DescribeStacksResponse>",
+	     "cloudformation DescribeStacks: the answer has no 'DescribeStacksResult/Stacks'"},
+	    {SHIP_SVC_CLOUDFORMATION, "CreateChangeSet",
+	     "<CreateChangeSetResponse><CreateChangeSetResult><Id></Id></CreateChangeSetResult>"
+	     "</CreateChangeSetResponse>",
+	     "cloudformation CreateChangeSet: the answer has no 'CreateChangeSetResult/Id'"},
+	};
+	for (size_t i = 0; i < sizeof(xcases) / sizeof(*xcases); i++) {
+		struct step st[] = {{ANSWER, 200, "text/xml", xcases[i].body, "x-rid"}};
+		struct rec_clock rc;
+		struct ship_err xe = SHIP_ERR_INIT;
+		xmlDoc *doc = NULL;
+		rc_init(&rc, 0.5);
+		srv_script(st, 1);
+		ship_buf_init(&s_log, 0);
+		struct ship_aws *aws = client(&rc, 3);
+		assert_int_equal(ship_aws_query(aws, xcases[i].svc, xcases[i].action, NULL, &doc,
+						&s_signed, &xe),
+				 -1);
+		assert_null(doc);
+		assert_int_equal(xe.code, SHIP_ERR_PROTOCOL);
+		if (strncmp(xe.message, xcases[i].message, strlen(xcases[i].message)))
+			fail_msg("%s: '%s'\n want '%s...'", xcases[i].action, xe.message,
+				 xcases[i].message);
 		ship_buf_release(&s_log);
 		ship_aws_destroy(aws);
 	}
