@@ -153,6 +153,57 @@ static void persist(struct ship_aws *aws, const struct ship_deploy_opts *o)
 		ship_aws_persist_until(aws, clk->now(clk->ctx) + o->timeout);
 }
 
+/*
+ * A deploy of several services marks each service it moves with TAG_PENDING = the revision it
+ * moved it to, until the deploy ends settled (all completed, or all rolled back). When a run was
+ * interrupted half-way, its rerun finds the services it had already moved unchanged; if another
+ * service then fails, those go back too (to the recorded previous revision): every service on
+ * the new revisions or every service back, never a mix. Best effort, like the previous tag.
+ */
+#define TAG_PENDING "ecship:deploy-pending"
+
+static void mark_pending(struct ship_aws *aws, const char *service_arn, const char *revision)
+{
+	struct ship_err e = SHIP_ERR_INIT;
+	json_t *resp = NULL, *req;
+	if (!service_arn[0])
+		return;
+	if (revision)
+		req = json_pack("{s:s, s:[{s:s, s:s}]}", "resourceArn", service_arn, "tags", "key",
+				TAG_PENDING, "value", revision);
+	else
+		req = json_pack("{s:s, s:[s]}", "resourceArn", service_arn, "tagKeys", TAG_PENDING);
+	if (req)
+		ship_aws_json(aws, SHIP_SVC_ECS, revision ? "TagResource" : "UntagResource", req,
+			      &resp, NULL, &e);
+	json_decref(req);
+	json_decref(resp);
+}
+
+/* The service's TAG_PENDING and SHIP_TAG_PREVIOUS values ("" when absent or unreadable). */
+static void read_marks(struct ship_aws *aws, const char *service_arn, char *pending, size_t np,
+		       char *previous, size_t npr)
+{
+	struct ship_err e = SHIP_ERR_INIT;
+	json_t *resp = NULL, *req = json_pack("{s:s}", "resourceArn", service_arn), *t;
+	size_t k;
+	pending[0] = previous[0] = '\0';
+	if (req && service_arn[0] &&
+	    !ship_aws_json(aws, SHIP_SVC_ECS, "ListTagsForResource", req, &resp, NULL, &e)) {
+		json_array_foreach(json_object_get(resp, "tags"), k, t)
+		{
+			const char *key = json_string_value(json_object_get(t, "key"));
+			const char *val = json_string_value(json_object_get(t, "value"));
+			if (key && val && !strcmp(key, TAG_PENDING))
+				snprintf(pending, np, "%s", val);
+			else if (key && val && !strcmp(key, SHIP_TAG_PREVIOUS))
+				snprintf(previous, npr, "%s", val);
+		}
+	}
+	json_decref(req);
+	json_decref(resp);
+}
+
 /* Records the revision being replaced as a tag on the service (best effort). */
 static void record_previous(struct ship_aws *aws, const struct ship_deploy_opts *o,
 			    const char *service_arn, const char *previous)
@@ -534,6 +585,8 @@ static int deploy_start(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		note(o, "updated service '%s': %s -> %s", o->service, ship_taskdef_short(res->previous_taskdef),
 		     ship_taskdef_short(res->taskdef_arn));
 	}
+	copy_json_str(res->final.arn, sizeof(res->final.arn),
+		      json_object_get(json_object_get(resp, "service"), "serviceArn"));
 	primary_id(resp, res->deployment_id, sizeof(res->deployment_id));
 	if (!res->deployment_id[0]) {
 		ship_err_set(err, SHIP_ERR_PROTOCOL,
@@ -684,6 +737,9 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 			break;
 		}
 	}
+	for (i = 0; i < n; i++)
+		if (res[i].deployment_id[0])
+			mark_pending(aws, res[i].final.arn, res[i].taskdef_arn);
 	/* 2. wait for all at once */
 	if (failed < 0 && nwait > 0) {
 		struct ship_wait_opts wo = {opts[0].timeout, opts[0].on_snapshot, opts[0].on_event,
@@ -727,10 +783,32 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 				failed = (int)i;
 		}
 	}
-	/* 3. one failed: every service this deploy changed goes back to its previous revision */
+	/* 3. one failed: every service this deploy changed goes back to its previous revision, and
+	 * so does one an interrupted run of it had moved (unchanged now, still marked pending) */
 	if (failed >= 0) {
 		for (i = 0; i < n; i++) {
 			const struct ship_deploy_opts *o = &opts[i];
+			char pending[sizeof(res[i].taskdef_arn)],
+			    prev[sizeof(res[i].previous_taskdef)];
+			if (res[i].outcome == SHIP_DEPLOY_UNCHANGED) {
+				read_marks(aws, res[i].final.arn, pending, sizeof(pending), prev,
+					   sizeof(prev));
+				if (!pending[0] || strcmp(pending, res[i].taskdef_arn) ||
+				    !prev[0] || !strcmp(prev, res[i].taskdef_arn))
+					continue;
+				snprintf(res[i].previous_taskdef, sizeof(res[i].previous_taskdef),
+					 "%s", prev);
+				res[i].outcome = SHIP_DEPLOY_FAILED;
+				set_reason(
+				    &res[i],
+				    "rolled back because service '%s' failed: %s (an interrupted "
+				    "run of this deploy had moved it to %s)",
+				    opts[failed].service, res[failed].reason,
+				    ship_taskdef_short(pending));
+				if (roll_back(aws, o, NULL, &cur[i], &res[i], err))
+					rc = -1;
+				continue;
+			}
 			if (!res[i].deployment_id[0] || res[i].outcome == SHIP_DEPLOY_REPLACED ||
 			    res[i].outcome == SHIP_DEPLOY_INTERRUPTED)
 				continue;
@@ -747,6 +825,15 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 				rc = -1;
 		}
 	}
+	/* every service on its new revision: the deploy is over, no mark stays (after a failure
+	 * the marks stay, harmless: the services are no longer on the marked revisions) */
+	int settled = rc == 0 && failed < 0;
+	for (i = 0; i < n; i++)
+		if (res[i].outcome != SHIP_DEPLOY_COMPLETED &&
+		    res[i].outcome != SHIP_DEPLOY_UNCHANGED)
+			settled = 0;
+	for (i = 0; settled && i < n; i++)
+		mark_pending(aws, res[i].final.arn, NULL);
 	ship_aws_persist_until(aws, was);
 	ship_aws_persist_answered_until(aws, was_answered);
 	double secs = clk->now(clk->ctx) - start;

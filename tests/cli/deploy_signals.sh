@@ -4,7 +4,8 @@
 # fault) lets it finish but changes no service (exit 130, the revision named); a signal while the
 # circuit breaker rolls the service back is exit 130, not "failed, NOT rolled back"; a signal
 # between the services of a multi-service deploy starts no further service, and the rerun leaves
-# every service on the new revisions.
+# every service on the new revisions, or, when the rerun fails on the service the first run had not
+# reached, puts the one it had moved back too (never a mix).
 . tests/lib/common.sh
 . tests/lib/sim.sh
 
@@ -88,7 +89,7 @@ services:
     task_definition: td-worker.json
     service_definition: svc-worker.json
 YML
-sed -e 's/"web-\${ENVIRONMENT}"/"worker-${ENVIRONMENT}"/' td.json >td-worker.json
+sed -e 's/"web-\${ENVIRONMENT}"/"worker-${ENVIRONMENT}"/' -e 's|repo/web:|repo/worker:|' td.json >td-worker.json
 cat >svc-worker.json <<'JSON'
 {"desiredCount": 1, "launchType": "FARGATE",
  "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": true, "rollback": true}},
@@ -108,4 +109,26 @@ contains "the second service is named as not changed" "$T_TMP/bg.err" "interrupt
 expect_exit "the rerun deploys both" 0 "$ECSHIP" deploy --tag v5
 a=$(svc_td web-staging) b=$(svc_td worker-staging)
 check "both services run the v5 revisions ($a, $b)" bash -c "aws ecs describe-task-definition --task-definition '$a' --query 'taskDefinition.containerDefinitions[0].image' --output text | grep -q ':v5$' && aws ecs describe-task-definition --task-definition '$b' --query 'taskDefinition.containerDefinitions[0].image' --output text | grep -q ':v5$'"
+
+# 4. interrupted again after the first service was moved; this time the rerun fails on the
+# second: the first goes back too (it is marked ecship:deploy-pending by the interrupted run)
+sim_post /rules '{"match": "worker:v6", "behavior": "exit:3"}' >/dev/null
+w0=$(svc_td web-staging) k0=$(svc_td worker-staging)
+s0=$(seq_now)
+sim_post /faults '{"faults":[{"action":"TagResource","latency_ms":6000,"times":1}]}' >/dev/null
+bg_deploy --tag v6
+until_seen RegisterTaskDefinition "$s0"
+sleep 1
+kill -INT "$BGP"
+finish
+sim_post /faults '{"faults":[]}' >/dev/null
+check "interrupted v6 deploy: exit 130 (got $BGRC)" test "$BGRC" = 130
+check "it had moved web-staging (a mix for now)" test "$(svc_td web-staging)" != "$w0"
+check "and not worker-staging" test "$(svc_td worker-staging)" = "$k0"
+expect_exit "the rerun fails on worker-staging (exit 1)" 1 "$ECSHIP" deploy --tag v6
+contains "it says why web-staging goes back" "$ERR" "an interrupted run of this deploy had moved it to web-staging:"
+n=150
+while ((n-- > 0)) && { [ "$(svc_td web-staging)" != "$w0" ] || [ "$(svc_td worker-staging)" != "$k0" ]; }; do sleep 0.2; done
+check "every service is back: web-staging on ${w0##*/}" test "$(svc_td web-staging)" = "$w0"
+check "and worker-staging on ${k0##*/}" test "$(svc_td worker-staging)" = "$k0"
 done_testing
