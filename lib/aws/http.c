@@ -434,8 +434,10 @@ static int map_error(struct ship_http *h, CURLcode rc, const struct ship_http_re
 						: h->connect_timeout_ms,
 					    why);
 		return ship_err_set(err, SHIP_ERR_TIMEOUT,
-				    "'%s' did not answer within %ld ms (ECSHIP_HTTP_TIMEOUT): %s",
-				    host, timeout_ms, why);
+				    "'%s' did not answer within %ld ms (%s): %s", host, timeout_ms,
+				    timeout_ms == h->total_timeout_ms ? "ECSHIP_HTTP_TIMEOUT"
+								      : "the command's time limit",
+				    why);
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return ship_err_set(err, SHIP_ERR_NETWORK,
 				    "cannot resolve '%s': check the endpoint URL, region and DNS", host);

@@ -104,6 +104,7 @@ contains "it says it was interrupted" "$T_TMP/int.err" "interrupted"
 # deploy --timeout bounds every call it makes
 elapsed env AWS_MAX_ATTEMPTS=1 ECSHIP_HTTP_MIN_SPEED=0 "$ECSHIP" --endpoint-url "$TRICKLE" deploy --timeout 4s
 check "deploy --timeout 4s against a trickle ends within its timeout (exit $RC after $SECS s)" test "$RC" = 3 -a "$SECS" -le 9
+contains "it says the command's time limit cut the call" "$T_TMP/e" "did not answer within [0-9]+ ms \(the command's time limit\)"
 
 # not HTTP at all
 sp=$(free_port)
