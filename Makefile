@@ -1,5 +1,5 @@
 # Makefile: builds build/ecship and build/ecship-sim and runs every test layer.
-# The contract (targets, outputs) is in DESIGN.md; `make check` is the one test command.
+# Targets and outputs are described in README.md; `make check` is the one test command.
 # BUILD=dir puts objects elsewhere; SAN=1 builds with AddressSanitizer + UBSan.
 
 BUILD      ?= build
@@ -32,6 +32,17 @@ CFLAGS   ?= -O2 -g
 ifeq ($(SAN),1)
 CFLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=address,undefined
+ifeq ($(FUZZ),1)
+CFLAGS   += -fsanitize=fuzzer-no-link
+endif
+else
+# Release hardening: FORTIFY_SOURCE (3 where the compiler has __builtin_dynamic_object_size, else
+# 2; it needs optimization), stack protector, PIE, full RELRO. tests/build/hardening.sh checks.
+HARDEN_FORTIFY := $(shell printf 'int main(void){return (int)__builtin_dynamic_object_size("",0);}' | \
+                    $(CC) -x c -O2 -o /dev/null - >/dev/null 2>&1 && echo 3 || echo 2)
+HARDEN_CFLAGS  := -fstack-protector-strong -fPIE \
+                  $(if $(filter -O1 -O2 -O3 -Os -Ofast,$(CFLAGS)),-U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=$(HARDEN_FORTIFY))
+LDFLAGS  += -pie -Wl,-z,relro,-z,now
 endif
 CPPFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Ilib \
             -DECSHIP_VERSION='"$(VERSION)"' -DECSHIP_GIT_REV='"$(GIT_REV)"'
@@ -41,7 +52,7 @@ SIM_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(SIM_PKGS) 2>/dev/null)
 SIM_LIBS    := $(shell $(PKG_CONFIG) --libs $(SIM_PKGS) 2>/dev/null) -lpthread
 TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS   := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
-ALL_CFLAGS   = $(CPPFLAGS) $(WARN) $(LIB_CFLAGS) $(SIM_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_CFLAGS   = $(CPPFLAGS) $(WARN) $(LIB_CFLAGS) $(SIM_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) $(HARDEN_CFLAGS) -MMD -MP
 
 LIB_SRCS  := $(sort $(wildcard lib/*/*.c))
 TOOL_SRCS := $(sort $(wildcard src/*.c))
@@ -64,12 +75,12 @@ SIM_BIN   := $(if $(SIM_SRCS),$(BUILD)/ecship-sim)
 BENCH_SRCS:= $(sort $(wildcard bench/*.c))
 BENCH_BINS:= $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all tests check clean install demo bench fuzz format
+.PHONY: all tests check clean install demo bench fuzz fuzz-bins format lint soak dist
 .SECONDARY:
 Q ?= @
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/ecship $(BUILD)/ecship.1 $(SIM_BIN)
+all: $(BUILD)/ecship $(BUILD)/ecship.1 $(BUILD)/ecship.bash $(BUILD)/_ecship $(SIM_BIN)
 
 tests: all $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_BINS)
 
@@ -90,6 +101,12 @@ $(BUILD)/ecship: $(TOOL_OBJS) $(LIBSHIP)
 $(BUILD)/ecship.1: $(BUILD)/ecship
 	$(BUILD)/ecship help --man >$@.tmp && mv $@.tmp $@
 
+# So are the bash and zsh completions (every command, subcommand, option and option value).
+$(BUILD)/ecship.bash: $(BUILD)/ecship
+	$(BUILD)/ecship help --completion bash >$@.tmp && mv $@.tmp $@
+$(BUILD)/_ecship: $(BUILD)/ecship
+	$(BUILD)/ecship help --completion zsh >$@.tmp && mv $@.tmp $@
+
 $(BUILD)/ecship-sim: $(SIM_OBJS) $(LIBSHIP)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(SIM_OBJS) $(LIBSHIP) $(SIM_LIBS) $(LIB_LIBS)
@@ -103,6 +120,12 @@ $(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(LIBSHIP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBSHIP) $(LIB_LIBS)
 
+# The simulator's request handling: its objects without main().
+SIM_LIB_OBJS := $(filter-out %/sim/main.o,$(SIM_OBJS))
+$(BUILD)/fuzz/fuzz_sim: $(BUILD)/obj/tests/fuzz/fuzz_sim.o $(SIM_LIB_OBJS) $(LIBSHIP)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(SIM_LIB_OBJS) $(LIBSHIP) $(SIM_LIBS) $(LIB_LIBS)
+
 $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBSHIP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBSHIP) $(SIM_LIBS) $(LIB_LIBS)
@@ -110,7 +133,7 @@ $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBSHIP)
 # Every test layer, plain and under ASan+UBSan; the last line is "N passed, N failed".
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 check:
-	@scripts/install-deps --check
+	@scripts/install-deps --check --build $(BUILD)
 	$(MAKE) -j$(NPROC) tests
 	$(MAKE) -j$(NPROC) tests BUILD=build/san SAN=1
 	@tests/run --build $(BUILD) --san-build build/san
@@ -125,29 +148,86 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBSHIP)
 
 # The whole workflow on moto_server + ecship-sim, ending on a summary table.
 demo: all
+	@scripts/install-deps --demo --build $(BUILD)
 	@scripts/demo --build $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 755 $(BUILD)/ecship $(DESTDIR)$(PREFIX)/bin/ecship
 	install -m 644 $(BUILD)/ecship.1 $(DESTDIR)$(PREFIX)/share/man/man1/ecship.1
-	install -m 644 scripts/ecship.bash-completion \
-	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ecship
+	install -m 644 $(BUILD)/ecship.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ecship
+	install -m 644 $(BUILD)/_ecship $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ecship
 
-# Real fuzzing with libFuzzer (clang): each target for FUZZ_SECONDS, starting from its corpus.
+# The release build that action.yml installs: ecship-VERSION-linux-ARCH.tar.gz (bin/, share/) and
+# its .sha256, built on the oldest supported Ubuntu so it runs on the newer ones too.
+DIST := ecship-$(VERSION)-linux-$(shell uname -m)
+dist: all
+	rm -rf $(BUILD)/dist
+	$(MAKE) install DESTDIR=$(CURDIR)/$(BUILD)/dist/$(DIST) PREFIX=
+	tar -C $(BUILD)/dist -czf $(BUILD)/$(DIST).tar.gz $(DIST)
+	cd $(BUILD) && sha256sum $(DIST).tar.gz >$(DIST).tar.gz.sha256
+	@echo "  DIST    $(BUILD)/$(DIST).tar.gz"
+
+# Real fuzzing with libFuzzer (clang): the library and the simulator's objects are compiled with
+# coverage instrumentation (FUZZ=1: -fsanitize=fuzzer-no-link, plus ASan and UBSan) in build/fuzz,
+# each target links -fsanitize=fuzzer and runs FUZZ_SECONDS from its corpus (tests/fuzz/corpus/
+# NAME); scripts/fuzz prints executions and coverage per target, keeps each crash as a regression
+# input in the corpus (replayed by `make check`) and, with FUZZ_MERGE=1, merges new coverage into
+# the kept corpus.
+FUZZ_TARGETS ?= $(FUZZ_SRCS:tests/fuzz/%.c=%)
+FUZZ_LF_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/libfuzzer/%)
+FUZZ_LF_FLAGS = $(CPPFLAGS) $(LIB_CFLAGS) $(SIM_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=undefined -DECSHIP_LIBFUZZER
 fuzz:
-	$(MAKE) BUILD=build/fuzz CC=clang SAN=1 build/fuzz/libship.a
-	@mkdir -p build/fuzz/libfuzzer
-	@set -e; for src in $(FUZZ_SRCS); do \
-	  name=$$(basename $$src .c); corpus=tests/fuzz/corpus/$${name#fuzz_}; \
-	  echo "  FUZZ    $$name ($(FUZZ_SECONDS) s)"; \
-	  clang $(CPPFLAGS) $(LIB_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -DECSHIP_LIBFUZZER $$src build/fuzz/libship.a $(LIB_LIBS) -o build/fuzz/libfuzzer/$$name; \
-	  mkdir -p build/fuzz/corpus/$$name; cp $$corpus/* build/fuzz/corpus/$$name/ 2>/dev/null || true; \
-	  build/fuzz/libfuzzer/$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    build/fuzz/corpus/$$name; \
-	done
+	@command -v clang >/dev/null 2>&1 || scripts/install-deps --fuzz
+	$(MAKE) BUILD=build/fuzz CC=clang SAN=1 FUZZ=1 fuzz-bins
+	@scripts/fuzz --build build/fuzz --seconds $(FUZZ_SECONDS) $(if $(FUZZ_MERGE),--merge) $(FUZZ_TARGETS)
+
+fuzz-bins: $(FUZZ_LF_BINS)
+
+$(BUILD)/libfuzzer/%: tests/fuzz/%.c $(LIBSHIP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZCC  $@")
+	$(Q)$(CC) $(FUZZ_LF_FLAGS) $< $(LIBSHIP) $(LIB_LIBS) -o $@
+
+$(BUILD)/libfuzzer/fuzz_sim: tests/fuzz/fuzz_sim.c $(SIM_LIB_OBJS) $(LIBSHIP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZCC  $@")
+	$(Q)$(CC) $(FUZZ_LF_FLAGS) $< $(SIM_LIB_OBJS) $(LIBSHIP) $(SIM_LIBS) $(LIB_LIBS) -o $@
+
+# Static analysis of the library, the tool and the simulator: clang-tidy (.clang-tidy: bugprone-*,
+# cert-*) and cppcheck (warning, portability), each skipped with a note when not installed
+# (scripts/install-deps --lint installs them). About 40 s on 2 cores; `make check` runs it.
+LINT_SRCS   := $(LIB_SRCS) $(TOOL_SRCS) $(SIM_SRCS)
+LINT_DEFS   := -DECSHIP_VERSION='"$(VERSION)"' -DECSHIP_GIT_REV='"lint"'
+LINT_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Ilib $(LINT_DEFS) \
+               $(LIB_CFLAGS) $(SIM_CFLAGS)
+JANSSON_H   := $(firstword $(wildcard $(patsubst -I%,%/jansson.h,$(filter -I%,$(LIB_CFLAGS))) /usr/include/jansson.h))
+lint:
+	@mkdir -p $(BUILD)
+	@if command -v clang-tidy >/dev/null 2>&1; then \
+	  echo "  TIDY    $(words $(LINT_SRCS)) files"; \
+	  printf '%s\n' $(LINT_SRCS) | xargs -P$(NPROC) -n8 sh -c \
+	    'clang-tidy -quiet "$$@" -- $(subst ','\'',$(LINT_CFLAGS)) 2>/dev/null' lint >$(BUILD)/lint-tidy.txt; \
+	  if grep -E 'warning:|error:' $(BUILD)/lint-tidy.txt; then echo "clang-tidy: problems above" >&2; exit 1; fi; \
+	else echo "  TIDY    skipped: clang-tidy is not installed (scripts/install-deps --lint)"; fi
+	@if command -v cppcheck >/dev/null 2>&1; then \
+	  echo "  CPPCHK  lib src sim"; mkdir -p $(BUILD)/lint-inc; \
+	  for h in $(JANSSON_H) $(dir $(JANSSON_H))jansson_config.h; do ln -sf $$h $(BUILD)/lint-inc/; done; \
+	  cppcheck -j$(NPROC) -q --std=c11 --enable=warning,portability --inline-suppr --error-exitcode=1 \
+	    -Iinclude -Ilib -I$(BUILD)/lint-inc -D_POSIX_C_SOURCE=200809L $(LINT_DEFS) \
+	    --suppress=missingIncludeSystem lib src sim; \
+	else echo "  CPPCHK  skipped: cppcheck is not installed (scripts/install-deps --lint)"; fi
+
+# The fault soak (docs/reliability.md): SOAK_RUNS deploys on ecship-sim under random faults,
+# kills and reruns, invariants checked after each; about 4 s a run. Not part of `make check`
+# (tests/cli/soak_short.sh runs 10 of them there).
+SOAK_RUNS ?= 300
+SOAK_SEED ?= $(shell date +%s)
+soak: all
+	@scripts/soak --build $(BUILD) --runs $(SOAK_RUNS) --seed $(SOAK_SEED)
 
 format:
 	clang-format -i $(LIB_SRCS) $(TOOL_SRCS) $(SIM_SRCS) $(UNIT_SRCS) include/ecship/*.h

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim.h"
 
@@ -49,11 +50,13 @@ static json_t *clock_json(struct sim *s)
 
 static json_t *config_json(struct sim *s)
 {
-	return json_pack("{s:i,s:f,s:f,s:f,s:f,s:i,s:i,s:b}", "breaker_min", s->cfg.breaker_min, "drain_seconds",
-			 s->cfg.drain_seconds, "health_interval", s->cfg.health_interval, "stable_seconds",
-			 s->cfg.stable_seconds, "stopped_ttl", s->cfg.stopped_ttl, "healthy_threshold",
+	return json_pack("{s:i,s:f,s:f,s:f,s:f,s:i,s:i,s:b,s:s,s:f,s:f,s:f,s:b}", "breaker_min", s->cfg.breaker_min,
+			 "drain_seconds", s->cfg.drain_seconds, "health_interval", s->cfg.health_interval,
+			 "stable_seconds", s->cfg.stable_seconds, "stopped_ttl", s->cfg.stopped_ttl, "healthy_threshold",
 			 s->cfg.healthy_threshold, "unhealthy_threshold", s->cfg.unhealthy_threshold, "rate_limits",
-			 s->cfg.rate_limits);
+			 s->cfg.rate_limits, "timing", s->cfg.timing == SIM_TIMING_FAST ? "fast" : "ecs", "backoff_base",
+			 s->cfg.backoff_base, "backoff_max", s->cfg.backoff_max, "register_seconds", s->cfg.register_seconds,
+			 "upstream_checks", s->cfg.upstream_checks);
 }
 
 static int set_num(json_t *in, const char *k, double lo, double hi, double *out, struct sim_apierr *e)
@@ -75,13 +78,17 @@ static int apply_config(struct sim *s, json_t *in, struct sim_apierr *e)
 	    set_num(in, "health_interval", 1, 300, &c.health_interval, e) ||
 	    set_num(in, "stable_seconds", 0, 3600, &c.stable_seconds, e) ||
 	    set_num(in, "stopped_ttl", 0, 86400, &c.stopped_ttl, e) || set_num(in, "healthy_threshold", 1, 10, &ht, e) ||
-	    set_num(in, "unhealthy_threshold", 1, 10, &ut, e))
+	    set_num(in, "unhealthy_threshold", 1, 10, &ut, e) || set_num(in, "backoff_base", 0, 3600, &c.backoff_base, e) ||
+	    set_num(in, "backoff_max", 0, 3600, &c.backoff_max, e) ||
+	    set_num(in, "register_seconds", 0, 600, &c.register_seconds, e))
 		return -1;
-	json_t *rl = json_object_get(in, "rate_limits");
-	if (rl && !json_is_boolean(rl))
-		return sim_err(e, "InvalidParameterException", "'rate_limits' must be true or false");
+	json_t *rl = json_object_get(in, "rate_limits"), *uc = json_object_get(in, "upstream_checks");
+	if ((rl && !json_is_boolean(rl)) || (uc && !json_is_boolean(uc)))
+		return sim_err(e, "InvalidParameterException", "'rate_limits' and 'upstream_checks' must be true or false");
 	if (rl)
 		c.rate_limits = json_is_true(rl);
+	if (uc)
+		c.upstream_checks = json_is_true(uc);
 	c.breaker_min = (int)bm;
 	c.healthy_threshold = (int)ht;
 	c.unhealthy_threshold = (int)ut;
@@ -94,11 +101,15 @@ static json_t *state_json(struct sim *s)
 	json_t *svcs = json_array();
 	for (struct sim_service *v = s->services; v; v = v->next) {
 		json_t *deps = json_array();
-		for (struct sim_deployment *d = v->deployments; d; d = d->next)
-			json_array_append_new(deps, json_pack("{s:s,s:s,s:s,s:i,s:s}", "id", d->id, "status",
+		for (struct sim_deployment *d = v->deployments; d; d = d->next) {
+			int dh = 0;
+			for (struct sim_task *t = s->tasks; t; t = t->next)
+				dh += t->service == v && strcmp(t->dep_id, d->id) == 0 && sim_task_healthy(t);
+			json_array_append_new(deps, json_pack("{s:s,s:s,s:s,s:i,s:s,s:i}", "id", d->id, "status",
 							      d->primary ? "PRIMARY" : "ACTIVE", "rolloutState",
 							      sim_rollout_name(d->rollout), "failedTasks", d->failed,
-							      "taskDefinition", d->td->arn));
+							      "taskDefinition", d->td->arn, "healthyCount", dh));
+		}
 		int running = 0, healthy = 0;
 		for (struct sim_task *t = s->tasks; t; t = t->next)
 			if (t->service == v) {
@@ -157,6 +168,34 @@ static long since_param(const struct sim_request *rq)
 	return n;
 }
 
+/*
+ * Moves the model to `to` in slices of at most SIM_ADVANCE_SLICE wall seconds, letting go of the
+ * lock between slices so that requests (and the shutdown) get in: an hour of 100 crash-looping
+ * tasks is minutes of work. Lock held on entry and on return. A shutdown ends it early (503).
+ */
+#define SIM_ADVANCE_SLICE 0.02
+static int advance_clock(struct sim *s, double to, struct sim_apierr *e)
+{
+	while (!sim_advance_for(s, to, SIM_ADVANCE_SLICE)) {
+		if (s->stopping)
+			break;
+		pthread_mutex_unlock(&s->lock);
+		struct timespec pause = {0, 1000000L}; /* a waiting request takes the lock now */
+		nanosleep(&pause, NULL);
+		pthread_mutex_lock(&s->lock);
+	}
+	s->base_sim = s->now;
+	s->base_wall = sim_wall();
+	if (s->stopping && s->now < to) {
+		sim_err(e, "ServiceUnavailableException",
+			"the simulator is shutting down; the clock stopped at %.3f", s->now);
+		e->status = 503;
+		return -1;
+	}
+	sim_sync(s);
+	return 0;
+}
+
 void sim_control(struct sim *s, const struct sim_request *rq, struct sim_response *r)
 {
 	const char *p = rq->path + 5; /* after "/_sim" */
@@ -185,9 +224,9 @@ void sim_control(struct sim *s, const struct sim_request *rq, struct sim_respons
 	if (strcmp(p, "") == 0 || strcmp(p, "/") == 0) {
 		if (!get)
 			goto bad_method;
-		out = json_pack("{s:s,s:s,s:s,s:f,s:I,s:f,s:s?}", "name", "ecship-sim", "region", s->region, "account",
+		out = json_pack("{s:s,s:s,s:s,s:f,s:I,s:f,s:s?,s:s}", "name", "ecship-sim", "region", s->region, "account",
 				s->account, "speed", s->speed, "seed", (json_int_t)s->seed, "now", s->now, "upstream",
-				s->upstream);
+				s->upstream, "timing", s->cfg.timing == SIM_TIMING_FAST ? "fast" : "ecs");
 	} else if (strcmp(p, "/state") == 0) {
 		if (!get)
 			goto bad_method;
@@ -245,11 +284,8 @@ void sim_control(struct sim *s, const struct sim_request *rq, struct sim_respons
 				s->base_sim = s->now;
 				s->base_wall = wall;
 				s->speed = speed;
-				if (adv > 0) {
-					sim_advance(s, s->now + adv);
-					s->base_sim = s->now;
-					sim_sync(s);
-				}
+				if (adv > 0)
+					rc = advance_clock(s, s->now + adv, &e);
 			}
 		} else if (!get) {
 			goto bad_method;
@@ -275,6 +311,25 @@ void sim_control(struct sim *s, const struct sim_request *rq, struct sim_respons
 		else if (!get)
 			goto bad_method;
 		out = rollog_json(s, since_param(rq));
+	} else if (strcmp(p, "/events") == 0) {
+		/* a service event with any text, as a hostile or odd endpoint could send one (tests
+		 * of how the tool shows remote text) */
+		if (!post)
+			goto bad_method;
+		const char *cn = json_string_value(json_object_get(in, "cluster"));
+		const char *sn = json_string_value(json_object_get(in, "service"));
+		const char *msg = json_string_value(json_object_get(in, "message"));
+		struct sim_cluster *c = cn ? sim_cluster_find(s, cn) : NULL;
+		struct sim_service *svc = c && sn ? sim_service_find(s, c, sn) : NULL;
+		if (!msg)
+			rc = sim_err(&e, "InvalidParameterException", "'message' must be a string");
+		else if (!svc)
+			rc = sim_err(&e, "ServiceNotFoundException",
+				     "no service '%s' in cluster '%s'", sn ? sn : "", cn ? cn : "");
+		else
+			sim_event_add(s, svc, "%s", msg);
+		if (rc == 0)
+			out = json_pack("{s:i}", "events", svc->ev_count);
 	} else if (strcmp(p, "/reset") == 0) {
 		if (!post)
 			goto bad_method;

@@ -247,6 +247,66 @@ static int create_cluster(struct sim *s, const struct sim_request *rq, json_t *i
 	return 0;
 }
 
+/*
+ * DeleteCluster: refused while services are ACTIVE or DRAINING (ClusterContainsServicesException,
+ * API_DeleteCluster), else INACTIVE here and, for a cluster that also lives upstream, there: one state.
+ */
+static int delete_cluster(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out, struct sim_apierr *e)
+{
+	const char *name;
+	if (req_str(in, "cluster", &name, e))
+		return -1;
+	struct sim_cluster *c = find_cluster(s, rq, name);
+	if (!c || !c->active)
+		return sim_err(e, "ClusterNotFoundException", "Cluster not found.");
+	for (struct sim_service *v = s->services; v; v = v->next)
+		if (v->cluster == c && v->status != SIM_SVC_INACTIVE)
+			return sim_err(e, "ClusterContainsServicesException",
+				       "The Cluster cannot be deleted while Services are active.");
+	for (struct sim_task *t = s->tasks; t; t = t->next)
+		if (t->cluster == c && t->want_running)
+			return sim_err(e, "ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.");
+	if (c->adopted)
+		json_decref(sim_upstream_ecs(s, rq, "DeleteCluster", in));
+	c->active = 0;
+	*out = json_pack("{s:o}", "cluster", render_cluster(s, c, 0));
+	return 0;
+}
+
+/* UpdateCluster: settings (containerInsights) kept here and passed upstream; one state. */
+static int update_cluster(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out, struct sim_apierr *e)
+{
+	const char *name;
+	json_t *settings;
+	if (req_str(in, "cluster", &name, e) || opt_array(in, "settings", &settings, e))
+		return -1;
+	struct sim_cluster *c = find_cluster(s, rq, name);
+	if (!c || !c->active)
+		return sim_err(e, "ClusterNotFoundException", "Cluster not found.");
+	json_t *x;
+	size_t i;
+	json_array_foreach(settings, i, x)
+	{
+		const char *k = json_string_value(json_object_get(x, "name"));
+		const char *val = json_string_value(json_object_get(x, "value"));
+		if (!k || !val || strcmp(k, "containerInsights") != 0)
+			return sim_err(e, IPE, "settings: name must be containerInsights with a value.");
+		json_t *old;
+		size_t j, found = 0;
+		json_array_foreach(c->settings, j, old) if (strcmp(json_string_value(json_object_get(old, "name")) ?: "", k) == 0)
+		{
+			json_object_set_new(old, "value", json_string(val));
+			found = 1;
+		}
+		if (!found)
+			json_array_append_new(c->settings, json_pack("{s:s,s:s}", "name", k, "value", val));
+	}
+	if (c->adopted)
+		json_decref(sim_upstream_ecs(s, rq, "UpdateCluster", in));
+	*out = json_pack("{s:o}", "cluster", render_cluster(s, c, 0));
+	return 0;
+}
+
 static int describe_clusters(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out, struct sim_apierr *e)
 {
 	json_t *names, *v;
@@ -269,6 +329,8 @@ static int describe_clusters(struct sim *s, const struct sim_request *rq, json_t
 	{
 		const char *n = json_string_value(v);
 		struct sim_cluster *c = n ? find_cluster(s, rq, n) : NULL;
+		if (!c && n)
+			c = sim_cluster_find(s, n); /* a deleted cluster describes as INACTIVE (API_DeleteCluster) */
 		if (c) {
 			json_array_append_new(list, render_cluster(s, c, tags));
 		} else {
@@ -285,20 +347,35 @@ static int describe_clusters(struct sim *s, const struct sim_request *rq, json_t
 	return 0;
 }
 
+/* ListClusters: the sim's clusters and, with an upstream, the ones that live there (made by
+ * CloudFormation, say) that the sim has not adopted yet: one list, as one ECS would give. */
 static int list_clusters(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out, struct sim_apierr *e)
 {
-	(void)rq;
 	long start, max, n = 0;
 	if (page(in, &start, &max, e))
 		return -1;
-	json_t *arns = json_array();
-	for (struct sim_cluster *c = s->clusters; c; c = c->next) {
-		if (!c->active)
-			continue;
+	json_t *all = json_array(), *arns = json_array(), *v;
+	size_t i;
+	for (struct sim_cluster *c = s->clusters; c; c = c->next)
+		if (c->active)
+			json_array_append_new(all, json_string(c->arn));
+	json_t *q = json_object(), *up = sim_upstream_ecs(s, rq, "ListClusters", q);
+	json_decref(q);
+	json_array_foreach(json_object_get(up, "clusterArns"), i, v)
+	{
+		const char *arn = json_string_value(v);
+		struct sim_cluster *c = arn ? sim_cluster_find(s, arn) : NULL;
+		if (arn && !c)
+			json_array_append_new(all, json_string(arn));
+	}
+	json_decref(up);
+	json_array_foreach(all, i, v)
+	{
 		if (n >= start && n < start + max)
-			json_array_append_new(arns, json_string(c->arn));
+			json_array_append(arns, v);
 		n++;
 	}
+	json_decref(all);
 	*out = json_pack("{s:o}", "clusterArns", arns);
 	page_out(*out, start, max, n);
 	return 0;
@@ -338,6 +415,26 @@ static int validate_containers(json_t *defs, int fargate, int has_exec_role, int
 			return sim_err(e, CE, "Container name '%s' must be 1 to 255 letters, numbers, hyphens, and underscores.", name);
 		if (!image || !*image)
 			return sim_err(e, CE, "Container.image should not be null or empty.");
+		/* "Up to 255 letters (uppercase and lowercase), numbers, hyphens, underscores, colons,
+		 * periods, forward slashes, and number signs are allowed" (API_ContainerDefinition, image),
+		 * '@' for a digest reference */
+		if (strlen(image) > 255 || image[strspn(image, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+							  "0123456789-_:./#@")] != '\0')
+			return sim_err(e, CE, "Container.image contains invalid characters.");
+		/* container cpu, memory and memoryReservation are Integers in ECS's model: a string is a
+		 * SerializationException ("STRING_VALUE can not be converted to an Integer") */
+		static const char *const ints[] = {"cpu", "memory", "memoryReservation", "startTimeout", "stopTimeout"};
+		for (size_t k = 0; k < sizeof(ints) / sizeof(ints[0]); k++) {
+			json_t *v = json_object_get(c, ints[k]);
+			if (v && json_is_string(v))
+				return sim_err(e, "SerializationException", "STRING_VALUE can not be converted to an Integer");
+			if (v && !json_is_integer(v))
+				return wrong_type(e, ints[k], "an integer");
+		}
+		/* secrets are fetched with the task execution role (developer guide, "Pass sensitive data
+		 * to an Amazon ECS container"; API_Secret) */
+		if (json_array_size(json_object_get(c, "secrets")) && !has_exec_role)
+			return sim_err(e, CE, "When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.");
 		json_array_foreach(defs, j, d) if (j < i && strcmp(json_string_value(json_object_get(d, "name")) ?: "", name) == 0)
 			return sim_err(e, CE, "Duplicate container name '%s' in the task definition.", name);
 		json_t *ports = json_object_get(c, "portMappings");
@@ -385,13 +482,23 @@ static json_t *td_render(struct sim *s, json_t *in, const char *family, int revi
 		for (size_t k = 0; k < 5; k++)
 			if (!json_object_get(c, lists[k]))
 				json_object_set_new(c, lists[k], json_array());
+		/*
+		 * hostPort: in awsvpc and host mode it is the containerPort; in bridge mode (the default
+		 * network mode on Linux) left out it is 0, a port from the ephemeral range at run time.
+		 * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html
+		 */
+		int same_port = mode && (strcmp(mode, "awsvpc") == 0 || strcmp(mode, "host") == 0);
+		int bridge = !mode || strcmp(mode, "bridge") == 0;
 		json_array_foreach(json_object_get(c, "portMappings"), j, pm)
 		{
 			if (!json_object_get(pm, "protocol"))
 				json_object_set_new(pm, "protocol", json_string("tcp"));
-			if (mode && strcmp(mode, "awsvpc") == 0 && !json_object_get(pm, "hostPort") &&
-			    json_object_get(pm, "containerPort"))
+			if (json_object_get(pm, "hostPort") || !json_object_get(pm, "containerPort"))
+				continue;
+			if (same_port)
 				json_object_set_new(pm, "hostPort", json_integer(json_integer_value(json_object_get(pm, "containerPort"))));
+			else if (bridge)
+				json_object_set_new(pm, "hostPort", json_integer(0));
 		}
 	}
 	char arn[600];
@@ -402,6 +509,15 @@ static json_t *td_render(struct sim *s, json_t *in, const char *family, int revi
 	json_object_set_new(def, "status", json_string("ACTIVE"));
 	if (!json_object_get(def, "volumes"))
 		json_object_set_new(def, "volumes", json_array());
+	/* an EFS volume without rootDirectory mounts the root: ECS stores "/"
+	 * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_EFSVolumeConfiguration.html) */
+	json_t *vol;
+	json_array_foreach(json_object_get(def, "volumes"), i, vol)
+	{
+		json_t *efs = json_object_get(vol, "efsVolumeConfiguration");
+		if (json_is_object(efs) && !json_object_get(efs, "rootDirectory"))
+			json_object_set_new(efs, "rootDirectory", json_string("/"));
+	}
 	if (!json_object_get(def, "placementConstraints"))
 		json_object_set_new(def, "placementConstraints", json_array());
 	json_t *req = json_array();
@@ -432,6 +548,16 @@ static int register_td(struct sim *s, const struct sim_request *rq, json_t *in, 
 		return -1;
 	if (!valid_name(family))
 		return sim_err(e, CE, "Family contains invalid characters: use 1 to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores.");
+	json_t *cv;
+	size_t ci;
+	json_array_foreach(compat, ci, cv)
+	{
+		if (!json_is_string(cv))
+			return wrong_type(e, "requiresCompatibilities", "a list of strings");
+		const char *c = json_string_value(cv);
+		if (strcmp(c, "EC2") && strcmp(c, "FARGATE") && strcmp(c, "EXTERNAL") && strcmp(c, "MANAGED_INSTANCES"))
+			return sim_err(e, CE, "Invalid requiresCompatibilities value '%s': use EC2, FARGATE, EXTERNAL or MANAGED_INSTANCES.", c);
+	}
 	if (mode && strcmp(mode, "awsvpc") && strcmp(mode, "bridge") && strcmp(mode, "host") && strcmp(mode, "none"))
 		return sim_err(e, CE, "Invalid networkMode '%s': use awsvpc, bridge, host or none.", mode);
 	int fargate = td_is_fargate(in);
@@ -608,8 +734,13 @@ static json_t *render_deployment(struct sim *s, struct sim_service *svc, struct 
 	if (!o)
 		return NULL;
 	if (strcmp(svc->launch_type, "FARGATE") == 0) {
-		json_object_set_new(o, "platformVersion", json_string("1.4.0"));
+		const char *pv = svc->platform_version && strcmp(svc->platform_version, "LATEST") ? svc->platform_version : "1.4.0";
+		json_object_set_new(o, "platformVersion", json_string(pv));
 		json_object_set_new(o, "platformFamily", json_string("Linux"));
+	}
+	if (svc->cps) {
+		json_object_del(o, "launchType");
+		json_object_set_new(o, "capacityProviderStrategy", json_deep_copy(svc->cps));
 	}
 	if (d->network)
 		json_object_set_new(o, "networkConfiguration", json_deep_copy(d->network));
@@ -642,15 +773,23 @@ static json_t *render_service(struct sim *s, struct sim_service *svc, int tags)
 			      "deploymentCircuitBreaker", "enable", svc->breaker, "rollback", svc->rollback, "maximumPercent",
 			      svc->max_pct, "minimumHealthyPercent", svc->min_pct, "deployments", deps, "roleArn", role,
 			      "events", events, "createdAt", ts(svc->created_at), "placementConstraints",
-			      "placementStrategy", "schedulingStrategy", "REPLICA", "deploymentController", "type", "ECS",
+			      "placementStrategy", "schedulingStrategy", "REPLICA", "deploymentController", "type",
+			      svc->code_deploy ? "CODE_DEPLOY" : "ECS",
 			      "createdBy", by, "enableECSManagedTags", 0, "propagateTags", "NONE", "enableExecuteCommand", 0);
 	if (!o)
 		return NULL;
 	/* the O above took a reference to a model object: replace it with a copy for thread safety */
 	json_object_set_new(o, "loadBalancers", json_deep_copy(svc->load_balancers));
+	/* DeploymentConfiguration.strategy: ROLLING for the rolling update (API_DeploymentConfiguration) */
+	json_object_set_new(json_object_get(o, "deploymentConfiguration"), "strategy", json_string("ROLLING"));
+	sim_sdep_service_fields(s, svc, o);
 	if (strcmp(svc->launch_type, "FARGATE") == 0) {
-		json_object_set_new(o, "platformVersion", json_string("LATEST"));
+		json_object_set_new(o, "platformVersion", json_string(svc->platform_version ? svc->platform_version : "LATEST"));
 		json_object_set_new(o, "platformFamily", json_string("Linux"));
+	}
+	if (svc->cps) {
+		json_object_del(o, "launchType");
+		json_object_set_new(o, "capacityProviderStrategy", json_deep_copy(svc->cps));
 	}
 	if (svc->network)
 		json_object_set_new(o, "networkConfiguration", json_deep_copy(svc->network));
@@ -739,6 +878,21 @@ static int apply_dc(struct sim_service *svc, json_t *dc, struct sim_apierr *e)
 	return 0;
 }
 
+/*
+ * The health-check settings the service's tasks will meet: the target group's own (read from
+ * the upstream where the target group lives) else AWS's defaults (the profile's: interval 30 s,
+ * timeout 5 s, healthy 5, unhealthy 2, deregistration delay 300 s).
+ */
+static void load_tg_params(struct sim *s, const struct sim_request *rq, struct sim_service *svc)
+{
+	struct sim_tg_params p = {s->cfg.health_interval, 5, s->cfg.drain_seconds, s->cfg.healthy_threshold,
+				  s->cfg.unhealthy_threshold, 0};
+	const char *tg = json_string_value(json_object_get(json_array_get(svc->load_balancers, 0), "targetGroupArn"));
+	if (tg && s->cfg.timing == SIM_TIMING_ECS)
+		sim_upstream_target_group(s, rq, tg, &p);
+	svc->tg = p;
+}
+
 static struct sim_deployment *new_deployment(struct sim *s, struct sim_service *svc)
 {
 	struct sim_deployment *d = ship_calloc(1, sizeof(*d));
@@ -760,6 +914,7 @@ static struct sim_deployment *new_deployment(struct sim *s, struct sim_service *
 	d->next = svc->deployments;
 	svc->deployments = d;
 	svc->steady = 0;
+	sim_sdep_start(s, svc, d);
 	sim_rollout_log(s, svc, d);
 	return d;
 }
@@ -851,12 +1006,59 @@ static struct sim_taskdef *td_arg(struct sim *s, const char *ref, struct sim_api
 	return td;
 }
 
+/* capacityProviderStrategy: [{capacityProvider, weight 0-1000, base 0-100000}] */
+static int check_cps(json_t *cps, struct sim_apierr *e)
+{
+	json_t *x;
+	size_t i;
+	json_array_foreach(cps, i, x)
+	{
+		json_t *w = json_object_get(x, "weight"), *b = json_object_get(x, "base");
+		if (!json_is_object(x) || !json_is_string(json_object_get(x, "capacityProvider")))
+			return wrong_type(e, "capacityProviderStrategy", "a list of {capacityProvider, weight, base}");
+		if ((w && (!json_is_integer(w) || json_integer_value(w) < 0 || json_integer_value(w) > 1000)) ||
+		    (b && (!json_is_integer(b) || json_integer_value(b) < 0 || json_integer_value(b) > 100000)))
+			return sim_err(e, IPE, "capacityProviderStrategy: weight must be 0-1000 and base 0-100000.");
+	}
+	return 0;
+}
+
+/*
+ * Subnets, security groups and target groups must exist: with an upstream, ECS's answers when
+ * they do not (unless --no-upstream-checks).
+ */
+static int check_upstream(struct sim *s, const struct sim_request *rq, json_t *net, json_t *lbs, struct sim_apierr *e)
+{
+	if (!s->upstream || !s->cfg.upstream_checks)
+		return 0;
+	json_t *vpc = json_object_get(net, "awsvpcConfiguration"), *v, *lb;
+	size_t i;
+	char msg[400];
+	json_array_foreach(json_object_get(vpc, "subnets"), i, v)
+	{
+		if (sim_upstream_exists(s, rq, "subnet", json_string_value(v), msg, sizeof(msg)) == 0)
+			return sim_err(e, IPE, "Error retrieving subnet information for [%s]: %s", json_string_value(v), msg);
+	}
+	json_array_foreach(json_object_get(vpc, "securityGroups"), i, v)
+	{
+		if (sim_upstream_exists(s, rq, "security-group", json_string_value(v), msg, sizeof(msg)) == 0)
+			return sim_err(e, IPE, "Error retrieving security group information for [%s]: %s", json_string_value(v), msg);
+	}
+	json_array_foreach(lbs, i, lb)
+	{
+		const char *tg = json_string_value(json_object_get(lb, "targetGroupArn"));
+		if (tg && sim_upstream_exists(s, rq, "target-group", tg, msg, sizeof(msg)) == 0)
+			return sim_err(e, IPE, "The target group with targetGroupArn %s does not exist.", tg);
+	}
+	return 0;
+}
+
 static int create_service(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out, struct sim_apierr *e)
 {
-	const char *name, *tdref, *launch, *strategy;
+	const char *name, *tdref, *launch, *strategy, *pv;
 	long desired = 1, grace = 0;
 	int has_desired, has_grace;
-	json_t *net, *lbs, *dc, *tags, *ctl;
+	json_t *net, *lbs, *dc, *tags, *ctl, *cps;
 	const char *token;
 	struct sim_cluster *c = cluster_arg(s, rq, in, e);
 	if (!c || token_arg(in, 36, &token, e))
@@ -870,7 +1072,12 @@ static int create_service(struct sim *s, const struct sim_request *rq, json_t *i
 	    opt_int(in, "healthCheckGracePeriodSeconds", &grace, &has_grace, e) ||
 	    opt_object(in, "networkConfiguration", &net, e) || opt_array(in, "loadBalancers", &lbs, e) ||
 	    opt_object(in, "deploymentConfiguration", &dc, e) || opt_array(in, "tags", &tags, e) ||
-	    opt_object(in, "deploymentController", &ctl, e))
+	    opt_object(in, "deploymentController", &ctl, e) || opt_str(in, "platformVersion", &pv, e) ||
+	    opt_array(in, "capacityProviderStrategy", &cps, e))
+		return -1;
+	if (launch && json_array_size(cps))
+		return sim_err(e, IPE, "Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.");
+	if (check_cps(cps, e))
 		return -1;
 	if (!has_desired)
 		desired = 1;
@@ -885,10 +1092,11 @@ static int create_service(struct sim *s, const struct sim_request *rq, json_t *i
 	if (strategy && strcmp(strategy, "REPLICA") != 0)
 		return sim_err(e, IPE, "ecship-sim only simulates the REPLICA scheduling strategy.");
 	const char *ctype = json_string_value(json_object_get(ctl, "type"));
-	if (ctype && strcmp(ctype, "ECS") != 0)
-		return sim_err(e, IPE, "ecship-sim only simulates the ECS (rolling update) deployment controller.");
+	if (ctype && strcmp(ctype, "ECS") != 0 && strcmp(ctype, "CODE_DEPLOY") != 0)
+		return sim_err(e, IPE, "ecship-sim only simulates the ECS and CODE_DEPLOY deployment controllers.");
 	struct sim_taskdef *td = td_arg(s, tdref, e);
-	if (!td || check_network(td, net, e) || check_lbs(td, lbs, e) || check_tags(tags, e))
+	if (!td || check_network(td, net, e) || check_lbs(td, lbs, e) || check_tags(tags, e) ||
+	    check_upstream(s, rq, net, lbs, e))
 		return -1;
 	if (launch && strcmp(launch, "FARGATE") == 0 && !td_is_fargate(td->def) &&
 	    strcmp(td_str(td, "networkMode") ?: "", "awsvpc") != 0)
@@ -909,7 +1117,11 @@ static int create_service(struct sim *s, const struct sim_request *rq, json_t *i
 	svc->status = SIM_SVC_ACTIVE;
 	svc->desired = (int)desired;
 	svc->td = td;
-	svc->launch_type = ship_strdup(launch ? launch : td_is_fargate(td->def) ? "FARGATE" : "EC2");
+	/* a capacity provider strategy instead of a launch type: FARGATE and FARGATE_SPOT run as Fargate */
+	svc->launch_type = ship_strdup(launch ? launch : (td_is_fargate(td->def) || json_array_size(cps)) ? "FARGATE" : "EC2");
+	svc->cps = json_array_size(cps) ? json_deep_copy(cps) : NULL;
+	svc->platform_version = pv ? ship_strdup(pv) : NULL;
+	svc->code_deploy = ctype && strcmp(ctype, "CODE_DEPLOY") == 0;
 	svc->network = net ? json_deep_copy(net) : NULL;
 	svc->load_balancers = lbs ? json_deep_copy(lbs) : json_array();
 	svc->tags = tags ? json_deep_copy(tags) : json_array();
@@ -929,6 +1141,7 @@ static int create_service(struct sim *s, const struct sim_request *rq, json_t *i
 		ship_free(svc);
 		return -1;
 	}
+	load_tg_params(s, rq, svc);
 	struct sim_service **pp = &s->services;
 	while (*pp)
 		pp = &(*pp)->next;
@@ -980,7 +1193,14 @@ static int update_service(struct sim *s, const struct sim_request *rq, json_t *i
 	struct sim_taskdef *td = svc->td;
 	if (tdref && !(td = td_arg(s, tdref, e)))
 		return -1;
-	if (check_network(td, net ? net : svc->network, e) || check_lbs(td, lbs ? lbs : svc->load_balancers, e))
+	/* https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html: with the
+	 * CODE_DEPLOY controller only desired count, deployment configuration, grace period and a few
+	 * more may change; a new task definition goes through CodeDeploy */
+	if (svc->code_deploy && td != svc->td)
+		return sim_err(e, IPE, "Unable to update task definition on services with a CODE_DEPLOY deployment controller. "
+				       "Use AWS CodeDeploy to trigger a new deployment.");
+	if (check_network(td, net ? net : svc->network, e) || check_lbs(td, lbs ? lbs : svc->load_balancers, e) ||
+	    check_upstream(s, rq, net, lbs, e))
 		return -1;
 	struct sim_service saved = *svc;
 	if (apply_dc(svc, dc, e)) {
@@ -1001,6 +1221,8 @@ static int update_service(struct sim *s, const struct sim_request *rq, json_t *i
 		svc->load_balancers = json_deep_copy(lbs);
 		redeploy = 1;
 	}
+	if (redeploy)
+		load_tg_params(s, rq, svc); /* the target group's settings may have changed too */
 	if (has_grace)
 		svc->grace = (int)grace;
 	if (has_desired && desired != svc->desired) {
@@ -1078,8 +1300,13 @@ static int delete_service(struct sim *s, const struct sim_request *rq, json_t *i
 	struct sim_service *svc = service_arg(s, c, in, "service", e);
 	if (!svc || opt_bool(in, "force", &force, e))
 		return -1;
-	if (svc->status == SIM_SVC_INACTIVE)
-		return sim_err(e, "ServiceNotActiveException", "Service was not ACTIVE.");
+	/* an INACTIVE service: ECS answers with it, INACTIVE, and no error (public report,
+	 * https://github.com/aws/aws-sdk-js/issues/4189; ServiceNotActiveException is not one of
+	 * DeleteService's errors in ECS's model) */
+	if (svc->status == SIM_SVC_INACTIVE) {
+		*out = json_pack("{s:o}", "service", render_service(s, svc, 0));
+		return 0;
+	}
 	if (svc->desired > 0 && !force && svc->status == SIM_SVC_ACTIVE)
 		return sim_err(e, IPE, "The service cannot be stopped while it is scaled above 0.");
 	svc->status = SIM_SVC_DRAINING;
@@ -1096,7 +1323,7 @@ static const char *container_status(const struct sim_task *t)
 	if (t->phase < SIM_RUNNING)
 		return t->want_running ? "PENDING" : "STOPPED";
 	if (t->execution_stopped_at || t->phase >= SIM_DEPROVISIONING)
-		return t->started_at ? "STOPPED" : "STOPPED";
+		return "STOPPED";
 	return "RUNNING";
 }
 
@@ -1104,7 +1331,7 @@ static const char *attachment_status(const struct sim_task *t)
 {
 	switch (t->phase) {
 	case SIM_PROVISIONING: return "PRECREATED";
-	case SIM_DEPROVISIONING: return "DELETED";
+	case SIM_DEPROVISIONING:
 	case SIM_STOPPED: return "DELETED";
 	default: return "ATTACHED";
 	}
@@ -1353,9 +1580,12 @@ static json_t *tags_of(struct sim *s, const char *arn)
 	for (struct sim_cluster *c = s->clusters; c; c = c->next)
 		if (strcmp(c->arn, arn) == 0)
 			return c->tags;
+	json_t *svc_tags = NULL; /* a live service before an INACTIVE one of the same ARN */
 	for (struct sim_service *v = s->services; v; v = v->next)
-		if (strcmp(v->arn, arn) == 0)
-			return v->tags;
+		if (strcmp(v->arn, arn) == 0 && (!svc_tags || v->status != SIM_SVC_INACTIVE))
+			svc_tags = v->tags;
+	if (svc_tags)
+		return svc_tags;
 	for (struct sim_taskdef *d = s->taskdefs; d; d = d->next)
 		if (strcmp(d->arn, arn) == 0)
 			return d->tags;
@@ -1426,6 +1656,8 @@ static const struct {
     {"CreateCluster", create_cluster},
     {"DescribeClusters", describe_clusters},
     {"ListClusters", list_clusters},
+    {"DeleteCluster", delete_cluster},
+    {"UpdateCluster", update_cluster},
     {"RegisterTaskDefinition", register_td},
     {"DescribeTaskDefinition", describe_td},
     {"DeregisterTaskDefinition", deregister_td},
@@ -1442,6 +1674,10 @@ static const struct {
     {"TagResource", tag_resource},
     {"UntagResource", untag_resource},
     {"ListTagsForResource", list_tags},
+    {"ListServiceDeployments", sim_list_service_deployments},
+    {"DescribeServiceDeployments", sim_describe_service_deployments},
+    {"DescribeServiceRevisions", sim_describe_service_revisions},
+    {"StopServiceDeployment", sim_stop_service_deployment},
 };
 
 int sim_ecs_owns(const char *action)

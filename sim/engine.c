@@ -161,13 +161,51 @@ static void log_traceback(struct sim *s, struct sim_task *t, int code)
 
 static void trip_breaker(struct sim *s, struct sim_service *svc, struct sim_deployment *d);
 
+/* Behaviours that keep a task from ever reaching RUNNING. */
+static int start_fails(enum sim_behavior_kind k)
+{
+	return k == SIM_B_PULL_ERROR || k == SIM_B_PULL_DENIED || k == SIM_B_SECRET_ERROR || k == SIM_B_NO_LOG_GROUP;
+}
+
+/* A duration drawn from the profile's range: today's quick pace, or ECS's (docs/sim.md). */
+static double span(struct sim *s, double fast_lo, double fast_hi, double ecs_lo, double ecs_hi)
+{
+	if (s->cfg.timing == SIM_TIMING_FAST)
+		return sim_uniform(s, fast_lo, fast_hi);
+	return sim_uniform(s, ecs_lo, ecs_hi);
+}
+
+/*
+ * Service throttle logic: tasks of a service that fail to start (never reach RUNNING) make the
+ * scheduler wait longer and longer between launch attempts, up to 15 minutes, with the event
+ * "(service S) is unable to consistently start tasks successfully."; tasks stopped after they
+ * reached RUNNING do not start it. https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-throttle-logic.html
+ * ECS publishes the cap, not the steps: the first delay (backoff_base, 150 s) doubles per failure.
+ */
+static void throttle_start_failure(struct sim *s, struct sim_service *svc)
+{
+	if (!svc || s->cfg.backoff_base <= 0)
+		return;
+	svc->start_failures++;
+	double delay = s->cfg.backoff_base;
+	for (int i = 1; i < svc->start_failures && delay < s->cfg.backoff_max; i++)
+		delay *= 2;
+	if (delay > s->cfg.backoff_max)
+		delay = s->cfg.backoff_max;
+	svc->launch_after = s->now + delay;
+	sim_event_add(s, svc, "(service %s) is unable to consistently start tasks successfully.", svc->name);
+}
+
 static void count_failure(struct sim *s, struct sim_task *t)
 {
 	if (!t->service || t->failed_counted)
 		return;
 	t->failed_counted = 1;
+	/* Counted in both of the breaker's stages: tasks that never reach RUNNING (stage 1) and
+	 * tasks that fail their health checks or exit once RUNNING (stage 2), until the
+	 * deployment completes. https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html */
 	struct sim_deployment *d = sim_deployment_find(t->service, t->dep_id);
-	if (!d || !d->primary || d->rollout != SIM_RO_IN_PROGRESS || d->monitoring_off)
+	if (!d || !d->primary || d->rollout != SIM_RO_IN_PROGRESS)
 		return;
 	d->failed++;
 	d->updated_at = s->now;
@@ -186,16 +224,18 @@ void sim_task_stop(struct sim *s, struct sim_task *t, const char *stop_code, con
 		set_str(&t->stop_code, stop_code);
 	if (!t->stopped_reason)
 		set_str(&t->stopped_reason, reason);
-	t->exit_at = t->check_at = t->stable_at = 0;
+	t->exit_at = t->check_at = t->stable_at = t->hc_at = 0;
 	if (t->target != SIM_TG_NONE) {
 		t->phase = SIM_DEACTIVATING;
 		t->target = SIM_TG_DRAINING;
-		t->phase_at = s->now + s->cfg.drain_seconds + EPS;
+		t->phase_at = s->now + sim_service_tg(s, t->service).drain + EPS;
 		if (t->service) {
-			sim_event_add(s, t->service, "(service %s) has begun draining connections on 1 tasks.",
-				      t->service->name);
+			/* ECS's order: the target is deregistered, then the task set drains its connections
+			 * ("(service S, taskSet ecs-svc/N) has begun draining connections on 1 tasks.") */
 			sim_event_add(s, t->service, "(service %s) deregistered 1 targets in (target-group %s)",
 				      t->service->name, t->tg_arn);
+			sim_event_add(s, t->service, "(service %s, taskSet %s) has begun draining connections on 1 tasks.",
+				      t->service->name, t->dep_id);
 		}
 	} else {
 		t->phase = t->phase <= SIM_PENDING ? SIM_DEPROVISIONING : SIM_STOPPING;
@@ -217,9 +257,10 @@ static void mark_stable(struct sim *s, struct sim_task *t)
 	if (!t->service)
 		return;
 	struct sim_deployment *d = sim_deployment_find(t->service, t->dep_id);
-	if (d && d->rollout == SIM_RO_IN_PROGRESS && !d->monitoring_off) {
-		/* ECS: once a task runs successfully the failure count resets and stops being evaluated */
-		d->monitoring_off = 1;
+	if (d && d->rollout == SIM_RO_IN_PROGRESS && d->failed) {
+		/* resetOnHealthyTask (default true): "a task that reaches a healthy state resets the
+		 * failure count to 0"; the breaker keeps counting until the deployment completes.
+		 * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentCircuitBreaker.html */
 		d->failed = 0;
 		d->updated_at = s->now;
 	}
@@ -243,8 +284,14 @@ static int probe(struct sim *s, struct sim_task *t, const char *host, int log)
 		code = sim_django_host_allowed(task_env(t, "ALLOWED_HOSTS"), host, dbg) ? 200 : 400;
 		break;
 	}
+	case SIM_B_FAIL_AFTER: /* healthy, then its dependency goes away */
+		code = s->now < t->started_at + t->behavior.code ? 200 : 503;
+		break;
 	case SIM_B_EXIT:
 	case SIM_B_PULL_ERROR:
+	case SIM_B_PULL_DENIED:
+	case SIM_B_SECRET_ERROR:
+	case SIM_B_NO_LOG_GROUP:
 		return 0;
 	default:
 		code = 200;
@@ -271,8 +318,36 @@ static int probe(struct sim *s, struct sim_task *t, const char *host, int log)
 
 static void schedule_check(struct sim *s, struct sim_task *t)
 {
-	if (t->want_running && (t->tg_arn || t->has_hc))
-		t->check_at = s->now + s->cfg.health_interval;
+	int agent = s->cfg.timing == SIM_TIMING_ECS; /* container checks run on their own timer */
+	if (t->want_running && (t->tg_arn || (t->has_hc && !agent)))
+		t->check_at = s->now + (t->tg_arn ? sim_service_tg(s, t->service).interval : s->cfg.health_interval);
+}
+
+static int evaluate_health(struct sim *s, struct sim_task *t);
+
+/*
+ * ECS timing: the container health check as the agent runs it (Docker's HEALTHCHECK): every
+ * `interval` seconds, a probe with no answer within `timeout` fails, UNHEALTHY after `retries`
+ * failures in a row, failures inside `startPeriod` not counted, HEALTHY at the first success.
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html
+ */
+static void container_check(struct sim *s, struct sim_task *t)
+{
+	if (!t->want_running || t->phase != SIM_RUNNING)
+		return;
+	int code = probe(s, t, t->hc_host ? t->hc_host : "localhost", t->target == SIM_TG_NONE);
+	if (code == 200) {
+		t->health = SIM_H_HEALTHY;
+		t->hc_fails = 0;
+	} else if (s->now >= t->started_at + t->hc_start_period) {
+		if (++t->hc_fails >= t->hc_retries)
+			t->health = SIM_H_UNHEALTHY;
+	}
+	if (t->target == SIM_TG_NONE)
+		t->last_code = code;
+	if (evaluate_health(s, t))
+		return;
+	t->hc_at = s->now + t->hc_interval;
 }
 
 static void health_check(struct sim *s, struct sim_task *t)
@@ -282,22 +357,27 @@ static void health_check(struct sim *s, struct sim_task *t)
 	char host[80];
 	int code = 0;
 	if (t->target != SIM_TG_NONE) {
+		struct sim_tg_params tg = sim_service_tg(s, t->service);
+		if (s->now < t->registered_until) { /* Elb.RegistrationInProgress: no checks yet */
+			t->check_at = t->registered_until;
+			return;
+		}
 		snprintf(host, sizeof(host), "%s:%d", t->ip, t->port);
 		code = probe(s, t, host, 1);
 		if (code == 200) {
 			t->passes++;
 			t->fails = 0;
-			if (t->passes >= s->cfg.healthy_threshold)
+			if (t->passes >= tg.healthy)
 				t->target = SIM_TG_HEALTHY;
 		} else {
 			t->fails++;
 			t->passes = 0;
-			if (t->fails >= s->cfg.unhealthy_threshold)
+			if (t->fails >= tg.unhealthy)
 				t->target = SIM_TG_UNHEALTHY;
 		}
 		t->last_code = code;
 	}
-	if (t->has_hc && t->phase == SIM_RUNNING) {
+	if (t->has_hc && t->phase == SIM_RUNNING && s->cfg.timing == SIM_TIMING_FAST) {
 		snprintf(host, sizeof(host), "%s", t->hc_host ? t->hc_host : "localhost");
 		int c2 = probe(s, t, host, t->target == SIM_TG_NONE);
 		if (c2 == 200)
@@ -308,6 +388,14 @@ static void health_check(struct sim *s, struct sim_task *t)
 			t->last_code = c2;
 	}
 	t->checks++;
+	if (evaluate_health(s, t))
+		return;
+	schedule_check(s, t);
+}
+
+/* Healthy marks the task stable; unhealthy past the grace period stops it. 1 when stopped. */
+static int evaluate_health(struct sim *s, struct sim_task *t)
+{
 	int healthy = (!t->tg_arn || t->target == SIM_TG_HEALTHY) && (!t->has_hc || t->health == SIM_H_HEALTHY);
 	if (healthy && t->phase == SIM_RUNNING)
 		mark_stable(s, t);
@@ -330,10 +418,11 @@ static void health_check(struct sim *s, struct sim_task *t)
 			snprintf(reason, sizeof(reason), "Task failed container health checks");
 		}
 		sim_event_add(s, t->service, "(service %s) has stopped 1 running tasks: (task %s).", t->service->name, t->id);
+		t->service->replaced_unhealthy++;
 		task_fail(s, t, "ServiceSchedulerInitiated", reason);
-		return;
+		return 1;
 	}
-	schedule_check(s, t);
+	return 0;
 }
 
 /* ---- lifecycle ------------------------------------------------------------------------------------ */
@@ -354,8 +443,12 @@ static void go_running(struct sim *s, struct sim_task *t)
 		t->exit_at = s->now + sim_uniform(s, 4, 12);
 	else if (t->behavior.kind == SIM_B_EXIT)
 		t->exit_at = s->now + sim_uniform(s, 2, 8);
-	if (t->has_hc && !t->check_at)
+	if (t->has_hc && s->cfg.timing == SIM_TIMING_ECS)
+		t->hc_at = s->now + t->hc_interval; /* the first check after one interval */
+	else if (t->has_hc && !t->check_at)
 		t->check_at = s->now + sim_uniform(s, 2, 5);
+	if (t->service)
+		t->service->start_failures = 0; /* it reached RUNNING: the throttle starts over */
 	if (!t->tg_arn && !t->has_hc)
 		t->stable_at = s->now + s->cfg.stable_seconds;
 }
@@ -387,6 +480,56 @@ static void container_exit(struct sim *s, struct sim_task *t)
 		sim_task_stop(s, t, "EssentialContainerExited", "Essential container in task exited");
 }
 
+/*
+ * Why a task never started, in the words of the developer guide's "Amazon ECS stopped task
+ * error messages" (CannotPullContainerError, ResourceInitializationError):
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html
+ */
+static void start_failure_reason(struct sim *s, struct sim_task *t, char *out, size_t n)
+{
+	json_t *c = container_def(t->td, t->main_container);
+	const char *image = json_string_value(json_object_get(c, "image")) ?: "";
+	char host[256];
+	size_t hl = strcspn(image, "/");
+	snprintf(host, sizeof(host), "%.*s", (int)(image[hl] && strchr(image, '.') && memchr(image, '.', hl) ? hl : 0),
+		 image);
+	switch (t->behavior.kind) {
+	case SIM_B_PULL_DENIED:
+		snprintf(out, n,
+			 "CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref %s: "
+			 "pulling from host %s failed with status code [manifests %s]: 403 Forbidden",
+			 image, host[0] ? host : "registry-1.docker.io", strrchr(image, ':') ? strrchr(image, ':') + 1 : "latest");
+		break;
+	case SIM_B_SECRET_ERROR: {
+		json_t *sec = json_array_get(json_object_get(c, "secrets"), 0);
+		const char *from = json_string_value(json_object_get(sec, "valueFrom"));
+		char secret[300];
+		if (from)
+			snprintf(secret, sizeof(secret), "%s", from);
+		else
+			snprintf(secret, sizeof(secret), "arn:aws:secretsmanager:%s:%s:secret:app", s->region, s->account);
+		snprintf(out, n,
+			 "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval "
+			 "failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch "
+			 "secret %s from secrets manager: AccessDeniedException: User: arn:aws:sts::%s:assumed-role/"
+			 "ecsTaskExecutionRole/%s is not authorized to perform: secretsmanager:GetSecretValue on resource: %s "
+			 "because no identity-based policy allows the secretsmanager:GetSecretValue action",
+			 secret, s->account, t->id, secret);
+		break;
+	}
+	case SIM_B_NO_LOG_GROUP:
+		snprintf(out, n,
+			 "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: "
+			 "failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not "
+			 "exist. : exit status 1");
+		break;
+	default:
+		snprintf(out, n,
+			 "CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref %s: %s: not found",
+			 image, image);
+	}
+}
+
 static void phase_step(struct sim *s, struct sim_task *t)
 {
 	t->version++;
@@ -395,26 +538,24 @@ static void phase_step(struct sim *s, struct sim_task *t)
 		t->phase = SIM_PENDING;
 		t->connectivity_at = s->now;
 		t->pull_started_at = s->now;
-		if (t->behavior.kind == SIM_B_PULL_ERROR)
-			t->phase_at = s->now + sim_uniform(s, 5, 12);
+		if (start_fails(t->behavior.kind)) /* the agent retries the pull before giving up */
+			t->phase_at = s->now + span(s, 5, 12, 30, 60);
 		else if (t->behavior.kind == SIM_B_SLOW_START)
-			t->phase_at = s->now + sim_uniform(s, 15, 30);
+			t->phase_at = s->now + span(s, 15, 30, 20, 45);
 		else
-			t->phase_at = s->now + sim_uniform(s, 4, 12);
+			t->phase_at = s->now + span(s, 4, 12, 10, 30);
 		break;
 	case SIM_PENDING:
 		t->phase_at = 0;
-		if (t->behavior.kind == SIM_B_PULL_ERROR) {
-			char reason[600];
-			json_t *c = container_def(t->td, t->main_container);
-			const char *image = json_string_value(json_object_get(c, "image")) ?: "";
-			snprintf(reason, sizeof(reason),
-				 "CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref %s: %s: not found",
-				 image, image);
-			set_str(&t->container_reason, reason);
-			if (t->service)
+		if (start_fails(t->behavior.kind)) {
+			char reason[1400];
+			start_failure_reason(s, t, reason, sizeof(reason));
+			if (t->behavior.kind == SIM_B_PULL_ERROR || t->behavior.kind == SIM_B_PULL_DENIED)
+				set_str(&t->container_reason, reason);
+			if (t->service) {
 				task_fail(s, t, "TaskFailedToStart", reason);
-			else
+				throttle_start_failure(s, t->service);
+			} else
 				sim_task_stop(s, t, "TaskFailedToStart", reason);
 			break;
 		}
@@ -423,7 +564,11 @@ static void phase_step(struct sim *s, struct sim_task *t)
 			t->phase = SIM_ACTIVATING;
 			t->target = SIM_TG_INITIAL;
 			t->phase_at = s->now + sim_uniform(s, 2, 4);
-			t->check_at = s->now + sim_uniform(s, 3, s->cfg.health_interval);
+			t->registered_until = s->now + s->cfg.register_seconds;
+			if (s->cfg.timing == SIM_TIMING_ECS)
+				t->check_at = t->registered_until;
+			else
+				t->check_at = s->now + sim_uniform(s, 3, s->cfg.health_interval);
 			t->ready_at = 1e18; /* container still starting */
 			if (t->service)
 				sim_event_add(s, t->service, "(service %s) registered 1 targets in (target-group %s)",
@@ -477,8 +622,8 @@ static void phase_step(struct sim *s, struct sim_task *t)
 static double next_due(const struct sim_task *t)
 {
 	double m = 0;
-	const double v[4] = {t->phase_at, t->exit_at, t->check_at, t->stable_at};
-	for (int i = 0; i < 4; i++)
+	const double v[5] = {t->phase_at, t->exit_at, t->check_at, t->stable_at, t->hc_at};
+	for (int i = 0; i < 5; i++)
 		if (v[i] > 0 && (m == 0 || v[i] < m))
 			m = v[i];
 	return m;
@@ -498,6 +643,10 @@ static void process_due(struct sim *s, struct sim_task *t)
 	if (t->check_at && t->check_at <= s->now) {
 		t->check_at = 0;
 		health_check(s, t);
+	}
+	if (t->hc_at && t->hc_at <= s->now) {
+		t->hc_at = 0;
+		container_check(s, t);
 	}
 	if (t->stable_at && t->stable_at <= s->now) {
 		t->stable_at = 0;
@@ -552,7 +701,7 @@ static char *hc_host_of(json_t *hc, int port)
 
 static int behavior_rank(enum sim_behavior_kind k)
 {
-	return k == SIM_B_PULL_ERROR ? 3 : k == SIM_B_EXIT ? 2 : 0;
+	return start_fails(k) ? 3 : k == SIM_B_EXIT ? 2 : 0;
 }
 
 struct sim_task *sim_task_start(struct sim *s, struct sim_cluster *c, struct sim_service *svc,
@@ -605,8 +754,18 @@ struct sim_task *sim_task_start(struct sim *s, struct sim_cluster *c, struct sim
 	}
 	json_t *hc = json_object_get(main, "healthCheck");
 	if (json_array_size(json_object_get(hc, "command")) > 0) {
+		/* defaults: interval 30, timeout 5, retries 3, startPeriod 0 (API_HealthCheck) */
+		json_t *v;
 		t->has_hc = 1;
 		t->hc_host = hc_host_of(hc, t->port);
+		t->hc_interval = (v = json_object_get(hc, "interval")) ? (double)json_integer_value(v) : 30;
+		t->hc_timeout = (v = json_object_get(hc, "timeout")) ? (double)json_integer_value(v) : 5;
+		t->hc_retries = (v = json_object_get(hc, "retries")) ? (int)json_integer_value(v) : 3;
+		t->hc_start_period = (v = json_object_get(hc, "startPeriod")) ? (double)json_integer_value(v) : 0;
+		if (t->hc_interval < 1)
+			t->hc_interval = 30;
+		if (t->hc_retries < 1)
+			t->hc_retries = 3;
 	}
 	json_t *logc = json_object_get(main, "logConfiguration");
 	if (strcmp(json_string_value(json_object_get(logc, "logDriver")) ?: "", "awslogs") == 0) {
@@ -631,7 +790,7 @@ struct sim_task *sim_task_start(struct sim *s, struct sim_cluster *c, struct sim
 	t->want_running = 1;
 	t->version = 1;
 	t->created_at = s->now;
-	t->phase_at = s->now + sim_uniform(s, 2, 6);
+	t->phase_at = s->now + span(s, 2, 6, 10, 30);
 	if (!t->arn || !t->main_container || !t->overrides || !t->tags || !t->group || !t->launch_type) {
 		sim_task_free(t);
 		return NULL;
@@ -647,43 +806,101 @@ struct sim_task *sim_task_start(struct sim *s, struct sim_cluster *c, struct sim
 
 /* ---- the scheduler --------------------------------------------------------------------------------- */
 
-static void deployment_new_id(struct sim *s, char out[40])
+/*
+ * The breaker trips: the deployment goes FAILED and launches stop. With rollback, "it looks for
+ * the most recent deployment that is in a COMPLETED state ... When the rollback starts, the
+ * deployment changes from a COMPLETED to IN_PROGRESS. This means that the deployment is not
+ * eligible for another rollback until it reaches a COMPLETED state. When the deployment circuit
+ * breaker does not find a deployment that is in a COMPLETED state, the circuit breaker does not
+ * launch new tasks and the deployment is stalled."
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html
+ * So the rollback is the last COMPLETED deployment itself, under its own id, and its tasks that
+ * still run keep serving; a failing rollback has nothing COMPLETED left and stalls.
+ */
+/* The last COMPLETED deployment back as PRIMARY, IN_PROGRESS, under its own id; NULL when none. */
+static struct sim_deployment *reactivate_last_completed(struct sim *s, struct sim_service *svc, struct sim_deployment *d)
 {
-	unsigned long long n = 1000000000000000000ULL + sim_rand(s) % 8999999999999999999ULL;
-	snprintf(out, 40, "ecs-svc/%llu", n);
+	if (!svc->last_completed_td || !svc->last_completed_id[0] || d != primary_of(svc) ||
+	    strcmp(svc->last_completed_id, d->id) == 0)
+		return NULL;
+	struct sim_deployment *back = NULL, **pp;
+	for (pp = &svc->deployments; *pp; pp = &(*pp)->next) {
+		if (strcmp((*pp)->id, svc->last_completed_id) == 0) {
+			back = *pp;
+			*pp = back->next; /* unlinked; goes back in front below */
+			break;
+		}
+	}
+	if (!back) {
+		/* its tasks are all gone, its record is not: the same id comes back */
+		back = ship_calloc(1, sizeof(*back));
+		if (!back)
+			return NULL;
+		snprintf(back->id, sizeof(back->id), "%s", svc->last_completed_id);
+		snprintf(back->rev_arn, sizeof(back->rev_arn), "%s", svc->last_completed_rev);
+		back->td = svc->last_completed_td;
+		back->created_at = svc->last_completed_created;
+		back->network = svc->network ? json_deep_copy(svc->network) : NULL;
+	}
+	char reason[160];
+	snprintf(reason, sizeof(reason), "ECS deployment circuit breaker: rolling back to deploymentId %s.", back->id);
+	set_str(&back->reason, reason);
+	back->primary = 1;
+	back->desired = svc->desired;
+	back->failed = 0;
+	back->launch_stopped = 0;
+	back->rollout = SIM_RO_IN_PROGRESS;
+	back->updated_at = s->now;
+	d->primary = 0;
+	back->next = svc->deployments;
+	svc->deployments = back;
+	svc->td = back->td;
+	svc->steady = 0;
+	svc->last_completed_id[0] = '\0'; /* not eligible for another rollback until it completes */
+	sim_event_add(s, svc, "(service %s) rolling back to deployment %s.", svc->name, back->id);
+	sim_rollout_log(s, svc, back);
+	return back;
 }
 
-static void trip_breaker(struct sim *s, struct sim_service *svc, struct sim_deployment *d)
+static void fail_deployment(struct sim *s, struct sim_service *svc, struct sim_deployment *d, const char *reason)
 {
 	d->rollout = SIM_RO_FAILED;
-	set_str(&d->reason, "ECS deployment circuit breaker: tasks failed to start.");
+	set_str(&d->reason, reason);
 	d->launch_stopped = 1;
 	d->updated_at = s->now;
 	sim_rollout_log(s, svc, d);
+}
+
+/*
+ * The breaker trips: the deployment goes FAILED and launches stop. With rollback, "it looks for
+ * the most recent deployment that is in a COMPLETED state ... When the rollback starts, the
+ * deployment changes from a COMPLETED to IN_PROGRESS. This means that the deployment is not
+ * eligible for another rollback until it reaches a COMPLETED state. When the deployment circuit
+ * breaker does not find a deployment that is in a COMPLETED state, the circuit breaker does not
+ * launch new tasks and the deployment is stalled."
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html
+ * So the rollback is the last COMPLETED deployment itself, under its own id, and its tasks that
+ * still run keep serving; a failing rollback has nothing COMPLETED left and stalls.
+ */
+static void trip_breaker(struct sim *s, struct sim_service *svc, struct sim_deployment *d)
+{
+	fail_deployment(s, svc, d, "ECS deployment circuit breaker: tasks failed to start.");
 	sim_event_add(s, svc, "(service %s) (deployment %s) deployment failed: tasks failed to start.", svc->name, d->id);
-	if (!svc->rollback || !svc->last_completed_td || d != primary_of(svc))
-		return;
-	struct sim_deployment *nd = ship_calloc(1, sizeof(*nd));
-	if (!nd)
-		return;
-	deployment_new_id(s, nd->id);
-	char reason[160];
-	snprintf(reason, sizeof(reason), "ECS deployment circuit breaker: rolling back to deploymentId %s.",
-		 svc->last_completed_id);
-	nd->reason = ship_strdup(reason);
-	nd->primary = 1;
-	nd->td = svc->last_completed_td;
-	nd->desired = svc->desired;
-	nd->rollout = SIM_RO_IN_PROGRESS;
-	nd->created_at = nd->updated_at = s->now;
-	nd->network = svc->network ? json_deep_copy(svc->network) : NULL;
-	d->primary = 0;
-	nd->next = svc->deployments;
-	svc->deployments = nd;
-	svc->td = nd->td;
+	struct sim_deployment *back = svc->rollback ? reactivate_last_completed(s, svc, d) : NULL;
+	sim_sdep_failed(s, svc, d, back, back ? back->reason : d->reason); /* else stalled: FAILED, PRIMARY */
+}
+
+void sim_engine_rollback(struct sim *s, struct sim_service *svc, struct sim_deployment *d, const char *reason)
+{
+	fail_deployment(s, svc, d, reason);
+	struct sim_deployment *back = reactivate_last_completed(s, svc, d);
+	sim_sdep_failed(s, svc, d, back, reason);
+}
+
+void sim_engine_abort(struct sim *s, struct sim_service *svc, struct sim_deployment *d)
+{
+	fail_deployment(s, svc, d, "ECS deployment stopped: the service deployment was aborted.");
 	svc->steady = 0;
-	sim_event_add(s, svc, "(service %s) rolling back to deployment %s.", svc->name, svc->last_completed_id);
-	sim_rollout_log(s, svc, nd);
 }
 
 /* Adds " (task ID)" for each task to an event and posts it. */
@@ -697,6 +914,29 @@ static void post_batch(struct sim *s, struct sim_service *svc, const char *verb,
 	for (int i = 0; i < n; i++)
 		ship_buf_addf(&b, " (task %s)", ts[i]->id);
 	ship_buf_addch(&b, '.');
+	if (!b.failed)
+		sim_event_add(s, svc, "%s", b.data);
+	ship_buf_release(&b);
+}
+
+/*
+ * "(service S) has started N tasks: (task a). Amazon ECS replaced N tasks due to an unhealthy
+ * status." when the new tasks replace ones stopped for failed health checks.
+ */
+static void post_started(struct sim *s, struct sim_service *svc, struct sim_task **ts, int n)
+{
+	if (n <= 0)
+		return;
+	struct ship_buf b = SHIP_BUF_INIT(8192);
+	ship_buf_addf(&b, "(service %s) has started %d tasks:", svc->name, n);
+	for (int i = 0; i < n; i++)
+		ship_buf_addf(&b, " (task %s)", ts[i]->id);
+	ship_buf_addch(&b, '.');
+	if (svc->replaced_unhealthy > 0) {
+		int r = svc->replaced_unhealthy < n ? svc->replaced_unhealthy : n;
+		ship_buf_addf(&b, " Amazon ECS replaced %d tasks due to an unhealthy status.", r);
+		svc->replaced_unhealthy -= r;
+	}
 	if (!b.failed)
 		sim_event_add(s, svc, "%s", b.data);
 	ship_buf_release(&b);
@@ -748,7 +988,7 @@ void sim_reconcile(struct sim *s, struct sim_service *svc)
 		}
 	}
 	struct sim_rollout_step step;
-	int launch = !p->launch_stopped && svc->status == SIM_SVC_ACTIVE;
+	int launch = !p->launch_stopped && svc->status == SIM_SVC_ACTIVE && s->now >= svc->launch_after;
 	sim_rollout_plan(svc->desired, svc->min_pct, svc->max_pct, old_h, old_u, new_a, new_h, launch, &step);
 
 	/* stop: old tasks not healthy, then healthy old ones the minimum allows, then primary excess */
@@ -774,18 +1014,41 @@ void sim_reconcile(struct sim *s, struct sim_service *svc)
 	}
 	post_batch(s, svc, "has stopped", stopped, nstop);
 
+	int unplaced = 0;
 	for (int i = 0; i < step.start_new && nstart < BATCH; i++) {
 		char group[300];
 		snprintf(group, sizeof(group), "service:%s", svc->name);
 		struct sim_task *t = sim_task_start(s, svc->cluster, svc, p, p->td, NULL, p->network, p->id,
 						    group, svc->launch_type);
-		if (!t)
+		if (!t) {
+			unplaced = 1;
 			break;
+		}
 		started[nstart++] = t;
 	}
-	post_batch(s, svc, "has started", started, nstart);
+	/* the tasks limit reached: ECS's placement event (developer guide, service event messages) */
+	if (unplaced && !svc->unplaced_reported)
+		sim_event_add(s, svc, "(service %s) was unable to place a task. Reason: You've reached the limit on the number "
+				      "of tasks you can run concurrently. For more information, see the Troubleshooting "
+				      "section of the Amazon ECS Developer Guide.", svc->name);
+	svc->unplaced_reported = unplaced;
+	post_started(s, svc, started, nstart);
 	if (nstart || nstop)
 		svc->steady = 0;
+	/*
+	 * Minimum healthy and maximum percent that leave no room: no old task may stop and no new
+	 * one start, and nothing is on its way. ECS says so in an event ("service (S) was unable to
+	 * stop or start tasks during a deployment because of the service deployment configuration.
+	 * Update the minimumHealthyPercent or maximumPercent value and try again.").
+	 * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages-list.html
+	 */
+	int stuck = launch && !nstart && !nstop && step.start_new == 0 && old_h > 0 && !old_u &&
+		    new_a == new_h && new_a < svc->desired && p->rollout == SIM_RO_IN_PROGRESS;
+	if (stuck && !svc->stuck_reported)
+		sim_event_add(s, svc, "(service %s) was unable to stop or start tasks during a deployment because of the "
+				      "service deployment configuration. Update the minimumHealthyPercent or maximumPercent "
+				      "value and try again.", svc->name);
+	svc->stuck_reported = stuck;
 
 	/* drop old deployments whose tasks are all gone */
 	int old_alive = 0, prim_healthy = 0, prim_unhealthy = 0;
@@ -820,6 +1083,9 @@ void sim_reconcile(struct sim *s, struct sim_service *svc)
 		p->updated_at = s->now;
 		snprintf(svc->last_completed_id, sizeof(svc->last_completed_id), "%s", p->id);
 		svc->last_completed_td = p->td;
+		svc->last_completed_created = p->created_at;
+		snprintf(svc->last_completed_rev, sizeof(svc->last_completed_rev), "%s", p->rev_arn);
+		sim_sdep_completed(s, svc, p);
 		sim_rollout_log(s, svc, p);
 		sim_event_add(s, svc, "(service %s) (deployment %s) deployment completed.", svc->name, p->id);
 	}
@@ -859,15 +1125,23 @@ static void gc_stopped(struct sim *s)
 	}
 }
 
-void sim_advance(struct sim *s, double to)
+int sim_advance_for(struct sim *s, double to, double wall_budget)
 {
+	double deadline = wall_budget > 0 ? sim_wall() + wall_budget : 0;
 	for (long guard = 0; guard < 1000000; guard++) {
+		if (deadline > 0 && (guard & 15) == 15 && sim_wall() >= deadline) {
+			gc_stopped(s);
+			return 0; /* out of time: s->now is where the model got to */
+		}
 		double next = 0;
 		for (struct sim_task *t = s->tasks; t; t = t->next) {
 			double d = next_due(t);
 			if (d > 0 && (next == 0 || d < next))
 				next = d;
 		}
+		for (struct sim_service *v = s->services; v; v = v->next)
+			if (v->launch_after > s->now && (next == 0 || v->launch_after < next))
+				next = v->launch_after; /* the throttle's delay ends: launch again */
 		if (next == 0 || next > to)
 			break;
 		if (next > s->now)
@@ -879,6 +1153,12 @@ void sim_advance(struct sim *s, double to)
 	if (to > s->now)
 		s->now = to;
 	gc_stopped(s);
+	return 1;
+}
+
+void sim_advance(struct sim *s, double to)
+{
+	sim_advance_for(s, to, 0);
 }
 
 void sim_sync(struct sim *s)

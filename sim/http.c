@@ -6,9 +6,11 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "ecship/text.h"
 #include "sim.h"
 
 #define ECS_PREFIX "AmazonEC2ContainerServiceV20141113."
@@ -122,30 +124,10 @@ int sim_resp_add_header(struct sim_response *r, const char *name, const char *va
 	return 0;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static char *form_decode(const char *p, size_t n)
 {
 	struct ship_buf b = SHIP_BUF_INIT(SIM_MAX_BODY);
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '+') {
-			ship_buf_addch(&b, ' ');
-		} else if (p[i] == '%' && i + 2 < n + 0 && hexval(p[i + 1]) >= 0 && hexval(p[i + 2]) >= 0) {
-			ship_buf_addch(&b, (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2])));
-			i += 2;
-		} else {
-			ship_buf_addch(&b, p[i]);
-		}
-	}
+	ship_pct_decode(&b, (struct ship_str){p, n}, SHIP_PCT_PLUS_SPACE);
 	return ship_buf_detach(&b, NULL);
 }
 
@@ -438,5 +420,16 @@ void sim_handle(struct sim *s, struct sim_request *rq, struct sim_response *r)
 		sim_resp_add_header(r, "x-amzn-RequestId", r->request_id);
 	pthread_mutex_lock(&s->lock);
 	sim_reqlog_add(s, rq, r, (sim_wall() - t0) * 1000);
+	/* the conformance log: JSON answers the sim gave itself (forwarded ones carry upstream headers) */
+	if (s->resp_log && !r->drop && is_json_service(rq) && r->nheaders == 1 &&
+	    (strcmp(rq->svc, "ecs") == 0 || strcmp(rq->svc, "logs") == 0)) {
+		json_t *line = json_pack("{s:s,s:s,s:i,s:s%}", "service", rq->svc, "action", rq->action, "status", r->status,
+					 "body", r->body.data ? r->body.data : "", r->body.len);
+		char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+		if (text)
+			fprintf(s->resp_log, "%s\n", text);
+		ship_free(text);
+		json_decref(line);
+	}
 	pthread_mutex_unlock(&s->lock);
 }

@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim.h"
@@ -85,6 +86,46 @@ static int filter_match(const char *pattern, const char *msg)
 	return 1;
 }
 
+/* nextToken of this file's own making: "<kind>/<offset>"; -1 when absent, -2 when not ours. */
+static long token_offset(json_t *in, const char *key, char kind)
+{
+	json_t *v = json_object_get(in, key);
+	if (!v)
+		return -1;
+	const char *t = json_string_value(v);
+	long off;
+	if (!t || t[0] != kind || t[1] != '/' || ship_parse_long(t + 2, 0, 100000000, &off) != 0)
+		return -2;
+	return off;
+}
+
+struct hit {
+	long long at;
+	struct sim_task *t;
+	int line;
+};
+
+/* time order, then stream, then line: the order FilterLogEvents returns events in */
+static int hit_cmp(const void *a, const void *b)
+{
+	const struct hit *x = a, *y = b;
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	int c = strcmp(x->t->log_stream, y->t->log_stream);
+	return c ? c : x->line - y->line;
+}
+
+struct stream_at {
+	long long last;
+	json_t *o;
+};
+
+static int stream_cmp(const void *a, const void *b)
+{
+	const struct stream_at *x = a, *y = b;
+	return x->last < y->last ? -1 : x->last > y->last;
+}
+
 int sim_logs_call(struct sim *s, const char *action, json_t *in, json_t **out, struct sim_apierr *e)
 {
 	const char *group = json_string_value(json_object_get(in, "logGroupName"));
@@ -92,33 +133,71 @@ int sim_logs_call(struct sim *s, const char *action, json_t *in, json_t **out, s
 	long limit = json_is_integer(jlimit) ? (long)json_integer_value(jlimit) : 10000;
 	if (limit < 1 || limit > 10000)
 		return sim_err(e, "InvalidParameterException", "limit must be between 1 and 10000");
+	/*
+	 * DescribeLogStreams: by name, or with orderBy LastEventTime by the last event's time
+	 * (ascending, descending on request); at most 50 a page, nextToken for the rest.
+	 * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DescribeLogStreams.html
+	 */
 	if (strcmp(action, "DescribeLogStreams") == 0) {
 		const char *prefix = json_string_value(json_object_get(in, "logStreamNamePrefix"));
 		int by_time = strcmp(json_string_value(json_object_get(in, "orderBy")) ?: "", "LastEventTime") == 0;
 		int desc = json_is_true(json_object_get(in, "descending"));
+		long skip = token_offset(in, "nextToken", 's');
+		if (skip == -2)
+			return sim_err(e, "InvalidParameterException", "The specified nextToken is invalid.");
+		if (by_time && prefix)
+			return sim_err(e, "InvalidParameterException",
+				       "Cannot order by LastEventTime with a logStreamNamePrefix.");
 		if (limit > 50)
 			limit = 50;
-		json_t *list = json_array();
+		size_t n = 0, cap = 0;
+		struct stream_at *v = NULL;
 		for (struct sim_task *t = s->tasks; t; t = t->next) {
 			if (!t->log_group || strcmp(t->log_group, group) != 0 ||
 			    (prefix && strncmp(t->log_stream, prefix, strlen(prefix)) != 0))
 				continue;
-			json_array_append_new(list, stream_json(s, t));
-		}
-		if (desc || by_time) {
-			/* creation order is ascending already; reverse for descending */
-			size_t n = json_array_size(list);
-			if (desc) {
-				json_t *rev = json_array();
-				for (size_t i = n; i-- > 0;)
-					json_array_append(rev, json_array_get(list, i));
-				json_decref(list);
-				list = rev;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				struct stream_at *nv = ship_realloc(v, cap * sizeof(*v));
+				if (!nv)
+					break;
+				v = nv;
 			}
+			json_t *o = stream_json(s, t);
+			json_t *le = json_object_get(o, "lastEventTimestamp");
+			v[n].last = le ? json_integer_value(le) : json_integer_value(json_object_get(o, "creationTime"));
+			v[n++].o = o;
 		}
-		while ((long)json_array_size(list) > limit)
-			json_array_remove(list, json_array_size(list) - 1);
+		if (by_time && n > 1)
+			qsort(v, n, sizeof(*v), stream_cmp); /* stable enough: equal times keep no promise */
+		else if (n > 1) {
+			/* by name (lexicographic), as CloudWatch Logs orders by default */
+			for (size_t i = 1; i < n; i++)
+				for (size_t j = i; j > 0 &&
+						   strcmp(json_string_value(json_object_get(v[j - 1].o, "logStreamName")),
+							  json_string_value(json_object_get(v[j].o, "logStreamName"))) > 0;
+				     j--) {
+					struct stream_at tmp = v[j];
+					v[j] = v[j - 1];
+					v[j - 1] = tmp;
+				}
+		}
+		json_t *list = json_array();
+		long from = skip < 0 ? 0 : skip, k = 0;
+		for (size_t i = 0; i < n; i++) {
+			size_t idx = desc ? n - 1 - i : i;
+			if (k >= from && k < from + limit)
+				json_array_append(list, v[idx].o);
+			k++;
+			json_decref(v[idx].o);
+		}
+		ship_free(v);
 		*out = json_pack("{s:o}", "logStreams", list);
+		if (*out && from + limit < (long)n) {
+			char tok[40];
+			snprintf(tok, sizeof(tok), "s/%ld", from + limit);
+			json_object_set_new(*out, "nextToken", json_string(tok));
+		}
 		return 0;
 	}
 	json_t *jstart = json_object_get(in, "startTime"), *jend = json_object_get(in, "endTime");
@@ -132,35 +211,72 @@ int sim_logs_call(struct sim *s, const char *action, json_t *in, json_t **out, s
 				t = x;
 		if (!t)
 			return sim_err(e, "ResourceNotFoundException", "The specified log stream does not exist.");
+		/*
+		 * Paging: without a token, the first `limit` events (startFromHead) or the last ones;
+		 * nextForwardToken continues after the page, nextBackwardToken before it; at the end
+		 * the forward token comes back unchanged.
+		 * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetLogEvents.html
+		 */
 		json_t *events = json_array();
 		int from_head = json_is_true(json_object_get(in, "startFromHead"));
-		int n = 0, first = 0;
+		long n = 0;
 		for (int i = 0; i < t->nlines; i++)
 			if (visible(s, &t->lines[i]) && ms(t->lines[i].at) >= start && ms(t->lines[i].at) < end)
 				n++;
-		if (!from_head && n > limit)
-			first = n - (int)limit;
-		int k = 0;
+		const char *tok = json_string_value(json_object_get(in, "nextToken"));
+		long lo, hi;
+		if (tok && tok[0] == 'f') {
+			if ((lo = token_offset(in, "nextToken", 'f')) < 0)
+				return sim_err(e, "InvalidParameterException", "The specified nextToken is invalid.");
+			if (lo > n)
+				lo = n;
+			hi = lo + limit < n ? lo + limit : n;
+		} else if (tok) {
+			if ((hi = token_offset(in, "nextToken", 'b')) < 0)
+				return sim_err(e, "InvalidParameterException", "The specified nextToken is invalid.");
+			if (hi > n)
+				hi = n;
+			lo = hi - limit > 0 ? hi - limit : 0;
+		} else if (from_head) {
+			lo = 0;
+			hi = limit < n ? limit : n;
+		} else {
+			hi = n;
+			lo = n - limit > 0 ? n - limit : 0;
+		}
+		long k = 0;
 		for (int i = 0; i < t->nlines; i++) {
 			struct sim_logline *l = &t->lines[i];
 			if (!visible(s, l) || ms(l->at) < start || ms(l->at) >= end)
 				continue;
-			if (k++ < first || (long)json_array_size(events) >= limit)
-				continue;
-			json_array_append_new(events, json_pack("{s:I,s:s,s:I}", "timestamp", (json_int_t)ms(l->at), "message",
-								l->message, "ingestionTime", (json_int_t)ms(l->at) + 150));
+			if (k >= lo && k < hi)
+				json_array_append_new(events, json_pack("{s:I,s:s,s:I}", "timestamp", (json_int_t)ms(l->at),
+									"message", l->message, "ingestionTime",
+									(json_int_t)ms(l->at) + 150));
+			k++;
 		}
 		char fwd[64], bwd[64];
-		snprintf(fwd, sizeof(fwd), "f/%020d", k);
-		snprintf(bwd, sizeof(bwd), "b/%020d", first);
+		snprintf(fwd, sizeof(fwd), "f/%020ld", hi);
+		snprintf(bwd, sizeof(bwd), "b/%020ld", lo);
 		*out = json_pack("{s:o,s:s,s:s}", "events", events, "nextForwardToken", fwd, "nextBackwardToken", bwd);
 		return 0;
 	}
-	/* FilterLogEvents */
+	/*
+	 * FilterLogEvents: the matching events of every stream, in time order, at most `limit`
+	 * (default 10,000) a page, nextToken for the rest.
+	 * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_FilterLogEvents.html
+	 */
 	const char *pattern = json_string_value(json_object_get(in, "filterPattern"));
 	const char *prefix = json_string_value(json_object_get(in, "logStreamNamePrefix"));
 	json_t *names = json_object_get(in, "logStreamNames");
+	long skip = token_offset(in, "nextToken", 'e');
+	if (skip == -2)
+		return sim_err(e, "InvalidParameterException", "The specified nextToken is invalid.");
+	if (skip < 0)
+		skip = 0;
 	json_t *events = json_array(), *searched = json_array();
+	size_t n = 0, cap = 0;
+	struct hit *hits = NULL;
 	for (struct sim_task *t = s->tasks; t; t = t->next) {
 		if (!t->log_group || strcmp(t->log_group, group) != 0)
 			continue;
@@ -175,18 +291,40 @@ int sim_logs_call(struct sim *s, const char *action, json_t *in, json_t **out, s
 				continue;
 		}
 		json_array_append_new(searched, json_pack("{s:s,s:b}", "logStreamName", t->log_stream, "searchedCompletely", 1));
-		for (int i = 0; i < t->nlines && (long)json_array_size(events) < limit; i++) {
+		for (int i = 0; i < t->nlines; i++) {
 			struct sim_logline *l = &t->lines[i];
 			if (!visible(s, l) || ms(l->at) < start || ms(l->at) >= end || !filter_match(pattern, l->message))
 				continue;
-			char id[80];
-			snprintf(id, sizeof(id), "%020lld%s%04d", ms(l->at), t->id, i);
-			json_array_append_new(events, json_pack("{s:s,s:I,s:s,s:I,s:s}", "logStreamName", t->log_stream,
-								"timestamp", (json_int_t)ms(l->at), "message", l->message,
-								"ingestionTime", (json_int_t)ms(l->at) + 150, "eventId", id));
+			if (n == cap) {
+				cap = cap ? cap * 2 : 256;
+				struct hit *nh = ship_realloc(hits, cap * sizeof(*hits));
+				if (!nh)
+					break;
+				hits = nh;
+			}
+			hits[n].at = ms(l->at);
+			hits[n].t = t;
+			hits[n++].line = i;
 		}
 	}
+	if (n > 1)
+		qsort(hits, n, sizeof(*hits), hit_cmp);
+	for (size_t i = (size_t)skip; i < n && (long)json_array_size(events) < limit; i++) {
+		struct sim_task *t = hits[i].t;
+		struct sim_logline *l = &t->lines[hits[i].line];
+		char id[80];
+		snprintf(id, sizeof(id), "%020lld%s%04d", hits[i].at, t->id, hits[i].line);
+		json_array_append_new(events, json_pack("{s:s,s:I,s:s,s:I,s:s}", "logStreamName", t->log_stream, "timestamp",
+							(json_int_t)hits[i].at, "message", l->message, "ingestionTime",
+							(json_int_t)hits[i].at + 150, "eventId", id));
+	}
+	ship_free(hits);
 	*out = json_pack("{s:o,s:o}", "events", events, "searchedLogStreams", searched);
+	if (*out && (size_t)skip + json_array_size(events) < n) {
+		char tok[40];
+		snprintf(tok, sizeof(tok), "e/%ld", skip + (long)json_array_size(events));
+		json_object_set_new(*out, "nextToken", json_string(tok));
+	}
 	return 0;
 }
 
@@ -213,6 +351,11 @@ int sim_elb_target_health(struct sim *s, const char *tg, struct ship_buf *xml, c
 		const char *state = "initial", *reason = "Elb.RegistrationInProgress",
 			   *desc = "Target registration is in progress";
 		char why[120];
+		if (t->target == SIM_TG_INITIAL && s->now >= t->registered_until) {
+			/* registered; the first health checks decide (ELB "Target health status") */
+			reason = "Elb.InitialHealthChecking";
+			desc = "Initial health checks in progress";
+		}
 		switch (t->target) {
 		case SIM_TG_HEALTHY:
 			state = "healthy";

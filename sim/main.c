@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,11 +22,14 @@
 #include "sim.h"
 
 static volatile sig_atomic_t s_stop;
+static struct sim *s_sim; /* set once the model exists: long work checks its `stopping` */
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	s_stop = 1;
+	if (s_sim)
+		s_sim->stopping = 1;
 }
 
 /* Per-connection request state, created when the URI arrives. */
@@ -152,8 +156,9 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: ecship-sim [--listen 127.0.0.1:PORT] [--upstream URL] [--speed X] [--seed N]\n"
 		   "                  [--region R] [--account ID] [--image-rule SUBSTRING=BEHAVIOR]...\n"
-		   "                  [--breaker-min N] [--no-rate-limits]\n"
-		   "behaviours: ok, exit[:CODE], unhealthy[:STATUS], pull-error, slow-start[:SECONDS], django\n"
+		   "                  [--breaker-min N] [--no-rate-limits] [--timing ecs|fast] [--no-upstream-checks]\n"
+		   "behaviours: ok, exit[:CODE], unhealthy[:STATUS], pull-error, pull-denied, secret-error, no-log-group,\n"
+		   "            slow-start[:SECONDS], fail-after[:SECONDS], django\n"
 		   "control API: http://HOST:PORT/_sim/ (see docs/sim.md)\n");
 }
 
@@ -161,7 +166,8 @@ struct opts {
 	const char *listen, *upstream, *region, *account;
 	double speed;
 	unsigned long long seed;
-	int breaker_min, no_rate_limits;
+	int breaker_min, no_rate_limits, no_upstream_checks;
+	enum sim_timing timing;
 };
 
 static int parse_listen(const char *spec, struct sockaddr_in *sa)
@@ -183,7 +189,7 @@ static int parse_listen(const char *spec, struct sockaddr_in *sa)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {"127.0.0.1:4580", NULL, NULL, "123456789012", 1.0, 1, 3, 0};
+	struct opts o = {"127.0.0.1:4580", NULL, NULL, "123456789012", 1.0, 1, 3, 0, 0, SIM_TIMING_ECS};
 	struct sim s;
 	int rc = 2, fd = -1;
 	struct MHD_Daemon *d = NULL;
@@ -208,6 +214,9 @@ int main(int argc, char **argv)
 			goto cleanup;
 		} else if (strcmp(a, "--no-rate-limits") == 0) {
 			o.no_rate_limits = 1;
+			continue;
+		} else if (strcmp(a, "--no-upstream-checks") == 0) {
+			o.no_upstream_checks = 1;
 			continue;
 		}
 		if (!v || strncmp(a, "--", 2) != 0) {
@@ -244,6 +253,15 @@ int main(int argc, char **argv)
 				goto cleanup;
 			}
 			o.breaker_min = (int)n;
+		} else if (strcmp(a, "--timing") == 0) {
+			if (strcmp(v, "ecs") == 0) {
+				o.timing = SIM_TIMING_ECS;
+			} else if (strcmp(v, "fast") == 0) {
+				o.timing = SIM_TIMING_FAST;
+			} else {
+				fprintf(stderr, "ecship-sim: error: invalid --timing '%s': use ecs or fast\n", v);
+				goto cleanup;
+			}
 		} else if (strcmp(a, "--image-rule") == 0) {
 			rules[nrules++] = v;
 		} else {
@@ -264,6 +282,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	have_sim = 1;
+	s_sim = &s;
 	s.region = ship_strdup(o.region);
 	s.account = ship_strdup(o.account);
 	s.upstream = o.upstream ? ship_strdup(o.upstream) : NULL;
@@ -272,8 +291,25 @@ int main(int argc, char **argv)
 		while (n > 0 && s.upstream[n - 1] == '/')
 			s.upstream[--n] = '\0';
 	}
+	sim_config_timing(&s, o.timing);
+	/* a directory gets one file per process (parallel test workers), anything else is appended to */
+	const char *rlog = getenv("ECSHIP_SIM_RESPONSE_LOG");
+	if (rlog && *rlog) {
+		char path[4096];
+		struct stat st;
+		if (stat(rlog, &st) == 0 && S_ISDIR(st.st_mode))
+			snprintf(path, sizeof(path), "%s/sim-%ld.jsonl", rlog, (long)getpid());
+		else
+			snprintf(path, sizeof(path), "%s", rlog);
+		s.resp_log = fopen(path, "a");
+		if (!s.resp_log)
+			fprintf(stderr, "ecship-sim: warning: cannot open the response log '%s'\n", path);
+		else
+			setvbuf(s.resp_log, NULL, _IOLBF, 0);
+	}
 	s.cfg.breaker_min = o.breaker_min;
 	s.cfg.rate_limits = !o.no_rate_limits;
+	s.cfg.upstream_checks = !o.no_upstream_checks;
 	for (int i = 0; i < nrules; i++) {
 		const char *eq = strchr(rules[i], '=');
 		char *match = eq ? ship_strndup(rules[i], (size_t)(eq - rules[i])) : NULL;
@@ -344,6 +380,9 @@ stop:
 cleanup:
 	if (fd >= 0)
 		close(fd);
+	if (have_sim && s.resp_log)
+		fclose(s.resp_log);
+	s_sim = NULL;
 	if (have_sim)
 		sim_release(&s);
 	ship_free(rules);

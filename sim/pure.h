@@ -1,8 +1,8 @@
 /*
  * pure.h: the simulator's pure decision logic: Django's ALLOWED_HOSTS matching, the Fargate
  * cpu/memory table, image behaviours and the rolling-update / circuit-breaker arithmetic.
- * No state, no I/O, libc and lib/util only, so unit tests include it directly. These helpers
- * are also what the tool's `doctor` and validation need; they are candidates for lib/.
+ * No state, no I/O, libc and lib/util only, so unit tests include it directly. Written from the
+ * documentation, never calling the library's copies of these rules (the sim is their witness).
  */
 #ifndef ECSHIP_SIM_PURE_H
 #define ECSHIP_SIM_PURE_H
@@ -50,6 +50,10 @@ enum sim_behavior_kind {
 	SIM_B_PULL_ERROR, /* CannotPullContainerError, never starts */
 	SIM_B_SLOW_START, /* ready after `code` seconds (default 90) */
 	SIM_B_DJANGO,     /* health decided by ALLOWED_HOSTS */
+	SIM_B_PULL_DENIED,  /* CannotPullContainerError: the registry answers 403 */
+	SIM_B_SECRET_ERROR, /* ResourceInitializationError: a secret cannot be read */
+	SIM_B_NO_LOG_GROUP, /* ResourceInitializationError: the awslogs group does not exist */
+	SIM_B_FAIL_AFTER,   /* healthy, then health checks fail `code` seconds (default 120) after start */
 };
 
 struct sim_behavior {
@@ -57,7 +61,8 @@ struct sim_behavior {
 	int code;
 };
 
-/* Parses "ok", "exit", "exit:3", "unhealthy:500", "pull-error", "slow-start[:S]", "django". 0/-1. */
+/* Parses "ok", "exit", "exit:3", "unhealthy:500", "pull-error", "pull-denied", "secret-error",
+ * "no-log-group", "slow-start[:S]", "fail-after[:S]", "django". 0/-1. */
 int sim_behavior_parse(const char *s, struct sim_behavior *out);
 /* Canonical text of a behaviour ("exit:3") into buf (size n). */
 const char *sim_behavior_format(const struct sim_behavior *b, char *buf, size_t n);

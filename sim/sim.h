@@ -8,7 +8,9 @@
 #define ECSHIP_SIM_SIM_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -30,6 +32,16 @@
 #define SIM_ROLLOG_CAP 5000
 
 /* ---- model ---------------------------------------------------------------------------------- */
+
+enum sim_timing { SIM_TIMING_ECS, SIM_TIMING_FAST };
+
+/* A target group's health-check settings (ELBv2 attributes), as the engine applies them. */
+struct sim_tg_params {
+	double interval, timeout, drain; /* HealthCheckIntervalSeconds, ..TimeoutSeconds, deregistration_delay */
+	int healthy, unhealthy;          /* HealthyThresholdCount, UnhealthyThresholdCount */
+	int upstream;                    /* read from the upstream's target group */
+};
+
 
 struct sim_rule {
 	char *match;
@@ -64,13 +76,43 @@ struct sim_deployment {
 	struct sim_taskdef *td;
 	int desired;
 	int failed;         /* failedTasks */
-	int monitoring_off; /* a task ran successfully: the breaker stops counting */
 	int launch_stopped; /* breaker tripped: no more launches */
 	enum sim_rollout rollout;
 	char *reason;
 	double created_at, updated_at;
 	json_t *network;
+	char rev_arn[200]; /* its service revision */
 	struct sim_deployment *next;
+};
+
+/* A service revision (what a deployment runs), frozen when made; deployments.c. */
+struct sim_rev {
+	char arn[200], dep_id[40];
+	json_t *doc; /* the ServiceRevision as DescribeServiceRevisions answers it */
+	struct sim_rev *next;
+};
+
+enum sim_sdep_status {
+	SIM_SD_PENDING,
+	SIM_SD_SUCCESSFUL,
+	SIM_SD_STOPPED,
+	SIM_SD_STOP_REQUESTED,
+	SIM_SD_IN_PROGRESS,
+	SIM_SD_ROLLBACK_REQUESTED,
+	SIM_SD_ROLLBACK_IN_PROGRESS,
+	SIM_SD_ROLLBACK_SUCCESSFUL,
+	SIM_SD_ROLLBACK_FAILED
+};
+
+/* A service deployment: the move from the source revisions to the target one; deployments.c. */
+struct sim_sdep {
+	char arn[256], target_rev[200], target_dep[40], rollback_rev[200], rollback_dep[40];
+	json_t *sources; /* [{arn, dep}] the revisions running when it started */
+	enum sim_sdep_status status;
+	char *reason, *rollback_reason;
+	double created_at, started_at, finished_at, stopped_at, updated_at, rollback_at;
+	int min_pct, max_pct, breaker, rollback, tripped;
+	struct sim_sdep *next; /* newest first */
 };
 
 struct sim_event {
@@ -95,8 +137,20 @@ struct sim_service {
 	int grace;
 	double created_at;
 	struct sim_deployment *deployments; /* the PRIMARY first */
-	char last_completed_id[40];
+	char last_completed_id[40], last_completed_rev[200];
 	struct sim_taskdef *last_completed_td;
+	double last_completed_created;
+	int stuck_reported; /* the "unable to stop or start tasks" event was posted for this stall */
+	struct sim_tg_params tg; /* its target group's health checks (ECS timing) */
+	struct sim_rev *revs;    /* its service revisions, newest first */
+	struct sim_sdep *sdeps;  /* its service deployments, newest first */
+	char *platform_version;  /* as given, else NULL */
+	json_t *cps;             /* capacityProviderStrategy as given, else NULL */
+	int code_deploy;         /* deploymentController CODE_DEPLOY */
+	int start_failures;      /* tasks in a row that failed before RUNNING (service throttle) */
+	int replaced_unhealthy;  /* tasks stopped for failed health checks, not yet replaced */
+	int unplaced_reported;   /* the "unable to place a task" event was posted for this stall */
+	double launch_after;     /* no launches before this simulated time (service throttle) */
 	struct sim_event events[SIM_MAX_EVENTS]; /* ring, newest at events[(ev_head - 1) % MAX] */
 	int ev_head, ev_count;
 	int steady;
@@ -135,7 +189,7 @@ struct sim_task {
 	int version;
 	double created_at, pull_started_at, pull_stopped_at, connectivity_at, started_at, stopping_at,
 	    execution_stopped_at, stopped_at;
-	double phase_at, exit_at, check_at, stable_at; /* pending timers; 0 = none */
+	double phase_at, exit_at, check_at, stable_at, hc_at; /* pending timers; 0 = none */
 	double ready_at;
 	int exit_code, has_exit;
 	int stable; /* ran successfully: healthy, or running for a while without health checks */
@@ -147,8 +201,11 @@ struct sim_task {
 	int port;
 	enum sim_target target;
 	int passes, fails, checks, last_code;
-	/* container health check */
-	int has_hc;
+	double registered_until; /* Elb.RegistrationInProgress until then, then Elb.InitialHealthChecking */
+	/* container health check (the agent's rules: interval, timeout, retries, startPeriod) */
+	int has_hc, hc_fails;
+	double hc_interval, hc_timeout, hc_start_period;
+	int hc_retries;
 	char *hc_host;
 	enum sim_health health;
 	/* awslogs */
@@ -187,14 +244,19 @@ struct sim_rollog {
 };
 
 struct sim_config {
+	enum sim_timing timing; /* ECS's clock (default) or today's quick pace (--timing fast) */
+	double backoff_base, backoff_max; /* service throttle: first delay, cap (ECS timing) */
+	double register_seconds;          /* Elb.RegistrationInProgress before the first check (ECS timing) */
 	int breaker_min;
 	double drain_seconds, health_interval, stable_seconds, stopped_ttl;
 	int healthy_threshold, unhealthy_threshold;
 	int rate_limits; /* ECS-like token buckets on */
+	int upstream_checks; /* CreateService/UpdateService check subnets, security groups, target groups upstream */
 };
 
 struct sim {
 	pthread_mutex_t lock;
+	volatile sig_atomic_t stopping; /* SIGTERM/SIGINT arrived: long work returns at once */
 	char *region, *account, *upstream;
 	double speed, base_wall, base_sim, now;
 	uint64_t seed, rng, fault_rng;
@@ -213,6 +275,7 @@ struct sim {
 	long rollog_n, rollog_total;
 	long requests;
 	json_t *tokens; /* idempotency: "Action cluster-arn token" -> {"request", "answer"} */
+	FILE *resp_log; /* $ECSHIP_SIM_RESPONSE_LOG: every JSON answer the sim gives, one line each */
 };
 
 /* ---- state.c ---------------------------------------------------------------------------------- */
@@ -246,6 +309,9 @@ const char *sim_rollout_name(enum sim_rollout r);
 /* ---- engine.c --------------------------------------------------------------------------------- */
 /* Runs the model forward to simulated time `to` (no-op when already there). */
 void sim_advance(struct sim *s, double to);
+/* The same for at most wall_budget wall-clock seconds (0: no limit): 1 when `to` was reached,
+ * 0 when time ran out first (s->now is then between; call again to go on). */
+int sim_advance_for(struct sim *s, double to, double wall_budget);
 /* Brings s->now to the clock and runs the scheduler once (after an API change). */
 void sim_sync(struct sim *s);
 void sim_reconcile(struct sim *s, struct sim_service *svc);
@@ -257,6 +323,12 @@ struct sim_task *sim_task_start(struct sim *s, struct sim_cluster *c, struct sim
 /* Asks a task to stop (scheduler, user or failure). */
 void sim_task_stop(struct sim *s, struct sim_task *t, const char *stop_code, const char *reason);
 int sim_task_healthy(const struct sim_task *t);
+
+/* The breaker's rollback, asked for by StopServiceDeployment: d FAILED, the last COMPLETED
+ * deployment back. */
+void sim_engine_rollback(struct sim *s, struct sim_service *svc, struct sim_deployment *d, const char *reason);
+/* StopServiceDeployment ABORT: d launches nothing more and is FAILED; its tasks stay. */
+void sim_engine_abort(struct sim *s, struct sim_service *svc, struct sim_deployment *d);
 
 /* ---- request/response plumbing (http.c) ------------------------------------------------------- */
 
@@ -315,6 +387,25 @@ int sim_ecs_owns(const char *action);
 int sim_ecs_call(struct sim *s, const struct sim_request *rq, const char *action, json_t *in,
 		 json_t **out, struct sim_apierr *e);
 
+/* ---- deployments.c ------------------------------------------------------------------------------ */
+void sim_sdep_start(struct sim *s, struct sim_service *svc, struct sim_deployment *d);
+void sim_sdep_completed(struct sim *s, struct sim_service *svc, struct sim_deployment *d);
+/* d failed: rolled back to `back`, or (back NULL) stopped there */
+void sim_sdep_failed(struct sim *s, struct sim_service *svc, struct sim_deployment *d, struct sim_deployment *back,
+		     const char *reason);
+void sim_sdeps_free(struct sim_service *svc);
+/* currentServiceDeployment and currentServiceRevisions of a Service */
+void sim_sdep_service_fields(struct sim *s, struct sim_service *svc, json_t *o);
+const char *sim_sdep_status_name(enum sim_sdep_status st);
+int sim_list_service_deployments(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out,
+				 struct sim_apierr *e);
+int sim_describe_service_deployments(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out,
+				     struct sim_apierr *e);
+int sim_describe_service_revisions(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out,
+				   struct sim_apierr *e);
+int sim_stop_service_deployment(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out,
+				struct sim_apierr *e);
+
 /* ---- logs_elb.c ------------------------------------------------------------------------------- */
 /* 1 when the simulator answers this Logs call (its tasks' log group), else 0 (forward). */
 int sim_logs_owns(struct sim *s, const char *action, json_t *in);
@@ -322,12 +413,32 @@ int sim_logs_call(struct sim *s, const char *action, json_t *in, json_t **out, s
 /* DescribeTargetHealth for one of the simulator's target groups; 0 = not ours. */
 int sim_elb_target_health(struct sim *s, const char *tg_arn, struct ship_buf *xml, const char *request_id);
 
+/* The profile's defaults into s->cfg (breaker_min and rate_limits untouched). */
+void sim_config_timing(struct sim *s, enum sim_timing timing);
+/* The target-group settings a service's tasks follow now. */
+struct sim_tg_params sim_service_tg(const struct sim *s, const struct sim_service *svc);
+
 /* ---- upstream.c ------------------------------------------------------------------------------- */
 /* Forwards the request unchanged; fills r with the upstream answer (or a 502). No lock needed. */
 void sim_upstream_forward(const char *upstream, const struct sim_request *rq, struct sim_response *r);
+/* One ECS call to the upstream; its parsed 200 answer or NULL (caller json_decref). */
+json_t *sim_upstream_ecs(struct sim *s, const struct sim_request *rq, const char *action, json_t *body);
 /* Looks a cluster up upstream (DescribeClusters) and adopts it; NULL when not found there. */
 struct sim_cluster *sim_upstream_adopt_cluster(struct sim *s, const struct sim_request *rq,
 					       const char *name_or_arn);
+/*
+ * Reads a target group's health-check settings and deregistration delay from the upstream
+ * (ELBv2 DescribeTargetGroups and DescribeTargetGroupAttributes). 1 found (out filled where the
+ * upstream says), 0 not found there, -1 no upstream or no answer.
+ */
+int sim_upstream_target_group(struct sim *s, const struct sim_request *rq, const char *tg_arn,
+			      struct sim_tg_params *out);
+/*
+ * Whether a "subnet", "security-group" or "target-group" exists upstream: 1 yes, 0 no (msg gets
+ * the upstream's message in ECS's form), -1 no upstream or no answer (treated as unknown).
+ */
+int sim_upstream_exists(struct sim *s, const struct sim_request *rq, const char *kind, const char *id, char *msg,
+			size_t n);
 
 /* ---- faults.c --------------------------------------------------------------------------------- */
 struct sim_fault_decision {

@@ -56,6 +56,46 @@ void sim_hexid(struct sim *s, char out[40])
 	snprintf(out, 40, "%016llx%016llx", (unsigned long long)sim_rand(s), (unsigned long long)sim_rand(s));
 }
 
+/*
+ * The timing profiles (docs/sim.md lists every number with its source). ECS: a target group's
+ * defaults (interval 30 s, timeout 5 s, 5 healthy / 2 unhealthy checks, deregistration delay
+ * 300 s: ELB "Health checks for Application Load Balancer target groups" and "Target groups"
+ * pages), 40 s before a task without health checks counts as healthy (API_DeploymentConfiguration,
+ * minimumHealthyPercent), the service throttle capped at 15 minutes (developer guide, "Amazon ECS
+ * service throttle logic"). Fast: the quick pace the project's own tests run at.
+ */
+void sim_config_timing(struct sim *s, enum sim_timing timing)
+{
+	s->cfg.timing = timing;
+	if (timing == SIM_TIMING_FAST) {
+		s->cfg.drain_seconds = 30;
+		s->cfg.health_interval = 10;
+		s->cfg.stable_seconds = 15;
+		s->cfg.healthy_threshold = 2;
+		s->cfg.unhealthy_threshold = 2;
+		s->cfg.backoff_base = s->cfg.backoff_max = 0;
+		s->cfg.register_seconds = 0;
+		return;
+	}
+	s->cfg.drain_seconds = 300;
+	s->cfg.health_interval = 30;
+	s->cfg.stable_seconds = 40;
+	s->cfg.healthy_threshold = 5;
+	s->cfg.unhealthy_threshold = 2;
+	s->cfg.backoff_base = 150;
+	s->cfg.backoff_max = 900;
+	s->cfg.register_seconds = 20;
+}
+
+struct sim_tg_params sim_service_tg(const struct sim *s, const struct sim_service *svc)
+{
+	if (s->cfg.timing == SIM_TIMING_ECS && svc && svc->tg.interval > 0)
+		return svc->tg;
+	struct sim_tg_params p = {s->cfg.health_interval, 5, s->cfg.drain_seconds, s->cfg.healthy_threshold,
+				  s->cfg.unhealthy_threshold, 0};
+	return p;
+}
+
 int sim_init(struct sim *s, uint64_t seed, double speed)
 {
 	memset(s, 0, sizeof(*s));
@@ -69,13 +109,10 @@ int sim_init(struct sim *s, uint64_t seed, double speed)
 	s->base_sim = floor(s->base_wall);
 	s->now = s->base_sim;
 	s->cfg.breaker_min = 3;
-	s->cfg.drain_seconds = 30;
-	s->cfg.health_interval = 10;
-	s->cfg.stable_seconds = 15;
 	s->cfg.stopped_ttl = 3600;
-	s->cfg.healthy_threshold = 2;
-	s->cfg.unhealthy_threshold = 2;
 	s->cfg.rate_limits = 1;
+	s->cfg.upstream_checks = 1;
+	sim_config_timing(s, SIM_TIMING_ECS);
 	s->reqlog = ship_calloc(SIM_REQLOG_CAP, sizeof(*s->reqlog));
 	s->rollog = ship_calloc(SIM_ROLLOG_CAP, sizeof(*s->rollog));
 	if (!s->reqlog || !s->rollog) {
@@ -145,6 +182,9 @@ static void free_model(struct sim *s)
 		}
 		for (int i = 0; i < SIM_MAX_EVENTS; i++)
 			ship_free(v->events[i].message);
+		sim_sdeps_free(v);
+		ship_free(v->platform_version);
+		json_decref(v->cps);
 		ship_free(v->name);
 		ship_free(v->arn);
 		ship_free(v->launch_type);

@@ -5,10 +5,12 @@
  * by CloudFormation). Depends on sim.h, libcurl and jansson.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
 
+#include "ecship/xml.h"
 #include "sim.h"
 
 #define MAX_UPSTREAM_BODY ((size_t)32 << 20)
@@ -147,6 +149,51 @@ void sim_upstream_forward(const char *upstream, const struct sim_request *rq, st
 	ship_buf_release(&line);
 }
 
+json_t *sim_upstream_ecs(struct sim *s, const struct sim_request *rq, const char *action, json_t *body)
+{
+	struct sim_request q;
+	struct sim_response r;
+	struct sim_header h[3];
+	char target[128];
+	json_t *resp = NULL;
+	if (!s->upstream)
+		return NULL;
+	memset(&q, 0, sizeof(q));
+	memset(&r, 0, sizeof(r));
+	ship_buf_init(&r.body, MAX_UPSTREAM_BODY);
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	if (!text)
+		goto cleanup;
+	const char *auth = rq ? sim_req_header(rq, "Authorization") : NULL;
+	snprintf(target, sizeof(target), "AmazonEC2ContainerServiceV20141113.%s", action);
+	h[0].name = "Content-Type";
+	h[0].value = "application/x-amz-json-1.1";
+	h[1].name = "X-Amz-Target";
+	h[1].value = target;
+	h[2].name = "Authorization";
+	h[2].value = (char *)(auth ? auth : "AWS4-HMAC-SHA256 Credential=AKIAECSHIPTEST000000/20240101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0");
+	q.method = "POST";
+	q.uri = "/";
+	q.path = "/";
+	q.query = "";
+	q.headers = h;
+	q.nheaders = 3;
+	q.body = text;
+	q.len = strlen(text);
+	sim_upstream_forward(s->upstream, &q, &r);
+	if (r.status == 200)
+		resp = json_loadb(r.body.data, r.body.len, 0, NULL);
+cleanup:
+	for (int i = 0; i < r.nheaders; i++) {
+		ship_free(r.headers[i].name);
+		ship_free(r.headers[i].value);
+	}
+	ship_free(r.headers);
+	ship_buf_release(&r.body);
+	ship_free(text);
+	return resp;
+}
+
 struct sim_cluster *sim_upstream_adopt_cluster(struct sim *s, const struct sim_request *rq, const char *ref)
 {
 	struct sim_request q;
@@ -199,4 +246,176 @@ cleanup:
 	ship_buf_release(&r.body);
 	ship_free(text);
 	return c;
+}
+
+/* ---- target groups (ELBv2, Query protocol) ----------------------------------------------------- */
+
+/* One Query/EC2 call to the upstream, signed for `scope`; the parsed answer (also an error
+ * answer, *status says) or NULL (caller xmlFreeDoc). */
+static xmlDoc *query_call(struct sim *s, const struct sim_request *rq, const char *scope, const char *form, int *status)
+{
+	struct sim_request q;
+	struct sim_response r;
+	struct sim_header h[2];
+	char auth[300], akid[64] = "AKIAECSHIPTEST000000";
+	xmlDoc *doc = NULL;
+	memset(&q, 0, sizeof(q));
+	memset(&r, 0, sizeof(r));
+	ship_buf_init(&r.body, MAX_UPSTREAM_BODY);
+	/* the same access key, scoped to elasticloadbalancing so the upstream routes it there */
+	const char *a = rq ? sim_req_header(rq, "Authorization") : NULL;
+	const char *cred = a ? strstr(a, "Credential=") : NULL;
+	if (cred) {
+		cred += strlen("Credential=");
+		size_t n = strcspn(cred, "/,");
+		if (n && n < sizeof(akid)) {
+			memcpy(akid, cred, n);
+			akid[n] = '\0';
+		}
+	}
+	snprintf(auth, sizeof(auth),
+		 "AWS4-HMAC-SHA256 Credential=%s/20240101/%s/%s/aws4_request, SignedHeaders=host, "
+		 "Signature=0",
+		 akid, s->region, scope);
+	h[0].name = "Content-Type";
+	h[0].value = "application/x-www-form-urlencoded; charset=utf-8";
+	h[1].name = "Authorization";
+	h[1].value = auth;
+	q.method = "POST";
+	q.uri = "/";
+	q.path = "/";
+	q.query = "";
+	q.headers = h;
+	q.nheaders = 2;
+	q.body = (char *)form;
+	q.len = strlen(form);
+	sim_upstream_forward(s->upstream, &q, &r);
+	*status = r.status;
+	if (r.status >= 200 && r.status < 500 && r.body.len) {
+		struct ship_err err = SHIP_ERR_INIT;
+		doc = ship_xml_parse((struct ship_str){r.body.data, r.body.len}, &err);
+	}
+	for (int i = 0; i < r.nheaders; i++) {
+		ship_free(r.headers[i].name);
+		ship_free(r.headers[i].value);
+	}
+	ship_free(r.headers);
+	ship_buf_release(&r.body);
+	return doc;
+}
+
+static void url_encode(const char *in, struct ship_buf *out)
+{
+	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("-_.~", *p))
+			ship_buf_addch(out, (char)*p);
+		else
+			ship_buf_addf(out, "%%%02X", *p);
+	}
+}
+
+static void num_at(const xmlNode *n, const char *path, double *out)
+{
+	char buf[32];
+	char *end;
+	ship_xml_path_copy(n, path, buf, sizeof(buf));
+	double v = strtod(buf, &end);
+	if (buf[0] && !*end && v > 0)
+		*out = v;
+}
+
+int sim_upstream_target_group(struct sim *s, const struct sim_request *rq, const char *tg_arn, struct sim_tg_params *out)
+{
+	if (!s->upstream || !tg_arn)
+		return -1;
+	struct ship_buf form = SHIP_BUF_INIT(4096);
+	ship_buf_adds(&form, "Action=DescribeTargetGroups&Version=2015-12-01&TargetGroupArns.member.1=");
+	url_encode(tg_arn, &form);
+	int status = 0;
+	xmlDoc *doc = form.failed ? NULL : query_call(s, rq, "elasticloadbalancing", form.data, &status);
+	int rc = -1;
+	if (!doc || status != 200)
+		goto cleanup;
+	xmlNode *tg = ship_xml_first_item(ship_xml_doc_path(doc, "DescribeTargetGroupsResponse/DescribeTargetGroupsResult/TargetGroups"));
+	if (!tg) {
+		rc = 0;
+		goto cleanup;
+	}
+	double healthy = out->healthy, unhealthy = out->unhealthy;
+	num_at(tg, "HealthCheckIntervalSeconds", &out->interval);
+	num_at(tg, "HealthCheckTimeoutSeconds", &out->timeout);
+	num_at(tg, "HealthyThresholdCount", &healthy);
+	num_at(tg, "UnhealthyThresholdCount", &unhealthy);
+	out->healthy = (int)healthy;
+	out->unhealthy = (int)unhealthy;
+	out->upstream = 1;
+	rc = 1;
+	xmlFreeDoc(doc);
+	ship_buf_reset(&form);
+	ship_buf_adds(&form, "Action=DescribeTargetGroupAttributes&Version=2015-12-01&TargetGroupArn=");
+	url_encode(tg_arn, &form);
+	doc = form.failed ? NULL : query_call(s, rq, "elasticloadbalancing", form.data, &status);
+	xmlNode *attrs = ship_xml_doc_path(doc, "DescribeTargetGroupAttributesResponse/DescribeTargetGroupAttributesResult/Attributes");
+	for (xmlNode *m = ship_xml_first_item(attrs); m; m = ship_xml_next_item(m)) {
+		char key[80];
+		ship_xml_path_copy(m, "Key", key, sizeof(key));
+		if (strcmp(key, "deregistration_delay.timeout_seconds") == 0) {
+			double d = -1;
+			char buf[32], *end;
+			ship_xml_path_copy(m, "Value", buf, sizeof(buf));
+			d = strtod(buf, &end);
+			if (buf[0] && !*end && d >= 0)
+				out->drain = d;
+		}
+	}
+cleanup:
+	if (doc)
+		xmlFreeDoc(doc);
+	ship_buf_release(&form);
+	return rc;
+}
+
+int sim_upstream_exists(struct sim *s, const struct sim_request *rq, const char *kind, const char *id, char *msg, size_t n)
+{
+	if (!s->upstream || !id)
+		return -1;
+	struct ship_buf form = SHIP_BUF_INIT(4096);
+	const char *scope = "ec2", *missing = NULL;
+	if (strcmp(kind, "subnet") == 0) {
+		ship_buf_adds(&form, "Action=DescribeSubnets&Version=2016-11-15&SubnetId.1=");
+		missing = "InvalidSubnetID.NotFound";
+	} else if (strcmp(kind, "security-group") == 0) {
+		ship_buf_adds(&form, "Action=DescribeSecurityGroups&Version=2016-11-15&GroupId.1=");
+		missing = "InvalidGroup.NotFound";
+	} else {
+		ship_buf_adds(&form, "Action=DescribeTargetGroups&Version=2015-12-01&TargetGroupArns.member.1=");
+		scope = "elasticloadbalancing";
+		missing = "TargetGroupNotFound";
+	}
+	url_encode(id, &form);
+	int status = 0, rc = -1;
+	xmlDoc *doc = form.failed ? NULL : query_call(s, rq, scope, form.data, &status);
+	if (doc && status == 200) {
+		rc = 1;
+	} else if (doc) {
+		/* EC2: Response/Errors/Error; ELBv2: ErrorResponse/Error */
+		xmlNode *err = ship_xml_doc_path(doc, "Response/Errors/Error");
+		if (!err)
+			err = ship_xml_doc_path(doc, "ErrorResponse/Error");
+		char code[80], text[200], rid[80];
+		ship_xml_path_copy(err, "Code", code, sizeof(code));
+		ship_xml_path_copy(err, "Message", text, sizeof(text));
+		ship_xml_path_copy(ship_xml_root(doc), "RequestID", rid, sizeof(rid));
+		if (!rid[0])
+			ship_xml_path_copy(ship_xml_root(doc), "RequestId", rid, sizeof(rid));
+		if (strcmp(code, missing) == 0) {
+			rc = 0;
+			snprintf(msg, n, "%s (Service: %s; Status Code: %d; Error Code: %s; Request ID: %s)", text,
+				 strcmp(scope, "ec2") == 0 ? "AmazonEC2" : "AmazonElasticLoadBalancing", status, code, rid);
+		}
+	}
+	if (doc)
+		xmlFreeDoc(doc);
+	ship_buf_release(&form);
+	return rc;
 }

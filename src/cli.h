@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "ecship/aws.h"
+#include "ecship/config.h"
 #include "ecship/rollout.h"
 #include "ecship/err.h"
 
@@ -41,22 +42,46 @@ struct cli_option {
 	const char *help;
 	const char *choices; /* CLI_OPT_CHOICE: "text,json" */
 	long min, max;       /* CLI_OPT_INT range */
+	int alt;             /* an alternative to the option before it: "[--a A | --b B]" in usage */
 };
 
-#define CLI_FLAG(n, d, h) {CLI_OPT_FLAG, (n), NULL, (d), (h), NULL, 0, 0}
-#define CLI_STRING(n, a, d, h) {CLI_OPT_STRING, (n), (a), (d), (h), NULL, 0, 0}
-#define CLI_DURATION(n, d, h) {CLI_OPT_DURATION, (n), "DUR", (d), (h), NULL, 0, 0}
-#define CLI_INT(n, a, d, lo, hi, h) {CLI_OPT_INT, (n), (a), (d), (h), NULL, (lo), (hi)}
-#define CLI_CHOICE(n, c, d, h) {CLI_OPT_CHOICE, (n), NULL, (d), (h), (c), 0, 0}
-#define CLI_OPTIONS_END {CLI_OPT_END, NULL, NULL, NULL, NULL, NULL, 0, 0}
+#define CLI_FLAG(n, d, h) {CLI_OPT_FLAG, (n), NULL, (d), (h), NULL, 0, 0, 0}
+#define CLI_STRING(n, a, d, h) {CLI_OPT_STRING, (n), (a), (d), (h), NULL, 0, 0, 0}
+#define CLI_DURATION(n, d, h) {CLI_OPT_DURATION, (n), "DUR", (d), (h), NULL, 0, 0, 0}
+#define CLI_INT(n, a, d, lo, hi, h) {CLI_OPT_INT, (n), (a), (d), (h), NULL, (lo), (hi), 0}
+#define CLI_CHOICE(n, c, d, h) {CLI_OPT_CHOICE, (n), NULL, (d), (h), (c), 0, 0, 0}
+/* The same, as an alternative to the option before (--image URI | --tag TAG in the usage line). */
+#define CLI_FLAG_ALT(n, d, h) {CLI_OPT_FLAG, (n), NULL, (d), (h), NULL, 0, 0, 1}
+#define CLI_STRING_ALT(n, a, d, h) {CLI_OPT_STRING, (n), (a), (d), (h), NULL, 0, 0, 1}
+#define CLI_OPTIONS_END {CLI_OPT_END, NULL, NULL, NULL, NULL, NULL, 0, 0, 0}
 
 /* ---- commands ------------------------------------------------------------------------------ */
 
-/* Preconditions, checked by main before the command runs. */
+/*
+ * What a command needs, as flags of its commands[] entry. main sets all of it up once, before
+ * the command runs, in this order (cli_setup.c): --image/--tag, the project (ecship.yml with only
+ * the keys the command uses), its service, the AWS client (with the project's region among the
+ * region sources), the region. A command finds the result in its context and repeats none of it.
+ */
 enum {
-	CLI_NEED_AWS = 1 << 0,    /* an AWS client (region, endpoints; credentials on first call) */
-	CLI_NEED_REGION = 1 << 1, /* a region must be configured */
-	CLI_NEED_CONFIG = 1 << 2, /* ecship.yml must be readable */
+	/* an AWS client: ctx->aws (credentials on its first call) */
+	CLI_NEED_AWS = 1 << 0,
+	/* ... with a region (implies CLI_NEED_AWS) */
+	CLI_NEED_REGION = 1 << 1,
+	/* ecship.yml loaded: ctx->proj */
+	CLI_NEED_CONFIG = 1 << 2,
+	/* ecship.yml loaded when there is one (else ctx->proj is NULL) */
+	CLI_WANT_CONFIG = 1 << 3,
+	/* ecship.yml names a service; ctx->svc is --service's (render: --name's) or the first
+	 * (implies CLI_NEED_CONFIG) */
+	CLI_NEED_SERVICE = 1 << 4,
+	/* ecship.yml names the cluster (implies CLI_NEED_CONFIG) */
+	CLI_NEED_CLUSTER = 1 << 5,
+	/* the service names its task definition (implies CLI_NEED_SERVICE) */
+	CLI_NEED_TASKDEF = 1 << 6,
+	/* takes --image URI or --tag TAG, not both: ctx->image, ctx->tag, and ${IMAGE} and
+	 * ${IMAGE_TAG} while loading the project */
+	CLI_IMAGE_OR_TAG = 1 << 7,
 };
 
 struct cli_ctx;
@@ -65,13 +90,14 @@ struct cli_command {
 	const char *name;
 	int (*fn)(struct cli_ctx *ctx, int argc, char **argv); /* returns an enum cli_exit */
 	unsigned flags;
-	const char *args;        /* usage after the name, e.g. "[--image URI | --tag TAG]" */
+	const char *args;        /* arguments after the options in the usage line, e.g. "-- CMD ARGS..."
+				    (the options part is generated from `options`) */
 	const char *summary;     /* one line for the command list */
 	const char *description; /* paragraphs for `CMD --help` and the man page */
 	const struct cli_option *options;
 };
 
-/* Global options (DESIGN.md "Command line"); accepted before or after the command name. */
+/* Global options (ecship --help); accepted before or after the command name. */
 struct cli_globals {
 	const char *config;
 	const char *env;
@@ -87,13 +113,18 @@ struct cli_globals {
 	int version;
 };
 
+struct cli_project;
+
 struct cli_ctx {
 	struct cli_globals g;
 	const struct cli_command *cmd;
-	struct ship_aws *aws; /* created by cli_aws() on first use; destroyed by main */
-	int json;             /* --output json */
-	int color;            /* colors on stderr */
-	int github;           /* GITHUB_ACTIONS=true */
+	struct ship_aws *aws;	  /* made by main (CLI_NEED_AWS) or cli_aws() on first use */
+	struct cli_project *proj; /* CLI_NEED_CONFIG, CLI_WANT_CONFIG; else NULL */
+	const struct ship_config_service *svc; /* CLI_NEED_SERVICE */
+	const char *image, *tag;	       /* CLI_IMAGE_OR_TAG: --image, --tag (or NULL) */
+	int json;			       /* --output json */
+	int color;			       /* colors on stderr */
+	int github;			       /* GITHUB_ACTIONS=true */
 };
 
 extern const struct cli_option cli_global_options[];
@@ -106,12 +137,32 @@ extern const struct cli_option cli_global_options[];
 int cli_parse(struct cli_ctx *ctx, const struct cli_option *opts, int *argc, char **argv,
 	      int stop_at_positional);
 void cli_usage_tool(FILE *f, const struct cli_command *const *cmds, size_t n);
+/* The usage line after "ecship ": the name, "[--opt ARG]" for each option of the table (one
+ * "[--a A | --b B]" for alternatives), then cmd->args. It starts at column col; with width > 0
+ * it wraps before that column, continuing under the first option. 0, or -1 when b failed. */
+int cli_usage_synopsis(struct ship_buf *b, const struct cli_command *cmd, size_t col, size_t width);
 void cli_usage_command(FILE *f, const struct cli_command *cmd);
 void cli_man_page(FILE *f, const struct cli_command *const *cmds, size_t n);
+/* The completion script for "bash" or "zsh" (cli_completion.c); -1 for another shell. */
+int cli_completion(FILE *f, const char *shell, const struct cli_command *const *cmds, size_t n);
 
 /* ---- output -------------------------------------------------------------------------------- */
 
 void cli_output_setup(struct cli_ctx *ctx);
+void cli_output_release(void);
+/*
+ * Text from outside ecship (AWS error messages, service and stack events, log lines, stopped
+ * reasons, names and ids from answers) made safe for a terminal, as git and curl do: control
+ * characters in caret notation (ESC is ^[, CR ^M, LF ^J, DEL ^?), C1 controls and bytes that are
+ * not UTF-8 as \xHH; tab and printable UTF-8 unchanged. Every text-mode printer of remote text
+ * goes through these; JSON output does not (it stays exact). cli_error, cli_warn, cli_hint and
+ * cli_note escape their whole message.
+ */
+void cli_escape(struct ship_buf *out, const char *s);
+/* cli_escape into one of 8 rotating buffers: valid until 8 more calls (one printf's arguments). */
+const char *cli_safe(const char *s);
+/* Writes text that holds remote strings line by line, each line escaped, each ending in '\n'. */
+void cli_put_lines(FILE *f, const char *text);
 /* "error: ..." on stderr (and ::error:: under GitHub Actions). */
 void cli_error(const char *fmt, ...) SHIP_PRINTF(1, 2);
 void cli_warn(const char *fmt, ...) SHIP_PRINTF(1, 2);
@@ -125,14 +176,23 @@ int cli_exit_for(const struct ship_err *err);
 /* Prints a JSON value to stdout (indented, keys in insertion order). 0 or -1. */
 int cli_print_json(json_t *v);
 
-/* ---- AWS ------------------------------------------------------------------------------------ */
+/* ---- setup (cli_setup.c) ------------------------------------------------------------------- */
 
-/* The context's AWS client, created on first use from the global options. NULL: err filled. */
+/* Sets up what ctx->cmd's flags say (see CLI_NEED_*); prints why it cannot; an enum cli_exit. */
+int cli_setup(struct cli_ctx *ctx);
+/* Releases what cli_setup made. */
+void cli_teardown(struct cli_ctx *ctx);
+/* `ecship help --needs`: each command's needs, from the same flags. */
+void cli_print_needs(FILE *f, const struct cli_command *const *cmds, size_t n);
+
+/* The context's AWS client, created on first use from the global options and the project's
+ * region. NULL: err filled. */
 struct ship_aws *cli_aws(struct cli_ctx *ctx, struct ship_err *err);
 
 /* ---- the project (ecship.yml and the definitions) ------------------------------------------- */
 
 #include "ecship/config.h"
+#include "ecship/infra.h"
 #include "ecship/render.h"
 
 struct cli_project {
@@ -140,12 +200,14 @@ struct cli_project {
 	struct ship_vars vars;
 	struct ship_config *cfg;
 	struct ship_diags diags;
-	json_t *outputs; /* the base stack's outputs, fetched on first ${cfn:KEY} */
+	/* ${cfn:KEY}: the base stack's outputs, read on first use */
+	struct ship_stack_vars outputs;
 };
 
-/* Loads --config (default ./ecship.yml) for --env; prints problems. Returns an enum cli_exit;
- * on failure p is already released (releasing it again is harmless). */
-int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, const char *image,
+/* Loads --config (default ./ecship.yml) for --env, requiring the keys of `need`
+ * (SHIP_CONFIG_NEED_*); prints problems. Returns an enum cli_exit; on failure p is already
+ * released (releasing it again is harmless). */
+int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, unsigned need, const char *image,
 		     const char *tag);
 /* The named service of the config, or its first; NULL after printing why. */
 const struct ship_config_service *cli_project_service(struct cli_project *p, const char *name);
@@ -153,17 +215,12 @@ const struct ship_config_service *cli_project_service(struct cli_project *p, con
 int cli_project_render(struct cli_project *p, const struct ship_config_service *svc,
 		       const char *image, const char *tag, int no_validate,
 		       struct ship_rendered *out);
-/* Loads the project, picks the service (--service or the first), checks the cluster is named
- * and makes the client. Prints why it failed; returns an enum cli_exit; the caller releases p. */
-int cli_project_aws(struct cli_ctx *ctx, struct cli_project *p, const char *service,
-		    const struct ship_config_service **cs, struct ship_aws **aws);
 /*
- * For commands about the live service: loads the project, picks the service (--service or the
- * first), describes it; *svc is a new reference and v its view. Prints why it failed, including
- * "does not exist". Returns an enum cli_exit; the caller releases p and *svc in every case.
+ * For commands about the live service (ctx->svc in the cluster of ecship.yml): describes it;
+ * *svc is a new reference and v its view. Prints why it failed, including "does not exist".
+ * Returns an enum cli_exit; the caller releases *svc in every case.
  */
-int cli_project_live(struct cli_ctx *ctx, struct cli_project *p, const char *service,
-		     const struct ship_config_service **cs, json_t **svc, struct ship_service_view *v);
+int cli_live_service(struct cli_ctx *ctx, json_t **svc, struct ship_service_view *v);
 void cli_project_release(struct cli_project *p);
 void cli_print_diags(const struct ship_diags *d);
 
@@ -202,9 +259,13 @@ extern const struct cli_command cmd_wait_def;
 /* Shared by deploy, rollback and wait. */
 #include "ecship/deploy.h"
 int cli_deploy_exit(enum ship_deploy_outcome oc);
+/* $GITHUB_OUTPUT of a deploy: task_definition_arn, revision, deployment_id, outcome, rolled_back,
+ * previous_task_definition_arn (action.yml's outputs), written whatever the outcome. */
+void cli_deploy_github_outputs(const struct ship_deploy_result *r, const char *outcome);
 void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 			     const struct ship_deploy_result *r);
 extern const struct cli_command cmd_whoami_def;
+extern const struct cli_command cmd_init_def;
 extern const struct cli_command cmd_render_def;
 extern const struct cli_command cmd_infra_def;
 extern const struct cli_command cmd_rule_def;

@@ -28,24 +28,26 @@ void cli_print_task(FILE *f, const struct ship_task_info *t)
 	char started[32], stopped[32];
 	when(t->started, started, sizeof(started));
 	when(t->stopped, stopped, sizeof(stopped));
-	fprintf(f, "task %s  %s  %s (desired %s)  health %s  ip %s\n", t->id,
-		ship_arn_tail(t->taskdef), t->last_status, t->desired_status,
-		t->health[0] ? t->health : "-", t->private_ip[0] ? t->private_ip : "-");
+	/* every field comes from the answer: escaped (cli_safe) */
+	fprintf(f, "task %s  %s  %s (desired %s)  health %s  ip %s\n", cli_safe(t->id),
+		cli_safe(ship_arn_tail(t->taskdef)), cli_safe(t->last_status),
+		cli_safe(t->desired_status), cli_safe(t->health[0] ? t->health : "-"),
+		cli_safe(t->private_ip[0] ? t->private_ip : "-"));
 	fprintf(f, "  started %s  stopped %s%s%s\n", started, stopped,
-		t->started_by[0] ? "  started by " : "", t->started_by);
+		t->started_by[0] ? "  started by " : "", cli_safe(t->started_by));
 	if (t->stop_code[0] || t->stopped_reason[0])
-		fprintf(f, "  stopCode %s: %s\n", t->stop_code[0] ? t->stop_code : "-",
-			t->stopped_reason[0] ? t->stopped_reason : "-");
+		fprintf(f, "  stopCode %s: %s\n", cli_safe(t->stop_code[0] ? t->stop_code : "-"),
+			cli_safe(t->stopped_reason[0] ? t->stopped_reason : "-"));
 	for (size_t i = 0; i < t->nc; i++) {
 		const struct ship_container_info *c = &t->c[i];
 		if (!c->has_exit && !c->reason[0] && !t->stop_code[0])
 			continue;
-		fprintf(f, "  container %s: ", c->name);
+		fprintf(f, "  container %s: ", cli_safe(c->name));
 		if (c->has_exit)
 			fprintf(f, "exit code %d%s", c->exit_code, c->reason[0] ? ", " : "");
 		else if (!c->reason[0])
-			fprintf(f, "no exit code (%s)", c->last_status);
-		fprintf(f, "%s\n", c->reason);
+			fprintf(f, "no exit code (%s)", cli_safe(c->last_status));
+		fprintf(f, "%s\n", cli_safe(c->reason));
 	}
 }
 
@@ -59,9 +61,10 @@ void cli_print_log_event(FILE *f, const struct ship_log_event *e, int with_task)
 	snprintf(ts + n, sizeof(ts) - n, ".%03dZ",
 		 (int)((e->time - (double)tt) * 1000 + 0.5) % 1000);
 	if (with_task)
-		fprintf(f, "%s [%.12s] %s\n", ts, ship_arn_tail(e->stream), e->message);
+		fprintf(f, "%s [%.12s] %s\n", ts, cli_safe(ship_arn_tail(e->stream)),
+			cli_safe(e->message));
 	else
-		fprintf(f, "%s %s\n", ts, e->message);
+		fprintf(f, "%s %s\n", ts, cli_safe(e->message));
 }
 
 /* ---- a task's log lines as they arrive ----------------------------------------------------- */
@@ -125,42 +128,43 @@ void cli_diagnose_failure(struct cli_ctx *ctx, struct ship_aws *aws, const char 
 		ship_diagnosis_release(&d);
 		return;
 	}
-	fprintf(stderr, "\ndiagnosis of %s on service '%s':\n", ship_arn_tail(res->taskdef_arn),
-		service);
+	fprintf(stderr, "\ndiagnosis of %s on service '%s':\n",
+		cli_safe(ship_arn_tail(res->taskdef_arn)), cli_safe(service));
 	if (d.stopped.n) {
 		fprintf(stderr, "stopped tasks (newest first):\n");
 		for (size_t i = 0; i < d.stopped.n; i++)
 			cli_print_task(stderr, &d.stopped.v[i]);
 	} else {
 		fprintf(stderr, "no stopped task of %s is known to ECS\n",
-			ship_arn_tail(res->taskdef_arn));
+			cli_safe(ship_arn_tail(res->taskdef_arn)));
 	}
 	if (d.targets.n) {
 		fprintf(stderr, "targets not healthy:\n");
 		for (size_t i = 0; i < d.targets.n; i++)
-			fprintf(stderr, "  %s:%ld %s%s%s%s%s\n", d.targets.v[i].id,
-				d.targets.v[i].port, d.targets.v[i].state,
-				d.targets.v[i].reason[0] ? " " : "", d.targets.v[i].reason,
+			fprintf(stderr, "  %s:%ld %s%s%s%s%s\n", cli_safe(d.targets.v[i].id),
+				d.targets.v[i].port, cli_safe(d.targets.v[i].state),
+				d.targets.v[i].reason[0] ? " " : "",
+				cli_safe(d.targets.v[i].reason),
 				d.targets.v[i].description[0] ? ": " : "",
-				d.targets.v[i].description);
+				cli_safe(d.targets.v[i].description));
 	}
 	if (d.nevents) {
 		fprintf(stderr, "service events:\n");
 		for (size_t i = 0; i < d.nevents; i++)
-			fprintf(stderr, "  %s\n", d.events[i]);
+			fprintf(stderr, "  %s\n", cli_safe(d.events[i]));
 	}
 	if (d.lines.n) {
-		fprintf(stderr, "last log lines of task %s (%s %s):\n", d.log_task, d.logs.group,
-			d.log_stream);
+		fprintf(stderr, "last log lines of task %s (%s %s):\n", cli_safe(d.log_task),
+			cli_safe(d.logs.group), cli_safe(d.log_stream));
 		for (size_t i = 0; i < d.lines.n; i++) {
 			fputs("  ", stderr);
 			cli_print_log_event(stderr, &d.lines.v[i], 0);
 		}
 	} else if (d.log_error[0]) {
-		fprintf(stderr, "no log lines: %s\n", d.log_error);
+		fprintf(stderr, "no log lines: %s\n", cli_safe(d.log_error));
 	}
 	if (d.cause[0])
-		fprintf(stderr, "cause: %s\n", d.cause);
+		fprintf(stderr, "cause: %s\n", cli_safe(d.cause));
 	if (d.fix[0])
 		cli_hint("%s", d.fix);
 	ship_diagnosis_release(&d);

@@ -1,7 +1,7 @@
 /*
- * cli_options.c: parses argv against option tables and generates --help and the man page from
- * the same tables, so usage is never written twice. Long options only ("--name VALUE" or
- * "--name=VALUE"); "--" ends the options. Depends on cli.h and lib/util.
+ * cli_options.c: parses argv against option tables and generates --help, the usage lines and
+ * the man page from the same tables, so usage is never written twice. Long options only
+ * ("--name VALUE" or "--name=VALUE"); "--" ends the options. Depends on cli.h and lib/util.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +11,7 @@
 const struct cli_option cli_global_options[] = {
     CLI_STRING("config", "FILE", NULL, "configuration file (default ./ecship.yml)"),
     CLI_STRING("env", "NAME", NULL, "sets ${ENVIRONMENT} (default $ENVIRONMENT, else \"staging\")"),
-    CLI_STRING("region", "REGION", NULL, "AWS region (default AWS_REGION, AWS_DEFAULT_REGION, profile)"),
+    CLI_STRING("region", "REGION", NULL, "AWS region (default AWS_REGION, AWS_DEFAULT_REGION, ecship.yml, profile)"),
     CLI_STRING("profile", "NAME", NULL, "profile of the shared AWS config files (default AWS_PROFILE)"),
     CLI_STRING("endpoint-url", "URL", NULL, "send every AWS call to URL (a local emulator, a VPC endpoint)"),
     CLI_CHOICE("output", "text,json", NULL, "results as text (default) or json on stdout"),
@@ -230,10 +230,55 @@ void cli_usage_tool(FILE *f, const struct cli_command *const *cmds, size_t n)
 	fprintf(f, "\n'ecship COMMAND --help' shows a command's options; 'man ecship' has more.\n");
 }
 
+/* Appends one word of the usage line, first wrapping when it would pass width. */
+static void usage_word(struct ship_buf *b, size_t *col, const char *w, size_t width, size_t indent)
+{
+	size_t n = strlen(w);
+	if (width && *col > indent && *col + 1 + n > width) {
+		ship_buf_addf(b, "\n%*s", (int)indent, "");
+		*col = indent;
+	} else {
+		ship_buf_addch(b, ' ');
+		(*col)++;
+	}
+	ship_buf_adds(b, w);
+	*col += n;
+}
+
+int cli_usage_synopsis(struct ship_buf *b, const struct cli_command *cmd, size_t col, size_t width)
+{
+	char left[96];
+	struct ship_buf w = SHIP_BUF_INIT(1024);
+	ship_buf_adds(b, cmd->name);
+	col += strlen(cmd->name);
+	size_t indent = col + 1; /* continuation lines start under the first option */
+	for (const struct cli_option *o = cmd->options; o && o->type != CLI_OPT_END; o++) {
+		ship_buf_reset(&w);
+		ship_buf_addch(&w, '[');
+		for (;;) {
+			opt_left(o, left, sizeof(left));
+			ship_buf_adds(&w, left);
+			if (o[1].type == CLI_OPT_END || !o[1].alt)
+				break;
+			ship_buf_adds(&w, " | ");
+			o++;
+		}
+		ship_buf_addch(&w, ']');
+		usage_word(b, &col, w.data, width, indent);
+	}
+	if (cmd->args)
+		usage_word(b, &col, cmd->args, width, indent);
+	ship_buf_release(&w);
+	return b->failed ? -1 : 0;
+}
+
 void cli_usage_command(FILE *f, const struct cli_command *cmd)
 {
-	fprintf(f, "usage: ecship %s%s%s\n\n%s\n", cmd->name, cmd->args ? " " : "",
-		cmd->args ? cmd->args : "", cmd->summary);
+	static const char lead[] = "usage: ecship ";
+	struct ship_buf u = SHIP_BUF_INIT(8192);
+	cli_usage_synopsis(&u, cmd, sizeof(lead) - 1, 100);
+	fprintf(f, "%s%s\n\n%s\n", lead, u.data, cmd->summary);
+	ship_buf_release(&u);
 	if (cmd->description)
 		fprintf(f, "\n%s\n", cmd->description);
 	if (cmd->options && cmd->options->type != CLI_OPT_END) {
@@ -288,13 +333,12 @@ void cli_man_page(FILE *f, const struct cli_command *const *cmds, size_t n)
 	fputs(".SH COMMANDS\n", f);
 	for (size_t i = 0; i < n; i++) {
 		const struct cli_command *c = cmds[i];
+		struct ship_buf u = SHIP_BUF_INIT(8192);
+		cli_usage_synopsis(&u, c, 0, 0);
 		fputs(".SS ", f);
-		roff(f, c->name);
-		if (c->args) {
-			fputc(' ', f);
-			roff(f, c->args);
-		}
+		roff(f, u.data);
 		fputc('\n', f);
+		ship_buf_release(&u);
 		roff(f, c->summary);
 		fputc('\n', f);
 		if (c->description) {
@@ -313,7 +357,8 @@ void cli_man_page(FILE *f, const struct cli_command *const *cmds, size_t n)
 		"AWS_ENDPOINT_URL_<SERVICE>, AWS_MAX_ATTEMPTS, AWS_CA_BUNDLE, "
 		"ECSHIP_HTTP_TIMEOUT, ECSHIP_HTTP_MIN_SPEED (docs/retries.md), "
 		"AWS_EC2_METADATA_DISABLED, HTTPS_PROXY, NO_PROXY, NO_COLOR, ENVIRONMENT, "
-		"GITHUB_ACTIONS: as the AWS CLI and DESIGN.md describe them.\n");
+		"GITHUB_ACTIONS: as the AWS CLI describes them; README.md in the source tree for "
+		"GITHUB_ACTIONS.\n");
 	fputs(".SH SEE ALSO\n", f);
 	roff(f, "aws(1); docs/ in the source tree: credentials.md, retries.md, endpoints.md.\n");
 }

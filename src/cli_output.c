@@ -26,30 +26,133 @@ void cli_output_setup(struct cli_ctx *ctx)
 	ctx->json = ctx->g.output && !strcmp(ctx->g.output, "json");
 }
 
-static void vline(const char *label, const char *color, const char *fmt, va_list ap)
+/* ---- text from outside ecship -----------------------------------------------------------------
+ */
+
+/* Length of the valid UTF-8 sequence at p (2-4), or 0 when p does not start one. */
+static size_t utf8_seq(const unsigned char *p)
 {
+	unsigned char c = p[0];
+	size_t n;
+	unsigned char lo = 0x80, hi = 0xBF;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+		n = 3;
+	else if (c >= 0xF0 && c <= 0xF4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xE0)
+		lo = 0xA0; /* overlong */
+	else if (c == 0xED)
+		hi = 0x9F; /* surrogates */
+	else if (c == 0xF0)
+		lo = 0x90; /* overlong */
+	else if (c == 0xF4)
+		hi = 0x8F; /* beyond U+10FFFF */
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xBF)
+			return 0;
+	return n;
+}
+
+void cli_escape(struct ship_buf *out, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	while (*p) {
+		size_t n;
+		if (*p == '\t' || (*p >= 0x20 && *p < 0x7F)) {
+			ship_buf_addch(out, (char)*p++);
+		} else if (*p < 0x20 || *p == 0x7F) {
+			/* caret notation, as git and `cat -v` show control characters: ESC is ^[ */
+			ship_buf_addch(out, '^');
+			ship_buf_addch(out, (char)(*p == 0x7F ? '?' : *p + 0x40));
+			p++;
+		} else if ((n = utf8_seq(p)) && !(p[0] == 0xC2 && p[1] < 0xA0)) {
+			ship_buf_add(out, p, n);
+			p += n;
+		} else {
+			/* a C1 control (U+0080-U+009F, e.g. the 8-bit CSI) or a byte that is not
+			 * UTF-8 */
+			char x[4] = {'\\', 'x', hex[*p >> 4], hex[*p & 15]};
+			ship_buf_add(out, x, sizeof(x));
+			p++;
+		}
+	}
+}
+
+/* A ring of buffers, so one printf can take several cli_safe() arguments. */
+#define CLI_SAFE_RING 8
+static struct ship_buf s_ring[CLI_SAFE_RING];
+static unsigned s_ring_next;
+
+const char *cli_safe(const char *s)
+{
+	struct ship_buf *b = &s_ring[s_ring_next++ % CLI_SAFE_RING];
+	if (!b->max)
+		ship_buf_init(b, SHIP_BUF_MAX_DEFAULT);
+	ship_buf_reset(b);
+	cli_escape(b, s);
+	return b->failed ? "(out of memory)" : b->data;
+}
+
+void cli_put_lines(FILE *f, const char *text)
+{
+	struct ship_buf b = SHIP_BUF_INIT(SHIP_BUF_MAX_DEFAULT);
+	while (text && *text) {
+		const char *nl = strchr(text, '\n');
+		size_t n = nl ? (size_t)(nl - text) : strlen(text);
+		struct ship_buf line = SHIP_BUF_INIT(SHIP_BUF_MAX_DEFAULT);
+		ship_buf_add(&line, text, n);
+		ship_buf_reset(&b);
+		cli_escape(&b, line.data);
+		fputs(b.failed || line.failed ? "(out of memory)" : b.data, f);
+		fputc('\n', f);
+		ship_buf_release(&line);
+		text += n + (nl ? 1 : 0);
+	}
+	ship_buf_release(&b);
+}
+
+void cli_output_release(void)
+{
+	for (size_t i = 0; i < CLI_SAFE_RING; i++)
+		ship_buf_release(&s_ring[i]);
+}
+
+/* Writes one message line: label, then the formatted text with control characters escaped (the
+ * arguments may hold AWS messages and other remote text), leaving that text in esc. */
+static void vline(const char *label, const char *color, const char *fmt, va_list ap,
+		  struct ship_buf *esc)
+{
+	struct ship_buf raw = SHIP_BUF_INIT(SHIP_BUF_MAX_DEFAULT);
+	ship_buf_vaddf(&raw, fmt, ap);
+	cli_escape(esc, raw.failed ? "(out of memory)" : raw.data);
+	ship_buf_release(&raw);
 	if (s_color)
 		fprintf(stderr, "\033[%sm%s:\033[0m ", color, label);
 	else
 		fprintf(stderr, "%s: ", label);
-	vfprintf(stderr, fmt, ap);
+	fputs(esc->failed ? "(out of memory)" : esc->data, stderr);
 	fputc('\n', stderr);
 }
 
 void cli_error(const char *fmt, ...)
 {
+	struct ship_buf esc = SHIP_BUF_INIT(SHIP_BUF_MAX_DEFAULT);
 	va_list ap;
 	va_start(ap, fmt);
-	vline("error", "1;31", fmt, ap);
+	vline("error", "1;31", fmt, ap, &esc);
 	va_end(ap);
-	if (s_github) {
-		/* workflow command: one line, %, CR and LF escaped */
-		char msg[2048];
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof(msg), fmt, ap);
-		va_end(ap);
+	if (s_github && !esc.failed) {
+		/* workflow command: one line, %, CR and LF encoded (CR and LF are already ^M, ^J)
+		 */
 		fputs("::error::", stderr);
-		for (const char *p = msg; *p; p++) {
+		for (const char *p = esc.data; *p; p++) {
 			if (*p == '%')
 				fputs("%25", stderr);
 			else if (*p == '\n')
@@ -61,22 +164,27 @@ void cli_error(const char *fmt, ...)
 		}
 		fputc('\n', stderr);
 	}
+	ship_buf_release(&esc);
 }
 
 void cli_warn(const char *fmt, ...)
 {
+	struct ship_buf esc = SHIP_BUF_INIT(SHIP_BUF_MAX_DEFAULT);
 	va_list ap;
 	va_start(ap, fmt);
-	vline("warning", "1;33", fmt, ap);
+	vline("warning", "1;33", fmt, ap, &esc);
 	va_end(ap);
+	ship_buf_release(&esc);
 }
 
 void cli_hint(const char *fmt, ...)
 {
+	struct ship_buf esc = SHIP_BUF_INIT(SHIP_BUF_MAX_DEFAULT);
 	va_list ap;
 	va_start(ap, fmt);
-	vline("hint", "36", fmt, ap);
+	vline("hint", "36", fmt, ap, &esc);
 	va_end(ap);
+	ship_buf_release(&esc);
 }
 
 void cli_note(const char *fmt, ...)
@@ -84,10 +192,13 @@ void cli_note(const char *fmt, ...)
 	va_list ap;
 	if (s_quiet)
 		return;
+	struct ship_buf raw = SHIP_BUF_INIT(SHIP_BUF_MAX_DEFAULT);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ship_buf_vaddf(&raw, fmt, ap);
 	va_end(ap);
+	fputs(cli_safe(raw.failed ? "(out of memory)" : raw.data), stderr);
 	fputc('\n', stderr);
+	ship_buf_release(&raw);
 }
 
 int cli_exit_for(const struct ship_err *err)

@@ -80,10 +80,10 @@ void cli_progress_note(void *vp, const char *msg)
 		return;
 	erase(p);
 	if (p->tty) {
-		fprintf(stderr, "%s\n", msg);
+		fprintf(stderr, "%s\n", cli_safe(msg));
 	} else {
 		stamp(ts, sizeof(ts));
-		fprintf(stderr, "%s %s\n", ts, msg);
+		fprintf(stderr, "%s %s\n", ts, cli_safe(msg));
 	}
 }
 
@@ -98,7 +98,7 @@ void cli_progress_event(void *vp, double created, const char *message)
 	erase(p);
 	gmtime_r(&t, &tm);
 	strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
-	fprintf(stderr, "%s event: %s\n", ts, message);
+	fprintf(stderr, "%s event: %s\n", ts, cli_safe(message));
 }
 
 void cli_progress_snapshot(void *vp, const struct ship_service_view *v, double elapsed,
@@ -112,9 +112,12 @@ void cli_progress_snapshot(void *vp, const struct ship_service_view *v, double e
 	stamp(ts, sizeof(ts));
 	for (size_t i = 0; i < v->ndep; i++) {
 		const struct ship_deployment_view *d = &v->dep[i];
-		fprintf(stderr, "%s %-7s %-11s %s %s: desired %ld, pending %ld, running %ld, failed %ld\n",
-			p->tty ? "  " : ts, d->status, d->rollout_state[0] ? d->rollout_state : "-",
-			d->id, ship_taskdef_short(d->taskdef), d->desired, d->pending, d->running, d->failed);
+		fprintf(stderr,
+			"%s %-7s %-11s %s %s: desired %ld, pending %ld, running %ld, failed %ld\n",
+			p->tty ? "  " : ts, cli_safe(d->status),
+			cli_safe(d->rollout_state[0] ? d->rollout_state : "-"), cli_safe(d->id),
+			cli_safe(ship_taskdef_short(d->taskdef)), d->desired, d->pending,
+			d->running, d->failed);
 	}
 	if (p->tty) {
 		fprintf(stderr, "  waiting %.0f s\n", elapsed);
@@ -139,7 +142,7 @@ void cli_github_output(const char *key, const char *value)
 		cli_warn("cannot append to $GITHUB_OUTPUT '%s'", path);
 		return;
 	}
-	fprintf(f, "%s=%s\n", key, value);
+	fprintf(f, "%s=%s\n", key, cli_safe(value)); /* one line: no output can be forged */
 	fclose(f);
 }
 

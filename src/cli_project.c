@@ -1,15 +1,15 @@
 /*
  * cli_project.c: loads the project (ecship.yml and the definitions it names) for the commands
  * that need it: the variables from --env, --image/--tag and the environment, the lazy
- * AWS_ACCOUNT_ID (STS) and ${cfn:KEY} (CloudFormation DescribeStacks, once per run), and prints
- * every diagnostic. The rendering itself is the library's (render.h).
+ * AWS_ACCOUNT_ID (aws.h's caller identity) and ${cfn:KEY} (infra.h's stack variable source, one
+ * DescribeStacks per run), and prints every diagnostic. The rendering is the library's.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "ecship/ecs.h"
-#include "ecship/xml.h"
+#include "ecship/infra.h"
 
 void cli_print_diags(const struct ship_diags *d)
 {
@@ -37,79 +37,24 @@ static int account_cb(void *vctx, struct ship_buf *out, struct ship_err *err)
 {
 	struct cli_project *p = vctx;
 	struct ship_aws *aws = cli_aws(p->ctx, err);
-	xmlDoc *doc = NULL;
+	struct ship_caller_identity id;
 	if (!aws)
 		return -1;
-	if (ship_aws_query(aws, SHIP_SVC_STS, "GetCallerIdentity", NULL, &doc, NULL, err))
+	if (ship_aws_caller_identity(aws, &id, err))
 		return ship_err_prefix(err, "cannot find the account id for ${AWS_ACCOUNT_ID}");
-	char *acct = ship_xml_path_text(ship_xml_root(doc), "GetCallerIdentityResult/Account");
-	xmlFreeDoc(doc);
-	if (!acct)
-		return ship_err_set(err, SHIP_ERR_PROTOCOL,
-				    "STS GetCallerIdentity answered without an account id");
-	ship_buf_adds(out, acct);
-	ship_free(acct);
+	ship_buf_adds(out, id.account);
+	ship_caller_identity_release(&id);
 	return out->failed ? ship_err_set(err, SHIP_ERR_NOMEM, "out of memory") : 0;
 }
 
-/* The stack's outputs, fetched once: a JSON object OutputKey -> OutputValue. */
-static int load_outputs(struct cli_project *p, const char *stack, struct ship_err *err)
-{
-	struct ship_params params = {0};
-	xmlDoc *doc = NULL;
-	struct ship_aws *aws = cli_aws(p->ctx, err);
-	if (!aws)
-		return -1;
-	ship_params_add(&params, "StackName", stack);
-	int r = ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DescribeStacks", &params, &doc, NULL,
-			       err);
-	ship_params_release(&params);
-	if (r) {
-		if (!strcmp(err->aws_code, "ValidationError"))
-			return ship_err_prefix(err, "cannot read ${cfn:...} outputs of stack '%s' "
-						    "(create it with 'ecship infra deploy')",
-					       stack);
-		return ship_err_prefix(err, "cannot read the outputs of stack '%s'", stack);
-	}
-	p->outputs = json_object();
-	xmlNode *stacks = ship_xml_path(ship_xml_root(doc), "DescribeStacksResult/Stacks");
-	xmlNode *outs = ship_xml_path(ship_xml_first_item(stacks), "Outputs");
-	for (xmlNode *o = ship_xml_first_item(outs); o; o = ship_xml_next_item(o)) {
-		char *k = ship_xml_path_text(o, "OutputKey"), *v = ship_xml_path_text(o, "OutputValue");
-		if (k && v)
-			json_object_set_new(p->outputs, k, json_string(v));
-		ship_free(k);
-		ship_free(v);
-	}
-	xmlFreeDoc(doc);
-	return 0;
-}
-
-static int cfn_cb(void *vctx, const char *stack, struct ship_str key, struct ship_buf *out,
-		  struct ship_err *err)
+/* The client for ${cfn:KEY} (lib/infra's variable source), made on first use. */
+static struct ship_aws *outputs_aws(void *vctx, struct ship_err *err)
 {
 	struct cli_project *p = vctx;
-	char name[256];
-	if (!p->outputs && load_outputs(p, stack, err))
-		return -1;
-	snprintf(name, sizeof(name), "%.*s", (int)key.len, key.p);
-	const char *v = json_string_value(json_object_get(p->outputs, name));
-	if (v) {
-		ship_buf_adds(out, v);
-		return out->failed ? ship_err_set(err, SHIP_ERR_NOMEM, "out of memory") : 1;
-	}
-	/* not found: list what the stack does have */
-	struct ship_buf have = SHIP_BUF_INIT(600);
-	const char *k;
-	json_t *val;
-	json_object_foreach(p->outputs, k, val) ship_buf_addf(&have, "%s%s", have.len ? ", " : "", k);
-	ship_err_set(err, SHIP_ERR_INPUT, "stack '%s' has no output '%s'; its outputs: %s", stack,
-		     name, have.len ? have.data : "none");
-	ship_buf_release(&have);
-	return 0;
+	return cli_aws(p->ctx, err);
 }
 
-int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, const char *image,
+int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, unsigned need, const char *image,
 		     const char *tag)
 {
 	struct ship_err err = SHIP_ERR_INIT;
@@ -122,8 +67,10 @@ int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, const char *ima
 	ship_diags_init(&p->diags, 0);
 	p->vars.account = account_cb;
 	p->vars.account_ctx = p;
-	p->vars.cfn = cfn_cb;
-	p->vars.cfn_ctx = p;
+	p->outputs.aws = outputs_aws;
+	p->outputs.ctx = p;
+	p->vars.cfn = ship_stack_vars_output;
+	p->vars.cfn_ctx = &p->outputs;
 	if (ship_vars_set(&p->vars, "ENVIRONMENT", env && *env ? env : "staging") ||
 	    (ctx->g.region && ship_vars_set(&p->vars, "AWS_REGION", ctx->g.region))) {
 		cli_error("out of memory");
@@ -134,7 +81,7 @@ int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, const char *ima
 		cli_project_release(p);
 		return cli_report("invalid --image/--tag", &err);
 	}
-	p->cfg = ship_config_load(path, &p->vars, &p->diags, &err);
+	p->cfg = ship_config_load_for(path, need, &p->vars, &p->diags, &err);
 	cli_print_diags(&p->diags);
 	if (!p->cfg) {
 		if (p->diags.counts[SHIP_SEV_ERROR] == 0)
@@ -144,10 +91,6 @@ int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, const char *ima
 		cli_project_release(p);
 		return cli_exit_for(&err);
 	}
-	/* the config's region applies when neither --region nor the environment names one */
-	if (!ctx->g.region && p->cfg->region && !getenv("AWS_REGION") &&
-	    !getenv("AWS_DEFAULT_REGION") && !ctx->aws)
-		ctx->g.region = p->cfg->region;
 	ship_diags_release(&p->diags);
 	ship_diags_init(&p->diags, 0);
 	return CLI_EXIT_OK;
@@ -177,6 +120,12 @@ int cli_project_render(struct cli_project *p, const struct ship_config_service *
 {
 	struct ship_err err = SHIP_ERR_INIT;
 	struct ship_render_options ro = {image, tag, no_validate};
+	if (!svc->task_definition) {
+		cli_error("'%s' names no task definition for service '%s'", p->cfg->path,
+			  svc->name ? svc->name : "?");
+		cli_hint("add 'task_definition: task-definition-${ENVIRONMENT}.json' to it");
+		return CLI_EXIT_USAGE;
+	}
 	ship_diags_release(&p->diags);
 	ship_diags_init(&p->diags, 0);
 	int r = ship_render_service(p->cfg, svc, &ro, &p->vars, &p->diags, out, &err);
@@ -189,38 +138,15 @@ int cli_project_render(struct cli_project *p, const struct ship_config_service *
 	return CLI_EXIT_OK;
 }
 
-int cli_project_aws(struct cli_ctx *ctx, struct cli_project *p, const char *service,
-		    const struct ship_config_service **cs, struct ship_aws **aws)
+int cli_live_service(struct cli_ctx *ctx, json_t **svc, struct ship_service_view *v)
 {
 	struct ship_err err = SHIP_ERR_INIT;
-	int rc;
-	if ((rc = cli_project_load(ctx, p, NULL, NULL)))
-		return rc;
-	if (!(*cs = cli_project_service(p, service)))
-		return CLI_EXIT_USAGE;
-	if (!p->cfg->cluster) {
-		cli_error("'%s' names no cluster", p->cfg->path);
-		cli_hint("add 'cluster: NAME' (e.g. django-ecs-cluster-${ENVIRONMENT})");
-		return CLI_EXIT_USAGE;
-	}
-	if (!(*aws = cli_aws(ctx, &err)))
-		return cli_report("cannot set up the AWS client", &err);
-	return CLI_EXIT_OK;
-}
-
-int cli_project_live(struct cli_ctx *ctx, struct cli_project *p, const char *service,
-		     const struct ship_config_service **cs, json_t **svc, struct ship_service_view *v)
-{
-	struct ship_err err = SHIP_ERR_INIT;
-	struct ship_aws *aws;
-	int rc;
+	const char *cluster = ctx->proj->cfg->cluster, *name = ctx->svc->name;
 	*svc = NULL;
-	if ((rc = cli_project_aws(ctx, p, service, cs, &aws)))
-		return rc;
-	if (ship_ecs_describe_service(aws, p->cfg->cluster, (*cs)->name, svc, &err))
+	if (ship_ecs_describe_service(ctx->aws, cluster, name, svc, &err))
 		return cli_report("cannot describe the service", &err);
 	if (!*svc) {
-		cli_error("service '%s' does not exist in cluster '%s'", (*cs)->name, p->cfg->cluster);
+		cli_error("service '%s' does not exist in cluster '%s'", name, cluster);
 		cli_hint("'ecship deploy' creates it from the service definition");
 		return CLI_EXIT_FAILED;
 	}
@@ -234,6 +160,6 @@ void cli_project_release(struct cli_project *p)
 	ship_config_destroy(p->cfg);
 	ship_vars_release(&p->vars);
 	ship_diags_release(&p->diags);
-	json_decref(p->outputs);
+	ship_stack_vars_release(&p->outputs);
 	memset(p, 0, sizeof(*p));
 }

@@ -18,7 +18,7 @@ static struct {
 
 static const struct cli_option s_options[] = {
     CLI_STRING("image", "URI", &s_args.image, "deploy this image (replaces the load-balanced or only container's image)"),
-    CLI_STRING("tag", "TAG", &s_args.tag, "deploy this tag of the container's image (replaces only the tag)"),
+    CLI_STRING_ALT("tag", "TAG", &s_args.tag, "deploy this tag of the container's image (replaces only the tag)"),
     CLI_STRING("service", "NAME", &s_args.service, "deploy only this service of the config (default: all it names)"),
     CLI_FLAG("no-wait", &s_args.no_wait, "return once the deployment has started"),
     CLI_DURATION("timeout", &s_args.timeout, "give up waiting after DUR and roll back (default: config 'timeout', else 10m)"),
@@ -42,6 +42,7 @@ int cli_deploy_exit(enum ship_deploy_outcome oc)
 		return CLI_EXIT_TIMEOUT;
 	case SHIP_DEPLOY_INTERRUPTED:
 		return CLI_EXIT_INTERRUPTED;
+	case SHIP_DEPLOY_NONE: /* not deployed: never a success */
 	case SHIP_DEPLOY_FAILED:
 	case SHIP_DEPLOY_REPLACED:
 	case SHIP_DEPLOY_REFUSED:
@@ -50,6 +51,22 @@ int cli_deploy_exit(enum ship_deploy_outcome oc)
 	return CLI_EXIT_FAILED;
 }
 
+/* The step outputs (action.yml lists them), on failure too: whatever is known is written. */
+static int s_outputs_written; /* by this process: a failure before any result still writes them */
+
+void cli_deploy_github_outputs(const struct ship_deploy_result *r, const char *outcome)
+{
+	char rev[32] = "";
+	s_outputs_written = 1;
+	if (r->revision > 0)
+		snprintf(rev, sizeof(rev), "%ld", r->revision);
+	cli_github_output("task_definition_arn", r->taskdef_arn);
+	cli_github_output("revision", rev);
+	cli_github_output("deployment_id", r->deployment_id);
+	cli_github_output("outcome", outcome);
+	cli_github_output("rolled_back", r->rolled_back ? "true" : "false");
+	cli_github_output("previous_task_definition_arn", r->previous_taskdef);
+}
 
 void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 			     const struct ship_deploy_result *r)
@@ -71,12 +88,17 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 		switch (r->outcome) {
 		case SHIP_DEPLOY_COMPLETED:
 			printf("deployed %s to service '%s' (deployment %s, %.1f s)\n",
-			       ship_taskdef_short(r->taskdef_arn), service, r->deployment_id, r->seconds);
+			       cli_safe(ship_taskdef_short(r->taskdef_arn)), cli_safe(service),
+			       cli_safe(r->deployment_id), r->seconds);
 			break;
 		case SHIP_DEPLOY_STARTED:
 		case SHIP_DEPLOY_UNCHANGED:
 		case SHIP_DEPLOY_DRY_RUN:
-			printf("%s\n", r->reason);
+			printf("%s\n", cli_safe(r->reason));
+			break;
+		case SHIP_DEPLOY_NONE:
+			cli_note("service '%s' was not deployed%s%s", service,
+				 r->reason[0] ? ": " : "", r->reason[0] ? r->reason : "");
 			break;
 		default:
 			break;
@@ -98,20 +120,19 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 			cli_hint("another deploy or a person changed the service; 'ecship status' "
 				 "shows what runs now");
 	}
+	if (ctx->github)
+		cli_deploy_github_outputs(r, oc);
 	if (ctx->github && r->taskdef_arn[0]) {
-		char rev[32];
-		snprintf(rev, sizeof(rev), "%ld", r->revision);
-		cli_github_output("task_definition_arn", r->taskdef_arn);
-		cli_github_output("revision", rev);
-		cli_github_output("deployment_id", r->deployment_id);
 		char md[2048];
-		snprintf(md, sizeof(md),
-			 "### ecship deploy: %s\n\n| service | outcome | task definition | previous | "
-			 "deployment | seconds |\n|---|---|---|---|---|---|\n| %s | %s | %s | %s | "
-			 "%s | %.1f |\n\n",
-			 service, service, oc, ship_taskdef_short(r->taskdef_arn),
-			 r->previous_taskdef[0] ? ship_taskdef_short(r->previous_taskdef) : "-",
-			 r->deployment_id[0] ? r->deployment_id : "-", r->seconds);
+		snprintf(
+		    md, sizeof(md),
+		    "### ecship deploy: %s\n\n| service | outcome | task definition | previous | "
+		    "deployment | seconds |\n|---|---|---|---|---|---|\n| %s | %s | %s | %s | "
+		    "%s | %.1f |\n\n",
+		    service, service, oc, cli_safe(ship_taskdef_short(r->taskdef_arn)),
+		    cli_safe(r->previous_taskdef[0] ? ship_taskdef_short(r->previous_taskdef)
+						    : "-"),
+		    cli_safe(r->deployment_id[0] ? r->deployment_id : "-"), r->seconds);
 		cli_github_summary(md);
 	}
 }
@@ -155,7 +176,7 @@ static int worse(int a, int b)
 
 static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_project proj;
+	struct cli_project *proj = ctx->proj;
 	struct ship_rendered rend[SHIP_WAIT_MAX_SERVICES];
 	struct ship_deploy_result res[SHIP_WAIT_MAX_SERVICES];
 	struct ship_deploy_opts opts[SHIP_WAIT_MAX_SERVICES];
@@ -167,62 +188,41 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	memset(rend, 0, sizeof(rend));
+	memset(res, 0, sizeof(res));
 	if (argc > 0) {
 		cli_error("'deploy' takes no arguments, got '%s'", argv[0]);
 		return CLI_EXIT_USAGE;
 	}
-	if (s_args.image && s_args.tag) {
-		cli_error("--image and --tag cannot be used together");
-		cli_hint("--image replaces the whole image, --tag only its tag: give one");
-		return CLI_EXIT_USAGE;
-	}
-	if ((rc = cli_project_load(ctx, &proj, s_args.image, s_args.tag)))
-		return rc;
-	if (s_args.service || proj.cfg->n_services <= 1) {
-		svcs[0] = cli_project_service(&proj, s_args.service);
-		n = svcs[0] ? 1 : 0;
-	} else if (proj.cfg->n_services > SHIP_WAIT_MAX_SERVICES) {
-		cli_error("'%s' names %zu services; one deploy takes at most %d", proj.cfg->path,
-			  proj.cfg->n_services, SHIP_WAIT_MAX_SERVICES);
+	/* --service, or every service of the config (main picked --service's or the first) */
+	if (s_args.service || proj->cfg->n_services <= 1) {
+		svcs[0] = ctx->svc;
+		n = 1;
+	} else if (proj->cfg->n_services > SHIP_WAIT_MAX_SERVICES) {
+		cli_error("'%s' names %zu services; one deploy takes at most %d", proj->cfg->path,
+			  proj->cfg->n_services, SHIP_WAIT_MAX_SERVICES);
 		cli_hint("deploy them in groups with --service NAME");
+		return CLI_EXIT_USAGE;
 	} else {
-		for (n = 0; n < proj.cfg->n_services; n++)
-			svcs[n] = &proj.cfg->services[n];
-	}
-	if (n == 0) {
-		rc = CLI_EXIT_USAGE;
-		goto cleanup;
-	}
-	if (!proj.cfg->cluster) {
-		cli_error("'%s' names no cluster", proj.cfg->path);
-		cli_hint("add 'cluster: NAME' (e.g. django-ecs-cluster-${ENVIRONMENT})");
-		rc = CLI_EXIT_USAGE;
-		goto cleanup;
+		for (n = 0; n < proj->cfg->n_services; n++)
+			svcs[n] = &proj->cfg->services[n];
 	}
 	/* render and validate everything before any call that changes AWS */
 	for (i = 0; i < n; i++)
-		if ((rc = cli_project_render(&proj, svcs[i], s_args.image, s_args.tag, 0, &rend[i])))
+		if ((rc = cli_project_render(proj, svcs[i], ctx->image, ctx->tag, 0, &rend[i])))
 			goto cleanup;
-	struct ship_aws *aws = cli_aws(ctx, &err);
-	if (!aws) {
-		rc = cli_report("cannot set up the AWS client", &err);
-		goto cleanup;
-	}
-	if (!ship_aws_region(aws)) {
-		cli_error("no AWS region is configured");
-		cli_hint("use --region, set AWS_REGION, or add 'region:' to ecship.yml");
-		rc = CLI_EXIT_USAGE;
-		goto cleanup;
-	}
+	struct ship_aws *aws = ctx->aws;
 	cli_progress_init(&prog, ctx);
 	for (i = 0; i < n; i++)
-		fill_opts(&opts[i], &proj, svcs[i], &rend[i], &prog);
+		fill_opts(&opts[i], proj, svcs[i], &rend[i], &prog);
 	cli_prerun_attach(&pre, ctx, aws, s_args.pre_run, &opts[0], rend[0].task_definition,
 			  rend[0].service_definition); /* --pre-run: once, before the first update */
-	int r = n == 1 ? ship_deploy_run(aws, &opts[0], &res[0], &err)
-		       : ship_deploy_many(aws, opts, n, res, &err);
+	int r = ship_deploy_many(aws, opts, n, res, &err); /* one engine, n >= 1 */
 	cli_progress_done(&prog);
 	if (r) {
+		/* what each service reached before the error: a zeroed result reads "none" */
+		for (i = 0; i < n; i++)
+			if (n > 1 || res[i].outcome != SHIP_DEPLOY_NONE)
+				cli_deploy_print_result(ctx, svcs[i]->name, &res[i]);
 		rc = cli_report("deploy failed", &err);
 		if (pre.rc)
 			rc = pre.rc; /* --pre-run's task failed (1), timed out (4) or was interrupted */
@@ -235,21 +235,24 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	rc = CLI_EXIT_OK;
 	for (i = 0; i < n; i++) {
 		cli_deploy_print_result(ctx, svcs[i]->name, &res[i]);
-		cli_diagnose_failure(ctx, aws, proj.cfg->cluster, svcs[i]->name, &res[i]); /* failures only */
+		cli_diagnose_failure(ctx, aws, proj->cfg->cluster, svcs[i]->name,
+				     &res[i]); /* failures only */
 		rc = worse(rc, cli_deploy_exit(res[i].outcome));
 	}
 cleanup:
+	/* no result (bad input, an AWS error): the outputs say so, with what got done */
+	if (ctx->github && !s_outputs_written)
+		cli_deploy_github_outputs(&res[0], rc == CLI_EXIT_USAGE ? "invalid" : "error");
 	for (i = 0; i < SHIP_WAIT_MAX_SERVICES; i++)
 		ship_rendered_release(&rend[i]);
-	cli_project_release(&proj);
 	return rc;
 }
 
 const struct cli_command cmd_deploy_def = {
     "deploy",
     cmd_deploy,
-    0,
-    "[--image URI | --tag TAG] [--no-wait] [--timeout DUR] [--no-rollback] [--dry-run]",
+    CLI_NEED_CLUSTER | CLI_NEED_TASKDEF | CLI_NEED_REGION | CLI_IMAGE_OR_TAG,
+    NULL,
     "render, register and deploy the service; wait for it; roll back on failure",
     "Renders the task definition of ecship.yml (variables, --image or --tag), validates it,\n"
     "registers a new revision only when it differs from the latest one, creates the service\n"

@@ -16,7 +16,7 @@ static struct {
 
 static const struct cli_option s_options[] = {
     CLI_STRING("image", "URI", &s_args.image, "compare as if deploying this image"),
-    CLI_STRING("tag", "TAG", &s_args.tag, "compare as if deploying this tag"),
+    CLI_STRING_ALT("tag", "TAG", &s_args.tag, "compare as if deploying this tag"),
     CLI_STRING("service", "NAME", &s_args.service, "the service of the config (default: the first)"),
     CLI_FLAG("exit-code", &s_args.exit_code, "exit 1 when there are differences (for CI checks)"),
     CLI_OPTIONS_END,
@@ -39,7 +39,7 @@ static int show(const json_t *live, const json_t *local, const char *la, const c
 	if (r < 0)
 		cli_error("cannot compare the definitions: %s", err.message[0] ? err.message : "out of memory");
 	else if (r > 0)
-		fputs(out.data, stdout);
+		cli_put_lines(stdout, out.data); /* live strings are remote text */
 	json_decref(a);
 	json_decref(b);
 	ship_buf_release(&out);
@@ -48,7 +48,9 @@ static int show(const json_t *live, const json_t *local, const char *la, const c
 
 static int cmd_diff(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_project proj;
+	struct cli_project *proj = ctx->proj;
+	const struct ship_config_service *cs = ctx->svc;
+	struct ship_aws *aws = ctx->aws;
 	struct ship_rendered rend = {0};
 	struct ship_err err = SHIP_ERR_INIT;
 	json_t *svc = NULL, *resp = NULL;
@@ -59,46 +61,27 @@ static int cmd_diff(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error("'diff' takes no arguments, got '%s'", argv[0]);
 		return CLI_EXIT_USAGE;
 	}
-	if (s_args.image && s_args.tag) {
-		cli_error("--image and --tag cannot be used together");
-		return CLI_EXIT_USAGE;
-	}
-	if ((rc = cli_project_load(ctx, &proj, s_args.image, s_args.tag)))
-		return rc;
-	const struct ship_config_service *cs = cli_project_service(&proj, s_args.service);
-	if (!cs) {
-		rc = CLI_EXIT_USAGE;
+	if ((rc = cli_project_render(proj, cs, ctx->image, ctx->tag, 1, &rend)))
 		goto cleanup;
-	}
-	if ((rc = cli_project_render(&proj, cs, s_args.image, s_args.tag, 1, &rend)))
-		goto cleanup;
-	struct ship_aws *aws = cli_aws(ctx, &err);
-	if (!aws) {
-		rc = cli_report("cannot set up the AWS client", &err);
-		goto cleanup;
-	}
-	if (ship_ecs_describe_service(aws, proj.cfg->cluster, cs->name, &svc, &err)) {
+	if (ship_ecs_describe_service(aws, proj->cfg->cluster, cs->name, &svc, &err)) {
 		rc = cli_report("cannot describe the service", &err);
 		goto cleanup;
 	}
 	if (!svc) {
-		printf("service '%s' does not exist in cluster '%s': a deploy creates it\n", cs->name,
-		       proj.cfg->cluster);
+		printf("service '%s' does not exist in cluster '%s': a deploy creates it\n",
+		       cs->name, proj->cfg->cluster);
 		rc = s_args.exit_code ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 		goto cleanup;
 	}
 	const char *live_td = json_string_value(json_object_get(svc, "taskDefinition"));
-	json_t *req = json_pack("{s:s}", "taskDefinition", live_td ? live_td : "");
-	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, NULL, &err);
-	json_decref(req);
-	if (r) {
+	if (ship_ecs_describe_taskdef(aws, live_td, &resp, &err)) {
 		rc = cli_report("cannot describe the live task definition", &err);
 		goto cleanup;
 	}
 	const char *short_td = live_td && strrchr(live_td, '/') ? strrchr(live_td, '/') + 1 : live_td;
 	snprintf(la, sizeof(la), "live %s", short_td ? short_td : "?");
 	snprintf(lb, sizeof(lb), "local %s", cs->task_definition);
-	int d1 = show(json_object_get(resp, "taskDefinition"), rend.task_definition, la, lb, 1);
+	int d1 = show(resp, rend.task_definition, la, lb, 1);
 	int d2 = 0;
 	if (rend.service_definition) {
 		snprintf(la, sizeof(la), "live service %s", cs->name);
@@ -117,15 +100,14 @@ cleanup:
 	json_decref(svc);
 	json_decref(resp);
 	ship_rendered_release(&rend);
-	cli_project_release(&proj);
 	return rc;
 }
 
 const struct cli_command cmd_diff_def = {
     "diff",
     cmd_diff,
-    0,
-    "[--image URI | --tag TAG] [--exit-code]",
+    CLI_NEED_CLUSTER | CLI_NEED_TASKDEF | CLI_NEED_REGION | CLI_IMAGE_OR_TAG,
+    NULL,
     "show how the local definitions differ from the live service and task definition",
     "Renders the definitions as deploy would and prints unified diffs against what ECS runs\n"
     "now, with ECS's defaults (essential, tcp, hostPort, empty lists, ...) normalized away.\n"

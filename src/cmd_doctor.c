@@ -18,7 +18,7 @@ static struct {
 
 static const struct cli_option s_options[] = {
     CLI_STRING("image", "URI", &s_args.image, "check this image (default: the one the service runs)"),
-    CLI_STRING("tag", "TAG", &s_args.tag, "check this tag of the container's image"),
+    CLI_STRING_ALT("tag", "TAG", &s_args.tag, "check this tag of the container's image"),
     CLI_STRING("service", "NAME", &s_args.service, "the service of the config (default: the first)"),
     CLI_OPTIONS_END,
 };
@@ -32,31 +32,28 @@ static void print_check(void *vctx, const struct ship_check *c)
 		return;
 	int v = (unsigned)c->verdict < 4 ? (int)c->verdict : 3;
 	if (ctx->color && !ctx->g.no_color)
-		printf("\033[%sm%s\033[0m %s: %s\n", color[v], label[v], c->id, c->title);
+		printf("\033[%sm%s\033[0m %s: %s\n", color[v], label[v], c->id, cli_safe(c->title));
 	else
-		printf("%s %s: %s\n", label[v], c->id, c->title);
+		printf("%s %s: %s\n", label[v], c->id, cli_safe(c->title));
 	if (c->evidence[0])
-		printf("       %s\n", c->evidence);
+		printf("       %s\n", cli_safe(c->evidence));
 	if (c->fix[0] && c->verdict != SHIP_VERDICT_OK && c->verdict != SHIP_VERDICT_SKIP)
-		printf("       fix: %s\n", c->fix);
+		printf("       fix: %s\n", cli_safe(c->fix));
 	fflush(stdout);
 }
 
 /* The tag of the image the service's main container runs now, for rendering ${IMAGE_TAG}. */
-static int current_tag(struct cli_ctx *ctx, struct cli_project *proj,
-		       const struct ship_config_service *cs, char *tag, size_t n)
+static int current_tag(struct cli_ctx *ctx, char *tag, size_t n)
 {
 	struct ship_err err = SHIP_ERR_INIT;
-	struct ship_aws *aws = cli_aws(ctx, &err);
-	json_t *svc = NULL, *resp = NULL;
+	struct ship_aws *aws = ctx->aws;
+	json_t *svc = NULL, *td = NULL;
 	int found = 0;
-	if (!aws || !proj->cfg->cluster ||
-	    ship_ecs_describe_service(aws, proj->cfg->cluster, cs->name, &svc, &err) || !svc)
+	if (ship_ecs_describe_service(aws, ctx->proj->cfg->cluster, ctx->svc->name, &svc, &err) ||
+	    !svc)
 		return 0;
 	const char *arn = json_string_value(json_object_get(svc, "taskDefinition"));
-	json_t *req = json_pack("{s:s}", "taskDefinition", arn ? arn : "");
-	if (req && !ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, NULL, &err)) {
-		json_t *td = json_object_get(resp, "taskDefinition");
+	if (!ship_ecs_describe_taskdef(aws, arn, &td, &err)) {
 		const char *main = ship_run_main_container(td, svc);
 		const json_t *c;
 		size_t i;
@@ -71,19 +68,20 @@ static int current_tag(struct cli_ctx *ctx, struct cli_project *proj,
 			}
 		}
 	}
-	json_decref(req);
-	json_decref(resp);
+	json_decref(td);
 	json_decref(svc);
 	return found;
 }
 
 static int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_project proj;
+	struct cli_project *proj = ctx->proj;
+	const struct ship_config_service *cs = ctx->svc;
+	struct ship_aws *aws = ctx->aws;
 	struct ship_rendered rend = {0};
 	struct ship_err err = SHIP_ERR_INIT;
 	struct ship_doctor_report *rep = NULL;
-	const char *tag = s_args.tag;
+	const char *tag = ctx->tag;
 	char live_tag[160];
 	int rc;
 
@@ -91,55 +89,31 @@ static int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error("'doctor' takes no arguments, got '%s'", argv[0]);
 		return CLI_EXIT_USAGE;
 	}
-	if (s_args.image && s_args.tag) {
-		cli_error("--image and --tag cannot be used together");
-		return CLI_EXIT_USAGE;
-	}
-	if ((rc = cli_project_load(ctx, &proj, s_args.image, tag)))
-		return rc;
-	const struct ship_config_service *cs = cli_project_service(&proj, s_args.service);
-	if (!cs || !proj.cfg->cluster) {
-		if (cs)
-			cli_error("'%s' names no cluster", proj.cfg->path);
-		rc = CLI_EXIT_USAGE;
-		goto cleanup;
-	}
-	if (!s_args.image && !tag && current_tag(ctx, &proj, cs, live_tag, sizeof(live_tag))) {
-		/* reload with the tag the service runs, for ${IMAGE_TAG} */
+	if (!ctx->image && !tag && current_tag(ctx, live_tag, sizeof(live_tag))) {
+		/* render with the tag the service runs, for ${IMAGE_TAG} */
 		cli_note("checking the image tag the service runs now: %s (--tag checks another)",
 			 live_tag);
-		cli_project_release(&proj);
 		tag = live_tag;
-		if ((rc = cli_project_load(ctx, &proj, NULL, tag)))
-			return rc;
-		cs = cli_project_service(&proj, s_args.service);
-		if (!cs) {
-			rc = CLI_EXIT_USAGE;
-			goto cleanup;
-		}
+		if (ship_vars_set_image(&proj->vars, NULL, tag, &err))
+			return cli_report("invalid image tag of the service", &err);
 	}
 	/* invalid values (e.g. cpu/memory) are findings of the doctor, not reasons to stop */
-	if ((rc = cli_project_render(&proj, cs, s_args.image, tag, 1, &rend)))
+	if ((rc = cli_project_render(proj, cs, ctx->image, tag, 1, &rend)))
 		goto cleanup;
-	struct ship_aws *aws = cli_aws(ctx, &err);
-	if (!aws) {
-		rc = cli_report("cannot set up the AWS client", &err);
-		goto cleanup;
-	}
 	rep = ship_calloc(1, sizeof(*rep));
 	if (!rep) {
 		cli_error("out of memory");
 		rc = CLI_EXIT_FAILED;
 		goto cleanup;
 	}
-	const struct ship_config_listener_rule *lr = &proj.cfg->listener_rule;
+	const struct ship_config_listener_rule *lr = &proj->cfg->listener_rule;
 	struct ship_doctor_input in = {0};
-	in.cluster = proj.cfg->cluster;
+	in.cluster = proj->cfg->cluster;
 	in.service = cs->name;
 	in.taskdef = rend.task_definition;
 	in.service_def = rend.service_definition;
-	in.stack = proj.cfg->stack;
-	in.environment = proj.cfg->environment;
+	in.stack = proj->cfg->stack;
+	in.environment = proj->cfg->environment;
 	in.rule_priority = lr->set ? lr->priority : 0;
 	in.rule_priority_auto = lr->set && lr->priority_auto;
 	in.host_headers = (const char *const *)lr->host_headers;
@@ -176,15 +150,14 @@ static int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 cleanup:
 	ship_free(rep);
 	ship_rendered_release(&rend);
-	cli_project_release(&proj);
 	return rc;
 }
 
 const struct cli_command cmd_doctor_def = {
     "doctor",
     cmd_doctor,
-    0,
-    "[--image URI | --tag TAG]",
+    CLI_NEED_CLUSTER | CLI_NEED_TASKDEF | CLI_NEED_REGION | CLI_IMAGE_OR_TAG,
+    NULL,
     "check the account, the base stack and the definitions; say what is wrong and how to fix it",
     "Runs the runbook's troubleshooting checks and more against the live account, each ending\n"
     "ok, warn, fail or skip with the evidence and the fix: the base stack, the VPC quota (6.1),\n"

@@ -7,11 +7,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "ecship/ecs.h"
 #include "ecship/infra.h"
-#include "ecship/xml.h"
 
 #define TEMPLATE_BODY_MAX 51200 /* CloudFormation's limit for TemplateBody */
 #define DEFAULT_TEMPLATE "cloudformation/ecs-cluster.yml"
@@ -40,8 +39,7 @@ static const struct cli_option s_options[] = {
 /* Everything a subcommand needs: the stack, its template and parameters, the client. */
 struct infra {
 	struct cli_ctx *ctx;
-	struct cli_project proj;
-	int have_proj;
+	const struct ship_config *cfg; /* ecship.yml when there is one, else NULL */
 	const char *stack;
 	const char *template_path;
 	struct ship_buf body;
@@ -52,36 +50,36 @@ struct infra {
 
 static void infra_release(struct infra *in)
 {
-	if (in->have_proj)
-		cli_project_release(&in->proj);
 	ship_buf_release(&in->body);
 	ship_kvs_release(&in->params);
 }
 
 /*
- * Loads the config (when there is one, or always unless --stack is given), the parameters
- * (config, then KEY=VALUE arguments) and, when need_template, the template text.
+ * The stack (--stack, else the config's), the parameters (config, then KEY=VALUE arguments)
+ * and, when need_template, the template text. main has loaded ecship.yml when there is one
+ * (CLI_WANT_CONFIG: infra needs none of its service keys) and made the client.
  */
 static int infra_load(struct cli_ctx *ctx, struct infra *in, int argc, char **argv,
 		      int allow_params, int need_template)
 {
 	struct ship_err err = SHIP_ERR_INIT;
-	int rc;
 
 	memset(in, 0, sizeof(*in));
 	in->ctx = ctx;
 	ship_buf_init(&in->body, TEMPLATE_BODY_MAX + 1);
-	int have_config = ctx->g.config || access("ecship.yml", F_OK) == 0;
-	if (have_config || !s_args.stack) {
-		in->have_proj = 1; /* released even when loading fails */
-		if ((rc = cli_project_load(ctx, &in->proj, NULL, NULL)))
-			return rc;
-	}
-	const struct ship_config *cfg = in->have_proj ? in->proj.cfg : NULL;
+	const struct ship_config *cfg = ctx->proj ? ctx->proj->cfg : NULL;
+	in->cfg = cfg;
+	in->aws = ctx->aws;
 	in->stack = s_args.stack ? s_args.stack : cfg ? cfg->stack : NULL;
+	if (!in->stack && !cfg) {
+		cli_error(
+		    "no stack to work on: there is no ecship.yml here and --stack is not given");
+		cli_hint("run ecship in the directory of ecship.yml, give --config FILE, or give "
+			 "--stack NAME");
+		return CLI_EXIT_USAGE;
+	}
 	if (!in->stack) {
-		cli_error("no stack to work on: '%s' has no 'stack'",
-			  cfg ? cfg->path : "ecship.yml");
+		cli_error("no stack to work on: '%s' has no 'stack'", cfg->path);
 		cli_hint(
 		    "add 'stack: django-ecs-cluster-${ENVIRONMENT}' to it, or give --stack NAME");
 		return CLI_EXIT_USAGE;
@@ -135,9 +133,6 @@ static int infra_load(struct cli_ctx *ctx, struct infra *in, int argc, char **ar
 			return CLI_EXIT_USAGE;
 		}
 	}
-	in->aws = cli_aws(ctx, &err);
-	if (!in->aws)
-		return cli_report("cannot set up the AWS client", &err);
 	return CLI_EXIT_OK;
 }
 
@@ -173,8 +168,9 @@ static void print_failures(const struct ship_stack_events *failed, const struct 
 		const struct ship_stack_event *e = &failed->v[i];
 		if (e->type && !strcmp(e->type, "AWS::CloudFormation::Stack"))
 			continue;
-		fprintf(stderr, "  %s (%s) %s: %s\n", e->logical_id ? e->logical_id : "?",
-			e->type ? e->type : "?", e->status, e->reason);
+		fprintf(stderr, "  %s (%s) %s: %s\n", cli_safe(e->logical_id ? e->logical_id : "?"),
+			cli_safe(e->type ? e->type : "?"), cli_safe(e->status),
+			cli_safe(e->reason));
 	}
 }
 
@@ -196,8 +192,8 @@ static void print_outputs_table(FILE *f, const struct ship_stack *st)
 		if (st->outputs[i].key && (int)strlen(st->outputs[i].key) > w)
 			w = (int)strlen(st->outputs[i].key);
 	for (size_t i = 0; i < st->n_outputs; i++)
-		fprintf(f, "%-*s  %s\n", w, st->outputs[i].key ? st->outputs[i].key : "",
-			st->outputs[i].value ? st->outputs[i].value : "");
+		fprintf(f, "%-*s  %s\n", w, cli_safe(st->outputs[i].key ? st->outputs[i].key : ""),
+			cli_safe(st->outputs[i].value ? st->outputs[i].value : ""));
 }
 
 static void print_changes(const struct ship_changeset *cs)
@@ -296,25 +292,26 @@ static int vpc_preflight(struct infra *in)
 			"existing-VPC parameters are set.\n");
 	if (v) {
 		fprintf(stderr, "     In %s, for environment '%s':\n\n",
-			in->have_proj ? in->proj.cfg->path : "ecship.yml",
-			in->have_proj && in->proj.cfg->environment ? in->proj.cfg->environment
-								   : "staging");
+			in->cfg ? in->cfg->path : "ecship.yml",
+			in->cfg && in->cfg->environment ? in->cfg->environment : "staging");
 		fprintf(stderr, "       infra:\n         template: %s\n         parameters:\n",
 			in->template_path);
 		for (size_t i = 0; i < in->params.n; i++)
 			if (strncmp(in->params.v[i].key, "Existing", 8))
 				fprintf(stderr, "           %s: \"%s\"\n", in->params.v[i].key,
 					in->params.v[i].value);
-		fprintf(stderr, "           %s: %s\n", SHIP_INFRA_EXISTING_VPC, v->id);
+		fprintf(stderr, "           %s: %s\n", SHIP_INFRA_EXISTING_VPC, cli_safe(v->id));
 		for (size_t i = 0; i < 4; i++)
 			fprintf(stderr, "           %s: %s\n", ship_infra_existing_subnet_params[i],
-				ids[i]);
+				cli_safe(ids[i]));
 		fprintf(stderr, "\n     or once: ecship infra deploy %s=%s",
-			SHIP_INFRA_EXISTING_VPC, v->id);
+			SHIP_INFRA_EXISTING_VPC, cli_safe(v->id));
 		for (size_t i = 0; i < 4; i++)
-			fprintf(stderr, " %s=%s", ship_infra_existing_subnet_params[i], ids[i]);
-		fprintf(stderr, "\n     (VPC %s%s%s%s, %s)\n", v->id, v->name ? " '" : "",
-			v->name ? v->name : "", v->name ? "'" : "", v->cidr ? v->cidr : "");
+			fprintf(stderr, " %s=%s", ship_infra_existing_subnet_params[i],
+				cli_safe(ids[i]));
+		fprintf(stderr, "\n     (VPC %s%s%s%s, %s)\n", cli_safe(v->id), v->name ? " '" : "",
+			cli_safe(v->name ? v->name : ""), v->name ? "'" : "",
+			cli_safe(v->cidr ? v->cidr : ""));
 	} else {
 		fprintf(stderr,
 			"     No VPC in %s has subnets in two availability zones to "
@@ -328,9 +325,9 @@ static int vpc_preflight(struct infra *in)
 			for (size_t j = 0; j < l.v[i].n_subnets; j++)
 				pub += (size_t)l.v[i].subnets[j].is_public;
 			fprintf(stderr, "       %-24s %-18s %zu subnets (%zu public)%s%s%s\n",
-				l.v[i].id, l.v[i].cidr ? l.v[i].cidr : "", l.v[i].n_subnets, pub,
-				l.v[i].is_default ? "  default" : "", l.v[i].name ? "  " : "",
-				l.v[i].name ? l.v[i].name : "");
+				cli_safe(l.v[i].id), cli_safe(l.v[i].cidr ? l.v[i].cidr : ""),
+				l.v[i].n_subnets, pub, l.v[i].is_default ? "  default" : "",
+				l.v[i].name ? "  " : "", cli_safe(l.v[i].name ? l.v[i].name : ""));
 		}
 	}
 	fprintf(
@@ -439,7 +436,7 @@ static int print_result(struct infra *in, const char *action, const struct ship_
 		ship_stack_release(&st);
 		return r ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 	}
-	printf("stack %s %s (%s)\n", in->stack, action, found ? st.status : "gone");
+	printf("stack %s %s (%s)\n", in->stack, action, cli_safe(found ? st.status : "gone"));
 	if (found && st.n_outputs && strcmp(action, "deleted"))
 		print_outputs_table(stdout, &st);
 	ship_stack_release(&st);
@@ -561,21 +558,11 @@ static int infra_status(struct infra *in)
 	if (!found)
 		return missing_stack(in);
 	/* the last events, newest first; shown oldest first */
-	struct ship_params params = {0};
-	xmlDoc *doc = NULL;
-	ship_params_add(&params, "StackName", in->stack);
-	if (ship_aws_query(in->aws, SHIP_SVC_CLOUDFORMATION, "DescribeStackEvents", &params, &doc,
-			   NULL, &err)) {
-		ship_params_release(&params);
+	if (ship_stack_events_recent(in->aws, in->stack, (size_t)n, &evs, &err)) {
 		rc = cli_report("cannot read the stack events", &err);
 		goto cleanup;
 	}
-	ship_params_release(&params);
-	xmlNode *list = ship_xml_path(ship_xml_root(doc), "DescribeStackEventsResult/StackEvents");
-	const xmlNode *items[1000];
-	size_t k = 0;
-	for (xmlNode *m = ship_xml_first_item(list); m && k < (size_t)n; m = ship_xml_next_item(m))
-		items[k++] = m;
+	size_t k = evs.n;
 	enum ship_stack_class c = ship_stack_classify(st.status);
 	if (in->ctx->json) {
 		json_t *o = json_pack("{s:s, s:s?, s:s, s:s?, s:i}", "stack", in->stack, "stack_id",
@@ -583,17 +570,11 @@ static int infra_status(struct infra *in)
 				      "outputs_count", (int)st.n_outputs);
 		json_t *ev = json_array();
 		for (size_t i = k; i-- > 0;) {
-			char *ts = ship_xml_path_text(items[i], "Timestamp");
-			char *lid = ship_xml_path_text(items[i], "LogicalResourceId");
-			char *ty = ship_xml_path_text(items[i], "ResourceType");
-			char *stt = ship_xml_path_text(items[i], "ResourceStatus");
-			char *why = ship_xml_path_text(items[i], "ResourceStatusReason");
-			json_array_append_new(ev,
-					      json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}",
-							"timestamp", ts, "logical_id", lid, "type",
-							ty, "status", stt, "reason", why));
-			ship_free(ts), ship_free(lid), ship_free(ty), ship_free(stt),
-			    ship_free(why);
+			const struct ship_stack_event *e = &evs.v[i];
+			json_array_append_new(
+			    ev, json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "timestamp",
+					  e->timestamp, "logical_id", e->logical_id, "type",
+					  e->type, "status", e->status, "reason", e->reason));
 		}
 		json_object_set_new(o, "events", ev);
 		json_object_set_new(o, "parameters", json_object());
@@ -605,28 +586,26 @@ static int infra_status(struct infra *in)
 		json_decref(o);
 	} else {
 		printf("stack      %s\n", in->stack);
-		printf("status     %s%s%s\n", st.status, st.status_reason ? "  " : "",
-		       st.status_reason ? st.status_reason : "");
+		printf("status     %s%s%s\n", cli_safe(st.status), st.status_reason ? "  " : "",
+		       cli_safe(st.status_reason ? st.status_reason : ""));
 		printf("region     %s\n", ship_aws_region(in->aws));
 		printf("outputs    %zu ('ecship infra outputs' lists them)\n", st.n_outputs);
 		const char *vpc = ship_kvs_get(&st.params, SHIP_INFRA_EXISTING_VPC);
 		if (vpc && *vpc)
-			printf("vpc        existing %s\n", vpc);
+			printf("vpc        existing %s\n", cli_safe(vpc));
 		if (k)
 			printf("events     (last %zu, oldest first)\n", k);
 		for (size_t i = k; i-- > 0;) {
-			char ts[40], lid[128], stt[64], why[512];
-			ship_xml_path_copy(items[i], "Timestamp", ts, sizeof(ts));
-			ship_xml_path_copy(items[i], "LogicalResourceId", lid, sizeof(lid));
-			ship_xml_path_copy(items[i], "ResourceStatus", stt, sizeof(stt));
-			ship_xml_path_copy(items[i], "ResourceStatusReason", why, sizeof(why));
-			printf("  %.19s  %-36s %s%s%s\n", ts, lid, stt, *why ? "  " : "", why);
+			const struct ship_stack_event *e = &evs.v[i];
+			printf("  %.19s  %-36s %s%s", e->timestamp ? cli_safe(e->timestamp) : "",
+			       e->logical_id ? cli_safe(e->logical_id) : "", e->status ? cli_safe(e->status) : "",
+			       e->reason && *e->reason ? "  " : "");
+			printf("%s\n", e->reason ? cli_safe(e->reason) : "");
 		}
 	}
 	if (c == SHIP_STACK_CLASS_DEAD || c == SHIP_STACK_CLASS_ROLLED_BACK)
 		cli_warn("stack '%s' is %s: its last change failed", in->stack, st.status);
 cleanup:
-	xmlFreeDoc(doc);
 	ship_stack_events_release(&evs);
 	ship_stack_release(&st);
 	return rc;
@@ -710,8 +689,9 @@ static int infra_diff(struct infra *in)
 		       cs.n_changes == 1 ? "" : "s");
 		for (size_t i = 0; i < cs.n_changes; i++) {
 			const struct ship_change *c = &cs.changes[i];
-			printf("  %-8s %-36s %-44s%s\n", c->action ? c->action : "?",
-			       c->logical_id ? c->logical_id : "?", c->type ? c->type : "",
+			printf("  %-8s %-36s %-44s%s\n", cli_safe(c->action ? c->action : "?"),
+			       cli_safe(c->logical_id ? c->logical_id : "?"),
+			       cli_safe(c->type ? c->type : ""),
 			       c->replacement && !strcmp(c->replacement, "True") ? " replaced"
 										 : "");
 		}
@@ -729,68 +709,26 @@ cleanup:
 static int active_services(struct infra *in, const char *cluster, struct ship_buf *out,
 			   size_t *count, struct ship_err *err)
 {
-	json_t *resp = NULL, *req = NULL;
-	char *token = NULL;
-	int rc = -1;
+	json_t *svcs = NULL, *svc;
+	size_t i;
 
 	*count = 0;
-	for (int page = 0; page < 20; page++) {
-		req = json_pack("{s:s, s:i}", "cluster", cluster, "maxResults", 10);
-		if (token)
-			json_object_set_new(req, "nextToken", json_string(token));
-		ship_freep(&token);
-		if (ship_aws_json(in->aws, SHIP_SVC_ECS, "ListServices", req, &resp, NULL, err)) {
-			if (err->code == SHIP_ERR_AWS &&
-			    !strcmp(err->aws_code, "ClusterNotFoundException")) {
-				ship_err_clear(err);
-				rc = 0;
-			}
-			goto cleanup;
-		}
-		json_decref(req);
-		req = NULL;
-		json_t *arns = json_object_get(resp, "serviceArns");
-		if (json_array_size(arns)) {
-			json_t *dresp = NULL;
-			json_t *dreq =
-			    json_pack("{s:s, s:O}", "cluster", cluster, "services", arns);
-			int r = ship_aws_json(in->aws, SHIP_SVC_ECS, "DescribeServices", dreq,
-					      &dresp, NULL, err);
-			json_decref(dreq);
-			if (r)
-				goto cleanup;
-			size_t i;
-			json_t *svc;
-			json_array_foreach(json_object_get(dresp, "services"), i, svc)
-			{
-				const char *status =
-				    json_string_value(json_object_get(svc, "status"));
-				if (status && strcmp(status, "ACTIVE") &&
-				    strcmp(status, "DRAINING"))
-					continue;
-				ship_buf_addf(
-				    out, "  %s (%s, running %lld of %lld)\n",
-				    json_string_value(json_object_get(svc, "serviceName")),
-				    status ? status : "?",
-				    json_integer_value(json_object_get(svc, "runningCount")),
-				    json_integer_value(json_object_get(svc, "desiredCount")));
-				(*count)++;
-			}
-			json_decref(dresp);
-		}
-		const char *nt = json_string_value(json_object_get(resp, "nextToken"));
-		token = nt && *nt ? ship_strdup(nt) : NULL;
-		json_decref(resp);
-		resp = NULL;
-		if (!token)
-			break;
+	if (ship_ecs_list_services(in->aws, cluster, &svcs, err))
+		return -1;
+	json_array_foreach(svcs, i, svc)
+	{
+		const char *status = json_string_value(json_object_get(svc, "status"));
+		if (status && strcmp(status, "ACTIVE") && strcmp(status, "DRAINING"))
+			continue;
+		ship_buf_addf(out, "  %s (%s, running %lld of %lld)\n",
+			      json_string_value(json_object_get(svc, "serviceName")),
+			      status ? status : "?",
+			      json_integer_value(json_object_get(svc, "runningCount")),
+			      json_integer_value(json_object_get(svc, "desiredCount")));
+		(*count)++;
 	}
-	rc = 0;
-cleanup:
-	json_decref(req);
-	json_decref(resp);
-	ship_free(token);
-	return rc;
+	json_decref(svcs);
+	return 0;
 }
 
 static int infra_delete(struct infra *in)
@@ -811,8 +749,8 @@ static int infra_delete(struct infra *in)
 		goto cleanup;
 	}
 	const char *cluster = ship_stack_output(&st, "ClusterName");
-	if (!cluster && in->have_proj)
-		cluster = in->proj.cfg->cluster;
+	if (!cluster && in->cfg)
+		cluster = in->cfg->cluster;
 	if (cluster && active_services(in, cluster, &svcs, &nsvc, &err)) {
 		rc = cli_report("cannot list the services of the cluster", &err);
 		goto cleanup;
@@ -821,7 +759,7 @@ static int infra_delete(struct infra *in)
 		cli_error(
 		    "refusing to delete stack '%s': %zu service%s still run%s in cluster '%s'",
 		    in->stack, nsvc, nsvc == 1 ? "" : "s", nsvc == 1 ? "s" : "", cluster);
-		fputs(svcs.data, stderr);
+		cli_put_lines(stderr, svcs.data);
 		cli_hint(
 		    "the runbook's order (FAQ): first delete what runs inside the VPC, the ECS "
 		    "services ('aws ecs delete-service --cluster %s --service NAME --force'), "
@@ -905,7 +843,7 @@ static int cmd_infra(struct cli_ctx *ctx, int argc, char **argv)
 const struct cli_command cmd_infra_def = {
     "infra",
     cmd_infra,
-    CLI_NEED_REGION,
+    CLI_WANT_CONFIG | CLI_NEED_REGION,
     "deploy|diff [KEY=VALUE...] | status | outputs | delete",
     "create or update the base stack (VPC, ALB, cluster) once, safely",
     "The base infrastructure of one environment is a CloudFormation stack (config 'stack',\n"

@@ -32,7 +32,7 @@ static json_t *service_taskdef(struct ship_aws *aws, struct cli_project *proj,
 			       const struct ship_config_service *cs, json_t **svc, int *rc)
 {
 	struct ship_err err = SHIP_ERR_INIT;
-	json_t *resp = NULL, *td = NULL;
+	json_t *td = NULL;
 	if (ship_ecs_describe_service(aws, proj->cfg->cluster, cs->name, svc, &err)) {
 		*rc = cli_report("cannot describe the service", &err);
 		return NULL;
@@ -47,14 +47,8 @@ static json_t *service_taskdef(struct ship_aws *aws, struct cli_project *proj,
 		return td;
 	}
 	const char *arn = json_string_value(json_object_get(*svc, "taskDefinition"));
-	json_t *req = json_pack("{s:s}", "taskDefinition", arn ? arn : "");
-	if (!req || ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, NULL, &err)) {
+	if (ship_ecs_describe_taskdef(aws, arn, &td, &err))
 		*rc = cli_report("cannot read the service's task definition", &err);
-	} else {
-		td = json_incref(json_object_get(resp, "taskDefinition"));
-	}
-	json_decref(req);
-	json_decref(resp);
 	return td;
 }
 
@@ -82,25 +76,22 @@ static struct ship_aws *logs_client(struct cli_ctx *ctx, struct ship_aws *aws, c
 
 static int cmd_logs(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_project proj;
 	struct ship_err err = SHIP_ERR_INIT;
 	struct ship_log_events ev = {0};
 	struct ship_aws *owned = NULL;
 	json_t *svc = NULL, *td = NULL;
 	struct ship_awslogs al;
-	char stream[900], prefix[600];
+	char stream[900]; /* PREFIX/CONTAINER/TASK-ID: at most 801 (logs.h) */
+	char prefix[sizeof(al.prefix) + sizeof(al.container) + 1];
 	const char *streams[1] = {stream};
-	int rc;
+	int rc = CLI_EXIT_OK;
 
 	if (argc > 0) {
 		cli_error("'logs' takes no arguments, got '%s'", argv[0]);
 		return CLI_EXIT_USAGE;
 	}
-	const struct ship_config_service *cs = NULL;
-	struct ship_aws *aws = NULL;
-	if ((rc = cli_project_aws(ctx, &proj, s_args.service, &cs, &aws)))
-		goto cleanup;
-	if (!(td = service_taskdef(aws, &proj, cs, &svc, &rc)))
+	struct ship_aws *aws = ctx->aws;
+	if (!(td = service_taskdef(aws, ctx->proj, ctx->svc, &svc, &rc)))
 		goto cleanup;
 	const char *container = s_args.container ? s_args.container
 						 : ship_run_main_container(td, svc ? svc : NULL);
@@ -132,8 +123,7 @@ static int cmd_logs(struct cli_ctx *ctx, int argc, char **argv)
 	ship_logs_follow_init(&cur, clk->now(clk->ctx) - (s_args.since > 0 ? s_args.since : 600));
 	struct ship_poll poll;
 	ship_poll_init(&poll);
-	cli_note("log group %s, streams %s%s", al.group, q.nstreams ? stream : prefix[0] ? prefix : "(all)",
-		 q.nstreams || prefix[0] ? "" : "");
+	cli_note("log group %s, streams %s", al.group, q.nstreams ? stream : prefix[0] ? prefix : "(all)");
 	rc = CLI_EXIT_OK;
 	for (;;) {
 		q.start = cur.since;
@@ -166,15 +156,14 @@ cleanup:
 	ship_aws_destroy(owned);
 	json_decref(td);
 	json_decref(svc);
-	cli_project_release(&proj);
 	return rc;
 }
 
 const struct cli_command cmd_logs_def = {
     "logs",
     cmd_logs,
-    0,
-    "[--follow] [--since DUR] [--filter PATTERN] [--task ID]",
+    CLI_NEED_CLUSTER | CLI_NEED_SERVICE | CLI_NEED_REGION,
+    NULL,
     "print the service's CloudWatch Logs, all tasks merged in time order",
     "Reads the awslogs group, region and stream prefix of the task definition the service runs\n"
     "and prints its tasks' events merged in time order, each prefixed by its task id, like\n"

@@ -11,9 +11,9 @@ static int s_service;
 
 static int cmd_render(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_project p;
+	struct cli_project *p = ctx->proj;
 	struct ship_rendered out = {NULL, NULL};
-	const struct ship_config_service *svc;
+	const struct ship_config_service *svc = ctx->svc;
 	int rc;
 
 	if (argc > 0) {
@@ -21,37 +21,25 @@ static int cmd_render(struct cli_ctx *ctx, int argc, char **argv)
 		cli_hint("pass the image with --image URI or --tag TAG");
 		return CLI_EXIT_USAGE;
 	}
-	if (s_image && s_tag) {
-		cli_error("--image and --tag cannot be used together");
-		cli_hint("--image replaces the whole image, --tag only its tag; pick one");
-		return CLI_EXIT_USAGE;
-	}
-	if ((rc = cli_project_load(ctx, &p, s_image, s_tag)))
-		goto cleanup;
-	if (!(svc = cli_project_service(&p, s_name))) {
-		rc = CLI_EXIT_USAGE;
-		goto cleanup;
-	}
 	if (s_service && !svc->service_definition) {
-		cli_error("'%s' names no service_definition for service '%s'", p.cfg->path,
+		cli_error("'%s' names no service_definition for service '%s'", p->cfg->path,
 			  svc->name ? svc->name : "?");
 		cli_hint("add service_definition: ecs-service-${ENVIRONMENT}.json");
 		rc = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
-	if ((rc = cli_project_render(&p, svc, s_image, s_tag, 0, &out)))
+	if ((rc = cli_project_render(p, svc, ctx->image, ctx->tag, 0, &out)))
 		goto cleanup;
 	if (cli_print_json(s_service ? out.service_definition : out.task_definition))
 		rc = CLI_EXIT_FAILED;
 cleanup:
 	ship_rendered_release(&out);
-	cli_project_release(&p);
 	return rc;
 }
 
 static const struct cli_option s_options[] = {
     CLI_STRING("image", "URI", &s_image, "replace the image of the load balancer's container"),
-    CLI_STRING("tag", "TAG", &s_tag, "replace only the tag of that image"),
+    CLI_STRING_ALT("tag", "TAG", &s_tag, "replace only the tag of that image"),
     CLI_FLAG("service", &s_service, "print the service definition instead"),
     CLI_STRING("name", "SERVICE", &s_name,
 	       "which service of a 'services:' list (default: the first)"),
@@ -61,8 +49,8 @@ static const struct cli_option s_options[] = {
 const struct cli_command cmd_render_def = {
     "render",
     cmd_render,
-    0,
-    "[--image URI | --tag TAG] [--service] [--name SERVICE]",
+    CLI_NEED_TASKDEF | CLI_IMAGE_OR_TAG,
+    NULL,
     "print the final task (or service) definition JSON",
     "Loads ecship.yml, replaces ${NAME}, ${NAME:-default} and ${cfn:KEY} in every string of\n"
     "the config and of both definition files, drops read-only fields copied from\n"

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "ecship/deploy.h"
+#include "ecship/service_info.h"
 
 static struct {
 	const char *service, *to;
@@ -25,57 +26,67 @@ static const struct cli_option s_options[] = {
 };
 
 
-/* The recorded previous revision: the service's tag, "" when there is none. */
-static int recorded_previous(struct ship_aws *aws, const char *service_arn, char *out, size_t n,
-			     struct ship_err *err)
+/* The family of a task definition reference: "arn:...:task-definition/fam:3" or "fam:3". */
+static void family_of(const char *ref, char *out, size_t n)
 {
-	json_t *resp = NULL, *req = json_pack("{s:s}", "resourceArn", service_arn), *t;
-	size_t i;
-	out[0] = '\0';
-	if (ship_aws_json(aws, SHIP_SVC_ECS, "ListTagsForResource", req, &resp, NULL, err)) {
-		json_decref(req);
-		return -1;
-	}
-	json_array_foreach(json_object_get(resp, "tags"), i, t) {
-		const char *k = json_string_value(json_object_get(t, "key"));
-		const char *v = json_string_value(json_object_get(t, "value"));
-		if (k && v && !strcmp(k, SHIP_TAG_PREVIOUS))
-			snprintf(out, n, "%s", v);
-	}
-	json_decref(req);
-	json_decref(resp);
-	return 0;
+	const char *name = ship_taskdef_short(ref), *colon = strrchr(name, ':');
+	int flen = colon ? (int)(colon - name) : (int)strlen(name);
+	snprintf(out, n, "%.*s", flen, name);
 }
 
-/* --to N | FAMILY:N | ARN -> the ARN of an existing revision. */
+/*
+ * --to N | FAMILY:N | ARN -> the ARN of an existing revision. A revision that does not exist is
+ * a usage error (exit 2) that lists the revisions that do.
+ */
 static int resolve_to(struct ship_aws *aws, const char *to, const char *current, char *out,
-		      size_t n, struct ship_err *err)
+		      size_t n)
 {
-	char ref[600];
+	struct ship_err err = SHIP_ERR_INIT;
+	char ref[600], family[512];
 	long rev;
+	json_t *td = NULL;
 	if (!ship_parse_long(to, 1, 10000000, &rev)) {
 		/* a bare number: a revision of the family the service runs */
-		const char *name = ship_taskdef_short(current), *colon = strrchr(name, ':');
-		int flen = colon ? (int)(colon - name) : (int)strlen(name);
-		snprintf(ref, sizeof(ref), "%.*s:%ld", flen, name, rev);
+		family_of(current, family, sizeof(family));
+		snprintf(ref, sizeof(ref), "%s:%ld", family, rev);
 	} else {
 		snprintf(ref, sizeof(ref), "%s", to);
+		family_of(to, family, sizeof(family));
 	}
-	json_t *resp = NULL, *req = json_pack("{s:s}", "taskDefinition", ref);
-	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, NULL, err);
-	json_decref(req);
-	if (r)
-		return ship_err_prefix(err, "cannot find revision '%s'", ref);
-	json_t *td = json_object_get(resp, "taskDefinition");
-	const char *arn = json_string_value(json_object_get(td, "taskDefinitionArn"));
-	snprintf(out, n, "%s", arn ? arn : "");
-	json_decref(resp);
-	return 0;
+	if (ship_ecs_describe_taskdef(aws, ref, &td, &err) == 0) {
+		const char *arn = json_string_value(json_object_get(td, "taskDefinitionArn"));
+		snprintf(out, n, "%s", arn ? arn : "");
+		json_decref(td);
+		return 0;
+	}
+	if (err.code != SHIP_ERR_INPUT)
+		return cli_report("cannot roll back", &err);
+	long revs[2000];
+	size_t nrev = 0;
+	struct ship_err e2 = SHIP_ERR_INIT;
+	cli_error("revision '%s' does not exist; nothing was changed", ship_taskdef_short(ref));
+	if (ship_taskdef_revisions(aws, family, revs, sizeof(revs) / sizeof(revs[0]), &nrev, &e2))
+		cli_hint("'aws ecs list-task-definitions --family-prefix %s' lists the revisions",
+			 family);
+	else if (nrev == 0)
+		cli_hint("task definition family '%s' has no active revision", family);
+	else {
+		char list[4096] = "";
+		size_t len = 0, first = nrev > 30 ? nrev - 30 : 0;
+		for (size_t i = first; i < nrev && len + 24 < sizeof(list); i++)
+			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%ld",
+						i > first ? ", " : "", revs[i]);
+		cli_hint("revisions of '%s' that exist: %s%s; e.g. --to %ld", family,
+			 first ? "... " : "", list, revs[nrev - 1]);
+	}
+	return CLI_EXIT_USAGE;
 }
 
 static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_project proj;
+	struct cli_project *proj = ctx->proj;
+	const struct ship_config_service *cs = ctx->svc;
+	struct ship_aws *aws = ctx->aws;
 	struct ship_err err = SHIP_ERR_INIT;
 	struct cli_progress prog;
 	struct ship_deploy_result res;
@@ -88,18 +99,14 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		cli_hint("give the revision with --to, e.g. --to 7");
 		return CLI_EXIT_USAGE;
 	}
-	const struct ship_config_service *cs = NULL;
 	struct ship_service_view v;
-	if ((rc = cli_project_live(ctx, &proj, s_args.service, &cs, &svc, &v)))
+	if ((rc = cli_live_service(ctx, &svc, &v)))
 		goto cleanup;
-	struct ship_aws *aws = ctx->aws;
 	if (s_args.to) {
-		if (resolve_to(aws, s_args.to, v.taskdef, target, sizeof(target), &err)) {
-			rc = cli_report("cannot roll back", &err);
+		if ((rc = resolve_to(aws, s_args.to, v.taskdef, target, sizeof(target))))
 			goto cleanup;
-		}
 	} else {
-		if (recorded_previous(aws, v.arn, target, sizeof(target), &err)) {
+		if (ship_deploy_recorded_previous(aws, v.arn, target, sizeof(target), &err)) {
 			rc = cli_report("cannot read the recorded previous revision", &err);
 			goto cleanup;
 		}
@@ -111,9 +118,31 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 			goto cleanup;
 		}
 	}
+	if (!strcmp(target, v.taskdef) && !s_args.to) {
+		/* typically right after a failed deploy that was rolled back automatically */
+		char breaker[1024];
+		int by_ecs = ship_service_breaker_rollback(svc, &v, breaker, sizeof(breaker));
+		printf(
+		    "service '%s' already runs %s, the recorded previous revision; nothing to roll "
+		    "back\n",
+		    cli_safe(cs->name), cli_safe(ship_taskdef_short(target)));
+		if (ship_service_busy(&v))
+			cli_note("the service is still settling there; 'ecship wait' follows it");
+		if (by_ecs)
+			cli_note("the last deploy was rolled back automatically by ECS's circuit "
+				 "breaker: %s",
+				 breaker);
+		else
+			cli_note("the last deploy was rolled back to it already (ecship rolls back a "
+				 "failed deploy itself), or it was rolled back by hand");
+		cli_hint("to go further back, give the revision: ecship rollback --to N "
+			 "('ecship status' shows the deployments)");
+		rc = CLI_EXIT_OK;
+		goto cleanup;
+	}
 	if (!strcmp(target, v.taskdef) && !ship_service_busy(&v)) {
-		printf("service '%s' already runs %s; nothing to roll back\n", cs->name,
-		       ship_taskdef_short(target));
+		printf("service '%s' already runs %s; nothing to roll back\n", cli_safe(cs->name),
+		       cli_safe(ship_taskdef_short(target)));
 		rc = CLI_EXIT_OK;
 		goto cleanup;
 	}
@@ -121,9 +150,9 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	snprintf(from, sizeof(from), "%s", v.taskdef);
 	cli_progress_init(&prog, ctx);
 	struct ship_deploy_opts o = {0};
-	o.cluster = proj.cfg->cluster;
+	o.cluster = proj->cfg->cluster;
 	o.service = cs->name;
-	o.timeout = s_args.timeout > 0 ? s_args.timeout : proj.cfg->timeout;
+	o.timeout = s_args.timeout > 0 ? s_args.timeout : proj->cfg->timeout;
 	o.on_note = cli_progress_note;
 	o.on_snapshot = cli_progress_snapshot;
 	o.on_event = cli_progress_event;
@@ -137,7 +166,8 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	cli_progress_done(&prog);
 	if (s_args.no_wait) {
-		printf("rollback of service '%s' to %s started\n", cs->name, ship_taskdef_short(target));
+		printf("rollback of service '%s' to %s started\n", cli_safe(cs->name),
+		       cli_safe(ship_taskdef_short(target)));
 		rc = CLI_EXIT_OK;
 		goto cleanup;
 	}
@@ -148,14 +178,10 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	if (s_args.deregister && strcmp(from, target)) {
-		json_t *resp = NULL, *req = json_pack("{s:s}", "taskDefinition", from);
-		if (ship_aws_json(aws, SHIP_SVC_ECS, "DeregisterTaskDefinition", req, &resp, NULL,
-				  &err))
+		if (ship_ecs_deregister_taskdef(aws, from, &err))
 			cli_report("rolled back, but cannot deregister the failed revision", &err);
 		else
 			cli_note("deregistered %s", ship_taskdef_short(from));
-		json_decref(req);
-		json_decref(resp);
 	}
 	if (ctx->json) {
 		json_t *out = json_pack("{s:s, s:s, s:s, s:f}", "service", cs->name, "from", from, "to",
@@ -163,21 +189,20 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		cli_print_json(out);
 		json_decref(out);
 	} else {
-		printf("rolled back service '%s' from %s to %s\n", cs->name, ship_taskdef_short(from),
-		       ship_taskdef_short(target));
+		printf("rolled back service '%s' from %s to %s\n", cli_safe(cs->name),
+		       cli_safe(ship_taskdef_short(from)), cli_safe(ship_taskdef_short(target)));
 	}
 	rc = CLI_EXIT_OK;
 cleanup:
 	json_decref(svc);
-	cli_project_release(&proj);
 	return rc;
 }
 
 const struct cli_command cmd_rollback_def = {
     "rollback",
     cmd_rollback,
-    0,
-    "[--to REVISION] [--no-wait] [--deregister]",
+    CLI_NEED_CLUSTER | CLI_NEED_SERVICE | CLI_NEED_REGION,
+    NULL,
     "move the service back to the recorded previous (or a given) revision",
     "Without --to, rolls back to the revision the last deploy replaced, which ecship records\n"
     "on the service as the tag 'ecship:previous-task-definition' (never a guess). Waits until\n"

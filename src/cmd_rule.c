@@ -33,7 +33,7 @@ static const struct cli_option s_options[] = {
 
 struct rulectx {
 	struct cli_ctx *ctx;
-	struct cli_project proj;
+	struct cli_project *proj;
 	struct ship_aws *aws;
 	const struct ship_config_service *svc;
 	struct ship_stack stack;
@@ -52,17 +52,17 @@ static void print_rule_line(FILE *f, const struct ship_listener_rule *r, const c
 		snprintf(prio, sizeof(prio), "%ld", r->priority);
 	fprintf(f, "  %-8s %-3s ", prio, owner && r->owner && !strcmp(r->owner, owner) ? "*" : "");
 	for (size_t i = 0; i < r->n_conds; i++) {
-		fprintf(f, "%s%s=", i ? " " : "", r->conds[i].field);
+		fprintf(f, "%s%s=", i ? " " : "", cli_safe(r->conds[i].field));
 		for (size_t j = 0; j < r->conds[i].n_values; j++)
-			fprintf(f, "%s%s", j ? "," : "", r->conds[i].values[j]);
+			fprintf(f, "%s%s", j ? "," : "", cli_safe(r->conds[i].values[j]));
 	}
 	if (!r->n_conds)
 		fprintf(f, "(any request)");
-	fprintf(f, "  -> %s", r->action_type ? r->action_type : "?");
+	fprintf(f, "  -> %s", cli_safe(r->action_type ? r->action_type : "?"));
 	if (r->target_group)
-		fprintf(f, " %s", r->target_group);
+		fprintf(f, " %s", cli_safe(r->target_group));
 	if (r->owner)
-		fprintf(f, "  [ecship:rule=%s]", r->owner);
+		fprintf(f, "  [ecship:rule=%s]", cli_safe(r->owner));
 	fputc('\n', f);
 }
 
@@ -77,7 +77,7 @@ static json_t *rule_json(const struct ship_listener_rule *r, const char *owner)
 		    conds, json_pack("{s:s, s:o}", "field", r->conds[i].field, "values", vals));
 	}
 	json_t *o = json_pack("{s:s, s:s?, s:o, s:s?, s:s?, s:s?, s:b}", "rule_arn", r->arn,
-			      "priority", NULL, "conditions", conds, "action", r->action_type,
+			      "priority", (const char *)NULL, "conditions", conds, "action", r->action_type,
 			      "target_group_arn", r->target_group, "owner", r->owner, "ours",
 			      owner && r->owner && !strcmp(r->owner, owner));
 	if (o)
@@ -96,8 +96,8 @@ static char *service_target_group(struct rulectx *rc, struct ship_err *err, int 
 	struct ship_tpl t;
 	memset(&t, 0, sizeof(t));
 	t.var = ship_vars_resolve;
-	t.var_ctx = &rc->proj.vars;
-	t.diags = &rc->proj.diags;
+	t.var_ctx = &rc->proj->vars;
+	t.diags = &rc->proj->diags;
 	json_t *def = ship_tpl_render_json_file(&t, rc->svc->service_definition, err);
 	if (!def) {
 		*failed = 1;
@@ -113,36 +113,30 @@ static char *service_target_group(struct rulectx *rc, struct ship_err *err, int 
 static int rule_setup(struct cli_ctx *ctx, struct rulectx *rc)
 {
 	struct ship_err err = SHIP_ERR_INIT;
-	int r;
 
 	memset(rc, 0, sizeof(*rc));
 	rc->ctx = ctx;
-	if ((r = cli_project_load(ctx, &rc->proj, NULL, NULL)))
-		return r;
-	rc->svc = cli_project_service(&rc->proj, s_args.service);
-	if (!rc->svc)
-		return CLI_EXIT_USAGE;
+	rc->proj = ctx->proj;
+	rc->svc = ctx->svc;
+	rc->aws = ctx->aws;
 	snprintf(rc->owner, sizeof(rc->owner), "%s/%s",
-		 rc->proj.cfg->cluster ? rc->proj.cfg->cluster : "", rc->svc->name);
-	rc->aws = cli_aws(ctx, &err);
-	if (!rc->aws)
-		return cli_report("cannot set up the AWS client", &err);
+		 rc->proj->cfg->cluster ? rc->proj->cfg->cluster : "", rc->svc->name);
 	if (s_args.listener) {
 		rc->listeners[rc->n_listeners++] = s_args.listener;
 		return CLI_EXIT_OK;
 	}
-	if (!rc->proj.cfg->stack) {
+	if (!rc->proj->cfg->stack) {
 		cli_error("no listener: '%s' names no 'stack' and --listener is not given",
-			  rc->proj.cfg->path);
+			  rc->proj->cfg->path);
 		cli_hint("add 'stack: NAME' (the base stack with HttpListenerArn), or give "
 			 "--listener ARN");
 		return CLI_EXIT_USAGE;
 	}
-	int found = ship_stack_describe(rc->aws, rc->proj.cfg->stack, &rc->stack, &err);
+	int found = ship_stack_describe(rc->aws, rc->proj->cfg->stack, &rc->stack, &err);
 	if (found < 0)
 		return cli_report("cannot describe the base stack", &err);
 	if (!found) {
-		cli_error("base stack '%s' does not exist", rc->proj.cfg->stack);
+		cli_error("base stack '%s' does not exist", rc->proj->cfg->stack);
 		cli_hint("'ecship infra deploy' creates it");
 		return CLI_EXIT_FAILED;
 	}
@@ -156,7 +150,7 @@ static int rule_setup(struct cli_ctx *ctx, struct rulectx *rc)
 		rc->listeners[rc->n_listeners++] = http;
 	if (!rc->n_listeners) {
 		cli_error("stack '%s' has no output HttpListenerArn or HttpsListenerArn",
-			  rc->proj.cfg->stack);
+			  rc->proj->cfg->stack);
 		cli_hint("deploy cloudformation/ecs-cluster.yml ('ecship infra deploy'), or give "
 			 "--listener ARN");
 		return CLI_EXIT_USAGE;
@@ -167,7 +161,6 @@ static int rule_setup(struct cli_ctx *ctx, struct rulectx *rc)
 static void rule_release(struct rulectx *rc)
 {
 	ship_stack_release(&rc->stack);
-	cli_project_release(&rc->proj);
 }
 
 static int rule_list(struct rulectx *rc)
@@ -190,7 +183,7 @@ static int rule_list(struct rulectx *rc)
 				json_array_append_new(all, o);
 			}
 		} else {
-			printf("listener %s\n", rc->listeners[i]);
+			printf("listener %s\n", cli_safe(rc->listeners[i]));
 			for (size_t j = 0; j < l.n; j++)
 				print_rule_line(stdout, &l.v[j], rc->owner);
 		}
@@ -207,7 +200,7 @@ static int rule_list(struct rulectx *rc)
 static int rule_ensure(struct rulectx *rc)
 {
 	struct ship_err err = SHIP_ERR_INIT;
-	const struct ship_config_listener_rule *lr = &rc->proj.cfg->listener_rule;
+	const struct ship_config_listener_rule *lr = &rc->proj->cfg->listener_rule;
 	char *tg = NULL;
 	int ret = CLI_EXIT_OK, failed = 0;
 	json_t *all = rc->ctx->json ? json_array() : NULL;
@@ -231,7 +224,7 @@ static int rule_ensure(struct rulectx *rc)
 		}
 	}
 	if (!lr->set && !s_args.priority) {
-		cli_error("'%s' has no 'listener_rule'", rc->proj.cfg->path);
+		cli_error("'%s' has no 'listener_rule'", rc->proj->cfg->path);
 		cli_hint(
 		    "add e.g. 'listener_rule: {priority: 100, host_headers: [staging.example.jp]}' "
 		    "(a fixed priority per environment, or 'priority: auto')");
@@ -239,7 +232,7 @@ static int rule_ensure(struct rulectx *rc)
 		goto cleanup;
 	}
 	if (!spec.priority_auto && spec.priority < 1) {
-		cli_error("'listener_rule' in '%s' has no priority", rc->proj.cfg->path);
+		cli_error("'listener_rule' in '%s' has no priority", rc->proj->cfg->path);
 		cli_hint(
 		    "set 'priority: N' (1..50000, different per environment) or 'priority: auto'");
 		ret = CLI_EXIT_USAGE;
@@ -251,7 +244,7 @@ static int rule_ensure(struct rulectx *rc)
 	spec.n_path_patterns = lr->n_path_patterns;
 	if (!spec.n_host_headers && !spec.n_path_patterns) {
 		cli_error("'listener_rule' in '%s' has neither host_headers nor path_patterns",
-			  rc->proj.cfg->path);
+			  rc->proj->cfg->path);
 		cli_hint("a rule must separate this service's requests: give the host names "
 			 "(host_headers) and/or paths (path_patterns)");
 		ret = CLI_EXIT_USAGE;
@@ -261,7 +254,7 @@ static int rule_ensure(struct rulectx *rc)
 		spec.target_group_arn = s_args.target_group;
 	} else {
 		tg = service_target_group(rc, &err, &failed);
-		cli_print_diags(&rc->proj.diags);
+		cli_print_diags(&rc->proj->diags);
 		if (failed) {
 			ret = cli_report("cannot read the service definition's target group", &err);
 			goto cleanup;
@@ -291,7 +284,8 @@ static int rule_ensure(struct rulectx *rc)
 			    "priority %ld on listener '%s' is held by a rule that is not ecship's "
 			    "for '%s'; nothing was created",
 			    res.priority, spec.listener_arn, rc->owner);
-			fprintf(stderr, "  the rule holding it (%s):\n", res.conflict->arn);
+			fprintf(stderr, "  the rule holding it (%s):\n",
+				cli_safe(res.conflict->arn));
 			print_rule_line(stderr, res.conflict, rc->owner);
 			long free_p = ship_rules_pick_priority(&res.rules, res.priority);
 			cli_hint("give this environment its own priority in listener_rule.priority "
@@ -318,8 +312,8 @@ static int rule_ensure(struct rulectx *rc)
 						   "target_group_arn", spec.target_group_arn));
 			} else {
 				printf("rule %s: priority %ld on listener %s -> %s\n",
-				       what[res.outcome], res.priority, spec.listener_arn,
-				       spec.target_group_arn);
+				       what[res.outcome], res.priority, cli_safe(spec.listener_arn),
+				       cli_safe(spec.target_group_arn));
 			}
 			if (res.attempts > 1)
 				cli_note(
@@ -366,7 +360,7 @@ static int cmd_rule(struct cli_ctx *ctx, int argc, char **argv)
 const struct cli_command cmd_rule_def = {
     "rule",
     cmd_rule,
-    CLI_NEED_REGION,
+    CLI_NEED_SERVICE | CLI_NEED_REGION,
     "ensure | list",
     "the service's ALB listener rule, with a fixed, conflict-free priority",
     "ensure  makes the base stack's listener (HTTPS when the stack has one, else HTTP) hold\n"

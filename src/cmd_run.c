@@ -19,7 +19,7 @@ static struct {
 
 static const struct cli_option s_options[] = {
     CLI_STRING("image", "URI", &s_args.image, "run this image (registers a revision with it unless the latest is the same)"),
-    CLI_STRING("tag", "TAG", &s_args.tag, "run this tag of the container's image"),
+    CLI_STRING_ALT("tag", "TAG", &s_args.tag, "run this tag of the container's image"),
     CLI_STRING("service", "NAME", &s_args.service, "the service of the config whose task definition and network to use (default: the first)"),
     CLI_STRING("container", "NAME", &s_args.container, "the container whose command is replaced (default: the load-balanced or only one)"),
     CLI_DURATION("timeout", &s_args.timeout, "stop the task when it runs longer than DUR (default: no limit)"),
@@ -55,7 +55,8 @@ static void on_poll(void *ctx, const struct ship_task_info *t)
 /* Runs one task and streams its log to out; the result says how it ended. */
 static int run_one(struct ship_aws *aws, const char *cluster, const json_t *service,
 		   const json_t *taskdef, const char *arn, const char *container, char **cmd,
-		   size_t ncmd, double timeout, int stream, FILE *out, struct ship_run_result *res,
+		   size_t ncmd, double timeout, int stream, FILE *out,
+		   const struct ship_call_opts *call, struct ship_run_result *res,
 		   struct ship_err *err)
 {
 	struct runner r;
@@ -77,6 +78,7 @@ static int run_one(struct ship_aws *aws, const char *cluster, const json_t *serv
 	o.on_poll = on_poll;
 	o.cancelled = cli_cancelled_cb;
 	o.ctx = &r;
+	o.call = call;
 	if (ship_run_task(aws, &o, res, err))
 		return -1;
 	if (stream && res->task.started > 0)
@@ -130,7 +132,9 @@ static int live_service(struct ship_aws *aws, const char *cluster, const char *n
 
 static int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_project proj;
+	struct cli_project *proj = ctx->proj;
+	const struct ship_config_service *cs = ctx->svc;
+	struct ship_aws *aws = ctx->aws;
 	struct ship_rendered rend = {0};
 	struct ship_err err = SHIP_ERR_INIT;
 	struct ship_run_result res;
@@ -144,45 +148,22 @@ static int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		cli_hint("ecship run -- python manage.py migrate");
 		return CLI_EXIT_USAGE;
 	}
-	if (s_args.image && s_args.tag) {
-		cli_error("--image and --tag cannot be used together");
-		return CLI_EXIT_USAGE;
-	}
-	if ((rc = cli_project_load(ctx, &proj, s_args.image, s_args.tag)))
-		return rc;
-	const struct ship_config_service *cs = cli_project_service(&proj, s_args.service);
-	struct ship_aws *aws = cs ? cli_aws(ctx, &err) : NULL;
-	if (!cs || !proj.cfg->cluster) {
-		if (cs)
-			cli_error("'%s' names no cluster", proj.cfg->path);
-		rc = CLI_EXIT_USAGE;
-		goto cleanup;
-	}
-	if (!aws) {
-		rc = cli_report("cannot set up the AWS client", &err);
-		goto cleanup;
-	}
-	if (live_service(aws, proj.cfg->cluster, cs->name, &svc, &err)) {
+	if (live_service(aws, proj->cfg->cluster, cs->name, &svc, &err)) {
 		rc = cli_report("cannot run the task", &err);
 		goto cleanup;
 	}
-	if (svc && !s_args.image && !s_args.tag) {
+	if (svc && !ctx->image && !ctx->tag) {
 		/* what the service runs now */
 		const char *cur = json_string_value(json_object_get(svc, "taskDefinition"));
-		json_t *req = json_pack("{s:s}", "taskDefinition", cur ? cur : "");
-		int r = req ? ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp,
-					    NULL, &err)
-			    : ship_err_set(&err, SHIP_ERR_NOMEM, "out of memory");
-		json_decref(req);
-		if (r) {
+		if (ship_ecs_describe_taskdef(aws, cur, &resp, &err)) {
 			rc = cli_report("cannot read the service's task definition", &err);
 			goto cleanup;
 		}
-		td = json_object_get(resp, "taskDefinition");
+		td = resp;
 		snprintf(arn, sizeof(arn), "%s", cur);
 	} else {
 		int registered = 0;
-		if ((rc = cli_project_render(&proj, cs, s_args.image, s_args.tag, 0, &rend)))
+		if ((rc = cli_project_render(proj, cs, ctx->image, ctx->tag, 0, &rend)))
 			goto cleanup;
 		td = rend.task_definition;
 		if (ship_run_register(aws, td, arn, sizeof(arn), &registered, &err)) {
@@ -200,20 +181,21 @@ static int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		rc = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
-	if (run_one(aws, proj.cfg->cluster, net_from, td, arn, container, argv, (size_t)argc,
-		    s_args.timeout, !s_args.no_logs, stdout, &res, &err)) {
+	if (run_one(aws, proj->cfg->cluster, net_from, td, arn, container, argv, (size_t)argc,
+		    s_args.timeout, !s_args.no_logs, stdout, NULL, &res, &err)) {
 		rc = cli_report("cannot run the task", &err);
 		goto cleanup;
 	}
 	if (ctx->json) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s?}", "task", res.task.id,
+		json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:i, s:s?}", "task", res.task.id,
 				      "task_definition_arn", arn, "end",
 				      res.end == SHIP_RUN_EXITED ? "exited" :
 				      res.end == SHIP_RUN_TIMEOUT ? "timeout" :
 				      res.end == SHIP_RUN_INTERRUPTED ? "interrupted" : "not-started",
 				      "exit_code",
 				      res.end == SHIP_RUN_EXITED ? json_integer(res.exit_code) : json_null(),
-				      "reason", res.reason[0] ? res.reason : NULL);
+				      "exit_status", run_exit(&res), "reason",
+				      res.reason[0] ? res.reason : NULL);
 		if (o)
 			cli_print_json(o);
 		json_decref(o);
@@ -224,13 +206,13 @@ cleanup:
 	json_decref(svc);
 	json_decref(resp);
 	ship_rendered_release(&rend);
-	cli_project_release(&proj);
 	return rc;
 }
 
 /* ---- deploy --pre-run -------------------------------------------------------------------------- */
 
-static int prerun_hook(void *vctx, const char *arn, struct ship_err *err)
+static int prerun_hook(void *vctx, const char *arn, const struct ship_call_opts *call,
+		       struct ship_err *err)
 {
 	struct cli_prerun *pre = vctx;
 	struct ship_run_result res;
@@ -252,7 +234,7 @@ static int prerun_hook(void *vctx, const char *arn, struct ship_err *err)
 	cli_note("pre-run: '%s' in a one-off task of %s before service '%s' changes", pre->command,
 		 ship_arn_tail(arn), pre->service);
 	if (run_one(pre->aws, pre->cluster, net_from, pre->taskdef, arn, container, words, nwords,
-		    pre->timeout, 1, stderr, &res, err))
+		    pre->timeout, 1, stderr, call, &res, err))
 		goto cleanup;
 	if (res.end == SHIP_RUN_EXITED && res.exit_code == 0) {
 		cli_note("pre-run: task %s exited with code 0", res.task.id);
@@ -295,15 +277,19 @@ void cli_prerun_attach(struct cli_prerun *pre, struct cli_ctx *ctx, struct ship_
 const struct cli_command cmd_run_def = {
     "run",
     cmd_run,
-    0,
-    "[--image URI | --tag TAG] [--timeout DUR] [--container NAME] -- CMD ARGS...",
+    CLI_NEED_CLUSTER | CLI_NEED_SERVICE | CLI_NEED_REGION | CLI_IMAGE_OR_TAG,
+    "-- CMD ARGS...",
     "run a one-off task (e.g. migrations) from the service's task definition",
     "Runs the task definition the service runs now (or, with --image/--tag, the rendered one,\n"
     "registered only when it differs from the latest revision) once, with the service's\n"
     "network configuration and the container's command replaced by CMD ARGS. Streams the\n"
-    "task's log to stdout, waits until it stops, and exits with the container's exit code;\n"
-    "1 when the task could not start (with the reason), 4 after --timeout (the task is\n"
-    "stopped), 130 on Ctrl-C (the task is stopped). 'deploy --pre-run CMD' runs the same\n"
-    "way after registering the new revision and before the service is updated.",
+    "task's log to stdout, waits until it stops, and exits with the container's exit code.\n"
+    "How the container's exit code maps to ecship's: 0-255 are passed through unchanged (so a\n"
+    "container's 2, 3 or 4 looks like ecship's own 2, 3 or 4); a code outside 0-255 is 1; a\n"
+    "task that could not start is 1 (with the reason); --timeout is 4 and Ctrl-C is 130 (the\n"
+    "task is stopped in both cases). With --output json, 'exit_code' is the container's raw\n"
+    "exit code (null when it did not exit), 'end' says how the task ended (exited, timeout,\n"
+    "interrupted, not-started) and 'exit_status' is ecship's exit code. 'deploy --pre-run CMD'\n"
+    "runs the same way after registering the new revision and before the service is updated.",
     s_options,
 };

@@ -1,12 +1,15 @@
 /*
- * cmd_status.c: `ecship status`: the service at a glance: its task definition, counts,
- * deployments with their rollout states, the recorded previous revision and recent events.
+ * cmd_status.c: `ecship status`: the service at a glance: its task definition and the image its
+ * main container runs, the recorded previous revision, counts, the newest deployment and every
+ * deployment with its rollout state, and recent events.
  */
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
 #include "ecship/ecs.h"
+#include "ecship/run.h"
+#include "ecship/service_info.h"
 
 static struct {
 	const char *service;
@@ -30,37 +33,89 @@ static void when(double t, char *out, size_t n)
 
 static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_project proj;
-	json_t *svc = NULL;
+	const char *cluster = ctx->proj->cfg->cluster;
+	json_t *svc = NULL, *td = NULL;
 	int rc;
 
 	if (argc > 0) {
 		cli_error("'status' takes no arguments, got '%s'", argv[0]);
 		return CLI_EXIT_USAGE;
 	}
-	const struct ship_config_service *cs = NULL;
+	const struct ship_config_service *cs = ctx->svc;
 	struct ship_service_view v;
-	if ((rc = cli_project_live(ctx, &proj, s_args.service, &cs, &svc, &v)))
+	if ((rc = cli_live_service(ctx, &svc, &v)))
 		goto cleanup;
+	/* what runs (the main container's image), where a rollback goes, the newest deployment;
+	 * best effort: a failed read is a warning, the rest is still shown */
+	struct ship_err err = SHIP_ERR_INIT;
+	char previous[512] = "", image[1024] = "", container[256] = "";
+	if (ship_deploy_recorded_previous(ctx->aws, v.arn, previous, sizeof(previous), &err))
+		cli_warn("cannot read the recorded previous revision: %s", err.message);
+	if (ship_ecs_describe_taskdef(ctx->aws, v.taskdef, &td, &err) == 0) {
+		const char *main = ship_run_main_container(td, svc);
+		json_t *c, *cdefs = json_object_get(td, "containerDefinitions");
+		size_t k;
+		json_array_foreach(cdefs, k, c)
+		{
+			const char *name = json_string_value(json_object_get(c, "name"));
+			if (main && name && !strcmp(name, main)) {
+				snprintf(container, sizeof(container), "%s", name);
+				snprintf(image, sizeof(image), "%s",
+					 json_string_value(json_object_get(c, "image"))
+					     ? json_string_value(json_object_get(c, "image"))
+					     : "");
+			}
+		}
+	} else {
+		cli_warn("cannot read the running task definition: %s", err.message);
+	}
+	const struct ship_deployment_view *newest = ship_service_newest(&v);
 	if (ctx->json) {
 		json_t *events = json_object_get(svc, "events");
 		while (json_array_size(events) > (size_t)s_args.events)
 			json_array_remove(events, json_array_size(events) - 1);
 		json_t *o = json_pack("{s:s, s:s, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}",
-				      "cluster", proj.cfg->cluster, "service", cs->name, "status",
+				      "cluster", cluster, "service", cs->name, "status",
 				      json_object_get(svc, "status"), "task_definition",
 				      json_object_get(svc, "taskDefinition"), "desired",
 				      json_object_get(svc, "desiredCount"), "running",
 				      json_object_get(svc, "runningCount"), "pending",
 				      json_object_get(svc, "pendingCount"), "deployments",
 				      json_object_get(svc, "deployments"), "events", events);
+		json_object_set_new(o, "image", image[0] ? json_string(image) : json_null());
+		json_object_set_new(o, "container", container[0] ? json_string(container) : json_null());
+		json_object_set_new(o, "previous_task_definition",
+				    previous[0] ? json_string(previous) : json_null());
+		json_object_set_new(o, "newest_deployment",
+				    newest ? json_string(newest->id) : json_null());
 		cli_print_json(o);
 		json_decref(o);
 		rc = CLI_EXIT_OK;
 		goto cleanup;
 	}
-	printf("service      %s (%s) in cluster %s\n", v.name, v.status, proj.cfg->cluster);
-	printf("revision     %s\n", ship_taskdef_short(v.taskdef));
+	printf("service      %s (%s) in cluster %s\n", cli_safe(v.name), cli_safe(v.status),
+	       cli_safe(cluster));
+	printf("revision     %s\n", cli_safe(ship_taskdef_short(v.taskdef)));
+	if (image[0])
+		printf("image        %s (container %s)\n", cli_safe(image), cli_safe(container));
+	if (previous[0])
+		printf("previous     %s (recorded by the last deploy; 'ecship rollback' returns to "
+		       "it)\n",
+		       cli_safe(ship_taskdef_short(previous)));
+	else
+		printf("previous     none recorded (a deploy records the revision it replaces)\n");
+	if (newest) {
+		char ts[32];
+		when(newest->created, ts, sizeof(ts));
+		printf("newest       %s %s %s %s (since %s)%s", cli_safe(newest->id),
+		       cli_safe(ship_taskdef_short(newest->taskdef)), cli_safe(newest->status),
+		       newest->rollout_state[0] ? cli_safe(newest->rollout_state) : "-", ts,
+		       newest->reason[0] ? ": " : "");
+		printf("%s\n", cli_safe(newest->reason));
+	}
+	char rolled[1024];
+	if (ship_service_breaker_rollback(svc, &v, rolled, sizeof(rolled)))
+		printf("rollback     by ECS's circuit breaker: %s\n", cli_safe(rolled));
 	printf("tasks        desired %ld, running %ld, pending %ld\n", v.desired, v.running,
 	       v.pending);
 	printf("breaker      %s\n", v.breaker_enable ? (v.breaker_rollback ? "on, rolls back" : "on, no rollback") : "off");
@@ -71,10 +126,11 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		when(d->created, ts, sizeof(ts));
 		printf("  %-7s %-11s %s %s  desired %ld, running %ld, pending %ld, failed %ld  "
 		       "(since %s)\n",
-		       d->status, d->rollout_state[0] ? d->rollout_state : "-", d->id,
-		       ship_taskdef_short(d->taskdef), d->desired, d->running, d->pending, d->failed, ts);
+		       cli_safe(d->status), cli_safe(d->rollout_state[0] ? d->rollout_state : "-"),
+		       cli_safe(d->id), cli_safe(ship_taskdef_short(d->taskdef)), d->desired,
+		       d->running, d->pending, d->failed, ts);
 		if (d->reason[0])
-			printf("          %s\n", d->reason);
+			printf("          %s\n", cli_safe(d->reason));
 	}
 	json_t *events = json_object_get(svc, "events"), *e;
 	size_t i;
@@ -86,21 +142,25 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		json_t *c = json_object_get(e, "createdAt");
 		char ts[32];
 		when(json_is_number(c) ? json_number_value(c) : 0, ts, sizeof(ts));
-		printf("  %s  %s\n", ts, json_string_value(json_object_get(e, "message")));
+		printf("  %s  %s\n", ts,
+		       cli_safe(json_string_value(json_object_get(e, "message"))));
 	}
 	rc = CLI_EXIT_OK;
 cleanup:
 	json_decref(svc);
-	cli_project_release(&proj);
+	json_decref(td);
 	return rc;
 }
 
 const struct cli_command cmd_status_def = {
     "status",
     cmd_status,
-    0,
-    "[--events N]",
-    "show the service: revision, counts, deployments and recent events",
+    CLI_NEED_CLUSTER | CLI_NEED_SERVICE | CLI_NEED_REGION,
     NULL,
+    "show the service: revision, image, previous revision, deployments and recent events",
+    "Shows the revision the service runs and its main container's image, the revision\n"
+    "recorded as the previous one (where 'ecship rollback' goes), the task counts, the newest\n"
+    "deployment (with ECS's reason, e.g. a circuit-breaker rollback), every deployment with\n"
+    "its rollout state, and the N most recent service events.",
     s_options,
 };

@@ -17,7 +17,7 @@ static struct {
 
 static const struct cli_option s_options[] = {
     CLI_FLAG("stopped", &s_args.stopped, "the stopped tasks (ECS keeps them about an hour) instead of the running ones"),
-    CLI_FLAG("all", &s_args.all, "running and stopped tasks"),
+    CLI_FLAG_ALT("all", &s_args.all, "running and stopped tasks"),
     CLI_STRING("service", "NAME", &s_args.service, "the service of the config (default: the first)"),
     CLI_INT("max", "N", &s_args.max, 1, 1000, "show at most N tasks (default 20)"),
     CLI_OPTIONS_END,
@@ -25,7 +25,8 @@ static const struct cli_option s_options[] = {
 
 static int cmd_tasks(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_project proj;
+	const char *cluster = ctx->proj->cfg->cluster;
+	const struct ship_config_service *cs = ctx->svc;
 	struct ship_task_list tl = {0};
 	struct ship_err err = SHIP_ERR_INIT;
 	int rc;
@@ -34,14 +35,11 @@ static int cmd_tasks(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error("'tasks' takes no arguments, got '%s'", argv[0]);
 		return CLI_EXIT_USAGE;
 	}
-	const struct ship_config_service *cs = NULL;
-	struct ship_aws *aws = NULL;
-	if ((rc = cli_project_aws(ctx, &proj, s_args.service, &cs, &aws)))
-		goto cleanup;
 	unsigned which = s_args.all ? SHIP_TASKS_RUNNING | SHIP_TASKS_STOPPED
 			 : s_args.stopped ? SHIP_TASKS_STOPPED
 					  : SHIP_TASKS_RUNNING;
-	if (ship_tasks_list(aws, proj.cfg->cluster, cs->name, which, (size_t)s_args.max, &tl, &err)) {
+	rc = CLI_EXIT_OK;
+	if (ship_tasks_list(ctx->aws, cluster, cs->name, which, (size_t)s_args.max, &tl, &err)) {
 		rc = cli_report("cannot list the tasks", &err);
 		if (!strcmp(err.aws_code, "ServiceNotFoundException"))
 			cli_hint("'ecship deploy' creates service '%s'", cs->name);
@@ -51,8 +49,8 @@ static int cmd_tasks(struct cli_ctx *ctx, int argc, char **argv)
 		json_t *arr = json_array();
 		for (size_t i = 0; arr && i < tl.n; i++)
 			json_array_append_new(arr, ship_task_info_json(&tl.v[i]));
-		json_t *o = json_pack("{s:s, s:s, s:o}", "cluster", proj.cfg->cluster, "service",
-				      cs->name, "tasks", arr);
+		json_t *o = json_pack("{s:s, s:s, s:o}", "cluster", cluster, "service", cs->name,
+				      "tasks", arr);
 		if (!o || cli_print_json(o))
 			rc = CLI_EXIT_FAILED;
 		json_decref(o);
@@ -65,15 +63,14 @@ static int cmd_tasks(struct cli_ctx *ctx, int argc, char **argv)
 	}
 cleanup:
 	ship_task_list_release(&tl);
-	cli_project_release(&proj);
 	return rc;
 }
 
 const struct cli_command cmd_tasks_def = {
     "tasks",
     cmd_tasks,
-    0,
-    "[--stopped | --all] [--max N]",
+    CLI_NEED_CLUSTER | CLI_NEED_SERVICE | CLI_NEED_REGION,
+    NULL,
     "list the service's tasks: status, health, stop code and reason, exit codes, IP",
     "Lists the service's tasks, newest first: id, revision, last and desired status, health,\n"
     "start and stop times, stopCode and stoppedReason, each container's exit code and reason,\n"

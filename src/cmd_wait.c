@@ -21,7 +21,7 @@ static const struct cli_option s_options[] = {
 
 static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_project proj;
+	struct cli_project *proj = ctx->proj;
 	struct ship_err err = SHIP_ERR_INIT;
 	struct cli_progress prog;
 	json_t *svc = NULL;
@@ -31,9 +31,9 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error("'wait' takes no arguments, got '%s'", argv[0]);
 		return CLI_EXIT_USAGE;
 	}
-	const struct ship_config_service *cs = NULL;
+	const struct ship_config_service *cs = ctx->svc;
 	struct ship_service_view v;
-	if ((rc = cli_project_live(ctx, &proj, s_args.service, &cs, &svc, &v)))
+	if ((rc = cli_live_service(ctx, &svc, &v)))
 		goto cleanup;
 	struct ship_aws *aws = ctx->aws;
 	const struct ship_deployment_view *p = ship_service_primary(&v);
@@ -49,12 +49,17 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 	ship_rollout_init(&ro, p->id, p->taskdef);
 	cli_progress_init(&prog, ctx);
 	cli_progress_note(&prog, "waiting for deployment");
-	struct ship_wait_opts wo = {s_args.timeout > 0 ? s_args.timeout : proj.cfg->timeout,
-				    cli_progress_snapshot, cli_progress_event, cli_cancelled_cb,
-				    &prog, &cur, 0};
+	struct ship_wait_opts wo = {s_args.timeout > 0 ? s_args.timeout : proj->cfg->timeout,
+				    cli_progress_snapshot,
+				    cli_progress_event,
+				    cli_cancelled_cb,
+				    &prog,
+				    &cur,
+				    0,
+				    NULL};
 	enum ship_wait_end end;
 	struct ship_service_view last;
-	if (ship_ecs_wait(aws, proj.cfg->cluster, cs->name, ship_wait_rollout_done, &ro, &wo, &end,
+	if (ship_ecs_wait(aws, proj->cfg->cluster, cs->name, ship_wait_rollout_done, &ro, &wo, &end,
 			  &last, NULL, &err)) {
 		cli_progress_done(&prog);
 		rc = cli_report("cannot follow the deployment", &err);
@@ -71,7 +76,7 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 				cli_print_json(o);
 				json_decref(o);
 			} else {
-				printf("deployment %s completed\n", ro.deployment_id);
+				printf("deployment %s completed\n", cli_safe(ro.deployment_id));
 			}
 			rc = CLI_EXIT_OK;
 		} else {
@@ -98,15 +103,14 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 	}
 cleanup:
 	json_decref(svc);
-	cli_project_release(&proj);
 	return rc;
 }
 
 const struct cli_command cmd_wait_def = {
     "wait",
     cmd_wait,
-    0,
-    "[--timeout DUR]",
+    CLI_NEED_CLUSTER | CLI_NEED_SERVICE | CLI_NEED_REGION,
+    NULL,
     "wait for the service's current deployment to complete or fail",
     "Follows the service's PRIMARY deployment with the same rules as deploy: exit 0 when it\n"
     "completes, 1 when it fails or another deployment replaces it, 4 on the timeout.\n"

@@ -2,16 +2,12 @@
  * cmd_whoami.c: `ecship whoami`: who AWS thinks we are (STS GetCallerIdentity), in which
  * region, and where the credentials came from. The first thing to run when a deploy is denied.
  */
-#include <libxml/tree.h>
-
 #include "cli.h"
-#include "ecship/xml.h"
 
 static int cmd_whoami(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct ship_err err = SHIP_ERR_INIT;
-	xmlDoc *doc = NULL;
-	char *account = NULL, *arn = NULL, *user_id = NULL;
+	struct ship_caller_identity id;
 	int rc = CLI_EXIT_OK;
 	(void)argv;
 
@@ -22,45 +18,31 @@ static int cmd_whoami(struct cli_ctx *ctx, int argc, char **argv)
 	const struct ship_creds *creds = ship_aws_creds(ctx->aws, &err);
 	if (!creds)
 		return cli_report("cannot find AWS credentials", &err);
-	if (ship_aws_query(ctx->aws, SHIP_SVC_STS, "GetCallerIdentity", NULL, &doc, NULL, &err))
+	if (ship_aws_caller_identity(ctx->aws, &id, &err))
 		return cli_report("cannot get the caller identity (STS GetCallerIdentity)", &err);
 
-	xmlNode *result = ship_xml_path(ship_xml_root(doc), "GetCallerIdentityResult");
-	account = ship_xml_path_text(result, "Account");
-	arn = ship_xml_path_text(result, "Arn");
-	user_id = ship_xml_path_text(result, "UserId");
-	if (!account || !arn) {
-		cli_error("cannot get the caller identity: the answer has no Account or Arn");
-		cli_hint("the endpoint did not answer like AWS STS: check --endpoint-url");
-		rc = CLI_EXIT_AWS;
-		goto cleanup;
-	}
 	const char *region = ship_aws_region(ctx->aws);
 	const char *region_src = ship_aws_region_source(ctx->aws);
 	if (ctx->json) {
-		json_t *o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s}", "account", account,
-				      "arn", arn, "user_id", user_id, "region", region,
-				      "region_source", region_src, "credential_source",
+		json_t *o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s}", "account",
+				      id.account, "arn", id.arn, "user_id", id.user_id, "region",
+				      region, "region_source", region_src, "credential_source",
 				      creds->source, "profile", ship_aws_profile(ctx->aws));
 		if (!o || cli_print_json(o))
 			rc = CLI_EXIT_FAILED;
 		json_decref(o);
 	} else {
-		printf("account            %s\n", account);
-		printf("arn                %s\n", arn);
-		if (user_id)
-			printf("user id            %s\n", user_id);
+		printf("account            %s\n", cli_safe(id.account));
+		printf("arn                %s\n", cli_safe(id.arn));
+		if (id.user_id)
+			printf("user id            %s\n", cli_safe(id.user_id));
 		if (region)
 			printf("region             %s (from %s)\n", region, region_src);
 		else
 			printf("region             none (use --region or set AWS_REGION)\n");
 		printf("credential source  %s\n", creds->source);
 	}
-cleanup:
-	ship_free(account);
-	ship_free(arn);
-	ship_free(user_id);
-	xmlFreeDoc(doc);
+	ship_caller_identity_release(&id);
 	return rc;
 }
 

@@ -1,6 +1,7 @@
 /*
  * main.c: ecship's entry point. Parses the global options, finds the command in the one
- * commands[] table, checks its preconditions, runs it, and makes sure the results reached stdout.
+ * commands[] table, sets up what its flags say it needs (cli_setup.c), runs it, and makes sure
+ * the results reached stdout.
  * Commands live in cmd_<name>.c; parsing and help in cli_options.c; output in cli_output.c.
  */
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ecship/text.h"
 
 static const struct cli_command *const s_commands[] = {
     &cmd_deploy_def,
@@ -24,6 +26,7 @@ static const struct cli_command *const s_commands[] = {
     &cmd_logs_def,
     &cmd_doctor_def,
     &cmd_run_def,
+    &cmd_init_def,
     &cmd_version_def,
 };
 #define NCOMMANDS (sizeof(s_commands) / sizeof(s_commands[0]))
@@ -36,39 +39,13 @@ static const struct cli_command *find_command(const char *name)
 	return NULL;
 }
 
-/* Levenshtein distance, for "did you mean" (names are short). */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[64];
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t prev = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cur = row[j];
-			size_t sub = prev + (a[i - 1] != b[j - 1]);
-			size_t best = row[j] + 1 < row[j - 1] + 1 ? row[j] + 1 : row[j - 1] + 1;
-			row[j] = sub < best ? sub : best;
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
-
 static int unknown_command(const char *name)
 {
-	const char *best = NULL;
-	size_t bestd = 3;
-	for (size_t i = 0; i < NCOMMANDS; i++) {
-		size_t d = distance(name, s_commands[i]->name);
-		if (d < bestd) {
-			bestd = d;
-			best = s_commands[i]->name;
-		}
-	}
+	const char *names[NCOMMANDS + 1];
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		names[i] = s_commands[i]->name;
+	names[NCOMMANDS] = NULL;
+	const char *best = ship_suggest(name, names);
 	cli_error("unknown command '%s'", name);
 	if (best)
 		cli_hint("did you mean 'ecship %s'?", best);
@@ -77,11 +54,24 @@ static int unknown_command(const char *name)
 	return CLI_EXIT_USAGE;
 }
 
-/* `ecship help [COMMAND]` and the hidden `ecship help --man` that generates the man page. */
+/* `ecship help [COMMAND]`, `ecship help --needs` (the commands' preconditions), and the hidden
+ * `ecship help --man` and `ecship help --completion bash|zsh` that generate the man page and the
+ * completion scripts. */
 static int run_help(int argc, char **argv)
 {
 	if (argc > 0 && !strcmp(argv[0], "--man")) {
 		cli_man_page(stdout, s_commands, NCOMMANDS);
+		return CLI_EXIT_OK;
+	}
+	if (argc > 0 && !strcmp(argv[0], "--needs")) {
+		cli_print_needs(stdout, s_commands, NCOMMANDS);
+		return CLI_EXIT_OK;
+	}
+	if (argc > 0 && !strcmp(argv[0], "--completion")) {
+		if (argc < 2 || cli_completion(stdout, argv[1], s_commands, NCOMMANDS)) {
+			cli_error("'help --completion' takes the shell: bash or zsh");
+			return CLI_EXIT_USAGE;
+		}
 		return CLI_EXIT_OK;
 	}
 	if (argc > 0) {
@@ -93,23 +83,6 @@ static int run_help(int argc, char **argv)
 	}
 	cli_usage_tool(stdout, s_commands, NCOMMANDS);
 	return CLI_EXIT_OK;
-}
-
-static int check_preconditions(struct cli_ctx *ctx)
-{
-	struct ship_err err = SHIP_ERR_INIT;
-	unsigned f = ctx->cmd->flags;
-	if (f & (CLI_NEED_AWS | CLI_NEED_REGION)) {
-		if (!cli_aws(ctx, &err))
-			return cli_report("cannot set up the AWS client", &err);
-	}
-	if ((f & CLI_NEED_REGION) && !ship_aws_region(ctx->aws)) {
-		cli_error("no AWS region is configured");
-		cli_hint("use --region, set AWS_REGION, or add 'region' to the profile in "
-			 "~/.aws/config");
-		return CLI_EXIT_USAGE;
-	}
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -148,14 +121,15 @@ int main(int argc, char **argv)
 	}
 	if (ctx.g.env)
 		setenv("ENVIRONMENT", ctx.g.env, 1);
-	rc = check_preconditions(&ctx);
+	rc = cli_setup(&ctx);
 	if (!rc)
 		rc = ctx.cmd->fn(&ctx, n, args);
-	ship_aws_destroy(ctx.aws);
+	cli_teardown(&ctx);
 	if (fflush(stdout) || ferror(stdout)) {
 		cli_error("cannot write the results to stdout: %s", strerror(errno));
 		if (!rc)
 			rc = CLI_EXIT_FAILED;
 	}
+	cli_output_release();
 	return rc;
 }

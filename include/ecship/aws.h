@@ -46,7 +46,8 @@ const struct ship_service_info *ship_service_info(enum ship_service svc);
 typedef void (*ship_log_fn)(void *ctx, const char *line);
 
 struct ship_aws_options {
-	const char *region;       /* --region; NULL: AWS_REGION, AWS_DEFAULT_REGION, the profile */
+	const char *region;	  /* --region; NULL: AWS_REGION, AWS_DEFAULT_REGION, then
+				     project_region, then the profile's */
 	const char *profile;      /* --profile; NULL: AWS_PROFILE, else "default" */
 	const char *endpoint_url; /* --endpoint-url, for every service */
 	int max_attempts;         /* 0: AWS_MAX_ATTEMPTS, else 3 */
@@ -59,6 +60,9 @@ struct ship_aws_options {
 	int (*cancelled)(void *ctx);          /* checked before each retry: non-zero ends the call
 						 with SHIP_ERR_INTERRUPTED (NULL: never) */
 	void *cancel_ctx;
+	const char *project_region;	   /* the project's own region (ecship.yml `region:`),
+					      below the environment and above the profile */
+	const char *project_region_source; /* its name in ship_aws_region_source: "ecship.yml" */
 };
 
 struct ship_aws;
@@ -68,7 +72,8 @@ void ship_aws_destroy(struct ship_aws *aws);
 
 /* The resolved region, or NULL when none is configured (calls then fail with a hint). */
 const char *ship_aws_region(const struct ship_aws *aws);
-/* Where the region came from: "--region", "AWS_REGION", "AWS_DEFAULT_REGION", "profile NAME". */
+/* Where the region came from: "--region", "AWS_REGION", "AWS_DEFAULT_REGION", the project's
+ * source (e.g. "ecship.yml"), "profile NAME". */
 const char *ship_aws_region_source(const struct ship_aws *aws);
 /* The selected profile name ("default" when none was given). */
 const char *ship_aws_profile(const struct ship_aws *aws);
@@ -81,18 +86,38 @@ int ship_aws_endpoint(struct ship_aws *aws, enum ship_service svc, struct ship_b
 /* Current credentials: resolved on first use, refreshed 5 minutes before they expire. */
 const struct ship_creds *ship_aws_creds(struct ship_aws *aws, struct ship_err *err);
 
-/* Per-call overrides (NULL for none). */
+/*
+ * Per-call options (NULL for none). Retry persistence belongs to the call, never to the shared
+ * client: a deploy passes the same options to each of its calls (docs/retries.md).
+ */
 struct ship_call_opts {
 	const struct ship_creds *creds; /* sign with these instead of the client's */
 	int anonymous;                  /* do not sign (STS AssumeRoleWithWebIdentity) */
-	int not_idempotent;             /* retry only throttling (refused before it ran); return other
-					   failures at once, for the caller to check and retry */
+	int not_idempotent;		/* retry only throttling (refused before it ran); other
+					   failures end the call at once unless took_effect is set */
+	/*
+	 * not_idempotent calls: before retrying a failure other than throttling (after the usual
+	 * backoff, quota and Ctrl-C checks), asks whether the failed attempt took effect anyway:
+	 * 1 it did (the call returns 0 with *response NULL), 0 it did not (retry), -1 stop with err
+	 * filled (a lost answer is never repeated blindly). NULL: such failures end the call.
+	 */
+	int (*took_effect)(void *ctx, struct ship_err *err);
+	void *took_effect_ctx;
+	/*
+	 * Until persist_until (epoch seconds on the client's clock; 0: off) transient failures are
+	 * retried past the maximum attempts, with the same capped backoff and retry quota: a deploy
+	 * that has changed something should not give up half-way while its --timeout allows
+	 * waiting. persist_answered_until does the same only for failures that came with an answer
+	 * (throttling, HTTP 5xx: the service is there but busy), so a wrong endpoint fails fast.
+	 */
+	double persist_until;
+	double persist_answered_until;
 };
 
 /*
  * JSON 1.1 call: request is borrowed (NULL sends {}); on success *response is a new reference
- * (caller json_decref). On an AWS error, err has code SHIP_ERR_AWS, aws_code, message,
- * request_id and http_status.
+ * (caller json_decref), or NULL when opts->took_effect said a lost attempt had taken effect. On an
+ * AWS error, err has code SHIP_ERR_AWS, aws_code, message, request_id and http_status.
  */
 int ship_aws_json(struct ship_aws *aws, enum ship_service svc, const char *operation,
 		  json_t *request, json_t **response, const struct ship_call_opts *opts,
@@ -122,11 +147,46 @@ void ship_params_release(struct ship_params *p);
 
 /*
  * Query (CloudFormation, ELBv2, STS, IAM) and EC2 calls: Action and Version are added;
- * params may be NULL. On success *response is the parsed XML answer (caller xmlFreeDoc).
+ * params may be NULL. On success *response is the parsed XML answer (caller xmlFreeDoc), or
+ * NULL as for ship_aws_json.
  */
 int ship_aws_query(struct ship_aws *aws, enum ship_service svc, const char *action,
 		   const struct ship_params *params, xmlDoc **response,
 		   const struct ship_call_opts *opts, struct ship_err *err);
+
+/* Who the client's credentials belong to: STS GetCallerIdentity. */
+struct ship_caller_identity {
+	char *account; /* the 12-digit account id */
+	char *arn;     /* the caller's ARN */
+	char *user_id; /* NULL when the answer has none */
+};
+/* Fills id (release it with ship_caller_identity_release); an answer without Account or Arn
+ * is SHIP_ERR_PROTOCOL. */
+int ship_aws_caller_identity(struct ship_aws *aws, struct ship_caller_identity *id,
+			     struct ship_err *err);
+void ship_caller_identity_release(struct ship_caller_identity *id);
+
+/*
+ * Paginated calls (docs/retries.md, "Pages"): the request is sent again with the previous
+ * answer's token until an answer has no token (or repeats the one sent), the callback returns
+ * 1 (it has enough), or SHIP_AWS_MAX_PAGES pages were read; reading stops there without an
+ * error. The callback sees each answer and returns 0 for the next page, 1 to stop, -1 to fail
+ * (err filled). Every error of a call ends the paging with -1.
+ */
+#define SHIP_AWS_MAX_PAGES 100
+typedef int (*ship_json_page_fn)(void *ctx, json_t *response, struct ship_err *err);
+typedef int (*ship_xml_page_fn)(void *ctx, const xmlNode *root, struct ship_err *err);
+/* JSON 1.1: request is borrowed and not changed; the token is the member token_member (NULL:
+ * "nextToken") in both the request and the answer. */
+int ship_aws_json_pages(struct ship_aws *aws, enum ship_service svc, const char *operation,
+			const json_t *request, const char *token_member, ship_json_page_fn fn,
+			void *ctx, struct ship_err *err);
+/* Query and EC2: params (may be NULL) plus token_param ("NextToken", "Marker") set from the
+ * answer's text at token_path ("DescribeStackEventsResult/NextToken", "nextToken"). */
+int ship_aws_query_pages(struct ship_aws *aws, enum ship_service svc, const char *action,
+			 const struct ship_params *params, const char *token_param,
+			 const char *token_path, ship_xml_page_fn fn, void *ctx,
+			 struct ship_err *err);
 
 /*
  * One plain HTTP exchange through the client's transport: not signed, not retried, wire-logged
@@ -164,20 +224,6 @@ int ship_aws_operation_reads_only(const char *operation);
 
 /* The resolved maximum number of attempts per call (options, AWS_MAX_ATTEMPTS, profile, 3). */
 int ship_aws_max_attempts(const struct ship_aws *aws);
-/*
- * Until `deadline` (epoch seconds on the client's clock; 0 turns it off), transient failures are
- * retried past the maximum attempts, with the same capped backoff and retry quota: a deploy that
- * has started should not give up half-way on throttling while its --timeout allows waiting.
- */
-void ship_aws_persist_until(struct ship_aws *aws, double deadline);
-double ship_aws_persisting(const struct ship_aws *aws);
-/*
- * The same, but only for failures that came with an answer (throttling, HTTP 5xx): the service
- * is there but busy. A deploy persists like this from its start, and through network failures
- * too only once it has changed something, so a wrong endpoint still fails fast.
- */
-void ship_aws_persist_answered_until(struct ship_aws *aws, double deadline);
-double ship_aws_persisting_answered(const struct ship_aws *aws);
 /* Tokens left in the client's retry quota (500 when full; see docs/retries.md). */
 int ship_aws_retry_quota(const struct ship_aws *aws);
 

@@ -66,13 +66,28 @@ struct ship_config *ship_config_load(const char *path, struct ship_vars *vars,
 struct ship_config *ship_config_parse(const char *path, struct ship_str text,
 				      struct ship_vars *vars, struct ship_diags *diags,
 				      struct ship_err *err);
+/*
+ * The keys a caller needs: each command of the tool needs only the ones it uses (`ecship infra`
+ * none of them). Missing, they are reported like any other problem; not needed, they may be
+ * absent (then cluster is NULL, n_services 0, a service's task_definition NULL).
+ */
+enum {
+	SHIP_CONFIG_NEED_CLUSTER = 1u << 0, /* `cluster` */
+	SHIP_CONFIG_NEED_SERVICE = 1u << 1, /* `service`, or a `services` list */
+	SHIP_CONFIG_NEED_TASKDEF = 1u << 2, /* each service's `task_definition` */
+};
+#define SHIP_CONFIG_NEED_ALL                                                                       \
+	(SHIP_CONFIG_NEED_CLUSTER | SHIP_CONFIG_NEED_SERVICE | SHIP_CONFIG_NEED_TASKDEF)
+/* ship_config_load and ship_config_parse need them all; these take the caller's set. */
+struct ship_config *ship_config_load_for(const char *path, unsigned need, struct ship_vars *vars,
+					 struct ship_diags *diags, struct ship_err *err);
+struct ship_config *ship_config_parse_for(const char *path, unsigned need, struct ship_str text,
+					  struct ship_vars *vars, struct ship_diags *diags,
+					  struct ship_err *err);
 void ship_config_destroy(struct ship_config *cfg);
 
 /* The service called name, or NULL. */
 const struct ship_config_service *ship_config_service(const struct ship_config *cfg,
 						      const char *name);
-
-/* Levenshtein-based suggestion: the candidate closest to word (NULL when none is close). */
-const char *ship_suggest(const char *word, const char *const *candidates);
 
 #endif

@@ -4,6 +4,10 @@
  * create the service the first time or update it, wait for *our* deployment, and roll back to
  * the recorded revision when it fails or times out. Rendering and validation happen before
  * (taskdef.h); this file only talks to ECS. Never prints: progress goes through callbacks.
+ *
+ * Ownership (the library's one rule, README "Ownership"): the caller owns every struct it passes
+ * (options, results: pass them by pointer, a result is about 13 KB); json_t values in the options
+ * are borrowed for the call; results hold no pointers, so there is nothing to free.
  */
 #ifndef ECSHIP_DEPLOY_H
 #define ECSHIP_DEPLOY_H
@@ -15,6 +19,12 @@
 
 /* The service tag under which ecship records the task definition a deploy replaced. */
 #define SHIP_TAG_PREVIOUS "ecship:previous-task-definition"
+/*
+ * The revision recorded under that tag on the service (ListTagsForResource), copied to out;
+ * "" when none is recorded. 0 or -1 with err.
+ */
+int ship_deploy_recorded_previous(struct ship_aws *aws, const char *service_arn, char *out,
+				  size_t n, struct ship_err *err);
 
 typedef void (*ship_note_fn)(void *ctx, const char *message);
 
@@ -37,55 +47,61 @@ struct ship_deploy_opts {
 	int (*cancelled)(void *ctx);
 	void *ctx;
 	/* `deploy --pre-run`: called with the revision once it is registered or reused, before
-	 * CreateService/UpdateService (not on dry runs or when nothing changes). Non-zero stops
-	 * the deploy, err filled, with the service untouched. May be NULL. */
-	int (*before_update)(void *ctx, const char *taskdef_arn, struct ship_err *err);
+	 * CreateService/UpdateService (not on dry runs or when nothing changes), and the deploy's
+	 * call options (its retry persistence) for the calls it makes. Non-zero stops the deploy,
+	 * err filled, with the service untouched. May be NULL. */
+	int (*before_update)(void *ctx, const char *taskdef_arn, const struct ship_call_opts *call,
+			     struct ship_err *err);
 	void *before_update_ctx;
 };
 
 enum ship_deploy_outcome {
-	SHIP_DEPLOY_COMPLETED,   /* our deployment completed */
-	SHIP_DEPLOY_STARTED,     /* --no-wait: started, not waited for */
-	SHIP_DEPLOY_UNCHANGED,   /* nothing to do: same task definition, service already on it */
-	SHIP_DEPLOY_DRY_RUN,     /* --dry-run: nothing changed */
-	SHIP_DEPLOY_FAILED,      /* failed; see rolled_back */
-	SHIP_DEPLOY_TIMEOUT,     /* the deadline passed; see rolled_back */
-	SHIP_DEPLOY_REPLACED,    /* another deployment took over before ours completed */
+	SHIP_DEPLOY_NONE,	 /* not deployed (a zeroed result: never read as a success) */
+	SHIP_DEPLOY_COMPLETED,	 /* our deployment completed */
+	SHIP_DEPLOY_STARTED,	 /* --no-wait: started, not waited for */
+	SHIP_DEPLOY_UNCHANGED,	 /* nothing to do: same task definition, service already on it */
+	SHIP_DEPLOY_DRY_RUN,	 /* --dry-run: nothing changed */
+	SHIP_DEPLOY_FAILED,	 /* failed; see rolled_back */
+	SHIP_DEPLOY_TIMEOUT,	 /* the deadline passed; see rolled_back */
+	SHIP_DEPLOY_REPLACED,	 /* another deployment took over before ours completed */
 	SHIP_DEPLOY_INTERRUPTED, /* cancelled while waiting */
-	SHIP_DEPLOY_REFUSED,     /* refuse_if_busy and a deployment was in progress */
+	SHIP_DEPLOY_REFUSED,	 /* refuse_if_busy and a deployment was in progress */
 };
 
 struct ship_deploy_result {
 	enum ship_deploy_outcome outcome;
 	int created;               /* the service was created by this deploy */
 	int registered;            /* a new revision was registered (0: an existing one reused) */
-	char taskdef_arn[512];     /* the revision deployed */
+	char taskdef_arn[SHIP_ECS_TASKDEF_ARN_MAX + 1]; /* the revision deployed */
 	long revision;
-	char previous_taskdef[512]; /* the revision the service ran before ("" on creation) */
+	char previous_taskdef[SHIP_ECS_TASKDEF_ARN_MAX + 1]; /* what the service ran before ("" on
+								creation) */
 	char deployment_id[80];
 	int rolled_back;           /* the service is back on previous_taskdef */
 	int rollback_by_ecs;       /* ECS's circuit breaker did the rollback */
-	char reason[1024];         /* why it ended, for the user */
+	char reason[2048];	   /* why it ended, for the user (a longer one ends in "...") */
 	struct ship_service_view final;
 	struct ship_wait_stats wait;
 	double seconds;
 };
 
 /*
- * Runs the deploy. Returns 0 when the deploy ran to an outcome (which may be a failure: look at
- * res->outcome), -1 when an AWS call failed outright (err filled; res says how far it got).
- */
-int ship_deploy_run(struct ship_aws *aws, const struct ship_deploy_opts *o,
-		    struct ship_deploy_result *res, struct ship_err *err);
-
-/*
- * Deploys up to 10 services of one cluster together (a web service and a worker sharing an
- * image): each starts as ship_deploy_run would, all are waited for with one DescribeServices per
- * poll (shared throttling backoff), and when any fails, times out or cannot start, every service
- * this deploy changed is rolled back to its previous revision. res has n entries.
+ * The deploy engine, for 1 to 10 services of one cluster (a web service and a worker sharing an
+ * image). Each service starts in three stages: observe (the service as it is, waiting for a
+ * deployment in progress), ensure the revision (reuse the latest or register), apply the change
+ * (create or update). All are then waited for with one DescribeServices per poll, and when any
+ * fails, times out, cannot start or disappears, every service this deploy changed is rolled back
+ * to its previous revision. res has n entries, each with its outcome (SHIP_DEPLOY_NONE for a
+ * service not deployed because an earlier one could not start). Returns 0 when the deploy ran to
+ * outcomes (which may be failures), -1 when an AWS call failed outright (err filled; res still
+ * says how far each service got).
  */
 int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, size_t n,
 		     struct ship_deploy_result *res, struct ship_err *err);
+
+/* ship_deploy_many for one service. */
+int ship_deploy_run(struct ship_aws *aws, const struct ship_deploy_opts *o,
+		    struct ship_deploy_result *res, struct ship_err *err);
 
 /* Outcome name for JSON results: "completed", "failed", ... */
 const char *ship_deploy_outcome_name(enum ship_deploy_outcome oc);

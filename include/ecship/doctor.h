@@ -65,8 +65,6 @@ int ship_doctor_run(struct ship_aws *aws, const struct ship_doctor_input *in,
 
 /* Whether an IAM trust policy (JSON text) lets ECS tasks assume the role. */
 int ship_trust_allows_ecs_tasks(const char *policy_json);
-/* Decodes %XX (IAM returns policy documents URL-encoded); in place. */
-void ship_url_decode(char *s);
 /* Whether DEBUG's value turns Django's debug mode on ("1", "true", "yes", "on"). */
 int ship_django_debug_on(const char *value);
 /* Whether an environment name is a development one (dev, development, local, test). */

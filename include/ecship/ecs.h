@@ -17,6 +17,49 @@
  */
 int ship_ecs_describe_service(struct ship_aws *aws, const char *cluster, const char *service,
 			      json_t **service_out, struct ship_err *err);
+/* The same with per-call options (retry persistence during a deploy; NULL: none). */
+int ship_ecs_describe_service_opts(struct ship_aws *aws, const char *cluster, const char *service,
+				   const struct ship_call_opts *call, json_t **service_out,
+				   struct ship_err *err);
+
+/*
+ * RegisterTaskDefinition of `taskdef` (borrowed), which is not idempotent: an attempt whose
+ * answer was lost (reset, 5xx, timeout) may have registered a revision anyway. The client
+ * retries throttling as usual; after any other transient failure it backs off as for every call
+ * (same backoff, retry quota, Ctrl-C, `call`'s persistence) and then reads the family's latest
+ * revision: when that is this definition, the lost attempt registered it and it is used, never
+ * registered twice. *td_out: the registered taskDefinition object (new reference, caller
+ * json_decref).
+ */
+int ship_ecs_register_taskdef(struct ship_aws *aws, json_t *taskdef,
+			      const struct ship_call_opts *call, json_t **td_out,
+			      struct ship_err *err);
+/* The family's latest ACTIVE revision (*td_out new reference), or NULL when it has none. */
+int ship_ecs_latest_taskdef(struct ship_aws *aws, const char *family,
+			    const struct ship_call_opts *call, json_t **td_out,
+			    struct ship_err *err);
+
+/*
+ * DescribeTaskDefinition: ref is a family (its latest ACTIVE revision), FAMILY:REVISION or an
+ * ARN. *taskdef is a new reference to the answer's taskDefinition (caller json_decref). A
+ * revision that does not exist (ECS's ClientException) is a SHIP_ERR_INPUT error.
+ */
+int ship_ecs_describe_taskdef(struct ship_aws *aws, const char *ref, json_t **taskdef,
+			      struct ship_err *err);
+/* The same with the caller's call options (a deploy's retry persistence). */
+int ship_ecs_describe_taskdef_call(struct ship_aws *aws, const char *ref,
+				   const struct ship_call_opts *call, json_t **taskdef,
+				   struct ship_err *err);
+/* DeregisterTaskDefinition of one revision (FAMILY:REVISION or an ARN). */
+int ship_ecs_deregister_taskdef(struct ship_aws *aws, const char *arn, struct ship_err *err);
+
+/*
+ * The cluster's services: ListServices, every page, each described with DescribeServices.
+ * *services is a new JSON array of the service objects DescribeServices answers (any status);
+ * empty when the cluster does not exist.
+ */
+int ship_ecs_list_services(struct ship_aws *aws, const char *cluster, json_t **services,
+			   struct ship_err *err);
 
 /* A predicate over snapshots for ship_ecs_wait: non-zero when the wait is over. */
 typedef int (*ship_wait_done_fn)(void *ctx, const struct ship_service_view *v);
@@ -24,10 +67,10 @@ typedef void (*ship_wait_snapshot_fn)(void *ctx, const struct ship_service_view 
 				      double elapsed, int changed);
 
 enum ship_wait_end {
-	SHIP_WAIT_DONE,        /* the predicate said so */
+	SHIP_WAIT_DONE,	       /* the predicate said so */
 	SHIP_WAIT_TIMEOUT,     /* the deadline passed first */
 	SHIP_WAIT_INTERRUPTED, /* cancelled() said so */
-	SHIP_WAIT_GONE,        /* the service disappeared */
+	SHIP_WAIT_GONE, /* the service disappeared (MISSING, or DRAINING/INACTIVE: deleted) */
 };
 
 struct ship_wait_opts {
@@ -39,6 +82,7 @@ struct ship_wait_opts {
 	struct ship_event_cursor *events;  /* primed by the caller before it changed the service */
 	double first_poll_after;           /* seconds before the first poll (0: at once); a deploy
 					      has just seen the service in its UpdateService answer */
+	const struct ship_call_opts *call; /* options of each DescribeServices (may be NULL) */
 };
 
 struct ship_wait_stats {
@@ -67,7 +111,8 @@ struct ship_wait_item {
 	/* out */
 	int finished;
 	enum ship_wait_end end;
-	struct ship_service_view last; /* zeroed until a first snapshot */
+	struct ship_service_view last; /* zeroed until a first snapshot; written once, at the end
+					  (polls parse into the wait's own buffers, not copies) */
 };
 
 /*

@@ -130,6 +130,27 @@ void ship_stack_events_release(struct ship_stack_events *e);
 int ship_stack_last_event(struct ship_aws *aws, const char *stack, char *out, size_t size,
 			  struct ship_err *err);
 
+/* The stack's newest events, at most n, newest first as CloudFormation gives them. */
+int ship_stack_events_recent(struct ship_aws *aws, const char *stack, size_t n,
+			     struct ship_stack_events *out, struct ship_err *err);
+
+/*
+ * The variable source of ${cfn:KEY} (vars.h's ship_cfn_output_fn, with a struct
+ * ship_stack_vars as its ctx): an Output of the stack, read with DescribeStacks once and then
+ * from the cache. The client comes from aws(ctx) on first use, so files without ${cfn:KEY}
+ * cause no client and no call. A missing stack is SHIP_ERR_INPUT naming the fix.
+ */
+struct ship_stack_vars {
+	struct ship_aws *(*aws)(void *ctx, struct ship_err *err);
+	void *ctx;
+	/* the cache (private) */
+	char *name;
+	struct ship_stack stack;
+};
+int ship_stack_vars_output(void *vars, const char *stack, struct ship_str key, struct ship_buf *out,
+			   struct ship_err *err);
+void ship_stack_vars_release(struct ship_stack_vars *v); /* accepts a zeroed struct */
+
 /* A deploy's input: the template text and the parameters to pass (the rest keep defaults). */
 struct ship_stack_input {
 	const char *stack;

@@ -10,14 +10,18 @@
 #include <jansson.h>
 
 #include "ecship/aws.h"
+#include "ecship/limits.h"
 
 /* ---- where the logs go ---------------------------------------------------------------------- */
 
+/* Sizes from the documented maxima: a log group name and a log stream name are 1 to 512
+ * characters (CloudWatch Logs API Reference, CreateLogGroup and CreateLogStream), a container
+ * name up to 255 (limits.h). A longer value is an input error, never cut short. */
 struct ship_awslogs {
-	char group[512];
-	char region[64];  /* awslogs-region; "" when not given */
-	char prefix[256]; /* awslogs-stream-prefix; "" when not given */
-	char container[256];
+	char group[512 + 1];
+	char region[64];      /* awslogs-region; "" when not given */
+	char prefix[512 + 1]; /* awslogs-stream-prefix; "" when not given */
+	char container[SHIP_ECS_NAME_MAX + 1];
 };
 
 /*
@@ -62,7 +66,7 @@ struct ship_logs_query {
 	const char *stream_prefix; /* logStreamNamePrefix, or NULL */
 	double start, end;	   /* seconds since the epoch; 0: unbounded */
 	const char *filter;	   /* CloudWatch Logs filter pattern, or NULL */
-	size_t max_pages;	   /* 0: 20 */
+	size_t max_pages;	   /* 0: up to SHIP_AWS_MAX_PAGES */
 };
 
 /* FilterLogEvents over every page (up to max_pages), appended to out and sorted by time. */

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "ecship/err.h"
+#include "ecship/limits.h"
 
 #define SHIP_MAX_DEPLOYMENTS 8
 
@@ -16,18 +17,18 @@ struct ship_deployment_view {
 	char id[80];            /* ecs-svc/1234567890123456789 */
 	char status[16];        /* PRIMARY, ACTIVE, INACTIVE */
 	char rollout_state[16]; /* IN_PROGRESS, COMPLETED, FAILED; "" when absent */
-	char reason[512];       /* rolloutStateReason */
-	char taskdef[512];      /* task definition ARN */
+	char reason[512];	/* rolloutStateReason (a longer one is cut, ending in "...") */
+	char taskdef[SHIP_ECS_TASKDEF_ARN_MAX + 1]; /* task definition ARN */
 	long desired, pending, running, failed;
 	double created, updated;
 };
 
 /* The parts of one element of DescribeServices' "services" that deploys look at. */
 struct ship_service_view {
-	char name[256];
-	char arn[512];
+	char name[SHIP_ECS_NAME_MAX + 1];
+	char arn[SHIP_ECS_SERVICE_ARN_MAX + 1];
 	char status[16]; /* ACTIVE, DRAINING, INACTIVE */
-	char taskdef[512];
+	char taskdef[SHIP_ECS_TASKDEF_ARN_MAX + 1];
 	long desired, running, pending;
 	int breaker_enable, breaker_rollback;
 	long min_healthy, max_percent;
@@ -35,6 +36,8 @@ struct ship_service_view {
 	size_t ndep;
 };
 
+/* Fills *out (caller's storage, about 10 KB: pass it by pointer). An identifier longer than its
+ * field (limits.h) is an error (SHIP_ERR_PROTOCOL), never cut short. */
 int ship_service_view_parse(json_t *service, struct ship_service_view *out, struct ship_err *err);
 /* The PRIMARY deployment, or NULL. */
 const struct ship_deployment_view *ship_service_primary(const struct ship_service_view *v);

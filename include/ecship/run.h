@@ -31,6 +31,8 @@ struct ship_run_opts {
 	ship_task_fn on_poll;	 /* after each DescribeTasks (e.g. to show new log lines) */
 	int (*cancelled)(void *ctx);
 	void *ctx;
+	const struct ship_call_opts *call; /* options of every call (a deploy's retry persistence
+					      for `deploy --pre-run`); NULL: none */
 };
 
 /* Takes network, launch type, capacity provider strategy and platform version from a
@@ -48,6 +50,7 @@ enum ship_run_end {
 	SHIP_RUN_INTERRUPTED, /* cancelled(): stopped by us */
 };
 
+/* Caller's storage (about 21 KB: pass it by pointer); it holds no pointers, nothing to free. */
 struct ship_run_result {
 	enum ship_run_end end;
 	int exit_code; /* the container's, when EXITED */

@@ -10,37 +10,40 @@
 #include <jansson.h>
 
 #include "ecship/aws.h"
+#include "ecship/limits.h"
 
 #define SHIP_TASK_MAX_CONTAINERS 10
 
 struct ship_container_info {
-	char name[256];
-	char image[512];
+	char name[SHIP_ECS_NAME_MAX + 1];
+	char image[512]; /* "Up to 255 letters ..." (ECS ContainerDefinition.image) */
 	char last_status[24];
 	char health[16]; /* HEALTHY, UNHEALTHY, UNKNOWN; "" without a health check */
 	int has_exit;	 /* exit_code is set */
 	int exit_code;
-	char reason[1024]; /* e.g. CannotPullContainerError: ... */
+	char reason[1024]; /* e.g. CannotPullContainerError: ... (a longer one ends in "...") */
 };
 
+/* One task, about 21 KB of fixed fields (sizes from limits.h): pass it by pointer. */
 struct ship_task_info {
-	char arn[512];
+	char arn[SHIP_ECS_TASK_ARN_MAX + 1];
 	char id[64];	   /* the last part of the ARN */
-	char taskdef[512]; /* task definition ARN */
+	char taskdef[SHIP_ECS_TASKDEF_ARN_MAX + 1]; /* task definition ARN */
 	long revision;	   /* from the ARN; 0 when unknown */
 	char last_status[24];
 	char desired_status[16];
 	char health[16];
-	char group[256]; /* "service:NAME" or "family:NAME" */
-	char started_by[128];
+	char group[8 + SHIP_ECS_NAME_MAX + 1]; /* "service:NAME" or "family:NAME" */
+	char started_by[128 + 1];	       /* "up to 128 letters ..." (ECS RunTask.startedBy) */
 	double created, started, stopping, stopped; /* epoch seconds; 0 when absent */
 	char stop_code[48];
-	char stopped_reason[1024];
+	char stopped_reason[1024]; /* a longer one ends in "..." */
 	char private_ip[64];
 	struct ship_container_info c[SHIP_TASK_MAX_CONTAINERS];
 	size_t nc;
 };
 
+/* Owns v (ship_task_list_release). */
 struct ship_task_list {
 	struct ship_task_info *v;
 	size_t n;
@@ -49,7 +52,7 @@ struct ship_task_list {
 void ship_task_list_release(struct ship_task_list *l); /* accepts a zeroed list */
 
 /* Reads one element of DescribeTasks' "tasks" (missing fields stay empty). 0, or -1 when not an
- * object. */
+ * object or an identifier is longer than ECS documents (never cut short). */
 int ship_task_parse(const json_t *task, struct ship_task_info *out);
 /* The same record as JSON for --output json (new reference; NULL when out of memory). */
 json_t *ship_task_info_json(const struct ship_task_info *t);
@@ -75,6 +78,10 @@ enum {
 int ship_tasks_list(struct ship_aws *aws, const char *cluster, const char *service, unsigned which,
 		    size_t max, struct ship_task_list *out, struct ship_err *err);
 /* DescribeTasks for the given ARNs or ids (batches of 100), appended to out in answer order. */
+/* ship_tasks_describe with per-call options (a deploy's retry persistence; NULL: none). */
+int ship_tasks_describe_opts(struct ship_aws *aws, const struct ship_call_opts *call,
+			     const char *cluster, const char *const *tasks, size_t n,
+			     struct ship_task_list *out, struct ship_err *err);
 int ship_tasks_describe(struct ship_aws *aws, const char *cluster, const char *const *tasks,
 			size_t n, struct ship_task_list *out, struct ship_err *err);
 

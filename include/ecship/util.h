@@ -2,6 +2,11 @@
  * util.h: allocation hook, growable string buffer, read-only string views.
  * Every allocation in the library, tool and simulator goes through ship_malloc and friends so
  * tests can count leaks and fail the Nth allocation. Depends on libc only.
+ *
+ * Ownership, for every public header (README "Ownership"): whoever allocates frees, with the
+ * matching *_release (caller's storage) or *_destroy (*_new objects); a header says otherwise in
+ * so many words: "new reference" (json_decref), "caller xmlFreeDoc", "caller ship_free"; all else
+ * is borrowed for the call. Identifiers are sized from limits.h and never truncated.
  */
 #ifndef ECSHIP_UTIL_H
 #define ECSHIP_UTIL_H
@@ -98,6 +103,13 @@ int ship_strcasecmp(const char *a, const char *b);
 int ship_strncasecmp(const char *a, const char *b, size_t n);
 /* Parses a decimal integer in [min, max]; the whole string must be the number. 0 ok, -1 not. */
 int ship_parse_long(const char *s, long min, long max, long *out);
+/*
+ * A text file's contents as editors write them (lib/util/text.c): a UTF-8 byte-order mark is
+ * skipped (*text then starts after it); UTF-16/UTF-32 (BOM FE FF or FF FE) and NUL bytes are
+ * refused: -1 with err (SHIP_ERR_INPUT) naming `file` and saying to save it as UTF-8. 0 ok.
+ */
+struct ship_err;
+int ship_text_utf8(const char *file, struct ship_str *text, struct ship_err *err);
 /* Parses a duration "90", "90s", "10m", "1h30m", "2h"; seconds out. 0 ok, -1 not. */
 int ship_parse_duration(const char *s, double *seconds);
 /* Reads a whole file into b (bounded by b->max). 0 ok; -1 with errno set. */

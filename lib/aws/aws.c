@@ -39,8 +39,6 @@ struct ship_aws {
 	struct ship_creds_cache cache;
 	struct ship_retry_quota quota;
 	struct ship_aws_stats stats;
-	double persist_until; /* 0, or retry transient failures past max_attempts until then */
-	double persist_answered_until; /* the same, for failures with an answer (throttling, 5xx) */
 	int (*cancelled)(void *ctx);
 	void *cancel_ctx;
 };
@@ -75,7 +73,13 @@ struct ship_aws *ship_aws_new(const struct ship_aws_options *o, struct ship_err 
 	if (!(aws->config = ship_aws_config_load(err)))
 		goto fail;
 
-	struct ship_region_in rin = {o->region, aws->profile, aws->config, ship_env_process, NULL};
+	struct ship_region_in rin = {o->region,
+				     aws->profile,
+				     aws->config,
+				     ship_env_process,
+				     NULL,
+				     o->project_region,
+				     o->project_region_source};
 	if (ship_region_resolve(&rin, &region, aws->region_source, sizeof(aws->region_source), err))
 		goto fail;
 	if (region && !(aws->region = ship_strdup(region)))
@@ -133,18 +137,6 @@ const char *ship_aws_profile(const struct ship_aws *aws) { return aws->profile; 
 const struct ship_clock *ship_aws_clock(const struct ship_aws *aws) { return aws->clock; }
 const struct ship_aws_config *ship_aws_config(const struct ship_aws *aws) { return aws->config; }
 int ship_aws_max_attempts(const struct ship_aws *aws) { return aws->max_attempts; }
-
-void ship_aws_persist_until(struct ship_aws *aws, double deadline) { aws->persist_until = deadline; }
-double ship_aws_persisting(const struct ship_aws *aws) { return aws->persist_until; }
-
-void ship_aws_persist_answered_until(struct ship_aws *aws, double deadline)
-{
-	aws->persist_answered_until = deadline;
-}
-double ship_aws_persisting_answered(const struct ship_aws *aws)
-{
-	return aws->persist_answered_until;
-}
 
 void ship_aws_stats(const struct ship_aws *aws, struct ship_aws_stats *out) { *out = aws->stats; }
 
@@ -285,6 +277,7 @@ struct call {
 	struct ship_buf body;
 	struct ship_headers proto_headers;
 	const struct ship_call_opts *opts;
+	int took_effect; /* a not-idempotent attempt without an answer took effect: no response */
 };
 
 static int sign(struct ship_aws *aws, struct call *c, struct ship_headers *h,
@@ -368,14 +361,14 @@ int ship_aws_operation_reads_only(const char *operation)
 }
 
 /*
- * The time limit of one attempt: a deploy or rollback that persists until a deadline (its
- * --timeout) lets no single request run past it (but gives each at least a second).
+ * The time limit of one attempt: a call of a deploy or rollback, which persists until a deadline
+ * (its --timeout, in the call options), runs no single request past it (but gives each at least
+ * a second).
  */
-static long attempt_timeout_ms(const struct ship_aws *aws)
+static long attempt_timeout_ms(const struct ship_aws *aws, const struct ship_call_opts *o)
 {
-	double until = aws->persist_until > aws->persist_answered_until
-			   ? aws->persist_until
-			   : aws->persist_answered_until;
+	double until = o->persist_until > o->persist_answered_until ? o->persist_until
+								    : o->persist_answered_until;
 	if (until <= 0)
 		return 0;
 	double left = until - aws->clock->now(aws->clock->ctx);
@@ -401,11 +394,36 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 		snprintf(host, sizeof(host), "%s", c->url.data);
 	snprintf(ua, sizeof(ua), "ecship/%s", ECSHIP_VERSION);
 	int max_attempts = aws->max_attempts;
-	int only_throttling = c->opts && c->opts->not_idempotent;
+	static const struct ship_call_opts none;
+	const struct ship_call_opts *o = c->opts ? c->opts : &none;
+	int only_throttling = o->not_idempotent, check_first = 0;
 	aws->stats.calls++;
 	for (int attempt = 1;; attempt++) {
 		struct ship_err aerr = SHIP_ERR_INIT;
 		const struct ship_creds *used = NULL;
+		if (check_first) { /* the last attempt of a not-idempotent call failed unanswered */
+			int t = o->took_effect(o->took_effect_ctx, &aerr);
+			if (aws->wire_log)
+				wire_printf(&w, "* %s %s: the failed attempt %s", c->si->name,
+					    c->operation,
+					    t > 0    ? "took effect: not repeating it"
+					    : t == 0 ? "did not take effect: repeating it"
+						     : "may have taken effect: not repeating it");
+			if (t > 0) {
+				ship_retry_quota_release(&aws->quota, acquired);
+				ship_err_clear(err);
+				c->took_effect = 1;
+				rc = 0;
+				goto cleanup;
+			}
+			if (t < 0) {
+				*err = aerr;
+				ship_err_prefix(err, "cannot tell whether a failed %s took effect",
+						c->operation);
+				goto cleanup;
+			}
+			check_first = 0;
+		}
 		ship_headers_release(&h);
 		for (size_t i = 0; i < c->proto_headers.n; i++)
 			if (ship_headers_add(&h, c->proto_headers.v[i].name, c->proto_headers.v[i].value))
@@ -419,7 +437,7 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 						c->url.data,
 						&h,
 						ship_buf_str(&c->body),
-						attempt_timeout_ms(aws),
+						attempt_timeout_ms(aws, o),
 						only_throttling ||
 						    !ship_aws_operation_reads_only(c->operation)};
 		aws->stats.attempts++;
@@ -448,14 +466,15 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 		if (aerr.throttled)
 			aws->stats.throttled++;
 		*err = aerr;
-		if (kind == SHIP_RETRY_NONE || (only_throttling && !aerr.throttled)) {
+		int unsure = only_throttling && !aerr.throttled;
+		if (kind == SHIP_RETRY_NONE || (unsure && !o->took_effect)) {
 			finish_error(err, NULL);
 			goto cleanup;
 		}
 		double delay = ship_retry_backoff(attempt, aws->clock->random(aws->clock->ctx));
-		double until = aws->persist_until;
-		if (aerr.http_status && aws->persist_answered_until > until)
-			until = aws->persist_answered_until;
+		double until = o->persist_until;
+		if (aerr.http_status && o->persist_answered_until > until)
+			until = o->persist_answered_until;
 		int persist = until > 0 && aws->clock->now(aws->clock->ctx) + delay < until;
 		if (attempt >= max_attempts && !persist) {
 			char note[160];
@@ -492,6 +511,7 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 				     c->si->name, c->operation);
 			goto cleanup;
 		}
+		check_first = unsure;
 	}
 nomem:
 	ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
@@ -617,6 +637,10 @@ int ship_aws_json(struct ship_aws *aws, enum ship_service svc, const char *opera
 	if (ship_awsproto_json_request(c.si, operation, request, &c.body, &c.proto_headers, err) ||
 	    call_run(aws, &c, &resp, err))
 		goto cleanup;
+	if (c.took_effect) {
+		rc = 0; /* *response stays NULL */
+		goto cleanup;
+	}
 	if (ship_awsproto_json_response(&resp, response, err)) {
 		ship_err_prefix(err, "%s %s", c.si->name, operation);
 		goto cleanup;
@@ -701,6 +725,10 @@ int ship_aws_query(struct ship_aws *aws, enum ship_service svc, const char *acti
 	if (ship_awsproto_query_request(c.si, action, params, &c.body, &c.proto_headers, err) ||
 	    call_run(aws, &c, &resp, err))
 		goto cleanup;
+	if (c.took_effect) {
+		rc = 0; /* *response stays NULL */
+		goto cleanup;
+	}
 	if (ship_awsproto_xml_response(&resp, response, err)) {
 		ship_err_prefix(err, "%s %s", c.si->name, action);
 		goto cleanup;

@@ -233,13 +233,9 @@ int ship_awsproto_error(enum ship_protocol proto, const struct ship_http_respons
 	while (n && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
 		p++, n--;
 	/* Follow the body when it says what it is: some services answer errors off-protocol. */
-	if (ship_headers_get(&resp->headers, "x-amzn-ErrorType"))
-		json_error(resp, where, err);
-	else if (n && *p == '<')
-		xml_error(resp, where, err);
-	else if (n && *p == '{')
-		json_error(resp, where, err);
-	else if (proto == SHIP_PROTO_JSON)
+	int as_json = ship_headers_get(&resp->headers, "x-amzn-ErrorType") || (n && *p == '{') ||
+		      (!(n && *p == '<') && proto == SHIP_PROTO_JSON);
+	if (as_json)
 		json_error(resp, where, err);
 	else
 		xml_error(resp, where, err);

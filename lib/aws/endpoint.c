@@ -50,6 +50,10 @@ int ship_region_resolve(const struct ship_region_in *in, const char **region, ch
 		snprintf(source, source_size, "AWS_REGION");
 	} else if ((r = env(in->getenv, in->getenv_ctx, "AWS_DEFAULT_REGION"))) {
 		snprintf(source, source_size, "AWS_DEFAULT_REGION");
+	} else if (in->project && *in->project) {
+		r = in->project;
+		snprintf(source, source_size, "%s",
+			 in->project_source ? in->project_source : "the project");
 	} else if (in->config && in->profile &&
 		   (r = ship_aws_config_get(in->config, in->profile, "region")) && *r) {
 		snprintf(source, source_size, "profile %s", in->profile);

@@ -266,9 +266,7 @@ static int start_section(struct parser *ps, const char *h, size_t hn)
 
 	if (!header || grow((void **)&f->v, &f->cap, f->n, sizeof(*f->v)))
 		goto oom;
-	if (!ps->is_config) {
-		kind = "profile";
-	} else if (!strcmp(header, "default")) {
+	if (!ps->is_config || !strcmp(header, "default")) {
 		kind = "profile";
 	} else {
 		struct ship_err ignored = SHIP_ERR_INIT;

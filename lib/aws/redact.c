@@ -11,6 +11,7 @@
 #include <libxml/tree.h>
 
 #include "ecship/redact.h"
+#include "ecship/text.h"
 #include "ecship/xml.h"
 
 /* ---- names ----------------------------------------------------------------------------------- */
@@ -189,24 +190,20 @@ int ship_redact_header(struct ship_buf *out, const char *name, const char *value
 	return out->failed ? -1 : 0;
 }
 
-/* Percent-decodes s into a small buffer for name checks (truncating). */
+/*
+ * Percent-decodes s ('+' is a space) into out (size bytes) for name checks: a longer name is
+ * cut, which only touches names no check looks for. Out of memory gives an empty name.
+ */
 static size_t pct_decode(const char *s, size_t n, char *out, size_t size)
 {
+	struct ship_buf b = SHIP_BUF_INIT(SHIP_BUF_MAX_DEFAULT);
 	size_t o = 0;
-	for (size_t i = 0; i < n && o + 1 < size; i++) {
-		if (s[i] == '%' && i + 2 < n) {
-			char hex[3] = {s[i + 1], s[i + 2], 0};
-			char *end;
-			long v = strtol(hex, &end, 16);
-			if (end == hex + 2) {
-				out[o++] = (char)v;
-				i += 2;
-				continue;
-			}
-		}
-		out[o++] = s[i] == '+' ? ' ' : s[i];
+	if (ship_pct_decode(&b, (struct ship_str){s, n}, SHIP_PCT_PLUS_SPACE) == 0) {
+		o = b.len < size - 1 ? b.len : size - 1;
+		memcpy(out, b.data, o);
 	}
 	out[o] = '\0';
+	ship_buf_release(&b);
 	return o;
 }
 

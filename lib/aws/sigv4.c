@@ -13,6 +13,7 @@
 #include <openssl/hmac.h>
 
 #include "ecship/sigv4.h"
+#include "ecship/text.h"
 #include "private/sigv4.h"
 
 /*
@@ -269,7 +270,7 @@ int ship_sigv4_canonical_uri(struct ship_buf *out, struct ship_str path, int nor
 		return ship_buf_addch(out, '/');
 	for (size_t i = 0; i < path.len; i++) {
 		unsigned char c = (unsigned char)path.p[i];
-		if (path_char_ok(c) || (c == '%' && ship_uri_is_escape(path, i))) {
+		if (path_char_ok(c) || (c == '%' && ship_pct_is_escape(path, i))) {
 			ship_buf_addch(out, (char)c);
 		} else {
 			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
@@ -297,7 +298,7 @@ static int qpair_cmp(const void *a, const void *b)
 static int reencode(struct ship_buf *scratch, struct ship_buf *tmp, struct ship_str s)
 {
 	ship_buf_reset(tmp);
-	if (ship_uri_decode(tmp, s))
+	if (ship_pct_decode(tmp, s, 0))
 		return -1;
 	return ship_uri_encode(scratch, ship_buf_str(tmp), 0);
 }

@@ -19,6 +19,27 @@ static void copy_str(char *dst, size_t n, json_t *v)
 	dst[len] = '\0';
 }
 
+/* An identifier: one that does not fit its field is an error, never cut short. */
+static int copy_id(char *dst, size_t n, json_t *v, const char *what, struct ship_err *err)
+{
+	const char *s = json_is_string(v) ? json_string_value(v) : "";
+	size_t len = strlen(s);
+	if (len >= n)
+		return ship_err_set(err, SHIP_ERR_PROTOCOL,
+				    "ECS answered a %s of %zu characters; ecship takes at most %zu",
+				    what, len, n - 1);
+	memcpy(dst, s, len + 1);
+	return 0;
+}
+
+/* Words for the user: a longer text is cut, visibly, with "...". */
+static void copy_text(char *dst, size_t n, json_t *v)
+{
+	copy_str(dst, n, v);
+	if (json_is_string(v) && strlen(json_string_value(v)) >= n && n > 4)
+		memcpy(dst + n - 4, "...", 4);
+}
+
 static long get_long(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
@@ -36,10 +57,15 @@ int ship_service_view_parse(json_t *service, struct ship_service_view *out, stru
 	memset(out, 0, sizeof(*out));
 	if (!json_is_object(service))
 		return ship_err_set(err, SHIP_ERR_PROTOCOL, "service description is not an object");
-	copy_str(out->name, sizeof(out->name), json_object_get(service, "serviceName"));
-	copy_str(out->arn, sizeof(out->arn), json_object_get(service, "serviceArn"));
-	copy_str(out->status, sizeof(out->status), json_object_get(service, "status"));
-	copy_str(out->taskdef, sizeof(out->taskdef), json_object_get(service, "taskDefinition"));
+	if (copy_id(out->name, sizeof(out->name), json_object_get(service, "serviceName"),
+		    "service name", err) ||
+	    copy_id(out->arn, sizeof(out->arn), json_object_get(service, "serviceArn"),
+		    "service ARN", err) ||
+	    copy_id(out->status, sizeof(out->status), json_object_get(service, "status"),
+		    "service status", err) ||
+	    copy_id(out->taskdef, sizeof(out->taskdef), json_object_get(service, "taskDefinition"),
+		    "task definition ARN", err))
+		return -1;
 	out->desired = get_long(service, "desiredCount");
 	out->running = get_long(service, "runningCount");
 	out->pending = get_long(service, "pendingCount");
@@ -56,11 +82,16 @@ int ship_service_view_parse(json_t *service, struct ship_service_view *out, stru
 		if (out->ndep == SHIP_MAX_DEPLOYMENTS)
 			break;
 		struct ship_deployment_view *dv = &out->dep[out->ndep++];
-		copy_str(dv->id, sizeof(dv->id), json_object_get(d, "id"));
-		copy_str(dv->status, sizeof(dv->status), json_object_get(d, "status"));
-		copy_str(dv->rollout_state, sizeof(dv->rollout_state), json_object_get(d, "rolloutState"));
-		copy_str(dv->reason, sizeof(dv->reason), json_object_get(d, "rolloutStateReason"));
-		copy_str(dv->taskdef, sizeof(dv->taskdef), json_object_get(d, "taskDefinition"));
+		if (copy_id(dv->id, sizeof(dv->id), json_object_get(d, "id"), "deployment id",
+			    err) ||
+		    copy_id(dv->status, sizeof(dv->status), json_object_get(d, "status"),
+			    "deployment status", err) ||
+		    copy_id(dv->rollout_state, sizeof(dv->rollout_state),
+			    json_object_get(d, "rolloutState"), "rollout state", err) ||
+		    copy_id(dv->taskdef, sizeof(dv->taskdef), json_object_get(d, "taskDefinition"),
+			    "task definition ARN", err))
+			return -1;
+		copy_text(dv->reason, sizeof(dv->reason), json_object_get(d, "rolloutStateReason"));
 		dv->desired = get_long(d, "desiredCount");
 		dv->pending = get_long(d, "pendingCount");
 		dv->running = get_long(d, "runningCount");

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ecship/ecs.h"
 #include "ecship/rollout.h"
 #include "ecship/run.h"
 #include "ecship/taskdef.h"
@@ -92,14 +93,14 @@ static json_t *run_request(const struct ship_run_opts *o)
 	return req;
 }
 
-static int stop_task(struct ship_aws *aws, const char *cluster, const char *arn, const char *reason,
-		     struct ship_err *err)
+static int stop_task(struct ship_aws *aws, const struct ship_call_opts *call, const char *cluster,
+		     const char *arn, const char *reason, struct ship_err *err)
 {
 	json_t *resp = NULL, *req = json_pack("{s:s, s:s, s:s}", "cluster", cluster, "task", arn,
 					      "reason", reason);
 	if (!req)
 		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
-	int r = ship_aws_json(aws, SHIP_SVC_ECS, "StopTask", req, &resp, NULL, err);
+	int r = ship_aws_json(aws, SHIP_SVC_ECS, "StopTask", req, &resp, call, err);
 	json_decref(req);
 	json_decref(resp);
 	return r ? ship_err_prefix(err, "cannot stop task '%s'", ship_arn_tail(arn)) : 0;
@@ -151,8 +152,11 @@ int ship_run_task(struct ship_aws *aws, const struct ship_run_opts *o, struct sh
 		goto cleanup;
 	}
 	/* RunTask carries a clientToken, so a retry after a lost answer gets the same task back
-	 * instead of starting a second one: retried like any call */
-	if (ship_aws_json(aws, SHIP_SVC_ECS, "RunTask", req, &resp, NULL, err)) {
+	 * instead of starting a second one: retried like any call, with the caller's persistence */
+	struct ship_call_opts call = {0};
+	if (o->call)
+		call = *o->call;
+	if (ship_aws_json(aws, SHIP_SVC_ECS, "RunTask", req, &resp, &call, err)) {
 		ship_err_prefix(err, "cannot run a task of '%s' in cluster '%s'",
 				ship_arn_tail(o->taskdef), o->cluster);
 		goto cleanup;
@@ -168,7 +172,19 @@ int ship_run_task(struct ship_aws *aws, const struct ship_run_opts *o, struct sh
 		rc = 0;
 		goto cleanup;
 	}
-	ship_task_parse(task, &res->task);
+	if (ship_task_parse(task, &res->task)) {
+		/* it started, but cannot be followed: stop it rather than leave it running */
+		const char *arn = json_string_value(json_object_get(task, "taskArn"));
+		struct ship_err e2 = SHIP_ERR_INIT;
+		if (arn)
+			stop_task(aws, o->call, o->cluster, arn, "cannot be followed (ecship run)",
+				  &e2);
+		ship_err_set(
+		    err, SHIP_ERR_PROTOCOL,
+		    "RunTask answered a task with an identifier longer than ECS documents; "
+		    "it was stopped");
+		goto cleanup;
+	}
 	if (o->on_started)
 		o->on_started(o->ctx, &res->task);
 	ship_poll_init(&poll);
@@ -176,7 +192,8 @@ int ship_run_task(struct ship_aws *aws, const struct ship_run_opts *o, struct sh
 		if (o->cancelled && o->cancelled(o->ctx)) {
 			res->end = SHIP_RUN_INTERRUPTED;
 			set_reason(res, "interrupted; task %s was stopped", res->task.id);
-			stop_task(aws, o->cluster, res->task.arn, "interrupted (ecship run)", err);
+			stop_task(aws, o->call, o->cluster, res->task.arn,
+				  "interrupted (ecship run)", err);
 			rc = 0;
 			goto cleanup;
 		}
@@ -185,8 +202,8 @@ int ship_run_task(struct ship_aws *aws, const struct ship_run_opts *o, struct sh
 			res->end = SHIP_RUN_TIMEOUT;
 			set_reason(res, "task %s did not stop within %.0f s; it was stopped",
 				   res->task.id, o->timeout);
-			if (stop_task(aws, o->cluster, res->task.arn, "timed out (ecship run)",
-				      err))
+			if (stop_task(aws, o->call, o->cluster, res->task.arn,
+				      "timed out (ecship run)", err))
 				goto cleanup;
 			rc = 0;
 			goto cleanup;
@@ -199,7 +216,7 @@ int ship_run_task(struct ship_aws *aws, const struct ship_run_opts *o, struct sh
 			continue;
 		struct ship_task_list l = {0};
 		const char *arn = res->task.arn;
-		if (ship_tasks_describe(aws, o->cluster, &arn, 1, &l, err)) {
+		if (ship_tasks_describe_opts(aws, o->call, o->cluster, &arn, 1, &l, err)) {
 			ship_task_list_release(&l);
 			goto cleanup;
 		}
@@ -238,44 +255,33 @@ int ship_run_register(struct ship_aws *aws, const json_t *taskdef, char *arn, si
 		      int *registered, struct ship_err *err)
 {
 	const char *family = json_string_value(json_object_get(taskdef, "family"));
-	json_t *resp = NULL, *req = json_pack("{s:s}", "taskDefinition", family ? family : "");
-	struct ship_call_opts once = {0};
+	json_t *latest = NULL, *td = NULL;
 	int rc = -1;
 	*registered = 0;
 	if (!family)
 		return ship_err_set(err, SHIP_ERR_INPUT, "the task definition has no 'family'");
-	if (!req)
-		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
-	if (!ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, NULL, err)) {
-		json_t *latest = json_object_get(resp, "taskDefinition");
-		if (ship_taskdef_same(taskdef, latest) == 1) {
-			const char *a =
-			    json_string_value(json_object_get(latest, "taskDefinitionArn"));
-			snprintf(arn, n, "%s", a ? a : "");
-			rc = 0;
-			goto cleanup;
-		}
-	} else if (err->code != SHIP_ERR_AWS ||
-		   (strcmp(err->aws_code, "ClientException") &&
-		    strcmp(err->aws_code, "InvalidParameterException"))) {
-		ship_err_prefix(err, "cannot describe task definition family '%s'", family);
-		goto cleanup;
-	}
-	json_decref(resp);
-	resp = NULL;
-	once.not_idempotent = 1;
-	if (ship_aws_json(aws, SHIP_SVC_ECS, "RegisterTaskDefinition", (json_t *)taskdef, &resp,
-			  &once, err)) {
+	if (ship_ecs_latest_taskdef(aws, family, NULL, &latest, err))
+		return ship_err_prefix(err, "cannot describe task definition family '%s'", family);
+	if (latest && ship_taskdef_same(taskdef, latest) == 1) {
+		td = latest;
+		latest = NULL;
+	} else if (ship_ecs_register_taskdef(aws, (json_t *)taskdef, NULL, &td, err)) {
 		ship_err_prefix(err, "cannot register task definition family '%s'", family);
 		goto cleanup;
+	} else {
+		*registered = 1;
 	}
-	const char *a = json_string_value(
-	    json_object_get(json_object_get(resp, "taskDefinition"), "taskDefinitionArn"));
-	snprintf(arn, n, "%s", a ? a : "");
-	*registered = 1;
+	const char *a = json_string_value(json_object_get(td, "taskDefinitionArn"));
+	if (snprintf(arn, n, "%s", a ? a : "") >= (int)n) {
+		ship_err_set(err, SHIP_ERR_PROTOCOL,
+			     "the task definition ARN '%s' is longer than %zu "
+			     "characters",
+			     a, n - 1);
+		goto cleanup;
+	}
 	rc = 0;
 cleanup:
-	json_decref(req);
-	json_decref(resp);
+	json_decref(latest);
+	json_decref(td);
 	return rc;
 }

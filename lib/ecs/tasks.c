@@ -26,10 +26,24 @@ void ship_task_list_release(struct ship_task_list *l)
 	l->n = 0;
 }
 
-static void copy_str(char *out, size_t n, const json_t *obj, const char *key)
+/* An identifier: 0, or 1 when it does not fit (then left empty, never cut short). */
+static int copy_str(char *out, size_t n, const json_t *obj, const char *key)
 {
 	const char *s = json_string_value(json_object_get(obj, key));
+	if (s && strlen(s) >= n) {
+		out[0] = '\0';
+		return 1;
+	}
 	snprintf(out, n, "%s", s ? s : "");
+	return 0;
+}
+
+/* Words for people: a longer text is cut visibly, ending in "...". */
+static void copy_text(char *out, size_t n, const json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+	if (snprintf(out, n, "%s", s ? s : "") >= (int)n && n > 4)
+		memcpy(out + n - 4, "...", 4);
 }
 
 static double num(const json_t *obj, const char *key)
@@ -43,19 +57,19 @@ int ship_task_parse(const json_t *task, struct ship_task_info *t)
 	memset(t, 0, sizeof(*t));
 	if (!json_is_object(task))
 		return -1;
-	copy_str(t->arn, sizeof(t->arn), task, "taskArn");
+	int cut = copy_str(t->arn, sizeof(t->arn), task, "taskArn");
 	snprintf(t->id, sizeof(t->id), "%.63s", ship_arn_tail(t->arn));
-	copy_str(t->taskdef, sizeof(t->taskdef), task, "taskDefinitionArn");
+	cut |= copy_str(t->taskdef, sizeof(t->taskdef), task, "taskDefinitionArn");
 	const char *colon = strrchr(t->taskdef, ':');
 	if (colon)
 		ship_parse_long(colon + 1, 0, 1L << 30, &t->revision);
-	copy_str(t->last_status, sizeof(t->last_status), task, "lastStatus");
-	copy_str(t->desired_status, sizeof(t->desired_status), task, "desiredStatus");
-	copy_str(t->health, sizeof(t->health), task, "healthStatus");
-	copy_str(t->group, sizeof(t->group), task, "group");
-	copy_str(t->started_by, sizeof(t->started_by), task, "startedBy");
-	copy_str(t->stop_code, sizeof(t->stop_code), task, "stopCode");
-	copy_str(t->stopped_reason, sizeof(t->stopped_reason), task, "stoppedReason");
+	cut |= copy_str(t->last_status, sizeof(t->last_status), task, "lastStatus");
+	cut |= copy_str(t->desired_status, sizeof(t->desired_status), task, "desiredStatus");
+	cut |= copy_str(t->health, sizeof(t->health), task, "healthStatus");
+	cut |= copy_str(t->group, sizeof(t->group), task, "group");
+	cut |= copy_str(t->started_by, sizeof(t->started_by), task, "startedBy");
+	cut |= copy_str(t->stop_code, sizeof(t->stop_code), task, "stopCode");
+	copy_text(t->stopped_reason, sizeof(t->stopped_reason), task, "stoppedReason");
 	t->created = num(task, "createdAt");
 	t->started = num(task, "startedAt");
 	t->stopping = num(task, "stoppingAt");
@@ -78,11 +92,11 @@ int ship_task_parse(const json_t *task, struct ship_task_info *t)
 		if (t->nc >= SHIP_TASK_MAX_CONTAINERS)
 			break;
 		struct ship_container_info *ci = &t->c[t->nc++];
-		copy_str(ci->name, sizeof(ci->name), c, "name");
-		copy_str(ci->image, sizeof(ci->image), c, "image");
-		copy_str(ci->last_status, sizeof(ci->last_status), c, "lastStatus");
-		copy_str(ci->health, sizeof(ci->health), c, "healthStatus");
-		copy_str(ci->reason, sizeof(ci->reason), c, "reason");
+		cut |= copy_str(ci->name, sizeof(ci->name), c, "name");
+		cut |= copy_str(ci->image, sizeof(ci->image), c, "image");
+		cut |= copy_str(ci->last_status, sizeof(ci->last_status), c, "lastStatus");
+		cut |= copy_str(ci->health, sizeof(ci->health), c, "healthStatus");
+		copy_text(ci->reason, sizeof(ci->reason), c, "reason");
 		json_t *ec = json_object_get(c, "exitCode");
 		if (json_is_integer(ec)) {
 			ci->has_exit = 1;
@@ -93,7 +107,7 @@ int ship_task_parse(const json_t *task, struct ship_task_info *t)
 			copy_str(t->private_ip, sizeof(t->private_ip), ni, "privateIpv4Address");
 		}
 	}
-	return 0;
+	return cut ? -1 : 0;
 }
 
 static json_t *str_or_null(const char *s)
@@ -178,12 +192,18 @@ static int append_task(struct ship_task_list *l, const json_t *task)
 	if (!nv)
 		return -1;
 	l->v = nv;
-	ship_task_parse(task, &l->v[l->n++]);
-	return 0;
+	return ship_task_parse(task, &l->v[l->n++]) ? -2 : 0;
 }
 
 int ship_tasks_describe(struct ship_aws *aws, const char *cluster, const char *const *tasks,
 			size_t n, struct ship_task_list *out, struct ship_err *err)
+{
+	return ship_tasks_describe_opts(aws, NULL, cluster, tasks, n, out, err);
+}
+
+int ship_tasks_describe_opts(struct ship_aws *aws, const struct ship_call_opts *call,
+			     const char *cluster, const char *const *tasks, size_t n,
+			     struct ship_task_list *out, struct ship_err *err)
 {
 	for (size_t off = 0; off < n; off += 100) {
 		json_t *ids = json_array(), *resp = NULL;
@@ -193,7 +213,7 @@ int ship_tasks_describe(struct ship_aws *aws, const char *cluster, const char *c
 		    ids ? json_pack("{s:s, s:o}", "cluster", cluster, "tasks", ids) : NULL;
 		if (!req)
 			return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
-		int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTasks", req, &resp, NULL, err);
+		int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTasks", req, &resp, call, err);
 		json_decref(req);
 		if (r)
 			return ship_err_prefix(err, "cannot describe the tasks of cluster '%s'",
@@ -202,9 +222,14 @@ int ship_tasks_describe(struct ship_aws *aws, const char *cluster, const char *c
 		size_t i;
 		json_array_foreach(json_object_get(resp, "tasks"), i, t)
 		{
-			if (append_task(out, t)) {
+			int a = append_task(out, t);
+			if (a) {
 				json_decref(resp);
-				return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+				return a == -2
+					   ? ship_err_set(err, SHIP_ERR_PROTOCOL,
+							  "ECS described a task with an identifier "
+							  "longer than ECS documents")
+					   : ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
 			}
 		}
 		json_decref(resp);
@@ -212,39 +237,44 @@ int ship_tasks_describe(struct ship_aws *aws, const char *cluster, const char *c
 	return 0;
 }
 
+struct arns_pages {
+	json_t *arns;
+	size_t max;
+};
+
+static int arns_page(void *ctx, json_t *resp, struct ship_err *err)
+{
+	struct arns_pages *a = ctx;
+	json_t *arn;
+	size_t i;
+	(void)err;
+	json_array_foreach(json_object_get(resp, "taskArns"), i, arn)
+	{
+		if (json_array_size(a->arns) < a->max)
+			json_array_append(a->arns, arn);
+	}
+	return json_array_size(a->arns) >= a->max;
+}
+
 /* ListTasks for one desired status, appending ARNs to arns (a JSON array) up to max. */
 static int list_arns(struct ship_aws *aws, const char *cluster, const char *service,
 		     const char *desired, size_t max, json_t *arns, struct ship_err *err)
 {
-	char token[2048] = "";
-	do {
-		json_t *resp = NULL, *req = json_pack("{s:s, s:s, s:i}", "cluster", cluster,
-						      "desiredStatus", desired, "maxResults", 100);
-		if (!req)
-			return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	struct arns_pages a = {arns, max};
+	json_t *req = json_pack("{s:s, s:s, s:i}", "cluster", cluster, "desiredStatus", desired,
+				"maxResults", 100);
+	if (!req)
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	if (service)
+		json_object_set_new(req, "serviceName", json_string(service));
+	int r = ship_aws_json_pages(aws, SHIP_SVC_ECS, "ListTasks", req, NULL, arns_page, &a, err);
+	json_decref(req);
+	if (r) {
 		if (service)
-			json_object_set_new(req, "serviceName", json_string(service));
-		if (token[0])
-			json_object_set_new(req, "nextToken", json_string(token));
-		int r = ship_aws_json(aws, SHIP_SVC_ECS, "ListTasks", req, &resp, NULL, err);
-		json_decref(req);
-		if (r) {
-			if (service)
-				return ship_err_prefix(err, "cannot list the tasks of service '%s'",
-						       service);
-			return ship_err_prefix(err, "cannot list the tasks of cluster '%s'",
-					       cluster);
-		}
-		json_t *a;
-		size_t i;
-		json_array_foreach(json_object_get(resp, "taskArns"), i, a)
-		{
-			if (json_array_size(arns) < max)
-				json_array_append(arns, a);
-		}
-		copy_str(token, sizeof(token), resp, "nextToken");
-		json_decref(resp);
-	} while (token[0] && json_array_size(arns) < max);
+			return ship_err_prefix(err, "cannot list the tasks of service '%s'",
+					       service);
+		return ship_err_prefix(err, "cannot list the tasks of cluster '%s'", cluster);
+	}
 	return 0;
 }
 

@@ -10,12 +10,19 @@
 int ship_ecs_describe_service(struct ship_aws *aws, const char *cluster, const char *service,
 			      json_t **service_out, struct ship_err *err)
 {
+	return ship_ecs_describe_service_opts(aws, cluster, service, NULL, service_out, err);
+}
+
+int ship_ecs_describe_service_opts(struct ship_aws *aws, const char *cluster, const char *service,
+				   const struct ship_call_opts *call, json_t **service_out,
+				   struct ship_err *err)
+{
 	json_t *resp = NULL;
 	json_t *req = json_pack("{s:s, s:[s]}", "cluster", cluster, "services", service);
 	*service_out = NULL;
 	if (!req)
 		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
-	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeServices", req, &resp, NULL, err);
+	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeServices", req, &resp, call, err);
 	json_decref(req);
 	if (r)
 		return -1;
@@ -66,7 +73,8 @@ static int view_changed(const struct ship_service_view *a, const struct ship_ser
 
 /* One DescribeServices for up to 10 services; svcs[i] (new reference) or NULL when missing. */
 static int describe_many(struct ship_aws *aws, const char *cluster, struct ship_wait_item *items,
-			 size_t n, json_t **svcs, struct ship_err *err)
+			 size_t n, const struct ship_call_opts *call, json_t **svcs,
+			 struct ship_err *err)
 {
 	json_t *resp = NULL, *names = json_array(), *s;
 	size_t i, j;
@@ -78,7 +86,7 @@ static int describe_many(struct ship_aws *aws, const char *cluster, struct ship_
 	json_t *req = json_pack("{s:s, s:o}", "cluster", cluster, "services", names);
 	if (!req)
 		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
-	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeServices", req, &resp, NULL, err);
+	int r = ship_aws_json(aws, SHIP_SVC_ECS, "DescribeServices", req, &resp, call, err);
 	json_decref(req);
 	if (r)
 		return -1;
@@ -86,7 +94,9 @@ static int describe_many(struct ship_aws *aws, const char *cluster, struct ship_
 		const char *name = json_string_value(json_object_get(s, "serviceName"));
 		const char *arn = json_string_value(json_object_get(s, "serviceArn"));
 		const char *status = json_string_value(json_object_get(s, "status"));
-		if (status && !strcmp(status, "INACTIVE"))
+		/* DRAINING only follows DeleteService (ECS API Reference, Service.status): the
+		 * service is on its way to INACTIVE and no deployment of it completes any more */
+		if (status && (!strcmp(status, "INACTIVE") || !strcmp(status, "DRAINING")))
 			continue;
 		for (i = 0; i < n; i++) {
 			const char *want = items[i].service;
@@ -112,10 +122,16 @@ int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wa
 	int have[SHIP_WAIT_MAX_SERVICES] = {0}, rc = 0;
 	double start = clk->now(clk->ctx), deadline = start + o->timeout;
 	size_t left = n, i;
+	/* two snapshots per service, the last one and the one being read, swapped by index: a
+	 * snapshot is about 10 KB and is never copied per poll */
+	struct ship_service_view(*views)[2];
+	unsigned char cur_of[SHIP_WAIT_MAX_SERVICES] = {0};
 
 	if (n == 0 || n > SHIP_WAIT_MAX_SERVICES)
 		return ship_err_set(err, SHIP_ERR_INPUT, "between 1 and %d services can be waited for",
 				    SHIP_WAIT_MAX_SERVICES);
+	if (!(views = ship_calloc(n, sizeof(*views))))
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
 		items[i].finished = 0;
 		items[i].end = SHIP_WAIT_TIMEOUT;
@@ -135,7 +151,7 @@ int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wa
 		struct ship_err e = SHIP_ERR_INIT;
 		int changed = 0, throttled;
 		ship_aws_stats(aws, &before);
-		int r = describe_many(aws, cluster, items, n, svcs, &e);
+		int r = describe_many(aws, cluster, items, n, o->call, svcs, &e);
 		ship_aws_stats(aws, &after);
 		st.polls++;
 		throttled = after.throttled > before.throttled;
@@ -157,7 +173,6 @@ int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wa
 		} else {
 			for (i = 0; i < n; i++) {
 				struct ship_wait_item *it = &items[i];
-				struct ship_service_view cur;
 				if (it->finished)
 					continue;
 				if (!svcs[i]) {
@@ -166,7 +181,9 @@ int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wa
 					left--;
 					continue;
 				}
-				if (ship_service_view_parse(svcs[i], &cur, &e)) {
+				struct ship_service_view *cur = &views[i][!cur_of[i]];
+				const struct ship_service_view *prev = &views[i][cur_of[i]];
+				if (ship_service_view_parse(svcs[i], cur, &e)) {
 					*err = e;
 					rc = -1;
 					break;
@@ -176,14 +193,14 @@ int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wa
 					news = ship_event_cursor_feed(it->events,
 								      json_object_get(svcs[i], "events"),
 								      0, o->on_event, o->ctx);
-				int ch = !have[i] || news > 0 || view_changed(&it->last, &cur) ||
-					 about_to_finish(&cur);
+				int ch = !have[i] || news > 0 || view_changed(prev, cur) ||
+					 about_to_finish(cur);
 				changed |= ch;
-				it->last = cur;
+				cur_of[i] = !cur_of[i];
 				have[i] = 1;
 				if (o->on_snapshot)
-					o->on_snapshot(o->ctx, &cur, clk->now(clk->ctx) - start, ch);
-				if (it->done(it->done_ctx, &cur)) {
+					o->on_snapshot(o->ctx, cur, clk->now(clk->ctx) - start, ch);
+				if (it->done(it->done_ctx, cur)) {
 					it->finished = 1;
 					it->end = SHIP_WAIT_DONE;
 					left--;
@@ -204,6 +221,10 @@ int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wa
 			pause = deadline - now;
 		clk->sleep(clk->ctx, pause);
 	}
+	for (i = 0; i < n; i++)
+		if (have[i])
+			items[i].last = views[i][cur_of[i]];
+	ship_free(views);
 	st.elapsed = clk->now(clk->ctx) - start;
 	if (stats)
 		*stats = st;

@@ -10,8 +10,6 @@
 #include "ecship/infra.h"
 #include "ecship/xml.h"
 
-#define MAX_PAGES 20
-
 static int oom(struct ship_err *err)
 {
 	return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
@@ -61,38 +59,12 @@ static char *name_tag(const xmlNode *item)
 	return NULL;
 }
 
-/* Calls an EC2 Describe* action, page after page; each page's document goes to page_fn. */
-typedef int (*page_fn)(void *ctx, const xmlNode *result, struct ship_err *err);
-
-static int ec2_pages(struct ship_aws *aws, const char *action, page_fn fn, void *ctx,
+/* Calls an EC2 Describe* action, every page (ship_aws_query_pages); each page goes to fn. */
+static int ec2_pages(struct ship_aws *aws, const char *action, ship_xml_page_fn fn, void *ctx,
 		     struct ship_err *err)
 {
-	char *token = NULL;
-	int rc = -1;
-	for (size_t page = 0; page < MAX_PAGES; page++) {
-		struct ship_params params = {0};
-		xmlDoc *doc = NULL;
-		if (token)
-			ship_params_add(&params, "NextToken", token);
-		int r = ship_aws_query(aws, SHIP_SVC_EC2, action, &params, &doc, NULL, err);
-		ship_params_release(&params);
-		ship_freep(&token);
-		if (r)
-			goto cleanup;
-		const xmlNode *root = ship_xml_root(doc);
-		r = fn(ctx, root, err);
-		if (!r)
-			token = ship_xml_path_text(root, "nextToken");
-		xmlFreeDoc(doc);
-		if (r)
-			goto cleanup;
-		if (!token || !*token)
-			break;
-	}
-	rc = 0;
-cleanup:
-	ship_free(token);
-	return rc;
+	return ship_aws_query_pages(aws, SHIP_SVC_EC2, action, NULL, "NextToken", "nextToken", fn,
+				    ctx, err);
 }
 
 static int vpcs_page(void *ctx, const xmlNode *root, struct ship_err *err)

@@ -11,7 +11,6 @@
 #include "ecship/listener.h"
 #include "ecship/xml.h"
 
-#define MAX_PAGES 50
 #define TAGS_PER_CALL 20
 
 static int oom(struct ship_err *err)
@@ -134,52 +133,35 @@ static int rule_cmp(const void *a, const void *b)
 	return strcmp(x->arn, y->arn);
 }
 
+static int rules_page(void *ctx, const xmlNode *root, struct ship_err *err)
+{
+	struct ship_rule_list *out = ctx;
+	xmlNode *res = ship_xml_path(root, "DescribeRulesResult");
+	for (xmlNode *m = ship_xml_first_item(ship_xml_child(res, "Rules")); m;
+	     m = ship_xml_next_item(m)) {
+		struct ship_listener_rule *nv = ship_realloc(out->v, (out->n + 1) * sizeof(*nv));
+		if (!nv)
+			return oom(err);
+		out->v = nv;
+		memset(&out->v[out->n], 0, sizeof(out->v[0]));
+		int r = parse_rule(m, &out->v[out->n]);
+		out->n++;
+		if (r)
+			return oom(err);
+	}
+	return 0;
+}
+
 static int describe_rules(struct ship_aws *aws, const char *listener, struct ship_rule_list *out,
 			  struct ship_err *err)
 {
-	char *marker = NULL;
-	int rc = -1;
-	for (size_t page = 0; page < MAX_PAGES; page++) {
-		struct ship_params params = {0};
-		xmlDoc *doc = NULL;
-		ship_params_add(&params, "ListenerArn", listener);
-		if (marker)
-			ship_params_add(&params, "Marker", marker);
-		int r =
-		    ship_aws_query(aws, SHIP_SVC_ELBV2, "DescribeRules", &params, &doc, NULL, err);
-		ship_params_release(&params);
-		ship_freep(&marker);
-		if (r)
-			goto cleanup;
-		xmlNode *res = ship_xml_path(ship_xml_root(doc), "DescribeRulesResult");
-		xmlNode *rules = ship_xml_child(res, "Rules");
-		for (xmlNode *m = ship_xml_first_item(rules); m; m = ship_xml_next_item(m)) {
-			struct ship_listener_rule *nv =
-			    ship_realloc(out->v, (out->n + 1) * sizeof(*nv));
-			if (!nv) {
-				xmlFreeDoc(doc);
-				oom(err);
-				goto cleanup;
-			}
-			out->v = nv;
-			memset(&out->v[out->n], 0, sizeof(out->v[0]));
-			r = parse_rule(m, &out->v[out->n]);
-			out->n++;
-			if (r) {
-				xmlFreeDoc(doc);
-				oom(err);
-				goto cleanup;
-			}
-		}
-		marker = ship_xml_path_text(res, "NextMarker");
-		xmlFreeDoc(doc);
-		if (!marker || !*marker)
-			break;
-	}
-	rc = 0;
-cleanup:
-	ship_free(marker);
-	return rc;
+	struct ship_params params = {0};
+	int r = ship_params_add(&params, "ListenerArn", listener)
+		    ? oom(err)
+		    : ship_aws_query_pages(aws, SHIP_SVC_ELBV2, "DescribeRules", &params, "Marker",
+					   "DescribeRulesResult/NextMarker", rules_page, out, err);
+	ship_params_release(&params);
+	return r;
 }
 
 static struct ship_listener_rule *find_arn(struct ship_rule_list *l, const char *arn)

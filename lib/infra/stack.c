@@ -9,9 +9,6 @@
 #include "ecship/infra.h"
 #include "ecship/xml.h"
 
-#define MAX_EVENT_PAGES 10
-#define MAX_CHANGE_PAGES 20
-
 static char *xtext(const xmlNode *n, const char *path)
 {
 	return ship_xml_path_text(n, path);
@@ -168,60 +165,54 @@ void ship_stack_events_release(struct ship_stack_events *e)
 	e->n = 0;
 }
 
+struct events_pages {
+	const char *since;
+	size_t max;
+	struct ship_stack_events *out;
+};
+
+static int events_page(void *ctx, const xmlNode *root, struct ship_err *err)
+{
+	struct events_pages *p = ctx;
+	xmlNode *res = ship_xml_path(root, "DescribeStackEventsResult");
+	for (xmlNode *m = ship_xml_first_item(ship_xml_child(res, "StackEvents")); m;
+	     m = ship_xml_next_item(m)) {
+		struct ship_stack_event ev;
+		if (p->max && p->out->n >= p->max)
+			return 1;
+		ev.id = xtext(m, "EventId");
+		if (ev.id && p->since && *p->since && !strcmp(ev.id, p->since)) {
+			ship_free(ev.id);
+			return 1;
+		}
+		ev.timestamp = xtext(m, "Timestamp");
+		ev.logical_id = xtext(m, "LogicalResourceId");
+		ev.physical_id = xtext(m, "PhysicalResourceId");
+		ev.type = xtext(m, "ResourceType");
+		ev.status = xtext(m, "ResourceStatus");
+		ev.reason = xtext(m, "ResourceStatusReason");
+		if (events_push(p->out, &ev))
+			return oom(err);
+	}
+	return p->max && p->out->n >= p->max;
+}
+
 /*
  * The events newer than `since` (all when since is ""), newest first as CloudFormation gives
- * them; at most max_pages pages are read.
+ * them; at most max of them (0: no limit but the client's page cap).
  */
-static int events_since(struct ship_aws *aws, const char *stack, const char *since,
-			size_t max_pages, struct ship_stack_events *out, struct ship_err *err)
+static int events_since(struct ship_aws *aws, const char *stack, const char *since, size_t max,
+			struct ship_stack_events *out, struct ship_err *err)
 {
-	char *token = NULL;
-	int rc = -1, done = 0;
-
-	for (size_t page = 0; page < max_pages && !done; page++) {
-		struct ship_params params = {0};
-		xmlDoc *doc = NULL;
-		ship_params_add(&params, "StackName", stack);
-		if (token)
-			ship_params_add(&params, "NextToken", token);
-		int r = ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DescribeStackEvents", &params,
-				       &doc, NULL, err);
-		ship_params_release(&params);
-		ship_freep(&token);
-		if (r)
-			goto cleanup;
-		xmlNode *res = ship_xml_path(ship_xml_root(doc), "DescribeStackEventsResult");
-		for (xmlNode *m = ship_xml_first_item(ship_xml_child(res, "StackEvents")); m;
-		     m = ship_xml_next_item(m)) {
-			struct ship_stack_event ev;
-			ev.id = xtext(m, "EventId");
-			if (ev.id && since && *since && !strcmp(ev.id, since)) {
-				ship_free(ev.id);
-				done = 1;
-				break;
-			}
-			ev.timestamp = xtext(m, "Timestamp");
-			ev.logical_id = xtext(m, "LogicalResourceId");
-			ev.physical_id = xtext(m, "PhysicalResourceId");
-			ev.type = xtext(m, "ResourceType");
-			ev.status = xtext(m, "ResourceStatus");
-			ev.reason = xtext(m, "ResourceStatusReason");
-			if (events_push(out, &ev)) {
-				xmlFreeDoc(doc);
-				oom(err);
-				goto cleanup;
-			}
-		}
-		if (!done)
-			token = xtext(res, "NextToken");
-		xmlFreeDoc(doc);
-		if (!token || !*token)
-			done = 1;
-	}
-	rc = 0;
-cleanup:
-	ship_free(token);
-	return rc;
+	struct ship_params params = {0};
+	struct events_pages p = {since, max, out};
+	int r = ship_params_add(&params, "StackName", stack)
+		    ? oom(err)
+		    : ship_aws_query_pages(
+			  aws, SHIP_SVC_CLOUDFORMATION, "DescribeStackEvents", &params, "NextToken",
+			  "DescribeStackEventsResult/NextToken", events_page, &p, err);
+	ship_params_release(&params);
+	return r;
 }
 
 int ship_stack_last_event(struct ship_aws *aws, const char *stack, char *out, size_t size,
@@ -250,6 +241,70 @@ cleanup:
 	ship_params_release(&params);
 	xmlFreeDoc(doc);
 	return rc;
+}
+
+int ship_stack_events_recent(struct ship_aws *aws, const char *stack, size_t n,
+			     struct ship_stack_events *out, struct ship_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (events_since(aws, stack, "", n, out, err)) {
+		ship_stack_events_release(out);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- ${cfn:KEY} ------------------------------------------------------------------------------ */
+
+int ship_stack_vars_output(void *vctx, const char *stack, struct ship_str key, struct ship_buf *out,
+			   struct ship_err *err)
+{
+	struct ship_stack_vars *v = vctx;
+	char name[256];
+	if (!v->name || strcmp(v->name, stack)) {
+		struct ship_aws *aws = v->aws(v->ctx, err);
+		if (!aws)
+			return -1;
+		ship_stack_release(&v->stack);
+		memset(&v->stack, 0, sizeof(v->stack));
+		ship_freep(&v->name);
+		int found = ship_stack_describe(aws, stack, &v->stack, err);
+		if (found < 0)
+			return ship_err_prefix(err, "cannot read the outputs of stack '%s'", stack);
+		if (!found)
+			return ship_err_set(
+			    err, SHIP_ERR_INPUT,
+			    "cannot read ${cfn:...} outputs of stack '%s': it does not "
+			    "exist in %s (create it with 'ecship infra deploy')",
+			    stack, ship_aws_region(aws) ? ship_aws_region(aws) : "?");
+		if (!(v->name = ship_strdup(stack)))
+			return oom(err);
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)key.len, key.p);
+	const char *val = ship_stack_output(&v->stack, name);
+	if (val) {
+		ship_buf_adds(out, val);
+		return out->failed ? oom(err) : 1;
+	}
+	/* not found: list what the stack does have */
+	struct ship_buf have = SHIP_BUF_INIT(600);
+	for (size_t i = 0; i < v->stack.n_outputs; i++)
+		if (v->stack.outputs[i].key)
+			ship_buf_addf(&have, "%s%s", have.len ? ", " : "", v->stack.outputs[i].key);
+	ship_err_set(err, SHIP_ERR_INPUT, "stack '%s' has no output '%s'; its outputs: %s", stack,
+		     name, have.len ? have.data : "none");
+	ship_buf_release(&have);
+	return 0;
+}
+
+void ship_stack_vars_release(struct ship_stack_vars *v)
+{
+	if (!v)
+		return;
+	ship_stack_release(&v->stack);
+	ship_free(v->name);
+	memset(&v->stack, 0, sizeof(v->stack));
+	v->name = NULL;
 }
 
 /* ---- create, change sets, delete ----------------------------------------------------------- */
@@ -387,11 +442,35 @@ static int parse_changes(const xmlNode *res, struct ship_changeset *cs, struct s
 	return 0;
 }
 
+struct changes_pages {
+	struct ship_changeset *cs;
+	size_t page;
+};
+
+static int changes_page(void *ctx, const xmlNode *root, struct ship_err *err)
+{
+	struct changes_pages *p = ctx;
+	struct ship_changeset *cs = p->cs;
+	xmlNode *res = ship_xml_path(root, "DescribeChangeSetResult");
+	if (p->page++ == 0) {
+		ship_freep(&cs->status);
+		ship_freep(&cs->execution_status);
+		ship_freep(&cs->reason);
+		cs->status = xtext(res, "Status");
+		cs->execution_status = xtext(res, "ExecutionStatus");
+		cs->reason = xtext(res, "StatusReason");
+		if (!cs->id)
+			cs->id = xtext(res, "ChangeSetId");
+	}
+	return parse_changes(res, cs, err) ? -1 : 0;
+}
+
 /* DescribeChangeSet, every page; fills status, reason and changes. */
 static int describe_changeset(struct ship_aws *aws, const char *stack, struct ship_changeset *cs,
 			      struct ship_err *err)
 {
-	char *token = NULL;
+	struct ship_params params = {0};
+	struct changes_pages p = {cs, 0};
 	int rc = -1;
 
 	for (size_t i = 0; i < cs->n_changes; i++) {
@@ -402,39 +481,15 @@ static int describe_changeset(struct ship_aws *aws, const char *stack, struct sh
 		ship_free(cs->changes[i].replacement);
 	}
 	cs->n_changes = 0;
-	for (size_t page = 0; page < MAX_CHANGE_PAGES; page++) {
-		struct ship_params params = {0};
-		xmlDoc *doc = NULL;
-		ship_params_add(&params, "StackName", stack);
-		ship_params_add(&params, "ChangeSetName", cs->name);
-		if (token)
-			ship_params_add(&params, "NextToken", token);
-		int r = ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DescribeChangeSet", &params,
-				       &doc, NULL, err);
-		ship_params_release(&params);
-		ship_freep(&token);
-		if (r)
-			goto cleanup;
-		xmlNode *res = ship_xml_path(ship_xml_root(doc), "DescribeChangeSetResult");
-		if (page == 0) {
-			ship_freep(&cs->status);
-			ship_freep(&cs->execution_status);
-			ship_freep(&cs->reason);
-			cs->status = xtext(res, "Status");
-			cs->execution_status = xtext(res, "ExecutionStatus");
-			cs->reason = xtext(res, "StatusReason");
-			if (!cs->id)
-				cs->id = xtext(res, "ChangeSetId");
-		}
-		r = parse_changes(res, cs, err);
-		if (!r)
-			token = xtext(res, "NextToken");
-		xmlFreeDoc(doc);
-		if (r)
-			goto cleanup;
-		if (!token || !*token)
-			break;
+	if (ship_params_add(&params, "StackName", stack) ||
+	    ship_params_add(&params, "ChangeSetName", cs->name)) {
+		oom(err);
+		goto cleanup;
 	}
+	if (ship_aws_query_pages(aws, SHIP_SVC_CLOUDFORMATION, "DescribeChangeSet", &params,
+				 "NextToken", "DescribeChangeSetResult/NextToken", changes_page, &p,
+				 err))
+		goto cleanup;
 	if (!cs->status) {
 		ship_err_set(err, SHIP_ERR_PROTOCOL,
 			     "CloudFormation DescribeChangeSet answered without a Status");
@@ -442,7 +497,7 @@ static int describe_changeset(struct ship_aws *aws, const char *stack, struct sh
 	}
 	rc = 0;
 cleanup:
-	ship_free(token);
+	ship_params_release(&params);
 	return rc;
 }
 
@@ -599,7 +654,7 @@ int ship_stack_wait(struct ship_aws *aws, const char *stack, const struct ship_s
 			ship_stack_release(final);
 			*final = cur;
 		}
-		if (events_since(aws, stack, marker, MAX_EVENT_PAGES, &evs, err)) {
+		if (events_since(aws, stack, marker, 0, &evs, err)) {
 			ship_stack_events_release(&evs);
 			if (!transient(err))
 				goto cleanup;

@@ -21,12 +21,15 @@ struct ship_region_in {
 	const struct ship_aws_config *config; /* may be NULL */
 	ship_getenv_fn getenv;
 	void *getenv_ctx;
+	const char *project;	    /* the project's region (ecship.yml `region:`); may be NULL */
+	const char *project_source; /* where it is written, for the source: "ecship.yml" */
 };
 
 /*
- * Picks the region: option > AWS_REGION > AWS_DEFAULT_REGION > the profile's `region`. Empty
- * values count as unset. *region is NULL when none is configured (not an error); source is
- * "--region", "AWS_REGION", "AWS_DEFAULT_REGION" or "profile NAME". -1 for a malformed region.
+ * Picks the region: option > AWS_REGION > AWS_DEFAULT_REGION > the project's region > the
+ * profile's `region`. Empty values count as unset. *region is NULL when none is configured (not
+ * an error); source is "--region", "AWS_REGION", "AWS_DEFAULT_REGION", the project's source
+ * (e.g. "ecship.yml") or "profile NAME". -1 for a malformed region.
  */
 int ship_region_resolve(const struct ship_region_in *in, const char **region, char *source,
 			size_t source_size, struct ship_err *err);

@@ -19,10 +19,7 @@
 
 /* ---- uri.c ---------------------------------------------------------------------------------- */
 
-/* Appends in with every valid %XX escape decoded ('+' stays '+'); stray '%' kept. 0 or -1. */
-int ship_uri_decode(struct ship_buf *out, struct ship_str in);
-/* 1 when s[i] starts a valid %XX escape. */
-int ship_uri_is_escape(struct ship_str s, size_t i);
+/* Decoding is ship_pct_decode (flags 0: '+' stays '+') and ship_pct_is_escape in text.h. */
 
 /* ---- stages --------------------------------------------------------------------------------- */
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ecship/config.h"
+#include "ecship/text.h"
 #include "private/yamltree.h"
 
 enum ftype { F_STR, F_PATH, F_PRIO, F_STRLIST, F_STRMAP, F_DURATION, F_MAP, F_SERVICES, F_ENVS };
@@ -51,52 +52,8 @@ struct loader {
 	struct ship_config *cfg;
 	const struct ship_ynode *scalar; /* the one being rendered, for the locator */
 	int hard;                        /* a failure that is not the user's input */
+	unsigned need;			 /* SHIP_CONFIG_NEED_*: keys whose absence is a problem */
 };
-
-/* ---- suggestions --------------------------------------------------------------------------- */
-
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[64];
-	if (la >= 63 || lb >= 63)
-		return (size_t)-1;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t prev = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cur = row[j];
-			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-			size_t best = prev + cost;
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
-
-const char *ship_suggest(const char *word, const char *const *candidates)
-{
-	const char *best = NULL;
-	size_t bestd = (size_t)-1, limit = strlen(word) / 3 + 1;
-	if (limit > 3)
-		limit = 3;
-	for (size_t i = 0; candidates[i]; i++) {
-		size_t d = distance(word, candidates[i]);
-		if (ship_strcasecmp(word, candidates[i]) == 0)
-			d = 0;
-		if (d <= limit && d < bestd) {
-			best = candidates[i];
-			bestd = d;
-		}
-	}
-	return best;
-}
 
 /* ---- helpers ------------------------------------------------------------------------------- */
 
@@ -235,7 +192,7 @@ static void unknown_key(struct loader *L, const struct ship_ynode *k, const stru
 	const char *names[32];
 	size_t n = 0;
 	struct ship_buf hint = SHIP_BUF_INIT(1024);
-	for (; fields[n].key && n < 31; n++)
+	for (; n < 31 && fields[n].key; n++)
 		names[n] = fields[n].key;
 	names[n] = NULL;
 	const char *s = ship_suggest(k->value, names);
@@ -497,7 +454,8 @@ static int get_services(struct loader *L, const struct ship_ynode *root, const c
 				L->hard = 1;
 				return ship_err_set(L->err, SHIP_ERR_NOMEM, "out of memory");
 			}
-			if (!s->task_definition && !ship_ynode_get(item, "task_definition")) {
+			if (!s->task_definition && !ship_ynode_get(item, "task_definition") &&
+			    (L->need & SHIP_CONFIG_NEED_TASKDEF)) {
 				problem(L, item,
 					"set task_definition at the top level or in this entry",
 					"service entry has no '%s'%s", "task_definition", "");
@@ -516,6 +474,8 @@ static int get_services(struct loader *L, const struct ship_ynode *root, const c
 		L->hard = 1;
 		return ship_err_set(L->err, SHIP_ERR_NOMEM, "out of memory");
 	}
+	if (!service && !ship_ynode_get(root, "service"))
+		return 0; /* no service named: none (missing only when the caller needs one) */
 	cfg->n_services = 1;
 	struct ship_config_service *s = &cfg->services[0];
 	s->line = root->line;
@@ -575,14 +535,17 @@ static void load(struct loader *L, const struct ship_ynode *root)
 	}
 	if (get_services(L, sel, service, td, sd) < 0)
 		goto cleanup;
-	if (!cfg->cluster && !ship_ynode_get(sel, "cluster"))
+	if (!cfg->cluster && !ship_ynode_get(sel, "cluster") &&
+	    (L->need & SHIP_CONFIG_NEED_CLUSTER))
 		missing(L, "cluster", "add the ECS cluster name: cluster: my-cluster-${ENVIRONMENT}");
 	if (!ship_ynode_get(sel, "services")) {
-		if (!service && !ship_ynode_get(sel, "service"))
+		if (!service && !ship_ynode_get(sel, "service") &&
+		    (L->need & SHIP_CONFIG_NEED_SERVICE))
 			missing(L, "service",
 				"add the fixed ECS service name: service: my-service-${ENVIRONMENT} "
 				"(or list several under 'services')");
-		if (!td && !ship_ynode_get(sel, "task_definition"))
+		if (!td && !ship_ynode_get(sel, "task_definition") &&
+		    (L->need & SHIP_CONFIG_NEED_TASKDEF))
 			missing(L, "task_definition",
 				"add the task definition file: task_definition: "
 				"task-definition-${ENVIRONMENT}.json");
@@ -612,6 +575,13 @@ struct ship_config *ship_config_parse(const char *path, struct ship_str text,
 				      struct ship_vars *vars, struct ship_diags *diags,
 				      struct ship_err *err)
 {
+	return ship_config_parse_for(path, SHIP_CONFIG_NEED_ALL, text, vars, diags, err);
+}
+
+struct ship_config *ship_config_parse_for(const char *path, unsigned need, struct ship_str text,
+					  struct ship_vars *vars, struct ship_diags *diags,
+					  struct ship_err *err)
+{
 	struct loader L;
 	size_t errors_before = ship_diags_count(diags, SHIP_SEV_ERROR);
 
@@ -619,6 +589,7 @@ struct ship_config *ship_config_parse(const char *path, struct ship_str text,
 	L.vars = vars;
 	L.diags = diags;
 	L.err = err;
+	L.need = need;
 	L.cfg = ship_calloc(1, sizeof(*L.cfg));
 	if (!L.cfg)
 		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory"), NULL;
@@ -665,6 +636,12 @@ fail:
 struct ship_config *ship_config_load(const char *path, struct ship_vars *vars,
 				     struct ship_diags *diags, struct ship_err *err)
 {
+	return ship_config_load_for(path, SHIP_CONFIG_NEED_ALL, vars, diags, err);
+}
+
+struct ship_config *ship_config_load_for(const char *path, unsigned need, struct ship_vars *vars,
+					 struct ship_diags *diags, struct ship_err *err)
+{
 	struct ship_buf b = SHIP_BUF_INIT(SHIP_CONFIG_MAX_FILE);
 	struct ship_config *cfg = NULL;
 	if (ship_read_regular_file(path, &b)) {
@@ -680,7 +657,7 @@ struct ship_config *ship_config_load(const char *path, struct ship_vars *vars,
 			ship_err_set(err, SHIP_ERR_INPUT, "cannot read '%s': %s", path,
 				     ship_read_strerror(errno));
 	} else {
-		cfg = ship_config_parse(path, ship_buf_str(&b), vars, diags, err);
+		cfg = ship_config_parse_for(path, need, ship_buf_str(&b), vars, diags, err);
 	}
 	ship_buf_release(&b);
 	return cfg;

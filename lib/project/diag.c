@@ -31,7 +31,7 @@ void ship_diags_release(struct ship_diags *d)
 int ship_diags_add(struct ship_diags *d, enum ship_severity sev, const char *file, unsigned line,
 		   unsigned column, const char *hint, const char *fmt, ...)
 {
-	struct ship_buf msg = SHIP_BUF_INIT(4096);
+	struct ship_buf msg = SHIP_BUF_INIT(0); /* bounded by the input, never cut */
 	struct ship_diag g = {sev, NULL, line, column, NULL, NULL};
 	va_list ap;
 

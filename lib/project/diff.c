@@ -91,7 +91,7 @@ static void emit_hunks(const struct op *ops, size_t nops, const struct line *a,
 			size_t k = stop;
 			while (k < nops && ops[k].kind == ' ')
 				k++;
-			if (k < nops && k - stop <= 2 * CONTEXT) {
+			if (k < nops && k - stop <= (size_t)2 * CONTEXT) {
 				stop = k;
 				continue;
 			}

@@ -34,7 +34,7 @@ static int drop_fields(json_t *obj, const char *const *names, struct ship_buf *l
 json_t *ship_taskdef_prepare(json_t *doc, const char *file, struct ship_diags *notes,
 			     struct ship_err *err)
 {
-	struct ship_buf list = SHIP_BUF_INIT(4096);
+	struct ship_buf list = SHIP_BUF_INIT(0);
 	json_t *td, *inner, *tags;
 
 	if (!json_is_object(doc))
@@ -70,7 +70,7 @@ json_t *ship_taskdef_prepare(json_t *doc, const char *file, struct ship_diags *n
 json_t *ship_servicedef_prepare(json_t *doc, const char *file, struct ship_diags *notes,
 				struct ship_err *err)
 {
-	struct ship_buf list = SHIP_BUF_INIT(4096);
+	struct ship_buf list = SHIP_BUF_INIT(0);
 	json_t *svc = NULL, *arr;
 
 	if (!json_is_object(doc))
@@ -124,7 +124,7 @@ int ship_taskdef_set_image(json_t *td, const json_t *service_def, const char *im
 {
 	json_t *cds = json_object_get(td, "containerDefinitions"), *target = NULL, *c;
 	const char *want = NULL;
-	struct ship_buf b = SHIP_BUF_INIT(4096);
+	struct ship_buf b = SHIP_BUF_INIT(0);
 	size_t i;
 	int rc = -1;
 

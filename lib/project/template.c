@@ -141,7 +141,7 @@ static int reference(const struct ship_tpl *t, struct ship_str s, size_t i, size
 	{
 		unsigned line, col;
 		char cb_hint[sizeof(err->message)];
-		struct ship_buf hint = SHIP_BUF_INIT(2048);
+		struct ship_buf hint = SHIP_BUF_INIT(0);
 		memcpy(cb_hint, err->message, sizeof(cb_hint));
 		cb_hint[sizeof(cb_hint) - 1] = '\0';
 		ship_err_clear(err);

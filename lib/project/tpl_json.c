@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ecship/template.h"
+#include "ecship/text.h"
 
 struct tok_loc {
 	const char *raw; /* token body, between the quotes */
@@ -16,22 +17,11 @@ struct tok_loc {
 	unsigned line, column; /* of raw[0] */
 };
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static unsigned hex4(const char *p)
 {
 	unsigned v = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval((unsigned char)p[i]);
+		int h = ship_hex_digit((unsigned char)p[i]);
 		v = v * 16 + (unsigned)(h < 0 ? 0 : h);
 	}
 	return v;
@@ -206,6 +196,9 @@ json_t *ship_tpl_render_json(const struct ship_tpl *tin, const char *file, struc
 	unsigned line = 1, col = 1;
 	size_t i = 0;
 
+	/* as editors write files: a UTF-8 byte-order mark is skipped, UTF-16 refused */
+	if (ship_text_utf8(file, &text, err))
+		return NULL;
 	check = parse(file, text, err);
 	if (!check)
 		return NULL;

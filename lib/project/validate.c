@@ -11,6 +11,7 @@
 
 #include "ecship/config.h"
 #include "ecship/taskdef.h"
+#include "ecship/text.h"
 
 static const char *const s_td_keys[] = {
     "family", "taskRoleArn", "executionRoleArn", "networkMode", "containerDefinitions", "volumes",
@@ -213,9 +214,9 @@ static void vwarn(struct vctx *v, const char *hint, const char *fmt, ...) SHIP_P
 static void vadd(struct vctx *v, enum ship_severity sev, const char *hint, const char *fmt,
 		 va_list ap)
 {
-	struct ship_buf b = SHIP_BUF_INIT(4096);
+	struct ship_buf b = SHIP_BUF_INIT(0); /* bounded by the input: a message is never cut */
 	ship_buf_vaddf(&b, fmt, ap);
-	ship_diags_add(v->d, sev, v->file, 0, 0, hint, "%s", b.failed ? "(message lost)" : b.data);
+	ship_diags_add(v->d, sev, v->file, 0, 0, hint, "%s", b.failed ? "out of memory" : b.data);
 	ship_buf_release(&b);
 	if (sev == SHIP_SEV_ERROR)
 		v->errors++;
@@ -440,18 +441,18 @@ static void check_service(struct vctx *v, const json_t *td, const json_t *svc)
 		}
 		c = json_is_array(cds) ? find_container(cds, cn) : NULL;
 		if (!c) {
-			struct ship_buf names = SHIP_BUF_INIT(2048);
+			struct ship_buf names = SHIP_BUF_INIT(0);
 			size_t k;
 			json_t *x;
+			ship_buf_adds(&names, "use one of the task definition's containers: ");
 			json_array_foreach(cds, k, x)
 			{
 				const char *n = json_string_value(json_object_get(x, "name"));
 				ship_buf_addf(&names, "%s'%s'", k ? ", " : "", n ? n : "?");
 			}
-			char hint[2300];
-			snprintf(hint, sizeof(hint),
-				 "use one of the task definition's containers: %s", names.data);
-			verr(v, hint,
+			verr(v,
+			     names.failed ? "use one of the task definition's containers"
+					  : names.data,
 			     "service definition: loadBalancers[%zu] names container '%s', which "
 			     "is not in the task definition",
 			     i, cn);

@@ -211,6 +211,10 @@ int ship_ydoc_parse(struct ship_ydoc *doc, const char *file, struct ship_str tex
 	memset(&b, 0, sizeof(b));
 	b.doc = doc;
 	b.err = err;
+	/* a UTF-8 byte-order mark is skipped (libyaml would read the first key with it), UTF-16
+	 * refused */
+	if (ship_text_utf8(file, &text, err))
+		return -1;
 	doc->text = text;
 	doc->file = ship_strdup(file ? file : "?");
 	if (!doc->file)

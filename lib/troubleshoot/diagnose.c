@@ -130,10 +130,9 @@ int ship_diagnose_failure(struct ship_aws *aws, const char *cluster, const char 
 	}
 
 	/* 3. the revision's logs: the newest failed task's last lines */
-	json_t *req = json_pack("{s:s}", "taskDefinition", taskdef_arn ? taskdef_arn : "");
-	if (req && taskdef_arn && *taskdef_arn &&
-	    !ship_aws_json(aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, NULL, &e)) {
-		td = json_object_get(resp, "taskDefinition");
+	if (taskdef_arn && *taskdef_arn &&
+	    !ship_ecs_describe_taskdef(aws, taskdef_arn, &resp, &e)) {
+		td = resp;
 		const char *main = ship_run_main_container(td, svc);
 		const json_t *c, *env;
 		size_t i, j;
@@ -189,7 +188,6 @@ int ship_diagnose_failure(struct ship_aws *aws, const char *cluster, const char 
 					 "the failed tasks wrote no log lines");
 		}
 	}
-	json_decref(req);
 	json_decref(resp);
 	json_decref(svc);
 	ship_diagnose_cause(d);

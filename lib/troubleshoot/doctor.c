@@ -15,6 +15,7 @@
 #include "ecship/run.h"
 #include "ecship/taskdef.h"
 #include "ecship/tasks.h"
+#include "ecship/text.h"
 #include "ecship/xml.h"
 
 const char *ship_verdict_name(enum ship_verdict v)
@@ -24,33 +25,6 @@ const char *ship_verdict_name(enum ship_verdict v)
 }
 
 /* ---- pure helpers ---------------------------------------------------------------------------- */
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-void ship_url_decode(char *s)
-{
-	char *o = s;
-	for (; *s; s++) {
-		int hi = *s == '%' && s[1] ? hexval(s[1]) : -1;
-		int lo = hi >= 0 && s[2] ? hexval(s[2]) : -1;
-		if (hi >= 0 && lo >= 0) {
-			*o++ = (char)(hi * 16 + lo);
-			s += 2;
-		} else {
-			*o++ = *s == '+' ? ' ' : *s;
-		}
-	}
-	*o = '\0';
-}
 
 static int json_has_string(const json_t *v, const char *want)
 {
@@ -495,19 +469,12 @@ static void check_service(struct doctor *d)
 		ship_arn_tail(td),
 		(long long)json_integer_value(json_object_get(d->service, "desiredCount")),
 		(long long)json_integer_value(json_object_get(d->service, "runningCount")));
-	json_t *req = json_pack("{s:s}", "taskDefinition", td ? td : "");
-	json_t *resp = NULL;
-	if (req && !ship_aws_json(d->aws, SHIP_SVC_ECS, "DescribeTaskDefinition", req, &resp, NULL,
-				  &err)) {
-		d->live_td = json_incref(json_object_get(resp, "taskDefinition"));
-	} else {
+	if (ship_ecs_describe_taskdef(d->aws, td, &d->live_td, &err)) {
 		c->verdict = SHIP_VERDICT_FAIL;
 		doc_more(c, "its task definition %s cannot be read: %s", ship_arn_tail(td),
 			 err.message);
 		doc_fix(c, "'ecship deploy' registers a new revision and moves the service to it");
 	}
-	json_decref(req);
-	json_decref(resp);
 	if (want_family && strcmp(want_family, fam)) {
 		c->verdict = SHIP_VERDICT_FAIL;
 		doc_more(c,
@@ -662,11 +629,14 @@ static void check_execution_role(struct doctor *d)
 	} else if (r) {
 		doc_error(c, "cannot read the role", &err);
 	} else {
-		char *trust = ship_xml_path_text(ship_xml_root(doc),
-						 "GetRoleResult/Role/AssumeRolePolicyDocument");
-		if (trust)
-			ship_url_decode(trust);
-		if (ship_trust_allows_ecs_tasks(trust)) {
+		/* IAM returns the policy document URL-encoded */
+		char *raw = ship_xml_path_text(ship_xml_root(doc),
+					       "GetRoleResult/Role/AssumeRolePolicyDocument");
+		struct ship_buf trust = SHIP_BUF_INIT(SHIP_BUF_MAX_DEFAULT);
+		int have =
+		    raw && ship_pct_decode(&trust, ship_str_c(raw), SHIP_PCT_PLUS_SPACE) == 0;
+		ship_free(raw);
+		if (ship_trust_allows_ecs_tasks(have ? trust.data : NULL)) {
 			doc_set(c, SHIP_VERDICT_OK,
 				"role '%s' exists and ecs-tasks.amazonaws.com may "
 				"assume it",
@@ -682,7 +652,7 @@ static void check_execution_role(struct doctor *d)
 			    "\"ecs-tasks.amazonaws.com\"}, \"Action\": \"sts:AssumeRole\"} to its "
 			    "trust policy");
 		}
-		ship_free(trust);
+		ship_buf_release(&trust);
 	}
 	xmlFreeDoc(doc);
 	doc_done(d, c);

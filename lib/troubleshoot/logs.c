@@ -52,7 +52,12 @@ int ship_awslogs_of(const json_t *taskdef, const char *container, struct ship_aw
 		    "no container of the task definition uses the awslogs log driver, "
 		    "so its output is not in CloudWatch Logs");
 	const char *name = json_string_value(json_object_get(pick, "name"));
-	snprintf(out->container, sizeof(out->container), "%s", name ? name : "");
+	if (snprintf(out->container, sizeof(out->container), "%s", name ? name : "") >=
+	    (int)sizeof(out->container))
+		return ship_err_set(err, SHIP_ERR_INPUT,
+				    "a container name is longer than %zu "
+				    "characters",
+				    sizeof(out->container) - 1);
 	if (!uses_awslogs(pick))
 		return ship_err_set(err, SHIP_ERR_INPUT,
 				    "container '%s' does not use the awslogs log driver",
@@ -65,9 +70,16 @@ int ship_awslogs_of(const json_t *taskdef, const char *container, struct ship_aw
 		return ship_err_set(err, SHIP_ERR_INPUT,
 				    "container '%s' uses awslogs without 'awslogs-group'",
 				    out->container);
-	snprintf(out->group, sizeof(out->group), "%s", g);
-	snprintf(out->region, sizeof(out->region), "%s", r ? r : "");
-	snprintf(out->prefix, sizeof(out->prefix), "%s", p ? p : "");
+	if (snprintf(out->group, sizeof(out->group), "%s", g) >= (int)sizeof(out->group) ||
+	    snprintf(out->region, sizeof(out->region), "%s", r ? r : "") >=
+		(int)sizeof(out->region) ||
+	    snprintf(out->prefix, sizeof(out->prefix), "%s", p ? p : "") >=
+		(int)sizeof(out->prefix))
+		return ship_err_set(
+		    err, SHIP_ERR_INPUT,
+		    "container '%s': an awslogs option is longer than CloudWatch Logs "
+		    "allows (512 characters for a group or stream name)",
+		    out->container);
 	return 0;
 }
 
@@ -161,59 +173,56 @@ static double ev_time(const json_t *ev)
 	return json_is_number(t) ? json_number_value(t) / 1000.0 : 0;
 }
 
+struct filter_pages {
+	const struct ship_logs_query *q;
+	struct ship_log_events *out;
+	size_t pages;
+};
+
+static int filter_page(void *ctx, json_t *resp, struct ship_err *err)
+{
+	struct filter_pages *f = ctx;
+	json_t *ev;
+	size_t i;
+	json_array_foreach(json_object_get(resp, "events"), i, ev)
+	{
+		if (ship_log_events_add(f->out, ev_time(ev),
+					json_string_value(json_object_get(ev, "logStreamName")),
+					json_string_value(json_object_get(ev, "message")),
+					json_string_value(json_object_get(ev, "eventId"))))
+			return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	}
+	return ++f->pages == f->q->max_pages;
+}
+
 int ship_logs_filter(struct ship_aws *aws, const struct ship_logs_query *q,
 		     struct ship_log_events *out, struct ship_err *err)
 {
-	char token[4096] = "";
-	size_t pages = 0, max_pages = q->max_pages ? q->max_pages : 20;
-	do {
-		json_t *resp = NULL, *req = json_pack("{s:s}", "logGroupName", q->group);
-		if (!req)
-			return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
-		if (q->nstreams) {
-			json_t *names = json_array();
-			for (size_t i = 0; names && i < q->nstreams && i < 100; i++)
-				json_array_append_new(names, json_string(q->streams[i]));
-			json_object_set_new(req, "logStreamNames", names);
-		} else if (q->stream_prefix && *q->stream_prefix) {
-			json_object_set_new(req, "logStreamNamePrefix",
-					    json_string(q->stream_prefix));
-		}
-		if (q->start > 0)
-			json_object_set_new(req, "startTime",
-					    json_integer((json_int_t)floor(q->start * 1000)));
-		if (q->end > 0)
-			json_object_set_new(req, "endTime",
-					    json_integer((json_int_t)ceil(q->end * 1000)));
-		if (q->filter && *q->filter)
-			json_object_set_new(req, "filterPattern", json_string(q->filter));
-		if (token[0])
-			json_object_set_new(req, "nextToken", json_string(token));
-		int r = ship_aws_json(aws, SHIP_SVC_LOGS, "FilterLogEvents", req, &resp, NULL, err);
-		json_decref(req);
-		if (r)
-			return ship_err_prefix(err, "cannot read log group '%s'", q->group);
-		json_t *ev;
-		size_t i;
-		json_array_foreach(json_object_get(resp, "events"), i, ev)
-		{
-			if (ship_log_events_add(
-				out, ev_time(ev),
-				json_string_value(json_object_get(ev, "logStreamName")),
-				json_string_value(json_object_get(ev, "message")),
-				json_string_value(json_object_get(ev, "eventId")))) {
-				json_decref(resp);
-				return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
-			}
-		}
-		const char *nt = json_string_value(json_object_get(resp, "nextToken"));
-		/* a token equal to the one sent means the end, as in GetLogEvents */
-		if (nt && strcmp(nt, token))
-			snprintf(token, sizeof(token), "%s", nt);
-		else
-			token[0] = '\0';
-		json_decref(resp);
-	} while (token[0] && ++pages < max_pages);
+	struct filter_pages f = {q, out, 0};
+	json_t *req = json_pack("{s:s}", "logGroupName", q->group);
+	if (!req)
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	if (q->nstreams) {
+		json_t *names = json_array();
+		for (size_t i = 0; names && i < q->nstreams && i < 100; i++)
+			json_array_append_new(names, json_string(q->streams[i]));
+		json_object_set_new(req, "logStreamNames", names);
+	} else if (q->stream_prefix && *q->stream_prefix) {
+		json_object_set_new(req, "logStreamNamePrefix", json_string(q->stream_prefix));
+	}
+	if (q->start > 0)
+		json_object_set_new(req, "startTime",
+				    json_integer((json_int_t)floor(q->start * 1000)));
+	if (q->end > 0)
+		json_object_set_new(req, "endTime", json_integer((json_int_t)ceil(q->end * 1000)));
+	if (q->filter && *q->filter)
+		json_object_set_new(req, "filterPattern", json_string(q->filter));
+	/* a token equal to the one sent means the end, as in GetLogEvents (ship_aws_json_pages) */
+	int r = ship_aws_json_pages(aws, SHIP_SVC_LOGS, "FilterLogEvents", req, NULL, filter_page,
+				    &f, err);
+	json_decref(req);
+	if (r)
+		return ship_err_prefix(err, "cannot read log group '%s'", q->group);
 	ship_log_events_sort(out);
 	return 0;
 }

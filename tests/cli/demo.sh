@@ -5,8 +5,15 @@
 # san: skip
 . tests/lib/common.sh
 
+sums() { find examples/django-app -type f -print0 | sort -z | xargs -0 sha256sum; }
+sums >"$T_TMP/example.before"
 expect_exit "scripts/demo runs the whole workflow and exits 0" 0 timeout -k 5 300 scripts/demo --build "$ECSHIP_BUILD"
 DEMO_OUT=$OUT
+sums >"$T_TMP/example.after"
+check "the example's files are exactly as before the demo" diff "$T_TMP/example.before" "$T_TMP/example.after"
+contains "the demo says it works on its own copy and never changes the example" "$DEMO_OUT" \
+	'^  the demo changes only this copy .*never the example$'
+
 contains "it ends on the verdict line" "$DEMO_OUT" '^demo: all [0-9]+ steps ended as expected$'
 contains "a summary table with step, command, exit, seconds, result" "$DEMO_OUT" '^step +command +exit +want +seconds +result$'
 

@@ -1,9 +1,19 @@
 # sim.sh: starting ecship-sim in shell tests. Source after tests/lib/common.sh.
 # start_sim ARGS...: starts ecship-sim on a free loopback port (killed at exit by common.sh);
-# sets SIM_URL, SIM_PID and SIM_FIRST_LINE.
+# sets SIM_URL, SIM_PID and SIM_FIRST_LINE. The project's tests run on the quick pace
+# (--timing fast) unless ARGS name a --timing (ECS's clock is the sim's default, docs/sim.md), and
+# without the upstream existence checks (their projects name made-up subnets and target groups)
+# unless ARGS say --upstream-checks.
 start_sim() {
-	local out=$T_TMP/sim.$RANDOM
-	"$ECSHIP_SIM" --listen 127.0.0.1:0 "$@" >"$out.out" 2>"$out.err" &
+	local out=$T_TMP/sim.$RANDOM timing=(--timing fast) checks=(--no-upstream-checks) a args=()
+	for a in "$@"; do
+		case "$a" in
+		--timing) timing=() ;;
+		--upstream-checks) checks=(); continue ;;
+		esac
+		args+=("$a")
+	done
+	"$ECSHIP_SIM" --listen 127.0.0.1:0 "${timing[@]}" "${checks[@]}" "${args[@]}" >"$out.out" 2>"$out.err" &
 	SIM_PID=$!
 	T_PIDS+=("$SIM_PID")
 	local n=200

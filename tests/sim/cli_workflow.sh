@@ -7,7 +7,7 @@
 # start_sim ARGS...: starts ecship-sim on a free port; sets SIM_URL and SIM_PID.
 start_sim() {
 	local out=$T_TMP/sim.$RANDOM
-	"$ECSHIP_SIM" --listen 127.0.0.1:0 "$@" >"$out.out" 2>"$out.err" &
+	"$ECSHIP_SIM" --listen 127.0.0.1:0 --timing fast "$@" >"$out.out" 2>"$out.err" &
 	SIM_PID=$!
 	T_PIDS+=("$SIM_PID")
 	local n=200
@@ -21,6 +21,7 @@ contains "--help names the behaviours" "$OUT" 'pull-error'
 expect_exit "unknown option is a usage error" 2 "$ECSHIP_SIM" --bogus
 contains "the error names the option" "$ERR" "unknown .*option '--bogus'"
 expect_exit "bad --speed is a usage error" 2 "$ECSHIP_SIM" --speed fast
+expect_exit "bad --timing is a usage error" 2 "$ECSHIP_SIM" --timing slow
 expect_exit "bad --image-rule is a usage error" 2 "$ECSHIP_SIM" --image-rule 'x=explode'
 contains "the error lists the behaviours" "$ERR" 'exit\[:CODE\]'
 expect_exit "bad --listen is a usage error" 2 "$ECSHIP_SIM" --listen nowhere

@@ -108,6 +108,7 @@ def failing(behavior_image, label, extra_checks, desired=2, env=None, rollback=T
         td1 = svc["taskDefinition"]
         check("%s: base deployment completes" % label, stable(svc), svc["deployments"])
         td2 = ecs.register_task_definition(**taskdef(name, behavior_image, env=env))["taskDefinition"]["taskDefinitionArn"]
+        serving = set(ecs.list_tasks(cluster="c1", serviceName=name)["taskArns"])
         ecs.update_service(cluster="c1", service=name, taskDefinition=td2)
         new_id = svc_of(ecs, "c1", name)["deployments"][0]["id"]
         if rollback:
@@ -118,17 +119,25 @@ def failing(behavior_image, label, extra_checks, desired=2, env=None, rollback=T
             failed = [c for c in ch if c[0] == new_id and c[1] == "FAILED"]
             check("%s: failed deployment FAILED with the circuit breaker's reason" % label,
                   failed and failed[0][2] == "ECS deployment circuit breaker: tasks failed to start.", ch)
-            back = [c for c in ch if c[0] not in (ok_id, new_id)]
-            check("%s: rollback deployment IN_PROGRESS then COMPLETED" % label,
-                  [c[1] for c in back] == ["IN_PROGRESS", "COMPLETED"]
-                  and back[0][2] == "ECS deployment circuit breaker: rolling back to deploymentId %s." % ok_id, back)
+            # the rollback re-activates the last COMPLETED deployment under its own id ("the
+            # deployment changes from a COMPLETED to IN_PROGRESS"): developer guide,
+            # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html
+            back = [c for c in ch if c[0] == ok_id]
+            check("%s: rollback re-activates the last COMPLETED deployment under its own id" % label,
+                  [c[1] for c in back] == ["IN_PROGRESS", "COMPLETED", "IN_PROGRESS", "COMPLETED"]
+                  and back[2][2] == "ECS deployment circuit breaker: rolling back to deploymentId %s." % ok_id
+                  and not [c for c in ch if c[0] not in (ok_id, new_id)]
+                  and svc["deployments"][0]["id"] == ok_id, back)
+            now = set(ecs.list_tasks(cluster="c1", serviceName=name)["taskArns"])
+            check("%s: the rolled-back deployment's healthy tasks kept serving (not replaced)" % label,
+                  serving == now, (serving, now))
             m = messages(svc)
             check("%s: events say deployment failed and rolling back" % label,
                   "(service %s) (deployment %s) deployment failed: tasks failed to start." % (name, new_id) in m
                   and "(service %s) rolling back to deployment %s." % (name, ok_id) in m, m[:12])
-            seq = [x for x in ch if x[0] != ok_id]
+            seq = [x[:2] for x in ch[2:]]
             check("%s: sequence FAILED before the rollback starts" % label,
-                  seq and seq[0][:2] == (new_id, "IN_PROGRESS") and seq[1][:2] == (new_id, "FAILED"), seq)
+                  seq[:3] == [(new_id, "IN_PROGRESS"), (new_id, "FAILED"), (ok_id, "IN_PROGRESS")], seq)
         else:
             svc, samples = watch(sim, ecs, "c1", name, lambda s: s["deployments"][0]["rolloutState"] == "FAILED", step=5)
             sim.advance(900)
@@ -189,6 +198,108 @@ def django_checks(sim, ecs, name, bad, svc):
     check("django: and a Bad Request line", len(ev2) > 0)
     check("django: health checks failed with 400",
           any("Health checks failed with these codes: [400]" in m for m in messages(svc)), messages(svc)[:10])
+
+
+def breaker_after_healthy():
+    """Healthy tasks reset the failure count but do not end the counting: a deployment whose first
+    new task turns healthy and whose next ones fail still trips the breaker and rolls back. The
+    rollback is the last COMPLETED deployment under its own id, and its healthy task keeps serving.
+    Sources: DeploymentCircuitBreaker.resetOnHealthyTask ("a task that reaches a healthy state
+    resets the failure count to 0"), https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentCircuitBreaker.html;
+    the two stages and the rollback, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html"""
+    with Sim("--speed", "0", "--seed", "21", "--no-rate-limits") as sim:
+        ecs = sim.client()
+        name = "flip"
+        dc = dict(BREAKER, minimumHealthyPercent=50, maximumPercent=100)
+        svc = new_service(sim, ecs, name, "repo/web:v1", desired=2, dc=dc)
+        ok_id = svc["deployments"][0]["id"]
+        td1 = svc["taskDefinition"]
+        td2 = ecs.register_task_definition(**taskdef(name, "repo/flip:v2"))["taskDefinition"]["taskDefinitionArn"]
+        ecs.update_service(cluster="c1", service=name, taskDefinition=td2)
+        new_id = svc_of(ecs, "c1", name)["deployments"][0]["id"]
+        # 50/100: one old task goes and one new one starts at once; the tasks started after it crash
+        first_new = [a for a in ecs.list_tasks(cluster="c1", serviceName=name)["taskArns"]
+                     if ecs.describe_tasks(cluster="c1", tasks=[a])["tasks"][0]["startedBy"] == new_id]
+        sim.ctl("rules", {"rules": [{"match": "flip", "behavior": "exit:2"}]})
+        healthy_seen = False
+        for _ in range(300):
+            sim.advance(2)
+            st = [x for x in sim.ctl("state")["serviceStates"] if x["serviceArn"] == svc["serviceArn"]][0]
+            dep = [d for d in st["deployments"] if d["id"] == new_id]
+            if dep and dep[0]["healthyCount"] >= 1:
+                healthy_seen = True
+                break
+        check("breaker after a healthy task: the first new task turned healthy", len(first_new) == 1 and healthy_seen,
+              (first_new, st))
+        svc, samples = watch(sim, ecs, "c1", name, lambda s: s["deployments"][0]["id"] != new_id or
+                             s["deployments"][0]["rolloutState"] == "FAILED", max_sim=3600, step=5)
+        ch = [(c["deploymentId"], c["rolloutState"]) for c in sim.ctl("rollouts")["changes"]]
+        check("breaker after a healthy task: the deployment still goes FAILED",
+              (new_id, "FAILED") in ch, (ch, samples[-3:]))
+        svc, samples = watch(sim, ecs, "c1", name, stable, max_sim=1800, step=5)
+        check("breaker after a healthy task: rolled back to the previous revision",
+              stable(svc) and svc["taskDefinition"] == td1, samples[-3:])
+        check("the rollback deployment keeps the last COMPLETED deployment's id",
+              svc["deployments"][0]["id"] == ok_id, svc["deployments"])
+
+
+def failing_rollback_stalls():
+    """A rollback whose own tasks fail has no COMPLETED deployment left to roll back to: "the
+    circuit breaker does not launch new tasks and the deployment is stalled" (no endless rollbacks).
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html"""
+    with Sim("--speed", "0", "--seed", "22", "--no-rate-limits") as sim:
+        ecs = sim.client()
+        name = "stall"
+        svc = new_service(sim, ecs, name, "repo/base:v1", desired=1)
+        ok_id = svc["deployments"][0]["id"]
+        # the old revision now fails too (e.g. its database went away), then a bad deploy
+        sim.ctl("rules", {"rules": [{"match": "repo/base", "behavior": "exit:1"}, {"match": "repo/bad", "behavior": "pull-error"}]})
+        td2 = ecs.register_task_definition(**taskdef(name, "repo/bad:v2"))["taskDefinition"]["taskDefinitionArn"]
+        ecs.update_service(cluster="c1", service=name, taskDefinition=td2)
+        new_id = svc_of(ecs, "c1", name)["deployments"][0]["id"]
+        # the old task keeps running until stopped: make it go so the rollback must launch
+        for arn in ecs.list_tasks(cluster="c1", serviceName=name)["taskArns"]:
+            t = ecs.describe_tasks(cluster="c1", tasks=[arn])["tasks"][0]
+            if t["startedBy"] == ok_id:
+                ecs.stop_task(cluster="c1", task=arn, reason="test")
+        sim.advance(3600)
+        ch = [(c["deploymentId"], c["rolloutState"]) for c in sim.ctl("rollouts")["changes"]]
+        check("failing rollback: the bad deployment FAILED and rolled back once",
+              ch.count((new_id, "FAILED")) == 1 and ch.count((ok_id, "IN_PROGRESS")) == 2, ch)
+        check("failing rollback: the rollback FAILED too and nothing rolls back again",
+              ch[-1] == (ok_id, "FAILED") and len(ch) == 6, ch)
+        svc = svc_of(ecs, "c1", name)
+        d = svc["deployments"]
+        check("failing rollback: stalled, PRIMARY and FAILED", d[0]["id"] == ok_id and d[0]["status"] == "PRIMARY"
+              and d[0]["rolloutState"] == "FAILED", d)
+        before = sim.ctl("state")["liveTasks"]
+        sim.advance(600)
+        after = sim.ctl("state")["liveTasks"]
+        check("failing rollback: no more launches once stalled", before == after == 0 and
+              not ecs.list_tasks(cluster="c1", serviceName=name)["taskArns"]
+              and len(sim.ctl("rollouts")["changes"]) == 6, (before, after))
+
+
+def no_room():
+    """minimumHealthyPercent 100 and maximumPercent 100 leave no room to stop or start a task: ECS
+    posts "(service S) was unable to stop or start tasks during a deployment because of the service
+    deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again."
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages-list.html"""
+    with Sim("--speed", "0", "--seed", "23", "--no-rate-limits") as sim:
+        ecs = sim.client()
+        name = "noroom"
+        dc = dict(BREAKER, minimumHealthyPercent=100, maximumPercent=100)
+        new_service(sim, ecs, name, "repo/web:v1", desired=2, dc=dc)
+        td2 = ecs.register_task_definition(**taskdef(name, "repo/web:v2"))["taskDefinition"]["taskDefinitionArn"]
+        ecs.update_service(cluster="c1", service=name, taskDefinition=td2)
+        sim.advance(600)
+        m = messages(svc_of(ecs, "c1", name))
+        want = ("(service %s) was unable to stop or start tasks during a deployment because of the service deployment "
+                "configuration. Update the minimumHealthyPercent or maximumPercent value and try again." % name)
+        check("100/100: the 'unable to stop or start tasks' event, once", m.count(want) == 1, m[:5])
+        ecs.update_service(cluster="c1", service=name, deploymentConfiguration=dict(BREAKER, minimumHealthyPercent=50, maximumPercent=100))
+        svc, _ = watch(sim, ecs, "c1", name, lambda s: stable(s) and s["taskDefinition"] == td2)
+        check("100/100: widening the bounds lets the deployment complete", stable(svc) and svc["taskDefinition"] == td2)
 
 
 def django_allowed():
@@ -298,6 +409,9 @@ def main():
         failing("repo/bad-pull:2", "pull-error", pull_checks)
         failing("repo/django:bad", "django", django_checks, env={"ALLOWED_HOSTS": "*.example.com,.example.com"})
         failing("repo/bad-exit:2", "rollback-disabled", lambda *a: None, rollback=False)
+        breaker_after_healthy()
+        failing_rollback_stalls()
+        no_room()
     if which in ("all", "misc"):
         django_allowed()
         target_health_and_logs()

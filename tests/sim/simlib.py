@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import urllib.request
+import urllib.error
 
 import boto3
 from botocore.config import Config
@@ -37,7 +38,12 @@ class Sim:
         self.url = None
 
     def __enter__(self):
-        cmd = [os.environ["ECSHIP_SIM"], "--listen", "127.0.0.1:0"] + self.args
+        # the quick pace unless the test asks for a profile (ECS's clock is the sim's default), and
+        # no upstream existence checks (NET and TG below are made up) unless it says --upstream-checks
+        timing = [] if "--timing" in self.args else ["--timing", "fast"]
+        checks = [] if "--upstream-checks" in self.args else ["--no-upstream-checks"]
+        args = [a for a in self.args if a != "--upstream-checks"]
+        cmd = [os.environ["ECSHIP_SIM"], "--listen", "127.0.0.1:0"] + timing + checks + args
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline().strip()
         if not line.startswith("listening on http://127.0.0.1:"):
@@ -98,3 +104,17 @@ NET = {"awsvpcConfiguration": {"subnets": ["subnet-0aaa", "subnet-0bbb"], "secur
 
 def done():
     sys.exit(1 if FAILS else 0)
+
+
+def raw_ecs(sim, operation, body):
+    """One ECS JSON call without botocore's parsing: (HTTP status, parsed JSON body)."""
+    req = urllib.request.Request(sim.url + "/", data=json.dumps(body).encode(), method="POST", headers={
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": "AmazonEC2ContainerServiceV20141113." + operation,
+        "Authorization": "AWS4-HMAC-SHA256 Credential=AKIAECSHIPTEST000000/20240101/%s/ecs/aws4_request, "
+                         "SignedHeaders=host, Signature=0" % REGION})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read() or b"{}")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")

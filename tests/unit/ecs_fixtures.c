@@ -40,12 +40,50 @@ json_t *fx_service(int breaker, const char *d1, const char *d2)
 			 "minimumHealthyPercent", (json_int_t)100);
 }
 
+json_t *fx_service_named(const char *name, int breaker, const char *d1, const char *d2)
+{
+	char arn[600];
+	json_t *s = fx_service(breaker, d1, d2);
+	snprintf(arn, sizeof(arn), "arn:aws:ecs:ap-northeast-1:123456789012:service/c/%s", name);
+	json_object_set_new(s, "serviceName", json_string(name));
+	json_object_set_new(s, "serviceArn", json_string(arn));
+	return s;
+}
+
 void fx_ecs_init(struct fx_ecs *f) { memset(f, 0, sizeof(*f)); }
+
+void fx_ecs_push_worker(struct fx_ecs *f, json_t *service)
+{
+	if (f->nworker < FX_MAX)
+		f->worker[f->nworker++] = service;
+	else
+		json_decref(service);
+}
+
+/* The next snapshot of a queue (the last one repeats); NULL: MISSING. */
+static json_t *next_snapshot(json_t **q, int nq, int *iq)
+{
+	json_t *s = nq ? q[*iq < nq ? *iq : nq - 1] : NULL;
+	if (*iq < nq)
+		(*iq)++;
+	return s;
+}
+
+static int worker_missing(const struct fx_ecs *f)
+{
+	if (!f->nworker)
+		return 0;
+	int i = f->iworker > 0 ? f->iworker - 1 : 0; /* the snapshot served last */
+	return f->worker[i < f->nworker ? i : f->nworker - 1] == NULL;
+}
 
 void fx_ecs_release(struct fx_ecs *f)
 {
 	for (int i = 0; i < f->ndescribe; i++)
 		json_decref(f->describe[i]);
+	for (int i = 0; i < f->nworker; i++)
+		json_decref(f->worker[i]);
+	json_decref(f->worker_update);
 	for (int i = 0; i < f->nops; i++)
 		json_decref(f->bodies[i]);
 	json_decref(f->latest_td);
@@ -97,18 +135,48 @@ int fx_ecs_transport(void *ctx, const struct ship_http_request *req,
 		snprintf(f->ops[f->nops], sizeof(f->ops[0]), "%s", op);
 		f->bodies[f->nops++] = json_loadb(req->body.p, req->body.len, 0, NULL);
 	}
+	json_t *body = f->nops > 0 ? f->bodies[f->nops - 1] : NULL;
+	const char *svc_name = json_string_value(json_object_get(body, "service"));
+	int for_worker = svc_name && !strcmp(svc_name, "worker");
 	if (!strcmp(op, "DescribeServices")) {
-		json_t *s = f->ndescribe ? f->describe[f->idescribe < f->ndescribe ? f->idescribe
-									      : f->ndescribe - 1]
-					 : NULL;
-		if (f->idescribe < f->ndescribe)
-			f->idescribe++;
-		if (!s)
-			return answer(resp, 200,
-				      json_pack("{s:[], s:[{s:s, s:s}]}", "services", "failures",
-						"arn", "arn:aws:ecs:::service/web", "reason", "MISSING"),
-				      NULL);
-		return answer(resp, 200, json_pack("{s:[O], s:[]}", "services", s, "failures"),
+		json_t *services = json_array(), *failures = json_array(), *name;
+		size_t i;
+		json_array_foreach(json_object_get(body, "services"), i, name)
+		{
+			const char *n = json_string_value(name);
+			json_t *s = n && !strcmp(n, "worker")
+					? next_snapshot(f->worker, f->nworker, &f->iworker)
+					: next_snapshot(f->describe, f->ndescribe, &f->idescribe);
+			if (s)
+				json_array_append(services, s);
+			else
+				json_array_append_new(failures,
+						      json_pack("{s:s, s:s}", "arn",
+								"arn:aws:ecs:::service/web",
+								"reason", "MISSING"));
+		}
+		return answer(resp, 200,
+			      json_pack("{s:o, s:o}", "services", services, "failures", failures),
+			      NULL);
+	}
+	if (!strcmp(op, "UpdateService") && for_worker && worker_missing(f))
+		return answer(resp, 400,
+			      json_pack("{s:s, s:s}", "__type", "ServiceNotActiveException",
+					"message", "Service was not ACTIVE."),
+			      NULL);
+	if (!strcmp(op, "RegisterTaskDefinition") && f->register_fail > 0) {
+		f->register_fail--;
+		if (f->register_lost) {
+			json_decref(f->latest_td);
+			f->latest_td = json_deep_copy(body);
+			json_object_set_new(
+			    f->latest_td, "taskDefinitionArn",
+			    json_string(f->register_arn ? f->register_arn : FX_TD_NEW));
+			json_object_set_new(f->latest_td, "revision", json_integer(8));
+		}
+		return answer(resp, 500,
+			      json_pack("{s:s, s:s}", "__type", "ServerException", "message",
+					"Service unavailable"),
 			      NULL);
 	}
 	if (!strcmp(op, "DescribeTaskDefinition")) {
@@ -125,8 +193,9 @@ int fx_ecs_transport(void *ctx, const struct ship_http_request *req,
 					f->register_arn ? f->register_arn : FX_TD_NEW, "revision", 8),
 			      NULL);
 	if (!strcmp(op, "UpdateService") || !strcmp(op, "CreateService")) {
-		json_t *svc = f->update_service;
-		if (!strcmp(op, "UpdateService") && f->updates++ > 0 && f->update_service2)
+		json_t *svc = for_worker && f->worker_update ? f->worker_update : f->update_service;
+		if (!strcmp(op, "UpdateService") && f->updates++ > 0 && f->update_service2 &&
+		    !for_worker)
 			svc = f->update_service2;
 		return answer(resp, 200, json_pack("{s:O}", "service", svc ? svc : json_null()),
 			      NULL);

@@ -36,6 +36,14 @@ struct fx_ecs {
 	int throttle_first;       /* and the first N calls */
 	int throttle_after_register; /* and the N calls after the first RegisterTaskDefinition */
 	int refuse_first;         /* the first N calls get no answer (connection refused) */
+	int register_fail;	  /* the first N RegisterTaskDefinition calls answer HTTP 500 */
+	int register_lost; /* ... and did register it: latest_td becomes the registered one */
+	/* a second service, "worker": its own DescribeServices queue (fx_service_named) and
+	 * UpdateService answer (NULL: update_service); while its queue shows it MISSING, an
+	 * UpdateService of it is ServiceNotActiveException, as ECS answers for a deleted service */
+	json_t *worker[FX_MAX];
+	int nworker, iworker;
+	json_t *worker_update;
 	char ops[FX_MAX * 4][40];
 	json_t *bodies[FX_MAX * 4]; /* request bodies, parsed */
 	int nops;
@@ -45,6 +53,10 @@ void fx_ecs_init(struct fx_ecs *f);
 void fx_ecs_release(struct fx_ecs *f);
 /* Appends a DescribeServices snapshot (takes ownership). */
 void fx_ecs_push(struct fx_ecs *f, json_t *service);
+/* The same for the service "worker" (NULL: MISSING). */
+void fx_ecs_push_worker(struct fx_ecs *f, json_t *service);
+/* fx_service with another service name (its ARN follows). */
+json_t *fx_service_named(const char *name, int breaker, const char *d1, const char *d2);
 int fx_ecs_transport(void *ctx, const struct ship_http_request *req,
 		     struct ship_http_response *resp, struct ship_err *err);
 /* How many calls of an operation were made; the body of the Nth (0-based) one. */

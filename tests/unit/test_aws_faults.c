@@ -178,7 +178,7 @@ static void rc_init(struct rec_clock *c, double rnd)
 #define TOKEN "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKENvbg=="
 
 static struct ship_creds s_creds = {AKID, SECRET, NULL, 0, "test"};
-static struct ship_call_opts s_signed = {&s_creds, 0, 0};
+static struct ship_call_opts s_signed = {.creds = &s_creds};
 
 static struct ship_buf s_log;
 static void log_line(void *ctx, const char *line)
@@ -524,12 +524,12 @@ static void exact_requests(void **state)
 	assert_int_equal(ship_aws_query(aws, SHIP_SVC_EC2, "DescribeVpcs", &p, &doc, &s_signed, &e), 0);
 	xmlFreeDoc(doc);
 	ship_params_release(&p);
-	struct ship_call_opts anon = {NULL, 1, 0};
+	struct ship_call_opts anon = {.anonymous = 1};
 	assert_int_equal(ship_aws_query(aws, SHIP_SVC_STS, "GetCallerIdentity", NULL, &doc, &anon, &e),
 			 0);
 	xmlFreeDoc(doc);
 	struct ship_creds temp = {AKID, SECRET, TOKEN, 0, "test"};
-	struct ship_call_opts with_token = {&temp, 0, 0};
+	struct ship_call_opts with_token = {.creds = &temp};
 	assert_int_equal(ship_aws_json(aws, SHIP_SVC_SERVICE_QUOTAS, "GetServiceQuota", NULL, &out,
 				       &with_token, &e),
 			 0);
@@ -609,7 +609,7 @@ static void wire_log_is_redacted(void **state)
 	ship_buf_init(&s_log, 0);
 	struct ship_aws *aws = client(&rc, 3);
 	struct ship_creds temp = {AKID, SECRET, TOKEN, 0, "test"};
-	struct ship_call_opts with_token = {&temp, 0, 0};
+	struct ship_call_opts with_token = {.creds = &temp};
 	json_t *out = NULL;
 	json_t *req = json_pack("{s:s, s:[{s:s, s:s}]}", "family", "web", "environment", "name",
 				"DB_PASSWORD", "value", "pw-in-request-42");

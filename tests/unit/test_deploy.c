@@ -9,6 +9,8 @@
 
 #include "ecs_fixtures.h"
 #include "ecship/deploy.h"
+#include "ecship/tasks.h"
+#include "private/deploy.h"
 #include "testutil.h"
 
 #define OURS FX_OURS
@@ -25,7 +27,16 @@ struct env {
 	struct ship_deploy_opts o;
 	struct ship_deploy_result res;
 	struct ship_err err;
+	int ctrl_c_on_register; /* the client's cancellation flag goes up once a register was sent
+				 */
 };
+
+/* The client's cancellation callback (the CLI's: a Ctrl-C was pressed). */
+static int env_cancelled(void *ctx)
+{
+	struct env *e = ctx;
+	return e->ctrl_c_on_register && fx_ecs_count(&e->fx, "RegisterTaskDefinition") > 0;
+}
 
 static struct env *env_new(void)
 {
@@ -43,6 +54,8 @@ static struct env *env_new(void)
 	ao.transport = fx_ecs_transport;
 	ao.transport_ctx = &e->fx;
 	ao.max_attempts = 3;
+	ao.cancelled = env_cancelled;
+	ao.cancel_ctx = e;
 	e->aws = ship_aws_new(&ao, &err);
 	if (!e->aws)
 		fail_msg("ship_aws_new: %s", err.message);
@@ -390,6 +403,473 @@ static void dry_run_changes_nothing(void **state)
 	env_destroy(e);
 }
 
+/* ---- retries of the non-idempotent register (docs/retries.md) ------------------------------ */
+
+static void ctrl_c_ends_a_register_retry(void **state)
+{
+	(void)state;
+	struct env *e = env_new();
+	before(e, 1);
+	e->fx.register_fail = 1000; /* HTTP 500 to every attempt: the deploy would retry until its
+				       timeout */
+	e->ctrl_c_on_register = 1;  /* Ctrl-C while the first attempt is on its way */
+	assert_int_equal(ship_deploy_run(e->aws, &e->o, &e->res, &e->err), -1);
+	assert_int_equal(e->err.code, SHIP_ERR_INTERRUPTED);
+	assert_non_null(strstr(e->err.message, "RegisterTaskDefinition"));
+	assert_int_equal(fx_ecs_count(&e->fx, "RegisterTaskDefinition"), 1);
+	assert_int_equal(fx_ecs_count(&e->fx, "UpdateService"), 0);
+	assert_true(e->clock.slept < 1.0); /* ended at once, not after backing off */
+	env_destroy(e);
+}
+
+static void a_lost_register_answer_is_not_registered_twice(void **state)
+{
+	(void)state;
+	struct env *e = env_new();
+	before(e, 1);
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY COMPLETED " TD_NEW " 2 0 2 0", NULL));
+	e->fx.register_fail = 1; /* answered 500, but it did register the revision */
+	e->fx.register_lost = 1;
+	assert_int_equal(ship_deploy_run(e->aws, &e->o, &e->res, &e->err), 0);
+	assert_int_equal(e->res.outcome, SHIP_DEPLOY_COMPLETED);
+	assert_string_equal(e->res.taskdef_arn, TD_NEW);
+	assert_true(e->res.registered);
+	assert_int_equal(fx_ecs_count(&e->fx, "RegisterTaskDefinition"), 1);
+	/* the latest revision was read before registering and once more after the failure */
+	assert_int_equal(fx_ecs_count(&e->fx, "DescribeTaskDefinition"), 2);
+	env_destroy(e);
+}
+
+static void a_failed_register_is_retried_like_every_call(void **state)
+{
+	(void)state;
+	struct env *e = env_new();
+	struct ship_aws_stats st;
+	before(e, 1);
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY COMPLETED " TD_NEW " 2 0 2 0", NULL));
+	e->fx.register_fail = 1; /* answered 500 and did not register it: it is sent again */
+	assert_int_equal(ship_deploy_run(e->aws, &e->o, &e->res, &e->err), 0);
+	assert_int_equal(e->res.outcome, SHIP_DEPLOY_COMPLETED);
+	assert_int_equal(fx_ecs_count(&e->fx, "RegisterTaskDefinition"), 2);
+	ship_aws_stats(e->aws, &st);
+	assert_int_equal(st.retries, 1); /* one retry of the client's, not a loop of its own */
+	env_destroy(e);
+
+	/* the client's backoff (full jitter, base 1 s, cap 20 s) and its retry quota */
+	e = env_new();
+	before(e, 1);
+	e->fx.register_fail = 1000;
+	e->o.timeout = 30;
+	assert_int_equal(ship_deploy_run(e->aws, &e->o, &e->res, &e->err), -1);
+	assert_string_equal(e->err.aws_code, "ServerException");
+	int n = fx_ecs_count(&e->fx, "RegisterTaskDefinition");
+	/* random 0.5: 0.5, 1, 2, 4, 8, 10, 10 ... s; gives up when the next wait passes 30 s */
+	assert_int_equal(n, 7);
+	assert_true(e->clock.slept > 25.4 && e->clock.slept < 25.6);
+	/* each retry took 5 tokens; each check of the latest revision, answered at once, gave 1 */
+	assert_int_equal(ship_aws_retry_quota(e->aws), 500 - 5 * (n - 1) + (n - 1));
+	assert_int_equal(fx_ecs_count(&e->fx, "UpdateService"), 0);
+	env_destroy(e);
+}
+
+/* ---- the three stages of a start, each on its own, from tables ---------------------------------
+ */
+
+#define BUSY OLD " PRIMARY IN_PROGRESS " TD_OLD " 2 1 1 0"
+#define STEADY OLD " PRIMARY COMPLETED " TD_OLD " 2 0 2 0"
+#define GONE_ "gone" /* a snapshot of a service that is MISSING */
+
+struct observe_case {
+	const char *name;
+	const char *snaps[3]; /* successive DescribeServices answers (GONE_: MISSING) */
+	int refuse_if_busy, dry_run;
+	double timeout;
+	/* expected */
+	int rc;
+	enum ship_deploy_outcome outcome;
+	const char *previous;
+	int exists, describes;
+	const char *reason; /* a substring, or NULL */
+};
+
+static const struct observe_case s_observe[] = {
+    {"a missing service", {GONE_}, 0, 0, 600, 0, SHIP_DEPLOY_NONE, "", 0, 1, NULL},
+    {"a steady service", {STEADY}, 0, 0, 600, 0, SHIP_DEPLOY_NONE, TD_OLD, 1, 1, NULL},
+    {"busy, --refuse-if-busy", {BUSY}, 1, 0, 600, 1, SHIP_DEPLOY_REFUSED, "", 1, 1, "in progress"},
+    {"busy, --dry-run only notes it", {BUSY}, 0, 1, 600, 0, SHIP_DEPLOY_NONE, TD_OLD, 1, 1, NULL},
+    {"busy, waited for", {BUSY, STEADY}, 0, 0, 600, 0, SHIP_DEPLOY_NONE, TD_OLD, 1, 3, NULL},
+    {"busy, deleted while waiting",
+     {BUSY, GONE_},
+     0,
+     0,
+     600,
+     1,
+     SHIP_DEPLOY_FAILED,
+     "",
+     1,
+     2,
+     "was deleted"},
+    {"busy, outlasts the timeout",
+     {BUSY},
+     0,
+     0,
+     20,
+     1,
+     SHIP_DEPLOY_TIMEOUT,
+     "",
+     1,
+     -1,
+     "did not finish in time"},
+};
+
+static void observe_stage_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(s_observe) / sizeof(s_observe[0]); i++) {
+		const struct observe_case *c = &s_observe[i];
+		struct env *e = env_new();
+		struct ship_deploy_start st;
+		struct ship_call_opts call = {0};
+		memset(&st, 0, sizeof(st));
+		for (int k = 0; k < 3 && c->snaps[k]; k++)
+			fx_ecs_push(&e->fx, strcmp(c->snaps[k], GONE_)
+						? fx_service(1, c->snaps[k], NULL)
+						: NULL);
+		e->o.refuse_if_busy = c->refuse_if_busy;
+		e->o.dry_run = c->dry_run;
+		e->o.timeout = c->timeout;
+		int rc = ship_deploy_observe(e->aws, &call, &e->o, &st, &e->res, &e->err);
+		print_message("case: %s\n", c->name);
+		assert_int_equal(rc, c->rc);
+		assert_int_equal(e->res.outcome, c->outcome);
+		if (!c->rc) {
+			assert_string_equal(e->res.previous_taskdef, c->previous);
+			assert_int_equal(st.svc != NULL, c->exists);
+			assert_true(st.cur.primed);
+		}
+		if (c->describes >= 0)
+			assert_int_equal(fx_ecs_count(&e->fx, "DescribeServices"), c->describes);
+		if (c->reason)
+			assert_non_null(strstr(e->res.reason, c->reason));
+		assert_true(call.persist_until == 0); /* nothing changed yet */
+		assert_int_equal(fx_ecs_count(&e->fx, "RegisterTaskDefinition") +
+				     fx_ecs_count(&e->fx, "UpdateService"),
+				 0);
+		ship_deploy_start_release(&st);
+		env_destroy(e);
+	}
+}
+
+enum latest { LATEST_NONE, LATEST_SAME, LATEST_OTHER };
+
+struct revision_case {
+	const char *name;
+	enum latest latest;
+	int dry_run, no_family;
+	/* expected */
+	int rc, registered, same, registers;
+	const char *arn;
+};
+
+static const struct revision_case s_revision[] = {
+    {"a new family is registered", LATEST_NONE, 0, 0, 0, 1, 0, 1, TD_NEW},
+    {"the same definition is reused", LATEST_SAME, 0, 0, 0, 0, 1, 0, TD_NEW},
+    {"a changed definition is registered", LATEST_OTHER, 0, 0, 0, 1, 0, 1, TD_NEW},
+    {"a dry run registers nothing", LATEST_OTHER, 1, 0, 0, 0, 0, 0, ""},
+    {"a definition without family", LATEST_OTHER, 0, 1, -1, 0, 0, 0, ""},
+};
+
+static void ensure_revision_stage_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(s_revision) / sizeof(s_revision[0]); i++) {
+		const struct revision_case *c = &s_revision[i];
+		struct env *e = env_new();
+		struct ship_deploy_start st;
+		struct ship_call_opts call = {0};
+		memset(&st, 0, sizeof(st));
+		json_decref(e->fx.latest_td);
+		e->fx.latest_td = NULL;
+		if (c->latest == LATEST_SAME)
+			e->fx.latest_td = json_pack("{s:s, s:i, s:s, s:[{s:s, s:s}]}",
+						    "taskDefinitionArn", TD_NEW, "revision", 8,
+						    "family", "app", "containerDefinitions", "name",
+						    "web", "image", "repo/app:v2");
+		else if (c->latest == LATEST_OTHER)
+			e->fx.latest_td = json_pack("{s:s, s:i, s:s, s:[{s:s, s:s}]}",
+						    "taskDefinitionArn", TD_OLD, "revision", 7,
+						    "family", "app", "containerDefinitions", "name",
+						    "web", "image", "repo/app:v1");
+		if (c->no_family)
+			json_object_del(e->taskdef, "family");
+		e->o.dry_run = c->dry_run;
+		int rc = ship_deploy_ensure_revision(e->aws, &call, &e->o, &st, &e->res, &e->err);
+		print_message("case: %s\n", c->name);
+		assert_int_equal(rc, c->rc);
+		assert_int_equal(e->res.registered, c->registered);
+		assert_int_equal(st.same, c->same);
+		assert_int_equal(fx_ecs_count(&e->fx, "RegisterTaskDefinition"), c->registers);
+		assert_string_equal(e->res.taskdef_arn, c->arn);
+		/* registering is the first change: from then on the deploy persists (retries.md) */
+		assert_int_equal(call.persist_until > 0, c->registers > 0);
+		assert_int_equal(e->res.outcome, SHIP_DEPLOY_NONE);
+		env_destroy(e);
+	}
+}
+
+struct apply_case {
+	const char *name;
+	int exists, same, force_new, dry_run, with_def;
+	const char *answer; /* the UpdateService/CreateService answer's first deployment */
+	/* expected */
+	int rc;
+	enum ship_deploy_outcome outcome;
+	const char *op; /* the call that changed the service, or NULL */
+	int created;
+	const char *reason;
+};
+
+#define STARTED_ OURS " PRIMARY IN_PROGRESS " TD_NEW " 2 0 0 0"
+static const struct apply_case s_apply[] = {
+    {"unchanged", 1, 1, 0, 0, 0, STARTED_, 1, SHIP_DEPLOY_UNCHANGED, NULL, 0, "already runs"},
+    {"unchanged, forced", 1, 1, 1, 0, 0, STARTED_, 1, SHIP_DEPLOY_STARTED, "UpdateService", 0,
+     "started"},
+    {"an update", 1, 0, 0, 0, 0, STARTED_, 1, SHIP_DEPLOY_STARTED, "UpdateService", 0, "started"},
+    {"a dry-run update", 1, 0, 0, 1, 0, STARTED_, 1, SHIP_DEPLOY_DRY_RUN, NULL, 0,
+     "would update service 'web' from app:7 to app:8"},
+    {"a dry-run creation", 0, 0, 0, 1, 1, STARTED_, 1, SHIP_DEPLOY_DRY_RUN, NULL, 0,
+     "would create service 'web'"},
+    {"a creation", 0, 0, 0, 0, 1, STARTED_, 1, SHIP_DEPLOY_STARTED, "CreateService", 1, "started"},
+    {"no service and no definition", 0, 0, 0, 0, 0, STARTED_, -1, SHIP_DEPLOY_NONE, NULL, 0, NULL},
+    {"an answer without PRIMARY", 1, 0, 0, 0, 0, OURS " ACTIVE IN_PROGRESS " TD_NEW " 2 0 0 0", -1,
+     SHIP_DEPLOY_NONE, "UpdateService", 0, NULL},
+};
+
+static void apply_stage_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(s_apply) / sizeof(s_apply[0]); i++) {
+		const struct apply_case *c = &s_apply[i];
+		struct env *e = env_new();
+		struct ship_deploy_start st;
+		struct ship_call_opts call = {0};
+		json_t *def = json_pack("{s:s, s:i}", "launchType", "FARGATE", "desiredCount", 2);
+		memset(&st, 0, sizeof(st));
+		if (c->exists) {
+			st.svc = fx_service(1, STEADY, NULL);
+			assert_int_equal(ship_service_view_parse(st.svc, &st.view, &e->err), 0);
+			snprintf(e->res.previous_taskdef, sizeof(e->res.previous_taskdef), "%s",
+				 TD_OLD);
+		}
+		st.same = c->same;
+		snprintf(e->res.taskdef_arn, sizeof(e->res.taskdef_arn), "%s",
+			 c->same ? TD_OLD : TD_NEW);
+		e->o.force_new = c->force_new;
+		e->o.dry_run = c->dry_run;
+		e->o.service_def = c->with_def ? def : NULL;
+		json_decref(e->fx.update_service);
+		e->fx.update_service = fx_service(1, c->answer, NULL);
+		int rc = ship_deploy_apply(e->aws, &call, &e->o, &st, &e->res, &e->err);
+		print_message("case: %s\n", c->name);
+		assert_int_equal(rc, c->rc);
+		assert_int_equal(e->res.outcome, c->outcome);
+		assert_int_equal(e->res.created, c->created);
+		assert_int_equal(fx_ecs_count(&e->fx, "UpdateService"),
+				 c->op && !strcmp(c->op, "UpdateService"));
+		assert_int_equal(fx_ecs_count(&e->fx, "CreateService"),
+				 c->op && !strcmp(c->op, "CreateService"));
+		/* an update records the revision it replaces first */
+		assert_int_equal(fx_ecs_count(&e->fx, "TagResource"),
+				 c->op && !strcmp(c->op, "UpdateService"));
+		if (c->op && !strcmp(c->op, "UpdateService"))
+			assert_int_equal(
+			    json_is_true(json_object_get(fx_ecs_body(&e->fx, "UpdateService", 0),
+							 "forceNewDeployment")),
+			    c->force_new);
+		if (c->outcome == SHIP_DEPLOY_STARTED)
+			assert_string_equal(e->res.deployment_id, OURS);
+		if (c->reason)
+			assert_non_null(strstr(e->res.reason, c->reason));
+		assert_int_equal(call.persist_until > 0, c->op != NULL);
+		json_decref(def);
+		ship_deploy_start_release(&st);
+		env_destroy(e);
+	}
+}
+
+static void a_zeroed_result_is_not_a_success(void **state)
+{
+	(void)state;
+	struct ship_deploy_result r;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(r.outcome, SHIP_DEPLOY_NONE);
+	assert_int_not_equal(r.outcome, SHIP_DEPLOY_COMPLETED);
+	assert_string_equal(ship_deploy_outcome_name(r.outcome), "none");
+}
+
+/* ---- one engine for one or many services ------------------------------------------------------
+ */
+
+/* Two services of cluster "c", "web" and "worker", deployed together. */
+static void two_services(struct env *e, struct ship_deploy_opts opts[2])
+{
+	opts[0] = e->o;
+	opts[1] = e->o;
+	opts[1].service = "worker";
+}
+
+/*
+ * A service deleted during the deploy (DeleteService while our deployment runs; DescribeServices
+ * then reports it MISSING, and UpdateService answers ServiceNotActiveException: "The specified
+ * service isn't active. You can't update a service that's inactive." — ECS API Reference,
+ * UpdateService errors): alone and in a group it is the same outcome, "failed", with results for
+ * every service; it is not rolled back (nothing is left), the others are.
+ */
+static void a_deleted_service_fails_alike_alone_and_in_a_group(void **state)
+{
+	(void)state;
+	struct env *e = env_new();
+	before(e, 1);
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY IN_PROGRESS " TD_NEW " 2 1 1 0",
+				       OLD " ACTIVE COMPLETED " TD_OLD " 2 0 2 0"));
+	fx_ecs_push(&e->fx, NULL); /* deleted */
+	assert_int_equal(ship_deploy_run(e->aws, &e->o, &e->res, &e->err), 0);
+	assert_int_equal(e->res.outcome, SHIP_DEPLOY_FAILED);
+	assert_non_null(strstr(e->res.reason, "was deleted"));
+	assert_int_equal(fx_ecs_count(&e->fx, "UpdateService"), 1); /* no rollback attempted */
+	env_destroy(e);
+
+	e = env_new();
+	struct ship_deploy_opts opts[2];
+	struct ship_deploy_result res[2];
+	two_services(e, opts);
+	before(e, 1); /* web: steady, then our deployment completes */
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY IN_PROGRESS " TD_NEW " 2 1 1 0",
+				       OLD " ACTIVE COMPLETED " TD_OLD " 2 0 2 0"));
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY COMPLETED " TD_NEW " 2 0 2 0", NULL));
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY COMPLETED " TD_NEW " 2 0 2 0", NULL));
+	/* web's rollback: its own deployment back to the old revision */
+	e->fx.update_service2 = fx_service(1, OTHER " PRIMARY IN_PROGRESS " TD_OLD " 2 0 0 0",
+					   OURS " ACTIVE COMPLETED " TD_NEW " 2 0 2 0");
+	fx_ecs_push(&e->fx, fx_service(1, OTHER " PRIMARY COMPLETED " TD_OLD " 2 0 2 0", NULL));
+	/* worker: steady, then deleted */
+	fx_ecs_push_worker(&e->fx, fx_service_named("worker", 1, STEADY, NULL));
+	fx_ecs_push_worker(&e->fx, NULL);
+	assert_int_equal(ship_deploy_many(e->aws, opts, 2, res, &e->err), 0);
+	assert_int_equal(res[1].outcome, SHIP_DEPLOY_FAILED);
+	assert_non_null(strstr(res[1].reason, "service 'worker' was deleted while deployment"));
+	assert_false(res[1].rolled_back);
+	assert_int_equal(res[0].outcome, SHIP_DEPLOY_FAILED);
+	assert_non_null(strstr(res[0].reason, "rolled back because service 'worker' failed"));
+	assert_true(res[0].rolled_back);
+	/* web, worker, then web's rollback; never an UpdateService of the deleted worker again */
+	assert_int_equal(fx_ecs_count(&e->fx, "UpdateService"), 3);
+	assert_string_equal(update_td(e, 2), TD_OLD);
+	env_destroy(e);
+}
+
+static void a_service_that_cannot_start_rolls_back_the_group(void **state)
+{
+	(void)state;
+	struct env *e = env_new();
+	struct ship_deploy_opts opts[2];
+	struct ship_deploy_result res[2];
+	two_services(e, opts);
+	before(e, 1);
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY IN_PROGRESS " TD_NEW " 2 1 1 0",
+				       OLD " ACTIVE COMPLETED " TD_OLD " 2 0 2 0"));
+	e->fx.update_service2 = fx_service(1, OTHER " PRIMARY IN_PROGRESS " TD_OLD " 2 0 0 0",
+					   OURS " ACTIVE IN_PROGRESS " TD_NEW " 2 0 2 0");
+	fx_ecs_push(&e->fx, fx_service(1, OTHER " PRIMARY COMPLETED " TD_OLD " 2 0 2 0", NULL));
+	fx_ecs_push_worker(&e->fx, NULL); /* missing, and no service definition to create it */
+	assert_int_equal(ship_deploy_many(e->aws, opts, 2, res, &e->err), -1);
+	assert_int_equal(e->err.code, SHIP_ERR_INPUT);
+	assert_non_null(strstr(e->err.message, "service 'worker'"));
+	assert_int_equal(res[1].outcome, SHIP_DEPLOY_NONE); /* not deployed: never "completed" */
+	assert_non_null(strstr(res[1].reason, "does not exist"));
+	assert_int_equal(res[0].outcome, SHIP_DEPLOY_FAILED);
+	assert_non_null(strstr(res[0].reason, "rolled back because service 'worker' failed: "
+					      "service 'worker' does not exist"));
+	assert_true(res[0].rolled_back);
+	assert_string_equal(update_td(e, 1), TD_OLD);
+	env_destroy(e);
+}
+
+/* ---- identifiers as long as ECS allows, never truncated (include/ecship/limits.h) ---------------
+ */
+
+static void identifiers_as_long_as_ecs_allows_fit_longer_ones_are_errors(void **state)
+{
+	(void)state;
+	char name[256], arn[1024];
+	struct ship_service_view v;
+	struct ship_err err = SHIP_ERR_INIT;
+	/* "Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens" (ECS API
+	 * Reference, CreateCluster.clusterName and CreateService.serviceName) */
+	memset(name, 'n', 255);
+	name[255] = '\0';
+	snprintf(arn, sizeof(arn), "arn:aws-us-gov:ecs:us-gov-west-1:123456789012:service/%s/%s",
+		 name, name);
+	json_t *svc = fx_service(1, STEADY, NULL);
+	json_object_set_new(svc, "serviceName", json_string(name));
+	json_object_set_new(svc, "serviceArn", json_string(arn));
+	assert_int_equal(ship_service_view_parse(svc, &v, &err), 0);
+	assert_string_equal(v.arn, arn); /* 580 characters, whole */
+	assert_string_equal(v.name, name);
+	/* longer than any ECS ARN can be: an error, not a cut */
+	memset(arn, 'a', 800);
+	arn[800] = '\0';
+	json_object_set_new(svc, "serviceArn", json_string(arn));
+	assert_int_equal(ship_service_view_parse(svc, &v, &err), -1);
+	assert_int_equal(err.code, SHIP_ERR_PROTOCOL);
+	assert_non_null(strstr(err.message, "service ARN of 800 characters"));
+	json_decref(svc);
+
+	/* a task of such a service: its group "service:NAME" is 263 characters */
+	struct ship_task_info t;
+	char group[300];
+	snprintf(group, sizeof(group), "service:%s", name);
+	json_t *task = json_pack(
+	    "{s:s, s:s, s:s}", "taskArn",
+	    "arn:aws:ecs:ap-northeast-1:123456789012:task/c/0123456789abcdef0123456789abcdef",
+	    "taskDefinitionArn", TD_NEW, "group", group);
+	assert_int_equal(ship_task_parse(task, &t), 0);
+	assert_string_equal(t.group, group);
+	json_object_set_new(task, "taskDefinitionArn", json_string(arn));
+	assert_int_equal(ship_task_parse(task, &t), -1);
+	json_decref(task);
+}
+
+/* `deploy --pre-run` makes its calls with the deploy's retry persistence, as the deploy's own. */
+static int seen_hook(void *ctx, const char *arn, const struct ship_call_opts *call,
+		     struct ship_err *err)
+{
+	struct ship_call_opts *seen = ctx;
+	(void)err;
+	assert_string_equal(arn, TD_NEW);
+	*seen = *call;
+	return 0;
+}
+
+static void the_pre_run_hook_gets_the_deploys_call_options(void **state)
+{
+	(void)state;
+	struct env *e = env_new();
+	struct ship_call_opts seen;
+	memset(&seen, 0, sizeof(seen));
+	before(e, 1);
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY COMPLETED " TD_NEW " 2 0 2 0", NULL));
+	e->o.before_update = seen_hook;
+	e->o.before_update_ctx = &seen;
+	assert_int_equal(ship_deploy_run(e->aws, &e->o, &e->res, &e->err), 0);
+	assert_int_equal(e->res.outcome, SHIP_DEPLOY_COMPLETED);
+	/* registering was the first change: persist until the deploy's timeout from then */
+	assert_true(seen.persist_until >= 1700000000.0 + 600);
+	assert_true(seen.persist_answered_until >= 1700000000.0 + 600);
+	assert_null(seen.took_effect);
+	env_destroy(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -408,6 +888,17 @@ int main(void)
 	    TU_TEST(polls_stay_fast_when_completion_is_near),
 	    TU_TEST(throttled_before_the_change_persists_unreachable_fails_fast),
 	    TU_TEST(quiet_deployments_back_off_to_5_s),
+	    TU_TEST(ctrl_c_ends_a_register_retry),
+	    TU_TEST(a_lost_register_answer_is_not_registered_twice),
+	    TU_TEST(a_failed_register_is_retried_like_every_call),
+	    TU_TEST(observe_stage_table),
+	    TU_TEST(ensure_revision_stage_table),
+	    TU_TEST(apply_stage_table),
+	    TU_TEST(a_zeroed_result_is_not_a_success),
+	    TU_TEST(a_deleted_service_fails_alike_alone_and_in_a_group),
+	    TU_TEST(a_service_that_cannot_start_rolls_back_the_group),
+	    TU_TEST(identifiers_as_long_as_ecs_allows_fit_longer_ones_are_errors),
+	    TU_TEST(the_pre_run_hook_gets_the_deploys_call_options),
 	};
 	return cmocka_run_group_tests_name("deploy", tests, NULL, NULL);
 }

@@ -43,27 +43,6 @@ static void trust_table(void **state)
 	assert_int_equal(ship_trust_allows_ecs_tasks(NULL), 0);
 }
 
-static void url_decode_table(void **state)
-{
-	(void)state;
-	static const struct {
-		const char *in, *out;
-	} t[] = {
-	    {"%7B%22a%22%3A1%7D", "{\"a\":1}"},
-	    {"a+b", "a b"},
-	    {"100%", "100%"},
-	    {"%zz", "%zz"},
-	    {"%4a%4A", "JJ"},
-	    {"", ""},
-	};
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		char buf[64];
-		snprintf(buf, sizeof(buf), "%s", t[i].in);
-		ship_url_decode(buf);
-		assert_string_equal(buf, t[i].out);
-	}
-}
-
 static void small_predicates(void **state)
 {
 	(void)state;
@@ -206,8 +185,10 @@ static void failed_tasks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    TU_TEST(trust_table), TU_TEST(url_decode_table), TU_TEST(small_predicates),
-	    TU_TEST(cause_table), TU_TEST(failed_tasks),
+	    TU_TEST(trust_table),
+	    TU_TEST(small_predicates),
+	    TU_TEST(cause_table),
+	    TU_TEST(failed_tasks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

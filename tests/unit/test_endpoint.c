@@ -214,20 +214,32 @@ static void regions_resolve(void **state)
 		const char *const *env;
 		const char *region, *source;
 		int ok;
+		const char *project; /* ecship.yml's region */
 	} cases[] = {
-	    {"sa-east-1", "dev", env_both, "sa-east-1", "--region", 1},
-	    {NULL, "dev", env_both, "ap-northeast-1", "AWS_REGION", 1},
-	    {"", "dev", env_default, "ap-southeast-2", "AWS_DEFAULT_REGION", 1},
-	    {NULL, "dev", env_none, "us-west-2", "profile dev", 1},
-	    {NULL, "default", env_empty, "eu-central-1", "profile default", 1},
-	    {NULL, "none", env_none, NULL, "", 1},
-	    {NULL, "missing", env_none, NULL, "", 1},
-	    {NULL, "bad", env_none, NULL, "invalid region 'not a region' (from profile bad)", 0},
-	    {"us-east-1.evil.com/", "dev", env_none, NULL, "invalid region", 0},
+	    /* the project's region: below the option and the environment, above the profile */
+	    {"sa-east-1", "dev", env_both, "sa-east-1", "--region", 1, "eu-west-1"},
+	    {NULL, "dev", env_both, "ap-northeast-1", "AWS_REGION", 1, "eu-west-1"},
+	    {NULL, "dev", env_default, "ap-southeast-2", "AWS_DEFAULT_REGION", 1, "eu-west-1"},
+	    {NULL, "dev", env_empty, "eu-west-1", "ecship.yml", 1, "eu-west-1"},
+	    {NULL, "none", env_none, "eu-west-1", "ecship.yml", 1, "eu-west-1"},
+	    {NULL, "dev", env_none, "us-west-2", "profile dev", 1, ""},
+	    {NULL, "dev", env_none, NULL, "invalid region 'eu west' (from ecship.yml)", 0,
+	     "eu west"},
+	    {"sa-east-1", "dev", env_both, "sa-east-1", "--region", 1, NULL},
+	    {NULL, "dev", env_both, "ap-northeast-1", "AWS_REGION", 1, NULL},
+	    {"", "dev", env_default, "ap-southeast-2", "AWS_DEFAULT_REGION", 1, NULL},
+	    {NULL, "dev", env_none, "us-west-2", "profile dev", 1, NULL},
+	    {NULL, "default", env_empty, "eu-central-1", "profile default", 1, NULL},
+	    {NULL, "none", env_none, NULL, "", 1, NULL},
+	    {NULL, "missing", env_none, NULL, "", 1, NULL},
+	    {NULL, "bad", env_none, NULL, "invalid region 'not a region' (from profile bad)", 0,
+	     NULL},
+	    {"us-east-1.evil.com/", "dev", env_none, NULL, "invalid region", 0, NULL},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-		struct ship_region_in in = {cases[i].option, cases[i].profile, c, fake_env,
-					    (void *)cases[i].env};
+		struct ship_region_in in = {cases[i].option, cases[i].profile,	   c,
+					    fake_env,	     (void *)cases[i].env, cases[i].project,
+					    "ecship.yml"};
 		const char *region = "unset";
 		char src[96];
 		int r = ship_region_resolve(&in, &region, src, sizeof(src), &e);
@@ -312,7 +324,7 @@ static void client_uses_resolution(void **state)
 	assert_null(ship_aws_region(aws));
 	assert_null(ship_aws_region_source(aws));
 	json_t *out = NULL;
-	struct ship_call_opts anon = {NULL, 1, 0};
+	struct ship_call_opts anon = {.anonymous = 1};
 	assert_int_equal(ship_aws_json(aws, SHIP_SVC_ECS, "ListClusters", NULL, &out, &anon, &e), -1);
 	assert_null(out);
 	assert_int_equal(e.code, SHIP_ERR_INPUT);

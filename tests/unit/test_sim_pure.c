@@ -1,52 +1,28 @@
 /*
  * test_sim_pure.c: the simulator's pure logic (sim/pure.c): Django ALLOWED_HOSTS matching,
- * Fargate cpu/memory combinations, behaviour names, circuit-breaker and rollout arithmetic.
- * sim/ objects are not linked into unit tests, so the one pure file is compiled in here.
+ * Fargate cpu/memory combinations, behaviour names, circuit-breaker and rollout arithmetic. The
+ * documented rules run from tests/data/ecs-rules.tsv, the table test_ecs_rules.c runs on the
+ * library. sim/ objects are not linked into unit tests, so the one pure file is compiled in here.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../sim/pure.c"
+#include "rules_table.h"
 #include "testutil.h"
+
+/* the shared table of documented cases (tests/data/ecs-rules.tsv), run on the sim's own rules */
+static int django_row(void *ctx, const struct rules_row *r)
+{
+	(void)ctx;
+	return sim_django_host_allowed(r->a, r->b, r->c[0] == '1') != r->want;
+}
 
 static void django_hosts(void **state)
 {
 	(void)state;
-	static const struct {
-		const char *allowed, *host;
-		int debug, want;
-	} cases[] = {
-	    {"10.0.1.23", "10.0.1.23:8000", 0, 1},
-	    {"10.0.1.23", "10.0.1.24:8000", 0, 0},
-	    {"example.com", "EXAMPLE.com", 0, 1},
-	    {"EXAMPLE.COM", "example.com:80", 0, 1},
-	    {".example.com", "example.com", 0, 1},
-	    {".example.com", "api.example.com", 0, 1},
-	    {".example.com", "a.b.example.com:443", 0, 1},
-	    {".example.com", "badexample.com", 0, 0},
-	    {"*.example.com", "api.example.com", 0, 0}, /* not a wildcard in Django */
-	    {"*.example.com", "*.example.com", 0, 0},  /* '*' is not a valid host character */
-	    {"*", "10.0.1.23:8000", 0, 1},
-	    {"*", "bad host", 0, 0},
-	    {"staging.example.jp,10.0.1.23", "10.0.1.23:8000", 0, 1},
-	    {"staging.example.jp, .internal", "x.internal", 0, 1},
-	    {"staging.example.jp localhost", "localhost:8000", 0, 1},
-	    {"['a.com', 'b.com']", "b.com", 0, 1},
-	    {"example.com", "example.com.", 0, 1}, /* trailing dot removed */
-	    {"", "localhost:8000", 0, 0},
-	    {"", "localhost:8000", 1, 1},
-	    {"", "app.localhost", 1, 1},
-	    {"", "10.0.1.23", 1, 0},
-	    {"[::1]", "[::1]:8000", 0, 1},
-	    {"example.com", "example.com:80x", 0, 0},
-	    {"example.com", "", 0, 0},
-	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int got = sim_django_host_allowed(cases[i].allowed, cases[i].host, cases[i].debug);
-		if (got != cases[i].want)
-			fail_msg("case %zu: allowed '%s' host '%s': got %d", i, cases[i].allowed,
-				 cases[i].host, got);
-	}
+	rules_table_run("django", django_row, NULL);
 }
 
 static void django_message(void **state)
@@ -54,35 +30,28 @@ static void django_message(void **state)
 	(void)state;
 	struct ship_buf b = SHIP_BUF_INIT(0);
 	sim_django_reject_message("10.0.1.23:8000", &b);
-	assert_string_equal(b.data, "Invalid HTTP_HOST header: '10.0.1.23:8000'. You may need to add "
-				    "'10.0.1.23' to ALLOWED_HOSTS.");
+	assert_string_equal(b.data,
+			    "Invalid HTTP_HOST header: '10.0.1.23:8000'. You may need to add "
+			    "'10.0.1.23' to ALLOWED_HOSTS.");
 	ship_buf_reset(&b);
 	sim_django_reject_message("bad_host", &b);
 	assert_non_null(strstr(b.data, "not valid according to RFC 1034/1035"));
 	ship_buf_release(&b);
 }
 
+static int fargate_row(void *ctx, const struct rules_row *r)
+{
+	(void)ctx;
+	long c, m;
+	int got = sim_parse_cpu(r->a, &c) == 0 && sim_parse_memory(r->b, &m) == 0 &&
+		  sim_fargate_combo_ok(c, m);
+	return got != r->want;
+}
+
 static void fargate_sizes(void **state)
 {
 	(void)state;
-	static const struct {
-		const char *cpu, *mem;
-		int want;
-	} cases[] = {
-	    {"256", "512", 1},      {"256", "2048", 1},     {"256", "1536", 0},   {"256", "4096", 0},
-	    {"512", "1024", 1},     {"512", "512", 0},      {"512", "4096", 1},   {"1024", "2048", 1},
-	    {"1024", "2 GB", 1},    {"1 vCPU", "3GB", 1},   {"1024", "1024", 0},  {"2048", "16384", 1},
-	    {"4096", "30720", 1},   {"4096", "31744", 0},   {"8192", "20480", 1}, {"8192", "17408", 0},
-	    {"16384", "122880", 1}, {"16384", "40960", 1},  {"16384", "36864", 0}, {"0.25 vCPU", "0.5 GB", 1},
-	    {"300", "512", 0},      {"1024", "2500", 0},
-	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		long c, m;
-		int got = sim_parse_cpu(cases[i].cpu, &c) == 0 && sim_parse_memory(cases[i].mem, &m) == 0 &&
-			  sim_fargate_combo_ok(c, m);
-		if (got != cases[i].want)
-			fail_msg("case %zu: cpu '%s' memory '%s': got %d", i, cases[i].cpu, cases[i].mem, got);
-	}
+	rules_table_run("fargate", fargate_row, NULL);
 	long v;
 	assert_int_equal(sim_parse_cpu("abc", &v), -1);
 	assert_int_equal(sim_parse_cpu("1.5", &v), -1);
@@ -108,6 +77,11 @@ static void behaviors(void **state)
 	    {"pull-error", 1, SIM_B_PULL_ERROR, 0, "pull-error"},
 	    {"slow-start", 1, SIM_B_SLOW_START, 90, "slow-start:90"},
 	    {"DJANGO", 1, SIM_B_DJANGO, 0, "django"},
+	    {"pull-denied", 1, SIM_B_PULL_DENIED, 0, "pull-denied"},
+	    {"secret-error", 1, SIM_B_SECRET_ERROR, 0, "secret-error"},
+	    {"no-log-group", 1, SIM_B_NO_LOG_GROUP, 0, "no-log-group"},
+	    {"fail-after", 1, SIM_B_FAIL_AFTER, 120, "fail-after:120"},
+	    {"fail-after:30", 1, SIM_B_FAIL_AFTER, 30, "fail-after:30"},
 	    {"exit:x", 0, SIM_B_OK, 0, NULL},
 	    {"exit:256", 0, SIM_B_OK, 0, NULL},
 	    {"unhealthy:99", 0, SIM_B_OK, 0, NULL},
@@ -124,19 +98,24 @@ static void behaviors(void **state)
 			char buf[32];
 			assert_int_equal(b.kind, cases[i].kind);
 			assert_int_equal(b.code, cases[i].code);
-			assert_string_equal(sim_behavior_format(&b, buf, sizeof(buf)), cases[i].canon);
+			assert_string_equal(sim_behavior_format(&b, buf, sizeof(buf)),
+					    cases[i].canon);
 		}
 	}
+}
+
+static int breaker_row(void *ctx, const struct rules_row *r)
+{
+	(void)ctx;
+	return sim_breaker_threshold((int)strtol(r->a, NULL, 10), 3) != r->want;
 }
 
 static void breaker_threshold(void **state)
 {
 	(void)state;
-	static const int cases[][3] = {
-	    /* desired, min, want */
-	    {1, 3, 3}, {2, 3, 3}, {6, 3, 3}, {7, 3, 4}, {10, 3, 5}, {11, 3, 6},
-	    {1000, 3, 200}, {0, 3, 3}, {10, 1, 5}, {1, 1, 1}, {4, 10, 10},
-	};
+	rules_table_run("breaker", breaker_row, NULL);
+	/* the sim's --breaker-min moves the lower bound (a test knob, not ECS's rule) */
+	static const int cases[][3] = {{10, 1, 5}, {1, 1, 1}, {4, 10, 10}, {1000, 1, 200}};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		assert_int_equal(sim_breaker_threshold(cases[i][0], cases[i][1]), cases[i][2]);
 }
@@ -171,12 +150,13 @@ static void rollout_plan(void **state)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct sim_rollout_step s;
-		sim_rollout_plan(cases[i].desired, cases[i].min, cases[i].max, cases[i].old_h, cases[i].old_u,
-				 cases[i].new_a, cases[i].new_h, cases[i].launch, &s);
-		if (s.stop_unhealthy_old != cases[i].stop_u || s.stop_healthy_old != cases[i].stop_h ||
-		    s.start_new != cases[i].start)
-			fail_msg("case %zu: got stop_u %d stop_h %d start %d", i, s.stop_unhealthy_old,
-				 s.stop_healthy_old, s.start_new);
+		sim_rollout_plan(cases[i].desired, cases[i].min, cases[i].max, cases[i].old_h,
+				 cases[i].old_u, cases[i].new_a, cases[i].new_h, cases[i].launch,
+				 &s);
+		if (s.stop_unhealthy_old != cases[i].stop_u ||
+		    s.stop_healthy_old != cases[i].stop_h || s.start_new != cases[i].start)
+			fail_msg("case %zu: got stop_u %d stop_h %d start %d", i,
+				 s.stop_unhealthy_old, s.stop_healthy_old, s.start_new);
 	}
 	assert_int_equal(sim_rollout_max_tasks(3, 150), 4);
 	assert_int_equal(sim_rollout_min_healthy(3, 50), 2);
@@ -185,8 +165,8 @@ static void rollout_plan(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    TU_TEST(django_hosts),     TU_TEST(django_message),   TU_TEST(fargate_sizes),
-	    TU_TEST(behaviors),        TU_TEST(breaker_threshold), TU_TEST(rollout_plan),
+	    TU_TEST(django_hosts), TU_TEST(django_message),    TU_TEST(fargate_sizes),
+	    TU_TEST(behaviors),	   TU_TEST(breaker_threshold), TU_TEST(rollout_plan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,10 @@
  * test_xml.c: the XML helpers (include/ecship/xml.h) over Query and EC2 shaped answers:
  * namespaces ignored, paths, text copies, member/item lists, hostile input refused quietly.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ecship/xml.h"
 #include "testutil.h"
@@ -104,12 +107,40 @@ static void bad_documents_fail_quietly(void **state)
 	}
 }
 
+/* Found by fuzz_answers/fuzz_awserror: bytes that look like UTF-32 made libxml2 print "encoding
+ * error : input conversion failed" on stderr, past XML_PARSE_NOERROR. The library never prints. */
+static void encoding_errors_are_not_printed(void **state)
+{
+	(void)state;
+	static const char text[] = "<\0\0\0?ENTITY\x97\x93'\xb9" "Eetc!/pass<Eec/sspawd\">]>"
+				   "\xbb" "Erro<ie;%</Code><or>";
+	char path[] = "/tmp/ecship-test-xml.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	int saved = dup(STDERR_FILENO);
+	assert_true(saved >= 0);
+	assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+	struct ship_err e = SHIP_ERR_INIT;
+	xmlDoc *doc = ship_xml_parse((struct ship_str){text, sizeof(text) - 1}, &e);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	off_t written = lseek(fd, 0, SEEK_END);
+	close(fd);
+	unlink(path);
+	assert_null(doc);
+	assert_int_equal(e.code, SHIP_ERR_PROTOCOL);
+	assert_int_equal(written, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    TU_TEST(query_paths_and_members),
 	    TU_TEST(ec2_items),
 	    TU_TEST(bad_documents_fail_quietly),
+	    TU_TEST(encoding_errors_are_not_printed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ecship/util.h"
 #include "testutil.h"
@@ -89,4 +90,17 @@ const char *tu_testdata(const char *rel)
 		base = "../shared/testdata";
 	snprintf(path, sizeof(path), "%s/%s", base, rel);
 	return path;
+}
+
+int tu_testdata_missing(const char *rel)
+{
+	const char *path = tu_testdata(rel);
+	if (access(path, R_OK) == 0)
+		return 0;
+	/* the reason line the harness shows beside the count of skipped tests */
+	printf("# SKIP optional test data '%s' is not there (set ECSHIP_TESTDATA to the folder "
+	       "holding aws-sigv4-suite/ and aws-protocol-tests/ to run it)\n",
+	       path);
+	fflush(stdout);
+	return 1;
 }

@@ -29,5 +29,14 @@ int tu_teardown(void **state);
 
 /* Path of a file under the shared test data (../shared/testdata or $ECSHIP_TESTDATA). */
 const char *tu_testdata(const char *rel);
+/* Data under the shared test folder is optional (a fresh clone has none): when REL is missing,
+ * prints a "# SKIP" reason line and returns 1, and the caller skips; 0 when it is there. */
+int tu_testdata_missing(const char *rel);
+/* Skips the running cmocka test, with the reason, when the optional data REL is missing. */
+#define TU_NEED_TESTDATA(rel)                                                                      \
+	do {                                                                                       \
+		if (tu_testdata_missing(rel))                                                      \
+			skip();                                                                    \
+	} while (0)
 
 #endif

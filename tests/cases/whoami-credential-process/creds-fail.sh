@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "sso session expired; run: corp-login" >&2
+exit 4

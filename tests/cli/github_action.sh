@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# github_action.sh: the GitHub Action (action.yml) and the example workflows: actionlint
+# and shellcheck clean (scripts/lint-workflows, with a negative control), the action's inputs and
+# outputs, its run step turning inputs into ecship's flags, the examples pinned to this release
+# with OIDC and one concurrency group per environment, and the step outputs ecship writes to
+# $GITHUB_OUTPUT after a deploy that completes and one that fails and is rolled back.
+# Outputs: https://docs.github.com/en/actions/sharing-automations/creating-actions/metadata-syntax-for-github-actions
+# san: skip
+. tests/lib/common.sh
+. tests/lib/sim.sh
+ROOT=$PWD
+
+# ---- linters ---------------------------------------------------------------------------------------
+scripts/lint-workflows --build "${ECSHIP_PEERS:-build}" >"$T_TMP/lint.out" 2>&1
+rc=$?
+if [ "$rc" = 3 ]; then
+	ok "actionlint and shellcheck are clean # SKIP $(grep -m1 'not installed' "$T_TMP/lint.out")"
+else
+	check "actionlint and shellcheck are clean on action.yml and every workflow" test "$rc" = 0
+	[ "$rc" = 0 ] || diag <"$T_TMP/lint.out"
+	contains "the examples' workflows were linted" "$T_TMP/lint.out" '[2-9] workflow\(s\) through actionlint'
+	mkdir -p "$T_TMP/bad/.github/workflows"
+	printf 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo $FOO ${{ github.nosuch }}\n' \
+		>"$T_TMP/bad/.github/workflows/bad.yml"
+	expect_exit "negative control: a bad workflow fails the lint" 1 \
+		scripts/lint-workflows --build "${ECSHIP_PEERS:-build}" "$T_TMP/bad/.github/workflows/bad.yml"
+	contains "actionlint caught the unknown property" "$OUT" 'property "nosuch" is not defined'
+	contains "shellcheck caught the unquoted variable" "$OUT" 'SC2086'
+fi
+
+# ---- action.yml ----------------------------------------------------------------------------------
+check "action.yml: composite, the inputs and the six outputs from the run step" python3 - <<'PY'
+import yaml
+a = yaml.safe_load(open("action.yml"))
+assert a["runs"]["using"] == "composite", a["runs"]
+want_in = {"command", "env", "tag", "image", "config", "timeout", "args", "working-directory", "version"}
+assert want_in <= set(a["inputs"]), set(a["inputs"])
+outs = ["task_definition_arn", "revision", "deployment_id", "outcome", "rolled_back",
+        "previous_task_definition_arn"]
+for o in outs:
+    assert a["outputs"][o]["value"] == "${{ steps.run.outputs.%s }}" % o, o
+steps = a["runs"]["steps"]
+cache = [s for s in steps if str(s.get("uses", "")).startswith("actions/cache@")]
+assert cache and "version.outputs.version" in cache[0]["with"]["key"], "cached per version"
+install = [s for s in steps if "cache-hit" in str(s.get("if", ""))]
+assert install and "releases/download" in install[0]["run"] and "make -C" in install[0]["run"]
+PY
+
+# the run step's script with a stand-in ecship that prints its arguments one per line
+run_step() { python3 -c '
+import yaml
+for s in yaml.safe_load(open("action.yml"))["runs"]["steps"]:
+    if s.get("id") == "run": print(s["run"])' >"$T_TMP/run_step.sh"; }
+run_step
+mkdir -p "$T_TMP/bin"
+printf '#!/bin/sh\nfor a in "$@"; do echo "[$a]"; done\n' >"$T_TMP/bin/ecship"
+chmod +x "$T_TMP/bin/ecship"
+expect_exit "the run step maps the inputs to flags" 0 env PATH="$T_TMP/bin:$PATH" \
+	INPUT_COMMAND=deploy INPUT_ENV=production INPUT_TAG=abc123 INPUT_IMAGE= INPUT_CONFIG=deploy/ecship.yml \
+	INPUT_TIMEOUT=15m INPUT_ARGS='--service web --no-fail-fast' bash "$T_TMP/run_step.sh"
+check "ecship got: global flags, command, its flags, the extra args" test "$(grep '^\[' "$OUT" | tr -d '\n')" = \
+	"[--config][deploy/ecship.yml][--env][production][deploy][--tag][abc123][--timeout][15m][--service][web][--no-fail-fast]"
+expect_exit "a two-word command and no optional input" 0 env PATH="$T_TMP/bin:$PATH" \
+	INPUT_COMMAND='infra deploy' INPUT_ENV= INPUT_TAG= INPUT_IMAGE= INPUT_CONFIG= INPUT_TIMEOUT= INPUT_ARGS= \
+	bash "$T_TMP/run_step.sh"
+check "ecship got exactly 'infra deploy'" test "$(grep '^\[' "$OUT" | tr -d '\n')" = "[infra][deploy]"
+expect_exit "an input with shell syntax stays one argument" 0 env PATH="$T_TMP/bin:$PATH" \
+	INPUT_COMMAND=deploy INPUT_ENV= INPUT_TAG='$(touch pwned);x' INPUT_IMAGE= INPUT_CONFIG= INPUT_TIMEOUT= INPUT_ARGS= \
+	bash "$T_TMP/run_step.sh"
+check "ecship got the tag verbatim and nothing ran" bash -c "grep -qxF '[\$(touch pwned);x]' '$OUT' && [ ! -e pwned ]"
+
+# the version step: the action's own VERSION unless an input pins another
+python3 -c '
+import yaml
+for s in yaml.safe_load(open("action.yml"))["runs"]["steps"]:
+    if s.get("id") == "version": print(s["run"])' >"$T_TMP/version_step.sh"
+: >"$T_TMP/gh_out"
+GITHUB_ACTION_PATH=$ROOT RUNNER_TOOL_CACHE=/opt/tc RUNNER_ARCH=X64 GITHUB_OUTPUT=$T_TMP/gh_out INPUT_VERSION= \
+	bash "$T_TMP/version_step.sh"
+contains "the version is the action's VERSION" "$T_TMP/gh_out" "^version=$(cat VERSION)\$"
+contains "installed under the runner's tool cache, per version and machine" "$T_TMP/gh_out" \
+	"^dir=/opt/tc/ecship/$(cat VERSION)/X64\$"
+
+# ---- the example workflows ---------------------------------------------------------------------
+check "examples: the action pinned to this release, OIDC, a concurrency group per environment" \
+	python3 - "$(cat VERSION)" <<'PY'
+import glob, sys, yaml
+version = sys.argv[1]
+files = sorted(glob.glob("examples/*/.github/workflows/*.yml"))
+assert len(files) >= 2, files
+groups = set()
+for f in files:
+    w = yaml.safe_load(open(f))
+    assert w["permissions"]["id-token"] == "write", f
+    for name, job in w["jobs"].items():
+        env = job.get("environment")
+        assert env, (f, name, "no environment")
+        g = job["concurrency"]["group"]
+        assert env in g, (f, g)
+        assert job["concurrency"].get("cancel-in-progress") is False, f
+        groups.add(g)
+        uses = [s["uses"] for s in job["steps"] if "uses" in s]
+        ours = [u for u in uses if u.endswith("/ecship@v" + version)]
+        assert ours, (f, uses)
+        assert not [u for u in uses if "/ecship@" in u and u not in ours], (f, "unpinned ecship")
+        creds = [s for s in job["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")]
+        assert creds and "role-to-assume" in creds[0]["with"], f
+        assert not any(k in creds[0]["with"] for k in ("aws-access-key-id", "aws-secret-access-key")), f
+        text = open(f).read()
+        assert "git clone" not in text and "make install" not in text, (f, "builds from source")
+assert len(groups) == len(files), groups
+PY
+
+# ---- the outputs ecship writes, on success and on failure -------------------------------------------
+start_sim --upstream "$MOTO_URL" --speed 60 --seed 3 --region "$AWS_REGION" || { not_ok "sim starts"; done_testing; exit 1; }
+export AWS_ENDPOINT_URL=$SIM_URL AWS_DEFAULT_REGION=$AWS_REGION
+sim_failure_rules
+sim_project gha "$T_TMP/proj"
+cd "$T_TMP/proj" || exit 1
+export GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY=$T_TMP/gh_sum
+export GITHUB_OUTPUT=$T_TMP/out1
+expect_exit "deploy under GitHub Actions" 0 "$ECSHIP" deploy --tag v1
+# value KEY FILE: the last value of KEY (GitHub keeps the last one)
+value() { sed -n "s/^$1=//p" "$2" | tail -n 1; }
+check "outputs: outcome=completed" test "$(value outcome "$GITHUB_OUTPUT")" = completed
+check "outputs: rolled_back=false" test "$(value rolled_back "$GITHUB_OUTPUT")" = false
+check "outputs: revision 1 and its ARN" bash -c "[ '$(value revision "$GITHUB_OUTPUT")' = 1 ] && [[ '$(value task_definition_arn "$GITHUB_OUTPUT")' == arn:aws:ecs:*:task-definition/web-staging:1 ]]"
+check "outputs: all six keys" test "$(cut -d= -f1 "$GITHUB_OUTPUT" | sort -u | tr '\n' ' ')" = \
+	"deployment_id outcome previous_task_definition_arn revision rolled_back task_definition_arn "
+export GITHUB_OUTPUT=$T_TMP/out2
+expect_exit "deploy of a crashing image under GitHub Actions fails" 1 "$ECSHIP" deploy --tag crash-1
+check "outputs on failure: outcome=failed" test "$(value outcome "$GITHUB_OUTPUT")" = failed
+check "outputs on failure: rolled_back=true" test "$(value rolled_back "$GITHUB_OUTPUT")" = true
+check "outputs on failure: the previous revision is the one that ran" bash -c \
+	"[[ '$(value previous_task_definition_arn "$GITHUB_OUTPUT")' == *:task-definition/web-staging:1 ]]"
+check "outputs on failure: the failed revision 2" test "$(value revision "$GITHUB_OUTPUT")" = 2
+export GITHUB_OUTPUT=$T_TMP/out3
+expect_exit "a deploy that cannot reach AWS" 3 env AWS_ENDPOINT_URL=http://127.0.0.1:9 AWS_MAX_ATTEMPTS=1 \
+	"$ECSHIP" deploy --tag v3
+check "outputs when AWS fails: outcome=error" test "$(value outcome "$GITHUB_OUTPUT")" = error
+done_testing

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# timing.sh: ecship-sim on ECS's clock (the default timing profile) driven through boto3 with an explicit
+# simulated clock (tests/sim/timing.py); each PASS/FAIL line becomes one TAP result.
+. tests/lib/common.sh
+
+python3 tests/sim/timing.py >"$T_TMP/out" 2>"$T_TMP/err"
+rc=$?
+while IFS= read -r line; do
+	case "$line" in
+	"PASS "*) ok "${line#PASS }" ;;
+	"FAIL "*) not_ok "${line#FAIL }" ;;
+	*) echo "# $line" ;;
+	esac
+done <"$T_TMP/out"
+if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$T_TMP/out"; then
+	not_ok "timing.py exited with status $rc"
+	tail -n 30 "$T_TMP/err" | diag
+fi
+done_testing
