@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "ecship/deploy.h"
+#include "ecship/limits.h"
 #include "ecship/service_info.h"
 
 static struct {
@@ -25,7 +26,6 @@ static const struct cli_option s_options[] = {
     CLI_OPTIONS_END,
 };
 
-
 /* The family of a task definition reference: "arn:...:task-definition/fam:3" or "fam:3". */
 static void family_of(const char *ref, char *out, size_t n)
 {
@@ -42,7 +42,7 @@ static int resolve_to(struct ship_aws *aws, const char *to, const char *current,
 		      size_t n)
 {
 	struct ship_err err = SHIP_ERR_INIT;
-	char ref[600], family[512];
+	char ref[SHIP_ECS_TASKDEF_ARN_MAX + 24], family[SHIP_ECS_TASKDEF_ARN_MAX + 1];
 	long rev;
 	json_t *td = NULL;
 	if (!ship_parse_long(to, 1, 10000000, &rev)) {
@@ -55,8 +55,13 @@ static int resolve_to(struct ship_aws *aws, const char *to, const char *current,
 	}
 	if (ship_ecs_describe_taskdef(aws, ref, &td, &err) == 0) {
 		const char *arn = json_string_value(json_object_get(td, "taskDefinitionArn"));
-		snprintf(out, n, "%s", arn ? arn : "");
+		int fits = snprintf(out, n, "%s", arn ? arn : "") < (int)n;
 		json_decref(td);
+		if (!fits) {
+			ship_err_set(&err, SHIP_ERR_PROTOCOL,
+				     "DescribeTaskDefinition answered an ARN longer than AWS allows");
+			return cli_report("cannot roll back", &err);
+		}
 		return 0;
 	}
 	if (err.code != SHIP_ERR_INPUT)
@@ -91,12 +96,19 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	struct cli_progress prog;
 	struct ship_deploy_result res;
 	json_t *svc = NULL;
-	char target[512] = "";
+	char target[SHIP_ECS_TASKDEF_ARN_MAX + 1] = "";
 	int rc;
 
 	if (argc > 0) {
 		cli_error("'rollback' takes no arguments, got '%s'", argv[0]);
 		cli_hint("give the revision with --to, e.g. --to 7");
+		return CLI_EXIT_USAGE;
+	}
+	if (s_args.to && strlen(s_args.to) > SHIP_ECS_TASKDEF_ARN_MAX) {
+		/* never cut short: a longer value cannot name a revision (limits.h) */
+		cli_error("--to '%.40s...' is %zu characters; a task definition ARN has at most %d",
+			  s_args.to, strlen(s_args.to), SHIP_ECS_TASKDEF_ARN_MAX);
+		cli_hint("give N, FAMILY:N or the revision's ARN, e.g. --to 7");
 		return CLI_EXIT_USAGE;
 	}
 	struct ship_service_view v;
@@ -120,8 +132,17 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (!strcmp(target, v.taskdef) && !s_args.to) {
 		/* typically right after a failed deploy that was rolled back automatically */
+		/* the events rotate (ECS keeps 100); the service deployments API keeps the outcome
+		 */
 		char breaker[1024];
-		int by_ecs = ship_service_breaker_rollback(svc, &v, breaker, sizeof(breaker));
+		struct ship_service_deployment_brief sd;
+		struct ship_err sderr = SHIP_ERR_INIT;
+		int have_sd = 0;
+		if (ship_service_deployment_newest(aws, proj->cfg->cluster, cs->name, &sd, &have_sd,
+						   &sderr))
+			have_sd = 0;
+		int by_ecs = ship_service_rolled_back_by_ecs(svc, &v, have_sd ? &sd : NULL, breaker,
+							     sizeof(breaker));
 		printf(
 		    "service '%s' already runs %s, the recorded previous revision; nothing to roll "
 		    "back\n",
@@ -129,12 +150,12 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		if (ship_service_busy(&v))
 			cli_note("the service is still settling there; 'ecship wait' follows it");
 		if (by_ecs)
-			cli_note("the last deploy was rolled back automatically by ECS's circuit "
-				 "breaker: %s",
+			cli_note("the last deploy was rolled back automatically by ECS: %s",
 				 breaker);
 		else
-			cli_note("the last deploy was rolled back to it already (ecship rolls back a "
-				 "failed deploy itself), or it was rolled back by hand");
+			cli_note(
+			    "the last deploy was rolled back to it already (ecship rolls back a "
+			    "failed deploy itself), or it was rolled back by hand");
 		cli_hint("to go further back, give the revision: ecship rollback --to N "
 			 "('ecship status' shows the deployments)");
 		rc = CLI_EXIT_OK;

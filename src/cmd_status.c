@@ -70,6 +70,13 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		cli_warn("cannot read the running task definition: %s", err.message);
 	}
 	const struct ship_deployment_view *newest = ship_service_newest(&v);
+	/* the service deployments API's newest entry (its status says e.g. ROLLBACK_SUCCESSFUL);
+	 * without the API (or the permission) the deployments of DescribeServices still show */
+	struct ship_service_deployment_brief sdep;
+	int have_sdep = 0;
+	struct ship_err sderr = SHIP_ERR_INIT;
+	if (ship_service_deployment_newest(ctx->aws, cluster, cs->name, &sdep, &have_sdep, &sderr))
+		have_sdep = 0;
 	if (ctx->json) {
 		json_t *events = json_object_get(svc, "events");
 		while (json_array_size(events) > (size_t)s_args.events)
@@ -88,6 +95,15 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 				    previous[0] ? json_string(previous) : json_null());
 		json_object_set_new(o, "newest_deployment",
 				    newest ? json_string(newest->id) : json_null());
+		json_object_set_new(
+		    o, "newest_service_deployment",
+		    have_sdep
+			? json_pack("{s:s, s:s, s:s?, s:s, s:f, s:f, s:o}", "id", sdep.id, "status",
+				    sdep.status, "reason", sdep.reason[0] ? sdep.reason : NULL,
+				    "target_revision", sdep.target, "created", sdep.created,
+				    "started", sdep.started, "finished",
+				    sdep.finished > 0 ? json_real(sdep.finished) : json_null())
+			: json_null());
 		cli_print_json(o);
 		json_decref(o);
 		rc = CLI_EXIT_OK;
@@ -112,6 +128,18 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		       newest->rollout_state[0] ? cli_safe(newest->rollout_state) : "-", ts,
 		       newest->reason[0] ? ": " : "");
 		printf("%s\n", cli_safe(newest->reason));
+	}
+	if (have_sdep) {
+		char ts[32], fin[48] = "";
+		when(sdep.created, ts, sizeof(ts));
+		if (sdep.finished > 0) {
+			char f[32];
+			when(sdep.finished, f, sizeof(f));
+			snprintf(fin, sizeof(fin), ", finished %s", f);
+		}
+		printf("last change  service deployment %s %s (since %s%s)%s", cli_safe(sdep.id),
+		       cli_safe(sdep.status), ts, fin, sdep.reason[0] ? ": " : "");
+		printf("%s\n", cli_safe(sdep.reason));
 	}
 	char rolled[1024];
 	if (ship_service_breaker_rollback(svc, &v, rolled, sizeof(rolled)))
@@ -160,7 +188,9 @@ const struct cli_command cmd_status_def = {
     "show the service: revision, image, previous revision, deployments and recent events",
     "Shows the revision the service runs and its main container's image, the revision\n"
     "recorded as the previous one (where 'ecship rollback' goes), the task counts, the newest\n"
-    "deployment (with ECS's reason, e.g. a circuit-breaker rollback), every deployment with\n"
-    "its rollout state, and the N most recent service events.",
+    "deployment (with ECS's reason, e.g. a circuit-breaker rollback) and the newest entry of\n"
+    "the service deployments API (e.g. ROLLBACK_SUCCESSFUL; left out when the API or the\n"
+    "permission ecs:ListServiceDeployments is missing), every deployment with its rollout\n"
+    "state, and the N most recent service events.",
     s_options,
 };

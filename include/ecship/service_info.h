@@ -23,6 +23,25 @@ int ship_taskdef_revisions(struct ship_aws *aws, const char *family, long *revs,
 /* The service's newest deployment (the latest createdAt) in v, or NULL when it has none. */
 const struct ship_deployment_view *ship_service_newest(const struct ship_service_view *v);
 
+/* One entry of ListServiceDeployments (the service deployments API). */
+struct ship_service_deployment_brief {
+	char id[128];	  /* the last part of serviceDeploymentArn */
+	char status[32];  /* PENDING, IN_PROGRESS, SUCCESSFUL, STOPPED, ROLLBACK_SUCCESSFUL, ... */
+	char reason[512]; /* statusReason, "" when none */
+	char target[600]; /* targetServiceRevisionArn */
+	double created, started, finished; /* 0 when absent */
+};
+
+/*
+ * The service's newest service deployment (largest createdAt over every page of
+ * ListServiceDeployments). *found is 0 when the service has none. An error (an account or
+ * emulator without the API, AccessDenied) is returned as -1 with err filled; callers fall back to
+ * DescribeServices' deployments.
+ */
+int ship_service_deployment_newest(struct ship_aws *aws, const char *cluster, const char *service,
+				   struct ship_service_deployment_brief *out, int *found,
+				   struct ship_err *err);
+
 /*
  * Whether the deployment the service runs now is ECS's circuit-breaker rollback: the service
  * events (DescribeServices' "events", newest first) say "(service S) rolling back to deployment
@@ -32,5 +51,14 @@ const struct ship_deployment_view *ship_service_newest(const struct ship_service
  */
 int ship_service_breaker_rollback(const json_t *service, const struct ship_service_view *v,
 				  char *out, size_t n);
+
+/*
+ * Whether ECS rolled the service's last deployment back by itself: the events say so
+ * (ship_service_breaker_rollback), or, when they have rotated away (ECS keeps 100), the newest
+ * service deployment (may be NULL) ended ROLLBACK_SUCCESSFUL. out gets the evidence; 1 or 0.
+ */
+int ship_service_rolled_back_by_ecs(const json_t *service, const struct ship_service_view *v,
+				    const struct ship_service_deployment_brief *newest, char *out,
+				    size_t n);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * service_info.c: a family's revisions and the newest deployment of a service, for `status` and `rollback`
- * (service_info.h). Depends on the client (aws.h) and the service view (rollout.h); never prints.
+ * service_info.c: a family's revisions and the newest deployment of a service, for `status` and
+ * `rollback` (service_info.h). Depends on the client (aws.h) and the service view (rollout.h);
+ * never prints.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,63 @@ int ship_taskdef_revisions(struct ship_aws *aws, const char *family, long *revs,
 	return 0;
 }
 
+static double num(const json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+struct newest_page {
+	struct ship_service_deployment_brief *out;
+	int *found;
+};
+
+/* One page of ListServiceDeployments: keeps the entry with the largest createdAt. */
+static int newest_page(void *ctx, json_t *resp, struct ship_err *err)
+{
+	struct newest_page *p = ctx;
+	json_t *d;
+	size_t i;
+	(void)err;
+	json_array_foreach(json_object_get(resp, "serviceDeployments"), i, d)
+	{
+		double created = num(d, "createdAt");
+		if (*p->found && created <= p->out->created)
+			continue;
+		const char *arn = json_string_value(json_object_get(d, "serviceDeploymentArn"));
+		const char *st = json_string_value(json_object_get(d, "status"));
+		const char *why = json_string_value(json_object_get(d, "statusReason"));
+		const char *tgt = json_string_value(json_object_get(d, "targetServiceRevisionArn"));
+		const char *slash = arn ? strrchr(arn, '/') : NULL;
+		snprintf(p->out->id, sizeof(p->out->id), "%s", slash ? slash + 1 : arn ? arn : "");
+		snprintf(p->out->status, sizeof(p->out->status), "%s", st ? st : "");
+		snprintf(p->out->reason, sizeof(p->out->reason), "%s", why ? why : "");
+		snprintf(p->out->target, sizeof(p->out->target), "%s", tgt ? tgt : "");
+		p->out->created = created;
+		p->out->started = num(d, "startedAt");
+		p->out->finished = num(d, "finishedAt");
+		*p->found = 1;
+	}
+	return 0;
+}
+
+int ship_service_deployment_newest(struct ship_aws *aws, const char *cluster, const char *service,
+				   struct ship_service_deployment_brief *out, int *found,
+				   struct ship_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	*found = 0;
+	struct newest_page p = {out, found};
+	json_t *req =
+	    json_pack("{s:s, s:s, s:i}", "cluster", cluster, "service", service, "maxResults", 100);
+	if (!req)
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	int r = ship_aws_json_pages(aws, SHIP_SVC_ECS, "ListServiceDeployments", req, NULL,
+				    newest_page, &p, err);
+	json_decref(req);
+	return r < 0 ? -1 : 0;
+}
+
 const struct ship_deployment_view *ship_service_newest(const struct ship_service_view *v)
 {
 	const struct ship_deployment_view *best = NULL;
@@ -113,4 +171,19 @@ int ship_service_breaker_rollback(const json_t *service, const struct ship_servi
 		snprintf(out, n, "rolled back to %.*s", (int)tl, to);
 	}
 	return 1;
+}
+
+int ship_service_rolled_back_by_ecs(const json_t *service, const struct ship_service_view *v,
+				    const struct ship_service_deployment_brief *newest, char *out,
+				    size_t n)
+{
+	if (ship_service_breaker_rollback(service, v, out, n))
+		return 1;
+	if (newest && !strcmp(newest->status, "ROLLBACK_SUCCESSFUL")) {
+		snprintf(out, n, "service deployment %s ended %s%s%s", newest->id, newest->status,
+			 newest->reason[0] ? ": " : "", newest->reason);
+		return 1;
+	}
+	out[0] = '\0';
+	return 0;
 }

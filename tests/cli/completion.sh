@@ -55,7 +55,8 @@ mkdir -p "$T_TMP/zfunc"
 cp "$Z" "$T_TMP/zfunc/_ecship"
 check "zsh: the completion loads through compinit" zsh -f -c \
 	"fpath=('$T_TMP/zfunc' \$fpath); autoload -Uz compinit; compinit -u -d '$T_TMP/zcd'; [[ \${_comps[ecship]} == _ecship ]]"
-# zsh_tab LINE: types LINE and TAB into an interactive zsh and prints what the terminal showed
+# zsh_tab LINE WANT: types LINE and TAB into an interactive zsh (zpty) and waits up to 15 s for
+# the terminal to show WANT; prints what it showed
 zsh_tab() {
 	zsh -f -c '
 zmodload zsh/zpty || exit 3
@@ -63,16 +64,19 @@ zpty z "zsh -f -i"
 zpty -w z "PS1=\"> \"; fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -d $2; echo RE\"\"ADY"
 zpty -r -m z out "*READY*"
 zpty -w -n z "$3"$'"'"'\t'"'"'
-sleep 1
 all=""
-while zpty -r -t z chunk; do all+=$chunk; done
+for i in {1..150}; do
+	while zpty -r -t z chunk; do all+=$chunk; done
+	[[ $all == *"$4"* ]] && break
+	sleep 0.1
+done
 print -r -- "$all"
-zpty -d z' _ "$T_TMP/zfunc" "$T_TMP/zcd2" "$1"
+zpty -d z' _ "$T_TMP/zfunc" "$T_TMP/zcd2" "$1" "$2"
 }
-zsh_tab "ecship infra dep" >"$T_TMP/z1" 2>&1
+zsh_tab "ecship infra dep" "ecship infra deploy" >"$T_TMP/z1" 2>&1
 contains "zsh: 'ecship infra dep<TAB>' completes to deploy" "$T_TMP/z1" 'ecship infra deploy'
-zsh_tab "ecship --output j" >"$T_TMP/z2" 2>&1
+zsh_tab "ecship --output j" "ecship --output json" >"$T_TMP/z2" 2>&1
 contains "zsh: '--output j<TAB>' completes to json" "$T_TMP/z2" 'ecship --output json'
-zsh_tab "ecship rollb" >"$T_TMP/z3" 2>&1
+zsh_tab "ecship rollb" "ecship rollback" >"$T_TMP/z3" 2>&1
 contains "zsh: 'rollb<TAB>' completes to rollback" "$T_TMP/z3" 'ecship rollback'
 done_testing

@@ -29,11 +29,15 @@ leaks() { # FILE... : prints what leaked
 commands=$("$ECSHIP" --help | sed -n '/^commands:/,/^$/p' | awk 'NF>1{print $1}')
 check "--help lists at least whoami and version" bash -c "echo '$commands' | grep -qx whoami && echo '$commands' | grep -qx version"
 
+mkdir -p "$T_TMP/cwd"
 run_all() { # LABEL: runs every command with --debug under the current environment
 	local label=$1 c
 	for c in $commands; do
 		# shellcheck disable=SC2046
-		"$ECSHIP" --debug --region ap-northeast-1 "$c" $(cmd_args "$c") >"$T_TMP/o" 2>"$T_TMP/e" </dev/null
+		# in an empty scratch folder: a command such as init writes files where it runs
+		rm -rf "$T_TMP/cwd" && mkdir -p "$T_TMP/cwd"
+		(cd "$T_TMP/cwd" && "$ECSHIP" --debug --region ap-northeast-1 "$c" $(cmd_args "$c")) \
+			>"$T_TMP/o" 2>"$T_TMP/e" </dev/null
 		local found
 		found=$(leaks "$T_TMP/o" "$T_TMP/e")
 		if [ -z "$found" ]; then ok "$label: '$c --debug' leaks nothing"; else

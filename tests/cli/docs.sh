@@ -43,6 +43,12 @@ assert er == jr, ("table rows", er, jr)
 lines = [l for l in prose.splitlines() if l.strip() and not l.startswith(("|", "#", "[", "```"))]
 jp = [l for l in lines if re.search(r"[\u3040-\u30ff]", l)]
 assert len(jp) >= 0.8 * len(lines), ("prose is not Japanese", len(jp), len(lines))
+# a line break inside Japanese text renders as a space: paragraphs are one line each
+pl = prose.split("\n")
+cjk = lambda c: "\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef"
+breaks = [a for a, b in zip(pl, pl[1:]) if a.strip() and b.strip() and cjk(a[-1]) and cjk(b.lstrip()[0])
+          and not b.startswith(("#", "|", "- ", "[")) and not a.startswith(("#", "|"))]
+assert not breaks, ("a paragraph broken inside Japanese text", breaks[:3])
 PY
 done
 # negative control: a translation with a missing section fails the comparison

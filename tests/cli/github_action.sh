@@ -75,11 +75,68 @@ import yaml
 for s in yaml.safe_load(open("action.yml"))["runs"]["steps"]:
     if s.get("id") == "version": print(s["run"])' >"$T_TMP/version_step.sh"
 : >"$T_TMP/gh_out"
-GITHUB_ACTION_PATH=$ROOT RUNNER_TOOL_CACHE=/opt/tc RUNNER_ARCH=X64 GITHUB_OUTPUT=$T_TMP/gh_out INPUT_VERSION= \
+GITHUB_ACTION_PATH=$ROOT RUNNER_TOOL_CACHE=/opt/tc RUNNER_ARCH=X64 GITHUB_OUTPUT=$T_TMP/gh_out INPUT_VERSION='' \
 	bash "$T_TMP/version_step.sh"
 contains "the version is the action's VERSION" "$T_TMP/gh_out" "^version=$(cat VERSION)\$"
 contains "installed under the runner's tool cache, per version and machine" "$T_TMP/gh_out" \
 	"^dir=/opt/tc/ecship/$(cat VERSION)/X64\$"
+
+# the install step (cache miss): the release archive when there is one (checksum verified), else
+# the tagged source built with make; curl, sudo and make are stand-ins that log their calls
+python3 -c '
+import yaml
+for s in yaml.safe_load(open("action.yml"))["runs"]["steps"]:
+    if "cache-hit" in str(s.get("if", "")): print(s["run"])' >"$T_TMP/install_step.sh"
+REL=$T_TMP/release
+STUBS=$T_TMP/istubs
+ICALLS=$T_TMP/icalls
+mkdir -p "$REL/ecship-9.9.9-linux-x86_64/bin" "$STUBS"
+printf '#!/bin/sh\necho ecship 9.9.9\n' >"$REL/ecship-9.9.9-linux-x86_64/bin/ecship"
+chmod +x "$REL/ecship-9.9.9-linux-x86_64/bin/ecship"
+tar -C "$REL" -czf "$REL/ecship-9.9.9-linux-x86_64.tar.gz" ecship-9.9.9-linux-x86_64
+(cd "$REL" && sha256sum ecship-9.9.9-linux-x86_64.tar.gz >ecship-9.9.9-linux-x86_64.tar.gz.sha256)
+# curl -o OUT URL: copies the release file named like URL's last part, else fails like curl -f
+cat >"$STUBS/curl" <<'STUB'
+#!/bin/bash
+echo "curl $*" >>"$ICALLS"
+out="" url=""
+while [ $# -gt 0 ]; do case "$1" in -o) out=$2; shift 2 ;; -*) shift ;; *) url=$1; shift ;; esac; done
+[ -f "$REL/${url##*/}" ] && cp "$REL/${url##*/}" "$out"
+STUB
+cat >"$STUBS/sudo" <<'STUB'
+#!/bin/bash
+echo "sudo $*" >>"$ICALLS"
+STUB
+# make: logs; `make ... PREFIX=DIR install` leaves DIR/bin/ecship
+cat >"$STUBS/make" <<'STUB'
+#!/bin/bash
+echo "make $*" >>"$ICALLS"
+for a in "$@"; do
+	case "$a" in PREFIX=*) mkdir -p "${a#PREFIX=}/bin" && printf '#!/bin/sh\n' >"${a#PREFIX=}/bin/ecship" && chmod +x "${a#PREFIX=}/bin/ecship" ;; esac
+done
+STUB
+chmod +x "$STUBS"/*
+install_step() { # DEST: the install step for version 9.9.9 into DEST
+	: >"$ICALLS"
+	env PATH="$STUBS:$PATH" ICALLS="$ICALLS" REL="$REL" VERSION=9.9.9 DEST="$1" REPO=example/ecship \
+		GH_TOKEN=x RUNNER_ARCH=X64 GITHUB_ACTION_PATH="$PWD" bash "$T_TMP/install_step.sh"
+}
+expect_exit "install step: the release archive" 0 install_step "$T_TMP/d1"
+check "the release build is in DEST/bin" test "$("$T_TMP/d1/bin/ecship")" = "ecship 9.9.9"
+check "it came from the action repository's release of the tag" \
+	grep -q 'https://github.com/example/ecship/releases/download/v9.9.9/ecship-9.9.9-linux-x86_64.tar.gz$' "$ICALLS"
+check "nothing was built" bash -c "! grep -q '^make' '$ICALLS'"
+echo "0000000000000000000000000000000000000000000000000000000000000000  ecship-9.9.9-linux-x86_64.tar.gz" \
+	>"$REL/ecship-9.9.9-linux-x86_64.tar.gz.sha256"
+expect_exit "install step: a release archive with a bad checksum" 0 install_step "$T_TMP/d2"
+check "a bad checksum is not installed: the tagged source is built instead" \
+	grep -q "^make -C $PWD BUILD=.* PREFIX=$T_TMP/d2 install\$" "$ICALLS"
+rm -f "$REL"/ecship-9.9.9-linux-x86_64.tar.gz*
+expect_exit "install step: no release build" 0 install_step "$T_TMP/d3"
+contains "it says it builds from source" "$OUT" 'no release build ecship-9.9.9-linux-x86_64.tar.gz; building v9.9.9 from source'
+check "the build deps come from apt" grep -q '^sudo apt-get install' "$ICALLS"
+check "the source built is the action's own checkout" grep -q "^make -C $PWD BUILD=.* all\$" "$ICALLS"
+check "installed with PREFIX=DEST" test -x "$T_TMP/d3/bin/ecship"
 
 # ---- the example workflows ---------------------------------------------------------------------
 check "examples: the action pinned to this release, OIDC, a concurrency group per environment" \

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # status_rollback.sh: what users asked for after a trial, against ecship-sim: `status` shows the
-# image the service runs, the recorded previous revision and the newest deployment (with ECS's
-# circuit-breaker reason); `rollback` right after an automatic rollback explains that the service
+# image the service runs, the recorded previous revision, the newest deployment (with ECS's
+# circuit-breaker reason) and the newest service deployment (ListServiceDeployments:
+# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListServiceDeployments.html); `rollback` right after an automatic rollback explains that the service
 # already runs the previous revision; `rollback --to` a revision that does not exist is a usage
 # error (exit 2) that lists the revisions that do, and changes nothing.
 # ECS's events on a circuit-breaker rollback, "(deployment ID) deployment failed: tasks failed to
@@ -24,6 +25,8 @@ expect_exit "status after the first deploy" 0 "$ECSHIP" status
 contains "status: the image the main container runs" "$OUT" '^image +repo/web:v1 \(container web\)$'
 contains "status: no previous revision yet" "$OUT" '^previous +none recorded'
 contains "status: the newest deployment" "$OUT" '^newest +ecs-svc/[0-9]+ web-staging:1 PRIMARY COMPLETED'
+contains "status: the newest service deployment (ListServiceDeployments) succeeded" "$OUT" \
+	'^last change +service deployment [^ ]+ SUCCESSFUL \(since [^,]+, finished [^)]+\)'
 expect_exit "second deploy" 0 "$ECSHIP" deploy --tag v2
 expect_exit "a failing deploy is rolled back by the circuit breaker" 1 "$ECSHIP" deploy --tag crash-9
 check "the service runs revision 2 again" bash -c "[[ '$(service_td)' == *:task-definition/web-staging:2 ]]"
@@ -34,6 +37,8 @@ contains "status: the recorded previous revision is 2" "$OUT" "^previous +web-st
 contains "status: the newest deployment is the rollback's, on revision 2" "$OUT" '^newest +ecs-svc/[0-9]+ web-staging:2 PRIMARY [A-Z_]+ \(since'
 contains "status: ECS's circuit breaker rolled back the failed deployment" "$OUT" \
 	"^rollback +by ECS's circuit breaker: deployment ecs-svc/[0-9]+ deployment failed: tasks failed to start; rolled back to deployment ecs-svc/[0-9]+$"
+contains "status: the newest service deployment is the failed one, rolled back" "$OUT" \
+	'^last change +service deployment [^ ]+ ROLLBACK_SUCCESSFUL \(since '
 expect_exit "status --output json" 0 "$ECSHIP" status --output json
 check "status json: image, container, previous revision and newest deployment" python3 -c '
 import json, sys
@@ -41,13 +46,16 @@ d = json.load(open(sys.argv[1]))
 assert d["image"] == "repo/web:v2" and d["container"] == "web", d
 assert d["previous_task_definition"].endswith(":task-definition/web-staging:2"), d
 assert d["newest_deployment"].startswith("ecs-svc/"), d
-assert d["newest_deployment"] in [x["id"] for x in d["deployments"]], d' "$OUT"
+assert d["newest_deployment"] in [x["id"] for x in d["deployments"]], d
+n = d["newest_service_deployment"]
+assert n["status"] == "ROLLBACK_SUCCESSFUL" and n["finished"] and n["created"] <= n["finished"], n
+assert n["target_revision"], n' "$OUT"
 
 expect_exit "rollback right after the automatic rollback" 0 "$ECSHIP" rollback
 contains "it says the service already runs the previous revision" "$OUT" \
 	"^service 'web-staging' already runs web-staging:2, the recorded previous revision; nothing to roll back$"
 contains "it says ECS rolled the last deploy back, and why" "$ERR" \
-	'rolled back automatically by ECS.s circuit breaker: deployment ecs-svc/[0-9]+ deployment failed: tasks failed to start; rolled back to deployment ecs-svc/[0-9]+'
+	'rolled back automatically by ECS: deployment ecs-svc/[0-9]+ deployment failed: tasks failed to start; rolled back to deployment ecs-svc/[0-9]+'
 contains "it says how to go further back" "$ERR" 'ecship rollback --to N'
 check "nothing changed: still revision 2" bash -c "[[ '$(service_td)' == *:task-definition/web-staging:2 ]]"
 
