@@ -109,6 +109,8 @@ struct ship_call_opts {
 	 * that has changed something should not give up half-way while its --timeout allows
 	 * waiting. persist_answered_until does the same only for failures that came with an answer
 	 * (throttling, HTTP 5xx: the service is there but busy), so a wrong endpoint fails fast.
+	 * The later of the two also bounds each attempt's request (at least a second), so no single
+	 * request of the call runs past the deploy's --timeout.
 	 */
 	double persist_until;
 	double persist_answered_until;
