@@ -919,6 +919,79 @@ static struct sim_deployment *new_deployment(struct sim *s, struct sim_service *
 	return d;
 }
 
+/*
+ * Client tokens (CreateService, RunTask): "If you retry a request that completed successfully
+ * using the same client token and the same parameters, the retry succeeds without performing any
+ * further actions"; for RunTask "the original request's result is returned", and a changed
+ * parameter is a ConflictException. Tokens are scoped to the cluster. Source:
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/ECS_Idempotency.html
+ */
+#define SIM_MAX_TOKENS 5000
+
+static int token_arg(json_t *in, size_t max, const char **token, struct sim_apierr *e)
+{
+	*token = NULL;
+	if (opt_str(in, "clientToken", token, e))
+		return -1;
+	if (!*token)
+		return 0;
+	size_t n = strlen(*token);
+	for (const unsigned char *p = (const unsigned char *)*token; *p; p++)
+		if (*p < 33 || *p > 126)
+			n = 0;
+	if (n == 0 || n > max)
+		return sim_err(e, IPE,
+			       "clientToken must be 1 to %zu ASCII characters in the range 33-126.",
+			       max);
+	return 0;
+}
+
+static void token_key(char *out, size_t n, const char *action, const struct sim_cluster *c,
+		      const char *token)
+{
+	snprintf(out, n, "%s %s %s", action, c->arn, token);
+}
+
+/* 1 and *out the earlier answer when this token was seen with the same request, 0 when it is new,
+ * -1 (e) when it was seen with another request. */
+static int token_seen(struct sim *s, const char *action, const struct sim_cluster *c,
+		      const char *token, json_t *in, json_t **out, struct sim_apierr *e)
+{
+	char key[600];
+	if (!token || !s->tokens)
+		return 0;
+	token_key(key, sizeof(key), action, c, token);
+	json_t *seen = json_object_get(s->tokens, key);
+	if (!seen)
+		return 0;
+	if (!json_equal(json_object_get(seen, "request"), in)) {
+		if (!strcmp(action, "RunTask"))
+			return sim_err(e, "ConflictException",
+				       "The request uses the same client token as a previous, but "
+				       "non-identical request. Do not reuse a client token with "
+				       "different requests, unless the requests are identical.");
+		return sim_err(e, IPE, "Creation of service was not idempotent.");
+	}
+	*out = json_deep_copy(json_object_get(seen, "answer"));
+	return 1;
+}
+
+static void token_keep(struct sim *s, const char *action, const struct sim_cluster *c,
+		       const char *token, json_t *in, json_t *answer)
+{
+	char key[600];
+	if (!token)
+		return;
+	if (!s->tokens || json_object_size(s->tokens) >= SIM_MAX_TOKENS) {
+		json_decref(s->tokens);
+		s->tokens = json_object();
+	}
+	token_key(key, sizeof(key), action, c, token);
+	json_object_set_new(
+	    s->tokens, key,
+	    json_pack("{s:O,s:o}", "request", in, "answer", json_deep_copy(answer)));
+}
+
 static struct sim_taskdef *td_arg(struct sim *s, const char *ref, struct sim_apierr *e)
 {
 	struct sim_taskdef *td = sim_taskdef_find(s, ref, 1);
@@ -986,9 +1059,13 @@ static int create_service(struct sim *s, const struct sim_request *rq, json_t *i
 	long desired = 1, grace = 0;
 	int has_desired, has_grace;
 	json_t *net, *lbs, *dc, *tags, *ctl, *cps;
+	const char *token;
 	struct sim_cluster *c = cluster_arg(s, rq, in, e);
-	if (!c)
+	if (!c || token_arg(in, 36, &token, e))
 		return -1;
+	int seen = token_seen(s, "CreateService", c, token, in, out, e);
+	if (seen)
+		return seen < 0 ? -1 : 0;
 	if (req_str(in, "serviceName", &name, e) || req_str(in, "taskDefinition", &tdref, e) ||
 	    opt_str(in, "launchType", &launch, e) || opt_str(in, "schedulingStrategy", &strategy, e) ||
 	    opt_int(in, "desiredCount", &desired, &has_desired, e) ||
@@ -1073,6 +1150,7 @@ static int create_service(struct sim *s, const struct sim_request *rq, json_t *i
 	new_deployment(s, svc);
 	sim_reconcile(s, svc);
 	*out = json_pack("{s:o}", "service", render_service(s, svc, 1));
+	token_keep(s, "CreateService", c, token, in, *out);
 	return 0;
 }
 
@@ -1419,14 +1497,20 @@ static int container_def_exists(struct sim_taskdef *td, const char *name)
 
 static int run_task(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out, struct sim_apierr *e)
 {
-	const char *tdref, *launch, *group, *started_by;
+	const char *tdref, *launch, *group, *started_by, *token;
 	long count = 1;
 	int has_count;
 	json_t *net, *overrides, *tags;
 	struct sim_cluster *c = cluster_arg(s, rq, in, e);
-	if (!c || req_str(in, "taskDefinition", &tdref, e) || opt_str(in, "launchType", &launch, e) ||
+	if (!c || token_arg(in, 64, &token, e))
+		return -1;
+	int seen = token_seen(s, "RunTask", c, token, in, out, e);
+	if (seen)
+		return seen < 0 ? -1 : 0;
+	if (req_str(in, "taskDefinition", &tdref, e) || opt_str(in, "launchType", &launch, e) ||
 	    opt_str(in, "group", &group, e) || opt_str(in, "startedBy", &started_by, e) ||
-	    opt_int(in, "count", &count, &has_count, e) || opt_object(in, "networkConfiguration", &net, e) ||
+	    opt_int(in, "count", &count, &has_count, e) ||
+	    opt_object(in, "networkConfiguration", &net, e) ||
 	    opt_object(in, "overrides", &overrides, e) || opt_array(in, "tags", &tags, e))
 		return -1;
 	if (!has_count)
@@ -1465,6 +1549,7 @@ static int run_task(struct sim *s, const struct sim_request *rq, json_t *in, jso
 		json_array_append_new(tasks, render_task(s, t, 0));
 	}
 	*out = json_pack("{s:o,s:o}", "tasks", tasks, "failures", failures);
+	token_keep(s, "RunTask", c, token, in, *out);
 	return 0;
 }
 

@@ -1,8 +1,9 @@
 /*
- * faults.c: fault injection for ecship-sim: per-action throttling, 5xx, connection resets and
- * latency as probabilities (optionally for a limited number of requests), and token buckets per
- * action like ECS's own request throttling. Decisions draw from their own seeded stream so
- * faults do not disturb the deployment model. Lock held. Depends on sim.h and jansson.
+ * faults.c: fault injection for ecship-sim: per-action throttling, 5xx, connection resets (before
+ * the request runs), lost answers (after it ran), empty answers and latency as probabilities
+ * (optionally for a limited number of requests), and token buckets per action like ECS's own
+ * request throttling. Decisions draw from their own seeded stream so faults do not disturb the
+ * deployment model. Lock held. Depends on sim.h and jansson.
  */
 #include <math.h>
 #include <stdio.h>
@@ -110,6 +111,10 @@ void sim_faults_decide(struct sim *s, const char *svc, const char *action, struc
 		}
 		if (f->reset > 0 && sim_fault_chance(s) < f->reset)
 			d->reset = hit = 1;
+		else if (f->lost > 0 && sim_fault_chance(s) < f->lost)
+			d->lost = hit = 1;
+		else if (f->empty > 0 && sim_fault_chance(s) < f->empty)
+			d->empty = hit = 1;
 		else if (f->throttle > 0 && sim_fault_chance(s) < f->throttle)
 			d->throttle = hit = 1;
 		else if (f->error > 0 && sim_fault_chance(s) < f->error) {
@@ -143,12 +148,15 @@ static int num(json_t *o, const char *k, double lo, double hi, double *out, stru
 
 static json_t *fault_json(const struct sim_fault *f)
 {
-	return json_pack("{s:s,s:f,s:f,s:i,s:f,s:i,s:I,s:f,s:f}", "action", f->action, "throttle", f->throttle,
-			 "error", f->error, "error_status", f->error_status, "reset", f->reset, "latency_ms",
-			 f->latency_ms, "times", (json_int_t)f->times, "rate", f->rate, "burst", f->burst);
+	return json_pack("{s:s,s:f,s:f,s:i,s:f,s:f,s:f,s:i,s:I,s:f,s:f}", "action", f->action,
+			 "throttle", f->throttle, "error", f->error, "error_status",
+			 f->error_status, "reset", f->reset, "lost", f->lost, "empty", f->empty,
+			 "latency_ms", f->latency_ms, "times", (json_int_t)f->times, "rate",
+			 f->rate, "burst", f->burst);
 }
 
-/* spec: {"faults":[{action, throttle, error, error_status, reset, latency_ms, times, rate, burst}]} */
+/* spec: {"faults":[{action, throttle, error, error_status, reset, lost, empty, latency_ms, times,
+ * rate, burst}]} */
 int sim_faults_set(struct sim *s, json_t *spec, int replace, struct sim_apierr *e)
 {
 	json_t *list = json_object_get(spec, "faults"), *o;
@@ -179,8 +187,10 @@ int sim_faults_set(struct sim *s, json_t *spec, int replace, struct sim_apierr *
 		*pp = f;
 		pp = &f->next;
 		tmp = f->error_status;
-		if (num(o, "throttle", 0, 1, &f->throttle, e) || num(o, "error", 0, 1, &f->error, e) ||
-		    num(o, "reset", 0, 1, &f->reset, e) || num(o, "error_status", 500, 599, &tmp, e) ||
+		if (num(o, "throttle", 0, 1, &f->throttle, e) ||
+		    num(o, "error", 0, 1, &f->error, e) || num(o, "reset", 0, 1, &f->reset, e) ||
+		    num(o, "lost", 0, 1, &f->lost, e) || num(o, "empty", 0, 1, &f->empty, e) ||
+		    num(o, "error_status", 500, 599, &tmp, e) ||
 		    num(o, "rate", 0, 1e6, &f->rate, e) || num(o, "burst", 0, 1e6, &f->burst, e))
 			goto fail;
 		f->error_status = (int)tmp;

@@ -388,6 +388,12 @@ void sim_handle(struct sim *s, struct sim_request *rq, struct sim_response *r)
 		if (fd.reset) {
 			r->drop = 1;
 			snprintf(r->fault, sizeof(r->fault), "reset");
+		} else if (fd.empty) {
+			/* a broken proxy or a truncated answer: 200 and nothing in it */
+			sim_resp_text(
+			    r, 200, is_json_service(rq) ? "application/x-amz-json-1.1" : "text/xml",
+			    "");
+			snprintf(r->fault, sizeof(r->fault), "empty");
 		} else if (fd.throttle) {
 			throttle_error(rq, r);
 			snprintf(r->fault, sizeof(r->fault), "throttle");
@@ -398,10 +404,16 @@ void sim_handle(struct sim *s, struct sim_request *rq, struct sim_response *r)
 			handle_ecs(s, rq, r);
 		} else if (strcmp(rq->svc, "logs") == 0) {
 			handle_logs(s, rq, r);
-		} else if (strcmp(rq->svc, "elbv2") == 0 && strcmp(rq->action, "DescribeTargetHealth") == 0) {
+		} else if (strcmp(rq->svc, "elbv2") == 0 &&
+			   strcmp(rq->action, "DescribeTargetHealth") == 0) {
 			handle_elb(s, rq, r);
 		} else {
 			handle_other(s, rq, r);
+		}
+		if (fd.lost && !fd.reset && !fd.empty && !fd.throttle && !fd.error_status) {
+			/* the request ran; its answer is lost on the way back */
+			r->drop = 1;
+			snprintf(r->fault, sizeof(r->fault), "lost");
 		}
 	}
 	if (!r->drop && !r->nheaders)

@@ -222,6 +222,8 @@ struct sim_task {
 struct sim_fault {
 	char *action; /* "DescribeServices", "ecs:*", "*" */
 	double throttle, error, reset; /* probabilities */
+	double lost;		       /* run the request, then close the connection unanswered */
+	double empty; /* answer 200 with an empty body instead of running the request */
 	int error_status;
 	int latency_ms;
 	long times; /* injections left; -1 unlimited */
@@ -272,6 +274,7 @@ struct sim {
 	struct sim_rollog *rollog;
 	long rollog_n, rollog_total;
 	long requests;
+	json_t *tokens; /* idempotency: "Action cluster-arn token" -> {"request", "answer"} */
 	FILE *resp_log; /* $ECSHIP_SIM_RESPONSE_LOG: every JSON answer the sim gives, one line each */
 };
 
@@ -439,7 +442,7 @@ int sim_upstream_exists(struct sim *s, const struct sim_request *rq, const char 
 
 /* ---- faults.c --------------------------------------------------------------------------------- */
 struct sim_fault_decision {
-	int throttle, error_status, reset, latency_ms;
+	int throttle, error_status, reset, latency_ms, lost, empty;
 };
 void sim_faults_decide(struct sim *s, const char *svc, const char *action, struct sim_fault_decision *d);
 void sim_faults_free(struct sim_fault *f);

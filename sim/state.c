@@ -209,6 +209,8 @@ static void free_model(struct sim *s)
 		json_decref(c->settings);
 		ship_free(c);
 	}
+	json_decref(s->tokens);
+	s->tokens = NULL;
 	s->tasks = s->tasks_tail = NULL;
 	s->services = NULL;
 	s->taskdefs = NULL;

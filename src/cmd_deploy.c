@@ -280,7 +280,10 @@ const struct cli_command cmd_deploy_def = {
     "allows when it is off) or the timeout passes, the service is rolled back to the revision\n"
     "it ran before, which is also recorded as the tag 'ecship:previous-task-definition'.\n"
     "With a 'services:' list in ecship.yml, all of them are deployed together and waited for\n"
-    "at once; if one fails, every one of them is rolled back (--service picks one).\n"
+    "at once; if one fails, every one of them is rolled back (--service picks one), also\n"
+    "those an interrupted run of the same deploy had moved (tag 'ecship:deploy-pending').\n"
+    "After Ctrl-C or SIGTERM no new change starts: the call in flight is finished and the\n"
+    "deploy ends with 130, saying what was and was not changed.\n"
     "Exit 0 on success, 1 on a failed (and rolled back) deployment, 4 on a timeout.",
     s_options,
 };

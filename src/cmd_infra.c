@@ -108,7 +108,7 @@ static int infra_load(struct cli_ctx *ctx, struct infra *in, int argc, char **ar
 		}
 	}
 	if (need_template) {
-		if (ship_read_file(in->template_path, &in->body)) {
+		if (ship_read_regular_file(in->template_path, &in->body)) {
 			if (in->body.failed) {
 				cli_error(_("template '%s' is larger than %d bytes, CloudFormation's "
 					  "limit for a template sent inline"),
@@ -116,7 +116,7 @@ static int infra_load(struct cli_ctx *ctx, struct infra *in, int argc, char **ar
 				cli_hint(_("shorten it (comments count too)"));
 			} else {
 				cli_error(_("cannot read template '%s': %s"), in->template_path,
-					  strerror(errno));
+					  ship_read_strerror(errno));
 				cli_hint(
 				    _("give the path in 'infra.template' of the config or --template "
 				    "FILE"));

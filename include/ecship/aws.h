@@ -115,6 +115,8 @@ struct ship_call_opts {
 	 * that has changed something should not give up half-way while its --timeout allows
 	 * waiting. persist_answered_until does the same only for failures that came with an answer
 	 * (throttling, HTTP 5xx: the service is there but busy), so a wrong endpoint fails fast.
+	 * The later of the two also bounds each attempt's request (at least a second), so no single
+	 * request of the call runs past the deploy's --timeout.
 	 */
 	double persist_until;
 	double persist_answered_until;
@@ -128,6 +130,19 @@ struct ship_call_opts {
 int ship_aws_json(struct ship_aws *aws, enum ship_service svc, const char *operation,
 		  json_t *request, json_t **response, const struct ship_call_opts *opts,
 		  struct ship_err *err);
+
+/*
+ * Checks a 2xx JSON answer for the members ecship acts on (ECS RegisterTaskDefinition needs
+ * taskDefinition.taskDefinitionArn and .revision, CreateService/UpdateService service.serviceArn
+ * and .deployments, RunTask tasks, ...; the table is in lib/aws/aws.c). ship_aws_json runs it
+ * on every answer: a missing member is SHIP_ERR_PROTOCOL naming the call and the member.
+ */
+int ship_aws_json_check(enum ship_service svc, const char *operation, json_t *answer,
+			struct ship_err *err);
+
+/* The same for Query answers (CloudFormation, ELBv2, STS); ship_aws_query runs it. */
+int ship_aws_xml_check(enum ship_service svc, const char *action, const xmlDoc *answer,
+		       struct ship_err *err);
 
 /* Ordered key/value parameters for Query and EC2 calls (owns its strings). */
 struct ship_params {
@@ -200,6 +215,20 @@ struct ship_aws_stats {
 	long throttled;
 };
 void ship_aws_stats(const struct ship_aws *aws, struct ship_aws_stats *out);
+
+/*
+ * A new idempotency token (a random UUID, 36 characters) into out (size >= 37) for the ECS calls
+ * that take a clientToken (CreateService, RunTask): made once per logical call and sent
+ * unchanged by every retry, so that ECS runs the call once however often it arrives.
+ */
+int ship_aws_client_token(char *out, size_t size);
+
+/*
+ * Whether an operation only reads (Describe*, List*, Get*, Filter*, Validate*). Every other one
+ * is sent on a new connection, so that the transport never resends it on its own after a lost
+ * answer (see docs/retries.md).
+ */
+int ship_aws_operation_reads_only(const char *operation);
 
 /* The resolved maximum number of attempts per call (options, AWS_MAX_ATTEMPTS, profile, 3). */
 int ship_aws_max_attempts(const struct ship_aws *aws);

@@ -33,6 +33,10 @@ struct ship_http_request {
 	const struct ship_headers *headers;
 	struct ship_str body;
 	long timeout_ms; /* 0: the transport's defaults; else connect and whole-transfer limit */
+	/* not idempotent: send it on a new connection, never on a kept-alive one, so that the
+	 * transport cannot resend it on its own (libcurl resends a request whose reused
+	 * connection died before any answer byte came) */
+	int fresh_connection;
 };
 
 struct ship_http_response {
@@ -56,7 +60,28 @@ struct ship_http_options {
 	long read_timeout_ms;    /* 0: 60000 ms; the transfer fails after this long without data */
 	const char *ca_bundle;   /* NULL: AWS_CA_BUNDLE, else the system store */
 	size_t max_response;     /* 0: 64 MiB */
+	long total_timeout_ms; /* 0: ECSHIP_HTTP_TIMEOUT, else 120000 ms: no request takes longer */
+	long min_speed_bps;    /* 0: ECSHIP_HTTP_MIN_SPEED, else 100 bytes/s; < 0: no check. Once
+				  the answer has begun, fewer bytes than this per second over a
+				  window of SHIP_HTTP_SPEED_WINDOW_MS fails the request (a trickle) */
+	long speed_window_ms;  /* 0: SHIP_HTTP_SPEED_WINDOW_MS */
+	int (*cancelled)(void *ctx); /* checked while a request is in flight (at least once a
+					second): turning non-zero ends it with SHIP_ERR_INTERRUPTED;
+					a fresh_connection request (a change) and a request begun
+					when it was already non-zero run on to their end */
+	void *cancel_ctx;
 };
+
+#define SHIP_HTTP_TOTAL_TIMEOUT_MS 120000L
+#define SHIP_HTTP_MIN_SPEED_BPS 100L
+#define SHIP_HTTP_SPEED_WINDOW_MS 10000L
+
+/*
+ * The transport's limits from the environment: ECSHIP_HTTP_TIMEOUT (a duration: "30s", "2m",
+ * or seconds) and ECSHIP_HTTP_MIN_SPEED (bytes per second, 0 turns the check off). Fields
+ * already set in o are kept. An invalid value is SHIP_ERR_INPUT naming the variable.
+ */
+int ship_http_options_from_env(struct ship_http_options *o, struct ship_err *err);
 
 /* The libcurl transport. One handle, connections reused across calls. */
 struct ship_http;

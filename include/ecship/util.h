@@ -114,5 +114,13 @@ int ship_text_utf8(const char *file, struct ship_str *text, struct ship_err *err
 int ship_parse_duration(const char *s, double *seconds);
 /* Reads a whole file into b (bounded by b->max). 0 ok; -1 with errno set. */
 int ship_read_file(const char *path, struct ship_buf *b);
+/*
+ * The same for files the user names (ecship.yml, definitions, templates): only a regular file
+ * is read; a FIFO, socket or device is refused at once with errno ENOTSUP (never waited on), a
+ * directory with EISDIR.
+ */
+int ship_read_regular_file(const char *path, struct ship_buf *b);
+/* "not a regular file (a FIFO, device or directory)" for those errnos, else strerror. */
+const char *ship_read_strerror(int e);
 
 #endif

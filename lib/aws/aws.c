@@ -5,14 +5,18 @@
  * pieces it composes (endpoint.c, retry.c, proto_*.c, aws_error.c, redact.c) stay pure.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ecship/aws.h"
 #include "ecship/profile.h"
 #include "ecship/redact.h"
 #include "ecship/sigv4.h"
+#include "ecship/xml.h"
 #include "private/awsproto.h"
 #include "private/endpoint.h"
 #include "private/retry.h"
@@ -90,7 +94,15 @@ struct ship_aws *ship_aws_new(const struct ship_aws_options *o, struct ship_err 
 		aws->transport = o->transport;
 		aws->transport_ctx = o->transport_ctx;
 	} else {
-		if (!(aws->http = ship_http_new(o->http, err)))
+		struct ship_http_options ho;
+		memset(&ho, 0, sizeof(ho));
+		if (o->http)
+			ho = *o->http;
+		if (!ho.cancelled) {
+			ho.cancelled = o->cancelled;
+			ho.cancel_ctx = o->cancel_ctx;
+		}
+		if (ship_http_options_from_env(&ho, err) || !(aws->http = ship_http_new(&ho, err)))
 			goto fail;
 		aws->transport = ship_http_send;
 		aws->transport_ctx = aws->http;
@@ -344,6 +356,68 @@ static void finish_error(struct ship_err *err, const char *retry_note)
 	snprintf(err->message + m, sizeof(err->message) - m, " (%s)", note);
 }
 
+int ship_aws_client_token(char *out, size_t size)
+{
+	unsigned char r[16];
+	size_t got = 0;
+	while (got < sizeof(r)) {
+		ssize_t n = getrandom(r + got, sizeof(r) - got, 0);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got < sizeof(r)) { /* no getrandom: the clock and the process id, still unique enough */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		unsigned long long x = (unsigned long long)ts.tv_nsec ^
+				       ((unsigned long long)ts.tv_sec << 20) ^
+				       ((unsigned long long)getpid() << 44);
+		for (size_t i = 0; i < sizeof(r); i++, x = x * 6364136223846793005ULL + 1)
+			r[i] = (unsigned char)(x >> 56);
+	}
+	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40); /* a version 4 UUID */
+	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+	if (size < 37)
+		return -1;
+	snprintf(out, size, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
+		 r[13], r[14], r[15]);
+	return 0;
+}
+
+/*
+ * Operations that only read may be resent by the transport; every other one (Register*, Run*,
+ * Create*, Update*, Delete*, Deregister*, Execute*, Tag*, ...) changes something, and a copy
+ * resent after a lost answer could run twice: it always goes out on a new connection.
+ */
+int ship_aws_operation_reads_only(const char *operation)
+{
+	static const char *const prefixes[] = {"Describe", "List", "Get", "Filter", "Validate"};
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(operation, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	return 0;
+}
+
+/*
+ * The time limit of one attempt: a call of a deploy or rollback, which persists until a deadline
+ * (its --timeout, in the call options), runs no single request past it (but gives each at least
+ * a second).
+ */
+static long attempt_timeout_ms(const struct ship_aws *aws, const struct ship_call_opts *o)
+{
+	double until = o->persist_until > o->persist_answered_until ? o->persist_until
+								    : o->persist_answered_until;
+	if (until <= 0)
+		return 0;
+	double left = until - aws->clock->now(aws->clock->ctx);
+	if (left < 1)
+		left = 1;
+	if (left > 86400)
+		left = 86400; /* the transport's own total timeout is shorter anyway */
+	return (long)(left * 1000);
+}
+
 /*
  * Runs one logical call: attempts with fresh signatures until a 2xx answer (left in resp) or a
  * final error. Returns 0 on a 2xx answer.
@@ -398,7 +472,13 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 		if (sign(aws, c, &h, &used, err))
 			goto cleanup;
 		w.creds = used;
-		struct ship_http_request req = {"POST", c->url.data, &h, ship_buf_str(&c->body), 0};
+		struct ship_http_request req = {"POST",
+						c->url.data,
+						&h,
+						ship_buf_str(&c->body),
+						attempt_timeout_ms(aws, o),
+						only_throttling ||
+						    !ship_aws_operation_reads_only(c->operation)};
 		aws->stats.attempts++;
 		if (aws->wire_log) {
 			wire_printf(&w, "* %s %s: attempt %d of %d", c->si->name, c->operation, attempt,
@@ -507,6 +587,80 @@ static void call_release(struct call *c)
 	ship_headers_release(&c->proto_headers);
 }
 
+/*
+ * The members ecship acts on in each JSON answer: a 2xx answer without one of them (an empty
+ * 200 from a broken proxy, a truncated body) is a protocol error naming the call and the
+ * member, never a request built from an empty string. Paths are dotted; the type is
+ * 's' (a non-empty string), 'i' (an integer), 'o' (an object) or 'a' (an array).
+ */
+static const struct {
+	enum ship_service svc;
+	const char *operation;
+	const char *members[3]; /* "path:type" */
+} s_needs[] = {
+    {SHIP_SVC_ECS,
+     "RegisterTaskDefinition",
+     {"taskDefinition.taskDefinitionArn:s", "taskDefinition.revision:i", NULL}},
+    {SHIP_SVC_ECS,
+     "DescribeTaskDefinition",
+     {"taskDefinition.taskDefinitionArn:s", "taskDefinition.family:s", NULL}},
+    {SHIP_SVC_ECS, "CreateService", {"service.serviceArn:s", "service.deployments:a", NULL}},
+    {SHIP_SVC_ECS, "UpdateService", {"service.serviceArn:s", "service.deployments:a", NULL}},
+    {SHIP_SVC_ECS, "DescribeServices", {"services:a", NULL, NULL}},
+    {SHIP_SVC_ECS, "RunTask", {"tasks:a", NULL, NULL}},
+    {SHIP_SVC_ECS, "DescribeTasks", {"tasks:a", NULL, NULL}},
+    {SHIP_SVC_ECS, "ListTasks", {"taskArns:a", NULL, NULL}},
+    {SHIP_SVC_ECS, "StopTask", {"task:o", NULL, NULL}},
+    {SHIP_SVC_LOGS, "GetLogEvents", {"events:a", NULL, NULL}},
+    {SHIP_SVC_LOGS, "FilterLogEvents", {"events:a", NULL, NULL}},
+};
+
+static int member_ok(json_t *v, char type)
+{
+	switch (type) {
+	case 's':
+		return json_is_string(v) && json_string_length(v) > 0;
+	case 'i':
+		return json_is_integer(v);
+	case 'o':
+		return json_is_object(v);
+	case 'a':
+		return json_is_array(v);
+	}
+	return v != NULL;
+}
+
+int ship_aws_json_check(enum ship_service svc, const char *operation, json_t *answer,
+			struct ship_err *err)
+{
+	for (size_t i = 0; i < sizeof(s_needs) / sizeof(s_needs[0]); i++) {
+		if (s_needs[i].svc != svc || strcmp(s_needs[i].operation, operation))
+			continue;
+		for (int k = 0; k < 3 && s_needs[i].members[k]; k++) {
+			const char *m = s_needs[i].members[k], *colon = strrchr(m, ':');
+			char path[128];
+			snprintf(path, sizeof(path), "%.*s", (int)(colon - m), m);
+			json_t *v = answer;
+			for (const char *p = path; v && *p;) {
+				size_t n = strcspn(p, ".");
+				char key[64];
+				snprintf(key, sizeof(key), "%.*s", (int)n, p);
+				v = json_object_get(v, key);
+				p += n + (p[n] == '.');
+			}
+			if (!member_ok(v, colon[1]))
+				return ship_err_set(
+				    err, SHIP_ERR_PROTOCOL,
+				    "%s %s: the answer has no %s'%s'; it cannot be acted "
+				    "on (a proxy or an endpoint that is not %s may be in "
+				    "the way)",
+				    ship_service_info(svc)->name, operation, v ? "valid " : "",
+				    path, ship_service_info(svc)->name);
+		}
+	}
+	return 0;
+}
+
 int ship_aws_json(struct ship_aws *aws, enum ship_service svc, const char *operation,
 		  json_t *request, json_t **response, const struct ship_call_opts *opts,
 		  struct ship_err *err)
@@ -533,11 +687,70 @@ int ship_aws_json(struct ship_aws *aws, enum ship_service svc, const char *opera
 		ship_err_prefix(err, "%s %s", c.si->name, operation);
 		goto cleanup;
 	}
+	if (ship_aws_json_check(svc, operation, *response, err)) {
+		const char *rid = ship_headers_get(&resp.headers, "x-amzn-RequestId");
+		if (rid)
+			snprintf(err->request_id, sizeof(err->request_id), "%s", rid);
+		finish_error(err, NULL);
+		json_decref(*response);
+		*response = NULL;
+		goto cleanup;
+	}
 	rc = 0;
 cleanup:
 	call_release(&c);
 	ship_http_response_release(&resp);
 	return rc;
+}
+
+/*
+ * The same for Query answers: the element ecship acts on, by path below the root ("*" is the
+ * first item of a list); leaf elements must hold text. A DescribeStacks answer without Stacks
+ * would read as "no such stack" and lead to CreateStack.
+ */
+static const struct {
+	enum ship_service svc;
+	const char *action, *path;
+	int text;
+} s_xml_needs[] = {
+    {SHIP_SVC_CLOUDFORMATION, "DescribeStacks", "DescribeStacksResult/Stacks", 0},
+    {SHIP_SVC_CLOUDFORMATION, "CreateStack", "CreateStackResult/StackId", 1},
+    {SHIP_SVC_CLOUDFORMATION, "CreateChangeSet", "CreateChangeSetResult/Id", 1},
+    {SHIP_SVC_CLOUDFORMATION, "DescribeChangeSet", "DescribeChangeSetResult/Status", 1},
+    {SHIP_SVC_ELBV2, "CreateRule", "CreateRuleResult/Rules/*/RuleArn", 1},
+    {SHIP_SVC_ELBV2, "DescribeRules", "DescribeRulesResult/Rules", 0},
+    {SHIP_SVC_STS, "GetCallerIdentity", "GetCallerIdentityResult/Account", 1},
+};
+
+int ship_aws_xml_check(enum ship_service svc, const char *action, const xmlDoc *answer,
+		       struct ship_err *err)
+{
+	for (size_t i = 0; i < sizeof(s_xml_needs) / sizeof(s_xml_needs[0]); i++) {
+		if (s_xml_needs[i].svc != svc || strcmp(s_xml_needs[i].action, action))
+			continue;
+		const char *p = s_xml_needs[i].path;
+		xmlNode *n = ship_xml_root(answer);
+		while (n && *p) {
+			char step[64];
+			size_t len = strcspn(p, "/");
+			snprintf(step, sizeof(step), "%.*s", (int)len, p);
+			n = !strcmp(step, "*") ? ship_xml_first_item(n) : ship_xml_child(n, step);
+			p += len + (p[len] == '/');
+		}
+		int ok = n != NULL;
+		if (ok && s_xml_needs[i].text) {
+			char *t = ship_xml_text(n);
+			ok = t && *t;
+			ship_free(t);
+		}
+		if (!ok)
+			return ship_err_set(err, SHIP_ERR_PROTOCOL,
+					    "%s %s: the answer has no '%s'; it cannot be acted on (a "
+					    "proxy or an endpoint that is not %s may be in the way)",
+					    ship_service_info(svc)->name, action, s_xml_needs[i].path,
+					    ship_service_info(svc)->name);
+	}
+	return 0;
 }
 
 int ship_aws_query(struct ship_aws *aws, enum ship_service svc, const char *action,
@@ -560,6 +773,12 @@ int ship_aws_query(struct ship_aws *aws, enum ship_service svc, const char *acti
 	}
 	if (ship_awsproto_xml_response(&resp, response, err)) {
 		ship_err_prefix(err, "%s %s", c.si->name, action);
+		goto cleanup;
+	}
+	if (ship_aws_xml_check(svc, action, *response, err)) {
+		finish_error(err, NULL);
+		xmlFreeDoc(*response);
+		*response = NULL;
 		goto cleanup;
 	}
 	rc = 0;

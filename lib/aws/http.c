@@ -1,8 +1,9 @@
 /*
  * http.c: HTTP messages (header lists, responses) and the libcurl transport: one easy handle
- * reused across calls (so connections are kept alive), TLS verification always on, connect and
- * read timeouts, proxies from the environment in both cases, a response size cap and the
- * ECSHIP_TEST_LOOPBACK_ONLY guard. Knows nothing about AWS.
+ * reused across calls (so connections are kept alive; a request that changes something goes on a
+ * new one, so libcurl never resends it), TLS verification always on, connect, read and total
+ * timeouts, a minimum speed, cancellation in flight, proxies from the environment in both
+ * cases, a response size cap and the ECSHIP_TEST_LOOPBACK_ONLY guard. Knows nothing about AWS.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -152,21 +153,60 @@ struct ship_http {
 	CURL *curl;
 	long connect_timeout_ms;
 	long read_timeout_ms;
+	long total_timeout_ms;
+	long min_speed_bps; /* < 0: off */
+	long speed_window_ms;
 	char *ca_bundle;
 	size_t max_response;
 	long connects;
+	int (*cancelled)(void *ctx);
+	void *cancel_ctx;
 	/* per request */
 	struct ship_http_response *resp;
 	int too_big;
 	int stalled;           /* the read timeout fired */
+	int trickled;	       /* the answer came slower than min_speed_bps */
+	int interrupted;       /* the cancel callback said stop */
+	int began;	       /* a line of the answer (status or header) has arrived */
+	int cancelled_before;  /* not to be ended by the cancel callback: cancelled already when
+				  it began (a clean-up call: stop the task, say what was done), or
+				  a change (fresh_connection) that is finished to know its fate */
 	double last_activity;  /* monotonic seconds when bytes last moved */
+	double window_start;   /* the minimum-speed window, once the answer began (0: not yet) */
+	curl_off_t window_dl;
 	curl_off_t last_dl, last_ul;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
+int ship_http_options_from_env(struct ship_http_options *o, struct ship_err *err)
+{
+	const char *v = getenv("ECSHIP_HTTP_TIMEOUT");
+	if (!o->total_timeout_ms && v && *v) {
+		double secs;
+		if (ship_parse_duration(v, &secs) || secs < 1 || secs > 86400)
+			return ship_err_set(err, SHIP_ERR_INPUT,
+					    "invalid ECSHIP_HTTP_TIMEOUT '%s': expected a duration "
+					    "from 1s to 24h, such as 30s or 2m",
+					    v);
+		o->total_timeout_ms = (long)(secs * 1000);
+	}
+	v = getenv("ECSHIP_HTTP_MIN_SPEED");
+	if (!o->min_speed_bps && v && *v) {
+		long n;
+		if (ship_parse_long(v, 0, 1L << 30, &n))
+			return ship_err_set(
+			    err, SHIP_ERR_INPUT,
+			    "invalid ECSHIP_HTTP_MIN_SPEED '%s': expected bytes per "
+			    "second (0 turns the check off)",
+			    v);
+		o->min_speed_bps = n ? n : -1;
+	}
+	return 0;
+}
+
 struct ship_http *ship_http_new(const struct ship_http_options *o, struct ship_err *err)
 {
-	struct ship_http_options none = {0, 0, NULL, 0};
+	struct ship_http_options none = {0, 0, NULL, 0, 0, 0, 0, NULL, NULL};
 	const char *ca, *from = "the CA bundle option";
 	if (!o)
 		o = &none;
@@ -180,6 +220,13 @@ struct ship_http *ship_http_new(const struct ship_http_options *o, struct ship_e
 	h->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 3100;
 	h->read_timeout_ms = o->read_timeout_ms > 0 ? o->read_timeout_ms : 60000;
 	h->max_response = o->max_response ? o->max_response : SHIP_BUF_MAX_DEFAULT;
+	h->total_timeout_ms =
+	    o->total_timeout_ms > 0 ? o->total_timeout_ms : SHIP_HTTP_TOTAL_TIMEOUT_MS;
+	h->min_speed_bps = o->min_speed_bps ? o->min_speed_bps : SHIP_HTTP_MIN_SPEED_BPS;
+	h->speed_window_ms =
+	    o->speed_window_ms > 0 ? o->speed_window_ms : SHIP_HTTP_SPEED_WINDOW_MS;
+	h->cancelled = o->cancelled;
+	h->cancel_ctx = o->cancel_ctx;
 	ca = o->ca_bundle;
 	if (!ca || !*ca) {
 		ca = getenv("AWS_CA_BUNDLE");
@@ -229,9 +276,16 @@ static double mono(void)
 }
 
 /*
- * The read timeout: libcurl's low-speed limit averages over several seconds and counts the upload,
- * so a small POST whose answer never comes would not trip it. Instead, abort when no byte has
- * moved in either direction for read_timeout_ms (libcurl calls this at least once a second).
+ * Called by libcurl at least once a second while a request is in flight:
+ * - cancellation: the first Ctrl-C or SIGTERM ends a read in flight (no waiting for a slow
+ *   answer); a change in flight is finished (bounded by its deadline; a second Ctrl-C ends the
+ *   process), and a request begun after it (the command cleaning up) is not ended by it;
+ * - the read timeout: libcurl's low-speed limit averages over several seconds and counts the
+ *   upload, so a small POST whose answer never comes would not trip it. Instead, abort when no
+ *   byte has moved in either direction for read_timeout_ms;
+ * - the minimum speed: once the answer has begun, each window of SHIP_HTTP_SPEED_WINDOW_MS must
+ *   bring min_speed_bps bytes a second on average, so a byte every few seconds cannot hold the
+ *   request open until the total deadline.
  */
 static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 		       curl_off_t ulnow)
@@ -239,6 +293,25 @@ static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off
 	struct ship_http *h = ctx;
 	double now = mono();
 	(void)dltotal, (void)ultotal;
+	if (h->cancelled && !h->cancelled_before && h->cancelled(h->cancel_ctx)) {
+		h->interrupted = 1;
+		return 1;
+	}
+	if (h->min_speed_bps > 0) {
+		if (!h->window_start && (dlnow > 0 || h->began)) {
+			h->window_start = now;
+			h->window_dl = dlnow;
+		} else if (h->window_start &&
+			   (now - h->window_start) * 1000 >= (double)h->speed_window_ms) {
+			double rate = (double)(dlnow - h->window_dl) / (now - h->window_start);
+			if (rate < (double)h->min_speed_bps) {
+				h->trickled = 1;
+				return 1;
+			}
+			h->window_start = now;
+			h->window_dl = dlnow;
+		}
+	}
 	if (dlnow != h->last_dl || ulnow != h->last_ul) {
 		h->last_dl = dlnow;
 		h->last_ul = ulnow;
@@ -269,6 +342,7 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ctx)
 {
 	struct ship_http *h = ctx;
 	size_t n = size * nmemb, len = n;
+	h->began = 1;
 	while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'))
 		len--;
 	if (len >= 5 && !memcmp(p, "HTTP/", 5)) {
@@ -337,10 +411,19 @@ static int map_error(struct ship_http *h, CURLcode rc, const struct ship_http_re
 	curl_off_t connect_us = 0;
 	where(req->url, host, sizeof(host));
 	curl_easy_getinfo(h->curl, CURLINFO_CONNECT_TIME_T, &connect_us);
+	if (h->interrupted)
+		return ship_err_set(err, SHIP_ERR_INTERRUPTED, "interrupted while waiting for '%s'",
+				    host);
 	if (h->stalled)
 		return ship_err_set(err, SHIP_ERR_TIMEOUT,
 				    "'%s' did not answer in time: no data for %ld ms", host,
 				    h->read_timeout_ms);
+	if (h->trickled)
+		return ship_err_set(
+		    err, SHIP_ERR_TIMEOUT,
+		    "'%s' answered too slowly: less than %ld bytes a second over %.1f "
+		    "s (ECSHIP_HTTP_MIN_SPEED)",
+		    host, h->min_speed_bps, (double)h->speed_window_ms / 1000);
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
 		if (connect_us == 0)
@@ -350,7 +433,10 @@ static int map_error(struct ship_http *h, CURLcode rc, const struct ship_http_re
 						? timeout_ms
 						: h->connect_timeout_ms,
 					    why);
-		return ship_err_set(err, SHIP_ERR_TIMEOUT, "'%s' did not answer in time: %s", host,
+		return ship_err_set(err, SHIP_ERR_TIMEOUT,
+				    "'%s' did not answer within %ld ms (%s): %s", host, timeout_ms,
+				    timeout_ms == h->total_timeout_ms ? "ECSHIP_HTTP_TIMEOUT"
+								      : "the command's time limit",
 				    why);
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return ship_err_set(err, SHIP_ERR_NETWORK,
@@ -387,7 +473,18 @@ static int map_error(struct ship_http *h, CURLcode rc, const struct ship_http_re
 					    h->max_response);
 		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory reading the answer from '%s'",
 				    host);
+	case CURLE_WEIRD_SERVER_REPLY:
+		return ship_err_set(
+		    err, SHIP_ERR_PROTOCOL,
+		    "'%s' did not answer in HTTP: %s; check the endpoint URL and port", host, why);
 	case CURLE_UNSUPPORTED_PROTOCOL:
+		if (connect_us > 0 || h->began) /* connected: the server spoke something else */
+			return ship_err_set(
+			    err, SHIP_ERR_PROTOCOL,
+			    "'%s' did not answer in HTTP: %s; check the endpoint URL "
+			    "and port",
+			    host, why);
+		/* fall through */
 	case CURLE_URL_MALFORMAT:
 		return ship_err_set(err, SHIP_ERR_INPUT, "invalid URL '%s': %s", req->url, why);
 	default:
@@ -474,14 +571,22 @@ int ship_http_send(void *ctx, const struct ship_http_request *req, struct ship_h
 	const char *no_proxy = env2("no_proxy", "NO_PROXY");
 	if (no_proxy)
 		curl_easy_setopt(c, CURLOPT_NOPROXY, no_proxy);
-	long ct = h->connect_timeout_ms;
-	if (req->timeout_ms > 0) {
-		if (req->timeout_ms < ct)
-			ct = req->timeout_ms;
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, req->timeout_ms);
-	}
+	long ct = h->connect_timeout_ms, total = h->total_timeout_ms;
+	if (req->timeout_ms > 0 && req->timeout_ms < total)
+		total = req->timeout_ms;
+	if (total < ct)
+		ct = total;
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, total);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ct);
-	h->stalled = 0;
+	if (req->fresh_connection)
+		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+	h->stalled = h->trickled = h->interrupted = h->began = 0;
+	h->window_start = 0;
+	h->window_dl = 0;
+	/* a change in flight (not idempotent) is finished, so the caller knows whether it
+	 * happened and can say so; a read is ended at once */
+	h->cancelled_before =
+	    req->fresh_connection || (h->cancelled && h->cancelled(h->cancel_ctx));
 	h->last_dl = h->last_ul = 0;
 	h->last_activity = mono();
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
@@ -510,7 +615,7 @@ int ship_http_send(void *ctx, const struct ship_http_request *req, struct ship_h
 	if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &n) == CURLE_OK)
 		h->connects += n;
 	if (cr != CURLE_OK) {
-		map_error(h, cr, req, req->timeout_ms, err);
+		map_error(h, cr, req, total, err);
 		ship_headers_release(&resp->headers);
 		ship_buf_reset(&resp->body);
 		goto cleanup;

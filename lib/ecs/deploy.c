@@ -94,6 +94,12 @@ static int primary_id(json_t *resp, char *out, size_t n, struct ship_err *err)
 	return 0;
 }
 
+/* Once Ctrl-C or SIGTERM has come, a deploy starts no new change (docs/waiting.md). */
+static int stop_here(const struct ship_deploy_opts *o)
+{
+	return o->cancelled && o->cancelled(o->ctx);
+}
+
 static int is_busy(void *ctx, const struct ship_service_view *v)
 {
 	(void)ctx;
@@ -209,6 +215,59 @@ int ship_deploy_recorded_previous(struct ship_aws *aws, const char *service_arn,
 	return 0;
 }
 
+/*
+ * A deploy of several services marks each service it moves with TAG_PENDING = the revision it
+ * moved it to, until the deploy ends settled (all completed, or all rolled back). When a run was
+ * interrupted half-way, its rerun finds the services it had already moved unchanged; if another
+ * service then fails, those go back too (to the recorded previous revision): every service on
+ * the new revisions or every service back, never a mix. Best effort, like the previous tag.
+ */
+#define TAG_PENDING "ecship:deploy-pending"
+
+static void mark_pending(struct ship_aws *aws, const struct ship_call_opts *call,
+			 const char *service_arn, const char *revision)
+{
+	struct ship_err e = SHIP_ERR_INIT;
+	json_t *resp = NULL, *req;
+	if (!service_arn[0])
+		return;
+	if (revision)
+		req = json_pack("{s:s, s:[{s:s, s:s}]}", "resourceArn", service_arn, "tags", "key",
+				TAG_PENDING, "value", revision);
+	else
+		req = json_pack("{s:s, s:[s]}", "resourceArn", service_arn, "tagKeys", TAG_PENDING);
+	if (req)
+		ship_aws_json(aws, SHIP_SVC_ECS, revision ? "TagResource" : "UntagResource", req,
+			      &resp, call, &e);
+	json_decref(req);
+	json_decref(resp);
+}
+
+/* The service's TAG_PENDING and SHIP_TAG_PREVIOUS values ("" when absent or unreadable). */
+static void read_marks(struct ship_aws *aws, const struct ship_call_opts *call,
+		       const char *service_arn, char *pending, size_t np, char *previous,
+		       size_t npr)
+{
+	struct ship_err e = SHIP_ERR_INIT;
+	json_t *resp = NULL, *req = json_pack("{s:s}", "resourceArn", service_arn), *t;
+	size_t k;
+	pending[0] = previous[0] = '\0';
+	if (req && service_arn[0] &&
+	    !ship_aws_json(aws, SHIP_SVC_ECS, "ListTagsForResource", req, &resp, call, &e)) {
+		json_array_foreach(json_object_get(resp, "tags"), k, t)
+		{
+			const char *key = json_string_value(json_object_get(t, "key"));
+			const char *val = json_string_value(json_object_get(t, "value"));
+			if (key && val && !strcmp(key, TAG_PENDING))
+				snprintf(pending, np, "%s", val);
+			else if (key && val && !strcmp(key, SHIP_TAG_PREVIOUS))
+				snprintf(previous, npr, "%s", val);
+		}
+	}
+	json_decref(req);
+	json_decref(resp);
+}
+
 static void add_stats(struct ship_deploy_result *res, const struct ship_wait_stats *st)
 {
 	res->wait.polls += st->polls;
@@ -297,6 +356,12 @@ static int rollback_to(struct ship_aws *aws, const struct ship_call_opts *call,
 		     end == SHIP_WAIT_TIMEOUT ? "timed out"
 		     : end == SHIP_WAIT_GONE  ? "the service is gone"
 					      : "interrupted");
+		if (end == SHIP_WAIT_INTERRUPTED) {
+			res->outcome = SHIP_DEPLOY_INTERRUPTED;
+			append_reason(res, "; interrupted while rolling back to ");
+			append_reason(res, ship_taskdef_short(taskdef));
+			append_reason(res, " (the rollback goes on in ECS)");
+		}
 	}
 	return 0;
 }
@@ -355,7 +420,15 @@ static int roll_back(struct ship_aws *aws, const struct ship_call_opts *base,
 			     ship_taskdef_short(res->previous_taskdef));
 			return 0;
 		}
-		if (end == SHIP_WAIT_INTERRUPTED || end == SHIP_WAIT_GONE)
+		if (end == SHIP_WAIT_INTERRUPTED) {
+			res->outcome = SHIP_DEPLOY_INTERRUPTED;
+			append_reason(res, "; interrupted while the circuit breaker rolls the "
+					   "service back to ");
+			append_reason(res, ship_taskdef_short(res->previous_taskdef));
+			append_reason(res, " (ECS goes on with it; 'ecship wait' follows it)");
+			return 0;
+		}
+		if (end == SHIP_WAIT_GONE)
 			return 0;
 		note(o, _("ECS's rollback did not settle on %s in time; rolling back directly"),
 		     ship_taskdef_short(res->previous_taskdef));
@@ -483,6 +556,14 @@ int ship_deploy_ensure_revision(struct ship_aws *aws, struct ship_call_opts *cal
 	} else if (o->dry_run) {
 		note(o, _("would register a new revision of family '%s'%s"), family,
 		     latest ? " (it differs from the latest; 'ecship diff' shows how)" : "");
+	} else if (stop_here(o)) {
+		res->outcome = SHIP_DEPLOY_INTERRUPTED;
+		set_reason(res,
+			   "interrupted before anything was changed: no revision was registered "
+			   "and service '%s' was not touched",
+			   o->service);
+		rc = 1;
+		goto cleanup;
 	} else {
 		persist(aws, call, o);
 		if (ship_ecs_register_taskdef(aws, o->taskdef, call, &td, err)) {
@@ -518,6 +599,10 @@ static json_t *create_request(const struct ship_deploy_opts *o, const char *task
 	if (!json_object_get(dc, "deploymentCircuitBreaker"))
 		json_object_set_new(dc, "deploymentCircuitBreaker",
 				    json_pack("{s:b, s:b}", "enable", 1, "rollback", 1));
+	/* the same in every retry: ECS creates the service once (ECS_Idempotency.html) */
+	char token[40];
+	if (!json_object_get(req, "clientToken") && !ship_aws_client_token(token, sizeof(token)))
+		json_object_set_new(req, "clientToken", json_string(token));
 	return req;
 }
 
@@ -586,6 +671,23 @@ static int create_or_update(struct ship_aws *aws, struct ship_call_opts *call,
 	return 0;
 }
 
+/* After a signal: INTERRUPTED, saying what was done (1); else 0. */
+static int interrupted_before_change(const struct ship_deploy_opts *o,
+				     struct ship_deploy_result *res)
+{
+	if (!stop_here(o))
+		return 0;
+	res->outcome = SHIP_DEPLOY_INTERRUPTED;
+	if (res->registered)
+		set_reason(res,
+			   "interrupted: registered %s (the change in flight), but service '%s' "
+			   "was not changed; deploy again to use it",
+			   ship_taskdef_short(res->taskdef_arn), o->service);
+	else
+		set_reason(res, "interrupted before service '%s' was changed", o->service);
+	return 1;
+}
+
 int ship_deploy_apply(struct ship_aws *aws, struct ship_call_opts *call,
 		      const struct ship_deploy_opts *o, struct ship_deploy_start *s,
 		      struct ship_deploy_result *res, struct ship_err *err)
@@ -594,10 +696,19 @@ int ship_deploy_apply(struct ship_aws *aws, struct ship_call_opts *call,
 	int rc = -1;
 	if (nothing_to_apply(o, s, res))
 		return 1;
+	if (interrupted_before_change(o, res))
+		return 1;
 	/* deploy --pre-run: a one-off task of the new revision before the service changes */
 	if (o->before_update && o->before_update(o->before_update_ctx, res->taskdef_arn, call, err))
 		return -1;
+	/* a signal during the registration or the pre-run: that change in flight was finished,
+	 * but no new one starts */
+	if (interrupted_before_change(o, res))
+		return 1;
 	if (create_or_update(aws, call, o, s, res, &resp, err) ||
+	    copy_id(res->final.arn, sizeof(res->final.arn),
+		    json_object_get(json_object_get(resp, "service"), "serviceArn"), "service ARN",
+		    err) ||
 	    primary_id(resp, res->deployment_id, sizeof(res->deployment_id), err))
 		goto cleanup;
 	if (!res->deployment_id[0]) {
@@ -727,6 +838,30 @@ static int wait_all(struct ship_aws *aws, const struct ship_call_opts *call,
 }
 
 /*
+ * An UNCHANGED service of a group whose other service failed: when an interrupted run of this
+ * deploy had moved it (still marked pending with the revision it runs), it goes back to its
+ * recorded previous revision too, so the group never ends as a mix.
+ */
+static int roll_back_pending(struct ship_aws *aws, const struct ship_call_opts *call,
+			     const struct ship_deploy_opts *o, const struct ship_deploy_opts *fo,
+			     const struct ship_deploy_result *fres, struct one *st,
+			     struct ship_deploy_result *res, struct ship_err *err)
+{
+	char pending[sizeof(res->taskdef_arn)], prev[sizeof(res->previous_taskdef)];
+	read_marks(aws, call, res->final.arn, pending, sizeof(pending), prev, sizeof(prev));
+	if (!pending[0] || strcmp(pending, res->taskdef_arn) || !prev[0] ||
+	    !strcmp(prev, res->taskdef_arn))
+		return 0;
+	snprintf(res->previous_taskdef, sizeof(res->previous_taskdef), "%s", prev);
+	res->outcome = SHIP_DEPLOY_FAILED;
+	set_reason(res,
+		   "rolled back because service '%s' failed: %s (an interrupted run of this "
+		   "deploy had moved it to %s)",
+		   fo->service, fres->reason, ship_taskdef_short(pending));
+	return roll_back(aws, call, o, NULL, &st->start.cur, res, err);
+}
+
+/*
  * Undoes what this deploy changed after service `failed` failed: every service with a deployment
  * of ours goes back to its previous revision, except one that was replaced by someone else's
  * deployment, interrupted, or deleted. Errors are collected: every service gets its attempt.
@@ -738,6 +873,15 @@ static int roll_back_all(struct ship_aws *aws, const struct ship_call_opts *call
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct ship_err e = SHIP_ERR_INIT;
+		if (n > 1 && res[i].outcome == SHIP_DEPLOY_UNCHANGED) {
+			if (roll_back_pending(aws, call, &opts[i], &opts[failed], &res[failed],
+					      &st[i], &res[i], &e) &&
+			    !rc) {
+				*err = e;
+				rc = -1;
+			}
+			continue;
+		}
 		if (!res[i].deployment_id[0] || res[i].outcome == SHIP_DEPLOY_REPLACED ||
 		    res[i].outcome == SHIP_DEPLOY_INTERRUPTED)
 			continue;
@@ -789,8 +933,19 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 	 * change on (persist()) */
 	call.persist_answered_until = start + opts[0].timeout;
 
-	/* 1. start each; stop at the first that cannot start */
+	/* 1. start each; stop at the first that cannot start, or once a signal came (the services
+	 * not reached are left as they are: "interrupted before service 'X' was changed") */
+	int interrupted = 0;
 	for (i = 0; i < n; i++) {
+		if (i > 0 && stop_here(&opts[i])) {
+			interrupted = 1;
+			for (size_t j = i; j < n; j++) {
+				res[j].outcome = SHIP_DEPLOY_INTERRUPTED;
+				set_reason(&res[j], "interrupted before service '%s' was changed",
+					   opts[j].service);
+			}
+			break;
+		}
 		if (deploy_start(aws, &call, &opts[i], &st[i].start, &res[i], err)) {
 			set_reason(&res[i], "%s", err->message);
 			if (n > 1)
@@ -799,15 +954,26 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 		} else if (started_ok(res[i].outcome)) {
 			continue;
 		}
-		if (res[i].outcome != SHIP_DEPLOY_INTERRUPTED)
+		interrupted = res[i].outcome == SHIP_DEPLOY_INTERRUPTED;
+		if (!interrupted)
 			failed = (int)i;
-		for (size_t j = i + 1; j < n; j++)
-			set_reason(&res[j], _("not deployed: service '%s' did not start"),
-				   opts[i].service);
+		for (size_t j = i + 1; j < n; j++) {
+			if (interrupted)
+				res[j].outcome = SHIP_DEPLOY_INTERRUPTED;
+			set_reason(&res[j],
+				   interrupted ? _("interrupted before service '%s' was changed")
+					       : _("not deployed: service '%s' did not start"),
+				   interrupted ? opts[j].service : opts[i].service);
+		}
 		break;
 	}
-	/* 2. wait for all at once */
-	if (i == n && wait_all(aws, &call, opts, n, st, res, err))
+	/* the services this run moved stay marked until the group settles (mark_pending) */
+	for (i = 0; n > 1 && i < n; i++)
+		if (res[i].deployment_id[0])
+			mark_pending(aws, &call, res[i].final.arn, res[i].taskdef_arn);
+	/* 2. wait for all at once; after a signal the wait ends at once, and each started
+	 * deployment is reported as going on in ECS */
+	if (!rc && failed < 0 && wait_all(aws, &call, opts, n, st, res, err))
 		rc = -1;
 	if (!rc && failed < 0)
 		for (i = 0; i < n && failed < 0; i++)
@@ -815,7 +981,8 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 			    !started_ok(res[i].outcome) &&
 			    res[i].outcome != SHIP_DEPLOY_INTERRUPTED)
 				failed = (int)i;
-	/* 3. one failed: every service this deploy changed goes back to its previous revision */
+	/* 3. one failed: every service this deploy changed goes back to its previous revision, and
+	 * so does one an interrupted run of it had moved (unchanged now, still marked pending) */
 	if (failed >= 0) {
 		struct ship_err e = SHIP_ERR_INIT;
 		if (roll_back_all(aws, &call, opts, n, (size_t)failed, st, res, &e) && !rc) {
@@ -823,6 +990,15 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 			rc = -1;
 		}
 	}
+	/* every service on its new revision: the deploy is over, no mark stays (after a failure
+	 * the marks stay, harmless: the services are no longer on the marked revisions) */
+	int settled = n > 1 && !rc && failed < 0 && !interrupted;
+	for (i = 0; i < n; i++)
+		if (res[i].outcome != SHIP_DEPLOY_COMPLETED &&
+		    res[i].outcome != SHIP_DEPLOY_UNCHANGED)
+			settled = 0;
+	for (i = 0; settled && i < n; i++)
+		mark_pending(aws, &call, res[i].final.arn, NULL);
 	double secs = clk->now(clk->ctx) - start;
 	for (i = 0; i < n; i++) {
 		res[i].seconds = secs;

@@ -75,6 +75,9 @@ static json_t *run_request(const struct ship_run_opts *o)
 				    json_string(o->launch_type ? o->launch_type : "FARGATE"));
 	if (o->platform_version)
 		json_object_set_new(req, "platformVersion", json_string(o->platform_version));
+	char token[40]; /* one task, however often the request is sent */
+	if (ship_aws_client_token(token, sizeof(token)) == 0)
+		json_object_set_new(req, "clientToken", json_string(token));
 	if (o->command && o->container) {
 		json_t *cmd = json_array();
 		for (size_t i = 0; cmd && i < o->ncommand; i++)
@@ -148,11 +151,12 @@ int ship_run_task(struct ship_aws *aws, const struct ship_run_opts *o, struct sh
 		ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
 		goto cleanup;
 	}
-	struct ship_call_opts once = {0};
+	/* RunTask carries a clientToken, so a retry after a lost answer gets the same task back
+	 * instead of starting a second one: retried like any call, with the caller's persistence */
+	struct ship_call_opts call = {0};
 	if (o->call)
-		once = *o->call;
-	once.not_idempotent = 1; /* RunTask: never start two tasks */
-	if (ship_aws_json(aws, SHIP_SVC_ECS, "RunTask", req, &resp, &once, err)) {
+		call = *o->call;
+	if (ship_aws_json(aws, SHIP_SVC_ECS, "RunTask", req, &resp, &call, err)) {
 		ship_err_prefix(err, "cannot run a task of '%s' in cluster '%s'",
 				ship_arn_tail(o->taskdef), o->cluster);
 		goto cleanup;

@@ -156,6 +156,14 @@ int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wa
 		ship_aws_stats(aws, &after);
 		st.polls++;
 		throttled = after.throttled > before.throttled;
+		if (r && e.code == SHIP_ERR_INTERRUPTED) { /* Ctrl-C ended the poll in flight */
+			for (i = 0; i < n; i++)
+				if (!items[i].finished)
+					items[i].end = SHIP_WAIT_INTERRUPTED;
+			for (i = 0; i < n; i++)
+				json_decref(svcs[i]);
+			break;
+		}
 		if (r) {
 			if (!ship_err_is_transient(&e)) {
 				*err = e;

@@ -644,7 +644,7 @@ struct ship_config *ship_config_load_for(const char *path, unsigned need, struct
 {
 	struct ship_buf b = SHIP_BUF_INIT(SHIP_CONFIG_MAX_FILE);
 	struct ship_config *cfg = NULL;
-	if (ship_read_file(path, &b)) {
+	if (ship_read_regular_file(path, &b)) {
 		if (errno == ENOENT)
 			ship_err_set(err, SHIP_ERR_INPUT,
 				     "cannot read '%s': no such file; run 'ecship init' to create "
@@ -655,7 +655,7 @@ struct ship_config *ship_config_load_for(const char *path, unsigned need, struct
 				     path, SHIP_CONFIG_MAX_FILE);
 		else
 			ship_err_set(err, SHIP_ERR_INPUT, "cannot read '%s': %s", path,
-				     strerror(errno));
+				     ship_read_strerror(errno));
 	} else {
 		cfg = ship_config_parse_for(path, need, ship_buf_str(&b), vars, diags, err);
 	}

@@ -269,7 +269,7 @@ json_t *ship_tpl_render_json_file(const struct ship_tpl *t, const char *path, st
 {
 	struct ship_buf b = SHIP_BUF_INIT(SHIP_TPL_MAX_FILE);
 	json_t *j = NULL;
-	if (ship_read_file(path, &b)) {
+	if (ship_read_regular_file(path, &b)) {
 		if (errno == EFBIG)
 			ship_err_set(err, SHIP_ERR_INPUT, "cannot read '%s': larger than %zu bytes",
 				     path, SHIP_TPL_MAX_FILE);
@@ -277,7 +277,7 @@ json_t *ship_tpl_render_json_file(const struct ship_tpl *t, const char *path, st
 			ship_err_set(err, SHIP_ERR_NOMEM, "out of memory reading '%s'", path);
 		else
 			ship_err_set(err, SHIP_ERR_INPUT, "cannot read '%s': %s", path,
-				     strerror(errno));
+				     ship_read_strerror(errno));
 	} else {
 		j = ship_tpl_render_json(t, path, ship_buf_str(&b), err);
 	}

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ecship/util.h"
@@ -106,12 +107,52 @@ int ship_parse_duration(const char *s, double *seconds)
 	return 0;
 }
 
+static int read_fd(int fd, struct ship_buf *b);
+
 int ship_read_file(const char *path, struct ship_buf *b)
 {
-	char chunk[8192];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
+	return read_fd(fd, b);
+}
+
+int ship_read_regular_file(const char *path, struct ship_buf *b)
+{
+	struct stat st;
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st)) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = S_ISDIR(st.st_mode) ? EISDIR : ENOTSUP;
+		return -1;
+	}
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return read_fd(fd, b);
+}
+
+const char *ship_read_strerror(int e)
+{
+	if (e == ENOTSUP)
+		return "not a regular file (a FIFO, socket or device); name a regular file";
+	if (e == EISDIR)
+		return "a directory; name a regular file";
+	return strerror(e);
+}
+
+static int read_fd(int fd, struct ship_buf *b)
+{
+	char chunk[8192];
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
 		if (n < 0) {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # deploy_chaos.sh: 20 deploys in a row against ecship-sim while it throttles 30% of requests,
-# answers 10% with 5xx and resets 5% of connections: every deploy ends in the right state with
-# the right exit code, and no revision is registered twice.
+# answers 10% with 5xx, resets 5% of connections (before the request runs) and loses 5% of the
+# answers (after the request ran): every deploy ends in the right state with the right exit
+# code, and no revision is registered twice (a lost RegisterTaskDefinition answer must not make
+# the transport or ecship register it again).
 # san: skip
 . tests/lib/common.sh
 . tests/lib/sim.sh
@@ -32,7 +34,7 @@ cat >svc.json <<'JSON'
 JSON
 expect_exit "baseline deploy (no faults)" 0 "$ECSHIP" deploy --tag v0
 
-faults_on() { sim_post /faults '{"faults":[{"action":"*","throttle":0.30,"error":0.10,"reset":0.05}]}' >/dev/null; }
+faults_on() { sim_post /faults '{"faults":[{"action":"*","throttle":0.30,"error":0.10,"reset":0.05,"lost":0.05},{"action":"RegisterTaskDefinition","lost":0.5}]}' >/dev/null; }
 faults_off() { curl -sf -X DELETE "$SIM_URL/_sim/faults" >/dev/null; }
 td_now() { aws ecs describe-services --cluster chaos --services web --query 'services[0].taskDefinition' --output text; }
 
@@ -63,9 +65,10 @@ check "20 deploys under faults: every deploy ended in the right state" test "$wr
 revs=$(aws ecs list-task-definitions --family-prefix chaos-web --query 'length(taskDefinitionArns)' --output text)
 check "no duplicate revisions: $revs revisions for 21 distinct definitions" test "$revs" = 21
 sim_get /requests >"$T_TMP/req.json"
-check "the faults were really injected (throttles, 5xx and resets seen)" python3 -c '
+check "the faults were really injected (throttles, 5xx, resets and lost answers seen)" python3 -c '
 import json,sys
 reqs=json.load(open(sys.argv[1]))["requests"]
 kinds={r.get("fault") for r in reqs}
-assert {"throttle","error","reset"} <= kinds, kinds' "$T_TMP/req.json"
+assert {"throttle","error","reset","lost"} <= kinds, kinds
+assert any(r.get("fault") == "lost" and r["action"] == "RegisterTaskDefinition" for r in reqs)' "$T_TMP/req.json"
 done_testing

@@ -71,4 +71,20 @@ registered=$(sed -n 's/.*registered \(app:[0-9]*\).*/\1/p' "$ERR" | head -1)
 check "the service now runs the revision the pre-run ran ($registered)" bash -c "[ -n '$registered' ] && [[ '$now' == *:task-definition/$registered ]]"
 expect_exit "deploy --pre-run with nothing to deploy runs nothing" 0 "$ECSHIP" deploy --tag v3 --pre-run "python manage.py migrate"
 lacks "no pre-run when the service already runs the revision" "$ERR" 'pre-run:'
+
+# a lost RunTask answer (the task started, the connection closed before the answer) never
+# starts a second task: RunTask goes out on a new connection (libcurl cannot resend it on its
+# own) with a clientToken, and ecship's retry with the same token gets the same task back
+# (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/ECS_Idempotency.html)
+run_tasks() { for st in RUNNING STOPPED; do aws ecs list-tasks --cluster runs --started-by ecship-run --desired-status $st --query 'taskArns' --output text; done | tr '\t' '\n' | grep -c arn; }
+n0=$(run_tasks)
+seq0=$(sim_get /requests | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
+sim_post /faults '{"faults":[{"action":"RunTask","lost":1,"times":1}]}' >/dev/null
+expect_exit "run with a lost RunTask answer still runs the command (exit 0)" 0 "$ECSHIP" run -- python manage.py migrate
+sim_post /faults '{"faults":[]}' >/dev/null
+check "the lost answer was really injected" bash -c "curl -sf '$SIM_URL/_sim/requests' | grep -q '\"fault\":\"lost\"'"
+n1=$(run_tasks)
+check "one task for one 'ecship run' ($n0 before, $n1 after)" test "$n1" = $((n0 + 1))
+runtasks=$(sim_get "/requests?since=$seq0" | python3 -c 'import json,sys; print(sum(r["action"] == "RunTask" for r in json.load(sys.stdin)["requests"]))')
+check "ecship retried the RunTask whose answer was lost ($runtasks RunTask requests, 1 task)" test "$runtasks" = 2
 done_testing

@@ -195,6 +195,54 @@ def faults(sim, ecs):
           {"throttle", "error", "reset"} <= kinds and all("time" in r and "status" in r for r in reqs["requests"]), kinds)
 
 
+def lost_and_empty(sim, ecs):
+    """The lost-answer fault runs the request, then closes the connection unanswered (unlike a
+    reset, which drops it before it runs); the empty fault answers 200 with no body. Client
+    tokens make RunTask and CreateService run once however often they arrive (source:
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/ECS_Idempotency.html)."""
+    sim.ctl("faults", {"faults": [], "rate_limits": False})  # the buckets were used up above
+    ecs.create_cluster(clusterName="lost")
+    td = taskdef("lostfam", "repo/web:1")
+    before = len(ecs.list_task_definitions(familyPrefix="lostfam")["taskDefinitionArns"])
+    sim.ctl("faults", {"faults": [{"action": "RegisterTaskDefinition", "lost": 1, "times": 1}], "rate_limits": False})
+    st = None
+    try:
+        st, _, _, _ = raw(sim, T + "RegisterTaskDefinition", json.dumps(td).encode())
+    except (http.client.HTTPException, OSError) as e:
+        st = type(e).__name__
+    check("lost answer: the connection closes without an answer", st in ("RemoteDisconnected", "ConnectionResetError", "BadStatusLine"), st)
+    after = len(ecs.list_task_definitions(familyPrefix="lostfam")["taskDefinitionArns"])
+    check("lost answer: the request ran all the same (one more revision)", after == before + 1, (before, after))
+    last = [r for r in sim.ctl("requests")["requests"] if r["action"] == "RegisterTaskDefinition"][-1]
+    check("lost answer: the request log says 'lost'", last.get("fault") == "lost", last)
+    sim.ctl("faults", {"faults": [{"action": "ListClusters", "empty": 1, "times": 1}], "rate_limits": False})
+    st, js, raw_body, _ = raw(sim, T + "ListClusters", b"{}")
+    check("empty answer: HTTP 200 with an empty body", st == 200 and raw_body == b"", (st, raw_body))
+    sim.ctl("faults", {"faults": [], "rate_limits": False})
+    ecs.register_task_definition(**td)
+    run = {"cluster": "lost", "taskDefinition": "lostfam", "count": 1, "networkConfiguration": NET, "clientToken": "tok-run-1"}
+    st1, a1, _, _ = raw(sim, T + "RunTask", json.dumps(run).encode())
+    st2, a2, _, _ = raw(sim, T + "RunTask", json.dumps(run).encode())
+    arns = ecs.list_tasks(cluster="lost")["taskArns"]
+    check("RunTask twice with one clientToken: one task, the same answer",
+          st1 == st2 == 200 and len(arns) == 1 and a1["tasks"][0]["taskArn"] == a2["tasks"][0]["taskArn"], (st1, st2, arns))
+    run2 = dict(run, count=2)
+    st3, a3, _, _ = raw(sim, T + "RunTask", json.dumps(run2).encode())
+    check("RunTask with the same clientToken and other parameters: ConflictException",
+          st3 == 400 and a3.get("__type") == "ConflictException", (st3, a3))
+    st4, _, _, _ = raw(sim, T + "RunTask", json.dumps(dict(run, clientToken="x" * 65)).encode())
+    check("a RunTask clientToken longer than 64 characters is refused", st4 == 400, st4)
+    svc = {"cluster": "lost", "serviceName": "once", "taskDefinition": "lostfam", "desiredCount": 1,
+           "networkConfiguration": NET, "clientToken": "tok-svc-1"}
+    s1, b1, _, _ = raw(sim, T + "CreateService", json.dumps(svc).encode())
+    s2, b2, _, _ = raw(sim, T + "CreateService", json.dumps(svc).encode())
+    check("CreateService twice with one clientToken: created once, both succeed",
+          s1 == s2 == 200 and b1["service"]["serviceArn"] == b2["service"]["serviceArn"], (s1, s2, b2))
+    s3, b3, _, _ = raw(sim, T + "CreateService", json.dumps(dict(svc, clientToken="tok-svc-2")).encode())
+    check("CreateService again with another clientToken: not idempotent",
+          s3 == 400 and "not idempotent" in b3.get("message", ""), (s3, b3))
+
+
 def control(sim):
     import urllib.error
     for path, body, want in (("faults", b"{bad", 400), ("nowhere", None, 404), ("clock", b'{"speed": -1}', 400),
@@ -222,6 +270,7 @@ def main():
         random_bytes(sim)
         mutations(sim, ecs)
         faults(sim, ecs)
+        lost_and_empty(sim, ecs)
         control(sim)
     check("SIGTERM after all that: exit status 0", sim.exit_status == 0, sim.exit_status)
     done()

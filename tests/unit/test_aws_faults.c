@@ -196,7 +196,8 @@ static struct ship_aws *client(struct rec_clock *rc, int max_attempts)
 {
 	char url[64];
 	struct ship_err e = SHIP_ERR_INIT;
-	static struct ship_http_options http = {0, 1000, NULL, 0}; /* 1 s read timeout */
+	static struct ship_http_options http = {0, 1000, NULL, 0,   0,
+						0, 0,	 NULL, NULL}; /* 1 s read timeout */
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d", s_srv.port);
 	struct ship_aws_options o;
 	memset(&o, 0, sizeof(o));
@@ -486,8 +487,13 @@ static void quota_runs_dry(void **state)
 static void exact_requests(void **state)
 {
 	(void)state;
-	static const struct step steps[] = {OK_JSON, OK_JSON, OK_JSON, OK_QUERY, OK_EC2, OK_QUERY,
-					    OK_JSON, OK_QUERY};
+	static const struct step steps[] = {
+	    OK_JSON, OK_JSON, OK_JSON, OK_QUERY, OK_EC2,
+	    {ANSWER, 200, "text/xml",
+	     "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>123456789012</Account>"
+	     "</GetCallerIdentityResult></GetCallerIdentityResponse>",
+	     "sts-rid"},
+	    OK_JSON, OK_QUERY};
 	struct rec_clock rc;
 	struct ship_err e = SHIP_ERR_INIT;
 	srv_start();
@@ -592,7 +598,8 @@ static void wire_log_is_redacted(void **state)
 	static const struct step steps[] = {
 	    THROTTLE_JSON,
 	    {ANSWER, 200, JSON11,
-	     "{\"taskDefinition\":{\"containerDefinitions\":[{\"environment\":[{\"name\":"
+	     "{\"taskDefinition\":{\"taskDefinitionArn\":\"arn:aws:ecs:us-east-1:1:task-definition/"
+	     "web:1\",\"revision\":1,\"containerDefinitions\":[{\"environment\":[{\"name\":"
 	     "\"DJANGO_SECRET_KEY\",\"value\":\"django-insecure-0123456789\"}]}]},"
 	     "\"credentials\":{\"secretAccessKey\":\"" SECRET "\"}}",
 	     "rid-2"},
@@ -621,7 +628,7 @@ static void wire_log_is_redacted(void **state)
 	char url[64];
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/latest/api/token", s_srv.port);
 	ship_headers_add(&h, "X-aws-ec2-metadata-token-ttl-seconds", "21600");
-	struct ship_http_request hreq = {"PUT", url, &h, SHIP_STR_LIT(""), 1000};
+	struct ship_http_request hreq = {"PUT", url, &h, SHIP_STR_LIT(""), 1000, 0};
 	struct ship_http_response resp;
 	ship_http_response_init(&resp);
 	assert_int_equal(ship_aws_http(aws, &hreq, &resp, &e), 0);
@@ -683,7 +690,7 @@ static void plain_exchange_is_not_retried(void **state)
 	struct ship_aws *aws = client(&rc, 3);
 	char url[64];
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v2/credentials/x", s_srv.port);
-	struct ship_http_request req = {"GET", url, NULL, SHIP_STR_LIT(""), 0};
+	struct ship_http_request req = {"GET", url, NULL, SHIP_STR_LIT(""), 0, 0};
 	struct ship_http_response resp;
 	ship_http_response_init(&resp);
 	assert_int_equal(ship_aws_http(aws, &req, &resp, &e), 0);
@@ -712,9 +719,153 @@ static int fake_transport(void *ctx, const struct ship_http_request *req,
 	resp->status = 200;
 	if (ship_buf_adds(&resp->body, req->headers && ship_headers_get(req->headers, "X-Amz-Target")
 					   ? "{\"clusterArns\":[\"a\"]}"
-					   : "<R><Result><A>1</A></Result></R>"))
+					   : "<R><DescribeStacksResult><Stacks/></DescribeStacksResult></R>"))
 		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
 	return 0;
+}
+
+/*
+ * A call that changes something goes out on a new connection: when the server ran it and closed
+ * the kept-alive connection before answering, libcurl must not send it again on its own
+ * (one request seen, not two). Calls that only read may still reuse connections.
+ */
+static void changes_are_never_resent_by_the_transport(void **state)
+{
+	(void)state;
+	static const struct step steps[] = {OK_JSON, {RESET, 0, 0, 0, 0}};
+	struct rec_clock rc;
+	struct ship_err e = SHIP_ERR_INIT;
+	json_t *out = NULL;
+	srv_start();
+	rc_init(&rc, 0.5);
+	srv_script(steps, 2);
+	ship_buf_init(&s_log, 0);
+	struct ship_aws *aws = client(&rc, 1);
+	assert_int_equal(do_call(aws, CALL_JSON, &e), 0); /* a kept-alive connection */
+	assert_int_equal(ship_aws_json(aws, SHIP_SVC_ECS, "RunTask", NULL, &out, &s_signed, &e),
+			 -1);
+	assert_int_equal(e.code, SHIP_ERR_NETWORK);
+	assert_int_equal(s_srv.nseen, 2); /* RunTask reached the server once */
+	assert_null(out);
+	ship_buf_release(&s_log);
+	ship_aws_destroy(aws);
+	srv_stop();
+	static const char *const reads[] = {"DescribeServices", "ListTasks",
+					    "GetLogEvents",	"FilterLogEvents",
+					    "ValidateTemplate", "GetCallerIdentity"};
+	static const char *const changes[] = {"RegisterTaskDefinition",
+					      "RunTask",
+					      "CreateService",
+					      "UpdateService",
+					      "DeregisterTaskDefinition",
+					      "CreateChangeSet",
+					      "ExecuteChangeSet",
+					      "CreateRule",
+					      "StopTask",
+					      "TagResource"};
+	for (size_t i = 0; i < sizeof(reads) / sizeof(*reads); i++)
+		assert_true(ship_aws_operation_reads_only(reads[i]));
+	for (size_t i = 0; i < sizeof(changes) / sizeof(*changes); i++)
+		assert_false(ship_aws_operation_reads_only(changes[i]));
+	/* client tokens: 36 characters, a version 4 UUID, different each time */
+	char t1[40], t2[40];
+	assert_int_equal(ship_aws_client_token(t1, sizeof(t1)), 0);
+	assert_int_equal(ship_aws_client_token(t2, sizeof(t2)), 0);
+	assert_int_equal(strlen(t1), 36);
+	assert_int_equal(t1[14], '4');
+	assert_string_not_equal(t1, t2);
+}
+
+/* A 2xx answer without a member ecship acts on is a protocol error naming call and member. */
+static void answers_are_checked(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *op, *body, *message;
+	} cases[] = {
+	    {"RegisterTaskDefinition", "",
+	     "ecs RegisterTaskDefinition: the answer has no 'taskDefinition.taskDefinitionArn'"},
+	    {"RegisterTaskDefinition", "{\"taskDefinition\":{\"taskDefinitionArn\":\"\"}}",
+	     "ecs RegisterTaskDefinition: the answer has no valid "
+	     "'taskDefinition.taskDefinitionArn'"},
+	    {"RegisterTaskDefinition", "{\"taskDefinition\":{\"taskDefinitionArn\":\"a:1\"}}",
+	     "ecs RegisterTaskDefinition: the answer has no 'taskDefinition.revision'"},
+	    {"UpdateService", "{\"service\":{\"serviceArn\":\"s\",\"deployments\":{}}}",
+	     "ecs UpdateService: the answer has no valid 'service.deployments'"},
+	    {"CreateService", "{}", "ecs CreateService: the answer has no 'service.serviceArn'"},
+	    {"DescribeServices", "{\"failures\":[]}",
+	     "ecs DescribeServices: the answer has no 'services'"},
+	    {"RunTask", "{}", "ecs RunTask: the answer has no 'tasks'"},
+	    {"DescribeTasks", "null", NULL}, /* not an object: the parser says so */
+	};
+	srv_start();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct step st[] = {{ANSWER, 200, JSON11, cases[i].body, "chk-rid"}};
+		struct rec_clock rc;
+		struct ship_err e = SHIP_ERR_INIT;
+		json_t *out = NULL;
+		rc_init(&rc, 0.5);
+		srv_script(st, 1);
+		ship_buf_init(&s_log, 0);
+		struct ship_aws *aws = client(&rc, 3);
+		assert_int_equal(
+		    ship_aws_json(aws, SHIP_SVC_ECS, cases[i].op, NULL, &out, &s_signed, &e), -1);
+		assert_null(out);
+		assert_int_equal(e.code, SHIP_ERR_PROTOCOL);
+		assert_int_equal(s_srv.nseen, 1); /* final: not retried */
+		if (cases[i].message &&
+		    strncmp(e.message, cases[i].message, strlen(cases[i].message)))
+			fail_msg("%s: '%s'\n want '%s...'", cases[i].op, e.message,
+				 cases[i].message);
+		if (cases[i].message)
+			assert_non_null(strstr(e.message, "(request id chk-rid)"));
+		ship_buf_release(&s_log);
+		ship_aws_destroy(aws);
+	}
+	/* the same for Query answers: an empty CreateRule or DescribeStacks result */
+	static const struct {
+		enum ship_service svc;
+		const char *action, *body, *message;
+	} xcases[] = {
+	    {SHIP_SVC_ELBV2, "CreateRule",
+	     "<CreateRuleResponse><CreateRuleResult><Rules/></CreateRuleResult></CreateRuleResponse>",
+	     "elbv2 CreateRule: the answer has no 'CreateRuleResult/Rules/*/RuleArn'"},
+	    {SHIP_SVC_CLOUDFORMATION, "DescribeStacks",
+	     "<DescribeStacksResponse><DescribeStacksResult/></DescribeStacksResponse>",
+	     "cloudformation DescribeStacks: the answer has no 'DescribeStacksResult/Stacks'"},
+	    {SHIP_SVC_CLOUDFORMATION, "CreateChangeSet",
+	     "<CreateChangeSetResponse><CreateChangeSetResult><Id></Id></CreateChangeSetResult>"
+	     "</CreateChangeSetResponse>",
+	     "cloudformation CreateChangeSet: the answer has no 'CreateChangeSetResult/Id'"},
+	};
+	for (size_t i = 0; i < sizeof(xcases) / sizeof(*xcases); i++) {
+		struct step st[] = {{ANSWER, 200, "text/xml", xcases[i].body, "x-rid"}};
+		struct rec_clock rc;
+		struct ship_err xe = SHIP_ERR_INIT;
+		xmlDoc *doc = NULL;
+		rc_init(&rc, 0.5);
+		srv_script(st, 1);
+		ship_buf_init(&s_log, 0);
+		struct ship_aws *aws = client(&rc, 3);
+		assert_int_equal(ship_aws_query(aws, xcases[i].svc, xcases[i].action, NULL, &doc,
+						&s_signed, &xe),
+				 -1);
+		assert_null(doc);
+		assert_int_equal(xe.code, SHIP_ERR_PROTOCOL);
+		if (strncmp(xe.message, xcases[i].message, strlen(xcases[i].message)))
+			fail_msg("%s: '%s'\n want '%s...'", xcases[i].action, xe.message,
+				 xcases[i].message);
+		ship_buf_release(&s_log);
+		ship_aws_destroy(aws);
+	}
+	/* a complete answer passes */
+	json_t *ok = json_pack("{s:{s:s, s:i}}", "taskDefinition", "taskDefinitionArn", "a:1",
+			       "revision", 1);
+	struct ship_err e = SHIP_ERR_INIT;
+	assert_int_equal(ship_aws_json_check(SHIP_SVC_ECS, "RegisterTaskDefinition", ok, &e), 0);
+	assert_int_equal(ship_aws_json_check(SHIP_SVC_ECS, "ListClusters", ok, &e), 0);
+	json_decref(ok);
+	srv_stop();
 }
 
 static void survives_allocation_failures(void **state)
@@ -811,6 +962,8 @@ int main(void)
 	    TU_TEST(plain_exchange_is_not_retried),
 	    TU_TEST(survives_allocation_failures),
 	    TU_TEST(server_clock_offset),
+	    TU_TEST(changes_are_never_resent_by_the_transport),
+	    TU_TEST(answers_are_checked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,6 +56,17 @@ static void copy_header(struct MHD_Connection *c, const char *name, char *out, s
 	snprintf(out, size, "%s", v ? v : "");
 }
 
+static ssize_t trickle(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct srv *s = cls;
+	(void)pos, (void)max;
+	if (s->stop)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	nap(200);
+	buf[0] = 'x';
+	return 1;
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url,
 			      const char *method, const char *version, const char *upload,
 			      size_t *upload_size, void **con_cls)
@@ -91,6 +102,13 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 		for (int i = 0; i < 150 && !s->stop; i++)
 			nap(20);
 		return MHD_NO;
+	}
+	if (strstr(url, "/trickle")) { /* a byte every 200 ms, for ever */
+		struct MHD_Response *r =
+		    MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1, trickle, s, NULL);
+		enum MHD_Result ret = MHD_queue_response(c, 200, r);
+		MHD_destroy_response(r);
+		return ret;
 	}
 	static char big[4096];
 	const char *text = "hello";
@@ -163,7 +181,7 @@ static int send_req(struct ship_http *h, const char *method, const char *u,
 		    const struct ship_headers *hd, struct ship_str body, long timeout_ms,
 		    struct ship_http_response *resp, struct ship_err *err)
 {
-	struct ship_http_request req = {method, u, hd, body, timeout_ms};
+	struct ship_http_request req = {method, u, hd, body, timeout_ms, 0};
 	return ship_http_send(h, &req, resp, err);
 }
 
@@ -256,7 +274,8 @@ static void failures_are_classified(void **state)
 	(void)state;
 	struct ship_err e = SHIP_ERR_INIT;
 	struct ship_http_response r;
-	struct ship_http_options o = {0, 1000, NULL, 1000}; /* 1 s read timeout, 1000-byte cap */
+	struct ship_http_options o = {0, 1000, NULL, 1000, 0,
+				      0, 0,    NULL, NULL}; /* 1 s read timeout, 1000-byte cap */
 	srv_start(&s_a, "a");
 	struct ship_http *h = ship_http_new(&o, &e);
 	ship_http_response_init(&r);
@@ -467,7 +486,7 @@ static void tls_is_always_verified(void **state)
 	ship_http_destroy(h);
 
 	/* the option and AWS_CA_BUNDLE make it trusted */
-	struct ship_http_options o = {0, 0, path, 0};
+	struct ship_http_options o = {0, 0, path, 0, 0, 0, 0, NULL, NULL};
 	h = ship_http_new(&o, &e);
 	assert_int_equal(send_req(h, "GET", u, NULL, SHIP_STR_LIT(""), 0, &r, &e), 0);
 	assert_string_equal(r.body.data, "hello");
@@ -524,13 +543,132 @@ static void headers_helpers(void **state)
 	assert_int_equal(ship_url_host("http:///x", host, sizeof(host)), -1);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * libcurl resends a request by itself when the kept-alive connection it reused dies before any
+ * answer byte: a request that changes something (RunTask, RegisterTaskDefinition) would then run
+ * twice. A request marked fresh_connection goes out on a new connection, so it is sent once.
+ */
+static void mutating_requests_are_never_resent(void **state)
+{
+	(void)state;
+	struct ship_err e = SHIP_ERR_INIT;
+	struct ship_http_response r;
+	srv_start(&s_a, "a");
+	struct ship_http *h = ship_http_new(NULL, &e);
+	ship_http_response_init(&r);
+	/* a kept-alive connection, then the server runs the POST and closes without answering */
+	assert_int_equal(send_req(h, "GET", url(&s_a, "/x"), NULL, SHIP_STR_LIT(""), 0, &r, &e), 0);
+	int before = s_a.requests;
+	char close_url[256];
+	snprintf(close_url, sizeof(close_url), "%s", url(&s_a, "/close"));
+	struct ship_http_request req = {"POST", close_url, NULL, SHIP_STR_LIT("{}"), 0, 1};
+	assert_int_equal(ship_http_send(h, &req, &r, &e), -1);
+	assert_int_equal(e.code, SHIP_ERR_NETWORK);
+	assert_int_equal(s_a.requests - before, 1); /* sent once, not resent */
+	/* the same without the flag: libcurl resends it on a new connection (the reason for it) */
+	assert_int_equal(send_req(h, "GET", url(&s_a, "/x"), NULL, SHIP_STR_LIT(""), 0, &r, &e), 0);
+	before = s_a.requests;
+	req.fresh_connection = 0;
+	assert_int_equal(ship_http_send(h, &req, &r, &e), -1);
+	assert_true(s_a.requests - before > 1);
+	ship_http_response_release(&r);
+	ship_http_destroy(h);
+	srv_stop(&s_a);
+}
+
+static int s_cancel;
+static int cancelled_cb(void *ctx)
+{
+	(void)ctx;
+	return s_cancel > 0 && --s_cancel == 0 ? 1 : s_cancel == 0;
+}
+
+/* Every request has a total deadline and a minimum speed; Ctrl-C ends one in flight. */
+static void no_request_can_hang(void **state)
+{
+	(void)state;
+	struct ship_err e = SHIP_ERR_INIT;
+	struct ship_http_response r;
+	srv_start(&s_a, "a");
+	ship_http_response_init(&r);
+
+	/* a trickle (a byte every 200 ms) never trips the read timeout, but the minimum speed */
+	struct ship_http_options slow = {0, 0, NULL, 0, 0, 100, 1000, NULL, NULL};
+	struct ship_http *h = ship_http_new(&slow, &e);
+	double t0 = now_s();
+	assert_int_equal(
+	    send_req(h, "GET", url(&s_a, "/trickle"), NULL, SHIP_STR_LIT(""), 0, &r, &e), -1);
+	assert_int_equal(e.code, SHIP_ERR_TIMEOUT);
+	assert_string_equal(e.message,
+			    "'127.0.0.1' answered too slowly: less than 100 bytes a second "
+			    "over 1.0 s (ECSHIP_HTTP_MIN_SPEED)");
+	assert_true(now_s() - t0 < 5);
+	ship_http_destroy(h);
+
+	/* the total deadline, with the speed check off */
+	struct ship_http_options total = {0, 0, NULL, 0, 1500, -1, 0, NULL, NULL};
+	h = ship_http_new(&total, &e);
+	t0 = now_s();
+	assert_int_equal(
+	    send_req(h, "GET", url(&s_a, "/trickle"), NULL, SHIP_STR_LIT(""), 0, &r, &e), -1);
+	assert_int_equal(e.code, SHIP_ERR_TIMEOUT);
+	assert_non_null(strstr(e.message, "did not answer within 1500 ms (ECSHIP_HTTP_TIMEOUT)"));
+	assert_true(now_s() - t0 < 4);
+	ship_http_destroy(h);
+
+	/* the environment sets both; nonsense is refused */
+	struct ship_http_options env = {0};
+	setenv("ECSHIP_HTTP_TIMEOUT", "2m", 1);
+	setenv("ECSHIP_HTTP_MIN_SPEED", "0", 1);
+	assert_int_equal(ship_http_options_from_env(&env, &e), 0);
+	assert_int_equal(env.total_timeout_ms, 120000);
+	assert_int_equal(env.min_speed_bps, -1);
+	setenv("ECSHIP_HTTP_TIMEOUT", "soon", 1);
+	env.total_timeout_ms = 0;
+	assert_int_equal(ship_http_options_from_env(&env, &e), -1);
+	assert_int_equal(e.code, SHIP_ERR_INPUT);
+	assert_non_null(strstr(e.message, "ECSHIP_HTTP_TIMEOUT 'soon'"));
+	unsetenv("ECSHIP_HTTP_TIMEOUT");
+	unsetenv("ECSHIP_HTTP_MIN_SPEED");
+
+	/* Ctrl-C while waiting for an answer ends the request at once (SHIP_ERR_INTERRUPTED) */
+	struct ship_http_options cancel = {0, 0, NULL, 0, 0, 0, 0, cancelled_cb, NULL};
+	h = ship_http_new(&cancel, &e);
+	s_cancel = 3; /* the third look says "interrupted" */
+	t0 = now_s();
+	assert_int_equal(send_req(h, "GET", url(&s_a, "/slow"), NULL, SHIP_STR_LIT(""), 0, &r, &e),
+			 -1);
+	assert_int_equal(e.code, SHIP_ERR_INTERRUPTED);
+	assert_string_equal(e.message, "interrupted while waiting for '127.0.0.1'");
+	assert_true(now_s() - t0 < 2.5);
+	/* a request begun after the interrupt (the command cleaning up) goes through */
+	assert_int_equal(send_req(h, "GET", url(&s_a, "/x"), NULL, SHIP_STR_LIT(""), 0, &r, &e), 0);
+	assert_int_equal(r.status, 200);
+	s_cancel = 0;
+	ship_http_destroy(h);
+	ship_http_response_release(&r);
+	srv_stop(&s_a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    TU_TEST(requests_and_answers),       TU_TEST(connections_are_reused),
-	    TU_TEST(failures_are_classified),    TU_TEST(loopback_guard),
-	    TU_TEST(proxies_from_the_environment), TU_TEST(tls_is_always_verified),
+	    TU_TEST(requests_and_answers),
+	    TU_TEST(connections_are_reused),
+	    TU_TEST(failures_are_classified),
+	    TU_TEST(loopback_guard),
+	    TU_TEST(proxies_from_the_environment),
+	    TU_TEST(tls_is_always_verified),
 	    TU_TEST(headers_helpers),
+	    TU_TEST(mutating_requests_are_never_resent),
+	    TU_TEST(no_request_can_hang),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
