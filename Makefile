@@ -86,6 +86,12 @@ $(BUILD)/obj/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# ECS's defaults (data/ecs-defaults.tsv) are compiled into the library; the generated rows are
+# checked in (lint reads them too) and remade here when the table changes.
+lib/project/ecs_defaults.inc: data/ecs-defaults.tsv scripts/gen-ecs-defaults
+	scripts/gen-ecs-defaults $< $@
+$(BUILD)/obj/lib/project/defaults.o: lib/project/ecs_defaults.inc
+
 $(LIBSHIP): $(LIB_OBJS)
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^

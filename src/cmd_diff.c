@@ -29,7 +29,10 @@ static int show(const json_t *live, const json_t *local, const char *la, const c
 	struct ship_err err = SHIP_ERR_INIT;
 	struct ship_buf out = SHIP_BUF_INIT(0);
 	json_t *a = normalize_td ? ship_taskdef_normalize(live) : ship_servicedef_normalize(live);
-	json_t *b = normalize_td ? ship_taskdef_normalize(local) : ship_servicedef_normalize(local);
+	/* the service as ecship would send it (with the breaker it adds), not the bare file */
+	json_t *req = normalize_td ? NULL : ship_servicedef_request(local);
+	json_t *b = normalize_td ? ship_taskdef_normalize(local) : ship_servicedef_normalize(req);
+	json_decref(req);
 	if (!normalize_td) {
 		/* deploy sets the service's task definition itself: not a difference */
 		json_object_del(a, "taskDefinition");
@@ -110,7 +113,8 @@ const struct cli_command cmd_diff_def = {
     NULL,
     "show how the local definitions differ from the live service and task definition",
     "Renders the definitions as deploy would and prints unified diffs against what ECS runs\n"
-    "now, with ECS's defaults (essential, tcp, hostPort, empty lists, ...) normalized away.\n"
-    "The service definition is compared on the fields CreateService takes.",
+    "now, with ECS's defaults (essential, tcp, hostPort, EFS rootDirectory, empty lists, ...;\n"
+    "one table, data/ecs-defaults.tsv) normalized away. The service definition is compared as\n"
+    "deploy sends it (with the circuit breaker ecship adds) on the fields CreateService takes.",
     s_options,
 };

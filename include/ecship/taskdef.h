@@ -76,16 +76,41 @@ size_t ship_taskdef_validate(const json_t *td, const json_t *service_def, const 
 /* ---- comparison ---------------------------------------------------------------------------- */
 
 /*
+ * ECS's defaults: one row per member ECS fills in when a request leaves it out, from
+ * data/ecs-defaults.tsv (compiled in). op is "RegisterTaskDefinition", "CreateService" or
+ * "UpdateService"; path "a.b[].c"; when "" or "KEY=V1|V2" on the root ("-": left out); value a
+ * JSON text or "=MEMBER" (equal to that member of the same object); other a non-default value;
+ * source the documentation page that states it.
+ */
+struct ship_ecs_default {
+	const char *op, *path, *when, *value, *other, *source;
+};
+const struct ship_ecs_default *ship_ecs_defaults(size_t *n);
+/* Deletes from doc every member equal to its default (task definition rows, or service rows when
+ * service), conditions read on root. 0 ok, -1 out of memory. */
+int ship_ecs_defaults_drop(json_t *doc, const json_t *root, int service);
+/* The default of op's member at path (new reference), or NULL when the table has none. */
+json_t *ship_ecs_default_value(const char *op, const char *path, const json_t *root);
+/*
+ * The service definition as ecship sends it to CreateService (new reference): the file plus what
+ * ecship adds (the deployment circuit breaker with rollback, unless the file sets one). diff and
+ * deploy compare this, not the bare file, so what ecship adds is never drift.
+ */
+json_t *ship_servicedef_request(const json_t *service_def);
+
+/*
  * A normalized copy (new reference) of a task definition as submitted or as returned by
- * DescribeTaskDefinition: read-only fields and ECS defaults removed (essential true, tcp,
- * hostPort equal to containerPort under awsvpc, container cpu 0, empty arrays and objects,
- * default health check timings, ...), cpu and memory as unit strings, requiresCompatibilities
+ * DescribeTaskDefinition: read-only fields and ECS defaults removed (the rows of
+ * data/ecs-defaults.tsv: essential true, tcp, hostPort 0 in bridge mode and equal to
+ * containerPort in awsvpc and host mode, EFS rootDirectory "/", ...; empty arrays and objects), cpu and memory as unit strings, requiresCompatibilities
  * sorted, environment and secrets sorted by name. NULL when out of memory or not an object.
  */
 json_t *ship_taskdef_normalize(const json_t *td);
 /* 1 when both normalize to the same definition, 0 when not, -1 out of memory. */
 int ship_taskdef_same(const json_t *a, const json_t *b);
-/* The same idea for a service: CreateService input vs a DescribeServices service. */
+/* The same idea for a service: CreateService input vs a DescribeServices service (whose
+ * serviceConnectConfiguration, volumeConfigurations and vpcLatticeConfigurations are taken from
+ * its PRIMARY deployment, where DescribeServices returns them). */
 json_t *ship_servicedef_normalize(const json_t *svc);
 
 /*

@@ -518,23 +518,17 @@ cleanup:
 	return rc;
 }
 
-/* CreateService's input: the service definition, named, on our revision, breaker on unless set. */
+/* CreateService's input: the service definition as ecship sends it, named, on our revision. */
 static json_t *create_request(const struct ship_deploy_opts *o, const char *taskdef)
 {
-	json_t *req = json_deep_copy(o->service_def);
+	if (!o->service_def)
+		return NULL;
+	json_t *req = ship_servicedef_request(o->service_def);
 	if (!req)
 		return NULL;
 	json_object_set_new(req, "cluster", json_string(o->cluster));
 	json_object_set_new(req, "serviceName", json_string(o->service));
 	json_object_set_new(req, "taskDefinition", json_string(taskdef));
-	json_t *dc = json_object_get(req, "deploymentConfiguration");
-	if (!dc) {
-		dc = json_object();
-		json_object_set_new(req, "deploymentConfiguration", dc);
-	}
-	if (!json_object_get(dc, "deploymentCircuitBreaker"))
-		json_object_set_new(dc, "deploymentCircuitBreaker",
-				    json_pack("{s:b, s:b}", "enable", 1, "rollback", 1));
 	return req;
 }
 
