@@ -49,6 +49,36 @@ static int show(const json_t *live, const json_t *local, const char *la, const c
 	return r;
 }
 
+/* What deploy would do to the service: the UpdateService members it would send (or why it would
+ * refuse), and desiredCount, which it leaves as it is live. 1 when deploy would change it. */
+static int show_update(const json_t *live, const json_t *local)
+{
+	struct ship_err err = SHIP_ERR_INIT;
+	json_t *upd = NULL;
+	int r = 0;
+	json_t *ld = json_object_get(live, "desiredCount"), *fd = json_object_get(local, "desiredCount");
+	if (json_is_integer(ld) && json_is_integer(fd) &&
+	    json_integer_value(ld) != json_integer_value(fd))
+		cli_note("desiredCount: %lld live, %lld in the service definition: deploy leaves the live "
+			 "count (Application Auto Scaling or a person owns it); 'ecship deploy "
+			 "--desired-count N' sets it",
+			 (long long)json_integer_value(ld), (long long)json_integer_value(fd));
+	if (ship_servicedef_update(local, live, &upd, &err)) {
+		cli_error("deploy would refuse: %s", err.message);
+		return 1;
+	}
+	if (json_object_size(upd)) {
+		char *txt = json_dumps(upd, JSON_SORT_KEYS | JSON_INDENT(2));
+		printf("deploy would send UpdateService with:\n");
+		cli_put_lines(stdout, txt ? txt : "(out of memory)");
+		printf("\n");
+		ship_free(txt);
+		r = 1;
+	}
+	json_decref(upd);
+	return r;
+}
+
 static int cmd_diff(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct cli_project *proj = ctx->proj;
@@ -90,6 +120,8 @@ static int cmd_diff(struct cli_ctx *ctx, int argc, char **argv)
 		snprintf(la, sizeof(la), "live service %s", cs->name);
 		snprintf(lb, sizeof(lb), "local %s", cs->service_definition);
 		d2 = show(svc, rend.service_definition, la, lb, 0);
+		if (d2 >= 0)
+			d2 |= show_update(svc, rend.service_definition);
 	}
 	if (d1 < 0 || d2 < 0) {
 		rc = CLI_EXIT_FAILED;

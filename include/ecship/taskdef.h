@@ -97,6 +97,16 @@ json_t *ship_ecs_default_value(const char *op, const char *path, const json_t *r
  * deploy compare this, not the bare file, so what ecship adds is never drift.
  */
 json_t *ship_servicedef_request(const json_t *service_def);
+/*
+ * The members of UpdateService (botocore's UpdateServiceRequest) that bring the live service
+ * (DescribeServices) to the service definition, compared normalized exactly as `diff` does:
+ * *members (new reference; an empty object when nothing differs) holds each differing member as
+ * the file writes it (left out: ECS's default). desiredCount and taskDefinition are the deploy's.
+ * A difference ECS cannot apply in place (schedulingStrategy, deploymentController, role,
+ * serviceName, cluster, launchType) is SHIP_ERR_INPUT naming it and what to do. 0 / -1.
+ */
+int ship_servicedef_update(const json_t *service_def, const json_t *live, json_t **members,
+			   struct ship_err *err);
 
 /*
  * A normalized copy (new reference) of a task definition as submitted or as returned by

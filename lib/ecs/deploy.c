@@ -392,6 +392,8 @@ void ship_deploy_start_release(struct ship_deploy_start *s)
 {
 	json_decref(s->svc);
 	s->svc = NULL;
+	json_decref(s->update);
+	s->update = NULL;
 }
 
 static int describe(struct ship_aws *aws, const struct ship_call_opts *call,
@@ -404,6 +406,31 @@ static int describe(struct ship_aws *aws, const struct ship_call_opts *call,
 				       o->service, o->cluster);
 	memset(&s->view, 0, sizeof(s->view));
 	return s->svc ? ship_service_view_parse(s->svc, &s->view, err) : 0;
+}
+
+/*
+ * Before anything changes: a service ECS deploys with another controller is refused (ecship
+ * deploys with the ECS rolling-update controller), and the service definition's differences from
+ * the live service become s->update (what ECS cannot change in place is an input error).
+ */
+static int check_service(const struct ship_deploy_opts *o, struct ship_deploy_start *s,
+			 struct ship_err *err)
+{
+	const char *ctl = json_string_value(
+	    json_object_get(json_object_get(s->svc, "deploymentController"), "type"));
+	if (ctl && strcmp(ctl, "ECS") != 0)
+		return ship_err_set(err, SHIP_ERR_INPUT,
+				    "service '%s' uses the %s deployment controller; ecship deploys "
+				    "services with the ECS deployment controller: deploy this one with "
+				    "%s, or create a service with the ECS controller",
+				    o->service, ctl,
+				    strcmp(ctl, "CODE_DEPLOY") == 0 ? "CodeDeploy"
+								    : "its external deployer");
+	if (!o->service_def)
+		return 0;
+	if (ship_servicedef_update(o->service_def, s->svc, &s->update, err))
+		return ship_err_prefix(err, "service '%s'", o->service);
+	return 0;
 }
 
 int ship_deploy_observe(struct ship_aws *aws, struct ship_call_opts *call,
@@ -460,6 +487,8 @@ int ship_deploy_observe(struct ship_aws *aws, struct ship_call_opts *call,
 				return -1;
 		}
 	}
+	if (s->svc && check_service(o, s, err))
+		return -1;
 	if (s->svc) {
 		snprintf(res->previous_taskdef, sizeof(res->previous_taskdef), "%s",
 			 s->view.taskdef);
@@ -529,6 +558,24 @@ static json_t *create_request(const struct ship_deploy_opts *o, const char *task
 	json_object_set_new(req, "cluster", json_string(o->cluster));
 	json_object_set_new(req, "serviceName", json_string(o->service));
 	json_object_set_new(req, "taskDefinition", json_string(taskdef));
+	if (o->set_desired)
+		json_object_set_new(req, "desiredCount", json_integer(o->desired_count));
+	return req;
+}
+
+/* UpdateService's input: our revision and every member the service definition changes
+ * (s->update); desiredCount only when --desired-count gives it. */
+static json_t *update_request(const struct ship_deploy_opts *o, const struct ship_deploy_start *s,
+			      const char *taskdef)
+{
+	json_t *req = json_pack("{s:s, s:s, s:s, s:b}", "cluster", o->cluster, "service", o->service,
+				"taskDefinition", taskdef, "forceNewDeployment", o->force_new);
+	if (req && s->update && json_object_update(req, s->update)) {
+		json_decref(req);
+		return NULL;
+	}
+	if (req && o->set_desired)
+		json_object_set_new(req, "desiredCount", json_integer(o->desired_count));
 	return req;
 }
 
@@ -538,7 +585,9 @@ int ship_deploy_apply(struct ship_aws *aws, struct ship_call_opts *call,
 {
 	json_t *req = NULL, *resp = NULL;
 	int rc = -1;
-	if (s->svc && s->same && !o->force_new &&
+	size_t nupd = json_object_size(s->update);
+	int desired_differs = o->set_desired && s->svc && o->desired_count != s->view.desired;
+	if (s->svc && s->same && !o->force_new && !nupd && !desired_differs &&
 	    !strcmp(res->previous_taskdef, res->taskdef_arn)) {
 		res->outcome = SHIP_DEPLOY_UNCHANGED;
 		set_reason(res, "service '%s' already runs %s; nothing to deploy (--force-new-deployment "
@@ -549,12 +598,21 @@ int ship_deploy_apply(struct ship_aws *aws, struct ship_call_opts *call,
 	}
 	if (o->dry_run) {
 		res->outcome = SHIP_DEPLOY_DRY_RUN;
-		if (s->svc)
+		if (s->svc) {
 			set_reason(res, "would update service '%s' from %s to %s", o->service,
 				   ship_taskdef_short(res->previous_taskdef),
 				   res->taskdef_arn[0] ? ship_taskdef_short(res->taskdef_arn)
 						       : "the new revision");
-		else
+			if ((req = update_request(o, s, res->taskdef_arn[0] ? res->taskdef_arn
+									  : "(the new revision)"))) {
+				char *txt = json_dumps(req, JSON_SORT_KEYS | JSON_COMPACT);
+				if (txt)
+					note(o, "would send UpdateService %s", txt);
+				ship_free(txt);
+				json_decref(req);
+				req = NULL;
+			}
+		} else
 			set_reason(res, "would create service '%s' in cluster '%s'", o->service,
 				   o->cluster);
 		return 1;
@@ -581,8 +639,7 @@ int ship_deploy_apply(struct ship_aws *aws, struct ship_call_opts *call,
 	} else {
 		persist(aws, call, o);
 		record_previous(aws, call, o, s->view.arn, res->previous_taskdef);
-		req = json_pack("{s:s, s:s, s:s, s:b}", "cluster", o->cluster, "service", o->service,
-				"taskDefinition", res->taskdef_arn, "forceNewDeployment", o->force_new);
+		req = update_request(o, s, res->taskdef_arn);
 		if (!req ||
 		    ship_aws_json(aws, SHIP_SVC_ECS, "UpdateService", req, &resp, call, err)) {
 			if (!req)
@@ -593,6 +650,15 @@ int ship_deploy_apply(struct ship_aws *aws, struct ship_call_opts *call,
 		note(o, "updated service '%s': %s -> %s", o->service,
 		     ship_taskdef_short(res->previous_taskdef),
 		     ship_taskdef_short(res->taskdef_arn));
+		if (nupd) {
+			const char *k;
+			json_t *v;
+			struct ship_buf names = SHIP_BUF_INIT(4096);
+			json_object_foreach(s->update, k, v)
+			ship_buf_addf(&names, "%s%s", names.len ? ", " : "", k);
+			note(o, "service '%s' now has the definition's %s", o->service, names.data);
+			ship_buf_release(&names);
+		}
 	}
 	if (primary_id(resp, res->deployment_id, sizeof(res->deployment_id), err))
 		goto cleanup;
@@ -611,12 +677,13 @@ cleanup:
 	return rc;
 }
 
-/* Starts one service: the three stages. -1 on an AWS error; else res->outcome says where it is. */
+/* Starts one service: stage 1 (observe) when not yet observed, then stages 2 and 3. -1 on an
+ * AWS or input error; else res->outcome says where it is. */
 static int deploy_start(struct ship_aws *aws, struct ship_call_opts *call,
 			const struct ship_deploy_opts *o, struct ship_deploy_start *s,
-			struct ship_deploy_result *res, struct ship_err *err)
+			struct ship_deploy_result *res, int observed, struct ship_err *err)
 {
-	int r = ship_deploy_observe(aws, call, o, s, res, err);
+	int r = observed ? 0 : ship_deploy_observe(aws, call, o, s, res, err);
 	if (!r)
 		r = ship_deploy_ensure_revision(aws, call, o, s, res, err);
 	if (!r)
@@ -786,9 +853,30 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 	 * change on (persist()) */
 	call.persist_answered_until = start + opts[0].timeout;
 
+	/* 0. with several services, observe each before changing any: a service definition ECS
+	 * cannot apply, or a service on another deployment controller, changes nothing */
+	int observed = 0;
+	for (i = 0; n > 1 && i < n; i++) {
+		int r = ship_deploy_observe(aws, &call, &opts[i], &st[i].start, &res[i], err);
+		if (r < 0) {
+			set_reason(&res[i], "%s", err->message);
+			ship_err_prefix(err, "service '%s'", opts[i].service);
+		}
+		if (r) {
+			for (size_t j = 0; j < n; j++)
+				if (j != i)
+					set_reason(&res[j], "not deployed: service '%s' did not start",
+						   opts[i].service);
+			for (size_t j = 0; j < n; j++)
+				ship_deploy_start_release(&st[j].start);
+			ship_free(st);
+			return r < 0 ? -1 : 0;
+		}
+	}
+	observed = n > 1;
 	/* 1. start each; stop at the first that cannot start */
 	for (i = 0; i < n; i++) {
-		if (deploy_start(aws, &call, &opts[i], &st[i].start, &res[i], err)) {
+		if (deploy_start(aws, &call, &opts[i], &st[i].start, &res[i], observed, err)) {
 			set_reason(&res[i], "%s", err->message);
 			if (n > 1)
 				ship_err_prefix(err, "service '%s'", opts[i].service);

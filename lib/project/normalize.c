@@ -270,3 +270,94 @@ fail:
 	json_decref(req);
 	return NULL;
 }
+
+/* UpdateService's members (botocore's ECS model, UpdateServiceRequest) that a definition file
+ * sets; cluster, service, taskDefinition, desiredCount and forceNewDeployment are the deploy's. */
+static const char *const s_update_members[] = {
+    "capacityProviderStrategy", "deploymentConfiguration", "availabilityZoneRebalancing",
+    "networkConfiguration", "placementConstraints", "placementStrategy", "platformVersion",
+    "healthCheckGracePeriodSeconds", "enableExecuteCommand", "enableECSManagedTags",
+    "loadBalancers", "propagateTags", "serviceRegistries", "serviceConnectConfiguration",
+    "volumeConfigurations", "vpcLatticeConfigurations", NULL};
+
+/* What ECS cannot change in place, and what to do instead. */
+static const struct {
+	const char *member, *fix;
+} s_fixed[] = {
+    {"schedulingStrategy", "create a new service with another name (or delete this one first)"},
+    {"deploymentController", "create a new service with another name (or delete this one first)"},
+    {"role", "create a new service with another name (or delete this one first)"},
+    {"serviceName", "set the service's name in ecship.yml ('service:'), not in the definition"},
+    {"cluster", "set the cluster in ecship.yml ('cluster:'), not in the definition"},
+    {"launchType", "use a capacityProviderStrategy, or create a new service with another name"},
+};
+
+int ship_servicedef_update(const json_t *service_def, const json_t *live, json_t **members,
+			   struct ship_err *err)
+{
+	json_t *req = ship_servicedef_request(service_def);
+	json_t *nf = req ? ship_servicedef_normalize(req) : NULL;
+	json_t *nl = ship_servicedef_normalize(live);
+	json_t *out = json_object(), *v;
+	const char *k;
+	int rc = -1;
+	*members = NULL;
+	if (!nf || !nl || !out) {
+		ship_err_set(err, SHIP_ERR_NOMEM, "out of memory comparing the service");
+		goto cleanup;
+	}
+	/* the deploy's own members, and those the file cannot set (the name is ecship.yml's) */
+	static const char *const ours[] = {"taskDefinition", "serviceName", "cluster", NULL};
+	for (size_t i = 0; ours[i]; i++) {
+		json_object_del(nf, ours[i]);
+		json_object_del(nl, ours[i]);
+	}
+	/* a capacity provider strategy in the file replaces the live launch type; a file naming
+	 * neither leaves them to the cluster's default strategy (API_CreateService) */
+	if (!json_object_get(nf, "launchType")) {
+		json_object_del(nl, "launchType");
+		if (!json_object_get(nf, "capacityProviderStrategy"))
+			json_object_del(nl, "capacityProviderStrategy");
+	}
+	for (size_t i = 0; i < sizeof(s_fixed) / sizeof(s_fixed[0]); i++) {
+		json_t *a = json_object_get(nf, s_fixed[i].member);
+		json_t *b = json_object_get(nl, s_fixed[i].member);
+		if ((a || b) && !(a && b && json_equal(a, b))) {
+			char *sa = a ? json_dumps(a, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+			char *sb = b ? json_dumps(b, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+			ship_err_set(err, SHIP_ERR_INPUT,
+				     "the service definition changes '%s' (%s live, %s in the file), "
+				     "which ECS cannot change on an existing service: %s",
+				     s_fixed[i].member, sb ? sb : "not set", sa ? sa : "not set",
+				     s_fixed[i].fix);
+			ship_free(sa);
+			ship_free(sb);
+			goto cleanup;
+		}
+	}
+	for (size_t i = 0; s_update_members[i]; i++) {
+		k = s_update_members[i];
+		json_t *a = json_object_get(nf, k), *b = json_object_get(nl, k);
+		if ((!a && !b) || (a && b && json_equal(a, b)))
+			continue;
+		/* the file's value as written; left out, ECS's default (or an empty list/structure) */
+		v = json_object_get(req, k);
+		if (v)
+			v = json_deep_copy(v);
+		else if (!(v = ship_ecs_default_value("CreateService", k, req)))
+			v = json_is_array(b) ? json_array() : json_object();
+		if (!v || json_object_set_new(out, k, v)) {
+			ship_err_set(err, SHIP_ERR_NOMEM, "out of memory comparing the service");
+			goto cleanup;
+		}
+	}
+	*members = out;
+	out = NULL;
+	rc = 0;
+cleanup:
+	json_decref(req);
+	json_decref(nf);
+	json_decref(nl);
+	json_decref(out);
+	return rc;
+}
