@@ -49,6 +49,9 @@ struct ship_config {
 	int timeout_set;
 	struct ship_config_service *services; /* `service` + definitions, or `services:` */
 	size_t n_services;
+	char **variables; /* `variables:`: names a container's command may take from the
+			     environment (render.c) */
+	size_t n_variables;
 };
 
 #define SHIP_CONFIG_TIMEOUT_DEFAULT 600.0

@@ -39,6 +39,7 @@ static const struct field s_top_fields[] = {
     {"infra", F_MAP, s_infra_fields},
     {"listener_rule", F_MAP, s_rule_fields},
     {"timeout", F_DURATION, NULL},
+    {"variables", F_STRLIST, NULL},
     {"services", F_SERVICES, s_service_fields},
     {"environments", F_ENVS, NULL},
     {NULL, F_STR, NULL},
@@ -533,7 +534,8 @@ static void load(struct loader *L, const struct ship_ynode *root)
 		else
 			cfg->timeout_set = 1;
 	}
-	if (get_services(L, sel, service, td, sd) < 0)
+	if (get_list(L, sel, "variables", &cfg->variables, &cfg->n_variables) < 0 ||
+	    get_services(L, sel, service, td, sd) < 0)
 		goto cleanup;
 	if (!cfg->cluster && !ship_ynode_get(sel, "cluster") &&
 	    (L->need & SHIP_CONFIG_NEED_CLUSTER))
@@ -688,6 +690,7 @@ void ship_config_destroy(struct ship_config *cfg)
 	ship_free(cfg->infra_parameters);
 	free_list(cfg->listener_rule.host_headers, cfg->listener_rule.n_host_headers);
 	free_list(cfg->listener_rule.path_patterns, cfg->listener_rule.n_path_patterns);
+	free_list(cfg->variables, cfg->n_variables);
 	for (size_t i = 0; i < cfg->n_services; i++) {
 		ship_free(cfg->services[i].name);
 		ship_free(cfg->services[i].task_definition);
