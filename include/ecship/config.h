@@ -16,6 +16,8 @@ struct ship_config_service {
 	char *name;               /* the ECS service name (fixed) */
 	char *task_definition;    /* path of RegisterTaskDefinition input */
 	char *service_definition; /* path of CreateService input; NULL when not given */
+	char *container;          /* whose image --image/--tag replaces; NULL: the load-balanced
+				     or only container */
 	unsigned line;            /* where it is declared in the config */
 };
 

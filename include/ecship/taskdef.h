@@ -54,6 +54,10 @@ json_t *ship_servicedef_prepare(json_t *doc, const char *file, struct ship_diags
  */
 int ship_taskdef_set_image(json_t *td, const json_t *service_def, const char *image,
 			   const char *tag, struct ship_diags *notes, struct ship_err *err);
+/* The same with the container named (the config's `container:`; NULL: as above). */
+int ship_taskdef_set_image_in(json_t *td, const json_t *service_def, const char *container,
+			      const char *image, const char *tag, struct ship_diags *notes,
+			      struct ship_err *err);
 
 /* ---- validation ---------------------------------------------------------------------------- */
 

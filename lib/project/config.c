@@ -28,6 +28,7 @@ static const struct field s_rule_fields[] = {{"priority", F_PRIO, NULL},
 static const struct field s_service_fields[] = {{"name", F_STR, NULL},
 						{"task_definition", F_PATH, NULL},
 						{"service_definition", F_PATH, NULL},
+						{"container", F_STR, NULL},
 						{NULL, F_STR, NULL}};
 static const struct field s_top_fields[] = {
     {"region", F_STR, NULL},
@@ -446,6 +447,9 @@ static int get_services(struct loader *L, const struct ship_ynode *root, const c
 			    0)
 				return -1;
 			rc |= r;
+			if ((r = get_str(L, item, "container", 0, &s->container)) < 0)
+				return -1;
+			rc |= r;
 			if (!r && !s->name && !ship_ynode_get(item, "name")) {
 				problem(L, item, "give the ECS service name: name: my-service",
 					"service entry has no '%s'%s", "name", "");
@@ -695,6 +699,7 @@ void ship_config_destroy(struct ship_config *cfg)
 		ship_free(cfg->services[i].name);
 		ship_free(cfg->services[i].task_definition);
 		ship_free(cfg->services[i].service_definition);
+		ship_free(cfg->services[i].container);
 	}
 	ship_free(cfg->services);
 	ship_free(cfg);

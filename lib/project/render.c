@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ecship/render.h"
+#include "ecship/template.h"
 
 void ship_rendered_release(struct ship_rendered *r)
 {
@@ -133,6 +134,27 @@ static size_t check_container_vars(const struct ship_config *cfg, const char *pa
 	return errors;
 }
 
+/* Which of ${IMAGE} (1) and ${IMAGE_TAG} (2) the file's text uses, with or without a default. */
+static int uses_image_vars(const char *path)
+{
+	struct ship_buf b = SHIP_BUF_INIT(SHIP_TPL_MAX_FILE);
+	int found = 0;
+	if (ship_read_file(path, &b) == 0) {
+		for (const char *p = b.data; (p = strstr(p, "${IMAGE")) != NULL; p += 7) {
+			const char *e = p + 7;
+			int bit = 1;
+			if (strncmp(e, "_TAG", 4) == 0) {
+				e += 4;
+				bit = 2;
+			}
+			if ((*e == '}' || *e == ':') && !(p > b.data && p[-1] == '$'))
+				found |= bit;
+		}
+	}
+	ship_buf_release(&b);
+	return found;
+}
+
 int ship_render_service(const struct ship_config *cfg, const struct ship_config_service *svc,
 			const struct ship_render_options *opt, struct ship_vars *vars,
 			struct ship_diags *diags, struct ship_rendered *out, struct ship_err *err)
@@ -178,9 +200,13 @@ int ship_render_service(const struct ship_config *cfg, const struct ship_config_
 			goto input;
 		}
 	}
-	if (opt->image || opt->tag) {
+	/* a task definition that writes ${IMAGE} (for --image) or ${IMAGE_TAG} (for --tag) itself got
+	 * the image from them: no container to choose */
+	int uses = (opt->image || opt->tag) ? uses_image_vars(svc->task_definition) : 0;
+	if ((opt->image && !(uses & 1)) || (!opt->image && opt->tag && !uses)) {
 		struct ship_err e = SHIP_ERR_INIT;
-		if (ship_taskdef_set_image(td, sd, opt->image, opt->tag, diags, &e)) {
+		if (ship_taskdef_set_image_in(td, sd, svc->container, opt->image, opt->tag, diags,
+					      &e)) {
 			if (e.code != SHIP_ERR_INPUT) {
 				*err = e;
 				goto fail;
