@@ -161,6 +161,9 @@ void cli_output_release(void);
 void cli_escape(struct ship_buf *out, const char *s);
 /* cli_escape into one of 8 rotating buffers: valid until 8 more calls (one printf's arguments). */
 const char *cli_safe(const char *s);
+/* A command for the user to run, aimed where this one was: "ecship [--config FILE] [--env NAME]
+ * ARGS" with the --config and --env given (or $ENVIRONMENT), shell-quoted; a cli_safe buffer. */
+const char *cli_ecship(const struct cli_ctx *ctx, const char *args);
 /* Writes text that holds remote strings line by line, each line escaped, each ending in '\n'. */
 void cli_put_lines(FILE *f, const char *text);
 /* "error: ..." on stderr (and ::error:: under GitHub Actions). */

@@ -100,6 +100,48 @@ const char *cli_safe(const char *s)
 	return b->failed ? "(out of memory)" : b->data;
 }
 
+/* A value for a shell command line: as it is when it is plain, else in single quotes. */
+static void shell_word(struct ship_buf *b, const char *s)
+{
+	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@,+") ==
+		      strlen(s)) {
+		ship_buf_adds(b, s);
+		return;
+	}
+	ship_buf_addch(b, '\'');
+	for (; *s; s++)
+		if (*s == '\'')
+			ship_buf_adds(b, "'\\''");
+		else
+			ship_buf_addch(b, *s);
+	ship_buf_addch(b, '\'');
+}
+
+const char *cli_ecship(const struct cli_ctx *ctx, const char *args)
+{
+	struct ship_buf *b = &s_ring[s_ring_next++ % CLI_SAFE_RING];
+	if (!b->max)
+		ship_buf_init(b, SHIP_BUF_MAX_DEFAULT);
+	ship_buf_reset(b);
+	ship_buf_adds(b, "ecship");
+	const char *env = ctx ? ctx->g.env : NULL;
+	if (!env || !*env)
+		env = getenv("ENVIRONMENT");
+	if (ctx && ctx->g.config) {
+		ship_buf_adds(b, " --config ");
+		shell_word(b, ctx->g.config);
+	}
+	if (env && *env) {
+		ship_buf_adds(b, " --env ");
+		shell_word(b, env);
+	}
+	if (args && *args) {
+		ship_buf_addch(b, ' ');
+		ship_buf_adds(b, args);
+	}
+	return b->failed ? "ecship" : b->data;
+}
+
 void cli_put_lines(FILE *f, const char *text)
 {
 	struct ship_buf b = SHIP_BUF_INIT(SHIP_BUF_MAX_DEFAULT);
