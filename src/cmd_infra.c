@@ -21,6 +21,7 @@ static struct {
 	double timeout;
 	int no_wait;
 	int force;
+	int allow_replacement;
 	long events;
 } s_args;
 
@@ -32,6 +33,7 @@ static const struct cli_option s_options[] = {
 		 "give up waiting after DUR (default: config 'timeout', else 10m); exit 4"),
     CLI_FLAG("no-wait", &s_args.no_wait, "deploy, delete: start the change and return"),
     CLI_FLAG("force", &s_args.force, "delete: even while services still run in the cluster"),
+    CLI_FLAG("allow-replacement", &s_args.allow_replacement, "deploy: execute a change set that replaces or deletes the VPC, a subnet, the load balancer or the cluster"),
     CLI_INT("events", "N", &s_args.events, 0, 1000, "status: show the last N stack events (10)"),
     CLI_OPTIONS_END,
 };
@@ -206,7 +208,8 @@ static void print_changes(const struct ship_changeset *cs)
 	cli_note("change set %s:", cs->name);
 	for (size_t i = 0; i < cs->n_changes; i++) {
 		const struct ship_change *c = &cs->changes[i];
-		const char *repl = c->replacement && !strcmp(c->replacement, "True")
+		const char *repl = c->action && !strcmp(c->action, "Remove") ? "  (deleted)"
+				   : c->replacement && !strcmp(c->replacement, "True")
 				       ? "  (replaced)"
 				   : c->replacement && !strcmp(c->replacement, "Conditional")
 				       ? "  (may be replaced)"
@@ -532,6 +535,26 @@ static int infra_deploy(struct infra *in)
 		goto cleanup;
 	}
 	print_changes(&cs);
+	size_t ndestroy = 0;
+	for (size_t i = 0; i < cs.n_changes; i++) {
+		const char *how = ship_change_destroys(&cs.changes[i]);
+		if (!how)
+			continue;
+		if (!ndestroy++ && !s_args.allow_replacement)
+			cli_error("the update of stack '%s' would take down what every service runs "
+				  "on:",
+				  in->stack);
+		(s_args.allow_replacement ? cli_warn : cli_error)(
+		    "  it %s %s (%s)", how,
+		    cs.changes[i].logical_id ? cs.changes[i].logical_id : "?", cs.changes[i].type);
+	}
+	if (ndestroy && !s_args.allow_replacement) {
+		cli_hint("nothing was changed; check the template and parameters (a changed CIDR, AZ "
+			 "or name replaces the resource), or run '%s' if that is what you want",
+			 cli_ecship(in->ctx, "infra deploy --allow-replacement"));
+		rc = CLI_EXIT_USAGE;
+		goto cleanup;
+	}
 	if (ship_stack_changeset_execute(in->aws, in->stack, &cs, &err)) {
 		rc = cli_report("cannot execute the change set", &err);
 		goto cleanup;
