@@ -91,6 +91,8 @@ $(BUILD)/obj/%.o: %.c
 lib/project/ecs_defaults.inc: data/ecs-defaults.tsv scripts/gen-ecs-defaults
 	scripts/gen-ecs-defaults $< $@
 $(BUILD)/obj/lib/project/defaults.o: lib/project/ecs_defaults.inc
+# botocore's ECS model, the input shapes ecship sends (scripts/gen-ecs-model, checked in).
+$(BUILD)/obj/lib/project/model.o: lib/project/ecs_model.inc
 
 $(LIBSHIP): $(LIB_OBJS)
 	@rm -f $@

@@ -77,6 +77,15 @@ int ship_parse_memory(const char *s, long *mib);
 size_t ship_taskdef_validate(const json_t *td, const json_t *service_def, const char *file,
 			     struct ship_diags *diags);
 
+/*
+ * Checks a request of op ("RegisterTaskDefinition", "CreateService", "UpdateService", "RunTask")
+ * against botocore's ECS model (compiled in; scripts/gen-ecs-model): member types, enum values,
+ * required members, at any depth. Each problem goes to diags as an error naming op, the member's
+ * path and the fix. Returns the number of problems. Unknown members are left to the validator.
+ */
+size_t ship_ecs_model_check(const char *op, const json_t *req, const char *file,
+			    struct ship_diags *diags);
+
 /* ---- comparison ---------------------------------------------------------------------------- */
 
 /*

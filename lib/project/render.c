@@ -217,6 +217,20 @@ int ship_render_service(const struct ship_config *cfg, const struct ship_config_
 	}
 	if (!opt->no_validate && ship_taskdef_validate(td, sd, svc->task_definition, diags))
 		goto input;
+	/* then the requests as they will be sent, against botocore's ECS model */
+	if (!opt->no_validate) {
+		size_t bad = ship_ecs_model_check("RegisterTaskDefinition", td, svc->task_definition,
+						  diags);
+		json_t *req = sd ? ship_servicedef_request(sd) : NULL;
+		if (req && !json_object_get(req, "taskDefinition"))
+			json_object_set_new(req, "taskDefinition", json_string("model-check"));
+		if (req)
+			bad += ship_ecs_model_check("CreateService", req, svc->service_definition,
+						    diags);
+		json_decref(req);
+		if (bad)
+			goto input;
+	}
 	out->task_definition = td;
 	out->service_definition = sd;
 	return 0;
