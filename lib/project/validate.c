@@ -548,7 +548,14 @@ static void check_service(struct vctx *v, const json_t *td, const json_t *svc)
 		const char *cn = json_string_value(json_object_get(lb, "containerName"));
 		json_t *port = json_object_get(lb, "containerPort");
 		const char *tg = json_string_value(json_object_get(lb, "targetGroupArn"));
-		if (tg && !target_group_arn(tg))
+		if (tg && strncmp(tg, "arn:", 4) != 0)
+			vwarn(v,
+			      "write the target group's ARN, or \"${cfn:TargetGroupArn}\" (an Output "
+			      "of the base stack)",
+			      "service definition: loadBalancers[%zu].targetGroupArn '%s' does not look "
+			      "like an ARN",
+			      i, tg);
+		else if (tg && !target_group_arn(tg))
 			verr(v,
 			     "write the target group's ARN, or \"${cfn:TargetGroupArn}\" (an Output "
 			     "of the base stack)",
