@@ -179,7 +179,9 @@ const char *cli_aim(const char *text)
 		ship_buf_init(b, SHIP_BUF_MAX_DEFAULT);
 	ship_buf_reset(b);
 	const char *self = cli_ecship(s_ctx, "");
-	for (const char *p = text; p && *p;) {
+	if (!text)
+		return "";
+	for (const char *p = text; *p;) {
 		const char *q = strstr(p, "'ecship ");
 		if (!q) {
 			ship_buf_adds(b, p);
