@@ -94,6 +94,14 @@ $(BUILD)/obj/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# ECS's defaults (data/ecs-defaults.tsv) are compiled into the library; the generated rows are
+# checked in (lint reads them too) and remade here when the table changes.
+lib/project/ecs_defaults.inc: data/ecs-defaults.tsv scripts/gen-ecs-defaults
+	scripts/gen-ecs-defaults $< $@
+$(BUILD)/obj/lib/project/defaults.o: lib/project/ecs_defaults.inc
+# botocore's ECS model, the input shapes ecship sends (scripts/gen-ecs-model, checked in).
+$(BUILD)/obj/lib/project/model.o: lib/project/ecs_model.inc
+
 $(LIBSHIP): $(LIB_OBJS)
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^

@@ -164,6 +164,14 @@ void cli_output_release(void);
 void cli_escape(struct ship_buf *out, const char *s);
 /* cli_escape into one of 8 rotating buffers: valid until 8 more calls (one printf's arguments). */
 const char *cli_safe(const char *s);
+/* A command for the user to run, aimed where this one was: "ecship [--config FILE] [--env NAME]
+ * ARGS" with the --config and --env given (or $ENVIRONMENT), shell-quoted; a cli_safe buffer. */
+const char *cli_ecship(const struct cli_ctx *ctx, const char *args);
+/* text with each quoted command 'ecship X' made 'ecship [--config FILE] [--env NAME] X' (as
+ * cli_ecship); cli_error, cli_warn, cli_hint and cli_note apply it. A cli_safe buffer. */
+const char *cli_aim(const char *text);
+/* The context cli_aim takes --config and --env from (main sets it once). */
+void cli_output_set_ctx(const struct cli_ctx *ctx);
 /* Writes text that holds remote strings line by line, each line escaped, each ending in '\n'. */
 void cli_put_lines(FILE *f, const char *text);
 /* "error: ..." on stderr (and ::error:: under GitHub Actions). */

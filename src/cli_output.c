@@ -100,6 +100,48 @@ const char *cli_safe(const char *s)
 	return b->failed ? "(out of memory)" : b->data;
 }
 
+/* A value for a shell command line: as it is when it is plain, else in single quotes. */
+static void shell_word(struct ship_buf *b, const char *s)
+{
+	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@,+") ==
+		      strlen(s)) {
+		ship_buf_adds(b, s);
+		return;
+	}
+	ship_buf_addch(b, '\'');
+	for (; *s; s++)
+		if (*s == '\'')
+			ship_buf_adds(b, "'\\''");
+		else
+			ship_buf_addch(b, *s);
+	ship_buf_addch(b, '\'');
+}
+
+const char *cli_ecship(const struct cli_ctx *ctx, const char *args)
+{
+	struct ship_buf *b = &s_ring[s_ring_next++ % CLI_SAFE_RING];
+	if (!b->max)
+		ship_buf_init(b, SHIP_BUF_MAX_DEFAULT);
+	ship_buf_reset(b);
+	ship_buf_adds(b, "ecship");
+	const char *env = ctx ? ctx->g.env : NULL;
+	if (!env || !*env)
+		env = getenv("ENVIRONMENT");
+	if (ctx && ctx->g.config) {
+		ship_buf_adds(b, " --config ");
+		shell_word(b, ctx->g.config);
+	}
+	if (env && *env) {
+		ship_buf_adds(b, " --env ");
+		shell_word(b, env);
+	}
+	if (args && *args) {
+		ship_buf_addch(b, ' ');
+		ship_buf_adds(b, args);
+	}
+	return b->failed ? "ecship" : b->data;
+}
+
 void cli_put_lines(FILE *f, const char *text)
 {
 	struct ship_buf b = SHIP_BUF_INIT(SHIP_BUF_MAX_DEFAULT);
@@ -126,12 +168,43 @@ void cli_output_release(void)
 
 /* Writes one message line: label, then the formatted text with control characters escaped (the
  * arguments may hold AWS messages and other remote text), leaving that text in esc. */
+static const struct cli_ctx *s_ctx; /* for cli_aim: the --config and --env given */
+
+void cli_output_set_ctx(const struct cli_ctx *ctx) { s_ctx = ctx; }
+
+const char *cli_aim(const char *text)
+{
+	struct ship_buf *b = &s_ring[s_ring_next++ % CLI_SAFE_RING];
+	if (!b->max)
+		ship_buf_init(b, SHIP_BUF_MAX_DEFAULT);
+	ship_buf_reset(b);
+	const char *self = cli_ecship(s_ctx, "");
+	if (!text)
+		return "";
+	for (const char *p = text; *p;) {
+		const char *q = strstr(p, "'ecship ");
+		if (!q) {
+			ship_buf_adds(b, p);
+			break;
+		}
+		ship_buf_add(b, p, (size_t)(q - p) + 1); /* through the quote */
+		p = q + 1 + 7;			       /* after "ecship " */
+		if (strncmp(p, "--config", 8) == 0 || strncmp(p, "--env", 5) == 0 ||
+		    strncmp(p, "--help", 6) == 0 || strncmp(p, "COMMAND", 7) == 0)
+			ship_buf_adds(b, "ecship ");
+		else
+			ship_buf_addf(b, "%s ", self);
+	}
+	return b->failed ? text : b->data;
+}
+
 static void vline(const char *label, const char *color, const char *fmt, va_list ap,
 		  struct ship_buf *esc)
 {
 	struct ship_buf raw = SHIP_BUF_INIT(SHIP_BUF_MAX_DEFAULT);
 	ship_buf_vaddf(&raw, fmt, ap);
-	cli_escape(esc, raw.failed ? "(out of memory)" : raw.data);
+	/* every command printed for the user aims where this one did (--config, --env) */
+	cli_escape(esc, raw.failed ? "(out of memory)" : cli_aim(raw.data));
 	ship_buf_release(&raw);
 	if (s_color)
 		fprintf(stderr, "\033[%sm%s:\033[0m ", color, label);

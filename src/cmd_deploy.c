@@ -14,7 +14,8 @@ static struct {
 	const char *pre_run; /* --pre-run (cmd_run.c) */
 	int no_wait, no_rollback, force_new, dry_run, refuse_if_busy;
 	double timeout;
-} s_args;
+	long desired_count; /* --desired-count; -1 when not given */
+} s_args = {.desired_count = -1};
 
 static const struct cli_option s_options[] = {
     CLI_STRING("image", "URI", &s_args.image, "deploy this image (replaces the load-balanced or only container's image)"),
@@ -23,6 +24,7 @@ static const struct cli_option s_options[] = {
     CLI_FLAG("no-wait", &s_args.no_wait, "return once the deployment has started"),
     CLI_DURATION("timeout", &s_args.timeout, "give up waiting after DUR and roll back (default: config 'timeout', else 10m)"),
     CLI_FLAG("no-rollback", &s_args.no_rollback, "leave a failed or timed-out deployment as it is"),
+    CLI_INT("desired-count", "N", &s_args.desired_count, 0, 5000, "run N tasks (default: the service definition's when creating; an existing service keeps its live count)"),
     CLI_FLAG("force-new-deployment", &s_args.force_new, "start a deployment even when the task definition is unchanged"),
     CLI_FLAG("dry-run", &s_args.dry_run, "change nothing: render, validate, compare and print what would be done"),
     CLI_FLAG("refuse-if-busy", &s_args.refuse_if_busy, "exit 1 when a deployment is in progress instead of waiting for it"),
@@ -167,6 +169,8 @@ static void fill_opts(struct ship_deploy_opts *o, const struct cli_project *proj
 	o->no_wait = s_args.no_wait;
 	o->no_rollback = s_args.no_rollback;
 	o->force_new = s_args.force_new;
+	o->set_desired = s_args.desired_count >= 0;
+	o->desired_count = s_args.desired_count;
 	o->dry_run = s_args.dry_run;
 	o->refuse_if_busy = s_args.refuse_if_busy;
 	o->on_note = cli_progress_note;

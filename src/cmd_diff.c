@@ -29,7 +29,10 @@ static int show(const json_t *live, const json_t *local, const char *la, const c
 	struct ship_err err = SHIP_ERR_INIT;
 	struct ship_buf out = SHIP_BUF_INIT(0);
 	json_t *a = normalize_td ? ship_taskdef_normalize(live) : ship_servicedef_normalize(live);
-	json_t *b = normalize_td ? ship_taskdef_normalize(local) : ship_servicedef_normalize(local);
+	/* the service as ecship would send it (with the breaker it adds), not the bare file */
+	json_t *req = normalize_td ? NULL : ship_servicedef_request(local);
+	json_t *b = normalize_td ? ship_taskdef_normalize(local) : ship_servicedef_normalize(req);
+	json_decref(req);
 	if (!normalize_td) {
 		/* deploy sets the service's task definition itself: not a difference */
 		json_object_del(a, "taskDefinition");
@@ -43,6 +46,36 @@ static int show(const json_t *live, const json_t *local, const char *la, const c
 	json_decref(a);
 	json_decref(b);
 	ship_buf_release(&out);
+	return r;
+}
+
+/* What deploy would do to the service: the UpdateService members it would send (or why it would
+ * refuse), and desiredCount, which it leaves as it is live. 1 when deploy would change it. */
+static int show_update(const json_t *live, const json_t *local)
+{
+	struct ship_err err = SHIP_ERR_INIT;
+	json_t *upd = NULL;
+	int r = 0;
+	json_t *ld = json_object_get(live, "desiredCount"), *fd = json_object_get(local, "desiredCount");
+	if (json_is_integer(ld) && json_is_integer(fd) &&
+	    json_integer_value(ld) != json_integer_value(fd))
+		cli_note("desiredCount: %lld live, %lld in the service definition: deploy leaves the live "
+			 "count (Application Auto Scaling or a person owns it); 'ecship deploy "
+			 "--desired-count N' sets it",
+			 (long long)json_integer_value(ld), (long long)json_integer_value(fd));
+	if (ship_servicedef_update(local, live, &upd, &err)) {
+		cli_error("deploy would refuse: %s", err.message);
+		return 1;
+	}
+	if (json_object_size(upd)) {
+		char *txt = json_dumps(upd, JSON_SORT_KEYS | JSON_INDENT(2));
+		printf("deploy would send UpdateService with:\n");
+		cli_put_lines(stdout, txt ? txt : "(out of memory)");
+		printf("\n");
+		ship_free(txt);
+		r = 1;
+	}
+	json_decref(upd);
 	return r;
 }
 
@@ -87,6 +120,8 @@ static int cmd_diff(struct cli_ctx *ctx, int argc, char **argv)
 		snprintf(la, sizeof(la), "live service %s", cs->name);
 		snprintf(lb, sizeof(lb), "local %s", cs->service_definition);
 		d2 = show(svc, rend.service_definition, la, lb, 0);
+		if (d2 >= 0)
+			d2 |= show_update(svc, rend.service_definition);
 	}
 	if (d1 < 0 || d2 < 0) {
 		rc = CLI_EXIT_FAILED;
@@ -110,7 +145,8 @@ const struct cli_command cmd_diff_def = {
     NULL,
     "show how the local definitions differ from the live service and task definition",
     "Renders the definitions as deploy would and prints unified diffs against what ECS runs\n"
-    "now, with ECS's defaults (essential, tcp, hostPort, empty lists, ...) normalized away.\n"
-    "The service definition is compared on the fields CreateService takes.",
+    "now, with ECS's defaults (essential, tcp, hostPort, EFS rootDirectory, empty lists, ...;\n"
+    "one table, data/ecs-defaults.tsv) normalized away. The service definition is compared as\n"
+    "deploy sends it (with the circuit breaker ecship adds) on the fields CreateService takes.",
     s_options,
 };

@@ -38,7 +38,7 @@ static void print_check(void *vctx, const struct ship_check *c)
 	if (c->evidence[0])
 		printf("       %s\n", cli_safe(c->evidence));
 	if (c->fix[0] && c->verdict != SHIP_VERDICT_OK && c->verdict != SHIP_VERDICT_SKIP)
-		printf("       %s %s\n", _("fix:"), cli_safe(c->fix));
+		printf("       %s %s\n", _("fix:"), cli_safe(cli_aim(c->fix)));
 	fflush(stdout);
 }
 

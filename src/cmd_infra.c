@@ -21,6 +21,7 @@ static struct {
 	double timeout;
 	int no_wait;
 	int force;
+	int allow_replacement;
 	long events;
 } s_args;
 
@@ -32,6 +33,7 @@ static const struct cli_option s_options[] = {
 		 "give up waiting after DUR (default: config 'timeout', else 10m); exit 4"),
     CLI_FLAG("no-wait", &s_args.no_wait, "deploy, delete: start the change and return"),
     CLI_FLAG("force", &s_args.force, "delete: even while services still run in the cluster"),
+    CLI_FLAG("allow-replacement", &s_args.allow_replacement, "deploy: execute a change set that replaces or deletes the VPC, a subnet, the load balancer or the cluster"),
     CLI_INT("events", "N", &s_args.events, 0, 1000, "status: show the last N stack events (10)"),
     CLI_OPTIONS_END,
 };
@@ -207,7 +209,8 @@ static void print_changes(const struct ship_changeset *cs)
 	cli_note(_("change set %s:"), cs->name);
 	for (size_t i = 0; i < cs->n_changes; i++) {
 		const struct ship_change *c = &cs->changes[i];
-		const char *repl = c->replacement && !strcmp(c->replacement, "True")
+		const char *repl = c->action && !strcmp(c->action, "Remove") ? "  (deleted)"
+				   : c->replacement && !strcmp(c->replacement, "True")
 				       ? "  (replaced)"
 				   : c->replacement && !strcmp(c->replacement, "Conditional")
 				       ? "  (may be replaced)"
@@ -292,20 +295,29 @@ static int vpc_preflight(struct infra *in)
 	fprintf(stderr, "\n  1. reuse an existing VPC: no VPC is created when the template's "
 			"existing-VPC parameters are set.\n");
 	if (v) {
+		/* only this environment's base stack: under environments.<env> unless the
+		 * environment is the default one (then the top-level infra: applies to it) */
+		const char *envname = in->ctx->g.env && *in->ctx->g.env ? in->ctx->g.env
+				      : getenv("ENVIRONMENT") && *getenv("ENVIRONMENT")
+					  ? getenv("ENVIRONMENT")
+					  : NULL;
+		const char *ind = envname ? "    " : "";
 		fprintf(stderr, "     In %s, for environment '%s':\n\n",
-			in->cfg ? in->cfg->path : "ecship.yml",
-			in->cfg && in->cfg->environment ? in->cfg->environment : "staging");
-		fprintf(stderr, "       infra:\n         template: %s\n         parameters:\n",
-			in->template_path);
+			in->cfg ? in->cfg->path : "ecship.yml", envname ? envname : "staging");
+		if (envname)
+			fprintf(stderr, "       environments:\n         %s:\n", cli_safe(envname));
+		fprintf(stderr, "       %sinfra:\n       %s  template: %s\n       %s  parameters:\n",
+			ind, ind, in->template_path, ind);
 		for (size_t i = 0; i < in->params.n; i++)
 			if (strncmp(in->params.v[i].key, "Existing", 8))
-				fprintf(stderr, "           %s: \"%s\"\n", in->params.v[i].key,
+				fprintf(stderr, "       %s    %s: \"%s\"\n", ind, in->params.v[i].key,
 					in->params.v[i].value);
-		fprintf(stderr, "           %s: %s\n", SHIP_INFRA_EXISTING_VPC, cli_safe(v->id));
+		fprintf(stderr, "       %s    %s: %s\n", ind, SHIP_INFRA_EXISTING_VPC,
+			cli_safe(v->id));
 		for (size_t i = 0; i < 4; i++)
-			fprintf(stderr, "           %s: %s\n", ship_infra_existing_subnet_params[i],
-				cli_safe(ids[i]));
-		fprintf(stderr, "\n     or once: ecship infra deploy %s=%s",
+			fprintf(stderr, "       %s    %s: %s\n", ind,
+				ship_infra_existing_subnet_params[i], cli_safe(ids[i]));
+		fprintf(stderr, "\n     or once: %s %s=%s", cli_ecship(in->ctx, "infra deploy"),
 			SHIP_INFRA_EXISTING_VPC, cli_safe(v->id));
 		for (size_t i = 0; i < 4; i++)
 			fprintf(stderr, " %s=%s", ship_infra_existing_subnet_params[i],
@@ -335,8 +347,8 @@ static int vpc_preflight(struct infra *in)
 	    stderr,
 	    "\n  2. delete a VPC nothing uses any more: first what is in it (ECS services, load "
 	    "balancers, NAT gateways, endpoints),\n     then e.g. 'aws ec2 delete-vpc --vpc-id "
-	    "VPC_ID --region %s', or 'ecship infra delete' for an ecship stack.\n",
-	    region);
+	    "VPC_ID --region %s', or '%s' for an ecship stack.\n",
+	    region, cli_ecship(in->ctx, "infra delete"));
 	fprintf(stderr,
 		"\n  3. ask AWS for a higher quota:\n       aws service-quotas "
 		"request-service-quota-increase --service-code vpc --quota-code %s "
@@ -386,14 +398,16 @@ static int wait_stack(struct infra *in, const char *stack_ref, const char *since
 			if (c == SHIP_STACK_CLASS_ROLLED_BACK)
 				cli_hint(
 				    _("the update was rolled back: the stack is as before; fix the "
-				    "cause above and run 'ecship infra deploy' again"));
+				      "cause above and run '%s' again"),
+				    cli_ecship(in->ctx, "infra deploy"));
 			else if (st.status && !strcmp(st.status, "ROLLBACK_COMPLETE"))
 				cli_hint(_("a stack whose creation failed cannot be updated: fix the "
-					 "cause, 'ecship infra delete', then deploy again"));
+					 "cause, '%s', then deploy again"),
+					 cli_ecship(in->ctx, "infra delete"));
 			else if (deleting)
 				cli_hint(_("delete what keeps the resources above in use (the FAQ's "
-					 "order: ECS services, then the stack), then run 'ecship "
-					 "infra delete' again"));
+					 "order: ECS services, then the stack), then run '%s' again"),
+					 cli_ecship(in->ctx, "infra delete"));
 			rc = CLI_EXIT_FAILED;
 		}
 		break;
@@ -401,14 +415,15 @@ static int wait_stack(struct infra *in, const char *stack_ref, const char *since
 	case SHIP_STACK_WAIT_TIMEOUT:
 		cli_error(_("stack '%s' is still %s after %.0f s"), in->stack,
 			  st.status ? st.status : "in progress", in->timeout);
-		cli_hint(_("CloudFormation goes on: 'ecship infra status' shows where it is"));
+		cli_hint(_("CloudFormation goes on: '%s' shows where it is"),
+			 cli_ecship(in->ctx, "infra status"));
 		rc = CLI_EXIT_TIMEOUT;
 		break;
 	case SHIP_STACK_WAIT_INTERRUPTED:
 	default:
 		cli_error(_("interrupted while %s; stack '%s' is %s and CloudFormation goes on"),
 			  doing, in->stack, st.status ? st.status : "in progress");
-		cli_hint(_("'ecship infra status' shows where it is"));
+		cli_hint(_("'%s' shows where it is"), cli_ecship(in->ctx, "infra status"));
 		rc = CLI_EXIT_INTERRUPTED;
 		break;
 	}
@@ -487,7 +502,7 @@ static int infra_deploy(struct infra *in)
 		break;
 	case SHIP_STACK_CLASS_BUSY:
 		cli_error(_("stack '%s' is %s: another change is under way"), in->stack, st.status);
-		cli_hint(_("wait for it ('ecship infra status'), then deploy again"));
+		cli_hint(_("wait for it ('%s'), then deploy again"), cli_ecship(in->ctx, "infra status"));
 		rc = CLI_EXIT_FAILED;
 		goto cleanup;
 	case SHIP_STACK_CLASS_DEAD:
@@ -496,8 +511,8 @@ static int infra_deploy(struct infra *in)
 	default:
 		cli_error(_("stack '%s' is %s%s%s and cannot be updated"), in->stack, st.status,
 			  st.status_reason ? ": " : "", st.status_reason ? st.status_reason : "");
-		cli_hint(_("'ecship infra delete' removes it (nothing of a failed creation is "
-			 "kept), then deploy again"));
+		cli_hint(_("'%s' removes it (nothing of a failed creation is kept), then deploy again"),
+			 cli_ecship(in->ctx, "infra delete"));
 		rc = CLI_EXIT_FAILED;
 		goto cleanup;
 	}
@@ -523,6 +538,26 @@ static int infra_deploy(struct infra *in)
 		goto cleanup;
 	}
 	print_changes(&cs);
+	size_t ndestroy = 0;
+	for (size_t i = 0; i < cs.n_changes; i++) {
+		const char *how = ship_change_destroys(&cs.changes[i]);
+		if (!how)
+			continue;
+		if (!ndestroy++ && !s_args.allow_replacement)
+			cli_error("the update of stack '%s' would take down what every service runs "
+				  "on:",
+				  in->stack);
+		(s_args.allow_replacement ? cli_warn : cli_error)(
+		    "  it %s %s (%s)", how,
+		    cs.changes[i].logical_id ? cs.changes[i].logical_id : "?", cs.changes[i].type);
+	}
+	if (ndestroy && !s_args.allow_replacement) {
+		cli_hint("nothing was changed; check the template and parameters (a changed CIDR, AZ "
+			 "or name replaces the resource), or run '%s' if that is what you want",
+			 cli_ecship(in->ctx, "infra deploy --allow-replacement"));
+		rc = CLI_EXIT_USAGE;
+		goto cleanup;
+	}
 	if (ship_stack_changeset_execute(in->aws, in->stack, &cs, &err)) {
 		rc = cli_report(_("cannot execute the change set"), &err);
 		goto cleanup;
@@ -543,7 +578,8 @@ cleanup:
 static int missing_stack(const struct infra *in)
 {
 	cli_error(_("stack '%s' does not exist in %s"), in->stack, ship_aws_region(in->aws));
-	cli_hint(_("'ecship infra deploy' creates it (check --env and --region if it should exist)"));
+	cli_hint(_("'%s' creates it (check --env and --region if it should exist)"),
+		 cli_ecship(in->ctx, "infra deploy"));
 	return CLI_EXIT_FAILED;
 }
 
@@ -592,7 +628,8 @@ static int infra_status(struct infra *in)
 		printf("status     %s%s%s\n", cli_safe(st.status), st.status_reason ? "  " : "",
 		       cli_safe(st.status_reason ? st.status_reason : ""));
 		printf("region     %s\n", ship_aws_region(in->aws));
-		printf("outputs    %zu ('ecship infra outputs' lists them)\n", st.n_outputs);
+		printf("outputs    %zu ('%s' lists them)\n", st.n_outputs,
+		       cli_ecship(in->ctx, "infra outputs"));
 		const char *vpc = ship_kvs_get(&st.params, SHIP_INFRA_EXISTING_VPC);
 		if (vpc && *vpc)
 			printf("vpc        existing %s\n", cli_safe(vpc));
@@ -659,9 +696,8 @@ static int infra_diff(struct infra *in)
 			json_decref(o);
 		} else {
 			printf(
-			    "stack %s does not exist: 'ecship infra deploy' would create it from "
-			    "%s%s\n",
-			    in->stack, in->template_path,
+			    "stack %s does not exist: '%s' would create it from %s%s\n", in->stack,
+			    cli_ecship(in->ctx, "infra deploy"), in->template_path,
 			    vpc ? " (with a new VPC)" : " (in an existing VPC)");
 		}
 		goto cleanup;

@@ -154,7 +154,7 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		else
 			cli_note(_("the last deploy was rolled back to it already (ecship rolls back a "
 				 "failed deploy itself), or it was rolled back by hand"));
-		cli_hint(_("to go further back, give the revision: ecship rollback --to N "
+		cli_hint(_("to go further back, give the revision: 'ecship rollback --to N' "
 			 "('ecship status' shows the deployments)"));
 		rc = CLI_EXIT_OK;
 		goto cleanup;

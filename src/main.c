@@ -124,6 +124,7 @@ int main(int argc, char **argv)
 	}
 	if (ctx.g.env)
 		setenv("ENVIRONMENT", ctx.g.env, 1);
+	cli_output_set_ctx(&ctx);
 	rc = cli_setup(&ctx);
 	if (!rc)
 		rc = ctx.cmd->fn(&ctx, n, args);

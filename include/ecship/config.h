@@ -16,6 +16,8 @@ struct ship_config_service {
 	char *name;               /* the ECS service name (fixed) */
 	char *task_definition;    /* path of RegisterTaskDefinition input */
 	char *service_definition; /* path of CreateService input; NULL when not given */
+	char *container;          /* whose image --image/--tag replaces; NULL: the load-balanced
+				     or only container */
 	unsigned line;            /* where it is declared in the config */
 };
 
@@ -49,6 +51,9 @@ struct ship_config {
 	int timeout_set;
 	struct ship_config_service *services; /* `service` + definitions, or `services:` */
 	size_t n_services;
+	char **variables; /* `variables:`: names a container's command may take from the
+			     environment (render.c) */
+	size_t n_variables;
 };
 
 #define SHIP_CONFIG_TIMEOUT_DEFAULT 600.0

@@ -32,11 +32,15 @@ struct ship_deploy_opts {
 	const char *cluster;
 	const char *service;
 	json_t *taskdef;     /* RegisterTaskDefinition input, rendered and validated (borrowed) */
-	json_t *service_def; /* CreateService input, used only when the service does not exist */
+	json_t *service_def; /* CreateService input; on an existing service, the members that differ
+				go into the UpdateService (ship_servicedef_update) */
 	double timeout;      /* seconds for our deployment; the rollback gets as long again */
 	int no_wait;         /* return once the deployment has started */
 	int no_rollback;     /* leave a failed deployment as it is */
 	int force_new;       /* start a deployment even when the task definition is unchanged */
+	int set_desired;     /* --desired-count: send desired_count (else created with the file's,
+				updated leaving the live count to whoever owns it) */
+	long desired_count;
 	int dry_run;         /* read only: describe what would be done */
 	int refuse_if_busy;  /* a deployment in progress: refuse instead of waiting for it */
 	long breaker_min;    /* the breaker threshold's minimum (0: 3) */

@@ -182,6 +182,9 @@ struct ship_changeset {
 	size_t n_changes;
 };
 void ship_changeset_release(struct ship_changeset *cs);
+/* "replaces" or "deletes" when the change replaces (Replacement True or Conditional) or removes
+ * the VPC, a subnet, the load balancer or the cluster; NULL otherwise. */
+const char *ship_change_destroys(const struct ship_change *c);
 
 struct ship_changeset_opts {
 	double timeout; /* for the change set to be computed; 0: 300 s */

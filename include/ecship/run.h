@@ -22,7 +22,7 @@ struct ship_run_opts {
 	size_t ncommand;
 	/* from the service (ship_run_use_service), all borrowed and optional */
 	const json_t *network;	 /* networkConfiguration */
-	const char *launch_type; /* NULL and no strategy: FARGATE */
+	const char *launch_type; /* NULL and no strategy: neither sent (the cluster's default) */
 	const json_t *capacity_provider_strategy;
 	const char *platform_version;
 	const char *started_by;	 /* NULL: "ecship-run" */
@@ -38,6 +38,10 @@ struct ship_run_opts {
 /* Takes network, launch type, capacity provider strategy and platform version from a
  * DescribeServices service or CreateService input (borrowed: keep `service` alive). */
 void ship_run_use_service(struct ship_run_opts *o, const json_t *service);
+
+/* RunTask's input for these options (new reference; NULL out of memory): launchType only when
+ * named, capacityProviderStrategy passed through unchanged, neither when neither is named. */
+json_t *ship_run_request(const struct ship_run_opts *o);
 
 /* The container a service is about: its first load balancer's containerName, else the only
  * container, else the first essential one. NULL when the task definition has none. */

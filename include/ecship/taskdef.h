@@ -54,6 +54,10 @@ json_t *ship_servicedef_prepare(json_t *doc, const char *file, struct ship_diags
  */
 int ship_taskdef_set_image(json_t *td, const json_t *service_def, const char *image,
 			   const char *tag, struct ship_diags *notes, struct ship_err *err);
+/* The same with the container named (the config's `container:`; NULL: as above). */
+int ship_taskdef_set_image_in(json_t *td, const json_t *service_def, const char *container,
+			      const char *image, const char *tag, struct ship_diags *notes,
+			      struct ship_err *err);
 
 /* ---- validation ---------------------------------------------------------------------------- */
 
@@ -73,19 +77,63 @@ int ship_parse_memory(const char *s, long *mib);
 size_t ship_taskdef_validate(const json_t *td, const json_t *service_def, const char *file,
 			     struct ship_diags *diags);
 
+/*
+ * Checks a request of op ("RegisterTaskDefinition", "CreateService", "UpdateService", "RunTask")
+ * against botocore's ECS model (compiled in; scripts/gen-ecs-model): member types, enum values,
+ * required members, at any depth. Each problem goes to diags as an error naming op, the member's
+ * path and the fix. Returns the number of problems. Unknown members are left to the validator.
+ */
+size_t ship_ecs_model_check(const char *op, const json_t *req, const char *file,
+			    struct ship_diags *diags);
+
 /* ---- comparison ---------------------------------------------------------------------------- */
 
 /*
+ * ECS's defaults: one row per member ECS fills in when a request leaves it out, from
+ * data/ecs-defaults.tsv (compiled in). op is "RegisterTaskDefinition", "CreateService" or
+ * "UpdateService"; path "a.b[].c"; when "" or "KEY=V1|V2" on the root ("-": left out); value a
+ * JSON text or "=MEMBER" (equal to that member of the same object); other a non-default value;
+ * source the documentation page that states it.
+ */
+struct ship_ecs_default {
+	const char *op, *path, *when, *value, *other, *source;
+};
+const struct ship_ecs_default *ship_ecs_defaults(size_t *n);
+/* Deletes from doc every member equal to its default (task definition rows, or service rows when
+ * service), conditions read on root. 0 ok, -1 out of memory. */
+int ship_ecs_defaults_drop(json_t *doc, const json_t *root, int service);
+/* The default of op's member at path (new reference), or NULL when the table has none. */
+json_t *ship_ecs_default_value(const char *op, const char *path, const json_t *root);
+/*
+ * The service definition as ecship sends it to CreateService (new reference): the file plus what
+ * ecship adds (the deployment circuit breaker with rollback, unless the file sets one). diff and
+ * deploy compare this, not the bare file, so what ecship adds is never drift.
+ */
+json_t *ship_servicedef_request(const json_t *service_def);
+/*
+ * The members of UpdateService (botocore's UpdateServiceRequest) that bring the live service
+ * (DescribeServices) to the service definition, compared normalized exactly as `diff` does:
+ * *members (new reference; an empty object when nothing differs) holds each differing member as
+ * the file writes it (left out: ECS's default). desiredCount and taskDefinition are the deploy's.
+ * A difference ECS cannot apply in place (schedulingStrategy, deploymentController, role,
+ * serviceName, cluster, launchType) is SHIP_ERR_INPUT naming it and what to do. 0 / -1.
+ */
+int ship_servicedef_update(const json_t *service_def, const json_t *live, json_t **members,
+			   struct ship_err *err);
+
+/*
  * A normalized copy (new reference) of a task definition as submitted or as returned by
- * DescribeTaskDefinition: read-only fields and ECS defaults removed (essential true, tcp,
- * hostPort equal to containerPort under awsvpc, container cpu 0, empty arrays and objects,
- * default health check timings, ...), cpu and memory as unit strings, requiresCompatibilities
+ * DescribeTaskDefinition: read-only fields and ECS defaults removed (the rows of
+ * data/ecs-defaults.tsv: essential true, tcp, hostPort 0 in bridge mode and equal to
+ * containerPort in awsvpc and host mode, EFS rootDirectory "/", ...; empty arrays and objects), cpu and memory as unit strings, requiresCompatibilities
  * sorted, environment and secrets sorted by name. NULL when out of memory or not an object.
  */
 json_t *ship_taskdef_normalize(const json_t *td);
 /* 1 when both normalize to the same definition, 0 when not, -1 out of memory. */
 int ship_taskdef_same(const json_t *a, const json_t *b);
-/* The same idea for a service: CreateService input vs a DescribeServices service. */
+/* The same idea for a service: CreateService input vs a DescribeServices service (whose
+ * serviceConnectConfiguration, volumeConfigurations and vpcLatticeConfigurations are taken from
+ * its PRIMARY deployment, where DescribeServices returns them). */
 json_t *ship_servicedef_normalize(const json_t *svc);
 
 /*

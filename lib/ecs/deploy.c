@@ -443,6 +443,8 @@ void ship_deploy_start_release(struct ship_deploy_start *s)
 {
 	json_decref(s->svc);
 	s->svc = NULL;
+	json_decref(s->update);
+	s->update = NULL;
 }
 
 static int describe(struct ship_aws *aws, const struct ship_call_opts *call,
@@ -506,6 +508,31 @@ static int busy_service(struct ship_aws *aws, const struct ship_call_opts *call,
 	return 1;
 }
 
+/*
+ * Before anything changes: a service ECS deploys with another controller is refused (ecship
+ * deploys with the ECS rolling-update controller), and the service definition's differences from
+ * the live service become s->update (what ECS cannot change in place is an input error).
+ */
+static int check_service(const struct ship_deploy_opts *o, struct ship_deploy_start *s,
+			 struct ship_err *err)
+{
+	const char *ctl = json_string_value(
+	    json_object_get(json_object_get(s->svc, "deploymentController"), "type"));
+	if (ctl && strcmp(ctl, "ECS") != 0)
+		return ship_err_set(err, SHIP_ERR_INPUT,
+				    "service '%s' uses the %s deployment controller; ecship deploys "
+				    "services with the ECS deployment controller: deploy this one with "
+				    "%s, or create a service with the ECS controller",
+				    o->service, ctl,
+				    strcmp(ctl, "CODE_DEPLOY") == 0 ? "CodeDeploy"
+								    : "its external deployer");
+	if (!o->service_def)
+		return 0;
+	if (ship_servicedef_update(o->service_def, s->svc, &s->update, err))
+		return ship_err_prefix(err, "service '%s'", o->service);
+	return 0;
+}
+
 int ship_deploy_observe(struct ship_aws *aws, struct ship_call_opts *call,
 			const struct ship_deploy_opts *o, struct ship_deploy_start *s,
 			struct ship_deploy_result *res, struct ship_err *err)
@@ -517,6 +544,8 @@ int ship_deploy_observe(struct ship_aws *aws, struct ship_call_opts *call,
 		if (r)
 			return r;
 	}
+	if (s->svc && check_service(o, s, err))
+		return -1;
 	if (!s->svc) {
 		s->cur.primed = 1; /* a new service: every event it gets is news */
 		return 0;
@@ -582,23 +611,19 @@ cleanup:
 	return rc;
 }
 
-/* CreateService's input: the service definition, named, on our revision, breaker on unless set. */
+/* CreateService's input: the service definition as ecship sends it, named, on our revision. */
 static json_t *create_request(const struct ship_deploy_opts *o, const char *taskdef)
 {
-	json_t *req = json_deep_copy(o->service_def);
+	if (!o->service_def)
+		return NULL;
+	json_t *req = ship_servicedef_request(o->service_def);
 	if (!req)
 		return NULL;
 	json_object_set_new(req, "cluster", json_string(o->cluster));
 	json_object_set_new(req, "serviceName", json_string(o->service));
 	json_object_set_new(req, "taskDefinition", json_string(taskdef));
-	json_t *dc = json_object_get(req, "deploymentConfiguration");
-	if (!dc) {
-		dc = json_object();
-		json_object_set_new(req, "deploymentConfiguration", dc);
-	}
-	if (!json_object_get(dc, "deploymentCircuitBreaker"))
-		json_object_set_new(dc, "deploymentCircuitBreaker",
-				    json_pack("{s:b, s:b}", "enable", 1, "rollback", 1));
+	if (o->set_desired)
+		json_object_set_new(req, "desiredCount", json_integer(o->desired_count));
 	/* the same in every retry: ECS creates the service once (ECS_Idempotency.html) */
 	char token[40];
 	if (!json_object_get(req, "clientToken") && !ship_aws_client_token(token, sizeof(token)))
@@ -606,11 +631,29 @@ static json_t *create_request(const struct ship_deploy_opts *o, const char *task
 	return req;
 }
 
+/* UpdateService's input: our revision and every member the service definition changes
+ * (s->update); desiredCount only when --desired-count gives it. */
+static json_t *update_request(const struct ship_deploy_opts *o, const struct ship_deploy_start *s,
+			      const char *taskdef)
+{
+	json_t *req = json_pack("{s:s, s:s, s:s, s:b}", "cluster", o->cluster, "service", o->service,
+				"taskDefinition", taskdef, "forceNewDeployment", o->force_new);
+	if (req && s->update && json_object_update(req, s->update)) {
+		json_decref(req);
+		return NULL;
+	}
+	if (req && o->set_desired)
+		json_object_set_new(req, "desiredCount", json_integer(o->desired_count));
+	return req;
+}
+
 /* Nothing to change (UNCHANGED) or a dry run (DRY_RUN): 1 with the outcome set, else 0. */
 static int nothing_to_apply(const struct ship_deploy_opts *o, const struct ship_deploy_start *s,
 			    struct ship_deploy_result *res)
 {
-	if (s->svc && s->same && !o->force_new &&
+	size_t nupd = json_object_size(s->update);
+	int desired_differs = o->set_desired && s->svc && o->desired_count != s->view.desired;
+	if (s->svc && s->same && !o->force_new && !nupd && !desired_differs &&
 	    !strcmp(res->previous_taskdef, res->taskdef_arn)) {
 		res->outcome = SHIP_DEPLOY_UNCHANGED;
 		set_reason(res, _("service '%s' already runs %s; nothing to deploy (--force-new-deployment "
@@ -622,12 +665,19 @@ static int nothing_to_apply(const struct ship_deploy_opts *o, const struct ship_
 	if (!o->dry_run)
 		return 0;
 	res->outcome = SHIP_DEPLOY_DRY_RUN;
-	if (s->svc)
+	if (s->svc) {
 		set_reason(res, _("would update service '%s' from %s to %s"), o->service,
 			   ship_taskdef_short(res->previous_taskdef),
 			   res->taskdef_arn[0] ? ship_taskdef_short(res->taskdef_arn)
 					       : "the new revision");
-	else
+		json_t *req = update_request(o, s, res->taskdef_arn[0] ? res->taskdef_arn
+								       : "(the new revision)");
+		char *txt = req ? json_dumps(req, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+		if (txt)
+			note(o, _("would send UpdateService %s"), txt);
+		ship_free(txt);
+		json_decref(req);
+	} else
 		set_reason(res, _("would create service '%s' in cluster '%s'"), o->service,
 			   o->cluster);
 	return 1;
@@ -658,8 +708,7 @@ static int create_or_update(struct ship_aws *aws, struct ship_call_opts *call,
 	}
 	persist(aws, call, o);
 	record_previous(aws, call, o, s->view.arn, res->previous_taskdef);
-	req = json_pack("{s:s, s:s, s:s, s:b}", "cluster", o->cluster, "service", o->service,
-			"taskDefinition", res->taskdef_arn, "forceNewDeployment", o->force_new);
+	req = update_request(o, s, res->taskdef_arn);
 	if (!req)
 		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
 	r = ship_aws_json(aws, SHIP_SVC_ECS, "UpdateService", req, resp, call, err);
@@ -668,6 +717,19 @@ static int create_or_update(struct ship_aws *aws, struct ship_call_opts *call,
 		return ship_err_prefix(err, _("cannot update service '%s'"), o->service);
 	note(o, _("updated service '%s': %s -> %s"), o->service,
 	     ship_taskdef_short(res->previous_taskdef), ship_taskdef_short(res->taskdef_arn));
+	if (json_object_size(s->update)) {
+		const char *k;
+		json_t *v;
+		struct ship_buf names = SHIP_BUF_INIT(4096);
+		json_object_foreach(s->update, k, v)
+		{
+			(void)v;
+			ship_buf_addf(&names, "%s%s", names.len ? ", " : "", k);
+		}
+		note(o, _("service '%s' now has the definition's %s"), o->service,
+		     names.failed ? "settings" : names.data);
+		ship_buf_release(&names);
+	}
 	return 0;
 }
 
@@ -725,12 +787,13 @@ cleanup:
 	return rc;
 }
 
-/* Starts one service: the three stages. -1 on an AWS error; else res->outcome says where it is. */
+/* Starts one service: stage 1 (observe) when not yet observed, then stages 2 and 3. -1 on an
+ * AWS or input error; else res->outcome says where it is. */
 static int deploy_start(struct ship_aws *aws, struct ship_call_opts *call,
 			const struct ship_deploy_opts *o, struct ship_deploy_start *s,
-			struct ship_deploy_result *res, struct ship_err *err)
+			struct ship_deploy_result *res, int observed, struct ship_err *err)
 {
-	int r = ship_deploy_observe(aws, call, o, s, res, err);
+	int r = observed ? 0 : ship_deploy_observe(aws, call, o, s, res, err);
 	if (!r)
 		r = ship_deploy_ensure_revision(aws, call, o, s, res, err);
 	if (!r)
@@ -933,6 +996,27 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 	 * change on (persist()) */
 	call.persist_answered_until = start + opts[0].timeout;
 
+	/* 0. with several services, observe each before changing any: a service definition ECS
+	 * cannot apply, or a service on another deployment controller, changes nothing */
+	int observed = 0;
+	for (i = 0; n > 1 && i < n; i++) {
+		int r = ship_deploy_observe(aws, &call, &opts[i], &st[i].start, &res[i], err);
+		if (r < 0) {
+			set_reason(&res[i], "%s", err->message);
+			ship_err_prefix(err, "service '%s'", opts[i].service);
+		}
+		if (r) {
+			for (size_t j = 0; j < n; j++)
+				if (j != i)
+					set_reason(&res[j], "not deployed: service '%s' did not start",
+						   opts[i].service);
+			for (size_t j = 0; j < n; j++)
+				ship_deploy_start_release(&st[j].start);
+			ship_free(st);
+			return r < 0 ? -1 : 0;
+		}
+	}
+	observed = n > 1;
 	/* 1. start each; stop at the first that cannot start, or once a signal came (the services
 	 * not reached are left as they are: "interrupted before service 'X' was changed") */
 	int interrupted = 0;
@@ -946,7 +1030,7 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 			}
 			break;
 		}
-		if (deploy_start(aws, &call, &opts[i], &st[i].start, &res[i], err)) {
+		if (deploy_start(aws, &call, &opts[i], &st[i].start, &res[i], observed, err)) {
 			set_reason(&res[i], "%s", err->message);
 			if (n > 1)
 				ship_err_prefix(err, _("service '%s'"), opts[i].service);

@@ -58,7 +58,7 @@ static void set_reason(struct ship_run_result *res, const char *fmt, ...)
 	va_end(ap);
 }
 
-static json_t *run_request(const struct ship_run_opts *o)
+json_t *ship_run_request(const struct ship_run_opts *o)
 {
 	json_t *req =
 	    json_pack("{s:s, s:s, s:i, s:s}", "cluster", o->cluster, "taskDefinition", o->taskdef,
@@ -67,12 +67,14 @@ static json_t *run_request(const struct ship_run_opts *o)
 		return NULL;
 	if (o->network)
 		json_object_set_new(req, "networkConfiguration", json_deep_copy(o->network));
+	/* neither named: send neither, so the cluster's default capacity provider strategy applies
+	 * (API_RunTask: "If a launchType is specified, the capacityProviderStrategy parameter must
+	 * be omitted"; with neither, the cluster's default strategy is used) */
 	if (o->capacity_provider_strategy)
 		json_object_set_new(req, "capacityProviderStrategy",
 				    json_deep_copy(o->capacity_provider_strategy));
-	else
-		json_object_set_new(req, "launchType",
-				    json_string(o->launch_type ? o->launch_type : "FARGATE"));
+	else if (o->launch_type)
+		json_object_set_new(req, "launchType", json_string(o->launch_type));
 	if (o->platform_version)
 		json_object_set_new(req, "platformVersion", json_string(o->platform_version));
 	char token[40]; /* one task, however often the request is sent */
@@ -147,7 +149,7 @@ int ship_run_task(struct ship_aws *aws, const struct ship_run_opts *o, struct sh
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
-	if (!(req = run_request(o))) {
+	if (!(req = ship_run_request(o))) {
 		ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
 		goto cleanup;
 	}

@@ -307,3 +307,26 @@ int ship_infra_is_no_changes(const char *reason)
 			  contains_ci(reason, "does not contain changes") ||
 			  contains_ci(reason, "no updates are to be performed"));
 }
+
+/* The base stack's foundations: replacing or deleting one takes every service down with it. */
+static const char *const s_foundations[] = {"AWS::EC2::VPC", "AWS::EC2::Subnet",
+					    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+					    "AWS::ECS::Cluster", NULL};
+
+const char *ship_change_destroys(const struct ship_change *c)
+{
+	if (!c->action || !c->type)
+		return NULL;
+	int removed = strcmp(c->action, "Remove") == 0;
+	/* ResourceChange.Replacement: True, or Conditional (it may be, depending on values only
+	 * known at execution) — both count (CloudFormation API reference, ResourceChange) */
+	int replaced = strcmp(c->action, "Modify") == 0 && c->replacement &&
+		       (strcmp(c->replacement, "True") == 0 ||
+			strcmp(c->replacement, "Conditional") == 0);
+	if (!removed && !replaced)
+		return NULL;
+	for (size_t i = 0; s_foundations[i]; i++)
+		if (strcmp(c->type, s_foundations[i]) == 0)
+			return removed ? "deletes" : "replaces";
+	return NULL;
+}

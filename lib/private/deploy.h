@@ -15,6 +15,7 @@ struct ship_deploy_start {
 	struct ship_service_view view; /* svc parsed */
 	struct ship_event_cursor cur;  /* primed with the events from before our change */
 	int same;		       /* the family's latest revision is the rendered definition */
+	json_t *update;		       /* UpdateService members the service definition changes */
 };
 void ship_deploy_start_release(struct ship_deploy_start *s);
 

@@ -28,6 +28,7 @@ static const struct field s_rule_fields[] = {{"priority", F_PRIO, NULL},
 static const struct field s_service_fields[] = {{"name", F_STR, NULL},
 						{"task_definition", F_PATH, NULL},
 						{"service_definition", F_PATH, NULL},
+						{"container", F_STR, NULL},
 						{NULL, F_STR, NULL}};
 static const struct field s_top_fields[] = {
     {"region", F_STR, NULL},
@@ -39,6 +40,7 @@ static const struct field s_top_fields[] = {
     {"infra", F_MAP, s_infra_fields},
     {"listener_rule", F_MAP, s_rule_fields},
     {"timeout", F_DURATION, NULL},
+    {"variables", F_STRLIST, NULL},
     {"services", F_SERVICES, s_service_fields},
     {"environments", F_ENVS, NULL},
     {NULL, F_STR, NULL},
@@ -445,6 +447,9 @@ static int get_services(struct loader *L, const struct ship_ynode *root, const c
 			    0)
 				return -1;
 			rc |= r;
+			if ((r = get_str(L, item, "container", 0, &s->container)) < 0)
+				return -1;
+			rc |= r;
 			if (!r && !s->name && !ship_ynode_get(item, "name")) {
 				problem(L, item, "give the ECS service name: name: my-service",
 					"service entry has no '%s'%s", "name", "");
@@ -533,7 +538,8 @@ static void load(struct loader *L, const struct ship_ynode *root)
 		else
 			cfg->timeout_set = 1;
 	}
-	if (get_services(L, sel, service, td, sd) < 0)
+	if (get_list(L, sel, "variables", &cfg->variables, &cfg->n_variables) < 0 ||
+	    get_services(L, sel, service, td, sd) < 0)
 		goto cleanup;
 	if (!cfg->cluster && !ship_ynode_get(sel, "cluster") &&
 	    (L->need & SHIP_CONFIG_NEED_CLUSTER))
@@ -688,10 +694,12 @@ void ship_config_destroy(struct ship_config *cfg)
 	ship_free(cfg->infra_parameters);
 	free_list(cfg->listener_rule.host_headers, cfg->listener_rule.n_host_headers);
 	free_list(cfg->listener_rule.path_patterns, cfg->listener_rule.n_path_patterns);
+	free_list(cfg->variables, cfg->n_variables);
 	for (size_t i = 0; i < cfg->n_services; i++) {
 		ship_free(cfg->services[i].name);
 		ship_free(cfg->services[i].task_definition);
 		ship_free(cfg->services[i].service_definition);
+		ship_free(cfg->services[i].container);
 	}
 	ship_free(cfg->services);
 	ship_free(cfg);

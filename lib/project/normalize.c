@@ -8,44 +8,44 @@
 
 #include "ecship/taskdef.h"
 
-static const char *const s_td_drop[] = {
-    "taskDefinitionArn", "revision",     "status",         "requiresAttributes", "compatibilities",
-    "registeredAt",      "registeredBy", "deregisteredAt", "deleteRequestedAt",  "tags",
-    NULL};
+static const char *const s_td_drop[] = {"taskDefinitionArn",
+					"revision",
+					"status",
+					"requiresAttributes",
+					"compatibilities",
+					"registeredAt",
+					"registeredBy",
+					"deregisteredAt",
+					"deleteRequestedAt",
+					"tags",
+					NULL};
 
-static const char *const s_svc_drop[] = {
-    "serviceArn",   "clusterArn",  "cluster",     "status",    "runningCount",
-    "pendingCount", "taskSets",    "deployments", "roleArn",   "role",
-    "events",       "createdAt",   "createdBy",   "platformFamily", "clientToken",
-    "tags",         "desiredCount", "currentServiceDeployment", "currentServiceRevisions",
-    "resourceManagementType", NULL};
+static const char *const s_svc_drop[] = {"serviceArn",
+					 "clusterArn",
+					 "cluster",
+					 "status",
+					 "runningCount",
+					 "pendingCount",
+					 "taskSets",
+					 "deployments",
+					 "roleArn",
+					 "role",
+					 "events",
+					 "createdAt",
+					 "createdBy",
+					 "platformFamily",
+					 "clientToken",
+					 "tags",
+					 "desiredCount",
+					 "currentServiceDeployment",
+					 "currentServiceRevisions",
+					 "resourceManagementType",
+					 NULL};
 
 static void drop(json_t *o, const char *const *names)
 {
 	for (size_t i = 0; names[i]; i++)
 		json_object_del(o, names[i]);
-}
-
-/* Deletes key when its value equals the given JSON default. */
-static void drop_if_int(json_t *o, const char *key, json_int_t v)
-{
-	json_t *x = json_object_get(o, key);
-	if (json_is_integer(x) && json_integer_value(x) == v)
-		json_object_del(o, key);
-}
-
-static void drop_if_str(json_t *o, const char *key, const char *v)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	if (s && strcmp(s, v) == 0)
-		json_object_del(o, key);
-}
-
-static void drop_if_bool(json_t *o, const char *key, int v)
-{
-	json_t *x = json_object_get(o, key);
-	if (json_is_boolean(x) && json_is_true(x) == v)
-		json_object_del(o, key);
 }
 
 /* Removes null values and (recursively) empty arrays and objects. Returns 1 if o became empty. */
@@ -57,7 +57,8 @@ static int prune(json_t *o)
 		void *tmp;
 		json_object_foreach_safe(o, tmp, key, v)
 		{
-			if (json_is_null(v) || ((json_is_object(v) || json_is_array(v)) && prune(v)))
+			if (json_is_null(v) ||
+			    ((json_is_object(v) || json_is_array(v)) && prune(v)))
 				json_object_del(o, key);
 		}
 		return json_object_size(o) == 0;
@@ -127,39 +128,17 @@ static int amount_to_string(json_t *o, const char *key, int cpu)
 	return json_object_set_new(o, key, json_string(buf));
 }
 
-static int normalize_container(json_t *c, int awsvpc)
+static int normalize_container(json_t *c)
 {
-	json_t *pms, *pm, *hc;
-	size_t i;
-	drop_if_bool(c, "essential", 1);
-	drop_if_int(c, "cpu", 0);
-	drop_if_str(c, "versionConsistency", "enabled");
-	pms = json_object_get(c, "portMappings");
-	json_array_foreach(pms, i, pm)
-	{
-		drop_if_str(pm, "protocol", "tcp");
-		json_t *cp = json_object_get(pm, "containerPort"), *hp = json_object_get(pm, "hostPort");
-		if (awsvpc && json_is_integer(cp) && json_is_integer(hp) &&
-		    json_integer_value(cp) == json_integer_value(hp))
-			json_object_del(pm, "hostPort");
-	}
 	if (sort_array(json_object_get(c, "environment"), cmp_name) ||
 	    sort_array(json_object_get(c, "secrets"), cmp_name))
 		return -1;
-	hc = json_object_get(c, "healthCheck");
-	if (json_is_object(hc)) {
-		drop_if_int(hc, "interval", 30);
-		drop_if_int(hc, "timeout", 5);
-		drop_if_int(hc, "retries", 3);
-		drop_if_int(hc, "startPeriod", 0);
-	}
 	return 0;
 }
 
 json_t *ship_taskdef_normalize(const json_t *in)
 {
 	json_t *td, *inner, *cds, *c;
-	const char *nm;
 	size_t i;
 	if (!json_is_object(in))
 		return NULL;
@@ -170,17 +149,15 @@ json_t *ship_taskdef_normalize(const json_t *in)
 	if (!td)
 		return NULL;
 	drop(td, s_td_drop);
-	drop_if_bool(td, "enableFaultInjection", 0);
-	drop_if_str(td, "networkMode", "bridge");
-	nm = json_string_value(json_object_get(td, "networkMode"));
-	int awsvpc = nm && strcmp(nm, "awsvpc") == 0;
-	if (amount_to_string(td, "cpu", 1) || amount_to_string(td, "memory", 0) ||
+	/* ECS's defaults (data/ecs-defaults.tsv), conditions read on the definition as given */
+	if (ship_ecs_defaults_drop(td, in, 0) || amount_to_string(td, "cpu", 1) ||
+	    amount_to_string(td, "memory", 0) ||
 	    sort_array(json_object_get(td, "requiresCompatibilities"), cmp_str))
 		goto fail;
 	cds = json_object_get(td, "containerDefinitions");
 	json_array_foreach(cds, i, c)
 	{
-		if (json_is_object(c) && normalize_container(c, awsvpc))
+		if (json_is_object(c) && normalize_container(c))
 			goto fail;
 	}
 	prune(td);
@@ -213,9 +190,37 @@ static int family_only(json_t *o, const char *key)
 	return json_object_set_new(o, key, json_stringn(s, n));
 }
 
+/*
+ * DescribeServices returns serviceConnectConfiguration, volumeConfigurations and
+ * vpcLatticeConfigurations on each deployment, not on the service (API_Deployment.html): a live
+ * service takes them from its PRIMARY deployment so they compare with the definition's.
+ */
+static int lift_from_primary(json_t *s)
+{
+	static const char *const names[] = {"serviceConnectConfiguration", "volumeConfigurations",
+					    "vpcLatticeConfigurations"};
+	json_t *deps = json_object_get(s, "deployments"), *d, *primary = NULL;
+	size_t i;
+	if (!json_is_array(deps))
+		return 0;
+	json_array_foreach(deps, i, d)
+	{
+		const char *st = json_string_value(json_object_get(d, "status"));
+		if (st && strcmp(st, "PRIMARY") == 0)
+			primary = d;
+	}
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		json_t *v = json_object_get(primary, names[k]);
+		if (!json_object_get(s, names[k]) && v &&
+		    json_object_set_new(s, names[k], json_deep_copy(v)))
+			return -1;
+	}
+	return 0;
+}
+
 json_t *ship_servicedef_normalize(const json_t *in)
 {
-	json_t *s, *x, *dc, *cb, *awsvpc;
+	json_t *s, *x, *awsvpc;
 	if (!json_is_object(in))
 		return NULL;
 	x = json_object_get(in, "services");
@@ -227,39 +232,13 @@ json_t *ship_servicedef_normalize(const json_t *in)
 	s = json_deep_copy(in);
 	if (!s)
 		return NULL;
-	drop(s, s_svc_drop);
-	if (family_only(s, "taskDefinition"))
+	if (lift_from_primary(s))
 		goto fail;
-	drop_if_str(s, "platformVersion", "LATEST");
-	drop_if_str(s, "schedulingStrategy", "REPLICA");
-	drop_if_str(s, "propagateTags", "NONE");
-	drop_if_bool(s, "enableECSManagedTags", 0);
-	drop_if_bool(s, "enableExecuteCommand", 0);
-	drop_if_int(s, "healthCheckGracePeriodSeconds", 0);
-	x = json_object_get(s, "deploymentController");
-	if (json_is_object(x)) {
-		drop_if_str(x, "type", "ECS");
-	}
-	dc = json_object_get(s, "deploymentConfiguration");
-	if (json_is_object(dc)) {
-		drop_if_int(dc, "maximumPercent", 200);
-		drop_if_int(dc, "minimumHealthyPercent", 100);
-		drop_if_str(dc, "strategy", "ROLLING");
-		drop_if_int(dc, "bakeTimeInMinutes", 0);
-		cb = json_object_get(dc, "deploymentCircuitBreaker");
-		if (json_is_object(cb)) {
-			drop_if_bool(cb, "enable", 0);
-			drop_if_bool(cb, "rollback", 0);
-		}
-		x = json_object_get(dc, "alarms");
-		if (json_is_object(x)) {
-			drop_if_bool(x, "enable", 0);
-			drop_if_bool(x, "rollback", 0);
-		}
-	}
+	drop(s, s_svc_drop);
+	if (family_only(s, "taskDefinition") || ship_ecs_defaults_drop(s, in, 1))
+		goto fail;
 	awsvpc = json_object_get(json_object_get(s, "networkConfiguration"), "awsvpcConfiguration");
 	if (json_is_object(awsvpc)) {
-		drop_if_str(awsvpc, "assignPublicIp", "DISABLED");
 		if (sort_array(json_object_get(awsvpc, "subnets"), cmp_str) ||
 		    sort_array(json_object_get(awsvpc, "securityGroups"), cmp_str))
 			goto fail;
@@ -269,4 +248,116 @@ json_t *ship_servicedef_normalize(const json_t *in)
 fail:
 	json_decref(s);
 	return NULL;
+}
+
+json_t *ship_servicedef_request(const json_t *service_def)
+{
+	json_t *req = json_is_object(service_def) ? json_deep_copy(service_def) : json_object();
+	if (!req)
+		return NULL;
+	json_t *dc = json_object_get(req, "deploymentConfiguration");
+	if (!json_is_object(dc)) {
+		dc = json_object();
+		if (json_object_set_new(req, "deploymentConfiguration", dc))
+			goto fail;
+	}
+	if (!json_object_get(dc, "deploymentCircuitBreaker") &&
+	    json_object_set_new(dc, "deploymentCircuitBreaker",
+				json_pack("{s:b, s:b}", "enable", 1, "rollback", 1)))
+		goto fail;
+	return req;
+fail:
+	json_decref(req);
+	return NULL;
+}
+
+/* UpdateService's members (botocore's ECS model, UpdateServiceRequest) that a definition file
+ * sets; cluster, service, taskDefinition, desiredCount and forceNewDeployment are the deploy's. */
+static const char *const s_update_members[] = {
+    "capacityProviderStrategy", "deploymentConfiguration", "availabilityZoneRebalancing",
+    "networkConfiguration", "placementConstraints", "placementStrategy", "platformVersion",
+    "healthCheckGracePeriodSeconds", "enableExecuteCommand", "enableECSManagedTags",
+    "loadBalancers", "propagateTags", "serviceRegistries", "serviceConnectConfiguration",
+    "volumeConfigurations", "vpcLatticeConfigurations", NULL};
+
+/* What ECS cannot change in place, and what to do instead. */
+static const struct {
+	const char *member, *fix;
+} s_fixed[] = {
+    {"schedulingStrategy", "create a new service with another name (or delete this one first)"},
+    {"deploymentController", "create a new service with another name (or delete this one first)"},
+    {"role", "create a new service with another name (or delete this one first)"},
+    {"serviceName", "set the service's name in ecship.yml ('service:'), not in the definition"},
+    {"cluster", "set the cluster in ecship.yml ('cluster:'), not in the definition"},
+    {"launchType", "use a capacityProviderStrategy, or create a new service with another name"},
+};
+
+int ship_servicedef_update(const json_t *service_def, const json_t *live, json_t **members,
+			   struct ship_err *err)
+{
+	json_t *req = ship_servicedef_request(service_def);
+	json_t *nf = req ? ship_servicedef_normalize(req) : NULL;
+	json_t *nl = ship_servicedef_normalize(live);
+	json_t *out = json_object(), *v;
+	const char *k;
+	int rc = -1;
+	*members = NULL;
+	if (!nf || !nl || !out) {
+		ship_err_set(err, SHIP_ERR_NOMEM, "out of memory comparing the service");
+		goto cleanup;
+	}
+	/* the deploy's own members, and those the file cannot set (the name is ecship.yml's) */
+	static const char *const ours[] = {"taskDefinition", "serviceName", "cluster", NULL};
+	for (size_t i = 0; ours[i]; i++) {
+		json_object_del(nf, ours[i]);
+		json_object_del(nl, ours[i]);
+	}
+	/* a capacity provider strategy in the file replaces the live launch type; a file naming
+	 * neither leaves them to the cluster's default strategy (API_CreateService) */
+	if (!json_object_get(nf, "launchType")) {
+		json_object_del(nl, "launchType");
+		if (!json_object_get(nf, "capacityProviderStrategy"))
+			json_object_del(nl, "capacityProviderStrategy");
+	}
+	for (size_t i = 0; i < sizeof(s_fixed) / sizeof(s_fixed[0]); i++) {
+		json_t *a = json_object_get(nf, s_fixed[i].member);
+		json_t *b = json_object_get(nl, s_fixed[i].member);
+		if ((a || b) && !(a && b && json_equal(a, b))) {
+			char *sa = a ? json_dumps(a, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+			char *sb = b ? json_dumps(b, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+			ship_err_set(err, SHIP_ERR_INPUT,
+				     "the service definition changes '%s' (%s live, %s in the file), "
+				     "which ECS cannot change on an existing service: %s",
+				     s_fixed[i].member, sb ? sb : "not set", sa ? sa : "not set",
+				     s_fixed[i].fix);
+			ship_free(sa);
+			ship_free(sb);
+			goto cleanup;
+		}
+	}
+	for (size_t i = 0; s_update_members[i]; i++) {
+		k = s_update_members[i];
+		json_t *a = json_object_get(nf, k), *b = json_object_get(nl, k);
+		if ((!a && !b) || (a && b && json_equal(a, b)))
+			continue;
+		/* the file's value as written; left out, ECS's default (or an empty list/structure) */
+		v = json_object_get(req, k);
+		if (v)
+			v = json_deep_copy(v);
+		else if (!(v = ship_ecs_default_value("CreateService", k, req)))
+			v = json_is_array(b) ? json_array() : json_object();
+		if (!v || json_object_set_new(out, k, v)) {
+			ship_err_set(err, SHIP_ERR_NOMEM, "out of memory comparing the service");
+			goto cleanup;
+		}
+	}
+	*members = out;
+	out = NULL;
+	rc = 0;
+cleanup:
+	json_decref(req);
+	json_decref(nf);
+	json_decref(nl);
+	json_decref(out);
+	return rc;
 }

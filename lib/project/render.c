@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ecship/render.h"
+#include "ecship/template.h"
 
 void ship_rendered_release(struct ship_rendered *r)
 {
@@ -47,6 +48,113 @@ static json_t *load(struct ship_tpl *t, const char *path, int service, struct sh
 	return out;
 }
 
+/* The names ecship fills itself (docs/config.md, "Variables"). */
+static const char *const s_builtins[] = {"ENVIRONMENT", "AWS_REGION", "AWS_ACCOUNT_ID",
+					 "IMAGE_TAG", "IMAGE", NULL};
+
+static int allowed(const struct ship_config *cfg, const char *name, size_t n)
+{
+	for (size_t i = 0; s_builtins[i]; i++)
+		if (strlen(s_builtins[i]) == n && memcmp(s_builtins[i], name, n) == 0)
+			return 1;
+	for (size_t i = 0; cfg && i < cfg->n_variables; i++)
+		if (strlen(cfg->variables[i]) == n && memcmp(cfg->variables[i], name, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* ${NAME} in one string of a container's command: an error unless a built-in or listed. */
+static size_t scan_command(const struct ship_config *cfg, const char *file, const char *container,
+			   const char *field, const char *s, struct ship_diags *diags)
+{
+	size_t errors = 0;
+	for (const char *p = s; (p = strchr(p, '$')) != NULL;) {
+		if (p[1] == '$') { /* "$$": a literal '$' (so "$${NAME}" stays for the container) */
+			p += 2;
+			continue;
+		}
+		if (p[1] != '{') {
+			p++;
+			continue;
+		}
+		const char *name = p + 2;
+		size_t n = strcspn(name, ":}");
+		p = name + n;
+		if (strncmp(name, "cfn:", 4) == 0 || n == 0 || allowed(cfg, name, n))
+			continue;
+		char hint[600];
+		snprintf(hint, sizeof(hint),
+			 "write $${%.*s} to leave it to the container, or list it in ecship.yml "
+			 "(variables: [%.*s]) to fill it from the environment of the deploy",
+			 (int)n, name, (int)n, name);
+		ship_diags_add(diags, SHIP_SEV_ERROR, file, 0, 0, hint,
+			       "container '%s' %s: '${%.*s}' would be filled from the environment "
+			       "of whoever deploys (this machine or the CI runner), not the "
+			       "container's",
+			       container, field, (int)n, name);
+		errors++;
+	}
+	return errors;
+}
+
+/*
+ * In a container's command, entryPoint and healthCheck.command, a ${NAME} is meant for the
+ * container's shell far more often than for ecship: only built-ins and the names listed under
+ * `variables:` are filled there; any other is an error naming both fixes. Read on the file as
+ * written, before variables are filled. Returns the number of errors (0 when unreadable: the
+ * render reports that).
+ */
+static size_t check_container_vars(const struct ship_config *cfg, const char *path,
+				   struct ship_diags *diags)
+{
+	static const char *const fields[] = {"command", "entryPoint", NULL};
+	json_t *doc = json_load_file(path, 0, NULL), *c, *x;
+	size_t i, k, errors = 0;
+	json_t *cds = json_object_get(json_object_get(doc, "taskDefinition")
+					  ? json_object_get(doc, "taskDefinition")
+					  : doc,
+				      "containerDefinitions");
+	json_array_foreach(cds, i, c)
+	{
+		const char *name = json_string_value(json_object_get(c, "name"));
+		for (size_t f = 0; f < 3; f++) {
+			json_t *list = f < 2 ? json_object_get(c, fields[f])
+					     : json_object_get(json_object_get(c, "healthCheck"),
+							       "command");
+			json_array_foreach(list, k, x)
+			{
+				if (json_is_string(x))
+					errors += scan_command(cfg, path, name ? name : "?",
+							       f < 2 ? fields[f] : "healthCheck.command",
+							       json_string_value(x), diags);
+			}
+		}
+	}
+	json_decref(doc);
+	return errors;
+}
+
+/* Which of ${IMAGE} (1) and ${IMAGE_TAG} (2) the file's text uses, with or without a default. */
+static int uses_image_vars(const char *path)
+{
+	struct ship_buf b = SHIP_BUF_INIT(SHIP_TPL_MAX_FILE);
+	int found = 0;
+	if (ship_read_file(path, &b) == 0) {
+		for (const char *p = b.data; (p = strstr(p, "${IMAGE")) != NULL; p += 7) {
+			const char *e = p + 7;
+			int bit = 1;
+			if (strncmp(e, "_TAG", 4) == 0) {
+				e += 4;
+				bit = 2;
+			}
+			if ((*e == '}' || *e == ':') && !(p > b.data && p[-1] == '$'))
+				found |= bit;
+		}
+	}
+	ship_buf_release(&b);
+	return found;
+}
+
 int ship_render_service(const struct ship_config *cfg, const struct ship_config_service *svc,
 			const struct ship_render_options *opt, struct ship_vars *vars,
 			struct ship_diags *diags, struct ship_rendered *out, struct ship_err *err)
@@ -56,7 +164,6 @@ int ship_render_service(const struct ship_config *cfg, const struct ship_config_
 	int user_errors = 0;
 	json_t *td = NULL, *sd = NULL;
 
-	(void)cfg;
 	memset(out, 0, sizeof(*out));
 	if (!opt)
 		opt = &none;
@@ -65,6 +172,8 @@ int ship_render_service(const struct ship_config *cfg, const struct ship_config_
 				    "service '%s' has no task_definition in the config",
 				    svc->name ? svc->name : "?");
 	ship_err_clear(err);
+	if (check_container_vars(cfg, svc->task_definition, diags))
+		user_errors = 1;
 	td = load(&t, svc->task_definition, 0, diags, err, &user_errors);
 	if (!td && err->code != SHIP_ERR_NONE)
 		goto fail;
@@ -91,9 +200,13 @@ int ship_render_service(const struct ship_config *cfg, const struct ship_config_
 			goto input;
 		}
 	}
-	if (opt->image || opt->tag) {
+	/* a task definition that writes ${IMAGE} (for --image) or ${IMAGE_TAG} (for --tag) itself got
+	 * the image from them: no container to choose */
+	int uses = (opt->image || opt->tag) ? uses_image_vars(svc->task_definition) : 0;
+	if ((opt->image && !(uses & 1)) || (!opt->image && opt->tag && !uses)) {
 		struct ship_err e = SHIP_ERR_INIT;
-		if (ship_taskdef_set_image(td, sd, opt->image, opt->tag, diags, &e)) {
+		if (ship_taskdef_set_image_in(td, sd, svc->container, opt->image, opt->tag, diags,
+					      &e)) {
 			if (e.code != SHIP_ERR_INPUT) {
 				*err = e;
 				goto fail;
@@ -104,6 +217,20 @@ int ship_render_service(const struct ship_config *cfg, const struct ship_config_
 	}
 	if (!opt->no_validate && ship_taskdef_validate(td, sd, svc->task_definition, diags))
 		goto input;
+	/* then the requests as they will be sent, against botocore's ECS model */
+	if (!opt->no_validate) {
+		size_t bad = ship_ecs_model_check("RegisterTaskDefinition", td, svc->task_definition,
+						  diags);
+		json_t *req = sd ? ship_servicedef_request(sd) : NULL;
+		if (req && !json_object_get(req, "taskDefinition"))
+			json_object_set_new(req, "taskDefinition", json_string("model-check"));
+		if (req)
+			bad += ship_ecs_model_check("CreateService", req, svc->service_definition,
+						    diags);
+		json_decref(req);
+		if (bad)
+			goto input;
+	}
 	out->task_definition = td;
 	out->service_definition = sd;
 	return 0;

@@ -122,6 +122,13 @@ static void list_containers(const json_t *cds, struct ship_buf *b)
 int ship_taskdef_set_image(json_t *td, const json_t *service_def, const char *image,
 			   const char *tag, struct ship_diags *notes, struct ship_err *err)
 {
+	return ship_taskdef_set_image_in(td, service_def, NULL, image, tag, notes, err);
+}
+
+int ship_taskdef_set_image_in(json_t *td, const json_t *service_def, const char *container,
+			      const char *image, const char *tag, struct ship_diags *notes,
+			      struct ship_err *err)
+{
 	json_t *cds = json_object_get(td, "containerDefinitions"), *target = NULL, *c;
 	const char *want = NULL;
 	struct ship_buf b = SHIP_BUF_INIT(0);
@@ -135,7 +142,9 @@ int ship_taskdef_set_image(json_t *td, const json_t *service_def, const char *im
 				    "cannot replace the image: the task definition has no "
 				    "containerDefinitions");
 	json_t *lbs = service_def ? json_object_get(service_def, "loadBalancers") : NULL;
-	if (json_is_array(lbs) && json_array_size(lbs))
+	if (container)
+		want = container; /* the config's `container:` for this service */
+	else if (json_is_array(lbs) && json_array_size(lbs))
 		want = json_string_value(json_object_get(json_array_get(lbs, 0), "containerName"));
 	if (want) {
 		json_array_foreach(cds, i, c)
@@ -146,11 +155,18 @@ int ship_taskdef_set_image(json_t *td, const json_t *service_def, const char *im
 		}
 		if (!target) {
 			list_containers(cds, &b);
-			ship_err_set(err, SHIP_ERR_INPUT,
-				     "cannot replace the image: the service's load balancer names "
-				     "container '%s', but the task definition has %s; fix "
-				     "containerName in the service definition",
-				     want, b.data);
+			if (container)
+				ship_err_set(err, SHIP_ERR_INPUT,
+					     "cannot replace the image: ecship.yml names container "
+					     "'%s' for this service, but the task definition has %s; "
+					     "fix 'container:' in ecship.yml",
+					     want, b.data);
+			else
+				ship_err_set(err, SHIP_ERR_INPUT,
+					     "cannot replace the image: the service's load balancer "
+					     "names container '%s', but the task definition has %s; fix "
+					     "containerName in the service definition",
+					     want, b.data);
 			goto cleanup;
 		}
 	} else if (json_array_size(cds) == 1) {
@@ -160,8 +176,9 @@ int ship_taskdef_set_image(json_t *td, const json_t *service_def, const char *im
 		ship_err_set(err, SHIP_ERR_INPUT,
 			     "cannot tell which container gets the new image: the task definition "
 			     "has %s and the service definition has no loadBalancers entry naming "
-			     "one; add loadBalancers[].containerName to the service definition, or "
-			     "use ${IMAGE} in the task definition instead of --image/--tag",
+			     "one; name it in ecship.yml (under services: '- name: ...' add "
+			     "'container: NAME'), or write \"image\": \"REPOSITORY:${IMAGE_TAG}\" "
+			     "in that container of the task definition",
 			     b.data);
 		goto cleanup;
 	}

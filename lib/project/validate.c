@@ -205,7 +205,7 @@ struct vctx {
 	struct ship_diags *d;
 	const char *file;
 	size_t errors;
-	int fargate, awsvpc;
+	int fargate, awsvpc, host;
 };
 
 static void verr(struct vctx *v, const char *hint, const char *fmt, ...) SHIP_PRINTF(3, 4);
@@ -405,6 +405,14 @@ static void check_ports(struct vctx *v, const json_t *pms, const char *cname)
 			     "container '%s': with networkMode awsvpc, hostPort must equal "
 			     "containerPort %lld",
 			     cname, (long long)json_integer_value(cp));
+		/* host mode maps the container's port on the instance itself (API_PortMapping:
+		 * "hostPort ... must be the same as the containerPort" for host and awsvpc) */
+		if (hp && v->host && json_is_integer(hp) &&
+		    json_integer_value(hp) != json_integer_value(cp))
+			verr(v, "remove hostPort or make it equal to containerPort",
+			     "container '%s': with networkMode host, hostPort %lld must equal "
+			     "containerPort %lld",
+			     cname, (long long)json_integer_value(hp), (long long)json_integer_value(cp));
 		if (proto && strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0)
 			verr(v, "write \"protocol\": \"tcp\" (or \"udp\")",
 			     "container '%s': unknown protocol '%s'", cname, proto);
@@ -424,8 +432,114 @@ static const json_t *find_container(const json_t *cds, const char *name)
 	return NULL;
 }
 
+/* arn:PARTITION:elasticloadbalancing:REGION:ACCOUNT(12 digits):targetgroup/NAME/ID(hex)
+ * (Elastic Load Balancing API reference, TargetGroup; NAME is 1-32 letters, digits, '-'). */
+static int target_group_arn(const char *s)
+{
+	const char *p = strstr(s, ":elasticloadbalancing:");
+	if (strncmp(s, "arn:aws", 7) != 0 || !p)
+		return 0;
+	p = strchr(p + 22, ':'); /* after REGION */
+	if (!p)
+		return 0;
+	p++;
+	for (int i = 0; i < 12; i++, p++)
+		if (*p < '0' || *p > '9')
+			return 0;
+	if (strncmp(p, ":targetgroup/", 13) != 0)
+		return 0;
+	p += 13;
+	const char *slash = strchr(p, '/');
+	if (!slash || slash == p || slash - p > 32 || !slash[1])
+		return 0;
+	for (const char *q = p; q < slash; q++)
+		if (!((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'z') ||
+		      (*q >= 'A' && *q <= 'Z') || *q == '-'))
+			return 0;
+	for (const char *q = slash + 1; *q; q++)
+		if (!((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* The suffix of a resource ID ("subnet-0a1b...") is hexadecimal (EC2 API reference, "Resource
+ * IDs"). 2: a placeholder left in the file (the runbook's "subnet-xxx", "sg-xxx", "<...>", "...");
+ * 1: some other text that is not an ID; 0: an ID. */
+static int placeholder_id(const char *id, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	if (strncmp(id, prefix, n) != 0 || !id[n])
+		return strpbrk(id, "<>{}") || strstr(id, "...") ? 2 : 1;
+	int xyz = 1, hex = 1;
+	for (const char *p = id + n; *p; p++) {
+		if (!strchr("xyzXYZ", *p))
+			xyz = 0;
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			hex = 0;
+	}
+	if (xyz || strpbrk(id + n, "<>{}.*"))
+		return 2;
+	return hex ? 0 : 1;
+}
+
+static void check_ids(struct vctx *v, const json_t *list, const char *what, const char *prefix,
+		      const char *output)
+{
+	size_t i;
+	json_t *x;
+	json_array_foreach(list, i, x)
+	{
+		const char *id = json_string_value(x);
+		int kind = id ? placeholder_id(id, prefix) : 0;
+		char hint[200];
+		snprintf(hint, sizeof(hint),
+			 "write the real ID, or \"${cfn:%s}\" (an Output of the base stack)", output);
+		if (kind == 2)
+			verr(v, hint,
+			     "service definition: %s '%s' is a placeholder, not a %s ID (%s and "
+			     "hexadecimal digits)",
+			     what, id, what, prefix);
+		else if (kind == 1)
+			vwarn(v, hint,
+			      "service definition: %s '%s' does not look like a %s ID (%s and "
+			      "hexadecimal digits)",
+			      what, id, what, prefix);
+	}
+}
+
+/* An ARN's account field (the fifth) is empty only for S3 (ARN reference, "ARN format"); empty
+ * elsewhere, it is a variable that was not set when the file was written or rendered. */
+static void check_arns(struct vctx *v, const json_t *x, const char *where)
+{
+	const char *k;
+	json_t *e;
+	size_t i;
+	if (json_is_object(x)) {
+		json_object_foreach((json_t *)x, k, e) check_arns(v, e, where);
+	} else if (json_is_array(x)) {
+		json_array_foreach(x, i, e) check_arns(v, e, where);
+	} else if (json_is_string(x)) {
+		const char *s = json_string_value(x), *f = s;
+		if (strncmp(s, "arn:", 4) != 0)
+			return;
+		for (int n = 0; n < 4 && f; n++)
+			f = strchr(f, ':') ? strchr(f, ':') + 1 : NULL;
+		if (f && *f == ':' && !strstr(s, ":s3:"))
+			verr(v,
+			     "write the account ID, or ${AWS_ACCOUNT_ID} (filled from STS); a "
+			     "${VARIABLE} there was empty",
+			     "%s: ARN '%s' has an empty account field", where, s);
+	}
+}
+
 static void check_service(struct vctx *v, const json_t *td, const json_t *svc)
 {
+	json_t *awsvpc =
+	    json_object_get(json_object_get(svc, "networkConfiguration"), "awsvpcConfiguration");
+	check_ids(v, json_object_get(awsvpc, "subnets"), "subnet", "subnet-", "PrivateSubnet1");
+	check_ids(v, json_object_get(awsvpc, "securityGroups"), "security group", "sg-",
+		  "ServiceSecurityGroup");
+	check_arns(v, svc, "service definition");
 	const json_t *cds = json_object_get(td, "containerDefinitions");
 	json_t *lbs = json_object_get(svc, "loadBalancers"), *lb;
 	size_t i;
@@ -433,6 +547,22 @@ static void check_service(struct vctx *v, const json_t *td, const json_t *svc)
 	{
 		const char *cn = json_string_value(json_object_get(lb, "containerName"));
 		json_t *port = json_object_get(lb, "containerPort");
+		const char *tg = json_string_value(json_object_get(lb, "targetGroupArn"));
+		if (tg && strncmp(tg, "arn:", 4) != 0)
+			vwarn(v,
+			      "write the target group's ARN, or \"${cfn:TargetGroupArn}\" (an Output "
+			      "of the base stack)",
+			      "service definition: loadBalancers[%zu].targetGroupArn '%s' does not look "
+			      "like an ARN",
+			      i, tg);
+		else if (tg && !target_group_arn(tg))
+			verr(v,
+			     "write the target group's ARN, or \"${cfn:TargetGroupArn}\" (an Output "
+			     "of the base stack)",
+			     "service definition: loadBalancers[%zu].targetGroupArn '%s' is a "
+			     "placeholder, not a target group ARN "
+			     "(arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID)",
+			     i, tg);
 		const json_t *c;
 		if (!cn) {
 			verr(v, "add \"containerName\" naming the container that receives traffic",
@@ -535,6 +665,14 @@ static void check_sizes(struct vctx *v, const json_t *td)
 		     "'memory' is required at the task level on Fargate");
 	if (!have_c || !have_m)
 		return;
+	const char *os = json_string_value(
+	    json_object_get(json_object_get(td, "runtimePlatform"), "operatingSystemFamily"));
+	/* Windows on Fargate: 1, 2 or 4 vCPU (developer guide, task-cpu-memory-error.html) */
+	if (os && strncmp(os, "WINDOWS", 7) == 0 && (c < 1024 || c > 4096)) {
+		verr(v, "use cpu 1024, 2048 or 4096 with memory from 2 GB (Windows on Fargate)",
+		     "Fargate runs %s with 1, 2 or 4 vCPU, not cpu %ld", os, c);
+		return;
+	}
 	if (!fargate_memory_for(c)) {
 		verr(v, "use 256, 512, 1024, 2048, 4096, 8192 or 16384 CPU units",
 		     "Fargate does not offer %ld CPU units", c);
@@ -549,7 +687,7 @@ static void check_sizes(struct vctx *v, const json_t *td)
 size_t ship_taskdef_validate(const json_t *td, const json_t *svc, const char *file,
 			     struct ship_diags *diags)
 {
-	struct vctx v = {diags, file, 0, 0, 0};
+	struct vctx v = {diags, file, 0, 0, 0, 0};
 	json_t *cds, *c, *rc;
 	const char *family, *nm;
 	int essentials = 0, awslogs = 0, ecr = 0, task_mem;
@@ -576,6 +714,7 @@ size_t ship_taskdef_validate(const json_t *td, const json_t *svc, const char *fi
 		     "'requiresCompatibilities' must be a list");
 	nm = json_string_value(json_object_get(td, "networkMode"));
 	v.awsvpc = nm && strcmp(nm, "awsvpc") == 0;
+	v.host = nm && strcmp(nm, "host") == 0;
 	if (nm && strcmp(nm, "awsvpc") && strcmp(nm, "bridge") && strcmp(nm, "host") &&
 	    strcmp(nm, "none"))
 		verr(&v, "use awsvpc, bridge, host or none", "unknown networkMode '%s'", nm);
@@ -629,11 +768,25 @@ size_t ship_taskdef_validate(const json_t *td, const json_t *svc, const char *fi
 		if (!image || !*image)
 			verr(&v, "add \"image\": \"REPOSITORY:TAG\" (or use --image)",
 			     "container '%s' has no image", cname);
+		else if (strpbrk(image, "<>{}$"))
+			verr(&v, "use --image/--tag, or write \"REPOSITORY:${IMAGE_TAG}\" in the file",
+			     "container '%s': image '%s' is a placeholder, not an image reference",
+			     cname, image);
 		else if (ship_image_parse(ship_str_c(image), &ref))
 			verr(&v, "write REPOSITORY[:TAG][@sha256:DIGEST] without spaces",
 			     "container '%s': '%s' is not a valid image reference", cname, image);
 		else if (strstr(image, ".dkr.ecr."))
 			ecr = 1;
+		/* Integer members in botocore's ECS model (ContainerDefinition): a string is refused
+		 * by ECS ("cannot be converted to Integer"), unlike the task-level cpu/memory */
+		static const char *const ints[] = {"cpu", "memory", "memoryReservation"};
+		for (size_t k = 0; k < 3; k++) {
+			json_t *x = json_object_get(c, ints[k]);
+			if (x && !json_is_integer(x))
+				verr(&v, "write the number without quotes (MiB for memory, CPU units for cpu)",
+				     "container '%s': '%s' must be a number, not %s", cname, ints[k],
+				     json_is_string(x) ? "a string" : "this value");
+		}
 		if (ess && !json_is_boolean(ess))
 			verr(&v, "write true or false, without quotes",
 			     "container '%s': 'essential' must be true or false", cname);
@@ -677,6 +830,7 @@ size_t ship_taskdef_validate(const json_t *td, const json_t *svc, const char *fi
 		     (awslogs & 1)   ? "send logs to CloudWatch (awslogs)"
 		     : (awslogs & 2) ? "read secrets"
 				     : "pull images from ECR");
+	check_arns(&v, td, "task definition");
 	if (json_is_object(svc))
 		check_service(&v, td, svc);
 

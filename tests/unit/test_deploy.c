@@ -870,6 +870,73 @@ static void the_pre_run_hook_gets_the_deploys_call_options(void **state)
 	env_destroy(e);
 }
 
+/* Issue 11: the service definition's changes go into the same UpdateService as the revision
+ * (the members of UpdateServiceRequest in botocore's ECS model); desiredCount stays live. */
+static void service_definition_changes_go_into_the_update(void **state)
+{
+	(void)state;
+	struct env *e = env_new();
+	json_t *def = json_pack("{s:i, s:i, s:{s:{s:[s]}}}", "desiredCount", 9,
+				"healthCheckGracePeriodSeconds", 180, "networkConfiguration",
+				"awsvpcConfiguration", "subnets", "subnet-0bbbbbbb");
+	e->o.service_def = def;
+	e->o.no_wait = 1;
+	before(e, 1);
+	assert_int_equal(ship_deploy_run(e->aws, &e->o, &e->res, &e->err), 0);
+	json_t *b = fx_ecs_body(&e->fx, "UpdateService", 0);
+	assert_non_null(b);
+	assert_int_equal(json_integer_value(json_object_get(b, "healthCheckGracePeriodSeconds")), 180);
+	assert_non_null(json_object_get(b, "networkConfiguration"));
+	assert_null(json_object_get(b, "desiredCount"));
+	assert_string_equal(json_string_value(json_object_get(b, "taskDefinition")), TD_NEW);
+	env_destroy(e);
+	json_decref(def);
+
+	/* --desired-count sets it */
+	e = env_new();
+	e->o.set_desired = 1;
+	e->o.desired_count = 3;
+	e->o.no_wait = 1;
+	before(e, 1);
+	assert_int_equal(ship_deploy_run(e->aws, &e->o, &e->res, &e->err), 0);
+	b = fx_ecs_body(&e->fx, "UpdateService", 0);
+	assert_int_equal(json_integer_value(json_object_get(b, "desiredCount")), 3);
+	env_destroy(e);
+}
+
+/* Issue 11: what ECS cannot change in place, and a service on another deployment controller,
+ * are input errors before anything is registered, alone and in a group. */
+static void what_ecs_cannot_apply_is_refused_before_any_change(void **state)
+{
+	(void)state;
+	struct env *e = env_new();
+	json_t *svc = fx_service(1, OLD " PRIMARY COMPLETED " TD_OLD " 2 0 2 0", NULL);
+	json_object_set_new(svc, "deploymentController", json_pack("{s:s}", "type", "CODE_DEPLOY"));
+	fx_ecs_push(&e->fx, svc);
+	assert_int_equal(ship_deploy_run(e->aws, &e->o, &e->res, &e->err), -1);
+	assert_int_equal(e->err.code, SHIP_ERR_INPUT);
+	assert_non_null(strstr(e->err.message, "CODE_DEPLOY deployment controller"));
+	assert_int_equal(fx_ecs_count(&e->fx, "RegisterTaskDefinition"), 0);
+	assert_int_equal(fx_ecs_count(&e->fx, "UpdateService"), 0);
+	env_destroy(e);
+
+	e = env_new();
+	struct ship_deploy_opts opts[2];
+	struct ship_deploy_result res[2];
+	json_t *daemon = json_pack("{s:s}", "schedulingStrategy", "DAEMON");
+	two_services(e, opts);
+	opts[1].service_def = daemon;
+	before(e, 1);
+	fx_ecs_push_worker(&e->fx, fx_service_named("worker", 1, STEADY, NULL));
+	assert_int_equal(ship_deploy_many(e->aws, opts, 2, res, &e->err), -1);
+	assert_int_equal(e->err.code, SHIP_ERR_INPUT);
+	assert_non_null(strstr(e->err.message, "'schedulingStrategy'"));
+	assert_int_equal(fx_ecs_count(&e->fx, "RegisterTaskDefinition"), 0);
+	assert_int_equal(fx_ecs_count(&e->fx, "UpdateService"), 0);
+	env_destroy(e);
+	json_decref(daemon);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -894,6 +961,8 @@ int main(void)
 	    TU_TEST(observe_stage_table),
 	    TU_TEST(ensure_revision_stage_table),
 	    TU_TEST(apply_stage_table),
+	    TU_TEST(service_definition_changes_go_into_the_update),
+	    TU_TEST(what_ecs_cannot_apply_is_refused_before_any_change),
 	    TU_TEST(a_zeroed_result_is_not_a_success),
 	    TU_TEST(a_deleted_service_fails_alike_alone_and_in_a_group),
 	    TU_TEST(a_service_that_cannot_start_rolls_back_the_group),

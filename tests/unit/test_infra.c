@@ -501,10 +501,39 @@ static void rules_compared_as_sets(void **state)
 	assert_true(ship_rule_matches(&r, &s));
 }
 
+/* Issue 11: a change set that replaces or deletes the VPC, a subnet, the load balancer or the
+ * cluster is named (CloudFormation API reference, ResourceChange: Action, Replacement). */
+static void destroying_changes_are_named(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *action, *type, *replacement, *want;
+	} cases[] = {
+	    {"Modify", "AWS::EC2::VPC", "True", "replaces"},
+	    {"Modify", "AWS::EC2::Subnet", "Conditional", "replaces"},
+	    {"Remove", "AWS::ElasticLoadBalancingV2::LoadBalancer", NULL, "deletes"},
+	    {"Remove", "AWS::ECS::Cluster", NULL, "deletes"},
+	    {"Modify", "AWS::EC2::VPC", "False", NULL},
+	    {"Add", "AWS::EC2::Subnet", NULL, NULL},
+	    {"Modify", "AWS::EC2::SecurityGroup", "True", NULL},
+	    {"Remove", "AWS::ElasticLoadBalancingV2::Listener", NULL, NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ship_change c = {(char *)cases[i].action, (char *)"Res", NULL,
+					(char *)cases[i].type, (char *)cases[i].replacement};
+		const char *got = ship_change_destroys(&c);
+		if (cases[i].want)
+			assert_string_equal(got, cases[i].want);
+		else
+			assert_null(got);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    TU_TEST(changeset_names_are_deterministic),
+	    TU_TEST(destroying_changes_are_named),
 	    TU_TEST(changeset_name_survives_allocation_failures),
 	    TU_TEST(capabilities_from_template),
 	    TU_TEST(vpc_creation_detected),

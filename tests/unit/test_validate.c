@@ -115,6 +115,38 @@ static void validation_table(void **state)
 	    {"{\"family\": \"a\", \"memory\": \"512\", \"containerDefinitions\": [{\"name\": \"x\", "
 	     "\"image\": \"bad image\"}]}",
 	     NULL, 1, 0, "is not a valid image reference"},
+	    /* issue 11: what ECS would refuse is refused first */
+	    /* ContainerDefinition cpu/memory/memoryReservation are Integer (botocore's ECS model) */
+	    {"{\"family\": \"a\", \"containerDefinitions\": [{\"name\": \"x\", \"image\": \"i\", "
+	     "\"memory\": \"256\", \"memoryReservation\": \"128\", \"cpu\": \"128\"}]}",
+	     NULL, 3, 0, "'memory' must be a number, not a string"},
+	    /* API_PortMapping: in host mode hostPort must equal containerPort */
+	    {"{\"family\": \"a\", \"networkMode\": \"host\", \"containerDefinitions\": [{\"name\": "
+	     "\"x\", \"image\": \"i\", \"memory\": 256, \"portMappings\": [{\"containerPort\": 80, "
+	     "\"hostPort\": 8080}]}]}",
+	     NULL, 1, 0, "with networkMode host, hostPort 8080 must equal containerPort 80"},
+	    /* developer guide, task-cpu-memory-error.html: Windows on Fargate from 1 vCPU */
+	    {"{" FARGATE_HEAD "\"cpu\": \"256\", \"memory\": \"512\", \"runtimePlatform\": "
+	     "{\"operatingSystemFamily\": \"WINDOWS_SERVER_2022_CORE\"}, \"containerDefinitions\": "
+	     "[" GOOD_CONTAINER "]}",
+	     NULL, 1, 0, "with 1, 2 or 4 vCPU, not cpu 256"},
+	    /* a leftover placeholder is not an image */
+	    {"{\"family\": \"a\", \"memory\": \"512\", \"containerDefinitions\": [{\"name\": \"x\", "
+	     "\"image\": \"<IMAGE>\"}]}",
+	     NULL, 1, 0, "image '<IMAGE>' is a placeholder"},
+	    /* ARN format: only S3 leaves the account empty */
+	    {"{\"family\": \"a\", \"memory\": \"512\", \"taskRoleArn\": \"arn:aws:iam:::role/app\", "
+	     "\"containerDefinitions\": [{\"name\": \"x\", \"image\": \"i\", \"environment\": "
+	     "[{\"name\": \"B\", \"value\": \"arn:aws:s3:::bucket\"}]}]}",
+	     NULL, 1, 0, "ARN 'arn:aws:iam:::role/app' has an empty account field"},
+	    /* the runbook's placeholders in the service definition */
+	    {"{\"family\": \"a\", \"memory\": \"512\", \"containerDefinitions\": [{\"name\": \"x\", "
+	     "\"image\": \"i\", \"portMappings\": [{\"containerPort\": 80}]}]}",
+	     "{\"networkConfiguration\": {\"awsvpcConfiguration\": {\"subnets\": [\"subnet-xxx\", "
+	     "\"subnet-0a1b2c3d\"], \"securityGroups\": [\"sg-xxx\"]}}, \"loadBalancers\": "
+	     "[{\"targetGroupArn\": \"arn:aws:elasticloadbalancing:r:123456789012:targetgroup/...\", "
+	     "\"containerName\": \"x\", \"containerPort\": 80}]}",
+	     3, 0, "subnet 'subnet-xxx' is a placeholder"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct ship_diags d = SHIP_DIAGS_INIT;
