@@ -34,6 +34,9 @@ struct ship_service_view {
 	long min_healthy, max_percent;
 	struct ship_deployment_view dep[SHIP_MAX_DEPLOYMENTS];
 	size_t ndep;
+	/* currentServiceDeployment: the newest service deployment's ARN ("" where ECS does not
+	 * answer the service deployments API, e.g. older emulators) */
+	char current_sdep[SHIP_ECS_SERVICE_ARN_MAX + 64];
 };
 
 /* Fills *out (caller's storage, about 10 KB: pass it by pointer). An identifier longer than its

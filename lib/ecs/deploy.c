@@ -597,7 +597,10 @@ int ship_deploy_apply(struct ship_aws *aws, struct ship_call_opts *call,
 	if (o->before_update && o->before_update(o->before_update_ctx, res->taskdef_arn, call, err))
 		return -1;
 	if (create_or_update(aws, call, o, s, res, &resp, err) ||
-	    primary_id(resp, res->deployment_id, sizeof(res->deployment_id), err))
+	    primary_id(resp, res->deployment_id, sizeof(res->deployment_id), err) ||
+	    copy_id(res->service_deployment_arn, sizeof(res->service_deployment_arn),
+		    json_object_get(json_object_get(resp, "service"), "currentServiceDeployment"),
+		    "service deployment ARN", err))
 		goto cleanup;
 	if (!res->deployment_id[0]) {
 		ship_err_set(err, SHIP_ERR_PROTOCOL,

@@ -66,6 +66,10 @@ int ship_service_view_parse(json_t *service, struct ship_service_view *out, stru
 	    copy_id(out->taskdef, sizeof(out->taskdef), json_object_get(service, "taskDefinition"),
 		    "task definition ARN", err))
 		return -1;
+	if (copy_id(out->current_sdep, sizeof(out->current_sdep),
+		    json_object_get(service, "currentServiceDeployment"), "service deployment ARN",
+		    err))
+		return -1;
 	out->desired = get_long(service, "desiredCount");
 	out->running = get_long(service, "runningCount");
 	out->pending = get_long(service, "pendingCount");
