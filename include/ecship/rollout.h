@@ -46,8 +46,15 @@ int ship_service_view_parse(json_t *service, struct ship_service_view *out, stru
 const struct ship_deployment_view *ship_service_primary(const struct ship_service_view *v);
 const struct ship_deployment_view *ship_service_deployment(const struct ship_service_view *v,
 							   const char *id);
-/* Whether a deployment other than a COMPLETED primary is still running (a deploy in progress). */
+/* Whether a deployment other than a COMPLETED primary is still running (a deploy in progress).
+ * A PRIMARY that failed for good (ship_service_failed_primary) is final, not in progress. */
 int ship_service_busy(const struct ship_service_view *v);
+/* The PRIMARY deployment when it has failed for good: rolloutState FAILED (the breaker without
+ * rollback, or nothing to roll back to), or, with the breaker off, failedTasks at the breaker's
+ * threshold (ecship's failure rule, threshold_min as in struct ship_rollout); else NULL. A new
+ * deployment supersedes it at once. */
+const struct ship_deployment_view *ship_service_failed_primary(const struct ship_service_view *v,
+							       long threshold_min);
 
 /* "family:revision" from a task definition ARN (the part after the last '/'); never NULL. */
 const char *ship_taskdef_short(const char *arn);

@@ -448,6 +448,18 @@ int ship_deploy_observe(struct ship_aws *aws, struct ship_call_opts *call,
 		return 0;
 	}
 	snprintf(res->previous_taskdef, sizeof(res->previous_taskdef), "%s", s->view.taskdef);
+	const struct ship_deployment_view *f = ship_service_failed_primary(&s->view, 3);
+	if (f) {
+		s->superseding = 1;
+		note(o, "deployment %s (%s) on service '%s' failed (%s); this deploy supersedes it",
+		     f->id, ship_taskdef_short(f->taskdef), o->service,
+		     strcmp(f->rollout_state, "FAILED") ? "past the failure rule" : "FAILED");
+		/* what still serves is the previous revision, not the failed one */
+		for (size_t i = 0; i < s->view.ndep; i++)
+			if (&s->view.dep[i] != f && s->view.dep[i].running > 0)
+				snprintf(res->previous_taskdef, sizeof(res->previous_taskdef), "%s",
+					 s->view.dep[i].taskdef);
+	}
 	ship_event_cursor_feed(&s->cur, json_object_get(s->svc, "events"), 1, NULL, NULL);
 	return 0;
 }
@@ -524,7 +536,7 @@ static json_t *create_request(const struct ship_deploy_opts *o, const char *task
 static int nothing_to_apply(const struct ship_deploy_opts *o, const struct ship_deploy_start *s,
 			    struct ship_deploy_result *res)
 {
-	if (s->svc && s->same && !o->force_new &&
+	if (s->svc && s->same && !o->force_new && !s->superseding &&
 	    !strcmp(res->previous_taskdef, res->taskdef_arn)) {
 		res->outcome = SHIP_DEPLOY_UNCHANGED;
 		set_reason(res, "service '%s' already runs %s; nothing to deploy (--force-new-deployment "
@@ -573,7 +585,8 @@ static int create_or_update(struct ship_aws *aws, struct ship_call_opts *call,
 	persist(aws, call, o);
 	record_previous(aws, call, o, s->view.arn, res->previous_taskdef);
 	req = json_pack("{s:s, s:s, s:s, s:b}", "cluster", o->cluster, "service", o->service,
-			"taskDefinition", res->taskdef_arn, "forceNewDeployment", o->force_new);
+			"taskDefinition", res->taskdef_arn, "forceNewDeployment",
+			o->force_new || s->superseding);
 	if (!req)
 		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
 	r = ship_aws_json(aws, SHIP_SVC_ECS, "UpdateService", req, resp, call, err);

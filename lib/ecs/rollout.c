@@ -129,9 +129,25 @@ static int steady(const struct ship_service_view *v, const struct ship_deploymen
 	return v->ndep == 1 && d->running == d->desired && d->pending == 0;
 }
 
+const struct ship_deployment_view *ship_service_failed_primary(const struct ship_service_view *v,
+							       long threshold_min)
+{
+	const struct ship_deployment_view *p = ship_service_primary(v);
+	if (!p)
+		return NULL;
+	if (!strcmp(p->rollout_state, "FAILED"))
+		return p;
+	if (!v->breaker_enable && strcmp(p->rollout_state, "COMPLETED") &&
+	    p->failed >= ship_breaker_threshold(p->desired, threshold_min))
+		return p;
+	return NULL;
+}
+
 int ship_service_busy(const struct ship_service_view *v)
 {
 	const struct ship_deployment_view *p = ship_service_primary(v);
+	if (ship_service_failed_primary(v, 3))
+		return 0;
 	if (v->ndep > 1)
 		return 1;
 	if (!p)

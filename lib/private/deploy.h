@@ -15,6 +15,8 @@ struct ship_deploy_start {
 	struct ship_service_view view; /* svc parsed */
 	struct ship_event_cursor cur;  /* primed with the events from before our change */
 	int same;		       /* the family's latest revision is the rendered definition */
+	int superseding;	       /* the PRIMARY failed for good: ours replaces it, also on the
+					  same revision (forceNewDeployment) */
 };
 void ship_deploy_start_release(struct ship_deploy_start *s);
 
