@@ -67,7 +67,9 @@ enum ship_rollout_phase {
 	SHIP_ROLLOUT_COMPLETED, /* our deployment reached COMPLETED */
 	SHIP_ROLLOUT_FAILED,    /* ECS marked it FAILED, or (breaker off) its tasks failed as often
 				   as the breaker's threshold allows */
-	SHIP_ROLLOUT_REPLACED,  /* another deployment (not a rollback of ours) took over first */
+	SHIP_ROLLOUT_REPLACED,  /* another deployment of a different task definition (not a
+				   rollback of ours) took over first; one of the same task
+				   definition is followed instead (followed_from) */
 };
 
 struct ship_rollout {
@@ -79,6 +81,8 @@ struct ship_rollout {
 	int by_breaker;             /* the failure was decided by ECS's circuit breaker */
 	char reason[1024];          /* why it ended, in words for the user */
 	char replaced_by[80];       /* REPLACED: the deployment that took over */
+	char followed_from[80];     /* ours, when a deployment of the same task definition took
+				       over and deployment_id now names that one ("" otherwise) */
 };
 
 void ship_rollout_init(struct ship_rollout *r, const char *deployment_id, const char *taskdef);

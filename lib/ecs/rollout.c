@@ -226,6 +226,15 @@ enum ship_rollout_phase ship_rollout_evaluate(struct ship_rollout *r,
 			 r->deployment_id, p->id, p->reason[0] ? ": " : "", p->reason);
 		return r->phase;
 	}
+	/* A deployment of our very task definition took over (a forced redeploy, ECS's own
+	 * re-deployment): the service is moving to our revision all the same, so follow that one. */
+	if (p && !strcmp(p->taskdef, r->taskdef) && strcmp(p->id, r->deployment_id) &&
+	    strcmp(p->status, "INACTIVE")) {
+		if (!r->followed_from[0])
+			snprintf(r->followed_from, sizeof(r->followed_from), "%s", r->deployment_id);
+		snprintf(r->deployment_id, sizeof(r->deployment_id), "%s", p->id);
+		return ship_rollout_evaluate(r, v);
+	}
 	r->phase = SHIP_ROLLOUT_REPLACED;
 	if (p) {
 		snprintf(r->replaced_by, sizeof(r->replaced_by), "%s", p->id);
