@@ -65,6 +65,7 @@ void cli_deploy_github_outputs(const struct ship_deploy_result *r, const char *o
 	cli_github_output("task_definition_arn", r->taskdef_arn);
 	cli_github_output("revision", rev);
 	cli_github_output("deployment_id", r->deployment_id);
+	cli_github_output("service_deployment_arn", r->service_deployment_arn);
 	cli_github_output("outcome", outcome);
 	cli_github_output("rolled_back", r->rolled_back ? "true" : "false");
 	cli_github_output("previous_task_definition_arn", r->previous_taskdef);
@@ -93,6 +94,9 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 				      r->reason, "seconds", r->seconds, "polls",
 				      (json_int_t)r->wait.polls);
 		if (o)
+			json_object_set_new(o, "service_deployment_arn",
+					    json_string(r->service_deployment_arn));
+		if (o)
 			cli_print_json(o);
 		json_decref(o);
 	} else {
@@ -103,6 +107,11 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 			       cli_safe(r->deployment_id), r->seconds);
 			break;
 		case SHIP_DEPLOY_STARTED:
+			printf("%s\n", cli_safe(r->reason));
+			cli_hint("follow it: ecship wait --deployment %s",
+				 r->service_deployment_arn[0] ? r->service_deployment_arn
+							      : r->deployment_id);
+			break;
 		case SHIP_DEPLOY_UNCHANGED:
 		case SHIP_DEPLOY_DRY_RUN:
 			printf("%s\n", cli_safe(r->reason));

@@ -1,23 +1,51 @@
 /*
- * cmd_wait.c: `ecship wait`: waits for the service's current deployment (the PRIMARY one) to
- * end, with the same rules and progress as deploy: COMPLETED is success, FAILED is exit 1, the
- * timeout exit 4. For a deploy started with --no-wait, or one whose terminal went away.
+ * cmd_wait.c: `ecship wait`: waits for one deployment to end, with the same rules and progress as
+ * deploy, and exits 0 only when *that* deployment completed. It follows the deployment given with
+ * --deployment (an id ecs-svc/N or a service deployment ARN), else the service's newest service
+ * deployment (currentServiceDeployment), else, where ECS does not answer the service deployments
+ * API, the newest of deployments[]. A deployment ECS rolled back is a failure (exit 1), also
+ * while the rollback still runs. For a deploy started with --no-wait, or one whose terminal went
+ * away. See docs/waiting.md.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "ecship/ecs.h"
+#include "ecship/service_info.h"
+#include "ecship/svcdeploy.h"
 
 static struct {
 	const char *service;
+	const char *deployment;
 	double timeout;
 } s_args;
 
 static const struct cli_option s_options[] = {
-    CLI_STRING("service", "NAME", &s_args.service, "the service of the config (default: the first)"),
-    CLI_DURATION("timeout", &s_args.timeout, "give up after DUR (default: config 'timeout', else 10m)"),
+    CLI_STRING("service", "NAME", &s_args.service,
+	       "the service of the config (default: the first)"),
+    CLI_STRING(
+	"deployment", "ID|ARN", &s_args.deployment,
+	"the deployment to follow: an id (ecs-svc/N, as deploy --no-wait prints) or a service "
+	"deployment ARN (default: the service's newest deployment)"),
+    CLI_DURATION("timeout", &s_args.timeout,
+		 "give up after DUR (default: config 'timeout', else 10m)"),
     CLI_OPTIONS_END,
 };
+
+static void print_completed(struct cli_ctx *ctx, const char *id, const char *sdep_arn,
+			    const char *taskdef)
+{
+	if (ctx->json) {
+		json_t *o =
+		    json_pack("{s:s, s:s, s:s, s:s}", "deployment_id", id, "outcome", "completed",
+			      "task_definition_arn", taskdef, "service_deployment_arn", sdep_arn);
+		cli_print_json(o);
+		json_decref(o);
+	} else {
+		printf("deployment %s completed\n", cli_safe(id));
+	}
+}
 
 static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -36,9 +64,34 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 	if ((rc = cli_live_service(ctx, &svc, &v)))
 		goto cleanup;
 	struct ship_aws *aws = ctx->aws;
-	const struct ship_deployment_view *p = ship_service_primary(&v);
-	if (!p) {
-		cli_error("service '%s' has no primary deployment to wait for", cs->name);
+	const char *want = s_args.deployment;
+	struct ship_sdep_follow fol;
+	int by_sdep = 0;
+	const char *sdep_arn = NULL;
+	if (want && !strncmp(want, "arn:", 4))
+		sdep_arn = want;
+	else if (!want && v.current_sdep[0])
+		sdep_arn = v.current_sdep;
+	if (sdep_arn) {
+		/* ask once before waiting: where the API is missing, fall back to deployments[] */
+		struct ship_sdep_view first;
+		struct ship_err e = SHIP_ERR_INIT;
+		int r = ship_ecs_describe_sdep(aws, sdep_arn, NULL, &first, &e);
+		if (r == 0 || ship_err_is_transient(&e)) {
+			by_sdep = 1;
+		} else if (want) {
+			if (r > 0)
+				cli_error("ECS knows no service deployment %s", want);
+			else
+				rc = cli_report("cannot read the service deployment", &e);
+			rc = r > 0 ? CLI_EXIT_USAGE : rc;
+			goto cleanup;
+		}
+	}
+	const struct ship_deployment_view *d =
+	    want && !sdep_arn ? ship_service_deployment(&v, want) : ship_service_newest(&v);
+	if (!by_sdep && !d && !want) {
+		cli_error("service '%s' has no deployment to wait for", cs->name);
 		rc = CLI_EXIT_FAILED;
 		goto cleanup;
 	}
@@ -46,9 +99,16 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 	struct ship_event_cursor cur;
 	memset(&cur, 0, sizeof(cur));
 	ship_event_cursor_feed(&cur, json_object_get(svc, "events"), 1, NULL, NULL);
-	ship_rollout_init(&ro, p->id, p->taskdef);
+	ship_rollout_init(&ro, d ? d->id : want, d ? d->taskdef : "");
+	const char *what = by_sdep ? sdep_arn : ro.deployment_id;
+	if (by_sdep)
+		ship_sdep_follow_init(&fol, aws, NULL, sdep_arn);
 	cli_progress_init(&prog, ctx);
-	cli_progress_note(&prog, "waiting for deployment");
+	{
+		char msg[800];
+		snprintf(msg, sizeof(msg), "waiting for deployment %s", what);
+		cli_progress_note(&prog, msg);
+	}
 	struct ship_wait_opts wo = {s_args.timeout > 0 ? s_args.timeout : proj->cfg->timeout,
 				    cli_progress_snapshot,
 				    cli_progress_event,
@@ -59,8 +119,9 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 				    NULL};
 	enum ship_wait_end end;
 	struct ship_service_view last;
-	if (ship_ecs_wait(aws, proj->cfg->cluster, cs->name, ship_wait_rollout_done, &ro, &wo, &end,
-			  &last, NULL, &err)) {
+	if (ship_ecs_wait(aws, proj->cfg->cluster, cs->name,
+			  by_sdep ? ship_wait_sdep_done : ship_wait_rollout_done,
+			  by_sdep ? (void *)&fol : (void *)&ro, &wo, &end, &last, NULL, &err)) {
 		cli_progress_done(&prog);
 		rc = cli_report("cannot follow the deployment", &err);
 		goto cleanup;
@@ -68,16 +129,22 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 	cli_progress_done(&prog);
 	switch (end) {
 	case SHIP_WAIT_DONE:
-		if (ro.phase == SHIP_ROLLOUT_COMPLETED) {
-			if (ctx->json) {
-				json_t *o = json_pack("{s:s, s:s, s:s}", "deployment_id", ro.deployment_id,
-						      "outcome", "completed", "task_definition_arn",
-						      ro.taskdef);
-				cli_print_json(o);
-				json_decref(o);
+		if (by_sdep && fol.failed) {
+			rc = cli_report("cannot follow the service deployment", &fol.err);
+		} else if (by_sdep) {
+			const struct ship_sdep_rule *rule = ship_sdep_rule_of(fol.last.status);
+			const struct ship_deployment_view *p = ship_service_primary(&last);
+			if (fol.outcome == SHIP_SDEP_COMPLETED) {
+				print_completed(ctx, p ? p->id : "", fol.arn, p ? p->taskdef : "");
+				rc = CLI_EXIT_OK;
 			} else {
-				printf("deployment %s completed\n", cli_safe(ro.deployment_id));
+				cli_error("deployment %s %s (%s)%s%s", fol.arn, rule->words,
+					  fol.last.status, fol.last.reason[0] ? ": " : "",
+					  fol.last.reason);
+				rc = CLI_EXIT_FAILED;
 			}
+		} else if (ro.phase == SHIP_ROLLOUT_COMPLETED) {
+			print_completed(ctx, ro.deployment_id, "", ro.taskdef);
 			rc = CLI_EXIT_OK;
 		} else {
 			cli_error("deployment %s %s: %s", ro.deployment_id,
@@ -87,13 +154,14 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 		}
 		break;
 	case SHIP_WAIT_TIMEOUT:
-		cli_error("deployment %s did not end within the timeout", ro.deployment_id);
-		cli_hint("it goes on in ECS: run 'ecship wait' again, or 'ecship rollback'");
+		cli_error("deployment %s did not end within the timeout", what);
+		cli_hint("it goes on in ECS: run 'ecship wait --deployment %s' again, or 'ecship "
+			 "rollback'",
+			 what);
 		rc = CLI_EXIT_TIMEOUT;
 		break;
 	case SHIP_WAIT_INTERRUPTED:
-		cli_error("interrupted; deployment %s goes on in ECS, nothing was changed",
-			  ro.deployment_id);
+		cli_error("interrupted; deployment %s goes on in ECS, nothing was changed", what);
 		rc = CLI_EXIT_INTERRUPTED;
 		break;
 	case SHIP_WAIT_GONE:
@@ -111,9 +179,10 @@ const struct cli_command cmd_wait_def = {
     cmd_wait,
     CLI_NEED_CLUSTER | CLI_NEED_SERVICE | CLI_NEED_REGION,
     NULL,
-    "wait for the service's current deployment to complete or fail",
-    "Follows the service's PRIMARY deployment with the same rules as deploy: exit 0 when it\n"
-    "completes, 1 when it fails or another deployment replaces it, 4 on the timeout.\n"
-    "It never changes the service.",
+    "wait for a deployment to complete or fail",
+    "Follows one deployment with the same rules as deploy: --deployment ID|ARN, else the\n"
+    "service's newest deployment. Exit 0 only when that deployment completes; 1 when it fails,\n"
+    "ECS rolls it back (also while the rollback still runs), it is stopped or another\n"
+    "deployment replaces it; 4 on the timeout. It never changes the service.",
     s_options,
 };

@@ -81,6 +81,9 @@ struct ship_deploy_result {
 	char previous_taskdef[SHIP_ECS_TASKDEF_ARN_MAX + 1]; /* what the service ran before ("" on
 								creation) */
 	char deployment_id[80];
+	/* ECS's service deployment ARN for it (the answer's currentServiceDeployment; "" where the
+	 * service deployments API is missing): `ecship wait --deployment` follows either */
+	char service_deployment_arn[SHIP_ECS_SERVICE_ARN_MAX + 64];
 	int rolled_back;           /* the service is back on previous_taskdef */
 	int rollback_by_ecs;       /* ECS's circuit breaker did the rollback */
 	char reason[2048];	   /* why it ended, for the user (a longer one ends in "...") */

@@ -34,6 +34,9 @@ struct ship_service_view {
 	long min_healthy, max_percent;
 	struct ship_deployment_view dep[SHIP_MAX_DEPLOYMENTS];
 	size_t ndep;
+	/* currentServiceDeployment: the newest service deployment's ARN ("" where ECS does not
+	 * answer the service deployments API, e.g. older emulators) */
+	char current_sdep[SHIP_ECS_SERVICE_ARN_MAX + 64];
 };
 
 /* Fills *out (caller's storage, about 10 KB: pass it by pointer). An identifier longer than its
@@ -43,8 +46,15 @@ int ship_service_view_parse(json_t *service, struct ship_service_view *out, stru
 const struct ship_deployment_view *ship_service_primary(const struct ship_service_view *v);
 const struct ship_deployment_view *ship_service_deployment(const struct ship_service_view *v,
 							   const char *id);
-/* Whether a deployment other than a COMPLETED primary is still running (a deploy in progress). */
+/* Whether a deployment other than a COMPLETED primary is still running (a deploy in progress).
+ * A PRIMARY that failed for good (ship_service_failed_primary) is final, not in progress. */
 int ship_service_busy(const struct ship_service_view *v);
+/* The PRIMARY deployment when it has failed for good: rolloutState FAILED (the breaker without
+ * rollback, or nothing to roll back to), or, with the breaker off, failedTasks at the breaker's
+ * threshold (ecship's failure rule, threshold_min as in struct ship_rollout); else NULL. A new
+ * deployment supersedes it at once. */
+const struct ship_deployment_view *ship_service_failed_primary(const struct ship_service_view *v,
+							       long threshold_min);
 
 /* "family:revision" from a task definition ARN (the part after the last '/'); never NULL. */
 const char *ship_taskdef_short(const char *arn);
@@ -57,7 +67,9 @@ enum ship_rollout_phase {
 	SHIP_ROLLOUT_COMPLETED, /* our deployment reached COMPLETED */
 	SHIP_ROLLOUT_FAILED,    /* ECS marked it FAILED, or (breaker off) its tasks failed as often
 				   as the breaker's threshold allows */
-	SHIP_ROLLOUT_REPLACED,  /* another deployment (not a rollback of ours) took over first */
+	SHIP_ROLLOUT_REPLACED,  /* another deployment of a different task definition (not a
+				   rollback of ours) took over first; one of the same task
+				   definition is followed instead (followed_from) */
 };
 
 struct ship_rollout {
@@ -69,6 +81,8 @@ struct ship_rollout {
 	int by_breaker;             /* the failure was decided by ECS's circuit breaker */
 	char reason[1024];          /* why it ended, in words for the user */
 	char replaced_by[80];       /* REPLACED: the deployment that took over */
+	char followed_from[80];     /* ours, when a deployment of the same task definition took
+				       over and deployment_id now names that one ("" otherwise) */
 };
 
 void ship_rollout_init(struct ship_rollout *r, const char *deployment_id, const char *taskdef);

@@ -56,9 +56,10 @@ static int copy_id(char *dst, size_t n, json_t *v, const char *what, struct ship
 {
 	const char *s = json_is_string(v) ? json_string_value(v) : "";
 	if (strlen(s) >= n)
-		return ship_err_set(err, SHIP_ERR_PROTOCOL,
-				    _("ECS answered a %s of %zu characters; ecship takes at most %zu"),
-				    what, strlen(s), n - 1);
+		return ship_err_set(
+		    err, SHIP_ERR_PROTOCOL,
+		    _("ECS answered a %s of %zu characters; ecship takes at most %zu"), what,
+		    strlen(s), n - 1);
 	memcpy(dst, s, strlen(s) + 1);
 	return 0;
 }
@@ -86,7 +87,8 @@ static int primary_id(json_t *resp, char *out, size_t n, struct ship_err *err)
 	json_t *deps = json_object_get(json_object_get(resp, "service"), "deployments"), *d;
 	size_t i;
 	out[0] = '\0';
-	json_array_foreach(deps, i, d) {
+	json_array_foreach(deps, i, d)
+	{
 		const char *st = json_string_value(json_object_get(d, "status"));
 		if (st && !strcmp(st, "PRIMARY"))
 			return copy_id(out, n, json_object_get(d, "id"), "deployment id", err);
@@ -154,9 +156,10 @@ int ship_ecs_register_taskdef(struct ship_aws *aws, json_t *taskdef,
 	}
 	*td_out = json_incref(json_object_get(resp, "taskDefinition"));
 	json_decref(resp);
-	return *td_out ? 0
-		       : ship_err_set(err, SHIP_ERR_PROTOCOL,
-				      _("the answer to RegisterTaskDefinition has no taskDefinition"));
+	return *td_out
+		   ? 0
+		   : ship_err_set(err, SHIP_ERR_PROTOCOL,
+				  _("the answer to RegisterTaskDefinition has no taskDefinition"));
 }
 
 /*
@@ -181,9 +184,10 @@ static void record_previous(struct ship_aws *aws, const struct ship_call_opts *c
 	json_t *req = json_pack("{s:s, s:[{s:s, s:s}]}", "resourceArn", service_arn, "tags", "key",
 				SHIP_TAG_PREVIOUS, "value", previous);
 	if (req && ship_aws_json(aws, SHIP_SVC_ECS, "TagResource", req, &resp, call, &e))
-		note(o, _("warning: cannot record the previous revision as tag '%s' on the service "
-			"(%s: %s); this deploy still rolls back to it, but 'ecship rollback' later "
-			"will need --to"),
+		note(o,
+		     _("warning: cannot record the previous revision as tag '%s' on the service "
+		       "(%s: %s); this deploy still rolls back to it, but 'ecship rollback' later "
+		       "will need --to"),
 		     SHIP_TAG_PREVIOUS, e.aws_code[0] ? e.aws_code : ship_errcode_name(e.code),
 		     e.message);
 	json_decref(req);
@@ -341,7 +345,8 @@ static int rollback_to(struct ship_aws *aws, const struct ship_call_opts *call,
 		if (wait_for(aws, call, o, &cur, ship_wait_rollout_done, &ro, &end, res, err))
 			return -1;
 		if (end == SHIP_WAIT_DONE && ro.phase != SHIP_ROLLOUT_COMPLETED) {
-			note(o, _("the rollback to %s failed too: %s"), ship_taskdef_short(taskdef), ro.reason);
+			note(o, _("the rollback to %s failed too: %s"), ship_taskdef_short(taskdef),
+			     ro.reason);
 			return 0;
 		}
 	} else if (wait_for(aws, call, o, &cur, ship_wait_settled_done, (void *)taskdef, &end, res,
@@ -471,20 +476,21 @@ static int busy_service(struct ship_aws *aws, const struct ship_call_opts *call,
 	snprintf(ptd, sizeof(ptd), "%s", p ? ship_taskdef_short(p->taskdef) : "?");
 	if (o->dry_run) {
 		note(o,
-		     _("deployment %s (%s) is still in progress on service '%s'; a deploy would wait "
-		     "for it first"),
+		     _("deployment %s (%s) is still in progress on service '%s'; a deploy would "
+		       "wait "
+		       "for it first"),
 		     pid, ptd, o->service);
 		return 0;
 	}
 	if (o->refuse_if_busy) {
 		res->outcome = SHIP_DEPLOY_REFUSED;
-		set_reason(res, _("deployment %s (%s) is still in progress on service '%s'"), pid, ptd,
-			   o->service);
+		set_reason(res, _("deployment %s (%s) is still in progress on service '%s'"), pid,
+			   ptd, o->service);
 		return 1;
 	}
 	note(o,
 	     _("deployment %s (%s) is in progress on service '%s'; waiting for it to finish "
-	     "before deploying"),
+	       "before deploying"),
 	     pid, ptd, o->service);
 	ship_event_cursor_feed(&s->cur, json_object_get(s->svc, "events"), 1, NULL, NULL);
 	if (wait_for(aws, call, o, &s->cur, is_busy, NULL, &end, res, err))
@@ -496,7 +502,7 @@ static int busy_service(struct ship_aws *aws, const struct ship_call_opts *call,
 		res->outcome = SHIP_DEPLOY_FAILED;
 		set_reason(res,
 			   _("service '%s' was deleted while deployment %s was in progress; "
-			   "nothing was changed"),
+			     "nothing was changed"),
 			   o->service, pid);
 		return 1;
 	case SHIP_WAIT_INTERRUPTED:
@@ -519,13 +525,13 @@ static int check_service(const struct ship_deploy_opts *o, struct ship_deploy_st
 	const char *ctl = json_string_value(
 	    json_object_get(json_object_get(s->svc, "deploymentController"), "type"));
 	if (ctl && strcmp(ctl, "ECS") != 0)
-		return ship_err_set(err, SHIP_ERR_INPUT,
-				    "service '%s' uses the %s deployment controller; ecship deploys "
-				    "services with the ECS deployment controller: deploy this one with "
-				    "%s, or create a service with the ECS controller",
-				    o->service, ctl,
-				    strcmp(ctl, "CODE_DEPLOY") == 0 ? "CodeDeploy"
-								    : "its external deployer");
+		return ship_err_set(
+		    err, SHIP_ERR_INPUT,
+		    "service '%s' uses the %s deployment controller; ecship deploys "
+		    "services with the ECS deployment controller: deploy this one with "
+		    "%s, or create a service with the ECS controller",
+		    o->service, ctl,
+		    strcmp(ctl, "CODE_DEPLOY") == 0 ? "CodeDeploy" : "its external deployer");
 	if (!o->service_def)
 		return 0;
 	if (ship_servicedef_update(o->service_def, s->svc, &s->update, err))
@@ -551,6 +557,18 @@ int ship_deploy_observe(struct ship_aws *aws, struct ship_call_opts *call,
 		return 0;
 	}
 	snprintf(res->previous_taskdef, sizeof(res->previous_taskdef), "%s", s->view.taskdef);
+	const struct ship_deployment_view *f = ship_service_failed_primary(&s->view, 3);
+	if (f) {
+		s->superseding = 1;
+		note(o, "deployment %s (%s) on service '%s' failed (%s); this deploy supersedes it",
+		     f->id, ship_taskdef_short(f->taskdef), o->service,
+		     strcmp(f->rollout_state, "FAILED") ? "past the failure rule" : "FAILED");
+		/* what still serves is the previous revision, not the failed one */
+		for (size_t i = 0; i < s->view.ndep; i++)
+			if (&s->view.dep[i] != f && s->view.dep[i].running > 0)
+				snprintf(res->previous_taskdef, sizeof(res->previous_taskdef), "%s",
+					 s->view.dep[i].taskdef);
+	}
 	ship_event_cursor_feed(&s->cur, json_object_get(s->svc, "events"), 1, NULL, NULL);
 	return 0;
 }
@@ -572,7 +590,8 @@ int ship_deploy_ensure_revision(struct ship_aws *aws, struct ship_call_opts *cal
 	if (!family)
 		return ship_err_set(err, SHIP_ERR_INPUT, _("the task definition has no 'family'"));
 	if (ship_ecs_latest_taskdef(aws, family, call, &latest, err))
-		return ship_err_prefix(err, _("cannot describe task definition family '%s'"), family);
+		return ship_err_prefix(err, _("cannot describe task definition family '%s'"),
+				       family);
 	s->same = latest ? ship_taskdef_same(o->taskdef, latest) : 0;
 	if (s->same < 0) {
 		ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
@@ -581,7 +600,8 @@ int ship_deploy_ensure_revision(struct ship_aws *aws, struct ship_call_opts *cal
 	if (s->same) {
 		if (take_revision(res, latest, err))
 			goto cleanup;
-		note(o, _("task definition unchanged: using %s"), ship_taskdef_short(res->taskdef_arn));
+		note(o, _("task definition unchanged: using %s"),
+		     ship_taskdef_short(res->taskdef_arn));
 	} else if (o->dry_run) {
 		note(o, _("would register a new revision of family '%s'%s"), family,
 		     latest ? " (it differs from the latest; 'ecship diff' shows how)" : "");
@@ -596,7 +616,8 @@ int ship_deploy_ensure_revision(struct ship_aws *aws, struct ship_call_opts *cal
 	} else {
 		persist(aws, call, o);
 		if (ship_ecs_register_taskdef(aws, o->taskdef, call, &td, err)) {
-			ship_err_prefix(err, _("cannot register task definition family '%s'"), family);
+			ship_err_prefix(err, _("cannot register task definition family '%s'"),
+					family);
 			goto cleanup;
 		}
 		if (take_revision(res, td, err))
@@ -636,8 +657,9 @@ static json_t *create_request(const struct ship_deploy_opts *o, const char *task
 static json_t *update_request(const struct ship_deploy_opts *o, const struct ship_deploy_start *s,
 			      const char *taskdef)
 {
-	json_t *req = json_pack("{s:s, s:s, s:s, s:b}", "cluster", o->cluster, "service", o->service,
-				"taskDefinition", taskdef, "forceNewDeployment", o->force_new);
+	json_t *req = json_pack("{s:s, s:s, s:s, s:b}", "cluster", o->cluster, "service",
+				o->service, "taskDefinition", taskdef, "forceNewDeployment",
+				o->force_new || s->superseding);
 	if (req && s->update && json_object_update(req, s->update)) {
 		json_decref(req);
 		return NULL;
@@ -653,12 +675,14 @@ static int nothing_to_apply(const struct ship_deploy_opts *o, const struct ship_
 {
 	size_t nupd = json_object_size(s->update);
 	int desired_differs = o->set_desired && s->svc && o->desired_count != s->view.desired;
-	if (s->svc && s->same && !o->force_new && !nupd && !desired_differs &&
+	if (s->svc && s->same && !o->force_new && !s->superseding && !nupd && !desired_differs &&
 	    !strcmp(res->previous_taskdef, res->taskdef_arn)) {
 		res->outcome = SHIP_DEPLOY_UNCHANGED;
-		set_reason(res, _("service '%s' already runs %s; nothing to deploy (--force-new-deployment "
-				"restarts its tasks)"),
-			   o->service, ship_taskdef_short(res->taskdef_arn));
+		set_reason(
+		    res,
+		    _("service '%s' already runs %s; nothing to deploy (--force-new-deployment "
+		      "restarts its tasks)"),
+		    o->service, ship_taskdef_short(res->taskdef_arn));
 		res->final = s->view;
 		return 1;
 	}
@@ -670,8 +694,8 @@ static int nothing_to_apply(const struct ship_deploy_opts *o, const struct ship_
 			   ship_taskdef_short(res->previous_taskdef),
 			   res->taskdef_arn[0] ? ship_taskdef_short(res->taskdef_arn)
 					       : "the new revision");
-		json_t *req = update_request(o, s, res->taskdef_arn[0] ? res->taskdef_arn
-								       : "(the new revision)");
+		json_t *req = update_request(
+		    o, s, res->taskdef_arn[0] ? res->taskdef_arn : "(the new revision)");
 		char *txt = req ? json_dumps(req, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
 		if (txt)
 			note(o, _("would send UpdateService %s"), txt);
@@ -694,7 +718,7 @@ static int create_or_update(struct ship_aws *aws, struct ship_call_opts *call,
 		if (!(req = create_request(o, res->taskdef_arn)))
 			return ship_err_set(err, SHIP_ERR_INPUT,
 					    _("service '%s' does not exist and there is no service "
-					    "definition to create it from"),
+					      "definition to create it from"),
 					    o->service);
 		persist(aws, call, o);
 		r = ship_aws_json(aws, SHIP_SVC_ECS, "CreateService", req, resp, call, err);
@@ -703,7 +727,8 @@ static int create_or_update(struct ship_aws *aws, struct ship_call_opts *call,
 			return ship_err_prefix(err, _("cannot create service '%s' in cluster '%s'"),
 					       o->service, o->cluster);
 		res->created = 1;
-		note(o, _("created service '%s' with %s"), o->service, ship_taskdef_short(res->taskdef_arn));
+		note(o, _("created service '%s' with %s"), o->service,
+		     ship_taskdef_short(res->taskdef_arn));
 		return 0;
 	}
 	persist(aws, call, o);
@@ -771,7 +796,10 @@ int ship_deploy_apply(struct ship_aws *aws, struct ship_call_opts *call,
 	    copy_id(res->final.arn, sizeof(res->final.arn),
 		    json_object_get(json_object_get(resp, "service"), "serviceArn"), "service ARN",
 		    err) ||
-	    primary_id(resp, res->deployment_id, sizeof(res->deployment_id), err))
+	    primary_id(resp, res->deployment_id, sizeof(res->deployment_id), err) ||
+	    copy_id(res->service_deployment_arn, sizeof(res->service_deployment_arn),
+		    json_object_get(json_object_get(resp, "service"), "currentServiceDeployment"),
+		    "service deployment ARN", err))
 		goto cleanup;
 	if (!res->deployment_id[0]) {
 		ship_err_set(err, SHIP_ERR_PROTOCOL,
@@ -824,13 +852,14 @@ static void end_outcome(const struct ship_deploy_opts *o, struct one *s, enum sh
 		return;
 	case SHIP_WAIT_TIMEOUT:
 		res->outcome = SHIP_DEPLOY_TIMEOUT;
-		set_reason(res, _("deployment %s did not complete within %.0f s"), res->deployment_id,
-			   o->timeout);
+		set_reason(res, _("deployment %s did not complete within %.0f s"),
+			   res->deployment_id, o->timeout);
 		return;
 	case SHIP_WAIT_INTERRUPTED:
 		res->outcome = SHIP_DEPLOY_INTERRUPTED;
-		set_reason(res, _("interrupted while deployment %s was in progress; it goes on in ECS, "
-				"and 'ecship wait' or 'ecship rollback' take over from here"),
+		set_reason(res,
+			   _("interrupted while deployment %s was in progress; it goes on in ECS, "
+			     "and 'ecship wait' or 'ecship rollback' take over from here"),
 			   res->deployment_id);
 		return;
 	case SHIP_WAIT_GONE:
@@ -887,7 +916,7 @@ static int wait_all(struct ship_aws *aws, const struct ship_call_opts *call,
 		for (k = 0; k < nwait; k++)
 			set_reason(&res[idx[k]],
 				   _("deployment %s started, but following it failed; "
-				   "'ecship wait' takes over from here"),
+				     "'ecship wait' takes over from here"),
 				   res[idx[k]].deployment_id);
 		return -1;
 	}
@@ -985,10 +1014,11 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 				    SHIP_WAIT_MAX_SERVICES);
 	for (i = 1; i < n; i++)
 		if (strcmp(opts[i].cluster, opts[0].cluster))
-			return ship_err_set(err, SHIP_ERR_INPUT,
-					    _("the services of one deploy must share a cluster ('%s' "
-					    "and '%s')"),
-					    opts[0].cluster, opts[i].cluster);
+			return ship_err_set(
+			    err, SHIP_ERR_INPUT,
+			    _("the services of one deploy must share a cluster ('%s' "
+			      "and '%s')"),
+			    opts[0].cluster, opts[i].cluster);
 	memset(res, 0, n * sizeof(*res));
 	if (!(st = ship_calloc(n, sizeof(*st))))
 		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
@@ -1008,7 +1038,8 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 		if (r) {
 			for (size_t j = 0; j < n; j++)
 				if (j != i)
-					set_reason(&res[j], "not deployed: service '%s' did not start",
+					set_reason(&res[j],
+						   "not deployed: service '%s' did not start",
 						   opts[i].service);
 			for (size_t j = 0; j < n; j++)
 				ship_deploy_start_release(&st[j].start);

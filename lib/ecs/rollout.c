@@ -67,6 +67,10 @@ int ship_service_view_parse(json_t *service, struct ship_service_view *out, stru
 	    copy_id(out->taskdef, sizeof(out->taskdef), json_object_get(service, "taskDefinition"),
 		    "task definition ARN", err))
 		return -1;
+	if (copy_id(out->current_sdep, sizeof(out->current_sdep),
+		    json_object_get(service, "currentServiceDeployment"), "service deployment ARN",
+		    err))
+		return -1;
 	out->desired = get_long(service, "desiredCount");
 	out->running = get_long(service, "runningCount");
 	out->pending = get_long(service, "pendingCount");
@@ -126,9 +130,25 @@ static int steady(const struct ship_service_view *v, const struct ship_deploymen
 	return v->ndep == 1 && d->running == d->desired && d->pending == 0;
 }
 
+const struct ship_deployment_view *ship_service_failed_primary(const struct ship_service_view *v,
+							       long threshold_min)
+{
+	const struct ship_deployment_view *p = ship_service_primary(v);
+	if (!p)
+		return NULL;
+	if (!strcmp(p->rollout_state, "FAILED"))
+		return p;
+	if (!v->breaker_enable && strcmp(p->rollout_state, "COMPLETED") &&
+	    p->failed >= ship_breaker_threshold(p->desired, threshold_min))
+		return p;
+	return NULL;
+}
+
 int ship_service_busy(const struct ship_service_view *v)
 {
 	const struct ship_deployment_view *p = ship_service_primary(v);
+	if (ship_service_failed_primary(v, 3))
+		return 0;
 	if (v->ndep > 1)
 		return 1;
 	if (!p)
@@ -206,6 +226,15 @@ enum ship_rollout_phase ship_rollout_evaluate(struct ship_rollout *r,
 			 _("deployment %s failed and ECS is rolling back with deployment %s%s%s"),
 			 r->deployment_id, p->id, p->reason[0] ? ": " : "", p->reason);
 		return r->phase;
+	}
+	/* A deployment of our very task definition took over (a forced redeploy, ECS's own
+	 * re-deployment): the service is moving to our revision all the same, so follow that one. */
+	if (p && !strcmp(p->taskdef, r->taskdef) && strcmp(p->id, r->deployment_id) &&
+	    strcmp(p->status, "INACTIVE")) {
+		if (!r->followed_from[0])
+			snprintf(r->followed_from, sizeof(r->followed_from), "%s", r->deployment_id);
+		snprintf(r->deployment_id, sizeof(r->deployment_id), "%s", p->id);
+		return ship_rollout_evaluate(r, v);
 	}
 	r->phase = SHIP_ROLLOUT_REPLACED;
 	if (p) {

@@ -16,6 +16,8 @@ struct ship_deploy_start {
 	struct ship_event_cursor cur;  /* primed with the events from before our change */
 	int same;		       /* the family's latest revision is the rendered definition */
 	json_t *update;		       /* UpdateService members the service definition changes */
+	int superseding;	       /* the PRIMARY failed for good: ours replaces it, also on the
+					  same revision (forceNewDeployment) */
 };
 void ship_deploy_start_release(struct ship_deploy_start *s);
 

@@ -182,8 +182,8 @@ value() { sed -n "s/^$1=//p" "$2" | tail -n 1; }
 check "outputs: outcome=completed" test "$(value outcome "$GITHUB_OUTPUT")" = completed
 check "outputs: rolled_back=false" test "$(value rolled_back "$GITHUB_OUTPUT")" = false
 check "outputs: revision 1 and its ARN" bash -c "[ '$(value revision "$GITHUB_OUTPUT")' = 1 ] && [[ '$(value task_definition_arn "$GITHUB_OUTPUT")' == arn:aws:ecs:*:task-definition/web-staging:1 ]]"
-check "outputs: all six keys" test "$(cut -d= -f1 "$GITHUB_OUTPUT" | sort -u | tr '\n' ' ')" = \
-	"deployment_id outcome previous_task_definition_arn revision rolled_back task_definition_arn "
+check "outputs: all seven keys (service_deployment_arn: ECS's record of the deployment)" test "$(cut -d= -f1 "$GITHUB_OUTPUT" | sort -u | tr '\n' ' ')" = \
+	"deployment_id outcome previous_task_definition_arn revision rolled_back service_deployment_arn task_definition_arn "
 export GITHUB_OUTPUT=$T_TMP/out2
 expect_exit "deploy of a crashing image under GitHub Actions fails" 1 "$ECSHIP" deploy --tag crash-1
 check "outputs on failure: outcome=failed" test "$(value outcome "$GITHUB_OUTPUT")" = failed

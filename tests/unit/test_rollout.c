@@ -15,6 +15,7 @@
 #define OTHER FX_OTHER
 #define TD_NEW FX_TD_NEW
 #define TD_OLD FX_TD_OLD
+#define TD_OTHER "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/app:9"
 #define service fx_service
 
 static void thresholds_follow_ecs(void **state)
@@ -59,8 +60,17 @@ static void decisions_from_snapshots(void **state)
 	    {"ours gone, ECS rolling back to the previous revision", 1,
 	     OTHER " PRIMARY IN_PROGRESS " TD_OLD " 2 2 0 0", OLD " ACTIVE COMPLETED " TD_OLD " 2 0 2 0",
 	     SHIP_ROLLOUT_FAILED, 1},
-	    {"replaced by a concurrent deploy", 1, OTHER " PRIMARY IN_PROGRESS " TD_NEW " 2 2 0 0",
+	    {"replaced by a concurrent deploy of another revision", 1,
+	     OTHER " PRIMARY IN_PROGRESS " TD_OTHER " 2 2 0 0",
 	     OLD " ACTIVE COMPLETED " TD_OLD " 2 0 2 0", SHIP_ROLLOUT_REPLACED, 0},
+	    /* issue 12 item 3: a forced redeploy of our revision is followed, not "replaced" */
+	    {"superseded by the same revision: followed, in progress", 1,
+	     OTHER " PRIMARY IN_PROGRESS " TD_NEW " 2 2 0 0",
+	     OLD " ACTIVE COMPLETED " TD_OLD " 2 0 2 0", SHIP_ROLLOUT_WAITING, 0},
+	    {"superseded by the same revision: followed to completion", 1,
+	     OTHER " PRIMARY COMPLETED " TD_NEW " 2 0 2 0", NULL, SHIP_ROLLOUT_COMPLETED, 0},
+	    {"superseded by the same revision, which failed", 1,
+	     OTHER " PRIMARY FAILED " TD_NEW " 2 0 0 3", NULL, SHIP_ROLLOUT_FAILED, 1},
 	    {"no rollout state (moto): steady primary", 1, OURS " PRIMARY - " TD_NEW " 2 0 2 0", NULL,
 	     SHIP_ROLLOUT_COMPLETED, 0},
 	    {"no rollout state: still two deployments", 1, OURS " PRIMARY - " TD_NEW " 2 0 2 0",
