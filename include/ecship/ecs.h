@@ -125,7 +125,7 @@ int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wa
 		       struct ship_err *err);
 /* DescribeServices takes at most 10 services per call (ECS API Reference, DescribeServices). */
 #define SHIP_DESCRIBE_BATCH 10
-/* A sanity cap on the services of one deploy or wait (each costs about 30 KB while waiting);
+/* A sanity cap on the services of one deploy or wait (each costs about 60 KB while waiting);
  * ECS's own default quota is 5,000 services per cluster. */
 #define SHIP_DEPLOY_MAX_SERVICES 1000
 #define SHIP_WAIT_MAX_SERVICES SHIP_DEPLOY_MAX_SERVICES
