@@ -339,7 +339,7 @@ const struct cli_command cmd_deploy_def = {
     "allows when it is off) or the timeout passes, the service is rolled back to the revision\n"
     "it ran before, which is also recorded as the tag 'ecship:previous-task-definition'.\n"
     "With a 'services:' list in ecship.yml, all of them are deployed together and waited for\n"
-    "at once; if one fails, every one of them is rolled back (--service picks one).\n"
+    "at once; if one fails, every one of them is rolled back (--service picks some).\n"
     "Exit 0 on success, 1 on a failed (and rolled back) deployment, 4 on a timeout.",
     s_options,
 };
