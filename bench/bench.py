@@ -335,8 +335,10 @@ def bench_cli(rn, runs):
                      f(statistics.median([r["cpu"] for r in rs]) * 1000, 0)])
     table("(b) medians", ["tool", "wall s", "lag after COMPLETED s", "register+update s", "CPU ms"], summ,
           ["The AWS GitHub Action amazon-ecs-deploy-task-definition with wait-for-service-stability: true "
-           "uses the same", "services-stable waiter (15 s delay), so its lag after COMPLETED is the "
-           "'aws cli' lag above: 0-15 s, 7.5 s on average."])
+           "uses the", "JavaScript SDK v3 waiter waitUntilServicesStable: the same 'stable' test, but its "
+           "delays start at 15 s and grow", "(exponential with jitter) up to 120 s, so its lag after "
+           "COMPLETED is at least the 'aws cli' lag above and", "up to 120 s on long rollouts. "
+           "fabfuel/ecs-deploy polls every 1 s (not measured here)."])
     return results
 
 

@@ -33,6 +33,14 @@ enum cli_opt_type {
 	CLI_OPT_DURATION, /* double seconds, "90s", "10m" */
 	CLI_OPT_INT,      /* long */
 	CLI_OPT_CHOICE,   /* const char *, one of `choices` (comma-separated) */
+	CLI_OPT_LIST,     /* struct cli_list: every occurrence, in order (repeatable) */
+};
+
+/* A repeatable option's values, pointing into argv. */
+#define CLI_LIST_MAX 64
+struct cli_list {
+	const char *v[CLI_LIST_MAX];
+	size_t n;
 };
 
 struct cli_option {
@@ -50,6 +58,7 @@ struct cli_option {
 #define CLI_STRING(n, a, d, h) {CLI_OPT_STRING, (n), (a), (d), (h), NULL, 0, 0, 0}
 #define CLI_DURATION(n, d, h) {CLI_OPT_DURATION, (n), "DUR", (d), (h), NULL, 0, 0, 0}
 #define CLI_INT(n, a, d, lo, hi, h) {CLI_OPT_INT, (n), (a), (d), (h), NULL, (lo), (hi), 0}
+#define CLI_LIST(n, a, d, h) {CLI_OPT_LIST, (n), (a), (d), (h), NULL, 0, 0, 0}
 #define CLI_CHOICE(n, c, d, h) {CLI_OPT_CHOICE, (n), NULL, (d), (h), (c), 0, 0, 0}
 /* The same, as an alternative to the option before (--image URI | --tag TAG in the usage line). */
 #define CLI_FLAG_ALT(n, d, h) {CLI_OPT_FLAG, (n), NULL, (d), (h), NULL, 0, 0, 1}

@@ -83,6 +83,18 @@ static int set_value(const struct cli_option *o, void *dest, const char *value, 
 	case CLI_OPT_STRING:
 		*(const char **)dest = value;
 		return 0;
+	case CLI_OPT_LIST: {
+		struct cli_list *l = dest;
+		if (l->n >= CLI_LIST_MAX) {
+			cli_error("--%s is given more than %d times", o->name, CLI_LIST_MAX);
+			cli_hint(
+			    "name several in one value, separated by commas, or use a glob such "
+			    "as 'web-*'");
+			return -1;
+		}
+		l->v[l->n++] = value;
+		return 0;
+	}
 	case CLI_OPT_CHOICE:
 		if (!choice_ok(o->choices, value)) {
 			cli_error("invalid value '%s' for --%s: choose one of %s", value, o->name,

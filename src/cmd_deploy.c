@@ -3,6 +3,7 @@
  * (register or reuse, create or update, wait for our deployment, roll back), with progress on
  * stderr, the result on stdout, and GitHub Actions outputs. Exit codes per the outcome.
  */
+#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,25 +11,36 @@
 #include "ecship/deploy.h"
 
 static struct {
-	const char *image, *tag, *service;
-	const char *pre_run; /* --pre-run (cmd_run.c) */
+	const char *image, *tag;
+	struct cli_list service; /* --service, repeatable: names, comma-separated, globs */
+	const char *pre_run;	 /* --pre-run (cmd_run.c) */
 	int no_wait, no_rollback, force_new, dry_run, refuse_if_busy;
 	double timeout;
 	long desired_count; /* --desired-count; -1 when not given */
 } s_args = {.desired_count = -1};
 
 static const struct cli_option s_options[] = {
-    CLI_STRING("image", "URI", &s_args.image, "deploy this image (replaces the load-balanced or only container's image)"),
-    CLI_STRING_ALT("tag", "TAG", &s_args.tag, "deploy this tag of the container's image (replaces only the tag)"),
-    CLI_STRING("service", "NAME", &s_args.service, "deploy only this service of the config (default: all it names)"),
+    CLI_STRING("image", "URI", &s_args.image,
+	       "deploy this image (replaces the load-balanced or only container's image)"),
+    CLI_STRING_ALT("tag", "TAG", &s_args.tag,
+		   "deploy this tag of the container's image (replaces only the tag)"),
+    CLI_LIST("service", "NAMES", &s_args.service,
+	     "deploy only these services of the config: repeatable, comma-separated, globs such as "
+	     "'web-*' (default: all it names)"),
     CLI_FLAG("no-wait", &s_args.no_wait, "return once the deployment has started"),
-    CLI_DURATION("timeout", &s_args.timeout, "give up waiting after DUR and roll back (default: config 'timeout', else 10m)"),
+    CLI_DURATION("timeout", &s_args.timeout,
+		 "give up waiting after DUR and roll back (default: config 'timeout', else 10m)"),
     CLI_FLAG("no-rollback", &s_args.no_rollback, "leave a failed or timed-out deployment as it is"),
     CLI_INT("desired-count", "N", &s_args.desired_count, 0, 5000, "run N tasks (default: the service definition's when creating; an existing service keeps its live count)"),
-    CLI_FLAG("force-new-deployment", &s_args.force_new, "start a deployment even when the task definition is unchanged"),
-    CLI_FLAG("dry-run", &s_args.dry_run, "change nothing: render, validate, compare and print what would be done"),
-    CLI_FLAG("refuse-if-busy", &s_args.refuse_if_busy, "exit 1 when a deployment is in progress instead of waiting for it"),
-    CLI_STRING("pre-run", "CMD", &s_args.pre_run, "run CMD in a one-off task of the new revision first; if it fails, the service is not changed"),
+    CLI_FLAG("force-new-deployment", &s_args.force_new,
+	     "start a deployment even when the task definition is unchanged"),
+    CLI_FLAG("dry-run", &s_args.dry_run,
+	     "change nothing: render, validate, compare and print what would be done"),
+    CLI_FLAG("refuse-if-busy", &s_args.refuse_if_busy,
+	     "exit 1 when a deployment is in progress instead of waiting for it"),
+    CLI_STRING("pre-run", "CMD", &s_args.pre_run,
+	       "run CMD in a one-off task of the new revision first; if it fails, the service is "
+	       "not changed"),
     CLI_OPTIONS_END,
 };
 
@@ -204,37 +216,99 @@ static int worse(int a, int b)
 	return ra >= rb ? a : b;
 }
 
+/*
+ * The services --service picks, in the order of the config, each once: every value is a list of
+ * names or globs separated by commas, each of which must match a service. Returns the count, or
+ * 0 after printing why (usage).
+ */
+static size_t pick_services(const struct ship_config *cfg, const struct ship_config_service **out)
+{
+	size_t n = 0, i, k;
+	unsigned char *on = ship_calloc(cfg->n_services ? cfg->n_services : 1, 1);
+	if (!on) {
+		cli_error("out of memory");
+		return 0;
+	}
+	for (k = 0; k < s_args.service.n; k++) {
+		const char *p = s_args.service.v[k];
+		for (;;) {
+			const char *e = strchr(p, ',');
+			size_t len = e ? (size_t)(e - p) : strlen(p);
+			char pat[SHIP_ECS_NAME_MAX + 1];
+			int hit = 0;
+			if (len == 0 || len >= sizeof(pat)) {
+				cli_error("invalid --service '%s': expected service names or globs "
+					  "separated by commas",
+					  s_args.service.v[k]);
+				goto fail;
+			}
+			memcpy(pat, p, len);
+			pat[len] = 0;
+			for (i = 0; i < cfg->n_services; i++)
+				if (cfg->services[i].name &&
+				    !fnmatch(pat, cfg->services[i].name, 0))
+					on[i] = hit = 1;
+			if (!hit) {
+				cli_error("'%s' names no service matching '%s'", cfg->path, pat);
+				cli_hint(
+				    "name a service listed under 'services:' there; a glob such "
+				    "as 'web-*' picks several");
+				goto fail;
+			}
+			if (!e)
+				break;
+			p = e + 1;
+		}
+	}
+	for (i = 0; i < cfg->n_services; i++)
+		if (on[i])
+			out[n++] = &cfg->services[i];
+	ship_free(on);
+	return n;
+fail:
+	ship_free(on);
+	return 0;
+}
+
 static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct cli_project *proj = ctx->proj;
-	struct ship_rendered rend[SHIP_WAIT_MAX_SERVICES];
-	struct ship_deploy_result res[SHIP_WAIT_MAX_SERVICES];
-	struct ship_deploy_opts opts[SHIP_WAIT_MAX_SERVICES];
-	const struct ship_config_service *svcs[SHIP_WAIT_MAX_SERVICES];
+	size_t cap = proj->cfg->n_services ? proj->cfg->n_services : 1;
+	struct ship_rendered *rend = ship_calloc(cap, sizeof(*rend));
+	struct ship_deploy_result *res = ship_calloc(cap, sizeof(*res));
+	struct ship_deploy_opts *opts = ship_calloc(cap, sizeof(*opts));
+	const struct ship_config_service **svcs = ship_calloc(cap, sizeof(*svcs));
 	struct ship_err err = SHIP_ERR_INIT;
 	struct cli_progress prog;
 	struct cli_prerun pre; /* --pre-run (cmd_run.c) */
 	size_t n = 0, i;
-	int rc;
+	int rc = CLI_EXIT_USAGE;
 
-	memset(rend, 0, sizeof(rend));
-	memset(res, 0, sizeof(res));
+	if (!rend || !res || !opts || !svcs) {
+		cli_error("out of memory");
+		rc = CLI_EXIT_FAILED;
+		goto cleanup;
+	}
 	if (argc > 0) {
 		cli_error(_("'%s' takes no arguments, got '%s'"), "deploy", argv[0]);
-		return CLI_EXIT_USAGE;
+		goto cleanup;
 	}
-	/* --service, or every service of the config (main picked --service's or the first) */
-	if (s_args.service || proj->cfg->n_services <= 1) {
+	/* --service's picks, or every service of the config */
+	if (s_args.service.n) {
+		if (!(n = pick_services(proj->cfg, svcs)))
+			goto cleanup;
+	} else if (proj->cfg->n_services <= 1) {
 		svcs[0] = ctx->svc;
 		n = 1;
-	} else if (proj->cfg->n_services > SHIP_WAIT_MAX_SERVICES) {
-		cli_error(_("'%s' names %zu services; one deploy takes at most %d"), proj->cfg->path,
-			  proj->cfg->n_services, SHIP_WAIT_MAX_SERVICES);
-		cli_hint("%s", _("deploy them in groups with --service NAME"));
-		return CLI_EXIT_USAGE;
 	} else {
 		for (n = 0; n < proj->cfg->n_services; n++)
 			svcs[n] = &proj->cfg->services[n];
+	}
+	if (n > SHIP_DEPLOY_MAX_SERVICES) {
+		cli_error("'%s' names %zu services; one deploy takes at most %d", proj->cfg->path,
+			  n, SHIP_DEPLOY_MAX_SERVICES);
+		cli_hint("deploy them in groups: --service takes names and globs such as 'web-*'");
+		goto cleanup;
 	}
 	/* render and validate everything before any call that changes AWS */
 	for (i = 0; i < n; i++)
@@ -273,10 +347,14 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	cli_github_timeline(ctx, &prog);
 cleanup:
 	/* no result (bad input, an AWS error): the outputs say so, with what got done */
-	if (ctx->github && !s_outputs_written)
+	if (ctx->github && !s_outputs_written && res)
 		cli_deploy_github_outputs(&res[0], rc == CLI_EXIT_USAGE ? "invalid" : "error");
-	for (i = 0; i < SHIP_WAIT_MAX_SERVICES; i++)
+	for (i = 0; rend && i < cap; i++)
 		ship_rendered_release(&rend[i]);
+	ship_free(rend);
+	ship_free(res);
+	ship_free(opts);
+	ship_free(svcs);
 	return rc;
 }
 
@@ -293,7 +371,7 @@ const struct cli_command cmd_deploy_def = {
     "allows when it is off) or the timeout passes, the service is rolled back to the revision\n"
     "it ran before, which is also recorded as the tag 'ecship:previous-task-definition'.\n"
     "With a 'services:' list in ecship.yml, all of them are deployed together and waited for\n"
-    "at once; if one fails, every one of them is rolled back (--service picks one), also\n"
+    "at once; if one fails, every one of them is rolled back (--service picks some), also\n"
     "those an interrupted run of the same deploy had moved (tag 'ecship:deploy-pending').\n"
     "After Ctrl-C or SIGTERM no new change starts: the call in flight is finished and the\n"
     "deploy ends with 130, saying what was and was not changed.\n"

@@ -213,6 +213,7 @@ struct ship_aws_stats {
 	long attempts; /* HTTP attempts including retries */
 	long retries;
 	long throttled;
+	long rate_waits; /* attempts that waited for the client's own ECS token bucket */
 };
 void ship_aws_stats(const struct ship_aws *aws, struct ship_aws_stats *out);
 

@@ -116,14 +116,19 @@ struct ship_wait_item {
 };
 
 /*
- * Waits for several services of one cluster at once with one DescribeServices call per poll
- * (up to 10 services), so polling and throttling backoff are shared. Ends when every item has
+ * Waits for several services of one cluster at once with one DescribeServices call per ten
+ * services per poll, so polling and throttling backoff are shared. Ends when every item has
  * finished (done, gone) or on the timeout or cancellation, which end every unfinished item.
  */
 int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wait_item *items,
 		       size_t n, const struct ship_wait_opts *o, struct ship_wait_stats *stats,
 		       struct ship_err *err);
-#define SHIP_WAIT_MAX_SERVICES 10
+/* DescribeServices takes at most 10 services per call (ECS API Reference, DescribeServices). */
+#define SHIP_DESCRIBE_BATCH 10
+/* A sanity cap on the services of one deploy or wait (each costs about 60 KB while waiting);
+ * ECS's own default quota is 5,000 services per cluster. */
+#define SHIP_DEPLOY_MAX_SERVICES 1000
+#define SHIP_WAIT_MAX_SERVICES SHIP_DEPLOY_MAX_SERVICES
 
 /* ship_wait_done_fn adapters: our deployment has ended (ctx: struct ship_rollout *), and the
  * service has settled on a task definition ARN (ctx: const char *). */

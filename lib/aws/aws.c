@@ -23,6 +23,31 @@
 
 #define WIRE_BODY_MAX ((size_t)32 << 10) /* bytes of each body shown in the wire log */
 
+/*
+ * Client-side token buckets per class of ECS action, sized like ECS's own request throttling
+ * (developer guide, "Request throttling for the Amazon ECS API": a bucket of `burst` tokens
+ * refilled at `rate` a second, per account and Region). Every call of one client to an action of
+ * a class draws from one bucket, so a deploy of many services spends ECS's quota at its
+ * sustained rate instead of being throttled; a throttled answer empties the bucket, so every
+ * later call of that class waits for the refill together (as the SDKs' adaptive retry mode does).
+ */
+struct rate_bucket {
+	const char *prefix; /* action name prefix; "" for the rest */
+	double burst, rate, tokens, last;
+	int used;
+};
+static const struct rate_bucket s_ecs_buckets[] = {
+    {"RegisterTaskDefinition", 20, 1, 0, 0, 0},
+    {"DeregisterTaskDefinition", 20, 1, 0, 0, 0},
+    {"CreateService", 50, 5, 0, 0, 0},
+    {"UpdateService", 50, 5, 0, 0, 0},
+    {"DeleteService", 50, 5, 0, 0, 0},
+    {"Describe", 100, 20, 0, 0, 0},
+    {"List", 100, 20, 0, 0, 0},
+    {"", 50, 20, 0, 0, 0},
+};
+#define N_RATE_BUCKETS (sizeof(s_ecs_buckets) / sizeof(s_ecs_buckets[0]))
+
 struct ship_aws {
 	char *profile;
 	char *region;
@@ -42,7 +67,42 @@ struct ship_aws {
 	int (*cancelled)(void *ctx);
 	void *cancel_ctx;
 	double clock_offset; /* the server's Date minus our clock at the newest answer */
+	struct rate_bucket buckets[N_RATE_BUCKETS]; /* ECS actions (s_ecs_buckets) */
 };
+
+static struct rate_bucket *ecs_bucket(struct ship_aws *aws, const char *action)
+{
+	size_t i;
+	for (i = 0; i + 1 < N_RATE_BUCKETS; i++)
+		if (!strncmp(action, aws->buckets[i].prefix, strlen(aws->buckets[i].prefix)))
+			break;
+	return &aws->buckets[i];
+}
+
+/* Takes a token for one attempt, sleeping (on the client's clock) until there is one. */
+static void rate_take(struct ship_aws *aws, struct rate_bucket *b)
+{
+	double now = aws->clock->now(aws->clock->ctx);
+	if (!b->used) {
+		b->used = 1;
+		b->tokens = b->burst;
+	} else {
+		b->tokens += (now - b->last) * b->rate;
+		if (b->tokens > b->burst)
+			b->tokens = b->burst;
+	}
+	b->last = now;
+	if (b->tokens < 1) {
+		double wait = (1 - b->tokens) / b->rate;
+		aws->stats.rate_waits++;
+		aws->clock->sleep(aws->clock->ctx, wait);
+		b->last = aws->clock->now(aws->clock->ctx);
+		if (b->last < now + wait)
+			b->last = now + wait; /* a test clock that does not move on sleep */
+		b->tokens = 1;
+	}
+	b->tokens -= 1;
+}
 
 struct ship_aws *ship_aws_new(const struct ship_aws_options *o, struct ship_err *err)
 {
@@ -58,6 +118,7 @@ struct ship_aws *ship_aws_new(const struct ship_aws_options *o, struct ship_err 
 		return NULL;
 	}
 	ship_retry_quota_init(&aws->quota, SHIP_RETRY_QUOTA_INITIAL);
+	memcpy(aws->buckets, s_ecs_buckets, sizeof(aws->buckets));
 	aws->clock = o->clock ? o->clock : ship_clock_system();
 	aws->wire_log = o->wire_log;
 	aws->cancelled = o->cancelled;
@@ -472,13 +533,17 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 		if (sign(aws, c, &h, &used, err))
 			goto cleanup;
 		w.creds = used;
-		struct ship_http_request req = {"POST",
+				struct ship_http_request req = {"POST",
 						c->url.data,
 						&h,
 						ship_buf_str(&c->body),
 						attempt_timeout_ms(aws, o),
 						only_throttling ||
 						    !ship_aws_operation_reads_only(c->operation)};
+		struct rate_bucket *bucket =
+		    c->si == ship_service_info(SHIP_SVC_ECS) ? ecs_bucket(aws, c->operation) : NULL;
+		if (bucket)
+			rate_take(aws, bucket);
 		aws->stats.attempts++;
 		if (aws->wire_log) {
 			wire_printf(&w, "* %s %s: attempt %d of %d", c->si->name, c->operation, attempt,
@@ -505,8 +570,11 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 			wire_printf(&w, "* no answer: %s", aerr.message);
 		}
 		enum ship_retry_kind kind = ship_retry_classify(&aerr);
-		if (aerr.throttled)
+		if (aerr.throttled) {
 			aws->stats.throttled++;
+			if (bucket)
+				bucket->tokens = 0; /* everyone waits for the refill */
+		}
 		*err = aerr;
 		int unsure = only_throttling && !aerr.throttled;
 		if (kind == SHIP_RETRY_NONE || (unsure && !o->took_effect)) {

@@ -815,14 +815,25 @@ cleanup:
 	return rc;
 }
 
-/* Starts one service: stage 1 (observe) when not yet observed, then stages 2 and 3. -1 on an
- * AWS or input error; else res->outcome says where it is. */
+/*
+ * Starts one service: stage 1 (observe) when not yet observed, then stages 2 and 3. -1 on an AWS error; else res->outcome says where it is.
+ * `shared`: the result of an earlier service of this deploy whose rendered task definition is
+ * identical, whose revision is used as it is (one revision per distinct definition).
+ */
 static int deploy_start(struct ship_aws *aws, struct ship_call_opts *call,
 			const struct ship_deploy_opts *o, struct ship_deploy_start *s,
-			struct ship_deploy_result *res, int observed, struct ship_err *err)
+			const struct ship_deploy_opts *shared_opts,
+			const struct ship_deploy_result *shared, struct ship_deploy_result *res, int observed,
+			struct ship_err *err)
 {
 	int r = observed ? 0 : ship_deploy_observe(aws, call, o, s, res, err);
-	if (!r)
+	if (!r && shared) {
+		s->same = 1; /* the family's latest revision is now this definition */
+		res->revision = shared->revision;
+		snprintf(res->taskdef_arn, sizeof(res->taskdef_arn), "%s", shared->taskdef_arn);
+		note(o, _("task definition shared with service '%s': using %s"), shared_opts->service,
+		     ship_taskdef_short(res->taskdef_arn));
+	} else if (!r)
 		r = ship_deploy_ensure_revision(aws, call, o, s, res, err);
 	if (!r)
 		r = ship_deploy_apply(aws, call, o, s, res, err);
@@ -883,8 +894,13 @@ static int wait_all(struct ship_aws *aws, const struct ship_call_opts *call,
 		    const struct ship_deploy_opts *opts, size_t n, struct one *st,
 		    struct ship_deploy_result *res, struct ship_err *err)
 {
-	struct ship_wait_item items[SHIP_WAIT_MAX_SERVICES];
-	size_t idx[SHIP_WAIT_MAX_SERVICES], nwait = 0, i, k;
+	struct ship_wait_item *items = ship_calloc(n, sizeof(*items));
+	size_t *idx = ship_calloc(n, sizeof(*idx)), nwait = 0, i, k;
+	int rc = 0;
+	if (!items || !idx) {
+		rc = ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		goto cleanup;
+	}
 	for (i = 0; i < n; i++) {
 		if (res[i].outcome != SHIP_DEPLOY_STARTED || opts[i].no_wait)
 			continue;
@@ -902,7 +918,7 @@ static int wait_all(struct ship_aws *aws, const struct ship_call_opts *call,
 		idx[nwait++] = i;
 	}
 	if (!nwait)
-		return 0;
+		goto cleanup;
 	if (nwait == 1)
 		note(&opts[idx[0]], _("waiting for deployment %s"), res[idx[0]].deployment_id);
 	else
@@ -918,7 +934,8 @@ static int wait_all(struct ship_aws *aws, const struct ship_call_opts *call,
 				   _("deployment %s started, but following it failed; "
 				     "'ecship wait' takes over from here"),
 				   res[idx[k]].deployment_id);
-		return -1;
+		rc = -1;
+		goto cleanup;
 	}
 	for (k = 0; k < nwait; k++) {
 		i = idx[k];
@@ -926,7 +943,10 @@ static int wait_all(struct ship_aws *aws, const struct ship_call_opts *call,
 		add_stats(&res[i], &ws);
 		end_outcome(&opts[i], &st[i], items[k].end, &res[i]);
 	}
-	return 0;
+cleanup:
+	ship_free(items);
+	ship_free(idx);
+	return rc;
 }
 
 /*
@@ -999,6 +1019,20 @@ static int roll_back_all(struct ship_aws *aws, const struct ship_call_opts *call
 	return rc;
 }
 
+/* An earlier service with the identical rendered task definition and a revision for it, else i. */
+static size_t shared_with(const struct ship_deploy_opts *opts, const struct ship_deploy_result *res,
+			  size_t i)
+{
+	const char *fam = json_string_value(json_object_get(opts[i].taskdef, "family"));
+	for (size_t j = 0; fam && j < i; j++) {
+		const char *f = json_string_value(json_object_get(opts[j].taskdef, "family"));
+		if (res[j].taskdef_arn[0] && f && !strcmp(f, fam) &&
+		    json_equal(opts[j].taskdef, opts[i].taskdef))
+			return j;
+	}
+	return i;
+}
+
 int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, size_t n,
 		     struct ship_deploy_result *res, struct ship_err *err)
 {
@@ -1009,9 +1043,9 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 	size_t i;
 	int rc = 0, failed = -1;
 
-	if (n == 0 || n > SHIP_WAIT_MAX_SERVICES)
+	if (n == 0 || n > SHIP_DEPLOY_MAX_SERVICES)
 		return ship_err_set(err, SHIP_ERR_INPUT, _("a deploy takes 1 to %d services"),
-				    SHIP_WAIT_MAX_SERVICES);
+				    SHIP_DEPLOY_MAX_SERVICES);
 	for (i = 1; i < n; i++)
 		if (strcmp(opts[i].cluster, opts[0].cluster))
 			return ship_err_set(
@@ -1061,7 +1095,9 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 			}
 			break;
 		}
-		if (deploy_start(aws, &call, &opts[i], &st[i].start, &res[i], observed, err)) {
+		size_t sh = shared_with(opts, res, i);
+		if (deploy_start(aws, &call, &opts[i], &st[i].start, sh < i ? &opts[sh] : NULL,
+				 sh < i ? &res[sh] : NULL, &res[i], observed, err)) {
 			set_reason(&res[i], "%s", err->message);
 			if (n > 1)
 				ship_err_prefix(err, _("service '%s'"), opts[i].service);

@@ -72,17 +72,31 @@ static int view_changed(const struct ship_service_view *a, const struct ship_ser
 	return 0;
 }
 
-/* One DescribeServices for up to 10 services; svcs[i] (new reference) or NULL when missing. */
-static int describe_many(struct ship_aws *aws, const char *cluster, struct ship_wait_item *items,
-			 size_t n, const struct ship_call_opts *call, json_t **svcs,
-			 struct ship_err *err)
+/*
+ * One DescribeServices for up to SHIP_DESCRIBE_BATCH unfinished items, from *next on (the API
+ * takes at most 10 names per call: API_DescribeServices, "services"); svcs[i] (new reference) or
+ * NULL when missing, for the items asked about. *next moves past them; *asked says whether any was.
+ */
+static int describe_batch(struct ship_aws *aws, const char *cluster, struct ship_wait_item *items,
+			  size_t n, size_t *next, const struct ship_call_opts *call, json_t **svcs,
+			  int *asked, struct ship_err *err)
 {
 	json_t *resp = NULL, *names = json_array(), *s;
-	size_t i, j;
-	for (i = 0; i < n; i++) {
+	size_t i, j, first = *next, k = 0;
+	if (!names)
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	for (i = first; i < n && k < SHIP_DESCRIBE_BATCH; i++) {
 		svcs[i] = NULL;
-		if (!items[i].finished)
+		if (!items[i].finished) {
 			json_array_append_new(names, json_string(items[i].service));
+			k++;
+		}
+	}
+	*next = i;
+	*asked = k > 0;
+	if (!k) {
+		json_decref(names);
+		return 0;
 	}
 	json_t *req = json_pack("{s:s, s:o}", "cluster", cluster, "services", names);
 	if (!req)
@@ -99,16 +113,39 @@ static int describe_many(struct ship_aws *aws, const char *cluster, struct ship_
 		 * service is on its way to INACTIVE and no deployment of it completes any more */
 		if (status && (!strcmp(status, "INACTIVE") || !strcmp(status, "DRAINING")))
 			continue;
-		for (i = 0; i < n; i++) {
+		for (i = first; i < *next; i++) {
 			const char *want = items[i].service;
 			size_t wl = strlen(want), al = arn ? strlen(arn) : 0;
-			if (!svcs[i] && ((name && !strcmp(name, want)) || (arn && !strcmp(arn, want)) ||
-					 (arn && al > wl && arn[al - wl - 1] == '/' &&
-					  !strcmp(arn + al - wl, want))))
+			if (items[i].finished)
+				continue;
+			if (!svcs[i] &&
+			    ((name && !strcmp(name, want)) || (arn && !strcmp(arn, want)) ||
+			     (arn && al > wl && arn[al - wl - 1] == '/' &&
+			      !strcmp(arn + al - wl, want))))
 				svcs[i] = json_incref(s);
 		}
 	}
 	json_decref(resp);
+	return 0;
+}
+
+/* One poll: DescribeServices for every unfinished item, ten per call. */
+static int describe_many(struct ship_aws *aws, const char *cluster, struct ship_wait_item *items,
+			 size_t n, const struct ship_call_opts *call, json_t **svcs,
+			 struct ship_err *err)
+{
+	size_t next = 0, i;
+	int asked;
+	for (i = 0; i < n; i++)
+		svcs[i] = NULL;
+	while (next < n)
+		if (describe_batch(aws, cluster, items, n, &next, call, svcs, &asked, err)) {
+			for (i = 0; i < n; i++) {
+				json_decref(svcs[i]);
+				svcs[i] = NULL;
+			}
+			return -1;
+		}
 	return 0;
 }
 
@@ -119,20 +156,27 @@ int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wa
 	const struct ship_clock *clk = ship_aws_clock(aws);
 	struct ship_wait_stats st = {0, 0, 0};
 	struct ship_poll poll;
-	json_t *svcs[SHIP_WAIT_MAX_SERVICES];
-	int have[SHIP_WAIT_MAX_SERVICES] = {0}, rc = 0;
+	json_t **svcs = NULL;
+	int *have = NULL, rc = 0;
 	double start = clk->now(clk->ctx), deadline = start + o->timeout;
 	size_t left = n, i;
 	/* two snapshots per service, the last one and the one being read, swapped by index: a
 	 * snapshot is about 10 KB and is never copied per poll */
 	struct ship_service_view(*views)[2];
-	unsigned char cur_of[SHIP_WAIT_MAX_SERVICES] = {0};
+	unsigned char *cur_of = NULL;
 
-	if (n == 0 || n > SHIP_WAIT_MAX_SERVICES)
-		return ship_err_set(err, SHIP_ERR_INPUT, _("between 1 and %d services can be waited for"),
-				    SHIP_WAIT_MAX_SERVICES);
-	if (!(views = ship_calloc(n, sizeof(*views))))
-		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
+	if (n == 0 || n > SHIP_DEPLOY_MAX_SERVICES)
+		return ship_err_set(err, SHIP_ERR_INPUT,
+				    _("between 1 and %d services can be waited for"),
+				    SHIP_DEPLOY_MAX_SERVICES);
+	views = ship_calloc(n, sizeof(*views));
+	svcs = ship_calloc(n, sizeof(*svcs));
+	have = ship_calloc(n, sizeof(*have));
+	cur_of = ship_calloc(n, sizeof(*cur_of));
+	if (!views || !svcs || !have || !cur_of) {
+		rc = ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
+		goto cleanup;
+	}
 	for (i = 0; i < n; i++) {
 		items[i].finished = 0;
 		items[i].end = SHIP_WAIT_TIMEOUT;
@@ -225,7 +269,11 @@ int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wa
 	for (i = 0; i < n; i++)
 		if (have[i])
 			items[i].last = views[i][cur_of[i]];
+cleanup:
 	ship_free(views);
+	ship_free(svcs);
+	ship_free(have);
+	ship_free(cur_of);
 	st.elapsed = clk->now(clk->ctx) - start;
 	if (stats)
 		*stats = st;
