@@ -108,7 +108,17 @@ static size_t check_container_vars(const struct ship_config *cfg, const char *pa
 				   struct ship_diags *diags)
 {
 	static const char *const fields[] = {"command", "entryPoint", NULL};
-	json_t *doc = json_load_file(path, 0, NULL), *c, *x;
+	/* read as the render reads it: regular files only (a FIFO is refused, never waited on),
+	 * a UTF-8 byte-order mark skipped */
+	struct ship_buf b = SHIP_BUF_INIT(SHIP_TPL_MAX_FILE);
+	struct ship_err rerr = SHIP_ERR_INIT;
+	json_t *doc = NULL, *c, *x;
+	if (ship_read_regular_file(path, &b) == 0) {
+		struct ship_str text = {b.data, b.len};
+		if (ship_text_utf8(path, &text, &rerr) == 0)
+			doc = json_loadb(text.p, text.len, 0, NULL);
+	}
+	ship_buf_release(&b);
 	size_t i, k, errors = 0;
 	json_t *cds = json_object_get(json_object_get(doc, "taskDefinition")
 					  ? json_object_get(doc, "taskDefinition")
@@ -134,12 +144,13 @@ static size_t check_container_vars(const struct ship_config *cfg, const char *pa
 	return errors;
 }
 
-/* Which of ${IMAGE} (1) and ${IMAGE_TAG} (2) the file's text uses, with or without a default. */
+/* Which of ${IMAGE} (1) and ${IMAGE_TAG} (2) the file's text uses, with or without a default
+ * (regular files only: a FIFO is refused later, never waited on). */
 static int uses_image_vars(const char *path)
 {
 	struct ship_buf b = SHIP_BUF_INIT(SHIP_TPL_MAX_FILE);
 	int found = 0;
-	if (ship_read_file(path, &b) == 0) {
+	if (ship_read_regular_file(path, &b) == 0) {
 		for (const char *p = b.data; (p = strstr(p, "${IMAGE")) != NULL; p += 7) {
 			const char *e = p + 7;
 			int bit = 1;
