@@ -74,13 +74,17 @@ rate_limits_on true
 seq0=$(sim_get /requests | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
 expect_exit "50 services: deploy v2 (default rate limits)" 0 "$ECSHIP" --debug deploy --tag v2
 # the client's own token buckets (lib/aws/aws.c) spend ECS's quota at its sustained rate, so the
-# 41 registrations (burst 20, then one a second) are never throttled
-check "50 services under the default limits: no request was throttled" python3 -c '
+# 41 registrations (burst 20, then one a second) are throttled rarely if at all; both buckets run
+# on wall clocks, so on a loaded machine one can still drift into a throttle: that is reported,
+# not failed (no timing is asserted in make check), and every throttled one is retried once
+check "50 services under the default limits: 41 registrations, each throttled one retried once" python3 -c '
 import json,sys,urllib.request
 d=json.load(urllib.request.urlopen(sys.argv[1]+"/_sim/requests?since="+sys.argv[2]))
-t=[(r["action"]) for r in d["requests"] if r.get("fault")=="throttle"]
+t=[r["action"] for r in d["requests"] if r.get("fault")=="throttle"]
 n=sum(1 for r in d["requests"] if r["action"]=="RegisterTaskDefinition")
-assert n==41 and not t, (n, t[:10])' "$SIM_URL" "$seq0"
+tr=sum(1 for a in t if a=="RegisterTaskDefinition")
+print("# throttled requests under the default limits: %d" % len(t))
+assert n==41+tr, (n, tr, t[:10])' "$SIM_URL" "$seq0"
 check "50 services: all COMPLETED on v2, one new revision per distinct definition" check_all v2 2
 check "50 services: every DescribeServices names at most 10 services, some exactly 10" python3 - "$ERR" <<'PY'
 import json, re, sys
