@@ -453,7 +453,7 @@ double sim_strategy_next_due(struct sim *s);
 void sim_strategy_restore(struct sim *s, struct sim_sdep *x);
 /* lifecycleStage, lifecycleHookDetails, alarms, strategy fields into a rendered ServiceDeployment. */
 void sim_strategy_render(struct sim *s, struct sim_service *svc, struct sim_sdep *x, json_t *o);
-/* 1 and *action set when hookId is x's hook awaiting action; ContinueServiceDeployment. */
+/* ContinueServiceDeployment on hookId of x: 0, or -1 with e filled. */
 int sim_strategy_continue(struct sim *s, struct sim_service *svc, struct sim_sdep *x, const char *hook_id,
 			  const char *action, struct sim_apierr *e);
 void sim_sdep_strategy_free(struct sim_sdep *x);

@@ -291,6 +291,11 @@ int sim_strategy_check(struct sim *s, const struct sim_request *rq, json_t *old_
 	*extra = NULL;
 	if (!m)
 		return sim_err(e, "ServerException", "out of memory");
+	/* a new strategy drops the old one's own configuration unless given again */
+	if (json_is_string(json_object_get(dc, "strategy"))) {
+		json_object_del(m, "linearConfiguration");
+		json_object_del(m, "canaryConfiguration");
+	}
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		json_t *v = json_object_get(dc, keys[i]);
 		if (v && !json_is_null(v))

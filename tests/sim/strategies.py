@@ -297,6 +297,34 @@ def rollbacks(sim, infra):
     sim.ctl("alarms", {"name": ALARM, "state": "OK", "reason": "back to normal"})
 
 
+def linear_alarm(sim, infra):
+    # 4. PRODUCTION_TRAFFIC_SHIFT: an alarm while LINEAR has shifted 20%; the rule goes back to 0%
+    r = infra.service("rb4")
+    cw = moto("cloudwatch")
+    name = ALARM + "-lin"
+    cw.put_metric_alarm(AlarmName=name, MetricName="TargetResponseTime", Namespace="AWS/ApplicationELB",
+                        Statistic="Average", Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
+    create(sim, infra, "rb4", r, {"strategy": "LINEAR", "linearConfiguration": {"stepPercent": 10.0, "stepBakeTimeInMinutes": 1},
+                                  "alarms": {"alarmNames": [name], "enable": True, "rollback": True}},
+           register(sim, "repo/web:1"))
+    s1 = settle(sim, "rb4", stable)
+    _, arn = deploy(sim, "rb4", "repo/web:2")
+    at = {}
+
+    def tick(sd):
+        if sd["status"] == "IN_PROGRESS":
+            at["stage"] = sd.get("lifecycleStage")
+        if sd["status"] == "IN_PROGRESS" and infra.green_share(r["prod"], r["tg"][1]) == 20.0 and "set" not in at:
+            at["set"] = sim.ctl("alarms", {"name": name, "state": "ALARM", "reason": "latency"})
+    sd, seen, prod, _ = follow(sim, infra, r, arn, lambda x: x["status"] not in ("IN_PROGRESS", "ROLLBACK_IN_PROGRESS"),
+                               on_tick=tick)
+    s = settle(sim, "rb4", stable)
+    check("rolled back at PRODUCTION_TRAFFIC_SHIFT (LINEAR at 20%) by an alarm: the rule back to 0% green",
+          sd["status"] == "ROLLBACK_SUCCESSFUL" and at.get("stage") == "PRODUCTION_TRAFFIC_SHIFT"
+          and prod == [0.0, 10.0, 20.0, 0.0] and s["taskDefinition"] == s1["taskDefinition"], (sd["status"], at, prod))
+    sim.ctl("alarms", {"name": name, "state": "OK", "reason": "fine"})
+
+
 def pause_hooks(sim, infra):
     ecs = sim.client("ecs")
     cases = [("CONTINUE", "POST_TEST_TRAFFIC_SHIFT", "SUCCESSFUL"),
@@ -394,12 +422,14 @@ def refusals(sim, infra):
         ("the alternate target group = the target group", {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 1},
          [dict(good[0], advancedConfiguration=dict(good[0]["advancedConfiguration"], alternateTargetGroupArn=r["tg"][0]))]),
     ]
-    for what, dc, lb in cases:
-        st, a = call(sim, "CreateService", {"cluster": "c1", "serviceName": "bad", "taskDefinition": td, "desiredCount": 1,
+    for i, (what, dc, lb) in enumerate(cases):
+        st, a = call(sim, "CreateService", {"cluster": "c1", "serviceName": "bad%d" % i, "taskDefinition": td, "desiredCount": 1,
                                             "networkConfiguration": infra.net, "deploymentConfiguration": dc, "loadBalancers": lb})
         check("refused: %s (InvalidParameterException)" % what, st == 400 and a.get("__type") == "InvalidParameterException", a)
-    st, a = call(sim, "DescribeServices", {"cluster": "c1", "services": ["bad"]})
-    check("nothing was created by the refused requests", a["failures"] and not a["services"], a)
+    names = ["bad%d" % i for i in range(len(cases))]
+    found = [x for k in range(0, len(names), 10)
+             for x in call(sim, "DescribeServices", {"cluster": "c1", "services": names[k:k + 10]})[1]["services"]]
+    check("nothing was created by the refused requests", not found, [x["serviceName"] for x in found])
     # an UpdateService switching a ROLLING service to BLUE_GREEN without its prerequisites changes nothing
     call(sim, "CreateService", {"cluster": "c1", "serviceName": "roll", "taskDefinition": td, "desiredCount": 1,
                                 "networkConfiguration": infra.net, "loadBalancers": lbs(r, adv=False)})
@@ -412,6 +442,18 @@ def refusals(sim, infra):
                                         "deploymentConfiguration": {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 1}})
     check("with the advanced configuration the switch is accepted",
           st == 200 and a["service"]["deploymentConfiguration"]["strategy"] == "BLUE_GREEN", a)
+    settle(sim, "roll", stable)
+    _, arn2 = deploy(sim, "roll", "repo/web:2")
+    sd, seen, prod, _ = follow(sim, infra, r, arn2, lambda x: x["status"] != "IN_PROGRESS")
+    check("the switched service's next deployment is blue/green: stages, 0% then 100% green",
+          sd["status"] == "SUCCESSFUL" and sd["deploymentConfiguration"]["strategy"] == "BLUE_GREEN"
+          and "PRODUCTION_TRAFFIC_SHIFT" in seen and prod == [0.0, 100.0], (sd["status"], seen, prod))
+    st, a = call(sim, "UpdateService", {"cluster": "c1", "service": "roll", "deploymentConfiguration": {
+        "strategy": "LINEAR", "linearConfiguration": {"stepPercent": 50.0}}})
+    st2, b = call(sim, "UpdateService", {"cluster": "c1", "service": "roll", "deploymentConfiguration": {"strategy": "CANARY"}})
+    check("switching LINEAR to CANARY drops linearConfiguration (no refusal), bakeTimeInMinutes kept",
+          st == 200 and st2 == 200 and "linearConfiguration" not in b["service"]["deploymentConfiguration"]
+          and b["service"]["deploymentConfiguration"].get("bakeTimeInMinutes") == 1, (a, b))
     ecs = sim.client("ecs")
     arn = svc(sim, "roll")["currentServiceDeployment"]
     try:
@@ -443,6 +485,7 @@ def main():
                                      "canaryConfiguration": {"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 2}},
                  [0.0, 10.0, 100.0])
         rollbacks(sim, infra)
+        linear_alarm(sim, infra)
         pause_hooks(sim, infra)
         lambda_timeout(sim, infra)
         check("every ECS answer matches botocore's output shapes", not BAD, "\n".join(BAD[:20]))
