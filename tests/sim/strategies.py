@@ -325,6 +325,59 @@ def linear_alarm(sim, infra):
     sim.ctl("alarms", {"name": name, "state": "OK", "reason": "fine"})
 
 
+def rolling_alarm(sim, infra):
+    # a rolling update watched by an alarm: ALARM while it runs fails it and rolls back
+    # (deployment-alarm-failure.html); alarms.status TRIGGERED
+    r = infra.service("ra")
+    name = ALARM + "-roll"
+    moto("cloudwatch").put_metric_alarm(AlarmName=name, MetricName="CPUUtilization", Namespace="AWS/ECS", Statistic="Average",
+                                        Period=60, EvaluationPeriods=1, Threshold=90, ComparisonOperator="GreaterThanThreshold")
+    td1 = register(sim, "repo/web:1")
+    call(sim, "CreateService", {"cluster": "c1", "serviceName": "ra", "taskDefinition": td1, "desiredCount": 2,
+                                "networkConfiguration": infra.net, "loadBalancers": lbs(r, adv=False),
+                                "deploymentConfiguration": {"alarms": {"alarmNames": [name], "enable": True, "rollback": True}}})
+    settle(sim, "ra", stable)
+    _, arn = deploy(sim, "ra", "repo/web:2")
+    sim.advance(5)
+    sim.ctl("alarms", {"name": name, "state": "ALARM", "reason": "cpu"})
+    sd = describe(sim, arn)
+    s = settle(sim, "ra", stable)
+    check("ROLLING with alarms: ALARM during the rollout rolls it back, TRIGGERED",
+          sd["status"] in ("ROLLBACK_IN_PROGRESS", "ROLLBACK_SUCCESSFUL") and sd["alarms"]["status"] == "TRIGGERED"
+          and sd["deploymentConfiguration"]["strategy"] == "ROLLING" and s["taskDefinition"] == td1, (sd, s["deployments"]))
+    sim.ctl("alarms", {"name": name, "state": "OK", "reason": "fine"})
+
+
+def stop_and_abort(sim, infra):
+    # StopServiceDeployment on a blue/green deployment (API_StopServiceDeployment): ROLLBACK during
+    # BAKE_TIME puts production back on blue; ABORT at POST_TEST_TRAFFIC_SHIFT stops there with the
+    # test rule back on blue; a later deployment still goes through
+    r = infra.service("sa")
+    td1 = register(sim, "repo/web:1")
+    create(sim, infra, "sa", r, {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 5}, td1)
+    settle(sim, "sa", stable)
+    _, arn = deploy(sim, "sa", "repo/web:2")
+    sd, _, prod, _ = follow(sim, infra, r, arn, lambda x: x.get("lifecycleStage") == "BAKE_TIME")
+    st, _ = call(sim, "StopServiceDeployment", {"serviceDeploymentArn": arn, "stopType": "ROLLBACK"})
+    sd, _, prod2, _ = follow(sim, infra, r, arn, lambda x: x["status"] not in ("IN_PROGRESS", "ROLLBACK_IN_PROGRESS"))
+    s = settle(sim, "sa", stable)
+    check("StopServiceDeployment ROLLBACK in BAKE_TIME: ROLLBACK_SUCCESSFUL, production 100% green then back on blue",
+          st == 200 and sd["status"] == "ROLLBACK_SUCCESSFUL" and prod == [0.0, 100.0] and prod2 == [0.0]
+          and s["taskDefinition"] == td1, (sd["status"], prod, prod2))
+    _, arn = deploy(sim, "sa", "repo/web:3")
+    sd, _, _, test = follow(sim, infra, r, arn, lambda x: x.get("lifecycleStage") == "POST_TEST_TRAFFIC_SHIFT")
+    st, _ = call(sim, "StopServiceDeployment", {"serviceDeploymentArn": arn, "stopType": "ABORT"})
+    sd = describe(sim, arn)
+    check("StopServiceDeployment ABORT at POST_TEST_TRAFFIC_SHIFT: STOPPED, the test rule back on blue",
+          st == 200 and sd["status"] == "STOPPED" and test == [0.0, 100.0]
+          and infra.green_share(r["test"], r["tg"][1]) == 0.0, (sd["status"], test))
+    td4, arn = deploy(sim, "sa", "repo/web:4")
+    sd, _, prod, _ = follow(sim, infra, r, arn, lambda x: x["status"] != "IN_PROGRESS")
+    s = settle(sim, "sa", stable)
+    check("the next deployment after the abort succeeds and serves alone",
+          sd["status"] == "SUCCESSFUL" and prod == [0.0, 100.0] and s["taskDefinition"] == td4, (sd["status"], prod))
+
+
 def pause_hooks(sim, infra):
     ecs = sim.client("ecs")
     cases = [("CONTINUE", "POST_TEST_TRAFFIC_SHIFT", "SUCCESSFUL"),
@@ -486,6 +539,8 @@ def main():
                  [0.0, 10.0, 100.0])
         rollbacks(sim, infra)
         linear_alarm(sim, infra)
+        stop_and_abort(sim, infra)
+        rolling_alarm(sim, infra)
         pause_hooks(sim, infra)
         lambda_timeout(sim, infra)
         check("every ECS answer matches botocore's output shapes", not BAD, "\n".join(BAD[:20]))
