@@ -462,6 +462,16 @@ void sim_strategy_restore(struct sim *s, struct sim_sdep *x)
 {
 	if (!x->bg)
 		return;
+	/* the deployment ends another way (rollback, stop, a newer deployment): hooks still waiting
+	 * will never be answered */
+	json_t *d;
+	size_t i;
+	json_array_foreach(x->hook_details, i, d)
+	{
+		const char *st = json_string_value(json_object_get(d, "status")) ?: "";
+		if (strcmp(st, "AWAITING_ACTION") == 0 || strcmp(st, "IN_PROGRESS") == 0)
+			json_object_set_new(d, "status", json_string("FAILED"));
+	}
 	if (x->prod_pct > 0 && x->prod_rule[0])
 		set_share(s, x, x->prod_rule, 0);
 	if (x->test_pct > 0 && x->test_rule[0])

@@ -262,6 +262,19 @@ def rollbacks(sim, infra):
           and "lifecycle hook" in sd["rollback"]["reason"], (sd, stage_at_fail, test, prod))
     sim.ctl("hooks", method="DELETE")
 
+    # a PAUSE hook awaiting action when StopServiceDeployment ROLLBACK ends the deployment: FAILED
+    r = infra.service("rb5")
+    create(sim, infra, "rb5", r, {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 1, "lifecycleHooks": [
+        {"targetType": "PAUSE", "lifecycleStages": ["POST_SCALE_UP"]}]}, register(sim, "repo/web:1"))
+    settle(sim, "rb5", stable)
+    _, arn = deploy(sim, "rb5", "repo/web:2")
+    sd, _, _, _ = follow(sim, infra, r, arn, lambda x: any(h["status"] == "AWAITING_ACTION" for h in x.get("lifecycleHookDetails", [])))
+    call(sim, "StopServiceDeployment", {"serviceDeploymentArn": arn})
+    sd = describe(sim, arn)
+    check("a PAUSE hook still awaiting action when the deployment is stopped: FAILED, timeout defaults 1440 min / ROLLBACK",
+          sd["status"] == "ROLLBACK_IN_PROGRESS" and sd["lifecycleHookDetails"][0]["status"] == "FAILED"
+          and sd["lifecycleHookDetails"][0]["timeoutAction"] == "ROLLBACK", sd)
+
     # 3. BAKE_TIME: an alarm goes into ALARM; rollback, production back on blue
     r = infra.service("rb3")
     cw = moto("cloudwatch")
