@@ -338,6 +338,24 @@ def linear_alarm(sim, infra):
     sim.ctl("alarms", {"name": name, "state": "OK", "reason": "fine"})
 
 
+def reconcile_stage(sim, infra):
+    # RECONCILE_SERVICE "only happens when you start a new service deployment with more than 1
+    # service revision in an ACTIVE state" (API_ServiceDeployment lifecycleStage): a deployment
+    # started while another is still in SCALE_UP begins there; the one it replaced is STOPPED
+    r = infra.service("rc")
+    create(sim, infra, "rc", r, {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0}, register(sim, "repo/web:1"))
+    settle(sim, "rc", stable)
+    _, arn2 = deploy(sim, "rc", "repo/web:2")
+    follow(sim, infra, r, arn2, lambda x: x.get("lifecycleStage") == "SCALE_UP")
+    td3, arn3 = deploy(sim, "rc", "repo/web:3")
+    sd3, seen, prod, _ = follow(sim, infra, r, arn3, lambda x: x["status"] != "IN_PROGRESS")
+    s = settle(sim, "rc", stable)
+    check("a deployment started over one in progress: RECONCILE_SERVICE first, the other STOPPED, then SUCCESSFUL",
+          describe(sim, arn2)["status"] == "STOPPED" and seen[:2] == ["RECONCILE_SERVICE", "PRE_SCALE_UP"]
+          and len(sd3["sourceServiceRevisions"]) == 2 and sd3["status"] == "SUCCESSFUL" and prod == [0.0, 100.0]
+          and s["taskDefinition"] == td3, (seen, sd3["status"], prod))
+
+
 def rolling_alarm(sim, infra):
     # a rolling update watched by an alarm: ALARM while it runs fails it and rolls back
     # (deployment-alarm-failure.html); alarms.status TRIGGERED
@@ -554,6 +572,7 @@ def main():
         linear_alarm(sim, infra)
         stop_and_abort(sim, infra)
         rolling_alarm(sim, infra)
+        reconcile_stage(sim, infra)
         pause_hooks(sim, infra)
         lambda_timeout(sim, infra)
         check("every ECS answer matches botocore's output shapes", not BAD, "\n".join(BAD[:20]))
