@@ -299,7 +299,7 @@ int sim_strategy_check(struct sim *s, const struct sim_request *rq, json_t *old_
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		json_t *v = json_object_get(dc, keys[i]);
 		if (v && !json_is_null(v))
-			json_object_set(m, keys[i], v);
+			json_object_set_new(m, keys[i], json_deep_copy(v));
 	}
 	json_t *sv = json_object_get(m, "strategy");
 	const char *st = sv ? json_string_value(sv) : "ROLLING";
@@ -894,7 +894,7 @@ void sim_strategy_render(struct sim *s, struct sim_service *svc, struct sim_sdep
 	json_array_foreach(x->hook_details, i, d)
 	{
 		json_t *c = json_object();
-		json_object_foreach(d, k, v) if (k[0] != '_') json_object_set(c, k, v);
+		json_object_foreach(d, k, v) if (k[0] != '_') json_object_set_new(c, k, json_deep_copy(v));
 		json_array_append_new(hooks, c);
 	}
 	if (json_array_size(hooks))
@@ -908,10 +908,11 @@ void sim_strategy_render(struct sim *s, struct sim_service *svc, struct sim_sdep
 				 : json_array_size(x->triggered)	     ? "TRIGGERED"
 				 : active				     ? "MONITORING"
 					  : "MONITORING_COMPLETE";
+		/* copies: the answer is written out after the lock is let go */
 		json_object_set_new(o, "alarms",
-				    json_pack("{s:s,s:O,s:O}", "status", st, "alarmNames",
-					      json_object_get(a, "alarmNames"),
-					      "triggeredAlarmNames", x->triggered));
+				    json_pack("{s:s,s:o,s:o}", "status", st, "alarmNames",
+					      json_deep_copy(json_object_get(a, "alarmNames")),
+					      "triggeredAlarmNames", json_deep_copy(x->triggered)));
 	}
 	if (!x->bg)
 		return;
