@@ -15,7 +15,9 @@ APIReference/API_DeploymentConfiguration.html (bakeTimeInMinutes required for BL
 API_LinearConfiguration.html (stepPercent 3.0-100.0), API_CanaryConfiguration.html (canaryPercent
 0.1-100.0, bake 0-1440), API_DeploymentLifecycleHookTimeoutConfiguration.html (action, 1-20160 minutes),
 API_AdvancedConfiguration.html, API_ContinueServiceDeployment.html, API_ServiceDeployment.html."""
+import json
 import os
+import subprocess
 import uuid
 
 import boto3
@@ -444,8 +446,17 @@ def pause_hooks(sim, infra):
             check("PAUSE at %s holds the deployment" % stage,
                   st["status"] == "IN_PROGRESS" and st["lifecycleHookDetails"][0]["status"] == "AWAITING_ACTION", st)
             before = infra.green_share(r["prod"], r["tg"][1])
-            got = ecs.continue_service_deployment(serviceDeploymentArn=arn, hookId=h["hookId"], action=action)
-            check("ContinueServiceDeployment %s answers the ARN (boto3)" % action, got["serviceDeploymentArn"] == arn, got)
+            if action == "ROLLBACK":  # the AWS CLI, as the developer guide's procedure does it
+                out = subprocess.run(["aws", "--endpoint-url", sim.url, "--region", REGION, "--output", "json", "ecs",
+                                      "continue-service-deployment", "--service-deployment-arn", arn,
+                                      "--hook-id", h["hookId"], "--action", "ROLLBACK"],
+                                     capture_output=True, text=True, timeout=60)
+                got = json.loads(out.stdout or "{}")
+                via = "AWS CLI"
+            else:
+                got = ecs.continue_service_deployment(serviceDeploymentArn=arn, hookId=h["hookId"], action=action)
+                via = "boto3"
+            check("ContinueServiceDeployment %s answers the ARN (%s)" % (action, via), got.get("serviceDeploymentArn") == arn, got)
             try:
                 ecs.continue_service_deployment(serviceDeploymentArn=arn, hookId=h["hookId"])
                 again = "no error"
