@@ -89,7 +89,8 @@ static int int_in(json_t *o, const char *k, long lo, long hi, long *v, struct si
 		return 0;
 	if (!json_is_integer(x))
 		return bad_type(e, k, "an integer");
-	if (json_integer_value(x) < lo || json_integer_value(x) > hi)
+	/* the documented limits (pure.c, the table tests/data/ecs-rules.tsv checks) */
+	if (sim_deploy_limit_ok(k, (double)json_integer_value(x)) != 1)
 		return sim_err(e, IPE, "%s must be between %ld and %ld.", k, lo, hi);
 	*v = (long)json_integer_value(x);
 	return 0;
@@ -103,8 +104,7 @@ static int pct_in(json_t *o, const char *k, double lo, double hi, struct sim_api
 		return 0;
 	if (!json_is_number(x))
 		return bad_type(e, k, "a number");
-	double v = json_number_value(x), tenths = v * 10;
-	if (v < lo - 1e-9 || v > hi + 1e-9 || fabs(tenths - floor(tenths + 0.5)) > 1e-6)
+	if (sim_deploy_limit_ok(k, json_number_value(x)) != 1)
 		return sim_err(e, IPE, "%s must be a multiple of 0.1 from %.1f to %.1f.", k, lo,
 			       hi);
 	return 0;
