@@ -405,7 +405,8 @@ void sim_control(struct sim *s, const struct sim_request *rq, struct sim_respons
 			goto bad_method;
 		}
 		if (rc == 0)
-			out = json_pack("{s:o}", "hooks", json_deep_copy(s->hook_rules));
+			out = json_pack("{s:o,s:o}", "hooks", json_deep_copy(s->hook_rules), "commandLineHooks",
+					json_deep_copy(s->cli_hook_rules));
 	} else if (strcmp(p, "/alarms") == 0) {
 		/* CloudWatch alarm states for deployments that watch alarms (also set upstream) */
 		if (post) {

@@ -498,16 +498,19 @@ static void enter(struct sim *s, struct sim_sdep *x, int stage)
 	}
 }
 
-/* The Lambda switch: the first control rule whose match is in the function's ARN. */
+/* The Lambda switch: the first rule whose match is in the function's ARN, control rules
+ * (/_sim/hooks) before command-line ones (--hook-rule); no match succeeds. */
 static const char *lambda_behavior(struct sim *s, const char *arn)
 {
-	json_t *r;
+	json_t *r, *lists[2] = {s->hook_rules, s->cli_hook_rules};
 	size_t i;
-	json_array_foreach(s->hook_rules, i, r)
-	{
-		const char *m = json_string_value(json_object_get(r, "match"));
-		if (m && arn && strstr(arn, m))
-			return json_string_value(json_object_get(r, "behavior"));
+	for (int k = 0; k < 2; k++) {
+		json_array_foreach(lists[k], i, r)
+		{
+			const char *m = json_string_value(json_object_get(r, "match"));
+			if (m && arn && strstr(arn, m))
+				return json_string_value(json_object_get(r, "behavior"));
+		}
 	}
 	return "succeed";
 }

@@ -487,6 +487,33 @@ def lambda_timeout(sim, infra):
     sim.ctl("hooks", method="DELETE")
 
 
+def cli_hook_rule(sim, infra):
+    # --hook-rule SUBSTRING=BEHAVIOR (the command-line twin of /_sim/hooks, as --image-rule is of
+    # /_sim/rules): the function fails; a control rule comes first and makes it succeed
+    r = infra.service("hr")
+    hook = {"hookTargetArn": LAMBDA + "cli-hook-check", "roleArn": ROLE, "lifecycleStages": ["PRE_SCALE_UP"]}
+    create(sim, infra, "hr", r, {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0, "lifecycleHooks": [hook]},
+           register(sim, "repo/web:1"))
+    settle(sim, "hr", stable)
+    listed = sim.ctl("hooks")
+    _, arn = deploy(sim, "hr", "repo/web:2")
+    sd, _, _, _ = follow(sim, infra, r, arn, lambda x: x["status"] not in ("IN_PROGRESS", "ROLLBACK_IN_PROGRESS"))
+    check("--hook-rule cli-hook=fail: the Lambda hook FAILED at PRE_SCALE_UP, rolled back; GET /_sim/hooks lists it",
+          sd["status"] == "ROLLBACK_SUCCESSFUL" and sd["lifecycleHookDetails"][0]["status"] == "FAILED"
+          and listed["commandLineHooks"] == [{"match": "cli-hook", "behavior": "fail"}], (sd["status"], listed))
+    sim.ctl("hooks", {"match": "cli-hook-check", "behavior": "succeed"})
+    settle(sim, "hr", stable)
+    _, arn = deploy(sim, "hr", "repo/web:3")
+    sd, _, _, _ = follow(sim, infra, r, arn, lambda x: x["status"] != "IN_PROGRESS")
+    check("a /_sim/hooks rule comes before --hook-rule: SUCCEEDED, SUCCESSFUL",
+          sd["status"] == "SUCCESSFUL" and sd["lifecycleHookDetails"][0]["status"] == "SUCCEEDED", sd["status"])
+    sim.ctl("hooks", method="DELETE")
+    bad = subprocess.run([os.environ["ECSHIP_SIM"], "--listen", "127.0.0.1:0", "--hook-rule", "cli-hook=maybe"],
+                         capture_output=True, text=True, timeout=30)
+    check("an invalid --hook-rule is a usage error (exit 2, says what to use)",
+          bad.returncode == 2 and "succeed, fail, timeout" in bad.stderr, (bad.returncode, bad.stderr))
+
+
 def refusals(sim, infra):
     r = infra.service("bad")
     td = register(sim, "repo/web:1")
@@ -569,7 +596,7 @@ def refusals(sim, infra):
 def main():
     infra = Infra()
     with Sim("--speed", "0", "--seed", "16", "--no-rate-limits", "--upstream", MOTO, "--upstream-checks",
-             "--image-rule", "nopull=pull-error") as sim:
+             "--image-rule", "nopull=pull-error", "--hook-rule", "cli-hook=fail") as sim:
         call(sim, "CreateCluster", {"clusterName": "c1"})
         refusals(sim, infra)
         blue_green(sim, infra)
@@ -584,6 +611,7 @@ def main():
         stop_and_abort(sim, infra)
         rolling_alarm(sim, infra)
         reconcile_stage(sim, infra)
+        cli_hook_rule(sim, infra)
         pause_hooks(sim, infra)
         lambda_timeout(sim, infra)
         check("every ECS answer matches botocore's output shapes", not BAD, "\n".join(BAD[:20]))
