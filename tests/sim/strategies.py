@@ -593,6 +593,30 @@ def refusals(sim, infra):
           code == "ServiceDeploymentNotFoundException", code)
 
 
+def ecs_clock(infra):
+    # on ECS's clock (--timing ecs) a minute is 60 s: stepBakeTimeInMinutes 1 spaces the LINEAR
+    # steps 60 s apart and bakeTimeInMinutes 2 holds BAKE_TIME for 120 s (/_sim/state stage times)
+    with Sim("--speed", "0", "--seed", "5", "--no-rate-limits", "--upstream", MOTO, "--timing", "ecs") as sim:
+        call(sim, "CreateCluster", {"clusterName": "c1"})
+        r = infra.service("ec")
+        create(sim, infra, "ec", r, {"strategy": "LINEAR", "bakeTimeInMinutes": 2,
+                                     "linearConfiguration": {"stepPercent": 50.0, "stepBakeTimeInMinutes": 1}},
+               register(sim, "repo/web:1"))
+        settle(sim, "ec", stable, limit=3000, step=10)
+        _, arn = deploy(sim, "ec", "repo/web:2")
+        times = {}
+
+        def tick(sd):
+            share = infra.green_share(r["prod"], r["tg"][1])
+            times.setdefault(share, sim.ctl("")["now"])
+        sd, seen, prod, _ = follow(sim, infra, r, arn, lambda x: x["status"] != "IN_PROGRESS", limit=3000, step=5, on_tick=tick)
+        st = {x["stage"]: x["at"] for x in sim_state(sim, "ec")["serviceDeployments"][0]["stages"]}
+        check("ECS's clock: LINEAR steps 60 s apart, BAKE_TIME 120 s, then SUCCESSFUL",
+              sd["status"] == "SUCCESSFUL" and prod == [0.0, 50.0, 100.0] and 60 <= times[100.0] - times[50.0] <= 65
+              and round(st["CLEAN_UP"] - st["BAKE_TIME"]) == 120, (sd["status"], prod, times, st))
+    check("ecship-sim (ECS's clock) exited cleanly", sim.exit_status == 0, sim.exit_status)
+
+
 def main():
     infra = Infra()
     with Sim("--speed", "0", "--seed", "16", "--no-rate-limits", "--upstream", MOTO, "--upstream-checks",
@@ -616,6 +640,7 @@ def main():
         lambda_timeout(sim, infra)
         check("every ECS answer matches botocore's output shapes", not BAD, "\n".join(BAD[:20]))
     check("ecship-sim exited cleanly", sim.exit_status == 0, sim.exit_status)
+    ecs_clock(infra)
     done()
 
 
