@@ -194,6 +194,7 @@ static void fill_opts(struct ship_deploy_opts *o, const struct cli_project *proj
 	o->desired_count = s_args.desired_count;
 	o->dry_run = s_args.dry_run;
 	o->refuse_if_busy = s_args.refuse_if_busy;
+	o->autoscaling = &svc->autoscaling;
 	o->on_note = cli_progress_note;
 	o->on_snapshot = cli_progress_snapshot;
 	o->on_event = cli_progress_event;
