@@ -87,6 +87,9 @@ check "the policy now tracks ALB requests per target" test "$(policy PredefinedM
 check "the resource label names the ALB and the target group" bash -c "[[ '$(policy PredefinedMetricSpecification.ResourceLabel)' == app/asc-alb/*/targetgroup/asc-tg/* ]]"
 check "the desired count is still 5" test "$(desired)" = 5
 expect_exit "diff: no differences left" 0 "$ECSHIP" diff --exit-code
+expect_exit "--desired-count outside min..max is refused before any change" 2 "$ECSHIP" deploy --desired-count 9
+contains "  naming the range" "$ERR" "--desired-count 9 is outside the autoscaling range 2\.\.6 of service 'web-staging'"
+check "  the desired count is still 5" test "$(desired)" = 5
 
 # ecship.yml mistakes are input errors before anything is sent
 sed -i 's/metric: alb_requests, target: 500/metric: cpus, target: 500/' ecship.yml
