@@ -252,8 +252,8 @@ static void reports_problems(void **state)
 	     1, "unknown key 'mx'", "did you mean 'max'?", 4, 31},
 	    {"cluster: c\nservice: s\ntask_definition: t\nautoscaling: {min: 1, max: 2, "
 	     "target_tracking: {metric: cpus, target: 50}}\n",
-	     1, "'metric' must be cpu, memory or alb_requests, not 'cpus'", "did you mean 'cpu'?", 4,
-	     57},
+	     1, "'metric' must be cpu, memory or alb_requests, not 'cpus'", "did you mean 'cpu'?",
+	     4, 57},
 	    {"cluster: c\nservice: s\ntask_definition: t\nautoscaling: {min: 1, max: 2, "
 	     "target_tracking: {metric: memory, target: 120}}\n",
 	     1, "'target' must be a number above 0 and at most 100, not '120'", "percent", 4, 73},

@@ -500,7 +500,7 @@ static void rules_compared_as_sets(void **state)
 	r.conds = hosts_only, r.n_conds = 1;
 	assert_true(ship_rule_matches(&r, &s));
 	/* a rule ECS re-weights (blue/green: two target groups, ECS developer guide "Amazon ECS
-	 * blue/green service deployments"): the service's target group may be either, any weights */
+	 * blue/green service deployments"): the service's target group is either, any weights */
 	r.target_group = (char *)"tg-green", r.weight = 100;
 	r.alt_target_group = (char *)"tg-1", r.alt_weight = 0;
 	assert_true(ship_rule_matches(&r, &s));
