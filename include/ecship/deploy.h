@@ -44,6 +44,9 @@ struct ship_deploy_opts {
 	int dry_run;         /* read only: describe what would be done */
 	int refuse_if_busy;  /* a deployment in progress: refuse instead of waiting for it */
 	long breaker_min;    /* the breaker threshold's minimum (0: 3) */
+	/* ecship.yml's `autoscaling:` (NULL or unset: scaling is left as it is live); applied once
+	 * the service exists (ship_autoscaling_apply) */
+	const struct ship_config_autoscaling *autoscaling;
 	/* progress */
 	ship_note_fn on_note;
 	ship_wait_snapshot_fn on_snapshot;

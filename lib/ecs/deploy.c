@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ecship/autoscaling.h"
 #include "ecship/deploy.h"
 #include "ecship/i18n.h"
 #include "ecship/taskdef.h"
@@ -816,6 +817,41 @@ cleanup:
 }
 
 /*
+ * ecship.yml's autoscaling, once the service exists: after CreateService/UpdateService was
+ * accepted (a new service cannot be a scalable target before; Application Auto Scaling checks
+ * that it exists), when nothing else was to deploy, and as a plan on a dry run. The deployment
+ * itself never carries desiredCount unless --desired-count asks, so the scaled count stays.
+ */
+static int scales_now(const struct ship_deploy_opts *o, const struct ship_deploy_result *res)
+{
+	return o->autoscaling && o->autoscaling->set &&
+	       (res->outcome == SHIP_DEPLOY_STARTED || res->outcome == SHIP_DEPLOY_UNCHANGED ||
+		(res->outcome == SHIP_DEPLOY_DRY_RUN && res->previous_taskdef[0]));
+}
+
+static void as_note(void *ctx, const char *message)
+{
+	const struct ship_deploy_opts *o = ctx;
+	note(o, "%s", message);
+}
+
+static int deploy_autoscaling(struct ship_aws *aws, struct ship_call_opts *call,
+			      const struct ship_deploy_opts *o, const struct ship_deploy_start *s,
+			      const struct ship_deploy_result *res, struct ship_err *err)
+{
+	struct ship_as_apply a = {o->cluster, o->service, o->autoscaling, o->service_def,
+				  s->svc,     o->dry_run, as_note,	  (void *)o};
+	if (!ship_autoscaling_apply(aws, call, &a, err))
+		return 0;
+	if (res->outcome == SHIP_DEPLOY_STARTED)
+		ship_err_prefix(err,
+				_("deployment %s of service '%s' started, but its autoscaling "
+				  "was not applied (deploy again once fixed)"),
+				res->deployment_id, o->service);
+	return -1;
+}
+
+/*
  * Starts one service: stage 1 (observe) when not yet observed, then stages 2 and 3. -1 on an AWS error; else res->outcome says where it is.
  * `shared`: the result of an earlier service of this deploy whose rendered task definition is
  * identical, whose revision is used as it is (one revision per distinct definition).
@@ -837,6 +873,8 @@ static int deploy_start(struct ship_aws *aws, struct ship_call_opts *call,
 		r = ship_deploy_ensure_revision(aws, call, o, s, res, err);
 	if (!r)
 		r = ship_deploy_apply(aws, call, o, s, res, err);
+	if (r >= 0 && scales_now(o, res))
+		r = deploy_autoscaling(aws, call, o, s, res, err);
 	return r < 0 ? -1 : 0;
 }
 
