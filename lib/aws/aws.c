@@ -130,7 +130,8 @@ struct ship_aws *ship_aws_new(const struct ship_aws_options *o, struct ship_err 
 		p = "default";
 	if (!(aws->profile = ship_strdup(p)))
 		goto nomem;
-	if (o->endpoint_url && *o->endpoint_url && !(aws->endpoint_url = ship_strdup(o->endpoint_url)))
+	if (o->endpoint_url && *o->endpoint_url &&
+	    !(aws->endpoint_url = ship_strdup(o->endpoint_url)))
 		goto nomem;
 	if (!(aws->config = ship_aws_config_load(err)))
 		goto fail;
@@ -190,14 +191,26 @@ void ship_aws_destroy(struct ship_aws *aws)
 	ship_free(aws);
 }
 
-const char *ship_aws_region(const struct ship_aws *aws) { return aws->region; }
+const char *ship_aws_region(const struct ship_aws *aws)
+{
+	return aws->region;
+}
 const char *ship_aws_region_source(const struct ship_aws *aws)
 {
 	return aws->region ? aws->region_source : NULL;
 }
-const char *ship_aws_profile(const struct ship_aws *aws) { return aws->profile; }
-const struct ship_clock *ship_aws_clock(const struct ship_aws *aws) { return aws->clock; }
-double ship_aws_clock_offset(const struct ship_aws *aws) { return aws->clock_offset; }
+const char *ship_aws_profile(const struct ship_aws *aws)
+{
+	return aws->profile;
+}
+const struct ship_clock *ship_aws_clock(const struct ship_aws *aws)
+{
+	return aws->clock;
+}
+double ship_aws_clock_offset(const struct ship_aws *aws)
+{
+	return aws->clock_offset;
+}
 
 /* n decimal digits at s, or -1. */
 static int digits(const char *s, int n)
@@ -235,24 +248,37 @@ static double http_date(const char *s)
 		return -1;
 	return (double)timegm(&tm);
 }
-const struct ship_aws_config *ship_aws_config(const struct ship_aws *aws) { return aws->config; }
-int ship_aws_max_attempts(const struct ship_aws *aws) { return aws->max_attempts; }
+const struct ship_aws_config *ship_aws_config(const struct ship_aws *aws)
+{
+	return aws->config;
+}
+int ship_aws_max_attempts(const struct ship_aws *aws)
+{
+	return aws->max_attempts;
+}
 
-void ship_aws_stats(const struct ship_aws *aws, struct ship_aws_stats *out) { *out = aws->stats; }
+void ship_aws_stats(const struct ship_aws *aws, struct ship_aws_stats *out)
+{
+	*out = aws->stats;
+}
 
-int ship_aws_retry_quota(const struct ship_aws *aws) { return aws->quota.available; }
+int ship_aws_retry_quota(const struct ship_aws *aws)
+{
+	return aws->quota.available;
+}
 
 int ship_aws_endpoint(struct ship_aws *aws, enum ship_service svc, struct ship_buf *url,
 		      char *signing_region, size_t signing_region_size, struct ship_err *err)
 {
 	const struct ship_service_info *si = ship_service_info(svc);
-	const char *ignore = ship_aws_config_get(aws->config, aws->profile,
-						 "ignore_configured_endpoint_urls");
+	const char *ignore =
+	    ship_aws_config_get(aws->config, aws->profile, "ignore_configured_endpoint_urls");
 	const char *services = ship_aws_config_get(aws->config, aws->profile, "services");
 	const char *svc_url = NULL;
 	char key[64];
 	if (si && services) {
-		/* [services NAME] sections key services by lowercase service id: "cloudwatch_logs" */
+		/* [services NAME] sections key services by lowercase service id: "cloudwatch_logs"
+		 */
 		size_t i;
 		for (i = 0; si->env_suffix[i] && i + 1 < sizeof(key); i++)
 			key[i] = (char)(si->env_suffix[i] >= 'A' && si->env_suffix[i] <= 'Z'
@@ -363,8 +389,8 @@ static void wire_response(struct wire *w, const struct ship_http_response *resp,
 	const char *reason = ship_http_reason(resp->status);
 	wire_printf(w, "< HTTP %ld%s%s", resp->status, *reason ? " " : "", reason);
 	wire_headers(w, '<', &resp->headers);
-	wire_body(w, '<', ship_buf_str(&resp->body), ship_headers_get(&resp->headers, "Content-Type"),
-		  flags);
+	wire_body(w, '<', ship_buf_str(&resp->body),
+		  ship_headers_get(&resp->headers, "Content-Type"), flags);
 }
 
 /* ---- calls ----------------------------------------------------------------------------------- */
@@ -410,7 +436,8 @@ static void finish_error(struct ship_err *err, const char *retry_note)
 	if (err->request_id[0])
 		n += (size_t)snprintf(note + n, sizeof(note) - n, "request id %s", err->request_id);
 	if (retry_note && n < sizeof(note))
-		n += (size_t)snprintf(note + n, sizeof(note) - n, "%s%s", n ? "; " : "", retry_note);
+		n +=
+		    (size_t)snprintf(note + n, sizeof(note) - n, "%s%s", n ? "; " : "", retry_note);
 	if (!note[0])
 		return;
 	size_t m = strlen(err->message);
@@ -526,14 +553,15 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 		}
 		ship_headers_release(&h);
 		for (size_t i = 0; i < c->proto_headers.n; i++)
-			if (ship_headers_add(&h, c->proto_headers.v[i].name, c->proto_headers.v[i].value))
+			if (ship_headers_add(&h, c->proto_headers.v[i].name,
+					     c->proto_headers.v[i].value))
 				goto nomem;
 		if (ship_headers_add(&h, "User-Agent", ua))
 			goto nomem;
 		if (sign(aws, c, &h, &used, err))
 			goto cleanup;
 		w.creds = used;
-				struct ship_http_request req = {"POST",
+		struct ship_http_request req = {"POST",
 						c->url.data,
 						&h,
 						ship_buf_str(&c->body),
@@ -546,8 +574,8 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 			rate_take(aws, bucket);
 		aws->stats.attempts++;
 		if (aws->wire_log) {
-			wire_printf(&w, "* %s %s: attempt %d of %d", c->si->name, c->operation, attempt,
-				    max_attempts);
+			wire_printf(&w, "* %s %s: attempt %d of %d", c->si->name, c->operation,
+				    attempt, max_attempts);
 			wire_request(&w, &req);
 		}
 		ship_headers_release(&resp->headers);
@@ -560,8 +588,9 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 			if (aws->wire_log)
 				wire_response(&w, resp, 0);
 			if (resp->status >= 200 && resp->status < 300) {
-				ship_retry_quota_release(&aws->quota, acquired ? acquired
-									       : SHIP_RETRY_NO_RETRY_INCREMENT);
+				ship_retry_quota_release(&aws->quota,
+							 acquired ? acquired
+								  : SHIP_RETRY_NO_RETRY_INCREMENT);
 				rc = 0;
 				goto cleanup;
 			}
@@ -612,7 +641,8 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 		}
 		aws->stats.retries++;
 		if (aws->wire_log)
-			wire_printf(&w, "* retrying in %.3f s after %s (retry quota %d left)", delay,
+			wire_printf(&w, "* retrying in %.3f s after %s (retry quota %d left)",
+				    delay,
 				    aerr.aws_code[0] ? aerr.aws_code : ship_errcode_name(aerr.code),
 				    aws->quota.available);
 		aws->clock->sleep(aws->clock->ctx, delay);
@@ -772,9 +802,11 @@ cleanup:
 }
 
 /*
- * The same for Query answers: the element ecship acts on, by path below the root ("*" is the
- * first item of a list); leaf elements must hold text. A DescribeStacks answer without Stacks
- * would read as "no such stack" and lead to CreateStack.
+ * The same for Query and EC2 answers: the elements ecship acts on, by path below the root; "*"
+ * steps into every item of a list (none is fine), "+" into every item and needs at least one;
+ * leaf elements must hold text. A DescribeStacks answer without Stacks would read as "no such
+ * stack" and lead to CreateStack; a DescribeVpcs answer without vpcSet as "no VPC", and the VPC
+ * quota check would pass; an item without its id would be taken for a failed allocation.
  */
 static const struct {
 	enum ship_service svc;
@@ -782,13 +814,68 @@ static const struct {
 	int text;
 } s_xml_needs[] = {
     {SHIP_SVC_CLOUDFORMATION, "DescribeStacks", "DescribeStacksResult/Stacks", 0},
+    {SHIP_SVC_CLOUDFORMATION, "DescribeStacks", "DescribeStacksResult/Stacks/*/StackName", 1},
     {SHIP_SVC_CLOUDFORMATION, "CreateStack", "CreateStackResult/StackId", 1},
     {SHIP_SVC_CLOUDFORMATION, "CreateChangeSet", "CreateChangeSetResult/Id", 1},
     {SHIP_SVC_CLOUDFORMATION, "DescribeChangeSet", "DescribeChangeSetResult/Status", 1},
-    {SHIP_SVC_ELBV2, "CreateRule", "CreateRuleResult/Rules/*/RuleArn", 1},
+    {SHIP_SVC_CLOUDFORMATION, "ListChangeSets", "ListChangeSetsResult/Summaries", 0},
+    {SHIP_SVC_CLOUDFORMATION, "ListChangeSets", "ListChangeSetsResult/Summaries/*/ChangeSetName",
+     1},
+    {SHIP_SVC_CLOUDFORMATION, "DescribeStackEvents", "DescribeStackEventsResult/StackEvents", 0},
+    {SHIP_SVC_CLOUDFORMATION, "DescribeStackEvents",
+     "DescribeStackEventsResult/StackEvents/*/EventId", 1},
+    {SHIP_SVC_ELBV2, "CreateRule", "CreateRuleResult/Rules/+/RuleArn", 1},
     {SHIP_SVC_ELBV2, "DescribeRules", "DescribeRulesResult/Rules", 0},
+    {SHIP_SVC_ELBV2, "DescribeRules", "DescribeRulesResult/Rules/*/RuleArn", 1},
+    {SHIP_SVC_ELBV2, "DescribeTags", "DescribeTagsResult/TagDescriptions", 0},
+    {SHIP_SVC_ELBV2, "DescribeListeners", "DescribeListenersResult/Listeners", 0},
+    {SHIP_SVC_ELBV2, "DescribeTargetGroups", "DescribeTargetGroupsResult/TargetGroups", 0},
+    {SHIP_SVC_ELBV2, "DescribeLoadBalancers", "DescribeLoadBalancersResult/LoadBalancers", 0},
+    {SHIP_SVC_ELBV2, "DescribeTargetHealth", "DescribeTargetHealthResult/TargetHealthDescriptions",
+     0},
+    {SHIP_SVC_EC2, "DescribeVpcs", "vpcSet", 0},
+    {SHIP_SVC_EC2, "DescribeVpcs", "vpcSet/*/vpcId", 1},
+    {SHIP_SVC_EC2, "DescribeSubnets", "subnetSet", 0},
+    {SHIP_SVC_EC2, "DescribeSubnets", "subnetSet/*/subnetId", 1},
+    {SHIP_SVC_EC2, "DescribeSubnets", "subnetSet/*/vpcId", 1},
+    {SHIP_SVC_EC2, "DescribeSubnets", "subnetSet/*/availabilityZone", 1},
+    {SHIP_SVC_EC2, "DescribeRouteTables", "routeTableSet", 0},
+    {SHIP_SVC_EC2, "DescribeRouteTables", "routeTableSet/*/vpcId", 1},
+    {SHIP_SVC_EC2, "DescribeSecurityGroups", "securityGroupInfo", 0},
+    {SHIP_SVC_EC2, "DescribeSecurityGroups", "securityGroupInfo/*/groupId", 1},
+    {SHIP_SVC_EC2, "DescribeVpcEndpoints", "vpcEndpointSet", 0},
+    {SHIP_SVC_IAM, "GetRole", "GetRoleResult/Role/AssumeRolePolicyDocument", 1},
     {SHIP_SVC_STS, "GetCallerIdentity", "GetCallerIdentityResult/Account", 1},
 };
+
+/* 1 when the path from n holds (each item of a "*" or "+" step), else 0. */
+static int xml_path_holds(xmlNode *n, const char *p, int text)
+{
+	while (n && *p) {
+		char step[64];
+		size_t len = strcspn(p, "/");
+		snprintf(step, sizeof(step), "%.*s", (int)len, p);
+		p += len + (p[len] == '/');
+		if (!strcmp(step, "*") || !strcmp(step, "+")) {
+			xmlNode *it = ship_xml_first_item(n);
+			if (!it)
+				return step[0] == '*';
+			for (; it; it = ship_xml_next_item(it))
+				if (!xml_path_holds(it, p, text))
+					return 0;
+			return 1;
+		}
+		n = ship_xml_child(n, step);
+	}
+	if (!n)
+		return 0;
+	if (!text)
+		return 1;
+	char *t = ship_xml_text(n);
+	int ok = t && *t;
+	ship_free(t);
+	return ok;
+}
 
 int ship_aws_xml_check(enum ship_service svc, const char *action, const xmlDoc *answer,
 		       struct ship_err *err)
@@ -796,27 +883,14 @@ int ship_aws_xml_check(enum ship_service svc, const char *action, const xmlDoc *
 	for (size_t i = 0; i < sizeof(s_xml_needs) / sizeof(s_xml_needs[0]); i++) {
 		if (s_xml_needs[i].svc != svc || strcmp(s_xml_needs[i].action, action))
 			continue;
-		const char *p = s_xml_needs[i].path;
-		xmlNode *n = ship_xml_root(answer);
-		while (n && *p) {
-			char step[64];
-			size_t len = strcspn(p, "/");
-			snprintf(step, sizeof(step), "%.*s", (int)len, p);
-			n = !strcmp(step, "*") ? ship_xml_first_item(n) : ship_xml_child(n, step);
-			p += len + (p[len] == '/');
-		}
-		int ok = n != NULL;
-		if (ok && s_xml_needs[i].text) {
-			char *t = ship_xml_text(n);
-			ok = t && *t;
-			ship_free(t);
-		}
-		if (!ok)
-			return ship_err_set(err, SHIP_ERR_PROTOCOL,
-					    "%s %s: the answer has no '%s'; it cannot be acted on (a "
-					    "proxy or an endpoint that is not %s may be in the way)",
-					    ship_service_info(svc)->name, action, s_xml_needs[i].path,
-					    ship_service_info(svc)->name);
+		if (!xml_path_holds(ship_xml_root(answer), s_xml_needs[i].path,
+				    s_xml_needs[i].text))
+			return ship_err_set(
+			    err, SHIP_ERR_PROTOCOL,
+			    "%s %s: the answer has no '%s'; it cannot be acted on (a "
+			    "proxy or an endpoint that is not %s may be in the way)",
+			    ship_service_info(svc)->name, action, s_xml_needs[i].path,
+			    ship_service_info(svc)->name);
 	}
 	return 0;
 }

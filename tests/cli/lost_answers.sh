@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # lost_answers.sh: a change whose answer is lost (the server ran it, then the connection closed
-# before any answer byte) is reconciled, never resent blindly (issue 15 item 1).
+# before any answer byte) is reconciled, never resent blindly (issue 15 item 1); an EC2 answer
+# without the members ecship acts on is a protocol error, exit 3 (issue 15 item 4; every call of
+# the member table: tests/unit/test_aws_faults.c, answers_are_checked).
 # - UpdateService takes no clientToken (botocore's ECS model), and with forceNewDeployment every
 #   copy that runs starts a deployment: after a lost answer ecship describes the service and
 #   takes the new PRIMARY deployment on its revision as the answer
@@ -86,4 +88,15 @@ step "change set created" CreateChangeSet HealthCheckPath=/healthz/
 check "the update was applied" test "$(param)" = /healthz/
 step "change set executed" ExecuteChangeSet HealthCheckPath=/ping/
 check "the second update was applied" test "$(param)" = /ping/
+
+# a well-formed EC2 answer without its list: DescribeVpcs answered <DescribeVpcsResponse/>
+# would read as "no VPC" and the VPC quota check pass; it is exit 3 naming call and member
+python3 "$ROOT/tests/tools/lossy_proxy.py" "$MOTO_URL" "$PLOG" DescribeVpcs:1:bare DescribeVpcs:2:bare >"$T_TMP/proxy2.out" 2>"$T_TMP/proxy2.err" &
+T_PIDS+=("$!")
+n=100
+while ((n-- > 0)) && ! grep -q '^listening on ' "$T_TMP/proxy2.out"; do sleep 0.1; done
+PROXY_URL=$(sed -n '1s/^listening on //p' "$T_TMP/proxy2.out")
+expect_exit "infra deploy with a DescribeVpcs answer without vpcSet: exit 3" 3 env AWS_ENDPOINT_URL="$PROXY_URL" "$ECSHIP" --env garbled infra deploy
+contains "the error names the call and the member" "$ERR" "ec2 DescribeVpcs: the answer has no 'vpcSet'"
+check "no stack was created on a garbled answer" bash -c "! AWS_ENDPOINT_URL=$MOTO_URL aws cloudformation describe-stacks --stack-name django-ecs-cluster-garbled >/dev/null 2>&1"
 done_testing
