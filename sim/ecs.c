@@ -881,11 +881,12 @@ static int apply_dc(struct sim_service *svc, json_t *dc, struct sim_apierr *e)
 /*
  * The health-check settings the service's tasks will meet: the target group's own (read from
  * the upstream where the target group lives) else AWS's defaults (the profile's: interval 30 s,
- * timeout 5 s, healthy 5, unhealthy 2, deregistration delay 300 s).
+ * timeout 6 s (an HTTP target group's, ELBv2 CreateTargetGroup), healthy 5, unhealthy 2,
+ * deregistration delay 300 s).
  */
 static void load_tg_params(struct sim *s, const struct sim_request *rq, struct sim_service *svc)
 {
-	struct sim_tg_params p = {s->cfg.health_interval, 5, s->cfg.drain_seconds, s->cfg.healthy_threshold,
+	struct sim_tg_params p = {s->cfg.health_interval, 6, s->cfg.drain_seconds, s->cfg.healthy_threshold,
 				  s->cfg.unhealthy_threshold, 0};
 	const char *tg = json_string_value(json_object_get(json_array_get(svc->load_balancers, 0), "targetGroupArn"));
 	if (tg && s->cfg.timing == SIM_TIMING_ECS)

@@ -158,7 +158,7 @@ static void usage(FILE *f)
 		   "                  [--region R] [--account ID] [--image-rule SUBSTRING=BEHAVIOR]...\n"
 		   "                  [--breaker-min N] [--no-rate-limits] [--timing ecs|fast] [--no-upstream-checks]\n"
 		   "behaviours: ok, exit[:CODE], unhealthy[:STATUS], pull-error, pull-denied, secret-error, no-log-group,\n"
-		   "            slow-start[:SECONDS], fail-after[:SECONDS], django\n"
+		   "            slow-start[:SECONDS], fail-after[:SECONDS], slow-health[:SECONDS], django\n"
 		   "control API: http://HOST:PORT/_sim/ (see docs/sim.md)\n");
 }
 
@@ -317,7 +317,7 @@ int main(int argc, char **argv)
 		ship_free(match);
 		if (bad) {
 			fprintf(stderr, "ecship-sim: error: invalid --image-rule '%s': use SUBSTRING=BEHAVIOR with one of ok, "
-					"exit[:CODE], unhealthy[:STATUS], pull-error, slow-start[:SECONDS], django\n", rules[i]);
+					"exit[:CODE], unhealthy[:STATUS], pull-error, slow-start[:SECONDS], slow-health[:SECONDS], django\n", rules[i]);
 			goto cleanup;
 		}
 	}

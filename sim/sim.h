@@ -194,6 +194,7 @@ struct sim_task {
 	int exit_code, has_exit;
 	int stable; /* ran successfully: healthy, or running for a while without health checks */
 	int failed_counted;
+	int fail_when_stopped; /* failed its health checks: a failed task once STOPPED (ECS timing) */
 	char *stop_code, *stopped_reason, *container_reason;
 	char ip[20], eni[32], mac[20], az[24], subnet[40], attachment[40];
 	/* load balancer target */

@@ -91,7 +91,7 @@ struct sim_tg_params sim_service_tg(const struct sim *s, const struct sim_servic
 {
 	if (s->cfg.timing == SIM_TIMING_ECS && svc && svc->tg.interval > 0)
 		return svc->tg;
-	struct sim_tg_params p = {s->cfg.health_interval, 5, s->cfg.drain_seconds, s->cfg.healthy_threshold,
+	struct sim_tg_params p = {s->cfg.health_interval, 6, s->cfg.drain_seconds, s->cfg.healthy_threshold,
 				  s->cfg.unhealthy_threshold, 0};
 	return p;
 }
