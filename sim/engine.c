@@ -522,6 +522,10 @@ static void start_failure_reason(struct sim *s, struct sim_task *t, char *out, s
 	size_t hl = strcspn(image, "/");
 	snprintf(host, sizeof(host), "%.*s", (int)(image[hl] && strchr(image, '.') && memchr(image, '.', hl) ? hl : 0),
 		 image);
+	if (t->init_reason) {
+		snprintf(out, n, "%s", t->init_reason);
+		return;
+	}
 	switch (t->behavior.kind) {
 	case SIM_B_PULL_DENIED:
 		snprintf(out, n,
@@ -776,6 +780,12 @@ struct sim_task *sim_task_start(struct sim *s, struct sim_cluster *c, struct sim
 		struct sim_behavior other = sim_behavior_for(s, json_string_value(json_object_get(cd, "image")));
 		if (behavior_rank(other.kind) > behavior_rank(t->behavior.kind))
 			t->behavior = other;
+	}
+	if (td->missing_kind != SIM_B_OK && td->missing_reason) {
+		/* the upstream lacks a log group or secret it names: fails before any image rule */
+		t->behavior.kind = td->missing_kind;
+		t->behavior.code = 0;
+		set_str(&t->init_reason, td->missing_reason);
 	}
 	pick_network(s, t, network);
 	if (lb && json_string_value(json_object_get(lb, "targetGroupArn"))) {

@@ -65,6 +65,11 @@ struct sim_taskdef {
 	double registered_at, deregistered_at;
 	json_t *def;  /* the rendered TaskDefinition */
 	json_t *tags;
+	/* a log group or secret it names that the upstream lacks (ecs.c, check_task_resources):
+	 * its tasks stop with this ResourceInitializationError; SIM_B_OK and NULL: none */
+	enum sim_behavior_kind missing_kind;
+	char *missing_reason;
+	double missing_checked_at; /* simulated time of the last check; 0: never */
 	struct sim_taskdef *next;
 };
 
@@ -196,6 +201,7 @@ struct sim_task {
 	int failed_counted;
 	int fail_when_stopped; /* failed its health checks: a failed task once STOPPED (ECS timing) */
 	char *stop_code, *stopped_reason, *container_reason;
+	char *init_reason; /* the upstream's missing log group or secret (its taskdef's), else NULL */
 	char ip[20], eni[32], mac[20], az[24], subnet[40], attachment[40];
 	/* load balancer target */
 	char *tg_arn;
@@ -440,6 +446,12 @@ int sim_upstream_target_group(struct sim *s, const struct sim_request *rq, const
  */
 int sim_upstream_exists(struct sim *s, const struct sim_request *rq, const char *kind, const char *id, char *msg,
 			size_t n);
+/*
+ * Whether a resource a task needs at start exists upstream: kind "log-group" (CloudWatch Logs
+ * DescribeLogGroups), "secret" (Secrets Manager DescribeSecret; id a secret ARN or name) or
+ * "parameter" (SSM GetParameters; id a parameter name). 1 yes, 0 no, -1 unknown.
+ */
+int sim_upstream_task_resource(struct sim *s, const struct sim_request *rq, const char *kind, const char *id);
 
 /* ---- faults.c --------------------------------------------------------------------------------- */
 struct sim_fault_decision {

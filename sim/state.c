@@ -153,6 +153,7 @@ void sim_task_free(struct sim_task *t)
 	ship_free(t->stop_code);
 	ship_free(t->stopped_reason);
 	ship_free(t->container_reason);
+	ship_free(t->init_reason);
 	ship_free(t->tg_arn);
 	ship_free(t->hc_host);
 	ship_free(t->log_group);
@@ -199,6 +200,7 @@ static void free_model(struct sim *s)
 		ship_free(d->arn);
 		json_decref(d->def);
 		json_decref(d->tags);
+		ship_free(d->missing_reason);
 		ship_free(d);
 	}
 	for (struct sim_cluster *c = s->clusters, *n; c; c = n) {
