@@ -327,6 +327,8 @@ static void handle_elb(struct sim *s, struct sim_request *rq, struct sim_respons
 
 static void handle_other(struct sim *s, struct sim_request *rq, struct sim_response *r)
 {
+	if (sim_cfn_guard(s, rq, r))
+		return;
 	if (s->upstream) {
 		sim_upstream_forward(s->upstream, rq, r);
 		return;

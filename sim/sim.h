@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "ecship/util.h"
+#include "ecship/xml.h"
 #include "pure.h"
 
 /* ---- limits (bounded memory) ---------------------------------------------------------------- */
@@ -452,6 +453,18 @@ int sim_upstream_exists(struct sim *s, const struct sim_request *rq, const char 
  * "parameter" (SSM GetParameters; id a parameter name). 1 yes, 0 no, -1 unknown.
  */
 int sim_upstream_task_resource(struct sim *s, const struct sim_request *rq, const char *kind, const char *id);
+/* One Query call to the upstream (form already encoded, `scope` the signing service): the parsed
+ * answer (caller xmlFreeDoc) or NULL, *status its HTTP status (0: no answer). No lock needed. */
+xmlDoc *sim_upstream_query(struct sim *s, const struct sim_request *rq, const char *scope, const char *form, int *status);
+
+/* ---- stack_guard.c ---------------------------------------------------------------------------- */
+/*
+ * CloudFormation requests relayed to the upstream: a DeleteStack whose stack holds a cluster with
+ * active services here fails as CloudFormation's does (DELETE_FAILED), and the stack's
+ * DescribeStacks and DescribeStackEvents answers say so. 1 when r holds the answer, 0 to forward
+ * as usual. Takes the lock itself.
+ */
+int sim_cfn_guard(struct sim *s, struct sim_request *rq, struct sim_response *r);
 
 /* ---- faults.c --------------------------------------------------------------------------------- */
 struct sim_fault_decision {

@@ -304,6 +304,12 @@ static xmlDoc *query_call(struct sim *s, const struct sim_request *rq, const cha
 	return doc;
 }
 
+xmlDoc *sim_upstream_query(struct sim *s, const struct sim_request *rq, const char *scope, const char *form, int *status)
+{
+	*status = 0;
+	return s->upstream ? query_call(s, rq, scope, form, status) : NULL;
+}
+
 static void url_encode(const char *in, struct ship_buf *out)
 {
 	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
