@@ -130,8 +130,7 @@ struct ship_aws *ship_aws_new(const struct ship_aws_options *o, struct ship_err 
 		p = "default";
 	if (!(aws->profile = ship_strdup(p)))
 		goto nomem;
-	if (o->endpoint_url && *o->endpoint_url &&
-	    !(aws->endpoint_url = ship_strdup(o->endpoint_url)))
+	if (o->endpoint_url && *o->endpoint_url && !(aws->endpoint_url = ship_strdup(o->endpoint_url)))
 		goto nomem;
 	if (!(aws->config = ship_aws_config_load(err)))
 		goto fail;
@@ -191,26 +190,14 @@ void ship_aws_destroy(struct ship_aws *aws)
 	ship_free(aws);
 }
 
-const char *ship_aws_region(const struct ship_aws *aws)
-{
-	return aws->region;
-}
+const char *ship_aws_region(const struct ship_aws *aws) { return aws->region; }
 const char *ship_aws_region_source(const struct ship_aws *aws)
 {
 	return aws->region ? aws->region_source : NULL;
 }
-const char *ship_aws_profile(const struct ship_aws *aws)
-{
-	return aws->profile;
-}
-const struct ship_clock *ship_aws_clock(const struct ship_aws *aws)
-{
-	return aws->clock;
-}
-double ship_aws_clock_offset(const struct ship_aws *aws)
-{
-	return aws->clock_offset;
-}
+const char *ship_aws_profile(const struct ship_aws *aws) { return aws->profile; }
+const struct ship_clock *ship_aws_clock(const struct ship_aws *aws) { return aws->clock; }
+double ship_aws_clock_offset(const struct ship_aws *aws) { return aws->clock_offset; }
 
 /* n decimal digits at s, or -1. */
 static int digits(const char *s, int n)
@@ -248,37 +235,24 @@ static double http_date(const char *s)
 		return -1;
 	return (double)timegm(&tm);
 }
-const struct ship_aws_config *ship_aws_config(const struct ship_aws *aws)
-{
-	return aws->config;
-}
-int ship_aws_max_attempts(const struct ship_aws *aws)
-{
-	return aws->max_attempts;
-}
+const struct ship_aws_config *ship_aws_config(const struct ship_aws *aws) { return aws->config; }
+int ship_aws_max_attempts(const struct ship_aws *aws) { return aws->max_attempts; }
 
-void ship_aws_stats(const struct ship_aws *aws, struct ship_aws_stats *out)
-{
-	*out = aws->stats;
-}
+void ship_aws_stats(const struct ship_aws *aws, struct ship_aws_stats *out) { *out = aws->stats; }
 
-int ship_aws_retry_quota(const struct ship_aws *aws)
-{
-	return aws->quota.available;
-}
+int ship_aws_retry_quota(const struct ship_aws *aws) { return aws->quota.available; }
 
 int ship_aws_endpoint(struct ship_aws *aws, enum ship_service svc, struct ship_buf *url,
 		      char *signing_region, size_t signing_region_size, struct ship_err *err)
 {
 	const struct ship_service_info *si = ship_service_info(svc);
-	const char *ignore =
-	    ship_aws_config_get(aws->config, aws->profile, "ignore_configured_endpoint_urls");
+	const char *ignore = ship_aws_config_get(aws->config, aws->profile,
+						 "ignore_configured_endpoint_urls");
 	const char *services = ship_aws_config_get(aws->config, aws->profile, "services");
 	const char *svc_url = NULL;
 	char key[64];
 	if (si && services) {
-		/* [services NAME] sections key services by lowercase service id: "cloudwatch_logs"
-		 */
+		/* [services NAME] sections key services by lowercase service id: "cloudwatch_logs" */
 		size_t i;
 		for (i = 0; si->env_suffix[i] && i + 1 < sizeof(key); i++)
 			key[i] = (char)(si->env_suffix[i] >= 'A' && si->env_suffix[i] <= 'Z'
@@ -389,8 +363,8 @@ static void wire_response(struct wire *w, const struct ship_http_response *resp,
 	const char *reason = ship_http_reason(resp->status);
 	wire_printf(w, "< HTTP %ld%s%s", resp->status, *reason ? " " : "", reason);
 	wire_headers(w, '<', &resp->headers);
-	wire_body(w, '<', ship_buf_str(&resp->body),
-		  ship_headers_get(&resp->headers, "Content-Type"), flags);
+	wire_body(w, '<', ship_buf_str(&resp->body), ship_headers_get(&resp->headers, "Content-Type"),
+		  flags);
 }
 
 /* ---- calls ----------------------------------------------------------------------------------- */
@@ -436,8 +410,7 @@ static void finish_error(struct ship_err *err, const char *retry_note)
 	if (err->request_id[0])
 		n += (size_t)snprintf(note + n, sizeof(note) - n, "request id %s", err->request_id);
 	if (retry_note && n < sizeof(note))
-		n +=
-		    (size_t)snprintf(note + n, sizeof(note) - n, "%s%s", n ? "; " : "", retry_note);
+		n += (size_t)snprintf(note + n, sizeof(note) - n, "%s%s", n ? "; " : "", retry_note);
 	if (!note[0])
 		return;
 	size_t m = strlen(err->message);
@@ -553,15 +526,14 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 		}
 		ship_headers_release(&h);
 		for (size_t i = 0; i < c->proto_headers.n; i++)
-			if (ship_headers_add(&h, c->proto_headers.v[i].name,
-					     c->proto_headers.v[i].value))
+			if (ship_headers_add(&h, c->proto_headers.v[i].name, c->proto_headers.v[i].value))
 				goto nomem;
 		if (ship_headers_add(&h, "User-Agent", ua))
 			goto nomem;
 		if (sign(aws, c, &h, &used, err))
 			goto cleanup;
 		w.creds = used;
-		struct ship_http_request req = {"POST",
+				struct ship_http_request req = {"POST",
 						c->url.data,
 						&h,
 						ship_buf_str(&c->body),
@@ -574,8 +546,8 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 			rate_take(aws, bucket);
 		aws->stats.attempts++;
 		if (aws->wire_log) {
-			wire_printf(&w, "* %s %s: attempt %d of %d", c->si->name, c->operation,
-				    attempt, max_attempts);
+			wire_printf(&w, "* %s %s: attempt %d of %d", c->si->name, c->operation, attempt,
+				    max_attempts);
 			wire_request(&w, &req);
 		}
 		ship_headers_release(&resp->headers);
@@ -588,9 +560,8 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 			if (aws->wire_log)
 				wire_response(&w, resp, 0);
 			if (resp->status >= 200 && resp->status < 300) {
-				ship_retry_quota_release(&aws->quota,
-							 acquired ? acquired
-								  : SHIP_RETRY_NO_RETRY_INCREMENT);
+				ship_retry_quota_release(&aws->quota, acquired ? acquired
+									       : SHIP_RETRY_NO_RETRY_INCREMENT);
 				rc = 0;
 				goto cleanup;
 			}
@@ -641,8 +612,7 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 		}
 		aws->stats.retries++;
 		if (aws->wire_log)
-			wire_printf(&w, "* retrying in %.3f s after %s (retry quota %d left)",
-				    delay,
+			wire_printf(&w, "* retrying in %.3f s after %s (retry quota %d left)", delay,
 				    aerr.aws_code[0] ? aerr.aws_code : ship_errcode_name(aerr.code),
 				    aws->quota.available);
 		aws->clock->sleep(aws->clock->ctx, delay);

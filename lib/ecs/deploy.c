@@ -900,24 +900,23 @@ cleanup:
 }
 
 /*
- * Starts one service: stage 1 (observe) when not yet observed, then stages 2 and 3. -1 on an AWS
- * error; else res->outcome says where it is. `shared`: the result of an earlier service of this
- * deploy whose rendered task definition is identical, whose revision is used as it is (one revision
- * per distinct definition).
+ * Starts one service: stage 1 (observe) when not yet observed, then stages 2 and 3. -1 on an AWS error; else res->outcome says where it is.
+ * `shared`: the result of an earlier service of this deploy whose rendered task definition is
+ * identical, whose revision is used as it is (one revision per distinct definition).
  */
 static int deploy_start(struct ship_aws *aws, struct ship_call_opts *call,
 			const struct ship_deploy_opts *o, struct ship_deploy_start *s,
 			const struct ship_deploy_opts *shared_opts,
-			const struct ship_deploy_result *shared, struct ship_deploy_result *res,
-			int observed, struct ship_err *err)
+			const struct ship_deploy_result *shared, struct ship_deploy_result *res, int observed,
+			struct ship_err *err)
 {
 	int r = observed ? 0 : ship_deploy_observe(aws, call, o, s, res, err);
 	if (!r && shared) {
 		s->same = 1; /* the family's latest revision is now this definition */
 		res->revision = shared->revision;
 		snprintf(res->taskdef_arn, sizeof(res->taskdef_arn), "%s", shared->taskdef_arn);
-		note(o, _("task definition shared with service '%s': using %s"),
-		     shared_opts->service, ship_taskdef_short(res->taskdef_arn));
+		note(o, _("task definition shared with service '%s': using %s"), shared_opts->service,
+		     ship_taskdef_short(res->taskdef_arn));
 	} else if (!r)
 		r = ship_deploy_ensure_revision(aws, call, o, s, res, err);
 	if (!r)

@@ -57,9 +57,8 @@ static int parse_stack(const xmlNode *m, struct ship_stack *out, struct ship_err
 	out->status = xtext(m, "StackStatus");
 	out->status_reason = xtext(m, "StackStatusReason");
 	if (!out->status)
-		return ship_err_set(
-		    err, SHIP_ERR_PROTOCOL,
-		    _("CloudFormation DescribeStacks answered without a StackStatus"));
+		return ship_err_set(err, SHIP_ERR_PROTOCOL,
+				    _("CloudFormation DescribeStacks answered without a StackStatus"));
 	for (xmlNode *p = ship_xml_first_item(ship_xml_child(m, "Parameters")); p;
 	     p = ship_xml_next_item(p)) {
 		char *k = xtext(p, "ParameterKey"), *v = xtext(p, "ParameterValue");

@@ -8,7 +8,7 @@
 #   takes the new PRIMARY deployment on its revision as the answer
 #   (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html,
 #   "forceNewDeployment"; ECS_Idempotency.html lists the calls that take a clientToken).
-# - CloudFormation CreateStack, CreateChangeSet and ExecuteChangeSet go to moto through
+# - CloudFormation CreateStack, CreateChangeSet and ExecuteChangeSet (and ELBv2 CreateRule) go to moto through
 #   tests/tools/lossy_proxy.py, which loses one answer of each: ecship reads the stack or the
 #   change set by name before any retry and does not resend (a resent copy fails with "already
 #   exists" or "cannot be executed in its current status"); each carries a request token
@@ -63,7 +63,7 @@ YML
 echo '{"family": "x", "containerDefinitions": [{"name": "x", "image": "x"}]}' >"$C/td.json"
 PLOG=$T_TMP/proxy.log
 : >"$PLOG"
-python3 "$ROOT/tests/tools/lossy_proxy.py" "$MOTO_URL" "$PLOG" CreateStack:1 CreateChangeSet:1 ExecuteChangeSet:2 >"$T_TMP/proxy.out" 2>"$T_TMP/proxy.err" &
+python3 "$ROOT/tests/tools/lossy_proxy.py" "$MOTO_URL" "$PLOG" CreateStack:1 CreateChangeSet:1 ExecuteChangeSet:2 CreateRule:1 >"$T_TMP/proxy.out" 2>"$T_TMP/proxy.err" &
 T_PIDS+=("$!")
 n=100
 while ((n-- > 0)) && ! grep -q '^listening on ' "$T_TMP/proxy.out"; do sleep 0.1; done
@@ -88,6 +88,18 @@ step "change set created" CreateChangeSet HealthCheckPath=/healthz/
 check "the update was applied" test "$(param)" = /healthz/
 step "change set executed" ExecuteChangeSet HealthCheckPath=/ping/
 check "the second update was applied" test "$(param)" = /ping/
+
+# ELBv2 CreateRule (no token in botocore's model): a lost answer is reconciled by reading the
+# listener's rules, never resent (a resent copy meets PriorityInUse)
+{ cat "$C/ecship.yml"; printf 'listener_rule:\n  priority: 100\n  host_headers: [lost.example.jp]\n'; } >"$C/rule.yml"
+l0=$(wc -l <"$PLOG")
+expect_exit "rule ensure with a lost CreateRule answer succeeds" 0 env AWS_ENDPOINT_URL="$PROXY_URL" "$ECSHIP" --env lostcfn --config rule.yml rule ensure
+tail -n +$((l0 + 1)) "$PLOG" >"$T_TMP/step.log"
+check "the CreateRule answer was really lost" grep -qx "CreateRule lost" "$T_TMP/step.log"
+check "CreateRule was sent once, not resent ($(grep -c '^CreateRule ' "$T_TMP/step.log"))" test "$(grep -c '^CreateRule ' "$T_TMP/step.log")" = 1
+contains "it reports the rule the lost attempt created" "$OUT" '^rule created: priority 100 on listener'
+LISTENER=$(AWS_ENDPOINT_URL=$MOTO_URL aws cloudformation describe-stacks --stack-name django-ecs-cluster-lostcfn --query "Stacks[0].Outputs[?OutputKey=='HttpListenerArn'].OutputValue|[0]" --output text)
+check "one rule on the listener" test "$(AWS_ENDPOINT_URL=$MOTO_URL aws elbv2 describe-rules --listener-arn "$LISTENER" --query 'length(Rules[?IsDefault==`false`])' --output text)" = 1
 
 # a well-formed EC2 answer without its list: DescribeVpcs answered <DescribeVpcsResponse/>
 # would read as "no VPC" and the VPC quota check pass; it is exit 3 naming call and member

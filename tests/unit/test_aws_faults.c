@@ -48,8 +48,7 @@ static struct {
 	int nseen;
 	size_t body_len;
 	volatile int stop;
-	const char
-	    *date; /* the Date header of the answers; NULL: libmicrohttpd's (the wall clock) */
+	const char *date; /* the Date header of the answers; NULL: libmicrohttpd's (the wall clock) */
 } s_srv;
 
 static void nap(long ms)
@@ -95,8 +94,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	hdr(c, "X-Amz-Security-Token", sn->token, sizeof(sn->token));
 	hdr(c, "User-Agent", sn->ua, sizeof(sn->ua));
 	hdr(c, "Expect", sn->expect, sizeof(sn->expect));
-	const struct step *st =
-	    s_srv.next < s_srv.nsteps ? &s_srv.steps[s_srv.next] : &s_srv.fallback;
+	const struct step *st = s_srv.next < s_srv.nsteps ? &s_srv.steps[s_srv.next] : &s_srv.fallback;
 	s_srv.next++;
 	s_srv.nseen++;
 	if (st->act == RESET)
@@ -107,8 +105,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 		return MHD_NO;
 	}
 	const char *body = st->body ? st->body : "";
-	struct MHD_Response *r =
-	    MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
+								 MHD_RESPMEM_PERSISTENT);
 	if (st->ctype)
 		MHD_add_response_header(r, "Content-Type", st->ctype);
 	if (st->rid && *st->rid)
@@ -127,9 +125,8 @@ static void srv_start(void)
 	memset(&a, 0, sizeof(a));
 	a.sin_family = AF_INET;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	s_srv.d =
-	    MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0,
-			     NULL, NULL, answer, NULL, MHD_OPTION_SOCK_ADDR, &a, MHD_OPTION_END);
+	s_srv.d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0,
+				   NULL, NULL, answer, NULL, MHD_OPTION_SOCK_ADDR, &a, MHD_OPTION_END);
 	assert_non_null(s_srv.d);
 	s_srv.port = MHD_get_daemon_info(s_srv.d, MHD_DAEMON_INFO_BIND_PORT)->port;
 	s_srv.fallback = (struct step){ANSWER, 500, "text/plain", "script exhausted", ""};
@@ -159,14 +156,8 @@ struct rec_clock {
 	int nsleeps;
 };
 
-static double rc_now(void *ctx)
-{
-	return ((struct rec_clock *)ctx)->now;
-}
-static double rc_random(void *ctx)
-{
-	return ((struct rec_clock *)ctx)->rnd;
-}
+static double rc_now(void *ctx) { return ((struct rec_clock *)ctx)->now; }
+static double rc_random(void *ctx) { return ((struct rec_clock *)ctx)->rnd; }
 static void rc_sleep(void *ctx, double s)
 {
 	struct rec_clock *c = ctx;
@@ -223,49 +214,30 @@ static struct ship_aws *client(struct rec_clock *rc, int max_attempts)
 }
 
 #define JSON11 "application/x-amz-json-1.1"
-#define OK_JSON                                                                                    \
-	{                                                                                          \
-		ANSWER, 200, JSON11, "{\"clusterArns\":[\"arn:aws:ecs:us-east-1:1:cluster/a\"]}",  \
-		    "ok-rid"                                                                       \
-	}
+#define OK_JSON {ANSWER, 200, JSON11, "{\"clusterArns\":[\"arn:aws:ecs:us-east-1:1:cluster/a\"]}", "ok-rid"}
 #define OK_QUERY                                                                                   \
-	{                                                                                          \
-		ANSWER, 200, "text/xml",                                                           \
-		    "<DescribeStacksResponse><DescribeStacksResult><Stacks><member><StackName>s</" \
-		    "StackName>"                                                                   \
-		    "</member></Stacks></DescribeStacksResult></DescribeStacksResponse>",          \
-		    "ok-rid"                                                                       \
-	}
+	{ANSWER, 200, "text/xml",                                                                  \
+	 "<DescribeStacksResponse><DescribeStacksResult><Stacks><member><StackName>s</StackName>" \
+	 "</member></Stacks></DescribeStacksResult></DescribeStacksResponse>",                     \
+	 "ok-rid"}
 #define OK_EC2                                                                                     \
-	{                                                                                          \
-		ANSWER, 200, "text/xml;charset=UTF-8",                                             \
-		    "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-1</vpcId></item></vpcSet>"     \
-		    "</DescribeVpcsResponse>",                                                     \
-		    ""                                                                             \
-	}
+	{ANSWER, 200, "text/xml;charset=UTF-8",                                                    \
+	 "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-1</vpcId></item></vpcSet>"               \
+	 "</DescribeVpcsResponse>",                                                                \
+	 ""}
 #define THROTTLE_JSON                                                                              \
-	{                                                                                          \
-		ANSWER, 400, JSON11,                                                               \
-		    "{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}",          \
-		    "json-rid"                                                                     \
-	}
+	{ANSWER, 400, JSON11, "{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}", \
+	 "json-rid"}
 #define THROTTLE_QUERY                                                                             \
-	{                                                                                          \
-		ANSWER, 400, "text/xml",                                                           \
-		    "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</"                  \
-		    "Code><Message>Rate "                                                          \
-		    "exceeded</Message></Error><RequestId>query-rid</RequestId></ErrorResponse>",  \
-		    ""                                                                             \
-	}
+	{ANSWER, 400, "text/xml",                                                                  \
+	 "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate "         \
+	 "exceeded</Message></Error><RequestId>query-rid</RequestId></ErrorResponse>",             \
+	 ""}
 #define LIMIT_EC2                                                                                  \
-	{                                                                                          \
-		ANSWER, 503, "text/xml",                                                           \
-		    "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request "  \
-		    "limit "                                                                       \
-		    "exceeded.</Message></Error></Errors><RequestID>ec2-rid</RequestID></"         \
-		    "Response>",                                                                   \
-		    ""                                                                             \
-	}
+	{ANSWER, 503, "text/xml",                                                                  \
+	 "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit "     \
+	 "exceeded.</Message></Error></Errors><RequestID>ec2-rid</RequestID></Response>",          \
+	 ""}
 
 enum proto_call { CALL_JSON, CALL_QUERY, CALL_EC2 };
 
@@ -280,10 +252,10 @@ static int do_call(struct ship_aws *aws, enum proto_call pc, struct ship_err *e)
 		return r;
 	}
 	xmlDoc *doc = NULL;
-	int r = pc == CALL_QUERY
-		    ? ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DescribeStacks", NULL, &doc,
-				     &s_signed, e)
-		    : ship_aws_query(aws, SHIP_SVC_EC2, "DescribeVpcs", NULL, &doc, &s_signed, e);
+	int r = pc == CALL_QUERY ? ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DescribeStacks", NULL,
+						  &doc, &s_signed, e)
+				 : ship_aws_query(aws, SHIP_SVC_EC2, "DescribeVpcs", NULL, &doc,
+						  &s_signed, e);
 	if (r == 0)
 		assert_non_null(ship_xml_root(doc));
 	xmlFreeDoc(doc);
@@ -306,213 +278,63 @@ struct scenario {
 };
 
 static const struct scenario s_scenarios[] = {
-    {"JSON throttling then success",
-     CALL_JSON,
-     {THROTTLE_JSON, THROTTLE_JSON, OK_JSON},
-     3,
-     3,
-     0.5,
-     1,
-     3,
-     {0.5, 1.0},
-     0,
-     NULL,
-     NULL,
-     NULL,
-     2},
-    {"Query Throttling then success",
-     CALL_QUERY,
-     {THROTTLE_QUERY, OK_QUERY},
-     2,
-     3,
-     0.5,
-     1,
-     2,
-     {0.5},
-     0,
-     NULL,
-     NULL,
-     NULL,
-     1},
-    {"EC2 503 RequestLimitExceeded then success",
-     CALL_EC2,
-     {LIMIT_EC2, LIMIT_EC2, OK_EC2},
-     3,
-     3,
-     0.25,
-     1,
-     3,
-     {0.25, 0.5},
-     0,
-     NULL,
-     NULL,
-     NULL,
-     2},
-    {"500/502/503/504 then success",
-     CALL_JSON,
+    {"JSON throttling then success", CALL_JSON, {THROTTLE_JSON, THROTTLE_JSON, OK_JSON}, 3, 3, 0.5,
+     1, 3, {0.5, 1.0}, 0, NULL, NULL, NULL, 2},
+    {"Query Throttling then success", CALL_QUERY, {THROTTLE_QUERY, OK_QUERY}, 2, 3, 0.5, 1, 2,
+     {0.5}, 0, NULL, NULL, NULL, 1},
+    {"EC2 503 RequestLimitExceeded then success", CALL_EC2, {LIMIT_EC2, LIMIT_EC2, OK_EC2}, 3, 3,
+     0.25, 1, 3, {0.25, 0.5}, 0, NULL, NULL, NULL, 2},
+    {"500/502/503/504 then success", CALL_JSON,
      {{ANSWER, 500, JSON11, "{\"__type\":\"InternalFailure\"}", "r500"},
       {ANSWER, 502, "text/html", "<html><body>Bad Gateway</body></html>", ""},
       {ANSWER, 503, "text/plain", "", ""},
       {ANSWER, 504, "text/html", "<h1>Gateway Timeout</h1>", ""},
       OK_JSON},
-     5,
-     5,
-     0.5,
-     1,
-     5,
-     {0.5, 1.0, 2.0, 4.0},
-     0,
-     NULL,
-     NULL,
-     NULL,
-     0},
-    {"connection resets then success",
-     CALL_QUERY,
-     {{RESET, 0, 0, 0, 0}, {RESET, 0, 0, 0, 0}, OK_QUERY},
-     3,
-     3,
-     0.5,
-     1,
-     3,
-     {0.5, 1.0},
-     0,
-     NULL,
-     NULL,
-     NULL,
-     0},
-    {"read timeout then success",
-     CALL_EC2,
-     {{SLOW, 0, 0, 0, 0}, OK_EC2},
-     2,
-     3,
-     0.5,
-     1,
-     2,
-     {0.5},
-     0,
-     NULL,
-     NULL,
-     NULL,
-     0},
-    {"JSON throttling gives up",
-     CALL_JSON,
-     {THROTTLE_JSON, THROTTLE_JSON, THROTTLE_JSON},
-     3,
-     3,
-     0.5,
-     0,
-     3,
-     {0.5, 1.0},
-     SHIP_ERR_AWS,
-     "ThrottlingException",
-     "json-rid",
+     5, 5, 0.5, 1, 5, {0.5, 1.0, 2.0, 4.0}, 0, NULL, NULL, NULL, 0},
+    {"connection resets then success", CALL_QUERY, {{RESET, 0, 0, 0, 0}, {RESET, 0, 0, 0, 0}, OK_QUERY},
+     3, 3, 0.5, 1, 3, {0.5, 1.0}, 0, NULL, NULL, NULL, 0},
+    {"read timeout then success", CALL_EC2, {{SLOW, 0, 0, 0, 0}, OK_EC2}, 2, 3, 0.5, 1, 2, {0.5},
+     0, NULL, NULL, NULL, 0},
+    {"JSON throttling gives up", CALL_JSON, {THROTTLE_JSON, THROTTLE_JSON, THROTTLE_JSON}, 3, 3,
+     0.5, 0, 3, {0.5, 1.0}, SHIP_ERR_AWS, "ThrottlingException", "json-rid",
      "ThrottlingException: Rate exceeded (request id json-rid; gave up after 3 attempts; set "
      "AWS_MAX_ATTEMPTS to retry more)",
      3},
-    {"Query throttling gives up",
-     CALL_QUERY,
-     {THROTTLE_QUERY, THROTTLE_QUERY},
-     2,
-     2,
-     0.5,
-     0,
-     2,
-     {0.5},
-     SHIP_ERR_AWS,
-     "Throttling",
-     "query-rid",
+    {"Query throttling gives up", CALL_QUERY, {THROTTLE_QUERY, THROTTLE_QUERY}, 2, 2, 0.5, 0, 2,
+     {0.5}, SHIP_ERR_AWS, "Throttling", "query-rid",
      "Throttling: Rate exceeded (request id query-rid; gave up after 2 attempts; set "
      "AWS_MAX_ATTEMPTS to retry more)",
      2},
-    {"EC2 RequestLimitExceeded gives up",
-     CALL_EC2,
-     {LIMIT_EC2, LIMIT_EC2, LIMIT_EC2},
-     3,
-     3,
-     0.5,
-     0,
-     3,
-     {0.5, 1.0},
-     SHIP_ERR_AWS,
-     "RequestLimitExceeded",
-     "ec2-rid",
+    {"EC2 RequestLimitExceeded gives up", CALL_EC2, {LIMIT_EC2, LIMIT_EC2, LIMIT_EC2}, 3, 3, 0.5,
+     0, 3, {0.5, 1.0}, SHIP_ERR_AWS, "RequestLimitExceeded", "ec2-rid",
      "RequestLimitExceeded: Request limit exceeded. (request id ec2-rid; gave up after 3 "
      "attempts; set AWS_MAX_ATTEMPTS to retry more)",
      3},
-    {"not retryable",
-     CALL_JSON,
+    {"not retryable", CALL_JSON,
      {{ANSWER, 400, JSON11,
        "{\"__type\":\"ClusterNotFoundException\",\"message\":\"Cluster not found.\"}", "nf-rid"}},
-     1,
-     3,
-     0.5,
-     0,
-     1,
-     {0},
-     SHIP_ERR_AWS,
-     "ClusterNotFoundException",
-     "nf-rid",
-     "ClusterNotFoundException: Cluster not found. (request id nf-rid)",
-     0},
-    {"proxy 502 pages give up",
-     CALL_QUERY,
+     1, 3, 0.5, 0, 1, {0}, SHIP_ERR_AWS, "ClusterNotFoundException", "nf-rid",
+     "ClusterNotFoundException: Cluster not found. (request id nf-rid)", 0},
+    {"proxy 502 pages give up", CALL_QUERY,
      {{ANSWER, 502, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>", ""},
       {ANSWER, 502, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>", ""}},
-     2,
-     2,
-     0.5,
-     0,
-     2,
-     {0.5},
-     SHIP_ERR_PROTOCOL,
-     "",
-     "",
+     2, 2, 0.5, 0, 2, {0.5}, SHIP_ERR_PROTOCOL, "", "",
      "HTTP 502 Bad Gateway from '127.0.0.1': the answer is not an AWS error document (text/html):"
      " 502 Bad Gateway; a proxy or load balancer may be in the way (gave up after 2 attempts; "
      "set AWS_MAX_ATTEMPTS to retry more)",
      0},
-    {"resets give up",
-     CALL_JSON,
-     {{RESET, 0, 0, 0, 0}, {RESET, 0, 0, 0, 0}, {RESET, 0, 0, 0, 0}},
-     3,
-     3,
-     0.5,
-     0,
-     3,
-     {0.5, 1.0},
-     SHIP_ERR_NETWORK,
-     "",
-     "",
+    {"resets give up", CALL_JSON, {{RESET, 0, 0, 0, 0}, {RESET, 0, 0, 0, 0}, {RESET, 0, 0, 0, 0}},
+     3, 3, 0.5, 0, 3, {0.5, 1.0}, SHIP_ERR_NETWORK, "", "",
      "connection to '127.0.0.1' closed without an answer (gave up after 3 attempts; set "
      "AWS_MAX_ATTEMPTS to retry more)",
      0},
-    {"backoff capped at 20 s",
-     CALL_JSON,
+    {"backoff capped at 20 s", CALL_JSON,
      {THROTTLE_JSON, THROTTLE_JSON, THROTTLE_JSON, THROTTLE_JSON, THROTTLE_JSON, THROTTLE_JSON,
       THROTTLE_JSON, OK_JSON},
-     8,
-     8,
-     0.999,
-     1,
-     8,
-     {0.999, 1.998, 3.996, 7.992, 15.984, 19.98, 19.98},
-     0,
-     NULL,
-     NULL,
-     NULL,
+     8, 8, 0.999, 1, 8, {0.999, 1.998, 3.996, 7.992, 15.984, 19.98, 19.98}, 0, NULL, NULL, NULL,
      7},
-    {"one attempt only",
-     CALL_JSON,
-     {THROTTLE_JSON},
-     1,
-     1,
-     0.5,
-     0,
-     1,
-     {0},
-     SHIP_ERR_AWS,
-     "ThrottlingException",
-     "json-rid",
+    {"one attempt only", CALL_JSON, {THROTTLE_JSON}, 1, 1, 0.5, 0, 1, {0}, SHIP_ERR_AWS,
+     "ThrottlingException", "json-rid",
      "ThrottlingException: Rate exceeded (request id json-rid; gave up after 1 attempt; set "
      "AWS_MAX_ATTEMPTS to retry more)",
      1},
@@ -538,31 +360,27 @@ static void scenarios(void **state)
 		if (rc.nsleeps != sc->attempts - 1)
 			fail_msg("%s: %d sleeps, want %d", sc->name, rc.nsleeps, sc->attempts - 1);
 		for (int k = 0; k < rc.nsleeps; k++)
-			if (rc.sleeps[k] < sc->delays[k] - 1e-9 ||
-			    rc.sleeps[k] > sc->delays[k] + 1e-9)
-				fail_msg("%s: delay %d is %g, want %g", sc->name, k + 1,
-					 rc.sleeps[k], sc->delays[k]);
+			if (rc.sleeps[k] < sc->delays[k] - 1e-9 || rc.sleeps[k] > sc->delays[k] + 1e-9)
+				fail_msg("%s: delay %d is %g, want %g", sc->name, k + 1, rc.sleeps[k],
+					 sc->delays[k]);
 		struct ship_aws_stats st;
 		ship_aws_stats(aws, &st);
 		assert_int_equal(st.calls, 1);
 		assert_int_equal(st.attempts, sc->attempts);
 		assert_int_equal(st.retries, sc->attempts - 1);
 		if (st.throttled != sc->throttled)
-			fail_msg("%s: %ld throttled, want %d", sc->name, st.throttled,
-				 sc->throttled);
+			fail_msg("%s: %ld throttled, want %d", sc->name, st.throttled, sc->throttled);
 		if (!sc->ok) {
 			if (e.code != sc->code || strcmp(e.aws_code, sc->aws_code) ||
 			    strcmp(e.request_id, sc->rid) || strcmp(e.message, sc->message))
-				fail_msg(
-				    "%s: code %d '%s' rid '%s'\n  message '%s'\n  want    '%s'",
-				    sc->name, e.code, e.aws_code, e.request_id, e.message,
-				    sc->message);
+				fail_msg("%s: code %d '%s' rid '%s'\n  message '%s'\n  want    '%s'",
+					 sc->name, e.code, e.aws_code, e.request_id, e.message,
+					 sc->message);
 			assert_int_equal(e.retryable, sc->attempts > 1 || sc->max_attempts == 1);
 		}
 		/* each attempt is signed afresh with the clock's time at that attempt */
 		for (int k = 0; k < s_srv.nseen; k++) {
-			assert_non_null(
-			    strstr(s_srv.seen[k].auth, "Credential=" AKID "/20231114/us-east-1/"));
+			assert_non_null(strstr(s_srv.seen[k].auth, "Credential=" AKID "/20231114/us-east-1/"));
 			assert_string_equal(s_srv.seen[k].expect, "");
 			if (k && !strcmp(s_srv.seen[k].date, s_srv.seen[k - 1].date) &&
 			    rc.sleeps[k - 1] >= 1.0)
@@ -619,8 +437,7 @@ static void quota_runs_dry(void **state)
 	struct rec_clock rc;
 	struct ship_err e = SHIP_ERR_INIT;
 	srv_start();
-	s_srv.fallback =
-	    (struct step){ANSWER, 503, JSON11, "{\"__type\":\"ServiceUnavailable\"}", "u"};
+	s_srv.fallback = (struct step){ANSWER, 503, JSON11, "{\"__type\":\"ServiceUnavailable\"}", "u"};
 	srv_script(NULL, 0);
 	rc_init(&rc, 0.0);
 	ship_buf_init(&s_log, 0);
@@ -628,17 +445,15 @@ static void quota_runs_dry(void **state)
 	/* each failing call takes two retries (10 tokens): 50 calls empty the bucket */
 	for (int i = 0; i < 50; i++) {
 		assert_int_equal(do_call(aws, CALL_JSON, &e), -1);
-		assert_non_null(
-		    strstr(e.message, "gave up after 3 attempts; set AWS_MAX_ATTEMPTS"));
+		assert_non_null(strstr(e.message, "gave up after 3 attempts; set AWS_MAX_ATTEMPTS"));
 		assert_int_equal(ship_aws_retry_quota(aws), 500 - 10 * (i + 1));
 	}
 	assert_int_equal(s_srv.nseen, 150);
 	assert_int_equal(do_call(aws, CALL_JSON, &e), -1);
 	assert_int_equal(s_srv.nseen, 151); /* no retry without quota */
-	assert_string_equal(e.message,
-			    "ServiceUnavailable (request id u; gave up after 1 attempt: the "
-			    "retry quota is used up after too many failures; try again "
-			    "later)");
+	assert_string_equal(e.message, "ServiceUnavailable (request id u; gave up after 1 attempt: the "
+				       "retry quota is used up after too many failures; try again "
+				       "later)");
 	/* a success without retries gives one token back, a success after a retry its cost */
 	static const struct step ok[] = {OK_JSON};
 	for (int i = 1; i <= 5; i++) {
@@ -656,10 +471,9 @@ static void quota_runs_dry(void **state)
 	assert_int_equal(do_call(aws, CALL_JSON, &e), -1);
 	assert_int_equal(s_srv.nseen, 2);
 	assert_int_equal(ship_aws_retry_quota(aws), 0);
-	assert_string_equal(e.message,
-			    "ThrottlingException: Rate exceeded (request id json-rid; gave "
-			    "up after 2 attempts: the retry quota is used up after too "
-			    "many failures; try again later)");
+	assert_string_equal(e.message, "ThrottlingException: Rate exceeded (request id json-rid; gave "
+				       "up after 2 attempts: the retry quota is used up after too "
+				       "many failures; try again later)");
 	struct ship_aws_stats st;
 	ship_aws_stats(aws, &st);
 	assert_int_equal(st.calls, 58);
@@ -674,11 +488,7 @@ static void exact_requests(void **state)
 {
 	(void)state;
 	static const struct step steps[] = {
-	    OK_JSON,
-	    OK_JSON,
-	    OK_JSON,
-	    OK_QUERY,
-	    OK_EC2,
+	    OK_JSON, OK_JSON, OK_JSON, OK_QUERY, OK_EC2,
 	    {ANSWER, 200, "text/xml",
 	     "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>123456789012</Account>"
 	     "</GetCallerIdentityResult></GetCallerIdentityResponse>",
@@ -697,14 +507,14 @@ static void exact_requests(void **state)
 	struct ship_aws *aws = client(&rc, 3);
 	json_t *out = NULL, *req = json_pack("{s:i, s:[s]}", "maxResults", 10, "include", "TAGS");
 
-	assert_int_equal(ship_aws_json(aws, SHIP_SVC_ECS, "ListClusters", req, &out, &s_signed, &e),
+	assert_int_equal(ship_aws_json(aws, SHIP_SVC_ECS, "ListClusters", req, &out, &s_signed, &e), 0);
+	json_decref(out);
+	assert_int_equal(ship_aws_json(aws, SHIP_SVC_LOGS, "DescribeLogGroups", NULL, &out, &s_signed,
+				       &e),
 			 0);
 	json_decref(out);
-	assert_int_equal(
-	    ship_aws_json(aws, SHIP_SVC_LOGS, "DescribeLogGroups", NULL, &out, &s_signed, &e), 0);
-	json_decref(out);
-	assert_int_equal(
-	    ship_aws_json(aws, SHIP_SVC_ECR, "DescribeImages", NULL, &out, &s_signed, &e), 0);
+	assert_int_equal(ship_aws_json(aws, SHIP_SVC_ECR, "DescribeImages", NULL, &out, &s_signed, &e),
+			 0);
 	json_decref(out);
 	json_decref(req);
 
@@ -712,20 +522,19 @@ static void exact_requests(void **state)
 	xmlDoc *doc = NULL;
 	ship_params_add(&p, "StackName", "my stack/\xce\xb1&=+~");
 	ship_params_addf(&p, "DbPassword", "Parameters.member.%d.ParameterKey", 1);
-	assert_int_equal(
-	    ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DescribeStacks", &p, &doc, &s_signed, &e),
-	    0);
+	assert_int_equal(ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DescribeStacks", &p, &doc,
+					&s_signed, &e),
+			 0);
 	xmlFreeDoc(doc);
 	ship_params_release(&p);
 	ship_params_add(&p, "Filter.1.Name", "tag:Name");
 	ship_params_add(&p, "Filter.1.Value.1", "web");
-	assert_int_equal(ship_aws_query(aws, SHIP_SVC_EC2, "DescribeVpcs", &p, &doc, &s_signed, &e),
-			 0);
+	assert_int_equal(ship_aws_query(aws, SHIP_SVC_EC2, "DescribeVpcs", &p, &doc, &s_signed, &e), 0);
 	xmlFreeDoc(doc);
 	ship_params_release(&p);
 	struct ship_call_opts anon = {.anonymous = 1};
-	assert_int_equal(
-	    ship_aws_query(aws, SHIP_SVC_STS, "GetCallerIdentity", NULL, &doc, &anon, &e), 0);
+	assert_int_equal(ship_aws_query(aws, SHIP_SVC_STS, "GetCallerIdentity", NULL, &doc, &anon, &e),
+			 0);
 	xmlFreeDoc(doc);
 	struct ship_creds temp = {AKID, SECRET, TOKEN, 0, "test"};
 	struct ship_call_opts with_token = {.creds = &temp};
@@ -733,9 +542,9 @@ static void exact_requests(void **state)
 				       &with_token, &e),
 			 0);
 	json_decref(out);
-	assert_int_equal(
-	    ship_aws_query(aws, SHIP_SVC_ELBV2, "DescribeLoadBalancers", NULL, &doc, &s_signed, &e),
-	    0);
+	assert_int_equal(ship_aws_query(aws, SHIP_SVC_ELBV2, "DescribeLoadBalancers", NULL, &doc,
+					&s_signed, &e),
+			 0);
 	xmlFreeDoc(doc);
 
 	static const struct {
@@ -772,8 +581,7 @@ static void exact_requests(void **state)
 		assert_string_equal(sn->expect, "");
 		assert_true(!strncmp(sn->ua, "ecship/", 7));
 		if (want[i].scope) {
-			assert_true(
-			    !strncmp(sn->auth, "AWS4-HMAC-SHA256 Credential=" AKID "/", 37));
+			assert_true(!strncmp(sn->auth, "AWS4-HMAC-SHA256 Credential=" AKID "/", 37));
 			assert_non_null(strstr(sn->auth, want[i].scope));
 		} else {
 			assert_string_equal(sn->auth, ""); /* anonymous */
@@ -813,9 +621,9 @@ static void wire_log_is_redacted(void **state)
 	json_t *out = NULL;
 	json_t *req = json_pack("{s:s, s:[{s:s, s:s}]}", "family", "web", "environment", "name",
 				"DB_PASSWORD", "value", "pw-in-request-42");
-	assert_int_equal(
-	    ship_aws_json(aws, SHIP_SVC_ECS, "RegisterTaskDefinition", req, &out, &with_token, &e),
-	    0);
+	assert_int_equal(ship_aws_json(aws, SHIP_SVC_ECS, "RegisterTaskDefinition", req, &out,
+				       &with_token, &e),
+			 0);
 	json_decref(req);
 	json_decref(out);
 
@@ -841,12 +649,8 @@ static void wire_log_is_redacted(void **state)
 		assert_non_null(sig);
 		assert_null(strstr(log, sig + 10));
 	}
-	static const char *const gone[] = {SECRET,
-					   TOKEN,
-					   AKID,
-					   "pw-in-request-42",
-					   "django-insecure-0123456789",
-					   "AQAEAIMDSSESSIONTOKEN"};
+	static const char *const gone[] = {SECRET, TOKEN, AKID, "pw-in-request-42",
+					   "django-insecure-0123456789", "AQAEAIMDSSESSIONTOKEN"};
 	for (size_t i = 0; i < sizeof(gone) / sizeof(*gone); i++)
 		if (strstr(log, gone[i]))
 			fail_msg("'%s' in the wire log:\n%s", gone[i], log);
@@ -858,9 +662,7 @@ static void wire_log_is_redacted(void **state)
 	    "aws4_request, SignedHeaders=",
 	    "Signature=<redacted>",
 	    "> X-Amz-Security-Token: <redacted>",
-	    "> "
-	    "{\"family\":\"web\",\"environment\":[{\"name\":\"DB_PASSWORD\",\"value\":\"<redacted>"
-	    "\"}]}",
+	    "> {\"family\":\"web\",\"environment\":[{\"name\":\"DB_PASSWORD\",\"value\":\"<redacted>\"}]}",
 	    "< HTTP 400 Bad Request",
 	    "< x-amzn-RequestId: json-rid",
 	    "* retrying in 0.500 s after ThrottlingException (retry quota 495 left)",
@@ -914,16 +716,14 @@ static int fake_transport(void *ctx, const struct ship_http_request *req,
 	if ((*n)++ % 2 == 0) {
 		resp->status = 400;
 		if (ship_headers_add(&resp->headers, "x-amzn-RequestId", "rid") ||
-		    ship_buf_adds(&resp->body,
-				  "{\"__type\":\"ThrottlingException\",\"message\":\"x\"}"))
+		    ship_buf_adds(&resp->body, "{\"__type\":\"ThrottlingException\",\"message\":\"x\"}"))
 			return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
 		return 0;
 	}
 	resp->status = 200;
-	if (ship_buf_adds(&resp->body,
-			  req->headers && ship_headers_get(req->headers, "X-Amz-Target")
-			      ? "{\"clusterArns\":[\"a\"]}"
-			      : "<R><DescribeStacksResult><Stacks/></DescribeStacksResult></R>"))
+	if (ship_buf_adds(&resp->body, req->headers && ship_headers_get(req->headers, "X-Amz-Target")
+					   ? "{\"clusterArns\":[\"a\"]}"
+					   : "<R><DescribeStacksResult><Stacks/></DescribeStacksResult></R>"))
 		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
 	return 0;
 }
@@ -1032,8 +832,7 @@ static void answers_are_checked(void **state)
 		const char *action, *body, *message;
 	} xcases[] = {
 	    {SHIP_SVC_ELBV2, "CreateRule",
-	     "<CreateRuleResponse><CreateRuleResult><Rules/></CreateRuleResult></"
-	     "CreateRuleResponse>",
+	     "<CreateRuleResponse><CreateRuleResult><Rules/></CreateRuleResult></CreateRuleResponse>",
 	     "elbv2 CreateRule: the answer has no 'CreateRuleResult/Rules/+/RuleArn'"},
 	    {SHIP_SVC_CLOUDFORMATION, "DescribeStacks",
 	     "<DescribeStacksResponse><DescribeStacksResult/></DescribeStacksResponse>",
@@ -1191,10 +990,9 @@ static void survives_allocation_failures(void **state)
 			xmlDoc *doc = NULL;
 			struct ship_params p = {{0}};
 			ship_params_add(&p, "StackName", "s");
-			int r1 = ship_aws_json(aws, SHIP_SVC_ECS, "ListClusters", req, &out,
-					       &s_signed, &e);
-			int r2 = ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DescribeStacks", &p,
-						&doc, &s_signed, &e);
+			int r1 = ship_aws_json(aws, SHIP_SVC_ECS, "ListClusters", req, &out, &s_signed, &e);
+			int r2 = ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DescribeStacks", &p, &doc,
+						&s_signed, &e);
 			if (r1 == 0 && r2 == 0)
 				successes++;
 			else
@@ -1217,10 +1015,7 @@ static void server_clock_offset(void **state)
 {
 	(void)state;
 	static const struct step steps[] = {
-	    OK_JSON,
-	    OK_JSON,
-	    {ANSWER, 400, JSON11, "{\"__type\":\"ClientException\"}", "r3"},
-	    OK_JSON};
+	    OK_JSON, OK_JSON, {ANSWER, 400, JSON11, "{\"__type\":\"ClientException\"}", "r3"}, OK_JSON};
 	struct rec_clock rc;
 	struct ship_err e = SHIP_ERR_INIT;
 	json_t *out = NULL;
@@ -1231,23 +1026,20 @@ static void server_clock_offset(void **state)
 	struct ship_aws *aws = client(&rc, 1);
 	assert_true(ship_aws_clock_offset(aws) == 0); /* no answer yet */
 	s_srv.date = "Mon, 30 Nov 2026 09:41:02 GMT";
-	assert_int_equal(
-	    ship_aws_json(aws, SHIP_SVC_ECS, "ListClusters", NULL, &out, &s_signed, &e), 0);
+	assert_int_equal(ship_aws_json(aws, SHIP_SVC_ECS, "ListClusters", NULL, &out, &s_signed, &e), 0);
 	json_decref(out);
 	/* 2026-11-30T09:41:02Z is 1796031662; the injected clock says 1700000000.5 */
 	assert_true(ship_aws_clock_offset(aws) == 1796031662.0 - 1700000000.5);
 	s_srv.date = "not a date";
-	assert_int_equal(
-	    ship_aws_json(aws, SHIP_SVC_ECS, "ListClusters", NULL, &out, &s_signed, &e), 0);
+	assert_int_equal(ship_aws_json(aws, SHIP_SVC_ECS, "ListClusters", NULL, &out, &s_signed, &e), 0);
 	json_decref(out);
 	assert_true(ship_aws_clock_offset(aws) == 1796031662.0 - 1700000000.5); /* kept */
 	s_srv.date = "Tue, 01 Dec 2026 00:00:00 GMT"; /* an error answer has a Date too */
-	assert_int_equal(
-	    ship_aws_json(aws, SHIP_SVC_ECS, "ListClusters", NULL, &out, &s_signed, &e), -1);
+	assert_int_equal(ship_aws_json(aws, SHIP_SVC_ECS, "ListClusters", NULL, &out, &s_signed, &e),
+			 -1);
 	assert_true(ship_aws_clock_offset(aws) == 1796083200.0 - 1700000000.5);
 	s_srv.date = NULL; /* libmicrohttpd's own Date: the wall clock */
-	assert_int_equal(
-	    ship_aws_json(aws, SHIP_SVC_ECS, "ListClusters", NULL, &out, &s_signed, &e), 0);
+	assert_int_equal(ship_aws_json(aws, SHIP_SVC_ECS, "ListClusters", NULL, &out, &s_signed, &e), 0);
 	json_decref(out);
 	double wall = (double)time(NULL) - 1700000000.5;
 	assert_true(ship_aws_clock_offset(aws) > wall - 3 && ship_aws_clock_offset(aws) < wall + 3);
