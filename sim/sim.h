@@ -465,6 +465,8 @@ xmlDoc *sim_upstream_query(struct sim *s, const struct sim_request *rq, const ch
  * as usual. Takes the lock itself.
  */
 int sim_cfn_guard(struct sim *s, struct sim_request *rq, struct sim_response *r);
+/* Forgets the failed deletions (/_sim/reset; under the lock). */
+void sim_cfn_guard_reset(void);
 
 /* ---- faults.c --------------------------------------------------------------------------------- */
 struct sim_fault_decision {

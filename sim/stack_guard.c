@@ -214,6 +214,11 @@ static void rewrite(struct sim_response *r, const char *action, const struct fai
 	xmlFreeDoc(doc);
 }
 
+void sim_cfn_guard_reset(void)
+{
+	memset(s_failed, 0, sizeof(s_failed));
+}
+
 int sim_cfn_guard(struct sim *s, struct sim_request *rq, struct sim_response *r)
 {
 	if (!s->upstream || strcmp(rq->svc, "query") != 0 || !rq->body)

@@ -230,6 +230,7 @@ void sim_reset(struct sim *s)
 	sim_faults_free(s->buckets);
 	s->buckets = NULL;
 	sim_buckets_init(s);
+	sim_cfn_guard_reset();
 	s->reqlog_n = s->reqlog_total = 0;
 	s->rollog_n = s->rollog_total = 0;
 	s->rng = s->seed;
