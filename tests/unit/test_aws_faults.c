@@ -847,37 +847,37 @@ static void answers_are_checked(void **state)
 	     "<DescribeVpcsResponse><requestId>r</requestId></DescribeVpcsResponse>",
 	     "ec2 DescribeVpcs: the answer has no 'vpcSet'"},
 	    {SHIP_SVC_EC2, "DescribeVpcs",
-	     "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-1</vpcId></"
-	     "item><item><cidrBlock>10.0.0.0/16</cidrBlock>"
+	     "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-1</vpcId>"
+	     "</item><item><cidrBlock>10.0.0.0/16</cidrBlock>"
 	     "</item></vpcSet></DescribeVpcsResponse>",
 	     "ec2 DescribeVpcs: the answer has no 'vpcSet/*/vpcId'"},
 	    {SHIP_SVC_EC2, "DescribeSubnets", "<DescribeSubnetsResponse/>",
 	     "ec2 DescribeSubnets: the answer has no 'subnetSet'"},
 	    {SHIP_SVC_EC2, "DescribeSubnets",
-	     "<DescribeSubnetsResponse><subnetSet><item><subnetId>subnet-1</subnetId><vpcId>vpc-1</"
-	     "vpcId>"
+	     "<DescribeSubnetsResponse><subnetSet><item><subnetId>subnet-1</subnetId><vpcId>vpc-1"
+	     "</vpcId>"
 	     "<availabilityZone></availabilityZone></item></subnetSet></DescribeSubnetsResponse>",
 	     "ec2 DescribeSubnets: the answer has no 'subnetSet/*/availabilityZone'"},
 	    {SHIP_SVC_EC2, "DescribeRouteTables", "<DescribeRouteTablesResponse/>",
 	     "ec2 DescribeRouteTables: the answer has no 'routeTableSet'"},
 	    {SHIP_SVC_EC2, "DescribeRouteTables",
-	     "<DescribeRouteTablesResponse><routeTableSet><item><routeTableId>rtb-1</"
-	     "routeTableId></item>"
+	     "<DescribeRouteTablesResponse><routeTableSet><item><routeTableId>rtb-1"
+	     "</routeTableId></item>"
 	     "</routeTableSet></DescribeRouteTablesResponse>",
 	     "ec2 DescribeRouteTables: the answer has no 'routeTableSet/*/vpcId'"},
 	    {SHIP_SVC_EC2, "DescribeSecurityGroups", "<DescribeSecurityGroupsResponse/>",
 	     "ec2 DescribeSecurityGroups: the answer has no 'securityGroupInfo'"},
 	    {SHIP_SVC_EC2, "DescribeSecurityGroups",
-	     "<DescribeSecurityGroupsResponse><securityGroupInfo><item><groupName>g</groupName></"
-	     "item>"
+	     "<DescribeSecurityGroupsResponse><securityGroupInfo><item><groupName>g</groupName>"
+	     "</item>"
 	     "</securityGroupInfo></DescribeSecurityGroupsResponse>",
 	     "ec2 DescribeSecurityGroups: the answer has no 'securityGroupInfo/*/groupId'"},
 	    {SHIP_SVC_EC2, "DescribeVpcEndpoints", "<DescribeVpcEndpointsResponse/>",
 	     "ec2 DescribeVpcEndpoints: the answer has no 'vpcEndpointSet'"},
 	    /* the other Query answers ecship acts on */
 	    {SHIP_SVC_ELBV2, "DescribeTargetHealth",
-	     "<DescribeTargetHealthResponse><DescribeTargetHealthResult/></"
-	     "DescribeTargetHealthResponse>",
+	     "<DescribeTargetHealthResponse><DescribeTargetHealthResult/>"
+	     "</DescribeTargetHealthResponse>",
 	     "elbv2 DescribeTargetHealth: the answer has no "
 	     "'DescribeTargetHealthResult/TargetHealthDescriptions'"},
 	    {SHIP_SVC_ELBV2, "DescribeListeners", "<DescribeListenersResponse/>",
@@ -891,8 +891,8 @@ static void answers_are_checked(void **state)
 	    {SHIP_SVC_ELBV2, "DescribeTags", "<DescribeTagsResponse/>",
 	     "elbv2 DescribeTags: the answer has no 'DescribeTagsResult/TagDescriptions'"},
 	    {SHIP_SVC_ELBV2, "DescribeRules",
-	     "<DescribeRulesResponse><DescribeRulesResult><Rules><member><Priority>1</Priority></"
-	     "member>"
+	     "<DescribeRulesResponse><DescribeRulesResult><Rules><member><Priority>1</Priority>"
+	     "</member>"
 	     "</Rules></DescribeRulesResult></DescribeRulesResponse>",
 	     "elbv2 DescribeRules: the answer has no 'DescribeRulesResult/Rules/*/RuleArn'"},
 	    {SHIP_SVC_CLOUDFORMATION, "ListChangeSets", "<ListChangeSetsResponse/>",
@@ -936,12 +936,12 @@ static void answers_are_checked(void **state)
 	    {SHIP_SVC_EC2, "DescribeVpcs",
 	     "<DescribeVpcsResponse><vpcSet/></DescribeVpcsResponse>"},
 	    {SHIP_SVC_EC2, "DescribeVpcs",
-	     "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-1</vpcId></item><item><vpcId>vpc-2</"
-	     "vpcId>"
+	     "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-1</vpcId></item><item><vpcId>vpc-2"
+	     "</vpcId>"
 	     "</item></vpcSet></DescribeVpcsResponse>"},
 	    {SHIP_SVC_ELBV2, "CreateRule",
-	     "<CreateRuleResponse><CreateRuleResult><Rules><member><RuleArn>arn:r</RuleArn></"
-	     "member>"
+	     "<CreateRuleResponse><CreateRuleResult><Rules><member><RuleArn>arn:r</RuleArn>"
+	     "</member>"
 	     "</Rules></CreateRuleResult></CreateRuleResponse>"},
 	    {SHIP_SVC_EC2, "DescribeInstances",
 	     "<DescribeInstancesResponse/>"}, /* not in the table */
