@@ -16,6 +16,7 @@
 /* The stacks whose deletion failed here (under s->lock), newest overwriting the oldest. */
 static struct failed_delete {
 	char stack[256], stack_id[512], logical[128], physical[256];
+	char rid[40]; /* the failing DeleteCluster's request id, as the cluster's event quotes it */
 	double at;
 } s_failed[MAX_FAILED];
 
@@ -121,6 +122,7 @@ static int guard_delete(struct sim *s, struct sim_request *rq, struct sim_respon
 		if (old)
 			slot = (int)(old - s_failed);
 		snprintf(f.stack, sizeof(f.stack), "%s", stack);
+		snprintf(f.rid, sizeof(f.rid), "%s", r->request_id);
 		f.at = sim_clock_now(s);
 		s_failed[slot] = f;
 	} else if (old) {
@@ -174,7 +176,7 @@ static void rewrite(struct sim_response *r, const char *action, const struct fai
 	snprintf(reason, sizeof(reason),
 		 "Resource handler returned message: \"The Cluster cannot be deleted while Services are active. "
 		 "(Service: Ecs, Status Code: 400, Request ID: %s)\" (HandlerErrorCode: GeneralServiceException)",
-		 r->request_id);
+		 f->rid);
 	if (strcmp(action, "DescribeStacks") == 0) {
 		xmlNode *st = ship_xml_first_item(
 		    ship_xml_doc_path(doc, "DescribeStacksResponse/DescribeStacksResult/Stacks"));
