@@ -39,7 +39,7 @@ static int add_rule_obj(struct sim_rule **list, json_t *o, struct sim_apierr *e)
 	const char *b = json_string_value(json_object_get(o, "behavior"));
 	if (!m || !b || sim_rule_add(list, m, b) != 0)
 		return sim_err(e, "InvalidParameterException",
-			       "a rule is {\"match\": SUBSTRING, \"behavior\": ok|exit[:CODE]|unhealthy[:STATUS]|pull-error|slow-start[:S]|django}");
+			       "a rule is {\"match\": SUBSTRING, \"behavior\": ok|exit[:CODE]|unhealthy[:STATUS]|pull-error|slow-start[:S]|slow-health[:S]|django}");
 	return 0;
 }
 

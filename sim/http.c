@@ -327,6 +327,8 @@ static void handle_elb(struct sim *s, struct sim_request *rq, struct sim_respons
 
 static void handle_other(struct sim *s, struct sim_request *rq, struct sim_response *r)
 {
+	if (sim_cfn_guard(s, rq, r))
+		return;
 	if (s->upstream) {
 		sim_upstream_forward(s->upstream, rq, r);
 		return;
@@ -421,9 +423,10 @@ void sim_handle(struct sim *s, struct sim_request *rq, struct sim_response *r)
 	pthread_mutex_lock(&s->lock);
 	sim_reqlog_add(s, rq, r, (sim_wall() - t0) * 1000);
 	double now = sim_clock_now(s);
-	/* the conformance log: JSON answers the sim gave itself (forwarded ones carry upstream headers) */
-	if (s->resp_log && !r->drop && is_json_service(rq) && r->nheaders == 1 &&
-	    (strcmp(rq->svc, "ecs") == 0 || strcmp(rq->svc, "logs") == 0)) {
+	/* the conformance log: the JSON (ECS, Logs) and ELBv2 XML answers the sim gave itself
+	 * (forwarded ones carry upstream headers) */
+	if (s->resp_log && !r->drop && r->nheaders == 1 &&
+	    (strcmp(rq->svc, "ecs") == 0 || strcmp(rq->svc, "logs") == 0 || strcmp(rq->svc, "elbv2") == 0)) {
 		json_t *line = json_pack("{s:s,s:s,s:i,s:s%}", "service", rq->svc, "action", rq->action, "status", r->status,
 					 "body", r->body.data ? r->body.data : "", r->body.len);
 		char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;

@@ -159,7 +159,7 @@ static void usage(FILE *f)
 		   "                  [--breaker-min N] [--no-rate-limits] [--timing ecs|fast] [--no-upstream-checks]\n"
 		   "                  [--hook-rule SUBSTRING=succeed|fail|timeout]...\n"
 		   "behaviours: ok, exit[:CODE], unhealthy[:STATUS], pull-error, pull-denied, secret-error, no-log-group,\n"
-		   "            slow-start[:SECONDS], fail-after[:SECONDS], django\n"
+		   "            slow-start[:SECONDS], fail-after[:SECONDS], slow-health[:SECONDS], django\n"
 		   "control API: http://HOST:PORT/_sim/ (see docs/sim.md)\n");
 }
 
@@ -324,7 +324,7 @@ int main(int argc, char **argv)
 		ship_free(match);
 		if (bad) {
 			fprintf(stderr, "ecship-sim: error: invalid --image-rule '%s': use SUBSTRING=BEHAVIOR with one of ok, "
-					"exit[:CODE], unhealthy[:STATUS], pull-error, slow-start[:SECONDS], django\n", rules[i]);
+					"exit[:CODE], unhealthy[:STATUS], pull-error, slow-start[:SECONDS], slow-health[:SECONDS], django\n", rules[i]);
 			goto cleanup;
 		}
 	}

@@ -164,6 +164,88 @@ int ship_ecs_register_taskdef(struct ship_aws *aws, json_t *taskdef,
 }
 
 /*
+ * UpdateService takes no clientToken (botocore's ECS model: UpdateServiceRequest has none), and
+ * with forceNewDeployment, or a new revision, every copy that runs starts a deployment. So an
+ * attempt whose answer was lost (the connection closed after the request was sent) is never
+ * resent blindly: the service is described first, and a PRIMARY deployment that was not among
+ * those seen before the request, on the revision asked for, is the lost attempt's (used as its
+ * answer). Otherwise the attempt did not start a deployment and resending it is safe.
+ */
+struct lost_update {
+	struct ship_aws *aws;
+	const struct ship_call_opts *call;
+	const char *cluster, *service, *taskdef;
+	json_t *before; /* the service as described before the request (borrowed; NULL: none) */
+	json_t *found;	/* the service after the lost attempt took effect */
+};
+
+static int known_deployment(json_t *svc, const char *id)
+{
+	json_t *d;
+	size_t i;
+	json_array_foreach(json_object_get(svc, "deployments"), i, d)
+	{
+		const char *x = json_string_value(json_object_get(d, "id"));
+		if (x && !strcmp(x, id))
+			return 1;
+	}
+	return 0;
+}
+
+static int update_took_effect(void *ctx, struct ship_err *err)
+{
+	struct lost_update *l = ctx;
+	json_t *svc = NULL, *d;
+	size_t i;
+	if (ship_ecs_describe_service_opts(l->aws, l->cluster, l->service, l->call, &svc, err))
+		return -1;
+	json_array_foreach(json_object_get(svc, "deployments"), i, d)
+	{
+		const char *st = json_string_value(json_object_get(d, "status"));
+		const char *id = json_string_value(json_object_get(d, "id"));
+		const char *td = json_string_value(json_object_get(d, "taskDefinition"));
+		if (!st || strcmp(st, "PRIMARY") || !id || !td)
+			continue;
+		if (!known_deployment(l->before, id) && !strcmp(td, l->taskdef)) {
+			l->found = svc;
+			return 1;
+		}
+		break;
+	}
+	json_decref(svc);
+	return 0;
+}
+
+/* UpdateService of req (borrowed); before: the service described before it. *resp as
+ * ship_aws_json's, also when a lost attempt took effect ({"service": what DescribeServices
+ * said}). */
+static int update_service(struct ship_aws *aws, const struct ship_call_opts *call,
+			  const char *cluster, const char *service, json_t *before, json_t *req,
+			  json_t **resp, struct ship_err *err)
+{
+	const char *td = json_string_value(json_object_get(req, "taskDefinition"));
+	struct lost_update lost = {aws, call, cluster, service, td ? td : "", before, NULL};
+	struct ship_call_opts once = {0};
+	if (call)
+		once = *call;
+	once.not_idempotent = 1;
+	once.took_effect = update_took_effect;
+	once.took_effect_ctx = &lost;
+	*resp = NULL;
+	if (ship_aws_json(aws, SHIP_SVC_ECS, "UpdateService", req, resp, &once, err)) {
+		json_decref(lost.found);
+		return -1;
+	}
+	if (!*resp) {
+		*resp = json_pack("{s:o}", "service", lost.found);
+		if (!*resp)
+			return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
+	} else
+		json_decref(lost.found);
+	return 0;
+}
+
+/*
  * From the first call that changes AWS on, a deploy does not give up on transient failures
  * until its timeout (see docs/retries.md); before that, a wrong endpoint or an outage fails fast.
  */
@@ -321,14 +403,16 @@ static int rollback_to(struct ship_aws *aws, const struct ship_call_opts *call,
 		if (record && before[0] && strcmp(before, taskdef))
 			record_previous(aws, call, o, res->final.arn, before);
 	}
-	json_decref(svc);
 	note(o, _("rolling back service '%s' to %s"), o->service, ship_taskdef_short(taskdef));
 	json_t *req = json_pack("{s:s, s:s, s:s}", "cluster", o->cluster, "service", o->service,
 				"taskDefinition", taskdef);
-	if (!req)
+	if (!req) {
+		json_decref(svc);
 		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
-	int r = ship_aws_json(aws, SHIP_SVC_ECS, "UpdateService", req, &resp, call, err);
+	}
+	int r = update_service(aws, call, o->cluster, o->service, svc, req, &resp, err);
 	json_decref(req);
+	json_decref(svc);
 	if (!r)
 		r = primary_id(resp, id, sizeof(id), err);
 	json_decref(resp);
@@ -737,7 +821,7 @@ static int create_or_update(struct ship_aws *aws, struct ship_call_opts *call,
 	req = update_request(o, s, res->taskdef_arn);
 	if (!req)
 		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
-	r = ship_aws_json(aws, SHIP_SVC_ECS, "UpdateService", req, resp, call, err);
+	r = update_service(aws, call, o->cluster, o->service, s->svc, req, resp, err);
 	json_decref(req);
 	if (r)
 		return ship_err_prefix(err, _("cannot update service '%s'"), o->service);

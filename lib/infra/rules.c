@@ -5,6 +5,7 @@
  * `priority: auto` when a concurrent caller takes the priority first.
  * Depends on the client (aws.h), xml.h; never prints.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -367,11 +368,44 @@ static int add_conditions_actions(struct ship_params *p, const struct ship_rule_
 	return r ? -1 : 0;
 }
 
+/*
+ * CreateRule is not idempotent (no token in botocore's ELBv2 model): a copy resent after a lost
+ * answer meets PriorityInUse, or, with priority auto, takes a second priority. Before any retry
+ * the listener's rules are read (ship_call_opts.took_effect): a rule with our owner tag, which did
+ * not exist when the create was decided, is the lost attempt's.
+ */
+struct lost_rule {
+	struct ship_aws *aws;
+	const struct ship_rule_spec *s;
+	char *arn;
+	size_t arn_size;
+};
+
+static int rule_took_effect(void *ctx, struct ship_err *err)
+{
+	struct lost_rule *l = ctx;
+	struct ship_rule_list rules;
+	memset(&rules, 0, sizeof(rules));
+	if (ship_rules_list(l->aws, l->s->listener_arn, &rules, err))
+		return -1;
+	const struct ship_listener_rule *ours = ship_rules_owned(&rules, l->s->owner);
+	if (ours)
+		snprintf(l->arn, l->arn_size, "%s", ours->arn);
+	ship_rule_list_release(&rules);
+	return ours ? 1 : 0;
+}
+
 static int create_rule(struct ship_aws *aws, const struct ship_rule_spec *s, long priority,
 		       char *arn, size_t arn_size, struct ship_err *err)
 {
 	struct ship_params params = {0};
+	struct lost_rule lost = {aws, s, arn, arn_size};
+	struct ship_call_opts once;
 	xmlDoc *doc = NULL;
+	memset(&once, 0, sizeof(once));
+	once.not_idempotent = 1;
+	once.took_effect = rule_took_effect;
+	once.took_effect_ctx = &lost;
 	char pr[24];
 	snprintf(pr, sizeof(pr), "%ld", priority);
 	int r = ship_params_add(&params, "ListenerArn", s->listener_arn);
@@ -383,9 +417,9 @@ static int create_rule(struct ship_aws *aws, const struct ship_rule_spec *s, lon
 		ship_params_release(&params);
 		return oom(err);
 	}
-	r = ship_aws_query(aws, SHIP_SVC_ELBV2, "CreateRule", &params, &doc, NULL, err);
+	r = ship_aws_query(aws, SHIP_SVC_ELBV2, "CreateRule", &params, &doc, &once, err);
 	ship_params_release(&params);
-	if (!r)
+	if (!r && doc) /* else a lost attempt created it: lost.arn has its ARN */
 		ship_xml_path_copy(ship_xml_first_item(
 				       ship_xml_path(ship_xml_root(doc), "CreateRuleResult/Rules")),
 				   "RuleArn", arn, arn_size);
