@@ -131,5 +131,14 @@ const char *ship_deploy_outcome_name(enum ship_deploy_outcome oc);
 int ship_deploy_rollback_to(struct ship_aws *aws, const struct ship_deploy_opts *o,
 			    const char *taskdef, int no_wait, struct ship_deploy_result *res,
 			    struct ship_err *err);
+/*
+ * For a service already back on `taskdef` (ECS's own rollback, e.g. after `deploy
+ * --no-rollback`): when `taskdef` is the recorded previous revision, the recorded settings a
+ * service revision does not hold that differ live (the grace period, ...) are sent back with one
+ * UpdateService, which starts no deployment. names gets "a, b" of those sent ("" when none).
+ * 0, or -1 with err.
+ */
+int ship_deploy_restore_settings(struct ship_aws *aws, const struct ship_deploy_opts *o,
+				 const char *taskdef, char *names, size_t n, struct ship_err *err);
 
 #endif

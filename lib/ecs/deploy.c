@@ -506,6 +506,52 @@ int ship_deploy_rollback_to(struct ship_aws *aws, const struct ship_deploy_opts 
 	return rollback_to(aws, &call, o, taskdef, no_wait, 1, res, err);
 }
 
+int ship_deploy_restore_settings(struct ship_aws *aws, const struct ship_deploy_opts *o,
+				 const char *taskdef, char *names, size_t n, struct ship_err *err)
+{
+	struct ship_call_opts call;
+	struct ship_deploy_result *res = ship_calloc(1, sizeof(*res));
+	json_t *svc = NULL, *config = NULL, *outside = NULL;
+	const char *k;
+	json_t *v;
+	void *tmp;
+	int rc = -1;
+	if (n)
+		names[0] = '\0';
+	if (!res)
+		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
+	rollback_call(aws, NULL, o, &call);
+	if (ship_ecs_describe_service_opts(aws, o->cluster, o->service, &call, &svc, err))
+		goto cleanup;
+	if (!svc || ship_service_view_parse(svc, &res->final, err)) {
+		rc = svc ? -1 : 0;
+		goto cleanup;
+	}
+	config = settings_to_restore(aws, &call, res->final.arn, taskdef, 1, res);
+	outside = ship_restore_outside_revision(config);
+	/* only what differs: the revision's members are back with the revision already */
+	json_object_foreach_safe(outside, tmp, k, v)
+	{
+		json_t *live = json_object_get(svc, k);
+		if (live && json_equal(live, v))
+			json_object_del(outside, k);
+	}
+	rc = 0;
+	if (json_object_size(outside)) {
+		ship_restore_names(outside, names, n);
+		rc = ship_restore_update(aws, &call, o->cluster, o->service, outside, err);
+		if (rc)
+			ship_err_prefix(err, _("cannot restore the settings of service '%s' (%s)"),
+					o->service, names);
+	}
+cleanup:
+	json_decref(outside);
+	json_decref(config);
+	json_decref(svc);
+	ship_free(res);
+	return rc;
+}
+
 /* The breaker restores the service revision; the settings outside it are ecship's to restore. */
 static int restore_after_breaker(struct ship_aws *aws, const struct ship_call_opts *call,
 				 const struct ship_deploy_opts *o,
