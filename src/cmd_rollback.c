@@ -244,7 +244,9 @@ const struct cli_command cmd_rollback_def = {
     NULL,
     "move the service back to the recorded previous (or a given) revision",
     "Without --to, rolls back to the revision the last deploy replaced, which ecship records\n"
-    "on the service as the tag 'ecship:previous-task-definition' (never a guess). Waits until\n"
-    "the service has settled there (exit 4 when it does not in time).",
+    "on the service as the tag 'ecship:previous-task-definition' (never a guess), with the\n"
+    "service settings that deploy changed (tag 'ecship:previous-service'): those come back too.\n"
+    "A deployment still in progress is rolled back by ECS (StopServiceDeployment ROLLBACK).\n"
+    "Waits until the service has settled there (exit 4 when it does not in time).",
     s_options,
 };
