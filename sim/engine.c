@@ -861,6 +861,36 @@ struct sim_task *sim_task_start(struct sim *s, struct sim_cluster *c, struct sim
  * So the rollback is the last COMPLETED deployment itself, under its own id, and its tasks that
  * still run keep serving; a failing rollback has nothing COMPLETED left and stalls.
  */
+/*
+ * A rollback goes back to the service revision, not only its task definition: "Amazon ECS uses
+ * the last successful service revision for the rollback", and a service revision holds the
+ * network configuration and the load balancers besides the task definition (the service's
+ * health-check grace period and deployment configuration are not in it, and stay as they are).
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-revision.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-revision-property.html
+ */
+static void restore_revision(struct sim_service *svc, struct sim_deployment *back)
+{
+	const json_t *doc = NULL;
+	for (struct sim_rev *r = svc->revs; r && !doc; r = r->next)
+		if (strcmp(r->arn, back->rev_arn) == 0)
+			doc = r->doc;
+	json_t *net = doc ? json_object_get(doc, "networkConfiguration") : NULL;
+	json_t *lbs = doc ? json_object_get(doc, "loadBalancers") : NULL;
+	if (doc) {
+		json_decref(back->network);
+		back->network = net ? json_deep_copy(net) : NULL;
+	}
+	if (doc || back->network) {
+		json_decref(svc->network);
+		svc->network = back->network ? json_deep_copy(back->network) : NULL;
+	}
+	if (lbs) {
+		json_decref(svc->load_balancers);
+		svc->load_balancers = json_deep_copy(lbs);
+	}
+}
+
 /* The last COMPLETED deployment back as PRIMARY, IN_PROGRESS, under its own id; NULL when none. */
 static struct sim_deployment *reactivate_last_completed(struct sim *s, struct sim_service *svc, struct sim_deployment *d)
 {
@@ -887,6 +917,7 @@ static struct sim_deployment *reactivate_last_completed(struct sim *s, struct si
 		back->network = svc->network ? json_deep_copy(svc->network) : NULL;
 		snprintf(back->tg_arn, sizeof(back->tg_arn), "%s", svc->prod_tg);
 	}
+	restore_revision(svc, back);
 	char reason[160];
 	snprintf(reason, sizeof(reason), "ECS deployment circuit breaker: rolling back to deploymentId %s.", back->id);
 	set_str(&back->reason, reason);

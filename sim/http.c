@@ -202,6 +202,32 @@ static int is_json_service(const struct sim_request *rq)
 	return strcmp(rq->svc, "ecs") == 0 || strcmp(rq->svc, "logs") == 0 || strcmp(rq->svc, "json") == 0;
 }
 
+/*
+ * The request log ($ECSHIP_SIM_REQUEST_LOG): each ECS request the sim answers itself (owned, or
+ * hit by a fault), one line {"target", "user_agent", "body"}; the ones relayed upstream are the
+ * upstream's to record. tests/run checks ecship's against botocore's input shapes.
+ */
+static void log_request(struct sim *s, const struct sim_request *rq, const struct sim_fault_decision *fd)
+{
+	if (!s->req_log || strcmp(rq->svc, "ecs") != 0)
+		return;
+	int faulted = fd->reset || fd->empty || fd->throttle || fd->error_status;
+	if (!rq->too_big && !faulted && !sim_ecs_owns(rq->action))
+		return;
+	const char *target = sim_req_header(rq, "X-Amz-Target");
+	const char *ua = sim_req_header(rq, "User-Agent");
+	json_t *line = json_pack("{s:s,s:s,s:s%}", "target", target ? target : "", "user_agent", ua ? ua : "", "body",
+				 rq->body ? rq->body : "", rq->body ? rq->len : 0);
+	char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+	if (text) {
+		pthread_mutex_lock(&s->lock);
+		fprintf(s->req_log, "%s\n", text);
+		pthread_mutex_unlock(&s->lock);
+	}
+	ship_free(text);
+	json_decref(line);
+}
+
 static void throttle_error(const struct sim_request *rq, struct sim_response *r)
 {
 	if (is_json_service(rq))
@@ -375,6 +401,7 @@ void sim_handle(struct sim *s, struct sim_request *rq, struct sim_response *r)
 		memset(&fd, 0, sizeof(fd));
 	pthread_mutex_unlock(&s->lock);
 
+	log_request(s, rq, &fd);
 	if (rq->too_big) {
 		if (is_json_service(rq))
 			sim_resp_json_error(r, 413, "RequestEntityTooLargeException",

@@ -304,6 +304,7 @@ struct sim {
 	json_t *alarms;     /* CloudWatch alarm states set through the control API: name -> {state, reason, at} */
 	json_t *tokens; /* idempotency: "Action cluster-arn token" -> {"request", "answer"} */
 	FILE *resp_log; /* $ECSHIP_SIM_RESPONSE_LOG: every JSON answer the sim gives, one line each */
+	FILE *req_log;  /* $ECSHIP_SIM_REQUEST_LOG: every ECS request the sim does not relay upstream */
 };
 
 /* ---- state.c ---------------------------------------------------------------------------------- */

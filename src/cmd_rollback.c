@@ -87,6 +87,24 @@ static int resolve_to(struct ship_aws *aws, const char *to, const char *current,
 	return CLI_EXIT_USAGE;
 }
 
+/* ECS's own rollback restores the service revision, not the service settings the deploy
+ * changed (the grace period, ...): the recorded ones go back (issue 12, item 6). */
+static int restore_settings(struct cli_ctx *ctx, const char *target)
+{
+	struct ship_deploy_opts o = {0};
+	struct ship_err err = SHIP_ERR_INIT;
+	char names[512];
+	o.cluster = ctx->proj->cfg->cluster;
+	o.service = ctx->svc->name;
+	o.timeout = s_args.timeout > 0 ? s_args.timeout : ctx->proj->cfg->timeout;
+	if (ship_deploy_restore_settings(ctx->aws, &o, target, names, sizeof(names), &err))
+		return cli_report(_("cannot restore the service settings"), &err);
+	if (names[0])
+		printf(_("service '%s' has its settings from before the last deploy back: %s\n"),
+		       cli_safe(o.service), cli_safe(names));
+	return CLI_EXIT_OK;
+}
+
 static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct cli_project *proj = ctx->proj;
@@ -146,6 +164,8 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		    _("service '%s' already runs %s, the recorded previous revision; nothing to roll "
 		      "back\n"),
 		    cli_safe(cs->name), cli_safe(ship_taskdef_short(target)));
+		if ((rc = restore_settings(ctx, target)))
+			goto cleanup;
 		if (ship_service_busy(&v))
 			cli_note(_("the service is still settling there; 'ecship wait' follows it"));
 		if (by_ecs)
@@ -224,7 +244,9 @@ const struct cli_command cmd_rollback_def = {
     NULL,
     "move the service back to the recorded previous (or a given) revision",
     "Without --to, rolls back to the revision the last deploy replaced, which ecship records\n"
-    "on the service as the tag 'ecship:previous-task-definition' (never a guess). Waits until\n"
-    "the service has settled there (exit 4 when it does not in time).",
+    "on the service as the tag 'ecship:previous-task-definition' (never a guess), with the\n"
+    "service settings that deploy changed (tag 'ecship:previous-service'): those come back too.\n"
+    "A deployment still in progress is rolled back by ECS (StopServiceDeployment ROLLBACK).\n"
+    "Waits until the service has settled there (exit 4 when it does not in time).",
     s_options,
 };
