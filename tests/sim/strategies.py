@@ -55,6 +55,13 @@ class Infra:
                                           AvailabilityZone=REGION + az)["Subnet"]["SubnetId"]
                         for i, az in ((1, "a"), (2, "c"))]
         self.sg = ec2.create_security_group(GroupName="web-" + self.tag, Description="web", VpcId=self.vpc)["GroupId"]
+        # the tasks' awslogs group must exist upstream, or ECS stops them with ResourceInitializationError
+        # (the sim checks it with --upstream-checks); moto is shared: it may exist already
+        try:
+            moto("logs").create_log_group(logGroupName="/ecs/web")
+        except Exception as e:  # ResourceAlreadyExistsException
+            if "AlreadyExists" not in str(e):
+                raise
         lb = self.elb.create_load_balancer(Name="shared-" + self.tag, Subnets=self.subnets)["LoadBalancers"][0]["LoadBalancerArn"]
         fixed = [{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}]
         self.prod = self.elb.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80, DefaultActions=fixed)["Listeners"][0]["ListenerArn"]
