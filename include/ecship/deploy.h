@@ -94,7 +94,8 @@ struct ship_deploy_result {
 	struct ship_wait_stats wait;
 	double seconds;
 	/* fail-fast: the rule that decided ("" when it did not: ECS, the timeout or nothing did),
-	 * ECS's stoppedAt of the first failed task of ours (epoch s; 0: none seen), and the
+	 * when ECS stopped the first failed task of ours (stoppingAt, else stoppedAt; epoch s;
+	 * 0: none seen), and the
 	 * stopped-task reads it made with their requests (ListTasks + DescribeTasks) */
 	char fail_fast[16];
 	double first_failure;

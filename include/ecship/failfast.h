@@ -73,7 +73,8 @@ struct ship_failfast {
 	} exits[SHIP_FAILFAST_EXITS]; /* SAME_EXIT tasks since the last reset, per code */
 	size_t nexits;
 	long failed;	     /* failed tasks of ours judged so far (any kind) */
-	double first_failed; /* stoppedAt of the first failed task of ours (epoch s; 0: none) */
+	double first_failed; /* when ECS stopped the first failed task of ours: stoppingAt, else
+				stoppedAt (epoch s; 0: none) */
 	char first_task[64]; /* its id */
 	enum ship_failfast_rule verdict; /* sticky once set */
 	char evidence[1024];		 /* the deciding evidence, in words for the user */

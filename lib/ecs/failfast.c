@@ -254,8 +254,9 @@ enum ship_failfast_rule ship_failfast_feed(struct ship_failfast *f, const struct
 	if (k == SHIP_FAILFAST_NONE)
 		return f->verdict;
 	f->failed++;
-	if (!f->first_failed || (t->stopped > 0 && t->stopped < f->first_failed)) {
-		f->first_failed = t->stopped;
+	double when = t->stopping > 0 ? t->stopping : t->stopped;
+	if (!f->first_failed || (when > 0 && when < f->first_failed)) {
+		f->first_failed = when;
 		snprintf(f->first_task, sizeof(f->first_task), "%s", t->id);
 	}
 	quote(q, sizeof(q), t);

@@ -144,9 +144,9 @@ static void rule_names_are_stable(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(recorded_answers_give_their_verdict),
-	    cmocka_unit_test(a_running_task_is_not_judged),
-	    cmocka_unit_test(rule_names_are_stable),
+	    TU_TEST(recorded_answers_give_their_verdict),
+	    TU_TEST(a_running_task_is_not_judged),
+	    TU_TEST(rule_names_are_stable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
