@@ -96,10 +96,10 @@ int ship_failfast_wait_done(void *ctx, const struct ship_service_view *v)
 	double now = clk->now(clk->ctx);
 	if (!w->started) { /* the interval counts from the start of the wait */
 		w->started = 1;
-		w->last_read = now - w->min_gap;
+		w->last_read = now;
 	}
-	if (now - w->last_read < w->min_gap)
-		return 0;
+	if (w->reads > 0 && now - w->last_read < w->min_gap)
+		return 0; /* the first failure is read at once */
 	if (d->failed <= w->read_failed && !w->unready && now - w->last_read < w->interval)
 		return 0;
 	struct ship_err e = SHIP_ERR_INIT;
