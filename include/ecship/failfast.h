@@ -11,6 +11,7 @@
 #define ECSHIP_FAILFAST_H
 
 #include "ecship/aws.h"
+#include "ecship/ecs.h"
 #include "ecship/rollout.h"
 #include "ecship/tasks.h"
 
@@ -114,6 +115,10 @@ struct ship_failfast_watch {
 	const char *cluster, *service;
 	const struct ship_call_opts *call; /* may be NULL */
 	struct ship_rollout *ro;
+	/* the wait's own end, asked first: ship_wait_rollout_done over ro unless the caller
+	 * sets another after init (e.g. one that reads ECS's service deployment record) */
+	ship_wait_done_fn inner;
+	void *inner_ctx;
 	struct ship_failfast ff;
 	double interval, min_gap; /* SHIP_FAILFAST_INTERVAL, SHIP_FAILFAST_MIN_GAP */
 	double last_read;	  /* client clock; 0 before the first */

@@ -22,6 +22,8 @@ void ship_failfast_watch_init(struct ship_failfast_watch *w, struct ship_aws *aw
 	w->service = service;
 	w->call = call;
 	w->ro = ro;
+	w->inner = ship_wait_rollout_done;
+	w->inner_ctx = ro;
 	w->interval = SHIP_FAILFAST_INTERVAL;
 	w->min_gap = SHIP_FAILFAST_MIN_GAP;
 	ship_failfast_init(&w->ff, rules, ro->deployment_id, ro->taskdef);
@@ -81,7 +83,7 @@ int ship_failfast_wait_done(void *ctx, const struct ship_service_view *v)
 {
 	struct ship_failfast_watch *w = ctx;
 	struct ship_rollout *ro = w->ro;
-	if (ship_wait_rollout_done(ro, v))
+	if (w->inner(w->inner_ctx, v))
 		return 1;
 	if (w->off || !w->ff.rules.enabled)
 		return 0;
