@@ -3,7 +3,8 @@
 
 Measures, against ecship-sim (--upstream moto_server) on loopback: (a) how soon `ecship deploy`
 notices COMPLETED and how often it polls, (b) the runbook's AWS CLI steps vs `ecship deploy`,
-(c) failure detection and the waiter's false success, (d) SigV4 and client micro-benchmarks.
+(c) failure detection and the waiter's false success, (d) SigV4 and client micro-benchmarks,
+(e) fail-fast against the circuit breaker at ECS's timing (a second ecship-sim, --timing ecs).
 Prints plain-text tables on stdout, progress on stderr. A benchmark, not a test: PASS/FAIL lines
 compare with issue 4's targets and never change the exit code. Never starts servers itself.
 """
@@ -398,6 +399,79 @@ def failure_row(tool, rc, t0, t1, a, before, new, after, verdict):
             f"{before}/{new}/{after}", verdict]
 
 
+# ---- (e) fail-fast against the circuit breaker, at ECS's timing -------------------------------
+
+FF_RULES = [("missing tag", "ffpull", "pull-error"), ("crash loop", "ffcrash", "exit:3"),
+            ("failing health check", "ffsick", "unhealthy:503")]
+
+
+def first_failed_task(sim, dep):
+    """When ECS stopped (stoppingAt, else stoppedAt; sim time) the first failed task of deployment dep.
+    A task behind a target group drains for the deregistration delay between the two."""
+    arns = sim.ecs("ListTasks", {"cluster": CLUSTER, "serviceName": SERVICE, "desiredStatus": "STOPPED"})
+    arns = arns.get("taskArns", [])
+    if not arns:
+        return None
+    tasks = sim.ecs("DescribeTasks", {"cluster": CLUSTER, "tasks": arns[:100]}).get("tasks", [])
+    ts = [t.get("stoppingAt") or t.get("stoppedAt") for t in tasks if t.get("startedBy") == dep
+          and not (t.get("stoppedReason") or "").startswith("Scaling activity")]
+    ts = [t for t in ts if t]
+    return min(ts) if ts else None
+
+
+def bench_failfast(args):
+    """(e): a doomed deployment at desired count 1 on a second ecship-sim at --timing ecs."""
+    speed = float(args.ecs_speed)
+    rn = Runner(args)
+    rn.sim = Sim(args.sim_ecs)
+    rn.cfg = os.path.join(args.work, "ff-svc", "ecship.yml")
+    d = os.path.dirname(rn.cfg)
+    os.makedirs(d, exist_ok=True)
+    for n in ("ecship.yml", "task-definition.json", "ecs-service.json"):
+        shutil.copy(os.path.join(ROOT, "bench", "fixture", n), d)
+    svc = json.load(open(os.path.join(d, "ecs-service.json")))
+    svc["desiredCount"] = 1  # the issue's case: the breaker's minimum threshold, 3 failed tasks
+    json.dump(svc, open(os.path.join(d, "ecs-service.json"), "w"))
+    rn.sim.ecs("CreateCluster", {"clusterName": CLUSTER})
+    rc, t0, t1, _, _ = rn.ecship("deploy", "--tag", "r0", "--timeout", "60m", timeout=900)
+    log(f"(e) service created at ECS timing (--speed {args.ecs_speed}) in {t1 - t0:.0f} s, exit {rc}")
+    rn.sim.post("/rules", {"rules": [{"match": ":" + tag, "behavior": b} for _, tag, b in FF_RULES]})
+    rows = []
+    for kind, tag, behaviour in FF_RULES:
+        for mode in ("fail-fast", "breaker"):
+            seq, rseq = rn.sim.marks()
+            extra = ["--no-fail-fast"] if mode == "breaker" else []
+            rc, t0, t1, out, _ = rn.ecship("deploy", "--tag", f"{tag}-{mode}", "--timeout", "60m", *extra,
+                                           timeout=900)
+            clock = rn.sim.get("/clock")
+            to_sim = lambda w: clock["now"] - (clock["wall"] - w) * speed
+            res = jload(out)
+            dep = res.get("deployment_id", "")
+            first = first_failed_task(rn.sim, dep)
+            failed = next((r["simTime"] for r in rn.sim.rollouts(rseq)
+                           if r["deploymentId"] == dep and r["rolloutState"] == "FAILED"), None)
+            ups = [r for r in rn.sim.requests(seq) if r["action"] == "UpdateService"]
+            rollback = to_sim(ups[1]["time"]) if mode == "fail-fast" and len(ups) > 1 else None
+            decided = rollback if mode == "fail-fast" else failed
+            rel = lambda t: f(t - first, 0) if t is not None and first is not None else "-"
+            reqs = res.get("fail_fast_requests", "-") if mode == "fail-fast" else "-"
+            rows.append([kind, mode, rc, res.get("fail_fast") or ("breaker" if failed else "?"),
+                         rel(decided), rel(to_sim(t1)), reqs])
+            log(f"(e) {kind}, {mode}: exit {rc}, decided {rel(decided)} s and exited {rel(to_sim(t1))} s "
+                f"after the first failed task (simulated)")
+    rn.sim.post("/rules", {"rules": []})
+    table(f"(e) fail-fast vs the circuit breaker: desired count 1, ecship-sim --timing ecs --speed {args.ecs_speed} "
+          f"(simulated seconds from ECS's stoppingAt of the first failed task)",
+          ["failure", "run", "exit", "decided by", "decided at s", "exited at s", "fail-fast requests"], rows,
+          ["decided: fail-fast's rollback UpdateService (fail-fast runs), the deployment's FAILED (breaker runs, "
+           "--no-fail-fast).",
+           f"ecship polls on the wall clock (1-5 s), which the sim's speed turns into {speed:.0f}-{5 * speed:.0f} "
+           "simulated s: fail-fast's times include that lag, the breaker's FAILED does not.",
+           "exited: after the rollback settled (fail-fast: ecship's UpdateService to the previous revision starts "
+           "a new task and drains; breaker: ECS re-activates the previous deployment)."])
+    return rows
+
+
 # ---- (d) micro-benchmarks ---------------------------------------------------------------------
 
 def client_row(label, limits, d, cpu):
@@ -541,13 +615,15 @@ def main():
     ap.add_argument("--moto", required=True)
     ap.add_argument("--speed", default="20")
     ap.add_argument("--work", required=True)
-    ap.add_argument("--only", default="a,b,c,d")
+    ap.add_argument("--only", default="a,b,c,d,e")
     ap.add_argument("--deploys", type=int, default=10)
     ap.add_argument("--slow-deploys", type=int, default=3)
     ap.add_argument("--slow-speed", default="5")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--sim-ecs", default="")
+    ap.add_argument("--ecs-speed", default="10")
     args = ap.parse_args()
-    for u in (args.sim, args.moto):
+    for u in (args.sim, args.moto) + ((args.sim_ecs,) if args.sim_ecs else ()):
         if not u.startswith("http://127.0.0.1:"):
             raise SystemExit(f"bench: refusing '{u}': only loopback endpoints")
     only = set(args.only.split(","))
@@ -566,6 +642,8 @@ def main():
         bench_failure(rn)
     if "d" in only:
         bench_micro(rn, args)
+    if "e" in only and args.sim_ecs:
+        bench_failfast(args)
     print(f"\nbenchmarks took {time.time() - t_start:.0f} s")
 
 

@@ -14,7 +14,7 @@ static struct {
 	const char *image, *tag;
 	struct cli_list service; /* --service, repeatable: names, comma-separated, globs */
 	const char *pre_run;	 /* --pre-run (cmd_run.c) */
-	int no_wait, no_rollback, force_new, dry_run, refuse_if_busy;
+	int no_wait, no_rollback, force_new, dry_run, refuse_if_busy, no_fail_fast;
 	double timeout;
 	long desired_count; /* --desired-count; -1 when not given */
 } s_args = {.desired_count = -1};
@@ -31,6 +31,9 @@ static const struct cli_option s_options[] = {
     CLI_DURATION("timeout", &s_args.timeout,
 		 "give up waiting after DUR and roll back (default: config 'timeout', else 10m)"),
     CLI_FLAG("no-rollback", &s_args.no_rollback, "leave a failed or timed-out deployment as it is"),
+    CLI_FLAG("no-fail-fast", &s_args.no_fail_fast,
+	     "wait for ECS's circuit breaker or the timeout even when stopped tasks already prove "
+	     "the deployment cannot succeed (default: config 'fail_fast', on)"),
     CLI_INT("desired-count", "N", &s_args.desired_count, 0, 5000, "run N tasks (default: the service definition's when creating; an existing service keeps its live count)"),
     CLI_FLAG("force-new-deployment", &s_args.force_new,
 	     "start a deployment even when the task definition is unchanged"),
@@ -108,6 +111,13 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 		if (o)
 			json_object_set_new(o, "service_deployment_arn",
 					    json_string(r->service_deployment_arn));
+		if (o && r->fail_fast[0])
+			json_object_set_new(o, "fail_fast", json_string(r->fail_fast));
+		if (o && r->first_failure > 0)
+			json_object_set_new(o, "first_failed_task_at", json_real(r->first_failure));
+		if (o && r->fail_fast_reads)
+			json_object_set_new(o, "fail_fast_requests",
+					    json_integer(r->fail_fast_requests));
 		if (o)
 			cli_print_json(o);
 		json_decref(o);
@@ -189,6 +199,9 @@ static void fill_opts(struct ship_deploy_opts *o, const struct cli_project *proj
 	o->timeout = s_args.timeout > 0 ? s_args.timeout : proj->cfg->timeout;
 	o->no_wait = s_args.no_wait;
 	o->no_rollback = s_args.no_rollback;
+	o->no_fail_fast = s_args.no_fail_fast || !proj->cfg->fail_fast;
+	o->fail_fast_same_exit = proj->cfg->fail_fast_same_exit;
+	o->fail_fast_failed_health = proj->cfg->fail_fast_failed_health;
 	o->force_new = s_args.force_new;
 	o->set_desired = s_args.desired_count >= 0;
 	o->desired_count = s_args.desired_count;
@@ -386,8 +399,11 @@ const struct cli_command cmd_deploy_def = {
     "registers a new revision only when it differs from the latest one, creates the service\n"
     "the first time or updates it, and waits until the deployment this deploy started has\n"
     "completed. When it fails (the circuit breaker, or as many failed tasks as the breaker\n"
-    "allows when it is off) or the timeout passes, the service is rolled back to the revision\n"
-    "it ran before, which is also recorded as the tag 'ecship:previous-task-definition'.\n"
+    "allows when it is off, or earlier, when its stopped tasks prove it cannot succeed: an\n"
+    "image or tag that does not exist, the same crash twice, failing health checks twice;\n"
+    "the error names that evidence; --no-fail-fast waits) or the timeout passes, the service\n"
+    "is rolled back to the revision it ran before, which is also recorded as the tag\n"
+    "'ecship:previous-task-definition'.\n"
     "With a 'services:' list in ecship.yml, all of them are deployed together and waited for\n"
     "at once; if one fails, every one of them is rolled back (--service picks some), also\n"
     "those an interrupted run of the same deploy had moved (tag 'ecship:deploy-pending').\n"

@@ -77,6 +77,9 @@ struct ship_config {
 	struct ship_config_listener_rule listener_rule;
 	double timeout; /* seconds; SHIP_CONFIG_TIMEOUT_DEFAULT when not set */
 	int timeout_set;
+	/* `fail_fast:` (failfast.h): on (1) unless set false; thresholds 0 when not given */
+	int fail_fast;
+	long fail_fast_same_exit, fail_fast_failed_health;
 	struct ship_config_service *services; /* `service` + definitions, or `services:` */
 	size_t n_services;
 	char **variables; /* `variables:`: names a container's command may take from the

@@ -50,6 +50,9 @@ struct ship_deploy_opts {
 	/* ecship.yml's `autoscaling:` (NULL or unset: scaling is left as it is live); applied once
 	 * the service exists (ship_autoscaling_apply) */
 	const struct ship_config_autoscaling *autoscaling;
+	/* fail-fast (failfast.h): on unless no_fail_fast; a threshold of 0 takes the default */
+	int no_fail_fast;
+	long fail_fast_same_exit, fail_fast_failed_health;
 	/* progress */
 	ship_note_fn on_note;
 	ship_wait_snapshot_fn on_snapshot;
@@ -99,6 +102,13 @@ struct ship_deploy_result {
 	struct ship_service_view final;
 	struct ship_wait_stats wait;
 	double seconds;
+	/* fail-fast: the rule that decided ("" when it did not: ECS, the timeout or nothing did),
+	 * when ECS stopped the first failed task of ours (stoppingAt, else stoppedAt; epoch s;
+	 * 0: none seen), and the
+	 * stopped-task reads it made with their requests (ListTasks + DescribeTasks) */
+	char fail_fast[16];
+	double first_failure;
+	long fail_fast_reads, fail_fast_requests;
 };
 
 /*
@@ -118,6 +128,13 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 /* ship_deploy_many for one service. */
 int ship_deploy_run(struct ship_aws *aws, const struct ship_deploy_opts *o,
 		    struct ship_deploy_result *res, struct ship_err *err);
+
+/* The fail-fast rules of a deploy's options (failfast.h), and its figures into a result. */
+struct ship_failfast_rules;
+struct ship_failfast_watch;
+void ship_deploy_failfast_rules(const struct ship_deploy_opts *o, struct ship_failfast_rules *r);
+void ship_deploy_failfast_result(const struct ship_failfast_watch *w,
+				 struct ship_deploy_result *res);
 
 /* Outcome name for JSON results: "completed", "failed", ... */
 const char *ship_deploy_outcome_name(enum ship_deploy_outcome oc);

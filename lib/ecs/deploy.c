@@ -10,6 +10,7 @@
 
 #include "ecship/autoscaling.h"
 #include "ecship/deploy.h"
+#include "ecship/failfast.h"
 #include "ecship/i18n.h"
 #include "ecship/taskdef.h"
 #include "private/deploy.h"
@@ -1161,6 +1162,7 @@ static int deploy_start(struct ship_aws *aws, struct ship_call_opts *call,
 struct one {
 	struct ship_deploy_start start;
 	struct ship_rollout ro;
+	struct ship_failfast_watch ff; /* fail-fast over our deployment's stopped tasks */
 	int waited; /* it was waited for */
 	int gone;   /* it disappeared during the deploy */
 };
@@ -1226,8 +1228,12 @@ static int wait_all(struct ship_aws *aws, const struct ship_call_opts *call,
 			st[i].ro.threshold_min = opts[i].breaker_min;
 		memset(&items[nwait], 0, sizeof(items[nwait]));
 		items[nwait].service = opts[i].service;
-		items[nwait].done = ship_wait_rollout_done;
-		items[nwait].done_ctx = &st[i].ro;
+		struct ship_failfast_rules ffr;
+		ship_deploy_failfast_rules(&opts[i], &ffr);
+		ship_failfast_watch_init(&st[i].ff, aws, opts[i].cluster, opts[i].service, call, &ffr,
+					 &st[i].ro);
+		items[nwait].done = ship_failfast_wait_done; /* the rollout's end, or fail-fast's */
+		items[nwait].done_ctx = &st[i].ff;
 		items[nwait].events = &st[i].start.cur;
 		st[i].waited = 1;
 		idx[nwait++] = i;
@@ -1256,6 +1262,7 @@ static int wait_all(struct ship_aws *aws, const struct ship_call_opts *call,
 		i = idx[k];
 		res[i].final = items[k].last;
 		add_stats(&res[i], &ws);
+		ship_deploy_failfast_result(&st[i].ff, &res[i]);
 		end_outcome(&opts[i], &st[i], items[k].end, &res[i]);
 	}
 cleanup:

@@ -41,6 +41,10 @@ static const struct field s_service_fields[] = {{"name", F_STR, NULL},
 						{"container", F_STR, NULL},
 						{"autoscaling", F_MAP, s_as_fields},
 						{NULL, F_STR, NULL}};
+static const struct field s_failfast_fields[] = {{"enabled", F_STR, NULL},
+						 {"same_exit", F_STR, NULL},
+						 {"failed_health", F_STR, NULL},
+						 {NULL, F_STR, NULL}};
 static const struct field s_top_fields[] = {
     {"region", F_STR, NULL},
     {"cluster", F_STR, NULL},
@@ -52,6 +56,7 @@ static const struct field s_top_fields[] = {
     {"listener_rule", F_MAP, s_rule_fields},
     {"autoscaling", F_MAP, s_as_fields},
     {"timeout", F_DURATION, NULL},
+    {"fail_fast", F_MAP, s_failfast_fields},
     {"variables", F_STRLIST, NULL},
     {"services", F_SERVICES, s_service_fields},
     {"environments", F_ENVS, NULL},
@@ -686,6 +691,58 @@ static int get_services(struct loader *L, const struct ship_ynode *root, const c
 	return 0;
 }
 
+/* true/false (also on/off, yes/no): 1 or 0; -1 otherwise. */
+static int parse_bool(const char *v)
+{
+	static const char *const yes[] = {"true", "on", "yes"}, *const no[] = {"false", "off", "no"};
+	for (size_t i = 0; i < 3; i++) {
+		if (!strcmp(v, yes[i]))
+			return 1;
+		if (!strcmp(v, no[i]))
+			return 0;
+	}
+	return -1;
+}
+
+/* `fail_fast: false`, or a map of enabled, same_exit and failed_health (docs/config.md). */
+static int get_fail_fast(struct loader *L, const struct ship_ynode *sel)
+{
+	const struct ship_ynode *n = ship_ynode_get(sel, "fail_fast");
+	static const char *const counts[] = {"same_exit", "failed_health"};
+	char *v = NULL;
+	int r;
+	if (!n || ship_ynode_is_null(n))
+		return 0;
+	if (n->kind != SHIP_Y_MAP) {
+		if ((r = render(L, n, "fail_fast", &v)) < 0)
+			return -1;
+		if (r == 0 && v && (L->cfg->fail_fast = parse_bool(v)) < 0)
+			problem(L, n, "write fail_fast: false, or a map such as {same_exit: 3}",
+				"'fail_fast' must be true or false, not '%s'%s", v, "");
+		ship_free(v);
+		return 0;
+	}
+	if ((r = get_str(L, n, "enabled", 0, &v)) < 0)
+		return -1;
+	if (r == 0 && v && (L->cfg->fail_fast = parse_bool(v)) < 0)
+		problem(L, ship_ynode_get(n, "enabled"), "write true or false",
+			"'fail_fast.enabled' must be true or false, not '%s'%s", v, "");
+	ship_freep(&v);
+	for (size_t i = 0; i < 2; i++) {
+		long k = 0;
+		if ((r = get_str(L, n, counts[i], 0, &v)) < 0)
+			return -1;
+		if (r == 0 && v && (ship_parse_long(v, 1, 200, &k) || k < 1))
+			problem(L, ship_ynode_get(n, counts[i]), "write a number of tasks from 1 to 200",
+				"'fail_fast.%s' must be a number from 1 to 200, not '%s'", counts[i],
+				v);
+		else if (r == 0 && v)
+			*(i ? &L->cfg->fail_fast_failed_health : &L->cfg->fail_fast_same_exit) = k;
+		ship_freep(&v);
+	}
+	return 0;
+}
+
 static void load(struct loader *L, const struct ship_ynode *root)
 {
 	struct ship_config *cfg = L->cfg;
@@ -732,6 +789,8 @@ static void load(struct loader *L, const struct ship_ynode *root)
 		else
 			cfg->timeout_set = 1;
 	}
+	if (get_fail_fast(L, sel) < 0)
+		goto cleanup;
 	if (get_list(L, sel, "variables", &cfg->variables, &cfg->n_variables) < 0 ||
 	    get_services(L, sel, service, td, sd) < 0 || get_autoscaling(L, sel, &top_as) < 0)
 		goto cleanup;
@@ -798,6 +857,7 @@ struct ship_config *ship_config_parse_for(const char *path, unsigned need, struc
 	if (!L.cfg)
 		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory"), NULL;
 	L.cfg->timeout = SHIP_CONFIG_TIMEOUT_DEFAULT;
+	L.cfg->fail_fast = 1;
 	L.cfg->path = ship_strdup(path);
 	L.cfg->dir = dir_of(path);
 	if (vars->environment)

@@ -61,7 +61,7 @@ for sig in INT TERM; do
 done
 
 # 2. a signal while the circuit breaker rolls the service back: 130, and ECS's rollback goes on
-bg_deploy --tag crash-breaker
+bg_deploy --tag crash-breaker --no-fail-fast # the breaker's own rollback (fail-fast would decide first)
 n=600
 while ((n-- > 0)) && ! grep -q 'circuit breaker is rolling back' "$T_TMP/bg.err"; do sleep 0.1; done
 sim_post /clock '{"speed": 0}' >/dev/null # hold the rollback where it is

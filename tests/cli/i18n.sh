@@ -39,7 +39,7 @@ assert not stale, "stale msgids: %r" % stale[:5]
 PY
 check "every message of the diagnosis, deploy, rollback, doctor and infra is translated" python3 - po/ja.po <<'PY'
 import re, sys
-files = ("lib/ecs/deploy.c", "lib/ecs/rollout.c", "lib/ecs/wait.c", "src/cli_progress.c",
+files = ("lib/ecs/deploy.c", "lib/ecs/rollout.c", "lib/ecs/wait.c", "lib/ecs/failfast.c", "src/cli_progress.c",
          "lib/infra/plan.c", "lib/infra/quota.c", "lib/infra/rules.c", "lib/infra/stack.c",
          "lib/troubleshoot/diagnose.c", "lib/troubleshoot/doctor.c", "lib/troubleshoot/doctor_net.c",
          "src/cli_diagnose.c", "src/cli_summary.c", "src/cmd_deploy.c", "src/cmd_rollback.c",

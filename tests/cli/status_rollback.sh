@@ -28,7 +28,7 @@ contains "status: the newest deployment" "$OUT" '^newest +ecs-svc/[0-9]+ web-sta
 contains "status: the newest service deployment (ListServiceDeployments) succeeded" "$OUT" \
 	'^last change +service deployment [^ ]+ SUCCESSFUL \(since [^,]+, finished [^)]+\)'
 expect_exit "second deploy" 0 "$ECSHIP" deploy --tag v2
-expect_exit "a failing deploy is rolled back by the circuit breaker" 1 "$ECSHIP" deploy --tag crash-9
+expect_exit "a failing deploy is rolled back by the circuit breaker" 1 "$ECSHIP" deploy --no-fail-fast --tag crash-9
 check "the service runs revision 2 again" bash -c "[[ '$(service_td)' == *:task-definition/web-staging:2 ]]"
 
 expect_exit "status after the automatic rollback" 0 "$ECSHIP" status

@@ -268,6 +268,12 @@ static void reports_problems(void **state)
 	     1, "'scale_in_cooldown' is not a cooldown: '2d'", "up to a day", 4, 93},
 	    {"cluster: c\nservices: [{name: a, task_definition: t, autoscaling: [1]}]\n", 1,
 	     "'autoscaling' must be a map, not a list", NULL, 2, 55},
+	    {"cluster: c\nservice: s\ntask_definition: t\nfail_fast: maybe\n", 1,
+	     "'fail_fast' must be true or false", "fail_fast: false", 4, 12},
+	    {"cluster: c\nservice: s\ntask_definition: t\nfail_fast: {same_exit: 0}\n", 1,
+	     "'fail_fast.same_exit' must be a number from 1 to 200", NULL, 4, 24},
+	    {"cluster: c\nservice: s\ntask_definition: t\nfail_fast: {same_exits: 2}\n", 1,
+	     "unknown key 'same_exits'", "did you mean 'same_exit'?", 4, 13},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct ship_vars v;
@@ -288,6 +294,45 @@ static void reports_problems(void **state)
 				 ship_diags_count(&d, SHIP_SEV_ERROR), g ? g->line : 0,
 				 g ? g->column : 0, g ? g->message : "-",
 				 g && g->hint ? g->hint : "-");
+		ship_diags_release(&d);
+		ship_vars_release(&v);
+	}
+}
+
+/* `fail_fast:` (docs/config.md): on by default, false turns it off, a map sets thresholds, and
+ * an environment overrides it like any key. */
+static void fail_fast_key(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		int on;
+		long same_exit, failed_health;
+	} cases[] = {
+	    {"", 1, 0, 0},
+	    {"fail_fast: false\n", 0, 0, 0},
+	    {"fail_fast: on\n", 1, 0, 0},
+	    {"fail_fast: {same_exit: 3, failed_health: 4}\n", 1, 3, 4},
+	    {"fail_fast: {enabled: false, same_exit: 5}\n", 0, 5, 0},
+	    {"fail_fast: {same_exit: 3}\nenvironments: {staging: {fail_fast: {enabled: no}}}\n", 0,
+	     3, 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[512];
+		struct ship_vars v;
+		struct ship_diags d = SHIP_DIAGS_INIT;
+		struct ship_err err = SHIP_ERR_INIT;
+		snprintf(text, sizeof(text), "cluster: c\nservice: s\ntask_definition: t\n%s",
+			 cases[i].text);
+		vars_for(&v, "staging");
+		struct ship_config *c = ship_config_parse("ecship.yml", ship_str_c(text), &v, &d, &err);
+		if (!c)
+			fail_msg("case %zu: %s", i, err.message);
+		if (c->fail_fast != cases[i].on || c->fail_fast_same_exit != cases[i].same_exit ||
+		    c->fail_fast_failed_health != cases[i].failed_health)
+			fail_msg("case %zu: fail_fast %d, %ld, %ld", i, c->fail_fast,
+				 c->fail_fast_same_exit, c->fail_fast_failed_health);
+		ship_config_destroy(c);
 		ship_diags_release(&d);
 		ship_vars_release(&v);
 	}
@@ -434,6 +479,7 @@ int main(void)
 	    TU_TEST(applies_environment_override),
 	    TU_TEST(services_list),
 	    TU_TEST(autoscaling_config),
+	    TU_TEST(fail_fast_key),
 	    TU_TEST(reports_problems),
 	    TU_TEST(needs_only_the_keys_asked_for),
 	    TU_TEST(malformed_yaml),
