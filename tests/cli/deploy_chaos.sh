@@ -30,7 +30,7 @@ cat >td.json <<'JSON'
 JSON
 cat >svc.json <<'JSON'
 {"desiredCount": 2, "launchType": "FARGATE",
- "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-a"], "assignPublicIp": "DISABLED"}}}
+ "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["${SUBNET_A}"], "assignPublicIp": "DISABLED"}}}
 JSON
 expect_exit "baseline deploy (no faults)" 0 "$ECSHIP" deploy --tag v0
 

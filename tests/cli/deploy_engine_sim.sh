@@ -122,7 +122,7 @@ cat >td.json <<'JSON'
 JSON
 cat >svc.json <<'JSON'
 {"desiredCount": 1, "launchType": "FARGATE",
- "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-a"], "assignPublicIp": "DISABLED"}}}
+ "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["${SUBNET_A}"], "assignPublicIp": "DISABLED"}}}
 JSON
 long_td() { aws ecs describe-services --cluster "$CL" --services "$SV" --query 'services[0].taskDefinition' --output text; }
 expect_exit "255-character names: first deploy creates the service" 0 "$ECSHIP" deploy --tag v1

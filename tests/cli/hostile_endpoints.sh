@@ -55,9 +55,11 @@ cat >td.json <<'JSON'
  "cpu": "256", "memory": "512", "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
  "containerDefinitions": [{"name": "web", "image": "repo/web:${IMAGE_TAG:-v1}", "portMappings": [{"containerPort": 8000}]}]}
 JSON
+# ${SUBNET_A} is the subnet start_sim makes in moto; the deploys against the hostile servers before
+# it run with a made-up one
 cat >svc.json <<'JSON'
 {"desiredCount": 1, "launchType": "FARGATE",
- "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-a"], "assignPublicIp": "DISABLED"}}}
+ "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["${SUBNET_A:-subnet-a}"], "assignPublicIp": "DISABLED"}}}
 JSON
 
 # elapsed CMD...: runs CMD (killed after 30 s: a hang fails the test, not the run), sets RC and
