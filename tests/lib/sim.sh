@@ -82,3 +82,35 @@ JSON
  "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["${SUBNET_A:-subnet-a}"], "assignPublicIp": "DISABLED"}}}
 JSON
 }
+
+# sim_small_project DIR CLUSTER SERVICE FAMILY COUNT [TAG [LOG_GROUP]]: writes to DIR (made if
+# needed) a project of one service without a load balancer: ecship.yml (CLUSTER, SERVICE, timeout
+# 5m), td.json (FAMILY, one container web on port 8000, image repo/web:${IMAGE_TAG:-TAG}, TAG v1 by
+# default; awslogs to LOG_GROUP when given) and svc.json (COUNT Fargate tasks in ${SUBNET_A}, which
+# start_sim makes in moto; a made-up subnet before it). The cluster is not created.
+sim_small_project() {
+	local dir=$1 cluster=$2 service=$3 family=$4 count=$5 tag=${6:-v1} logs=""
+	[ -n "${7:-}" ] && logs=',
+   "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "'$7'", "awslogs-region": "${AWS_REGION}", "awslogs-stream-prefix": "ecs"}}'
+	mkdir -p "$dir"
+	cat >"$dir/ecship.yml" <<YML
+cluster: $cluster
+service: $service
+task_definition: td.json
+service_definition: svc.json
+timeout: 5m
+YML
+	cat >"$dir/td.json" <<JSON
+{"family": "$family", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+ "cpu": "256", "memory": "512", "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+ "containerDefinitions": [{"name": "web", "image": "repo/web:\${IMAGE_TAG:-$tag}", "portMappings": [{"containerPort": 8000}]$logs}]}
+JSON
+	cat >"$dir/svc.json" <<JSON
+{"desiredCount": $count, "launchType": "FARGATE",
+ "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["\${SUBNET_A:-subnet-a}"], "assignPublicIp": "DISABLED"}}}
+JSON
+}
+
+# sim_faults JSON: the sim's fault rules (docs/sim.md "Faults and rate limits"); sim_faults_off clears them.
+sim_faults() { sim_post /faults "$1" >/dev/null; }
+sim_faults_off() { curl -sf -X DELETE "$SIM_URL/_sim/faults" >/dev/null; }
