@@ -15,27 +15,10 @@ aws ecs create-cluster --cluster-name chaos >/dev/null
 
 P=$T_TMP/proj
 mkdir -p "$P" && cd "$P" || exit 1
-cat >ecship.yml <<'YML'
-cluster: chaos
-service: web
-task_definition: td.json
-service_definition: svc.json
-timeout: 5m
-YML
-cat >td.json <<'JSON'
-{"family": "chaos-web", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
- "cpu": "256", "memory": "512", "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
- "containerDefinitions": [{"name": "web", "image": "repo/web:${IMAGE_TAG:-v0}", "portMappings": [{"containerPort": 8000}],
-   "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/web", "awslogs-region": "${AWS_REGION}", "awslogs-stream-prefix": "ecs"}}}]}
-JSON
-cat >svc.json <<'JSON'
-{"desiredCount": 2, "launchType": "FARGATE",
- "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-a"], "assignPublicIp": "DISABLED"}}}
-JSON
+sim_small_project . chaos web chaos-web 2 v0 /ecs/web
 expect_exit "baseline deploy (no faults)" 0 "$ECSHIP" deploy --tag v0
 
-faults_on() { sim_post /faults '{"faults":[{"action":"*","throttle":0.30,"error":0.10,"reset":0.05,"lost":0.05},{"action":"RegisterTaskDefinition","lost":0.5}]}' >/dev/null; }
-faults_off() { curl -sf -X DELETE "$SIM_URL/_sim/faults" >/dev/null; }
+faults_on() { sim_faults '{"faults":[{"action":"*","throttle":0.30,"error":0.10,"reset":0.05,"lost":0.05},{"action":"RegisterTaskDefinition","lost":0.5}]}'; }
 td_now() { aws ecs describe-services --cluster chaos --services web --query 'services[0].taskDefinition' --output text; }
 
 good=$(td_now)
@@ -45,7 +28,7 @@ for i in $(seq 1 20); do
 	faults_on
 	"$ECSHIP" deploy --tag "$tag" >"$T_TMP/out.$i" 2>"$T_TMP/err.$i"
 	rc=$?
-	faults_off
+	sim_faults_off
 	registered=$((registered + 1))
 	now=$(td_now)
 	if [ "$rc" -ne "$want" ]; then

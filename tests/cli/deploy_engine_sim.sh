@@ -107,23 +107,8 @@ long_name() { python3 -c 'import sys; p=sys.argv[1]; print((p+"-Ab_9"*60)[:255])
 CL=$(long_name cluster) SV=$(long_name service)
 check "the names are 255 characters" test "${#CL}" = 255 -a "${#SV}" = 255
 aws ecs create-cluster --cluster-name "$CL" >/dev/null
-mkdir -p "$T_TMP/long" && cd "$T_TMP/long" || exit 1
-cat >ecship.yml <<YML
-cluster: $CL
-service: $SV
-task_definition: td.json
-service_definition: svc.json
-timeout: 5m
-YML
-cat >td.json <<'JSON'
-{"family": "long-web", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
- "cpu": "256", "memory": "512", "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
- "containerDefinitions": [{"name": "web", "image": "repo/web:${IMAGE_TAG:-v1}", "portMappings": [{"containerPort": 8000}]}]}
-JSON
-cat >svc.json <<'JSON'
-{"desiredCount": 1, "launchType": "FARGATE",
- "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-a"], "assignPublicIp": "DISABLED"}}}
-JSON
+sim_small_project "$T_TMP/long" "$CL" "$SV" long-web 1
+cd "$T_TMP/long" || exit 1
 long_td() { aws ecs describe-services --cluster "$CL" --services "$SV" --query 'services[0].taskDefinition' --output text; }
 expect_exit "255-character names: first deploy creates the service" 0 "$ECSHIP" deploy --tag v1
 arn=$(aws ecs describe-services --cluster "$CL" --services "$SV" --query 'services[0].serviceArn' --output text)

@@ -93,7 +93,7 @@ sed -e 's/"web-\${ENVIRONMENT}"/"worker-${ENVIRONMENT}"/' -e 's|repo/web:|repo/w
 cat >svc-worker.json <<'JSON'
 {"desiredCount": 1, "launchType": "FARGATE",
  "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": true, "rollback": true}},
- "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-a"], "assignPublicIp": "DISABLED"}}}
+ "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["${SUBNET_A}"], "assignPublicIp": "DISABLED"}}}
 JSON
 expect_exit "deploy of two services" 0 "$ECSHIP" deploy
 s0=$(seq_now)

@@ -42,23 +42,9 @@ PY
 }
 
 P=$T_TMP/proj
-mkdir -p "$P" && cd "$P" || exit 1
-cat >ecship.yml <<'YML'
-cluster: hostile
-service: web
-task_definition: td.json
-service_definition: svc.json
-timeout: 5m
-YML
-cat >td.json <<'JSON'
-{"family": "hostile-web", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
- "cpu": "256", "memory": "512", "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
- "containerDefinitions": [{"name": "web", "image": "repo/web:${IMAGE_TAG:-v1}", "portMappings": [{"containerPort": 8000}]}]}
-JSON
-cat >svc.json <<'JSON'
-{"desiredCount": 1, "launchType": "FARGATE",
- "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-a"], "assignPublicIp": "DISABLED"}}}
-JSON
+# its subnet is the one start_sim makes in moto (a made-up one for the hostile servers before it)
+sim_small_project "$P" hostile web hostile-web 1
+cd "$P" || exit 1
 
 # elapsed CMD...: runs CMD (killed after 30 s: a hang fails the test, not the run), sets RC and
 # SECS.
@@ -133,7 +119,7 @@ aws ecs create-cluster --cluster-name hostile >/dev/null
 expect_exit "first deploy" 0 "$ECSHIP" deploy
 before=$(aws ecs describe-services --cluster hostile --services web --query 'services[0].taskDefinition' --output text)
 seq0=$(sim_get /requests | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
-sim_post /faults '{"faults":[{"action":"RegisterTaskDefinition","empty":1,"times":1}]}' >/dev/null
+sim_faults '{"faults":[{"action":"RegisterTaskDefinition","empty":1,"times":1}]}'
 expect_exit "an empty answer to RegisterTaskDefinition is exit 3" 3 "$ECSHIP" deploy --tag v2
 contains "the error names the call and the member" "$ERR" "RegisterTaskDefinition: the answer has no 'taskDefinition.taskDefinitionArn'"
 sim_get "/requests?since=$seq0" >"$T_TMP/req.json"

@@ -25,7 +25,7 @@ cat >"$P/td.json" <<'JSON'
 JSON
 cat >"$P/svc.json" <<'JSON'
 {"desiredCount": 1, "launchType": "FARGATE",
- "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-f"], "assignPublicIp": "DISABLED"}}}
+ "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["${SUBNET_A}"], "assignPublicIp": "DISABLED"}}}
 JSON
 cd "$P" || exit 1
 

@@ -27,7 +27,7 @@ cat >"$P/td.json" <<'JSON'
 JSON
 cat >"$P/svc.json" <<'JSON'
 {"desiredCount": 1, "launchType": "FARGATE",
- "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-run1", "subnet-run2"], "securityGroups": ["sg-run"], "assignPublicIp": "DISABLED"}}}
+ "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["${SUBNET_A}", "${SUBNET_B}"], "securityGroups": ["${SECURITY_GROUP}"], "assignPublicIp": "DISABLED"}}}
 JSON
 cd "$P" || exit 1
 describe() { aws ecs describe-services --cluster runs --services app --query 'services[0].{td:taskDefinition,deps:deployments[*].[id,taskDefinition,status]}' --output json; }

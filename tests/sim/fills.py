@@ -66,7 +66,7 @@ def upstream_checks():
     EC2 and ELB; its messages 'Error retrieving subnet information for [...]', 'The target group with
     targetGroupArn ... does not exist.'). API_CreateService, errors InvalidParameterException."""
     moto = os.environ["MOTO_URL"]
-    with Sim("--speed", "0", "--seed", "52", "--no-rate-limits", "--upstream", moto, "--upstream-checks") as sim:
+    with Sim("--speed", "0", "--seed", "52", "--no-rate-limits", "--upstream", moto) as sim:
         ec2 = sim.client("ec2")
         vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
         subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.1.0/24")["Subnet"]["SubnetId"]

@@ -86,7 +86,7 @@ def cluster_seam():
         raw_ecs(sim, "CreateCluster", {"clusterName": "busy"})
         td = raw_ecs(sim, "RegisterTaskDefinition", taskdef("seam", "repo/web:1"))[1]["taskDefinition"]["taskDefinitionArn"]
         raw_ecs(sim, "CreateService", {"cluster": "busy", "serviceName": "web", "taskDefinition": td, "desiredCount": 1,
-                                       "networkConfiguration": NET, "tags": [{"key": "team", "value": "a"}]})
+                                       "networkConfiguration": sim.net, "tags": [{"key": "team", "value": "a"}]})
         st, a = raw_ecs(sim, "DeleteCluster", {"cluster": "busy"})
         # API_DeleteCluster: ClusterContainsServicesException while services are active
         check("DeleteCluster with an active service: ClusterContainsServicesException",
@@ -105,7 +105,7 @@ def cluster_seam():
         check("DeleteService on an INACTIVE service: answered with the service, INACTIVE",
               st == 200 and a["service"]["status"] == "INACTIVE", a)
         st, a = raw_ecs(sim, "CreateService", {"cluster": "busy", "serviceName": "web", "taskDefinition": td, "desiredCount": 0,
-                                               "networkConfiguration": NET})
+                                               "networkConfiguration": sim.net})
         arn = a.get("service", {}).get("serviceArn")
         st, t = raw_ecs(sim, "ListTagsForResource", {"resourceArn": arn})
         check("a re-created service does not inherit the deleted one's tags", st == 200 and t.get("tags") == [], t)

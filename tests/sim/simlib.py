@@ -38,12 +38,22 @@ class Sim:
         self.url = None
 
     def __enter__(self):
-        # the quick pace unless the test asks for a profile (ECS's clock is the sim's default), and
-        # no upstream existence checks (NET and TG below are made up) unless it says --upstream-checks
+        # the quick pace unless the test asks for a profile (ECS's clock is the sim's default). With
+        # --upstream the sim checks, as ECS does, that the subnets, security groups and target groups
+        # a service names exist there: the network of tests/lib/sim_network.py is made in that moto
+        # first and given as self.net (a networkConfiguration) and self.ids (SUBNET_A, TARGET_GROUP
+        # ...), unless the test says --no-upstream-checks (and why). NET and TG below are made up:
+        # for sims without an upstream.
         timing = [] if "--timing" in self.args else ["--timing", "fast"]
-        checks = [] if "--upstream-checks" in self.args else ["--no-upstream-checks"]
-        args = [a for a in self.args if a != "--upstream-checks"]
-        cmd = [os.environ["ECSHIP_SIM"], "--listen", "127.0.0.1:0"] + timing + checks + args
+        self.ids, self.net = {}, None
+        if "--upstream" in self.args and "--no-upstream-checks" not in self.args:
+            sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+            import sim_network
+            self.ids = sim_network.create(self.args[self.args.index("--upstream") + 1], REGION)
+            self.net = {"awsvpcConfiguration": {"subnets": [self.ids["SUBNET_A"], self.ids["SUBNET_B"]],
+                                                "securityGroups": [self.ids["SECURITY_GROUP"]],
+                                                "assignPublicIp": "DISABLED"}}
+        cmd = [os.environ["ECSHIP_SIM"], "--listen", "127.0.0.1:0"] + timing + self.args
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline().strip()
         if not line.startswith("listening on http://127.0.0.1:"):

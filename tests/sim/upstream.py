@@ -7,7 +7,7 @@ import os
 
 import boto3
 
-from simlib import NET, REGION, Sim, check, done, taskdef
+from simlib import REGION, Sim, check, done, taskdef
 
 TEMPLATE = {
     "AWSTemplateFormatVersion": "2010-09-09",
@@ -50,7 +50,7 @@ def main():
               len(got) == 1 and got[0]["status"] == "ACTIVE" and got[0]["clusterArn"] == moto_cluster["clusterArn"], got)
         ecs.register_task_definition(**taskdef("django-staging", "repo/web:1", group="/ecs/django-staging"))
         ecs.create_service(cluster="django-ecs-cluster-staging", serviceName="django-ecs-service-staging",
-                           taskDefinition="django-staging", desiredCount=2, networkConfiguration=NET,
+                           taskDefinition="django-staging", desiredCount=2, networkConfiguration=sim.net,
                            loadBalancers=[{"targetGroupArn": tg, "containerName": "app", "containerPort": 8000}],
                            deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}})
         sim.advance(300)
