@@ -137,7 +137,7 @@ def stack_delete_refused():
         ecs = sim.client()
         td = ecs.register_task_definition(**taskdef("seam", "repo/web:1"))["taskDefinition"]["taskDefinitionArn"]
         ecs.create_service(cluster="stack-cluster", serviceName="web", taskDefinition=td, desiredCount=1,
-                           networkConfiguration=NET)
+                           networkConfiguration=sim.net)
         sim.advance(60)
         cfn.delete_stack(StackName="seam-base")
         st = cfn.describe_stacks(StackName="seam-base")["Stacks"][0]

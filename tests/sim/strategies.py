@@ -56,7 +56,7 @@ class Infra:
                         for i, az in ((1, "a"), (2, "c"))]
         self.sg = ec2.create_security_group(GroupName="web-" + self.tag, Description="web", VpcId=self.vpc)["GroupId"]
         # the tasks' awslogs group must exist upstream, or ECS stops them with ResourceInitializationError
-        # (the sim checks it with --upstream-checks); moto is shared: it may exist already
+        # (the sim checks it, as it checks the network, with an upstream); moto is shared: it may exist already
         try:
             moto("logs").create_log_group(logGroupName="/ecs/web")
         except Exception as e:  # ResourceAlreadyExistsException
@@ -626,7 +626,7 @@ def ecs_clock(infra):
 
 def main():
     infra = Infra()
-    with Sim("--speed", "0", "--seed", "16", "--no-rate-limits", "--upstream", MOTO, "--upstream-checks",
+    with Sim("--speed", "0", "--seed", "16", "--no-rate-limits", "--upstream", MOTO,
              "--image-rule", "nopull=pull-error", "--hook-rule", "cli-hook=fail") as sim:
         call(sim, "CreateCluster", {"clusterName": "c1"})
         refusals(sim, infra)

@@ -234,8 +234,10 @@ def health_check_timeouts():
       to succeed before it is considered a failure" (default 5: API_HealthCheck,
       https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html), likewise."""
     moto = os.environ["MOTO_URL"]
+    # --no-upstream-checks: "lbdflt" names a target group that exists nowhere on purpose, so the sim
+    # falls back to AWS's default health-check settings (as in target_group_from_upstream)
     with Sim("--timing", "ecs", "--speed", "0", "--seed", "36", "--no-rate-limits", "--upstream", moto,
-             "--image-rule", "lag=slow-health:8") as sim:
+             "--no-upstream-checks", "--image-rule", "lag=slow-health:8") as sim:
         ec2 = sim.client("ec2")
         vpc = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
         elb = sim.client("elbv2")
