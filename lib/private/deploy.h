@@ -18,6 +18,8 @@ struct ship_deploy_start {
 	json_t *update;		       /* UpdateService members the service definition changes */
 	int superseding;	       /* the PRIMARY failed for good: ours replaces it, also on the
 					  same revision (forceNewDeployment) */
+	const char *group;	       /* a deploy of several services: its digest, written with
+					  the pending mark before the UpdateService (else NULL) */
 };
 void ship_deploy_start_release(struct ship_deploy_start *s);
 
