@@ -509,14 +509,21 @@ void ship_deploy_start_release(struct ship_deploy_start *s)
 	s->svc = NULL;
 	json_decref(s->update);
 	s->update = NULL;
+	json_decref(s->prefetch);
+	s->prefetch = NULL;
+	s->prefetched = 0;
 }
 
 static int describe(struct ship_aws *aws, const struct ship_call_opts *call,
 		    const struct ship_deploy_opts *o, struct ship_deploy_start *s,
 		    struct ship_err *err)
 {
+	json_t *pre = s->prefetched ? json_incref(s->prefetch) : NULL;
+	int have = s->prefetched;
 	ship_deploy_start_release(s);
-	if (ship_ecs_describe_service_opts(aws, o->cluster, o->service, call, &s->svc, err))
+	if (have)
+		s->svc = pre; /* described with the others (prefetch) */
+	else if (ship_ecs_describe_service_opts(aws, o->cluster, o->service, call, &s->svc, err))
 		return ship_err_prefix(err, _("cannot describe service '%s' in cluster '%s'"),
 				       o->service, o->cluster);
 	memset(&s->view, 0, sizeof(s->view));
@@ -1360,6 +1367,45 @@ static void join_calls(struct engine *g, struct ship_call_opts *call)
 			call->persist_until = g->calls[i].persist_until;
 }
 
+/*
+ * Describes the services of a deploy ten per DescribeServices (the API's maximum) before they are
+ * observed, so that 200 services cost 20 calls against ECS's Describe bucket, not 200. Only a
+ * service found by its name is prefetched; one ECS reports MISSING or INACTIVE, and every service
+ * of a call that failed, is described on its own by stage 1 as before.
+ */
+static void prefetch(struct ship_aws *aws, const struct ship_call_opts *call,
+		     const struct ship_deploy_opts *opts, size_t n, struct one *st)
+{
+	for (size_t first = 0; first < n; first += SHIP_DESCRIBE_BATCH) {
+		size_t end = first + SHIP_DESCRIBE_BATCH < n ? first + SHIP_DESCRIBE_BATCH : n, i, j;
+		struct ship_err e = SHIP_ERR_INIT;
+		json_t *names = json_array(), *resp = NULL, *s;
+		for (i = first; names && i < end; i++)
+			json_array_append_new(names, json_string(opts[i].service));
+		json_t *req = names ? json_pack("{s:s, s:o}", "cluster", opts[0].cluster, "services",
+						names)
+				    : NULL;
+		if (!req || ship_aws_json(aws, SHIP_SVC_ECS, "DescribeServices", req, &resp, call,
+					  &e)) {
+			json_decref(req);
+			continue;
+		}
+		json_decref(req);
+		for (i = first; i < end; i++)
+			json_array_foreach(json_object_get(resp, "services"), j, s)
+			{
+				const char *name = json_string_value(json_object_get(s, "serviceName"));
+				const char *status = json_string_value(json_object_get(s, "status"));
+				if (name && !strcmp(name, opts[i].service) &&
+				    !(status && !strcmp(status, "INACTIVE")) && !st[i].start.prefetched) {
+					st[i].start.prefetch = json_incref(s);
+					st[i].start.prefetched = 1;
+				}
+			}
+		json_decref(resp);
+	}
+}
+
 int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts_in, size_t n,
 		     struct ship_deploy_result *res, struct ship_err *err)
 {
@@ -1421,6 +1467,7 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts_i
 	 * cannot apply, or a service on another deployment controller, changes nothing */
 	if (n > 1) {
 		struct ship_fanout f = {n, NULL, NULL, NULL, workers, ran, 0};
+		prefetch(aws, &call, opts_in, n, st);
 		ship_fanout_run(aws, &f, observe_one, &g);
 		for (i = 0; i < n && !st[i].stopped; i++)
 			;
