@@ -1377,16 +1377,17 @@ static void prefetch(struct ship_aws *aws, const struct ship_call_opts *call,
 		     const struct ship_deploy_opts *opts, size_t n, struct one *st)
 {
 	for (size_t first = 0; first < n; first += SHIP_DESCRIBE_BATCH) {
-		size_t end = first + SHIP_DESCRIBE_BATCH < n ? first + SHIP_DESCRIBE_BATCH : n, i, j;
+		size_t end = first + SHIP_DESCRIBE_BATCH < n ? first + SHIP_DESCRIBE_BATCH : n, i,
+		       j;
 		struct ship_err e = SHIP_ERR_INIT;
 		json_t *names = json_array(), *resp = NULL, *s;
 		for (i = first; names && i < end; i++)
 			json_array_append_new(names, json_string(opts[i].service));
-		json_t *req = names ? json_pack("{s:s, s:o}", "cluster", opts[0].cluster, "services",
-						names)
-				    : NULL;
-		if (!req || ship_aws_json(aws, SHIP_SVC_ECS, "DescribeServices", req, &resp, call,
-					  &e)) {
+		json_t *req =
+		    names ? json_pack("{s:s, s:o}", "cluster", opts[0].cluster, "services", names)
+			  : NULL;
+		if (!req ||
+		    ship_aws_json(aws, SHIP_SVC_ECS, "DescribeServices", req, &resp, call, &e)) {
 			json_decref(req);
 			continue;
 		}
@@ -1394,10 +1395,13 @@ static void prefetch(struct ship_aws *aws, const struct ship_call_opts *call,
 		for (i = first; i < end; i++)
 			json_array_foreach(json_object_get(resp, "services"), j, s)
 			{
-				const char *name = json_string_value(json_object_get(s, "serviceName"));
-				const char *status = json_string_value(json_object_get(s, "status"));
+				const char *name =
+				    json_string_value(json_object_get(s, "serviceName"));
+				const char *status =
+				    json_string_value(json_object_get(s, "status"));
 				if (name && !strcmp(name, opts[i].service) &&
-				    !(status && !strcmp(status, "INACTIVE")) && !st[i].start.prefetched) {
+				    !(status && !strcmp(status, "INACTIVE")) &&
+				    !st[i].start.prefetched) {
 					st[i].start.prefetch = json_incref(s);
 					st[i].start.prefetched = 1;
 				}
