@@ -630,19 +630,35 @@ def install_node_peer(rn):
     return os.path.join(d, "action.mjs"), None
 
 
+TIME = shutil.which("time") or "/usr/bin/time"
+
+
 def run_measured(rn, argv, timeout=600):
-    """Runs argv (its output to tools.log); (rc, t0, t1, CPU s, peak RSS KB) from its own rusage."""
+    """Runs argv (its output to tools.log); (rc, t0, t1, CPU s, peak RSS KB). The peak RSS comes
+    from GNU time, which forks the tool from its own small process: a child forked from this
+    Python process would count Python's resident pages before its exec (getrusage's maxrss is the
+    largest over the whole process, exec included)."""
     rn.errlog.write(f"$ {' '.join(argv)}\n")
     rn.errlog.flush()
+    out = os.path.join(rn.work, "time.out")
+    use_time = os.access(TIME, os.X_OK)
+    cmd = [TIME, "-f", "%U %S %M", "-o", out, *argv] if use_time else argv
     t0 = time.time()
-    p = subprocess.Popen(argv, stdout=rn.errlog, stderr=rn.errlog, stdin=subprocess.DEVNULL)
+    p = subprocess.Popen(cmd, stdout=rn.errlog, stderr=rn.errlog, stdin=subprocess.DEVNULL)
     timer = threading.Timer(timeout, p.kill)
     timer.start()
     _, status, ru = os.wait4(p.pid, 0)
     timer.cancel()
     t1 = time.time()
     p.returncode = os.waitstatus_to_exitcode(status)
-    return p.returncode, t0, t1, ru.ru_utime + ru.ru_stime, ru.ru_maxrss
+    if use_time:
+        try:
+            with open(out) as fh:
+                u, s_, m = fh.read().split()[-3:]
+            return p.returncode, t0, t1, float(u) + float(s_), int(m)
+        except (OSError, ValueError):
+            pass
+    return p.returncode, t0, t1, ru.ru_utime + ru.ru_stime, None
 
 
 def peer_steps(rn, tool, tag, action_js):
@@ -684,7 +700,7 @@ def bench_peers(rn, runs):
                 t_start = t_start or t0
                 rcs.append(rc)
                 cpu += c
-                rss = max(rss, m)
+                rss = max(rss, m) if m is not None and rss is not None else None
             reqs = [r for r in rn.sim.requests(seq) if r["time"] <= t1]
             rolls = [r for r in rn.sim.rollouts(rseq) if r["serviceArn"].endswith(f"/{CLUSTER}/{SERVICE}")]
             dep = next((r["deploymentId"] for r in rolls if r["rolloutState"] == "IN_PROGRESS"), None)

@@ -1062,6 +1062,7 @@ struct engine {
 	int observed;
 	size_t failed; /* the service whose failure rolls the others back */
 	struct rb *rbs;
+	int round;	/* roll_back_all's: 0 the rollbacks, 1 the fallbacks */
 	char group[17]; /* group_digest */
 };
 
@@ -1159,6 +1160,9 @@ static int rb_issue_one(void *ctx, size_t i, struct ship_aws *aws)
 	struct rb *rb = &g->rbs[i];
 	struct ship_err *e = &st[i].err;
 	size_t failed = g->failed;
+	/* the second round is only for the fallbacks */
+	if (g->round > 0 && rb->kind != RB_FALLBACK)
+		return 0;
 	if (rb->kind == RB_FALLBACK) { /* second round: the breaker's rollback did not settle */
 		if (rb_direct_issue(aws, &rb->call, &opts[i], res[i].previous_taskdef, 0, &res[i],
 				    rb, e))
@@ -1269,6 +1273,7 @@ static int roll_back_all(struct ship_aws *aws, struct engine *g, struct ship_err
 			break;
 		if (g->opts[0].before_update)
 			f.workers = 1;
+		g->round = round;
 		ship_fanout_run(aws, &f, rb_issue_one, g);
 		for (i = 0; i < n; i++)
 			if (g->st[i].failed_rb) {

@@ -86,6 +86,18 @@ tr=sum(1 for a in t if a=="RegisterTaskDefinition")
 print("# throttled requests under the default limits: %d" % len(t))
 assert n==41+tr, (n, tr, t[:10])' "$SIM_URL" "$seq0"
 check "50 services: all COMPLETED on v2, one new revision per distinct definition" check_all v2 2
+# before anything changes, the 50 services are described ten per call (5 DescribeServices), not
+# one by one (50): ECS's Describe bucket is 100, then 20 a second
+check "50 services: described ten per DescribeServices before the first change" python3 -c '
+import json,sys,urllib.request
+d=json.load(urllib.request.urlopen(sys.argv[1]+"/_sim/requests?since="+sys.argv[2]))
+n=0
+for r in d["requests"]:
+    if r["action"] in ("RegisterTaskDefinition","TagResource","UpdateService","CreateService"):
+        break
+    n+=r["action"]=="DescribeServices"
+print("# DescribeServices before the first change: %d" % n)
+assert n==5, n' "$SIM_URL" "$seq0"
 check "50 services: every DescribeServices names at most 10 services, some exactly 10" python3 - "$ERR" <<'PY'
 import json, re, sys
 sizes = []
