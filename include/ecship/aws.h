@@ -80,6 +80,11 @@ void ship_aws_destroy(struct ship_aws *aws);
  * itself must not make calls while its forks do.
  */
 struct ship_aws *ship_aws_fork(struct ship_aws *parent, struct ship_err *err);
+/* The one lock taken around the wire log of forked clients; code calling other callbacks that are
+ * not thread-safe from their threads takes it too (the deploy's progress), since both end in the
+ * same output code. */
+void ship_aws_callbacks_lock(void);
+void ship_aws_callbacks_unlock(void);
 
 /* The resolved region, or NULL when none is configured (calls then fail with a hint). */
 const char *ship_aws_region(const struct ship_aws *aws);

@@ -76,10 +76,22 @@ struct ship_aws {
 
 /*
  * One lock for the state a forked client shares with its parent (the token buckets, the
- * parent's stats when a fork ends) and for the wire log, whose callback need not be
- * thread-safe. Held only for bookkeeping, never across a request or a sleep.
+ * parent's stats when a fork ends). Held only for bookkeeping, never across a request or a
+ * sleep.
  */
 static pthread_mutex_t s_shared_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The lock around callbacks into code that is not thread-safe: the wire log here, progress in
+ * the deploy's pool (ship_aws_callbacks_lock); one lock, as both end in the same output code. */
+static pthread_mutex_t s_callback_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void ship_aws_callbacks_lock(void)
+{
+	pthread_mutex_lock(&s_callback_lock);
+}
+void ship_aws_callbacks_unlock(void)
+{
+	pthread_mutex_unlock(&s_callback_lock);
+}
 
 static struct ship_aws *bucket_owner(struct ship_aws *aws)
 {
@@ -391,9 +403,9 @@ static void wire_emit(struct wire *w)
 		ship_redact_literal(&w->line, c[i]->access_key);
 	}
 	if (!w->line.failed) {
-		pthread_mutex_lock(&s_shared_lock);
+		ship_aws_callbacks_lock();
 		aws->wire_log(aws->wire_log_ctx, w->line.data);
-		pthread_mutex_unlock(&s_shared_lock);
+		ship_aws_callbacks_unlock();
 	}
 	ship_buf_reset(&w->line);
 }

@@ -10,15 +10,14 @@
 #include "ecship/util.h"
 #include "private/fanout.h"
 
-static pthread_mutex_t s_callback_lock = PTHREAD_MUTEX_INITIALIZER;
-
+/* The client's callback lock: progress and the wire log end in the same output code. */
 void ship_fanout_lock(void)
 {
-	pthread_mutex_lock(&s_callback_lock);
+	ship_aws_callbacks_lock();
 }
 void ship_fanout_unlock(void)
 {
-	pthread_mutex_unlock(&s_callback_lock);
+	ship_aws_callbacks_unlock();
 }
 
 struct pool {
