@@ -49,7 +49,7 @@ CPPFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Ilib
             -DECSHIP_VERSION='"$(VERSION)"' -DECSHIP_GIT_REV='"$(GIT_REV)"' \
             -DECSHIP_LOCALEDIR='"$(PREFIX)/share/locale"'
 LIB_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS) 2>/dev/null)
-LIB_LIBS    := $(shell $(PKG_CONFIG) --libs $(LIB_PKGS) 2>/dev/null) -lm
+LIB_LIBS    := $(shell $(PKG_CONFIG) --libs $(LIB_PKGS) 2>/dev/null) -lm -lpthread
 SIM_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(SIM_PKGS) 2>/dev/null)
 SIM_LIBS    := $(shell $(PKG_CONFIG) --libs $(SIM_PKGS) 2>/dev/null) -lpthread
 TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)

@@ -4,7 +4,9 @@
 Measures, against ecship-sim (--upstream moto_server) on loopback: (a) how soon `ecship deploy`
 notices COMPLETED and how often it polls, (b) the runbook's AWS CLI steps vs `ecship deploy`,
 (c) failure detection and the waiter's false success, (d) SigV4 and client micro-benchmarks,
-(e) fail-fast against the circuit breaker at ECS's timing (a second ecship-sim, --timing ecs).
+(e) fan-out: many services in one deploy, (f) the peers (AWS CLI steps, the deploy action's SDK
+waiter, a fabfuel-style poller), (g) fail-fast against the circuit breaker at ECS's timing (a
+second ecship-sim, --timing ecs).
 Prints plain-text tables on stdout, progress on stderr. A benchmark, not a test: PASS/FAIL lines
 compare with issue 4's targets and never change the exit code. Never starts servers itself.
 """
@@ -19,6 +21,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -399,7 +402,7 @@ def failure_row(tool, rc, t0, t1, a, before, new, after, verdict):
             f"{before}/{new}/{after}", verdict]
 
 
-# ---- (e) fail-fast against the circuit breaker, at ECS's timing -------------------------------
+# ---- (g) fail-fast against the circuit breaker, at ECS's timing -------------------------------
 
 FF_RULES = [("missing tag", "ffpull", "pull-error"), ("crash loop", "ffcrash", "exit:3"),
             ("failing health check", "ffsick", "unhealthy:503")]
@@ -420,7 +423,7 @@ def first_failed_task(sim, dep):
 
 
 def bench_failfast(args):
-    """(e): a doomed deployment at desired count 1 on a second ecship-sim at --timing ecs."""
+    """(g): a doomed deployment at desired count 1 on a second ecship-sim at --timing ecs."""
     speed = float(args.ecs_speed)
     rn = Runner(args)
     rn.sim = Sim(args.sim_ecs)
@@ -434,7 +437,7 @@ def bench_failfast(args):
     json.dump(svc, open(os.path.join(d, "ecs-service.json"), "w"))
     rn.sim.ecs("CreateCluster", {"clusterName": CLUSTER})
     rc, t0, t1, _, _ = rn.ecship("deploy", "--tag", "r0", "--timeout", "60m", timeout=900)
-    log(f"(e) service created at ECS timing (--speed {args.ecs_speed}) in {t1 - t0:.0f} s, exit {rc}")
+    log(f"(g) service created at ECS timing (--speed {args.ecs_speed}) in {t1 - t0:.0f} s, exit {rc}")
     rn.sim.post("/rules", {"rules": [{"match": ":" + tag, "behavior": b} for _, tag, b in FF_RULES]})
     rows = []
     for kind, tag, behaviour in FF_RULES:
@@ -457,10 +460,10 @@ def bench_failfast(args):
             reqs = res.get("fail_fast_requests", "-") if mode == "fail-fast" else "-"
             rows.append([kind, mode, rc, res.get("fail_fast") or ("breaker" if failed else "?"),
                          rel(decided), rel(to_sim(t1)), reqs])
-            log(f"(e) {kind}, {mode}: exit {rc}, decided {rel(decided)} s and exited {rel(to_sim(t1))} s "
+            log(f"(g) {kind}, {mode}: exit {rc}, decided {rel(decided)} s and exited {rel(to_sim(t1))} s "
                 f"after the first failed task (simulated)")
     rn.sim.post("/rules", {"rules": []})
-    table(f"(e) fail-fast vs the circuit breaker: desired count 1, ecship-sim --timing ecs --speed {args.ecs_speed} "
+    table(f"(g) fail-fast vs the circuit breaker: desired count 1, ecship-sim --timing ecs --speed {args.ecs_speed} "
           f"(simulated seconds from ECS's stoppingAt of the first failed task)",
           ["failure", "run", "exit", "decided by", "decided at s", "exited at s", "fail-fast requests"], rows,
           ["decided: fail-fast's rollback UpdateService (fail-fast runs), the deployment's FAILED (breaker runs, "
@@ -581,6 +584,232 @@ def botocore_bench(url, n):
             "cpu": (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)}
 
 
+# ---- (e) fan-out: many services in one deploy --------------------------------------------------
+
+# The sim's ECS-like buckets (sim/faults.c, docs/sim.md): (burst, refill per second)
+SIM_BUCKETS = {"RegisterTaskDefinition": (20, 1), "UpdateService": (50, 5), "CreateService": (50, 5),
+               "TagResource": (50, 20)}
+
+
+def fan_project(rn, name, n, shared):
+    """A project of n services (one task each) in cluster `name`: one family for all, or one each."""
+    d = os.path.join(rn.work, name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(ROOT, "bench", "fixture", "task-definition.json")) as fh:
+        td = json.load(fh)
+    with open(os.path.join(ROOT, "bench", "fixture", "ecs-service.json")) as fh:
+        sd = json.load(fh)
+    sd.pop("loadBalancers", None)
+    sd.pop("healthCheckGracePeriodSeconds", None)
+    sd.pop("serviceName", None)
+    sd.pop("taskDefinition", None)
+    sd["desiredCount"] = 1
+    with open(os.path.join(d, "svc.json"), "w") as fh:
+        json.dump(sd, fh)
+    lines = ["region: ap-northeast-1", f"cluster: {name}", "timeout: 10m", "services:"]
+    for i in range(n):
+        fam = f"{name}-web" if shared else f"{name}-f{i:03d}"
+        t = dict(td, family=fam)
+        with open(os.path.join(d, f"td-{fam}.json"), "w") as fh:
+            json.dump(t, fh)
+        lines += [f"  - name: s{i:03d}", "    service_definition: svc.json",
+                  f"    task_definition: td-{fam}.json"]
+    cfg = os.path.join(d, "ecship.yml")
+    with open(cfg, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    rn.sim.ecs("CreateCluster", {"clusterName": name})
+    return cfg
+
+
+def fan_check(rn, name, n, shared, tag, revs):
+    """Every service's only deployment is COMPLETED on its family's revision `revs` (the image with
+    tag); each family has exactly `revs` revisions. Returns a list of problems."""
+    bad = []
+    names = [f"s{i:03d}" for i in range(n)]
+    for k in range(0, n, 10):
+        for s in rn.sim.ecs("DescribeServices", {"cluster": name, "services": names[k:k + 10]})["services"]:
+            deps = s["deployments"]
+            if len(deps) != 1 or deps[0]["rolloutState"] != "COMPLETED" or \
+                    not s["taskDefinition"].endswith(f":{revs}"):
+                bad.append(s["serviceName"])
+    fams = [f"{name}-web"] if shared else [f"{name}-f{i:03d}" for i in range(n)]
+    for fam in fams:
+        arns = rn.sim.ecs("ListTaskDefinitions", {"familyPrefix": fam})["taskDefinitionArns"]
+        if len(arns) != revs:
+            bad.append(f"{fam}: {len(arns)} revisions")
+    return bad
+
+
+def fan_floor(n, distinct, one):
+    """The floor the sim's buckets set for one deploy of n services (distinct registrations), plus
+    one service's own deploy time: the slowest bucket's (calls - burst) / rate."""
+    calls = {"RegisterTaskDefinition": distinct, "UpdateService": n, "TagResource": n}
+    return one + max(max(0, c - SIM_BUCKETS[a][0]) / SIM_BUCKETS[a][1] for a, c in calls.items())
+
+
+def bench_fanout(rn, sizes):
+    rows, one = [], None
+    cases = [(n, True) for n in sizes] + [(n, False) for n in sizes if 1 < n <= 50]
+    for n, shared in cases:
+        name = f"fan-{n}-{'shared' if shared else 'distinct'}"
+        cfg = fan_project(rn, name, n, shared)
+        exe = [os.path.join(rn.build, "ecship"), "--config", cfg, "--endpoint-url", rn.sim.url]
+        # the creating deploy runs without the sim's limits, so that the measured one starts with
+        # ECS's buckets full, as a deploy after a quiet spell does
+        rn.sim.post("/faults", {"faults": [], "rate_limits": False})
+        rc0, _, _, _, _ = rn.run(exe + ["deploy", "--tag", "f1"], timeout=900)
+        rn.sim.post("/faults", {"faults": [], "rate_limits": True})
+        seq, _ = rn.sim.marks()
+        rc, t0, t1, _, cpu = rn.run(exe + ["deploy", "--tag", "f2"], timeout=900)
+        reqs = rn.sim.requests(seq)
+        reqs = [r for r in reqs if r["time"] <= t1]
+        throttled = sum(1 for r in reqs if r.get("fault") == "throttle")
+        regs = sum(1 for r in reqs if r["action"] == "RegisterTaskDefinition" and r.get("fault") != "throttle")
+        bad = fan_check(rn, name, n, shared, "f2", 2)
+        wall = t1 - t0
+        if n == 1 and shared:
+            one = wall
+        distinct = 1 if shared else n
+        floor = fan_floor(n, distinct, one or wall)
+        rows.append([n, "one" if shared else "each its own", f"{rc0}/{rc}", f(wall, 1), f(floor, 1),
+                     f"{100 * (wall / floor - 1):+.0f} %", regs, throttled, len(reqs),
+                     f"{cpu * 1000:.0f}", "ok" if not bad else f"{len(bad)} wrong: {bad[:3]}"])
+        log(f"(e) {n} services, {'shared' if shared else 'distinct'} family: {wall:.1f} s (floor {floor:.1f} s), exit {rc}")
+    table("(e) fan-out: N services (1 task each) in one `ecship deploy`, the sim's default rate limits on",
+          ["services", "family", "exit", "wall s", "floor s", "vs floor", "registrations", "throttled",
+           "requests", "CPU ms", "check"], rows,
+          ["floor = one service's deploy (the first row) + the slowest of the sim's buckets: "
+           "RegisterTaskDefinition 20 then 1/s,",
+           "UpdateService 50 then 5/s, TagResource (other actions) 50 then 20/s, each (calls - burst) / rate;",
+           "exit = the creating deploy / the measured one; check = every service's only deployment "
+           "COMPLETED on revision 2, each family with exactly 2 revisions."])
+
+
+# ---- (f) the peers at the sim's fast pace --------------------------------------------------------
+
+PEERS_DIR = "bench-peers"  # under the build folder: the Node peer's node_modules
+
+
+def install_node_peer(rn):
+    """npm installs @aws-sdk/client-ecs into BUILD/bench-peers; None with the reason when it cannot."""
+    d = os.path.join(rn.build, PEERS_DIR)
+    os.makedirs(d, exist_ok=True)
+    for n in ("package.json", "action.mjs"):
+        shutil.copy(os.path.join(ROOT, "bench", "peers", n), d)
+    if not shutil.which("node") or not shutil.which("npm"):
+        return None, "node or npm is not installed"
+    if not os.path.isdir(os.path.join(d, "node_modules", "@aws-sdk", "client-ecs")):
+        p = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=d,
+                           capture_output=True, text=True, timeout=300)
+        if p.returncode != 0:
+            return None, "npm install failed (registry unreachable?): " + (p.stderr.strip().splitlines() or ["?"])[-1]
+    return os.path.join(d, "action.mjs"), None
+
+
+TIME = shutil.which("time") or "/usr/bin/time"
+
+
+def run_measured(rn, argv, timeout=600):
+    """Runs argv (its output to tools.log); (rc, t0, t1, CPU s, peak RSS KB). The peak RSS comes
+    from GNU time, which forks the tool from its own small process: a child forked from this
+    Python process would count Python's resident pages before its exec (getrusage's maxrss is the
+    largest over the whole process, exec included)."""
+    rn.errlog.write(f"$ {' '.join(argv)}\n")
+    rn.errlog.flush()
+    out = os.path.join(rn.work, "time.out")
+    use_time = os.access(TIME, os.X_OK)
+    cmd = [TIME, "-f", "%U %S %M", "-o", out, *argv] if use_time else argv
+    t0 = time.time()
+    p = subprocess.Popen(cmd, stdout=rn.errlog, stderr=rn.errlog, stdin=subprocess.DEVNULL)
+    timer = threading.Timer(timeout, p.kill)
+    timer.start()
+    _, status, ru = os.wait4(p.pid, 0)
+    timer.cancel()
+    t1 = time.time()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if use_time:
+        try:
+            with open(out) as fh:
+                u, s_, m = fh.read().split()[-3:]
+            return p.returncode, t0, t1, float(u) + float(s_), int(m)
+        except (OSError, ValueError):
+            pass
+    return p.returncode, t0, t1, ru.ru_utime + ru.ru_stime, None
+
+
+def peer_steps(rn, tool, tag, action_js):
+    """One deploy of the bench service by `tool`; a list of process runs (untimed preparation apart)."""
+    img = f"123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/bench-web:{tag}"
+    if tool == "ecship":
+        return [[os.path.join(rn.build, "ecship"), "--config", rn.cfg, "--endpoint-url", rn.sim.url,
+                 "deploy", "--tag", tag]]
+    if tool == "fabfuel-style":
+        return [[sys.executable, os.path.join(ROOT, "bench", "peers", "fabfuel_style.py"), CLUSTER, SERVICE,
+                 "web", img]]
+    td = os.path.join(rn.work, f"td-{tag}.json")
+    render_td(rn, tag, td)  # both peers take a finished file: not timed
+    if tool == "deploy action":
+        return [["node", action_js, td, CLUSTER, SERVICE, "30"]]
+    aws = ["aws", "--endpoint-url", rn.sim.url, "--region", "ap-northeast-1", "--output", "json", "ecs"]
+    return [aws + ["register-task-definition", "--cli-input-json", "file://" + td],
+            aws + ["update-service", "--cluster", CLUSTER, "--service", SERVICE, "--task-definition", FAMILY],
+            aws + ["wait", "services-stable", "--cluster", CLUSTER, "--services", SERVICE]]
+
+
+def bench_peers(rn, runs):
+    action_js, why = install_node_peer(rn)
+    tools = ["ecship", "aws cli", "deploy action", "fabfuel-style"]
+    if not action_js:
+        tools.remove("deploy action")
+        log(f"(f) the Node peer is skipped: {why}")
+    res = {t: [] for t in tools}
+    loads = []
+    for k in range(runs):
+        order = tools[k % len(tools):] + tools[:k % len(tools)]  # A B C D, B C D A, ...
+        for tool in order:
+            tag = f"p{k}{tools.index(tool)}"
+            steps = peer_steps(rn, tool, tag, action_js)
+            seq, rseq = rn.sim.marks()
+            rcs, cpu, rss, t_start = [], 0.0, 0, None
+            for argv in steps:
+                rc, t0, t1, c, m = run_measured(rn, argv)
+                t_start = t_start or t0
+                rcs.append(rc)
+                cpu += c
+                rss = max(rss, m) if m is not None and rss is not None else None
+            reqs = [r for r in rn.sim.requests(seq) if r["time"] <= t1]
+            rolls = [r for r in rn.sim.rollouts(rseq) if r["serviceArn"].endswith(f"/{CLUSTER}/{SERVICE}")]
+            dep = next((r["deploymentId"] for r in rolls if r["rolloutState"] == "IN_PROGRESS"), None)
+            done = next((r["time"] for r in rolls if r["deploymentId"] == dep and r["rolloutState"] == "COMPLETED"), None)
+            loads.append(os.getloadavg()[0])
+            res[tool].append({"rc": rcs, "wall": t1 - t_start, "lag": t1 - done if done else None, "cpu": cpu,
+                              "rss": rss, "requests": len(reqs)})
+            log(f"(f) {tool} run {k + 1}/{runs}: exit {rcs}, {t1 - t_start:.1f} s")
+
+    def mmm(xs, scale=1.0, nd=2):
+        xs = [x * scale for x in xs if x is not None]
+        if not xs:
+            return "-"
+        return f"{f(statistics.median(xs), nd)} [{f(min(xs), nd)}-{f(max(xs), nd)}]"
+    rows = []
+    for tool, rs in res.items():
+        rows.append([tool, len(rs), ",".join(sorted({"/".join(str(c) for c in r["rc"]) for r in rs})),
+                     mmm([r["wall"] for r in rs]), mmm([r["lag"] for r in rs]),
+                     mmm([r["cpu"] for r in rs], 1000, 0), mmm([r["rss"] for r in rs], 1 / 1024, 1),
+                     mmm([r["requests"] for r in rs], 1, 0)])
+    table(f"(f) one deploy of the 2-task service by each tool, interleaved with rotation, {runs} runs each "
+          f"(median [min-max]); load average {min(loads):.1f}-{max(loads):.1f}",
+          ["tool", "runs", "exit", "wall s", "COMPLETED to exit s", "CPU ms", "peak RSS MB", "requests"], rows,
+          ["aws cli = register-task-definition + update-service + `aws ecs wait services-stable` "
+           "(every 15 s); peak RSS = the largest of its 3 processes, CPU their sum;",
+           "deploy action = bench/peers/action.mjs, @aws-sdk/client-ecs from npm, waitUntilServicesStable "
+           "minDelay 15 s growing to 120 s (the action's settings);",
+           "fabfuel-style = bench/peers/fabfuel_style.py, boto3, 1 s polling with ListTasks/DescribeTasks as "
+           "its is_deployed does; the peers' task definition file is rendered beforehand (not timed)."]
+          + ([f"the deploy action was skipped: {why}"] if why else []))
+    return res
+
+
 # ---- main -------------------------------------------------------------------------------------
 
 def machine():
@@ -615,7 +844,9 @@ def main():
     ap.add_argument("--moto", required=True)
     ap.add_argument("--speed", default="20")
     ap.add_argument("--work", required=True)
-    ap.add_argument("--only", default="a,b,c,d,e")
+    ap.add_argument("--only", default="a,b,c,d,e,f,g")
+    ap.add_argument("--peer-runs", type=int, default=5, help="runs of each tool in part f")
+    ap.add_argument("--fanout", default="1,10,50,200", help="service counts of part e")
     ap.add_argument("--deploys", type=int, default=10)
     ap.add_argument("--slow-deploys", type=int, default=3)
     ap.add_argument("--slow-speed", default="5")
@@ -642,7 +873,11 @@ def main():
         bench_failure(rn)
     if "d" in only:
         bench_micro(rn, args)
-    if "e" in only and args.sim_ecs:
+    if "f" in only:
+        bench_peers(rn, args.peer_runs)
+    if "e" in only:
+        bench_fanout(rn, [int(x) for x in args.fanout.split(",")])
+    if "g" in only and args.sim_ecs:
         bench_failfast(args)
     print(f"\nbenchmarks took {time.time() - t_start:.0f} s")
 

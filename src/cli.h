@@ -282,7 +282,8 @@ struct cli_timeline {
 	double ended;            /* when the result came */
 };
 
-#define CLI_PROGRESS_SERVICES 10
+#define CLI_PROGRESS_SERVICES 10 /* kept inline; a deploy of more adds them on the heap */
+#define CLI_PROGRESS_LINES 200	/* at most this many status lines drawn on a terminal */
 #define CLI_PROGRESS_HEARTBEAT 30.0 /* plain logs: an unchanged status again after this long */
 
 struct cli_progress_service {
@@ -304,9 +305,13 @@ struct cli_progress {
 	/* the block drawn last (terminal only): each line's width in columns, to count the rows it
 	 * takes at the terminal's current width when it is erased */
 	int ndrawn;
-	int drawn[CLI_PROGRESS_SERVICES * (SHIP_MAX_DEPLOYMENTS + 1) + 1];
+	int drawn[CLI_PROGRESS_LINES + 2];
 	size_t nsvc;
+	size_t expect; /* services the command follows (a deploy's n): several get one line each */
+	double printed_any; /* plain logs, several services: when a status line was last printed */
 	struct cli_progress_service svc[CLI_PROGRESS_SERVICES];
+	struct cli_progress_service *more; /* services past CLI_PROGRESS_SERVICES (heap) */
+	size_t nmore_cap;
 };
 
 /* A time for people: local time (TZ) with its zone, "09:30:05Z" or "18:30:05+09:00"; date 1:
@@ -326,6 +331,15 @@ void cli_progress_event(void *p, double created, const char *message);
 void cli_progress_snapshot(void *p, const struct ship_service_view *v, double elapsed,
 			   int changed);
 void cli_progress_done(struct cli_progress *p);
+/* The table a deploy of several services ends on: service, revision, outcome, time (each
+ * service's own seconds) (cli_summary.c). */
+struct ship_deploy_result;
+void cli_deploy_summary_table(FILE *f, const char *const *names,
+			      const struct ship_deploy_result *res, size_t n);
+/* Frees what a deploy of more than CLI_PROGRESS_SERVICES services added (after the timeline). */
+void cli_progress_release(struct cli_progress *p);
+/* Service i of the progress (0 <= i < nsvc). */
+struct cli_progress_service *cli_progress_service_at(const struct cli_progress *p, size_t i);
 struct ship_deploy_result;
 /* After the wait: closes the timeline of `service` with the deploy's outcome. */
 void cli_progress_result(struct cli_progress *p, const char *service,

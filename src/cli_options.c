@@ -368,6 +368,7 @@ void cli_man_page(FILE *f, const struct cli_command *const *cmds, size_t n)
 		"AWS_SESSION_TOKEN, AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN, AWS_ENDPOINT_URL, "
 		"AWS_ENDPOINT_URL_<SERVICE>, AWS_MAX_ATTEMPTS, AWS_CA_BUNDLE, "
 		"ECSHIP_HTTP_TIMEOUT, ECSHIP_HTTP_MIN_SPEED (docs/retries.md), "
+		"ECSHIP_DEPLOY_PARALLEL (services started at once, default 8; docs/waiting.md), "
 		"AWS_EC2_METADATA_DISABLED, HTTPS_PROXY, NO_PROXY, NO_COLOR, ENVIRONMENT, "
 		"GITHUB_ACTIONS: as the AWS CLI describes them; README.md in the source tree for "
 		"GITHUB_ACTIONS.\n");

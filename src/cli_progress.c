@@ -164,12 +164,62 @@ static void draw_line(struct cli_progress *p, const char *line, int width)
 		p->drawn[p->ndrawn++] = columns(line, cut);
 }
 
+/* Several services are followed: each gets one status line. */
+static int several(const struct cli_progress *p)
+{
+	return p->expect > 1 || p->nsvc > 1;
+}
+
+/* One service's line when several are followed: its PRIMARY's state, revision and tasks, then
+ * the other deployments' revisions and running tasks. */
+static void status_line(const struct ship_service_view *v, char *out, size_t n)
+{
+	const struct ship_deployment_view *pr = ship_service_primary(v);
+	size_t k = 0;
+	int w = snprintf(out, n, "%s:", cli_safe(v->name));
+	if (w < 0)
+		return;
+	k = (size_t)w;
+	if (pr && k < n) {
+		w = snprintf(out + k, n - k, " %s %s %ld/%ld",
+			     cli_safe(pr->rollout_state[0] ? pr->rollout_state : pr->status),
+			     cli_safe(ship_taskdef_short(pr->taskdef)), pr->running, pr->desired);
+		k += w > 0 ? (size_t)w : 0;
+		if (pr->pending && k < n)
+			k += (size_t)snprintf(out + k, n - k, ", pending %ld", pr->pending);
+		if (pr->failed && k < n)
+			k += (size_t)snprintf(out + k, n - k, ", failed %ld", pr->failed);
+	}
+	for (size_t i = 0; i < v->ndep && k < n; i++) {
+		const struct ship_deployment_view *d = &v->dep[i];
+		if (d == pr)
+			continue;
+		w = snprintf(out + k, n - k, "; %s %s %ld", cli_safe(d->status),
+			     cli_safe(ship_taskdef_short(d->taskdef)), d->running);
+		k += w > 0 ? (size_t)w : 0;
+	}
+	if (k < n)
+		snprintf(out + k, n - k, "\n");
+}
+
+/* A service whose deployments have settled (one left, COMPLETED or FAILED): on a terminal with
+ * more services than rows, these are the ones folded into a count. */
+static int settled(const struct ship_service_view *v)
+{
+	return v->ndep == 1 && (!strcmp(v->dep[0].rollout_state, "COMPLETED") ||
+				!strcmp(v->dep[0].rollout_state, "FAILED"));
+}
+
 /* The status lines of one service, without time stamps, into out. */
 static void status_block(const struct cli_progress *p, const struct ship_service_view *v, char *out,
 			 size_t n)
 {
 	size_t k = 0;
 	out[0] = 0;
+	if (several(p)) {
+		status_line(v, out, n);
+		return;
+	}
 	for (size_t i = 0; i < v->ndep && k < n; i++) {
 		const struct ship_deployment_view *d = &v->dep[i];
 		int w = snprintf(out + k, n - k,
@@ -185,15 +235,34 @@ static void status_block(const struct cli_progress *p, const struct ship_service
 	}
 }
 
-/* Draws every service's status block and the time waited (terminal only). */
+/* Rows the terminal has for the status block (its height less two; 20 when unknown). */
+static int term_rows(void)
+{
+	struct winsize ws;
+	int rows = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 ? ws.ws_row - 2 : 20;
+	if (rows < 3)
+		rows = 3;
+	return rows > CLI_PROGRESS_LINES ? CLI_PROGRESS_LINES : rows;
+}
+
+/* Draws every service's status block and the time waited (terminal only). With more services
+ * than rows, the settled ones are folded into one line, then any still left over. */
 static void draw(struct cli_progress *p)
 {
 	char line[1024];
-	int w = cli_term_width();
+	int w = cli_term_width(), room = term_rows() - 1;
+	size_t shown = 0, fold_settled = 0;
 	if (!p->tty || !p->nsvc)
 		return;
+	int fold = several(p) && p->nsvc > (size_t)room;
 	for (size_t i = 0; i < p->nsvc; i++) {
-		const char *b = p->svc[i].block;
+		const struct cli_progress_service *ps = cli_progress_service_at(p, i);
+		if (fold && (settled(&ps->view) || shown + 1 >= (size_t)room)) {
+			fold_settled += settled(&ps->view);
+			continue;
+		}
+		shown++;
+		const char *b = ps->block;
 		while (*b) {
 			const char *nl = strchr(b, '\n');
 			size_t len = nl ? (size_t)(nl - b) : strlen(b);
@@ -201,6 +270,12 @@ static void draw(struct cli_progress *p)
 			draw_line(p, line, w);
 			b += len + (nl ? 1 : 0);
 		}
+	}
+	if (fold && shown < p->nsvc) {
+		snprintf(line, sizeof(line), "  ");
+		snprintf(line + 2, sizeof(line) - 2, _("... and %zu more services (%zu settled)"),
+			 p->nsvc - shown, fold_settled);
+		draw_line(p, line, w);
 	}
 	snprintf(line, sizeof(line), "  %s", ""); /* then the time waited */
 	snprintf(line + 2, sizeof(line) - 2, _("waiting %.0f s"), now_s() - p->t0);
@@ -258,14 +333,39 @@ void cli_progress_event(void *vp, double created, const char *message)
 	draw(p);
 }
 
+struct cli_progress_service *cli_progress_service_at(const struct cli_progress *p, size_t i)
+{
+	return i < CLI_PROGRESS_SERVICES ? (struct cli_progress_service *)&p->svc[i]
+					 : &p->more[i - CLI_PROGRESS_SERVICES];
+}
+
+void cli_progress_release(struct cli_progress *p)
+{
+	ship_free(p->more);
+	p->more = NULL;
+	p->nmore_cap = 0;
+	if (p->nsvc > CLI_PROGRESS_SERVICES)
+		p->nsvc = CLI_PROGRESS_SERVICES;
+}
+
 static struct cli_progress_service *service_of(struct cli_progress *p, const char *name)
 {
 	for (size_t i = 0; i < p->nsvc; i++)
-		if (!strcmp(p->svc[i].name, name))
-			return &p->svc[i];
-	if (p->nsvc == CLI_PROGRESS_SERVICES)
-		return NULL;
-	struct cli_progress_service *s = &p->svc[p->nsvc++];
+		if (!strcmp(cli_progress_service_at(p, i)->name, name))
+			return cli_progress_service_at(p, i);
+	if (p->nsvc >= CLI_PROGRESS_SERVICES + p->nmore_cap) {
+		size_t cap = p->nmore_cap ? 2 * p->nmore_cap : CLI_PROGRESS_SERVICES;
+		if (CLI_PROGRESS_SERVICES + cap > SHIP_DEPLOY_MAX_SERVICES)
+			cap = SHIP_DEPLOY_MAX_SERVICES - CLI_PROGRESS_SERVICES;
+		if (cap <= p->nmore_cap)
+			return NULL;
+		struct cli_progress_service *m = ship_realloc(p->more, cap * sizeof(*m));
+		if (!m)
+			return NULL;
+		p->more = m;
+		p->nmore_cap = cap;
+	}
+	struct cli_progress_service *s = cli_progress_service_at(p, p->nsvc++);
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	return s;
@@ -333,9 +433,28 @@ void cli_progress_snapshot(void *vp, const struct ship_service_view *v, double e
 		draw(p);
 		return;
 	}
-	/* plain logs: the block again only when it changed; else a heartbeat now and then */
+	/* plain logs: the block again only when it changed; else a heartbeat now and then (one
+	 * for all, when several services are followed) */
 	stamp(p, ts, sizeof(ts));
+	if (!p->printed_any)
+		p->printed_any = now;
+	if (several(p) && !strcmp(block, s->block)) {
+		if (now - p->printed_any >= p->heartbeat) {
+			size_t open = 0;
+			for (size_t i = 0; i < p->nsvc; i++)
+				open += !settled(&cli_progress_service_at(p, i)->view);
+			group_open(p);
+			fprintf(stderr, "%s ", ts);
+			fprintf(stderr,
+				_("still waiting (%.0f s): %zu of %zu services not settled"),
+				now - p->t0, open, p->nsvc);
+			fputc('\n', stderr);
+			p->printed_any = now;
+		}
+		return;
+	}
 	if (strcmp(block, s->block)) {
+		p->printed_any = now;
 		group_open(p);
 		snprintf(s->block, sizeof(s->block), "%s", block);
 		for (const char *b = block; *b;) {
@@ -353,7 +472,8 @@ void cli_progress_snapshot(void *vp, const struct ship_service_view *v, double e
 			cli_safe(v->name));
 		if (pr)
 			fprintf(stderr, _(", %s %s running %ld of %ld"), cli_safe(pr->status),
-				cli_safe(ship_taskdef_short(pr->taskdef)), pr->running, pr->desired);
+				cli_safe(ship_taskdef_short(pr->taskdef)), pr->running,
+				pr->desired);
 		fputc('\n', stderr);
 		s->printed = now;
 	}
@@ -364,7 +484,7 @@ void cli_progress_done(struct cli_progress *p)
 	erase(p);
 	group_close(p);
 	for (size_t i = 0; i < p->nsvc; i++)
-		p->svc[i].block[0] = 0; /* a later wait draws afresh */
+		cli_progress_service_at(p, i)->block[0] = 0; /* a later wait draws afresh */
 	fflush(stderr);
 }
 
@@ -421,7 +541,8 @@ static const struct cli_dep_times *dep_times(const struct cli_timeline *tl, cons
 /* One service's bars: the steps our deployment went through, then how it ended. */
 static void gantt_service(FILE *out, const struct cli_progress *p, size_t i)
 {
-	const struct cli_timeline *tl = &p->svc[i].tl;
+	const struct cli_progress_service *ps = cli_progress_service_at(p, i);
+	const struct cli_timeline *tl = &ps->tl;
 	const struct cli_dep_times *o = dep_times(tl, tl->ours);
 	enum ship_deploy_outcome oc = (enum ship_deploy_outcome)(tl->outcome - 1);
 	int ok = oc == SHIP_DEPLOY_COMPLETED, bad = tl->outcome && !ok;
@@ -430,7 +551,7 @@ static void gantt_service(FILE *out, const struct cli_progress *p, size_t i)
 	double at, failed = 0, back = 0;
 	if (!o)
 		return;
-	gantt_name(name, sizeof(name), "section %s", p->svc[i].name);
+	gantt_name(name, sizeof(name), "section %s", ps->name);
 	fprintf(out, "    %s\n", name);
 	gantt_task(out, _("registered, service updated"), "done", i, 'a', p->start, o->seen);
 	at = later(p->start, o->seen);
@@ -487,7 +608,8 @@ void cli_progress_timeline(const struct cli_progress *p, FILE *out)
 	char day[48];
 	int any = 0;
 	for (size_t i = 0; i < p->nsvc; i++)
-		any |= dep_times(&p->svc[i].tl, p->svc[i].tl.ours) != NULL;
+		any |= dep_times(&cli_progress_service_at(p, i)->tl,
+				 cli_progress_service_at(p, i)->tl.ours) != NULL;
 	if (!any)
 		return;
 	cli_time_format(p->start, 1, day, sizeof(day));

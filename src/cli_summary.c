@@ -263,3 +263,43 @@ void cli_github_timeline(struct cli_ctx *ctx, const struct cli_progress *p)
 	cli_progress_timeline(p, f);
 	fclose(f);
 }
+
+/*
+ * The table a deploy of several services ends on (stderr, with its progress): one row per
+ * service with the revision it deployed, how it ended (and where a rollback left it) and its own
+ * time, so that 50 services read at a glance after their progress scrolled by.
+ */
+void cli_deploy_summary_table(FILE *f, const char *const *names,
+			      const struct ship_deploy_result *res, size_t n)
+{
+	const char *head[4] = {_("service"), _("revision"), _("outcome"), _("time")};
+	int w[3] = {(int)strlen(head[0]), (int)strlen(head[1]), (int)strlen(head[2])};
+	char rev[SHIP_ECS_TASKDEF_ARN_MAX + 1], oc[SHIP_ECS_TASKDEF_ARN_MAX + 64];
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass)
+			fprintf(f, "%-*s  %-*s  %-*s  %s\n", w[0], head[0], w[1], head[1], w[2],
+				head[2], head[3]);
+		for (size_t i = 0; i < n; i++) {
+			const struct ship_deploy_result *r = &res[i];
+			snprintf(rev, sizeof(rev), "%s",
+				 r->taskdef_arn[0] ? ship_taskdef_short(r->taskdef_arn) : "-");
+			if (r->rolled_back)
+				snprintf(oc, sizeof(oc), _("%s, back on %s"),
+					 ship_deploy_outcome_name(r->outcome),
+					 ship_taskdef_short(r->previous_taskdef));
+			else
+				snprintf(oc, sizeof(oc), "%s",
+					 ship_deploy_outcome_name(r->outcome));
+			const char *name = cli_safe(names[i]);
+			if (!pass) {
+				int l[3] = {(int)strlen(name), (int)strlen(rev), (int)strlen(oc)};
+				for (int k = 0; k < 3; k++)
+					if (l[k] > w[k])
+						w[k] = l[k];
+				continue;
+			}
+			fprintf(f, "%-*s  %-*s  %-*s  %.1f s\n", w[0], name, w[1], cli_safe(rev),
+				w[2], oc, r->seconds);
+		}
+	}
+}

@@ -284,6 +284,20 @@ fail:
 	return 0;
 }
 
+/* A deploy of several services ends on a table of them (stderr; not with --quiet). */
+static void summary_table(const struct cli_ctx *ctx, const struct ship_config_service **svcs,
+			  const struct ship_deploy_result *res, size_t n)
+{
+	const char **names;
+	if (n < 2 || ctx->g.quiet || !(names = ship_calloc(n, sizeof(*names))))
+		return;
+	for (size_t i = 0; i < n; i++)
+		names[i] = svcs[i]->name;
+	fputc('\n', stderr);
+	cli_deploy_summary_table(stderr, names, res, n);
+	ship_free(names);
+}
+
 static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct cli_project *proj = ctx->proj;
@@ -298,6 +312,7 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	size_t n = 0, i;
 	int rc = CLI_EXIT_USAGE;
 
+	memset(&prog, 0, sizeof(prog)); /* released at cleanup, however far this got */
 	if (!rend || !res || !opts || !svcs) {
 		cli_error("out of memory");
 		rc = CLI_EXIT_FAILED;
@@ -347,6 +362,7 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	struct ship_aws *aws = ctx->aws;
 	cli_progress_init(&prog, ctx);
+	prog.expect = n; /* several: one status line each */
 	for (i = 0; i < n; i++)
 		fill_opts(&opts[i], proj, svcs[i], &rend[i], &prog);
 	cli_prerun_attach(&pre, ctx, aws, s_args.pre_run, &opts[0], rend[0].task_definition,
@@ -365,6 +381,7 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 			if (res[i].taskdef_arn[0] && !res[i].deployment_id[0])
 				cli_note(_("registered %s, but service '%s' was not changed"),
 					 ship_taskdef_short(res[i].taskdef_arn), svcs[i]->name);
+		summary_table(ctx, svcs, res, n);
 		goto cleanup;
 	}
 	rc = CLI_EXIT_OK;
@@ -375,8 +392,10 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 				     &res[i]); /* failures only */
 		rc = worse(rc, cli_deploy_exit(res[i].outcome));
 	}
+	summary_table(ctx, svcs, res, n);
 	cli_github_timeline(ctx, &prog);
 cleanup:
+	cli_progress_release(&prog);
 	/* no result (bad input, an AWS error): the outputs say so, with what got done */
 	if (ctx->github && !s_outputs_written && res)
 		cli_deploy_github_outputs(&res[0], rc == CLI_EXIT_USAGE ? "invalid" : "error");

@@ -1,7 +1,8 @@
 /*
  * aws.h: the AWS client: region, endpoints, credentials, the three wire protocols (JSON 1.1,
  * Query, EC2), error parsing and standard-mode retries, over an injectable transport and clock.
- * One struct ship_aws per process is enough; it is not thread-safe. Never prints.
+ * One struct ship_aws per process is enough; it is not thread-safe (ship_aws_fork makes one for
+ * another thread). Never prints.
  */
 #ifndef ECSHIP_AWS_H
 #define ECSHIP_AWS_H
@@ -70,6 +71,21 @@ struct ship_aws;
 
 struct ship_aws *ship_aws_new(const struct ship_aws_options *o, struct ship_err *err);
 void ship_aws_destroy(struct ship_aws *aws);
+/*
+ * A client for another thread: the parent's profile, region, endpoint, config files, clock,
+ * wire log (its callback is serialized) and credentials (resolved now, once), its own libcurl
+ * transport and retry quota, and the parent's ECS token buckets, shared under a lock, so that
+ * all of them together spend ECS's request rate once. NULL with err when the parent uses an
+ * injected transport (not known to be thread-safe) or the credentials cannot be resolved.
+ * Destroy forks before their parent; a fork's stats are added to its parent's then. The parent
+ * itself must not make calls while its forks do.
+ */
+struct ship_aws *ship_aws_fork(struct ship_aws *parent, struct ship_err *err);
+/* The one lock taken around the wire log of forked clients; code calling other callbacks that are
+ * not thread-safe from their threads takes it too (the deploy's progress), since both end in the
+ * same output code. */
+void ship_aws_callbacks_lock(void);
+void ship_aws_callbacks_unlock(void);
 
 /* The resolved region, or NULL when none is configured (calls then fail with a hint). */
 const char *ship_aws_region(const struct ship_aws *aws);

@@ -101,7 +101,6 @@ struct ship_deploy_result {
 	char reason[2048];	   /* why it ended, for the user (a longer one ends in "...") */
 	struct ship_service_view final;
 	struct ship_wait_stats wait;
-	double seconds;
 	/* fail-fast: the rule that decided ("" when it did not: ECS, the timeout or nothing did),
 	 * when ECS stopped the first failed task of ours (stoppingAt, else stoppedAt; epoch s;
 	 * 0: none seen), and the
@@ -109,18 +108,26 @@ struct ship_deploy_result {
 	char fail_fast[16];
 	double first_failure;
 	long fail_fast_reads, fail_fast_requests;
+	double seconds; /* from the deploy's start until this service's part ended: its start, its
+			   wait, or its rollback's wait (services are started and followed
+			   together, so these overlap) */
 };
 
 /*
- * The deploy engine, for 1 to 10 services of one cluster (a web service and a worker sharing an
- * image). Each service starts in three stages: observe (the service as it is, waiting for a
- * deployment in progress), ensure the revision (reuse the latest or register), apply the change
- * (create or update). All are then waited for with one DescribeServices per poll, and when any
- * fails, times out, cannot start or disappears, every service this deploy changed is rolled back
- * to its previous revision. res has n entries, each with its outcome (SHIP_DEPLOY_NONE for a
- * service not deployed because an earlier one could not start). Returns 0 when the deploy ran to
- * outcomes (which may be failures), -1 when an AWS call failed outright (err filled; res still
- * says how far each service got).
+ * The deploy engine, for 1 to SHIP_DEPLOY_MAX_SERVICES services of one cluster (a web service and
+ * a worker sharing an image). Each service starts in three stages: observe (the service as it
+ * is, waiting for a deployment in progress), ensure the revision (reuse the latest or register),
+ * apply the change (create or update). The services are observed, then started, concurrently
+ * (private/fanout.h: SHIP_FANOUT_WORKERS threads, ECSHIP_DEPLOY_PARALLEL, each with a client
+ * forked from aws that shares its ECS token buckets; in turn when aws has an injected transport
+ * or --pre-run's hook is set); services with an identical definition share one registration,
+ * the first registering and the others starting after it. All are then waited for with one
+ * DescribeServices per ten services per poll, and when any fails, times out, cannot start or
+ * disappears, every service this deploy changed is rolled back to its previous revision: the
+ * rollbacks are issued concurrently and followed together. res has n entries, each with its
+ * outcome (SHIP_DEPLOY_NONE for a service not deployed because an earlier one could not start).
+ * Returns 0 when the deploy ran to outcomes (which may be failures), -1 when an AWS call failed
+ * outright (err filled; res still says how far each service got).
  */
 int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, size_t n,
 		     struct ship_deploy_result *res, struct ship_err *err);

@@ -111,6 +111,7 @@ struct ship_wait_item {
 	/* out */
 	int finished;
 	enum ship_wait_end end;
+	double elapsed; /* seconds from the wait's start until it finished (or the wait ended) */
 	struct ship_service_view last; /* zeroed until a first snapshot; written once, at the end
 					  (polls parse into the wait's own buffers, not copies) */
 };

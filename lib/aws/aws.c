@@ -5,6 +5,7 @@
  * pieces it composes (endpoint.c, retry.c, proto_*.c, aws_error.c, redact.c) stay pure.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,21 +69,55 @@ struct ship_aws {
 	void *cancel_ctx;
 	double clock_offset; /* the server's Date minus our clock at the newest answer */
 	struct rate_bucket buckets[N_RATE_BUCKETS]; /* ECS actions (s_ecs_buckets) */
+	struct ship_http_options http_opts;	    /* what aws->http was made with */
+	struct ship_aws *parent; /* ship_aws_fork: the client whose buckets this one draws from */
+	int forks;		 /* clients forked from this one and not yet destroyed */
 };
+
+/*
+ * One lock for the state a forked client shares with its parent (the token buckets, the
+ * parent's stats when a fork ends). Held only for bookkeeping, never across a request or a
+ * sleep.
+ */
+static pthread_mutex_t s_shared_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The lock around callbacks into code that is not thread-safe: the wire log here, progress in
+ * the deploy's pool (ship_aws_callbacks_lock); one lock, as both end in the same output code. */
+static pthread_mutex_t s_callback_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void ship_aws_callbacks_lock(void)
+{
+	pthread_mutex_lock(&s_callback_lock);
+}
+void ship_aws_callbacks_unlock(void)
+{
+	pthread_mutex_unlock(&s_callback_lock);
+}
+
+static struct ship_aws *bucket_owner(struct ship_aws *aws)
+{
+	return aws->parent ? aws->parent : aws;
+}
 
 static struct rate_bucket *ecs_bucket(struct ship_aws *aws, const char *action)
 {
+	struct ship_aws *owner = bucket_owner(aws);
 	size_t i;
 	for (i = 0; i + 1 < N_RATE_BUCKETS; i++)
-		if (!strncmp(action, aws->buckets[i].prefix, strlen(aws->buckets[i].prefix)))
+		if (!strncmp(action, owner->buckets[i].prefix, strlen(owner->buckets[i].prefix)))
 			break;
-	return &aws->buckets[i];
+	return &owner->buckets[i];
 }
 
-/* Takes a token for one attempt, sleeping (on the client's clock) until there is one. */
+/*
+ * Takes a token for one attempt, sleeping (on the client's clock) until there is one. The token
+ * is reserved under the lock and the sleep happens outside it: a bucket shared by forked clients
+ * hands out its refills in turn, each taker waiting past the one before (last then lies in the
+ * future, and a later taker's refill is negative until then).
+ */
 static void rate_take(struct ship_aws *aws, struct rate_bucket *b)
 {
-	double now = aws->clock->now(aws->clock->ctx);
+	double now = aws->clock->now(aws->clock->ctx), wait = 0;
+	pthread_mutex_lock(&s_shared_lock);
 	if (!b->used) {
 		b->used = 1;
 		b->tokens = b->burst;
@@ -93,15 +128,16 @@ static void rate_take(struct ship_aws *aws, struct rate_bucket *b)
 	}
 	b->last = now;
 	if (b->tokens < 1) {
-		double wait = (1 - b->tokens) / b->rate;
-		aws->stats.rate_waits++;
-		aws->clock->sleep(aws->clock->ctx, wait);
-		b->last = aws->clock->now(aws->clock->ctx);
-		if (b->last < now + wait)
-			b->last = now + wait; /* a test clock that does not move on sleep */
+		wait = (1 - b->tokens) / b->rate;
+		b->last = now + wait; /* the token refilled by then is ours */
 		b->tokens = 1;
 	}
 	b->tokens -= 1;
+	pthread_mutex_unlock(&s_shared_lock);
+	if (wait > 0) {
+		aws->stats.rate_waits++;
+		aws->clock->sleep(aws->clock->ctx, wait);
+	}
 }
 
 struct ship_aws *ship_aws_new(const struct ship_aws_options *o, struct ship_err *err)
@@ -165,6 +201,7 @@ struct ship_aws *ship_aws_new(const struct ship_aws_options *o, struct ship_err 
 		}
 		if (ship_http_options_from_env(&ho, err) || !(aws->http = ship_http_new(&ho, err)))
 			goto fail;
+		aws->http_opts = ho;
 		aws->transport = ship_http_send;
 		aws->transport_ctx = aws->http;
 	}
@@ -176,10 +213,76 @@ fail:
 	return NULL;
 }
 
+struct ship_aws *ship_aws_fork(struct ship_aws *parent, struct ship_err *err)
+{
+	struct ship_aws *aws;
+	if (parent->parent)
+		parent = parent->parent;
+	if (!parent->http) {
+		ship_err_set(err, SHIP_ERR_INPUT,
+			     "a client with an injected transport cannot be forked");
+		return NULL;
+	}
+	/* credentials are resolved once, here, and copied: a fork does not resolve them again */
+	const struct ship_creds *cr = ship_aws_creds(parent, err);
+	if (!cr)
+		return NULL;
+	if (!(aws = ship_calloc(1, sizeof(*aws)))) {
+		ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	ship_retry_quota_init(&aws->quota, SHIP_RETRY_QUOTA_INITIAL);
+	aws->parent = parent;
+	aws->clock = parent->clock;
+	aws->wire_log = parent->wire_log;
+	aws->wire_log_ctx = parent->wire_log_ctx;
+	aws->cancelled = parent->cancelled;
+	aws->cancel_ctx = parent->cancel_ctx;
+	aws->max_attempts = parent->max_attempts;
+	aws->config = parent->config; /* read only; the parent's, not destroyed by the fork */
+	aws->clock_offset = parent->clock_offset;
+	memcpy(aws->region_source, parent->region_source, sizeof(aws->region_source));
+	aws->http_opts = parent->http_opts;
+	if (!(aws->profile = ship_strdup(parent->profile)) ||
+	    (parent->region && !(aws->region = ship_strdup(parent->region))) ||
+	    (parent->endpoint_url && !(aws->endpoint_url = ship_strdup(parent->endpoint_url)))) {
+		ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	if (ship_creds_copy(&aws->cache.current, cr, err))
+		goto fail;
+	aws->cache.have = 1;
+	if (!(aws->http = ship_http_new(&aws->http_opts, err)))
+		goto fail;
+	aws->transport = ship_http_send;
+	aws->transport_ctx = aws->http;
+	pthread_mutex_lock(&s_shared_lock);
+	parent->forks++;
+	pthread_mutex_unlock(&s_shared_lock);
+	return aws;
+fail:
+	aws->config = NULL;
+	aws->parent = NULL;
+	ship_aws_destroy(aws);
+	return NULL;
+}
+
 void ship_aws_destroy(struct ship_aws *aws)
 {
 	if (!aws)
 		return;
+	if (aws->parent) { /* a fork: its requests count in its parent's stats */
+		struct ship_aws *p = aws->parent;
+		pthread_mutex_lock(&s_shared_lock);
+		p->stats.calls += aws->stats.calls;
+		p->stats.attempts += aws->stats.attempts;
+		p->stats.retries += aws->stats.retries;
+		p->stats.throttled += aws->stats.throttled;
+		p->stats.rate_waits += aws->stats.rate_waits;
+		p->forks--;
+		pthread_mutex_unlock(&s_shared_lock);
+		aws->config = NULL;
+	}
 	ship_creds_cache_release(&aws->cache);
 	ship_http_destroy(aws->http);
 	if (aws->config)
@@ -299,8 +402,11 @@ static void wire_emit(struct wire *w)
 		ship_redact_literal(&w->line, c[i]->session_token);
 		ship_redact_literal(&w->line, c[i]->access_key);
 	}
-	if (!w->line.failed)
+	if (!w->line.failed) {
+		ship_aws_callbacks_lock();
 		aws->wire_log(aws->wire_log_ctx, w->line.data);
+		ship_aws_callbacks_unlock();
+	}
 	ship_buf_reset(&w->line);
 }
 
@@ -572,8 +678,12 @@ static int call_run(struct ship_aws *aws, struct call *c, struct ship_http_respo
 		enum ship_retry_kind kind = ship_retry_classify(&aerr);
 		if (aerr.throttled) {
 			aws->stats.throttled++;
-			if (bucket)
-				bucket->tokens = 0; /* everyone waits for the refill */
+			if (bucket) {
+				pthread_mutex_lock(&s_shared_lock);
+				if (bucket->tokens > 0)
+					bucket->tokens = 0; /* everyone waits for the refill */
+				pthread_mutex_unlock(&s_shared_lock);
+			}
 		}
 		*err = aerr;
 		int unsure = only_throttling && !aerr.throttled;

@@ -14,6 +14,7 @@
 #include "ecship/i18n.h"
 #include "ecship/taskdef.h"
 #include "private/deploy.h"
+#include "private/fanout.h"
 
 static void note(const struct ship_deploy_opts *o, const char *fmt, ...) SHIP_PRINTF(2, 3);
 static void note(const struct ship_deploy_opts *o, const char *fmt, ...)
@@ -258,11 +259,27 @@ static void persist(struct ship_aws *aws, struct ship_call_opts *call,
 		call->persist_until = clk->now(clk->ctx) + o->timeout;
 }
 
+/*
+ * A deploy of several services marks each service it moves with TAG_PENDING = the revision it
+ * moves it to and TAG_GROUP = the deploy's digest (group_digest: its services and definitions),
+ * in the TagResource that records the previous revision, just before the UpdateService. When a
+ * run was interrupted half-way, its rerun (the same digest) finds the services it had already
+ * moved unchanged; if another service then fails, those go back too (to the recorded previous
+ * revision): every service on the new revisions or every service back, never a mix. The marks
+ * are not removed: a later deploy with other definitions has another digest and ignores them,
+ * so a deploy of many services costs one tagging call per service (ECS's bucket for the other
+ * actions: 50, then 20 a second). Best effort, like the previous tag.
+ */
+#define TAG_PENDING "ecship:deploy-pending"
+#define TAG_GROUP "ecship:deploy-group"
+
 /* Records the revision being replaced as a tag on the service, and with it the service settings
- * the change replaces (config; NULL: none) for a later `ecship rollback` (best effort). */
+ * the change replaces (config; NULL: none) for a later `ecship rollback` (best effort); with
+ * pending and group, the marks above in the same call. */
 static void record_previous(struct ship_aws *aws, const struct ship_call_opts *call,
 			    const struct ship_deploy_opts *o, const char *service_arn,
-			    const char *previous, const json_t *config)
+			    const char *previous, const json_t *config, const char *pending,
+			    const char *group)
 {
 	struct ship_err e = SHIP_ERR_INIT;
 	json_t *resp = NULL;
@@ -273,6 +290,13 @@ static void record_previous(struct ship_aws *aws, const struct ship_call_opts *c
 		     _("warning: the service settings this change replaces are too long to record "
 		       "as tags on the service; 'ecship rollback' later restores the revision "
 		       "only"));
+	if (req && pending && pending[0] && group && group[0]) {
+		json_t *tags = json_object_get(req, "tags");
+		json_array_append_new(
+		    tags, json_pack("{s:s, s:s}", "key", TAG_PENDING, "value", pending));
+		json_array_append_new(tags,
+				      json_pack("{s:s, s:s}", "key", TAG_GROUP, "value", group));
+	}
 	if (req && ship_aws_json(aws, SHIP_SVC_ECS, "TagResource", req, &resp, call, &e))
 		note(o,
 		     _("warning: cannot record the previous revision as tag '%s' on the service "
@@ -309,43 +333,16 @@ int ship_deploy_recorded_previous(struct ship_aws *aws, const char *service_arn,
 	return 0;
 }
 
-/*
- * A deploy of several services marks each service it moves with TAG_PENDING = the revision it
- * moved it to, until the deploy ends settled (all completed, or all rolled back). When a run was
- * interrupted half-way, its rerun finds the services it had already moved unchanged; if another
- * service then fails, those go back too (to the recorded previous revision): every service on
- * the new revisions or every service back, never a mix. Best effort, like the previous tag.
- */
-#define TAG_PENDING "ecship:deploy-pending"
-
-static void mark_pending(struct ship_aws *aws, const struct ship_call_opts *call,
-			 const char *service_arn, const char *revision)
-{
-	struct ship_err e = SHIP_ERR_INIT;
-	json_t *resp = NULL, *req;
-	if (!service_arn[0])
-		return;
-	if (revision)
-		req = json_pack("{s:s, s:[{s:s, s:s}]}", "resourceArn", service_arn, "tags", "key",
-				TAG_PENDING, "value", revision);
-	else
-		req = json_pack("{s:s, s:[s]}", "resourceArn", service_arn, "tagKeys", TAG_PENDING);
-	if (req)
-		ship_aws_json(aws, SHIP_SVC_ECS, revision ? "TagResource" : "UntagResource", req,
-			      &resp, call, &e);
-	json_decref(req);
-	json_decref(resp);
-}
-
-/* The service's TAG_PENDING and SHIP_TAG_PREVIOUS values ("" when absent or unreadable). */
+/* The service's TAG_PENDING, TAG_GROUP and SHIP_TAG_PREVIOUS values ("" when absent or
+ * unreadable). */
 static void read_marks(struct ship_aws *aws, const struct ship_call_opts *call,
-		       const char *service_arn, char *pending, size_t np, char *previous,
-		       size_t npr)
+		       const char *service_arn, char *pending, size_t np, char *group, size_t ng,
+		       char *previous, size_t npr)
 {
 	struct ship_err e = SHIP_ERR_INIT;
 	json_t *resp = NULL, *req = json_pack("{s:s}", "resourceArn", service_arn), *t;
 	size_t k;
-	pending[0] = previous[0] = '\0';
+	pending[0] = group[0] = previous[0] = '\0';
 	if (req && service_arn[0] &&
 	    !ship_aws_json(aws, SHIP_SVC_ECS, "ListTagsForResource", req, &resp, call, &e)) {
 		json_array_foreach(json_object_get(resp, "tags"), k, t)
@@ -354,6 +351,8 @@ static void read_marks(struct ship_aws *aws, const struct ship_call_opts *call,
 			const char *val = json_string_value(json_object_get(t, "value"));
 			if (key && val && !strcmp(key, TAG_PENDING))
 				snprintf(pending, np, "%s", val);
+			else if (key && val && !strcmp(key, TAG_GROUP))
+				snprintf(group, ng, "%s", val);
 			else if (key && val && !strcmp(key, SHIP_TAG_PREVIOUS))
 				snprintf(previous, npr, "%s", val);
 		}
@@ -470,38 +469,77 @@ static int ecs_rollback(struct ship_aws *aws, const struct ship_call_opts *call,
 	return restore_outside_revision(aws, call, o, config, err);
 }
 
-/* record: remember what the rollback replaces (a rollback by hand can be undone); a deploy's own
- * rollback does not, so the recorded revision stays the last good one. */
-static int rollback_to(struct ship_aws *aws, const struct ship_call_opts *call,
-		       const struct ship_deploy_opts *o, const char *taskdef, int no_wait,
-		       int record, struct ship_deploy_result *res, struct ship_err *err)
+/*
+ * One service's rollback in flight. A rollback is issued (DescribeServices, UpdateService), then
+ * waited for, then read: the steps are apart so that a deploy of many services issues all its
+ * rollbacks at once and follows them together (roll_back_all).
+ */
+enum rb_kind {
+	RB_NONE,     /* nothing to wait for */
+	RB_BREAKER,  /* ECS's circuit breaker rolls it back: wait until it settles there */
+	RB_DIRECT,   /* our UpdateService back to `target` */
+	RB_FALLBACK, /* the breaker's rollback did not settle: roll back directly */
+};
+struct rb {
+	enum rb_kind kind;
+	char target[SHIP_ECS_TASKDEF_ARN_MAX + 1]; /* the revision it goes back to */
+	char id[80]; /* the rollback's own deployment ("" when the answer named none) */
+	struct ship_rollout ro;
+	struct ship_event_cursor cur;	  /* RB_DIRECT: primed before the UpdateService */
+	struct ship_event_cursor *events; /* the cursor the wait feeds */
+	struct ship_call_opts call;
+};
+
+/* What the wait for rb is over on. */
+static void rb_done(struct rb *rb, ship_wait_done_fn *done, void **ctx)
+{
+	if (rb->kind == RB_DIRECT && rb->id[0]) {
+		*done = ship_wait_rollout_done;
+		*ctx = &rb->ro;
+	} else {
+		*done = ship_wait_settled_done;
+		*ctx = rb->target;
+	}
+}
+
+/*
+ * Issues a rollback of one service to taskdef and says in rb what to wait for. A deployment in
+ * progress is rolled back by ECS where it can (StopServiceDeployment ROLLBACK, ecs_rollback);
+ * otherwise one UpdateService sends taskdef and the recorded service settings. record: remember
+ * what the rollback replaces (a rollback by hand can be undone); a deploy's own rollback does
+ * not, so the recorded revision stays the last good one.
+ */
+static int rb_direct_issue(struct ship_aws *aws, const struct ship_call_opts *call,
+			   const struct ship_deploy_opts *o, const char *taskdef, int record,
+			   struct ship_deploy_result *res, struct rb *rb, struct ship_err *err)
 {
 	json_t *resp = NULL, *svc = NULL, *config = NULL, *req = NULL;
-	struct ship_event_cursor cur;
-	struct ship_rollout ro;
-	enum ship_wait_end end;
-	char id[80] = "", before[SHIP_ECS_TASKDEF_ARN_MAX + 1] = "";
-	int r = -1;
+	char before[SHIP_ECS_TASKDEF_ARN_MAX + 1] = "";
+	int r = 0;
 
-	memset(&cur, 0, sizeof(cur));
+	rb->kind = RB_NONE;
+	rb->id[0] = '\0';
+	snprintf(rb->target, sizeof(rb->target), "%s", taskdef);
+	memset(&rb->cur, 0, sizeof(rb->cur));
+	rb->events = &rb->cur;
 	if (ship_ecs_describe_service_opts(aws, o->cluster, o->service, call, &svc, err))
 		return -1;
 	if (svc) {
-		ship_event_cursor_feed(&cur, json_object_get(svc, "events"), 1, NULL, NULL);
-		if (ship_service_view_parse(svc, &res->final, err))
+		ship_event_cursor_feed(&rb->cur, json_object_get(svc, "events"), 1, NULL, NULL);
+		if ((r = ship_service_view_parse(svc, &res->final, err)) != 0)
 			goto cleanup;
 		snprintf(before, sizeof(before), "%s", res->final.taskdef);
 		config = settings_to_restore(aws, call, res->final.arn, taskdef, record, res);
 		if (record && before[0] && strcmp(before, taskdef)) {
 			json_t *now = ship_restore_config_before(svc, config);
-			record_previous(aws, call, o, res->final.arn, before, now);
+			record_previous(aws, call, o, res->final.arn, before, now, NULL, NULL);
 			json_decref(now);
 		}
 		r = ecs_rollback(aws, call, o, &res->final, taskdef, config, err);
 		if (r < 0)
 			goto cleanup;
 	}
-	if (r != 1) {
+	if (r != 1) { /* ECS does not roll it back: our UpdateService */
 		note(o, _("rolling back service '%s' to %s"), o->service,
 		     ship_taskdef_short(taskdef));
 		req = json_pack("{s:s, s:s, s:s}", "cluster", o->cluster, "service", o->service,
@@ -512,7 +550,7 @@ static int rollback_to(struct ship_aws *aws, const struct ship_call_opts *call,
 		}
 		r = update_service(aws, call, o->cluster, o->service, svc, req, &resp, err);
 		if (!r)
-			r = primary_id(resp, id, sizeof(id), err);
+			r = primary_id(resp, rb->id, sizeof(rb->id), err);
 		if (r) {
 			ship_err_prefix(err, _("cannot roll back service '%s' to %s"), o->service,
 					ship_taskdef_short(taskdef));
@@ -526,47 +564,92 @@ static int rollback_to(struct ship_aws *aws, const struct ship_call_opts *call,
 		}
 	}
 	r = 0;
+	/* follow the rollback's own deployment (it can fail too); ECS's own rollback has no id of
+	 * ours: wait until the service settles on taskdef */
+	ship_rollout_init(&rb->ro, rb->id, taskdef);
+	snprintf(rb->ro.previous_taskdef, sizeof(rb->ro.previous_taskdef), "%s", before);
+	if (o->breaker_min > 0)
+		rb->ro.threshold_min = o->breaker_min;
+	rb->kind = RB_DIRECT;
 cleanup:
 	json_decref(svc);
 	json_decref(config);
 	json_decref(req);
 	json_decref(resp);
-	if (r)
-		return -1;
-	if (no_wait)
-		return 0;
-	/* follow the rollback's own deployment: it can fail too */
-	ship_rollout_init(&ro, id, taskdef);
-	snprintf(ro.previous_taskdef, sizeof(ro.previous_taskdef), "%s", before);
-	if (o->breaker_min > 0)
-		ro.threshold_min = o->breaker_min;
-	if (id[0]) {
-		if (wait_for(aws, call, o, &cur, ship_wait_rollout_done, &ro, &end, res, err))
-			return -1;
-		if (end == SHIP_WAIT_DONE && ro.phase != SHIP_ROLLOUT_COMPLETED) {
-			note(o, _("the rollback to %s failed too: %s"), ship_taskdef_short(taskdef),
-			     ro.reason);
-			return 0;
-		}
-	} else if (wait_for(aws, call, o, &cur, ship_wait_settled_done, (void *)taskdef, &end, res,
-			    err)) {
-		return -1;
+	return r ? -1 : 0;
+}
+
+/* How our own rollback's wait ended, for the user and in res. */
+static void rb_direct_finish(const struct ship_deploy_opts *o, const struct rb *rb,
+			     enum ship_wait_end end, struct ship_deploy_result *res)
+{
+	const char *taskdef = rb->target;
+	if (rb->id[0] && end == SHIP_WAIT_DONE && rb->ro.phase != SHIP_ROLLOUT_COMPLETED) {
+		note(o, _("the rollback to %s failed too: %s"), ship_taskdef_short(taskdef),
+		     rb->ro.reason);
+		return;
 	}
 	if (end == SHIP_WAIT_DONE) {
 		res->rolled_back = 1;
 		note(o, _("service '%s' is back on %s"), o->service, ship_taskdef_short(taskdef));
-	} else {
-		note(o, _("the rollback to %s did not settle (%s)"), ship_taskdef_short(taskdef),
-		     end == SHIP_WAIT_TIMEOUT ? "timed out"
-		     : end == SHIP_WAIT_GONE  ? "the service is gone"
-					      : "interrupted");
-		if (end == SHIP_WAIT_INTERRUPTED) {
-			res->outcome = SHIP_DEPLOY_INTERRUPTED;
-			append_reason(res, "; interrupted while rolling back to ");
-			append_reason(res, ship_taskdef_short(taskdef));
-			append_reason(res, " (the rollback goes on in ECS)");
-		}
+		return;
 	}
+	note(o, _("the rollback to %s did not settle (%s)"), ship_taskdef_short(taskdef),
+	     end == SHIP_WAIT_TIMEOUT ? "timed out"
+	     : end == SHIP_WAIT_GONE  ? "the service is gone"
+				      : "interrupted");
+	if (end == SHIP_WAIT_INTERRUPTED) {
+		res->outcome = SHIP_DEPLOY_INTERRUPTED;
+		append_reason(res, "; interrupted while rolling back to ");
+		append_reason(res, ship_taskdef_short(taskdef));
+		append_reason(res, " (the rollback goes on in ECS)");
+	}
+}
+
+/* How the wait for the circuit breaker's rollback ended; RB_FALLBACK when it did not settle in
+ * time and we roll back directly. */
+static void rb_breaker_finish(const struct ship_deploy_opts *o, struct rb *rb,
+			      enum ship_wait_end end, struct ship_deploy_result *res)
+{
+	if (end == SHIP_WAIT_DONE) {
+		res->rolled_back = 1;
+		res->rollback_by_ecs = 1;
+		note(o, _("service '%s' is back on %s"), o->service,
+		     ship_taskdef_short(res->previous_taskdef));
+		return;
+	}
+	if (end == SHIP_WAIT_INTERRUPTED) {
+		res->outcome = SHIP_DEPLOY_INTERRUPTED;
+		append_reason(res, "; interrupted while the circuit breaker rolls the "
+				   "service back to ");
+		append_reason(res, ship_taskdef_short(res->previous_taskdef));
+		append_reason(res, " (ECS goes on with it; 'ecship wait' follows it)");
+		return;
+	}
+	if (end == SHIP_WAIT_GONE)
+		return;
+	note(o, _("ECS's rollback did not settle on %s in time; rolling back directly"),
+	     ship_taskdef_short(res->previous_taskdef));
+	rb->kind = RB_FALLBACK;
+}
+
+static int rollback_to(struct ship_aws *aws, const struct ship_call_opts *call,
+		       const struct ship_deploy_opts *o, const char *taskdef, int no_wait,
+		       int record, struct ship_deploy_result *res, struct ship_err *err)
+{
+	struct rb rb;
+	enum ship_wait_end end;
+	ship_wait_done_fn done;
+	void *done_ctx;
+	memset(&rb, 0, sizeof(rb));
+	if (rb_direct_issue(aws, call, o, taskdef, record, res, &rb, err))
+		return -1;
+	if (no_wait)
+		return 0;
+	rb_done(&rb, &done, &done_ctx);
+	if (wait_for(aws, call, o, rb.events, done, done_ctx, &end, res, err))
+		return -1;
+	rb_direct_finish(o, &rb, end, res);
 	return 0;
 }
 
@@ -650,18 +733,18 @@ static int restore_after_breaker(struct ship_aws *aws, const struct ship_call_op
 }
 
 /*
- * After this deploy's change to one service failed, timed out or must be undone: make sure the
- * service ends on the previous revision. ro: our own failed rollout (the circuit breaker may be
- * rolling it back already), or NULL.
+ * After this deploy's change to one service failed, timed out or must be undone, the first step
+ * of making sure the service ends on the previous revision: rb says what to wait for. ro: our own
+ * failed rollout (the circuit breaker may be rolling it back already), or NULL; cur: the events
+ * cursor of the deploy.
  */
-static int roll_back(struct ship_aws *aws, const struct ship_call_opts *base,
-		     const struct ship_deploy_opts *o, const struct ship_rollout *ro,
-		     struct ship_event_cursor *cur, struct ship_deploy_result *res,
-		     struct ship_err *err)
+static int rb_begin(struct ship_aws *aws, const struct ship_call_opts *base,
+		    const struct ship_deploy_opts *o, const struct ship_rollout *ro,
+		    struct ship_event_cursor *cur, struct ship_deploy_result *res, struct rb *rb,
+		    struct ship_err *err)
 {
-	struct ship_call_opts call;
-	enum ship_wait_end end;
-	rollback_call(aws, base, o, &call);
+	rb->kind = RB_NONE;
+	rollback_call(aws, base, o, &rb->call);
 	if (o->no_rollback) {
 		append_reason(res, _("; left as it is (--no-rollback)"));
 		return 0;
@@ -673,32 +756,14 @@ static int roll_back(struct ship_aws *aws, const struct ship_call_opts *base,
 	if (ro && ro->by_breaker && res->final.breaker_rollback) {
 		note(o, _("the circuit breaker is rolling back to %s; waiting for it to settle"),
 		     ship_taskdef_short(res->previous_taskdef));
-		if (restore_after_breaker(aws, &call, o, res, err) < 0)
+		if (restore_after_breaker(aws, &rb->call, o, res, err) < 0)
 			return -1;
-		if (wait_for(aws, &call, o, cur, ship_wait_settled_done, res->previous_taskdef,
-			     &end, res, err))
-			return -1;
-		if (end == SHIP_WAIT_DONE) {
-			res->rolled_back = 1;
-			res->rollback_by_ecs = 1;
-			note(o, _("service '%s' is back on %s"), o->service,
-			     ship_taskdef_short(res->previous_taskdef));
-			return 0;
-		}
-		if (end == SHIP_WAIT_INTERRUPTED) {
-			res->outcome = SHIP_DEPLOY_INTERRUPTED;
-			append_reason(res, "; interrupted while the circuit breaker rolls the "
-					   "service back to ");
-			append_reason(res, ship_taskdef_short(res->previous_taskdef));
-			append_reason(res, " (ECS goes on with it; 'ecship wait' follows it)");
-			return 0;
-		}
-		if (end == SHIP_WAIT_GONE)
-			return 0;
-		note(o, _("ECS's rollback did not settle on %s in time; rolling back directly"),
-		     ship_taskdef_short(res->previous_taskdef));
+		rb->kind = RB_BREAKER;
+		snprintf(rb->target, sizeof(rb->target), "%s", res->previous_taskdef);
+		rb->events = cur;
+		return 0;
 	}
-	return rollback_to(aws, &call, o, res->previous_taskdef, 0, 0, res, err);
+	return rb_direct_issue(aws, &rb->call, o, res->previous_taskdef, 0, res, rb, err);
 }
 
 /* ---- the three stages of a start ----------------------------------------------------------------
@@ -710,14 +775,21 @@ void ship_deploy_start_release(struct ship_deploy_start *s)
 	s->svc = NULL;
 	json_decref(s->update);
 	s->update = NULL;
+	json_decref(s->prefetch);
+	s->prefetch = NULL;
+	s->prefetched = 0;
 }
 
 static int describe(struct ship_aws *aws, const struct ship_call_opts *call,
 		    const struct ship_deploy_opts *o, struct ship_deploy_start *s,
 		    struct ship_err *err)
 {
+	json_t *pre = s->prefetched ? json_incref(s->prefetch) : NULL;
+	int have = s->prefetched;
 	ship_deploy_start_release(s);
-	if (ship_ecs_describe_service_opts(aws, o->cluster, o->service, call, &s->svc, err))
+	if (have)
+		s->svc = pre; /* described with the others (prefetch) */
+	else if (ship_ecs_describe_service_opts(aws, o->cluster, o->service, call, &s->svc, err))
 		return ship_err_prefix(err, _("cannot describe service '%s' in cluster '%s'"),
 				       o->service, o->cluster);
 	memset(&s->view, 0, sizeof(s->view));
@@ -1010,7 +1082,8 @@ static int create_or_update(struct ship_aws *aws, struct ship_call_opts *call,
 	persist(aws, call, o);
 	json_t *before = ship_restore_config_before(s->svc, s->update);
 	keep_previous_service(o, before, res);
-	record_previous(aws, call, o, s->view.arn, res->previous_taskdef, before);
+	record_previous(aws, call, o, s->view.arn, res->previous_taskdef, before, res->taskdef_arn,
+			s->group);
 	json_decref(before);
 	req = update_request(o, s, res->taskdef_arn);
 	if (!req)
@@ -1163,8 +1236,13 @@ struct one {
 	struct ship_deploy_start start;
 	struct ship_rollout ro;
 	struct ship_failfast_watch ff; /* fail-fast over our deployment's stopped tasks */
-	int waited; /* it was waited for */
-	int gone;   /* it disappeared during the deploy */
+	int waited;    /* it was waited for */
+	int gone;      /* it disappeared during the deploy */
+	int error;     /* its start or observation failed with err */
+	int stopped;   /* its observation ended its deploy (error, refusal, interruption) */
+	int failed_rb; /* issuing its rollback failed with err */
+	double ended;  /* when its part of the deploy ended (client's clock; 0: with the deploy) */
+	struct ship_err err;
 };
 
 /* Sets res from how the wait for our deployment ended. */
@@ -1249,6 +1327,8 @@ static int wait_all(struct ship_aws *aws, const struct ship_call_opts *call,
 				    opts[0].ctx,      NULL,
 				    SHIP_POLL_MIN,    call};
 	struct ship_wait_stats ws;
+	const struct ship_clock *clk = ship_aws_clock(aws);
+	double t0 = clk->now(clk->ctx);
 	if (ship_ecs_wait_many(aws, opts[0].cluster, items, nwait, &wo, &ws, err)) {
 		for (k = 0; k < nwait; k++)
 			set_reason(&res[idx[k]],
@@ -1263,6 +1343,7 @@ static int wait_all(struct ship_aws *aws, const struct ship_call_opts *call,
 		res[i].final = items[k].last;
 		add_stats(&res[i], &ws);
 		ship_deploy_failfast_result(&st[i].ff, &res[i]);
+		st[i].ended = t0 + items[k].elapsed;
 		end_outcome(&opts[i], &st[i], items[k].end, &res[i]);
 	}
 cleanup:
@@ -1279,12 +1360,14 @@ cleanup:
 static int roll_back_pending(struct ship_aws *aws, const struct ship_call_opts *call,
 			     const struct ship_deploy_opts *o, const struct ship_deploy_opts *fo,
 			     const struct ship_deploy_result *fres, struct one *st,
-			     struct ship_deploy_result *res, struct ship_err *err)
+			     struct ship_deploy_result *res, struct rb *rb, struct ship_err *err)
 {
-	char pending[sizeof(res->taskdef_arn)], prev[sizeof(res->previous_taskdef)];
-	read_marks(aws, call, res->final.arn, pending, sizeof(pending), prev, sizeof(prev));
+	char pending[sizeof(res->taskdef_arn)], prev[sizeof(res->previous_taskdef)], group[40];
+	read_marks(aws, call, res->final.arn, pending, sizeof(pending), group, sizeof(group), prev,
+		   sizeof(prev));
+	/* marked by a run of this very deploy (its digest), with the revision it runs */
 	if (!pending[0] || strcmp(pending, res->taskdef_arn) || !prev[0] ||
-	    !strcmp(prev, res->taskdef_arn))
+	    !strcmp(prev, res->taskdef_arn) || !st->start.group || strcmp(group, st->start.group))
 		return 0;
 	snprintf(res->previous_taskdef, sizeof(res->previous_taskdef), "%s", prev);
 	res->outcome = SHIP_DEPLOY_FAILED;
@@ -1292,158 +1375,484 @@ static int roll_back_pending(struct ship_aws *aws, const struct ship_call_opts *
 		   "rolled back because service '%s' failed: %s (an interrupted run of this "
 		   "deploy had moved it to %s)",
 		   fo->service, fres->reason, ship_taskdef_short(pending));
-	return roll_back(aws, call, o, NULL, &st->start.cur, res, err);
+	return rb_begin(aws, call, o, NULL, &st->start.cur, res, rb, err);
+}
+
+/* The state of one deploy of many services, shared by the pool's work functions. */
+struct engine {
+	const struct ship_deploy_opts *opts; /* the caller's */
+	struct ship_deploy_opts *wopts;	     /* the same, callbacks serialized (ship_fanout_lock) */
+	size_t n;
+	struct one *st;
+	struct ship_deploy_result *res;
+	struct ship_call_opts *calls; /* each service's own copy of the deploy's call options */
+	const size_t *leader;	      /* an earlier service with the identical definition, or i */
+	int observed;
+	size_t failed; /* the service whose failure rolls the others back */
+	struct rb *rbs;
+	int round;	/* roll_back_all's: 0 the rollbacks, 1 the fallbacks */
+	char group[17]; /* group_digest */
+};
+
+/*
+ * The deploy's digest for the pending marks: FNV-1a (64 bits) over each service's name, task
+ * definition and service definition as rendered (keys sorted). A rerun of the same deploy has
+ * the same one; a deploy of anything else another.
+ */
+static int group_digest(const struct ship_deploy_opts *opts, size_t n, char *out, size_t size)
+{
+	unsigned long long h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++) {
+		char *td = json_dumps(opts[i].taskdef, JSON_COMPACT | JSON_SORT_KEYS);
+		char *sd = opts[i].service_def
+			       ? json_dumps(opts[i].service_def, JSON_COMPACT | JSON_SORT_KEYS)
+			       : NULL;
+		const char *parts[3] = {opts[i].service, td ? td : "", sd ? sd : ""};
+		if (!td || (opts[i].service_def && !sd)) {
+			ship_free(td);
+			ship_free(sd);
+			return -1;
+		}
+		for (int k = 0; k < 3; k++)
+			for (const char *c = parts[k];; c++) {
+				h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+				if (!*c)
+					break;
+			}
+		ship_free(td);
+		ship_free(sd);
+	}
+	snprintf(out, size, "%016llx", h);
+	return 0;
+}
+
+/* ---- callbacks from the pool's threads, one at a time ---- */
+
+static void locked_note(void *ctx, const char *message)
+{
+	const struct ship_deploy_opts *o = ctx;
+	ship_fanout_lock();
+	o->on_note(o->ctx, message);
+	ship_fanout_unlock();
+}
+
+static void locked_snapshot(void *ctx, const struct ship_service_view *v, double elapsed,
+			    int changed)
+{
+	const struct ship_deploy_opts *o = ctx;
+	ship_fanout_lock();
+	o->on_snapshot(o->ctx, v, elapsed, changed);
+	ship_fanout_unlock();
+}
+
+static void locked_event(void *ctx, double created, const char *message)
+{
+	const struct ship_deploy_opts *o = ctx;
+	ship_fanout_lock();
+	o->on_event(o->ctx, created, message);
+	ship_fanout_unlock();
+}
+
+static int locked_cancelled(void *ctx)
+{
+	const struct ship_deploy_opts *o = ctx;
+	ship_fanout_lock();
+	int r = o->cancelled(o->ctx);
+	ship_fanout_unlock();
+	return r;
+}
+
+static void wrap_callbacks(const struct ship_deploy_opts *o, struct ship_deploy_opts *w)
+{
+	*w = *o;
+	w->ctx = (void *)o;
+	w->on_note = o->on_note ? locked_note : NULL;
+	w->on_snapshot = o->on_snapshot ? locked_snapshot : NULL;
+	w->on_event = o->on_event ? locked_event : NULL;
+	w->cancelled = o->cancelled ? locked_cancelled : NULL;
 }
 
 /*
  * Undoes what this deploy changed after service `failed` failed: every service with a deployment
  * of ours goes back to its previous revision, except one that was replaced by someone else's
- * deployment, interrupted, or deleted. Errors are collected: every service gets its attempt.
+ * deployment, interrupted, or deleted. The rollbacks are issued at once (the pool) and followed
+ * together, ten services per DescribeServices. Errors are collected: every service gets its
+ * attempt.
  */
-static int roll_back_all(struct ship_aws *aws, const struct ship_call_opts *call,
-			 const struct ship_deploy_opts *opts, size_t n, size_t failed,
-			 struct one *st, struct ship_deploy_result *res, struct ship_err *err)
+static int rb_issue_one(void *ctx, size_t i, struct ship_aws *aws)
 {
-	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct ship_err e = SHIP_ERR_INIT;
-		if (n > 1 && res[i].outcome == SHIP_DEPLOY_UNCHANGED) {
-			if (roll_back_pending(aws, call, &opts[i], &opts[failed], &res[failed],
-					      &st[i], &res[i], &e) &&
-			    !rc) {
-				*err = e;
-				rc = -1;
-			}
-			continue;
-		}
-		if (!res[i].deployment_id[0] || res[i].outcome == SHIP_DEPLOY_REPLACED ||
-		    res[i].outcome == SHIP_DEPLOY_INTERRUPTED)
-			continue;
-		if (st[i].gone) {
-			append_reason(&res[i], _("; nothing left to roll back"));
-			continue;
-		}
-		int own =
-		    res[i].outcome == SHIP_DEPLOY_FAILED || res[i].outcome == SHIP_DEPLOY_TIMEOUT;
-		if (!own) {
-			res[i].outcome = SHIP_DEPLOY_FAILED;
-			set_reason(&res[i], _("rolled back because service '%s' failed: %s"),
-				   opts[failed].service, res[failed].reason);
-		}
-		int by_ecs = res[i].outcome == SHIP_DEPLOY_FAILED && own && st[i].waited;
-		if (roll_back(aws, call, &opts[i], by_ecs ? &st[i].ro : NULL, &st[i].start.cur,
-			      &res[i], &e)) {
-			if (!rc)
-				*err = e;
-			rc = -1;
-		}
+	struct engine *g = ctx;
+	struct ship_deploy_result *res = g->res;
+	const struct ship_deploy_opts *opts = g->wopts;
+	struct one *st = g->st;
+	struct rb *rb = &g->rbs[i];
+	struct ship_err *e = &st[i].err;
+	size_t failed = g->failed;
+	/* the second round is only for the fallbacks */
+	if (g->round > 0 && rb->kind != RB_FALLBACK)
+		return 0;
+	if (rb->kind == RB_FALLBACK) { /* second round: the breaker's rollback did not settle */
+		if (rb_direct_issue(aws, &rb->call, &opts[i], res[i].previous_taskdef, 0, &res[i],
+				    rb, e))
+			st[i].failed_rb = 1;
+		return 0;
 	}
+	rb->kind = RB_NONE;
+	if (g->n > 1 && res[i].outcome == SHIP_DEPLOY_UNCHANGED) {
+		if (roll_back_pending(aws, &g->calls[i], &opts[i], &opts[failed], &res[failed],
+				      &st[i], &res[i], rb, e))
+			st[i].failed_rb = 1;
+		return 0;
+	}
+	if (!res[i].deployment_id[0] || res[i].outcome == SHIP_DEPLOY_REPLACED ||
+	    res[i].outcome == SHIP_DEPLOY_INTERRUPTED)
+		return 0;
+	if (st[i].gone) {
+		append_reason(&res[i], _("; nothing left to roll back"));
+		return 0;
+	}
+	int own = res[i].outcome == SHIP_DEPLOY_FAILED || res[i].outcome == SHIP_DEPLOY_TIMEOUT;
+	if (!own) {
+		res[i].outcome = SHIP_DEPLOY_FAILED;
+		set_reason(&res[i], _("rolled back because service '%s' failed: %s"),
+			   opts[failed].service, res[failed].reason);
+	}
+	int by_ecs = res[i].outcome == SHIP_DEPLOY_FAILED && own && st[i].waited;
+	if (rb_begin(aws, &g->calls[i], &opts[i], by_ecs ? &st[i].ro : NULL, &st[i].start.cur,
+		     &res[i], rb, e))
+		st[i].failed_rb = 1;
+	return 0;
+}
+
+/* Waits for every rollback in flight at once and reads how each ended. */
+static int rb_wait_all(struct ship_aws *aws, struct engine *g, struct ship_err *err)
+{
+	size_t n = g->n, nwait = 0, i, k;
+	struct ship_wait_item *items = ship_calloc(n, sizeof(*items));
+	size_t *idx = ship_calloc(n, sizeof(*idx));
+	const struct ship_call_opts *call = NULL;
+	int rc = 0;
+	if (!items || !idx) {
+		rc = ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+		goto cleanup;
+	}
+	for (i = 0; i < n; i++) {
+		struct rb *rb = &g->rbs[i];
+		if (rb->kind != RB_BREAKER && rb->kind != RB_DIRECT)
+			continue;
+		memset(&items[nwait], 0, sizeof(items[nwait]));
+		items[nwait].service = g->opts[i].service;
+		rb_done(rb, &items[nwait].done, &items[nwait].done_ctx);
+		items[nwait].events = rb->events;
+		if (!call)
+			call = &rb->call;
+		idx[nwait++] = i;
+	}
+	if (!nwait)
+		goto cleanup;
+	const struct ship_deploy_opts *o0 = &g->wopts[idx[0]];
+	struct ship_wait_opts wo = {
+	    o0->timeout, o0->on_snapshot, o0->on_event, o0->cancelled, o0->ctx,
+	    NULL,	 SHIP_POLL_MIN,	  call};
+	struct ship_wait_stats ws;
+	const struct ship_clock *clk = ship_aws_clock(aws);
+	double t0 = clk->now(clk->ctx);
+	if (ship_ecs_wait_many(aws, o0->cluster, items, nwait, &wo, &ws, err)) {
+		rc = -1;
+		goto cleanup;
+	}
+	for (k = 0; k < nwait; k++) {
+		i = idx[k];
+		struct rb *rb = &g->rbs[i];
+		g->res[i].final = items[k].last;
+		add_stats(&g->res[i], &ws);
+		g->st[i].ended = t0 + items[k].elapsed;
+		if (rb->kind == RB_BREAKER)
+			rb_breaker_finish(&g->wopts[i], rb, items[k].end, &g->res[i]);
+		else
+			rb_direct_finish(&g->wopts[i], rb, items[k].end, &g->res[i]);
+		if (rb->kind != RB_FALLBACK)
+			rb->kind = RB_NONE;
+	}
+cleanup:
+	ship_free(items);
+	ship_free(idx);
 	return rc;
 }
 
-/* An earlier service with the identical rendered task definition and a revision for it, else i. */
-static size_t shared_with(const struct ship_deploy_opts *opts, const struct ship_deploy_result *res,
-			  size_t i)
+static int roll_back_all(struct ship_aws *aws, struct engine *g, struct ship_err *err)
+{
+	size_t n = g->n, i;
+	int rc = 0;
+	unsigned char *ran = ship_calloc(n, 1);
+	if (!(g->rbs = ship_calloc(n, sizeof(*g->rbs))) || !ran) {
+		ship_free(ran);
+		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
+	}
+	/* two rounds at most: the rollbacks, then direct ones where the breaker's did not settle */
+	for (int round = 0; round < 2; round++) {
+		struct ship_fanout f = {n, NULL, NULL, NULL, 0, ran, 0};
+		int any = 0;
+		for (i = 0; i < n; i++) {
+			g->st[i].failed_rb = 0;
+			any |= round == 0 || g->rbs[i].kind == RB_FALLBACK;
+		}
+		if (!any)
+			break;
+		if (g->opts[0].before_update)
+			f.workers = 1;
+		g->round = round;
+		ship_fanout_run(aws, &f, rb_issue_one, g);
+		for (i = 0; i < n; i++)
+			if (g->st[i].failed_rb) {
+				if (!rc)
+					*err = g->st[i].err;
+				rc = -1;
+			}
+		struct ship_err e = SHIP_ERR_INIT;
+		if (rb_wait_all(aws, g, &e) && !rc) {
+			*err = e;
+			rc = -1;
+		}
+		if (round == 0) /* only the fallbacks go round again */
+			for (i = 0; i < n; i++)
+				if (g->rbs[i].kind != RB_FALLBACK)
+					g->rbs[i].kind = RB_NONE;
+	}
+	ship_free(g->rbs);
+	g->rbs = NULL;
+	ship_free(ran);
+	return rc;
+}
+
+/* An earlier service with the identical rendered task definition, else i: its revision is used
+ * as it is (one revision per distinct definition). */
+static size_t same_definition(const struct ship_deploy_opts *opts, size_t i)
 {
 	const char *fam = json_string_value(json_object_get(opts[i].taskdef, "family"));
 	for (size_t j = 0; fam && j < i; j++) {
 		const char *f = json_string_value(json_object_get(opts[j].taskdef, "family"));
-		if (res[j].taskdef_arn[0] && f && !strcmp(f, fam) &&
-		    json_equal(opts[j].taskdef, opts[i].taskdef))
+		if (f && !strcmp(f, fam) && json_equal(opts[j].taskdef, opts[i].taskdef))
 			return j;
 	}
 	return i;
 }
 
-int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, size_t n,
+/* Stage 0 for service i (a pool's work). */
+static int observe_one(void *ctx, size_t i, struct ship_aws *aws)
+{
+	struct engine *g = ctx;
+	struct ship_err *e = &g->st[i].err;
+	int r =
+	    ship_deploy_observe(aws, &g->calls[i], &g->wopts[i], &g->st[i].start, &g->res[i], e);
+	if (r < 0) {
+		set_reason(&g->res[i], "%s", e->message);
+		ship_err_prefix(e, "service '%s'", g->opts[i].service);
+		g->st[i].error = 1;
+	}
+	g->st[i].stopped = r != 0;
+	return r != 0;
+}
+
+/* Stages 1 to 3 for service i; non-zero when it did not start. */
+static int start_stages(struct engine *g, size_t i, struct ship_aws *aws)
+{
+	struct ship_err *e = &g->st[i].err;
+	size_t sh = g->leader[i];
+	/* after a signal no new service starts; the first one's start sees it itself */
+	if (i > 0 && stop_here(&g->wopts[i])) {
+		g->st[i].stopped = 1;
+		g->res[i].outcome = SHIP_DEPLOY_INTERRUPTED;
+		set_reason(&g->res[i], _("interrupted before service '%s' was changed"),
+			   g->opts[i].service);
+		return 1;
+	}
+	if (sh != i && !g->res[sh].taskdef_arn[0])
+		sh = i; /* the other has no revision (a dry run): this one finds its own */
+	if (deploy_start(aws, &g->calls[i], &g->wopts[i], &g->st[i].start,
+			 sh < i ? &g->opts[sh] : NULL, sh < i ? &g->res[sh] : NULL, &g->res[i],
+			 g->observed, e)) {
+		set_reason(&g->res[i], "%s", e->message);
+		if (g->n > 1)
+			ship_err_prefix(e, _("service '%s'"), g->opts[i].service);
+		g->st[i].error = 1;
+		return 1;
+	}
+	return !started_ok(g->res[i].outcome);
+}
+
+/* start_stages as a pool's work, noting when it ended. */
+static int start_one(void *ctx, size_t i, struct ship_aws *aws)
+{
+	struct engine *g = ctx;
+	const struct ship_clock *clk = ship_aws_clock(aws);
+	int r = start_stages(g, i, aws);
+	g->st[i].ended = clk->now(clk->ctx);
+	return r;
+}
+
+/* The earliest persistence deadline a service's stages set (each has its own copy). */
+static void join_calls(struct engine *g, struct ship_call_opts *call)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (g->calls[i].persist_until > 0 &&
+		    (!call->persist_until || g->calls[i].persist_until < call->persist_until))
+			call->persist_until = g->calls[i].persist_until;
+}
+
+/*
+ * Describes the services of a deploy ten per DescribeServices (the API's maximum) before they are
+ * observed, so that 200 services cost 20 calls against ECS's Describe bucket, not 200. Only a
+ * service found by its name is prefetched; one ECS reports MISSING or INACTIVE, and every service
+ * of a call that failed, is described on its own by stage 1 as before.
+ */
+static void prefetch(struct ship_aws *aws, const struct ship_call_opts *call,
+		     const struct ship_deploy_opts *opts, size_t n, struct one *st)
+{
+	for (size_t first = 0; first < n; first += SHIP_DESCRIBE_BATCH) {
+		size_t end = first + SHIP_DESCRIBE_BATCH < n ? first + SHIP_DESCRIBE_BATCH : n, i,
+		       j;
+		struct ship_err e = SHIP_ERR_INIT;
+		json_t *names = json_array(), *resp = NULL, *s;
+		for (i = first; names && i < end; i++)
+			json_array_append_new(names, json_string(opts[i].service));
+		json_t *req =
+		    names ? json_pack("{s:s, s:o}", "cluster", opts[0].cluster, "services", names)
+			  : NULL;
+		if (!req ||
+		    ship_aws_json(aws, SHIP_SVC_ECS, "DescribeServices", req, &resp, call, &e)) {
+			json_decref(req);
+			continue;
+		}
+		json_decref(req);
+		for (i = first; i < end; i++)
+			json_array_foreach(json_object_get(resp, "services"), j, s)
+			{
+				const char *name =
+				    json_string_value(json_object_get(s, "serviceName"));
+				const char *status =
+				    json_string_value(json_object_get(s, "status"));
+				if (name && !strcmp(name, opts[i].service) &&
+				    !(status && !strcmp(status, "INACTIVE")) &&
+				    !st[i].start.prefetched) {
+					st[i].start.prefetch = json_incref(s);
+					st[i].start.prefetched = 1;
+				}
+			}
+		json_decref(resp);
+	}
+}
+
+int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts_in, size_t n,
 		     struct ship_deploy_result *res, struct ship_err *err)
 {
 	const struct ship_clock *clk = ship_aws_clock(aws);
 	double start = clk->now(clk->ctx);
 	struct ship_call_opts call = {0};
-	struct one *st;
-	size_t i;
+	struct engine g;
+	struct one *st = NULL;
+	struct ship_deploy_opts *opts = NULL;
+	size_t i, *leader = NULL;
+	unsigned char *ran = NULL;
 	int rc = 0, failed = -1;
 
 	if (n == 0 || n > SHIP_DEPLOY_MAX_SERVICES)
 		return ship_err_set(err, SHIP_ERR_INPUT, _("a deploy takes 1 to %d services"),
 				    SHIP_DEPLOY_MAX_SERVICES);
 	for (i = 1; i < n; i++)
-		if (strcmp(opts[i].cluster, opts[0].cluster))
+		if (strcmp(opts_in[i].cluster, opts_in[0].cluster))
 			return ship_err_set(
 			    err, SHIP_ERR_INPUT,
 			    _("the services of one deploy must share a cluster ('%s' "
 			      "and '%s')"),
-			    opts[0].cluster, opts[i].cluster);
+			    opts_in[0].cluster, opts_in[i].cluster);
 	memset(res, 0, n * sizeof(*res));
-	if (!(st = ship_calloc(n, sizeof(*st))))
-		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
+	memset(&g, 0, sizeof(g));
+	st = ship_calloc(n, sizeof(*st));
+	opts = ship_calloc(n, sizeof(*opts));
+	leader = ship_calloc(n, sizeof(*leader));
+	ran = ship_calloc(n, 1);
+	g.calls = ship_calloc(n, sizeof(*g.calls));
+	if (!st || !opts || !leader || !ran || !g.calls) {
+		rc = ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
+		goto cleanup;
+	}
 	/* throttling and 5xx are outlasted from the start, everything transient from the first
 	 * change on (persist()) */
-	call.persist_answered_until = start + opts[0].timeout;
+	call.persist_answered_until = start + opts_in[0].timeout;
+	for (i = 0; i < n; i++) {
+		wrap_callbacks(&opts_in[i], &opts[i]);
+		leader[i] = same_definition(opts_in, i);
+		g.calls[i] = call;
+	}
+	g.opts = opts_in;
+	g.wopts = opts;
+	g.n = n;
+	g.st = st;
+	g.res = res;
+	g.leader = leader;
+	if (n > 1 && group_digest(opts_in, n, g.group, sizeof(g.group))) {
+		rc = ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
+		goto cleanup;
+	}
+	for (i = 0; n > 1 && i < n; i++)
+		st[i].start.group = g.group;
+	/* --pre-run's hook uses the caller's client: then the services start in turn */
+	size_t workers = opts_in[0].before_update ? 1 : 0;
 
 	/* 0. with several services, observe each before changing any: a service definition ECS
 	 * cannot apply, or a service on another deployment controller, changes nothing */
-	int observed = 0;
-	for (i = 0; n > 1 && i < n; i++) {
-		int r = ship_deploy_observe(aws, &call, &opts[i], &st[i].start, &res[i], err);
-		if (r < 0) {
-			set_reason(&res[i], "%s", err->message);
-			ship_err_prefix(err, "service '%s'", opts[i].service);
-		}
-		if (r) {
+	if (n > 1) {
+		struct ship_fanout f = {n, NULL, NULL, NULL, workers, ran, 0};
+		prefetch(aws, &call, opts_in, n, st);
+		ship_fanout_run(aws, &f, observe_one, &g);
+		for (i = 0; i < n && !st[i].stopped; i++)
+			;
+		if (i < n) { /* the first that stopped: the same as in turn */
+			if (st[i].error)
+				*err = st[i].err;
 			for (size_t j = 0; j < n; j++)
 				if (j != i)
 					set_reason(&res[j],
 						   "not deployed: service '%s' did not start",
 						   opts[i].service);
-			for (size_t j = 0; j < n; j++)
-				ship_deploy_start_release(&st[j].start);
-			ship_free(st);
-			return r < 0 ? -1 : 0;
+			rc = st[i].error ? -1 : 0;
+			goto cleanup;
 		}
 	}
-	observed = n > 1;
-	/* 1. start each; stop at the first that cannot start, or once a signal came (the services
+	g.observed = n > 1;
+	/* 1. start them, each distinct definition's first service at once and the others of it
+	 * after it; no new one starts after one could not, or once a signal came (the services
 	 * not reached are left as they are: "interrupted before service 'X' was changed") */
-	int interrupted = 0;
+	for (i = 0; i < n; i++)
+		st[i].stopped = 0;
+	struct ship_fanout f = {n, leader, NULL, NULL, workers, ran, 0};
+	ship_fanout_run(aws, &f, start_one, &g);
+	join_calls(&g, &call);
 	for (i = 0; i < n; i++) {
-		if (i > 0 && stop_here(&opts[i])) {
-			interrupted = 1;
-			for (size_t j = i; j < n; j++) {
-				res[j].outcome = SHIP_DEPLOY_INTERRUPTED;
-				set_reason(&res[j], "interrupted before service '%s' was changed",
-					   opts[j].service);
-			}
-			break;
-		}
-		size_t sh = shared_with(opts, res, i);
-		if (deploy_start(aws, &call, &opts[i], &st[i].start, sh < i ? &opts[sh] : NULL,
-				 sh < i ? &res[sh] : NULL, &res[i], observed, err)) {
-			set_reason(&res[i], "%s", err->message);
-			if (n > 1)
-				ship_err_prefix(err, _("service '%s'"), opts[i].service);
-			rc = -1;
-		} else if (started_ok(res[i].outcome)) {
+		if (!ran[i])
 			continue;
+		if (st[i].error) {
+			if (!rc)
+				*err = st[i].err;
+			rc = -1;
 		}
-		interrupted = res[i].outcome == SHIP_DEPLOY_INTERRUPTED;
-		if (!interrupted)
+		if ((st[i].error || !started_ok(res[i].outcome)) &&
+		    (st[i].error || res[i].outcome != SHIP_DEPLOY_INTERRUPTED) && failed < 0)
 			failed = (int)i;
-		for (size_t j = i + 1; j < n; j++) {
-			if (interrupted)
-				res[j].outcome = SHIP_DEPLOY_INTERRUPTED;
-			set_reason(&res[j],
-				   interrupted ? _("interrupted before service '%s' was changed")
-					       : _("not deployed: service '%s' did not start"),
-				   interrupted ? opts[j].service : opts[i].service);
-		}
-		break;
 	}
-	/* the services this run moved stay marked until the group settles (mark_pending) */
-	for (i = 0; n > 1 && i < n; i++)
-		if (res[i].deployment_id[0])
-			mark_pending(aws, &call, res[i].final.arn, res[i].taskdef_arn);
+	for (i = 0; i < n; i++) {
+		if (ran[i])
+			continue;
+		if (failed >= 0) {
+			set_reason(&res[i], _("not deployed: service '%s' did not start"),
+				   opts[failed].service);
+		} else {
+			res[i].outcome = SHIP_DEPLOY_INTERRUPTED;
+			set_reason(&res[i], _("interrupted before service '%s' was changed"),
+				   opts[i].service);
+		}
+	}
 	/* 2. wait for all at once; after a signal the wait ends at once, and each started
 	 * deployment is reported as going on in ECS */
 	if (!rc && failed < 0 && wait_all(aws, &call, opts, n, st, res, err))
@@ -1458,26 +1867,26 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts, 
 	 * so does one an interrupted run of it had moved (unchanged now, still marked pending) */
 	if (failed >= 0) {
 		struct ship_err e = SHIP_ERR_INIT;
-		if (roll_back_all(aws, &call, opts, n, (size_t)failed, st, res, &e) && !rc) {
+		for (i = 0; i < n; i++)
+			g.calls[i] = call;
+		g.failed = (size_t)failed;
+		if (roll_back_all(aws, &g, &e) && !rc) {
 			*err = e;
 			rc = -1;
 		}
 	}
-	/* every service on its new revision: the deploy is over, no mark stays (after a failure
-	 * the marks stay, harmless: the services are no longer on the marked revisions) */
-	int settled = n > 1 && !rc && failed < 0 && !interrupted;
-	for (i = 0; i < n; i++)
-		if (res[i].outcome != SHIP_DEPLOY_COMPLETED &&
-		    res[i].outcome != SHIP_DEPLOY_UNCHANGED)
-			settled = 0;
-	for (i = 0; settled && i < n; i++)
-		mark_pending(aws, &call, res[i].final.arn, NULL);
+cleanup:;
 	double secs = clk->now(clk->ctx) - start;
-	for (i = 0; i < n; i++) {
-		res[i].seconds = secs;
+	for (i = 0; st && i < n; i++) {
+		/* each service's own time: until its wait (or its rollback's) ended */
+		res[i].seconds = st[i].ended > start ? st[i].ended - start : secs;
 		ship_deploy_start_release(&st[i].start);
 	}
 	ship_free(st);
+	ship_free(opts);
+	ship_free(leader);
+	ship_free(ran);
+	ship_free(g.calls);
 	return rc;
 }
 

@@ -222,6 +222,7 @@ int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wa
 					continue;
 				if (!svcs[i]) {
 					it->finished = 1;
+					it->elapsed = clk->now(clk->ctx) - start;
 					it->end = SHIP_WAIT_GONE;
 					left--;
 					continue;
@@ -247,6 +248,7 @@ int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wa
 					o->on_snapshot(o->ctx, cur, clk->now(clk->ctx) - start, ch);
 				if (it->done(it->done_ctx, cur)) {
 					it->finished = 1;
+					it->elapsed = clk->now(clk->ctx) - start;
 					it->end = SHIP_WAIT_DONE;
 					left--;
 				}
@@ -266,9 +268,12 @@ int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wa
 			pause = deadline - now;
 		clk->sleep(clk->ctx, pause);
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (have[i])
 			items[i].last = views[i][cur_of[i]];
+		if (!items[i].finished)
+			items[i].elapsed = clk->now(clk->ctx) - start;
+	}
 cleanup:
 	ship_free(views);
 	ship_free(svcs);

@@ -18,6 +18,11 @@ struct ship_deploy_start {
 	json_t *update;		       /* UpdateService members the service definition changes */
 	int superseding;	       /* the PRIMARY failed for good: ours replaces it, also on the
 					  same revision (forceNewDeployment) */
+	const char *group;	       /* a deploy of several services: its digest, written with
+					  the pending mark before the UpdateService (else NULL) */
+	int prefetched;		       /* the engine described it already, ten services per call:
+					  stage 1 takes prefetch (NULL: it does not exist) */
+	json_t *prefetch;
 };
 void ship_deploy_start_release(struct ship_deploy_start *s);
 

@@ -29,7 +29,8 @@ void ship_buf_release(struct ship_buf *b)
 void ship_buf_reset(struct ship_buf *b)
 {
 	b->len = 0;
-	b->data[0] = '\0';
+	if (b->cap) /* not the shared empty string, which threads read at once (ship_aws_fork) */
+		b->data[0] = '\0';
 	b->failed = 0;
 }
 

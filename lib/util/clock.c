@@ -33,12 +33,17 @@ static void sys_sleep(void *ctx, double seconds)
 static double sys_random(void *ctx)
 {
 	(void)ctx;
-	if (!s_rng_state) {
+	if (!__atomic_load_n(&s_rng_state, __ATOMIC_RELAXED)) {
 		struct timespec ts;
+		uint64_t zero = 0;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		s_rng_state = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 40);
+		__atomic_compare_exchange_n(&s_rng_state, &zero,
+					    ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^
+						((uint64_t)getpid() << 40),
+					    0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 	}
-	uint64_t z = (s_rng_state += 0x9E3779B97F4A7C15ull);
+	/* atomic: forked clients (ship_aws_fork) draw jitter from several threads */
+	uint64_t z = __atomic_add_fetch(&s_rng_state, 0x9E3779B97F4A7C15ull, __ATOMIC_RELAXED);
 	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
 	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
 	z ^= z >> 31;

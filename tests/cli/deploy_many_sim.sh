@@ -86,6 +86,18 @@ tr=sum(1 for a in t if a=="RegisterTaskDefinition")
 print("# throttled requests under the default limits: %d" % len(t))
 assert n==41+tr, (n, tr, t[:10])' "$SIM_URL" "$seq0"
 check "50 services: all COMPLETED on v2, one new revision per distinct definition" check_all v2 2
+# before anything changes, the 50 services are described ten per call (5 DescribeServices), not
+# one by one (50): ECS's Describe bucket is 100, then 20 a second
+check "50 services: described ten per DescribeServices before the first change" python3 -c '
+import json,sys,urllib.request
+d=json.load(urllib.request.urlopen(sys.argv[1]+"/_sim/requests?since="+sys.argv[2]))
+n=0
+for r in d["requests"]:
+    if r["action"] in ("RegisterTaskDefinition","TagResource","UpdateService","CreateService"):
+        break
+    n+=r["action"]=="DescribeServices"
+print("# DescribeServices before the first change: %d" % n)
+assert n==5, n' "$SIM_URL" "$seq0"
 check "50 services: every DescribeServices names at most 10 services, some exactly 10" python3 - "$ERR" <<'PY'
 import json, re, sys
 sizes = []
@@ -96,23 +108,83 @@ for line in open(sys.argv[1], errors="replace"):
 assert sizes and max(sizes) == 10 and all(s <= 10 for s in sizes), sizes[:40]
 PY
 contains "50 services: the shared family is registered once and shared" "$ERR" "task definition shared with service 'svc-00'"
+# the services start concurrently (lib/ecs/fanout.c): one after another, each service's
+# registration is followed by its UpdateService before the next registers, so registrations
+# never run ahead of updates by more than one; started together, several register first
+check "50 services: the starts overlap (registrations run ahead of the updates)" python3 - "$ERR" <<'PY'
+import re, sys
+ahead = most = 0
+for line in open(sys.argv[1], errors="replace"):
+    if re.search(r"registered fam-\d+:\d+$", line):
+        ahead += 1
+    elif re.search(r"updated service 'svc-(1\d|[2-4]\d)'", line):
+        ahead -= 1
+    most = max(most, ahead)
+print("# registrations ahead of updates at most: %d" % most)
+assert most >= 2, most
+PY
 
 # 3. the same with 30% of the ECS requests throttled
 sim_post /faults '{"faults":[{"action":"ecs:*","throttle":0.30}], "rate_limits": true}' >/dev/null
 expect_exit "50 services: deploy v3 under 30% throttling" 0 "$ECSHIP" deploy --tag v3
 curl -sf -X DELETE "$SIM_URL/_sim/faults" >/dev/null
+# progress off a terminal (a CI log): one time-stamped line per service, printed only when that
+# service's state changed; then a table of every service: revision, outcome, its own time
+check "50 services, CI log: one status line per service, each only when it changed" python3 - "$ERR" <<'PY'
+import re, sys
+last, seen = {}, 0
+for line in open(sys.argv[1], errors="replace"):
+    assert not re.search(r"desired \d+, pending \d+, running", line), ("a per-deployment block", line)
+    m = re.match(r"[0-9:]+(Z|[+-][0-9:]+) (svc-\d\d): (.*)$", line)
+    if not m:
+        continue
+    svc, state = m.group(2), m.group(3)
+    assert last.get(svc) != state, ("printed again unchanged", svc, state)
+    last[svc] = state
+    seen += 1
+assert len(last) == 50, sorted(last)
+assert all(re.match(r"COMPLETED (web-staging|fam-\d\d):3 1/1", v) for v in last.values()), last
+print("# status lines for 50 services: %d" % seen)
+PY
+check "50 services: the deploy ends on a table of service, revision, outcome and time" python3 - "$ERR" <<'PY'
+import re, sys
+lines = open(sys.argv[1], errors="replace").read().splitlines()
+head = [i for i, l in enumerate(lines) if re.match(r"service +revision +outcome +time$", l)]
+assert len(head) == 1, head
+rows = lines[head[0] + 1:head[0] + 51]
+got = []
+for r in rows:
+    m = re.match(r"(svc-\d\d) +(\S+) +completed +(\d+\.\d) s$", r)
+    assert m, r
+    want = "web-staging:3" if int(m.group(1)[4:]) < 10 else "fam-%s:3" % m.group(1)[4:]
+    assert m.group(2) == want, (r, want)
+    got.append(m.group(1))
+assert got == ["svc-%02d" % i for i in range(50)], got
+PY
 check "50 services under throttling: all COMPLETED on v3, one new revision per distinct definition" check_all v3 3
 check "throttling was really injected" python3 -c '
 import json,sys,urllib.request
 d=json.load(urllib.request.urlopen(sys.argv[1]+"/_sim/requests"))
 assert sum(1 for r in d["requests"] if r.get("fault")=="throttle" or r["status"]==400) > 20' "$SIM_URL"
 
-# 4. one of the 50 crashes: all 50 go back to v3 (the rollbacks are followed one after another:
-# a faster simulated clock keeps this short)
+# 4. one of the 50 crashes: all 50 go back to v3; the rollbacks are issued together and followed
+# together (ten services per DescribeServices)
 rate_limits_on false
-sim_post /clock '{"speed": 600}' >/dev/null
 expect_exit "50 services, one crashing: exit 1" 1 env BAD_49=crash "$ECSHIP" deploy --tag v4
 contains "50 services, one crashing: its failure is reported" "$ERR" "^error: deploy of service 'svc-49' failed"
+# one after another, each rollback was waited for before the next began ("rolling back", "is
+# back on", "rolling back", ...): every rollback now begins before the first one is waited out
+check "50 services, one crashing: all 49 rollbacks begin before any is waited out" python3 - "$ERR" <<'PY'
+import re, sys
+begun = back = 0
+for line in open(sys.argv[1], errors="replace"):
+    if re.search(r"rolling back service 'svc-\d+'|circuit breaker is rolling back", line):
+        assert back == 0, ("a rollback began after one was waited out", begun, back)
+        begun += 1
+    elif re.search(r"service 'svc-\d+' is back on", line):
+        back += 1
+assert begun >= 49 and back == begun, (begun, back)
+PY
 check "50 services, one crashing: every service is back on v3" python3 - "$SIM_URL" <<'PY'
 import boto3, sys
 ecs = boto3.client("ecs", endpoint_url=sys.argv[1])

@@ -77,7 +77,10 @@ while ((n-- > 0)) && [ "$(svc_td)" != "$good" ]; do sleep 0.2; done
 check "the service ends back on $good" test "$(svc_td)" = "$good"
 
 # 3. two services: a signal after the first was changed starts no change on the second; the
-# rerun leaves both on the new revisions
+# rerun leaves both on the new revisions. These cases are about a signal between two starts, so
+# the services start one after another here (ECSHIP_DEPLOY_PARALLEL=1; by default a deploy starts
+# up to eight at once, and a signal stops only the starts not yet begun)
+export ECSHIP_DEPLOY_PARALLEL=1
 cat >ecship.yml <<'YML'
 cluster: sig
 task_definition: td.json
