@@ -1,0 +1,122 @@
+/*
+ * strategy.h: ECS's own blue/green, linear and canary deployments (deploymentConfiguration
+ * .strategy BLUE_GREEN, LINEAR, CANARY): the service definition's strategy checked before any
+ * change (limits from botocore's ECS model and the API reference), the prerequisites that live in
+ * other services (ELBv2 target groups and listener rules, the IAM infrastructure role, CloudWatch
+ * alarms), and what a service deployment says about its lifecycle (stage, traffic split, a PAUSE
+ * hook waiting for ContinueServiceDeployment, triggered alarms). Never prints.
+ */
+#ifndef ECSHIP_STRATEGY_H
+#define ECSHIP_STRATEGY_H
+
+#include <jansson.h>
+
+#include "ecship/aws.h"
+#include "ecship/diag.h"
+
+/* ---- the definition (lib/project/strategy.c) ----------------------------------------------- */
+
+/*
+ * Checks deploymentConfiguration's strategy fields of a CreateService/UpdateService input (the
+ * service definition after rendering) and adds one diagnostic per problem, each with a fix:
+ * - BLUE_GREEN, LINEAR and CANARY need the ECS deployment controller, and each load balancer an
+ *   advancedConfiguration with alternateTargetGroupArn (not the production target group),
+ *   productionListenerRule and roleArn (the infrastructure role), or, without load balancers,
+ *   Service Connect;
+ * - bakeTimeInMinutes, linearConfiguration.stepBakeTimeInMinutes and
+ *   canaryConfiguration.canaryBakeTimeInMinutes are 0 to 1440; stepPercent is 3.0 to 100.0 and
+ *   canaryPercent 0.1 to 100.0, both in steps of 0.1 (API_LinearConfiguration,
+ *   API_CanaryConfiguration); linearConfiguration only with LINEAR, canaryConfiguration only
+ *   with CANARY;
+ * - lifecycleHooks only with those strategies; each names lifecycleStages; an AWS_LAMBDA hook
+ *   (the default targetType) names hookTargetArn and roleArn, a PAUSE hook no hookTargetArn;
+ *   timeoutConfiguration.timeoutInMinutes is 1 to 20160 (DeploymentLifecycleHookDuration);
+ * - alarms enabled name at least one alarm.
+ * Returns the number of errors added (warnings are not counted). file names the definition.
+ */
+size_t ship_strategy_validate(const json_t *svc, const char *file, struct ship_diags *d);
+
+/* deploymentConfiguration.strategy of a service definition or a DescribeServices service:
+ * "ROLLING" when absent. Borrowed from the JSON. */
+const char *ship_strategy_of(const json_t *svc);
+/* 1 for BLUE_GREEN, LINEAR and CANARY (ECS shifts traffic between two revisions). */
+int ship_strategy_shifts_traffic(const char *strategy);
+
+/* ---- prerequisites in other services (lib/ecs/strategy.c) ----------------------------------- */
+
+/*
+ * For each load balancer of the service definition with an advancedConfiguration: the
+ * production and alternate target groups exist (ELBv2 DescribeTargetGroups), the production and
+ * test listener rules exist (DescribeRules) and their listeners (DescribeListeners) belong to the
+ * load balancer the target groups are attached to; the roleArn exists (IAM GetRole). For
+ * deploymentConfiguration.alarms with enable true: every alarm exists (CloudWatch
+ * DescribeAlarms). Each missing or mismatched thing is one error diagnostic with a fix; an AWS
+ * error other than "not found" ends the check with -1 (err filled). Returns the number of errors.
+ */
+int ship_strategy_check_prereqs(struct ship_aws *aws, const json_t *svc, const char *file,
+				struct ship_diags *d, struct ship_err *err);
+
+/* ---- what a service deployment says about its lifecycle ------------------------------------- */
+
+/* One lifecycle hook of a service deployment (ServiceDeployment.lifecycleHookDetails). */
+struct ship_sdep_hook {
+	char id[128];
+	char type[16];		 /* AWS_LAMBDA or PAUSE */
+	char status[24];	 /* AWAITING_ACTION, IN_PROGRESS, SUCCEEDED, FAILED, TIMED_OUT */
+	char timeout_action[16]; /* CONTINUE or ROLLBACK, "" when not given */
+	double expires_at;	 /* seconds since the epoch, 0 when not given */
+};
+
+struct ship_sdep_stage {
+	char strategy[16];  /* the deployment's deploymentConfiguration.strategy ("" = ROLLING) */
+	char stage[32];	    /* lifecycleStage, "" when ECS gives none */
+	double prod_weight; /* the target revision's requestedProductionTrafficWeight, or -1 */
+	double test_weight; /* its requestedTestTrafficWeight, or -1 */
+	long bake_minutes;  /* deploymentConfiguration.bakeTimeInMinutes, or -1 */
+	int paused;	    /* a PAUSE hook is AWAITING_ACTION: hook is that hook */
+	struct ship_sdep_hook hook;
+	char alarms_status[24]; /* alarms.status (TRIGGERED, MONITORING, ...), "" when absent */
+	char triggered[512];	/* alarms.triggeredAlarmNames joined with ", ", "" when none */
+};
+
+/* Reads one element of DescribeServiceDeployments' "serviceDeployments" (never fails: what is
+ * missing stays empty or -1). */
+void ship_sdep_stage_parse(const json_t *sd, struct ship_sdep_stage *out);
+
+/* What a lifecycle stage means, in a few words ("green revision scaling up"); NULL for a stage
+ * ECS may add later. Stages: botocore's ServiceDeploymentLifecycleStage. */
+const char *ship_sdep_stage_words(const char *stage);
+
+/*
+ * The service deployment's raw record (DescribeServiceDeployments for one ARN): 0 and *sd a new
+ * reference (caller json_decref), 1 when ECS does not know the ARN, -1 on an error.
+ */
+int ship_ecs_sdep_raw(struct ship_aws *aws, const char *arn, const struct ship_call_opts *call,
+		      json_t **sd, struct ship_err *err);
+
+/*
+ * Finds the PAUSE hook awaiting action in a service deployment record: 0 with *hook filled,
+ * 1 when none waits (why in err's message: the deployment's status and stage), -1 when sd is not
+ * a service deployment.
+ */
+int ship_sdep_find_pause(const json_t *sd, struct ship_sdep_hook *hook, struct ship_err *err);
+
+/* The ContinueServiceDeployment request: {serviceDeploymentArn, hookId, action} with action
+ * "CONTINUE" or "ROLLBACK". A new reference, NULL when out of memory or action is another. */
+json_t *ship_sdep_continue_request(const char *arn, const char *hook_id, const char *action);
+
+/* Sends it. 0, or -1 with err filled. */
+int ship_ecs_sdep_continue(struct ship_aws *aws, const char *arn, const char *hook_id,
+			   const char *action, struct ship_err *err);
+
+/* The state and reason of CloudWatch alarms (DescribeAlarms AlarmNames.member.N). */
+struct ship_alarm_state {
+	char name[256];
+	char state[24];	   /* OK, ALARM, INSUFFICIENT_DATA; "" when the alarm does not exist */
+	char reason[1024]; /* StateReason */
+};
+/* Fills out[0..n) for names[0..n) (n at most 100, DescribeAlarms' limit). 0 or -1. */
+int ship_alarms_describe(struct ship_aws *aws, const char *const *names, size_t n,
+			 struct ship_alarm_state *out, struct ship_err *err);
+
+#endif
