@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "ecship/deploy.h"
+#include "ecship/strategy.h"
 
 static struct {
 	const char *image, *tag;
@@ -201,11 +202,42 @@ static void fill_opts(struct ship_deploy_opts *o, const struct cli_project *proj
 	o->ctx = prog;
 }
 
+/*
+ * Blue/green, linear and canary (and alarms): what ECS needs outside ECS exists (target groups,
+ * listener rules of one load balancer, the infrastructure role, the alarms), checked before any
+ * change (strategy.h). Prints every problem; an enum cli_exit.
+ */
+static int check_prereqs(struct cli_ctx *ctx, const struct ship_config_service *svc,
+			 const struct ship_rendered *r)
+{
+	const json_t *sd = r->service_definition;
+	const json_t *dc = json_object_get(sd, "deploymentConfiguration");
+	if (!sd || (!ship_strategy_shifts_traffic(ship_strategy_of(sd)) &&
+		    !json_is_true(json_object_get(json_object_get(dc, "alarms"), "enable"))))
+		return CLI_EXIT_OK;
+	struct ship_diags d = SHIP_DIAGS_INIT;
+	struct ship_err err = SHIP_ERR_INIT;
+	int n = ship_strategy_check_prereqs(ctx->aws, sd, svc->service_definition, &d, &err);
+	int rc = CLI_EXIT_OK;
+	if (n < 0) {
+		rc = cli_report(_("cannot check the deployment strategy's resources"), &err);
+	} else if (n > 0) {
+		cli_print_diags(&d);
+		cli_error(
+		    _("service '%s': the %s deployment's resources are not ready; nothing was "
+		      "changed"),
+		    svc->name, ship_strategy_of(sd));
+		rc = CLI_EXIT_USAGE;
+	}
+	ship_diags_release(&d);
+	return rc;
+}
+
 /* The worse of two exit codes for a multi-service deploy. */
 static int worse(int a, int b)
 {
-	static const int rank[] = {CLI_EXIT_OK, CLI_EXIT_TIMEOUT, CLI_EXIT_FAILED, CLI_EXIT_AWS,
-				   CLI_EXIT_USAGE, CLI_EXIT_INTERRUPTED};
+	static const int rank[] = {CLI_EXIT_OK,	 CLI_EXIT_TIMEOUT, CLI_EXIT_FAILED,
+				   CLI_EXIT_AWS, CLI_EXIT_USAGE,   CLI_EXIT_INTERRUPTED};
 	int ra = 0, rb = 0;
 	for (int i = 0; i < 6; i++) {
 		if (rank[i] == a)
@@ -313,6 +345,9 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	/* render and validate everything before any call that changes AWS */
 	for (i = 0; i < n; i++)
 		if ((rc = cli_project_render(proj, svcs[i], ctx->image, ctx->tag, 0, &rend[i])))
+			goto cleanup;
+	for (i = 0; i < n; i++)
+		if ((rc = check_prereqs(ctx, svcs[i], &rend[i])))
 			goto cleanup;
 	struct ship_aws *aws = ctx->aws;
 	cli_progress_init(&prog, ctx);

@@ -83,8 +83,8 @@ struct ship_sdep_stage {
  * missing stays empty or -1). */
 void ship_sdep_stage_parse(const json_t *sd, struct ship_sdep_stage *out);
 
-/* What a lifecycle stage means, in a few words ("green revision scaling up"); NULL for a stage
- * ECS may add later. Stages: botocore's ServiceDeploymentLifecycleStage. */
+/* What a lifecycle stage means, in a few words ("green revision scaling up"; English, marked
+ * for translation: the tool passes it through _()); NULL for a stage ECS may add later. Stages: botocore's ServiceDeploymentLifecycleStage. */
 const char *ship_sdep_stage_words(const char *stage);
 
 /*
@@ -108,6 +108,16 @@ json_t *ship_sdep_continue_request(const char *arn, const char *hook_id, const c
 /* Sends it. 0, or -1 with err filled. */
 int ship_ecs_sdep_continue(struct ship_aws *aws, const char *arn, const char *hook_id,
 			   const char *action, struct ship_err *err);
+
+/*
+ * Answers the PAUSE hook the service deployment arn waits at: ContinueServiceDeployment with
+ * action CONTINUE (approve) or ROLLBACK (abort). hook_id NULL: the hook found in the
+ * deployment's record (ship_sdep_find_pause). 0: answered, *st the deployment as it was (stage,
+ * hook); 1: nothing waits there (err says the status and stage); -1: an error (err filled).
+ */
+int ship_ecs_sdep_answer_pause(struct ship_aws *aws, const char *arn, const char *hook_id,
+			       const char *action, struct ship_sdep_stage *st,
+			       struct ship_err *err);
 
 /* The state and reason of CloudWatch alarms (DescribeAlarms AlarmNames.member.N). */
 struct ship_alarm_state {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ecship/i18n.h"
 #include "ecship/strategy.h"
 #include "ecship/xml.h"
 
@@ -17,16 +18,16 @@
 static const struct {
 	const char *stage, *words;
 } s_stages[] = {
-    {"RECONCILE_SERVICE", "reconciling the service's active revisions"},
-    {"PRE_SCALE_UP", "before the green revision starts"},
-    {"SCALE_UP", "green revision scaling up"},
-    {"POST_SCALE_UP", "green revision started, no traffic yet"},
-    {"TEST_TRAFFIC_SHIFT", "test traffic moving to green"},
-    {"POST_TEST_TRAFFIC_SHIFT", "test traffic on green"},
-    {"PRODUCTION_TRAFFIC_SHIFT", "production traffic moving to green"},
-    {"POST_PRODUCTION_TRAFFIC_SHIFT", "production traffic on green"},
-    {"BAKE_TIME", "both revisions kept while green bakes"},
-    {"CLEAN_UP", "blue revision scaling down"},
+    {"RECONCILE_SERVICE", N_("reconciling the service's active revisions")},
+    {"PRE_SCALE_UP", N_("before the green revision starts")},
+    {"SCALE_UP", N_("green revision scaling up")},
+    {"POST_SCALE_UP", N_("green revision started, no traffic yet")},
+    {"TEST_TRAFFIC_SHIFT", N_("test traffic moving to green")},
+    {"POST_TEST_TRAFFIC_SHIFT", N_("test traffic on green")},
+    {"PRODUCTION_TRAFFIC_SHIFT", N_("production traffic moving to green")},
+    {"POST_PRODUCTION_TRAFFIC_SHIFT", N_("production traffic on green")},
+    {"BAKE_TIME", N_("both revisions kept while green bakes")},
+    {"CLEAN_UP", N_("blue revision scaling down")},
 };
 
 const char *ship_sdep_stage_words(const char *stage)
@@ -154,6 +155,29 @@ int ship_ecs_sdep_continue(struct ship_aws *aws, const char *arn, const char *ho
 	json_decref(req);
 	json_decref(resp);
 	return r ? -1 : 0;
+}
+
+int ship_ecs_sdep_answer_pause(struct ship_aws *aws, const char *arn, const char *hook_id,
+			       const char *action, struct ship_sdep_stage *st, struct ship_err *err)
+{
+	json_t *sd = NULL;
+	int r = ship_ecs_sdep_raw(aws, arn, NULL, &sd, err);
+	if (r > 0)
+		ship_err_set(err, SHIP_ERR_INPUT, "ECS knows no service deployment %s", arn);
+	if (r)
+		return r < 0 ? -1 : 1;
+	ship_sdep_stage_parse(sd, st);
+	struct ship_sdep_hook h;
+	r = ship_sdep_find_pause(sd, &h, err);
+	json_decref(sd);
+	if (r)
+		return r;
+	if (hook_id && strcmp(hook_id, h.id)) {
+		ship_err_set(err, SHIP_ERR_INPUT, "service deployment %s waits at hook %s, not %s",
+			     arn, h.id, hook_id);
+		return 1;
+	}
+	return ship_ecs_sdep_continue(aws, arn, h.id, action, err);
 }
 
 /* ---- CloudWatch alarms ---------------------------------------------------------------------- */
