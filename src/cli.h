@@ -21,6 +21,7 @@ enum cli_exit {
 	CLI_EXIT_USAGE = 2,       /* usage or input error; nothing was changed in AWS */
 	CLI_EXIT_AWS = 3,         /* AWS error: authentication, authorization, API, network, after retries */
 	CLI_EXIT_TIMEOUT = 4,     /* timed out waiting; the state at that moment was printed */
+	CLI_EXIT_PAUSED = 5,      /* a deployment waits at a PAUSE lifecycle hook: approve or abort */
 	CLI_EXIT_INTERRUPTED = 130 /* interrupted; what was and was not done was printed */
 };
 

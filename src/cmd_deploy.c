@@ -15,7 +15,7 @@ static struct {
 	const char *image, *tag;
 	struct cli_list service; /* --service, repeatable: names, comma-separated, globs */
 	const char *pre_run;	 /* --pre-run (cmd_run.c) */
-	int no_wait, no_rollback, force_new, dry_run, refuse_if_busy;
+	int no_wait, no_rollback, force_new, dry_run, refuse_if_busy, wait_approval;
 	double timeout;
 	long desired_count; /* --desired-count; -1 when not given */
 } s_args = {.desired_count = -1};
@@ -39,6 +39,9 @@ static const struct cli_option s_options[] = {
 	     "change nothing: render, validate, compare and print what would be done"),
     CLI_FLAG("refuse-if-busy", &s_args.refuse_if_busy,
 	     "exit 1 when a deployment is in progress instead of waiting for it"),
+    CLI_FLAG("wait-approval", &s_args.wait_approval,
+	     "blue/green, linear, canary: keep waiting at a PAUSE lifecycle hook until it is "
+	     "approved, aborted or times out (default: exit 5 there)"),
     CLI_STRING("pre-run", "CMD", &s_args.pre_run,
 	       "run CMD in a one-off task of the new revision first; if it fails, the service is "
 	       "not changed"),
@@ -55,6 +58,8 @@ int cli_deploy_exit(enum ship_deploy_outcome oc)
 		return CLI_EXIT_OK;
 	case SHIP_DEPLOY_TIMEOUT:
 		return CLI_EXIT_TIMEOUT;
+	case SHIP_DEPLOY_PAUSED:
+		return CLI_EXIT_PAUSED;
 	case SHIP_DEPLOY_INTERRUPTED:
 		return CLI_EXIT_INTERRUPTED;
 	case SHIP_DEPLOY_NONE: /* not deployed: never a success */
@@ -129,6 +134,11 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 		case SHIP_DEPLOY_DRY_RUN:
 			printf("%s\n", cli_safe(r->reason));
 			break;
+		case SHIP_DEPLOY_PAUSED:
+			printf("%s\n", cli_safe(r->reason));
+			cli_hint(_("approve it to go on: %s"), cli_ecship(ctx, "approve"));
+			cli_hint(_("or roll it back: %s"), cli_ecship(ctx, "abort"));
+			break;
 		case SHIP_DEPLOY_NONE:
 			cli_note(_("service '%s' was not deployed%s%s"), service,
 				 r->reason[0] ? ": " : "", r->reason[0] ? r->reason : "");
@@ -195,6 +205,7 @@ static void fill_opts(struct ship_deploy_opts *o, const struct cli_project *proj
 	o->desired_count = s_args.desired_count;
 	o->dry_run = s_args.dry_run;
 	o->refuse_if_busy = s_args.refuse_if_busy;
+	o->wait_approval = s_args.wait_approval;
 	o->on_note = cli_progress_note;
 	o->on_snapshot = cli_progress_snapshot;
 	o->on_event = cli_progress_event;
@@ -236,10 +247,11 @@ static int check_prereqs(struct cli_ctx *ctx, const struct ship_config_service *
 /* The worse of two exit codes for a multi-service deploy. */
 static int worse(int a, int b)
 {
-	static const int rank[] = {CLI_EXIT_OK,	 CLI_EXIT_TIMEOUT, CLI_EXIT_FAILED,
-				   CLI_EXIT_AWS, CLI_EXIT_USAGE,   CLI_EXIT_INTERRUPTED};
+	static const int rank[] = {CLI_EXIT_OK,	   CLI_EXIT_PAUSED, CLI_EXIT_TIMEOUT,
+				   CLI_EXIT_FAILED, CLI_EXIT_AWS,    CLI_EXIT_USAGE,
+				   CLI_EXIT_INTERRUPTED};
 	int ra = 0, rb = 0;
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < 7; i++) {
 		if (rank[i] == a)
 			ra = i;
 		if (rank[i] == b)
@@ -410,6 +422,11 @@ const struct cli_command cmd_deploy_def = {
     "those an interrupted run of the same deploy had moved (tag 'ecship:deploy-pending').\n"
     "After Ctrl-C or SIGTERM no new change starts: the call in flight is finished and the\n"
     "deploy ends with 130, saying what was and was not changed.\n"
-    "Exit 0 on success, 1 on a failed (and rolled back) deployment, 4 on a timeout.",
+    "Blue/green, linear and canary deployments (deploymentConfiguration.strategy) are checked\n"
+    "first (target groups, listener rules, infrastructure role, alarms) and followed stage by\n"
+    "stage; at a PAUSE lifecycle hook the deploy stops and exits 5 unless --wait-approval\n"
+    "(docs/strategies.md).\n"
+    "Exit 0 on success, 1 on a failed (and rolled back) deployment, 4 on a timeout, 5 when\n"
+    "paused for approval.",
     s_options,
 };

@@ -44,6 +44,8 @@ struct ship_deploy_opts {
 	int dry_run;         /* read only: describe what would be done */
 	int refuse_if_busy;  /* a deployment in progress: refuse instead of waiting for it */
 	long breaker_min;    /* the breaker threshold's minimum (0: 3) */
+	int wait_approval;   /* blue/green, linear, canary: keep waiting at a PAUSE lifecycle hook
+				(else the deploy ends there as SHIP_DEPLOY_PAUSED) */
 	/* progress */
 	ship_note_fn on_note;
 	ship_wait_snapshot_fn on_snapshot;
@@ -70,6 +72,7 @@ enum ship_deploy_outcome {
 	SHIP_DEPLOY_REPLACED,	 /* another deployment took over before ours completed */
 	SHIP_DEPLOY_INTERRUPTED, /* cancelled while waiting */
 	SHIP_DEPLOY_REFUSED,	 /* refuse_if_busy and a deployment was in progress */
+	SHIP_DEPLOY_PAUSED,	 /* stopped at a PAUSE lifecycle hook: approve or abort answers it */
 };
 
 struct ship_deploy_result {

@@ -84,7 +84,8 @@ struct ship_sdep_stage {
 void ship_sdep_stage_parse(const json_t *sd, struct ship_sdep_stage *out);
 
 /* What a lifecycle stage means, in a few words ("green revision scaling up"; English, marked
- * for translation: the tool passes it through _()); NULL for a stage ECS may add later. Stages: botocore's ServiceDeploymentLifecycleStage. */
+ * for translation: the tool passes it through _()); NULL for a stage ECS may add later. Stages:
+ * botocore's ServiceDeploymentLifecycleStage. */
 const char *ship_sdep_stage_words(const char *stage);
 
 /*
@@ -128,5 +129,49 @@ struct ship_alarm_state {
 /* Fills out[0..n) for names[0..n) (n at most 100, DescribeAlarms' limit). 0 or -1. */
 int ship_alarms_describe(struct ship_aws *aws, const char *const *names, size_t n,
 			 struct ship_alarm_state *out, struct ship_err *err);
+
+/* ---- following the lifecycle during a wait (lib/ecs/strategy.c) ---------------------------- */
+
+#include "ecship/ecs.h"
+
+typedef void (*ship_lifecycle_note_fn)(void *ctx, const char *message);
+
+/*
+ * Wraps a wait's done function (inner, e.g. the deploy's rollout decision) for a blue/green,
+ * linear or canary deployment: at each poll it also reads ECS's record of service deployment
+ * arn (DescribeServiceDeployments) and
+ * - notes each new lifecycle stage and traffic split ("stage TEST_TRAFFIC_SHIFT (test traffic
+ *   moving to green): production 0.0%, test 100.0% on the new revision"), and during BAKE_TIME
+ *   the bake time left, at most once a minute (from bakeTimeInMinutes and when the stage was
+ *   first seen, on the client's clock);
+ * - ends the wait (paused = 1) when a PAUSE hook awaits action, unless wait_approval;
+ * - when ECS names triggered alarms (or the deployment ends while an alarm of its
+ *   configuration is in ALARM), reads their state and reason from CloudWatch into alarm_reason.
+ * A transient error reading the record keeps the wait going; the record is only advice here:
+ * the inner function decides the outcome.
+ */
+struct ship_lifecycle_watch {
+	ship_wait_done_fn inner;
+	void *inner_ctx;
+	struct ship_aws *aws;
+	const struct ship_call_opts *call;
+	char arn[1024];
+	int wait_approval;
+	ship_lifecycle_note_fn on_note;
+	void *note_ctx;
+	/* out */
+	struct ship_sdep_stage last; /* the record as last read */
+	int seen;		     /* read at least once */
+	int paused;		     /* the wait ended at a PAUSE hook (last.hook) */
+	char stages[512];	     /* every stage seen, in order, joined with " > " */
+	char alarm_reason[1536];     /* "alarm 'X' is in ALARM: REASON", "" when none */
+	double bake_since, bake_noted;
+	double prod_noted, test_noted;
+};
+void ship_lifecycle_watch_init(struct ship_lifecycle_watch *w, struct ship_aws *aws,
+			       const struct ship_call_opts *call, const char *arn,
+			       ship_wait_done_fn inner, void *inner_ctx);
+/* ship_wait_done_fn (ctx: struct ship_lifecycle_watch *). */
+int ship_wait_lifecycle_done(void *ctx, const struct ship_service_view *v);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "ecship/deploy.h"
 #include "ecship/i18n.h"
+#include "ecship/strategy.h"
 #include "ecship/taskdef.h"
 #include "private/deploy.h"
 
@@ -77,6 +78,7 @@ const char *ship_deploy_outcome_name(enum ship_deploy_outcome oc)
 	    [SHIP_DEPLOY_REPLACED] = "replaced",
 	    [SHIP_DEPLOY_INTERRUPTED] = "interrupted",
 	    [SHIP_DEPLOY_REFUSED] = "refused",
+	    [SHIP_DEPLOY_PAUSED] = "paused",
 	};
 	return (unsigned)oc < sizeof(names) / sizeof(names[0]) ? names[oc] : "unknown";
 }
@@ -847,6 +849,8 @@ struct one {
 	struct ship_deploy_start start;
 	struct ship_rollout ro;
 	int waited; /* it was waited for */
+	int watched; /* blue/green, linear, canary: lw follows the lifecycle around ro */
+	struct ship_lifecycle_watch lw;
 	int gone;   /* it disappeared during the deploy */
 };
 
@@ -856,10 +860,33 @@ static void end_outcome(const struct ship_deploy_opts *o, struct one *s, enum sh
 {
 	switch (end) {
 	case SHIP_WAIT_DONE:
+		if (s->watched && s->lw.paused) {
+			res->outcome = SHIP_DEPLOY_PAUSED;
+			set_reason(res,
+				   _("deployment %s is paused at stage %s: lifecycle hook %s awaits "
+				     "an answer (on timeout ECS will %s)"),
+				   res->deployment_id, s->lw.last.stage[0] ? s->lw.last.stage : "-",
+				   s->lw.last.hook.id,
+				   s->lw.last.hook.timeout_action[0] &&
+					   !strcmp(s->lw.last.hook.timeout_action, "CONTINUE")
+				       ? _("continue")
+				       : _("roll back"));
+			return;
+		}
 		snprintf(res->reason, sizeof(res->reason), "%s", s->ro.reason);
 		res->outcome = s->ro.phase == SHIP_ROLLOUT_COMPLETED  ? SHIP_DEPLOY_COMPLETED
 			       : s->ro.phase == SHIP_ROLLOUT_REPLACED ? SHIP_DEPLOY_REPLACED
 								      : SHIP_DEPLOY_FAILED;
+		/* where in the lifecycle it failed, and the alarm that ended it */
+		if (s->watched && res->outcome == SHIP_DEPLOY_FAILED && s->lw.last.stage[0]) {
+			char at[128];
+			snprintf(at, sizeof(at), _(" (at lifecycle stage %s)"), s->lw.last.stage);
+			append_reason(res, at);
+		}
+		if (s->watched && res->outcome == SHIP_DEPLOY_FAILED && s->lw.alarm_reason[0]) {
+			append_reason(res, "; ");
+			append_reason(res, s->lw.alarm_reason);
+		}
 		return;
 	case SHIP_WAIT_TIMEOUT:
 		res->outcome = SHIP_DEPLOY_TIMEOUT;
@@ -886,7 +913,7 @@ static void end_outcome(const struct ship_deploy_opts *o, struct one *s, enum sh
 static int started_ok(enum ship_deploy_outcome oc)
 {
 	return oc == SHIP_DEPLOY_STARTED || oc == SHIP_DEPLOY_UNCHANGED ||
-	       oc == SHIP_DEPLOY_DRY_RUN;
+	       oc == SHIP_DEPLOY_DRY_RUN || oc == SHIP_DEPLOY_PAUSED;
 }
 
 /* Waits for every started deployment at once; sets each one's outcome. */
@@ -913,6 +940,17 @@ static int wait_all(struct ship_aws *aws, const struct ship_call_opts *call,
 		items[nwait].service = opts[i].service;
 		items[nwait].done = ship_wait_rollout_done;
 		items[nwait].done_ctx = &st[i].ro;
+		if (res[i].service_deployment_arn[0] &&
+		    ship_strategy_shifts_traffic(ship_strategy_of(opts[i].service_def))) {
+			ship_lifecycle_watch_init(&st[i].lw, aws, call, res[i].service_deployment_arn,
+						  items[nwait].done, items[nwait].done_ctx);
+			st[i].lw.wait_approval = opts[i].wait_approval;
+			st[i].lw.on_note = opts[i].on_note;
+			st[i].lw.note_ctx = opts[i].ctx;
+			st[i].watched = 1;
+			items[nwait].done = ship_wait_lifecycle_done;
+			items[nwait].done_ctx = &st[i].lw;
+		}
 		items[nwait].events = &st[i].start.cur;
 		st[i].waited = 1;
 		idx[nwait++] = i;

@@ -422,3 +422,121 @@ int ship_strategy_check_prereqs(struct ship_aws *aws, const json_t *svc, const c
 	}
 	return c.errors;
 }
+
+/* ---- following the lifecycle ---------------------------------------------------------------- */
+
+void ship_lifecycle_watch_init(struct ship_lifecycle_watch *w, struct ship_aws *aws,
+			       const struct ship_call_opts *call, const char *arn,
+			       ship_wait_done_fn inner, void *inner_ctx)
+{
+	memset(w, 0, sizeof(*w));
+	w->aws = aws;
+	w->call = call;
+	snprintf(w->arn, sizeof(w->arn), "%s", arn ? arn : "");
+	w->inner = inner;
+	w->inner_ctx = inner_ctx;
+	w->prod_noted = w->test_noted = -2;
+}
+
+static void wnote(struct ship_lifecycle_watch *w, const char *fmt, ...) SHIP_PRINTF(2, 3);
+static void wnote(struct ship_lifecycle_watch *w, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	if (!w->on_note)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	w->on_note(w->note_ctx, msg);
+}
+
+/* The alarms ECS names as triggered, else those of the deployment's configuration, read from
+ * CloudWatch: the ones in ALARM with their reason. */
+static void read_alarms(struct ship_lifecycle_watch *w, const json_t *sd)
+{
+	const char *names[100];
+	struct ship_alarm_state st[100];
+	size_t n = 0, i;
+	json_t *x;
+	const json_t *al = json_object_get(sd, "alarms");
+	const json_t *list = json_object_get(al, "triggeredAlarmNames");
+	if (!json_array_size(list))
+		list = json_object_get(
+		    json_object_get(json_object_get(sd, "deploymentConfiguration"), "alarms"),
+		    "alarmNames");
+	json_array_foreach(list, i, x) if (json_is_string(x) && n < 100) names[n++] =
+	    json_string_value(x);
+	struct ship_err e = SHIP_ERR_INIT;
+	if (!n || ship_alarms_describe(w->aws, names, n, st, &e))
+		return;
+	w->alarm_reason[0] = '\0';
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(w->alarm_reason);
+		if (strcmp(st[i].state, "ALARM"))
+			continue;
+		snprintf(w->alarm_reason + len, sizeof(w->alarm_reason) - len,
+			 "%salarm '%s' is in ALARM: %s", len ? "; " : "", st[i].name,
+			 st[i].reason[0] ? st[i].reason : "(no reason given)");
+	}
+}
+
+int ship_wait_lifecycle_done(void *ctx, const struct ship_service_view *v)
+{
+	struct ship_lifecycle_watch *w = ctx;
+	int done = w->inner ? w->inner(w->inner_ctx, v) : 0;
+	json_t *sd = NULL;
+	struct ship_err e = SHIP_ERR_INIT;
+	if (!w->arn[0] || ship_ecs_sdep_raw(w->aws, w->arn, w->call, &sd, &e))
+		return done;
+	struct ship_sdep_stage st;
+	ship_sdep_stage_parse(sd, &st);
+	const struct ship_clock *clk = ship_aws_clock(w->aws);
+	double now = clk->now(clk->ctx);
+	int new_stage = st.stage[0] && (!w->seen || strcmp(st.stage, w->last.stage));
+	if (new_stage) {
+		size_t len = strlen(w->stages);
+		snprintf(w->stages + len, sizeof(w->stages) - len, "%s%s", len ? " > " : "",
+			 st.stage);
+		if (!strcmp(st.stage, "BAKE_TIME"))
+			w->bake_since = now;
+	}
+	if (new_stage || st.prod_weight != w->prod_noted || st.test_weight != w->test_noted) {
+		const char *words = ship_sdep_stage_words(st.stage);
+		if (st.prod_weight >= 0 || st.test_weight >= 0)
+			wnote(
+			    w,
+			    _("stage %s%s%s%s: production %.1f%%, test %.1f%% on the new revision"),
+			    st.stage[0] ? st.stage : "-", words ? " (" : "", words ? _(words) : "",
+			    words ? ")" : "", st.prod_weight >= 0 ? st.prod_weight : 0.0,
+			    st.test_weight >= 0 ? st.test_weight : 0.0);
+		else if (st.stage[0])
+			wnote(w, _("stage %s%s%s%s"), st.stage, words ? " (" : "",
+			      words ? _(words) : "", words ? ")" : "");
+		w->prod_noted = st.prod_weight;
+		w->test_noted = st.test_weight;
+	}
+	if (!strcmp(st.stage, "BAKE_TIME") && st.bake_minutes > 0 && w->bake_since > 0 &&
+	    now - w->bake_noted >= 60) {
+		double left = st.bake_minutes * 60.0 - (now - w->bake_since);
+		if (left > 0)
+			wnote(w,
+			      _("baking: %.0f s of %ld min left before ECS removes the blue "
+				"revision"),
+			      left, st.bake_minutes);
+		w->bake_noted = now;
+	}
+	if (st.paused && !w->wait_approval && !(w->seen && w->last.paused)) {
+		w->paused = 1;
+		done = 1;
+	}
+	const char *status = json_string_value(json_object_get(sd, "status"));
+	int ending = done || (status && strcmp(status, "PENDING") && strcmp(status, "IN_PROGRESS"));
+	if ((st.triggered[0] && strcmp(st.triggered, w->last.triggered)) ||
+	    (ending && !w->paused && !w->alarm_reason[0] && status && strcmp(status, "SUCCESSFUL")))
+		read_alarms(w, sd);
+	w->last = st;
+	w->seen = 1;
+	json_decref(sd);
+	return done;
+}

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ecship/clock.h"
+#include "ecship/http.h"
 #include "ecship/strategy.h"
 #include "testutil.h"
 
@@ -299,12 +301,302 @@ static void continue_request(void **state)
 	assert_null(ship_sdep_continue_request("arn", NULL, "CONTINUE"));
 }
 
+/* ---- the watch and approve/abort on the real client, over a scripted transport ------------- */
+
+/* Answers DescribeServiceDeployments from a queue of recorded answers (the last repeats),
+ * ContinueServiceDeployment with its ARN, CloudWatch DescribeAlarms with two alarms (web-5xx in
+ * ALARM, web-latency OK); records the operations and ContinueServiceDeployment's body. */
+struct fake {
+	json_t *answers[8];
+	int n, i;
+	char ops[32][48];
+	int nops;
+	json_t *continued;
+};
+
+static int reply(struct ship_http_response *resp, const char *type, const char *text)
+{
+	resp->status = 200;
+	ship_headers_add(&resp->headers, "Content-Type", type);
+	ship_headers_add(&resp->headers, "x-amzn-RequestId", "fake-request-id");
+	ship_buf_adds(&resp->body, text);
+	return 0;
+}
+
+static int fake_transport(void *ctx, const struct ship_http_request *req,
+			  struct ship_http_response *resp, struct ship_err *err)
+{
+	struct fake *f = ctx;
+	(void)err;
+	const char *target = ship_headers_get(req->headers, "X-Amz-Target");
+	const char *op = target && strchr(target, '.') ? strchr(target, '.') + 1 : "";
+	char form[512];
+	snprintf(form, sizeof(form), "%.*s", (int)(req->body.len < 511 ? req->body.len : 511),
+		 req->body.p ? req->body.p : "");
+	if (!target && strstr(form, "Action=DescribeAlarms"))
+		op = "DescribeAlarms";
+	if (f->nops < 32)
+		snprintf(f->ops[f->nops++], sizeof(f->ops[0]), "%s", op);
+	if (!strcmp(op, "DescribeServiceDeployments")) {
+		json_t *a = f->answers[f->i < f->n ? f->i : f->n - 1];
+		if (f->i < f->n)
+			f->i++;
+		char *text = json_dumps(a, JSON_COMPACT);
+		reply(resp, "application/x-amz-json-1.1", text);
+		free(text);
+		return 0;
+	}
+	if (!strcmp(op, "ContinueServiceDeployment")) {
+		f->continued = json_loadb(req->body.p, req->body.len, 0, NULL);
+		return reply(resp, "application/x-amz-json-1.1",
+			     "{\"serviceDeploymentArn\": \"arn:aws:ecs:x\"}");
+	}
+	if (!strcmp(op, "DescribeAlarms"))
+		return reply(
+		    resp, "text/xml",
+		    "<DescribeAlarmsResponse "
+		    "xmlns=\"http://monitoring.amazonaws.com/doc/2010-08-01/\">"
+		    "<DescribeAlarmsResult><MetricAlarms>"
+		    "<member><AlarmName>web-5xx</AlarmName><StateValue>ALARM</StateValue>"
+		    "<StateReason>Threshold Crossed: 1 datapoint [12.0] was greater than the "
+		    "threshold (5.0).</StateReason></member>"
+		    "<member><AlarmName>web-latency</AlarmName><StateValue>OK</StateValue>"
+		    "<StateReason>fine</StateReason></member>"
+		    "</MetricAlarms><CompositeAlarms/></DescribeAlarmsResult>"
+		    "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>"
+		    "</DescribeAlarmsResponse>");
+	resp->status = 400;
+	ship_buf_adds(&resp->body, "{\"__type\": \"UnknownOperationException\"}");
+	return 0;
+}
+
+static json_t *recorded(const char *name)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", DIR_, name);
+	json_t *doc = json_load_file(path, 0, NULL);
+	if (!doc)
+		fail_msg("cannot read %s", path);
+	json_t *a = json_incref(json_object_get(doc, "answer"));
+	json_decref(doc);
+	return a;
+}
+
+/* a recorded answer with another lifecycleStage and weights */
+static json_t *variant(const char *name, const char *stage, double prod, double test)
+{
+	json_t *a = recorded(name);
+	json_t *sd = json_array_get(json_object_get(a, "serviceDeployments"), 0);
+	json_object_set_new(sd, "lifecycleStage", json_string(stage));
+	json_t *t = json_object_get(sd, "targetServiceRevision");
+	json_object_set_new(t, "requestedProductionTrafficWeight", json_real(prod));
+	json_object_set_new(t, "requestedTestTrafficWeight", json_real(test));
+	json_object_del(sd, "lifecycleHookDetails");
+	return a;
+}
+
+struct notes {
+	char v[16][256];
+	int n;
+};
+
+static void on_note(void *ctx, const char *msg)
+{
+	struct notes *n = ctx;
+	if (n->n < 16)
+		snprintf(n->v[n->n++], sizeof(n->v[0]), "%s", msg);
+}
+
+static int inner_waiting(void *ctx, const struct ship_service_view *v)
+{
+	(void)v;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+struct rig {
+	struct fake f;
+	struct ship_fake_clock clock;
+	struct ship_aws *aws;
+};
+
+static void rig_init(struct rig *r)
+{
+	struct ship_err err = SHIP_ERR_INIT;
+	memset(r, 0, sizeof(*r));
+	setenv("AWS_ACCESS_KEY_ID", "AKIAECSHIPTEST000000", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "test/secret", 1);
+	unsetenv("AWS_SESSION_TOKEN");
+	ship_fake_clock_init(&r->clock, 1796036700.0);
+	struct ship_aws_options ao = {0};
+	ao.region = "ap-northeast-1";
+	ao.endpoint_url = "http://127.0.0.1:9";
+	ao.clock = &r->clock.clock;
+	ao.transport = fake_transport;
+	ao.transport_ctx = &r->f;
+	ao.max_attempts = 1;
+	r->aws = ship_aws_new(&ao, &err);
+	if (!r->aws)
+		fail_msg("ship_aws_new: %s", err.message);
+}
+
+static void rig_release(struct rig *r)
+{
+	for (int i = 0; i < r->f.n; i++)
+		json_decref(r->f.answers[i]);
+	json_decref(r->f.continued);
+	ship_aws_destroy(r->aws);
+}
+
+#define ARN                                                                                        \
+	"arn:aws:ecs:ap-northeast-1:123456789012:service-deployment/demo/web-production/"          \
+	"Hq3bS0b8mYb1pZfWjvQe2"
+
+/* stages noted in order, the traffic split with them; the wait ends at the PAUSE hook */
+static void watch_follows_stages_and_stops_at_pause(void **state)
+{
+	(void)state;
+	for (int approval = 0; approval < 2; approval++) {
+		struct rig r;
+		rig_init(&r);
+		r.f.answers[r.f.n++] = variant("bg-paused-post-test.json", "SCALE_UP", 0, 0);
+		r.f.answers[r.f.n++] =
+		    variant("bg-paused-post-test.json", "TEST_TRAFFIC_SHIFT", 0, 50);
+		r.f.answers[r.f.n++] = recorded("bg-paused-post-test.json");
+		struct ship_lifecycle_watch w;
+		struct notes notes = {0};
+		int inner_calls = 0;
+		ship_lifecycle_watch_init(&w, r.aws, NULL, ARN, inner_waiting, &inner_calls);
+		w.on_note = on_note;
+		w.note_ctx = &notes;
+		w.wait_approval = approval;
+		assert_int_equal(ship_wait_lifecycle_done(&w, NULL), 0);
+		assert_int_equal(ship_wait_lifecycle_done(&w, NULL), 0);
+		assert_int_equal(ship_wait_lifecycle_done(&w, NULL), !approval);
+		assert_int_equal(w.paused, !approval);
+		assert_int_equal(inner_calls, 3); /* the deploy's own decision is always asked */
+		assert_string_equal(w.stages,
+				    "SCALE_UP > TEST_TRAFFIC_SHIFT > POST_TEST_TRAFFIC_SHIFT");
+		assert_int_equal(notes.n, 3);
+		assert_non_null(strstr(notes.v[0], "stage SCALE_UP (green revision scaling up)"));
+		assert_non_null(strstr(notes.v[1],
+				       "stage TEST_TRAFFIC_SHIFT (test traffic moving to "
+				       "green): production 0.0%, test 50.0%"));
+		assert_non_null(strstr(notes.v[2], "POST_TEST_TRAFFIC_SHIFT"));
+		assert_string_equal(w.last.hook.id, "hook-3fa1c2");
+		rig_release(&r);
+	}
+}
+
+/* during BAKE_TIME: the bake time left, at most once a minute */
+static void watch_notes_bake_time_left(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r);
+	r.f.answers[r.f.n++] = recorded("bg-bake.json"); /* bakeTimeInMinutes 5 */
+	struct ship_lifecycle_watch w;
+	struct notes notes = {0};
+	int inner_calls = 0;
+	ship_lifecycle_watch_init(&w, r.aws, NULL, ARN, inner_waiting, &inner_calls);
+	w.on_note = on_note;
+	w.note_ctx = &notes;
+	assert_int_equal(ship_wait_lifecycle_done(&w, NULL), 0);
+	r.clock.now += 30;
+	assert_int_equal(ship_wait_lifecycle_done(&w, NULL), 0); /* no note within the minute */
+	r.clock.now += 45;
+	assert_int_equal(ship_wait_lifecycle_done(&w, NULL), 0);
+	assert_int_equal(notes.n, 3);
+	assert_non_null(strstr(notes.v[0], "stage BAKE_TIME"));
+	assert_non_null(strstr(notes.v[1], "baking: 300 s of 5 min left"));
+	assert_non_null(strstr(notes.v[2], "baking: 225 s of 5 min left"));
+	rig_release(&r);
+}
+
+/* an alarm ECS names as triggered: its state and reason read from CloudWatch, only the one in
+ * ALARM named (API_ServiceDeploymentAlarms: triggeredAlarmNames) */
+static void watch_names_the_alarm_in_alarm(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r);
+	r.f.answers[r.f.n++] = recorded("linear-alarm-rollback.json");
+	struct ship_lifecycle_watch w;
+	int inner_calls = 0;
+	ship_lifecycle_watch_init(&w, r.aws, NULL, ARN, inner_waiting, &inner_calls);
+	assert_int_equal(ship_wait_lifecycle_done(&w, NULL), 0);
+	assert_string_equal(
+	    w.alarm_reason,
+	    "alarm 'web-5xx' is in ALARM: Threshold Crossed: 1 datapoint [12.0] was "
+	    "greater than the threshold (5.0).");
+	assert_string_equal(w.last.stage, "BAKE_TIME");
+	/* asked once: the same triggered alarms are not read again */
+	assert_int_equal(ship_wait_lifecycle_done(&w, NULL), 0);
+	int alarms = 0;
+	for (int i = 0; i < r.f.nops; i++)
+		alarms += !strcmp(r.f.ops[i], "DescribeAlarms");
+	assert_int_equal(alarms, 1);
+	rig_release(&r);
+}
+
+/* approve/abort: ContinueServiceDeployment with the hook found in the record; nothing sent when
+ * nothing waits */
+static void answer_pause_sends_the_hook(void **state)
+{
+	(void)state;
+	static const char *const actions[] = {"CONTINUE", "ROLLBACK"};
+	for (int k = 0; k < 2; k++) {
+		struct rig r;
+		rig_init(&r);
+		r.f.answers[r.f.n++] = recorded("bg-paused-post-test.json");
+		struct ship_sdep_stage st;
+		struct ship_err err = SHIP_ERR_INIT;
+		assert_int_equal(
+		    ship_ecs_sdep_answer_pause(r.aws, ARN, NULL, actions[k], &st, &err), 0);
+		assert_non_null(r.f.continued);
+		assert_string_equal(json_string_value(json_object_get(r.f.continued, "hookId")),
+				    "hook-3fa1c2");
+		assert_string_equal(json_string_value(json_object_get(r.f.continued, "action")),
+				    actions[k]);
+		assert_string_equal(
+		    json_string_value(json_object_get(r.f.continued, "serviceDeploymentArn")), ARN);
+		assert_string_equal(st.stage, "POST_TEST_TRAFFIC_SHIFT");
+		rig_release(&r);
+	}
+	/* another hook named: refused, nothing sent */
+	struct rig r;
+	rig_init(&r);
+	r.f.answers[r.f.n++] = recorded("bg-paused-post-test.json");
+	struct ship_sdep_stage st;
+	struct ship_err err = SHIP_ERR_INIT;
+	assert_int_equal(
+	    ship_ecs_sdep_answer_pause(r.aws, ARN, "hook-other", "CONTINUE", &st, &err), 1);
+	assert_non_null(strstr(err.message, "waits at hook hook-3fa1c2, not hook-other"));
+	assert_null(r.f.continued);
+	rig_release(&r);
+	/* nothing paused: refused, nothing sent */
+	rig_init(&r);
+	r.f.answers[r.f.n++] = recorded("pause-timed-out.json");
+	assert_int_equal(ship_ecs_sdep_answer_pause(r.aws, ARN, NULL, "ROLLBACK", &st, &err), 1);
+	assert_non_null(
+	    strstr(err.message, "is ROLLBACK_SUCCESSFUL at stage POST_TEST_TRAFFIC_SHIFT"));
+	assert_null(r.f.continued);
+	rig_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(validation_table),	       cmocka_unit_test(strategy_names),
-	    cmocka_unit_test(every_stage_has_words),   cmocka_unit_test(recorded_answers),
-	    cmocka_unit_test(find_pause_refuses_junk), cmocka_unit_test(continue_request),
+	    cmocka_unit_test(validation_table),
+	    cmocka_unit_test(strategy_names),
+	    cmocka_unit_test(every_stage_has_words),
+	    cmocka_unit_test(recorded_answers),
+	    cmocka_unit_test(find_pause_refuses_junk),
+	    cmocka_unit_test(continue_request),
+	    cmocka_unit_test(watch_follows_stages_and_stops_at_pause),
+	    cmocka_unit_test(watch_notes_bake_time_left),
+	    cmocka_unit_test(watch_names_the_alarm_in_alarm),
+	    cmocka_unit_test(answer_pause_sends_the_hook),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
