@@ -780,8 +780,13 @@ static json_t *render_service(struct sim *s, struct sim_service *svc, int tags)
 		return NULL;
 	/* the O above took a reference to a model object: replace it with a copy for thread safety */
 	json_object_set_new(o, "loadBalancers", json_deep_copy(svc->load_balancers));
-	/* DeploymentConfiguration.strategy: ROLLING for the rolling update (API_DeploymentConfiguration) */
-	json_object_set_new(json_object_get(o, "deploymentConfiguration"), "strategy", json_string("ROLLING"));
+	/* DeploymentConfiguration.strategy (ROLLING unless given) and the strategy's fields as given
+	 * (API_DeploymentConfiguration) */
+	json_t *dco = json_object_get(o, "deploymentConfiguration");
+	json_object_set_new(dco, "strategy", json_string("ROLLING"));
+	const char *dk;
+	json_t *dv;
+	json_object_foreach(svc->dc_extra, dk, dv) json_object_set_new(dco, dk, json_deep_copy(dv));
 	sim_sdep_service_fields(s, svc, o);
 	if (strcmp(svc->launch_type, "FARGATE") == 0) {
 		json_object_set_new(o, "platformVersion", json_string(svc->platform_version ? svc->platform_version : "LATEST"));
@@ -1104,11 +1109,21 @@ static int create_service(struct sim *s, const struct sim_request *rq, json_t *i
 	struct sim_service *old = sim_service_find(s, c, name);
 	if (old && old->status != SIM_SVC_INACTIVE)
 		return sim_err(e, IPE, "Creation of service was not idempotent.");
-	if (s->nservices >= SIM_MAX_SERVICES)
+	json_t *extra = NULL;
+	int strat = SIM_STRAT_ROLLING;
+	if (sim_strategy_check(s, rq, NULL, dc, lbs, ctype && strcmp(ctype, "CODE_DEPLOY") == 0, &extra, &strat, e))
+		return -1;
+	if (s->nservices >= SIM_MAX_SERVICES) {
+		json_decref(extra);
 		return sim_err(e, "LimitExceededException", "The maximum number of services (%d) has been reached.", SIM_MAX_SERVICES);
+	}
 	struct sim_service *svc = ship_calloc(1, sizeof(*svc));
-	if (!svc)
+	if (!svc) {
+		json_decref(extra);
 		return sim_err(e, "ServerException", "out of memory");
+	}
+	svc->dc_extra = extra;
+	svc->strategy = strat;
 	svc->cluster = c;
 	svc->name = ship_strdup(name);
 	struct ship_buf b = SHIP_BUF_INIT(2048);
@@ -1138,6 +1153,7 @@ static int create_service(struct sim *s, const struct sim_request *rq, json_t *i
 		json_decref(svc->network);
 		json_decref(svc->load_balancers);
 		json_decref(svc->tags);
+		json_decref(svc->dc_extra);
 		ship_free(svc);
 		return -1;
 	}
@@ -1209,6 +1225,21 @@ static int update_service(struct sim *s, const struct sim_request *rq, json_t *i
 		svc->breaker = saved.breaker;
 		svc->rollback = saved.rollback;
 		return -1;
+	}
+	if (dc || lbs) {
+		json_t *extra = NULL;
+		int strat = svc->strategy;
+		if (sim_strategy_check(s, rq, svc->dc_extra, dc, lbs ? lbs : svc->load_balancers, svc->code_deploy, &extra,
+				       &strat, e)) {
+			svc->max_pct = saved.max_pct;
+			svc->min_pct = saved.min_pct;
+			svc->breaker = saved.breaker;
+			svc->rollback = saved.rollback;
+			return -1;
+		}
+		json_decref(svc->dc_extra);
+		svc->dc_extra = extra;
+		svc->strategy = strat;
 	}
 	int redeploy = force || td != svc->td;
 	if (net && !json_equal(net, svc->network)) {
@@ -1678,6 +1709,7 @@ static const struct {
     {"DescribeServiceDeployments", sim_describe_service_deployments},
     {"DescribeServiceRevisions", sim_describe_service_revisions},
     {"StopServiceDeployment", sim_stop_service_deployment},
+    {"ContinueServiceDeployment", sim_continue_service_deployment},
 };
 
 int sim_ecs_owns(const char *action)

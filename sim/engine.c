@@ -746,7 +746,8 @@ struct sim_task *sim_task_start(struct sim *s, struct sim_cluster *c, struct sim
 	}
 	pick_network(s, t, network);
 	if (lb && json_string_value(json_object_get(lb, "targetGroupArn"))) {
-		t->tg_arn = ship_strdup(json_string_value(json_object_get(lb, "targetGroupArn")));
+		/* a blue/green deployment's tasks register in the target group it chose (strategies.c) */
+		t->tg_arn = ship_strdup(d && d->tg_arn[0] ? d->tg_arn : json_string_value(json_object_get(lb, "targetGroupArn")));
 		t->port = (int)json_integer_value(json_object_get(lb, "containerPort"));
 	} else {
 		json_t *pm = json_array_get(json_object_get(main, "portMappings"), 0);
@@ -841,6 +842,7 @@ static struct sim_deployment *reactivate_last_completed(struct sim *s, struct si
 		back->td = svc->last_completed_td;
 		back->created_at = svc->last_completed_created;
 		back->network = svc->network ? json_deep_copy(svc->network) : NULL;
+		snprintf(back->tg_arn, sizeof(back->tg_arn), "%s", svc->prod_tg);
 	}
 	char reason[160];
 	snprintf(reason, sizeof(reason), "ECS deployment circuit breaker: rolling back to deploymentId %s.", back->id);
@@ -895,6 +897,12 @@ void sim_engine_rollback(struct sim *s, struct sim_service *svc, struct sim_depl
 	fail_deployment(s, svc, d, reason);
 	struct sim_deployment *back = reactivate_last_completed(s, svc, d);
 	sim_sdep_failed(s, svc, d, back, reason);
+}
+
+void sim_engine_fail(struct sim *s, struct sim_service *svc, struct sim_deployment *d, const char *reason)
+{
+	fail_deployment(s, svc, d, reason);
+	sim_sdep_failed(s, svc, d, NULL, reason);
 }
 
 void sim_engine_abort(struct sim *s, struct sim_service *svc, struct sim_deployment *d)
@@ -973,6 +981,14 @@ void sim_reconcile(struct sim *s, struct sim_service *svc)
 		return;
 	}
 
+	/* blue/green, linear, canary (and any deployment's alarms): strategies.c */
+	int handled = sim_strategy_reconcile(s, svc, p);
+	if (handled == 2) {
+		sim_reconcile(s, svc); /* it failed: the rollback (or the stop) decides this pass */
+		return;
+	}
+	if (handled)
+		return;
 	int old_h = 0, old_u = 0, new_a = 0, new_h = 0;
 	for (struct sim_task *t = s->tasks; t; t = t->next) {
 		if (t->service != svc || !t->want_running)
@@ -1050,8 +1066,26 @@ void sim_reconcile(struct sim *s, struct sim_service *svc)
 				      "value and try again.", svc->name);
 	svc->stuck_reported = stuck;
 
-	/* drop old deployments whose tasks are all gone */
-	int old_alive = 0, prim_healthy = 0, prim_unhealthy = 0;
+	int old_alive = sim_engine_drop_dead(s, svc, p), prim_healthy = 0, prim_unhealthy = 0;
+	for (struct sim_task *t = s->tasks; t; t = t->next) {
+		if (t->service != svc || !t->want_running || strcmp(t->dep_id, p->id) != 0)
+			continue;
+		if (sim_task_healthy(t))
+			prim_healthy++;
+		else
+			prim_unhealthy++;
+	}
+	int steady = !old_alive && prim_healthy == svc->desired && !prim_unhealthy;
+	if (steady && p->rollout == SIM_RO_IN_PROGRESS)
+		sim_engine_complete(s, svc, p);
+	if (steady && !svc->steady)
+		sim_event_add(s, svc, "(service %s) has reached a steady state.", svc->name);
+	svc->steady = steady;
+}
+
+int sim_engine_drop_dead(struct sim *s, struct sim_service *svc, struct sim_deployment *p)
+{
+	int old_alive = 0;
 	for (struct sim_deployment **pp = &p->next; *pp;) {
 		int alive = 0;
 		for (struct sim_task *t = s->tasks; t; t = t->next)
@@ -1066,32 +1100,23 @@ void sim_reconcile(struct sim *s, struct sim_service *svc)
 			pp = &(*pp)->next;
 		}
 	}
-	for (struct sim_task *t = s->tasks; t; t = t->next) {
-		if (t->service != svc || !t->want_running || strcmp(t->dep_id, p->id) != 0)
-			continue;
-		if (sim_task_healthy(t))
-			prim_healthy++;
-		else
-			prim_unhealthy++;
-	}
-	int steady = !old_alive && prim_healthy == svc->desired && !prim_unhealthy;
-	if (steady && p->rollout == SIM_RO_IN_PROGRESS) {
-		p->rollout = SIM_RO_COMPLETED;
-		char r[120];
-		snprintf(r, sizeof(r), "ECS deployment %s completed.", p->id);
-		set_str(&p->reason, r);
-		p->updated_at = s->now;
-		snprintf(svc->last_completed_id, sizeof(svc->last_completed_id), "%s", p->id);
-		svc->last_completed_td = p->td;
-		svc->last_completed_created = p->created_at;
-		snprintf(svc->last_completed_rev, sizeof(svc->last_completed_rev), "%s", p->rev_arn);
-		sim_sdep_completed(s, svc, p);
-		sim_rollout_log(s, svc, p);
-		sim_event_add(s, svc, "(service %s) (deployment %s) deployment completed.", svc->name, p->id);
-	}
-	if (steady && !svc->steady)
-		sim_event_add(s, svc, "(service %s) has reached a steady state.", svc->name);
-	svc->steady = steady;
+	return old_alive;
+}
+
+void sim_engine_complete(struct sim *s, struct sim_service *svc, struct sim_deployment *p)
+{
+	p->rollout = SIM_RO_COMPLETED;
+	char r[120];
+	snprintf(r, sizeof(r), "ECS deployment %s completed.", p->id);
+	set_str(&p->reason, r);
+	p->updated_at = s->now;
+	snprintf(svc->last_completed_id, sizeof(svc->last_completed_id), "%s", p->id);
+	svc->last_completed_td = p->td;
+	svc->last_completed_created = p->created_at;
+	snprintf(svc->last_completed_rev, sizeof(svc->last_completed_rev), "%s", p->rev_arn);
+	sim_sdep_completed(s, svc, p);
+	sim_rollout_log(s, svc, p);
+	sim_event_add(s, svc, "(service %s) (deployment %s) deployment completed.", svc->name, p->id);
 }
 
 /* ---- time ------------------------------------------------------------------------------------------ */
@@ -1142,6 +1167,9 @@ int sim_advance_for(struct sim *s, double to, double wall_budget)
 		for (struct sim_service *v = s->services; v; v = v->next)
 			if (v->launch_after > s->now && (next == 0 || v->launch_after < next))
 				next = v->launch_after; /* the throttle's delay ends: launch again */
+		double due = sim_strategy_next_due(s); /* stages, steps, bake time, hooks */
+		if (due > 0 && (next == 0 || due < next))
+			next = due;
 		if (next == 0 || next > to)
 			break;
 		if (next > s->now)

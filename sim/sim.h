@@ -82,6 +82,7 @@ struct sim_deployment {
 	double created_at, updated_at;
 	json_t *network;
 	char rev_arn[200]; /* its service revision */
+	char tg_arn[300];  /* the target group its tasks register in ("" = the service's first) */
 	struct sim_deployment *next;
 };
 
@@ -91,6 +92,8 @@ struct sim_rev {
 	json_t *doc; /* the ServiceRevision as DescribeServiceRevisions answers it */
 	struct sim_rev *next;
 };
+
+enum sim_strategy { SIM_STRAT_ROLLING, SIM_STRAT_BLUE_GREEN, SIM_STRAT_LINEAR, SIM_STRAT_CANARY };
 
 enum sim_sdep_status {
 	SIM_SD_PENDING,
@@ -112,6 +115,14 @@ struct sim_sdep {
 	char *reason, *rollback_reason;
 	double created_at, started_at, finished_at, stopped_at, updated_at, rollback_at;
 	int min_pct, max_pct, breaker, rollback, tripped;
+	/* the deployment strategy (strategies.c): dc keeps the strategy part of the service's
+	 * deploymentConfiguration as it was; bg = 1 when the blue/green machine runs (not for ROLLING
+	 * nor for a service's first deployment, which has no blue) */
+	int strategy, bg, stage, pre_done;
+	double stage_at, step_at, bake_until;
+	double prod_pct, test_pct; /* green's share of production / test traffic now */
+	json_t *dc, *hook_details, *stages, *triggered;
+	char blue_tg[300], green_tg[300], prod_rule[300], test_rule[300];
 	struct sim_sdep *next; /* newest first */
 };
 
@@ -147,6 +158,9 @@ struct sim_service {
 	char *platform_version;  /* as given, else NULL */
 	json_t *cps;             /* capacityProviderStrategy as given, else NULL */
 	int code_deploy;         /* deploymentController CODE_DEPLOY */
+	int strategy;            /* enum sim_strategy */
+	json_t *dc_extra;        /* strategy, bakeTimeInMinutes, linear/canaryConfiguration, lifecycleHooks, alarms */
+	char prod_tg[300];       /* the target group serving production (swaps after each blue/green deployment) */
 	int start_failures;      /* tasks in a row that failed before RUNNING (service throttle) */
 	int replaced_unhealthy;  /* tasks stopped for failed health checks, not yet replaced */
 	int unplaced_reported;   /* the "unable to place a task" event was posted for this stall */
@@ -252,6 +266,9 @@ struct sim_config {
 	int healthy_threshold, unhealthy_threshold;
 	int rate_limits; /* ECS-like token buckets on */
 	int upstream_checks; /* CreateService/UpdateService check subnets, security groups, target groups upstream */
+	double minute_seconds; /* simulated seconds in one of ECS's minutes (bake times, steps, hook timeouts) */
+	double stage_seconds;  /* the least time a blue/green lifecycle stage lasts */
+	double hook_seconds;   /* a Lambda hook's invocation */
 };
 
 struct sim {
@@ -274,6 +291,8 @@ struct sim {
 	struct sim_rollog *rollog;
 	long rollog_n, rollog_total;
 	long requests;
+	json_t *hook_rules; /* [{match, behavior}] for Lambda hooks: succeed, fail, timeout */
+	json_t *alarms;     /* CloudWatch alarm states set through the control API: name -> {state, reason, at} */
 	json_t *tokens; /* idempotency: "Action cluster-arn token" -> {"request", "answer"} */
 	FILE *resp_log; /* $ECSHIP_SIM_RESPONSE_LOG: every JSON answer the sim gives, one line each */
 };
@@ -329,6 +348,12 @@ int sim_task_healthy(const struct sim_task *t);
 void sim_engine_rollback(struct sim *s, struct sim_service *svc, struct sim_deployment *d, const char *reason);
 /* StopServiceDeployment ABORT: d launches nothing more and is FAILED; its tasks stay. */
 void sim_engine_abort(struct sim *s, struct sim_service *svc, struct sim_deployment *d);
+/* d FAILED with no rollback: launches stop, the service deployment STOPPED. */
+void sim_engine_fail(struct sim *s, struct sim_service *svc, struct sim_deployment *d, const char *reason);
+/* d reached its end: COMPLETED, the last completed deployment, SUCCESSFUL, events. */
+void sim_engine_complete(struct sim *s, struct sim_service *svc, struct sim_deployment *d);
+/* Drops deployments other than p whose tasks are all gone; the count of their tasks still alive. */
+int sim_engine_drop_dead(struct sim *s, struct sim_service *svc, struct sim_deployment *p);
 
 /* ---- request/response plumbing (http.c) ------------------------------------------------------- */
 
@@ -405,6 +430,33 @@ int sim_describe_service_revisions(struct sim *s, const struct sim_request *rq, 
 				   struct sim_apierr *e);
 int sim_stop_service_deployment(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out,
 				struct sim_apierr *e);
+int sim_continue_service_deployment(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out,
+				    struct sim_apierr *e);
+
+/* ---- strategies.c ------------------------------------------------------------------------------ */
+const char *sim_strategy_name(int strategy);
+/*
+ * Checks the strategy part of a deploymentConfiguration (merged onto the service's) and the load
+ * balancers' advancedConfiguration as ECS does; on success *extra is the new strategy part
+ * (caller owns) and *strategy its strategy. -1 with e filled.
+ */
+int sim_strategy_check(struct sim *s, const struct sim_request *rq, json_t *old_extra, json_t *dc, json_t *lbs,
+		       int code_deploy, json_t **extra, int *strategy, struct sim_apierr *e);
+/* A new service deployment x of deployment d: snapshots the strategy, picks d's target group. */
+void sim_strategy_begin(struct sim *s, struct sim_service *svc, struct sim_deployment *d, struct sim_sdep *x);
+/* The scheduler pass for a primary under a blue/green, linear or canary deployment (and the
+ * alarm check of any deployment): 1 when it handled the pass, 0 for the rolling update. */
+int sim_strategy_reconcile(struct sim *s, struct sim_service *svc, struct sim_deployment *p);
+/* The earliest timed step of any deployment after now (0 none). */
+double sim_strategy_next_due(struct sim *s);
+/* Traffic back to blue on the listener rules (a failed, rolled back or stopped deployment). */
+void sim_strategy_restore(struct sim *s, struct sim_sdep *x);
+/* lifecycleStage, lifecycleHookDetails, alarms, strategy fields into a rendered ServiceDeployment. */
+void sim_strategy_render(struct sim *s, struct sim_service *svc, struct sim_sdep *x, json_t *o);
+/* ContinueServiceDeployment on hookId of x: 0, or -1 with e filled. */
+int sim_strategy_continue(struct sim *s, struct sim_service *svc, struct sim_sdep *x, const char *hook_id,
+			  const char *action, struct sim_apierr *e);
+void sim_sdep_strategy_free(struct sim_sdep *x);
 
 /* ---- logs_elb.c ------------------------------------------------------------------------------- */
 /* 1 when the simulator answers this Logs call (its tasks' log group), else 0 (forward). */
@@ -439,6 +491,14 @@ int sim_upstream_target_group(struct sim *s, const struct sim_request *rq, const
  */
 int sim_upstream_exists(struct sim *s, const struct sim_request *rq, const char *kind, const char *id, char *msg,
 			size_t n);
+/*
+ * Sets a listener rule's (or, for a listener ARN, the listener's default) forward action to the
+ * two target groups with these weights (ELBv2 ModifyRule / ModifyListener). 0 done, -1 not.
+ */
+int sim_upstream_forward_weights(struct sim *s, const char *rule, const char *tg_a, int w_a, const char *tg_b,
+				 int w_b);
+/* CloudWatch SetAlarmState on the upstream: 1 done, 0 refused (no such alarm), -1 no upstream. */
+int sim_upstream_alarm_state(struct sim *s, const char *name, const char *state, const char *reason);
 
 /* ---- faults.c --------------------------------------------------------------------------------- */
 struct sim_fault_decision {

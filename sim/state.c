@@ -75,8 +75,14 @@ void sim_config_timing(struct sim *s, enum sim_timing timing)
 		s->cfg.unhealthy_threshold = 2;
 		s->cfg.backoff_base = s->cfg.backoff_max = 0;
 		s->cfg.register_seconds = 0;
+		s->cfg.minute_seconds = 6; /* ECS's minutes ten times faster */
+		s->cfg.stage_seconds = 3;
+		s->cfg.hook_seconds = 1;
 		return;
 	}
+	s->cfg.minute_seconds = 60;
+	s->cfg.stage_seconds = 15;
+	s->cfg.hook_seconds = 3;
 	s->cfg.drain_seconds = 300;
 	s->cfg.health_interval = 30;
 	s->cfg.stable_seconds = 40;
@@ -122,6 +128,8 @@ int sim_init(struct sim *s, uint64_t seed, double speed)
 		return -1;
 	}
 	sim_buckets_init(s);
+	s->hook_rules = json_array();
+	s->alarms = json_object();
 	return 0;
 }
 
@@ -185,6 +193,7 @@ static void free_model(struct sim *s)
 		sim_sdeps_free(v);
 		ship_free(v->platform_version);
 		json_decref(v->cps);
+		json_decref(v->dc_extra);
 		ship_free(v->name);
 		ship_free(v->arn);
 		ship_free(v->launch_type);
@@ -221,6 +230,10 @@ static void free_model(struct sim *s)
 void sim_reset(struct sim *s)
 {
 	free_model(s);
+	json_decref(s->hook_rules);
+	json_decref(s->alarms);
+	s->hook_rules = json_array();
+	s->alarms = json_object();
 	sim_rules_free(s->rules);
 	s->rules = NULL;
 	sim_faults_free(s->faults);
@@ -237,6 +250,8 @@ void sim_reset(struct sim *s)
 void sim_release(struct sim *s)
 {
 	free_model(s);
+	json_decref(s->hook_rules);
+	json_decref(s->alarms);
 	sim_rules_free(s->rules);
 	sim_rules_free(s->cli_rules);
 	sim_faults_free(s->faults);

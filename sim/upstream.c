@@ -387,6 +387,14 @@ int sim_upstream_exists(struct sim *s, const struct sim_request *rq, const char 
 	} else if (strcmp(kind, "security-group") == 0) {
 		ship_buf_adds(&form, "Action=DescribeSecurityGroups&Version=2016-11-15&GroupId.1=");
 		missing = "InvalidGroup.NotFound";
+	} else if (strcmp(kind, "listener-rule") == 0) {
+		ship_buf_adds(&form, "Action=DescribeRules&Version=2015-12-01&RuleArns.member.1=");
+		scope = "elasticloadbalancing";
+		missing = "RuleNotFound";
+	} else if (strcmp(kind, "listener") == 0) {
+		ship_buf_adds(&form, "Action=DescribeListeners&Version=2015-12-01&ListenerArns.member.1=");
+		scope = "elasticloadbalancing";
+		missing = "ListenerNotFound";
 	} else {
 		ship_buf_adds(&form, "Action=DescribeTargetGroups&Version=2015-12-01&TargetGroupArns.member.1=");
 		scope = "elasticloadbalancing";
@@ -418,4 +426,53 @@ int sim_upstream_exists(struct sim *s, const struct sim_request *rq, const char 
 		xmlFreeDoc(doc);
 	ship_buf_release(&form);
 	return rc;
+}
+
+/* ---- traffic shifting and alarms --------------------------------------------------------------- */
+
+int sim_upstream_forward_weights(struct sim *s, const char *rule, const char *tg_a, int w_a, const char *tg_b,
+				 int w_b)
+{
+	if (!s->upstream || !rule || !rule[0] || !tg_a || !tg_b)
+		return -1;
+	struct ship_buf form = SHIP_BUF_INIT(8192);
+	/* a listener-rule ARN names a rule (ALB); anything else is a listener (NLB, or a listener's
+	 * default action) */
+	int is_rule = strstr(rule, ":listener-rule/") != NULL;
+	const char *pre = is_rule ? "Actions" : "DefaultActions";
+	ship_buf_addf(&form, "Action=%s&Version=2015-12-01&%s=", is_rule ? "ModifyRule" : "ModifyListener",
+		      is_rule ? "RuleArn" : "ListenerArn");
+	url_encode(rule, &form);
+	ship_buf_addf(&form, "&%s.member.1.Type=forward&%s.member.1.ForwardConfig.TargetGroups.member.1.TargetGroupArn=",
+		      pre, pre);
+	url_encode(tg_a, &form);
+	ship_buf_addf(&form, "&%s.member.1.ForwardConfig.TargetGroups.member.1.Weight=%d", pre, w_a);
+	ship_buf_addf(&form, "&%s.member.1.ForwardConfig.TargetGroups.member.2.TargetGroupArn=", pre);
+	url_encode(tg_b, &form);
+	ship_buf_addf(&form, "&%s.member.1.ForwardConfig.TargetGroups.member.2.Weight=%d", pre, w_b);
+	int status = 0;
+	xmlDoc *doc = form.failed ? NULL : query_call(s, NULL, "elasticloadbalancing", form.data, &status);
+	if (doc)
+		xmlFreeDoc(doc);
+	ship_buf_release(&form);
+	return status == 200 ? 0 : -1;
+}
+
+int sim_upstream_alarm_state(struct sim *s, const char *name, const char *state, const char *reason)
+{
+	if (!s->upstream)
+		return -1;
+	struct ship_buf form = SHIP_BUF_INIT(8192);
+	ship_buf_adds(&form, "Action=SetAlarmState&Version=2010-08-01&AlarmName=");
+	url_encode(name, &form);
+	ship_buf_adds(&form, "&StateValue=");
+	url_encode(state, &form);
+	ship_buf_adds(&form, "&StateReason=");
+	url_encode(reason && reason[0] ? reason : "set through ecship-sim", &form);
+	int status = 0;
+	xmlDoc *doc = form.failed ? NULL : query_call(s, NULL, "monitoring", form.data, &status);
+	if (doc)
+		xmlFreeDoc(doc);
+	ship_buf_release(&form);
+	return status == 200 ? 1 : status ? 0 : -1;
 }

@@ -7,7 +7,7 @@
 
 export ECSHIP_SIM_RESPONSE_LOG=$T_TMP/answers
 mkdir -p "$ECSHIP_SIM_RESPONSE_LOG"
-for prog in "scenarios.py all" deployments.py fills.py failures.py logs_seam.py timing.py upstream.py robustness.py; do
+for prog in "scenarios.py all" deployments.py fills.py failures.py logs_seam.py timing.py upstream.py robustness.py strategies.py; do
 	# shellcheck disable=SC2086
 	(cd tests/sim && python3 $prog) >"$T_TMP/prog.out" 2>&1
 	rc=$?
