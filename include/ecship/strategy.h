@@ -24,7 +24,8 @@
  *   productionListenerRule and roleArn (the infrastructure role), or, without load balancers,
  *   Service Connect;
  * - bakeTimeInMinutes, linearConfiguration.stepBakeTimeInMinutes and
- *   canaryConfiguration.canaryBakeTimeInMinutes are 0 to 1440; stepPercent is 3.0 to 100.0 and
+ *   canaryConfiguration.canaryBakeTimeInMinutes are 0 to 1440 (BLUE_GREEN names
+ *   bakeTimeInMinutes, as API_DeploymentConfiguration requires); stepPercent is 3.0 to 100.0 and
  *   canaryPercent 0.1 to 100.0, both in steps of 0.1 (API_LinearConfiguration,
  *   API_CanaryConfiguration); linearConfiguration only with LINEAR, canaryConfiguration only
  *   with CANARY;

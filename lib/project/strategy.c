@@ -188,6 +188,13 @@ size_t ship_strategy_validate(const json_t *svc, const char *file, struct ship_d
 	}
 	check_minutes(&s, json_object_get(dc, "bakeTimeInMinutes"),
 		      "deploymentConfiguration.bakeTimeInMinutes");
+	/* API_DeploymentConfiguration: "You must provide this parameter when you use the
+	 * BLUE_GREEN deployment strategy" */
+	if (!strcmp(strategy, "BLUE_GREEN") && !json_object_get(dc, "bakeTimeInMinutes"))
+		serr(&s,
+		     "add \"bakeTimeInMinutes\": how long blue stays beside green after the switch "
+		     "(0 to 1440)",
+		     "strategy BLUE_GREEN needs deploymentConfiguration.bakeTimeInMinutes");
 	const json_t *lin = json_object_get(dc, "linearConfiguration");
 	const json_t *can = json_object_get(dc, "canaryConfiguration");
 	if (lin && strcmp(strategy, "LINEAR"))

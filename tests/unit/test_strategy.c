@@ -60,8 +60,12 @@ static void validation_table(void **state)
 	    {"{" LB(", " ADV) ", \"deploymentConfiguration\": {\"strategy\": \"BLUE_GREEN\", "
 			      "\"bakeTimeInMinutes\": 15}}",
 	     0, NULL},
-	    {"{" LB("") ", \"deploymentConfiguration\": {\"strategy\": \"BLUE_GREEN\"}}", 1,
-	     "has no advancedConfiguration"},
+	    {"{" LB("") ", \"deploymentConfiguration\": {\"strategy\": \"BLUE_GREEN\", "
+			"\"bakeTimeInMinutes\": 0}}",
+	     1, "has no advancedConfiguration"},
+	    /* API_DeploymentConfiguration: BLUE_GREEN must name its bake time */
+	    {"{" LB(", " ADV) ", \"deploymentConfiguration\": {\"strategy\": \"BLUE_GREEN\"}}", 1,
+	     "strategy BLUE_GREEN needs deploymentConfiguration.bakeTimeInMinutes"},
 	    {"{" LB(", \"advancedConfiguration\": {\"alternateTargetGroupArn\": \"" TG
 		    "\"}") ", "
 			   "\"deploymentConfiguration\": {\"strategy\": \"CANARY\"}}",
@@ -72,17 +76,19 @@ static void validation_table(void **state)
 	     2, "has no roleArn"},
 	    {"{" LB(", \"advancedConfiguration\": {\"alternateTargetGroupArn\": \"" TG2
 		    "\", \"productionListenerRule\": \"" RULE "\", \"testListenerRule\": \"" RULE
-		    "\", \"roleArn\": \"" ROLE
-		    "\"}") ", "
-			   "\"deploymentConfiguration\": {\"strategy\": \"BLUE_GREEN\"}}",
+		    "\", \"roleArn\": \"" ROLE "\"}") ", "
+						      "\"deploymentConfiguration\": {\"strategy\": "
+						      "\"BLUE_GREEN\", \"bakeTimeInMinutes\": 5}}",
 	     1, "testListenerRule is the production listener rule"},
 	    {"{" LB(", " ADV) ", \"deploymentController\": {\"type\": \"CODE_DEPLOY\"}, "
-			      "\"deploymentConfiguration\": {\"strategy\": \"BLUE_GREEN\"}}",
+			      "\"deploymentConfiguration\": {\"strategy\": \"BLUE_GREEN\", "
+			      "\"bakeTimeInMinutes\": 5}}",
 	     1, "needs the ECS deployment controller, not CODE_DEPLOY"},
-	    {"{\"deploymentConfiguration\": {\"strategy\": \"BLUE_GREEN\"}}", 1,
-	     "needs a load balancer or Service Connect"},
+	    {"{\"deploymentConfiguration\": {\"strategy\": \"BLUE_GREEN\", \"bakeTimeInMinutes\": "
+	     "5}}",
+	     1, "needs a load balancer or Service Connect"},
 	    {"{\"serviceConnectConfiguration\": {\"enabled\": true}, \"deploymentConfiguration\": "
-	     "{\"strategy\": \"BLUE_GREEN\"}}",
+	     "{\"strategy\": \"BLUE_GREEN\", \"bakeTimeInMinutes\": 5}}",
 	     0, NULL},
 	    /* bake times: 0 to 1440 minutes */
 	    {"{" LB(", " ADV) ", \"deploymentConfiguration\": {\"strategy\": \"BLUE_GREEN\", "
@@ -118,7 +124,8 @@ static void validation_table(void **state)
 			      "\"canaryConfiguration\": {\"canaryPercent\": 100.1}}}",
 	     1, "canaryPercent must be a multiple of 0.1 from 0.1 to 100.0"},
 	    {"{" LB(", " ADV) ", \"deploymentConfiguration\": {\"strategy\": \"BLUE_GREEN\", "
-			      "\"canaryConfiguration\": {\"canaryPercent\": 5.0}}}",
+			      "\"bakeTimeInMinutes\": 1, \"canaryConfiguration\": "
+			      "{\"canaryPercent\": 5.0}}}",
 	     1, "canaryConfiguration is only for strategy CANARY, not BLUE_GREEN"},
 	    {"{" LB(", " ADV) ", \"deploymentConfiguration\": {\"strategy\": \"CANARY\", "
 			      "\"linearConfiguration\": {\"stepPercent\": 5.0}}}",
@@ -126,6 +133,7 @@ static void validation_table(void **state)
 	    /* lifecycle hooks */
 	    {"{" LB(
 		 ", " ADV) ", \"deploymentConfiguration\": {\"strategy\": \"BLUE_GREEN\", "
+			   "\"bakeTimeInMinutes\": 1, "
 			   "\"lifecycleHooks\": [{\"targetType\": \"PAUSE\", \"lifecycleStages\": "
 			   "[\"POST_TEST_TRAFFIC_SHIFT\"], \"timeoutConfiguration\": "
 			   "{\"timeoutInMinutes\": "
@@ -133,14 +141,17 @@ static void validation_table(void **state)
 	     0, NULL},
 	    {"{" LB(
 		 ", " ADV) ", \"deploymentConfiguration\": {\"strategy\": \"BLUE_GREEN\", "
+			   "\"bakeTimeInMinutes\": 1, "
 			   "\"lifecycleHooks\": [{\"targetType\": \"PAUSE\", \"lifecycleStages\": "
 			   "[\"POST_TEST_TRAFFIC_SHIFT\"], \"timeoutConfiguration\": "
 			   "{\"timeoutInMinutes\": 0}}]}}",
 	     1, "timeoutInMinutes must be 1 to 20160"},
 	    {"{" LB(", " ADV) ", \"deploymentConfiguration\": {\"strategy\": \"BLUE_GREEN\", "
+			      "\"bakeTimeInMinutes\": 1, "
 			      "\"lifecycleHooks\": [{\"lifecycleStages\": [\"PRE_SCALE_UP\"]}]}}",
 	     2, "Lambda hook without hookTargetArn"},
 	    {"{" LB(", " ADV) ", \"deploymentConfiguration\": {\"strategy\": \"BLUE_GREEN\", "
+			      "\"bakeTimeInMinutes\": 1, "
 			      "\"lifecycleHooks\": [{\"targetType\": \"PAUSE\"}]}}",
 	     1, "names no lifecycleStages"},
 	    {"{\"deploymentConfiguration\": {\"lifecycleHooks\": [{\"targetType\": \"PAUSE\", "
