@@ -159,9 +159,11 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 		else
 			cli_error(_("deploy of service '%s' %s: %s"), service, oc, r->reason);
 		if (r->rolled_back)
-			cli_note(r->rollback_by_ecs
-					 ? _("the service is back on %s (rolled back by the ECS circuit breaker)")
-					 : _("the service is back on %s"),
+			cli_note(r->rollback_by_ecs && r->lifecycle
+				     ? _("the service is back on %s (ECS moved the traffic back to it)")
+				 : r->rollback_by_ecs
+				     ? _("the service is back on %s (rolled back by the ECS circuit breaker)")
+				     : _("the service is back on %s"),
 				 ship_taskdef_short(r->previous_taskdef));
 		else if (r->outcome == SHIP_DEPLOY_FAILED || r->outcome == SHIP_DEPLOY_TIMEOUT)
 			cli_note("%s", _("the service was NOT rolled back"));

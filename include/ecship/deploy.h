@@ -88,7 +88,13 @@ struct ship_deploy_result {
 	 * service deployments API is missing): `ecship wait --deployment` follows either */
 	char service_deployment_arn[SHIP_ECS_SERVICE_ARN_MAX + 64];
 	int rolled_back;           /* the service is back on previous_taskdef */
-	int rollback_by_ecs;       /* ECS's circuit breaker did the rollback */
+	int rollback_by_ecs;       /* ECS's circuit breaker did the rollback (with lifecycle: ECS's
+				      blue/green, linear or canary rollback) */
+	int lifecycle;             /* followed through ECS's lifecycle stages (strategy.h) */
+	/* with lifecycle, a failure ECS decided without a failing task: the alarm in ALARM with
+	 * CloudWatch's reason, else the record's statusReason (a hook, a timeout); "" otherwise */
+	char lifecycle_cause[1024];
+	int lifecycle_alarm; /* lifecycle_cause is an alarm's */
 	char reason[2048];	   /* why it ended, for the user (a longer one ends in "...") */
 	struct ship_service_view final;
 	struct ship_wait_stats wait;

@@ -148,8 +148,10 @@ typedef void (*ship_lifecycle_note_fn)(void *ctx, const char *message);
  * - ends the wait (paused = 1) when a PAUSE hook awaits action, unless wait_approval;
  * - when ECS names triggered alarms (or the deployment ends while an alarm of its
  *   configuration is in ALARM), reads their state and reason from CloudWatch into alarm_reason.
- * A transient error reading the record keeps the wait going; the record is only advice here:
- * the inner function decides the outcome.
+ * - holds the end the inner function sees until ECS's record is final (success is SUCCESSFUL,
+ *   after the bake), and ends the wait once the record is final whatever the inner one says.
+ * A transient error reading the record keeps the wait going (the inner function alone decides
+ * while the record cannot be read).
  */
 struct ship_lifecycle_watch {
 	ship_wait_done_fn inner;
@@ -164,7 +166,11 @@ struct ship_lifecycle_watch {
 	struct ship_sdep_stage last; /* the record as last read */
 	int seen;		     /* read at least once */
 	int paused;		     /* the wait ended at a PAUSE hook (last.hook) */
+	char status[32];	     /* the record's status as last read ("" before) */
+	char reason[512];	     /* its statusReason */
+	int final;		     /* the status is not PENDING or IN_PROGRESS */
 	char stages[512];	     /* every stage seen, in order, joined with " > " */
+	char where[32];		     /* the last stage seen while it was under way ("" none) */
 	char alarm_reason[1536];     /* "alarm 'X' is in ALARM: REASON", "" when none */
 	double bake_since, bake_noted;
 	double prod_noted, test_noted;

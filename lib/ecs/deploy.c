@@ -11,6 +11,7 @@
 #include "ecship/deploy.h"
 #include "ecship/i18n.h"
 #include "ecship/strategy.h"
+#include "ecship/svcdeploy.h"
 #include "ecship/taskdef.h"
 #include "private/deploy.h"
 
@@ -414,9 +415,15 @@ static int roll_back(struct ship_aws *aws, const struct ship_call_opts *base,
 		append_reason(res, _("; nothing to roll back to: this deploy created the service"));
 		return 0;
 	}
-	if (ro && ro->by_breaker && res->final.breaker_rollback) {
-		note(o, _("the circuit breaker is rolling back to %s; waiting for it to settle"),
-		     ship_taskdef_short(res->previous_taskdef));
+	/* ECS rolls it back itself: the breaker (with rollback on), or a blue/green, linear or
+	 * canary deployment whose record says ROLLBACK_* (end_outcome set rollback_by_ecs) */
+	if ((ro && ro->by_breaker && res->final.breaker_rollback) || res->rollback_by_ecs) {
+		if (res->lifecycle)
+			note(o, _("ECS is moving the traffic back to %s; waiting for it to settle"),
+			     ship_taskdef_short(res->previous_taskdef));
+		else
+			note(o, _("the circuit breaker is rolling back to %s; waiting for it to settle"),
+			     ship_taskdef_short(res->previous_taskdef));
 		if (wait_for(aws, &call, o, cur, ship_wait_settled_done, res->previous_taskdef,
 			     &end, res, err))
 			return -1;
@@ -849,9 +856,10 @@ struct one {
 	struct ship_deploy_start start;
 	struct ship_rollout ro;
 	int waited; /* it was waited for */
-	int watched; /* blue/green, linear, canary: lw follows the lifecycle around ro */
-	struct ship_lifecycle_watch lw;
 	int gone;   /* it disappeared during the deploy */
+	/* blue/green, linear, canary: lw follows the lifecycle around ro */
+	int watched;
+	struct ship_lifecycle_watch lw;
 };
 
 /* Sets res from how the wait for our deployment ended. */
@@ -862,25 +870,47 @@ static void end_outcome(const struct ship_deploy_opts *o, struct one *s, enum sh
 	case SHIP_WAIT_DONE:
 		if (s->watched && s->lw.paused) {
 			res->outcome = SHIP_DEPLOY_PAUSED;
-			set_reason(res,
-				   _("deployment %s is paused at stage %s: lifecycle hook %s awaits "
-				     "an answer (on timeout ECS will %s)"),
-				   res->deployment_id, s->lw.last.stage[0] ? s->lw.last.stage : "-",
-				   s->lw.last.hook.id,
-				   s->lw.last.hook.timeout_action[0] &&
-					   !strcmp(s->lw.last.hook.timeout_action, "CONTINUE")
-				       ? _("continue")
-				       : _("roll back"));
+			set_reason(
+			    res,
+			    _("deployment %s is paused at stage %s: lifecycle hook %s awaits "
+			      "an answer (on timeout ECS will %s)"),
+			    res->deployment_id, s->lw.last.stage[0] ? s->lw.last.stage : "-",
+			    s->lw.last.hook.id,
+			    s->lw.last.hook.timeout_action[0] &&
+				    !strcmp(s->lw.last.hook.timeout_action, "CONTINUE")
+				? _("continue")
+				: _("roll back"));
 			return;
 		}
 		snprintf(res->reason, sizeof(res->reason), "%s", s->ro.reason);
 		res->outcome = s->ro.phase == SHIP_ROLLOUT_COMPLETED  ? SHIP_DEPLOY_COMPLETED
 			       : s->ro.phase == SHIP_ROLLOUT_REPLACED ? SHIP_DEPLOY_REPLACED
 								      : SHIP_DEPLOY_FAILED;
+		/* blue/green, linear, canary: ECS's record decides (svcdeploy.h's table); a
+		 * rollback is ECS's own, moving traffic back to blue: ecship waits for it */
+		if (s->watched && s->lw.final) {
+			enum ship_sdep_outcome so = ship_sdep_rule_of(s->lw.status)->outcome;
+			if (so == SHIP_SDEP_COMPLETED) {
+				res->outcome = SHIP_DEPLOY_COMPLETED;
+			} else if (res->outcome != SHIP_DEPLOY_REPLACED) {
+				res->outcome = SHIP_DEPLOY_FAILED;
+				set_reason(res, _("deployment %s %s (%s)%s%s"), res->deployment_id,
+					   ship_sdep_rule_of(s->lw.status)->words, s->lw.status,
+					   s->lw.reason[0] ? ": " : "", s->lw.reason);
+				res->rollback_by_ecs = so == SHIP_SDEP_ROLLED_BACK;
+				res->lifecycle_alarm = s->lw.alarm_reason[0] != '\0';
+				if (!strstr(s->lw.reason, "circuit breaker"))
+					snprintf(res->lifecycle_cause, sizeof(res->lifecycle_cause),
+						 "%.1000s",
+						 res->lifecycle_alarm ? s->lw.alarm_reason
+								      : s->lw.reason);
+			}
+		}
 		/* where in the lifecycle it failed, and the alarm that ended it */
-		if (s->watched && res->outcome == SHIP_DEPLOY_FAILED && s->lw.last.stage[0]) {
+		res->lifecycle = s->watched;
+		if (s->watched && res->outcome == SHIP_DEPLOY_FAILED && s->lw.where[0]) {
 			char at[128];
-			snprintf(at, sizeof(at), _(" (at lifecycle stage %s)"), s->lw.last.stage);
+			snprintf(at, sizeof(at), _(" (at lifecycle stage %s)"), s->lw.where);
 			append_reason(res, at);
 		}
 		if (s->watched && res->outcome == SHIP_DEPLOY_FAILED && s->lw.alarm_reason[0]) {

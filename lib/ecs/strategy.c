@@ -481,6 +481,11 @@ static void read_alarms(struct ship_lifecycle_watch *w, const json_t *sd)
 	}
 }
 
+static const char *status_of(const json_t *sd)
+{
+	return json_string_value(json_object_get(sd, "status"));
+}
+
 int ship_wait_lifecycle_done(void *ctx, const struct ship_service_view *v)
 {
 	struct ship_lifecycle_watch *w = ctx;
@@ -493,7 +498,9 @@ int ship_wait_lifecycle_done(void *ctx, const struct ship_service_view *v)
 	ship_sdep_stage_parse(sd, &st);
 	const struct ship_clock *clk = ship_aws_clock(w->aws);
 	double now = clk->now(clk->ctx);
-	int new_stage = st.stage[0] && (!w->seen || strcmp(st.stage, w->last.stage));
+	int new_stage = st.stage[0] && (!w->seen || strcmp(st.stage, w->last.stage)) &&
+			(!status_of(sd) || !strcmp(status_of(sd), "PENDING") ||
+			 !strcmp(status_of(sd), "IN_PROGRESS"));
 	if (new_stage) {
 		size_t len = strlen(w->stages);
 		snprintf(w->stages + len, sizeof(w->stages) - len, "%s%s", len ? " > " : "",
@@ -501,16 +508,22 @@ int ship_wait_lifecycle_done(void *ctx, const struct ship_service_view *v)
 		if (!strcmp(st.stage, "BAKE_TIME"))
 			w->bake_since = now;
 	}
-	if (new_stage || st.prod_weight != w->prod_noted || st.test_weight != w->test_noted) {
+	/* the stages of the deployment itself: not those a rollback goes through */
+	int under_way = !status_of(sd) || !strcmp(status_of(sd), "PENDING") ||
+			!strcmp(status_of(sd), "IN_PROGRESS");
+	if (st.stage[0] && under_way)
+		snprintf(w->where, sizeof(w->where), "%s", st.stage);
+	if (st.stage[0] && under_way &&
+	    (new_stage || st.prod_weight != w->prod_noted || st.test_weight != w->test_noted)) {
 		const char *words = ship_sdep_stage_words(st.stage);
 		if (st.prod_weight >= 0 || st.test_weight >= 0)
 			wnote(
 			    w,
 			    _("stage %s%s%s%s: production %.1f%%, test %.1f%% on the new revision"),
-			    st.stage[0] ? st.stage : "-", words ? " (" : "", words ? _(words) : "",
-			    words ? ")" : "", st.prod_weight >= 0 ? st.prod_weight : 0.0,
+			    st.stage, words ? " (" : "", words ? _(words) : "", words ? ")" : "",
+			    st.prod_weight >= 0 ? st.prod_weight : 0.0,
 			    st.test_weight >= 0 ? st.test_weight : 0.0);
-		else if (st.stage[0])
+		else
 			wnote(w, _("stage %s%s%s%s"), st.stage, words ? " (" : "",
 			      words ? _(words) : "", words ? ")" : "");
 		w->prod_noted = st.prod_weight;
@@ -531,7 +544,14 @@ int ship_wait_lifecycle_done(void *ctx, const struct ship_service_view *v)
 		done = 1;
 	}
 	const char *status = json_string_value(json_object_get(sd, "status"));
-	int ending = done || (status && strcmp(status, "PENDING") && strcmp(status, "IN_PROGRESS"));
+	const char *why = json_string_value(json_object_get(sd, "statusReason"));
+	snprintf(w->status, sizeof(w->status), "%s", status ? status : "");
+	snprintf(w->reason, sizeof(w->reason), "%s", why ? why : "");
+	w->final = status && strcmp(status, "PENDING") && strcmp(status, "IN_PROGRESS");
+	if (!w->paused)
+		done = w->final; /* ECS's record says when it is over: SUCCESSFUL only after the
+				    bake */
+	int ending = done;
 	if ((st.triggered[0] && strcmp(st.triggered, w->last.triggered)) ||
 	    (ending && !w->paused && !w->alarm_reason[0] && status && strcmp(status, "SUCCESSFUL")))
 		read_alarms(w, sd);

@@ -16,6 +16,7 @@
 #include "ecship/clock.h"
 #include "ecship/http.h"
 #include "ecship/strategy.h"
+#include "ecship/taskdef.h"
 #include "testutil.h"
 
 #define DIR_ "tests/data/strategy-deployments"
@@ -312,6 +313,31 @@ static void continue_request(void **state)
 	assert_null(ship_sdep_continue_request("arn", NULL, "CONTINUE"));
 }
 
+/* ROLLING <-> BLUE_GREEN is a service change: back to a definition that names no strategy, the
+ * UpdateService says "ROLLING" (ECS's default, API_DeploymentConfiguration), since a member left
+ * out of UpdateService stays as it is live */
+static void switch_back_to_rolling_sends_the_strategy(void **state)
+{
+	(void)state;
+	json_t *file = parse("{\"deploymentConfiguration\": {\"deploymentCircuitBreaker\": "
+			     "{\"enable\": true, \"rollback\": true}}}");
+	json_t *live =
+	    parse("{\"deploymentConfiguration\": {\"deploymentCircuitBreaker\": "
+		  "{\"enable\": true, \"rollback\": true}, \"strategy\": \"BLUE_GREEN\", "
+		  "\"bakeTimeInMinutes\": 5, \"maximumPercent\": 200}}");
+	json_t *members = NULL;
+	struct ship_err err = SHIP_ERR_INIT;
+	assert_int_equal(ship_servicedef_update(file, live, &members, &err), 0);
+	json_t *dc = json_object_get(members, "deploymentConfiguration");
+	assert_non_null(dc);
+	assert_string_equal(json_string_value(json_object_get(dc, "strategy")), "ROLLING");
+	assert_int_equal(json_integer_value(json_object_get(dc, "bakeTimeInMinutes")), 0);
+	assert_null(json_object_get(dc, "maximumPercent")); /* the default already: not added */
+	json_decref(members);
+	json_decref(file);
+	json_decref(live);
+}
+
 /* ---- the watch and approve/abort on the real client, over a scripted transport ------------- */
 
 /* Answers DescribeServiceDeployments from a queue of recorded answers (the last repeats),
@@ -499,6 +525,39 @@ static void watch_follows_stages_and_stops_at_pause(void **state)
 	}
 }
 
+static int inner_done(void *ctx, const struct ship_service_view *v)
+{
+	(void)v;
+	(*(int *)ctx)++;
+	return 1;
+}
+
+/* the deploy's own decision (deployments[]) says it is over while ECS's record is still under
+ * way (the bake): held until the record is final; SUCCESSFUL comes only after the bake */
+static void watch_holds_the_end_until_the_record_is_final(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r);
+	r.f.answers[r.f.n++] = recorded("bg-bake.json");
+	json_t *done = recorded("bg-bake.json");
+	json_t *sd = json_array_get(json_object_get(done, "serviceDeployments"), 0);
+	json_object_set_new(sd, "status", json_string("SUCCESSFUL"));
+	json_object_set_new(sd, "lifecycleStage", json_string("CLEAN_UP"));
+	r.f.answers[r.f.n++] = done;
+	struct ship_lifecycle_watch w;
+	int inner_calls = 0;
+	ship_lifecycle_watch_init(&w, r.aws, NULL, ARN, inner_done, &inner_calls);
+	assert_int_equal(ship_wait_lifecycle_done(&w, NULL), 0); /* BAKE_TIME: held */
+	assert_false(w.final);
+	assert_int_equal(ship_wait_lifecycle_done(&w, NULL), 1); /* SUCCESSFUL */
+	assert_true(w.final);
+	assert_string_equal(w.status, "SUCCESSFUL");
+	assert_string_equal(w.where, "BAKE_TIME"); /* CLEAN_UP came after it was over */
+	assert_int_equal(inner_calls, 2);
+	rig_release(&r);
+}
+
 /* during BAKE_TIME: the bake time left, at most once a minute */
 static void watch_notes_bake_time_left(void **state)
 {
@@ -535,14 +594,17 @@ static void watch_names_the_alarm_in_alarm(void **state)
 	struct ship_lifecycle_watch w;
 	int inner_calls = 0;
 	ship_lifecycle_watch_init(&w, r.aws, NULL, ARN, inner_waiting, &inner_calls);
-	assert_int_equal(ship_wait_lifecycle_done(&w, NULL), 0);
+	/* ROLLBACK_IN_PROGRESS: ECS's record is final, the wait ends whatever the inner one says */
+	assert_int_equal(ship_wait_lifecycle_done(&w, NULL), 1);
+	assert_true(w.final);
+	assert_string_equal(w.status, "ROLLBACK_IN_PROGRESS");
 	assert_string_equal(
 	    w.alarm_reason,
 	    "alarm 'web-5xx' is in ALARM: Threshold Crossed: 1 datapoint [12.0] was "
 	    "greater than the threshold (5.0).");
 	assert_string_equal(w.last.stage, "BAKE_TIME");
 	/* asked once: the same triggered alarms are not read again */
-	assert_int_equal(ship_wait_lifecycle_done(&w, NULL), 0);
+	assert_int_equal(ship_wait_lifecycle_done(&w, NULL), 1);
 	int alarms = 0;
 	for (int i = 0; i < r.f.nops; i++)
 		alarms += !strcmp(r.f.ops[i], "DescribeAlarms");
@@ -606,8 +668,10 @@ int main(void)
 	    cmocka_unit_test(continue_request),
 	    cmocka_unit_test(watch_follows_stages_and_stops_at_pause),
 	    cmocka_unit_test(watch_notes_bake_time_left),
+	    cmocka_unit_test(watch_holds_the_end_until_the_record_is_final),
 	    cmocka_unit_test(watch_names_the_alarm_in_alarm),
 	    cmocka_unit_test(answer_pause_sends_the_hook),
+	    cmocka_unit_test(switch_back_to_rolling_sends_the_strategy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
