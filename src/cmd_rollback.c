@@ -10,6 +10,7 @@
 #include "ecship/deploy.h"
 #include "ecship/limits.h"
 #include "ecship/service_info.h"
+#include "ecship/svcdeploy.h"
 
 static struct {
 	const char *service, *to;
@@ -131,6 +132,17 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 			rc = CLI_EXIT_FAILED;
 			goto cleanup;
 		}
+	}
+	if (!s_args.to && strcmp(target, v.taskdef) &&
+	    ship_sdep_revision_ran(aws, proj->cfg->cluster, cs->name, target) == 0) {
+		/* recorded before ecship recorded only revisions that ran */
+		cli_error(_("the recorded revision %s never completed a deployment on service '%s' "
+			    "(ECS's record of its deployments); nothing was changed"),
+			  ship_taskdef_short(target), cs->name);
+		cli_hint(_("give a revision that ran with --to N ('ecship status' shows the "
+			   "deployments)"));
+		rc = CLI_EXIT_FAILED;
+		goto cleanup;
 	}
 	if (!strcmp(target, v.taskdef) && !s_args.to) {
 		/* typically right after a failed deploy that was rolled back automatically */

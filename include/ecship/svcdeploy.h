@@ -92,6 +92,17 @@ long ship_sdep_look_many(struct ship_aws *aws, struct ship_sdep_follow **fs, siz
 int ship_wait_sdep_done(void *ctx, const struct ship_service_view *v);
 
 /*
+ * What ECS's record says about whether a deployment of `taskdef` completed on the service: 1 a
+ * SUCCESSFUL service deployment went to a revision of it; 0 the record holds service deployments
+ * to it and none succeeded (it never ran); -1 unknown (the API missing or refused, or no
+ * deployment of it among the newest 100). Reads ListServiceDeployments (one page of 100) and
+ * DescribeServiceRevisions (20 ARNs per call, API_DescribeServiceRevisions). Best effort: errors
+ * are "unknown".
+ */
+int ship_sdep_revision_ran(struct ship_aws *aws, const char *cluster, const char *service,
+			   const char *taskdef);
+
+/*
  * A deploy's or rollback's own deployment: ECS's record (sd) where the service deployments API
  * answers, deployments[] (ro, ship_rollout_evaluate) where it is missing. The one decision for
  * deploy, rollback and wait: ship_follow_evaluate.

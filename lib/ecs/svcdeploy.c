@@ -359,3 +359,84 @@ int ship_wait_ecs_rollback_done(void *ctx, const struct ship_service_view *v)
 	return f->sd.looked && strcmp(f->sd.last.status, "ROLLBACK_REQUESTED") &&
 	       strcmp(f->sd.last.status, "ROLLBACK_IN_PROGRESS");
 }
+
+/* ---- which revisions ran ------------------------------------------------------------------------ */
+
+/* The task definition of each revision in revs (ARN -> "" on entry), 20 per call. */
+static int revision_taskdefs(struct ship_aws *aws, json_t *revs)
+{
+	const char *arn;
+	json_t *v, *batch = json_array();
+	size_t left = json_object_size(revs);
+	if (!batch)
+		return -1;
+	json_object_foreach(revs, arn, v)
+	{
+		json_array_append_new(batch, json_string(arn));
+		if (--left > 0 && json_array_size(batch) < SHIP_SDEP_BATCH)
+			continue;
+		json_t *resp = NULL, *r;
+		struct ship_err e = SHIP_ERR_INIT;
+		json_t *req = json_pack("{s:O}", "serviceRevisionArns", batch);
+		int rc = req ? ship_aws_json(aws, SHIP_SVC_ECS, "DescribeServiceRevisions", req,
+					     &resp, NULL, &e)
+			     : -1;
+		json_decref(req);
+		json_array_clear(batch);
+		if (rc) {
+			json_decref(batch);
+			return -1;
+		}
+		size_t i;
+		json_array_foreach(json_object_get(resp, "serviceRevisions"), i, r)
+		{
+			const char *ra = json_string_value(json_object_get(r, "serviceRevisionArn"));
+			json_t *td = json_object_get(r, "taskDefinition");
+			if (ra && json_is_string(td) && json_object_get(revs, ra))
+				json_object_set(revs, ra, td);
+		}
+		json_decref(resp);
+	}
+	json_decref(batch);
+	return 0;
+}
+
+int ship_sdep_revision_ran(struct ship_aws *aws, const char *cluster, const char *service,
+			   const char *taskdef)
+{
+	json_t *resp = NULL, *sd, *revs = json_object();
+	struct ship_err e = SHIP_ERR_INIT;
+	size_t i;
+	int verdict = -1;
+	json_t *req =
+	    json_pack("{s:s, s:s, s:i}", "cluster", cluster, "service", service, "maxResults", 100);
+	if (!req || !revs ||
+	    ship_aws_json(aws, SHIP_SVC_ECS, "ListServiceDeployments", req, &resp, NULL, &e))
+		goto cleanup;
+	json_array_foreach(json_object_get(resp, "serviceDeployments"), i, sd)
+	{
+		const char *ra = json_string_value(json_object_get(sd, "targetServiceRevisionArn"));
+		if (ra)
+			json_object_set_new(revs, ra, json_string(""));
+	}
+	if (!json_object_size(revs) || revision_taskdefs(aws, revs))
+		goto cleanup;
+	json_array_foreach(json_object_get(resp, "serviceDeployments"), i, sd)
+	{
+		const char *ra = json_string_value(json_object_get(sd, "targetServiceRevisionArn"));
+		const char *st = json_string_value(json_object_get(sd, "status"));
+		const char *td = ra ? json_string_value(json_object_get(revs, ra)) : NULL;
+		if (!td || !st || strcmp(td, taskdef))
+			continue;
+		if (!strcmp(st, "SUCCESSFUL")) {
+			verdict = 1;
+			break;
+		}
+		verdict = 0;
+	}
+cleanup:
+	json_decref(req);
+	json_decref(resp);
+	json_decref(revs);
+	return verdict;
+}
