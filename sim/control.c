@@ -79,13 +79,14 @@ static json_t *clock_json(struct sim *s)
 
 static json_t *config_json(struct sim *s)
 {
-	json_t *o = json_pack("{s:i,s:f,s:f,s:f,s:f,s:i,s:i,s:b,s:s,s:f,s:f,s:f,s:b}", "breaker_min", s->cfg.breaker_min,
+	json_t *o = json_pack("{s:i,s:f,s:f,s:f,s:f,s:i,s:i,s:b,s:s,s:f,s:f,s:f,s:b,s:b,s:b}", "breaker_min", s->cfg.breaker_min,
 			 "drain_seconds", s->cfg.drain_seconds, "health_interval", s->cfg.health_interval,
 			 "stable_seconds", s->cfg.stable_seconds, "stopped_ttl", s->cfg.stopped_ttl, "healthy_threshold",
 			 s->cfg.healthy_threshold, "unhealthy_threshold", s->cfg.unhealthy_threshold, "rate_limits",
 			 s->cfg.rate_limits, "timing", s->cfg.timing == SIM_TIMING_FAST ? "fast" : "ecs", "backoff_base",
 			 s->cfg.backoff_base, "backoff_max", s->cfg.backoff_max, "register_seconds", s->cfg.register_seconds,
-			 "upstream_checks", s->cfg.upstream_checks);
+			 "upstream_checks", s->cfg.upstream_checks, "service_deployments", s->cfg.service_deployments,
+			 "hold_rollbacks", s->cfg.hold_rollbacks);
 	if (o) {
 		json_object_set_new(o, "minute_seconds", json_real(s->cfg.minute_seconds));
 		json_object_set_new(o, "stage_seconds", json_real(s->cfg.stage_seconds));
@@ -120,8 +121,16 @@ static int apply_config(struct sim *s, json_t *in, struct sim_apierr *e)
 	    set_num(in, "stage_seconds", 0, 3600, &c.stage_seconds, e) || set_num(in, "hook_seconds", 0, 3600, &c.hook_seconds, e))
 		return -1;
 	json_t *rl = json_object_get(in, "rate_limits"), *uc = json_object_get(in, "upstream_checks");
-	if ((rl && !json_is_boolean(rl)) || (uc && !json_is_boolean(uc)))
-		return sim_err(e, "InvalidParameterException", "'rate_limits' and 'upstream_checks' must be true or false");
+	json_t *sd = json_object_get(in, "service_deployments"), *hr = json_object_get(in, "hold_rollbacks");
+	if ((rl && !json_is_boolean(rl)) || (uc && !json_is_boolean(uc)) || (sd && !json_is_boolean(sd)) ||
+	    (hr && !json_is_boolean(hr)))
+		return sim_err(e, "InvalidParameterException",
+			       "'rate_limits', 'upstream_checks', 'service_deployments' and 'hold_rollbacks' must be true "
+			       "or false");
+	if (sd)
+		c.service_deployments = json_is_true(sd);
+	if (hr)
+		c.hold_rollbacks = json_is_true(hr);
 	if (rl)
 		c.rate_limits = json_is_true(rl);
 	if (uc)

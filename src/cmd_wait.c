@@ -116,7 +116,8 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 				    &prog,
 				    &cur,
 				    0,
-				    NULL};
+				    NULL,
+				    by_sdep ? &fol : NULL};
 	enum ship_wait_end end;
 	struct ship_service_view last;
 	if (ship_ecs_wait(aws, proj->cfg->cluster, cs->name,

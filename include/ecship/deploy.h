@@ -87,6 +87,8 @@ struct ship_deploy_result {
 	/* ECS's service deployment ARN for it (the answer's currentServiceDeployment; "" where the
 	 * service deployments API is missing): `ecship wait --deployment` follows either */
 	char service_deployment_arn[SHIP_ECS_SERVICE_ARN_MAX + 64];
+	int previous_ran;          /* a deployment of previous_taskdef completed (deployments[]
+				      show it): only then is it a rollback target */
 	int rolled_back;           /* the service is back on previous_taskdef */
 	int rollback_by_ecs;       /* ECS's circuit breaker did the rollback (with lifecycle: ECS's
 				      blue/green, linear or canary rollback) */
@@ -95,6 +97,9 @@ struct ship_deploy_result {
 	 * CloudWatch's reason, else the record's statusReason (a hook, a timeout); "" otherwise */
 	char lifecycle_cause[1024];
 	int lifecycle_alarm; /* lifecycle_cause is an alarm's */
+	int rollback_failed;       /* the rollback's own deployment failed (rollback_reason says
+				      how, and where ECS then brought the service) */
+	char rollback_reason[1536];
 	char reason[2048];	   /* why it ended, for the user (a longer one ends in "...") */
 	struct ship_service_view final;
 	struct ship_wait_stats wait;

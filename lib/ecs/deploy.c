@@ -197,6 +197,25 @@ static void record_previous(struct ship_aws *aws, const struct ship_call_opts *c
 	json_decref(resp);
 }
 
+/*
+ * Only a revision that ran is a rollback target (issue 12, item 5): the revision being replaced
+ * is recorded only when deployments[] show that a deployment of it completed; else the tag is
+ * left as it is and the deploy says why.
+ */
+static void record_previous_if_ran(struct ship_aws *aws, const struct ship_call_opts *call,
+				   const struct ship_deploy_opts *o,
+				   const struct ship_service_view *v, const char *previous)
+{
+	if (ship_service_revision_ran(v, previous)) {
+		record_previous(aws, call, o, v->arn, previous);
+		return;
+	}
+	note(o,
+	     "not recording %s as the revision to roll back to: no deployment of it completed "
+	     "on service '%s'",
+	     ship_taskdef_short(previous), o->service);
+}
+
 /* The revision record_previous wrote: the service's tag, "" when there is none. */
 int ship_deploy_recorded_previous(struct ship_aws *aws, const char *service_arn, char *out,
 				  size_t n, struct ship_err *err)
@@ -280,15 +299,16 @@ static void add_stats(struct ship_deploy_result *res, const struct ship_wait_sta
 	res->wait.polls += st->polls;
 	res->wait.throttled_polls += st->throttled_polls;
 	res->wait.elapsed += st->elapsed;
+	res->wait.sdep_calls += st->sdep_calls;
 }
 
 static int wait_for(struct ship_aws *aws, const struct ship_call_opts *call,
 		    const struct ship_deploy_opts *o, struct ship_event_cursor *cur,
-		    ship_wait_done_fn done, void *done_ctx, enum ship_wait_end *end,
-		    struct ship_deploy_result *res, struct ship_err *err)
+		    ship_wait_done_fn done, void *done_ctx, struct ship_sdep_follow *sdep,
+		    enum ship_wait_end *end, struct ship_deploy_result *res, struct ship_err *err)
 {
 	struct ship_wait_opts wo = {o->timeout, o->on_snapshot, o->on_event, o->cancelled, o->ctx,
-				    cur,	SHIP_POLL_MIN,	call};
+				    cur,	SHIP_POLL_MIN,	call,	       sdep};
 	struct ship_wait_stats st;
 	int r = ship_ecs_wait(aws, o->cluster, o->service, done, done_ctx, &wo, end, &res->final,
 			      &st, err);
@@ -298,6 +318,11 @@ static int wait_for(struct ship_aws *aws, const struct ship_call_opts *call,
 
 /* ---- rollback ------------------------------------------------------------------------------- */
 
+static int rollback_failed(struct ship_aws *aws, const struct ship_call_opts *call,
+			   const struct ship_deploy_opts *o, struct ship_event_cursor *cur,
+			   struct ship_follow *fo, const char *taskdef, struct ship_deploy_result *res,
+			   struct ship_err *err);
+
 /* record: remember what the rollback replaces (a rollback by hand can be undone); a deploy's own
  * rollback does not, so the recorded revision stays the last good one. */
 static int rollback_to(struct ship_aws *aws, const struct ship_call_opts *call,
@@ -306,9 +331,10 @@ static int rollback_to(struct ship_aws *aws, const struct ship_call_opts *call,
 {
 	json_t *resp = NULL, *svc = NULL;
 	struct ship_event_cursor cur;
-	struct ship_rollout ro;
+	struct ship_follow fo;
 	enum ship_wait_end end;
-	char id[80], before[SHIP_ECS_TASKDEF_ARN_MAX + 1] = "";
+	char id[80], sdep[SHIP_ECS_SERVICE_ARN_MAX + 64] = "",
+		     before[SHIP_ECS_TASKDEF_ARN_MAX + 1] = "";
 
 	memset(&cur, 0, sizeof(cur));
 	if (ship_ecs_describe_service_opts(aws, o->cluster, o->service, call, &svc, err))
@@ -321,7 +347,7 @@ static int rollback_to(struct ship_aws *aws, const struct ship_call_opts *call,
 		}
 		snprintf(before, sizeof(before), "%s", res->final.taskdef);
 		if (record && before[0] && strcmp(before, taskdef))
-			record_previous(aws, call, o, res->final.arn, before);
+			record_previous_if_ran(aws, call, o, &res->final, before);
 	}
 	json_decref(svc);
 	note(o, _("rolling back service '%s' to %s"), o->service, ship_taskdef_short(taskdef));
@@ -333,27 +359,30 @@ static int rollback_to(struct ship_aws *aws, const struct ship_call_opts *call,
 	json_decref(req);
 	if (!r)
 		r = primary_id(resp, id, sizeof(id), err);
+	if (!r)
+		r = copy_id(sdep, sizeof(sdep),
+			    json_object_get(json_object_get(resp, "service"),
+					    "currentServiceDeployment"),
+			    "service deployment ARN", err);
 	json_decref(resp);
 	if (r)
 		return ship_err_prefix(err, _("cannot roll back service '%s' to %s"), o->service,
 				       ship_taskdef_short(taskdef));
 	if (no_wait)
 		return 0;
-	/* follow the rollback's own deployment: it can fail too */
-	ship_rollout_init(&ro, id, taskdef);
-	snprintf(ro.previous_taskdef, sizeof(ro.previous_taskdef), "%s", before);
+	/* follow the rollback's own deployment: it can fail too (ECS's record where it answers) */
+	ship_follow_init(&fo, aws, call, id, taskdef, sdep);
+	snprintf(fo.ro.previous_taskdef, sizeof(fo.ro.previous_taskdef), "%s", before);
 	if (o->breaker_min > 0)
-		ro.threshold_min = o->breaker_min;
+		fo.ro.threshold_min = o->breaker_min;
 	if (id[0]) {
-		if (wait_for(aws, call, o, &cur, ship_wait_rollout_done, &ro, &end, res, err))
+		if (wait_for(aws, call, o, &cur, ship_wait_follow_done, &fo,
+			     fo.sd.arn[0] ? &fo.sd : NULL, &end, res, err))
 			return -1;
-		if (end == SHIP_WAIT_DONE && ro.phase != SHIP_ROLLOUT_COMPLETED) {
-			note(o, _("the rollback to %s failed too: %s"), ship_taskdef_short(taskdef),
-			     ro.reason);
-			return 0;
-		}
-	} else if (wait_for(aws, call, o, &cur, ship_wait_settled_done, (void *)taskdef, &end, res,
-			    err)) {
+		if (end == SHIP_WAIT_DONE && fo.ro.phase != SHIP_ROLLOUT_COMPLETED)
+			return rollback_failed(aws, call, o, &cur, &fo, taskdef, res, err);
+	} else if (wait_for(aws, call, o, &cur, ship_wait_settled_done, (void *)taskdef, NULL, &end,
+			    res, err)) {
 		return -1;
 	}
 	if (end == SHIP_WAIT_DONE) {
@@ -395,57 +424,146 @@ int ship_deploy_rollback_to(struct ship_aws *aws, const struct ship_deploy_opts 
 }
 
 /*
+ * Waits while ECS rolls our deployment back. With ECS's record: until it says
+ * ROLLBACK_SUCCESSFUL or ROLLBACK_FAILED; without: until the service has settled on `back`.
+ * *ok: ECS's rollback succeeded.
+ */
+static int wait_ecs_rollback(struct ship_aws *aws, const struct ship_call_opts *call,
+			     const struct ship_deploy_opts *o, struct ship_event_cursor *cur,
+			     struct ship_follow *fo, const char *back, enum ship_wait_end *end,
+			     int *ok, struct ship_deploy_result *res, struct ship_err *err)
+{
+	*ok = 0;
+	if (ship_follow_by_record(fo)) {
+		if (wait_for(aws, call, o, cur, ship_wait_ecs_rollback_done, fo, &fo->sd, end, res,
+			     err))
+			return -1;
+		if (*end == SHIP_WAIT_DONE && ship_follow_by_record(fo)) {
+			*ok = !strcmp(fo->sd.last.status, "ROLLBACK_SUCCESSFUL");
+			return 0;
+		}
+		if (*end != SHIP_WAIT_DONE)
+			return 0;
+		/* the record went away mid-way (access denied, say): deployments[] then */
+	}
+	if (wait_for(aws, call, o, cur, ship_wait_settled_done, (void *)back, NULL, end, res, err))
+		return -1;
+	*ok = *end == SHIP_WAIT_DONE;
+	return 0;
+}
+
+/*
+ * The rollback's own deployment failed (rollback_to). Both fates go into the result: the
+ * rollback's, and, when ECS rolls that one back in turn, where ECS brought the service.
+ */
+static int rollback_failed(struct ship_aws *aws, const struct ship_call_opts *call,
+			   const struct ship_deploy_opts *o, struct ship_event_cursor *cur,
+			   struct ship_follow *fo, const char *taskdef, struct ship_deploy_result *res,
+			   struct ship_err *err)
+{
+	enum ship_wait_end end;
+	int ok;
+	size_t n;
+	res->rollback_failed = 1;
+	snprintf(res->rollback_reason, sizeof(res->rollback_reason), "%s", fo->ro.reason);
+	note(o, _("the rollback to %s failed too: %s"), ship_taskdef_short(taskdef), fo->ro.reason);
+	if (fo->ro.ecs_rolls_back &&
+	    wait_ecs_rollback(aws, call, o, cur, fo, fo->ro.previous_taskdef, &end, &ok, res, err))
+		return -1;
+	if (!fo->ro.ecs_rolls_back) {
+		if (res->reason[0]) {
+			append_reason(res, "; the rollback failed too: ");
+			append_reason(res, res->rollback_reason);
+		}
+		return 0;
+	}
+	n = strlen(res->rollback_reason);
+	if (ok)
+		snprintf(res->rollback_reason + n, sizeof(res->rollback_reason) - n,
+			 "; ECS then rolled the service back to %s, which runs again",
+			 ship_taskdef_short(res->final.taskdef));
+	else if (end == SHIP_WAIT_DONE)
+		snprintf(res->rollback_reason + n, sizeof(res->rollback_reason) - n,
+			 "; ECS's own rollback failed too (%s)%s%s", fo->sd.last.status,
+			 fo->sd.last.reason[0] ? ": " : "", fo->sd.last.reason);
+	else
+		snprintf(res->rollback_reason + n, sizeof(res->rollback_reason) - n,
+			 "; ECS is rolling the service back to %s (not settled when ecship stopped "
+			 "waiting)",
+			 ship_taskdef_short(fo->ro.previous_taskdef));
+	if (res->reason[0]) {
+		append_reason(res, "; the rollback failed too: ");
+		append_reason(res, res->rollback_reason);
+	}
+	if (end == SHIP_WAIT_INTERRUPTED)
+		res->outcome = SHIP_DEPLOY_INTERRUPTED;
+	return 0;
+}
+
+/*
  * After this deploy's change to one service failed, timed out or must be undone: make sure the
- * service ends on the previous revision. ro: our own failed rollout (the circuit breaker may be
- * rolling it back already), or NULL.
+ * service ends on the previous revision. fo: our own failed deployment (ECS may be rolling it
+ * back already), or NULL.
  */
 static int roll_back(struct ship_aws *aws, const struct ship_call_opts *base,
-		     const struct ship_deploy_opts *o, const struct ship_rollout *ro,
+		     const struct ship_deploy_opts *o, struct ship_follow *fo,
 		     struct ship_event_cursor *cur, struct ship_deploy_result *res,
 		     struct ship_err *err)
 {
 	struct ship_call_opts call;
 	enum ship_wait_end end;
+	int ok;
 	rollback_call(aws, base, o, &call);
 	if (o->no_rollback) {
 		append_reason(res, _("; left as it is (--no-rollback)"));
 		return 0;
 	}
-	if (!res->previous_taskdef[0]) {
-		append_reason(res, _("; nothing to roll back to: this deploy created the service"));
-		return 0;
-	}
-	/* ECS rolls it back itself: the breaker (with rollback on), or a blue/green, linear or
-	 * canary deployment whose record says ROLLBACK_* (end_outcome set rollback_by_ecs) */
-	if ((ro && ro->by_breaker && res->final.breaker_rollback) || res->rollback_by_ecs) {
+	if (fo && fo->ro.ecs_rolls_back) {
+		const char *back = res->previous_taskdef;
+		/* blue/green, linear, canary: ECS moves the traffic back to blue */
 		if (res->lifecycle)
 			note(o, _("ECS is moving the traffic back to %s; waiting for it to settle"),
-			     ship_taskdef_short(res->previous_taskdef));
+			     back[0] ? ship_taskdef_short(back) : "the last revision that completed");
 		else
 			note(o, _("the circuit breaker is rolling back to %s; waiting for it to settle"),
-			     ship_taskdef_short(res->previous_taskdef));
-		if (wait_for(aws, &call, o, cur, ship_wait_settled_done, res->previous_taskdef,
-			     &end, res, err))
+			     back[0] ? ship_taskdef_short(back) : "the last revision that completed");
+		if (wait_ecs_rollback(aws, &call, o, cur, fo, back, &end, &ok, res, err))
 			return -1;
-		if (end == SHIP_WAIT_DONE) {
+		if (ok) {
 			res->rolled_back = 1;
 			res->rollback_by_ecs = 1;
 			note(o, _("service '%s' is back on %s"), o->service,
-			     ship_taskdef_short(res->previous_taskdef));
+			     ship_taskdef_short(res->final.taskdef));
 			return 0;
 		}
 		if (end == SHIP_WAIT_INTERRUPTED) {
 			res->outcome = SHIP_DEPLOY_INTERRUPTED;
 			append_reason(res, "; interrupted while the circuit breaker rolls the "
 					   "service back to ");
-			append_reason(res, ship_taskdef_short(res->previous_taskdef));
+			append_reason(res, ship_taskdef_short(back));
 			append_reason(res, " (ECS goes on with it; 'ecship wait' follows it)");
 			return 0;
 		}
 		if (end == SHIP_WAIT_GONE)
 			return 0;
+		if (end == SHIP_WAIT_DONE) { /* ECS's record: ROLLBACK_FAILED */
+			append_reason(res, "; ECS's rollback failed too (");
+			append_reason(res, fo->sd.last.status);
+			append_reason(res, ")");
+			return 0;
+		}
 		note(o, _("ECS's rollback did not settle on %s in time; rolling back directly"),
-		     ship_taskdef_short(res->previous_taskdef));
+		     ship_taskdef_short(back));
+	}
+	if (!res->previous_taskdef[0]) {
+		append_reason(res, _("; nothing to roll back to: this deploy created the service"));
+		return 0;
+	}
+	if (!res->previous_ran) {
+		append_reason(res, "; nothing to roll back to: ");
+		append_reason(res, ship_taskdef_short(res->previous_taskdef));
+		append_reason(res, " never completed a deployment");
+		return 0;
 	}
 	return rollback_to(aws, &call, o, res->previous_taskdef, 0, 0, res, err);
 }
@@ -502,7 +620,7 @@ static int busy_service(struct ship_aws *aws, const struct ship_call_opts *call,
 	       "before deploying"),
 	     pid, ptd, o->service);
 	ship_event_cursor_feed(&s->cur, json_object_get(s->svc, "events"), 1, NULL, NULL);
-	if (wait_for(aws, call, o, &s->cur, is_busy, NULL, &end, res, err))
+	if (wait_for(aws, call, o, &s->cur, is_busy, NULL, NULL, &end, res, err))
 		return -1;
 	switch (end) {
 	case SHIP_WAIT_DONE:
@@ -578,6 +696,7 @@ int ship_deploy_observe(struct ship_aws *aws, struct ship_call_opts *call,
 				snprintf(res->previous_taskdef, sizeof(res->previous_taskdef), "%s",
 					 s->view.dep[i].taskdef);
 	}
+	res->previous_ran = ship_service_revision_ran(&s->view, res->previous_taskdef);
 	ship_event_cursor_feed(&s->cur, json_object_get(s->svc, "events"), 1, NULL, NULL);
 	return 0;
 }
@@ -741,7 +860,7 @@ static int create_or_update(struct ship_aws *aws, struct ship_call_opts *call,
 		return 0;
 	}
 	persist(aws, call, o);
-	record_previous(aws, call, o, s->view.arn, res->previous_taskdef);
+	record_previous_if_ran(aws, call, o, &s->view, res->previous_taskdef);
 	req = update_request(o, s, res->taskdef_arn);
 	if (!req)
 		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
@@ -854,7 +973,7 @@ static int deploy_start(struct ship_aws *aws, struct ship_call_opts *call,
 /* What the engine keeps for each service. */
 struct one {
 	struct ship_deploy_start start;
-	struct ship_rollout ro;
+	struct ship_follow fo; /* our deployment: ECS's record, else deployments[] */
 	int waited; /* it was waited for */
 	int gone;   /* it disappeared during the deploy */
 	/* blue/green, linear, canary: lw follows the lifecycle around ro */
@@ -882,9 +1001,9 @@ static void end_outcome(const struct ship_deploy_opts *o, struct one *s, enum sh
 				: _("roll back"));
 			return;
 		}
-		snprintf(res->reason, sizeof(res->reason), "%s", s->ro.reason);
-		res->outcome = s->ro.phase == SHIP_ROLLOUT_COMPLETED  ? SHIP_DEPLOY_COMPLETED
-			       : s->ro.phase == SHIP_ROLLOUT_REPLACED ? SHIP_DEPLOY_REPLACED
+		snprintf(res->reason, sizeof(res->reason), "%s", s->fo.ro.reason);
+		res->outcome = s->fo.ro.phase == SHIP_ROLLOUT_COMPLETED	 ? SHIP_DEPLOY_COMPLETED
+			       : s->fo.ro.phase == SHIP_ROLLOUT_REPLACED ? SHIP_DEPLOY_REPLACED
 								      : SHIP_DEPLOY_FAILED;
 		/* blue/green, linear, canary: ECS's record decides (svcdeploy.h's table); a
 		 * rollback is ECS's own, moving traffic back to blue: ecship waits for it */
@@ -897,7 +1016,8 @@ static void end_outcome(const struct ship_deploy_opts *o, struct one *s, enum sh
 				set_reason(res, _("deployment %s %s (%s)%s%s"), res->deployment_id,
 					   ship_sdep_rule_of(s->lw.status)->words, s->lw.status,
 					   s->lw.reason[0] ? ": " : "", s->lw.reason);
-				res->rollback_by_ecs = so == SHIP_SDEP_ROLLED_BACK;
+				if (so == SHIP_SDEP_ROLLED_BACK)
+					s->fo.ro.ecs_rolls_back = 1; /* roll_back waits for it */
 				res->lifecycle_alarm = s->lw.alarm_reason[0] != '\0';
 				if (!strstr(s->lw.reason, "circuit breaker"))
 					snprintf(res->lifecycle_cause, sizeof(res->lifecycle_cause),
@@ -961,15 +1081,17 @@ static int wait_all(struct ship_aws *aws, const struct ship_call_opts *call,
 	for (i = 0; i < n; i++) {
 		if (res[i].outcome != SHIP_DEPLOY_STARTED || opts[i].no_wait)
 			continue;
-		ship_rollout_init(&st[i].ro, res[i].deployment_id, res[i].taskdef_arn);
-		snprintf(st[i].ro.previous_taskdef, sizeof(st[i].ro.previous_taskdef), "%s",
+		ship_follow_init(&st[i].fo, aws, call, res[i].deployment_id, res[i].taskdef_arn,
+				 res[i].service_deployment_arn);
+		snprintf(st[i].fo.ro.previous_taskdef, sizeof(st[i].fo.ro.previous_taskdef), "%s",
 			 res[i].previous_taskdef);
 		if (opts[i].breaker_min > 0)
-			st[i].ro.threshold_min = opts[i].breaker_min;
+			st[i].fo.ro.threshold_min = opts[i].breaker_min;
 		memset(&items[nwait], 0, sizeof(items[nwait]));
 		items[nwait].service = opts[i].service;
-		items[nwait].done = ship_wait_rollout_done;
-		items[nwait].done_ctx = &st[i].ro;
+		items[nwait].done = ship_wait_follow_done;
+		items[nwait].done_ctx = &st[i].fo;
+		items[nwait].sdep = st[i].fo.sd.arn[0] ? &st[i].fo.sd : NULL;
 		if (res[i].service_deployment_arn[0] &&
 		    ship_strategy_shifts_traffic(ship_strategy_of(opts[i].service_def))) {
 			ship_lifecycle_watch_init(&st[i].lw, aws, call, res[i].service_deployment_arn,
@@ -994,7 +1116,8 @@ static int wait_all(struct ship_aws *aws, const struct ship_call_opts *call,
 	struct ship_wait_opts wo = {opts[0].timeout,  opts[0].on_snapshot,
 				    opts[0].on_event, opts[0].cancelled,
 				    opts[0].ctx,      NULL,
-				    SHIP_POLL_MIN,    call};
+				    SHIP_POLL_MIN,    call,
+				    NULL};
 	struct ship_wait_stats ws;
 	if (ship_ecs_wait_many(aws, opts[0].cluster, items, nwait, &wo, &ws, err)) {
 		for (k = 0; k < nwait; k++)
@@ -1033,6 +1156,7 @@ static int roll_back_pending(struct ship_aws *aws, const struct ship_call_opts *
 	    !strcmp(prev, res->taskdef_arn))
 		return 0;
 	snprintf(res->previous_taskdef, sizeof(res->previous_taskdef), "%s", prev);
+	res->previous_ran = 1; /* recorded: it ran (record_previous_if_ran) */
 	res->outcome = SHIP_DEPLOY_FAILED;
 	set_reason(res,
 		   "rolled back because service '%s' failed: %s (an interrupted run of this "
@@ -1077,7 +1201,7 @@ static int roll_back_all(struct ship_aws *aws, const struct ship_call_opts *call
 				   opts[failed].service, res[failed].reason);
 		}
 		int by_ecs = res[i].outcome == SHIP_DEPLOY_FAILED && own && st[i].waited;
-		if (roll_back(aws, call, &opts[i], by_ecs ? &st[i].ro : NULL, &st[i].start.cur,
+		if (roll_back(aws, call, &opts[i], by_ecs ? &st[i].fo : NULL, &st[i].start.cur,
 			      &res[i], &e)) {
 			if (!rc)
 				*err = e;
