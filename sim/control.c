@@ -166,9 +166,9 @@ static json_t *state_json(struct sim *s)
 		/* the service deployments with the lifecycle stages each went through, in order */
 		json_t *sds = json_array();
 		for (struct sim_sdep *x = v->sdeps; x; x = x->next)
-			json_array_append_new(sds, json_pack("{s:s,s:s,s:s,s:O?,s:f,s:f}", "serviceDeploymentArn", x->arn,
+			json_array_append_new(sds, json_pack("{s:s,s:s,s:s,s:o?,s:f,s:f}", "serviceDeploymentArn", x->arn,
 							     "status", sim_sdep_status_name(x->status), "strategy",
-							     sim_strategy_name(x->strategy), "stages", x->stages,
+							     sim_strategy_name(x->strategy), "stages", json_deep_copy(x->stages),
 							     "productionTrafficWeight", x->prod_pct, "testTrafficWeight",
 							     x->test_pct));
 		json_array_append_new(svcs, json_pack("{s:s,s:s,s:i,s:i,s:i,s:o,s:o,s:s}", "serviceArn", v->arn, "status",
@@ -414,7 +414,8 @@ void sim_control(struct sim *s, const struct sim_request *rq, struct sim_respons
 			goto bad_method;
 		}
 		if (rc == 0)
-			out = json_pack("{s:O}", "hooks", s->hook_rules);
+			out = json_pack("{s:o,s:o}", "hooks", json_deep_copy(s->hook_rules), "commandLineHooks",
+					json_deep_copy(s->cli_hook_rules));
 	} else if (strcmp(p, "/alarms") == 0) {
 		/* CloudWatch alarm states for deployments that watch alarms (also set upstream) */
 		if (post) {
@@ -426,7 +427,7 @@ void sim_control(struct sim *s, const struct sim_request *rq, struct sim_respons
 		}
 		if (rc == 0) {
 			sim_sync(s);
-			out = json_pack("{s:O}", "alarms", s->alarms);
+			out = json_pack("{s:o}", "alarms", json_deep_copy(s->alarms));
 		}
 	} else if (strcmp(p, "/reset") == 0) {
 		if (!post)

@@ -157,6 +157,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: ecship-sim [--listen 127.0.0.1:PORT] [--upstream URL] [--speed X] [--seed N]\n"
 		   "                  [--region R] [--account ID] [--image-rule SUBSTRING=BEHAVIOR]...\n"
 		   "                  [--breaker-min N] [--no-rate-limits] [--timing ecs|fast] [--no-upstream-checks]\n"
+		   "                  [--hook-rule SUBSTRING=succeed|fail|timeout]...\n"
 		   "behaviours: ok, exit[:CODE], unhealthy[:STATUS], pull-error, pull-denied, secret-error, no-log-group,\n"
 		   "            slow-start[:SECONDS], fail-after[:SECONDS], django\n"
 		   "control API: http://HOST:PORT/_sim/ (see docs/sim.md)\n");
@@ -195,9 +196,13 @@ int main(int argc, char **argv)
 	struct MHD_Daemon *d = NULL;
 	int have_sim = 0;
 	const char **rules = ship_calloc((size_t)argc + 1, sizeof(char *));
-	int nrules = 0;
-	if (!rules)
+	const char **hrules = ship_calloc((size_t)argc + 1, sizeof(char *));
+	int nrules = 0, nhrules = 0;
+	if (!rules || !hrules) {
+		ship_free(rules);
+		ship_free(hrules);
 		return 1;
+	}
 	o.region = getenv("AWS_REGION") ? getenv("AWS_REGION") : getenv("AWS_DEFAULT_REGION");
 	if (!o.region || !*o.region)
 		o.region = "us-east-1";
@@ -264,6 +269,8 @@ int main(int argc, char **argv)
 			}
 		} else if (strcmp(a, "--image-rule") == 0) {
 			rules[nrules++] = v;
+		} else if (strcmp(a, "--hook-rule") == 0) {
+			hrules[nhrules++] = v;
 		} else {
 			fprintf(stderr, "ecship-sim: error: unknown option '%s'\n", a);
 			usage(stderr);
@@ -320,6 +327,18 @@ int main(int argc, char **argv)
 					"exit[:CODE], unhealthy[:STATUS], pull-error, slow-start[:SECONDS], django\n", rules[i]);
 			goto cleanup;
 		}
+	}
+	/* Lambda lifecycle hooks' answers by a substring of the function ARN (docs/sim.md) */
+	for (int i = 0; i < nhrules; i++) {
+		const char *eq = strchr(hrules[i], '=');
+		const char *b = eq ? eq + 1 : "";
+		if (!eq || eq == hrules[i] || (strcmp(b, "succeed") && strcmp(b, "fail") && strcmp(b, "timeout"))) {
+			fprintf(stderr, "ecship-sim: error: invalid --hook-rule '%s': use SUBSTRING=BEHAVIOR with one of "
+					"succeed, fail, timeout\n", hrules[i]);
+			goto cleanup;
+		}
+		json_array_append_new(s.cli_hook_rules, json_pack("{s:s%,s:s}", "match", hrules[i], (size_t)(eq - hrules[i]),
+								  "behavior", b));
 	}
 	if (!s.region || !s.account) {
 		rc = 1;
@@ -386,5 +405,6 @@ cleanup:
 	if (have_sim)
 		sim_release(&s);
 	ship_free(rules);
+	ship_free(hrules);
 	return rc;
 }

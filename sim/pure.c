@@ -361,3 +361,27 @@ void sim_rollout_plan(int desired, int min_pct, int max_pct, int old_healthy, in
 		start = max_tasks - remaining;
 	out->start_new = (launch_allowed && start > 0) ? start : 0;
 }
+
+/* ---- deployment strategy limits ------------------------------------------------------------- */
+
+int sim_deploy_limit_ok(const char *field, double value)
+{
+	static const struct {
+		const char *field;
+		double lo, hi, step; /* step 1: whole numbers; 0.1: tenths */
+	} limits[] = {
+	    {"bakeTimeInMinutes", 0, 1440, 1},	     {"stepBakeTimeInMinutes", 0, 1440, 1},
+	    {"canaryBakeTimeInMinutes", 0, 1440, 1}, {"stepPercent", 3.0, 100.0, 0.1},
+	    {"canaryPercent", 0.1, 100.0, 0.1},	     {"timeoutInMinutes", 1, 20160, 1},
+	};
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		if (strcmp(field, limits[i].field) != 0)
+			continue;
+		double units = value / limits[i].step;
+		if (value != value || value < limits[i].lo - 1e-9 || value > limits[i].hi + 1e-9 ||
+		    fabs(units - floor(units + 0.5)) > 1e-6)
+			return 0;
+		return 1;
+	}
+	return -1;
+}

@@ -67,6 +67,18 @@ int sim_behavior_parse(const char *s, struct sim_behavior *out);
 /* Canonical text of a behaviour ("exit:3") into buf (size n). */
 const char *sim_behavior_format(const struct sim_behavior *b, char *buf, size_t n);
 
+/* ---- deployment strategy limits ------------------------------------------------------------- */
+
+/*
+ * Whether ECS accepts `value` for a field of a blue/green, linear or canary deployment
+ * configuration: bakeTimeInMinutes, stepBakeTimeInMinutes, canaryBakeTimeInMinutes (whole
+ * minutes 0-1440), stepPercent (a multiple of 0.1 from 3.0 to 100.0), canaryPercent (a multiple
+ * of 0.1 from 0.1 to 100.0), timeoutInMinutes (a hook's, whole minutes 1-20160). 1 yes, 0 no,
+ * -1 not one of these fields. API_DeploymentConfiguration, API_LinearConfiguration,
+ * API_CanaryConfiguration, API_DeploymentLifecycleHookTimeoutConfiguration.
+ */
+int sim_deploy_limit_ok(const char *field, double value);
+
 /* ---- rollout arithmetic ----------------------------------------------------------------------- */
 
 /* Circuit-breaker failure threshold: ceil(0.5 * desired) clamped to [min_threshold, 200]. */

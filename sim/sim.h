@@ -293,7 +293,8 @@ struct sim {
 	struct sim_rollog *rollog;
 	long rollog_n, rollog_total;
 	long requests;
-	json_t *hook_rules; /* [{match, behavior}] for Lambda hooks: succeed, fail, timeout */
+	json_t *hook_rules;     /* [{match, behavior}] for Lambda hooks: succeed, fail, timeout */
+	json_t *cli_hook_rules; /* the same from --hook-rule (kept by a reset, after the control ones) */
 	json_t *alarms;     /* CloudWatch alarm states set through the control API: name -> {state, reason, at} */
 	json_t *tokens; /* idempotency: "Action cluster-arn token" -> {"request", "answer"} */
 	FILE *resp_log; /* $ECSHIP_SIM_RESPONSE_LOG: every JSON answer the sim gives, one line each */

@@ -130,6 +130,7 @@ int sim_init(struct sim *s, uint64_t seed, double speed)
 	}
 	sim_buckets_init(s);
 	s->hook_rules = json_array();
+	s->cli_hook_rules = json_array();
 	s->alarms = json_object();
 	return 0;
 }
@@ -252,6 +253,7 @@ void sim_release(struct sim *s)
 {
 	free_model(s);
 	json_decref(s->hook_rules);
+	json_decref(s->cli_hook_rules);
 	json_decref(s->alarms);
 	sim_rules_free(s->rules);
 	sim_rules_free(s->cli_rules);

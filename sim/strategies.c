@@ -89,7 +89,8 @@ static int int_in(json_t *o, const char *k, long lo, long hi, long *v, struct si
 		return 0;
 	if (!json_is_integer(x))
 		return bad_type(e, k, "an integer");
-	if (json_integer_value(x) < lo || json_integer_value(x) > hi)
+	/* the documented limits (pure.c, the table tests/data/ecs-rules.tsv checks) */
+	if (sim_deploy_limit_ok(k, (double)json_integer_value(x)) != 1)
 		return sim_err(e, IPE, "%s must be between %ld and %ld.", k, lo, hi);
 	*v = (long)json_integer_value(x);
 	return 0;
@@ -103,8 +104,7 @@ static int pct_in(json_t *o, const char *k, double lo, double hi, struct sim_api
 		return 0;
 	if (!json_is_number(x))
 		return bad_type(e, k, "a number");
-	double v = json_number_value(x), tenths = v * 10;
-	if (v < lo - 1e-9 || v > hi + 1e-9 || fabs(tenths - floor(tenths + 0.5)) > 1e-6)
+	if (sim_deploy_limit_ok(k, json_number_value(x)) != 1)
 		return sim_err(e, IPE, "%s must be a multiple of 0.1 from %.1f to %.1f.", k, lo,
 			       hi);
 	return 0;
@@ -299,7 +299,7 @@ int sim_strategy_check(struct sim *s, const struct sim_request *rq, json_t *old_
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		json_t *v = json_object_get(dc, keys[i]);
 		if (v && !json_is_null(v))
-			json_object_set(m, keys[i], v);
+			json_object_set_new(m, keys[i], json_deep_copy(v));
 	}
 	json_t *sv = json_object_get(m, "strategy");
 	const char *st = sv ? json_string_value(sv) : "ROLLING";
@@ -462,6 +462,16 @@ void sim_strategy_restore(struct sim *s, struct sim_sdep *x)
 {
 	if (!x->bg)
 		return;
+	/* the deployment ends another way (rollback, stop, a newer deployment): hooks still waiting
+	 * will never be answered */
+	json_t *d;
+	size_t i;
+	json_array_foreach(x->hook_details, i, d)
+	{
+		const char *st = json_string_value(json_object_get(d, "status")) ?: "";
+		if (strcmp(st, "AWAITING_ACTION") == 0 || strcmp(st, "IN_PROGRESS") == 0)
+			json_object_set_new(d, "status", json_string("FAILED"));
+	}
 	if (x->prod_pct > 0 && x->prod_rule[0])
 		set_share(s, x, x->prod_rule, 0);
 	if (x->test_pct > 0 && x->test_rule[0])
@@ -488,16 +498,19 @@ static void enter(struct sim *s, struct sim_sdep *x, int stage)
 	}
 }
 
-/* The Lambda switch: the first control rule whose match is in the function's ARN. */
+/* The Lambda switch: the first rule whose match is in the function's ARN, control rules
+ * (/_sim/hooks) before command-line ones (--hook-rule); no match succeeds. */
 static const char *lambda_behavior(struct sim *s, const char *arn)
 {
-	json_t *r;
+	json_t *r, *lists[2] = {s->hook_rules, s->cli_hook_rules};
 	size_t i;
-	json_array_foreach(s->hook_rules, i, r)
-	{
-		const char *m = json_string_value(json_object_get(r, "match"));
-		if (m && arn && strstr(arn, m))
-			return json_string_value(json_object_get(r, "behavior"));
+	for (int k = 0; k < 2; k++) {
+		json_array_foreach(lists[k], i, r)
+		{
+			const char *m = json_string_value(json_object_get(r, "match"));
+			if (m && arn && strstr(arn, m))
+				return json_string_value(json_object_get(r, "behavior"));
+		}
 	}
 	return "succeed";
 }
@@ -884,7 +897,7 @@ void sim_strategy_render(struct sim *s, struct sim_service *svc, struct sim_sdep
 	json_array_foreach(x->hook_details, i, d)
 	{
 		json_t *c = json_object();
-		json_object_foreach(d, k, v) if (k[0] != '_') json_object_set(c, k, v);
+		json_object_foreach(d, k, v) if (k[0] != '_') json_object_set_new(c, k, json_deep_copy(v));
 		json_array_append_new(hooks, c);
 	}
 	if (json_array_size(hooks))
@@ -898,10 +911,11 @@ void sim_strategy_render(struct sim *s, struct sim_service *svc, struct sim_sdep
 				 : json_array_size(x->triggered)	     ? "TRIGGERED"
 				 : active				     ? "MONITORING"
 					  : "MONITORING_COMPLETE";
+		/* copies: the answer is written out after the lock is let go */
 		json_object_set_new(o, "alarms",
-				    json_pack("{s:s,s:O,s:O}", "status", st, "alarmNames",
-					      json_object_get(a, "alarmNames"),
-					      "triggeredAlarmNames", x->triggered));
+				    json_pack("{s:s,s:o,s:o}", "status", st, "alarmNames",
+					      json_deep_copy(json_object_get(a, "alarmNames")),
+					      "triggeredAlarmNames", json_deep_copy(x->triggered)));
 	}
 	if (!x->bg)
 		return;

@@ -15,7 +15,9 @@ APIReference/API_DeploymentConfiguration.html (bakeTimeInMinutes required for BL
 API_LinearConfiguration.html (stepPercent 3.0-100.0), API_CanaryConfiguration.html (canaryPercent
 0.1-100.0, bake 0-1440), API_DeploymentLifecycleHookTimeoutConfiguration.html (action, 1-20160 minutes),
 API_AdvancedConfiguration.html, API_ContinueServiceDeployment.html, API_ServiceDeployment.html."""
+import json
 import os
+import subprocess
 import uuid
 
 import boto3
@@ -262,6 +264,19 @@ def rollbacks(sim, infra):
           and "lifecycle hook" in sd["rollback"]["reason"], (sd, stage_at_fail, test, prod))
     sim.ctl("hooks", method="DELETE")
 
+    # a PAUSE hook awaiting action when StopServiceDeployment ROLLBACK ends the deployment: FAILED
+    r = infra.service("rb5")
+    create(sim, infra, "rb5", r, {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 1, "lifecycleHooks": [
+        {"targetType": "PAUSE", "lifecycleStages": ["POST_SCALE_UP"]}]}, register(sim, "repo/web:1"))
+    settle(sim, "rb5", stable)
+    _, arn = deploy(sim, "rb5", "repo/web:2")
+    sd, _, _, _ = follow(sim, infra, r, arn, lambda x: any(h["status"] == "AWAITING_ACTION" for h in x.get("lifecycleHookDetails", [])))
+    call(sim, "StopServiceDeployment", {"serviceDeploymentArn": arn})
+    sd = describe(sim, arn)
+    check("a PAUSE hook still awaiting action when the deployment is stopped: FAILED, timeout defaults 1440 min / ROLLBACK",
+          sd["status"] == "ROLLBACK_IN_PROGRESS" and sd["lifecycleHookDetails"][0]["status"] == "FAILED"
+          and sd["lifecycleHookDetails"][0]["timeoutAction"] == "ROLLBACK", sd)
+
     # 3. BAKE_TIME: an alarm goes into ALARM; rollback, production back on blue
     r = infra.service("rb3")
     cw = moto("cloudwatch")
@@ -325,6 +340,77 @@ def linear_alarm(sim, infra):
     sim.ctl("alarms", {"name": name, "state": "OK", "reason": "fine"})
 
 
+def reconcile_stage(sim, infra):
+    # RECONCILE_SERVICE "only happens when you start a new service deployment with more than 1
+    # service revision in an ACTIVE state" (API_ServiceDeployment lifecycleStage): a deployment
+    # started while another is still in SCALE_UP begins there; the one it replaced is STOPPED
+    r = infra.service("rc")
+    create(sim, infra, "rc", r, {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0}, register(sim, "repo/web:1"))
+    settle(sim, "rc", stable)
+    _, arn2 = deploy(sim, "rc", "repo/web:2")
+    follow(sim, infra, r, arn2, lambda x: x.get("lifecycleStage") == "SCALE_UP")
+    td3, arn3 = deploy(sim, "rc", "repo/web:3")
+    sd3, seen, prod, _ = follow(sim, infra, r, arn3, lambda x: x["status"] != "IN_PROGRESS")
+    s = settle(sim, "rc", stable)
+    check("a deployment started over one in progress: RECONCILE_SERVICE first, the other STOPPED, then SUCCESSFUL",
+          describe(sim, arn2)["status"] == "STOPPED" and seen[:2] == ["RECONCILE_SERVICE", "PRE_SCALE_UP"]
+          and len(sd3["sourceServiceRevisions"]) == 2 and sd3["status"] == "SUCCESSFUL" and prod == [0.0, 100.0]
+          and s["taskDefinition"] == td3, (seen, sd3["status"], prod))
+
+
+def rolling_alarm(sim, infra):
+    # a rolling update watched by an alarm: ALARM while it runs fails it and rolls back
+    # (deployment-alarm-failure.html); alarms.status TRIGGERED
+    r = infra.service("ra")
+    name = ALARM + "-roll"
+    moto("cloudwatch").put_metric_alarm(AlarmName=name, MetricName="CPUUtilization", Namespace="AWS/ECS", Statistic="Average",
+                                        Period=60, EvaluationPeriods=1, Threshold=90, ComparisonOperator="GreaterThanThreshold")
+    td1 = register(sim, "repo/web:1")
+    call(sim, "CreateService", {"cluster": "c1", "serviceName": "ra", "taskDefinition": td1, "desiredCount": 2,
+                                "networkConfiguration": infra.net, "loadBalancers": lbs(r, adv=False),
+                                "deploymentConfiguration": {"alarms": {"alarmNames": [name], "enable": True, "rollback": True}}})
+    settle(sim, "ra", stable)
+    _, arn = deploy(sim, "ra", "repo/web:2")
+    sim.advance(5)
+    sim.ctl("alarms", {"name": name, "state": "ALARM", "reason": "cpu"})
+    sd = describe(sim, arn)
+    s = settle(sim, "ra", stable)
+    check("ROLLING with alarms: ALARM during the rollout rolls it back, TRIGGERED",
+          sd["status"] in ("ROLLBACK_IN_PROGRESS", "ROLLBACK_SUCCESSFUL") and sd["alarms"]["status"] == "TRIGGERED"
+          and sd["deploymentConfiguration"]["strategy"] == "ROLLING" and s["taskDefinition"] == td1, (sd, s["deployments"]))
+    sim.ctl("alarms", {"name": name, "state": "OK", "reason": "fine"})
+
+
+def stop_and_abort(sim, infra):
+    # StopServiceDeployment on a blue/green deployment (API_StopServiceDeployment): ROLLBACK during
+    # BAKE_TIME puts production back on blue; ABORT at POST_TEST_TRAFFIC_SHIFT stops there with the
+    # test rule back on blue; a later deployment still goes through
+    r = infra.service("sa")
+    td1 = register(sim, "repo/web:1")
+    create(sim, infra, "sa", r, {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 5}, td1)
+    settle(sim, "sa", stable)
+    _, arn = deploy(sim, "sa", "repo/web:2")
+    sd, _, prod, _ = follow(sim, infra, r, arn, lambda x: x.get("lifecycleStage") == "BAKE_TIME")
+    st, _ = call(sim, "StopServiceDeployment", {"serviceDeploymentArn": arn, "stopType": "ROLLBACK"})
+    sd, _, prod2, _ = follow(sim, infra, r, arn, lambda x: x["status"] not in ("IN_PROGRESS", "ROLLBACK_IN_PROGRESS"))
+    s = settle(sim, "sa", stable)
+    check("StopServiceDeployment ROLLBACK in BAKE_TIME: ROLLBACK_SUCCESSFUL, production 100% green then back on blue",
+          st == 200 and sd["status"] == "ROLLBACK_SUCCESSFUL" and prod == [0.0, 100.0] and prod2 == [0.0]
+          and s["taskDefinition"] == td1, (sd["status"], prod, prod2))
+    _, arn = deploy(sim, "sa", "repo/web:3")
+    sd, _, _, test = follow(sim, infra, r, arn, lambda x: x.get("lifecycleStage") == "POST_TEST_TRAFFIC_SHIFT")
+    st, _ = call(sim, "StopServiceDeployment", {"serviceDeploymentArn": arn, "stopType": "ABORT"})
+    sd = describe(sim, arn)
+    check("StopServiceDeployment ABORT at POST_TEST_TRAFFIC_SHIFT: STOPPED, the test rule back on blue",
+          st == 200 and sd["status"] == "STOPPED" and test == [0.0, 100.0]
+          and infra.green_share(r["test"], r["tg"][1]) == 0.0, (sd["status"], test))
+    td4, arn = deploy(sim, "sa", "repo/web:4")
+    sd, _, prod, _ = follow(sim, infra, r, arn, lambda x: x["status"] != "IN_PROGRESS")
+    s = settle(sim, "sa", stable)
+    check("the next deployment after the abort succeeds and serves alone",
+          sd["status"] == "SUCCESSFUL" and prod == [0.0, 100.0] and s["taskDefinition"] == td4, (sd["status"], prod))
+
+
 def pause_hooks(sim, infra):
     ecs = sim.client("ecs")
     cases = [("CONTINUE", "POST_TEST_TRAFFIC_SHIFT", "SUCCESSFUL"),
@@ -360,8 +446,17 @@ def pause_hooks(sim, infra):
             check("PAUSE at %s holds the deployment" % stage,
                   st["status"] == "IN_PROGRESS" and st["lifecycleHookDetails"][0]["status"] == "AWAITING_ACTION", st)
             before = infra.green_share(r["prod"], r["tg"][1])
-            got = ecs.continue_service_deployment(serviceDeploymentArn=arn, hookId=h["hookId"], action=action)
-            check("ContinueServiceDeployment %s answers the ARN (boto3)" % action, got["serviceDeploymentArn"] == arn, got)
+            if action == "ROLLBACK":  # the AWS CLI, as the developer guide's procedure does it
+                out = subprocess.run(["aws", "--endpoint-url", sim.url, "--region", REGION, "--output", "json", "ecs",
+                                      "continue-service-deployment", "--service-deployment-arn", arn,
+                                      "--hook-id", h["hookId"], "--action", "ROLLBACK"],
+                                     capture_output=True, text=True, timeout=60)
+                got = json.loads(out.stdout or "{}")
+                via = "AWS CLI"
+            else:
+                got = ecs.continue_service_deployment(serviceDeploymentArn=arn, hookId=h["hookId"], action=action)
+                via = "boto3"
+            check("ContinueServiceDeployment %s answers the ARN (%s)" % (action, via), got.get("serviceDeploymentArn") == arn, got)
             try:
                 ecs.continue_service_deployment(serviceDeploymentArn=arn, hookId=h["hookId"])
                 again = "no error"
@@ -390,6 +485,33 @@ def lambda_timeout(sim, infra):
     check("a Lambda hook that never answers times out; timeoutAction CONTINUE goes on to SUCCESSFUL",
           h["status"] == "TIMED_OUT" and h["timeoutAction"] == "CONTINUE" and sd["status"] == "SUCCESSFUL", sd)
     sim.ctl("hooks", method="DELETE")
+
+
+def cli_hook_rule(sim, infra):
+    # --hook-rule SUBSTRING=BEHAVIOR (the command-line twin of /_sim/hooks, as --image-rule is of
+    # /_sim/rules): the function fails; a control rule comes first and makes it succeed
+    r = infra.service("hr")
+    hook = {"hookTargetArn": LAMBDA + "cli-hook-check", "roleArn": ROLE, "lifecycleStages": ["PRE_SCALE_UP"]}
+    create(sim, infra, "hr", r, {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0, "lifecycleHooks": [hook]},
+           register(sim, "repo/web:1"))
+    settle(sim, "hr", stable)
+    listed = sim.ctl("hooks")
+    _, arn = deploy(sim, "hr", "repo/web:2")
+    sd, _, _, _ = follow(sim, infra, r, arn, lambda x: x["status"] not in ("IN_PROGRESS", "ROLLBACK_IN_PROGRESS"))
+    check("--hook-rule cli-hook=fail: the Lambda hook FAILED at PRE_SCALE_UP, rolled back; GET /_sim/hooks lists it",
+          sd["status"] == "ROLLBACK_SUCCESSFUL" and sd["lifecycleHookDetails"][0]["status"] == "FAILED"
+          and listed["commandLineHooks"] == [{"match": "cli-hook", "behavior": "fail"}], (sd["status"], listed))
+    sim.ctl("hooks", {"match": "cli-hook-check", "behavior": "succeed"})
+    settle(sim, "hr", stable)
+    _, arn = deploy(sim, "hr", "repo/web:3")
+    sd, _, _, _ = follow(sim, infra, r, arn, lambda x: x["status"] != "IN_PROGRESS")
+    check("a /_sim/hooks rule comes before --hook-rule: SUCCEEDED, SUCCESSFUL",
+          sd["status"] == "SUCCESSFUL" and sd["lifecycleHookDetails"][0]["status"] == "SUCCEEDED", sd["status"])
+    sim.ctl("hooks", method="DELETE")
+    bad = subprocess.run([os.environ["ECSHIP_SIM"], "--listen", "127.0.0.1:0", "--hook-rule", "cli-hook=maybe"],
+                         capture_output=True, text=True, timeout=30)
+    check("an invalid --hook-rule is a usage error (exit 2, says what to use)",
+          bad.returncode == 2 and "succeed, fail, timeout" in bad.stderr, (bad.returncode, bad.stderr))
 
 
 def refusals(sim, infra):
@@ -471,10 +593,34 @@ def refusals(sim, infra):
           code == "ServiceDeploymentNotFoundException", code)
 
 
+def ecs_clock(infra):
+    # on ECS's clock (--timing ecs) a minute is 60 s: stepBakeTimeInMinutes 1 spaces the LINEAR
+    # steps 60 s apart and bakeTimeInMinutes 2 holds BAKE_TIME for 120 s (/_sim/state stage times)
+    with Sim("--speed", "0", "--seed", "5", "--no-rate-limits", "--upstream", MOTO, "--timing", "ecs") as sim:
+        call(sim, "CreateCluster", {"clusterName": "c1"})
+        r = infra.service("ec")
+        create(sim, infra, "ec", r, {"strategy": "LINEAR", "bakeTimeInMinutes": 2,
+                                     "linearConfiguration": {"stepPercent": 50.0, "stepBakeTimeInMinutes": 1}},
+               register(sim, "repo/web:1"))
+        settle(sim, "ec", stable, limit=3000, step=10)
+        _, arn = deploy(sim, "ec", "repo/web:2")
+        times = {}
+
+        def tick(sd):
+            share = infra.green_share(r["prod"], r["tg"][1])
+            times.setdefault(share, sim.ctl("")["now"])
+        sd, seen, prod, _ = follow(sim, infra, r, arn, lambda x: x["status"] != "IN_PROGRESS", limit=3000, step=5, on_tick=tick)
+        st = {x["stage"]: x["at"] for x in sim_state(sim, "ec")["serviceDeployments"][0]["stages"]}
+        check("ECS's clock: LINEAR steps 60 s apart, BAKE_TIME 120 s, then SUCCESSFUL",
+              sd["status"] == "SUCCESSFUL" and prod == [0.0, 50.0, 100.0] and 60 <= times[100.0] - times[50.0] <= 65
+              and round(st["CLEAN_UP"] - st["BAKE_TIME"]) == 120, (sd["status"], prod, times, st))
+    check("ecship-sim (ECS's clock) exited cleanly", sim.exit_status == 0, sim.exit_status)
+
+
 def main():
     infra = Infra()
     with Sim("--speed", "0", "--seed", "16", "--no-rate-limits", "--upstream", MOTO, "--upstream-checks",
-             "--image-rule", "nopull=pull-error") as sim:
+             "--image-rule", "nopull=pull-error", "--hook-rule", "cli-hook=fail") as sim:
         call(sim, "CreateCluster", {"clusterName": "c1"})
         refusals(sim, infra)
         blue_green(sim, infra)
@@ -486,10 +632,15 @@ def main():
                  [0.0, 10.0, 100.0])
         rollbacks(sim, infra)
         linear_alarm(sim, infra)
+        stop_and_abort(sim, infra)
+        rolling_alarm(sim, infra)
+        reconcile_stage(sim, infra)
+        cli_hook_rule(sim, infra)
         pause_hooks(sim, infra)
         lambda_timeout(sim, infra)
         check("every ECS answer matches botocore's output shapes", not BAD, "\n".join(BAD[:20]))
     check("ecship-sim exited cleanly", sim.exit_status == 0, sim.exit_status)
+    ecs_clock(infra)
     done()
 
 
