@@ -68,10 +68,10 @@ struct ship_sdep_follow {
 	struct ship_sdep_view last;
 	int failed; /* a call failed for good: err says why (ship_wait_sdep_done only) */
 	struct ship_err err;
-	long calls;	    /* DescribeServiceDeployments calls that asked for it */
-	double looked_at;   /* client clock of the last look */
-	unsigned long sig;  /* deployments[] (ids, statuses, rollout states) at the last poll */
-	int by_loop;	    /* the wait loop reads the record (item.sdep) */
+	long calls;	   /* DescribeServiceDeployments calls that asked for it */
+	double looked_at;  /* client clock of the last look */
+	unsigned long sig; /* deployments[] (ids, statuses, rollout states) at the last poll */
+	int by_loop;	   /* the wait loop reads the record (item.sdep) */
 };
 void ship_sdep_follow_init(struct ship_sdep_follow *f, struct ship_aws *aws,
 			   const struct ship_call_opts *call, const char *arn);

@@ -540,7 +540,8 @@ static int roll_back(struct ship_aws *aws, const struct ship_call_opts *base,
 			res->outcome = SHIP_DEPLOY_INTERRUPTED;
 			append_reason(res, "; interrupted while the circuit breaker rolls the "
 					   "service back to ");
-			append_reason(res, ship_taskdef_short(back));
+			append_reason(res, back[0] ? ship_taskdef_short(back)
+						   : "the last revision that completed");
 			append_reason(res, " (ECS goes on with it; 'ecship wait' follows it)");
 			return 0;
 		}

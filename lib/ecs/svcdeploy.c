@@ -164,7 +164,8 @@ static void look_batch(struct ship_aws *aws, struct ship_sdep_follow **fs, size_
 		int found = 0;
 		json_array_foreach(json_object_get(resp, "serviceDeployments"), k, sd)
 		{
-			const char *a = json_string_value(json_object_get(sd, "serviceDeploymentArn"));
+			const char *a =
+			    json_string_value(json_object_get(sd, "serviceDeploymentArn"));
 			if (!a || strcmp(a, f->arn))
 				continue;
 			struct ship_sdep_view sv;
@@ -241,7 +242,8 @@ int ship_wait_sdep_done(void *ctx, const struct ship_service_view *v)
 	return f->looked && f->outcome != SHIP_SDEP_WAITING;
 }
 
-/* ---- a deploy's or rollback's own deployment -------------------------------------------------- */
+/* ---- a deploy's or rollback's own deployment --------------------------------------------------
+ */
 
 void ship_follow_init(struct ship_follow *f, struct ship_aws *aws,
 		      const struct ship_call_opts *call, const char *deployment_id,
@@ -292,11 +294,12 @@ enum ship_rollout_phase ship_follow_evaluate(struct ship_follow *f,
 		if (d && !v->breaker_enable &&
 		    d->failed >= ship_breaker_threshold(d->desired, r->threshold_min)) {
 			r->phase = SHIP_ROLLOUT_FAILED;
-			snprintf(r->reason, sizeof(r->reason),
-				 _("%ld tasks of deployment %s failed, the circuit breaker's threshold "
-				   "for %ld desired tasks (the breaker is off, so ecship applied its "
-				   "rule)"),
-				 d->failed, d->id, d->desired);
+			snprintf(
+			    r->reason, sizeof(r->reason),
+			    _("%ld tasks of deployment %s failed, the circuit breaker's threshold "
+			      "for %ld desired tasks (the breaker is off, so ecship applied its "
+			      "rule)"),
+			    d->failed, d->id, d->desired);
 		}
 		return r->phase;
 	case SHIP_SDEP_COMPLETED:
@@ -360,7 +363,8 @@ int ship_wait_ecs_rollback_done(void *ctx, const struct ship_service_view *v)
 	       strcmp(f->sd.last.status, "ROLLBACK_IN_PROGRESS");
 }
 
-/* ---- which revisions ran ------------------------------------------------------------------------ */
+/* ---- which revisions ran ------------------------------------------------------------------------
+ */
 
 /* The task definition of each revision in revs (ARN -> "" on entry), 20 per call. */
 static int revision_taskdefs(struct ship_aws *aws, json_t *revs)
@@ -390,7 +394,8 @@ static int revision_taskdefs(struct ship_aws *aws, json_t *revs)
 		size_t i;
 		json_array_foreach(json_object_get(resp, "serviceRevisions"), i, r)
 		{
-			const char *ra = json_string_value(json_object_get(r, "serviceRevisionArn"));
+			const char *ra =
+			    json_string_value(json_object_get(r, "serviceRevisionArn"));
 			json_t *td = json_object_get(r, "taskDefinition");
 			if (ra && json_is_string(td) && json_object_get(revs, ra))
 				json_object_set(revs, ra, td);
