@@ -232,10 +232,11 @@ static int check_prereqs(struct cli_ctx *ctx, const struct ship_config_service *
 	struct ship_err err = SHIP_ERR_INIT;
 	int n = ship_strategy_check_prereqs(ctx->aws, sd, svc->service_definition, &d, &err);
 	int rc = CLI_EXIT_OK;
+	if (n >= 0 && d.n)
+		cli_print_diags(&d); /* the problems, and the checks the deployer may not make */
 	if (n < 0) {
 		rc = cli_report(_("cannot check the deployment strategy's resources"), &err);
 	} else if (n > 0) {
-		cli_print_diags(&d);
 		cli_error(
 		    _("service '%s': the %s deployment's resources are not ready; nothing was "
 		      "changed"),

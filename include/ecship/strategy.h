@@ -51,8 +51,9 @@ int ship_strategy_shifts_traffic(const char *strategy);
  * test listener rules exist (DescribeRules) and their listeners (DescribeListeners) belong to the
  * load balancer the target groups are attached to; the roleArn exists (IAM GetRole). For
  * deploymentConfiguration.alarms with enable true: every alarm exists (CloudWatch
- * DescribeAlarms). Each missing or mismatched thing is one error diagnostic with a fix; an AWS
- * error other than "not found" ends the check with -1 (err filled). Returns the number of errors.
+ * DescribeAlarms). Each missing or mismatched thing is one error diagnostic with a fix; a call
+ * the deployer may not make (AccessDenied) skips that check with a warning; another AWS error
+ * ends the check with -1 (err filled). Returns the number of errors.
  */
 int ship_strategy_check_prereqs(struct ship_aws *aws, const json_t *svc, const char *file,
 				struct ship_diags *d, struct ship_err *err);

@@ -246,8 +246,26 @@ static void perr(struct pctx *c, const char *hint, const char *fmt, ...)
 	c->errors++;
 }
 
+/* AccessDenied and its kin: the deployer may not read this; the check is skipped with a warning
+ * (ECS itself still refuses what is wrong), never a failed deploy. */
+static int denied(const struct ship_err *e)
+{
+	return e->code == SHIP_ERR_AWS && (!strcmp(e->aws_code, "AccessDenied") ||
+					   !strcmp(e->aws_code, "AccessDeniedException") ||
+					   !strcmp(e->aws_code, "UnauthorizedOperation"));
+}
+
+static void pwarn_denied(struct pctx *c, const char *action, const struct ship_err *e)
+{
+	ship_diags_add(
+	    c->d, SHIP_SEV_WARNING, c->file, 0, 0,
+	    "allow it to the deployer (docs/strategies.md lists the actions), or ignore: "
+	    "ECS refuses what is missing when the service changes",
+	    "service definition: cannot check with %s: %s", action, e->message);
+}
+
 /* One Query call with one ARN parameter: 0 and *doc, 1 when the answer is the not-found code,
- * -1 on another error (c->failed). */
+ * 2 when the deployer may not ask (a warning added), -1 on another error (c->failed). */
 static int query1(struct pctx *c, enum ship_service svc, const char *action, const char *param,
 		  const char *value, const char *notfound, xmlDoc **doc)
 {
@@ -268,6 +286,10 @@ static int query1(struct pctx *c, enum ship_service svc, const char *action, con
 	if (e.code == SHIP_ERR_AWS &&
 	    (!strcmp(e.aws_code, notfound) || !strcmp(e.aws_code, "ValidationError")))
 		return 1;
+	if (denied(&e)) {
+		pwarn_denied(c, action, &e);
+		return 2;
+	}
 	*c->err = e;
 	c->failed = 1;
 	return -1;
@@ -280,11 +302,11 @@ static int target_group(struct pctx *c, const char *where, const char *arn, char
 	lb[0] = '\0';
 	int r = query1(c, SHIP_SVC_ELBV2, "DescribeTargetGroups", "TargetGroupArns.member.1", arn,
 		       "TargetGroupNotFound", &doc);
-	if (r > 0)
+	if (r == 1)
 		perr(c, "create it (the base stack's AlternateTargetGroup) or fix the ARN",
 		     "%s: target group %s does not exist", where, arn);
 	if (r)
-		return r;
+		return r < 0 ? r : 1;
 	xmlNode *tg = ship_xml_first_item(
 	    ship_xml_path(ship_xml_root(doc), "DescribeTargetGroupsResult/TargetGroups"));
 	xmlNode *l = ship_xml_first_item(ship_xml_path(tg, "LoadBalancerArns"));
@@ -308,13 +330,13 @@ static int rule_lb(struct pctx *c, const char *where, const char *arn, char *lb,
 	if (lr) {
 		int r = query1(c, SHIP_SVC_ELBV2, "DescribeRules", "RuleArns.member.1", arn,
 			       "RuleNotFound", &doc);
-		if (r > 0)
+		if (r == 1)
 			perr(c,
 			     "create the rule (the base stack's ProductionListenerRule) or fix the "
 			     "ARN",
 			     "%s: listener rule %s does not exist", where, arn);
 		if (r)
-			return r;
+			return r < 0 ? r : 1;
 		xmlFreeDoc(doc);
 		/* arn:...:listener-rule/app/NAME/LB-ID/LISTENER-ID/RULE-ID is a rule of
 		 * arn:...:listener/app/NAME/LB-ID/LISTENER-ID */
@@ -326,11 +348,11 @@ static int rule_lb(struct pctx *c, const char *where, const char *arn, char *lb,
 	}
 	int r = query1(c, SHIP_SVC_ELBV2, "DescribeListeners", "ListenerArns.member.1", listener,
 		       "ListenerNotFound", &doc);
-	if (r > 0)
+	if (r == 1)
 		perr(c, "fix the ARN: it names a listener rule (or an NLB listener)",
 		     "%s: listener %s does not exist", where, listener);
 	if (r)
-		return r;
+		return r < 0 ? r : 1;
 	ship_xml_path_copy(ship_xml_first_item(ship_xml_path(ship_xml_root(doc),
 							     "DescribeListenersResult/Listeners")),
 			   "LoadBalancerArn", lb, n);
@@ -380,7 +402,7 @@ static void check_lb(struct pctx *c, size_t i, const json_t *lb)
 		xmlDoc *doc;
 		int r = query1(c, SHIP_SVC_IAM, "GetRole", "RoleName", slash ? slash + 1 : role,
 			       "NoSuchEntity", &doc);
-		if (r > 0)
+		if (r == 1)
 			perr(c,
 			     "create the role (the base stack's EcsInfrastructureRole) with the "
 			     "AmazonECSInfrastructureRolePolicyForLoadBalancers policy",
@@ -412,8 +434,15 @@ int ship_strategy_check_prereqs(struct ship_aws *aws, const json_t *svc, const c
 		json_t *x;
 		json_array_foreach(names, i, x) if (json_is_string(x) && n < 100) v[n++] =
 		    json_string_value(x);
-		if (ship_alarms_describe(aws, v, n, st, err))
-			return -1;
+		struct ship_err e = SHIP_ERR_INIT;
+		if (ship_alarms_describe(aws, v, n, st, &e)) {
+			if (!denied(&e)) {
+				*err = e;
+				return -1;
+			}
+			pwarn_denied(&c, "DescribeAlarms", &e);
+			return c.errors;
+		}
 		for (i = 0; i < n; i++)
 			if (!st[i].state[0])
 				perr(&c, "create the alarm in CloudWatch, or fix its name",

@@ -372,6 +372,8 @@ static int fake_transport(void *ctx, const struct ship_http_request *req,
 		 req->body.p ? req->body.p : "");
 	if (!target && strstr(form, "Action=DescribeAlarms"))
 		op = "DescribeAlarms";
+	if (!target && strstr(form, "Action=GetRole"))
+		op = "GetRole";
 	if (f->nops < 32)
 		snprintf(f->ops[f->nops++], sizeof(f->ops[0]), "%s", op);
 	if (!strcmp(op, "DescribeServiceDeployments")) {
@@ -402,6 +404,15 @@ static int fake_transport(void *ctx, const struct ship_http_request *req,
 		    "</MetricAlarms><CompositeAlarms/></DescribeAlarmsResult>"
 		    "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>"
 		    "</DescribeAlarmsResponse>");
+	if (!strcmp(op, "GetRole")) { /* a deployer without iam:GetRole */
+		reply(resp, "text/xml",
+		      "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</"
+		      "Code><Message>User: "
+		      "arn:aws:iam::123456789012:user/deployer is not authorized to perform: "
+		      "iam:GetRole</Message></Error><RequestId>r</RequestId></ErrorResponse>");
+		resp->status = 403;
+		return 0;
+	}
 	resp->status = 400;
 	ship_buf_adds(&resp->body, "{\"__type\": \"UnknownOperationException\"}");
 	return 0;
@@ -612,6 +623,38 @@ static void watch_names_the_alarm_in_alarm(void **state)
 	rig_release(&r);
 }
 
+/* the prerequisites: an alarm that does not exist is an error; a check the deployer may not make
+ * (iam:GetRole denied) is a warning, never a failed deploy */
+static void prereqs_missing_alarm_and_denied_role(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r);
+	json_t *svc = parse(
+	    "{\"loadBalancers\": [{\"containerName\": \"web\", \"containerPort\": 8000, "
+	    "\"advancedConfiguration\": {\"roleArn\": \"" ROLE
+	    "\"}}], \"deploymentConfiguration\": "
+	    "{\"strategy\": \"BLUE_GREEN\", \"alarms\": {\"enable\": true, \"rollback\": true, "
+	    "\"alarmNames\": [\"web-5xx\", \"no-such-alarm\"]}}}");
+	struct ship_diags d = SHIP_DIAGS_INIT;
+	struct ship_err err = SHIP_ERR_INIT;
+	assert_int_equal(ship_strategy_check_prereqs(r.aws, svc, "svc.json", &d, &err), 1);
+	assert_int_equal(ship_diags_count(&d, SHIP_SEV_ERROR), 1);
+	assert_int_equal(ship_diags_count(&d, SHIP_SEV_WARNING), 1);
+	int alarm = 0, role = 0;
+	for (size_t k = 0; k < d.n; k++) {
+		alarm += d.v[k].severity == SHIP_SEV_ERROR &&
+			 strstr(d.v[k].message, "alarm 'no-such-alarm' does not exist") != NULL;
+		role += d.v[k].severity == SHIP_SEV_WARNING &&
+			strstr(d.v[k].message, "cannot check with GetRole") != NULL;
+	}
+	assert_int_equal(alarm, 1);
+	assert_int_equal(role, 1);
+	ship_diags_release(&d);
+	json_decref(svc);
+	rig_release(&r);
+}
+
 /* approve/abort: ContinueServiceDeployment with the hook found in the record; nothing sent when
  * nothing waits */
 static void answer_pause_sends_the_hook(void **state)
@@ -671,6 +714,7 @@ int main(void)
 	    cmocka_unit_test(watch_holds_the_end_until_the_record_is_final),
 	    cmocka_unit_test(watch_names_the_alarm_in_alarm),
 	    cmocka_unit_test(answer_pause_sends_the_hook),
+	    cmocka_unit_test(prereqs_missing_alarm_and_denied_role),
 	    cmocka_unit_test(switch_back_to_rolling_sends_the_strategy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
