@@ -39,7 +39,36 @@ static int add_rule_obj(struct sim_rule **list, json_t *o, struct sim_apierr *e)
 	const char *b = json_string_value(json_object_get(o, "behavior"));
 	if (!m || !b || sim_rule_add(list, m, b) != 0)
 		return sim_err(e, "InvalidParameterException",
-			       "a rule is {\"match\": SUBSTRING, \"behavior\": ok|exit[:CODE]|unhealthy[:STATUS]|pull-error|slow-start[:S]|django}");
+			       "a rule is {\"match\": SUBSTRING, \"behavior\": ok|exit[:CODE]|unhealthy[:STATUS]|pull-error|slow-start[:S]|slow-health[:S]|django}");
+	return 0;
+}
+
+static int add_hook_rule(json_t *list, json_t *o, struct sim_apierr *e)
+{
+	const char *m = json_string_value(json_object_get(o, "match"));
+	const char *b = json_string_value(json_object_get(o, "behavior"));
+	if (!m || !b || (strcmp(b, "succeed") && strcmp(b, "fail") && strcmp(b, "timeout")))
+		return sim_err(e, "InvalidParameterException",
+			       "a hook rule is {\"match\": SUBSTRING of the function ARN, \"behavior\": succeed|fail|timeout}");
+	json_array_append_new(list, json_pack("{s:s,s:s}", "match", m, "behavior", b));
+	return 0;
+}
+
+/* {"name", "state": OK|ALARM|INSUFFICIENT_DATA, "reason"}: kept here, and set upstream
+ * (CloudWatch SetAlarmState) so that DescribeAlarms there says the same */
+static int set_alarm(struct sim *s, json_t *in, struct sim_apierr *e)
+{
+	const char *name = json_string_value(json_object_get(in, "name"));
+	const char *state = json_string_value(json_object_get(in, "state"));
+	const char *reason = json_string_value(json_object_get(in, "reason"));
+	if (!name || !name[0] || !state ||
+	    (strcmp(state, "OK") && strcmp(state, "ALARM") && strcmp(state, "INSUFFICIENT_DATA")))
+		return sim_err(e, "InvalidParameterException",
+			       "an alarm is {\"name\": NAME, \"state\": OK|ALARM|INSUFFICIENT_DATA, \"reason\": TEXT}");
+	int up = sim_upstream_alarm_state(s, name, state, reason);
+	json_object_set_new(s->alarms, name, json_pack("{s:s,s:s,s:f,s:s}", "state", state, "reason", reason ? reason : "",
+						       "at", s->now, "upstream",
+						       up > 0 ? "set" : up == 0 ? "refused" : "none"));
 	return 0;
 }
 
@@ -50,14 +79,21 @@ static json_t *clock_json(struct sim *s)
 
 static json_t *config_json(struct sim *s)
 {
-	return json_pack("{s:i,s:f,s:f,s:f,s:f,s:i,s:i,s:b,s:s,s:f,s:f,s:f,s:b,s:b,s:b}", "breaker_min", s->cfg.breaker_min,
+	json_t *o = json_pack("{s:i,s:f,s:f,s:f,s:f,s:i,s:i,s:b,s:s,s:f,s:f,s:f,s:b}", "breaker_min", s->cfg.breaker_min,
 			 "drain_seconds", s->cfg.drain_seconds, "health_interval", s->cfg.health_interval,
 			 "stable_seconds", s->cfg.stable_seconds, "stopped_ttl", s->cfg.stopped_ttl, "healthy_threshold",
 			 s->cfg.healthy_threshold, "unhealthy_threshold", s->cfg.unhealthy_threshold, "rate_limits",
 			 s->cfg.rate_limits, "timing", s->cfg.timing == SIM_TIMING_FAST ? "fast" : "ecs", "backoff_base",
 			 s->cfg.backoff_base, "backoff_max", s->cfg.backoff_max, "register_seconds", s->cfg.register_seconds,
-			 "upstream_checks", s->cfg.upstream_checks, "service_deployments", s->cfg.service_deployments,
-			 "hold_rollbacks", s->cfg.hold_rollbacks);
+			 "upstream_checks", s->cfg.upstream_checks);
+	if (o) {
+		json_object_set_new(o, "minute_seconds", json_real(s->cfg.minute_seconds));
+		json_object_set_new(o, "stage_seconds", json_real(s->cfg.stage_seconds));
+		json_object_set_new(o, "hook_seconds", json_real(s->cfg.hook_seconds));
+		json_object_set_new(o, "service_deployments", json_boolean(s->cfg.service_deployments));
+		json_object_set_new(o, "hold_rollbacks", json_boolean(s->cfg.hold_rollbacks));
+	}
+	return o;
 }
 
 static int set_num(json_t *in, const char *k, double lo, double hi, double *out, struct sim_apierr *e)
@@ -81,7 +117,9 @@ static int apply_config(struct sim *s, json_t *in, struct sim_apierr *e)
 	    set_num(in, "stopped_ttl", 0, 86400, &c.stopped_ttl, e) || set_num(in, "healthy_threshold", 1, 10, &ht, e) ||
 	    set_num(in, "unhealthy_threshold", 1, 10, &ut, e) || set_num(in, "backoff_base", 0, 3600, &c.backoff_base, e) ||
 	    set_num(in, "backoff_max", 0, 3600, &c.backoff_max, e) ||
-	    set_num(in, "register_seconds", 0, 600, &c.register_seconds, e))
+	    set_num(in, "register_seconds", 0, 600, &c.register_seconds, e) ||
+	    set_num(in, "minute_seconds", 0.01, 3600, &c.minute_seconds, e) ||
+	    set_num(in, "stage_seconds", 0, 3600, &c.stage_seconds, e) || set_num(in, "hook_seconds", 0, 3600, &c.hook_seconds, e))
 		return -1;
 	json_t *rl = json_object_get(in, "rate_limits"), *uc = json_object_get(in, "upstream_checks");
 	json_t *sd = json_object_get(in, "service_deployments"), *hr = json_object_get(in, "hold_rollbacks");
@@ -126,9 +164,18 @@ static json_t *state_json(struct sim *s)
 				healthy += sim_task_healthy(t);
 			}
 		static const char *const st[] = {"ACTIVE", "DRAINING", "INACTIVE"};
-		json_array_append_new(svcs, json_pack("{s:s,s:s,s:i,s:i,s:i,s:o}", "serviceArn", v->arn, "status",
+		/* the service deployments with the lifecycle stages each went through, in order */
+		json_t *sds = json_array();
+		for (struct sim_sdep *x = v->sdeps; x; x = x->next)
+			json_array_append_new(sds, json_pack("{s:s,s:s,s:s,s:o?,s:f,s:f}", "serviceDeploymentArn", x->arn,
+							     "status", sim_sdep_status_name(x->status), "strategy",
+							     sim_strategy_name(x->strategy), "stages", json_deep_copy(x->stages),
+							     "productionTrafficWeight", x->prod_pct, "testTrafficWeight",
+							     x->test_pct));
+		json_array_append_new(svcs, json_pack("{s:s,s:s,s:i,s:i,s:i,s:o,s:o,s:s}", "serviceArn", v->arn, "status",
 						      st[v->status], "desiredCount", v->desired, "runningCount", running,
-						      "healthyCount", healthy, "deployments", deps));
+						      "healthyCount", healthy, "deployments", deps, "serviceDeployments",
+						      sds, "productionTargetGroup", v->prod_tg));
 	}
 	return json_pack("{s:f,s:i,s:i,s:i,s:i,s:i,s:o}", "now", s->now, "clusters", s->nclusters, "taskDefinitions",
 			 s->ntaskdefs, "services", s->nservices, "liveTasks", s->nlive, "stoppedTasks", s->nstopped,
@@ -339,6 +386,50 @@ void sim_control(struct sim *s, const struct sim_request *rq, struct sim_respons
 			sim_event_add(s, svc, "%s", msg);
 		if (rc == 0)
 			out = json_pack("{s:i}", "events", svc->ev_count);
+	} else if (strcmp(p, "/hooks") == 0) {
+		/* Lambda lifecycle hooks: what the function answers, by a substring of its ARN */
+		if (post) {
+			json_t *list = json_object_get(in, "hooks");
+			json_t *fresh = list ? json_array() : json_deep_copy(s->hook_rules), *o;
+			size_t i;
+			if (list && !json_is_array(list)) {
+				rc = sim_err(&e, "InvalidParameterException", "'hooks' must be an array");
+			} else if (list) {
+				json_array_foreach(list, i, o)
+				{
+					if (rc == 0)
+						rc = add_hook_rule(fresh, o, &e);
+				}
+			} else {
+				rc = add_hook_rule(fresh, in, &e);
+			}
+			if (rc == 0) {
+				json_decref(s->hook_rules);
+				s->hook_rules = fresh;
+			} else {
+				json_decref(fresh);
+			}
+		} else if (del) {
+			json_array_clear(s->hook_rules);
+		} else if (!get) {
+			goto bad_method;
+		}
+		if (rc == 0)
+			out = json_pack("{s:o,s:o}", "hooks", json_deep_copy(s->hook_rules), "commandLineHooks",
+					json_deep_copy(s->cli_hook_rules));
+	} else if (strcmp(p, "/alarms") == 0) {
+		/* CloudWatch alarm states for deployments that watch alarms (also set upstream) */
+		if (post) {
+			rc = set_alarm(s, in, &e);
+		} else if (del) {
+			json_object_clear(s->alarms);
+		} else if (!get) {
+			goto bad_method;
+		}
+		if (rc == 0) {
+			sim_sync(s);
+			out = json_pack("{s:o}", "alarms", json_deep_copy(s->alarms));
+		}
 	} else if (strcmp(p, "/reset") == 0) {
 		if (!post)
 			goto bad_method;

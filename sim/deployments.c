@@ -125,6 +125,7 @@ void sim_sdep_start(struct sim *s, struct sim_service *svc, struct sim_deploymen
 	for (struct sim_sdep *x = svc->sdeps; x; x = x->next) {
 		if (!sdep_active(x))
 			continue;
+		sim_strategy_restore(s, x);
 		x->status = SIM_SD_STOPPED;
 		set_str(&x->reason, "Service deployment stopped because a new service deployment started.");
 		x->stopped_at = x->updated_at = s->now;
@@ -150,6 +151,16 @@ void sim_sdep_start(struct sim *s, struct sim_service *svc, struct sim_deploymen
 	x->rollback = svc->rollback;
 	x->next = svc->sdeps;
 	svc->sdeps = x;
+	sim_strategy_begin(s, svc, d, x);
+	/* resolvedConfiguration: the target group this revision serves from (API_ServiceRevision) */
+	if (d->tg_arn[0]) {
+		json_t *lb = json_pack("{s:s}", "targetGroupArn", d->tg_arn);
+		const char *rule = json_string_value(json_object_get(
+		    json_object_get(json_array_get(svc->load_balancers, 0), "advancedConfiguration"), "productionListenerRule"));
+		if (lb && rule)
+			json_object_set_new(lb, "productionListenerRule", json_string(rule));
+		json_object_set_new(r->doc, "resolvedConfiguration", json_pack("{s:[o]}", "loadBalancers", lb));
+	}
 }
 
 void sim_sdep_completed(struct sim *s, struct sim_service *svc, struct sim_deployment *d)
@@ -179,6 +190,7 @@ void sim_sdep_failed(struct sim *s, struct sim_service *svc, struct sim_deployme
 		}
 		if (!sdep_active(x) || strcmp(x->target_dep, d->id) != 0)
 			continue;
+		sim_strategy_restore(s, x); /* production and test traffic back to blue */
 		x->tripped = 1;
 		x->updated_at = s->now;
 		if (back) {
@@ -203,6 +215,7 @@ void sim_sdeps_free(struct sim_service *svc)
 		ship_free(x->reason);
 		ship_free(x->rollback_reason);
 		json_decref(x->sources);
+		sim_sdep_strategy_free(x);
 		ship_free(x);
 	}
 	for (struct sim_rev *r = svc->revs, *n; r; r = n) {
@@ -304,6 +317,7 @@ static json_t *render_sdep(struct sim *s, struct sim_service *svc, struct sim_sd
 	const char *stage = lifecycle_stage(s, svc, x);
 	if (stage)
 		json_object_set_new(o, "lifecycleStage", json_string(stage));
+	sim_strategy_render(s, svc, x, o);
 	if (x->rollback_rev[0])
 		json_object_set_new(o, "rollback", json_pack("{s:s,s:o,s:s}", "reason", x->rollback_reason ?: "",
 							     "startedAt", ts(x->rollback_at), "serviceRevisionArn",
@@ -467,8 +481,11 @@ int sim_describe_service_revisions(struct sim *s, const struct sim_request *rq, 
 /*
  * StopServiceDeployment: ROLLBACK (the default) goes back to the last service revision that
  * completed, as the breaker would; ABORT stops the deployment where it stands: no more launches,
- * the tasks already there stay. Only a deployment under way can be stopped (ConflictException).
+ * the tasks already there stay. Only a deployment under way can be stopped (ConflictException);
+ * one already being stopped or rolled back goes on as it was. The rollback restores the previous
+ * service revision (task definition, network, load balancers: engine.c restore_revision).
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_StopServiceDeployment.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stop-service-deployment.html
  */
 int sim_stop_service_deployment(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out,
 				struct sim_apierr *e)
@@ -484,6 +501,12 @@ int sim_stop_service_deployment(struct sim *s, const struct sim_request *rq, jso
 	struct sim_sdep *x = find_sdep(s, json_string_value(a), &svc);
 	if (!x)
 		return sim_err(e, "ServiceDeploymentNotFoundException", "The service deployment does not exist.");
+	/* a stop or rollback already under way goes on ("continues the rollback operation") */
+	if (x->status == SIM_SD_STOP_REQUESTED || x->status == SIM_SD_ROLLBACK_REQUESTED ||
+	    x->status == SIM_SD_ROLLBACK_IN_PROGRESS) {
+		*out = json_pack("{s:s}", "serviceDeploymentArn", x->arn);
+		return 0;
+	}
 	if (x->status != SIM_SD_IN_PROGRESS && x->status != SIM_SD_PENDING)
 		return sim_err(e, "ConflictException", "The service deployment is in %s status and can't be stopped.",
 			       s_status[x->status]);
@@ -498,11 +521,41 @@ int sim_stop_service_deployment(struct sim *s, const struct sim_request *rq, jso
 		sim_engine_rollback(s, svc, d, "Service deployment rolled back because of a user request.");
 	} else {
 		x->status = SIM_SD_STOP_REQUESTED;
+		sim_strategy_restore(s, x);
 		sim_engine_abort(s, svc, d);
 		x->status = SIM_SD_STOPPED;
 		set_str(&x->reason, "Service deployment stopped because of a user request.");
 		x->stopped_at = x->updated_at = s->now;
 	}
+	*out = json_pack("{s:s}", "serviceDeploymentArn", x->arn);
+	return 0;
+}
+
+/*
+ * ContinueServiceDeployment: a deployment paused at a PAUSE lifecycle hook goes on to its next
+ * stage (CONTINUE, the default) or rolls back (ROLLBACK); the hook must be AWAITING_ACTION and the
+ * deployment IN_PROGRESS. https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContinueServiceDeployment.html,
+ * developer guide continue-service-deployment.html
+ */
+int sim_continue_service_deployment(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out,
+				    struct sim_apierr *e)
+{
+	(void)rq;
+	json_t *a = json_object_get(in, "serviceDeploymentArn"), *h = json_object_get(in, "hookId"),
+	       *act = json_object_get(in, "action");
+	if (!json_is_string(a) || !json_string_value(a)[0])
+		return sim_err(e, IPE, "serviceDeploymentArn can not be blank.");
+	if (!json_is_string(h) || !json_string_value(h)[0])
+		return sim_err(e, IPE, "hookId can not be blank.");
+	const char *action = act ? json_string_value(act) : "CONTINUE";
+	if (!action || (strcmp(action, "CONTINUE") && strcmp(action, "ROLLBACK")))
+		return sim_err(e, IPE, "action must be CONTINUE or ROLLBACK.");
+	struct sim_service *svc = NULL;
+	struct sim_sdep *x = find_sdep(s, json_string_value(a), &svc);
+	if (!x)
+		return sim_err(e, "ServiceDeploymentNotFoundException", "The service deployment does not exist.");
+	if (sim_strategy_continue(s, svc, x, json_string_value(h), action, e))
+		return -1;
 	*out = json_pack("{s:s}", "serviceDeploymentArn", x->arn);
 	return 0;
 }

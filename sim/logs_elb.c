@@ -337,8 +337,14 @@ int sim_elb_target_health(struct sim *s, const char *tg, struct ship_buf *xml, c
 		json_t *lb;
 		size_t i;
 		json_array_foreach(v->load_balancers, i, lb)
-		if (strcmp(json_string_value(json_object_get(lb, "targetGroupArn")) ?: "", tg) == 0)
-			ours = 1;
+		{
+			/* the alternate target group of a blue/green service too */
+			const char *alt = json_string_value(
+			    json_object_get(json_object_get(lb, "advancedConfiguration"), "alternateTargetGroupArn"));
+			if (strcmp(json_string_value(json_object_get(lb, "targetGroupArn")) ?: "", tg) == 0 ||
+			    (alt && strcmp(alt, tg) == 0))
+				ours = 1;
+		}
 	}
 	if (!ours)
 		return 0;

@@ -157,8 +157,9 @@ static void usage(FILE *f)
 	fprintf(f, "usage: ecship-sim [--listen 127.0.0.1:PORT] [--upstream URL] [--speed X] [--seed N]\n"
 		   "                  [--region R] [--account ID] [--image-rule SUBSTRING=BEHAVIOR]...\n"
 		   "                  [--breaker-min N] [--no-rate-limits] [--timing ecs|fast] [--no-upstream-checks]\n"
+		   "                  [--hook-rule SUBSTRING=succeed|fail|timeout]...\n"
 		   "behaviours: ok, exit[:CODE], unhealthy[:STATUS], pull-error, pull-denied, secret-error, no-log-group,\n"
-		   "            slow-start[:SECONDS], fail-after[:SECONDS], django\n"
+		   "            slow-start[:SECONDS], fail-after[:SECONDS], slow-health[:SECONDS], django\n"
 		   "control API: http://HOST:PORT/_sim/ (see docs/sim.md)\n");
 }
 
@@ -187,6 +188,29 @@ static int parse_listen(const char *spec, struct sockaddr_in *sa)
 	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
 }
 
+/*
+ * The conformance logs (docs/sim.md "Conformance log"): $NAME names a file appended to, or a
+ * directory that gets one file per process (parallel test workers); NULL when unset or unusable.
+ */
+static FILE *open_log(const char *name, const char *what)
+{
+	const char *v = getenv(name);
+	char path[4096];
+	struct stat st;
+	if (!v || !*v)
+		return NULL;
+	if (stat(v, &st) == 0 && S_ISDIR(st.st_mode))
+		snprintf(path, sizeof(path), "%s/sim-%ld.jsonl", v, (long)getpid());
+	else
+		snprintf(path, sizeof(path), "%s", v);
+	FILE *f = fopen(path, "a");
+	if (!f)
+		fprintf(stderr, "ecship-sim: warning: cannot open the %s log '%s'\n", what, path);
+	else
+		setvbuf(f, NULL, _IOLBF, 0);
+	return f;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = {"127.0.0.1:4580", NULL, NULL, "123456789012", 1.0, 1, 3, 0, 0, SIM_TIMING_ECS};
@@ -195,9 +219,13 @@ int main(int argc, char **argv)
 	struct MHD_Daemon *d = NULL;
 	int have_sim = 0;
 	const char **rules = ship_calloc((size_t)argc + 1, sizeof(char *));
-	int nrules = 0;
-	if (!rules)
+	const char **hrules = ship_calloc((size_t)argc + 1, sizeof(char *));
+	int nrules = 0, nhrules = 0;
+	if (!rules || !hrules) {
+		ship_free(rules);
+		ship_free(hrules);
 		return 1;
+	}
 	o.region = getenv("AWS_REGION") ? getenv("AWS_REGION") : getenv("AWS_DEFAULT_REGION");
 	if (!o.region || !*o.region)
 		o.region = "us-east-1";
@@ -264,6 +292,8 @@ int main(int argc, char **argv)
 			}
 		} else if (strcmp(a, "--image-rule") == 0) {
 			rules[nrules++] = v;
+		} else if (strcmp(a, "--hook-rule") == 0) {
+			hrules[nhrules++] = v;
 		} else {
 			fprintf(stderr, "ecship-sim: error: unknown option '%s'\n", a);
 			usage(stderr);
@@ -292,21 +322,8 @@ int main(int argc, char **argv)
 			s.upstream[--n] = '\0';
 	}
 	sim_config_timing(&s, o.timing);
-	/* a directory gets one file per process (parallel test workers), anything else is appended to */
-	const char *rlog = getenv("ECSHIP_SIM_RESPONSE_LOG");
-	if (rlog && *rlog) {
-		char path[4096];
-		struct stat st;
-		if (stat(rlog, &st) == 0 && S_ISDIR(st.st_mode))
-			snprintf(path, sizeof(path), "%s/sim-%ld.jsonl", rlog, (long)getpid());
-		else
-			snprintf(path, sizeof(path), "%s", rlog);
-		s.resp_log = fopen(path, "a");
-		if (!s.resp_log)
-			fprintf(stderr, "ecship-sim: warning: cannot open the response log '%s'\n", path);
-		else
-			setvbuf(s.resp_log, NULL, _IOLBF, 0);
-	}
+	s.resp_log = open_log("ECSHIP_SIM_RESPONSE_LOG", "response");
+	s.req_log = open_log("ECSHIP_SIM_REQUEST_LOG", "request");
 	s.cfg.breaker_min = o.breaker_min;
 	s.cfg.rate_limits = !o.no_rate_limits;
 	s.cfg.upstream_checks = !o.no_upstream_checks;
@@ -317,9 +334,21 @@ int main(int argc, char **argv)
 		ship_free(match);
 		if (bad) {
 			fprintf(stderr, "ecship-sim: error: invalid --image-rule '%s': use SUBSTRING=BEHAVIOR with one of ok, "
-					"exit[:CODE], unhealthy[:STATUS], pull-error, slow-start[:SECONDS], django\n", rules[i]);
+					"exit[:CODE], unhealthy[:STATUS], pull-error, slow-start[:SECONDS], slow-health[:SECONDS], django\n", rules[i]);
 			goto cleanup;
 		}
+	}
+	/* Lambda lifecycle hooks' answers by a substring of the function ARN (docs/sim.md) */
+	for (int i = 0; i < nhrules; i++) {
+		const char *eq = strchr(hrules[i], '=');
+		const char *b = eq ? eq + 1 : "";
+		if (!eq || eq == hrules[i] || (strcmp(b, "succeed") && strcmp(b, "fail") && strcmp(b, "timeout"))) {
+			fprintf(stderr, "ecship-sim: error: invalid --hook-rule '%s': use SUBSTRING=BEHAVIOR with one of "
+					"succeed, fail, timeout\n", hrules[i]);
+			goto cleanup;
+		}
+		json_array_append_new(s.cli_hook_rules, json_pack("{s:s%,s:s}", "match", hrules[i], (size_t)(eq - hrules[i]),
+								  "behavior", b));
 	}
 	if (!s.region || !s.account) {
 		rc = 1;
@@ -382,9 +411,12 @@ cleanup:
 		close(fd);
 	if (have_sim && s.resp_log)
 		fclose(s.resp_log);
+	if (have_sim && s.req_log)
+		fclose(s.req_log);
 	s_sim = NULL;
 	if (have_sim)
 		sim_release(&s);
 	ship_free(rules);
+	ship_free(hrules);
 	return rc;
 }

@@ -270,6 +270,7 @@ static const struct {
     {"secret-error", SIM_B_SECRET_ERROR, 0, 0},
     {"no-log-group", SIM_B_NO_LOG_GROUP, 0, 0},
     {"fail-after", SIM_B_FAIL_AFTER, 120, 1},
+    {"slow-health", SIM_B_SLOW_HEALTH, 10, 1},
 };
 
 int sim_behavior_parse(const char *s, struct sim_behavior *out)
@@ -360,4 +361,28 @@ void sim_rollout_plan(int desired, int min_pct, int max_pct, int old_healthy, in
 	if (max_tasks - remaining < start)
 		start = max_tasks - remaining;
 	out->start_new = (launch_allowed && start > 0) ? start : 0;
+}
+
+/* ---- deployment strategy limits ------------------------------------------------------------- */
+
+int sim_deploy_limit_ok(const char *field, double value)
+{
+	static const struct {
+		const char *field;
+		double lo, hi, step; /* step 1: whole numbers; 0.1: tenths */
+	} limits[] = {
+	    {"bakeTimeInMinutes", 0, 1440, 1},	     {"stepBakeTimeInMinutes", 0, 1440, 1},
+	    {"canaryBakeTimeInMinutes", 0, 1440, 1}, {"stepPercent", 3.0, 100.0, 0.1},
+	    {"canaryPercent", 0.1, 100.0, 0.1},	     {"timeoutInMinutes", 1, 20160, 1},
+	};
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		if (strcmp(field, limits[i].field) != 0)
+			continue;
+		double units = value / limits[i].step;
+		if (value != value || value < limits[i].lo - 1e-9 || value > limits[i].hi + 1e-9 ||
+		    fabs(units - floor(units + 0.5)) > 1e-6)
+			return 0;
+		return 1;
+	}
+	return -1;
 }

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "ecship/util.h"
+#include "ecship/xml.h"
 #include "pure.h"
 
 /* ---- limits (bounded memory) ---------------------------------------------------------------- */
@@ -65,6 +66,11 @@ struct sim_taskdef {
 	double registered_at, deregistered_at;
 	json_t *def;  /* the rendered TaskDefinition */
 	json_t *tags;
+	/* a log group or secret it names that the upstream lacks (ecs.c, check_task_resources):
+	 * its tasks stop with this ResourceInitializationError; SIM_B_OK and NULL: none */
+	enum sim_behavior_kind missing_kind;
+	char *missing_reason;
+	double missing_checked_at; /* simulated time of the last check; 0: never */
 	struct sim_taskdef *next;
 };
 
@@ -82,6 +88,7 @@ struct sim_deployment {
 	double created_at, updated_at;
 	json_t *network;
 	char rev_arn[200]; /* its service revision */
+	char tg_arn[300];  /* the target group its tasks register in ("" = the service's first) */
 	struct sim_deployment *next;
 };
 
@@ -91,6 +98,8 @@ struct sim_rev {
 	json_t *doc; /* the ServiceRevision as DescribeServiceRevisions answers it */
 	struct sim_rev *next;
 };
+
+enum sim_strategy { SIM_STRAT_ROLLING, SIM_STRAT_BLUE_GREEN, SIM_STRAT_LINEAR, SIM_STRAT_CANARY };
 
 enum sim_sdep_status {
 	SIM_SD_PENDING,
@@ -112,6 +121,14 @@ struct sim_sdep {
 	char *reason, *rollback_reason;
 	double created_at, started_at, finished_at, stopped_at, updated_at, rollback_at;
 	int min_pct, max_pct, breaker, rollback, tripped;
+	/* the deployment strategy (strategies.c): dc keeps the strategy part of the service's
+	 * deploymentConfiguration as it was; bg = 1 when the blue/green machine runs (not for ROLLING
+	 * nor for a service's first deployment, which has no blue) */
+	int strategy, bg, stage, pre_done;
+	double stage_at, step_at, bake_until;
+	double prod_pct, test_pct; /* green's share of production / test traffic now */
+	json_t *dc, *hook_details, *stages, *triggered;
+	char blue_tg[300], green_tg[300], prod_rule[300], test_rule[300];
 	struct sim_sdep *next; /* newest first */
 };
 
@@ -147,6 +164,9 @@ struct sim_service {
 	char *platform_version;  /* as given, else NULL */
 	json_t *cps;             /* capacityProviderStrategy as given, else NULL */
 	int code_deploy;         /* deploymentController CODE_DEPLOY */
+	int strategy;            /* enum sim_strategy */
+	json_t *dc_extra;        /* strategy, bakeTimeInMinutes, linear/canaryConfiguration, lifecycleHooks, alarms */
+	char prod_tg[300];       /* the target group serving production (swaps after each blue/green deployment) */
 	int start_failures;      /* tasks in a row that failed before RUNNING (service throttle) */
 	int replaced_unhealthy;  /* tasks stopped for failed health checks, not yet replaced */
 	int unplaced_reported;   /* the "unable to place a task" event was posted for this stall */
@@ -194,7 +214,9 @@ struct sim_task {
 	int exit_code, has_exit;
 	int stable; /* ran successfully: healthy, or running for a while without health checks */
 	int failed_counted;
+	int fail_when_stopped; /* failed its health checks: a failed task once STOPPED (ECS timing) */
 	char *stop_code, *stopped_reason, *container_reason;
+	char *init_reason; /* the upstream's missing log group or secret (its taskdef's), else NULL */
 	char ip[20], eni[32], mac[20], az[24], subnet[40], attachment[40];
 	/* load balancer target */
 	char *tg_arn;
@@ -254,6 +276,9 @@ struct sim_config {
 	int upstream_checks; /* CreateService/UpdateService check subnets, security groups, target groups upstream */
 	int service_deployments; /* the service deployments API answers (off: as where it is missing) */
 	int hold_rollbacks;      /* ECS's rollbacks stay ROLLBACK_IN_PROGRESS until released */
+	double minute_seconds; /* simulated seconds in one of ECS's minutes (bake times, steps, hook timeouts) */
+	double stage_seconds;  /* the least time a blue/green lifecycle stage lasts */
+	double hook_seconds;   /* a Lambda hook's invocation */
 };
 
 struct sim {
@@ -276,8 +301,12 @@ struct sim {
 	struct sim_rollog *rollog;
 	long rollog_n, rollog_total;
 	long requests;
+	json_t *hook_rules;     /* [{match, behavior}] for Lambda hooks: succeed, fail, timeout */
+	json_t *cli_hook_rules; /* the same from --hook-rule (kept by a reset, after the control ones) */
+	json_t *alarms;     /* CloudWatch alarm states set through the control API: name -> {state, reason, at} */
 	json_t *tokens; /* idempotency: "Action cluster-arn token" -> {"request", "answer"} */
 	FILE *resp_log; /* $ECSHIP_SIM_RESPONSE_LOG: every JSON answer the sim gives, one line each */
+	FILE *req_log;  /* $ECSHIP_SIM_REQUEST_LOG: every ECS request the sim does not relay upstream */
 };
 
 /* ---- state.c ---------------------------------------------------------------------------------- */
@@ -331,6 +360,12 @@ int sim_task_healthy(const struct sim_task *t);
 void sim_engine_rollback(struct sim *s, struct sim_service *svc, struct sim_deployment *d, const char *reason);
 /* StopServiceDeployment ABORT: d launches nothing more and is FAILED; its tasks stay. */
 void sim_engine_abort(struct sim *s, struct sim_service *svc, struct sim_deployment *d);
+/* d FAILED with no rollback: launches stop, the service deployment STOPPED. */
+void sim_engine_fail(struct sim *s, struct sim_service *svc, struct sim_deployment *d, const char *reason);
+/* d reached its end: COMPLETED, the last completed deployment, SUCCESSFUL, events. */
+void sim_engine_complete(struct sim *s, struct sim_service *svc, struct sim_deployment *d);
+/* Drops deployments other than p whose tasks are all gone; the count of their tasks still alive. */
+int sim_engine_drop_dead(struct sim *s, struct sim_service *svc, struct sim_deployment *p);
 
 /* ---- request/response plumbing (http.c) ------------------------------------------------------- */
 
@@ -409,6 +444,33 @@ int sim_describe_service_revisions(struct sim *s, const struct sim_request *rq, 
 				   struct sim_apierr *e);
 int sim_stop_service_deployment(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out,
 				struct sim_apierr *e);
+int sim_continue_service_deployment(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out,
+				    struct sim_apierr *e);
+
+/* ---- strategies.c ------------------------------------------------------------------------------ */
+const char *sim_strategy_name(int strategy);
+/*
+ * Checks the strategy part of a deploymentConfiguration (merged onto the service's) and the load
+ * balancers' advancedConfiguration as ECS does; on success *extra is the new strategy part
+ * (caller owns) and *strategy its strategy. -1 with e filled.
+ */
+int sim_strategy_check(struct sim *s, const struct sim_request *rq, json_t *old_extra, json_t *dc, json_t *lbs,
+		       int code_deploy, json_t **extra, int *strategy, struct sim_apierr *e);
+/* A new service deployment x of deployment d: snapshots the strategy, picks d's target group. */
+void sim_strategy_begin(struct sim *s, struct sim_service *svc, struct sim_deployment *d, struct sim_sdep *x);
+/* The scheduler pass for a primary under a blue/green, linear or canary deployment (and the
+ * alarm check of any deployment): 1 when it handled the pass, 0 for the rolling update. */
+int sim_strategy_reconcile(struct sim *s, struct sim_service *svc, struct sim_deployment *p);
+/* The earliest timed step of any deployment after now (0 none). */
+double sim_strategy_next_due(struct sim *s);
+/* Traffic back to blue on the listener rules (a failed, rolled back or stopped deployment). */
+void sim_strategy_restore(struct sim *s, struct sim_sdep *x);
+/* lifecycleStage, lifecycleHookDetails, alarms, strategy fields into a rendered ServiceDeployment. */
+void sim_strategy_render(struct sim *s, struct sim_service *svc, struct sim_sdep *x, json_t *o);
+/* ContinueServiceDeployment on hookId of x: 0, or -1 with e filled. */
+int sim_strategy_continue(struct sim *s, struct sim_service *svc, struct sim_sdep *x, const char *hook_id,
+			  const char *action, struct sim_apierr *e);
+void sim_sdep_strategy_free(struct sim_sdep *x);
 
 /* ---- logs_elb.c ------------------------------------------------------------------------------- */
 /* 1 when the simulator answers this Logs call (its tasks' log group), else 0 (forward). */
@@ -443,6 +505,34 @@ int sim_upstream_target_group(struct sim *s, const struct sim_request *rq, const
  */
 int sim_upstream_exists(struct sim *s, const struct sim_request *rq, const char *kind, const char *id, char *msg,
 			size_t n);
+/*
+ * Sets a listener rule's (or, for a listener ARN, the listener's default) forward action to the
+ * two target groups with these weights (ELBv2 ModifyRule / ModifyListener). 0 done, -1 not.
+ */
+int sim_upstream_forward_weights(struct sim *s, const char *rule, const char *tg_a, int w_a, const char *tg_b,
+				 int w_b);
+/* CloudWatch SetAlarmState on the upstream: 1 done, 0 refused (no such alarm), -1 no upstream. */
+int sim_upstream_alarm_state(struct sim *s, const char *name, const char *state, const char *reason);
+/*
+ * Whether a resource a task needs at start exists upstream: kind "log-group" (CloudWatch Logs
+ * DescribeLogGroups), "secret" (Secrets Manager DescribeSecret; id a secret ARN or name) or
+ * "parameter" (SSM GetParameters; id a parameter name). 1 yes, 0 no, -1 unknown.
+ */
+int sim_upstream_task_resource(struct sim *s, const struct sim_request *rq, const char *kind, const char *id);
+/* One Query call to the upstream (form already encoded, `scope` the signing service): the parsed
+ * answer (caller xmlFreeDoc) or NULL, *status its HTTP status (0: no answer). No lock needed. */
+xmlDoc *sim_upstream_query(struct sim *s, const struct sim_request *rq, const char *scope, const char *form, int *status);
+
+/* ---- stack_guard.c ---------------------------------------------------------------------------- */
+/*
+ * CloudFormation requests relayed to the upstream: a DeleteStack whose stack holds a cluster with
+ * active services here fails as CloudFormation's does (DELETE_FAILED), and the stack's
+ * DescribeStacks and DescribeStackEvents answers say so. 1 when r holds the answer, 0 to forward
+ * as usual. Takes the lock itself.
+ */
+int sim_cfn_guard(struct sim *s, struct sim_request *rq, struct sim_response *r);
+/* Forgets the failed deletions (/_sim/reset; under the lock). */
+void sim_cfn_guard_reset(void);
 
 /* ---- faults.c --------------------------------------------------------------------------------- */
 struct sim_fault_decision {

@@ -75,8 +75,14 @@ void sim_config_timing(struct sim *s, enum sim_timing timing)
 		s->cfg.unhealthy_threshold = 2;
 		s->cfg.backoff_base = s->cfg.backoff_max = 0;
 		s->cfg.register_seconds = 0;
+		s->cfg.minute_seconds = 6; /* ECS's minutes ten times faster */
+		s->cfg.stage_seconds = 3;
+		s->cfg.hook_seconds = 1;
 		return;
 	}
+	s->cfg.minute_seconds = 60;
+	s->cfg.stage_seconds = 15;
+	s->cfg.hook_seconds = 3;
 	s->cfg.drain_seconds = 300;
 	s->cfg.health_interval = 30;
 	s->cfg.stable_seconds = 40;
@@ -91,7 +97,7 @@ struct sim_tg_params sim_service_tg(const struct sim *s, const struct sim_servic
 {
 	if (s->cfg.timing == SIM_TIMING_ECS && svc && svc->tg.interval > 0)
 		return svc->tg;
-	struct sim_tg_params p = {s->cfg.health_interval, 5, s->cfg.drain_seconds, s->cfg.healthy_threshold,
+	struct sim_tg_params p = {s->cfg.health_interval, 6, s->cfg.drain_seconds, s->cfg.healthy_threshold,
 				  s->cfg.unhealthy_threshold, 0};
 	return p;
 }
@@ -123,6 +129,9 @@ int sim_init(struct sim *s, uint64_t seed, double speed)
 		return -1;
 	}
 	sim_buckets_init(s);
+	s->hook_rules = json_array();
+	s->cli_hook_rules = json_array();
+	s->alarms = json_object();
 	return 0;
 }
 
@@ -154,6 +163,7 @@ void sim_task_free(struct sim_task *t)
 	ship_free(t->stop_code);
 	ship_free(t->stopped_reason);
 	ship_free(t->container_reason);
+	ship_free(t->init_reason);
 	ship_free(t->tg_arn);
 	ship_free(t->hc_host);
 	ship_free(t->log_group);
@@ -186,6 +196,7 @@ static void free_model(struct sim *s)
 		sim_sdeps_free(v);
 		ship_free(v->platform_version);
 		json_decref(v->cps);
+		json_decref(v->dc_extra);
 		ship_free(v->name);
 		ship_free(v->arn);
 		ship_free(v->launch_type);
@@ -200,6 +211,7 @@ static void free_model(struct sim *s)
 		ship_free(d->arn);
 		json_decref(d->def);
 		json_decref(d->tags);
+		ship_free(d->missing_reason);
 		ship_free(d);
 	}
 	for (struct sim_cluster *c = s->clusters, *n; c; c = n) {
@@ -222,6 +234,10 @@ static void free_model(struct sim *s)
 void sim_reset(struct sim *s)
 {
 	free_model(s);
+	json_decref(s->hook_rules);
+	json_decref(s->alarms);
+	s->hook_rules = json_array();
+	s->alarms = json_object();
 	sim_rules_free(s->rules);
 	s->rules = NULL;
 	sim_faults_free(s->faults);
@@ -229,6 +245,7 @@ void sim_reset(struct sim *s)
 	sim_faults_free(s->buckets);
 	s->buckets = NULL;
 	sim_buckets_init(s);
+	sim_cfn_guard_reset();
 	s->reqlog_n = s->reqlog_total = 0;
 	s->rollog_n = s->rollog_total = 0;
 	s->rng = s->seed;
@@ -238,6 +255,9 @@ void sim_reset(struct sim *s)
 void sim_release(struct sim *s)
 {
 	free_model(s);
+	json_decref(s->hook_rules);
+	json_decref(s->cli_hook_rules);
+	json_decref(s->alarms);
 	sim_rules_free(s->rules);
 	sim_rules_free(s->cli_rules);
 	sim_faults_free(s->faults);

@@ -22,6 +22,10 @@ static const struct ship_service_info s_services[SHIP_SVC_COUNT] = {
     [SHIP_SVC_IAM] = {"iam", "IAM", "iam", "iam", SHIP_PROTO_QUERY, NULL, "2010-05-08", 1},
     [SHIP_SVC_ECR] = {"ecr", "ECR", "api.ecr", "ecr", SHIP_PROTO_JSON,
 		      "AmazonEC2ContainerRegistry_V20150921", "2015-09-21", 0},
+    [SHIP_SVC_APPLICATION_AUTO_SCALING] = {"application-autoscaling", "APPLICATION_AUTO_SCALING",
+					   "application-autoscaling", "application-autoscaling",
+					   SHIP_PROTO_JSON, "AnyScaleFrontendService", "2016-02-06",
+					   0},
 };
 
 const struct ship_service_info *ship_service_info(enum ship_service svc)

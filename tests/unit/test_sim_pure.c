@@ -120,6 +120,20 @@ static void breaker_threshold(void **state)
 		assert_int_equal(sim_breaker_threshold(cases[i][0], cases[i][1]), cases[i][2]);
 }
 
+static int deploylimit_row(void *ctx, const struct rules_row *r)
+{
+	(void)ctx;
+	return sim_deploy_limit_ok(r->a, strtod(r->b, NULL)) != r->want;
+}
+
+/* bake times, linear and canary steps, hook timeouts: the documented limits */
+static void deploy_limits(void **state)
+{
+	(void)state;
+	rules_table_run("deploylimit", deploylimit_row, NULL);
+	assert_int_equal(sim_deploy_limit_ok("maximumPercent", 200), -1);
+}
+
 static void rollout_plan(void **state)
 {
 	(void)state;
@@ -167,6 +181,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    TU_TEST(django_hosts), TU_TEST(django_message),    TU_TEST(fargate_sizes),
 	    TU_TEST(behaviors),	   TU_TEST(breaker_threshold), TU_TEST(rollout_plan),
+	    TU_TEST(deploy_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
