@@ -39,7 +39,7 @@ static int add_rule_obj(struct sim_rule **list, json_t *o, struct sim_apierr *e)
 	const char *b = json_string_value(json_object_get(o, "behavior"));
 	if (!m || !b || sim_rule_add(list, m, b) != 0)
 		return sim_err(e, "InvalidParameterException",
-			       "a rule is {\"match\": SUBSTRING, \"behavior\": ok|exit[:CODE]|unhealthy[:STATUS]|pull-error|slow-start[:S]|django}");
+			       "a rule is {\"match\": SUBSTRING, \"behavior\": ok|exit[:CODE]|unhealthy[:STATUS]|pull-error|slow-start[:S]|slow-health[:S]|django}");
 	return 0;
 }
 
@@ -79,18 +79,19 @@ static json_t *clock_json(struct sim *s)
 
 static json_t *config_json(struct sim *s)
 {
-	json_t *o = json_pack("{s:i,s:f,s:f,s:f,s:f,s:i,s:i,s:b,s:s,s:f,s:f,s:f,s:b,s:b,s:b}", "breaker_min", s->cfg.breaker_min,
+	json_t *o = json_pack("{s:i,s:f,s:f,s:f,s:f,s:i,s:i,s:b,s:s,s:f,s:f,s:f,s:b}", "breaker_min", s->cfg.breaker_min,
 			 "drain_seconds", s->cfg.drain_seconds, "health_interval", s->cfg.health_interval,
 			 "stable_seconds", s->cfg.stable_seconds, "stopped_ttl", s->cfg.stopped_ttl, "healthy_threshold",
 			 s->cfg.healthy_threshold, "unhealthy_threshold", s->cfg.unhealthy_threshold, "rate_limits",
 			 s->cfg.rate_limits, "timing", s->cfg.timing == SIM_TIMING_FAST ? "fast" : "ecs", "backoff_base",
 			 s->cfg.backoff_base, "backoff_max", s->cfg.backoff_max, "register_seconds", s->cfg.register_seconds,
-			 "upstream_checks", s->cfg.upstream_checks, "service_deployments", s->cfg.service_deployments,
-			 "hold_rollbacks", s->cfg.hold_rollbacks);
+			 "upstream_checks", s->cfg.upstream_checks);
 	if (o) {
 		json_object_set_new(o, "minute_seconds", json_real(s->cfg.minute_seconds));
 		json_object_set_new(o, "stage_seconds", json_real(s->cfg.stage_seconds));
 		json_object_set_new(o, "hook_seconds", json_real(s->cfg.hook_seconds));
+		json_object_set_new(o, "service_deployments", json_boolean(s->cfg.service_deployments));
+		json_object_set_new(o, "hold_rollbacks", json_boolean(s->cfg.hold_rollbacks));
 	}
 	return o;
 }

@@ -481,8 +481,11 @@ int sim_describe_service_revisions(struct sim *s, const struct sim_request *rq, 
 /*
  * StopServiceDeployment: ROLLBACK (the default) goes back to the last service revision that
  * completed, as the breaker would; ABORT stops the deployment where it stands: no more launches,
- * the tasks already there stay. Only a deployment under way can be stopped (ConflictException).
+ * the tasks already there stay. Only a deployment under way can be stopped (ConflictException);
+ * one already being stopped or rolled back goes on as it was. The rollback restores the previous
+ * service revision (task definition, network, load balancers: engine.c restore_revision).
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_StopServiceDeployment.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stop-service-deployment.html
  */
 int sim_stop_service_deployment(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out,
 				struct sim_apierr *e)
@@ -498,6 +501,12 @@ int sim_stop_service_deployment(struct sim *s, const struct sim_request *rq, jso
 	struct sim_sdep *x = find_sdep(s, json_string_value(a), &svc);
 	if (!x)
 		return sim_err(e, "ServiceDeploymentNotFoundException", "The service deployment does not exist.");
+	/* a stop or rollback already under way goes on ("continues the rollback operation") */
+	if (x->status == SIM_SD_STOP_REQUESTED || x->status == SIM_SD_ROLLBACK_REQUESTED ||
+	    x->status == SIM_SD_ROLLBACK_IN_PROGRESS) {
+		*out = json_pack("{s:s}", "serviceDeploymentArn", x->arn);
+		return 0;
+	}
 	if (x->status != SIM_SD_IN_PROGRESS && x->status != SIM_SD_PENDING)
 		return sim_err(e, "ConflictException", "The service deployment is in %s status and can't be stopped.",
 			       s_status[x->status]);

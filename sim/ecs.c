@@ -886,11 +886,12 @@ static int apply_dc(struct sim_service *svc, json_t *dc, struct sim_apierr *e)
 /*
  * The health-check settings the service's tasks will meet: the target group's own (read from
  * the upstream where the target group lives) else AWS's defaults (the profile's: interval 30 s,
- * timeout 5 s, healthy 5, unhealthy 2, deregistration delay 300 s).
+ * timeout 6 s (an HTTP target group's, ELBv2 CreateTargetGroup), healthy 5, unhealthy 2,
+ * deregistration delay 300 s).
  */
 static void load_tg_params(struct sim *s, const struct sim_request *rq, struct sim_service *svc)
 {
-	struct sim_tg_params p = {s->cfg.health_interval, 5, s->cfg.drain_seconds, s->cfg.healthy_threshold,
+	struct sim_tg_params p = {s->cfg.health_interval, 6, s->cfg.drain_seconds, s->cfg.healthy_threshold,
 				  s->cfg.unhealthy_threshold, 0};
 	const char *tg = json_string_value(json_object_get(json_array_get(svc->load_balancers, 0), "targetGroupArn"));
 	if (tg && s->cfg.timing == SIM_TIMING_ECS)
@@ -1720,9 +1721,144 @@ int sim_ecs_owns(const char *action)
 	return 0;
 }
 
+/* ---- what a task needs at start, upstream ---------------------------------------------------- */
+
+/* The secret's ARN without the JSON key, version stage and id a valueFrom may add (7 fields). */
+static void secret_arn(const char *from, char *out, size_t n)
+{
+	const char *p = from;
+	for (int fields = 0; *p; p++)
+		if (*p == ':' && ++fields == 7)
+			break;
+	snprintf(out, n, "%.*s", (int)(p - from), from);
+}
+
+/* An SSM parameter's name from a valueFrom: the name itself, or the one in its ARN. */
+static void parameter_name(const char *from, char *out, size_t n)
+{
+	const char *p = strncmp(from, "arn:", 4) == 0 ? strstr(from, ":parameter/") : NULL;
+	if (!p) {
+		snprintf(out, n, "%s", from);
+		return;
+	}
+	p += strlen(":parameter/");
+	snprintf(out, n, "%s%s", strchr(p, '/') ? "/" : "", p);
+}
+
+/*
+ * The first missing resource one secret (or secretOptions entry) names, as the stopped reason
+ * ECS gives (re:Post "ecs-unable-to-pull-secrets": "... unable to retrieve secret from asm:
+ * service call has been retried 1 time(s): failed to fetch secret ARN from secrets manager:
+ * ..."; the agent's SSM form "invalid parameters: NAME", amazon-ecs-agent agent/ssm/ssm.go).
+ * 1 missing (reason filled), 0 present or unknown.
+ */
+static int secret_missing(struct sim *s, const struct sim_request *rq, const char *from, struct ship_buf *reason)
+{
+	char id[512];
+	if (!from)
+		return 0;
+	if (strstr(from, ":secretsmanager:")) {
+		secret_arn(from, id, sizeof(id));
+		if (sim_upstream_task_resource(s, rq, "secret", id) != 0)
+			return 0;
+		ship_buf_addf(reason,
+			      "ResourceInitializationError: unable to pull secrets or registry auth: execution resource "
+			      "retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): "
+			      "failed to fetch secret %s from secrets manager: ResourceNotFoundException: Secrets Manager "
+			      "can't find the specified secret.",
+			      id);
+		return 1;
+	}
+	parameter_name(from, id, sizeof(id));
+	if (sim_upstream_task_resource(s, rq, "parameter", id) != 0)
+		return 0;
+	ship_buf_addf(reason,
+		      "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval "
+		      "failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): invalid "
+		      "parameters: %s",
+		      id);
+	return 1;
+}
+
+/*
+ * Checks, against the upstream, the resources a task of td needs before its containers start:
+ * each awslogs group (unless awslogs-create-group is "true") and each secret (Secrets Manager or
+ * SSM Parameter Store). A missing one makes its tasks stop with ECS's ResourceInitializationError
+ * (DG "Amazon ECS stopped task error codes": ResourceInitializationError, "could not ... retrieve
+ * secrets ... or create the log stream"), until it exists: a marked definition is checked again at
+ * most every 30 simulated seconds (force: now). Only with --upstream and its checks on; without,
+ * the image rules no-log-group and secret-error stand in.
+ */
+static void check_task_resources(struct sim *s, const struct sim_request *rq, struct sim_taskdef *td, int force)
+{
+	if (!td || !s->upstream || !s->cfg.upstream_checks)
+		return;
+	if (!force && td->missing_checked_at && s->now < td->missing_checked_at + 30)
+		return;
+	td->missing_checked_at = s->now;
+	struct ship_buf reason = SHIP_BUF_INIT(8192);
+	enum sim_behavior_kind kind = SIM_B_OK;
+	json_t *cd, *sec, *opts;
+	size_t i, k;
+	json_array_foreach(json_object_get(td->def, "containerDefinitions"), i, cd)
+	{
+		json_t *logc = json_object_get(cd, "logConfiguration");
+		opts = json_object_get(logc, "options");
+		const char *grp = json_string_value(json_object_get(opts, "awslogs-group"));
+		const char *create = json_string_value(json_object_get(opts, "awslogs-create-group"));
+		if (kind == SIM_B_OK && grp &&
+		    strcmp(json_string_value(json_object_get(logc, "logDriver")) ?: "", "awslogs") == 0 &&
+		    !(create && ship_strcasecmp(create, "true") == 0) &&
+		    sim_upstream_task_resource(s, rq, "log-group", grp) == 0) {
+			kind = SIM_B_NO_LOG_GROUP;
+			ship_buf_adds(&reason, "ResourceInitializationError: failed to validate logger args: create stream has "
+					       "been retried 1 times: failed to create Cloudwatch log stream: "
+					       "ResourceNotFoundException: The specified log group does not exist. : exit "
+					       "status 1");
+		}
+		json_array_foreach(json_object_get(cd, "secrets"), k, sec)
+		{
+			if (kind == SIM_B_OK &&
+			    secret_missing(s, rq, json_string_value(json_object_get(sec, "valueFrom")), &reason))
+				kind = SIM_B_SECRET_ERROR;
+		}
+		json_array_foreach(json_object_get(logc, "secretOptions"), k, sec)
+		{
+			if (kind == SIM_B_OK &&
+			    secret_missing(s, rq, json_string_value(json_object_get(sec, "valueFrom")), &reason))
+				kind = SIM_B_SECRET_ERROR;
+		}
+	}
+	ship_free(td->missing_reason);
+	td->missing_reason = NULL;
+	td->missing_kind = SIM_B_OK;
+	if (kind != SIM_B_OK && !reason.failed) {
+		td->missing_kind = kind;
+		td->missing_reason = ship_buf_detach(&reason, NULL);
+	}
+	ship_buf_release(&reason);
+}
+
+/* Before the calls that launch tasks (and the polls that follow them), the upstream resources of
+ * the task definitions concerned. */
+static void check_before(struct sim *s, const struct sim_request *rq, const char *action, json_t *in)
+{
+	int launches = strcmp(action, "CreateService") == 0 || strcmp(action, "UpdateService") == 0 ||
+		       strcmp(action, "RunTask") == 0 || strcmp(action, "StartTask") == 0;
+	if (!launches && strcmp(action, "DescribeServices") != 0)
+		return;
+	if (launches)
+		check_task_resources(s, rq, sim_taskdef_find(s, json_string_value(json_object_get(in, "taskDefinition")), 0),
+				     1);
+	for (struct sim_taskdef *td = s->taskdefs; td; td = td->next)
+		if (td->missing_kind != SIM_B_OK)
+			check_task_resources(s, rq, td, launches);
+}
+
 int sim_ecs_call(struct sim *s, const struct sim_request *rq, const char *action, json_t *in, json_t **out,
 		 struct sim_apierr *e)
 {
+	check_before(s, rq, action, in);
 	for (size_t i = 0; i < sizeof(s_ops) / sizeof(s_ops[0]); i++) {
 		if (strcmp(s_ops[i].name, action) != 0)
 			continue;

@@ -268,13 +268,28 @@ static void mark_stable(struct sim *s, struct sim_task *t)
 
 /* ---- health checks ------------------------------------------------------------------------------- */
 
-/* HTTP status the app answers a health check with (0: no answer yet). */
-static int probe(struct sim *s, struct sim_task *t, const char *host, int log)
+/*
+ * HTTP status the app answers a health check with (0: no answer yet, or none within `timeout`
+ * seconds: the target group's HealthCheckTimeoutSeconds, "the amount of time during which no
+ * response from a target means a failed health check" (botocore's ELBv2 CreateTargetGroup), or
+ * the container healthCheck's `timeout`, "the time period in seconds to wait for a health check
+ * to succeed before it is considered a failure" (API_HealthCheck)).
+ */
+static int probe(struct sim *s, struct sim_task *t, const char *host, int log, double timeout)
 {
 	if (s->now < t->ready_at)
 		return 0;
 	int code;
 	switch (t->behavior.kind) {
+	case SIM_B_SLOW_HEALTH:
+		if (t->behavior.code > timeout) {
+			if (log && t->checks < 6)
+				sim_task_log(s, t, s->now, "[WARNING] health check from %s still running after %.0f s "
+							   "(the app answers after %d s)", host, timeout, t->behavior.code);
+			return 0;
+		}
+		code = 200;
+		break;
 	case SIM_B_UNHEALTHY:
 		code = t->behavior.code;
 		break;
@@ -335,7 +350,7 @@ static void container_check(struct sim *s, struct sim_task *t)
 {
 	if (!t->want_running || t->phase != SIM_RUNNING)
 		return;
-	int code = probe(s, t, t->hc_host ? t->hc_host : "localhost", t->target == SIM_TG_NONE);
+	int code = probe(s, t, t->hc_host ? t->hc_host : "localhost", t->target == SIM_TG_NONE, t->hc_timeout);
 	if (code == 200) {
 		t->health = SIM_H_HEALTHY;
 		t->hc_fails = 0;
@@ -363,11 +378,15 @@ static void health_check(struct sim *s, struct sim_task *t)
 			return;
 		}
 		snprintf(host, sizeof(host), "%s:%d", t->ip, t->port);
-		code = probe(s, t, host, 1);
+		code = probe(s, t, host, 1, tg.timeout);
 		if (code == 200) {
 			t->passes++;
 			t->fails = 0;
-			if (t->passes >= tg.healthy)
+			/* "For newly registered targets, regardless of the healthy threshold count setting,
+			 * only one successful health check is required for the target to be considered
+			 * healthy" (ECS developer guide, "Optimize load balancer health check parameters");
+			 * the threshold applies to a target recovering from unhealthy */
+			if (t->passes >= tg.healthy || (t->target == SIM_TG_INITIAL && s->cfg.timing == SIM_TIMING_ECS))
 				t->target = SIM_TG_HEALTHY;
 		} else {
 			t->fails++;
@@ -379,7 +398,7 @@ static void health_check(struct sim *s, struct sim_task *t)
 	}
 	if (t->has_hc && t->phase == SIM_RUNNING && s->cfg.timing == SIM_TIMING_FAST) {
 		snprintf(host, sizeof(host), "%s", t->hc_host ? t->hc_host : "localhost");
-		int c2 = probe(s, t, host, t->target == SIM_TG_NONE);
+		int c2 = probe(s, t, host, t->target == SIM_TG_NONE, t->hc_timeout);
 		if (c2 == 200)
 			t->health = SIM_H_HEALTHY;
 		else if (t->checks >= 3 && s->now >= t->started_at + s->cfg.health_interval * 3)
@@ -419,7 +438,17 @@ static int evaluate_health(struct sim *s, struct sim_task *t)
 		}
 		sim_event_add(s, t->service, "(service %s) has stopped 1 running tasks: (task %s).", t->service->name, t->id);
 		t->service->replaced_unhealthy++;
-		task_fail(s, t, "ServiceSchedulerInitiated", reason);
+		if (s->cfg.timing == SIM_TIMING_ECS) {
+			/* ECS "deregisters it and stops the task" (service throttle logic page): the task
+			 * drains for the target group's deregistration delay (300 s by default), and a task
+			 * that "fails any of its defined health checks and is stopped" is a failed task
+			 * (API_Deployment, failedTasks): the breaker counts it once it has STOPPED. The
+			 * replacement starts at once (maximumPercent allowing). */
+			sim_task_stop(s, t, "ServiceSchedulerInitiated", reason);
+			t->fail_when_stopped = 1;
+		} else {
+			task_fail(s, t, "ServiceSchedulerInitiated", reason);
+		}
 		return 1;
 	}
 	return 0;
@@ -493,6 +522,10 @@ static void start_failure_reason(struct sim *s, struct sim_task *t, char *out, s
 	size_t hl = strcspn(image, "/");
 	snprintf(host, sizeof(host), "%.*s", (int)(image[hl] && strchr(image, '.') && memchr(image, '.', hl) ? hl : 0),
 		 image);
+	if (t->init_reason) {
+		snprintf(out, n, "%s", t->init_reason);
+		return;
+	}
 	switch (t->behavior.kind) {
 	case SIM_B_PULL_DENIED:
 		snprintf(out, n,
@@ -565,8 +598,10 @@ static void phase_step(struct sim *s, struct sim_task *t)
 			t->target = SIM_TG_INITIAL;
 			t->phase_at = s->now + sim_uniform(s, 2, 4);
 			t->registered_until = s->now + s->cfg.register_seconds;
-			if (s->cfg.timing == SIM_TIMING_ECS)
-				t->check_at = t->registered_until;
+			if (s->cfg.timing == SIM_TIMING_ECS) /* Elb.RegistrationInProgress, then
+								 * Elb.InitialHealthChecking: the first check one
+								 * interval later (the sim's choice) */
+				t->check_at = t->registered_until + sim_service_tg(s, t->service).interval;
 			else
 				t->check_at = s->now + sim_uniform(s, 3, s->cfg.health_interval);
 			t->ready_at = 1e18; /* container still starting */
@@ -613,6 +648,8 @@ static void phase_step(struct sim *s, struct sim_task *t)
 		t->stopped_at = s->now;
 		s->nlive--;
 		s->nstopped++;
+		if (t->fail_when_stopped)
+			count_failure(s, t);
 		break;
 	default:
 		t->phase_at = 0;
@@ -744,6 +781,12 @@ struct sim_task *sim_task_start(struct sim *s, struct sim_cluster *c, struct sim
 		if (behavior_rank(other.kind) > behavior_rank(t->behavior.kind))
 			t->behavior = other;
 	}
+	if (td->missing_kind != SIM_B_OK && td->missing_reason) {
+		/* the upstream lacks a log group or secret it names: fails before any image rule */
+		t->behavior.kind = td->missing_kind;
+		t->behavior.code = 0;
+		set_str(&t->init_reason, td->missing_reason);
+	}
 	pick_network(s, t, network);
 	if (lb && json_string_value(json_object_get(lb, "targetGroupArn"))) {
 		/* a blue/green deployment's tasks register in the target group it chose (strategies.c) */
@@ -818,6 +861,36 @@ struct sim_task *sim_task_start(struct sim *s, struct sim_cluster *c, struct sim
  * So the rollback is the last COMPLETED deployment itself, under its own id, and its tasks that
  * still run keep serving; a failing rollback has nothing COMPLETED left and stalls.
  */
+/*
+ * A rollback goes back to the service revision, not only its task definition: "Amazon ECS uses
+ * the last successful service revision for the rollback", and a service revision holds the
+ * network configuration and the load balancers besides the task definition (the service's
+ * health-check grace period and deployment configuration are not in it, and stay as they are).
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-revision.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-revision-property.html
+ */
+static void restore_revision(struct sim_service *svc, struct sim_deployment *back)
+{
+	const json_t *doc = NULL;
+	for (struct sim_rev *r = svc->revs; r && !doc; r = r->next)
+		if (strcmp(r->arn, back->rev_arn) == 0)
+			doc = r->doc;
+	json_t *net = doc ? json_object_get(doc, "networkConfiguration") : NULL;
+	json_t *lbs = doc ? json_object_get(doc, "loadBalancers") : NULL;
+	if (doc) {
+		json_decref(back->network);
+		back->network = net ? json_deep_copy(net) : NULL;
+	}
+	if (doc || back->network) {
+		json_decref(svc->network);
+		svc->network = back->network ? json_deep_copy(back->network) : NULL;
+	}
+	if (lbs) {
+		json_decref(svc->load_balancers);
+		svc->load_balancers = json_deep_copy(lbs);
+	}
+}
+
 /* The last COMPLETED deployment back as PRIMARY, IN_PROGRESS, under its own id; NULL when none. */
 static struct sim_deployment *reactivate_last_completed(struct sim *s, struct sim_service *svc, struct sim_deployment *d)
 {
@@ -844,6 +917,7 @@ static struct sim_deployment *reactivate_last_completed(struct sim *s, struct si
 		back->network = svc->network ? json_deep_copy(svc->network) : NULL;
 		snprintf(back->tg_arn, sizeof(back->tg_arn), "%s", svc->prod_tg);
 	}
+	restore_revision(svc, back);
 	char reason[160];
 	snprintf(reason, sizeof(reason), "ECS deployment circuit breaker: rolling back to deploymentId %s.", back->id);
 	set_str(&back->reason, reason);

@@ -202,6 +202,32 @@ static int is_json_service(const struct sim_request *rq)
 	return strcmp(rq->svc, "ecs") == 0 || strcmp(rq->svc, "logs") == 0 || strcmp(rq->svc, "json") == 0;
 }
 
+/*
+ * The request log ($ECSHIP_SIM_REQUEST_LOG): each ECS request the sim answers itself (owned, or
+ * hit by a fault), one line {"target", "user_agent", "body"}; the ones relayed upstream are the
+ * upstream's to record. tests/run checks ecship's against botocore's input shapes.
+ */
+static void log_request(struct sim *s, const struct sim_request *rq, const struct sim_fault_decision *fd)
+{
+	if (!s->req_log || strcmp(rq->svc, "ecs") != 0)
+		return;
+	int faulted = fd->reset || fd->empty || fd->throttle || fd->error_status;
+	if (!rq->too_big && !faulted && !sim_ecs_owns(rq->action))
+		return;
+	const char *target = sim_req_header(rq, "X-Amz-Target");
+	const char *ua = sim_req_header(rq, "User-Agent");
+	json_t *line = json_pack("{s:s,s:s,s:s%}", "target", target ? target : "", "user_agent", ua ? ua : "", "body",
+				 rq->body ? rq->body : "", rq->body ? rq->len : 0);
+	char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+	if (text) {
+		pthread_mutex_lock(&s->lock);
+		fprintf(s->req_log, "%s\n", text);
+		pthread_mutex_unlock(&s->lock);
+	}
+	ship_free(text);
+	json_decref(line);
+}
+
 static void throttle_error(const struct sim_request *rq, struct sim_response *r)
 {
 	if (is_json_service(rq))
@@ -327,6 +353,8 @@ static void handle_elb(struct sim *s, struct sim_request *rq, struct sim_respons
 
 static void handle_other(struct sim *s, struct sim_request *rq, struct sim_response *r)
 {
+	if (sim_cfn_guard(s, rq, r))
+		return;
 	if (s->upstream) {
 		sim_upstream_forward(s->upstream, rq, r);
 		return;
@@ -373,6 +401,7 @@ void sim_handle(struct sim *s, struct sim_request *rq, struct sim_response *r)
 		memset(&fd, 0, sizeof(fd));
 	pthread_mutex_unlock(&s->lock);
 
+	log_request(s, rq, &fd);
 	if (rq->too_big) {
 		if (is_json_service(rq))
 			sim_resp_json_error(r, 413, "RequestEntityTooLargeException",
@@ -421,9 +450,10 @@ void sim_handle(struct sim *s, struct sim_request *rq, struct sim_response *r)
 	pthread_mutex_lock(&s->lock);
 	sim_reqlog_add(s, rq, r, (sim_wall() - t0) * 1000);
 	double now = sim_clock_now(s);
-	/* the conformance log: JSON answers the sim gave itself (forwarded ones carry upstream headers) */
-	if (s->resp_log && !r->drop && is_json_service(rq) && r->nheaders == 1 &&
-	    (strcmp(rq->svc, "ecs") == 0 || strcmp(rq->svc, "logs") == 0)) {
+	/* the conformance log: the JSON (ECS, Logs) and ELBv2 XML answers the sim gave itself
+	 * (forwarded ones carry upstream headers) */
+	if (s->resp_log && !r->drop && r->nheaders == 1 &&
+	    (strcmp(rq->svc, "ecs") == 0 || strcmp(rq->svc, "logs") == 0 || strcmp(rq->svc, "elbv2") == 0)) {
 		json_t *line = json_pack("{s:s,s:s,s:i,s:s%}", "service", rq->svc, "action", rq->action, "status", r->status,
 					 "body", r->body.data ? r->body.data : "", r->body.len);
 		char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;

@@ -159,7 +159,7 @@ static void usage(FILE *f)
 		   "                  [--breaker-min N] [--no-rate-limits] [--timing ecs|fast] [--no-upstream-checks]\n"
 		   "                  [--hook-rule SUBSTRING=succeed|fail|timeout]...\n"
 		   "behaviours: ok, exit[:CODE], unhealthy[:STATUS], pull-error, pull-denied, secret-error, no-log-group,\n"
-		   "            slow-start[:SECONDS], fail-after[:SECONDS], django\n"
+		   "            slow-start[:SECONDS], fail-after[:SECONDS], slow-health[:SECONDS], django\n"
 		   "control API: http://HOST:PORT/_sim/ (see docs/sim.md)\n");
 }
 
@@ -186,6 +186,29 @@ static int parse_listen(const char *spec, struct sockaddr_in *sa)
 	if (strcmp(host, "localhost") == 0)
 		snprintf(host, sizeof(host), "127.0.0.1");
 	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+/*
+ * The conformance logs (docs/sim.md "Conformance log"): $NAME names a file appended to, or a
+ * directory that gets one file per process (parallel test workers); NULL when unset or unusable.
+ */
+static FILE *open_log(const char *name, const char *what)
+{
+	const char *v = getenv(name);
+	char path[4096];
+	struct stat st;
+	if (!v || !*v)
+		return NULL;
+	if (stat(v, &st) == 0 && S_ISDIR(st.st_mode))
+		snprintf(path, sizeof(path), "%s/sim-%ld.jsonl", v, (long)getpid());
+	else
+		snprintf(path, sizeof(path), "%s", v);
+	FILE *f = fopen(path, "a");
+	if (!f)
+		fprintf(stderr, "ecship-sim: warning: cannot open the %s log '%s'\n", what, path);
+	else
+		setvbuf(f, NULL, _IOLBF, 0);
+	return f;
 }
 
 int main(int argc, char **argv)
@@ -299,21 +322,8 @@ int main(int argc, char **argv)
 			s.upstream[--n] = '\0';
 	}
 	sim_config_timing(&s, o.timing);
-	/* a directory gets one file per process (parallel test workers), anything else is appended to */
-	const char *rlog = getenv("ECSHIP_SIM_RESPONSE_LOG");
-	if (rlog && *rlog) {
-		char path[4096];
-		struct stat st;
-		if (stat(rlog, &st) == 0 && S_ISDIR(st.st_mode))
-			snprintf(path, sizeof(path), "%s/sim-%ld.jsonl", rlog, (long)getpid());
-		else
-			snprintf(path, sizeof(path), "%s", rlog);
-		s.resp_log = fopen(path, "a");
-		if (!s.resp_log)
-			fprintf(stderr, "ecship-sim: warning: cannot open the response log '%s'\n", path);
-		else
-			setvbuf(s.resp_log, NULL, _IOLBF, 0);
-	}
+	s.resp_log = open_log("ECSHIP_SIM_RESPONSE_LOG", "response");
+	s.req_log = open_log("ECSHIP_SIM_REQUEST_LOG", "request");
 	s.cfg.breaker_min = o.breaker_min;
 	s.cfg.rate_limits = !o.no_rate_limits;
 	s.cfg.upstream_checks = !o.no_upstream_checks;
@@ -324,7 +334,7 @@ int main(int argc, char **argv)
 		ship_free(match);
 		if (bad) {
 			fprintf(stderr, "ecship-sim: error: invalid --image-rule '%s': use SUBSTRING=BEHAVIOR with one of ok, "
-					"exit[:CODE], unhealthy[:STATUS], pull-error, slow-start[:SECONDS], django\n", rules[i]);
+					"exit[:CODE], unhealthy[:STATUS], pull-error, slow-start[:SECONDS], slow-health[:SECONDS], django\n", rules[i]);
 			goto cleanup;
 		}
 	}
@@ -401,6 +411,8 @@ cleanup:
 		close(fd);
 	if (have_sim && s.resp_log)
 		fclose(s.resp_log);
+	if (have_sim && s.req_log)
+		fclose(s.req_log);
 	s_sim = NULL;
 	if (have_sim)
 		sim_release(&s);

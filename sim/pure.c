@@ -270,6 +270,7 @@ static const struct {
     {"secret-error", SIM_B_SECRET_ERROR, 0, 0},
     {"no-log-group", SIM_B_NO_LOG_GROUP, 0, 0},
     {"fail-after", SIM_B_FAIL_AFTER, 120, 1},
+    {"slow-health", SIM_B_SLOW_HEALTH, 10, 1},
 };
 
 int sim_behavior_parse(const char *s, struct sim_behavior *out)

@@ -54,6 +54,7 @@ enum sim_behavior_kind {
 	SIM_B_SECRET_ERROR, /* ResourceInitializationError: a secret cannot be read */
 	SIM_B_NO_LOG_GROUP, /* ResourceInitializationError: the awslogs group does not exist */
 	SIM_B_FAIL_AFTER,   /* healthy, then health checks fail `code` seconds (default 120) after start */
+	SIM_B_SLOW_HEALTH,  /* answers every health check 200, but only after `code` seconds (default 10) */
 };
 
 struct sim_behavior {
@@ -62,7 +63,7 @@ struct sim_behavior {
 };
 
 /* Parses "ok", "exit", "exit:3", "unhealthy:500", "pull-error", "pull-denied", "secret-error",
- * "no-log-group", "slow-start[:S]", "fail-after[:S]", "django". 0/-1. */
+ * "no-log-group", "slow-start[:S]", "fail-after[:S]", "slow-health[:S]", "django". 0/-1. */
 int sim_behavior_parse(const char *s, struct sim_behavior *out);
 /* Canonical text of a behaviour ("exit:3") into buf (size n). */
 const char *sim_behavior_format(const struct sim_behavior *b, char *buf, size_t n);

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "ecship/util.h"
+#include "ecship/xml.h"
 #include "pure.h"
 
 /* ---- limits (bounded memory) ---------------------------------------------------------------- */
@@ -65,6 +66,11 @@ struct sim_taskdef {
 	double registered_at, deregistered_at;
 	json_t *def;  /* the rendered TaskDefinition */
 	json_t *tags;
+	/* a log group or secret it names that the upstream lacks (ecs.c, check_task_resources):
+	 * its tasks stop with this ResourceInitializationError; SIM_B_OK and NULL: none */
+	enum sim_behavior_kind missing_kind;
+	char *missing_reason;
+	double missing_checked_at; /* simulated time of the last check; 0: never */
 	struct sim_taskdef *next;
 };
 
@@ -208,7 +214,9 @@ struct sim_task {
 	int exit_code, has_exit;
 	int stable; /* ran successfully: healthy, or running for a while without health checks */
 	int failed_counted;
+	int fail_when_stopped; /* failed its health checks: a failed task once STOPPED (ECS timing) */
 	char *stop_code, *stopped_reason, *container_reason;
+	char *init_reason; /* the upstream's missing log group or secret (its taskdef's), else NULL */
 	char ip[20], eni[32], mac[20], az[24], subnet[40], attachment[40];
 	/* load balancer target */
 	char *tg_arn;
@@ -266,11 +274,11 @@ struct sim_config {
 	int healthy_threshold, unhealthy_threshold;
 	int rate_limits; /* ECS-like token buckets on */
 	int upstream_checks; /* CreateService/UpdateService check subnets, security groups, target groups upstream */
+	int service_deployments; /* the service deployments API answers (off: as where it is missing) */
+	int hold_rollbacks;      /* ECS's rollbacks stay ROLLBACK_IN_PROGRESS until released */
 	double minute_seconds; /* simulated seconds in one of ECS's minutes (bake times, steps, hook timeouts) */
 	double stage_seconds;  /* the least time a blue/green lifecycle stage lasts */
 	double hook_seconds;   /* a Lambda hook's invocation */
-	int service_deployments; /* the service deployments API answers (off: as where it is missing) */
-	int hold_rollbacks;      /* ECS's rollbacks stay ROLLBACK_IN_PROGRESS until released */
 };
 
 struct sim {
@@ -298,6 +306,7 @@ struct sim {
 	json_t *alarms;     /* CloudWatch alarm states set through the control API: name -> {state, reason, at} */
 	json_t *tokens; /* idempotency: "Action cluster-arn token" -> {"request", "answer"} */
 	FILE *resp_log; /* $ECSHIP_SIM_RESPONSE_LOG: every JSON answer the sim gives, one line each */
+	FILE *req_log;  /* $ECSHIP_SIM_REQUEST_LOG: every ECS request the sim does not relay upstream */
 };
 
 /* ---- state.c ---------------------------------------------------------------------------------- */
@@ -504,6 +513,26 @@ int sim_upstream_forward_weights(struct sim *s, const char *rule, const char *tg
 				 int w_b);
 /* CloudWatch SetAlarmState on the upstream: 1 done, 0 refused (no such alarm), -1 no upstream. */
 int sim_upstream_alarm_state(struct sim *s, const char *name, const char *state, const char *reason);
+/*
+ * Whether a resource a task needs at start exists upstream: kind "log-group" (CloudWatch Logs
+ * DescribeLogGroups), "secret" (Secrets Manager DescribeSecret; id a secret ARN or name) or
+ * "parameter" (SSM GetParameters; id a parameter name). 1 yes, 0 no, -1 unknown.
+ */
+int sim_upstream_task_resource(struct sim *s, const struct sim_request *rq, const char *kind, const char *id);
+/* One Query call to the upstream (form already encoded, `scope` the signing service): the parsed
+ * answer (caller xmlFreeDoc) or NULL, *status its HTTP status (0: no answer). No lock needed. */
+xmlDoc *sim_upstream_query(struct sim *s, const struct sim_request *rq, const char *scope, const char *form, int *status);
+
+/* ---- stack_guard.c ---------------------------------------------------------------------------- */
+/*
+ * CloudFormation requests relayed to the upstream: a DeleteStack whose stack holds a cluster with
+ * active services here fails as CloudFormation's does (DELETE_FAILED), and the stack's
+ * DescribeStacks and DescribeStackEvents answers say so. 1 when r holds the answer, 0 to forward
+ * as usual. Takes the lock itself.
+ */
+int sim_cfn_guard(struct sim *s, struct sim_request *rq, struct sim_response *r);
+/* Forgets the failed deletions (/_sim/reset; under the lock). */
+void sim_cfn_guard_reset(void);
 
 /* ---- faults.c --------------------------------------------------------------------------------- */
 struct sim_fault_decision {

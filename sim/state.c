@@ -97,7 +97,7 @@ struct sim_tg_params sim_service_tg(const struct sim *s, const struct sim_servic
 {
 	if (s->cfg.timing == SIM_TIMING_ECS && svc && svc->tg.interval > 0)
 		return svc->tg;
-	struct sim_tg_params p = {s->cfg.health_interval, 5, s->cfg.drain_seconds, s->cfg.healthy_threshold,
+	struct sim_tg_params p = {s->cfg.health_interval, 6, s->cfg.drain_seconds, s->cfg.healthy_threshold,
 				  s->cfg.unhealthy_threshold, 0};
 	return p;
 }
@@ -163,6 +163,7 @@ void sim_task_free(struct sim_task *t)
 	ship_free(t->stop_code);
 	ship_free(t->stopped_reason);
 	ship_free(t->container_reason);
+	ship_free(t->init_reason);
 	ship_free(t->tg_arn);
 	ship_free(t->hc_host);
 	ship_free(t->log_group);
@@ -210,6 +211,7 @@ static void free_model(struct sim *s)
 		ship_free(d->arn);
 		json_decref(d->def);
 		json_decref(d->tags);
+		ship_free(d->missing_reason);
 		ship_free(d);
 	}
 	for (struct sim_cluster *c = s->clusters, *n; c; c = n) {
@@ -243,6 +245,7 @@ void sim_reset(struct sim *s)
 	sim_faults_free(s->buckets);
 	s->buckets = NULL;
 	sim_buckets_init(s);
+	sim_cfn_guard_reset();
 	s->reqlog_n = s->reqlog_total = 0;
 	s->rollog_n = s->rollog_total = 0;
 	s->rng = s->seed;

@@ -304,6 +304,12 @@ static xmlDoc *query_call(struct sim *s, const struct sim_request *rq, const cha
 	return doc;
 }
 
+xmlDoc *sim_upstream_query(struct sim *s, const struct sim_request *rq, const char *scope, const char *form, int *status)
+{
+	*status = 0;
+	return s->upstream ? query_call(s, rq, scope, form, status) : NULL;
+}
+
 static void url_encode(const char *in, struct ship_buf *out)
 {
 	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
@@ -475,4 +481,97 @@ int sim_upstream_alarm_state(struct sim *s, const char *name, const char *state,
 		xmlFreeDoc(doc);
 	ship_buf_release(&form);
 	return status == 200 ? 1 : status ? 0 : -1;
+}
+
+/* One JSON 1.1 call to the upstream (target "Prefix.Action", signing scope the service's):
+ * the HTTP status (0: no answer) and, for a JSON body, *out (caller json_decref). */
+static int json_call(struct sim *s, const struct sim_request *rq, const char *target, const char *scope, json_t *body,
+		     json_t **out)
+{
+	struct sim_request q;
+	struct sim_response r;
+	struct sim_header h[3];
+	char auth[300], akid[64] = "AKIAECSHIPTEST000000";
+	*out = NULL;
+	char *text = json_dumps(body, JSON_COMPACT);
+	if (!text)
+		return 0;
+	memset(&q, 0, sizeof(q));
+	memset(&r, 0, sizeof(r));
+	ship_buf_init(&r.body, MAX_UPSTREAM_BODY);
+	const char *a = rq ? sim_req_header(rq, "Authorization") : NULL;
+	const char *cred = a ? strstr(a, "Credential=") : NULL;
+	if (cred) {
+		cred += strlen("Credential=");
+		size_t n = strcspn(cred, "/,");
+		if (n && n < sizeof(akid)) {
+			memcpy(akid, cred, n);
+			akid[n] = '\0';
+		}
+	}
+	snprintf(auth, sizeof(auth),
+		 "AWS4-HMAC-SHA256 Credential=%s/20240101/%s/%s/aws4_request, SignedHeaders=host, Signature=0", akid,
+		 s->region, scope);
+	h[0].name = "Content-Type";
+	h[0].value = "application/x-amz-json-1.1";
+	h[1].name = "X-Amz-Target";
+	h[1].value = (char *)target;
+	h[2].name = "Authorization";
+	h[2].value = auth;
+	q.method = "POST";
+	q.uri = "/";
+	q.path = "/";
+	q.query = "";
+	q.headers = h;
+	q.nheaders = 3;
+	q.body = text;
+	q.len = strlen(text);
+	sim_upstream_forward(s->upstream, &q, &r);
+	if (r.body.len)
+		*out = json_loadb(r.body.data, r.body.len, 0, NULL);
+	for (int i = 0; i < r.nheaders; i++) {
+		ship_free(r.headers[i].name);
+		ship_free(r.headers[i].value);
+	}
+	ship_free(r.headers);
+	ship_buf_release(&r.body);
+	ship_free(text);
+	return r.status;
+}
+
+int sim_upstream_task_resource(struct sim *s, const struct sim_request *rq, const char *kind, const char *id)
+{
+	if (!s->upstream || !id || !*id)
+		return -1;
+	json_t *resp = NULL, *v, *body;
+	size_t i;
+	int status, rc = -1;
+	if (strcmp(kind, "log-group") == 0) {
+		body = json_pack("{s:s}", "logGroupNamePrefix", id);
+		status = body ? json_call(s, rq, "Logs_20140328.DescribeLogGroups", "logs", body, &resp) : 0;
+		if (status == 200) {
+			rc = 0;
+			json_array_foreach(json_object_get(resp, "logGroups"), i, v)
+			{
+				if (strcmp(json_string_value(json_object_get(v, "logGroupName")) ?: "", id) == 0)
+					rc = 1;
+			}
+		}
+	} else if (strcmp(kind, "secret") == 0) {
+		body = json_pack("{s:s}", "SecretId", id);
+		status = body ? json_call(s, rq, "secretsmanager.DescribeSecret", "secretsmanager", body, &resp) : 0;
+		if (status == 200)
+			rc = 1;
+		else if (status >= 400 && status < 500 &&
+			 strstr(json_string_value(json_object_get(resp, "__type")) ?: "", "ResourceNotFound"))
+			rc = 0;
+	} else {
+		body = json_pack("{s:[s]}", "Names", id);
+		status = body ? json_call(s, rq, "AmazonSSM.GetParameters", "ssm", body, &resp) : 0;
+		if (status == 200)
+			rc = json_array_size(json_object_get(resp, "InvalidParameters")) ? 0 : 1;
+	}
+	json_decref(body);
+	json_decref(resp);
+	return rc;
 }

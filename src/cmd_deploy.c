@@ -208,6 +208,7 @@ static void fill_opts(struct ship_deploy_opts *o, const struct cli_project *proj
 	o->dry_run = s_args.dry_run;
 	o->refuse_if_busy = s_args.refuse_if_busy;
 	o->wait_approval = s_args.wait_approval;
+	o->autoscaling = &svc->autoscaling;
 	o->on_note = cli_progress_note;
 	o->on_snapshot = cli_progress_snapshot;
 	o->on_event = cli_progress_event;
@@ -364,6 +365,23 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	for (i = 0; i < n; i++)
 		if ((rc = check_prereqs(ctx, svcs[i], &rend[i])))
 			goto cleanup;
+	/* Application Auto Scaling keeps the count between min and max: a count outside would
+	 * be undone by it at once (docs/config.md#autoscaling) */
+	for (i = 0; i < n && s_args.desired_count >= 0; i++) {
+		const struct ship_config_autoscaling *as = &svcs[i]->autoscaling;
+		if (as->set && (s_args.desired_count < as->min || s_args.desired_count > as->max)) {
+			cli_error(
+			    _("--desired-count %ld is outside the autoscaling range %ld..%ld of "
+			      "service '%s'"),
+			    s_args.desired_count, as->min, as->max, svcs[i]->name);
+			cli_hint(
+			    _("Application Auto Scaling owns the desired count: give a count "
+			      "within min and max, or change them under 'autoscaling' in '%s'"),
+			    proj->cfg->path);
+			rc = CLI_EXIT_USAGE;
+			goto cleanup;
+		}
+	}
 	struct ship_aws *aws = ctx->aws;
 	cli_progress_init(&prog, ctx);
 	for (i = 0; i < n; i++)

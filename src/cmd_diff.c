@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ecship/autoscaling.h"
 #include "ecship/ecs.h"
 #include "ecship/taskdef.h"
 
@@ -79,6 +80,27 @@ static int show_update(const json_t *live, const json_t *local)
 	return r;
 }
 
+/* ecship.yml's autoscaling against the live scalable target and policy: 1 when a deploy would
+ * change them, 0 when not (or none is declared), -1 on an error (reported). */
+static int show_autoscaling(struct cli_ctx *ctx, const struct ship_config_service *cs,
+			    const json_t *local, const json_t *live)
+{
+	struct ship_err err = SHIP_ERR_INIT;
+	struct ship_buf out = SHIP_BUF_INIT(0);
+	struct ship_as_apply a = {
+	    ctx->proj->cfg->cluster, cs->name, &cs->autoscaling, local, live, 1, NULL, NULL};
+	int r = ship_autoscaling_plan(ctx->aws, NULL, &a, &out, &err);
+	if (r < 0)
+		cli_report("cannot compare the autoscaling", &err);
+	else if (r > 0) {
+		printf("--- live autoscaling of %s\n+++ ecship.yml autoscaling\n",
+		       cli_safe(cs->name));
+		cli_put_lines(stdout, out.data);
+	}
+	ship_buf_release(&out);
+	return r;
+}
+
 static int cmd_diff(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct cli_project *proj = ctx->proj;
@@ -123,11 +145,12 @@ static int cmd_diff(struct cli_ctx *ctx, int argc, char **argv)
 		if (d2 >= 0)
 			d2 |= show_update(svc, rend.service_definition);
 	}
-	if (d1 < 0 || d2 < 0) {
+	int d3 = show_autoscaling(ctx, cs, rend.service_definition, svc);
+	if (d1 < 0 || d2 < 0 || d3 < 0) {
 		rc = CLI_EXIT_FAILED;
 		goto cleanup;
 	}
-	differs = d1 > 0 || d2 > 0;
+	differs = d1 > 0 || d2 > 0 || d3 > 0;
 	if (!differs)
 		cli_note("no differences: a deploy would register nothing and change nothing");
 	rc = differs && s_args.exit_code ? CLI_EXIT_FAILED : CLI_EXIT_OK;

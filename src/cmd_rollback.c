@@ -88,6 +88,24 @@ static int resolve_to(struct ship_aws *aws, const char *to, const char *current,
 	return CLI_EXIT_USAGE;
 }
 
+/* ECS's own rollback restores the service revision, not the service settings the deploy
+ * changed (the grace period, ...): the recorded ones go back (issue 12, item 6). */
+static int restore_settings(struct cli_ctx *ctx, const char *target)
+{
+	struct ship_deploy_opts o = {0};
+	struct ship_err err = SHIP_ERR_INIT;
+	char names[512];
+	o.cluster = ctx->proj->cfg->cluster;
+	o.service = ctx->svc->name;
+	o.timeout = s_args.timeout > 0 ? s_args.timeout : ctx->proj->cfg->timeout;
+	if (ship_deploy_restore_settings(ctx->aws, &o, target, names, sizeof(names), &err))
+		return cli_report(_("cannot restore the service settings"), &err);
+	if (names[0])
+		printf(_("service '%s' has its settings from before the last deploy back: %s\n"),
+		       cli_safe(o.service), cli_safe(names));
+	return CLI_EXIT_OK;
+}
+
 static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct cli_project *proj = ctx->proj;
@@ -160,6 +178,8 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		    _("service '%s' already runs %s, the recorded previous revision; nothing to roll "
 		      "back\n"),
 		    cli_safe(cs->name), cli_safe(ship_taskdef_short(target)));
+		if ((rc = restore_settings(ctx, target)))
+			goto cleanup;
 		if (ship_service_busy(&v))
 			cli_note(_("the service is still settling there; 'ecship wait' follows it"));
 		if (by_ecs)
@@ -248,7 +268,10 @@ const struct cli_command cmd_rollback_def = {
     "move the service back to the recorded previous (or a given) revision",
     "Without --to, rolls back to the revision the last deploy replaced, which ecship records\n"
     "on the service as the tag 'ecship:previous-task-definition' only when a deployment of it\n"
-    "completed (never a guess). Waits until the service has settled there: exit 1 when the\n"
-    "rollback's deployment fails (with where ECS then brought the service), 4 on the timeout.",
+    "completed (never a guess), with the service settings that deploy changed (tag\n"
+    "'ecship:previous-service'): those come back too. A deployment still in progress is rolled\n"
+    "back by ECS (StopServiceDeployment ROLLBACK). Waits until the service has settled there:\n"
+    "exit 1 when the rollback's deployment fails (with where ECS then brought the service), 4\n"
+    "on the timeout.",
     s_options,
 };

@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ecship/ecs.h"
 #include "ecship/infra.h"
 #include "ecship/listener.h"
+#include "ecship/rollout.h"
 #include "ecship/template.h"
 
 static struct {
@@ -61,6 +63,9 @@ static void print_rule_line(FILE *f, const struct ship_listener_rule *r, const c
 	fprintf(f, "  -> %s", cli_safe(r->action_type ? r->action_type : "?"));
 	if (r->target_group)
 		fprintf(f, " %s", cli_safe(r->target_group));
+	if (r->alt_target_group)
+		fprintf(f, " (weight %ld) + %s (weight %ld)", r->weight,
+			cli_safe(r->alt_target_group), r->alt_weight);
 	if (r->owner)
 		fprintf(f, "  [ecship:rule=%s]", cli_safe(r->owner));
 	fputc('\n', f);
@@ -85,6 +90,26 @@ static json_t *rule_json(const struct ship_listener_rule *r, const char *owner)
 				    r->is_default ? json_string("default")
 						  : json_integer(r->priority));
 	return o;
+}
+
+/* Whether the service has a deployment in progress (DescribeServices; best effort: a service
+ * that cannot be read counts as not deploying, and a rule whose weights are mid-shift is left
+ * alone all the same). */
+static int deployment_in_progress(struct rulectx *rc)
+{
+	const char *cluster = rc->proj->cfg->cluster;
+	struct ship_err err = SHIP_ERR_INIT;
+	json_t *svc = NULL;
+	int busy = 0;
+	if (!cluster || !rc->svc ||
+	    ship_ecs_describe_service(rc->aws, cluster, rc->svc->name, &svc, &err))
+		return 0;
+	struct ship_service_view *v = svc ? ship_calloc(1, sizeof(*v)) : NULL;
+	if (v && !ship_service_view_parse(svc, v, &err))
+		busy = ship_service_busy(v);
+	ship_free(v);
+	json_decref(svc);
+	return busy;
 }
 
 /* The target group from the service definition's loadBalancers, rendered; NULL when none. */
@@ -271,6 +296,7 @@ static int rule_ensure(struct rulectx *rc)
 			goto cleanup;
 		}
 	}
+	spec.deployment_in_progress = deployment_in_progress(rc);
 	for (size_t i = 0; i < rc->n_listeners && !ret; i++) {
 		struct ship_rule_result res;
 		spec.listener_arn = rc->listeners[i];
@@ -299,6 +325,24 @@ static int rule_ensure(struct rulectx *rc)
 					      spec.listener_arn, "outcome", "conflict", "priority",
 					      (int)res.priority, "conflicting_rule",
 					      rule_json(res.conflict, rc->owner)));
+			ret = CLI_EXIT_FAILED;
+		} else if (res.outcome == SHIP_RULE_BUSY) {
+			cli_error(
+			    "the rule of %s on listener '%s' forwards to two target groups that "
+			    "ECS re-weights during a blue/green, linear or canary deployment, "
+			    "and %s; it was not changed",
+			    rc->owner, spec.listener_arn,
+			    spec.deployment_in_progress ? "the service has a deployment in progress"
+							: "its traffic is being shifted now");
+			print_rule_line(stderr, res.busy_rule, rc->owner);
+			cli_hint("run 'ecship rule ensure' again once the deployment has ended "
+				 "('ecship wait' waits for it)");
+			if (all)
+				json_array_append_new(
+				    all, json_pack("{s:s, s:s, s:i, s:o}", "listener_arn",
+						   spec.listener_arn, "outcome", "busy", "priority",
+						   (int)res.priority, "rule",
+						   rule_json(res.busy_rule, rc->owner)));
 			ret = CLI_EXIT_FAILED;
 		} else {
 			static const char *const what[] = {"created", "updated", "unchanged",
@@ -371,6 +415,9 @@ const struct cli_command cmd_rule_def = {
     "        updates it in place. A priority held by a rule that is not ours is reported with\n"
     "        that rule's conditions before anything is created, exit 1. 'priority: auto'\n"
     "        takes the lowest free priority and retries when a concurrent run takes it first.\n"
+    "        A rule of ours forwarding to two target groups (blue and green) is ECS's to\n"
+    "        re-weight: its actions are kept, and while the service has a deployment in\n"
+    "        progress or the weights are mid-shift it is not changed at all, exit 1.\n"
     "list    every rule of the listener, * marking the service's.",
     s_options,
 };

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "ecship/autoscaling.h"
 #include "ecship/ecs.h"
 #include "ecship/run.h"
 #include "ecship/service_info.h"
@@ -80,10 +81,62 @@ static void print_lifecycle(const struct ship_sdep_stage *l)
 		       cli_safe(l->triggered));
 }
 
+/* A policy in a few words: its type, and what a target-tracking one follows at what value. */
+static json_t *policy_brief(const json_t *p)
+{
+	const json_t *c = json_object_get(p, "TargetTrackingScalingPolicyConfiguration");
+	const json_t *spec = json_object_get(c, "PredefinedMetricSpecification");
+	const char *metric = json_string_value(json_object_get(spec, "PredefinedMetricType"));
+	if (c && !metric)
+		metric = json_object_get(c, "CustomizedMetricSpecification") ? "custom" : NULL;
+	return json_pack("{s:O?, s:O?, s:s?, s:O?}", "name", json_object_get(p, "PolicyName"),
+			 "type", json_object_get(p, "PolicyType"), "metric", metric, "target",
+			 json_object_get(c, "TargetValue"));
+}
+
+/* The scalable target and its policies as `--output json` shows them; null when none. */
+static json_t *autoscaling_json(const struct ship_as_live *as)
+{
+	if (!as->registered)
+		return json_null();
+	json_t *pols = json_array(), *p;
+	size_t i;
+	json_array_foreach(as->policies, i, p) json_array_append_new(pols, policy_brief(p));
+	return json_pack("{s:I, s:I, s:o}", "min", (json_int_t)as->min, "max", (json_int_t)as->max,
+			 "policies", pols);
+}
+
+static void print_autoscaling(const struct ship_as_live *as)
+{
+	if (!as->registered) {
+		printf("autoscaling  none (the desired count is set by deploys and by hand)\n");
+		return;
+	}
+	printf("autoscaling  min %ld, max %ld (Application Auto Scaling sets the desired count; "
+	       "deploys leave it)\n",
+	       as->min, as->max);
+	json_t *p;
+	size_t i;
+	json_array_foreach(as->policies, i, p)
+	{
+		json_t *b = policy_brief(p);
+		const json_t *t = json_object_get(b, "target");
+		printf("  policy %s %s", cli_safe(json_string_value(json_object_get(b, "name"))),
+		       cli_safe(json_string_value(json_object_get(b, "type"))));
+		if (json_string_value(json_object_get(b, "metric")))
+			printf(" %s", cli_safe(json_string_value(json_object_get(b, "metric"))));
+		if (json_is_number(t))
+			printf(" target %g", json_number_value(t));
+		printf("\n");
+		json_decref(b);
+	}
+}
+
 static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *cluster = ctx->proj->cfg->cluster;
 	json_t *svc = NULL, *td = NULL;
+	struct ship_as_live as = {0};
 	int rc;
 
 	if (argc > 0) {
@@ -140,6 +193,11 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		}
 		json_decref(rec);
 	}
+	/* who owns the desired count: Application Auto Scaling's target (best effort) */
+	struct ship_err aserr = SHIP_ERR_INIT;
+	int have_as = !ship_autoscaling_describe(ctx->aws, NULL, cluster, cs->name, &as, &aserr);
+	if (!have_as)
+		cli_warn("cannot read the service's autoscaling: %s", aserr.message);
 	if (ctx->json) {
 		json_t *events = json_object_get(svc, "events");
 		while (json_array_size(events) > (size_t)s_args.events)
@@ -156,6 +214,8 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		json_object_set_new(o, "container", container[0] ? json_string(container) : json_null());
 		json_object_set_new(o, "previous_task_definition",
 				    previous[0] ? json_string(previous) : json_null());
+		json_object_set_new(o, "autoscaling",
+				    have_as ? autoscaling_json(&as) : json_null());
 		json_object_set_new(o, "newest_deployment",
 				    newest ? json_string(newest->id) : json_null());
 		json_object_set_new(
@@ -213,6 +273,8 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		printf("rollback     by ECS's circuit breaker: %s\n", cli_safe(rolled));
 	printf("tasks        desired %ld, running %ld, pending %ld\n", v.desired, v.running,
 	       v.pending);
+	if (have_as)
+		print_autoscaling(&as);
 	printf("breaker      %s\n", v.breaker_enable ? (v.breaker_rollback ? "on, rolls back" : "on, no rollback") : "off");
 	printf("deployments\n");
 	for (size_t i = 0; i < v.ndep; i++) {
@@ -242,6 +304,7 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	rc = CLI_EXIT_OK;
 cleanup:
+	ship_as_live_release(&as);
 	json_decref(svc);
 	json_decref(td);
 	return rc;

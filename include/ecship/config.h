@@ -12,12 +12,40 @@
 #include "ecship/err.h"
 #include "ecship/vars.h"
 
+/* What the target-tracking policy of `autoscaling:` follows (docs/config.md#autoscaling). */
+enum ship_as_metric {
+	SHIP_AS_METRIC_NONE,	     /* no `target_tracking`: the scalable target only */
+	SHIP_AS_METRIC_CPU,	     /* ECSServiceAverageCPUUtilization, percent */
+	SHIP_AS_METRIC_MEMORY,	     /* ECSServiceAverageMemoryUtilization, percent */
+	SHIP_AS_METRIC_ALB_REQUESTS, /* ALBRequestCountPerTarget, requests per target per minute */
+};
+
+/*
+ * `autoscaling:` of a service: Application Auto Scaling owns its desired count between min and
+ * max, and `ecship deploy` registers the scalable target (ecs:service:DesiredCount) and one
+ * target-tracking policy. Limits checked at load: 0 <= min <= max <= 5000 (ECS's tasks per
+ * service), max >= 1; a percent target in (0, 100]; a request target > 0; cooldowns whole
+ * seconds 0..86400.
+ */
+struct ship_config_autoscaling {
+	int set;		    /* the section is present */
+	long min, max;		    /* MinCapacity, MaxCapacity */
+	enum ship_as_metric metric; /* NONE: no policy */
+	double target;		    /* TargetValue */
+	long scale_in_cooldown;	    /* seconds; -1: not given (Application Auto Scaling's 300) */
+	long scale_out_cooldown;    /* seconds; -1: not given (300) */
+	int disable_scale_in;	    /* DisableScaleIn */
+	unsigned line;		    /* where it is declared */
+};
+
 struct ship_config_service {
 	char *name;               /* the ECS service name (fixed) */
 	char *task_definition;    /* path of RegisterTaskDefinition input */
 	char *service_definition; /* path of CreateService input; NULL when not given */
 	char *container;          /* whose image --image/--tag replaces; NULL: the load-balanced
 				     or only container */
+	struct ship_config_autoscaling autoscaling; /* `autoscaling:` (its own, else the top
+						       level's); set 0 when not given */
 	unsigned line;            /* where it is declared in the config */
 };
 

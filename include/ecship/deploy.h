@@ -19,6 +19,9 @@
 
 /* The service tag under which ecship records the task definition a deploy replaced. */
 #define SHIP_TAG_PREVIOUS "ecship:previous-task-definition"
+/* The service settings a deploy changed, as they were before it (UpdateService members,
+ * base64 JSON over this tag and "-2", "-3"... ones): a rollback sends them back. */
+#define SHIP_TAG_PREVIOUS_SERVICE "ecship:previous-service"
 /*
  * The revision recorded under that tag on the service (ListTagsForResource), copied to out;
  * "" when none is recorded. 0 or -1 with err.
@@ -46,6 +49,9 @@ struct ship_deploy_opts {
 	long breaker_min;    /* the breaker threshold's minimum (0: 3) */
 	int wait_approval;   /* blue/green, linear, canary: keep waiting at a PAUSE lifecycle hook
 				(else the deploy ends there as SHIP_DEPLOY_PAUSED) */
+	/* ecship.yml's `autoscaling:` (NULL or unset: scaling is left as it is live); applied once
+	 * the service exists (ship_autoscaling_apply) */
+	const struct ship_config_autoscaling *autoscaling;
 	/* progress */
 	ship_note_fn on_note;
 	ship_wait_snapshot_fn on_snapshot;
@@ -89,6 +95,9 @@ struct ship_deploy_result {
 	char service_deployment_arn[SHIP_ECS_SERVICE_ARN_MAX + 64];
 	int previous_ran;          /* a deployment of previous_taskdef completed (deployments[]
 				      show it): only then is it a rollback target */
+	/* the service settings this deploy changed, as they were before (compact JSON of
+	 * UpdateService members; "" when it changed none): its rollback sends them back */
+	char previous_service[2048];
 	int rolled_back;           /* the service is back on previous_taskdef */
 	int rollback_by_ecs;       /* ECS's circuit breaker did the rollback (with lifecycle: ECS's
 				      blue/green, linear or canary rollback) */
@@ -128,11 +137,25 @@ int ship_deploy_run(struct ship_aws *aws, const struct ship_deploy_opts *o,
 const char *ship_deploy_outcome_name(enum ship_deploy_outcome oc);
 
 /*
- * Moves the service back to `taskdef` (UpdateService) and, unless no_wait, waits until it has
- * settled there. Shared by failed deploys and `ecship rollback`.
+ * Moves the service back to `taskdef` and, unless no_wait, waits until it has settled there.
+ * Shared by failed deploys and `ecship rollback`. A deployment in progress away from a COMPLETED
+ * one on `taskdef` is rolled back by ECS (StopServiceDeployment ROLLBACK: the previous service
+ * revision, task definition, network and load balancers), and the recorded service settings
+ * outside the revision (SHIP_TAG_PREVIOUS_SERVICE, when `taskdef` is the recorded previous
+ * revision) are sent back with UpdateService; otherwise, or where ECS cannot, one UpdateService
+ * sends the revision and every recorded setting.
  */
 int ship_deploy_rollback_to(struct ship_aws *aws, const struct ship_deploy_opts *o,
 			    const char *taskdef, int no_wait, struct ship_deploy_result *res,
 			    struct ship_err *err);
+/*
+ * For a service already back on `taskdef` (ECS's own rollback, e.g. after `deploy
+ * --no-rollback`): when `taskdef` is the recorded previous revision, the recorded settings a
+ * service revision does not hold that differ live (the grace period, ...) are sent back with one
+ * UpdateService, which starts no deployment. names gets "a, b" of those sent ("" when none).
+ * 0, or -1 with err.
+ */
+int ship_deploy_restore_settings(struct ship_aws *aws, const struct ship_deploy_opts *o,
+				 const char *taskdef, char *names, size_t n, struct ship_err *err);
 
 #endif

@@ -30,6 +30,11 @@ struct ship_listener_rule {
 	size_t n_conds;
 	char *action_type;  /* the first action's type: forward, redirect, fixed-response */
 	char *target_group; /* the first forward action's target group, or NULL */
+	/* a forward to two target groups, as ECS re-weights the production and test rules of a
+	 * BLUE_GREEN, LINEAR or CANARY service (blue and green): the second one, or NULL; the
+	 * weights of both (ForwardConfig; 0..999) */
+	char *alt_target_group;
+	long weight, alt_weight;
 	size_t n_actions;
 	char *owner; /* tag ecship:rule, NULL when the rule has none */
 };
@@ -65,11 +70,17 @@ struct ship_rule_spec {
 	size_t n_path_patterns;
 	const char *target_group_arn;
 	int max_attempts; /* create attempts with priority_auto; 0: 10 */
+	/* the service has a deployment in progress: a rule of ours that ECS re-weights (two
+	 * target groups) is not changed then (SHIP_RULE_BUSY) */
+	int deployment_in_progress;
 };
 
 /*
  * Whether rule r already has the spec's conditions (host-header and path-pattern values as sets,
- * hosts compared without case, and no other condition) and forwards to its target group only.
+ * hosts compared without case, and no other condition) and forwards to its target group only,
+ * or, for a rule ECS re-weights (two target groups), to the spec's among its two, whatever the
+ * weights (ECS developer guide, "Amazon ECS blue/green service deployments": ECS moves the
+ * production and test rules' weights between the primary and the alternate target group).
  */
 int ship_rule_matches(const struct ship_listener_rule *r, const struct ship_rule_spec *s);
 
@@ -78,6 +89,9 @@ enum ship_rule_outcome {
 	SHIP_RULE_UPDATED, /* conditions, target group or priority changed */
 	SHIP_RULE_UNCHANGED,
 	SHIP_RULE_CONFLICT, /* the fixed priority is held by a rule that is not ours */
+	SHIP_RULE_BUSY,	    /* ours is re-weighted by ECS (two target groups) and a deployment is
+			       in progress, or its weights are mid-shift: a needed change was not
+			       made (res->busy_rule) */
 };
 
 struct ship_rule_result {
@@ -86,6 +100,7 @@ struct ship_rule_result {
 	char arn[512];				   /* ours, after the call ("" on conflict) */
 	struct ship_rule_list rules;		   /* the listener's rules as last listed */
 	const struct ship_listener_rule *conflict; /* into rules, on conflict */
+	const struct ship_listener_rule *busy_rule; /* into rules, when BUSY */
 	int attempts;				   /* CreateRule calls */
 	int duplicates_removed;
 };
@@ -93,8 +108,11 @@ void ship_rule_result_release(struct ship_rule_result *r);
 
 /*
  * Makes the listener hold exactly one rule of ours matching spec. Nothing is created or
- * changed on a conflict (outcome CONFLICT, return 0). Errors: SHIP_ERR_INPUT for a spec without
- * conditions or target group, AWS errors as they come.
+ * changed on a conflict (outcome CONFLICT, return 0). A rule of ours that forwards to two target
+ * groups belongs to ECS's traffic shifting: its actions are never replaced (a change of
+ * conditions or priority keeps them), and while its weights are mid-shift or the spec says a
+ * deployment is in progress nothing is changed (outcome BUSY, return 0). Errors: SHIP_ERR_INPUT for
+ * a spec without conditions or target group, AWS errors as they come.
  */
 int ship_rule_ensure(struct ship_aws *aws, const struct ship_rule_spec *spec,
 		     struct ship_rule_result *res, struct ship_err *err);

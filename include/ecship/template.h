@@ -31,8 +31,8 @@ typedef void (*ship_tpl_locate_fn)(void *ctx, size_t offset, unsigned *line, uns
 struct ship_tpl {
 	ship_var_fn var;
 	void *var_ctx;
-	struct ship_diags *diags; /* unresolved variables and syntax errors are added here */
-	const char *file;         /* named in problems */
+	struct ship_diags *diags;  /* unresolved variables and syntax errors are added here */
+	const char *file;	   /* named in problems */
 	ship_tpl_locate_fn locate; /* NULL: every problem is at line/column below */
 	void *locate_ctx;
 	unsigned line, column;
@@ -61,9 +61,15 @@ int ship_tpl_expand(const struct ship_tpl *t, struct ship_str in, struct ship_bu
 json_t *ship_tpl_render_json(const struct ship_tpl *t, const char *file, struct ship_str text,
 			     struct ship_err *err);
 /* The same for a file (at most SHIP_TPL_MAX_FILE bytes); a missing file is SHIP_ERR_INPUT. */
-json_t *ship_tpl_render_json_file(const struct ship_tpl *t, const char *path,
-				  struct ship_err *err);
+json_t *ship_tpl_render_json_file(const struct ship_tpl *t, const char *path, struct ship_err *err);
 #define SHIP_TPL_MAX_FILE ((size_t)1 << 20)
+/*
+ * Reads a definition file as the render reads it: regular files only (a FIFO or a device is
+ * refused, never waited on), at most SHIP_TPL_MAX_FILE bytes, into b (created with that limit by
+ * the caller, who releases it). 0, or -1 with err: unreadable or too large (SHIP_ERR_INPUT, naming
+ * the file and why), out of memory (SHIP_ERR_NOMEM).
+ */
+int ship_tpl_read_file(const char *path, struct ship_buf *b, struct ship_err *err);
 
 /* The hint given for an unset variable NAME (written to out). */
 void ship_tpl_unset_hint(struct ship_str name, struct ship_buf *out);

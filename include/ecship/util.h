@@ -112,7 +112,12 @@ struct ship_err;
 int ship_text_utf8(const char *file, struct ship_str *text, struct ship_err *err);
 /* Parses a duration "90", "90s", "10m", "1h30m", "2h"; seconds out. 0 ok, -1 not. */
 int ship_parse_duration(const char *s, double *seconds);
-/* Reads a whole file into b (bounded by b->max). 0 ok; -1 with errno set. */
+/*
+ * Reads a whole file into b (bounded by b->max). 0 ok; -1 with errno set. Used for the files the
+ * AWS conventions name (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, token files): like the AWS
+ * CLI and SDKs, these may be pipes (`AWS_CONFIG_FILE=<(op inject ...)`), so they are not limited
+ * to regular files.
+ */
 int ship_read_file(const char *path, struct ship_buf *b);
 /*
  * The same for files the user names (ecship.yml, definitions, templates): only a regular file

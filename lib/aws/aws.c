@@ -772,9 +772,11 @@ cleanup:
 }
 
 /*
- * The same for Query answers: the element ecship acts on, by path below the root ("*" is the
- * first item of a list); leaf elements must hold text. A DescribeStacks answer without Stacks
- * would read as "no such stack" and lead to CreateStack.
+ * The same for Query and EC2 answers: the elements ecship acts on, by path below the root; "*"
+ * steps into every item of a list (none is fine), "+" into every item and needs at least one;
+ * leaf elements must hold text. A DescribeStacks answer without Stacks would read as "no such
+ * stack" and lead to CreateStack; a DescribeVpcs answer without vpcSet as "no VPC", and the VPC
+ * quota check would pass; an item without its id would be taken for a failed allocation.
  */
 static const struct {
 	enum ship_service svc;
@@ -782,13 +784,68 @@ static const struct {
 	int text;
 } s_xml_needs[] = {
     {SHIP_SVC_CLOUDFORMATION, "DescribeStacks", "DescribeStacksResult/Stacks", 0},
+    {SHIP_SVC_CLOUDFORMATION, "DescribeStacks", "DescribeStacksResult/Stacks/*/StackName", 1},
     {SHIP_SVC_CLOUDFORMATION, "CreateStack", "CreateStackResult/StackId", 1},
     {SHIP_SVC_CLOUDFORMATION, "CreateChangeSet", "CreateChangeSetResult/Id", 1},
     {SHIP_SVC_CLOUDFORMATION, "DescribeChangeSet", "DescribeChangeSetResult/Status", 1},
-    {SHIP_SVC_ELBV2, "CreateRule", "CreateRuleResult/Rules/*/RuleArn", 1},
+    {SHIP_SVC_CLOUDFORMATION, "ListChangeSets", "ListChangeSetsResult/Summaries", 0},
+    {SHIP_SVC_CLOUDFORMATION, "ListChangeSets", "ListChangeSetsResult/Summaries/*/ChangeSetName",
+     1},
+    {SHIP_SVC_CLOUDFORMATION, "DescribeStackEvents", "DescribeStackEventsResult/StackEvents", 0},
+    {SHIP_SVC_CLOUDFORMATION, "DescribeStackEvents",
+     "DescribeStackEventsResult/StackEvents/*/EventId", 1},
+    {SHIP_SVC_ELBV2, "CreateRule", "CreateRuleResult/Rules/+/RuleArn", 1},
     {SHIP_SVC_ELBV2, "DescribeRules", "DescribeRulesResult/Rules", 0},
+    {SHIP_SVC_ELBV2, "DescribeRules", "DescribeRulesResult/Rules/*/RuleArn", 1},
+    {SHIP_SVC_ELBV2, "DescribeTags", "DescribeTagsResult/TagDescriptions", 0},
+    {SHIP_SVC_ELBV2, "DescribeListeners", "DescribeListenersResult/Listeners", 0},
+    {SHIP_SVC_ELBV2, "DescribeTargetGroups", "DescribeTargetGroupsResult/TargetGroups", 0},
+    {SHIP_SVC_ELBV2, "DescribeLoadBalancers", "DescribeLoadBalancersResult/LoadBalancers", 0},
+    {SHIP_SVC_ELBV2, "DescribeTargetHealth", "DescribeTargetHealthResult/TargetHealthDescriptions",
+     0},
+    {SHIP_SVC_EC2, "DescribeVpcs", "vpcSet", 0},
+    {SHIP_SVC_EC2, "DescribeVpcs", "vpcSet/*/vpcId", 1},
+    {SHIP_SVC_EC2, "DescribeSubnets", "subnetSet", 0},
+    {SHIP_SVC_EC2, "DescribeSubnets", "subnetSet/*/subnetId", 1},
+    {SHIP_SVC_EC2, "DescribeSubnets", "subnetSet/*/vpcId", 1},
+    {SHIP_SVC_EC2, "DescribeSubnets", "subnetSet/*/availabilityZone", 1},
+    {SHIP_SVC_EC2, "DescribeRouteTables", "routeTableSet", 0},
+    {SHIP_SVC_EC2, "DescribeRouteTables", "routeTableSet/*/vpcId", 1},
+    {SHIP_SVC_EC2, "DescribeSecurityGroups", "securityGroupInfo", 0},
+    {SHIP_SVC_EC2, "DescribeSecurityGroups", "securityGroupInfo/*/groupId", 1},
+    {SHIP_SVC_EC2, "DescribeVpcEndpoints", "vpcEndpointSet", 0},
+    {SHIP_SVC_IAM, "GetRole", "GetRoleResult/Role/AssumeRolePolicyDocument", 1},
     {SHIP_SVC_STS, "GetCallerIdentity", "GetCallerIdentityResult/Account", 1},
 };
+
+/* 1 when the path from n holds (each item of a "*" or "+" step), else 0. */
+static int xml_path_holds(xmlNode *n, const char *p, int text)
+{
+	while (n && *p) {
+		char step[64];
+		size_t len = strcspn(p, "/");
+		snprintf(step, sizeof(step), "%.*s", (int)len, p);
+		p += len + (p[len] == '/');
+		if (!strcmp(step, "*") || !strcmp(step, "+")) {
+			xmlNode *it = ship_xml_first_item(n);
+			if (!it)
+				return step[0] == '*';
+			for (; it; it = ship_xml_next_item(it))
+				if (!xml_path_holds(it, p, text))
+					return 0;
+			return 1;
+		}
+		n = ship_xml_child(n, step);
+	}
+	if (!n)
+		return 0;
+	if (!text)
+		return 1;
+	char *t = ship_xml_text(n);
+	int ok = t && *t;
+	ship_free(t);
+	return ok;
+}
 
 int ship_aws_xml_check(enum ship_service svc, const char *action, const xmlDoc *answer,
 		       struct ship_err *err)
@@ -796,27 +853,14 @@ int ship_aws_xml_check(enum ship_service svc, const char *action, const xmlDoc *
 	for (size_t i = 0; i < sizeof(s_xml_needs) / sizeof(s_xml_needs[0]); i++) {
 		if (s_xml_needs[i].svc != svc || strcmp(s_xml_needs[i].action, action))
 			continue;
-		const char *p = s_xml_needs[i].path;
-		xmlNode *n = ship_xml_root(answer);
-		while (n && *p) {
-			char step[64];
-			size_t len = strcspn(p, "/");
-			snprintf(step, sizeof(step), "%.*s", (int)len, p);
-			n = !strcmp(step, "*") ? ship_xml_first_item(n) : ship_xml_child(n, step);
-			p += len + (p[len] == '/');
-		}
-		int ok = n != NULL;
-		if (ok && s_xml_needs[i].text) {
-			char *t = ship_xml_text(n);
-			ok = t && *t;
-			ship_free(t);
-		}
-		if (!ok)
-			return ship_err_set(err, SHIP_ERR_PROTOCOL,
-					    "%s %s: the answer has no '%s'; it cannot be acted on (a "
-					    "proxy or an endpoint that is not %s may be in the way)",
-					    ship_service_info(svc)->name, action, s_xml_needs[i].path,
-					    ship_service_info(svc)->name);
+		if (!xml_path_holds(ship_xml_root(answer), s_xml_needs[i].path,
+				    s_xml_needs[i].text))
+			return ship_err_set(
+			    err, SHIP_ERR_PROTOCOL,
+			    "%s %s: the answer has no '%s'; it cannot be acted on (a "
+			    "proxy or an endpoint that is not %s may be in the way)",
+			    ship_service_info(svc)->name, action, s_xml_needs[i].path,
+			    ship_service_info(svc)->name);
 	}
 	return 0;
 }

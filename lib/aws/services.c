@@ -25,6 +25,10 @@ static const struct ship_service_info s_services[SHIP_SVC_COUNT] = {
     /* CloudWatch speaks Query too (botocore's "protocols" lists it beside CBOR and JSON) */
     [SHIP_SVC_CLOUDWATCH] = {"cloudwatch", "CLOUDWATCH", "monitoring", "monitoring",
 			     SHIP_PROTO_QUERY, NULL, "2010-08-01", 0},
+    [SHIP_SVC_APPLICATION_AUTO_SCALING] = {"application-autoscaling", "APPLICATION_AUTO_SCALING",
+					   "application-autoscaling", "application-autoscaling",
+					   SHIP_PROTO_JSON, "AnyScaleFrontendService", "2016-02-06",
+					   0},
 };
 
 const struct ship_service_info *ship_service_info(enum ship_service svc)

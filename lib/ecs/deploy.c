@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ecship/autoscaling.h"
 #include "ecship/deploy.h"
 #include "ecship/i18n.h"
 #include "ecship/strategy.h"
@@ -166,6 +167,88 @@ int ship_ecs_register_taskdef(struct ship_aws *aws, json_t *taskdef,
 }
 
 /*
+ * UpdateService takes no clientToken (botocore's ECS model: UpdateServiceRequest has none), and
+ * with forceNewDeployment, or a new revision, every copy that runs starts a deployment. So an
+ * attempt whose answer was lost (the connection closed after the request was sent) is never
+ * resent blindly: the service is described first, and a PRIMARY deployment that was not among
+ * those seen before the request, on the revision asked for, is the lost attempt's (used as its
+ * answer). Otherwise the attempt did not start a deployment and resending it is safe.
+ */
+struct lost_update {
+	struct ship_aws *aws;
+	const struct ship_call_opts *call;
+	const char *cluster, *service, *taskdef;
+	json_t *before; /* the service as described before the request (borrowed; NULL: none) */
+	json_t *found;	/* the service after the lost attempt took effect */
+};
+
+static int known_deployment(json_t *svc, const char *id)
+{
+	json_t *d;
+	size_t i;
+	json_array_foreach(json_object_get(svc, "deployments"), i, d)
+	{
+		const char *x = json_string_value(json_object_get(d, "id"));
+		if (x && !strcmp(x, id))
+			return 1;
+	}
+	return 0;
+}
+
+static int update_took_effect(void *ctx, struct ship_err *err)
+{
+	struct lost_update *l = ctx;
+	json_t *svc = NULL, *d;
+	size_t i;
+	if (ship_ecs_describe_service_opts(l->aws, l->cluster, l->service, l->call, &svc, err))
+		return -1;
+	json_array_foreach(json_object_get(svc, "deployments"), i, d)
+	{
+		const char *st = json_string_value(json_object_get(d, "status"));
+		const char *id = json_string_value(json_object_get(d, "id"));
+		const char *td = json_string_value(json_object_get(d, "taskDefinition"));
+		if (!st || strcmp(st, "PRIMARY") || !id || !td)
+			continue;
+		if (!known_deployment(l->before, id) && !strcmp(td, l->taskdef)) {
+			l->found = svc;
+			return 1;
+		}
+		break;
+	}
+	json_decref(svc);
+	return 0;
+}
+
+/* UpdateService of req (borrowed); before: the service described before it. *resp as
+ * ship_aws_json's, also when a lost attempt took effect ({"service": what DescribeServices
+ * said}). */
+static int update_service(struct ship_aws *aws, const struct ship_call_opts *call,
+			  const char *cluster, const char *service, json_t *before, json_t *req,
+			  json_t **resp, struct ship_err *err)
+{
+	const char *td = json_string_value(json_object_get(req, "taskDefinition"));
+	struct lost_update lost = {aws, call, cluster, service, td ? td : "", before, NULL};
+	struct ship_call_opts once = {0};
+	if (call)
+		once = *call;
+	once.not_idempotent = 1;
+	once.took_effect = update_took_effect;
+	once.took_effect_ctx = &lost;
+	*resp = NULL;
+	if (ship_aws_json(aws, SHIP_SVC_ECS, "UpdateService", req, resp, &once, err)) {
+		json_decref(lost.found);
+		return -1;
+	}
+	if (!*resp) {
+		*resp = json_pack("{s:o}", "service", lost.found);
+		if (!*resp)
+			return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
+	} else
+		json_decref(lost.found);
+	return 0;
+}
+
+/*
  * From the first call that changes AWS on, a deploy does not give up on transient failures
  * until its timeout (see docs/retries.md); before that, a wrong endpoint or an outage fails fast.
  */
@@ -177,15 +260,21 @@ static void persist(struct ship_aws *aws, struct ship_call_opts *call,
 		call->persist_until = clk->now(clk->ctx) + o->timeout;
 }
 
-/* Records the revision being replaced as a tag on the service (best effort). */
+/* Records the revision being replaced as a tag on the service, and with it the service settings
+ * the change replaces (config; NULL: none) for a later `ecship rollback` (best effort). */
 static void record_previous(struct ship_aws *aws, const struct ship_call_opts *call,
 			    const struct ship_deploy_opts *o, const char *service_arn,
-			    const char *previous)
+			    const char *previous, const json_t *config)
 {
 	struct ship_err e = SHIP_ERR_INIT;
 	json_t *resp = NULL;
 	json_t *req = json_pack("{s:s, s:[{s:s, s:s}]}", "resourceArn", service_arn, "tags", "key",
 				SHIP_TAG_PREVIOUS, "value", previous);
+	if (req && ship_restore_config_tags(config, json_object_get(req, "tags")))
+		note(o,
+		     _("warning: the service settings this change replaces are too long to record "
+		       "as tags on the service; 'ecship rollback' later restores the revision "
+		       "only"));
 	if (req && ship_aws_json(aws, SHIP_SVC_ECS, "TagResource", req, &resp, call, &e))
 		note(o,
 		     _("warning: cannot record the previous revision as tag '%s' on the service "
@@ -204,10 +293,11 @@ static void record_previous(struct ship_aws *aws, const struct ship_call_opts *c
  */
 static void record_previous_if_ran(struct ship_aws *aws, const struct ship_call_opts *call,
 				   const struct ship_deploy_opts *o,
-				   const struct ship_service_view *v, const char *previous)
+				   const struct ship_service_view *v, const char *previous,
+				   const json_t *config)
 {
 	if (ship_service_revision_ran(v, previous)) {
-		record_previous(aws, call, o, v->arn, previous);
+		record_previous(aws, call, o, v->arn, previous, config);
 		return;
 	}
 	note(o,
@@ -323,51 +413,160 @@ static int rollback_failed(struct ship_aws *aws, const struct ship_call_opts *ca
 			   struct ship_follow *fo, const char *taskdef, struct ship_deploy_result *res,
 			   struct ship_err *err);
 
+/* After ECS's own rollback (the breaker's, or StopServiceDeployment): the recorded settings it
+ * leaves as they are (ship_restore_outside_revision) go back with one UpdateService. */
+static int restore_outside_revision(struct ship_aws *aws, const struct ship_call_opts *call,
+				    const struct ship_deploy_opts *o, const json_t *config,
+				    struct ship_err *err)
+{
+	json_t *outside = ship_restore_outside_revision(config);
+	char names[512];
+	int r = 0;
+	if (!outside)
+		return 1;
+	ship_restore_names(outside, names, sizeof(names));
+	r = ship_restore_update(aws, call, o->cluster, o->service, outside, err);
+	json_decref(outside);
+	if (r)
+		return ship_err_prefix(err, _("cannot restore the settings of service '%s' (%s)"),
+				       o->service, names);
+	note(o, _("service '%s' has its settings from before the deploy back: %s"), o->service,
+	     names);
+	return 1;
+}
+
+/*
+ * The service settings a rollback to taskdef sends back: a deploy's own rollback, those the
+ * deploy replaced (res->previous_service); `ecship rollback` (record), those recorded on the
+ * service when taskdef is the recorded previous revision. New reference, or NULL for none.
+ */
+static json_t *settings_to_restore(struct ship_aws *aws, const struct ship_call_opts *call,
+				   const char *service_arn, const char *taskdef, int record,
+				   const struct ship_deploy_result *res)
+{
+	struct ship_err e = SHIP_ERR_INIT;
+	json_t *resp = NULL, *req, *out = NULL;
+	if (!record)
+		return res->previous_service[0]
+			   ? json_loads(res->previous_service, JSON_REJECT_DUPLICATES, NULL)
+			   : NULL;
+	if (!service_arn[0] || !(req = json_pack("{s:s}", "resourceArn", service_arn)))
+		return NULL;
+	if (!ship_aws_json(aws, SHIP_SVC_ECS, "ListTagsForResource", req, &resp, call, &e)) {
+		json_t *tags = json_object_get(resp, "tags"), *t;
+		size_t i;
+		json_array_foreach(tags, i, t)
+		{
+			const char *k = json_string_value(json_object_get(t, "key"));
+			const char *v = json_string_value(json_object_get(t, "value"));
+			if (k && v && !strcmp(k, SHIP_TAG_PREVIOUS) && !strcmp(v, taskdef))
+				out = ship_restore_config_from_tags(tags);
+		}
+	}
+	json_decref(req);
+	json_decref(resp);
+	return out;
+}
+
+/*
+ * ECS's own rollback of the deployment in progress (StopServiceDeployment ROLLBACK), when it
+ * goes back to taskdef: ECS returns to the last COMPLETED service revision, so one on taskdef
+ * must still be there. The settings outside the revision go back with an UpdateService that
+ * starts no deployment. 1 done, 0 not possible here (the caller sends UpdateService), -1 err.
+ */
+static int ecs_rollback(struct ship_aws *aws, const struct ship_call_opts *call,
+			const struct ship_deploy_opts *o, const struct ship_service_view *v,
+			const char *taskdef, const json_t *config, struct ship_err *err)
+{
+	const struct ship_deployment_view *p = ship_service_primary(v);
+	int back_there = 0;
+	if (!v->current_sdep[0] || !p || !strcmp(p->taskdef, taskdef) || !ship_service_busy(v))
+		return 0;
+	for (size_t i = 0; i < v->ndep; i++)
+		if (&v->dep[i] != p && !strcmp(v->dep[i].taskdef, taskdef) &&
+		    !strcmp(v->dep[i].rollout_state, "COMPLETED"))
+			back_there = 1;
+	if (!back_there)
+		return 0;
+	int r = ship_restore_stop_rollback(aws, call, v->current_sdep, err);
+	if (r <= 0)
+		return r ? ship_err_prefix(err, _("cannot roll back service deployment %s"),
+					   v->current_sdep)
+			 : 0;
+	note(o, _("ECS is rolling back service deployment %s to %s (StopServiceDeployment)"),
+	     v->current_sdep, ship_taskdef_short(taskdef));
+	return restore_outside_revision(aws, call, o, config, err);
+}
+
 /* record: remember what the rollback replaces (a rollback by hand can be undone); a deploy's own
  * rollback does not, so the recorded revision stays the last good one. */
 static int rollback_to(struct ship_aws *aws, const struct ship_call_opts *call,
 		       const struct ship_deploy_opts *o, const char *taskdef, int no_wait,
 		       int record, struct ship_deploy_result *res, struct ship_err *err)
 {
-	json_t *resp = NULL, *svc = NULL;
+	json_t *resp = NULL, *svc = NULL, *config = NULL, *req = NULL;
 	struct ship_event_cursor cur;
 	struct ship_follow fo;
 	enum ship_wait_end end;
-	char id[80], sdep[SHIP_ECS_SERVICE_ARN_MAX + 64] = "",
-		     before[SHIP_ECS_TASKDEF_ARN_MAX + 1] = "";
+	char id[80] = "", sdep[SHIP_ECS_SERVICE_ARN_MAX + 64] = "",
+	     before[SHIP_ECS_TASKDEF_ARN_MAX + 1] = "";
+	int r = -1;
 
 	memset(&cur, 0, sizeof(cur));
 	if (ship_ecs_describe_service_opts(aws, o->cluster, o->service, call, &svc, err))
 		return -1;
 	if (svc) {
 		ship_event_cursor_feed(&cur, json_object_get(svc, "events"), 1, NULL, NULL);
-		if (ship_service_view_parse(svc, &res->final, err)) {
-			json_decref(svc);
-			return -1;
-		}
+		if (ship_service_view_parse(svc, &res->final, err))
+			goto cleanup;
 		snprintf(before, sizeof(before), "%s", res->final.taskdef);
-		if (record && before[0] && strcmp(before, taskdef))
-			record_previous_if_ran(aws, call, o, &res->final, before);
+		config = settings_to_restore(aws, call, res->final.arn, taskdef, record, res);
+		if (record && before[0] && strcmp(before, taskdef)) {
+			json_t *now = ship_restore_config_before(svc, config);
+			record_previous_if_ran(aws, call, o, &res->final, before, now);
+			json_decref(now);
+		}
+		r = ecs_rollback(aws, call, o, &res->final, taskdef, config, err);
+		if (r < 0)
+			goto cleanup;
 	}
-	json_decref(svc);
-	note(o, _("rolling back service '%s' to %s"), o->service, ship_taskdef_short(taskdef));
-	json_t *req = json_pack("{s:s, s:s, s:s}", "cluster", o->cluster, "service", o->service,
+	if (r != 1) {
+		note(o, _("rolling back service '%s' to %s"), o->service,
+		     ship_taskdef_short(taskdef));
+		req = json_pack("{s:s, s:s, s:s}", "cluster", o->cluster, "service", o->service,
 				"taskDefinition", taskdef);
-	if (!req)
-		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
-	int r = ship_aws_json(aws, SHIP_SVC_ECS, "UpdateService", req, &resp, call, err);
+		if (!req || (config && json_object_update(req, config))) {
+			r = ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
+			goto cleanup;
+		}
+		r = update_service(aws, call, o->cluster, o->service, svc, req, &resp, err);
+		if (!r)
+			r = primary_id(resp, id, sizeof(id), err);
+		if (!r)
+			r = copy_id(sdep, sizeof(sdep),
+				    json_object_get(json_object_get(resp, "service"),
+						    "currentServiceDeployment"),
+				    "service deployment ARN", err);
+		if (r) {
+			ship_err_prefix(err, _("cannot roll back service '%s' to %s"), o->service,
+					ship_taskdef_short(taskdef));
+			goto cleanup;
+		}
+		if (json_object_size(config)) {
+			char names[512];
+			ship_restore_names(config, names, sizeof(names));
+			note(o, _("service '%s' has its settings from before the deploy back: %s"),
+			     o->service, names);
+		}
+	}
+	r = 0;
+cleanup:
+	json_decref(svc);
+	json_decref(config);
 	json_decref(req);
-	if (!r)
-		r = primary_id(resp, id, sizeof(id), err);
-	if (!r)
-		r = copy_id(sdep, sizeof(sdep),
-			    json_object_get(json_object_get(resp, "service"),
-					    "currentServiceDeployment"),
-			    "service deployment ARN", err);
 	json_decref(resp);
 	if (r)
-		return ship_err_prefix(err, _("cannot roll back service '%s' to %s"), o->service,
-				       ship_taskdef_short(taskdef));
+		return -1;
 	if (no_wait)
 		return 0;
 	/* follow the rollback's own deployment: it can fail too (ECS's record where it answers) */
@@ -421,6 +620,65 @@ int ship_deploy_rollback_to(struct ship_aws *aws, const struct ship_deploy_opts 
 	struct ship_call_opts call;
 	rollback_call(aws, NULL, o, &call);
 	return rollback_to(aws, &call, o, taskdef, no_wait, 1, res, err);
+}
+
+int ship_deploy_restore_settings(struct ship_aws *aws, const struct ship_deploy_opts *o,
+				 const char *taskdef, char *names, size_t n, struct ship_err *err)
+{
+	struct ship_call_opts call;
+	struct ship_deploy_result *res = ship_calloc(1, sizeof(*res));
+	json_t *svc = NULL, *config = NULL, *outside = NULL;
+	const char *k;
+	json_t *v;
+	void *tmp;
+	int rc = -1;
+	if (n)
+		names[0] = '\0';
+	if (!res)
+		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
+	rollback_call(aws, NULL, o, &call);
+	if (ship_ecs_describe_service_opts(aws, o->cluster, o->service, &call, &svc, err))
+		goto cleanup;
+	if (!svc || ship_service_view_parse(svc, &res->final, err)) {
+		rc = svc ? -1 : 0;
+		goto cleanup;
+	}
+	config = settings_to_restore(aws, &call, res->final.arn, taskdef, 1, res);
+	outside = ship_restore_outside_revision(config);
+	/* only what differs: the revision's members are back with the revision already */
+	json_object_foreach_safe(outside, tmp, k, v)
+	{
+		json_t *live = json_object_get(svc, k);
+		if (live && json_equal(live, v))
+			json_object_del(outside, k);
+	}
+	rc = 0;
+	if (json_object_size(outside)) {
+		ship_restore_names(outside, names, n);
+		rc = ship_restore_update(aws, &call, o->cluster, o->service, outside, err);
+		if (rc)
+			ship_err_prefix(err, _("cannot restore the settings of service '%s' (%s)"),
+					o->service, names);
+	}
+cleanup:
+	json_decref(outside);
+	json_decref(config);
+	json_decref(svc);
+	ship_free(res);
+	return rc;
+}
+
+/* The breaker restores the service revision; the settings outside it are ecship's to restore. */
+static int restore_after_breaker(struct ship_aws *aws, const struct ship_call_opts *call,
+				 const struct ship_deploy_opts *o,
+				 const struct ship_deploy_result *res, struct ship_err *err)
+{
+	json_t *config = res->previous_service[0]
+			     ? json_loads(res->previous_service, JSON_REJECT_DUPLICATES, NULL)
+			     : NULL;
+	int r = config ? restore_outside_revision(aws, call, o, config, err) : 0;
+	json_decref(config);
+	return r;
 }
 
 /*
@@ -527,6 +785,8 @@ static int roll_back(struct ship_aws *aws, const struct ship_call_opts *base,
 		else
 			note(o, _("the circuit breaker is rolling back to %s; waiting for it to settle"),
 			     back[0] ? ship_taskdef_short(back) : "the last revision that completed");
+		if (restore_after_breaker(aws, &call, o, res, err) < 0)
+			return -1;
 		if (wait_ecs_rollback(aws, &call, o, cur, fo, back, &end, &ok, res, err))
 			return -1;
 		if (ok) {
@@ -836,6 +1096,22 @@ static int nothing_to_apply(const struct ship_deploy_opts *o, const struct ship_
 	return 1;
 }
 
+/* The settings the update replaces, kept in the result for this deploy's own rollback. */
+static void keep_previous_service(const struct ship_deploy_opts *o, const json_t *before,
+				  struct ship_deploy_result *res)
+{
+	char *txt =
+	    json_object_size(before) ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	res->previous_service[0] = '\0';
+	if (txt && strlen(txt) < sizeof(res->previous_service))
+		memcpy(res->previous_service, txt, strlen(txt) + 1);
+	else if (txt)
+		note(o,
+		     _("warning: the service settings this change replaces are too long to keep; "
+		       "a rollback restores the revision only"));
+	ship_free(txt);
+}
+
 /* CreateService (no service yet) or UpdateService; *resp: the answer. */
 static int create_or_update(struct ship_aws *aws, struct ship_call_opts *call,
 			    const struct ship_deploy_opts *o, const struct ship_deploy_start *s,
@@ -861,11 +1137,14 @@ static int create_or_update(struct ship_aws *aws, struct ship_call_opts *call,
 		return 0;
 	}
 	persist(aws, call, o);
-	record_previous_if_ran(aws, call, o, &s->view, res->previous_taskdef);
+	json_t *before = ship_restore_config_before(s->svc, s->update);
+	keep_previous_service(o, before, res);
+	record_previous_if_ran(aws, call, o, &s->view, res->previous_taskdef, before);
+	json_decref(before);
 	req = update_request(o, s, res->taskdef_arn);
 	if (!req)
 		return ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
-	r = ship_aws_json(aws, SHIP_SVC_ECS, "UpdateService", req, resp, call, err);
+	r = update_service(aws, call, o->cluster, o->service, s->svc, req, resp, err);
 	json_decref(req);
 	if (r)
 		return ship_err_prefix(err, _("cannot update service '%s'"), o->service);
@@ -945,6 +1224,41 @@ cleanup:
 }
 
 /*
+ * ecship.yml's autoscaling, once the service exists: after CreateService/UpdateService was
+ * accepted (a new service cannot be a scalable target before; Application Auto Scaling checks
+ * that it exists), when nothing else was to deploy, and as a plan on a dry run. The deployment
+ * itself never carries desiredCount unless --desired-count asks, so the scaled count stays.
+ */
+static int scales_now(const struct ship_deploy_opts *o, const struct ship_deploy_result *res)
+{
+	return o->autoscaling && o->autoscaling->set &&
+	       (res->outcome == SHIP_DEPLOY_STARTED || res->outcome == SHIP_DEPLOY_UNCHANGED ||
+		(res->outcome == SHIP_DEPLOY_DRY_RUN && res->previous_taskdef[0]));
+}
+
+static void as_note(void *ctx, const char *message)
+{
+	const struct ship_deploy_opts *o = ctx;
+	note(o, "%s", message);
+}
+
+static int deploy_autoscaling(struct ship_aws *aws, struct ship_call_opts *call,
+			      const struct ship_deploy_opts *o, const struct ship_deploy_start *s,
+			      const struct ship_deploy_result *res, struct ship_err *err)
+{
+	struct ship_as_apply a = {o->cluster, o->service, o->autoscaling, o->service_def,
+				  s->svc,     o->dry_run, as_note,	  (void *)o};
+	if (!ship_autoscaling_apply(aws, call, &a, err))
+		return 0;
+	if (res->outcome == SHIP_DEPLOY_STARTED)
+		ship_err_prefix(err,
+				_("deployment %s of service '%s' started, but its autoscaling "
+				  "was not applied (deploy again once fixed)"),
+				res->deployment_id, o->service);
+	return -1;
+}
+
+/*
  * Starts one service: stage 1 (observe) when not yet observed, then stages 2 and 3. -1 on an AWS error; else res->outcome says where it is.
  * `shared`: the result of an earlier service of this deploy whose rendered task definition is
  * identical, whose revision is used as it is (one revision per distinct definition).
@@ -966,6 +1280,8 @@ static int deploy_start(struct ship_aws *aws, struct ship_call_opts *call,
 		r = ship_deploy_ensure_revision(aws, call, o, s, res, err);
 	if (!r)
 		r = ship_deploy_apply(aws, call, o, s, res, err);
+	if (r >= 0 && scales_now(o, res))
+		r = deploy_autoscaling(aws, call, o, s, res, err);
 	return r < 0 ? -1 : 0;
 }
 

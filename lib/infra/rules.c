@@ -5,6 +5,7 @@
  * `priority: auto` when a concurrent caller takes the priority first.
  * Depends on the client (aws.h), xml.h; never prints.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,7 @@ static void rule_free(struct ship_listener_rule *r)
 	ship_free(r->conds);
 	ship_free(r->action_type);
 	ship_free(r->target_group);
+	ship_free(r->alt_target_group);
 	ship_free(r->owner);
 	memset(r, 0, sizeof(*r));
 }
@@ -79,6 +81,14 @@ static int parse_values(const xmlNode *c, struct ship_rule_condition *out)
 	return 0;
 }
 
+/* A ForwardConfig target group's Weight (0..999; absent or unreadable: 1, ELB's default). */
+static long weight_of(const xmlNode *tg)
+{
+	char w[24];
+	long v;
+	return ship_parse_long(ship_xml_path_copy(tg, "Weight", w, sizeof(w)), 0, 999, &v) ? 1 : v;
+}
+
 static int parse_rule(const xmlNode *m, struct ship_listener_rule *r)
 {
 	char prio[32], isdef[8];
@@ -114,11 +124,20 @@ static int parse_rule(const xmlNode *m, struct ship_listener_rule *r)
 		if (strcmp(type, "forward") || r->target_group)
 			continue;
 		r->target_group = ship_xml_path_text(a, "TargetGroupArn");
+		xmlNode *tgs = ship_xml_path(a, "ForwardConfig/TargetGroups");
 		if (!r->target_group || !*r->target_group) {
 			ship_freep(&r->target_group);
-			xmlNode *tgs = ship_xml_path(a, "ForwardConfig/TargetGroups");
 			r->target_group =
 			    ship_xml_path_text(ship_xml_first_item(tgs), "TargetGroupArn");
+		}
+		/* two target groups: blue and green, weighted (ECS shifts them) */
+		xmlNode *first = ship_xml_first_item(tgs), *second = ship_xml_next_item(first);
+		if (second && ship_xml_count_items(tgs) == 2) {
+			r->alt_target_group = ship_xml_path_text(second, "TargetGroupArn");
+			r->weight = weight_of(first);
+			r->alt_weight = weight_of(second);
+			if (!r->alt_target_group || !*r->alt_target_group)
+				ship_freep(&r->alt_target_group);
 		}
 	}
 	return 0;
@@ -305,14 +324,24 @@ int ship_rule_matches(const struct ship_listener_rule *r, const struct ship_rule
 	if (s->n_path_patterns &&
 	    !same_set(cond_of(r, "path-pattern"), s->path_patterns, s->n_path_patterns, 0))
 		return 0;
-	return r->n_actions == 1 && r->action_type && !strcmp(r->action_type, "forward") &&
-	       r->target_group && s->target_group_arn &&
-	       !strcmp(r->target_group, s->target_group_arn);
+	if (r->n_actions != 1 || !r->action_type || strcmp(r->action_type, "forward") ||
+	    !r->target_group || !s->target_group_arn)
+		return 0;
+	return !strcmp(r->target_group, s->target_group_arn) ||
+	       (r->alt_target_group && !strcmp(r->alt_target_group, s->target_group_arn));
+}
+
+/* ECS moves traffic on it: two target groups with neither at 0 (a shift under way). */
+static int mid_shift(const struct ship_listener_rule *r)
+{
+	return r->alt_target_group && r->weight > 0 && r->alt_weight > 0;
 }
 
 /* ---- calls --------------------------------------------------------------------------------- */
 
-static int add_conditions_actions(struct ship_params *p, const struct ship_rule_spec *s)
+/* The spec's conditions, and its forward action unless actions is 0 (ModifyRule keeps them). */
+static int add_conditions_actions(struct ship_params *p, const struct ship_rule_spec *s,
+				  int actions)
 {
 	size_t c = 0;
 	int r = 0;
@@ -332,30 +361,65 @@ static int add_conditions_actions(struct ship_params *p, const struct ship_rule_
 			    p, s->path_patterns[i],
 			    "Conditions.member.%zu.PathPatternConfig.Values.member.%zu", c, i + 1);
 	}
+	if (!actions)
+		return r ? -1 : 0;
 	r |= ship_params_add(p, "Actions.member.1.Type", "forward");
 	r |= ship_params_add(p, "Actions.member.1.TargetGroupArn", s->target_group_arn);
 	return r ? -1 : 0;
+}
+
+/*
+ * CreateRule is not idempotent (no token in botocore's ELBv2 model): a copy resent after a lost
+ * answer meets PriorityInUse, or, with priority auto, takes a second priority. Before any retry
+ * the listener's rules are read (ship_call_opts.took_effect): a rule with our owner tag, which did
+ * not exist when the create was decided, is the lost attempt's.
+ */
+struct lost_rule {
+	struct ship_aws *aws;
+	const struct ship_rule_spec *s;
+	char *arn;
+	size_t arn_size;
+};
+
+static int rule_took_effect(void *ctx, struct ship_err *err)
+{
+	struct lost_rule *l = ctx;
+	struct ship_rule_list rules;
+	memset(&rules, 0, sizeof(rules));
+	if (ship_rules_list(l->aws, l->s->listener_arn, &rules, err))
+		return -1;
+	const struct ship_listener_rule *ours = ship_rules_owned(&rules, l->s->owner);
+	if (ours)
+		snprintf(l->arn, l->arn_size, "%s", ours->arn);
+	ship_rule_list_release(&rules);
+	return ours ? 1 : 0;
 }
 
 static int create_rule(struct ship_aws *aws, const struct ship_rule_spec *s, long priority,
 		       char *arn, size_t arn_size, struct ship_err *err)
 {
 	struct ship_params params = {0};
+	struct lost_rule lost = {aws, s, arn, arn_size};
+	struct ship_call_opts once;
 	xmlDoc *doc = NULL;
+	memset(&once, 0, sizeof(once));
+	once.not_idempotent = 1;
+	once.took_effect = rule_took_effect;
+	once.took_effect_ctx = &lost;
 	char pr[24];
 	snprintf(pr, sizeof(pr), "%ld", priority);
 	int r = ship_params_add(&params, "ListenerArn", s->listener_arn);
 	r |= ship_params_add(&params, "Priority", pr);
-	r |= add_conditions_actions(&params, s);
+	r |= add_conditions_actions(&params, s, 1);
 	r |= ship_params_add(&params, "Tags.member.1.Key", SHIP_RULE_TAG);
 	r |= ship_params_add(&params, "Tags.member.1.Value", s->owner);
 	if (r) {
 		ship_params_release(&params);
 		return oom(err);
 	}
-	r = ship_aws_query(aws, SHIP_SVC_ELBV2, "CreateRule", &params, &doc, NULL, err);
+	r = ship_aws_query(aws, SHIP_SVC_ELBV2, "CreateRule", &params, &doc, &once, err);
 	ship_params_release(&params);
-	if (!r)
+	if (!r && doc) /* else a lost attempt created it: lost.arn has its ARN */
 		ship_xml_path_copy(ship_xml_first_item(
 				       ship_xml_path(ship_xml_root(doc), "CreateRuleResult/Rules")),
 				   "RuleArn", arn, arn_size);
@@ -364,12 +428,12 @@ static int create_rule(struct ship_aws *aws, const struct ship_rule_spec *s, lon
 }
 
 static int modify_rule(struct ship_aws *aws, const struct ship_rule_spec *s, const char *arn,
-		       struct ship_err *err)
+		       int actions, struct ship_err *err)
 {
 	struct ship_params params = {0};
 	xmlDoc *doc = NULL;
 	int r = ship_params_add(&params, "RuleArn", arn);
-	r |= add_conditions_actions(&params, s);
+	r |= add_conditions_actions(&params, s, actions);
 	if (r) {
 		ship_params_release(&params);
 		return oom(err);
@@ -517,6 +581,15 @@ int ship_rule_ensure(struct ship_aws *aws, const struct ship_rule_spec *s,
 		if (ours) {
 			int changed = 0;
 			snprintf(res->arn, sizeof(res->arn), "%s", ours->arn);
+			/* ECS re-weights it: never "repaired" while a deployment shifts traffic */
+			if (ours->alt_target_group &&
+			    (ours->priority != want || !ship_rule_matches(ours, s)) &&
+			    (mid_shift(ours) || s->deployment_in_progress)) {
+				res->outcome = SHIP_RULE_BUSY;
+				res->busy_rule = ours;
+				res->priority = ours->priority;
+				return 0;
+			}
 			if (ours->priority != want) {
 				if (set_priority(aws, ours->arn, want, err)) {
 					if (priority_in_use(err)) {
@@ -528,7 +601,12 @@ int ship_rule_ensure(struct ship_aws *aws, const struct ship_rule_spec *s,
 				changed = 1;
 			}
 			if (!ship_rule_matches(ours, s)) {
-				if (modify_rule(aws, s, ours->arn, err))
+				/* a rule ECS re-weights whose target groups are the service's keeps
+				 * its actions: only the conditions change */
+				int keep = ours->alt_target_group &&
+					   (!strcmp(ours->target_group, s->target_group_arn) ||
+					    !strcmp(ours->alt_target_group, s->target_group_arn));
+				if (modify_rule(aws, s, ours->arn, !keep, err))
 					return -1;
 				changed = 1;
 			}

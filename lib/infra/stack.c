@@ -4,6 +4,7 @@
  * and the wait that reports only the events newer than the operation. Depends on the client
  * (aws.h), xml.h and plan.c; never prints.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "ecship/i18n.h"
@@ -338,20 +339,122 @@ static int add_input(struct ship_params *p, const struct ship_stack_input *in)
 	return r ? -1 : 0;
 }
 
-int ship_stack_create(struct ship_aws *aws, const struct ship_stack_input *in, char *id,
-		      size_t id_size, struct ship_err *err)
+/*
+ * The calls that change a stack are not idempotent: a copy resent after a lost answer (the
+ * connection closed after the request was sent) fails with a misleading error ("already exists",
+ * "cannot be executed in its current status"). So they are never resent blindly: each carries a
+ * request token that stays the same across ecship's retries (CreateStack, ExecuteChangeSet:
+ * ClientRequestToken; CreateChangeSet: ClientToken; botocore's CloudFormation model, "Specify
+ * this token if you plan to retry requests so that CloudFormation knows that you're not
+ * attempting to create a stack with the same name"), and before a retry the state is read
+ * (ship_call_opts.took_effect): the stack, or the change set by its name, exists (or has been
+ * executed), so the lost attempt took effect.
+ */
+struct lost_change {
+	struct ship_aws *aws;
+	const char *stack, *changeset;
+	char *id; /* the stack's id, filled when a lost CreateStack took effect */
+	size_t id_size;
+};
+
+static int stack_took_effect(void *ctx, struct ship_err *err)
+{
+	struct lost_change *l = ctx;
+	struct ship_stack st;
+	int r = ship_stack_describe(l->aws, l->stack, &st, err);
+	if (r > 0 && l->id && st.id)
+		snprintf(l->id, l->id_size, "%s", st.id);
+	ship_stack_release(&st);
+	return r;
+}
+
+static int changeset_status(struct ship_aws *aws, const char *stack, const char *name, char *exec,
+			    size_t exec_size, struct ship_err *err)
 {
 	struct ship_params params = {0};
 	xmlDoc *doc = NULL;
 	int rc = -1;
-
-	if (add_input(&params, in)) {
+	if (ship_params_add(&params, "StackName", stack) ||
+	    ship_params_add(&params, "ChangeSetName", name)) {
 		oom(err);
 		goto cleanup;
 	}
-	if (ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "CreateStack", &params, &doc, NULL, err))
+	if (ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "DescribeChangeSet", &params, &doc, NULL,
+			   err)) {
+		if (err->code == SHIP_ERR_AWS && !strcmp(err->aws_code, "ChangeSetNotFound")) {
+			ship_err_clear(err);
+			rc = 0;
+		}
 		goto cleanup;
-	ship_xml_path_copy(ship_xml_root(doc), "CreateStackResult/StackId", id, id_size);
+	}
+	ship_xml_path_copy(ship_xml_root(doc), "DescribeChangeSetResult/ExecutionStatus", exec,
+			   exec_size);
+	rc = 1;
+cleanup:
+	ship_params_release(&params);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+/* A lost CreateChangeSet took effect when the change set of that name exists. */
+static int changeset_took_effect(void *ctx, struct ship_err *err)
+{
+	struct lost_change *l = ctx;
+	char exec[64] = "";
+	return changeset_status(l->aws, l->stack, l->changeset, exec, sizeof(exec), err);
+}
+
+/* A lost ExecuteChangeSet took effect when the change set is no longer AVAILABLE to execute
+ * (EXECUTE_IN_PROGRESS, EXECUTE_COMPLETE, EXECUTE_FAILED) or gone (CloudFormation removes the
+ * change sets of an updated stack). */
+static int execute_took_effect(void *ctx, struct ship_err *err)
+{
+	struct lost_change *l = ctx;
+	char exec[64] = "";
+	int r = changeset_status(l->aws, l->stack, l->changeset, exec, sizeof(exec), err);
+	if (r < 0)
+		return -1;
+	return r == 0 || strcmp(exec, "AVAILABLE") ? 1 : 0;
+}
+
+static void once_opts(struct ship_call_opts *o, int (*check)(void *, struct ship_err *),
+		      struct lost_change *l)
+{
+	memset(o, 0, sizeof(*o));
+	o->not_idempotent = 1;
+	o->took_effect = check;
+	o->took_effect_ctx = l;
+}
+
+/* A token for one logical call, the same in each of its attempts. */
+static int add_token(struct ship_params *p, const char *name)
+{
+	char token[40];
+	if (ship_aws_client_token(token, sizeof(token)))
+		return -1;
+	return ship_params_add(p, name, token);
+}
+
+int ship_stack_create(struct ship_aws *aws, const struct ship_stack_input *in, char *id,
+		      size_t id_size, struct ship_err *err)
+{
+	struct ship_params params = {0};
+	struct lost_change lost = {aws, in->stack, NULL, id, id_size};
+	struct ship_call_opts once;
+	xmlDoc *doc = NULL;
+	int rc = -1;
+
+	if (id_size)
+		id[0] = '\0';
+	once_opts(&once, stack_took_effect, &lost);
+	if (add_input(&params, in) || add_token(&params, "ClientRequestToken")) {
+		oom(err);
+		goto cleanup;
+	}
+	if (ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "CreateStack", &params, &doc, &once, err))
+		goto cleanup;
+	if (doc) /* else a lost attempt created it: the id is from DescribeStacks */
+		ship_xml_path_copy(ship_xml_root(doc), "CreateStackResult/StackId", id, id_size);
 	rc = 0;
 cleanup:
 	ship_params_release(&params);
@@ -519,12 +622,16 @@ int ship_stack_changeset(struct ship_aws *aws, const struct ship_stack_input *in
 	if (delete_stale(aws, in->stack, err))
 		return ship_err_prefix(err, _("cannot delete the previous change sets of '%s'"),
 				       in->stack);
+	struct lost_change lost = {aws, in->stack, cs->name, NULL, 0};
+	struct ship_call_opts once;
+	once_opts(&once, changeset_took_effect, &lost);
 	if (add_input(&params, in) || ship_params_add(&params, "ChangeSetName", cs->name) ||
-	    ship_params_add(&params, "ChangeSetType", "UPDATE")) {
+	    ship_params_add(&params, "ChangeSetType", "UPDATE") ||
+	    add_token(&params, "ClientToken")) {
 		oom(err);
 		goto cleanup;
 	}
-	if (ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "CreateChangeSet", &params, &doc, NULL,
+	if (ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "CreateChangeSet", &params, &doc, &once,
 			   err)) {
 		/* moto (and old CloudFormation) refuse an empty update up front */
 		if (err->code == SHIP_ERR_AWS && !strcmp(err->aws_code, "ValidationError") &&
@@ -536,7 +643,8 @@ int ship_stack_changeset(struct ship_aws *aws, const struct ship_stack_input *in
 		}
 		goto cleanup;
 	}
-	cs->id = ship_xml_path_text(ship_xml_root(doc), "CreateChangeSetResult/Id");
+	if (doc) /* else a lost attempt created it: DescribeChangeSet gives the id */
+		cs->id = ship_xml_path_text(ship_xml_root(doc), "CreateChangeSetResult/Id");
 	double deadline = clk->now(clk->ctx) + timeout, pause = 1;
 	for (;;) {
 		if (describe_changeset(aws, in->stack, cs, err))
@@ -583,11 +691,18 @@ int ship_stack_changeset_execute(struct ship_aws *aws, const char *stack,
 				 const struct ship_changeset *cs, struct ship_err *err)
 {
 	struct ship_params params = {0};
+	struct lost_change lost = {aws, stack, cs->name, NULL, 0};
+	struct ship_call_opts once;
 	xmlDoc *doc = NULL;
-	ship_params_add(&params, "StackName", stack);
-	ship_params_add(&params, "ChangeSetName", cs->name);
+	once_opts(&once, execute_took_effect, &lost);
+	if (ship_params_add(&params, "StackName", stack) ||
+	    ship_params_add(&params, "ChangeSetName", cs->name) ||
+	    add_token(&params, "ClientRequestToken")) {
+		ship_params_release(&params);
+		return oom(err);
+	}
 	int r = ship_aws_query(aws, SHIP_SVC_CLOUDFORMATION, "ExecuteChangeSet", &params, &doc,
-			       NULL, err);
+			       &once, err);
 	ship_params_release(&params);
 	xmlFreeDoc(doc);
 	return r;

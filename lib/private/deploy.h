@@ -43,4 +43,30 @@ int ship_deploy_apply(struct ship_aws *aws, struct ship_call_opts *call,
 		      const struct ship_deploy_opts *o, struct ship_deploy_start *s,
 		      struct ship_deploy_result *res, struct ship_err *err);
 
+/* ---- restore.c: the service settings a rollback restores besides the revision ---------------- */
+
+/* The live service's values (DescribeServices) of the members `update` changes: what a rollback
+ * sends back (new reference; NULL when update is empty, or out of memory). */
+json_t *ship_restore_config_before(const json_t *live, const json_t *update);
+/* The members of config that a service revision does not hold, which ECS's own rollback leaves
+ * as they are (new reference; NULL when there are none). */
+json_t *ship_restore_outside_revision(const json_t *config);
+/* Appends to tags (a TagResource "tags" array) the tags recording config under
+ * SHIP_TAG_PREVIOUS_SERVICE; NULL or empty config records "nothing changed". -1 when config is
+ * too long to record (nothing appended) or out of memory. */
+int ship_restore_config_tags(const json_t *config, json_t *tags);
+/* The config those tags record (new reference), NULL when none is recorded. */
+json_t *ship_restore_config_from_tags(const json_t *tags);
+/* StopServiceDeployment ROLLBACK of sdep_arn: 1 when ECS rolls it back, 0 when ECS cannot here
+ * (no such action, the deployment finished or is unknown: the caller rolls back itself), -1 with
+ * err on any other error. */
+int ship_restore_stop_rollback(struct ship_aws *aws, const struct ship_call_opts *call,
+			       const char *sdep_arn, struct ship_err *err);
+/* UpdateService of cluster/service with members. 0 or -1 with err. */
+int ship_restore_update(struct ship_aws *aws, const struct ship_call_opts *call,
+			const char *cluster, const char *service, const json_t *members,
+			struct ship_err *err);
+/* "a, b, c": the member names, for notes. */
+void ship_restore_names(const json_t *members, char *out, size_t n);
+
 #endif

@@ -25,10 +25,21 @@ static const struct field s_rule_fields[] = {{"priority", F_PRIO, NULL},
 					     {"host_headers", F_STRLIST, NULL},
 					     {"path_patterns", F_STRLIST, NULL},
 					     {NULL, F_STR, NULL}};
+static const struct field s_tt_fields[] = {{"metric", F_STR, NULL},
+					   {"target", F_STR, NULL},
+					   {"scale_in_cooldown", F_DURATION, NULL},
+					   {"scale_out_cooldown", F_DURATION, NULL},
+					   {"disable_scale_in", F_STR, NULL},
+					   {NULL, F_STR, NULL}};
+static const struct field s_as_fields[] = {{"min", F_STR, NULL},
+					   {"max", F_STR, NULL},
+					   {"target_tracking", F_MAP, s_tt_fields},
+					   {NULL, F_STR, NULL}};
 static const struct field s_service_fields[] = {{"name", F_STR, NULL},
 						{"task_definition", F_PATH, NULL},
 						{"service_definition", F_PATH, NULL},
 						{"container", F_STR, NULL},
+						{"autoscaling", F_MAP, s_as_fields},
 						{NULL, F_STR, NULL}};
 static const struct field s_top_fields[] = {
     {"region", F_STR, NULL},
@@ -39,6 +50,7 @@ static const struct field s_top_fields[] = {
     {"stack", F_STR, NULL},
     {"infra", F_MAP, s_infra_fields},
     {"listener_rule", F_MAP, s_rule_fields},
+    {"autoscaling", F_MAP, s_as_fields},
     {"timeout", F_DURATION, NULL},
     {"variables", F_STRLIST, NULL},
     {"services", F_SERVICES, s_service_fields},
@@ -402,6 +414,184 @@ static int get_rule(struct loader *L, const struct ship_ynode *root)
 	return rc | r;
 }
 
+/* ---- autoscaling --------------------------------------------------------------------------- */
+
+/* A whole number from lo to hi under key in map: 0 (absent: *out untouched), 1 a problem. */
+static int as_number(struct loader *L, const struct ship_ynode *map, const char *key, long lo,
+		     long hi, const char *hint, long *out)
+{
+	const struct ship_ynode *n = ship_ynode_get(map, key);
+	char *v = NULL;
+	int r;
+	if (!n || ship_ynode_is_null(n))
+		return 0;
+	if ((r = render(L, n, key, &v)) != 0)
+		return r;
+	if (!v || ship_parse_long(v, lo, hi, out)) {
+		problem(L, n, hint, "'%s' must be a task count, not '%s'", key, v ? v : "");
+		r = 1;
+	}
+	ship_free(v);
+	return r;
+}
+
+/* A cooldown: a duration in whole seconds, 0 to 1 day; *out stays -1 when absent. */
+static int as_cooldown(struct loader *L, const struct ship_ynode *map, const char *key, long *out)
+{
+	const struct ship_ynode *n = ship_ynode_get(map, key);
+	char *v = NULL;
+	double sec = 0;
+	int r;
+	*out = -1;
+	if (!n || ship_ynode_is_null(n))
+		return 0;
+	if ((r = render(L, n, key, &v)) != 0)
+		return r;
+	if (!v || ship_parse_duration(v, &sec) || sec < 0 || sec > 86400 ||
+	    sec != (double)(long)sec) {
+		problem(L, n, "write whole seconds up to a day, such as 60s, 5m or 300",
+			"'%s' is not a cooldown: '%s'", key, v ? v : "");
+		r = 1;
+	} else
+		*out = (long)sec;
+	ship_free(v);
+	return r;
+}
+
+static const char *const s_metrics[] = {"cpu", "memory", "alb_requests", NULL};
+
+/* target_tracking: {metric, target, scale_in_cooldown, scale_out_cooldown, disable_scale_in} */
+static int get_target_tracking(struct loader *L, const struct ship_ynode *tt,
+			       struct ship_config_autoscaling *as)
+{
+	const struct ship_ynode *mn = ship_ynode_get(tt, "metric"),
+				*tn = ship_ynode_get(tt, "target");
+	char *m = NULL, *t = NULL, *d = NULL;
+	int rc = 0, r;
+	if (tt->kind != SHIP_Y_MAP) {
+		problem(L, tt, "write target_tracking: {metric: cpu, target: 60}",
+			"'%s' must be a map, not %s", "target_tracking", kind_name(tt));
+		return 1;
+	}
+	if (!mn || !tn) {
+		problem(L, tt, "write target_tracking: {metric: cpu, target: 60}",
+			"'target_tracking' needs '%s'%s", !mn ? "metric" : "target", "");
+		return 1;
+	}
+	if ((r = render(L, mn, "metric", &m)) < 0)
+		return -1;
+	rc |= r;
+	for (size_t i = 0; !r && m && s_metrics[i]; i++)
+		if (!strcmp(m, s_metrics[i]))
+			as->metric = (enum ship_as_metric)(SHIP_AS_METRIC_CPU + i);
+	if (!r && as->metric == SHIP_AS_METRIC_NONE) {
+		const char *s = m ? ship_suggest(m, s_metrics) : NULL;
+		struct ship_buf hint = SHIP_BUF_INIT(256);
+		if (s)
+			ship_buf_addf(&hint, "did you mean '%s'?", s);
+		else
+			ship_buf_adds(&hint, "write cpu, memory or alb_requests");
+		problem(L, mn, hint.failed ? NULL : hint.data,
+			"'metric' must be cpu, memory or alb_requests, not '%s'%s", m ? m : "", "");
+		ship_buf_release(&hint);
+		rc = 1;
+	}
+	if ((r = render(L, tn, "target", &t)) < 0)
+		goto hard;
+	rc |= r;
+	if (!r) {
+		char *end = NULL;
+		errno = 0;
+		as->target = t ? strtod(t, &end) : 0;
+		int pct = as->metric == SHIP_AS_METRIC_CPU || as->metric == SHIP_AS_METRIC_MEMORY;
+		if (!t || !*t || *end || errno || !(as->target > 0) || (pct && as->target > 100) ||
+		    as->target > 1e9) {
+			problem(
+			    L, tn,
+			    pct ? "a percent of the service's reserved CPU or memory: more than 0, "
+				  "at most 100, such as 60"
+				: "requests per target per minute: more than 0, such as 1000",
+			    "'target' must be a number above 0%s, not '%s'",
+			    pct ? " and at most 100" : "", t ? t : "");
+			rc = 1;
+		}
+	}
+	if ((r = as_cooldown(L, tt, "scale_in_cooldown", &as->scale_in_cooldown)) < 0 ||
+	    (rc |= r, r = as_cooldown(L, tt, "scale_out_cooldown", &as->scale_out_cooldown)) < 0)
+		goto hard;
+	rc |= r;
+	if ((r = get_str(L, tt, "disable_scale_in", 0, &d)) < 0)
+		goto hard;
+	rc |= r;
+	if (!r && d) {
+		if (!strcmp(d, "true"))
+			as->disable_scale_in = 1;
+		else if (strcmp(d, "false")) {
+			problem(L, ship_ynode_get(tt, "disable_scale_in"), "write true or false",
+				"'%s' must be true or false, not '%s'", "disable_scale_in", d);
+			rc = 1;
+		}
+	}
+	ship_free(m);
+	ship_free(t);
+	ship_free(d);
+	return rc;
+hard:
+	ship_free(m);
+	ship_free(t);
+	ship_free(d);
+	return -1;
+}
+
+/* autoscaling: {min, max, target_tracking} under map into *as (left unset when absent). */
+static int get_autoscaling(struct loader *L, const struct ship_ynode *map,
+			   struct ship_config_autoscaling *as)
+{
+	const struct ship_ynode *n = ship_ynode_get(map, "autoscaling"), *tt;
+	int rc = 0, r;
+	if (!n || ship_ynode_is_null(n))
+		return 0;
+	memset(as, 0, sizeof(*as));
+	as->scale_in_cooldown = as->scale_out_cooldown = -1;
+	as->line = n->line;
+	if (n->kind != SHIP_Y_MAP) {
+		problem(L, n,
+			"write autoscaling: {min: 1, max: 4, target_tracking: {metric: cpu, "
+			"target: 60}}",
+			"'%s' must be a map, not %s", "autoscaling", kind_name(n));
+		return 1;
+	}
+	if (!ship_ynode_get(n, "min") || !ship_ynode_get(n, "max")) {
+		problem(
+		    L, n, "give the task counts Application Auto Scaling keeps to: min: 1, max: 4",
+		    "'autoscaling' needs '%s'%s", !ship_ynode_get(n, "min") ? "min" : "max", "");
+		rc = 1;
+	}
+	if ((r = as_number(L, n, "min", 0, 5000, "write a task count from 0 to 5000", &as->min)) <
+	    0)
+		return -1;
+	rc |= r;
+	if ((r = as_number(L, n, "max", 1, 5000,
+			   "write a task count from 1 to 5000 (ECS's tasks per service)",
+			   &as->max)) < 0)
+		return -1;
+	rc |= r;
+	if (!rc && as->min > as->max) {
+		problem(L, ship_ynode_get(n, "min"), "make min at most max",
+			"autoscaling 'min' is above 'max'%s%s", "", "");
+		rc = 1;
+	}
+	tt = ship_ynode_get(n, "target_tracking");
+	if (tt && !ship_ynode_is_null(tt)) {
+		if ((r = get_target_tracking(L, tt, as)) < 0)
+			return -1;
+		rc |= r;
+	}
+	if (!rc)
+		as->set = 1;
+	return rc;
+}
+
 static int get_services(struct loader *L, const struct ship_ynode *root, const char *service,
 			const char *td, const char *sd)
 {
@@ -448,6 +638,9 @@ static int get_services(struct loader *L, const struct ship_ynode *root, const c
 				return -1;
 			rc |= r;
 			if ((r = get_str(L, item, "container", 0, &s->container)) < 0)
+				return -1;
+			rc |= r;
+			if ((r = get_autoscaling(L, item, &s->autoscaling)) < 0)
 				return -1;
 			rc |= r;
 			if (!r && !s->name && !ship_ynode_get(item, "name")) {
@@ -498,6 +691,7 @@ static void load(struct loader *L, const struct ship_ynode *root)
 	struct ship_config *cfg = L->cfg;
 	const struct ship_ynode *sel = root, *envs, *over = NULL, *n;
 	char *service = NULL, *td = NULL, *sd = NULL, *timeout = NULL;
+	struct ship_config_autoscaling top_as = {0};
 	int r;
 
 	check_keys(L, root, s_top_fields, 1);
@@ -539,8 +733,12 @@ static void load(struct loader *L, const struct ship_ynode *root)
 			cfg->timeout_set = 1;
 	}
 	if (get_list(L, sel, "variables", &cfg->variables, &cfg->n_variables) < 0 ||
-	    get_services(L, sel, service, td, sd) < 0)
+	    get_services(L, sel, service, td, sd) < 0 || get_autoscaling(L, sel, &top_as) < 0)
 		goto cleanup;
+	/* the top level's autoscaling is every service's that has none of its own */
+	for (size_t i = 0; top_as.set && i < cfg->n_services; i++)
+		if (!cfg->services[i].autoscaling.line)
+			cfg->services[i].autoscaling = top_as;
 	if (!cfg->cluster && !ship_ynode_get(sel, "cluster") &&
 	    (L->need & SHIP_CONFIG_NEED_CLUSTER))
 		missing(L, "cluster", "add the ECS cluster name: cluster: my-cluster-${ENVIRONMENT}");

@@ -18,19 +18,43 @@ void ship_rendered_release(struct ship_rendered *r)
 	r->task_definition = r->service_definition = NULL;
 }
 
-/* Loads one definition file; a user error is recorded in diags so the next file still runs. */
-static json_t *load(struct ship_tpl *t, const char *path, int service, struct ship_diags *diags,
-		    struct ship_err *err, int *user_errors)
+/*
+ * Reads one definition file, once: the checks on the text as written and the render all use this
+ * copy. An unreadable file is a user error recorded in diags (so the next file still runs); out of
+ * memory is err. Returns 0 when b holds the text.
+ */
+static int read_definition(const char *path, int service, struct ship_buf *b,
+			   struct ship_diags *diags, struct ship_err *err, int *user_errors)
+{
+	struct ship_err e = SHIP_ERR_INIT;
+	if (ship_tpl_read_file(path, b, &e) == 0)
+		return 0;
+	if (e.code != SHIP_ERR_INPUT) {
+		*err = e;
+		return -1;
+	}
+	ship_diags_add(diags, SHIP_SEV_ERROR, NULL, 0, 0,
+		       service ? "check 'service_definition' in ecship.yml"
+			       : "check 'task_definition' in ecship.yml",
+		       "%s", e.message);
+	*user_errors = 1;
+	return -1;
+}
+
+/* Renders and prepares one definition from its text; a user error is recorded in diags so the
+ * next file still runs. */
+static json_t *load(struct ship_tpl *t, const char *path, struct ship_str text, int service,
+		    struct ship_diags *diags, struct ship_err *err, int *user_errors)
 {
 	struct ship_err e = SHIP_ERR_INIT;
 	size_t before = ship_diags_count(diags, SHIP_SEV_ERROR);
-	json_t *doc = ship_tpl_render_json_file(t, path, &e), *out;
+	json_t *doc = ship_tpl_render_json(t, path, text, &e), *out;
 	if (!doc) {
 		if (e.code != SHIP_ERR_INPUT) {
 			*err = e;
 			return NULL;
 		}
-		/* template problems are in diags already; parse and read errors are not */
+		/* template problems are in diags already; parse errors are not */
 		if (ship_diags_count(diags, SHIP_SEV_ERROR) == before)
 			ship_diags_add(diags, SHIP_SEV_ERROR, NULL, 0, 0,
 				       service ? "check 'service_definition' in ecship.yml"
@@ -51,7 +75,7 @@ static json_t *load(struct ship_tpl *t, const char *path, int service, struct sh
 
 /* The names ecship fills itself (docs/config.md, "Variables"). */
 static const char *const s_builtins[] = {"ENVIRONMENT", "AWS_REGION", "AWS_ACCOUNT_ID",
-					 "IMAGE_TAG", "IMAGE", NULL};
+					 "IMAGE_TAG",	"IMAGE",      NULL};
 
 static int allowed(const struct ship_config *cfg, const char *name, size_t n)
 {
@@ -102,42 +126,36 @@ static size_t scan_command(const struct ship_config *cfg, const char *file, cons
  * In a container's command, entryPoint and healthCheck.command, a ${NAME} is meant for the
  * container's shell far more often than for ecship: only built-ins and the names listed under
  * `variables:` are filled there; any other is an error naming both fixes. Read on the file as
- * written, before variables are filled. Returns the number of errors (0 when unreadable: the
- * render reports that).
+ * written, before variables are filled. Returns the number of errors (0 when the text is not
+ * UTF-8 JSON: the render reports that).
  */
 static size_t check_container_vars(const struct ship_config *cfg, const char *path,
-				   struct ship_diags *diags)
+				   struct ship_str text, struct ship_diags *diags)
 {
 	static const char *const fields[] = {"command", "entryPoint", NULL};
-	/* read as the render reads it: regular files only (a FIFO is refused, never waited on),
-	 * a UTF-8 byte-order mark skipped */
-	struct ship_buf b = SHIP_BUF_INIT(SHIP_TPL_MAX_FILE);
 	struct ship_err rerr = SHIP_ERR_INIT;
 	json_t *doc = NULL, *c, *x;
-	if (ship_read_regular_file(path, &b) == 0) {
-		struct ship_str text = {b.data, b.len};
-		if (ship_text_utf8(path, &text, &rerr) == 0)
-			doc = json_loadb(text.p, text.len, 0, NULL);
-	}
-	ship_buf_release(&b);
+	/* a UTF-8 byte-order mark skipped, as the render skips it */
+	if (ship_text_utf8(path, &text, &rerr) == 0)
+		doc = json_loadb(text.p, text.len, 0, NULL);
 	size_t i, k, errors = 0;
-	json_t *cds = json_object_get(json_object_get(doc, "taskDefinition")
-					  ? json_object_get(doc, "taskDefinition")
-					  : doc,
-				      "containerDefinitions");
+	json_t *cds = json_object_get(
+	    json_object_get(doc, "taskDefinition") ? json_object_get(doc, "taskDefinition") : doc,
+	    "containerDefinitions");
 	json_array_foreach(cds, i, c)
 	{
 		const char *name = json_string_value(json_object_get(c, "name"));
 		for (size_t f = 0; f < 3; f++) {
-			json_t *list = f < 2 ? json_object_get(c, fields[f])
-					     : json_object_get(json_object_get(c, "healthCheck"),
-							       "command");
+			json_t *list =
+			    f < 2 ? json_object_get(c, fields[f])
+				  : json_object_get(json_object_get(c, "healthCheck"), "command");
 			json_array_foreach(list, k, x)
 			{
 				if (json_is_string(x))
-					errors += scan_command(cfg, path, name ? name : "?",
-							       f < 2 ? fields[f] : "healthCheck.command",
-							       json_string_value(x), diags);
+					errors +=
+					    scan_command(cfg, path, name ? name : "?",
+							 f < 2 ? fields[f] : "healthCheck.command",
+							 json_string_value(x), diags);
 			}
 		}
 	}
@@ -145,25 +163,21 @@ static size_t check_container_vars(const struct ship_config *cfg, const char *pa
 	return errors;
 }
 
-/* Which of ${IMAGE} (1) and ${IMAGE_TAG} (2) the file's text uses, with or without a default
- * (regular files only: a FIFO is refused later, never waited on). */
-static int uses_image_vars(const char *path)
+/* Which of ${IMAGE} (1) and ${IMAGE_TAG} (2) the file's text (NUL-terminated) uses, with or
+ * without a default. */
+static int uses_image_vars(const char *text)
 {
-	struct ship_buf b = SHIP_BUF_INIT(SHIP_TPL_MAX_FILE);
 	int found = 0;
-	if (ship_read_regular_file(path, &b) == 0) {
-		for (const char *p = b.data; (p = strstr(p, "${IMAGE")) != NULL; p += 7) {
-			const char *e = p + 7;
-			int bit = 1;
-			if (strncmp(e, "_TAG", 4) == 0) {
-				e += 4;
-				bit = 2;
-			}
-			if ((*e == '}' || *e == ':') && !(p > b.data && p[-1] == '$'))
-				found |= bit;
+	for (const char *p = text; (p = strstr(p, "${IMAGE")) != NULL; p += 7) {
+		const char *e = p + 7;
+		int bit = 1;
+		if (strncmp(e, "_TAG", 4) == 0) {
+			e += 4;
+			bit = 2;
 		}
+		if ((*e == '}' || *e == ':') && !(p > text && p[-1] == '$'))
+			found |= bit;
 	}
-	ship_buf_release(&b);
 	return found;
 }
 
@@ -173,8 +187,10 @@ int ship_render_service(const struct ship_config *cfg, const struct ship_config_
 {
 	struct ship_tpl t = {ship_vars_resolve, vars, diags, NULL, NULL, NULL, 0, 0};
 	struct ship_render_options none = {NULL, NULL, 0};
-	int user_errors = 0;
+	int user_errors = 0, uses = 0;
 	json_t *td = NULL, *sd = NULL;
+	struct ship_buf tdb = SHIP_BUF_INIT(SHIP_TPL_MAX_FILE),
+			sdb = SHIP_BUF_INIT(SHIP_TPL_MAX_FILE);
 
 	memset(out, 0, sizeof(*out));
 	if (!opt)
@@ -184,16 +200,24 @@ int ship_render_service(const struct ship_config *cfg, const struct ship_config_
 				    "service '%s' has no task_definition in the config",
 				    svc->name ? svc->name : "?");
 	ship_err_clear(err);
-	if (check_container_vars(cfg, svc->task_definition, diags))
-		user_errors = 1;
-	td = load(&t, svc->task_definition, 0, diags, err, &user_errors);
+	if (read_definition(svc->task_definition, 0, &tdb, diags, err, &user_errors) == 0) {
+		if (check_container_vars(cfg, svc->task_definition, ship_buf_str(&tdb), diags))
+			user_errors = 1;
+		/* a task definition that writes ${IMAGE} (for --image) or ${IMAGE_TAG} (for --tag)
+		 * itself got the image from them: no container to choose */
+		if (opt->image || opt->tag)
+			uses = uses_image_vars(tdb.data);
+		td =
+		    load(&t, svc->task_definition, ship_buf_str(&tdb), 0, diags, err, &user_errors);
+	}
 	if (!td && err->code != SHIP_ERR_NONE)
 		goto fail;
-	if (svc->service_definition) {
-		sd = load(&t, svc->service_definition, 1, diags, err, &user_errors);
-		if (!sd && err->code != SHIP_ERR_NONE)
-			goto fail;
-	}
+	if (svc->service_definition &&
+	    read_definition(svc->service_definition, 1, &sdb, diags, err, &user_errors) == 0)
+		sd = load(&t, svc->service_definition, ship_buf_str(&sdb), 1, diags, err,
+			  &user_errors);
+	if (!sd && err->code != SHIP_ERR_NONE)
+		goto fail;
 	if (user_errors)
 		goto input;
 	if (sd) {
@@ -212,9 +236,6 @@ int ship_render_service(const struct ship_config *cfg, const struct ship_config_
 			goto input;
 		}
 	}
-	/* a task definition that writes ${IMAGE} (for --image) or ${IMAGE_TAG} (for --tag) itself got
-	 * the image from them: no container to choose */
-	int uses = (opt->image || opt->tag) ? uses_image_vars(svc->task_definition) : 0;
 	if ((opt->image && !(uses & 1)) || (!opt->image && opt->tag && !uses)) {
 		struct ship_err e = SHIP_ERR_INIT;
 		if (ship_taskdef_set_image_in(td, sd, svc->container, opt->image, opt->tag, diags,
@@ -233,8 +254,8 @@ int ship_render_service(const struct ship_config *cfg, const struct ship_config_
 		goto input;
 	/* then the requests as they will be sent, against botocore's ECS model */
 	if (!opt->no_validate) {
-		size_t bad = ship_ecs_model_check("RegisterTaskDefinition", td, svc->task_definition,
-						  diags);
+		size_t bad =
+		    ship_ecs_model_check("RegisterTaskDefinition", td, svc->task_definition, diags);
 		json_t *req = sd ? ship_servicedef_request(sd) : NULL;
 		if (req && !json_object_get(req, "taskDefinition"))
 			json_object_set_new(req, "taskDefinition", json_string("model-check"));
@@ -247,6 +268,8 @@ int ship_render_service(const struct ship_config *cfg, const struct ship_config_
 	}
 	out->task_definition = td;
 	out->service_definition = sd;
+	ship_buf_release(&tdb);
+	ship_buf_release(&sdb);
 	return 0;
 input:
 	if (!ship_diags_to_err(diags, err))
@@ -254,5 +277,7 @@ input:
 fail:
 	json_decref(td);
 	json_decref(sd);
+	ship_buf_release(&tdb);
+	ship_buf_release(&sdb);
 	return -1;
 }

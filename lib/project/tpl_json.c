@@ -74,13 +74,26 @@ static size_t decode(const char *raw, size_t len, struct ship_buf *out, size_t s
 			break;
 		char c = raw[i + 1], e = 0;
 		switch (c) {
-		case 'n': e = '\n'; break;
-		case 't': e = '\t'; break;
-		case 'r': e = '\r'; break;
-		case 'b': e = '\b'; break;
-		case 'f': e = '\f'; break;
-		case 'u': break;
-		default: e = c; break;
+		case 'n':
+			e = '\n';
+			break;
+		case 't':
+			e = '\t';
+			break;
+		case 'r':
+			e = '\r';
+			break;
+		case 'b':
+			e = '\b';
+			break;
+		case 'f':
+			e = '\f';
+			break;
+		case 'u':
+			break;
+		default:
+			e = c;
+			break;
 		}
 		if (c != 'u') {
 			if (out)
@@ -93,7 +106,8 @@ static size_t decode(const char *raw, size_t len, struct ship_buf *out, size_t s
 			break;
 		unsigned cp = hex4(raw + i + 2);
 		i += 6;
-		if (cp >= 0xD800 && cp < 0xDC00 && i + 6 <= len && raw[i] == '\\' && raw[i + 1] == 'u') {
+		if (cp >= 0xD800 && cp < 0xDC00 && i + 6 <= len && raw[i] == '\\' &&
+		    raw[i + 1] == 'u') {
 			unsigned lo = hex4(raw + i + 2);
 			if (lo >= 0xDC00 && lo < 0xE000) {
 				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
@@ -132,11 +146,21 @@ static void encode(struct ship_buf *out, struct ship_str s)
 	for (size_t i = 0; i < s.len; i++) {
 		unsigned char c = (unsigned char)s.p[i];
 		switch (c) {
-		case '"': ship_buf_add(out, "\\\"", 2); break;
-		case '\\': ship_buf_add(out, "\\\\", 2); break;
-		case '\n': ship_buf_add(out, "\\n", 2); break;
-		case '\r': ship_buf_add(out, "\\r", 2); break;
-		case '\t': ship_buf_add(out, "\\t", 2); break;
+		case '"':
+			ship_buf_add(out, "\\\"", 2);
+			break;
+		case '\\':
+			ship_buf_add(out, "\\\\", 2);
+			break;
+		case '\n':
+			ship_buf_add(out, "\\n", 2);
+			break;
+		case '\r':
+			ship_buf_add(out, "\\r", 2);
+			break;
+		case '\t':
+			ship_buf_add(out, "\\t", 2);
+			break;
 		default:
 			if (c < 0x20) {
 				char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
@@ -156,7 +180,8 @@ static const char *json_hint(const char *text)
 	if (strstr(text, "duplicate"))
 		return "remove one of the two entries with that key";
 	if (strstr(text, "invalid token") || strstr(text, "string or '}' expected"))
-		return "look for a trailing comma, an unquoted key or value, or a comment (JSON has "
+		return "look for a trailing comma, an unquoted key or value, or a comment (JSON "
+		       "has "
 		       "none) near there";
 	if (strstr(text, "expected"))
 		return "look for a missing ',' or ':' or an unclosed bracket or quote near there";
@@ -235,7 +260,8 @@ json_t *ship_tpl_render_json(const struct ship_tpl *tin, const char *file, struc
 			ship_buf_reset(&exp);
 			decode(text.p + start, j - start, &dec, (size_t)-1);
 			if (dec.failed) {
-				ship_err_set(err, SHIP_ERR_NOMEM, "out of memory rendering '%s'", file);
+				ship_err_set(err, SHIP_ERR_NOMEM, "out of memory rendering '%s'",
+					     file);
 				goto cleanup;
 			}
 			if (ship_tpl_expand(&t, ship_buf_str(&dec), &exp, err) < 0)
@@ -248,7 +274,8 @@ json_t *ship_tpl_render_json(const struct ship_tpl *tin, const char *file, struc
 		i = j + 1;
 	}
 	if (out.failed) {
-		ship_err_set(err, SHIP_ERR_NOMEM, "rendered '%s' is too large or memory ran out", file);
+		ship_err_set(err, SHIP_ERR_NOMEM, "rendered '%s' is too large or memory ran out",
+			     file);
 		goto cleanup;
 	}
 	if (ship_diags_count(t.diags, SHIP_SEV_ERROR) > errors_before) {
@@ -265,22 +292,25 @@ cleanup:
 	return result;
 }
 
+int ship_tpl_read_file(const char *path, struct ship_buf *b, struct ship_err *err)
+{
+	if (ship_read_regular_file(path, b) == 0)
+		return 0;
+	if (errno == EFBIG)
+		return ship_err_set(err, SHIP_ERR_INPUT, "cannot read '%s': larger than %zu bytes",
+				    path, SHIP_TPL_MAX_FILE);
+	if (b->failed)
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory reading '%s'", path);
+	return ship_err_set(err, SHIP_ERR_INPUT, "cannot read '%s': %s", path,
+			    ship_read_strerror(errno));
+}
+
 json_t *ship_tpl_render_json_file(const struct ship_tpl *t, const char *path, struct ship_err *err)
 {
 	struct ship_buf b = SHIP_BUF_INIT(SHIP_TPL_MAX_FILE);
 	json_t *j = NULL;
-	if (ship_read_regular_file(path, &b)) {
-		if (errno == EFBIG)
-			ship_err_set(err, SHIP_ERR_INPUT, "cannot read '%s': larger than %zu bytes",
-				     path, SHIP_TPL_MAX_FILE);
-		else if (b.failed)
-			ship_err_set(err, SHIP_ERR_NOMEM, "out of memory reading '%s'", path);
-		else
-			ship_err_set(err, SHIP_ERR_INPUT, "cannot read '%s': %s", path,
-				     ship_read_strerror(errno));
-	} else {
+	if (ship_tpl_read_file(path, &b, err) == 0)
 		j = ship_tpl_render_json(t, path, ship_buf_str(&b), err);
-	}
 	ship_buf_release(&b);
 	return j;
 }

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # cfn_template.sh: cloudformation/ecs-cluster.yml is cfn-lint clean (any finding fails, and a
 # broken copy is caught, so the check can fail), says what the issue asks (static checks), and
-# moto_server creates it in its three shapes: new VPC with NAT, VPC endpoints with HTTPS, and an
-# existing VPC (no VPC created).
+# moto_server creates it in its four shapes: new VPC with NAT, VPC endpoints with HTTPS, an
+# existing VPC (no VPC created), and blue/green (EnableBlueGreen: the alternate target group, the
+# production and test listener rules ECS re-weights, the test listener and the ECS
+# infrastructure role; ECS developer guide, "Amazon ECS blue/green deployments" and "Amazon ECS
+# infrastructure IAM role for load balancers").
 . tests/lib/common.sh
 
 T=cloudformation/ecs-cluster.yml
@@ -68,6 +71,22 @@ for s in st:
 want("ManagedPolicyArns" not in R["TaskExecutionRole"]["Properties"], "no broad managed policy")
 for k in ["VpcId", "PublicSubnet1", "PublicSubnet2", "PrivateSubnet1", "PrivateSubnet2", "LoadBalancerSecurityGroup", "ServiceSecurityGroup", "LoadBalancerArn", "LoadBalancerDnsName", "HttpListenerArn", "HttpsListenerArn", "TargetGroupArn", "ClusterName", "LogGroupName", "TaskExecutionRoleArn"]:
     want(k in O and "Export" in O[k], "exported output " + k)
+# blue/green, all behind EnableBlueGreen
+bg = ["AlternateTargetGroup", "ProductionListenerRule", "TestListener", "TestListenerRule", "InfrastructureRole"]
+want(P["EnableBlueGreen"]["Default"] == "false", "blue/green off by default")
+want(all(R[k]["Condition"] == "CreateBlueGreen" for k in bg), "blue/green resources only with EnableBlueGreen")
+for k in ["ProductionListenerRule", "TestListenerRule"]:
+    tgs = R[k]["Properties"]["Actions"][0]["ForwardConfig"]["TargetGroups"]
+    want([(t["TargetGroupArn"]["Ref"], t["Weight"]) for t in tgs] == [("DefaultTargetGroup", 100), ("AlternateTargetGroup", 0)], k + " forwards blue 100, green 0")
+role = R["InfrastructureRole"]["Properties"]
+want(role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "ecs.amazonaws.com"}, "infrastructure role trusts ECS")
+want("ManagedPolicyArns" not in role, "infrastructure role: no broad managed policy")
+for s in role["Policies"][0]["PolicyDocument"]["Statement"]:
+    acts = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
+    want(all(a.startswith("elasticloadbalancing:") and "*" not in a for a in acts), "ELB actions only: %s" % acts)
+    want(s["Resource"] != "*" or all(a.split(":")[1].startswith("Describe") for a in acts), "scoped resource for %s" % acts)
+for k in ["AlternateTargetGroupArn", "ProductionListenerRuleArn", "TestListenerArn", "TestListenerRuleArn", "InfrastructureRoleArn"]:
+    want(k in O and "Export" in O[k] and O[k].get("Condition") == "CreateBlueGreen", "exported blue/green output " + k)
 for m in bad: print("# missing: " + m)
 sys.exit(1 if bad else 0)
 EOF
@@ -108,5 +127,36 @@ check "shape 3 (existing VPC): CREATE_COMPLETE" test "$(AWSCLI cloudformation de
 check "  no VPC created" test "$(AWSCLI ec2 describe-vpcs --query 'length(Vpcs)' --output text)" = "$nv"
 check "  outputs name the existing VPC" test "$(out shape-existing VpcId)" = "$VPC"
 check "  and the given task subnets" test "$(out shape-existing PrivateSubnet2)" = "${S[3]}"
+check "  no blue/green resources unless asked" test "$(out shape-existing AlternateTargetGroupArn)" = None
+
+AWSCLI cloudformation create-stack --stack-name shape-bg --template-body "file://$T" --capabilities CAPABILITY_NAMED_IAM \
+	--parameters ParameterKey=Environment,ParameterValue=bg ParameterKey=EnableBlueGreen,ParameterValue=true \
+	ParameterKey=ProductionHostHeader,ParameterValue=bg.example.jp ParameterKey=TestListenerCidr,ParameterValue=10.0.0.0/8 \
+	ParameterKey=VpcCidr,ParameterValue=10.2.0.0/16 ParameterKey=PublicSubnet1Cidr,ParameterValue=10.2.0.0/24 \
+	ParameterKey=PublicSubnet2Cidr,ParameterValue=10.2.1.0/24 ParameterKey=PrivateSubnet1Cidr,ParameterValue=10.2.2.0/24 \
+	ParameterKey=PrivateSubnet2Cidr,ParameterValue=10.2.3.0/24 >/dev/null
+check "shape 4 (blue/green): CREATE_COMPLETE" test "$(AWSCLI cloudformation describe-stacks --stack-name shape-bg --query 'Stacks[0].StackStatus' --output text)" = CREATE_COMPLETE
+BLUE=$(out shape-bg TargetGroupArn) GREEN=$(out shape-bg AlternateTargetGroupArn)
+case "$GREEN" in arn:*targetgroup/*) ok "  AlternateTargetGroupArn output" ;; *) not_ok "  AlternateTargetGroupArn output: $GREEN" ;; esac
+check "  the green target group is a second one" test "$GREEN" != "$BLUE"
+AWSCLI elbv2 describe-rules --rule-arns "$(out shape-bg ProductionListenerRuleArn)" >"$T_TMP/prod.json"
+check "  the production rule is on the HTTP listener, priority 50000, host bg.example.jp, blue 100 / green 0" python3 - "$T_TMP/prod.json" "$BLUE" "$GREEN" "$(out shape-bg HttpListenerArn)" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))["Rules"][0]
+assert r["Priority"] == "50000", r
+assert r["RuleArn"].split("/")[-4:-1] == sys.argv[4].split("/")[-3:], (r["RuleArn"], sys.argv[4])
+assert any(c.get("Field") == "host-header" and "bg.example.jp" in c.get("Values", []) + c.get("HostHeaderConfig", {}).get("Values", []) for c in r["Conditions"]), r
+tgs = {t["TargetGroupArn"]: t["Weight"] for t in r["Actions"][0]["ForwardConfig"]["TargetGroups"]}
+assert tgs == {sys.argv[2]: 100, sys.argv[3]: 0}, tgs
+EOF
+TL=$(out shape-bg TestListenerArn)
+check "  the test listener is on 8080" test "$(AWSCLI elbv2 describe-listeners --listener-arns "$TL" --query 'Listeners[0].Port' --output text)" = 8080
+check "  the test rule is on it" test "$(AWSCLI elbv2 describe-rules --rule-arns "$(out shape-bg TestListenerRuleArn)" --query 'Rules[0].Priority' --output text)" = 1
+check "  the test port is open to the given CIDR only" test "$(AWSCLI ec2 describe-security-groups --group-ids "$(out shape-bg LoadBalancerSecurityGroup)" --query 'SecurityGroups[0].IpPermissions[?FromPort==`8080`].IpRanges[].CidrIp' --output text)" = 10.0.0.0/8
+ROLE=$(out shape-bg InfrastructureRoleArn)
+check "  the infrastructure role is django-ecs-infrastructure-bg" test "${ROLE##*/}" = django-ecs-infrastructure-bg
+check "  and ECS may assume it" test "$(AWSCLI iam get-role --role-name django-ecs-infrastructure-bg --query 'Role.AssumeRolePolicyDocument.Statement[0].Principal.Service' --output text)" = ecs.amazonaws.com
+AWSCLI iam get-role-policy --role-name django-ecs-infrastructure-bg --policy-name shift-traffic --output json >"$T_TMP/shift.json"
+check "  its policy names this stack's green target group" grep -q "${GREEN##*:}" "$T_TMP/shift.json"
 
 done_testing

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # rule.sh: `ecship rule ensure` with `priority: auto` under concurrent callers, against
 # moto_server: distinct, lowest free priorities, one rule per service even when the same service
-# races itself. Every other rule check is data: tests/cases/rule.
+# races itself; a rule ECS re-weights (blue/green) keeps its weighted forward and is left alone
+# while its traffic is mid-shift. Every other rule check is data: tests/cases/rule.
 . tests/lib/common.sh
 
 TEMPLATE=$PWD/cloudformation/ecs-cluster.yml
@@ -59,5 +60,44 @@ config auto-e svc-e auto e.example.jp
 wait $p1 $p2
 n=$(AWSCLI elbv2 describe-rules --listener-arn "$LISTENER" --query 'length(Rules[?Conditions[0].HostHeaderConfig.Values[0]==`e.example.jp`])' --output text)
 check "same owner concurrently: one rule ($n)" test "$n" = 1
+
+# ---- a rule ECS re-weights (blue/green, linear, canary) -----------------------------------------
+# ECS moves the weights of the production rule's forward between the service's target group and
+# its alternate during a deployment (ECS developer guide, "Amazon ECS blue/green service
+# deployments"; API_AdvancedConfiguration): `rule ensure` keeps those actions, and never changes
+# the rule while the weights are mid-shift.
+VPC=$(AWSCLI cloudformation describe-stacks --stack-name django-ecs-cluster-staging --query "Stacks[0].Outputs[?OutputKey=='VpcId'].OutputValue|[0]" --output text)
+BLUE=$(AWSCLI elbv2 create-target-group --name bg-blue --protocol HTTP --port 8000 --vpc-id "$VPC" --target-type ip --query 'TargetGroups[0].TargetGroupArn' --output text)
+GREEN=$(AWSCLI elbv2 create-target-group --name bg-green --protocol HTTP --port 8000 --vpc-id "$VPC" --target-type ip --query 'TargetGroups[0].TargetGroupArn' --output text)
+fwd() { echo "[{\"Type\":\"forward\",\"ForwardConfig\":{\"TargetGroups\":[{\"TargetGroupArn\":\"$GREEN\",\"Weight\":$1},{\"TargetGroupArn\":\"$BLUE\",\"Weight\":$2}]}}]"; }
+BGRULE=$(AWSCLI elbv2 create-rule --listener-arn "$LISTENER" --priority 300 \
+	--conditions '[{"Field":"host-header","HostHeaderConfig":{"Values":["bg.example.jp"]}}]' \
+	--actions "$(fwd 100 0)" --tags Key=ecship:rule,Value=django-ecs-cluster-staging/bg-staging \
+	--query 'Rules[0].RuleArn' --output text)
+rule_now() { AWSCLI elbv2 describe-rules --rule-arns "$BGRULE" --output json | python3 -c '
+import json,sys
+r=json.load(sys.stdin)["Rules"][0]
+hosts=[v for c in r["Conditions"] for v in c.get("HostHeaderConfig",{}).get("Values",[])]
+tgs=[t["TargetGroupArn"].split("/")[1]+"="+str(t["Weight"]) for t in r["Actions"][0].get("ForwardConfig",{}).get("TargetGroups",[])]
+print(",".join(hosts), " ".join(sorted(tgs)))'; }
+config bg bg-staging 300 bg.example.jp
+expect_exit "blue/green settled on green: ensure with the service's target group exits 0" 0 E bg rule ensure --target-group "$BLUE"
+contains "  the rule is unchanged" "$OUT" "rule unchanged: priority 300"
+check "  its forward to both target groups is kept (green 100, blue 0)" test "$(rule_now)" = "bg.example.jp bg-blue=0 bg-green=100"
+
+AWSCLI elbv2 modify-rule --rule-arn "$BGRULE" --actions "$(fwd 50 50)" >/dev/null
+config bg bg-staging 300 bg2.example.jp
+expect_exit "mid-shift (50/50) and the host changed: not changed, exit 1" 1 E bg rule ensure --target-group "$BLUE"
+contains "  says ECS re-weights it" "$ERR" "forwards to two target groups that ECS re-weights during a blue/green, linear or canary deployment, and its traffic is being shifted now; it was not changed"
+contains "  shows the weights" "$ERR" "\(weight 50\) \+ .*bg-blue.* \(weight 50\)"
+contains "  says when to run it again" "$ERR" "once the deployment has ended"
+check "  the rule is as ECS left it" test "$(rule_now)" = "bg.example.jp bg-blue=50 bg-green=50"
+
+AWSCLI elbv2 modify-rule --rule-arn "$BGRULE" --actions "$(fwd 100 0)" >/dev/null
+expect_exit "settled again: the host change is made" 0 E bg rule ensure --target-group "$BLUE"
+contains "  rule updated" "$OUT" "rule updated: priority 300"
+check "  only the conditions changed; the weighted forward is kept" test "$(rule_now)" = "bg2.example.jp bg-blue=0 bg-green=100"
+expect_exit "rule list shows both target groups and their weights" 0 E bg rule list
+contains "  weights" "$OUT" "bg-green.* \(weight 100\) \+ .*bg-blue.* \(weight 0\)"
 
 done_testing

@@ -1,14 +1,29 @@
 #!/usr/bin/env python3
-"""check_ecs_requests.py: every ECS request in ecship's --debug wire logs, validated against
-botocore's ECS model (the AWS CLI's own authority): botocore's ParamValidator (types, required
-members, lengths, ranges) plus enum values. Prints "N requests, M violations" and each violation;
-exit 1 when there are any, or when no request was found. Usage: check_ecs_requests.py LOG..."""
+"""check_ecs_requests.py: every ECS request ecship sent, validated against botocore's ECS model
+(the AWS CLI's own authority): botocore's ParamValidator (types, required members, unknown
+members, lengths, ranges) plus enum values. Prints "N requests, M violations" and each
+violation; exit 1 when there are any, or when no request was found.
+
+Usage:
+  check_ecs_requests.py LOG...          ecship --debug wire logs (tests/lib/wire_log.sh)
+  check_ecs_requests.py --recorded DIR  the whole suite: tests/run has ecship-sim
+      ($ECSHIP_SIM_REQUEST_LOG, {"target", "user_agent", "body"} a line) and moto_server's
+      recorder ({"headers", "body", "body_encoded"} a line) keep every request they get in DIR;
+      only the requests ecship sent (User-Agent ecship/...) count, and besides ECS the other
+      JSON services ecship calls (CloudWatch Logs, Service Quotas, ECR) are checked against
+      their own models. With --allow-empty, no request at all is "0 requests" and exit 0."""
+import base64
+import glob
+import json
+import os
 import sys
 
 import botocore.session
 from botocore.validate import ParamValidator
 
 PREFIX = "AmazonEC2ContainerServiceV20141113."
+# X-Amz-Target prefixes of the JSON services ecship calls, and their botocore models
+JSON_SERVICES = ("ecs", "logs", "service-quotas", "ecr")
 
 
 def enums(shape, value, path, out):
@@ -27,30 +42,97 @@ def enums(shape, value, path, out):
         out.append("%s: %r is not one of %s" % (path, value, ", ".join(shape.enum)))
 
 
-def main():
-    model = botocore.session.get_session().get_service_model("ecs")
-    validator = ParamValidator()
-    total, bad = 0, []
-    import json
-    for log in sys.argv[1:]:
+class Checker:
+    def __init__(self):
+        session = botocore.session.get_session()
+        self.models = {}
+        for name in JSON_SERVICES:
+            model = session.get_service_model(name)
+            self.models[model.metadata["targetPrefix"] + "."] = model
+        self.validator = ParamValidator()
+        self.total = 0
+        self.counts = {}
+        self.bad = []
+
+    def check(self, where, target, body_text):
+        prefix = target.rsplit(".", 1)[0] + "." if "." in target else ""
+        model = self.models.get(prefix)
+        if not model:
+            return
+        op = target[len(prefix):]
+        self.total += 1
+        self.counts[model.service_name] = self.counts.get(model.service_name, 0) + 1
+        try:
+            shape = model.operation_model(op).input_shape
+        except Exception:  # an operation the model does not have
+            self.bad.append("%s: %s: no such operation in botocore's %s model" % (where, op, model.service_name))
+            return
+        try:
+            body = json.loads(body_text) if body_text.strip() else {}
+        except ValueError as e:
+            self.bad.append("%s: %s: the body is not JSON (%s)" % (where, op, e))
+            return
+        if shape is None:
+            return
+        report = self.validator.validate(body, shape)
+        problems = [report.generate_report()] if report.has_errors() else []
+        enums(shape, body, op, problems)
+        self.bad += ["%s: %s %s" % (where, op, p) for p in problems]
+
+
+def wire_logs(checker, logs):
+    for log in logs:
         op = None
         for line in open(log, encoding="utf-8", errors="replace"):
             line = line.rstrip("\n")
             if line.startswith("debug: > X-Amz-Target: " + PREFIX):
                 op = line.split(PREFIX, 1)[1].strip()
             elif op and line.startswith("debug: > {"):
-                body = json.loads(line[len("debug: > "):])
-                shape = model.operation_model(op).input_shape
-                report = validator.validate(body, shape)
-                problems = [report.generate_report()] if report.has_errors() else []
-                enums(shape, body, op, problems)
-                total += 1
-                bad += ["%s: %s %s" % (log, op, p) for p in problems]
+                checker.check(log, PREFIX + op, line[len("debug: > "):])
                 op = None
-    print("%d requests, %d violations" % (total, len(bad)))
-    for b in bad:
+
+
+def header(headers, name):
+    for k, v in headers.items():
+        if k.lower() == name.lower():
+            return v
+    return ""
+
+
+def recorded(checker, folder):
+    for path in sorted(glob.glob(os.path.join(folder, "*.jsonl"))):
+        for n, line in enumerate(open(path, encoding="utf-8", errors="replace"), 1):
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue  # a line cut short by a process that was killed
+            if "headers" in rec:  # moto's recorder
+                ua, target = header(rec["headers"], "User-Agent"), header(rec["headers"], "X-Amz-Target")
+                body = rec.get("body") or ""
+                if rec.get("body_encoded"):
+                    body = base64.b64decode(body).decode("utf-8", "replace")
+            else:  # ecship-sim's request log
+                ua, target, body = rec.get("user_agent", ""), rec.get("target", ""), rec.get("body", "")
+            if ua.startswith("ecship/") and target:
+                checker.check("%s:%d" % (os.path.basename(path), n), target, body)
+
+
+def main():
+    args = sys.argv[1:]
+    allow_empty = "--allow-empty" in args
+    args = [a for a in args if a != "--allow-empty"]
+    checker = Checker()
+    if args[:1] == ["--recorded"]:
+        recorded(checker, args[1])
+    else:
+        wire_logs(checker, args)
+    by = ", ".join("%s %d" % kv for kv in sorted(checker.counts.items()))
+    print("%d requests, %d violations" % (checker.total, len(checker.bad)))
+    if by:
+        print("by service: " + by)
+    for b in checker.bad:
         print(b)
-    return 1 if bad or total == 0 else 0
+    return 1 if checker.bad or (checker.total == 0 and not allow_empty) else 0
 
 
 if __name__ == "__main__":

@@ -15,6 +15,26 @@ check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
 diag() { sed 's/^/# /' >&2; }
 done_testing() { echo "1..$T_N"; [ "$T_FAILED" -eq 0 ]; }
 
+# run_pass_fail PROGRAM [ARGS...]: runs a Python check that prints "PASS text" and "FAIL text"
+# lines; each becomes one TAP result, other lines are comments. A program that exits non-zero
+# without a FAIL line is one failure, with the end of its standard error as diagnostics.
+run_pass_fail() {
+	local line rc
+	python3 "$@" >"$T_TMP/pf.out" 2>"$T_TMP/pf.err"
+	rc=$?
+	while IFS= read -r line; do
+		case "$line" in
+		"PASS "*) ok "${line#PASS }" ;;
+		"FAIL "*) not_ok "${line#FAIL }" ;;
+		*) echo "# $line" ;;
+		esac
+	done <"$T_TMP/pf.out"
+	if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$T_TMP/pf.out"; then
+		not_ok "${*#tests/sim/} exited with status $rc"
+		tail -n 30 "$T_TMP/pf.err" | diag
+	fi
+}
+
 # expect_exit DESC CODE CMD...: runs CMD, output to $OUT/$ERR files, checks the exit code.
 OUT=""; ERR=""
 expect_exit() {

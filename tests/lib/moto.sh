@@ -3,7 +3,13 @@
 moto_start() {
 	local port log=$1
 	port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-	moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+	if [ -n "${ECSHIP_REQUEST_LOG:-}" ]; then
+		# moto's recorder keeps every request it gets, for the harness's request-model check
+		MOTO_ENABLE_RECORDING=1 MOTO_RECORDER_FILEPATH="$ECSHIP_REQUEST_LOG/moto-$port.jsonl" \
+			moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+	else
+		moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+	fi
 	MOTO_PID=$!
 	echo "$MOTO_PID" >"$log.pid" # so the harness can stop it whatever happens
 	MOTO_URL="http://127.0.0.1:$port"

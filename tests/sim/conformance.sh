@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # conformance.sh: runs the simulator's scenario programs with $ECSHIP_SIM_RESPONSE_LOG set, then
-# checks every answer the sim gave against botocore's ECS and Logs models (tests/sim/conformance.py):
+# checks every answer the sim gave against botocore's ECS, Logs and ELBv2 models (tests/sim/conformance.py):
 # 0 violations wanted. The same checker runs over a whole suite: ECSHIP_SIM_RESPONSE_LOG=DIR tests/run
 # ...; python3 tests/sim/conformance.py DIR (docs/sim.md).
 . tests/lib/common.sh
@@ -21,4 +21,7 @@ check "every answer matches botocore's output shapes (0 violations)" test "$rc" 
 [ "$rc" = 0 ] || grep VIOLATION "$T_TMP/conf.out" | head -20 | diag
 n=$(sed -n '1s/^\([0-9]*\) answers.*/\1/p' "$T_TMP/conf.out")
 check "the log holds the answers (at least 1000, got ${n:-0})" test "${n:-0}" -ge 1000
+# the ELBv2 XML answers the sim gives itself are among them (DescribeTargetHealth)
+e=$(sed -n 's/^  DescribeTargetHealth *\([0-9]*\)$/\1/p' "$T_TMP/conf.out")
+check "the ELBv2 DescribeTargetHealth answers were checked too (at least 20, got ${e:-0})" test "${e:-0}" -ge 20
 done_testing

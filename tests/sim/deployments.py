@@ -80,9 +80,14 @@ def main():
               r["taskDefinition"] == td1 and r["launchType"] == "FARGATE" and r["networkConfiguration"] == NET
               and r["loadBalancers"][0]["targetGroupArn"] == TG and r["containerImages"][0]["image"] == "repo/web:1", r)
 
-        # a second deployment, stopped with ROLLBACK while under way
+        # a second deployment, stopped with ROLLBACK while under way; it also moves the network and
+        # the target group and raises the grace period
         td2 = register(sim, "repo/web:2")
-        call(sim, "UpdateService", {"cluster": "c1", "service": "sd", "taskDefinition": td2})
+        net2 = {"awsvpcConfiguration": {"subnets": ["subnet-0ffffff0"], "assignPublicIp": "DISABLED"}}
+        tg2 = TG.replace("targetgroup/", "targetgroup/other-")
+        call(sim, "UpdateService", {"cluster": "c1", "service": "sd", "taskDefinition": td2, "networkConfiguration": net2,
+                                    "healthCheckGracePeriodSeconds": 180,
+                                    "loadBalancers": [{"targetGroupArn": tg2, "containerName": "app", "containerPort": 8000}]})
         s2 = svc(sim, "sd")
         sd2 = describe(sim, s2["currentServiceDeployment"])
         check("update: IN_PROGRESS, source = the first revision, target = a new one",
@@ -98,6 +103,16 @@ def main():
         mid = describe(sim, sd2["serviceDeploymentArn"])
         check("ROLLBACK_IN_PROGRESS with rollback.serviceRevisionArn = the first revision",
               mid["status"] == "ROLLBACK_IN_PROGRESS" and mid["rollback"]["serviceRevisionArn"] == rev1, mid)
+        # the rollback restores the service revision (network, load balancers), not what a revision
+        # does not hold (the grace period): DG service-revision.html, service-revision-property.html
+        back = svc(sim, "sd")
+        check("ROLLBACK restores the revision's network and load balancers, leaves the grace period",
+              back["networkConfiguration"] == NET and back["loadBalancers"][0]["targetGroupArn"] == TG
+              and back["taskDefinition"] == td1 and back["healthCheckGracePeriodSeconds"] == 180,
+              (back.get("networkConfiguration"), back.get("loadBalancers"), back.get("healthCheckGracePeriodSeconds")))
+        st, a = call(sim, "StopServiceDeployment", {"serviceDeploymentArn": sd2["serviceDeploymentArn"]})
+        check("stopping a deployment being rolled back: the rollback goes on (DG stop-service-deployment.html)",
+              st == 200 and describe(sim, sd2["serviceDeploymentArn"])["status"] == "ROLLBACK_IN_PROGRESS", a)
         s3 = settle(sim, "sd", stable)
         end = describe(sim, sd2["serviceDeploymentArn"])
         check("then ROLLBACK_SUCCESSFUL, the service back on the first revision under its first deployment id",

@@ -3,6 +3,8 @@ Sources: developer guide "Amazon ECS stopped task error messages" (CannotPullCon
 ResourceInitializationError), https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html ;
 "Amazon ECS service event messages" (unable to place a task, replaced tasks due to an unhealthy
 status, draining), https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages-list.html"""
+import os
+
 from simlib import NET, TG, Sim, check, done, taskdef
 
 RULES = ["--image-rule", "denied=pull-denied", "--image-rule", "nopull=pull-error", "--image-rule", "nosecret=secret-error",
@@ -91,8 +93,76 @@ def unable_to_place():
         check("past the tasks limit: '(service S) was unable to place a task. Reason: ...'", want in msgs, msgs[:3])
 
 
+def upstream_start_failures():
+    """With --upstream (and its checks on), the resources a task needs before its containers start
+    are looked up where they live, not taken from image rules: an awslogs group that CloudWatch Logs
+    does not have (and awslogs-create-group not "true"), a Secrets Manager secret or an SSM
+    parameter that does not exist stop the task with ResourceInitializationError, in the stopped
+    reason's ECS form (DG stopped-task-error-codes.html, ResourceInitializationError; re:Post
+    "ecs-unable-to-pull-secrets": "... unable to retrieve secret from asm: service call has been
+    retried 1 time(s): failed to fetch secret ARN from secrets manager: ..."; amazon-ecs-agent
+    agent/ssm/ssm.go: "invalid parameters: NAME"). Once the log group exists, the next task starts."""
+    moto = os.environ["MOTO_URL"]
+    with Sim("--speed", "0", "--seed", "74", "--no-rate-limits", "--upstream", moto, "--upstream-checks") as sim:
+        ec2 = sim.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.1.0/24")["Subnet"]["SubnetId"]
+        net = {"awsvpcConfiguration": {"subnets": [subnet], "assignPublicIp": "DISABLED"}}
+        logs = sim.client("logs")
+        logs.create_log_group(logGroupName="/ecs/present")
+        sm = sim.client("secretsmanager")
+        present = sm.create_secret(Name="present-db", SecretString="x")["ARN"]
+        ssm = sim.client("ssm")
+        ssm.put_parameter(Name="/app/present", Value="x", Type="SecureString")
+        region, acct = sim.ctl("")["region"], "123456789012"
+        ecs = sim.client()
+        ecs.create_cluster(clusterName="c1")
+        missing_secret = "arn:aws:secretsmanager:%s:%s:secret:absent-db-AbCdEf" % (region, acct)
+        cases = (
+            ("nolog", "/ecs/absent", None, False, "ResourceInitializationError: failed to validate logger args",
+             "The specified log group does not exist."),
+            ("created", "/ecs/absent2", None, True, None, None),
+            ("nosecret", "/ecs/present", [{"name": "DB", "valueFrom": missing_secret + ":password::"}], False,
+             "ResourceInitializationError: unable to pull secrets or registry auth",
+             "failed to fetch secret %s from secrets manager: ResourceNotFoundException" % missing_secret),
+            ("noparam", "/ecs/present", [{"name": "P", "valueFrom": "arn:aws:ssm:%s:%s:parameter/app/absent" % (region, acct)}],
+             False, "ResourceInitializationError: unable to pull secrets or registry auth", "invalid parameters: /app/absent"),
+            ("allthere", "/ecs/present", [{"name": "DB", "valueFrom": present}, {"name": "P", "valueFrom": "/app/present"}],
+             False, None, None),
+        )
+        for name, group, secrets, create, head, detail in cases:
+            body = taskdef(name, "repo/web:1", group=group)
+            if create:
+                body["containerDefinitions"][0]["logConfiguration"]["options"]["awslogs-create-group"] = "true"
+            if secrets:
+                body["containerDefinitions"][0]["secrets"] = secrets
+            td = ecs.register_task_definition(**body)["taskDefinition"]["taskDefinitionArn"]
+            ecs.create_service(cluster="c1", serviceName=name, taskDefinition=td, desiredCount=1, networkConfiguration=net)
+        sim.advance(120)
+        for name, group, secrets, create, head, detail in cases:
+            ts = stopped(ecs, name)
+            t = ts[0] if ts else {}
+            r = t.get("stoppedReason", "")
+            if head:
+                check("upstream %s: TaskFailedToStart, %s ... %s" % (name, head, detail),
+                      t.get("stopCode") == "TaskFailedToStart" and r.startswith(head) and detail in r, r)
+            else:
+                svc = svc_of(ecs, name)
+                check("upstream %s: everything exists upstream, the task runs" % name,
+                      not ts and svc["runningCount"] == 1, (r, svc["runningCount"]))
+        # the log group created: the next launch of the service starts
+        logs.create_log_group(logGroupName="/ecs/absent")
+        for _ in range(60):
+            if svc_of(ecs, "nolog")["runningCount"] == 1:
+                break
+            sim.advance(30)
+        check("upstream nolog: once the log group exists, a task starts", svc_of(ecs, "nolog")["runningCount"] == 1,
+              svc_of(ecs, "nolog")["events"][:3])
+
+
 def main():
     start_failures()
+    upstream_start_failures()
     healthy_then_fails()
     unable_to_place()
     done()

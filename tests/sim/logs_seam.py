@@ -4,7 +4,9 @@ $MOTO_URL): clusters made upstream listed, DeleteCluster/UpdateCluster keeping o
 on an INACTIVE service, a re-created service without the deleted one's tags. Each case names its source."""
 import os
 
-from simlib import NET, Sim, check, done, raw_ecs, taskdef
+import boto3
+
+from simlib import NET, REGION, Sim, check, done, raw_ecs, taskdef
 
 
 def logs_paging():
@@ -115,9 +117,53 @@ def cluster_seam():
         check("the deleted cluster describes as INACTIVE", st == 200 and a["clusters"] and a["clusters"][0]["status"] == "INACTIVE", a)
 
 
+TEMPLATE = """{"Resources": {"ECSCluster": {"Type": "AWS::ECS::Cluster",
+ "Properties": {"ClusterName": "stack-cluster"}}}}"""
+
+
+def stack_delete_refused():
+    """The base stack cannot be deleted under a running service: CloudFormation deletes the cluster
+    through ECS, whose DeleteCluster refuses while services are ACTIVE or DRAINING
+    (ClusterContainsServicesException, API_DeleteCluster,
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteCluster.html), so the stack
+    ends DELETE_FAILED ("The following resource(s) failed to delete: [ECSCluster]."; CloudFormation
+    "Stack status codes", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/view-stack-events.html).
+    moto's CloudFormation would delete its cluster whatever runs in the sim; the sim stands in.
+    Once the service is deleted, the stack goes."""
+    moto = os.environ["MOTO_URL"]
+    with Sim("--speed", "0", "--seed", "83", "--no-rate-limits", "--upstream", moto) as sim:
+        cfn = sim.client("cloudformation")
+        cfn.create_stack(StackName="seam-base", TemplateBody=TEMPLATE)
+        ecs = sim.client()
+        td = ecs.register_task_definition(**taskdef("seam", "repo/web:1"))["taskDefinition"]["taskDefinitionArn"]
+        ecs.create_service(cluster="stack-cluster", serviceName="web", taskDefinition=td, desiredCount=1,
+                           networkConfiguration=NET)
+        sim.advance(60)
+        cfn.delete_stack(StackName="seam-base")
+        st = cfn.describe_stacks(StackName="seam-base")["Stacks"][0]
+        check("DeleteStack under a running service: the stack is DELETE_FAILED",
+              st["StackStatus"] == "DELETE_FAILED" and "[ECSCluster]" in st.get("StackStatusReason", ""), st)
+        ev = cfn.describe_stack_events(StackName="seam-base")["StackEvents"]
+        failed = [e for e in ev if e["LogicalResourceId"] == "ECSCluster" and e["ResourceStatus"] == "DELETE_FAILED"]
+        check("the cluster's DELETE_FAILED event gives ECS's reason",
+              failed and "The Cluster cannot be deleted while Services are active." in failed[0].get("ResourceStatusReason", ""),
+              [(e["LogicalResourceId"], e["ResourceStatus"]) for e in ev[:5]])
+        up = boto3.client("ecs", endpoint_url=moto, region_name=REGION)
+        check("the cluster still exists upstream",
+              [c["status"] for c in up.describe_clusters(clusters=["stack-cluster"])["clusters"]] == ["ACTIVE"])
+        check("the service still runs", ecs.describe_services(cluster="stack-cluster", services=["web"])["services"][0]["status"] == "ACTIVE")
+        ecs.delete_service(cluster="stack-cluster", service="web", force=True)
+        sim.advance(600)
+        cfn.delete_stack(StackName="seam-base")
+        gone = [x["StackStatus"] for x in boto3.client("cloudformation", endpoint_url=moto, region_name=REGION)
+                .list_stacks()["StackSummaries"] if x["StackName"] == "seam-base"]
+        check("with the service deleted, DeleteStack deletes the stack (%s)" % gone, gone and all(g == "DELETE_COMPLETE" for g in gone), gone)
+
+
 def main():
     logs_paging()
     cluster_seam()
+    stack_delete_refused()
     done()
 
 

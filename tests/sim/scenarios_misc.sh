@@ -3,17 +3,5 @@
 # simulated clock (tests/sim/scenarios.py misc); each PASS/FAIL line becomes one TAP result.
 . tests/lib/common.sh
 
-python3 tests/sim/scenarios.py misc >"$T_TMP/out" 2>"$T_TMP/err"
-rc=$?
-while IFS= read -r line; do
-	case "$line" in
-	"PASS "*) ok "${line#PASS }" ;;
-	"FAIL "*) not_ok "${line#FAIL }" ;;
-	*) echo "# $line" ;;
-	esac
-done <"$T_TMP/out"
-if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$T_TMP/out"; then
-	not_ok "scenarios.py misc exited with status $rc"
-	tail -n 30 "$T_TMP/err" | diag
-fi
+run_pass_fail tests/sim/scenarios.py misc
 done_testing

@@ -493,7 +493,11 @@ static void exact_requests(void **state)
 	     "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>123456789012</Account>"
 	     "</GetCallerIdentityResult></GetCallerIdentityResponse>",
 	     "sts-rid"},
-	    OK_JSON, OK_QUERY};
+	    OK_JSON,
+	    {ANSWER, 200, "text/xml",
+	     "<DescribeLoadBalancersResponse><DescribeLoadBalancersResult><LoadBalancers/>"
+	     "</DescribeLoadBalancersResult></DescribeLoadBalancersResponse>",
+	     "elb-rid"}};
 	struct rec_clock rc;
 	struct ship_err e = SHIP_ERR_INIT;
 	srv_start();
@@ -829,7 +833,7 @@ static void answers_are_checked(void **state)
 	} xcases[] = {
 	    {SHIP_SVC_ELBV2, "CreateRule",
 	     "<CreateRuleResponse><CreateRuleResult><Rules/></CreateRuleResult></CreateRuleResponse>",
-	     "elbv2 CreateRule: the answer has no 'CreateRuleResult/Rules/*/RuleArn'"},
+	     "elbv2 CreateRule: the answer has no 'CreateRuleResult/Rules/+/RuleArn'"},
 	    {SHIP_SVC_CLOUDFORMATION, "DescribeStacks",
 	     "<DescribeStacksResponse><DescribeStacksResult/></DescribeStacksResponse>",
 	     "cloudformation DescribeStacks: the answer has no 'DescribeStacksResult/Stacks'"},
@@ -837,6 +841,72 @@ static void answers_are_checked(void **state)
 	     "<CreateChangeSetResponse><CreateChangeSetResult><Id></Id></CreateChangeSetResult>"
 	     "</CreateChangeSetResponse>",
 	     "cloudformation CreateChangeSet: the answer has no 'CreateChangeSetResult/Id'"},
+	    /* EC2 answers: an answer without its list would read as "none" (the VPC quota check
+	     * passing on a garbled DescribeVpcs), an item without its id as a failed allocation */
+	    {SHIP_SVC_EC2, "DescribeVpcs",
+	     "<DescribeVpcsResponse><requestId>r</requestId></DescribeVpcsResponse>",
+	     "ec2 DescribeVpcs: the answer has no 'vpcSet'"},
+	    {SHIP_SVC_EC2, "DescribeVpcs",
+	     "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-1</vpcId>"
+	     "</item><item><cidrBlock>10.0.0.0/16</cidrBlock>"
+	     "</item></vpcSet></DescribeVpcsResponse>",
+	     "ec2 DescribeVpcs: the answer has no 'vpcSet/*/vpcId'"},
+	    {SHIP_SVC_EC2, "DescribeSubnets", "<DescribeSubnetsResponse/>",
+	     "ec2 DescribeSubnets: the answer has no 'subnetSet'"},
+	    {SHIP_SVC_EC2, "DescribeSubnets",
+	     "<DescribeSubnetsResponse><subnetSet><item><subnetId>subnet-1</subnetId><vpcId>vpc-1"
+	     "</vpcId>"
+	     "<availabilityZone></availabilityZone></item></subnetSet></DescribeSubnetsResponse>",
+	     "ec2 DescribeSubnets: the answer has no 'subnetSet/*/availabilityZone'"},
+	    {SHIP_SVC_EC2, "DescribeRouteTables", "<DescribeRouteTablesResponse/>",
+	     "ec2 DescribeRouteTables: the answer has no 'routeTableSet'"},
+	    {SHIP_SVC_EC2, "DescribeRouteTables",
+	     "<DescribeRouteTablesResponse><routeTableSet><item><routeTableId>rtb-1"
+	     "</routeTableId></item>"
+	     "</routeTableSet></DescribeRouteTablesResponse>",
+	     "ec2 DescribeRouteTables: the answer has no 'routeTableSet/*/vpcId'"},
+	    {SHIP_SVC_EC2, "DescribeSecurityGroups", "<DescribeSecurityGroupsResponse/>",
+	     "ec2 DescribeSecurityGroups: the answer has no 'securityGroupInfo'"},
+	    {SHIP_SVC_EC2, "DescribeSecurityGroups",
+	     "<DescribeSecurityGroupsResponse><securityGroupInfo><item><groupName>g</groupName>"
+	     "</item>"
+	     "</securityGroupInfo></DescribeSecurityGroupsResponse>",
+	     "ec2 DescribeSecurityGroups: the answer has no 'securityGroupInfo/*/groupId'"},
+	    {SHIP_SVC_EC2, "DescribeVpcEndpoints", "<DescribeVpcEndpointsResponse/>",
+	     "ec2 DescribeVpcEndpoints: the answer has no 'vpcEndpointSet'"},
+	    /* the other Query answers ecship acts on */
+	    {SHIP_SVC_ELBV2, "DescribeTargetHealth",
+	     "<DescribeTargetHealthResponse><DescribeTargetHealthResult/>"
+	     "</DescribeTargetHealthResponse>",
+	     "elbv2 DescribeTargetHealth: the answer has no "
+	     "'DescribeTargetHealthResult/TargetHealthDescriptions'"},
+	    {SHIP_SVC_ELBV2, "DescribeListeners", "<DescribeListenersResponse/>",
+	     "elbv2 DescribeListeners: the answer has no 'DescribeListenersResult/Listeners'"},
+	    {SHIP_SVC_ELBV2, "DescribeTargetGroups", "<DescribeTargetGroupsResponse/>",
+	     "elbv2 DescribeTargetGroups: the answer has no "
+	     "'DescribeTargetGroupsResult/TargetGroups'"},
+	    {SHIP_SVC_ELBV2, "DescribeLoadBalancers", "<DescribeLoadBalancersResponse/>",
+	     "elbv2 DescribeLoadBalancers: the answer has no "
+	     "'DescribeLoadBalancersResult/LoadBalancers'"},
+	    {SHIP_SVC_ELBV2, "DescribeTags", "<DescribeTagsResponse/>",
+	     "elbv2 DescribeTags: the answer has no 'DescribeTagsResult/TagDescriptions'"},
+	    {SHIP_SVC_ELBV2, "DescribeRules",
+	     "<DescribeRulesResponse><DescribeRulesResult><Rules><member><Priority>1</Priority>"
+	     "</member>"
+	     "</Rules></DescribeRulesResult></DescribeRulesResponse>",
+	     "elbv2 DescribeRules: the answer has no 'DescribeRulesResult/Rules/*/RuleArn'"},
+	    {SHIP_SVC_CLOUDFORMATION, "ListChangeSets", "<ListChangeSetsResponse/>",
+	     "cloudformation ListChangeSets: the answer has no 'ListChangeSetsResult/Summaries'"},
+	    {SHIP_SVC_CLOUDFORMATION, "DescribeStackEvents",
+	     "<DescribeStackEventsResponse><DescribeStackEventsResult><StackEvents><member>"
+	     "<ResourceStatus>CREATE_FAILED</ResourceStatus></member></StackEvents>"
+	     "</DescribeStackEventsResult></DescribeStackEventsResponse>",
+	     "cloudformation DescribeStackEvents: the answer has no "
+	     "'DescribeStackEventsResult/StackEvents/*/EventId'"},
+	    {SHIP_SVC_IAM, "GetRole",
+	     "<GetRoleResponse><GetRoleResult><Role><RoleName>r</RoleName></Role></GetRoleResult>"
+	     "</GetRoleResponse>",
+	     "iam GetRole: the answer has no 'GetRoleResult/Role/AssumeRolePolicyDocument'"},
 	};
 	for (size_t i = 0; i < sizeof(xcases) / sizeof(*xcases); i++) {
 		struct step st[] = {{ANSWER, 200, "text/xml", xcases[i].body, "x-rid"}};
@@ -857,6 +927,33 @@ static void answers_are_checked(void **state)
 				 xcases[i].message);
 		ship_buf_release(&s_log);
 		ship_aws_destroy(aws);
+	}
+	/* complete answers pass, empty lists included */
+	static const struct {
+		enum ship_service svc;
+		const char *action, *body;
+	} passes[] = {
+	    {SHIP_SVC_EC2, "DescribeVpcs",
+	     "<DescribeVpcsResponse><vpcSet/></DescribeVpcsResponse>"},
+	    {SHIP_SVC_EC2, "DescribeVpcs",
+	     "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-1</vpcId></item><item><vpcId>vpc-2"
+	     "</vpcId>"
+	     "</item></vpcSet></DescribeVpcsResponse>"},
+	    {SHIP_SVC_ELBV2, "CreateRule",
+	     "<CreateRuleResponse><CreateRuleResult><Rules><member><RuleArn>arn:r</RuleArn>"
+	     "</member>"
+	     "</Rules></CreateRuleResult></CreateRuleResponse>"},
+	    {SHIP_SVC_EC2, "DescribeInstances",
+	     "<DescribeInstancesResponse/>"}, /* not in the table */
+	};
+	for (size_t i = 0; i < sizeof(passes) / sizeof(*passes); i++) {
+		xmlDoc *d = xmlReadMemory(passes[i].body, (int)strlen(passes[i].body), NULL, NULL,
+					  XML_PARSE_NONET);
+		struct ship_err pe = SHIP_ERR_INIT;
+		assert_non_null(d);
+		if (ship_aws_xml_check(passes[i].svc, passes[i].action, d, &pe))
+			fail_msg("%s: %s", passes[i].action, pe.message);
+		xmlFreeDoc(d);
 	}
 	/* a complete answer passes */
 	json_t *ok = json_pack("{s:{s:s, s:i}}", "taskDefinition", "taskDefinitionArn", "a:1",

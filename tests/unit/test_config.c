@@ -153,6 +153,50 @@ static void services_list(void **state)
 	ship_vars_release(&v);
 }
 
+/* autoscaling: at the top level for every service without its own, or per service. */
+static void autoscaling_config(void **state)
+{
+	(void)state;
+	static const char text[] =
+	    "cluster: c\n"
+	    "task_definition: td.json\n"
+	    "autoscaling: {min: 1, max: 4, target_tracking: {metric: cpu, target: 60}}\n"
+	    "services:\n"
+	    "  - name: web\n"
+	    "    autoscaling:\n"
+	    "      min: 2\n"
+	    "      max: 10\n"
+	    "      target_tracking: {metric: alb_requests, target: 1000.5, scale_in_cooldown: 5m,\n"
+	    "                        scale_out_cooldown: 60, disable_scale_in: true}\n"
+	    "  - name: worker\n";
+	struct ship_vars v;
+	struct ship_diags d = SHIP_DIAGS_INIT;
+	struct ship_err err = SHIP_ERR_INIT;
+	vars_for(&v, NULL);
+	struct ship_config *c = ship_config_parse("ecship.yml", ship_str_c(text), &v, &d, &err);
+	if (!c)
+		fail_msg("%s", err.message);
+	const struct ship_config_autoscaling *w = &c->services[0].autoscaling,
+					     *k = &c->services[1].autoscaling;
+	assert_true(w->set);
+	assert_int_equal(w->min, 2);
+	assert_int_equal(w->max, 10);
+	assert_int_equal(w->metric, SHIP_AS_METRIC_ALB_REQUESTS);
+	assert_true(w->target == 1000.5);
+	assert_int_equal(w->scale_in_cooldown, 300);
+	assert_int_equal(w->scale_out_cooldown, 60);
+	assert_true(w->disable_scale_in);
+	assert_true(k->set); /* the top level's */
+	assert_int_equal(k->min, 1);
+	assert_int_equal(k->max, 4);
+	assert_int_equal(k->metric, SHIP_AS_METRIC_CPU);
+	assert_true(k->target == 60);
+	assert_int_equal(k->scale_in_cooldown, -1);
+	assert_int_equal(k->disable_scale_in, 0);
+	ship_config_destroy(c);
+	ship_vars_release(&v);
+}
+
 static void reports_problems(void **state)
 {
 	(void)state;
@@ -195,6 +239,35 @@ static void reports_problems(void **state)
 	     "unknown key 'clustr'", "did you mean 'cluster'?", 4, 23},
 	    {"cluster: c\nservice: s\ntask_definition: t\nenvironments: {prod: {environments: {}}}\n",
 	     1, "'environments' cannot be used inside an environment", NULL, 4, 23},
+	    /* autoscaling (docs/config.md#autoscaling) */
+	    {"cluster: c\nservice: s\ntask_definition: t\nautoscaling: {min: 1}\n", 1,
+	     "'autoscaling' needs 'max'", "min: 1, max: 4", 4, 14},
+	    {"cluster: c\nservice: s\ntask_definition: t\nautoscaling: {min: 3, max: 2}\n", 1,
+	     "autoscaling 'min' is above 'max'", "at most max", 4, 20},
+	    {"cluster: c\nservice: s\ntask_definition: t\nautoscaling: {min: 1, max: 9000}\n", 1,
+	     "'max' must be a task count, not '9000'", "1 to 5000", 4, 28},
+	    {"cluster: c\nservice: s\ntask_definition: t\nautoscaling: {min: -1, max: 2}\n", 1,
+	     "'min' must be a task count", "0 to 5000", 4, 20},
+	    {"cluster: c\nservice: s\ntask_definition: t\nautoscaling: {min: 1, max: 2, mx: 3}\n",
+	     1, "unknown key 'mx'", "did you mean 'max'?", 4, 31},
+	    {"cluster: c\nservice: s\ntask_definition: t\nautoscaling: {min: 1, max: 2, "
+	     "target_tracking: {metric: cpus, target: 50}}\n",
+	     1, "'metric' must be cpu, memory or alb_requests, not 'cpus'", "did you mean 'cpu'?",
+	     4, 57},
+	    {"cluster: c\nservice: s\ntask_definition: t\nautoscaling: {min: 1, max: 2, "
+	     "target_tracking: {metric: memory, target: 120}}\n",
+	     1, "'target' must be a number above 0 and at most 100, not '120'", "percent", 4, 73},
+	    {"cluster: c\nservice: s\ntask_definition: t\nautoscaling: {min: 1, max: 2, "
+	     "target_tracking: {metric: alb_requests, target: 0}}\n",
+	     1, "'target' must be a number above 0, not '0'", "requests per target", 4, 79},
+	    {"cluster: c\nservice: s\ntask_definition: t\nautoscaling: {min: 1, max: 2, "
+	     "target_tracking: {metric: cpu}}\n",
+	     1, "'target_tracking' needs 'target'", NULL, 4, 48},
+	    {"cluster: c\nservice: s\ntask_definition: t\nautoscaling: {min: 1, max: 2, "
+	     "target_tracking: {metric: cpu, target: 50, scale_in_cooldown: 2d}}\n",
+	     1, "'scale_in_cooldown' is not a cooldown: '2d'", "up to a day", 4, 93},
+	    {"cluster: c\nservices: [{name: a, task_definition: t, autoscaling: [1]}]\n", 1,
+	     "'autoscaling' must be a map, not a list", NULL, 2, 55},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct ship_vars v;
@@ -360,6 +433,7 @@ int main(void)
 	    TU_TEST(loads_full_config),
 	    TU_TEST(applies_environment_override),
 	    TU_TEST(services_list),
+	    TU_TEST(autoscaling_config),
 	    TU_TEST(reports_problems),
 	    TU_TEST(needs_only_the_keys_asked_for),
 	    TU_TEST(malformed_yaml),

@@ -499,6 +499,15 @@ static void rules_compared_as_sets(void **state)
 	assert_false(ship_rule_matches(&r, &s));
 	r.conds = hosts_only, r.n_conds = 1;
 	assert_true(ship_rule_matches(&r, &s));
+	/* a rule ECS re-weights (blue/green: two target groups, ECS developer guide "Amazon ECS
+	 * blue/green service deployments"): the service's target group is either, any weights */
+	r.target_group = (char *)"tg-green", r.weight = 100;
+	r.alt_target_group = (char *)"tg-1", r.alt_weight = 0;
+	assert_true(ship_rule_matches(&r, &s));
+	r.weight = 30, r.alt_weight = 70;
+	assert_true(ship_rule_matches(&r, &s));
+	s.target_group_arn = "tg-other"; /* neither of the two */
+	assert_false(ship_rule_matches(&r, &s));
 }
 
 /* Issue 11: a change set that replaces or deletes the VPC, a subnet, the load balancer or the
