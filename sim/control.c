@@ -90,6 +90,8 @@ static json_t *config_json(struct sim *s)
 		json_object_set_new(o, "minute_seconds", json_real(s->cfg.minute_seconds));
 		json_object_set_new(o, "stage_seconds", json_real(s->cfg.stage_seconds));
 		json_object_set_new(o, "hook_seconds", json_real(s->cfg.hook_seconds));
+		json_object_set_new(o, "service_deployments", json_boolean(s->cfg.service_deployments));
+		json_object_set_new(o, "hold_rollbacks", json_boolean(s->cfg.hold_rollbacks));
 	}
 	return o;
 }
@@ -120,8 +122,16 @@ static int apply_config(struct sim *s, json_t *in, struct sim_apierr *e)
 	    set_num(in, "stage_seconds", 0, 3600, &c.stage_seconds, e) || set_num(in, "hook_seconds", 0, 3600, &c.hook_seconds, e))
 		return -1;
 	json_t *rl = json_object_get(in, "rate_limits"), *uc = json_object_get(in, "upstream_checks");
-	if ((rl && !json_is_boolean(rl)) || (uc && !json_is_boolean(uc)))
-		return sim_err(e, "InvalidParameterException", "'rate_limits' and 'upstream_checks' must be true or false");
+	json_t *sd = json_object_get(in, "service_deployments"), *hr = json_object_get(in, "hold_rollbacks");
+	if ((rl && !json_is_boolean(rl)) || (uc && !json_is_boolean(uc)) || (sd && !json_is_boolean(sd)) ||
+	    (hr && !json_is_boolean(hr)))
+		return sim_err(e, "InvalidParameterException",
+			       "'rate_limits', 'upstream_checks', 'service_deployments' and 'hold_rollbacks' must be true "
+			       "or false");
+	if (sd)
+		c.service_deployments = json_is_true(sd);
+	if (hr)
+		c.hold_rollbacks = json_is_true(hr);
 	if (rl)
 		c.rate_limits = json_is_true(rl);
 	if (uc)

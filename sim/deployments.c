@@ -255,8 +255,18 @@ static json_t *rev_summary(struct sim *s, struct sim_service *svc, const char *r
 			 "pendingTaskCount", pending);
 }
 
+int sim_sdep_rolling_back_to(const struct sim_service *svc, const char *dep_id)
+{
+	for (const struct sim_sdep *x = svc->sdeps; x; x = x->next)
+		if (x->status == SIM_SD_ROLLBACK_IN_PROGRESS && strcmp(x->rollback_dep, dep_id) == 0)
+			return 1;
+	return 0;
+}
+
 void sim_sdep_service_fields(struct sim *s, struct sim_service *svc, json_t *o)
 {
+	if (!s->cfg.service_deployments)
+		return; /* as where the API is missing: no currentServiceDeployment, no revisions */
 	if (svc->sdeps)
 		json_object_set_new(o, "currentServiceDeployment", json_string(svc->sdeps->arn));
 	json_t *revs = json_array();

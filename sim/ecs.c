@@ -1862,6 +1862,11 @@ int sim_ecs_call(struct sim *s, const struct sim_request *rq, const char *action
 	for (size_t i = 0; i < sizeof(s_ops) / sizeof(s_ops[0]); i++) {
 		if (strcmp(s_ops[i].name, action) != 0)
 			continue;
+		/* /_sim/config service_deployments false: as an endpoint without the API answers */
+		if (!s->cfg.service_deployments && strstr(action, "ServiceDeployment") != NULL)
+			return sim_err(e, "UnknownOperationException", "Unknown operation %s", action);
+		if (!s->cfg.service_deployments && strcmp(action, "DescribeServiceRevisions") == 0)
+			return sim_err(e, "UnknownOperationException", "Unknown operation %s", action);
 		*out = NULL;
 		int rc = s_ops[i].fn(s, rq, in, out, e);
 		if (rc == 0 && !*out)

@@ -1150,7 +1150,9 @@ void sim_reconcile(struct sim *s, struct sim_service *svc)
 			prim_unhealthy++;
 	}
 	int steady = !old_alive && prim_healthy == svc->desired && !prim_unhealthy;
-	if (steady && p->rollout == SIM_RO_IN_PROGRESS)
+	/* /_sim/config hold_rollbacks: ECS's rollback stays under way until released */
+	int held = s->cfg.hold_rollbacks && sim_sdep_rolling_back_to(svc, p->id);
+	if (steady && p->rollout == SIM_RO_IN_PROGRESS && !held)
 		sim_engine_complete(s, svc, p);
 	if (steady && !svc->steady)
 		sim_event_add(s, svc, "(service %s) has reached a steady state.", svc->name);

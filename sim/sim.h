@@ -274,6 +274,8 @@ struct sim_config {
 	int healthy_threshold, unhealthy_threshold;
 	int rate_limits; /* ECS-like token buckets on */
 	int upstream_checks; /* CreateService/UpdateService check subnets, security groups, target groups upstream */
+	int service_deployments; /* the service deployments API answers (off: as where it is missing) */
+	int hold_rollbacks;      /* ECS's rollbacks stay ROLLBACK_IN_PROGRESS until released */
 	double minute_seconds; /* simulated seconds in one of ECS's minutes (bake times, steps, hook timeouts) */
 	double stage_seconds;  /* the least time a blue/green lifecycle stage lasts */
 	double hook_seconds;   /* a Lambda hook's invocation */
@@ -431,6 +433,8 @@ void sim_sdep_failed(struct sim *s, struct sim_service *svc, struct sim_deployme
 void sim_sdeps_free(struct sim_service *svc);
 /* currentServiceDeployment and currentServiceRevisions of a Service */
 void sim_sdep_service_fields(struct sim *s, struct sim_service *svc, json_t *o);
+/* Whether a rollback of one of svc's service deployments goes to deployment dep_id now. */
+int sim_sdep_rolling_back_to(const struct sim_service *svc, const char *dep_id);
 const char *sim_sdep_status_name(enum sim_sdep_status st);
 int sim_list_service_deployments(struct sim *s, const struct sim_request *rq, json_t *in, json_t **out,
 				 struct sim_apierr *e);

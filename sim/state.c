@@ -118,6 +118,7 @@ int sim_init(struct sim *s, uint64_t seed, double speed)
 	s->cfg.stopped_ttl = 3600;
 	s->cfg.rate_limits = 1;
 	s->cfg.upstream_checks = 1;
+	s->cfg.service_deployments = 1;
 	sim_config_timing(s, SIM_TIMING_ECS);
 	s->reqlog = ship_calloc(SIM_REQLOG_CAP, sizeof(*s->reqlog));
 	s->rollog = ship_calloc(SIM_ROLLOG_CAP, sizeof(*s->rollog));

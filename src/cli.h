@@ -21,6 +21,7 @@ enum cli_exit {
 	CLI_EXIT_USAGE = 2,       /* usage or input error; nothing was changed in AWS */
 	CLI_EXIT_AWS = 3,         /* AWS error: authentication, authorization, API, network, after retries */
 	CLI_EXIT_TIMEOUT = 4,     /* timed out waiting; the state at that moment was printed */
+	CLI_EXIT_PAUSED = 5,      /* a deployment waits at a PAUSE lifecycle hook: approve or abort */
 	CLI_EXIT_INTERRUPTED = 130 /* interrupted; what was and was not done was printed */
 };
 
@@ -373,6 +374,13 @@ extern const struct cli_command cmd_diff_def;
 extern const struct cli_command cmd_rollback_def;
 extern const struct cli_command cmd_status_def;
 extern const struct cli_command cmd_wait_def;
+extern const struct cli_command cmd_approve_def;
+extern const struct cli_command cmd_abort_def;
+/* approve and abort (cmd_approve.c): answers the PAUSE hook the service's current service
+ * deployment (or `deployment`) waits at with ContinueServiceDeployment `action` (CONTINUE or
+ * ROLLBACK); only the hook `hook` when not NULL. cmd names the command. An enum cli_exit. */
+int cli_answer_pause(struct cli_ctx *ctx, const char *cmd, const char *action, int argc,
+		     char **argv, const char *deployment, const char *hook);
 
 /* Shared by deploy, rollback and wait. */
 #include "ecship/deploy.h"

@@ -157,6 +157,17 @@ void cli_diagnose_failure(struct cli_ctx *ctx, struct ship_aws *aws, const char 
 	} else if (d.log_error[0]) {
 		fprintf(stderr, "%s %s\n", _("no log lines:"), cli_safe(d.log_error));
 	}
+	/* blue/green, linear, canary: ECS ended it for a reason of its own (an alarm, a lifecycle
+	 * hook), which the tasks do not show */
+	if (res->lifecycle_cause[0]) {
+		snprintf(d.cause, sizeof(d.cause), "%s", res->lifecycle_cause);
+		snprintf(d.fix, sizeof(d.fix), "%s",
+			 res->lifecycle_alarm
+			     ? _("the new revision set the alarm off: see what it measures ('aws "
+				 "cloudwatch describe-alarm-history'), fix the revision and deploy again")
+			     : _("a lifecycle hook ended it: answer a PAUSE hook before its timeout "
+				 "('ecship approve'), or see why the Lambda hook failed"));
+	}
 	if (d.cause[0])
 		fprintf(stderr, "%s %s\n", _("cause:"), cli_safe(d.cause));
 	if (d.fix[0])

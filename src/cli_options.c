@@ -227,6 +227,8 @@ static const char s_exit_codes[] =
     "       definition; nothing was changed in AWS\n"
     "  3    AWS error: authentication, authorization, API error, network, after retries\n"
     "  4    timed out waiting; the state at that moment is printed\n"
+    "  5    the deployment is paused at a PAUSE lifecycle hook: 'ecship approve'\n"
+    "       continues it, 'ecship abort' rolls it back\n"
     "  130  interrupted; what was and was not done is printed\n";
 
 void cli_usage_tool(FILE *f, const struct cli_command *const *cmds, size_t n)

@@ -545,7 +545,7 @@ static void gantt_service(FILE *out, const struct cli_progress *p, size_t i)
 	const struct cli_timeline *tl = &ps->tl;
 	const struct cli_dep_times *o = dep_times(tl, tl->ours);
 	enum ship_deploy_outcome oc = (enum ship_deploy_outcome)(tl->outcome - 1);
-	int ok = oc == SHIP_DEPLOY_COMPLETED, bad = tl->outcome && !ok;
+	int ok = oc == SHIP_DEPLOY_COMPLETED || oc == SHIP_DEPLOY_PAUSED, bad = tl->outcome && !ok;
 	const char *tag = bad ? "crit" : "done";
 	char name[700];
 	double at, failed = 0, back = 0;

@@ -9,12 +9,13 @@
 
 #include "cli.h"
 #include "ecship/deploy.h"
+#include "ecship/strategy.h"
 
 static struct {
 	const char *image, *tag;
 	struct cli_list service; /* --service, repeatable: names, comma-separated, globs */
 	const char *pre_run;	 /* --pre-run (cmd_run.c) */
-	int no_wait, no_rollback, force_new, dry_run, refuse_if_busy, no_fail_fast;
+	int no_wait, no_rollback, force_new, dry_run, refuse_if_busy, no_fail_fast, wait_approval;
 	double timeout;
 	long desired_count; /* --desired-count; -1 when not given */
 } s_args = {.desired_count = -1};
@@ -41,6 +42,9 @@ static const struct cli_option s_options[] = {
 	     "change nothing: render, validate, compare and print what would be done"),
     CLI_FLAG("refuse-if-busy", &s_args.refuse_if_busy,
 	     "exit 1 when a deployment is in progress instead of waiting for it"),
+    CLI_FLAG("wait-approval", &s_args.wait_approval,
+	     "blue/green, linear, canary: keep waiting at a PAUSE lifecycle hook until it is "
+	     "approved, aborted or times out (default: exit 5 there)"),
     CLI_STRING("pre-run", "CMD", &s_args.pre_run,
 	       "run CMD in a one-off task of the new revision first; if it fails, the service is "
 	       "not changed"),
@@ -57,6 +61,8 @@ int cli_deploy_exit(enum ship_deploy_outcome oc)
 		return CLI_EXIT_OK;
 	case SHIP_DEPLOY_TIMEOUT:
 		return CLI_EXIT_TIMEOUT;
+	case SHIP_DEPLOY_PAUSED:
+		return CLI_EXIT_PAUSED;
 	case SHIP_DEPLOY_INTERRUPTED:
 		return CLI_EXIT_INTERRUPTED;
 	case SHIP_DEPLOY_NONE: /* not deployed: never a success */
@@ -138,6 +144,11 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 		case SHIP_DEPLOY_DRY_RUN:
 			printf("%s\n", cli_safe(r->reason));
 			break;
+		case SHIP_DEPLOY_PAUSED:
+			printf("%s\n", cli_safe(r->reason));
+			cli_hint(_("approve it to go on: %s"), cli_ecship(ctx, "approve"));
+			cli_hint(_("or roll it back: %s"), cli_ecship(ctx, "abort"));
+			break;
 		case SHIP_DEPLOY_NONE:
 			cli_note(_("service '%s' was not deployed%s%s"), service,
 				 r->reason[0] ? ": " : "", r->reason[0] ? r->reason : "");
@@ -158,9 +169,11 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 		else
 			cli_error(_("deploy of service '%s' %s: %s"), service, oc, r->reason);
 		if (r->rolled_back)
-			cli_note(r->rollback_by_ecs
-					 ? _("the service is back on %s (rolled back by the ECS circuit breaker)")
-					 : _("the service is back on %s"),
+			cli_note(r->rollback_by_ecs && r->lifecycle
+				     ? _("the service is back on %s (ECS moved the traffic back to it)")
+				 : r->rollback_by_ecs
+				     ? _("the service is back on %s (rolled back by the ECS circuit breaker)")
+				     : _("the service is back on %s"),
 				 ship_taskdef_short(r->previous_taskdef));
 		else if (r->outcome == SHIP_DEPLOY_FAILED || r->outcome == SHIP_DEPLOY_TIMEOUT)
 			cli_note("%s", _("the service was NOT rolled back"));
@@ -207,6 +220,7 @@ static void fill_opts(struct ship_deploy_opts *o, const struct cli_project *proj
 	o->desired_count = s_args.desired_count;
 	o->dry_run = s_args.dry_run;
 	o->refuse_if_busy = s_args.refuse_if_busy;
+	o->wait_approval = s_args.wait_approval;
 	o->autoscaling = &svc->autoscaling;
 	o->on_note = cli_progress_note;
 	o->on_snapshot = cli_progress_snapshot;
@@ -215,13 +229,46 @@ static void fill_opts(struct ship_deploy_opts *o, const struct cli_project *proj
 	o->ctx = prog;
 }
 
+/*
+ * Blue/green, linear and canary (and alarms): what ECS needs outside ECS exists (target groups,
+ * listener rules of one load balancer, the infrastructure role, the alarms), checked before any
+ * change (strategy.h). Prints every problem; an enum cli_exit.
+ */
+static int check_prereqs(struct cli_ctx *ctx, const struct ship_config_service *svc,
+			 const struct ship_rendered *r)
+{
+	const json_t *sd = r->service_definition;
+	const json_t *dc = json_object_get(sd, "deploymentConfiguration");
+	if (!sd || (!ship_strategy_shifts_traffic(ship_strategy_of(sd)) &&
+		    !json_is_true(json_object_get(json_object_get(dc, "alarms"), "enable"))))
+		return CLI_EXIT_OK;
+	struct ship_diags d = SHIP_DIAGS_INIT;
+	struct ship_err err = SHIP_ERR_INIT;
+	int n = ship_strategy_check_prereqs(ctx->aws, sd, svc->service_definition, &d, &err);
+	int rc = CLI_EXIT_OK;
+	if (n >= 0 && d.n)
+		cli_print_diags(&d); /* the problems, and the checks the deployer may not make */
+	if (n < 0) {
+		rc = cli_report(_("cannot check the deployment strategy's resources"), &err);
+	} else if (n > 0) {
+		cli_error(
+		    _("service '%s': the %s deployment's resources are not ready; nothing was "
+		      "changed"),
+		    svc->name, ship_strategy_of(sd));
+		rc = CLI_EXIT_USAGE;
+	}
+	ship_diags_release(&d);
+	return rc;
+}
+
 /* The worse of two exit codes for a multi-service deploy. */
 static int worse(int a, int b)
 {
-	static const int rank[] = {CLI_EXIT_OK, CLI_EXIT_TIMEOUT, CLI_EXIT_FAILED, CLI_EXIT_AWS,
-				   CLI_EXIT_USAGE, CLI_EXIT_INTERRUPTED};
+	static const int rank[] = {CLI_EXIT_OK,	   CLI_EXIT_PAUSED, CLI_EXIT_TIMEOUT,
+				   CLI_EXIT_FAILED, CLI_EXIT_AWS,    CLI_EXIT_USAGE,
+				   CLI_EXIT_INTERRUPTED};
 	int ra = 0, rb = 0;
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < 7; i++) {
 		if (rank[i] == a)
 			ra = i;
 		if (rank[i] == b)
@@ -343,6 +390,9 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	for (i = 0; i < n; i++)
 		if ((rc = cli_project_render(proj, svcs[i], ctx->image, ctx->tag, 0, &rend[i])))
 			goto cleanup;
+	for (i = 0; i < n; i++)
+		if ((rc = check_prereqs(ctx, svcs[i], &rend[i])))
+			goto cleanup;
 	/* Application Auto Scaling keeps the count between min and max: a count outside would
 	 * be undone by it at once (docs/config.md#autoscaling) */
 	for (i = 0; i < n && s_args.desired_count >= 0; i++) {
@@ -428,6 +478,11 @@ const struct cli_command cmd_deploy_def = {
     "those an interrupted run of the same deploy had moved (tag 'ecship:deploy-pending').\n"
     "After Ctrl-C or SIGTERM no new change starts: the call in flight is finished and the\n"
     "deploy ends with 130, saying what was and was not changed.\n"
-    "Exit 0 on success, 1 on a failed (and rolled back) deployment, 4 on a timeout.",
+    "Blue/green, linear and canary deployments (deploymentConfiguration.strategy) are checked\n"
+    "first (target groups, listener rules, infrastructure role, alarms) and followed stage by\n"
+    "stage; at a PAUSE lifecycle hook the deploy stops and exits 5 unless --wait-approval\n"
+    "(docs/strategies.md).\n"
+    "Exit 0 on success, 1 on a failed (and rolled back) deployment, 4 on a timeout, 5 when\n"
+    "paused for approval.",
     s_options,
 };

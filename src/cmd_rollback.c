@@ -10,6 +10,7 @@
 #include "ecship/deploy.h"
 #include "ecship/limits.h"
 #include "ecship/service_info.h"
+#include "ecship/svcdeploy.h"
 
 static struct {
 	const char *service, *to;
@@ -141,12 +142,25 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 			goto cleanup;
 		}
 		if (!target[0]) {
-			cli_error(_("no previous revision is recorded for service '%s'"), cs->name);
-			cli_hint(_("ecship records it on each deploy (tag '%s'); give one with --to N"),
+			cli_error(_("no revision that ran is recorded for service '%s'"), cs->name);
+			cli_hint(_("ecship records the revision a deploy replaces when a deployment of it "
+				   "completed (tag '%s'); give one that ran with --to N ('ecship status' "
+				   "shows the deployments)"),
 				 SHIP_TAG_PREVIOUS);
 			rc = CLI_EXIT_FAILED;
 			goto cleanup;
 		}
+	}
+	if (!s_args.to && strcmp(target, v.taskdef) &&
+	    ship_sdep_revision_ran(aws, proj->cfg->cluster, cs->name, target) == 0) {
+		/* recorded before ecship recorded only revisions that ran */
+		cli_error(_("the recorded revision %s never completed a deployment on service '%s' "
+			    "(ECS's record of its deployments); nothing was changed"),
+			  ship_taskdef_short(target), cs->name);
+		cli_hint(_("give a revision that ran with --to N ('ecship status' shows the "
+			   "deployments)"));
+		rc = CLI_EXIT_FAILED;
+		goto cleanup;
 	}
 	if (!strcmp(target, v.taskdef) && !s_args.to) {
 		/* typically right after a failed deploy that was rolled back automatically */
@@ -210,6 +224,15 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		rc = CLI_EXIT_OK;
 		goto cleanup;
 	}
+	if (res.rollback_failed) {
+		/* both fates: the rollback's deployment, and where ECS then brought the service */
+		cli_error(_("the rollback of service '%s' to %s failed: %s"), cs->name,
+			  ship_taskdef_short(target), res.rollback_reason);
+		cli_hint(_("roll back to a revision that ran with 'ecship rollback --to N' ('ecship "
+			   "status' shows the deployments), or deploy a fix"));
+		rc = cli_interrupted() ? CLI_EXIT_INTERRUPTED : CLI_EXIT_FAILED;
+		goto cleanup;
+	}
 	if (!res.rolled_back) {
 		cli_error(_("service '%s' did not settle on %s in time"), cs->name, ship_taskdef_short(target));
 		cli_hint(_("'ecship status' shows where it is; 'ecship wait' follows it"));
@@ -244,9 +267,11 @@ const struct cli_command cmd_rollback_def = {
     NULL,
     "move the service back to the recorded previous (or a given) revision",
     "Without --to, rolls back to the revision the last deploy replaced, which ecship records\n"
-    "on the service as the tag 'ecship:previous-task-definition' (never a guess), with the\n"
-    "service settings that deploy changed (tag 'ecship:previous-service'): those come back too.\n"
-    "A deployment still in progress is rolled back by ECS (StopServiceDeployment ROLLBACK).\n"
-    "Waits until the service has settled there (exit 4 when it does not in time).",
+    "on the service as the tag 'ecship:previous-task-definition' only when a deployment of it\n"
+    "completed (never a guess), with the service settings that deploy changed (tag\n"
+    "'ecship:previous-service'): those come back too. A deployment still in progress is rolled\n"
+    "back by ECS (StopServiceDeployment ROLLBACK). Waits until the service has settled there:\n"
+    "exit 1 when the rollback's deployment fails (with where ECS then brought the service), 4\n"
+    "on the timeout.",
     s_options,
 };

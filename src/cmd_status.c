@@ -11,6 +11,7 @@
 #include "ecship/ecs.h"
 #include "ecship/run.h"
 #include "ecship/service_info.h"
+#include "ecship/strategy.h"
 
 static struct {
 	const char *service;
@@ -23,13 +24,61 @@ static const struct cli_option s_options[] = {
     CLI_OPTIONS_END,
 };
 
-
 static void when(double t, char *out, size_t n)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 	gmtime_r(&tt, &tm);
 	strftime(out, n, "%Y-%m-%d %H:%M:%SZ", &tm);
+}
+
+static json_t *lifecycle_json(const struct ship_service_view *v, const struct ship_sdep_stage *l)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s?}", "service_deployment_arn", v->current_sdep,
+			      "strategy", l->strategy[0] ? l->strategy : "ROLLING", "stage",
+			      l->stage[0] ? l->stage : NULL);
+	if (!o)
+		return json_null();
+	json_object_set_new(o, "production_traffic_percent",
+			    l->prod_weight >= 0 ? json_real(l->prod_weight) : json_null());
+	json_object_set_new(o, "test_traffic_percent",
+			    l->test_weight >= 0 ? json_real(l->test_weight) : json_null());
+	json_object_set_new(
+	    o, "paused",
+	    l->paused ? json_pack("{s:s, s:s, s:f, s:s?}", "hook_id", l->hook.id, "type",
+				  l->hook.type, "expires_at", l->hook.expires_at, "timeout_action",
+				  l->hook.timeout_action[0] ? l->hook.timeout_action : NULL)
+		      : json_null());
+	json_object_set_new(o, "triggered_alarms",
+			    l->triggered[0] ? json_string(l->triggered) : json_null());
+	return o;
+}
+
+/* "strategy ...", "paused ..." lines of a blue/green, linear or canary deployment */
+static void print_lifecycle(const struct ship_sdep_stage *l)
+{
+	const char *words = ship_sdep_stage_words(l->stage);
+	printf(_("strategy     %s"), cli_safe(l->strategy[0] ? l->strategy : "ROLLING"));
+	if (l->stage[0])
+		printf(_(", stage %s%s%s%s"), cli_safe(l->stage), words ? " (" : "",
+		       words ? _(words) : "", words ? ")" : "");
+	printf("\n");
+	if (l->prod_weight >= 0 || l->test_weight >= 0)
+		printf(_("traffic      new revision: production %.1f%%, test %.1f%%\n"),
+		       l->prod_weight >= 0 ? l->prod_weight : 0.0,
+		       l->test_weight >= 0 ? l->test_weight : 0.0);
+	if (l->paused) {
+		char ts[32] = "-";
+		if (l->hook.expires_at > 0)
+			when(l->hook.expires_at, ts, sizeof(ts));
+		printf(_("paused       at lifecycle hook %s until %s, then %s; 'ecship approve' "
+			 "continues, 'ecship abort' rolls back\n"),
+		       cli_safe(l->hook.id), ts,
+		       l->hook.timeout_action[0] ? cli_safe(l->hook.timeout_action) : "ROLLBACK");
+	}
+	if (l->triggered[0])
+		printf(_("alarms       in ALARM during the deployment: %s\n"),
+		       cli_safe(l->triggered));
 }
 
 /* A policy in a few words: its type, and what a target-tracking one follows at what value. */
@@ -130,6 +179,20 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	struct ship_err sderr = SHIP_ERR_INIT;
 	if (ship_service_deployment_newest(ctx->aws, cluster, cs->name, &sdep, &have_sdep, &sderr))
 		have_sdep = 0;
+	/* blue/green, linear, canary: where the current service deployment is in its lifecycle
+	 * and whether a PAUSE hook holds it (best effort, as above) */
+	struct ship_sdep_stage life;
+	int have_life = 0;
+	if (v.current_sdep[0]) {
+		json_t *rec = NULL;
+		struct ship_err lerr = SHIP_ERR_INIT;
+		if (ship_ecs_sdep_raw(ctx->aws, v.current_sdep, NULL, &rec, &lerr) == 0) {
+			ship_sdep_stage_parse(rec, &life);
+			have_life = life.stage[0] || life.paused ||
+				    ship_strategy_shifts_traffic(life.strategy);
+		}
+		json_decref(rec);
+	}
 	/* who owns the desired count: Application Auto Scaling's target (best effort) */
 	struct ship_err aserr = SHIP_ERR_INIT;
 	int have_as = !ship_autoscaling_describe(ctx->aws, NULL, cluster, cs->name, &as, &aserr);
@@ -164,6 +227,8 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 				    "started", sdep.started, "finished",
 				    sdep.finished > 0 ? json_real(sdep.finished) : json_null())
 			: json_null());
+		json_object_set_new(o, "lifecycle",
+				    have_life ? lifecycle_json(&v, &life) : json_null());
 		cli_print_json(o);
 		json_decref(o);
 		rc = CLI_EXIT_OK;
@@ -201,6 +266,8 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		       cli_safe(sdep.status), ts, fin, sdep.reason[0] ? ": " : "");
 		printf("%s\n", cli_safe(sdep.reason));
 	}
+	if (have_life)
+		print_lifecycle(&life);
 	char rolled[1024];
 	if (ship_service_breaker_rollback(svc, &v, rolled, sizeof(rolled)))
 		printf("rollback     by ECS's circuit breaker: %s\n", cli_safe(rolled));
@@ -254,6 +321,8 @@ const struct cli_command cmd_status_def = {
     "deployment (with ECS's reason, e.g. a circuit-breaker rollback) and the newest entry of\n"
     "the service deployments API (e.g. ROLLBACK_SUCCESSFUL; left out when the API or the\n"
     "permission ecs:ListServiceDeployments is missing), every deployment with its rollout\n"
-    "state, and the N most recent service events.",
+    "state, and the N most recent service events. For a blue/green, linear or canary\n"
+    "deployment: its lifecycle stage, the traffic on the new revision, and a PAUSE hook that\n"
+    "holds it with the time its timeout expires ('ecship approve' or 'ecship abort' answer it).",
     s_options,
 };

@@ -13,12 +13,14 @@
 #include "cli.h"
 #include "ecship/ecs.h"
 #include "ecship/service_info.h"
+#include "ecship/strategy.h"
 #include "ecship/svcdeploy.h"
 
 static struct {
 	const char *service;
 	const char *deployment;
 	double timeout;
+	int wait_approval;
 } s_args;
 
 static const struct cli_option s_options[] = {
@@ -28,6 +30,9 @@ static const struct cli_option s_options[] = {
 	"deployment", "ID|ARN", &s_args.deployment,
 	"the deployment to follow: an id (ecs-svc/N, as deploy --no-wait prints) or a service "
 	"deployment ARN (default: the service's newest deployment)"),
+    CLI_FLAG("wait-approval", &s_args.wait_approval,
+	     "blue/green, linear, canary: keep waiting at a PAUSE lifecycle hook until it is "
+	     "approved, aborted or times out (default: exit 5 there)"),
     CLI_DURATION("timeout", &s_args.timeout,
 		 "give up after DUR (default: config 'timeout', else 10m)"),
     CLI_OPTIONS_END,
@@ -109,6 +114,26 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 		snprintf(msg, sizeof(msg), "waiting for deployment %s", what);
 		cli_progress_note(&prog, msg);
 	}
+	/* blue/green, linear, canary: the lifecycle followed around the record (strategy.h) */
+	struct ship_lifecycle_watch lw;
+	int watched = 0;
+	if (by_sdep) {
+		json_t *rec = NULL;
+		struct ship_err le = SHIP_ERR_INIT;
+		struct ship_sdep_stage st0;
+		if (ship_ecs_sdep_raw(aws, sdep_arn, NULL, &rec, &le) == 0) {
+			ship_sdep_stage_parse(rec, &st0);
+			watched = ship_strategy_shifts_traffic(st0.strategy);
+		}
+		json_decref(rec);
+		if (watched) {
+			ship_lifecycle_watch_init(&lw, aws, NULL, sdep_arn, ship_wait_sdep_done,
+						  &fol);
+			lw.wait_approval = s_args.wait_approval;
+			lw.on_note = cli_progress_note;
+			lw.note_ctx = &prog;
+		}
+	}
 	struct ship_wait_opts wo = {s_args.timeout > 0 ? s_args.timeout : proj->cfg->timeout,
 				    cli_progress_snapshot,
 				    cli_progress_event,
@@ -116,12 +141,18 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 				    &prog,
 				    &cur,
 				    0,
-				    NULL};
+				    NULL,
+				    by_sdep ? &fol : NULL};
 	enum ship_wait_end end;
 	struct ship_service_view last;
 	if (ship_ecs_wait(aws, proj->cfg->cluster, cs->name,
-			  by_sdep ? ship_wait_sdep_done : ship_wait_rollout_done,
-			  by_sdep ? (void *)&fol : (void *)&ro, &wo, &end, &last, NULL, &err)) {
+			  watched   ? ship_wait_lifecycle_done
+			  : by_sdep ? ship_wait_sdep_done
+				    : ship_wait_rollout_done,
+			  watched   ? (void *)&lw
+			  : by_sdep ? (void *)&fol
+				    : (void *)&ro,
+			  &wo, &end, &last, NULL, &err)) {
 		cli_progress_done(&prog);
 		rc = cli_report("cannot follow the deployment", &err);
 		goto cleanup;
@@ -129,18 +160,31 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 	cli_progress_done(&prog);
 	switch (end) {
 	case SHIP_WAIT_DONE:
-		if (by_sdep && fol.failed) {
+		if (watched && lw.paused) {
+			printf(_("deployment %s is paused at stage %s: lifecycle hook %s awaits an "
+				 "answer\n"),
+			       cli_safe(fol.arn), cli_safe(lw.last.stage),
+			       cli_safe(lw.last.hook.id));
+			cli_hint(_("approve it to go on: %s"), cli_ecship(ctx, "approve"));
+			cli_hint(_("or roll it back: %s"), cli_ecship(ctx, "abort"));
+			rc = CLI_EXIT_PAUSED;
+		} else if (by_sdep && fol.failed) {
 			rc = cli_report("cannot follow the service deployment", &fol.err);
 		} else if (by_sdep) {
-			const struct ship_sdep_rule *rule = ship_sdep_rule_of(fol.last.status);
+			/* the lifecycle watch read ECS's record last (its end is the record's) */
+			const char *status = watched && lw.final ? lw.status : fol.last.status;
+			const char *why = watched && lw.final ? lw.reason : fol.last.reason;
+			const struct ship_sdep_rule *rule = ship_sdep_rule_of(status);
 			const struct ship_deployment_view *p = ship_service_primary(&last);
-			if (fol.outcome == SHIP_SDEP_COMPLETED) {
+			if (rule->outcome == SHIP_SDEP_COMPLETED) {
 				print_completed(ctx, p ? p->id : "", fol.arn, p ? p->taskdef : "");
 				rc = CLI_EXIT_OK;
 			} else {
-				cli_error("deployment %s %s (%s)%s%s", fol.arn, rule->words,
-					  fol.last.status, fol.last.reason[0] ? ": " : "",
-					  fol.last.reason);
+				cli_error("deployment %s %s (%s)%s%s", fol.arn, rule->words, status,
+					  why[0] ? ": " : "", why);
+				if (watched && lw.where[0])
+					cli_note(_("it ended at lifecycle stage %s%s%s"), lw.where,
+						 lw.alarm_reason[0] ? "; " : "", lw.alarm_reason);
 				rc = CLI_EXIT_FAILED;
 			}
 		} else if (ro.phase == SHIP_ROLLOUT_COMPLETED) {
@@ -183,6 +227,8 @@ const struct cli_command cmd_wait_def = {
     "Follows one deployment with the same rules as deploy: --deployment ID|ARN, else the\n"
     "service's newest deployment. Exit 0 only when that deployment completes; 1 when it fails,\n"
     "ECS rolls it back (also while the rollback still runs), it is stopped or another\n"
-    "deployment replaces it; 4 on the timeout. It never changes the service.",
+    "deployment replaces it; 4 on the timeout. It never changes the service. A blue/green,\n"
+    "linear or canary deployment is followed stage by stage, and at a PAUSE lifecycle hook\n"
+    "wait exits 5 (unless --wait-approval), as deploy does.",
     s_options,
 };

@@ -16,6 +16,8 @@ static const struct cli_command *const s_commands[] = {
     &cmd_deploy_def,
     &cmd_rollback_def,
     &cmd_wait_def,
+    &cmd_approve_def,
+    &cmd_abort_def,
     &cmd_diff_def,
     &cmd_status_def,
     &cmd_whoami_def,

@@ -47,6 +47,8 @@ struct ship_deploy_opts {
 	int dry_run;         /* read only: describe what would be done */
 	int refuse_if_busy;  /* a deployment in progress: refuse instead of waiting for it */
 	long breaker_min;    /* the breaker threshold's minimum (0: 3) */
+	int wait_approval;   /* blue/green, linear, canary: keep waiting at a PAUSE lifecycle hook
+				(else the deploy ends there as SHIP_DEPLOY_PAUSED) */
 	/* ecship.yml's `autoscaling:` (NULL or unset: scaling is left as it is live); applied once
 	 * the service exists (ship_autoscaling_apply) */
 	const struct ship_config_autoscaling *autoscaling;
@@ -79,6 +81,7 @@ enum ship_deploy_outcome {
 	SHIP_DEPLOY_REPLACED,	 /* another deployment took over before ours completed */
 	SHIP_DEPLOY_INTERRUPTED, /* cancelled while waiting */
 	SHIP_DEPLOY_REFUSED,	 /* refuse_if_busy and a deployment was in progress */
+	SHIP_DEPLOY_PAUSED,	 /* stopped at a PAUSE lifecycle hook: approve or abort answers it */
 };
 
 struct ship_deploy_result {
@@ -93,11 +96,22 @@ struct ship_deploy_result {
 	/* ECS's service deployment ARN for it (the answer's currentServiceDeployment; "" where the
 	 * service deployments API is missing): `ecship wait --deployment` follows either */
 	char service_deployment_arn[SHIP_ECS_SERVICE_ARN_MAX + 64];
+	int previous_ran;          /* a deployment of previous_taskdef completed (deployments[]
+				      show it): only then is it a rollback target */
 	/* the service settings this deploy changed, as they were before (compact JSON of
 	 * UpdateService members; "" when it changed none): its rollback sends them back */
 	char previous_service[2048];
 	int rolled_back;           /* the service is back on previous_taskdef */
-	int rollback_by_ecs;       /* ECS's circuit breaker did the rollback */
+	int rollback_by_ecs;       /* ECS's circuit breaker did the rollback (with lifecycle: ECS's
+				      blue/green, linear or canary rollback) */
+	int lifecycle;             /* followed through ECS's lifecycle stages (strategy.h) */
+	/* with lifecycle, a failure ECS decided without a failing task: the alarm in ALARM with
+	 * CloudWatch's reason, else the record's statusReason (a hook, a timeout); "" otherwise */
+	char lifecycle_cause[1024];
+	int lifecycle_alarm; /* lifecycle_cause is an alarm's */
+	int rollback_failed;       /* the rollback's own deployment failed (rollback_reason says
+				      how, and where ECS then brought the service) */
+	char rollback_reason[1536];
 	char reason[2048];	   /* why it ended, for the user (a longer one ends in "...") */
 	struct ship_service_view final;
 	struct ship_wait_stats wait;

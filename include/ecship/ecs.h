@@ -11,6 +11,8 @@
 #include "ecship/aws.h"
 #include "ecship/rollout.h"
 
+struct ship_sdep_follow; /* svcdeploy.h */
+
 /*
  * DescribeServices for one service. *service is a new reference, or NULL when ECS reports the
  * service MISSING or it is INACTIVE (deleted). ClusterNotFoundException is an error.
@@ -83,12 +85,14 @@ struct ship_wait_opts {
 	double first_poll_after;           /* seconds before the first poll (0: at once); a deploy
 					      has just seen the service in its UpdateService answer */
 	const struct ship_call_opts *call; /* options of each DescribeServices (may be NULL) */
+	struct ship_sdep_follow *sdep;     /* ship_ecs_wait: ECS's record to read along (item.sdep) */
 };
 
 struct ship_wait_stats {
 	long polls;
 	long throttled_polls;
 	double elapsed;
+	long sdep_calls; /* DescribeServiceDeployments calls made along (item.sdep) */
 };
 
 /*
@@ -108,6 +112,9 @@ struct ship_wait_item {
 	ship_wait_done_fn done;
 	void *done_ctx;
 	struct ship_event_cursor *events; /* may be NULL */
+	/* ECS's record of the followed deployment (svcdeploy.h), read by the loop when it wants a
+	 * look, before done() is asked; NULL: deployments[] only */
+	struct ship_sdep_follow *sdep;
 	/* out */
 	int finished;
 	enum ship_wait_end end;

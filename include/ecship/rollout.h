@@ -56,6 +56,12 @@ int ship_service_busy(const struct ship_service_view *v);
 const struct ship_deployment_view *ship_service_failed_primary(const struct ship_service_view *v,
 							       long threshold_min);
 
+/* Whether deployments[] show that `taskdef` ran: a deployment of it with rolloutState COMPLETED
+ * (the PRIMARY, or an older one still draining), or, without rollout states (older APIs,
+ * emulators), a steady PRIMARY of it or an older deployment of it with tasks running. A
+ * deployment IN_PROGRESS or FAILED does not count: a crashing task is RUNNING for a while. */
+int ship_service_revision_ran(const struct ship_service_view *v, const char *taskdef);
+
 /* "family:revision" from a task definition ARN (the part after the last '/'); never NULL. */
 const char *ship_taskdef_short(const char *arn);
 
@@ -83,6 +89,10 @@ struct ship_rollout {
 	char replaced_by[80];       /* REPLACED: the deployment that took over */
 	char followed_from[80];     /* ours, when a deployment of the same task definition took
 				       over and deployment_id now names that one ("" otherwise) */
+	int ecs_rolls_back;         /* FAILED, and ECS rolls it back (its record says ROLLBACK_*,
+				       or the breaker with rollback marked it FAILED) */
+	char sdep_status[32];       /* ECS's record's status when it decided ("" when
+				       deployments[] did: svcdeploy.h, ship_follow_evaluate) */
 };
 
 void ship_rollout_init(struct ship_rollout *r, const char *deployment_id, const char *taskdef);

@@ -22,6 +22,9 @@ static const struct ship_service_info s_services[SHIP_SVC_COUNT] = {
     [SHIP_SVC_IAM] = {"iam", "IAM", "iam", "iam", SHIP_PROTO_QUERY, NULL, "2010-05-08", 1},
     [SHIP_SVC_ECR] = {"ecr", "ECR", "api.ecr", "ecr", SHIP_PROTO_JSON,
 		      "AmazonEC2ContainerRegistry_V20150921", "2015-09-21", 0},
+    /* CloudWatch speaks Query too (botocore's "protocols" lists it beside CBOR and JSON) */
+    [SHIP_SVC_CLOUDWATCH] = {"cloudwatch", "CLOUDWATCH", "monitoring", "monitoring",
+			     SHIP_PROTO_QUERY, NULL, "2010-08-01", 0},
     [SHIP_SVC_APPLICATION_AUTO_SCALING] = {"application-autoscaling", "APPLICATION_AUTO_SCALING",
 					   "application-autoscaling", "application-autoscaling",
 					   SHIP_PROTO_JSON, "AnyScaleFrontendService", "2016-02-06",

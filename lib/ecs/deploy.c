@@ -12,6 +12,8 @@
 #include "ecship/deploy.h"
 #include "ecship/failfast.h"
 #include "ecship/i18n.h"
+#include "ecship/strategy.h"
+#include "ecship/svcdeploy.h"
 #include "ecship/taskdef.h"
 #include "private/deploy.h"
 #include "private/fanout.h"
@@ -80,6 +82,7 @@ const char *ship_deploy_outcome_name(enum ship_deploy_outcome oc)
 	    [SHIP_DEPLOY_REPLACED] = "replaced",
 	    [SHIP_DEPLOY_INTERRUPTED] = "interrupted",
 	    [SHIP_DEPLOY_REFUSED] = "refused",
+	    [SHIP_DEPLOY_PAUSED] = "paused",
 	};
 	return (unsigned)oc < sizeof(names) / sizeof(names[0]) ? names[oc] : "unknown";
 }
@@ -308,6 +311,26 @@ static void record_previous(struct ship_aws *aws, const struct ship_call_opts *c
 	json_decref(resp);
 }
 
+/*
+ * Only a revision that ran is a rollback target (issue 12, item 5): the revision being replaced
+ * is recorded only when deployments[] show that a deployment of it completed; else the tag is
+ * left as it is and the deploy says why.
+ */
+static void record_previous_if_ran(struct ship_aws *aws, const struct ship_call_opts *call,
+				   const struct ship_deploy_opts *o,
+				   const struct ship_service_view *v, const char *previous,
+				   const json_t *config, const char *pending, const char *group)
+{
+	if (ship_service_revision_ran(v, previous)) {
+		record_previous(aws, call, o, v->arn, previous, config, pending, group);
+		return;
+	}
+	note(o,
+	     "not recording %s as the revision to roll back to: no deployment of it completed "
+	     "on service '%s'",
+	     ship_taskdef_short(previous), o->service);
+}
+
 /* The revision record_previous wrote: the service's tag, "" when there is none. */
 int ship_deploy_recorded_previous(struct ship_aws *aws, const char *service_arn, char *out,
 				  size_t n, struct ship_err *err)
@@ -366,15 +389,16 @@ static void add_stats(struct ship_deploy_result *res, const struct ship_wait_sta
 	res->wait.polls += st->polls;
 	res->wait.throttled_polls += st->throttled_polls;
 	res->wait.elapsed += st->elapsed;
+	res->wait.sdep_calls += st->sdep_calls;
 }
 
 static int wait_for(struct ship_aws *aws, const struct ship_call_opts *call,
 		    const struct ship_deploy_opts *o, struct ship_event_cursor *cur,
-		    ship_wait_done_fn done, void *done_ctx, enum ship_wait_end *end,
-		    struct ship_deploy_result *res, struct ship_err *err)
+		    ship_wait_done_fn done, void *done_ctx, struct ship_sdep_follow *sdep,
+		    enum ship_wait_end *end, struct ship_deploy_result *res, struct ship_err *err)
 {
 	struct ship_wait_opts wo = {o->timeout, o->on_snapshot, o->on_event, o->cancelled, o->ctx,
-				    cur,	SHIP_POLL_MIN,	call};
+				    cur,	SHIP_POLL_MIN,	call,	       sdep};
 	struct ship_wait_stats st;
 	int r = ship_ecs_wait(aws, o->cluster, o->service, done, done_ctx, &wo, end, &res->final,
 			      &st, err);
@@ -383,6 +407,11 @@ static int wait_for(struct ship_aws *aws, const struct ship_call_opts *call,
 }
 
 /* ---- rollback ------------------------------------------------------------------------------- */
+
+static int rollback_failed(struct ship_aws *aws, const struct ship_call_opts *call,
+			   const struct ship_deploy_opts *o, struct ship_event_cursor *cur,
+			   struct ship_follow *fo, const char *taskdef, struct ship_deploy_result *res,
+			   struct ship_err *err);
 
 /* After ECS's own rollback (the breaker's, or StopServiceDeployment): the recorded settings it
  * leaves as they are (ship_restore_outside_revision) go back with one UpdateService. */
@@ -469,33 +498,38 @@ static int ecs_rollback(struct ship_aws *aws, const struct ship_call_opts *call,
 	return restore_outside_revision(aws, call, o, config, err);
 }
 
-/*
- * One service's rollback in flight. A rollback is issued (DescribeServices, UpdateService), then
- * waited for, then read: the steps are apart so that a deploy of many services issues all its
- * rollbacks at once and follows them together (roll_back_all).
- */
 enum rb_kind {
 	RB_NONE,     /* nothing to wait for */
-	RB_BREAKER,  /* ECS's circuit breaker rolls it back: wait until it settles there */
-	RB_DIRECT,   /* our UpdateService back to `target` */
-	RB_FALLBACK, /* the breaker's rollback did not settle: roll back directly */
+	RB_BREAKER,  /* ECS rolls our deployment back (the breaker, a failed lifecycle stage) */
+	RB_DIRECT,   /* our rollback to `target` (StopServiceDeployment ROLLBACK or UpdateService) */
+	RB_FALLBACK, /* ECS's rollback did not settle: roll back directly */
 };
 struct rb {
 	enum rb_kind kind;
 	char target[SHIP_ECS_TASKDEF_ARN_MAX + 1]; /* the revision it goes back to */
-	char id[80]; /* the rollback's own deployment ("" when the answer named none) */
-	struct ship_rollout ro;
-	struct ship_event_cursor cur;	  /* RB_DIRECT: primed before the UpdateService */
+	char id[80]; /* RB_DIRECT: the rollback's own deployment ("" when ECS rolls back) */
+	char sdep[SHIP_ECS_SERVICE_ARN_MAX + 64]; /* RB_DIRECT: its service deployment ("": none) */
+	struct ship_follow fo;			   /* RB_DIRECT: the rollback's own deployment */
+	struct ship_follow *ecs; /* RB_BREAKER: our failed deployment, which ECS rolls back */
+	struct ship_event_cursor cur;	  /* RB_DIRECT: primed before the rollback */
 	struct ship_event_cursor *events; /* the cursor the wait feeds */
 	struct ship_call_opts call;
 };
 
-/* What the wait for rb is over on. */
-static void rb_done(struct rb *rb, ship_wait_done_fn *done, void **ctx)
+/* What the wait for rb is over on, and the service deployment record the wait reads (NULL:
+ * deployments[] only). The record decides where ECS answers (ship_follow_by_record). */
+static void rb_done(struct rb *rb, ship_wait_done_fn *done, void **ctx,
+		    struct ship_sdep_follow **sdep)
 {
+	*sdep = NULL;
 	if (rb->kind == RB_DIRECT && rb->id[0]) {
-		*done = ship_wait_rollout_done;
-		*ctx = &rb->ro;
+		*done = ship_wait_follow_done;
+		*ctx = &rb->fo;
+		*sdep = rb->fo.sd.arn[0] ? &rb->fo.sd : NULL;
+	} else if (rb->kind == RB_BREAKER && rb->ecs && ship_follow_by_record(rb->ecs)) {
+		*done = ship_wait_ecs_rollback_done;
+		*ctx = rb->ecs;
+		*sdep = &rb->ecs->sd;
 	} else {
 		*done = ship_wait_settled_done;
 		*ctx = rb->target;
@@ -518,7 +552,7 @@ static int rb_direct_issue(struct ship_aws *aws, const struct ship_call_opts *ca
 	int r = 0;
 
 	rb->kind = RB_NONE;
-	rb->id[0] = '\0';
+	rb->id[0] = rb->sdep[0] = '\0';
 	snprintf(rb->target, sizeof(rb->target), "%s", taskdef);
 	memset(&rb->cur, 0, sizeof(rb->cur));
 	rb->events = &rb->cur;
@@ -532,7 +566,7 @@ static int rb_direct_issue(struct ship_aws *aws, const struct ship_call_opts *ca
 		config = settings_to_restore(aws, call, res->final.arn, taskdef, record, res);
 		if (record && before[0] && strcmp(before, taskdef)) {
 			json_t *now = ship_restore_config_before(svc, config);
-			record_previous(aws, call, o, res->final.arn, before, now, NULL, NULL);
+			record_previous_if_ran(aws, call, o, &res->final, before, now, NULL, NULL);
 			json_decref(now);
 		}
 		r = ecs_rollback(aws, call, o, &res->final, taskdef, config, err);
@@ -551,6 +585,11 @@ static int rb_direct_issue(struct ship_aws *aws, const struct ship_call_opts *ca
 		r = update_service(aws, call, o->cluster, o->service, svc, req, &resp, err);
 		if (!r)
 			r = primary_id(resp, rb->id, sizeof(rb->id), err);
+		if (!r)
+			r = copy_id(rb->sdep, sizeof(rb->sdep),
+				    json_object_get(json_object_get(resp, "service"),
+						    "currentServiceDeployment"),
+				    "service deployment ARN", err);
 		if (r) {
 			ship_err_prefix(err, _("cannot roll back service '%s' to %s"), o->service,
 					ship_taskdef_short(taskdef));
@@ -564,12 +603,12 @@ static int rb_direct_issue(struct ship_aws *aws, const struct ship_call_opts *ca
 		}
 	}
 	r = 0;
-	/* follow the rollback's own deployment (it can fail too); ECS's own rollback has no id of
-	 * ours: wait until the service settles on taskdef */
-	ship_rollout_init(&rb->ro, rb->id, taskdef);
-	snprintf(rb->ro.previous_taskdef, sizeof(rb->ro.previous_taskdef), "%s", before);
+	/* follow the rollback's own deployment (it can fail too; ECS's record where it answers);
+	 * ECS's own rollback has no id of ours: wait until the service settles on taskdef */
+	ship_follow_init(&rb->fo, aws, call, rb->id, taskdef, rb->sdep);
+	snprintf(rb->fo.ro.previous_taskdef, sizeof(rb->fo.ro.previous_taskdef), "%s", before);
 	if (o->breaker_min > 0)
-		rb->ro.threshold_min = o->breaker_min;
+		rb->fo.ro.threshold_min = o->breaker_min;
 	rb->kind = RB_DIRECT;
 cleanup:
 	json_decref(svc);
@@ -579,20 +618,19 @@ cleanup:
 	return r ? -1 : 0;
 }
 
-/* How our own rollback's wait ended, for the user and in res. */
-static void rb_direct_finish(const struct ship_deploy_opts *o, const struct rb *rb,
-			     enum ship_wait_end end, struct ship_deploy_result *res)
+/* How our own rollback's wait ended, for the user and in res; a rollback whose own deployment
+ * failed reports both fates (rollback_failed, which may wait for ECS's rollback of it). */
+static int rb_direct_finish(struct ship_aws *aws, const struct ship_deploy_opts *o,
+			    struct rb *rb, enum ship_wait_end end, struct ship_deploy_result *res,
+			    struct ship_err *err)
 {
 	const char *taskdef = rb->target;
-	if (rb->id[0] && end == SHIP_WAIT_DONE && rb->ro.phase != SHIP_ROLLOUT_COMPLETED) {
-		note(o, _("the rollback to %s failed too: %s"), ship_taskdef_short(taskdef),
-		     rb->ro.reason);
-		return;
-	}
+	if (rb->id[0] && end == SHIP_WAIT_DONE && rb->fo.ro.phase != SHIP_ROLLOUT_COMPLETED)
+		return rollback_failed(aws, &rb->call, o, rb->events, &rb->fo, taskdef, res, err);
 	if (end == SHIP_WAIT_DONE) {
 		res->rolled_back = 1;
 		note(o, _("service '%s' is back on %s"), o->service, ship_taskdef_short(taskdef));
-		return;
+		return 0;
 	}
 	note(o, _("the rollback to %s did not settle (%s)"), ship_taskdef_short(taskdef),
 	     end == SHIP_WAIT_TIMEOUT ? "timed out"
@@ -604,33 +642,64 @@ static void rb_direct_finish(const struct ship_deploy_opts *o, const struct rb *
 		append_reason(res, ship_taskdef_short(taskdef));
 		append_reason(res, " (the rollback goes on in ECS)");
 	}
+	return 0;
 }
 
-/* How the wait for the circuit breaker's rollback ended; RB_FALLBACK when it did not settle in
- * time and we roll back directly. */
+/* Whether res has a revision to go back to ourselves: one, and one that ran (issue 12, item 5);
+ * else the reason says why not. */
+static int rb_has_target(struct ship_deploy_result *res)
+{
+	if (!res->previous_taskdef[0]) {
+		append_reason(res, _("; nothing to roll back to: this deploy created the service"));
+		return 0;
+	}
+	if (!res->previous_ran) {
+		append_reason(res, "; nothing to roll back to: ");
+		append_reason(res, ship_taskdef_short(res->previous_taskdef));
+		append_reason(res, " never completed a deployment");
+		return 0;
+	}
+	return 1;
+}
+
+/* How the wait for ECS's own rollback ended (ECS's record: ROLLBACK_SUCCESSFUL or
+ * ROLLBACK_FAILED; without it, settled on the previous revision); RB_FALLBACK when it did not
+ * settle in time and we roll back directly. */
 static void rb_breaker_finish(const struct ship_deploy_opts *o, struct rb *rb,
 			      enum ship_wait_end end, struct ship_deploy_result *res)
 {
-	if (end == SHIP_WAIT_DONE) {
+	const char *back = res->previous_taskdef;
+	int by_record = rb->ecs && ship_follow_by_record(rb->ecs);
+	int ok = end == SHIP_WAIT_DONE &&
+		 (!by_record || !strcmp(rb->ecs->sd.last.status, "ROLLBACK_SUCCESSFUL"));
+	if (ok) {
 		res->rolled_back = 1;
 		res->rollback_by_ecs = 1;
 		note(o, _("service '%s' is back on %s"), o->service,
-		     ship_taskdef_short(res->previous_taskdef));
+		     ship_taskdef_short(res->final.taskdef));
 		return;
 	}
 	if (end == SHIP_WAIT_INTERRUPTED) {
 		res->outcome = SHIP_DEPLOY_INTERRUPTED;
 		append_reason(res, "; interrupted while the circuit breaker rolls the "
 				   "service back to ");
-		append_reason(res, ship_taskdef_short(res->previous_taskdef));
+		append_reason(res,
+			      back[0] ? ship_taskdef_short(back) : "the last revision that completed");
 		append_reason(res, " (ECS goes on with it; 'ecship wait' follows it)");
 		return;
 	}
 	if (end == SHIP_WAIT_GONE)
 		return;
+	if (end == SHIP_WAIT_DONE) { /* ECS's record: ROLLBACK_FAILED */
+		append_reason(res, "; ECS's rollback failed too (");
+		append_reason(res, rb->ecs->sd.last.status);
+		append_reason(res, ")");
+		return;
+	}
 	note(o, _("ECS's rollback did not settle on %s in time; rolling back directly"),
-	     ship_taskdef_short(res->previous_taskdef));
-	rb->kind = RB_FALLBACK;
+	     back[0] ? ship_taskdef_short(back) : "the last revision that completed");
+	if (rb_has_target(res))
+		rb->kind = RB_FALLBACK;
 }
 
 static int rollback_to(struct ship_aws *aws, const struct ship_call_opts *call,
@@ -641,16 +710,18 @@ static int rollback_to(struct ship_aws *aws, const struct ship_call_opts *call,
 	enum ship_wait_end end;
 	ship_wait_done_fn done;
 	void *done_ctx;
+	struct ship_sdep_follow *sdep;
 	memset(&rb, 0, sizeof(rb));
-	if (rb_direct_issue(aws, call, o, taskdef, record, res, &rb, err))
+	if (call)
+		rb.call = *call;
+	if (rb_direct_issue(aws, &rb.call, o, taskdef, record, res, &rb, err))
 		return -1;
 	if (no_wait)
 		return 0;
-	rb_done(&rb, &done, &done_ctx);
-	if (wait_for(aws, call, o, rb.events, done, done_ctx, &end, res, err))
+	rb_done(&rb, &done, &done_ctx, &sdep);
+	if (wait_for(aws, &rb.call, o, rb.events, done, done_ctx, sdep, &end, res, err))
 		return -1;
-	rb_direct_finish(o, &rb, end, res);
-	return 0;
+	return rb_direct_finish(aws, o, &rb, end, res, err);
 }
 
 /* A rollback gets its own --timeout, and persists through transient failures like a deploy. */
@@ -733,13 +804,90 @@ static int restore_after_breaker(struct ship_aws *aws, const struct ship_call_op
 }
 
 /*
+ * Waits while ECS rolls our deployment back. With ECS's record: until it says
+ * ROLLBACK_SUCCESSFUL or ROLLBACK_FAILED; without: until the service has settled on `back`.
+ * *ok: ECS's rollback succeeded.
+ */
+static int wait_ecs_rollback(struct ship_aws *aws, const struct ship_call_opts *call,
+			     const struct ship_deploy_opts *o, struct ship_event_cursor *cur,
+			     struct ship_follow *fo, const char *back, enum ship_wait_end *end,
+			     int *ok, struct ship_deploy_result *res, struct ship_err *err)
+{
+	*ok = 0;
+	if (ship_follow_by_record(fo)) {
+		if (wait_for(aws, call, o, cur, ship_wait_ecs_rollback_done, fo, &fo->sd, end, res,
+			     err))
+			return -1;
+		if (*end == SHIP_WAIT_DONE && ship_follow_by_record(fo)) {
+			*ok = !strcmp(fo->sd.last.status, "ROLLBACK_SUCCESSFUL");
+			return 0;
+		}
+		if (*end != SHIP_WAIT_DONE)
+			return 0;
+		/* the record went away mid-way (access denied, say): deployments[] then */
+	}
+	if (wait_for(aws, call, o, cur, ship_wait_settled_done, (void *)back, NULL, end, res, err))
+		return -1;
+	*ok = *end == SHIP_WAIT_DONE;
+	return 0;
+}
+
+/*
+ * The rollback's own deployment failed (rollback_to). Both fates go into the result: the
+ * rollback's, and, when ECS rolls that one back in turn, where ECS brought the service.
+ */
+static int rollback_failed(struct ship_aws *aws, const struct ship_call_opts *call,
+			   const struct ship_deploy_opts *o, struct ship_event_cursor *cur,
+			   struct ship_follow *fo, const char *taskdef, struct ship_deploy_result *res,
+			   struct ship_err *err)
+{
+	enum ship_wait_end end;
+	int ok;
+	size_t n;
+	res->rollback_failed = 1;
+	snprintf(res->rollback_reason, sizeof(res->rollback_reason), "%s", fo->ro.reason);
+	note(o, _("the rollback to %s failed too: %s"), ship_taskdef_short(taskdef), fo->ro.reason);
+	if (fo->ro.ecs_rolls_back &&
+	    wait_ecs_rollback(aws, call, o, cur, fo, fo->ro.previous_taskdef, &end, &ok, res, err))
+		return -1;
+	if (!fo->ro.ecs_rolls_back) {
+		if (res->reason[0]) {
+			append_reason(res, "; the rollback failed too: ");
+			append_reason(res, res->rollback_reason);
+		}
+		return 0;
+	}
+	n = strlen(res->rollback_reason);
+	if (ok)
+		snprintf(res->rollback_reason + n, sizeof(res->rollback_reason) - n,
+			 "; ECS then rolled the service back to %s, which runs again",
+			 ship_taskdef_short(res->final.taskdef));
+	else if (end == SHIP_WAIT_DONE)
+		snprintf(res->rollback_reason + n, sizeof(res->rollback_reason) - n,
+			 "; ECS's own rollback failed too (%s)%s%s", fo->sd.last.status,
+			 fo->sd.last.reason[0] ? ": " : "", fo->sd.last.reason);
+	else
+		snprintf(res->rollback_reason + n, sizeof(res->rollback_reason) - n,
+			 "; ECS is rolling the service back to %s (not settled when ecship stopped "
+			 "waiting)",
+			 ship_taskdef_short(fo->ro.previous_taskdef));
+	if (res->reason[0]) {
+		append_reason(res, "; the rollback failed too: ");
+		append_reason(res, res->rollback_reason);
+	}
+	if (end == SHIP_WAIT_INTERRUPTED)
+		res->outcome = SHIP_DEPLOY_INTERRUPTED;
+	return 0;
+}
+
+/*
  * After this deploy's change to one service failed, timed out or must be undone, the first step
- * of making sure the service ends on the previous revision: rb says what to wait for. ro: our own
- * failed rollout (the circuit breaker may be rolling it back already), or NULL; cur: the events
- * cursor of the deploy.
+ * of making sure the service ends on the previous revision: rb says what to wait for. fo: our own
+ * failed deployment (ECS may be rolling it back already), or NULL; cur: the events cursor of the
+ * deploy.
  */
 static int rb_begin(struct ship_aws *aws, const struct ship_call_opts *base,
-		    const struct ship_deploy_opts *o, const struct ship_rollout *ro,
+		    const struct ship_deploy_opts *o, struct ship_follow *fo,
 		    struct ship_event_cursor *cur, struct ship_deploy_result *res, struct rb *rb,
 		    struct ship_err *err)
 {
@@ -749,20 +897,25 @@ static int rb_begin(struct ship_aws *aws, const struct ship_call_opts *base,
 		append_reason(res, _("; left as it is (--no-rollback)"));
 		return 0;
 	}
-	if (!res->previous_taskdef[0]) {
-		append_reason(res, _("; nothing to roll back to: this deploy created the service"));
-		return 0;
-	}
-	if (ro && ro->by_breaker && res->final.breaker_rollback) {
-		note(o, _("the circuit breaker is rolling back to %s; waiting for it to settle"),
-		     ship_taskdef_short(res->previous_taskdef));
+	if (fo && fo->ro.ecs_rolls_back) {
+		const char *back = res->previous_taskdef;
+		/* blue/green, linear, canary: ECS moves the traffic back to blue */
+		if (res->lifecycle)
+			note(o, _("ECS is moving the traffic back to %s; waiting for it to settle"),
+			     back[0] ? ship_taskdef_short(back) : "the last revision that completed");
+		else
+			note(o, _("the circuit breaker is rolling back to %s; waiting for it to settle"),
+			     back[0] ? ship_taskdef_short(back) : "the last revision that completed");
 		if (restore_after_breaker(aws, &rb->call, o, res, err) < 0)
 			return -1;
 		rb->kind = RB_BREAKER;
-		snprintf(rb->target, sizeof(rb->target), "%s", res->previous_taskdef);
+		rb->ecs = fo;
+		snprintf(rb->target, sizeof(rb->target), "%s", back);
 		rb->events = cur;
 		return 0;
 	}
+	if (!rb_has_target(res))
+		return 0;
 	return rb_direct_issue(aws, &rb->call, o, res->previous_taskdef, 0, res, rb, err);
 }
 
@@ -825,7 +978,7 @@ static int busy_service(struct ship_aws *aws, const struct ship_call_opts *call,
 	       "before deploying"),
 	     pid, ptd, o->service);
 	ship_event_cursor_feed(&s->cur, json_object_get(s->svc, "events"), 1, NULL, NULL);
-	if (wait_for(aws, call, o, &s->cur, is_busy, NULL, &end, res, err))
+	if (wait_for(aws, call, o, &s->cur, is_busy, NULL, NULL, &end, res, err))
 		return -1;
 	switch (end) {
 	case SHIP_WAIT_DONE:
@@ -901,6 +1054,7 @@ int ship_deploy_observe(struct ship_aws *aws, struct ship_call_opts *call,
 				snprintf(res->previous_taskdef, sizeof(res->previous_taskdef), "%s",
 					 s->view.dep[i].taskdef);
 	}
+	res->previous_ran = ship_service_revision_ran(&s->view, res->previous_taskdef);
 	ship_event_cursor_feed(&s->cur, json_object_get(s->svc, "events"), 1, NULL, NULL);
 	return 0;
 }
@@ -1082,8 +1236,8 @@ static int create_or_update(struct ship_aws *aws, struct ship_call_opts *call,
 	persist(aws, call, o);
 	json_t *before = ship_restore_config_before(s->svc, s->update);
 	keep_previous_service(o, before, res);
-	record_previous(aws, call, o, s->view.arn, res->previous_taskdef, before, res->taskdef_arn,
-			s->group);
+	record_previous_if_ran(aws, call, o, &s->view, res->previous_taskdef, before,
+			       res->taskdef_arn, s->group);
 	json_decref(before);
 	req = update_request(o, s, res->taskdef_arn);
 	if (!req)
@@ -1234,7 +1388,7 @@ static int deploy_start(struct ship_aws *aws, struct ship_call_opts *call,
 /* What the engine keeps for each service. */
 struct one {
 	struct ship_deploy_start start;
-	struct ship_rollout ro;
+	struct ship_follow fo;	       /* our deployment: ECS's record, else deployments[] */
 	struct ship_failfast_watch ff; /* fail-fast over our deployment's stopped tasks */
 	int waited;    /* it was waited for */
 	int gone;      /* it disappeared during the deploy */
@@ -1243,6 +1397,9 @@ struct one {
 	int failed_rb; /* issuing its rollback failed with err */
 	double ended;  /* when its part of the deploy ended (client's clock; 0: with the deploy) */
 	struct ship_err err;
+	/* blue/green, linear, canary: lw follows the lifecycle around fo (and fail-fast) */
+	int watched;
+	struct ship_lifecycle_watch lw;
 };
 
 /* Sets res from how the wait for our deployment ended. */
@@ -1251,10 +1408,56 @@ static void end_outcome(const struct ship_deploy_opts *o, struct one *s, enum sh
 {
 	switch (end) {
 	case SHIP_WAIT_DONE:
-		snprintf(res->reason, sizeof(res->reason), "%s", s->ro.reason);
-		res->outcome = s->ro.phase == SHIP_ROLLOUT_COMPLETED  ? SHIP_DEPLOY_COMPLETED
-			       : s->ro.phase == SHIP_ROLLOUT_REPLACED ? SHIP_DEPLOY_REPLACED
+		if (s->watched && s->lw.paused) {
+			res->outcome = SHIP_DEPLOY_PAUSED;
+			set_reason(
+			    res,
+			    _("deployment %s is paused at stage %s: lifecycle hook %s awaits "
+			      "an answer (on timeout ECS will %s)"),
+			    res->deployment_id, s->lw.last.stage[0] ? s->lw.last.stage : "-",
+			    s->lw.last.hook.id,
+			    s->lw.last.hook.timeout_action[0] &&
+				    !strcmp(s->lw.last.hook.timeout_action, "CONTINUE")
+				? _("continue")
+				: _("roll back"));
+			return;
+		}
+		snprintf(res->reason, sizeof(res->reason), "%s", s->fo.ro.reason);
+		res->outcome = s->fo.ro.phase == SHIP_ROLLOUT_COMPLETED	 ? SHIP_DEPLOY_COMPLETED
+			       : s->fo.ro.phase == SHIP_ROLLOUT_REPLACED ? SHIP_DEPLOY_REPLACED
 								      : SHIP_DEPLOY_FAILED;
+		/* blue/green, linear, canary: ECS's record decides (svcdeploy.h's table); a
+		 * rollback is ECS's own, moving traffic back to blue: ecship waits for it */
+		if (s->watched && s->lw.final) {
+			enum ship_sdep_outcome so = ship_sdep_rule_of(s->lw.status)->outcome;
+			if (so == SHIP_SDEP_COMPLETED) {
+				res->outcome = SHIP_DEPLOY_COMPLETED;
+			} else if (res->outcome != SHIP_DEPLOY_REPLACED) {
+				res->outcome = SHIP_DEPLOY_FAILED;
+				set_reason(res, _("deployment %s %s (%s)%s%s"), res->deployment_id,
+					   ship_sdep_rule_of(s->lw.status)->words, s->lw.status,
+					   s->lw.reason[0] ? ": " : "", s->lw.reason);
+				if (so == SHIP_SDEP_ROLLED_BACK)
+					s->fo.ro.ecs_rolls_back = 1; /* roll_back waits for it */
+				res->lifecycle_alarm = s->lw.alarm_reason[0] != '\0';
+				if (!strstr(s->lw.reason, "circuit breaker"))
+					snprintf(res->lifecycle_cause, sizeof(res->lifecycle_cause),
+						 "%.1000s",
+						 res->lifecycle_alarm ? s->lw.alarm_reason
+								      : s->lw.reason);
+			}
+		}
+		/* where in the lifecycle it failed, and the alarm that ended it */
+		res->lifecycle = s->watched;
+		if (s->watched && res->outcome == SHIP_DEPLOY_FAILED && s->lw.where[0]) {
+			char at[128];
+			snprintf(at, sizeof(at), _(" (at lifecycle stage %s)"), s->lw.where);
+			append_reason(res, at);
+		}
+		if (s->watched && res->outcome == SHIP_DEPLOY_FAILED && s->lw.alarm_reason[0]) {
+			append_reason(res, "; ");
+			append_reason(res, s->lw.alarm_reason);
+		}
 		return;
 	case SHIP_WAIT_TIMEOUT:
 		res->outcome = SHIP_DEPLOY_TIMEOUT;
@@ -1281,7 +1484,7 @@ static void end_outcome(const struct ship_deploy_opts *o, struct one *s, enum sh
 static int started_ok(enum ship_deploy_outcome oc)
 {
 	return oc == SHIP_DEPLOY_STARTED || oc == SHIP_DEPLOY_UNCHANGED ||
-	       oc == SHIP_DEPLOY_DRY_RUN;
+	       oc == SHIP_DEPLOY_DRY_RUN || oc == SHIP_DEPLOY_PAUSED;
 }
 
 /* Waits for every started deployment at once; sets each one's outcome. */
@@ -1299,19 +1502,36 @@ static int wait_all(struct ship_aws *aws, const struct ship_call_opts *call,
 	for (i = 0; i < n; i++) {
 		if (res[i].outcome != SHIP_DEPLOY_STARTED || opts[i].no_wait)
 			continue;
-		ship_rollout_init(&st[i].ro, res[i].deployment_id, res[i].taskdef_arn);
-		snprintf(st[i].ro.previous_taskdef, sizeof(st[i].ro.previous_taskdef), "%s",
+		ship_follow_init(&st[i].fo, aws, call, res[i].deployment_id, res[i].taskdef_arn,
+				 res[i].service_deployment_arn);
+		snprintf(st[i].fo.ro.previous_taskdef, sizeof(st[i].fo.ro.previous_taskdef), "%s",
 			 res[i].previous_taskdef);
 		if (opts[i].breaker_min > 0)
-			st[i].ro.threshold_min = opts[i].breaker_min;
+			st[i].fo.ro.threshold_min = opts[i].breaker_min;
 		memset(&items[nwait], 0, sizeof(items[nwait]));
 		items[nwait].service = opts[i].service;
+		items[nwait].done = ship_wait_follow_done;
+		items[nwait].done_ctx = &st[i].fo;
+		items[nwait].sdep = st[i].fo.sd.arn[0] ? &st[i].fo.sd : NULL;
 		struct ship_failfast_rules ffr;
 		ship_deploy_failfast_rules(&opts[i], &ffr);
 		ship_failfast_watch_init(&st[i].ff, aws, opts[i].cluster, opts[i].service, call, &ffr,
-					 &st[i].ro);
-		items[nwait].done = ship_failfast_wait_done; /* the rollout's end, or fail-fast's */
+					 &st[i].fo.ro);
+		st[i].ff.inner = items[nwait].done; /* our deployment's end, or fail-fast's */
+		st[i].ff.inner_ctx = items[nwait].done_ctx;
+		items[nwait].done = ship_failfast_wait_done;
 		items[nwait].done_ctx = &st[i].ff;
+		if (res[i].service_deployment_arn[0] &&
+		    ship_strategy_shifts_traffic(ship_strategy_of(opts[i].service_def))) {
+			ship_lifecycle_watch_init(&st[i].lw, aws, call, res[i].service_deployment_arn,
+						  items[nwait].done, items[nwait].done_ctx);
+			st[i].lw.wait_approval = opts[i].wait_approval;
+			st[i].lw.on_note = opts[i].on_note;
+			st[i].lw.note_ctx = opts[i].ctx;
+			st[i].watched = 1;
+			items[nwait].done = ship_wait_lifecycle_done;
+			items[nwait].done_ctx = &st[i].lw;
+		}
 		items[nwait].events = &st[i].start.cur;
 		st[i].waited = 1;
 		idx[nwait++] = i;
@@ -1325,7 +1545,8 @@ static int wait_all(struct ship_aws *aws, const struct ship_call_opts *call,
 	struct ship_wait_opts wo = {opts[0].timeout,  opts[0].on_snapshot,
 				    opts[0].on_event, opts[0].cancelled,
 				    opts[0].ctx,      NULL,
-				    SHIP_POLL_MIN,    call};
+				    SHIP_POLL_MIN,    call,
+				    NULL};
 	struct ship_wait_stats ws;
 	const struct ship_clock *clk = ship_aws_clock(aws);
 	double t0 = clk->now(clk->ctx);
@@ -1370,6 +1591,7 @@ static int roll_back_pending(struct ship_aws *aws, const struct ship_call_opts *
 	    !strcmp(prev, res->taskdef_arn) || !st->start.group || strcmp(group, st->start.group))
 		return 0;
 	snprintf(res->previous_taskdef, sizeof(res->previous_taskdef), "%s", prev);
+	res->previous_ran = 1; /* recorded: it ran (record_previous_if_ran) */
 	res->outcome = SHIP_DEPLOY_FAILED;
 	set_reason(res,
 		   "rolled back because service '%s' failed: %s (an interrupted run of this "
@@ -1518,7 +1740,7 @@ static int rb_issue_one(void *ctx, size_t i, struct ship_aws *aws)
 			   opts[failed].service, res[failed].reason);
 	}
 	int by_ecs = res[i].outcome == SHIP_DEPLOY_FAILED && own && st[i].waited;
-	if (rb_begin(aws, &g->calls[i], &opts[i], by_ecs ? &st[i].ro : NULL, &st[i].start.cur,
+	if (rb_begin(aws, &g->calls[i], &opts[i], by_ecs ? &st[i].fo : NULL, &st[i].start.cur,
 		     &res[i], rb, e))
 		st[i].failed_rb = 1;
 	return 0;
@@ -1542,7 +1764,10 @@ static int rb_wait_all(struct ship_aws *aws, struct engine *g, struct ship_err *
 			continue;
 		memset(&items[nwait], 0, sizeof(items[nwait]));
 		items[nwait].service = g->opts[i].service;
-		rb_done(rb, &items[nwait].done, &items[nwait].done_ctx);
+		/* issued on a forked client (rb_issue_one): ECS's record is read on this one */
+		rb->fo.sd.aws = aws;
+		rb->fo.sd.call = &rb->call;
+		rb_done(rb, &items[nwait].done, &items[nwait].done_ctx, &items[nwait].sdep);
 		items[nwait].events = rb->events;
 		if (!call)
 			call = &rb->call;
@@ -1553,7 +1778,7 @@ static int rb_wait_all(struct ship_aws *aws, struct engine *g, struct ship_err *
 	const struct ship_deploy_opts *o0 = &g->wopts[idx[0]];
 	struct ship_wait_opts wo = {
 	    o0->timeout, o0->on_snapshot, o0->on_event, o0->cancelled, o0->ctx,
-	    NULL,	 SHIP_POLL_MIN,	  call};
+	    NULL,	 SHIP_POLL_MIN,	  call,		 NULL};
 	struct ship_wait_stats ws;
 	const struct ship_clock *clk = ship_aws_clock(aws);
 	double t0 = clk->now(clk->ctx);
@@ -1567,10 +1792,14 @@ static int rb_wait_all(struct ship_aws *aws, struct engine *g, struct ship_err *
 		g->res[i].final = items[k].last;
 		add_stats(&g->res[i], &ws);
 		g->st[i].ended = t0 + items[k].elapsed;
-		if (rb->kind == RB_BREAKER)
+		if (rb->kind == RB_BREAKER) {
 			rb_breaker_finish(&g->wopts[i], rb, items[k].end, &g->res[i]);
-		else
-			rb_direct_finish(&g->wopts[i], rb, items[k].end, &g->res[i]);
+		} else if (rb_direct_finish(aws, &g->wopts[i], rb, items[k].end, &g->res[i],
+					    &g->st[i].err)) {
+			if (!rc)
+				*err = g->st[i].err;
+			rc = -1;
+		}
 		if (rb->kind != RB_FALLBACK)
 			rb->kind = RB_NONE;
 	}

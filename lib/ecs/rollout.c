@@ -158,6 +158,22 @@ int ship_service_busy(const struct ship_service_view *v)
 	return !steady(v, p);
 }
 
+int ship_service_revision_ran(const struct ship_service_view *v, const char *taskdef)
+{
+	for (size_t i = 0; taskdef && i < v->ndep; i++) {
+		const struct ship_deployment_view *d = &v->dep[i];
+		if (strcmp(d->taskdef, taskdef))
+			continue;
+		if (d->rollout_state[0]) {
+			if (!strcmp(d->rollout_state, "COMPLETED"))
+				return 1;
+		} else if (!strcmp(d->status, "PRIMARY") ? steady(v, d) : d->running > 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
 const char *ship_taskdef_short(const char *arn)
 {
 	const char *s = arn ? strrchr(arn, '/') : NULL;

@@ -7,6 +7,7 @@
 
 #include "ecship/ecs.h"
 #include "ecship/i18n.h"
+#include "ecship/svcdeploy.h"
 
 int ship_ecs_describe_service(struct ship_aws *aws, const char *cluster, const char *service,
 			      json_t **service_out, struct ship_err *err)
@@ -154,7 +155,8 @@ int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wa
 		       struct ship_err *err)
 {
 	const struct ship_clock *clk = ship_aws_clock(aws);
-	struct ship_wait_stats st = {0, 0, 0};
+	struct ship_wait_stats st = {0, 0, 0, 0};
+	struct ship_sdep_follow **looks = NULL;
 	struct ship_poll poll;
 	json_t **svcs = NULL;
 	int *have = NULL, rc = 0;
@@ -173,7 +175,8 @@ int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wa
 	svcs = ship_calloc(n, sizeof(*svcs));
 	have = ship_calloc(n, sizeof(*have));
 	cur_of = ship_calloc(n, sizeof(*cur_of));
-	if (!views || !svcs || !have || !cur_of) {
+	looks = ship_calloc(n, sizeof(*looks));
+	if (!views || !svcs || !have || !cur_of || !looks) {
 		rc = ship_err_set(err, SHIP_ERR_NOMEM, _("out of memory"));
 		goto cleanup;
 	}
@@ -246,7 +249,22 @@ int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wa
 				have[i] = 1;
 				if (o->on_snapshot)
 					o->on_snapshot(o->ctx, cur, clk->now(clk->ctx) - start, ch);
-				if (it->done(it->done_ctx, cur)) {
+			}
+			/* ECS's record of the followed deployments that want a look, 20 per call */
+			size_t nlook = 0;
+			for (i = 0; !rc && i < n; i++)
+				if (!items[i].finished && items[i].sdep &&
+				    ship_sdep_wants_look(items[i].sdep, &views[i][cur_of[i]],
+							 clk->now(clk->ctx)))
+					looks[nlook++] = items[i].sdep;
+			if (nlook)
+				st.sdep_calls += ship_sdep_look_many(aws, looks, nlook, o->call,
+								     clk->now(clk->ctx));
+			for (i = 0; !rc && i < n; i++) {
+				struct ship_wait_item *it = &items[i];
+				if (it->finished || !svcs[i])
+					continue;
+				if (it->done(it->done_ctx, &views[i][cur_of[i]])) {
 					it->finished = 1;
 					it->elapsed = clk->now(clk->ctx) - start;
 					it->end = SHIP_WAIT_DONE;
@@ -279,6 +297,7 @@ cleanup:
 	ship_free(svcs);
 	ship_free(have);
 	ship_free(cur_of);
+	ship_free(looks);
 	st.elapsed = clk->now(clk->ctx) - start;
 	if (stats)
 		*stats = st;
@@ -296,6 +315,7 @@ int ship_ecs_wait(struct ship_aws *aws, const char *cluster, const char *service
 	it.done = done;
 	it.done_ctx = done_ctx;
 	it.events = o->events;
+	it.sdep = o->sdep;
 	int r = ship_ecs_wait_many(aws, cluster, &it, 1, o, stats, err);
 	*end = it.end;
 	if (last)

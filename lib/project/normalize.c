@@ -346,6 +346,26 @@ int ship_servicedef_update(const json_t *service_def, const json_t *live, json_t
 			v = json_deep_copy(v);
 		else if (!(v = ship_ecs_default_value("CreateService", k, req)))
 			v = json_is_array(b) ? json_array() : json_object();
+		/* a structure's member the file leaves out but the live service has goes as ECS's
+		 * default, as the comparison read it: UpdateService leaves an absent member as it
+		 * is live (a definition without deploymentConfiguration.strategy switches a
+		 * BLUE_GREEN service back to ROLLING only when "ROLLING" is sent) */
+		if (v && json_is_object(v) && json_is_object(b)) {
+			const char *m;
+			json_t *lv;
+			json_object_foreach(b, m, lv)
+			{
+				char path[128];
+				if (json_object_get(v, m))
+					continue;
+				snprintf(path, sizeof(path), "%s.%s", k, m);
+				json_t *dv = ship_ecs_default_value("CreateService", path, req);
+				if (dv && !json_equal(dv, lv))
+					json_object_set_new(v, m, dv);
+				else
+					json_decref(dv);
+			}
+		}
 		if (!v || json_object_set_new(out, k, v)) {
 			ship_err_set(err, SHIP_ERR_NOMEM, "out of memory comparing the service");
 			goto cleanup;

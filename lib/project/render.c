@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ecship/render.h"
+#include "ecship/strategy.h"
 #include "ecship/template.h"
 
 void ship_rendered_release(struct ship_rendered *r)
@@ -247,7 +248,9 @@ int ship_render_service(const struct ship_config *cfg, const struct ship_config_
 			goto input;
 		}
 	}
-	if (!opt->no_validate && ship_taskdef_validate(td, sd, svc->task_definition, diags))
+	if (!opt->no_validate && ship_taskdef_validate(td, sd, svc->task_definition, diags) +
+				     (sd ? ship_strategy_validate(sd, svc->service_definition, diags)
+					 : 0))
 		goto input;
 	/* then the requests as they will be sent, against botocore's ECS model */
 	if (!opt->no_validate) {

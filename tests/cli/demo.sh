@@ -38,6 +38,15 @@ row_exit() { local l; l=$(grep -E -- "$1" "$rows" | head -n 1); [ -n "$l" ] && f
 check "first deploy (creates the service) exits 0" test "$(row_exit "deploy --tag v1 ")" = 0
 check "second deploy with a new tag exits 0" test "$(row_exit "ALLOWED_HOSTS='\*' ecship deploy --tag v2 ")" = 0
 check "the failing deploy (ALLOWED_HOSTS) exits 1" test "$(row_exit "deploy --tag v3 ")" = 1
+# issue 16: a canary paused for approval, approved; a blue/green rolled back by an alarm at BAKE_TIME
+check "the canary deploy stops at its PAUSE hook with exit 5" \
+	test "$(row_exit "deploy --service django-canary-staging --tag v2")" = 5
+check "approve continues it" test "$(row_exit "approve --service django-canary-staging")" = 0
+check "wait sees it complete" test "$(row_exit "wait --service django-canary-staging")" = 0
+check "the blue/green deploy fails (rolled back)" \
+	test "$(row_exit "deploy --service django-bluegreen-staging --tag v2")" = 1
+contains "the blue/green rollback is reported at BAKE_TIME with the alarm" "$DEMO_OUT" \
+	"at lifecycle stage BAKE_TIME; alarm 'django-5xx' is in ALARM"
 check "status exits 0" test "$(row_exit "ecship status ")" = 0
 check "rollback --to 1 exits 0" test "$(row_exit "ecship rollback --to 1 ")" = 0
 check "rollback to the recorded revision exits 0" test "$(row_exit "ecship rollback  ")" = 0

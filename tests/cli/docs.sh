@@ -19,7 +19,7 @@ for f in ("README.md", "README.ja.md"):
 PY
 
 # pairs ORIGINAL TRANSLATION
-PAIRS="README.md:README.ja.md docs/config.md:docs/ja/config.md docs/troubleshooting.md:docs/ja/troubleshooting.md"
+PAIRS="README.md:README.ja.md docs/config.md:docs/ja/config.md docs/troubleshooting.md:docs/ja/troubleshooting.md docs/strategies.md:docs/ja/strategies.md"
 for pair in $PAIRS; do
 	en=${pair%%:*} ja=${pair#*:}
 	check "$ja exists" test -s "$ja"

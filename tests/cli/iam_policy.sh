@@ -218,10 +218,15 @@ need = [("cloudformation:DescribeStacks", "$STACK_ARN"),
         ("iam:GetRole", "arn:aws:iam::%s:role/ecsTaskExecutionRole" % acct),
         ("ecr:DescribeImages", "arn:aws:ecr:ap-northeast-1:%s:repository/django-ecs-app" % acct),
         ("iam:PassRole", "arn:aws:iam::%s:role/django-ecs-infrastructure-staging" % acct),
-        ("iam:CreateServiceLinkedRole", "arn:aws:iam::%s:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService" % acct)]
+        ("iam:CreateServiceLinkedRole", "arn:aws:iam::%s:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService" % acct),
+        # ECS's own record of the deploy's service deployment (DG service-deployment-permissions.html)
+        ("ecs:ListServiceDeployments", "$SVC_ARN"),
+        ("ecs:DescribeServiceDeployments", "$SVC_ARN".replace(":service/", ":service-deployment/") + "/AbCdEfGhIjKlMnOpQrStUv"),
+        ("ecs:DescribeServiceRevisions", "$SVC_ARN".replace(":service/", ":service-revision/") + "/1234567890123456789")]
 bad = [n for n in need if not allowed(*n)]
 # and the scoping bites: another cluster's service or another role is not covered
 deny = [("ecs:UpdateService", "arn:aws:ecs:ap-northeast-1:%s:service/other-cluster/svc" % acct),
+        ("ecs:DescribeServiceDeployments", "arn:aws:ecs:ap-northeast-1:%s:service-deployment/other-cluster/svc/x" % acct),
         ("iam:PassRole", "arn:aws:iam::%s:role/AdminRole" % acct),
         ("cloudformation:DescribeStacks", "arn:aws:cloudformation:ap-northeast-1:%s:stack/other/1" % acct),
         ("iam:CreateServiceLinkedRole", "arn:aws:iam::%s:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing" % acct)]
@@ -236,6 +241,8 @@ for sid in $(python3 -c 'import json,sys;print(" ".join(s["Sid"] for s in json.l
 	# not observable in moto (see the top): PassRole is implicit, moto's RegisterScalableTarget
 	# creates no service-linked role
 	PassTaskRoles | PassInfrastructureRole | AutoScalingRole | CallerIdentity) continue ;;
+	ServiceDeployments) continue ;; # moto has no service deployments API: ecship falls back to
+	# deployments[] there (docs/waiting.md); the actions and ARNs are checked statically above
 	esac
 	fresh "$sid"
 	if sequence; then

@@ -7,7 +7,8 @@ Sources: API_ListServiceDeployments, API_DescribeServiceDeployments, API_Service
 (status, stoppedAt "the rollback option is not in use ... and the service fails", rollback),
 API_DescribeServiceRevisions, API_StopServiceDeployment (stopType ROLLBACK, ABORT), all under
 https://docs.aws.amazon.com/AmazonECS/latest/APIReference/ ; the rollback's target is the last
-COMPLETED deployment (developer guide, deployment-circuit-breaker.html)."""
+COMPLETED deployment (developer guide, deployment-circuit-breaker.html). The simulator's own
+controls (docs/sim.md): /_sim/config hold_rollbacks and service_deployments."""
 from shapes import violations
 from simlib import NET, TG, Sim, check, done, raw_ecs, taskdef
 
@@ -153,6 +154,37 @@ def main():
               == [x["serviceDeploymentArn"] for x in all_sd] and all_sd[0]["serviceDeploymentArn"] == arn4, all_sd)
         only = call(sim, "ListServiceDeployments", {"cluster": "c1", "service": "sd", "status": ["ROLLBACK_SUCCESSFUL"]})[1]
         check("ListServiceDeployments filters by status", len(only["serviceDeployments"]) == 2, only)
+
+        # /_sim/config hold_rollbacks: ECS's rollback stays under way however healthy its tasks
+        sim.ctl("config", {"hold_rollbacks": True})
+        td5 = register(sim, "repo/nopull:5")
+        call(sim, "UpdateService", {"cluster": "c1", "service": "sd", "taskDefinition": td5})
+        arn5 = svc(sim, "sd")["currentServiceDeployment"]
+        settle(sim, "sd", lambda s: describe(sim, arn5)["status"] == "ROLLBACK_IN_PROGRESS", limit=1800)
+        sim.advance(600)
+        held = describe(sim, arn5)
+        s5 = svc(sim, "sd")
+        check("hold_rollbacks: ROLLBACK_IN_PROGRESS 10 minutes on, the rollback deployment IN_PROGRESS",
+              held["status"] == "ROLLBACK_IN_PROGRESS" and s5["deployments"][0]["rolloutState"] == "IN_PROGRESS",
+              (held["status"], s5["deployments"]))
+        sim.ctl("config", {"hold_rollbacks": False})
+        settle(sim, "sd", lambda s: stable(s) and s["taskDefinition"] == td1)
+        check("released: ROLLBACK_SUCCESSFUL", describe(sim, arn5)["status"] == "ROLLBACK_SUCCESSFUL",
+              describe(sim, arn5)["status"])
+
+        # /_sim/config service_deployments false: as an endpoint without the API
+        sim.ctl("config", {"service_deployments": False})
+        s6 = svc(sim, "sd")
+        check("service_deployments off: no currentServiceDeployment or currentServiceRevisions",
+              "currentServiceDeployment" not in s6 and "currentServiceRevisions" not in s6, sorted(s6))
+        st, a = raw_ecs(sim, "DescribeServiceDeployments", {"serviceDeploymentArns": [arn5]})
+        check("service_deployments off: DescribeServiceDeployments is an UnknownOperationException",
+              st == 400 and a.get("__type") == "UnknownOperationException", (st, a))
+        st, a = raw_ecs(sim, "DescribeServiceRevisions", {"serviceRevisionArns": [rev1]})
+        check("service_deployments off: DescribeServiceRevisions too", st == 400, (st, a))
+        sim.ctl("config", {"service_deployments": True})
+        check("service_deployments back on: the record is there again",
+              describe(sim, arn5)["status"] == "ROLLBACK_SUCCESSFUL", arn5)
         check("every answer matches botocore's ECS output shapes (0 violations)", not BAD, BAD[:10])
     done()
 

@@ -89,6 +89,7 @@ void fx_ecs_release(struct fx_ecs *f)
 	json_decref(f->latest_td);
 	json_decref(f->update_service);
 	json_decref(f->update_service2);
+	json_decref(f->records);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -202,6 +203,29 @@ int fx_ecs_transport(void *ctx, const struct ship_http_request *req,
 	}
 	if (!strcmp(op, "TagResource"))
 		return answer(resp, 200, json_object(), NULL);
+	if (!strcmp(op, "DescribeServiceDeployments") && !f->records_missing) {
+		json_t *list = json_array(), *fails = json_array(), *a;
+		size_t i;
+		json_array_foreach(json_object_get(body, "serviceDeploymentArns"), i, a)
+		{
+			const char *arn = json_string_value(a);
+			json_t *q = json_object_get(f->records, arn ? arn : "");
+			if (!json_array_size(q)) {
+				json_array_append_new(fails, json_pack("{s:s, s:s}", "arn", arn,
+								       "reason", "MISSING"));
+				continue;
+			}
+			/* each answer takes the next status; the last one repeats */
+			json_t *st = json_array_get(q, 0);
+			json_array_append_new(list, json_pack("{s:s, s:O}", "serviceDeploymentArn",
+							      arn, "status", st));
+			if (json_array_size(q) > 1)
+				json_array_remove(q, 0);
+		}
+		return answer(resp, 200,
+			      json_pack("{s:o, s:o}", "serviceDeployments", list, "failures", fails),
+			      NULL);
+	}
 	return answer(resp, 400,
 		      json_pack("{s:s, s:s}", "__type", "UnknownOperationException", "message", op),
 		      NULL);

@@ -44,6 +44,11 @@ struct fx_ecs {
 	json_t *worker[FX_MAX];
 	int nworker, iworker;
 	json_t *worker_update;
+	/* DescribeServiceDeployments: records[ARN] is the list of successive statuses of that
+	 * service deployment (the last repeats; an unknown ARN is a MISSING failure);
+	 * records_missing: the operation is unknown (an endpoint without the API) */
+	json_t *records;
+	int records_missing;
 	char ops[FX_MAX * 4][40];
 	json_t *bodies[FX_MAX * 4]; /* request bodies, parsed */
 	int nops;

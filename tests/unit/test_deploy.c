@@ -795,6 +795,116 @@ static void a_service_that_cannot_start_rolls_back_the_group(void **state)
 	env_destroy(e);
 }
 
+/* ---- ECS's own record of our service deployment (lib/ecs/svcdeploy.c) --------------------------
+ */
+
+#define SDEP_WEB "arn:aws:ecs:ap-northeast-1:123456789012:service-deployment/c/web/AAAAAAAAAAAAAAAAAAAAAA"
+#define SDEP_WORKER                                                                                \
+	"arn:aws:ecs:ap-northeast-1:123456789012:service-deployment/c/worker/BBBBBBBBBBBBBBBBBBBBBB"
+
+/* The UpdateService answer names our service deployment; records[arn] its successive statuses. */
+static void with_record(struct env *e, const char *arn, json_t *statuses)
+{
+	json_object_set_new(e->fx.update_service, "currentServiceDeployment", json_string(arn));
+	if (!e->fx.records)
+		e->fx.records = json_object();
+	json_object_set_new(e->fx.records, arn, statuses);
+}
+
+/*
+ * ECS's record is the truth (issue 12, item 1): deployments[] show ours COMPLETED, but the
+ * record says ECS rolls it back (ROLLBACK_IN_PROGRESS; ECS API Reference, API_ServiceDeployment):
+ * the deploy failed, ECS's rollback is waited for until ROLLBACK_SUCCESSFUL, and ecship sends no
+ * rollback of its own. deployments[] alone would have called it a success.
+ */
+static void the_record_decides_not_deployments(void **state)
+{
+	(void)state;
+	struct env *e = env_new();
+	before(e, 1);
+	with_record(e, SDEP_WEB,
+		    json_pack("[s, s, s, s]", "IN_PROGRESS", "ROLLBACK_IN_PROGRESS",
+			      "ROLLBACK_IN_PROGRESS", "ROLLBACK_SUCCESSFUL"));
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY IN_PROGRESS " TD_NEW " 2 1 1 0",
+				       OLD " ACTIVE COMPLETED " TD_OLD " 2 0 2 0"));
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY COMPLETED " TD_NEW " 2 0 2 0", NULL));
+	fx_ecs_push(&e->fx, fx_service(1, OLD " PRIMARY IN_PROGRESS " TD_OLD " 2 0 2 0",
+				       OURS " ACTIVE COMPLETED " TD_NEW " 2 0 2 0"));
+	fx_ecs_push(&e->fx, fx_service(1, OLD " PRIMARY COMPLETED " TD_OLD " 2 0 2 0", NULL));
+	assert_int_equal(ship_deploy_run(e->aws, &e->o, &e->res, &e->err), 0);
+	assert_int_equal(e->res.outcome, SHIP_DEPLOY_FAILED);
+	assert_non_null(strstr(e->res.reason, "(ECS: ROLLBACK_IN_PROGRESS)"));
+	assert_true(e->res.rolled_back);
+	assert_true(e->res.rollback_by_ecs);
+	assert_int_equal(fx_ecs_count(&e->fx, "UpdateService"), 1); /* ECS rolled back, not us */
+	assert_true(e->res.wait.sdep_calls >= 2);
+	assert_int_equal(fx_ecs_count(&e->fx, "DescribeServiceDeployments"),
+			 (int)e->res.wait.sdep_calls);
+	env_destroy(e);
+}
+
+/*
+ * Several services: one DescribeServiceDeployments asks for both records (the API takes up to
+ * 20 ARNs: API_DescribeServiceDeployments), and only on the polls where something may have
+ * changed, not on every poll.
+ */
+static void two_services_share_each_record_call(void **state)
+{
+	(void)state;
+	struct env *e = env_new();
+	struct ship_deploy_opts opts[2];
+	struct ship_deploy_result res[2];
+	two_services(e, opts);
+	before(e, 1);
+	with_record(e, SDEP_WEB, json_pack("[s, s]", "IN_PROGRESS", "SUCCESSFUL"));
+	e->fx.worker_update = json_deep_copy(e->fx.update_service);
+	json_object_set_new(e->fx.worker_update, "currentServiceDeployment",
+			    json_string(SDEP_WORKER));
+	json_object_set_new(e->fx.records, SDEP_WORKER,
+			    json_pack("[s, s]", "IN_PROGRESS", "SUCCESSFUL"));
+	const char *seq[] = {OURS " PRIMARY IN_PROGRESS " TD_NEW " 2 1 1 0",
+			     OURS " PRIMARY IN_PROGRESS " TD_NEW " 2 0 2 0",
+			     OURS " PRIMARY IN_PROGRESS " TD_NEW " 2 0 2 0",
+			     OURS " PRIMARY COMPLETED " TD_NEW " 2 0 2 0"};
+	fx_ecs_push_worker(&e->fx, fx_service_named("worker", 1, STEADY, NULL));
+	for (size_t i = 0; i < 4; i++) {
+		const char *old = i < 3 ? OLD " ACTIVE COMPLETED " TD_OLD " 2 0 2 0" : NULL;
+		fx_ecs_push(&e->fx, fx_service(1, seq[i], old));
+		fx_ecs_push_worker(&e->fx, fx_service_named("worker", 1, seq[i], old));
+	}
+	assert_int_equal(ship_deploy_many(e->aws, opts, 2, res, &e->err), 0);
+	assert_int_equal(res[0].outcome, SHIP_DEPLOY_COMPLETED);
+	assert_int_equal(res[1].outcome, SHIP_DEPLOY_COMPLETED);
+	assert_non_null(strstr(res[1].reason, "(ECS: SUCCESSFUL)"));
+	int calls = fx_ecs_count(&e->fx, "DescribeServiceDeployments");
+	json_t *first = fx_ecs_body(&e->fx, "DescribeServiceDeployments", 0);
+	assert_int_equal(json_array_size(json_object_get(first, "serviceDeploymentArns")), 2);
+	/* the first poll and the poll where deployments[] changed: 2 calls for 4 polls */
+	assert_int_equal(calls, 2);
+	assert_true(res[0].wait.polls >= 4);
+	env_destroy(e);
+}
+
+/* Where the API is missing (an UnknownOperationException, as emulators answer), deployments[]
+ * decide, and the record is not asked again. */
+static void without_the_api_deployments_decide(void **state)
+{
+	(void)state;
+	struct env *e = env_new();
+	before(e, 1);
+	with_record(e, SDEP_WEB, json_pack("[s]", "IN_PROGRESS"));
+	e->fx.records_missing = 1;
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY IN_PROGRESS " TD_NEW " 2 1 1 0",
+				       OLD " ACTIVE COMPLETED " TD_OLD " 2 0 2 0"));
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY IN_PROGRESS " TD_NEW " 2 0 2 0", NULL));
+	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY COMPLETED " TD_NEW " 2 0 2 0", NULL));
+	assert_int_equal(ship_deploy_run(e->aws, &e->o, &e->res, &e->err), 0);
+	assert_int_equal(e->res.outcome, SHIP_DEPLOY_COMPLETED);
+	assert_null(strstr(e->res.reason, "ECS: "));
+	assert_int_equal(fx_ecs_count(&e->fx, "DescribeServiceDeployments"), 1);
+	env_destroy(e);
+}
+
 /* ---- identifiers as long as ECS allows, never truncated (include/ecship/limits.h) ---------------
  */
 
@@ -966,6 +1076,9 @@ int main(void)
 	    TU_TEST(a_zeroed_result_is_not_a_success),
 	    TU_TEST(a_deleted_service_fails_alike_alone_and_in_a_group),
 	    TU_TEST(a_service_that_cannot_start_rolls_back_the_group),
+	    TU_TEST(the_record_decides_not_deployments),
+	    TU_TEST(two_services_share_each_record_call),
+	    TU_TEST(without_the_api_deployments_decide),
 	    TU_TEST(identifiers_as_long_as_ecs_allows_fit_longer_ones_are_errors),
 	    TU_TEST(the_pre_run_hook_gets_the_deploys_call_options),
 	};

@@ -50,6 +50,8 @@ static void services_match_botocore(void **state)
 	    {SHIP_SVC_IAM, "IAM", "iam", "iam", NULL, "2010-05-08", SHIP_PROTO_QUERY, 1},
 	    {SHIP_SVC_ECR, "ECR", "api.ecr", "ecr", "AmazonEC2ContainerRegistry_V20150921",
 	     "2015-09-21", SHIP_PROTO_JSON, 0},
+	    {SHIP_SVC_CLOUDWATCH, "CLOUDWATCH", "monitoring", "monitoring", NULL, "2010-08-01",
+	     SHIP_PROTO_QUERY, 0},
 	    {SHIP_SVC_APPLICATION_AUTO_SCALING, "APPLICATION_AUTO_SCALING",
 	     "application-autoscaling", "application-autoscaling", "AnyScaleFrontendService",
 	     "2016-02-06", SHIP_PROTO_JSON, 0},
