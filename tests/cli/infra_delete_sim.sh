@@ -27,7 +27,8 @@ cat >"$P/td.json" <<'JSON'
 {"family": "web", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512",
  "containerDefinitions": [{"name": "web", "image": "repo/web:v1", "portMappings": [{"containerPort": 8000}]}]}
 JSON
-echo '{"desiredCount": 1, "launchType": "FARGATE", "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-a"], "assignPublicIp": "DISABLED"}}}' >"$P/svc.json"
+# the harness's network (start_sim made it in moto): ECS checks that the subnet exists
+echo '{"desiredCount": 1, "launchType": "FARGATE", "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["'"$SUBNET_A"'"], "assignPublicIp": "DISABLED"}}}' >"$P/svc.json"
 cd "$P" || exit 1
 "$ECSHIP" infra deploy >"$T_TMP/setup1" 2>&1 || { not_ok "setup: infra deploy failed"; diag <"$T_TMP/setup1"; }
 "$ECSHIP" deploy >"$T_TMP/setup2" 2>&1 || { not_ok "setup: deploy failed"; diag <"$T_TMP/setup2"; }

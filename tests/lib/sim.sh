@@ -41,6 +41,10 @@ sim_network() {
 	[ -n "${SUBNET_A:-}" ]
 }
 
+# sim_log_group NAME...: makes these CloudWatch Logs groups in the harness's moto (the sim's
+# upstream), as a base stack would: ECS stops tasks whose awslogs group does not exist.
+sim_log_group() { python3 "$SIM_LIB_DIR/sim_network.py" "$MOTO_URL" "${AWS_REGION:-ap-northeast-1}" --log-group "$@"; }
+
 # sim_post PATH JSON: POST to the sim's control API.
 sim_post() { curl -sf -X POST "$SIM_URL/_sim$1" -H 'Content-Type: application/json' -d "$2"; }
 sim_get() { curl -sf "$SIM_URL/_sim$1"; }
@@ -59,6 +63,7 @@ sim_failure_rules() {
 sim_project() {
 	local cluster=$1 dir=$2
 	aws ecs create-cluster --cluster-name "$cluster" >/dev/null
+	sim_log_group "/ecs/$cluster" || return 1
 	mkdir -p "$dir"
 	cat >"$dir/ecship.yml" <<YML
 cluster: $cluster
@@ -92,6 +97,7 @@ sim_small_project() {
 	local dir=$1 cluster=$2 service=$3 family=$4 count=$5 tag=${6:-v1} logs=""
 	[ -n "${7:-}" ] && logs=',
    "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "'$7'", "awslogs-region": "${AWS_REGION}", "awslogs-stream-prefix": "ecs"}}'
+	[ -n "${7:-}" ] && { sim_log_group "$7" || return 1; }
 	mkdir -p "$dir"
 	cat >"$dir/ecship.yml" <<YML
 cluster: $cluster

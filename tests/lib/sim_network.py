@@ -19,6 +19,11 @@ security groups or target groups), so the IDs are handed to the tests as variabl
   TARGET_GROUP_B  a second one (web-b), behind a listener rule of the same listener
   LOAD_BALANCER   an internal application load balancer over both subnets
 
+and the CloudWatch Logs groups the projects' awslogs options name (LOG_GROUPS, as the base stack
+makes them): ECS stops a task whose log group does not exist, unless awslogs-create-group is
+"true", with ResourceInitializationError (ecship-sim checks it against its --upstream too).
+`sim_network.py MOTO_URL REGION --log-group NAME...` makes more.
+
 Idempotent: called again against the same moto (a second sim in one test) it answers the same
 IDs (found by the VPC's tag). As a program: `sim_network.py MOTO_URL REGION` prints NAME=VALUE
 lines (shell-safe: the values are IDs and ARNs).
@@ -26,6 +31,8 @@ lines (shell-safe: the values are IDs and ARNs).
 import sys
 
 TAG = "ecship-test-network"
+LOG_GROUPS = ("/ecs/demo", "/ecs/web", "/ecs/app", "/ecs/diag", "/ecs/ff", "/ecs/follow",
+              "/ecs/django-app-staging", "/ecs/django-app-production")
 NAMES = ("VPC_ID", "SUBNET_A", "SUBNET_B", "SECURITY_GROUP", "TARGET_GROUP", "TARGET_GROUP_B",
          "LOAD_BALANCER")
 
@@ -54,9 +61,22 @@ def _existing(ec2, elb):
             "TARGET_GROUP_B": tgs["web-b"], "LOAD_BALANCER": lb}
 
 
+def log_groups(url, region, names=LOG_GROUPS):
+    """Makes the log groups `names` in the moto at URL (those that exist are left as they are)."""
+    import boto3
+    logs = boto3.client("logs", endpoint_url=url, region_name=region, aws_access_key_id="testing",
+                        aws_secret_access_key="testing")
+    for name in names:
+        try:
+            logs.create_log_group(logGroupName=name)
+        except logs.exceptions.ResourceAlreadyExistsException:
+            pass
+
+
 def create(url, region):
-    """Makes (or finds) the network in the moto at URL; returns {NAME: ID}."""
+    """Makes (or finds) the network and the log groups in the moto at URL; returns {NAME: ID}."""
     ec2, elb = _clients(url, region)
+    log_groups(url, region)
     found = _existing(ec2, elb)
     if found:
         return found
@@ -84,8 +104,11 @@ def create(url, region):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: sim_network.py MOTO_URL REGION")
+    if len(sys.argv) < 3 or (len(sys.argv) > 3 and sys.argv[3] != "--log-group"):
+        sys.exit("usage: sim_network.py MOTO_URL REGION [--log-group NAME...]")
+    if len(sys.argv) > 3:
+        log_groups(sys.argv[1], sys.argv[2], sys.argv[4:])
+        sys.exit(0)
     ids = create(sys.argv[1], sys.argv[2])
     for k in NAMES:
         print(f"{k}={ids[k]}")
