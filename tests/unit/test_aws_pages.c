@@ -107,7 +107,11 @@ static int fake_transport(void *ctx, const struct ship_http_request *req,
 	} else {
 		ship_buf_adds(&x, "<DescribeRulesResponse><DescribeRulesResult><Rules>");
 		for (int i = from; i < to; i++)
-			ship_buf_addf(&x, "<member><Priority>%d</Priority></member>", i);
+			ship_buf_addf(&x,
+				      "<member><RuleArn>arn:aws:elasticloadbalancing:ap-northeast-"
+				      "1:123456789012:listener-rule/app/lb/1/2/%d</"
+				      "RuleArn><Priority>%d</Priority></member>",
+				      i, i);
 		ship_buf_adds(&x, "</Rules>");
 		if (next[0])
 			ship_buf_addf(&x, "<NextMarker>%s</NextMarker>", next);
