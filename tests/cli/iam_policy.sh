@@ -222,7 +222,11 @@ need = [("cloudformation:DescribeStacks", "$STACK_ARN"),
         # ECS's own record of the deploy's service deployment (DG service-deployment-permissions.html)
         ("ecs:ListServiceDeployments", "$SVC_ARN"),
         ("ecs:DescribeServiceDeployments", "$SVC_ARN".replace(":service/", ":service-deployment/") + "/AbCdEfGhIjKlMnOpQrStUv"),
-        ("ecs:DescribeServiceRevisions", "$SVC_ARN".replace(":service/", ":service-revision/") + "/1234567890123456789")]
+        ("ecs:DescribeServiceRevisions", "$SVC_ARN".replace(":service/", ":service-revision/") + "/1234567890123456789"),
+        # approve/abort and a strategy's alarms and infrastructure role (docs/strategies.md)
+        ("ecs:ContinueServiceDeployment", "$SVC_ARN".replace(":service/", ":service-deployment/") + "/AbCdEfGhIjKlMnOpQrStUv"),
+        ("cloudwatch:DescribeAlarms", "arn:aws:cloudwatch:ap-northeast-1:%s:alarm:web-5xx" % acct),
+        ("iam:GetRole", "arn:aws:iam::%s:role/django-ecs-infrastructure-staging" % acct)]
 bad = [n for n in need if not allowed(*n)]
 # and the scoping bites: another cluster's service or another role is not covered
 deny = [("ecs:UpdateService", "arn:aws:ecs:ap-northeast-1:%s:service/other-cluster/svc" % acct),
@@ -241,8 +245,9 @@ for sid in $(python3 -c 'import json,sys;print(" ".join(s["Sid"] for s in json.l
 	# not observable in moto (see the top): PassRole is implicit, moto's RegisterScalableTarget
 	# creates no service-linked role
 	PassTaskRoles | PassInfrastructureRole | AutoScalingRole | CallerIdentity) continue ;;
-	ServiceDeployments) continue ;; # moto has no service deployments API: ecship falls back to
-	# deployments[] there (docs/waiting.md); the actions and ARNs are checked statically above
+	ServiceDeployments | Approvals) continue ;; # moto has no service deployments API: ecship falls
+	# back to deployments[] there (docs/waiting.md); the actions and ARNs are checked statically above
+	DeploymentAlarms) continue ;; # the sequence deploys a rolling service without alarms
 	esac
 	fresh "$sid"
 	if sequence; then
