@@ -3,7 +3,8 @@
 # sends must validate against botocore's model), on recorded requests in both recorders' forms:
 # ecship-sim's request log and moto_server's recorder. Only ecship's requests count (by
 # User-Agent); an unknown member, a missing required member, a wrong type and a value outside an
-# enum are each a violation; the other JSON services ecship calls are checked against their models.
+# enum are each a violation; the other JSON services ecship calls and its Query-protocol requests
+# (CloudFormation, EC2, ELBv2, STS, IAM, CloudWatch) are checked against their models.
 # san: skip (no binary under test)
 . tests/lib/common.sh
 
@@ -26,11 +27,15 @@ EOF
 	printf '{"headers": {"User-Agent": "ecship/0.1.0", "X-Amz-Target": "Logs_20140328.GetLogEvents"}, "method": "POST", "url": "http://127.0.0.1/", "body": "{\\"logGroupName\\": \\"g\\", \\"logStreamName\\": \\"s\\"}", "body_encoded": false}\n'
 	printf '{"headers": {"User-Agent": "curl/8"}, "method": "POST", "url": "http://127.0.0.1/moto-api/reset", "body": "", "body_encoded": false}\n'
 	printf '{"headers": {"User-Agent": "ecship/0.1.0"}, "method": "POST", "url": "http://127.0.0.1/", "body": "Action=DescribeStacks", "body_encoded": false}\n'
+	# Query-protocol requests, read back into the operation's input shape by the protocol's rules
+	printf '{"headers": {"User-Agent": "ecship/0.1.0"}, "method": "POST", "url": "http://127.0.0.1/", "body": "Action=DescribeStacks&Version=2010-05-15&StackName=base", "body_encoded": false}\n'
+	printf '{"headers": {"User-Agent": "ecship/0.1.0"}, "method": "POST", "url": "http://127.0.0.1/", "body": "Action=DescribeVpcs&Version=2016-11-15&Filter.member.1.Name=vpc-id", "body_encoded": false}\n'
 } >"$D/moto-1.jsonl"
 
 expect_exit "violations fail the check" 1 python3 tests/lib/check_ecs_requests.py --recorded "$D"
-contains "only ecship's JSON requests are counted" "$OUT" '^6 requests, 4 violations$'
-contains "by service" "$OUT" '^by service: ecs 5, logs 1$'
+contains "only ecship's requests are counted" "$OUT" '^8 requests, 5 violations$'
+contains "by service" "$OUT" '^by service: cloudformation 1, ec2 1, ecs 5, logs 1$'
+contains "a Query parameter the shape has no place for (EC2 lists are Name.N)" "$OUT" "DescribeVpcs unknown parameter 'Filter.member.1.Name'"
 contains "an unknown member" "$OUT" 'UpdateService .*Unknown parameter .*healthCheckGracePeriod'
 contains "a value outside an enum" "$OUT" "StopServiceDeployment.*'UNDO' is not one of"
 contains "a missing required member" "$OUT" 'RegisterTaskDefinition .*Missing required parameter.*family'
