@@ -453,8 +453,13 @@ def bench_failfast(args):
             first = first_failed_task(rn.sim, dep)
             failed = next((r["simTime"] for r in rn.sim.rollouts(rseq)
                            if r["deploymentId"] == dep and r["rolloutState"] == "FAILED"), None)
-            ups = [r for r in rn.sim.requests(seq) if r["action"] == "UpdateService"]
-            rollback = to_sim(ups[1]["time"]) if mode == "fail-fast" and len(ups) > 1 else None
+            # fail-fast's rollback: StopServiceDeployment ROLLBACK (ECS rolls the deployment in
+            # progress back), else a second UpdateService (to the previous revision)
+            reqs_seen = rn.sim.requests(seq)
+            ups = [r for r in reqs_seen if r["action"] == "UpdateService"]
+            stops = [r for r in reqs_seen if r["action"] == "StopServiceDeployment"]
+            first_rb = stops[0] if stops else (ups[1] if len(ups) > 1 else None)
+            rollback = to_sim(first_rb["time"]) if mode == "fail-fast" and first_rb else None
             decided = rollback if mode == "fail-fast" else failed
             rel = lambda t: f(t - first, 0) if t is not None and first is not None else "-"
             reqs = res.get("fail_fast_requests", "-") if mode == "fail-fast" else "-"
@@ -466,12 +471,13 @@ def bench_failfast(args):
     table(f"(g) fail-fast vs the circuit breaker: desired count 1, ecship-sim --timing ecs --speed {args.ecs_speed} "
           f"(simulated seconds from ECS's stoppingAt of the first failed task)",
           ["failure", "run", "exit", "decided by", "decided at s", "exited at s", "fail-fast requests"], rows,
-          ["decided: fail-fast's rollback UpdateService (fail-fast runs), the deployment's FAILED (breaker runs, "
-           "--no-fail-fast).",
+          ["decided: fail-fast's rollback request, StopServiceDeployment or UpdateService (fail-fast runs), the "
+           "deployment's FAILED (breaker runs, --no-fail-fast).",
            f"ecship polls on the wall clock (1-5 s), which the sim's speed turns into {speed:.0f}-{5 * speed:.0f} "
            "simulated s: fail-fast's times include that lag, the breaker's FAILED does not.",
-           "exited: after the rollback settled (fail-fast: ecship's UpdateService to the previous revision starts "
-           "a new task and drains; breaker: ECS re-activates the previous deployment)."])
+           "exited: after the rollback settled (fail-fast: ECS rolls the deployment in progress back on "
+           "StopServiceDeployment ROLLBACK, keeping the previous deployment's tasks; breaker: ECS re-activates "
+           "the previous deployment)."])
     return rows
 
 
