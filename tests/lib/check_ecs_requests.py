@@ -57,17 +57,18 @@ def query_value(shape, params, prefix, used, ec2, path, out):
     t = shape.type_name
     if t == "structure":
         value, any_ = {}, False
+        base = prefix if not prefix or prefix.endswith(".") else prefix + "."
         for name, m in shape.members.items():
             if ec2:
                 key = m.serialization.get("queryName") or (m.serialization.get("name") or name)
                 key = key[0].upper() + key[1:]
             else:
                 key = m.serialization.get("name") or name
-            v = query_value(m, params, prefix + key, used, ec2, path + "." + name, out)
+            v = query_value(m, params, base + key, used, ec2, path + "." + name, out)
             if v is not None:
                 value[name], any_ = v, True
-        if prefix and not any_ and prefix[:-1] in params:  # an empty structure, as "Name="
-            used.add(prefix[:-1])
+        if prefix and not any_ and base[:-1] in params:  # an empty structure, as "Name="
+            used.add(base[:-1])
         return value if any_ or not prefix else None
     if t == "list":
         base = prefix.rstrip(".") if prefix.endswith(".") else prefix
