@@ -250,3 +250,27 @@ def run_measured(errlog, work, argv, timeout=600):
         except (OSError, ValueError):
             pass
     return p.returncode, t0, t1, ru.ru_utime + ru.ru_stime, None
+
+
+# ---- what a part gets from the driver ------------------------------------------------------------
+
+class Ctx:
+    """What bench.py hands a part module's run(ctx) (bench/fanout.py, bench/failures.py):
+    build      the build folder (ecship, ecship-sim, bench binaries)
+    work       a scratch folder of the run (logs kept with bench/run --keep)
+    moto       moto_server's loopback URL (the simulators' --upstream)
+    errlog     an open file: the tools' stdout and stderr (tools.log)
+    runs       runs of each tool per figure (at least 5 for a median with min and max)
+    fanout     the fan-out sizes (part e), e.g. [1, 10, 50, 200]
+    action_js  bench/peers/action.mjs installed with its node_modules, or None
+    action_why why the Node peer is skipped when action_js is None
+    A part starts its own simulators (SimProc), prints its tables (table) and records its
+    figures (figure); it never changes the benchmark's exit code."""
+
+    def __init__(self, **kw):
+        self.build = self.work = self.moto = self.errlog = None
+        self.runs, self.fanout, self.action_js, self.action_why = 5, [1, 10, 50, 200], None, None
+        for k, v in kw.items():
+            if not hasattr(self, k):
+                raise TypeError(f"Ctx has no field '{k}'")
+            setattr(self, k, v)
