@@ -376,11 +376,13 @@ extern const struct cli_command cmd_status_def;
 extern const struct cli_command cmd_wait_def;
 extern const struct cli_command cmd_approve_def;
 extern const struct cli_command cmd_abort_def;
-/* approve and abort (cmd_approve.c): answers the PAUSE hook the service's current service
- * deployment (or `deployment`) waits at with ContinueServiceDeployment `action` (CONTINUE or
- * ROLLBACK); only the hook `hook` when not NULL. cmd names the command. An enum cli_exit. */
+/* approve and abort (cli_pause.c): their one option table (--service, --deployment, --hook). */
+extern const struct cli_option cli_pause_options[];
+/* Answers the PAUSE hook the service's current service deployment (or --deployment's) waits at
+ * with ContinueServiceDeployment `action` (CONTINUE or ROLLBACK); only the hook --hook names
+ * when given. cmd names the command. An enum cli_exit. */
 int cli_answer_pause(struct cli_ctx *ctx, const char *cmd, const char *action, int argc,
-		     char **argv, const char *deployment, const char *hook);
+		     char **argv);
 
 /* Shared by deploy, rollback and wait. */
 #include "ecship/deploy.h"
