@@ -1759,7 +1759,7 @@ static int secret_missing(struct sim *s, const struct sim_request *rq, const cha
 		return 0;
 	if (strstr(from, ":secretsmanager:")) {
 		secret_arn(from, id, sizeof(id));
-		if (sim_upstream_task_resource(s, rq, "secret", id) != 0)
+		if (sim_upstream_exists(s, rq, "secret", id, NULL, 0) != 0)
 			return 0;
 		ship_buf_addf(reason,
 			      "ResourceInitializationError: unable to pull secrets or registry auth: execution resource "
@@ -1770,7 +1770,7 @@ static int secret_missing(struct sim *s, const struct sim_request *rq, const cha
 		return 1;
 	}
 	parameter_name(from, id, sizeof(id));
-	if (sim_upstream_task_resource(s, rq, "parameter", id) != 0)
+	if (sim_upstream_exists(s, rq, "parameter", id, NULL, 0) != 0)
 		return 0;
 	ship_buf_addf(reason,
 		      "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval "
@@ -1809,7 +1809,7 @@ static void check_task_resources(struct sim *s, const struct sim_request *rq, st
 		if (kind == SIM_B_OK && grp &&
 		    strcmp(json_string_value(json_object_get(logc, "logDriver")) ?: "", "awslogs") == 0 &&
 		    !(create && ship_strcasecmp(create, "true") == 0) &&
-		    sim_upstream_task_resource(s, rq, "log-group", grp) == 0) {
+		    sim_upstream_exists(s, rq, "log-group", grp, NULL, 0) == 0) {
 			kind = SIM_B_NO_LOG_GROUP;
 			ship_buf_adds(&reason, "ResourceInitializationError: failed to validate logger args: create stream has "
 					       "been retried 1 times: failed to create Cloudwatch log stream: "

@@ -500,8 +500,12 @@ struct sim_cluster *sim_upstream_adopt_cluster(struct sim *s, const struct sim_r
 int sim_upstream_target_group(struct sim *s, const struct sim_request *rq, const char *tg_arn,
 			      struct sim_tg_params *out);
 /*
- * Whether a "subnet", "security-group" or "target-group" exists upstream: 1 yes, 0 no (msg gets
- * the upstream's message in ECS's form), -1 no upstream or no answer (treated as unknown).
+ * Whether a resource exists upstream, looked up by its kind (the table s_lookups in upstream.c):
+ * "subnet", "security-group" (EC2), "target-group", "listener-rule", "listener" (ELBv2): msg gets
+ * a missing one's upstream message in ECS's form (msg may be NULL); and what a task needs at start:
+ * "log-group" (CloudWatch Logs DescribeLogGroups), "secret" (Secrets Manager DescribeSecret; id a
+ * secret ARN or name), "parameter" (SSM GetParameters; id a parameter name). 1 yes, 0 no, -1 no
+ * upstream, an unknown kind or no answer (treated as unknown).
  */
 int sim_upstream_exists(struct sim *s, const struct sim_request *rq, const char *kind, const char *id, char *msg,
 			size_t n);
@@ -513,12 +517,6 @@ int sim_upstream_forward_weights(struct sim *s, const char *rule, const char *tg
 				 int w_b);
 /* CloudWatch SetAlarmState on the upstream: 1 done, 0 refused (no such alarm), -1 no upstream. */
 int sim_upstream_alarm_state(struct sim *s, const char *name, const char *state, const char *reason);
-/*
- * Whether a resource a task needs at start exists upstream: kind "log-group" (CloudWatch Logs
- * DescribeLogGroups), "secret" (Secrets Manager DescribeSecret; id a secret ARN or name) or
- * "parameter" (SSM GetParameters; id a parameter name). 1 yes, 0 no, -1 unknown.
- */
-int sim_upstream_task_resource(struct sim *s, const struct sim_request *rq, const char *kind, const char *id);
 /* One Query call to the upstream (form already encoded, `scope` the signing service): the parsed
  * answer (caller xmlFreeDoc) or NULL, *status its HTTP status (0: no answer). No lock needed. */
 xmlDoc *sim_upstream_query(struct sim *s, const struct sim_request *rq, const char *scope, const char *form, int *status);

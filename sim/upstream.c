@@ -149,84 +149,119 @@ void sim_upstream_forward(const char *upstream, const struct sim_request *rq, st
 	ship_buf_release(&line);
 }
 
-json_t *sim_upstream_ecs(struct sim *s, const struct sim_request *rq, const char *action, json_t *body)
+/* ---- calls of our own: the relay of one POST, signed for the service it goes to ------------ */
+
+/* The test key when the caller's request names none, as the sim's own calls have. */
+#define DEFAULT_AKID "AKIAECSHIPTEST000000"
+#define TEST_ECS_AUTH                                                                              \
+	"AWS4-HMAC-SHA256 Credential=" DEFAULT_AKID                                                \
+	"/20240101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0"
+
+/* POSTs `body` with the headers h to the upstream (sim_upstream_forward); the answer in *r, which
+ * the caller releases with release_answer. */
+static void relay_post(struct sim *s, struct sim_header *h, int nh, const char *body,
+		       struct sim_response *r)
 {
 	struct sim_request q;
-	struct sim_response r;
-	struct sim_header h[3];
-	char target[128];
-	json_t *resp = NULL;
-	if (!s->upstream)
-		return NULL;
 	memset(&q, 0, sizeof(q));
-	memset(&r, 0, sizeof(r));
-	ship_buf_init(&r.body, MAX_UPSTREAM_BODY);
-	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-	if (!text)
-		goto cleanup;
-	const char *auth = rq ? sim_req_header(rq, "Authorization") : NULL;
-	snprintf(target, sizeof(target), "AmazonEC2ContainerServiceV20141113.%s", action);
-	h[0].name = "Content-Type";
-	h[0].value = "application/x-amz-json-1.1";
-	h[1].name = "X-Amz-Target";
-	h[1].value = target;
-	h[2].name = "Authorization";
-	h[2].value = (char *)(auth ? auth : "AWS4-HMAC-SHA256 Credential=AKIAECSHIPTEST000000/20240101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0");
+	memset(r, 0, sizeof(*r));
+	ship_buf_init(&r->body, MAX_UPSTREAM_BODY);
 	q.method = "POST";
 	q.uri = "/";
 	q.path = "/";
 	q.query = "";
 	q.headers = h;
-	q.nheaders = 3;
-	q.body = text;
-	q.len = strlen(text);
-	sim_upstream_forward(s->upstream, &q, &r);
-	if (r.status == 200)
-		resp = json_loadb(r.body.data, r.body.len, 0, NULL);
-cleanup:
-	for (int i = 0; i < r.nheaders; i++) {
-		ship_free(r.headers[i].name);
-		ship_free(r.headers[i].value);
+	q.nheaders = nh;
+	q.body = (char *)body;
+	q.len = strlen(body);
+	sim_upstream_forward(s->upstream, &q, r);
+}
+
+static void release_answer(struct sim_response *r)
+{
+	for (int i = 0; i < r->nheaders; i++) {
+		ship_free(r->headers[i].name);
+		ship_free(r->headers[i].value);
 	}
-	ship_free(r.headers);
-	ship_buf_release(&r.body);
+	ship_free(r->headers);
+	ship_buf_release(&r->body);
+}
+
+/* The Authorization of a call to another service than the caller's: the caller's access key
+ * (rq's, else the test key) scoped to `scope`, which is how the upstream routes it. */
+static void sign_for(const struct sim *s, const struct sim_request *rq, const char *scope,
+		     char *auth, size_t n)
+{
+	char akid[64] = DEFAULT_AKID;
+	const char *a = rq ? sim_req_header(rq, "Authorization") : NULL;
+	const char *cred = a ? strstr(a, "Credential=") : NULL;
+	if (cred) {
+		cred += strlen("Credential=");
+		size_t len = strcspn(cred, "/,");
+		if (len && len < sizeof(akid)) {
+			memcpy(akid, cred, len);
+			akid[len] = '\0';
+		}
+	}
+	snprintf(auth, n,
+		 "AWS4-HMAC-SHA256 Credential=%s/20240101/%s/%s/aws4_request, SignedHeaders=host, "
+		 "Signature=0",
+		 akid, s->region, scope);
+}
+
+/* One JSON 1.1 call (X-Amz-Target `target`, Authorization `auth`): the HTTP status (0: no answer)
+ * and, for a JSON body, *out (caller json_decref). */
+static int json_post(struct sim *s, const char *target, const char *auth, json_t *body,
+		     json_t **out)
+{
+	struct sim_response r;
+	struct sim_header h[3] = {{"Content-Type", "application/x-amz-json-1.1"},
+				  {"X-Amz-Target", (char *)target},
+				  {"Authorization", (char *)auth}};
+	*out = NULL;
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	if (!text)
+		return 0;
+	relay_post(s, h, 3, text, &r);
+	if (r.body.len)
+		*out = json_loadb(r.body.data, r.body.len, 0, NULL);
+	release_answer(&r);
 	ship_free(text);
+	return r.status;
+}
+
+/* One JSON 1.1 call to another service (target "Prefix.Action", signed for its `scope`). */
+static int json_call(struct sim *s, const struct sim_request *rq, const char *target,
+		     const char *scope, json_t *body, json_t **out)
+{
+	char auth[300];
+	sign_for(s, rq, scope, auth, sizeof(auth));
+	return json_post(s, target, auth, body, out);
+}
+
+json_t *sim_upstream_ecs(struct sim *s, const struct sim_request *rq, const char *action,
+			 json_t *body)
+{
+	char target[128];
+	json_t *resp = NULL;
+	if (!s->upstream)
+		return NULL;
+	/* ECS calls go out with the caller's own Authorization */
+	const char *auth = rq ? sim_req_header(rq, "Authorization") : NULL;
+	snprintf(target, sizeof(target), "AmazonEC2ContainerServiceV20141113.%s", action);
+	if (json_post(s, target, auth ? auth : TEST_ECS_AUTH, body, &resp) != 200) {
+		json_decref(resp);
+		resp = NULL;
+	}
 	return resp;
 }
 
 struct sim_cluster *sim_upstream_adopt_cluster(struct sim *s, const struct sim_request *rq, const char *ref)
 {
-	struct sim_request q;
-	struct sim_response r;
-	struct sim_header h[3];
 	struct sim_cluster *c = NULL;
-	memset(&q, 0, sizeof(q));
-	memset(&r, 0, sizeof(r));
-	ship_buf_init(&r.body, MAX_UPSTREAM_BODY);
 	json_t *body = json_pack("{s:[s]}", "clusters", ref);
-	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_t *resp = body ? sim_upstream_ecs(s, rq, "DescribeClusters", body) : NULL;
 	json_decref(body);
-	if (!text)
-		goto cleanup;
-	const char *auth = sim_req_header(rq, "Authorization");
-	h[0].name = "Content-Type";
-	h[0].value = "application/x-amz-json-1.1";
-	h[1].name = "X-Amz-Target";
-	h[1].value = "AmazonEC2ContainerServiceV20141113.DescribeClusters";
-	h[2].name = "Authorization";
-	h[2].value = (char *)(auth ? auth : "AWS4-HMAC-SHA256 Credential=AKIAECSHIPTEST000000/20240101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0");
-	q.method = "POST";
-	q.uri = "/";
-	q.path = "/";
-	q.query = "";
-	q.headers = h;
-	q.nheaders = 3;
-	q.body = text;
-	q.len = strlen(text);
-	sim_upstream_forward(s->upstream, &q, &r);
-	if (r.status != 200)
-		goto cleanup;
-	json_t *resp = json_loadb(r.body.data, r.body.len, 0, NULL);
 	json_t *cl = json_array_get(json_object_get(resp, "clusters"), 0);
 	const char *name = json_string_value(json_object_get(cl, "clusterName"));
 	const char *arn = json_string_value(json_object_get(cl, "clusterArn"));
@@ -237,14 +272,6 @@ struct sim_cluster *sim_upstream_adopt_cluster(struct sim *s, const struct sim_r
 			c->adopted = 1;
 	}
 	json_decref(resp);
-cleanup:
-	for (int i = 0; i < r.nheaders; i++) {
-		ship_free(r.headers[i].name);
-		ship_free(r.headers[i].value);
-	}
-	ship_free(r.headers);
-	ship_buf_release(&r.body);
-	ship_free(text);
 	return c;
 }
 
@@ -254,53 +281,20 @@ cleanup:
  * answer, *status says) or NULL (caller xmlFreeDoc). */
 static xmlDoc *query_call(struct sim *s, const struct sim_request *rq, const char *scope, const char *form, int *status)
 {
-	struct sim_request q;
 	struct sim_response r;
-	struct sim_header h[2];
-	char auth[300], akid[64] = "AKIAECSHIPTEST000000";
+	char auth[300];
+	struct sim_header h[2] = {
+	    {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
+	    {"Authorization", auth}};
 	xmlDoc *doc = NULL;
-	memset(&q, 0, sizeof(q));
-	memset(&r, 0, sizeof(r));
-	ship_buf_init(&r.body, MAX_UPSTREAM_BODY);
-	/* the same access key, scoped to elasticloadbalancing so the upstream routes it there */
-	const char *a = rq ? sim_req_header(rq, "Authorization") : NULL;
-	const char *cred = a ? strstr(a, "Credential=") : NULL;
-	if (cred) {
-		cred += strlen("Credential=");
-		size_t n = strcspn(cred, "/,");
-		if (n && n < sizeof(akid)) {
-			memcpy(akid, cred, n);
-			akid[n] = '\0';
-		}
-	}
-	snprintf(auth, sizeof(auth),
-		 "AWS4-HMAC-SHA256 Credential=%s/20240101/%s/%s/aws4_request, SignedHeaders=host, "
-		 "Signature=0",
-		 akid, s->region, scope);
-	h[0].name = "Content-Type";
-	h[0].value = "application/x-www-form-urlencoded; charset=utf-8";
-	h[1].name = "Authorization";
-	h[1].value = auth;
-	q.method = "POST";
-	q.uri = "/";
-	q.path = "/";
-	q.query = "";
-	q.headers = h;
-	q.nheaders = 2;
-	q.body = (char *)form;
-	q.len = strlen(form);
-	sim_upstream_forward(s->upstream, &q, &r);
+	sign_for(s, rq, scope, auth, sizeof(auth));
+	relay_post(s, h, 2, form, &r);
 	*status = r.status;
 	if (r.status >= 200 && r.status < 500 && r.body.len) {
 		struct ship_err err = SHIP_ERR_INIT;
 		doc = ship_xml_parse((struct ship_str){r.body.data, r.body.len}, &err);
 	}
-	for (int i = 0; i < r.nheaders; i++) {
-		ship_free(r.headers[i].name);
-		ship_free(r.headers[i].value);
-	}
-	ship_free(r.headers);
-	ship_buf_release(&r.body);
+	release_answer(&r);
 	return doc;
 }
 
@@ -381,34 +375,89 @@ cleanup:
 	return rc;
 }
 
-int sim_upstream_exists(struct sim *s, const struct sim_request *rq, const char *kind, const char *id, char *msg, size_t n)
+/* ---- existence checks ---------------------------------------------------------------------- */
+
+/* CloudWatch Logs DescribeLogGroups lists the groups by prefix: there when one has the name. */
+static int log_group_listed(int status, json_t *resp, const char *id)
 {
-	if (!s->upstream || !id)
+	json_t *v;
+	size_t i;
+	if (status != 200)
 		return -1;
-	struct ship_buf form = SHIP_BUF_INIT(4096);
-	const char *scope = "ec2", *missing = NULL;
-	if (strcmp(kind, "subnet") == 0) {
-		ship_buf_adds(&form, "Action=DescribeSubnets&Version=2016-11-15&SubnetId.1=");
-		missing = "InvalidSubnetID.NotFound";
-	} else if (strcmp(kind, "security-group") == 0) {
-		ship_buf_adds(&form, "Action=DescribeSecurityGroups&Version=2016-11-15&GroupId.1=");
-		missing = "InvalidGroup.NotFound";
-	} else if (strcmp(kind, "listener-rule") == 0) {
-		ship_buf_adds(&form, "Action=DescribeRules&Version=2015-12-01&RuleArns.member.1=");
-		scope = "elasticloadbalancing";
-		missing = "RuleNotFound";
-	} else if (strcmp(kind, "listener") == 0) {
-		ship_buf_adds(&form, "Action=DescribeListeners&Version=2015-12-01&ListenerArns.member.1=");
-		scope = "elasticloadbalancing";
-		missing = "ListenerNotFound";
-	} else {
-		ship_buf_adds(&form, "Action=DescribeTargetGroups&Version=2015-12-01&TargetGroupArns.member.1=");
-		scope = "elasticloadbalancing";
-		missing = "TargetGroupNotFound";
+	json_array_foreach(json_object_get(resp, "logGroups"), i, v)
+	{
+		if (strcmp(json_string_value(json_object_get(v, "logGroupName")) ?: "", id) == 0)
+			return 1;
 	}
+	return 0;
+}
+
+/* Secrets Manager DescribeSecret: a ResourceNotFoundException says it is missing. */
+static int secret_described(int status, json_t *resp, const char *id)
+{
+	(void)id;
+	if (status == 200)
+		return 1;
+	if (status >= 400 && status < 500 &&
+	    strstr(json_string_value(json_object_get(resp, "__type")) ?: "", "ResourceNotFound"))
+		return 0;
+	return -1;
+}
+
+/* SSM GetParameters answers 200 and lists a missing name under InvalidParameters. */
+static int parameter_valid(int status, json_t *resp, const char *id)
+{
+	(void)id;
+	if (status != 200)
+		return -1;
+	return json_array_size(json_object_get(resp, "InvalidParameters")) ? 0 : 1;
+}
+
+/*
+ * What sim_upstream_exists asks the upstream for each kind, and how the answer says "missing".
+ * Query rows (EC2, ELBv2): the form before the url-encoded id, and the error code of a missing
+ * one (the message then in ECS's form). JSON rows (CloudWatch Logs, Secrets Manager, SSM): the
+ * X-Amz-Target, the json_pack format and member of the request naming the id, and the judge of
+ * the answer. The ECS error each caller makes of a missing one is the caller's.
+ */
+static const struct lookup {
+	const char *kind;
+	const char *scope;   /* the signing scope: the service the upstream routes the call to */
+	const char *call;    /* Query: the form up to the id; JSON: the X-Amz-Target */
+	const char *missing; /* Query: the error code of a missing one */
+	const char *pack, *member; /* JSON: the request, {member: id} */
+	/* JSON: 1 there, 0 missing, -1 unknown */
+	int (*judge)(int status, json_t *resp, const char *id);
+} s_lookups[] = {
+    {"subnet", "ec2", "Action=DescribeSubnets&Version=2016-11-15&SubnetId.1=",
+     "InvalidSubnetID.NotFound", NULL, NULL, NULL},
+    {"security-group", "ec2", "Action=DescribeSecurityGroups&Version=2016-11-15&GroupId.1=",
+     "InvalidGroup.NotFound", NULL, NULL, NULL},
+    {"target-group", "elasticloadbalancing",
+     "Action=DescribeTargetGroups&Version=2015-12-01&TargetGroupArns.member.1=",
+     "TargetGroupNotFound", NULL, NULL, NULL},
+    {"listener-rule", "elasticloadbalancing",
+     "Action=DescribeRules&Version=2015-12-01&RuleArns.member.1=", "RuleNotFound", NULL, NULL,
+     NULL},
+    {"listener", "elasticloadbalancing",
+     "Action=DescribeListeners&Version=2015-12-01&ListenerArns.member.1=", "ListenerNotFound", NULL,
+     NULL, NULL},
+    {"log-group", "logs", "Logs_20140328.DescribeLogGroups", NULL, "{s:s}", "logGroupNamePrefix",
+     log_group_listed},
+    {"secret", "secretsmanager", "secretsmanager.DescribeSecret", NULL, "{s:s}", "SecretId",
+     secret_described},
+    {"parameter", "ssm", "AmazonSSM.GetParameters", NULL, "{s:[s]}", "Names", parameter_valid},
+};
+
+/* A Query row: the error code and message of the answer, a missing one's message in msg. */
+static int query_exists(struct sim *s, const struct sim_request *rq, const struct lookup *l,
+			const char *id, char *msg, size_t n)
+{
+	struct ship_buf form = SHIP_BUF_INIT(4096);
+	ship_buf_adds(&form, l->call);
 	url_encode(id, &form);
 	int status = 0, rc = -1;
-	xmlDoc *doc = form.failed ? NULL : query_call(s, rq, scope, form.data, &status);
+	xmlDoc *doc = form.failed ? NULL : query_call(s, rq, l->scope, form.data, &status);
 	if (doc && status == 200) {
 		rc = 1;
 	} else if (doc) {
@@ -422,16 +471,51 @@ int sim_upstream_exists(struct sim *s, const struct sim_request *rq, const char 
 		ship_xml_path_copy(ship_xml_root(doc), "RequestID", rid, sizeof(rid));
 		if (!rid[0])
 			ship_xml_path_copy(ship_xml_root(doc), "RequestId", rid, sizeof(rid));
-		if (strcmp(code, missing) == 0) {
+		if (strcmp(code, l->missing) == 0) {
 			rc = 0;
-			snprintf(msg, n, "%s (Service: %s; Status Code: %d; Error Code: %s; Request ID: %s)", text,
-				 strcmp(scope, "ec2") == 0 ? "AmazonEC2" : "AmazonElasticLoadBalancing", status, code, rid);
+			if (msg)
+				snprintf(msg, n,
+					 "%s (Service: %s; Status Code: %d; Error Code: %s; "
+					 "Request ID: %s)",
+					 text,
+					 strcmp(l->scope, "ec2") == 0
+					     ? "AmazonEC2"
+					     : "AmazonElasticLoadBalancing",
+					 status, code, rid);
 		}
 	}
 	if (doc)
 		xmlFreeDoc(doc);
 	ship_buf_release(&form);
 	return rc;
+}
+
+/* A JSON row: the row's judge of the answer. */
+static int json_exists(struct sim *s, const struct sim_request *rq, const struct lookup *l,
+		       const char *id)
+{
+	json_t *resp = NULL, *body = json_pack(l->pack, l->member, id);
+	int status = body ? json_call(s, rq, l->call, l->scope, body, &resp) : 0;
+	int rc = l->judge(status, resp, id);
+	json_decref(body);
+	json_decref(resp);
+	return rc;
+}
+
+int sim_upstream_exists(struct sim *s, const struct sim_request *rq, const char *kind,
+			const char *id, char *msg, size_t n)
+{
+	if (!s->upstream || !id)
+		return -1;
+	for (size_t i = 0; i < sizeof(s_lookups) / sizeof(s_lookups[0]); i++) {
+		const struct lookup *l = &s_lookups[i];
+		if (strcmp(kind, l->kind) != 0)
+			continue;
+		if (!l->judge)
+			return query_exists(s, rq, l, id, msg, n);
+		return *id ? json_exists(s, rq, l, id) : -1;
+	}
+	return -1;
 }
 
 /* ---- traffic shifting and alarms --------------------------------------------------------------- */
@@ -481,97 +565,4 @@ int sim_upstream_alarm_state(struct sim *s, const char *name, const char *state,
 		xmlFreeDoc(doc);
 	ship_buf_release(&form);
 	return status == 200 ? 1 : status ? 0 : -1;
-}
-
-/* One JSON 1.1 call to the upstream (target "Prefix.Action", signing scope the service's):
- * the HTTP status (0: no answer) and, for a JSON body, *out (caller json_decref). */
-static int json_call(struct sim *s, const struct sim_request *rq, const char *target, const char *scope, json_t *body,
-		     json_t **out)
-{
-	struct sim_request q;
-	struct sim_response r;
-	struct sim_header h[3];
-	char auth[300], akid[64] = "AKIAECSHIPTEST000000";
-	*out = NULL;
-	char *text = json_dumps(body, JSON_COMPACT);
-	if (!text)
-		return 0;
-	memset(&q, 0, sizeof(q));
-	memset(&r, 0, sizeof(r));
-	ship_buf_init(&r.body, MAX_UPSTREAM_BODY);
-	const char *a = rq ? sim_req_header(rq, "Authorization") : NULL;
-	const char *cred = a ? strstr(a, "Credential=") : NULL;
-	if (cred) {
-		cred += strlen("Credential=");
-		size_t n = strcspn(cred, "/,");
-		if (n && n < sizeof(akid)) {
-			memcpy(akid, cred, n);
-			akid[n] = '\0';
-		}
-	}
-	snprintf(auth, sizeof(auth),
-		 "AWS4-HMAC-SHA256 Credential=%s/20240101/%s/%s/aws4_request, SignedHeaders=host, Signature=0", akid,
-		 s->region, scope);
-	h[0].name = "Content-Type";
-	h[0].value = "application/x-amz-json-1.1";
-	h[1].name = "X-Amz-Target";
-	h[1].value = (char *)target;
-	h[2].name = "Authorization";
-	h[2].value = auth;
-	q.method = "POST";
-	q.uri = "/";
-	q.path = "/";
-	q.query = "";
-	q.headers = h;
-	q.nheaders = 3;
-	q.body = text;
-	q.len = strlen(text);
-	sim_upstream_forward(s->upstream, &q, &r);
-	if (r.body.len)
-		*out = json_loadb(r.body.data, r.body.len, 0, NULL);
-	for (int i = 0; i < r.nheaders; i++) {
-		ship_free(r.headers[i].name);
-		ship_free(r.headers[i].value);
-	}
-	ship_free(r.headers);
-	ship_buf_release(&r.body);
-	ship_free(text);
-	return r.status;
-}
-
-int sim_upstream_task_resource(struct sim *s, const struct sim_request *rq, const char *kind, const char *id)
-{
-	if (!s->upstream || !id || !*id)
-		return -1;
-	json_t *resp = NULL, *v, *body;
-	size_t i;
-	int status, rc = -1;
-	if (strcmp(kind, "log-group") == 0) {
-		body = json_pack("{s:s}", "logGroupNamePrefix", id);
-		status = body ? json_call(s, rq, "Logs_20140328.DescribeLogGroups", "logs", body, &resp) : 0;
-		if (status == 200) {
-			rc = 0;
-			json_array_foreach(json_object_get(resp, "logGroups"), i, v)
-			{
-				if (strcmp(json_string_value(json_object_get(v, "logGroupName")) ?: "", id) == 0)
-					rc = 1;
-			}
-		}
-	} else if (strcmp(kind, "secret") == 0) {
-		body = json_pack("{s:s}", "SecretId", id);
-		status = body ? json_call(s, rq, "secretsmanager.DescribeSecret", "secretsmanager", body, &resp) : 0;
-		if (status == 200)
-			rc = 1;
-		else if (status >= 400 && status < 500 &&
-			 strstr(json_string_value(json_object_get(resp, "__type")) ?: "", "ResourceNotFound"))
-			rc = 0;
-	} else {
-		body = json_pack("{s:[s]}", "Names", id);
-		status = body ? json_call(s, rq, "AmazonSSM.GetParameters", "ssm", body, &resp) : 0;
-		if (status == 200)
-			rc = json_array_size(json_object_get(resp, "InvalidParameters")) ? 0 : 1;
-	}
-	json_decref(body);
-	json_decref(resp);
-	return rc;
 }
