@@ -985,8 +985,8 @@ void sim_engine_abort(struct sim *s, struct sim_service *svc, struct sim_deploym
 	svc->steady = 0;
 }
 
-/* Adds " (task ID)" for each task to an event and posts it. */
-static void post_batch(struct sim *s, struct sim_service *svc, const char *verb, struct sim_task **ts, int n)
+/* Adds " (task ID)" for each task to an event and posts it (also for strategies.c). */
+void sim_engine_post_tasks(struct sim *s, struct sim_service *svc, const char *verb, struct sim_task **ts, int n)
 {
 	if (n <= 0)
 		return;
@@ -1049,7 +1049,7 @@ void sim_reconcile(struct sim *s, struct sim_service *svc)
 			if (t->phase != SIM_STOPPED)
 				alive++;
 		}
-		post_batch(s, svc, "has stopped", stopped, nstop);
+		sim_engine_post_tasks(s, svc, "has stopped", stopped, nstop);
 		if (!alive && svc->status == SIM_SVC_DRAINING)
 			svc->status = SIM_SVC_INACTIVE;
 		return;
@@ -1102,7 +1102,7 @@ void sim_reconcile(struct sim *s, struct sim_service *svc)
 				stopped[nstop++] = t;
 		}
 	}
-	post_batch(s, svc, "has stopped", stopped, nstop);
+	sim_engine_post_tasks(s, svc, "has stopped", stopped, nstop);
 
 	int unplaced = 0;
 	for (int i = 0; i < step.start_new && nstart < BATCH; i++) {

@@ -366,6 +366,9 @@ void sim_engine_fail(struct sim *s, struct sim_service *svc, struct sim_deployme
 void sim_engine_complete(struct sim *s, struct sim_service *svc, struct sim_deployment *d);
 /* Drops deployments other than p whose tasks are all gone; the count of their tasks still alive. */
 int sim_engine_drop_dead(struct sim *s, struct sim_service *svc, struct sim_deployment *p);
+/* Posts the service event "(service S) VERB N tasks: (task a) (task b)." ("has stopped N running
+ * tasks" for verb "has stopped"); nothing for n <= 0. */
+void sim_engine_post_tasks(struct sim *s, struct sim_service *svc, const char *verb, struct sim_task **ts, int n);
 
 /* ---- request/response plumbing (http.c) ------------------------------------------------------- */
 

@@ -713,22 +713,6 @@ static struct sim_sdep *sdep_of(struct sim_service *svc, struct sim_deployment *
 	return NULL;
 }
 
-static void post_tasks(struct sim *s, struct sim_service *svc, const char *verb,
-		       struct sim_task **ts_, int n)
-{
-	if (n <= 0)
-		return;
-	struct ship_buf b = SHIP_BUF_INIT(8192);
-	ship_buf_addf(&b, "(service %s) %s %d %stasks:", svc->name, verb, n,
-		      strcmp(verb, "has stopped") == 0 ? "running " : "");
-	for (int i = 0; i < n; i++)
-		ship_buf_addf(&b, " (task %s)", ts_[i]->id);
-	ship_buf_addch(&b, '.');
-	if (!b.failed)
-		sim_event_add(s, svc, "%s", b.data);
-	ship_buf_release(&b);
-}
-
 #define BATCH 256
 
 /* One pass of a blue/green deployment: 1 handled, 2 the deployment failed (start over). */
@@ -793,7 +777,7 @@ static int bg_pass(struct sim *s, struct sim_service *svc, struct sim_deployment
 				break;
 			list[n++] = t;
 		}
-		post_tasks(s, svc, "has started", list, n);
+		sim_engine_post_tasks(s, svc, "has started", list, n);
 		if (n)
 			svc->steady = 0;
 	}
@@ -810,7 +794,7 @@ static int bg_pass(struct sim *s, struct sim_service *svc, struct sim_deployment
 		if (n < BATCH)
 			list[n++] = t;
 	}
-	post_tasks(s, svc, "has stopped", list, n);
+	sim_engine_post_tasks(s, svc, "has stopped", list, n);
 	if (!old_alive && healthy >= svc->desired && s->now >= x->stage_at + s->cfg.stage_seconds) {
 		snprintf(svc->prod_tg, sizeof(svc->prod_tg), "%s", x->green_tg);
 		sim_engine_complete(s, svc, p);
