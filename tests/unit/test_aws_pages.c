@@ -125,20 +125,7 @@ static int fake_transport(void *ctx, const struct ship_http_request *req,
 
 static struct ship_aws *client(struct paged *f)
 {
-	struct ship_err err = SHIP_ERR_INIT;
-	struct ship_aws_options ao = {0};
-	setenv("AWS_ACCESS_KEY_ID", "AKIAECSHIPTEST000000", 1);
-	setenv("AWS_SECRET_ACCESS_KEY", "test/secret", 1);
-	unsetenv("AWS_SESSION_TOKEN");
-	ao.region = "ap-northeast-1";
-	ao.endpoint_url = "http://127.0.0.1:9";
-	ao.transport = fake_transport;
-	ao.transport_ctx = f;
-	ao.max_attempts = 1;
-	struct ship_aws *aws = ship_aws_new(&ao, &err);
-	if (!aws)
-		fail_msg("ship_aws_new: %s", err.message);
-	return aws;
+	return tu_fake_aws(NULL, 0, fake_transport, f);
 }
 
 /* Collects the items; stops after `stop_after` of them (0: never); fails at page `fail_page`. */

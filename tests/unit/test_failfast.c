@@ -9,7 +9,6 @@
  * is a task that turned healthy ("How the Amazon ECS deployment circuit breaker detects
  * failures", deployment-circuit-breaker.html). Each file names its source.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -63,57 +62,50 @@ static int run_scenario(const char *name, json_t *doc, struct ship_failfast *f)
 	return at;
 }
 
+/* The failfast state one scenario after another runs on, and how many of them decided. */
+struct tally {
+	struct ship_failfast *f;
+	int decided;
+};
+
+static void gives_its_verdict(const char *name, json_t *doc, void *ctx)
+{
+	struct tally *t = ctx;
+	json_t *expect = json_object_get(doc, "expect"), *w;
+	const char *want = json_string_value(json_object_get(expect, "verdict"));
+	int want_at = (int)json_integer_value(json_object_get(expect, "at"));
+	if (!want || !json_string_value(json_object_get(doc, "source")))
+		fail_msg("%s: needs expect.verdict and source", name);
+	int at = run_scenario(name, doc, t->f);
+	const char *got = ship_failfast_rule_name(t->f->verdict);
+	if (strcmp(got, want) || at != want_at)
+		fail_msg("%s: verdict '%s' at answer %d, expected '%s' at %d (evidence: %s)", name,
+			 got, at, want, want_at, t->f->evidence);
+	size_t i;
+	json_array_foreach(json_object_get(expect, "evidence"), i, w)
+	{
+		if (!strstr(t->f->evidence, json_string_value(w)))
+			fail_msg("%s: evidence lacks '%s': %s", name, json_string_value(w),
+				 t->f->evidence);
+	}
+	if (t->f->verdict == SHIP_FAILFAST_NONE)
+		assert_string_equal(t->f->evidence, "");
+	else
+		t->decided++;
+	json_t *first = json_object_get(expect, "first_failed");
+	if (json_is_number(first) && t->f->first_failed != json_number_value(first))
+		fail_msg("%s: first failed task at %.1f, expected %.1f", name, t->f->first_failed,
+			 json_number_value(first));
+}
+
 static void recorded_answers_give_their_verdict(void **state)
 {
 	(void)state;
-	DIR *d = opendir(DIR_);
-	assert_non_null(d);
-	struct dirent *e;
-	int n = 0, decided = 0;
-	struct ship_failfast *f = test_malloc(sizeof(*f));
-	while ((e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-		if (len < 6 || strcmp(e->d_name + len - 5, ".json"))
-			continue;
-		char path[512];
-		snprintf(path, sizeof(path), "%s/%s", DIR_, e->d_name);
-		json_error_t je;
-		json_t *doc = json_load_file(path, 0, &je);
-		if (!doc)
-			fail_msg("%s: %s", path, je.text);
-		json_t *expect = json_object_get(doc, "expect"), *w;
-		const char *want = json_string_value(json_object_get(expect, "verdict"));
-		int want_at = (int)json_integer_value(json_object_get(expect, "at"));
-		if (!want || !json_string_value(json_object_get(doc, "source")))
-			fail_msg("%s: needs expect.verdict and source", e->d_name);
-		int at = run_scenario(e->d_name, doc, f);
-		const char *got = ship_failfast_rule_name(f->verdict);
-		if (strcmp(got, want) || at != want_at)
-			fail_msg(
-			    "%s: verdict '%s' at answer %d, expected '%s' at %d (evidence: %s)",
-			    e->d_name, got, at, want, want_at, f->evidence);
-		size_t i;
-		json_array_foreach(json_object_get(expect, "evidence"), i, w)
-		{
-			if (!strstr(f->evidence, json_string_value(w)))
-				fail_msg("%s: evidence lacks '%s': %s", e->d_name,
-					 json_string_value(w), f->evidence);
-		}
-		if (f->verdict == SHIP_FAILFAST_NONE)
-			assert_string_equal(f->evidence, "");
-		else
-			decided++;
-		json_t *first = json_object_get(expect, "first_failed");
-		if (json_is_number(first) && f->first_failed != json_number_value(first))
-			fail_msg("%s: first failed task at %.1f, expected %.1f", e->d_name,
-				 f->first_failed, json_number_value(first));
-		json_decref(doc);
-		n++;
-	}
-	closedir(d);
-	test_free(f);
+	struct tally t = {test_malloc(sizeof(*t.f)), 0};
+	int n = tu_json_each(DIR_, gives_its_verdict, &t);
+	test_free(t.f);
 	assert_true(n >= 20);
-	assert_true(decided >= 10 && decided < n);
+	assert_true(t.decided >= 10 && t.decided < n);
 }
 
 /* The classification alone: a task that is still running says nothing, whatever its reason. */
@@ -157,12 +149,9 @@ static int fake_answer(struct ship_http_response *resp, long status, json_t *bod
 {
 	char *text = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
-	resp->status = status;
-	ship_headers_add(&resp->headers, "Content-Type", "application/x-amz-json-1.1");
-	ship_headers_add(&resp->headers, "x-amzn-RequestId", "ff-request-id");
 	if (etype)
 		ship_headers_add(&resp->headers, "x-amzn-ErrorType", etype);
-	ship_buf_adds(&resp->body, text ? text : "{}");
+	tu_answer(resp, status, "application/x-amz-json-1.1", text ? text : "{}");
 	ship_free(text);
 	return 0;
 }
@@ -216,28 +205,11 @@ struct wenv {
 static struct wenv *wenv_new(const char *scenario)
 {
 	struct wenv *e = test_calloc(1, sizeof(*e));
-	struct ship_err err = SHIP_ERR_INIT;
 	char path[256];
-	json_error_t je;
-	setenv("AWS_ACCESS_KEY_ID", "AKIAECSHIPTEST000000", 1);
-	setenv("AWS_SECRET_ACCESS_KEY", "test/secret", 1);
-	unsetenv("AWS_SESSION_TOKEN");
-	ship_fake_clock_init(&e->clock, 1796036600.0);
-	struct ship_aws_options ao = {0};
-	ao.region = "ap-northeast-1";
-	ao.endpoint_url = "http://127.0.0.1:9";
-	ao.clock = &e->clock.clock;
-	ao.transport = fake_transport;
-	ao.transport_ctx = &e->fk;
-	ao.max_attempts = 1;
-	e->aws = ship_aws_new(&ao, &err);
-	if (!e->aws)
-		fail_msg("ship_aws_new: %s", err.message);
+	e->aws = tu_fake_aws(&e->clock, 1796036600.0, fake_transport, &e->fk);
 	/* the tasks of a recorded scenario's last answer */
 	snprintf(path, sizeof(path), "%s/%s.json", DIR_, scenario);
-	json_t *doc = json_load_file(path, 0, &je);
-	if (!doc)
-		fail_msg("%s: %s", path, je.text);
+	json_t *doc = tu_json_file(path);
 	json_t *answers = json_object_get(doc, "answers"), *t;
 	e->fk.tasks = json_incref(
 	    json_object_get(json_array_get(answers, json_array_size(answers) - 1), "tasks"));

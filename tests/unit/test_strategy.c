@@ -8,7 +8,6 @@
  * a PAUSE hook (API_DeploymentLifecycleHookDetail: AWAITING_ACTION, hookId for
  * ContinueServiceDeployment) and triggered alarms, and the ContinueServiceDeployment request.
  */
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -221,62 +220,47 @@ static void every_stage_has_words(void **state)
 	assert_null(ship_sdep_stage_words(NULL));
 }
 
+/* One recorded answer: the stage, traffic split, triggered alarms and PAUSE hook its "expect"
+ * names. */
+static void says_what_it_expects(const char *name, json_t *doc, void *ctx)
+{
+	(void)ctx;
+	json_t *want = json_object_get(doc, "expect");
+	json_t *sd = json_array_get(
+	    json_object_get(json_object_get(doc, "answer"), "serviceDeployments"), 0);
+	struct ship_sdep_stage st;
+	ship_sdep_stage_parse(sd, &st);
+	if (strcmp(st.stage, json_string_value(json_object_get(want, "stage"))))
+		fail_msg("%s: stage '%s'", name, st.stage);
+	assert_true(fabs(st.prod_weight - json_number_value(json_object_get(want, "prod"))) < 1e-9);
+	assert_true(fabs(st.test_weight - json_number_value(json_object_get(want, "test"))) < 1e-9);
+	assert_string_equal(st.triggered, json_string_value(json_object_get(want, "triggered")));
+	const char *hook = json_string_value(json_object_get(want, "paused"));
+	struct ship_sdep_hook h;
+	struct ship_err err = SHIP_ERR_INIT;
+	int r = ship_sdep_find_pause(sd, &h, &err);
+	if (hook) {
+		assert_true(st.paused);
+		assert_int_equal(r, 0);
+		assert_string_equal(h.id, hook);
+		assert_string_equal(h.type, "PAUSE");
+		assert_string_equal(h.timeout_action,
+				    json_string_value(json_object_get(want, "timeout_action")));
+		assert_true(h.expires_at == json_number_value(json_object_get(want, "expires_at")));
+	} else {
+		assert_false(st.paused);
+		assert_int_equal(r, 1);
+		/* says why: the status (and the stage, when there is one) */
+		const char *status = json_string_value(json_object_get(sd, "status"));
+		assert_non_null(strstr(err.message, status));
+		assert_non_null(strstr(err.message, st.stage));
+	}
+}
+
 static void recorded_answers(void **state)
 {
 	(void)state;
-	DIR *d = opendir(DIR_);
-	assert_non_null(d);
-	struct dirent *e;
-	int n = 0;
-	while ((e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-		if (len < 6 || strcmp(e->d_name + len - 5, ".json"))
-			continue;
-		char path[512];
-		snprintf(path, sizeof(path), "%s/%s", DIR_, e->d_name);
-		json_error_t je;
-		json_t *doc = json_load_file(path, 0, &je);
-		if (!doc)
-			fail_msg("%s: %s", path, je.text);
-		json_t *want = json_object_get(doc, "expect");
-		json_t *sd = json_array_get(
-		    json_object_get(json_object_get(doc, "answer"), "serviceDeployments"), 0);
-		struct ship_sdep_stage st;
-		ship_sdep_stage_parse(sd, &st);
-		if (strcmp(st.stage, json_string_value(json_object_get(want, "stage"))))
-			fail_msg("%s: stage '%s'", path, st.stage);
-		assert_true(
-		    fabs(st.prod_weight - json_number_value(json_object_get(want, "prod"))) < 1e-9);
-		assert_true(
-		    fabs(st.test_weight - json_number_value(json_object_get(want, "test"))) < 1e-9);
-		assert_string_equal(st.triggered,
-				    json_string_value(json_object_get(want, "triggered")));
-		const char *hook = json_string_value(json_object_get(want, "paused"));
-		struct ship_sdep_hook h;
-		struct ship_err err = SHIP_ERR_INIT;
-		int r = ship_sdep_find_pause(sd, &h, &err);
-		if (hook) {
-			assert_true(st.paused);
-			assert_int_equal(r, 0);
-			assert_string_equal(h.id, hook);
-			assert_string_equal(h.type, "PAUSE");
-			assert_string_equal(h.timeout_action, json_string_value(json_object_get(
-								  want, "timeout_action")));
-			assert_true(h.expires_at ==
-				    json_number_value(json_object_get(want, "expires_at")));
-		} else {
-			assert_false(st.paused);
-			assert_int_equal(r, 1);
-			/* says why: the status (and the stage, when there is one) */
-			const char *status = json_string_value(json_object_get(sd, "status"));
-			assert_non_null(strstr(err.message, status));
-			assert_non_null(strstr(err.message, st.stage));
-		}
-		n++;
-		json_decref(doc);
-	}
-	closedir(d);
-	assert_true(n >= 6);
+	assert_true(tu_json_each(DIR_, says_what_it_expects, NULL) >= 6);
 }
 
 static void find_pause_refuses_junk(void **state)
@@ -351,15 +335,6 @@ struct fake {
 	json_t *continued;
 };
 
-static int reply(struct ship_http_response *resp, const char *type, const char *text)
-{
-	resp->status = 200;
-	ship_headers_add(&resp->headers, "Content-Type", type);
-	ship_headers_add(&resp->headers, "x-amzn-RequestId", "fake-request-id");
-	ship_buf_adds(&resp->body, text);
-	return 0;
-}
-
 static int fake_transport(void *ctx, const struct ship_http_request *req,
 			  struct ship_http_response *resp, struct ship_err *err)
 {
@@ -381,18 +356,18 @@ static int fake_transport(void *ctx, const struct ship_http_request *req,
 		if (f->i < f->n)
 			f->i++;
 		char *text = json_dumps(a, JSON_COMPACT);
-		reply(resp, "application/x-amz-json-1.1", text);
+		tu_answer(resp, 200, "application/x-amz-json-1.1", text);
 		free(text);
 		return 0;
 	}
 	if (!strcmp(op, "ContinueServiceDeployment")) {
 		f->continued = json_loadb(req->body.p, req->body.len, 0, NULL);
-		return reply(resp, "application/x-amz-json-1.1",
-			     "{\"serviceDeploymentArn\": \"arn:aws:ecs:x\"}");
+		return tu_answer(resp, 200, "application/x-amz-json-1.1",
+				 "{\"serviceDeploymentArn\": \"arn:aws:ecs:x\"}");
 	}
 	if (!strcmp(op, "DescribeAlarms"))
-		return reply(
-		    resp, "text/xml",
+		return tu_answer(
+		    resp, 200, "text/xml",
 		    "<DescribeAlarmsResponse "
 		    "xmlns=\"http://monitoring.amazonaws.com/doc/2010-08-01/\">"
 		    "<DescribeAlarmsResult><MetricAlarms>"
@@ -405,13 +380,12 @@ static int fake_transport(void *ctx, const struct ship_http_request *req,
 		    "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>"
 		    "</DescribeAlarmsResponse>");
 	if (!strcmp(op, "GetRole")) { /* a deployer without iam:GetRole */
-		reply(resp, "text/xml",
-		      "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</"
-		      "Code><Message>User: "
-		      "arn:aws:iam::123456789012:user/deployer is not authorized to perform: "
-		      "iam:GetRole</Message></Error><RequestId>r</RequestId></ErrorResponse>");
-		resp->status = 403;
-		return 0;
+		return tu_answer(resp, 403, "text/xml",
+				 "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</"
+				 "Code><Message>User: "
+				 "arn:aws:iam::123456789012:user/deployer is not authorized to "
+				 "perform: iam:GetRole</Message></Error><RequestId>r</RequestId></"
+				 "ErrorResponse>");
 	}
 	resp->status = 400;
 	ship_buf_adds(&resp->body, "{\"__type\": \"UnknownOperationException\"}");
@@ -422,9 +396,7 @@ static json_t *recorded(const char *name)
 {
 	char path[256];
 	snprintf(path, sizeof(path), "%s/%s", DIR_, name);
-	json_t *doc = json_load_file(path, 0, NULL);
-	if (!doc)
-		fail_msg("cannot read %s", path);
+	json_t *doc = tu_json_file(path);
 	json_t *a = json_incref(json_object_get(doc, "answer"));
 	json_decref(doc);
 	return a;
@@ -470,22 +442,8 @@ struct rig {
 
 static void rig_init(struct rig *r)
 {
-	struct ship_err err = SHIP_ERR_INIT;
 	memset(r, 0, sizeof(*r));
-	setenv("AWS_ACCESS_KEY_ID", "AKIAECSHIPTEST000000", 1);
-	setenv("AWS_SECRET_ACCESS_KEY", "test/secret", 1);
-	unsetenv("AWS_SESSION_TOKEN");
-	ship_fake_clock_init(&r->clock, 1796036700.0);
-	struct ship_aws_options ao = {0};
-	ao.region = "ap-northeast-1";
-	ao.endpoint_url = "http://127.0.0.1:9";
-	ao.clock = &r->clock.clock;
-	ao.transport = fake_transport;
-	ao.transport_ctx = &r->f;
-	ao.max_attempts = 1;
-	r->aws = ship_aws_new(&ao, &err);
-	if (!r->aws)
-		fail_msg("ship_aws_new: %s", err.message);
+	r->aws = tu_fake_aws(&r->clock, 1796036700.0, fake_transport, &r->f);
 }
 
 static void rig_release(struct rig *r)

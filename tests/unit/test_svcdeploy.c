@@ -5,7 +5,6 @@
  * ServiceDeploymentStatus has a row, and a rolled-back deployment is never success. Statuses and
  * their meaning: ECS API Reference, API_ServiceDeployment.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,45 +28,31 @@ static const char *outcome_name(enum ship_sdep_outcome o)
 	return "?";
 }
 
+static void maps_to_its_outcome(const char *name, json_t *doc, void *ctx)
+{
+	(void)ctx;
+	const char *expect = json_string_value(json_object_get(doc, "expect"));
+	json_t *sd = json_array_get(
+	    json_object_get(json_object_get(doc, "answer"), "serviceDeployments"), 0);
+	struct ship_sdep_view v;
+	struct ship_err err = SHIP_ERR_INIT;
+	assert_int_equal(ship_sdep_parse(sd, &v, &err), 0);
+	assert_string_equal(v.arn, json_string_value(json_object_get(sd, "serviceDeploymentArn")));
+	assert_string_equal(v.target_revision,
+			    json_string_value(json_object_get(
+				json_object_get(sd, "targetServiceRevision"), "arn")));
+	const char *got = outcome_name(ship_sdep_rule_of(v.status)->outcome);
+	if (!expect || strcmp(got, expect))
+		fail_msg("%s: status %s gives %s, expected %s", name, v.status, got,
+			 expect ? expect : "(none)");
+	if (json_object_get(sd, "rollback"))
+		assert_true(v.rollback_revision[0] != '\0');
+}
+
 static void recorded_answers_map_to_their_outcome(void **state)
 {
 	(void)state;
-	DIR *d = opendir(DIR_);
-	assert_non_null(d);
-	struct dirent *e;
-	int n = 0;
-	while ((e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-		if (len < 6 || strcmp(e->d_name + len - 5, ".json"))
-			continue;
-		char path[512];
-		snprintf(path, sizeof(path), "%s/%s", DIR_, e->d_name);
-		json_error_t je;
-		json_t *doc = json_load_file(path, 0, &je);
-		if (!doc)
-			fail_msg("%s: %s", path, je.text);
-		const char *expect = json_string_value(json_object_get(doc, "expect"));
-		json_t *sd = json_array_get(
-		    json_object_get(json_object_get(doc, "answer"), "serviceDeployments"), 0);
-		struct ship_sdep_view v;
-		struct ship_err err = SHIP_ERR_INIT;
-		assert_int_equal(ship_sdep_parse(sd, &v, &err), 0);
-		assert_string_equal(v.arn,
-				    json_string_value(json_object_get(sd, "serviceDeploymentArn")));
-		assert_string_equal(v.target_revision,
-				    json_string_value(json_object_get(
-					json_object_get(sd, "targetServiceRevision"), "arn")));
-		const char *got = outcome_name(ship_sdep_rule_of(v.status)->outcome);
-		if (!expect || strcmp(got, expect))
-			fail_msg("%s: status %s gives %s, expected %s", e->d_name, v.status, got,
-				 expect ? expect : "(none)");
-		if (json_object_get(sd, "rollback"))
-			assert_true(v.rollback_revision[0] != '\0');
-		json_decref(doc);
-		n++;
-	}
-	closedir(d);
-	assert_true(n >= 10);
+	assert_true(tu_json_each(DIR_, maps_to_its_outcome, NULL) >= 10);
 }
 
 static void every_status_of_the_model_has_its_row(void **state)

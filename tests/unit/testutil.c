@@ -1,6 +1,7 @@
 /*
  * testutil.c: the counting allocator and helpers behind testutil.h. Linked into every unit test.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,4 +104,67 @@ int tu_testdata_missing(const char *rel)
 	       path);
 	fflush(stdout);
 	return 1;
+}
+
+json_t *tu_json_file(const char *path)
+{
+	json_error_t je;
+	json_t *doc = json_load_file(path, 0, &je);
+	if (!doc)
+		fail_msg("%s: %s", path, je.text);
+	return doc;
+}
+
+int tu_json_each(const char *dir, tu_json_fn fn, void *ctx)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+	if (!d)
+		fail_msg("cannot read the folder %s", dir);
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len < 6 || strcmp(e->d_name + len - 5, ".json"))
+			continue;
+		char path[512];
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		json_t *doc = tu_json_file(path);
+		fn(e->d_name, doc, ctx);
+		json_decref(doc);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+struct ship_aws *tu_fake_aws(struct ship_fake_clock *fc, double now, ship_transport_fn fn,
+			     void *ctx)
+{
+	struct ship_err err = SHIP_ERR_INIT;
+	struct ship_aws_options ao = {0};
+	setenv("AWS_ACCESS_KEY_ID", "AKIAECSHIPTEST000000", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "test/secret", 1);
+	unsetenv("AWS_SESSION_TOKEN");
+	if (fc) {
+		ship_fake_clock_init(fc, now);
+		ao.clock = &fc->clock;
+	}
+	ao.region = "ap-northeast-1";
+	ao.endpoint_url = "http://127.0.0.1:9";
+	ao.transport = fn;
+	ao.transport_ctx = ctx;
+	ao.max_attempts = 1;
+	struct ship_aws *aws = ship_aws_new(&ao, &err);
+	if (!aws)
+		fail_msg("ship_aws_new: %s", err.message);
+	return aws;
+}
+
+int tu_answer(struct ship_http_response *resp, long status, const char *type, const char *text)
+{
+	resp->status = status;
+	ship_headers_add(&resp->headers, "Content-Type", type);
+	ship_headers_add(&resp->headers, "x-amzn-RequestId", "tu-request-id");
+	ship_buf_adds(&resp->body, text);
+	return 0;
 }

@@ -1,6 +1,7 @@
 /*
  * testutil.h: shared support for the cmocka unit tests: a counting allocator that finds leaks
- * and can fail the Nth allocation, and small helpers. Include after cmocka's prerequisites.
+ * and can fail the Nth allocation, the walk over recorded answers kept as data (tests/data/),
+ * a client whose requests go to a fake transport, and small helpers.
  */
 #ifndef ECSHIP_TESTUTIL_H
 #define ECSHIP_TESTUTIL_H
@@ -11,6 +12,12 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include <jansson.h>
+
+#include "ecship/aws.h"
+#include "ecship/clock.h"
+#include "ecship/http.h"
 
 /* Installs the counting allocator (idempotent). */
 void tu_alloc_install(void);
@@ -38,5 +45,29 @@ int tu_testdata_missing(const char *rel);
 		if (tu_testdata_missing(rel))                                                      \
 			skip();                                                                    \
 	} while (0)
+
+/* ---- recorded answers: one JSON document a file (tests/data/AREA/NAME.json) -------------------
+ */
+
+/* The JSON document of the file at path (caller json_decref); fails the test when it cannot be
+ * read or parsed. */
+json_t *tu_json_file(const char *path);
+/* Called with each file's name (no folder) and document, which tu_json_each releases after. */
+typedef void (*tu_json_fn)(const char *name, json_t *doc, void *ctx);
+/* Calls fn for each *.json file of dir (in the order readdir gives); the number of files. Fails the
+ * test when dir or one of its files cannot be read. */
+int tu_json_each(const char *dir, tu_json_fn fn, void *ctx);
+
+/* ---- a client over a fake transport ---------------------------------------------------------- */
+
+/* A client for ap-northeast-1 with the test key (AKIAECSHIPTEST000000 from the environment)
+ * whose requests go to fn(ctx) instead of the network, one attempt each (no retry); on the fake
+ * clock fc started at `now` (fc NULL: the system clock). Fails the test when it cannot be made.
+ * Caller ship_aws_destroy. */
+struct ship_aws *tu_fake_aws(struct ship_fake_clock *fc, double now, ship_transport_fn fn,
+			     void *ctx);
+/* A fake transport's answer: the status, Content-Type `type`, a request id and the body text.
+ * Returns 0 (the transport's "sent"). */
+int tu_answer(struct ship_http_response *resp, long status, const char *type, const char *text);
 
 #endif
