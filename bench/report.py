@@ -168,7 +168,7 @@ def render(meta, output, figures):
              "",
              f"- Machine: {meta['machine']}; load average {meta['loads'][0]:.2f} at the start, "
              f"{meta['loads'][1]:.2f} at the end.",
-             "- Versions: " + "; ".join(f"{n} {v}" for n, v in meta["versions"]) + ".",
+             "- Versions: " + "; ".join(v if v.startswith(n) else f"{n} {v}" for n, v in meta["versions"]) + ".",
              "",
              "```",
              output.strip("\n"),
