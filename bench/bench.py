@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""bench.py: the benchmarks of `make bench`, started by bench/run (which owns the servers).
+"""bench.py: the benchmarks of `make bench`, started by bench/run (which owns moto_server and the
+shared ecship-sim; parts that need simulators of their own start them with benchlib.SimProc).
 
 Measures, against ecship-sim (--upstream moto_server) on loopback: (a) how soon `ecship deploy`
-notices COMPLETED and how often it polls, (b) the runbook's AWS CLI steps vs `ecship deploy`,
-(c) failure detection and the waiter's false success, (d) SigV4 and client micro-benchmarks,
-(e) fan-out: many services in one deploy, (f) the peers (AWS CLI steps, the deploy action's SDK
-waiter, a fabfuel-style poller), (g) fail-fast against the circuit breaker at ECS's timing (a
-second ecship-sim, --timing ecs).
-Prints plain-text tables on stdout, progress on stderr. A benchmark, not a test: PASS/FAIL lines
-compare with issue 4's targets and never change the exit code. Never starts servers itself.
+notices COMPLETED and how often it polls, (d) SigV4 and client micro-benchmarks, (e) fan-out:
+many services in one deploy (bench/fanout.py), (f) the peers (AWS CLI steps, the deploy action's
+SDK waiter, a fabfuel-style poller) at ECS's pace and a fast one (bench/pace.py), (g) failure
+cases at ECS's timing (bench/failures.py), (h) start-up and shared libraries (bench/startup.py).
+(The old parts b, the runbook's CLI vs ecship, and c, one crashing image, are covered by f and g.)
+Prints plain-text tables on stdout, progress on stderr; after a run of every part, writes them
+into docs/benchmarks.md between its markers (bench/report.py). A benchmark, not a test: PASS/FAIL
+lines compare with issue 4's targets and never change the exit code.
 """
 import argparse
 import json
@@ -18,7 +20,6 @@ import re
 import resource
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import threading
@@ -26,7 +27,10 @@ import time
 import urllib.request
 
 import benchlib
-from benchlib import (CLUSTER, FAMILY, ROOT, SERVICE, FIGURES, Sim, SimProc, figure, f, log, pctl,
+import pace
+import report
+import startup
+from benchlib import (CLUSTER, ROOT, SERVICE, FIGURES, Sim, SimProc, figure, f, log, pctl,
                       stop_all_sims, table)
 
 LAG_TARGET, RATE_TARGET = 1.5, 1.0  # issue 4: seconds after COMPLETED; DescribeServices per second
@@ -176,142 +180,6 @@ def bench_detection_all(rn, args):
            "simulated), where unchanged answers back the polls off."])
 
 
-# ---- (b) the runbook's AWS CLI steps vs ecship deploy -------------------------------------------
-
-def render_td(rn, tag, path):
-    rc, _, _, out, _ = rn.ecship("render", "--tag", tag)
-    if rc != 0:
-        raise SystemExit(f"bench: ecship render failed with exit {rc}; see {rn.errlog.name}")
-    with open(path, "w") as fh:
-        fh.write(out)
-
-
-def cli_deploy(rn, tag):
-    """Runbook section 5, steps 3-4, then the waiter (the CI workflow's wait-for-service-stability)."""
-    td = os.path.join(rn.work, f"td-{tag}.json")
-    render_td(rn, tag, td)  # the runbook edits this file by hand: not timed
-    seq, rseq = rn.sim.marks()
-    steps, cpu = [], 0.0
-    rc1, t0, t1, _, c1 = rn.aws("ecs", "register-task-definition", "--cli-input-json", "file://" + td)
-    rc2, _, t2, out2, c2 = rn.aws("ecs", "update-service", "--cluster", CLUSTER, "--service", SERVICE,
-                                  "--task-definition", FAMILY, "--force-new-deployment")
-    dep = next((d["id"] for d in jload(out2).get("service", {}).get("deployments", [])
-                if d["status"] == "PRIMARY"), "")
-    rc3, _, t3, _, c3 = rn.aws("ecs", "wait", "services-stable", "--cluster", CLUSTER, "--services", SERVICE,
-                               timeout=300)
-    a = analyse(rn.sim, seq, rseq, t3, dep)
-    return {"rc": (rc1, rc2, rc3), "start": t0, "end": t3, "steps": (t1 - t0, t2 - t1, t3 - t2),
-            "cpu": c1 + c2 + c3, "a": a, "processes": 3}
-
-
-def ecship_deploy(rn, tag):
-    seq, rseq = rn.sim.marks()
-    rc, t0, t1, out, cpu = rn.ecship("deploy", "--tag", tag)
-    res = jload(out)
-    a = analyse(rn.sim, seq, rseq, t1, res.get("deployment_id", ""))
-    return {"rc": (rc,), "start": t0, "end": t1, "cpu": cpu, "a": a, "processes": 1, "res": res}
-
-
-def bench_cli(rn, runs):
-    results = {"aws cli": [], "ecship": []}
-    for i in range(1, runs + 1):
-        r = cli_deploy(rn, f"b{i}")
-        results["aws cli"].append(r)
-        log(f"(b) AWS CLI run {i}/{runs}: exits {r['rc']}, {r['end'] - r['start']:.1f} s")
-        r = ecship_deploy(rn, f"c{i}")
-        results["ecship"].append(r)
-        log(f"(b) ecship run {i}/{runs}: exit {r['rc'][0]}, {r['end'] - r['start']:.1f} s")
-    rows = []
-    for tool, rs in results.items():
-        for k, r in enumerate(rs, 1):
-            a = r["a"]
-            tc = a["states"].get("COMPLETED")
-            rows.append([tool, k, "/".join(str(x) for x in r["rc"]),
-                         f(r["end"] - r["start"]), f(tc - r["start"] if tc else None),
-                         f(r["end"] - tc if tc else None), a["by_action"].get("DescribeServices", 0),
-                         a["total"], r["processes"], f"{r['cpu'] * 1000:.0f}"])
-    table(f"(b) runbook AWS CLI steps vs ecship deploy, same service, same sim ({runs} runs each, alternating)",
-          ["tool", "run", "exit", "wall s", "COMPLETED at s", "lag s", "DescribeServices", "requests",
-           "processes", "CPU ms"], rows,
-          ["aws cli = register-task-definition + update-service --force-new-deployment + "
-           "`aws ecs wait services-stable` (polls every 15 s);",
-           "wall s = start of the first command to the end of the last; COMPLETED at = the sim's "
-           "COMPLETED for that deployment;",
-           "lag = COMPLETED to the tool's return. The task definition file is rendered beforehand "
-           "for the CLI (not timed)."])
-    summ = []
-    for tool, rs in results.items():
-        walls = [r["end"] - r["start"] for r in rs]
-        lags = [r["end"] - r["a"]["states"]["COMPLETED"] for r in rs if "COMPLETED" in r["a"]["states"]]
-        steps = [r.get("steps") for r in rs if r.get("steps")]
-        summ.append([tool, f(statistics.median(walls)), f(statistics.median(lags) if lags else None),
-                     f(statistics.median([s[0] + s[1] for s in steps])) if steps else "-",
-                     f(statistics.median([r["cpu"] for r in rs]) * 1000, 0)])
-    table("(b) medians", ["tool", "wall s", "lag after COMPLETED s", "register+update s", "CPU ms"], summ,
-          ["The AWS GitHub Action amazon-ecs-deploy-task-definition with wait-for-service-stability: true "
-           "uses the", "JavaScript SDK v3 waiter waitUntilServicesStable: the same 'stable' test, but its "
-           "delays start at 15 s and grow", "(exponential with jitter) up to 120 s, so its lag after "
-           "COMPLETED is at least the 'aws cli' lag above and", "up to 120 s on long rollouts. "
-           "fabfuel/ecs-deploy polls every 1 s (not measured here)."])
-    return results
-
-
-# ---- (c) failure detection and the waiter's false success ---------------------------------------
-
-def bench_failure(rn):
-    rn.sim.post("/rules", {"rules": [{"match": ":bad", "behavior": "exit:1"}]})
-    rows = []
-    before = rn.sim.running_revision()
-    # ecship
-    seq, rseq = rn.sim.marks()
-    rc, t0, t1, out, cpu = rn.ecship("deploy", "--tag", "bad-ecship")
-    res = jload(out)
-    a = analyse(rn.sim, seq, rseq, t1, res.get("deployment_id", ""))
-    after = rn.sim.running_revision()
-    rows.append(failure_row("ecship deploy", rc, t0, t1, a, before, res.get("revision"), after,
-                            "failure, rolled back" if rc == 1 else "?"))
-    log(f"(c) ecship: exit {rc}, service on revision {after} (was {before})")
-    # AWS CLI
-    before = after
-    td = os.path.join(rn.work, "td-bad-cli.json")
-    render_td(rn, "bad-cli", td)
-    seq, rseq = rn.sim.marks()
-    rc1, t0, _, out1, _ = rn.aws("ecs", "register-task-definition", "--cli-input-json", "file://" + td)
-    registered = jload(out1).get("taskDefinition", {}).get("revision")
-    rc2, _, _, out2, _ = rn.aws("ecs", "update-service", "--cluster", CLUSTER, "--service", SERVICE,
-                                "--task-definition", FAMILY)
-    dep = next((d["id"] for d in jload(out2).get("service", {}).get("deployments", [])
-                if d["status"] == "PRIMARY"), "")
-    rc3, _, t1, _, _ = rn.aws("ecs", "wait", "services-stable", "--cluster", CLUSTER, "--services", SERVICE,
-                              timeout=300)
-    a = analyse(rn.sim, seq, rseq, t1, dep)
-    after = rn.sim.running_revision()
-    verdict = ("FALSE SUCCESS" if rc3 == 0 and after != registered else
-               "success" if rc3 == 0 else f"exit {rc3}")
-    rows.append(failure_row("aws ecs wait services-stable", rc3, t0, t1, a, before, registered, after, verdict))
-    log(f"(c) AWS CLI waiter: exit {rc3}, service on revision {after}, registered {registered}")
-    rn.sim.post("/rules", {"rules": []})
-    table("(c) failing image (sim behaviour exit:1, circuit breaker with rollback)",
-          ["tool", "exit", "FAILED at s", "rolled back at s", "returned at s", "after FAILED s",
-           "after rollback s", "revisions before/new/after", "reported"], rows,
-          ["times from the tool's start: the sim's FAILED of the new deployment, the COMPLETED of the "
-           "breaker's rollback deployment, the tool's return.",
-           "The waiter exits 0 once the rollback is stable: the service runs the old revision, not the "
-           "one just registered."])
-    return rows
-
-
-def failure_row(tool, rc, t0, t1, a, before, new, after, verdict):
-    tf = a["states"].get("FAILED")
-    trb = None
-    if tf:
-        rb = [r for r in a["rollouts"] if r["time"] >= tf and r["rolloutState"] == "COMPLETED"]
-        trb = rb[0]["time"] if rb else None
-    rel = lambda t: f(t - t0) if t else "-"
-    return [tool, rc, rel(tf), rel(trb), f(t1 - t0), f(t1 - tf) if tf else "-", f(t1 - trb) if trb else "-",
-            f"{before}/{new}/{after}", verdict]
-
-
 # ---- (g) fail-fast against the circuit breaker, at ECS's timing -------------------------------
 
 FF_RULES = [("missing tag", "ffpull", "pull-error"), ("crash loop", "ffcrash", "exit:3"),
@@ -393,10 +261,20 @@ def bench_failfast(args):
 
 # ---- (d) micro-benchmarks ---------------------------------------------------------------------
 
+CLIENT_CALLS = 100
+
+
 def client_row(label, limits, d, cpu):
     return [label, limits, d["calls"], f(d["seconds"]), f"{d['per_second']:.0f}", f"{d['p50_us'] / 1000:.2f}",
             f"{d['p99_us'] / 1000:.2f}", d.get("connects", "-"), d["attempts"], d["throttled"],
             f"{cpu * 1000:.0f}"]
+
+
+def client_figures(tool, d, cpu):
+    case = "DescribeServices in one process, rate limits off"
+    figure("d", case, "calls/s", tool, d["per_second"], False)
+    figure("d", case, "p50 ms", tool, d["p50_us"] / 1000, True)
+    figure("d", case, "CPU ms per 1,000 calls", tool, cpu * 1000 / d["calls"] * 1000, True)
 
 
 def bench_micro(rn, args):
@@ -412,36 +290,21 @@ def bench_micro(rn, args):
           [f"callgrind: {ir} instructions per ship_sigv4_sign call (mean over the three cases)" if ir else
            "callgrind: not measured (valgrind not installed)"])
 
-    # one process per call, as a shell script or CI step does it
-    rows = []
-    n = 10
-    for name, argv in (("ecship status", [os.path.join(rn.build, "ecship"), "--config", rn.cfg,
-                                          "--endpoint-url", rn.sim.url, "status"]),
-                       ("aws ecs describe-services", ["aws", "--endpoint-url", rn.sim.url, "--region",
-                                                      "ap-northeast-1", "ecs", "describe-services",
-                                                      "--cluster", CLUSTER, "--services", SERVICE])):
-        times, cpus, rcs = [], [], set()
-        for _ in range(n):
-            rc, t0, t1, _, cpu = rn.run(argv)
-            times.append(t1 - t0)
-            cpus.append(cpu)
-            rcs.add(rc)
-        rows.append([name, n, ",".join(str(r) for r in sorted(rcs)), f(statistics.median(times), 3),
-                     f(max(times), 3), f(statistics.median(cpus) * 1000, 0)])
-    table("(d) one process per call (start-up included)",
-          ["command", "runs", "exit", "median s", "max s", "median CPU ms"], rows)
-
     rows = []
     client = os.path.join(rn.build, "bench", "client_bench")
     rn.sim.post("/config", {"rate_limits": False})
     try:
-        rc, _, _, out, cpu = rn.run([client, rn.sim.url, "2000", CLUSTER, SERVICE])
+        # ecship's client keeps to ECS's DescribeServices rate itself (a bucket of 100, then 20 a
+        # second, lib/aws/aws.c): calls within the burst measure the client, not the bucket
+        rc, _, _, out, cpu = rn.run([client, rn.sim.url, str(CLIENT_CALLS), CLUSTER, SERVICE])
         d = jload(out)
         if d:
             rows.append(client_row("ecship client (C, libcurl keep-alive)", "off", d, cpu))
-        d = botocore_bench(rn.sim.url, 2000)
+            client_figures("ecship", d, cpu)
+        d = botocore_bench(rn.sim.url, CLIENT_CALLS)
         if d:
             rows.append(client_row("botocore (Python, one client)", "off", d, d["cpu"]))
+            client_figures("botocore", d, d["cpu"])
     finally:
         rn.sim.post("/config", {"rate_limits": True})
     # last: it empties the sim's DescribeServices bucket
@@ -452,8 +315,10 @@ def bench_micro(rn, args):
     table("(d) client throughput: DescribeServices of the benchmark service, one process, loopback",
           ["client", "rate limits", "calls", "seconds", "calls/s", "p50 ms", "p99 ms", "connections",
            "attempts", "throttled", "CPU ms"], rows,
-          ["rate limits on = the sim's DescribeServices bucket (burst 100, 20/s): every throttled "
-           "attempt is retried with backoff, none fails."])
+          [f"rate limits off: {CLIENT_CALLS} calls, within the DescribeServices burst of ecship's own client-side "
+           "bucket (100, then 20/s, as ECS's);",
+           "rate limits on = the sim's DescribeServices bucket (burst 100, 20/s) too: 200 calls, the last 100 at "
+           "the refill rate; every throttled attempt is retried with backoff, none fails."])
 
 
 def callgrind_sigv4(rn):
@@ -601,112 +466,44 @@ def bench_fanout(rn, sizes):
            "COMPLETED on revision 2, each family with exactly 2 revisions."])
 
 
-# ---- (f) the peers at the sim's fast pace --------------------------------------------------------
-
-def install_node_peer(rn):
-    return benchlib.install_node_peer(rn.build)
-
-
-def run_measured(rn, argv, timeout=600):
-    return benchlib.run_measured(rn.errlog, rn.work, argv, timeout)
-
-
-def peer_steps(rn, tool, tag, action_js):
-    """One deploy of the bench service by `tool`; a list of process runs (untimed preparation apart)."""
-    img = f"123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/bench-web:{tag}"
-    if tool == "ecship":
-        return [[os.path.join(rn.build, "ecship"), "--config", rn.cfg, "--endpoint-url", rn.sim.url,
-                 "deploy", "--tag", tag]]
-    if tool == "fabfuel-style":
-        return [[sys.executable, os.path.join(ROOT, "bench", "peers", "fabfuel_style.py"), CLUSTER, SERVICE,
-                 "web", img]]
-    td = os.path.join(rn.work, f"td-{tag}.json")
-    render_td(rn, tag, td)  # both peers take a finished file: not timed
-    if tool == "deploy action":
-        return [["node", action_js, td, CLUSTER, SERVICE, "30"]]
-    aws = ["aws", "--endpoint-url", rn.sim.url, "--region", "ap-northeast-1", "--output", "json", "ecs"]
-    return [aws + ["register-task-definition", "--cli-input-json", "file://" + td],
-            aws + ["update-service", "--cluster", CLUSTER, "--service", SERVICE, "--task-definition", FAMILY],
-            aws + ["wait", "services-stable", "--cluster", CLUSTER, "--services", SERVICE]]
-
-
-def bench_peers(rn, runs):
-    action_js, why = install_node_peer(rn)
-    tools = ["ecship", "aws cli", "deploy action", "fabfuel-style"]
-    if not action_js:
-        tools.remove("deploy action")
-        log(f"(f) the Node peer is skipped: {why}")
-    res = {t: [] for t in tools}
-    loads = []
-    for k in range(runs):
-        order = tools[k % len(tools):] + tools[:k % len(tools)]  # A B C D, B C D A, ...
-        for tool in order:
-            tag = f"p{k}{tools.index(tool)}"
-            steps = peer_steps(rn, tool, tag, action_js)
-            seq, rseq = rn.sim.marks()
-            rcs, cpu, rss, t_start = [], 0.0, 0, None
-            for argv in steps:
-                rc, t0, t1, c, m = run_measured(rn, argv)
-                t_start = t_start or t0
-                rcs.append(rc)
-                cpu += c
-                rss = max(rss, m) if m is not None and rss is not None else None
-            reqs = [r for r in rn.sim.requests(seq) if r["time"] <= t1]
-            rolls = [r for r in rn.sim.rollouts(rseq) if r["serviceArn"].endswith(f"/{CLUSTER}/{SERVICE}")]
-            dep = next((r["deploymentId"] for r in rolls if r["rolloutState"] == "IN_PROGRESS"), None)
-            done = next((r["time"] for r in rolls if r["deploymentId"] == dep and r["rolloutState"] == "COMPLETED"), None)
-            loads.append(os.getloadavg()[0])
-            res[tool].append({"rc": rcs, "wall": t1 - t_start, "lag": t1 - done if done else None, "cpu": cpu,
-                              "rss": rss, "requests": len(reqs)})
-            log(f"(f) {tool} run {k + 1}/{runs}: exit {rcs}, {t1 - t_start:.1f} s")
-
-    def mmm(xs, scale=1.0, nd=2):
-        xs = [x * scale for x in xs if x is not None]
-        if not xs:
-            return "-"
-        return f"{f(statistics.median(xs), nd)} [{f(min(xs), nd)}-{f(max(xs), nd)}]"
-    rows = []
-    for tool, rs in res.items():
-        rows.append([tool, len(rs), ",".join(sorted({"/".join(str(c) for c in r["rc"]) for r in rs})),
-                     mmm([r["wall"] for r in rs]), mmm([r["lag"] for r in rs]),
-                     mmm([r["cpu"] for r in rs], 1000, 0), mmm([r["rss"] for r in rs], 1 / 1024, 1),
-                     mmm([r["requests"] for r in rs], 1, 0)])
-    table(f"(f) one deploy of the 2-task service by each tool, interleaved with rotation, {runs} runs each "
-          f"(median [min-max]); load average {min(loads):.1f}-{max(loads):.1f}",
-          ["tool", "runs", "exit", "wall s", "COMPLETED to exit s", "CPU ms", "peak RSS MB", "requests"], rows,
-          ["aws cli = register-task-definition + update-service + `aws ecs wait services-stable` "
-           "(every 15 s); peak RSS = the largest of its 3 processes, CPU their sum;",
-           "deploy action = bench/peers/action.mjs, @aws-sdk/client-ecs from npm, waitUntilServicesStable "
-           "minDelay 15 s growing to 120 s (the action's settings);",
-           "fabfuel-style = bench/peers/fabfuel_style.py, boto3, 1 s polling with ListTasks/DescribeTasks as "
-           "its is_deployed does; the peers' task definition file is rendered beforehand (not timed)."]
-          + ([f"the deploy action was skipped: {why}"] if why else []))
-    return res
-
-
-# ---- main -------------------------------------------------------------------------------------
-
-def machine():
-    model = "?"
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                         text=True).stdout.strip() or "unknown"
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                           capture_output=True, text=True).stdout.strip()
-    return (f"{time.strftime('%Y-%m-%d %H:%M %Z')}, git {rev}{'+dirty' if dirty else ''}, "
-            f"{os.cpu_count()} x {model}, {os.uname().sysname} {os.uname().release}")
-
-
 def on_signal(signum, frame):
     # an exception, so that subprocess.run kills the tool it is running before we go
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+PARTS = "a,d,e,f,g,h"
+
+
+def part_e(ctx, rn):
+    try:
+        import fanout
+    except ModuleNotFoundError as e:
+        if e.name != "fanout":
+            raise
+        print("\n(e) not available: bench/fanout.py missing; this branch's own fan-out part runs instead")
+        bench_fanout(rn, ctx.fanout)
+        return
+    fanout.run(ctx)
+
+
+def part_g(ctx, args):
+    try:
+        import failures
+    except ModuleNotFoundError as e:
+        if e.name != "failures":
+            raise
+        # at twice the speed part g had, to keep within make bench's 15 minutes
+        args.ecs_speed = "20"
+        print("\n(g) not available: bench/failures.py missing; this branch's own fail-fast part runs instead, "
+              f"at --timing ecs --speed {args.ecs_speed}")
+        sim = SimProc(ctx.build, ctx.moto, ctx.work, timing="ecs", speed=args.ecs_speed, name="sim-ecs")
+        args.sim_ecs = sim.url
+        try:
+            bench_failfast(args)
+        finally:
+            sim.stop()
+        return
+    failures.run(ctx)
 
 
 def main():
@@ -718,43 +515,74 @@ def main():
     ap.add_argument("--moto", required=True)
     ap.add_argument("--speed", default="20")
     ap.add_argument("--work", required=True)
-    ap.add_argument("--only", default="a,b,c,d,e,f,g")
-    ap.add_argument("--peer-runs", type=int, default=5, help="runs of each tool in part f")
+    ap.add_argument("--only", default=PARTS)
+    ap.add_argument("--peer-runs", type=int, default=5, help="runs of each tool per figure (parts e, f, g)")
+    ap.add_argument("--paces", default="1,20", help="the sim speeds of part f")
     ap.add_argument("--fanout", default="1,10,50,200", help="service counts of part e")
-    ap.add_argument("--deploys", type=int, default=10)
+    ap.add_argument("--deploys", type=int, default=6)
     ap.add_argument("--slow-deploys", type=int, default=3)
     ap.add_argument("--slow-speed", default="5")
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--sim-ecs", default="")
     ap.add_argument("--ecs-speed", default="10")
+    ap.add_argument("--report", default=os.path.join(ROOT, "docs", "benchmarks.md"),
+                    help="the report to write after a run of every part")
+    ap.add_argument("--no-report", action="store_true", help="print only")
     args = ap.parse_args()
-    for u in (args.sim, args.moto) + ((args.sim_ecs,) if args.sim_ecs else ()):
+    for u in (args.sim, args.moto):
         if not u.startswith("http://127.0.0.1:"):
             raise SystemExit(f"bench: refusing '{u}': only loopback endpoints")
     only = set(args.only.split(","))
-    t_start = time.time()
-    print(f"ecship benchmarks: {machine()}")
-    v = subprocess.run(["aws", "--version"], capture_output=True, text=True)
-    print(f"ecship-sim --speed {args.speed} --upstream moto_server; {(v.stdout + v.stderr).split()[0]}")
+    unknown = only - set(PARTS.split(","))
+    if unknown:
+        raise SystemExit(f"bench: no part '{','.join(sorted(unknown))}'; the parts are {PARTS}")
+    t_start, load_start = time.time(), os.getloadavg()[0]
+    tee = report.Tee(sys.stdout)
+    sys.stdout = tee
+    print(f"ecship benchmarks: {report.machine()}, git {report.revision()}, load average {load_start:.2f}")
     sys.stdout.flush()
     rn = Runner(args)
+    took = []
+    t = time.time()
     setup(rn)
-    if "a" in only:
-        bench_detection_all(rn, args)
-    if "b" in only:
-        bench_cli(rn, args.runs)
-    if "c" in only:
-        bench_failure(rn)
-    if "d" in only:
-        bench_micro(rn, args)
-    if "f" in only:
-        bench_peers(rn, args.peer_runs)
-    if "e" in only:
-        bench_fanout(rn, [int(x) for x in args.fanout.split(",")])
-    if "g" in only and args.sim_ecs:
-        bench_failfast(args)
+    took.append(["start-up: the shared sim's service", time.time() - t])
+    action_js, why = None, "part f not run"
+    if only & {"e", "f", "g"}:
+        t = time.time()
+        action_js, why = benchlib.install_node_peer(args.build)
+        took.append(["npm install of the Node peer" + ("" if action_js else f" ({why})"), time.time() - t])
+    ctx = benchlib.Ctx(build=args.build, work=args.work, moto=args.moto, errlog=rn.errlog, runs=args.peer_runs,
+                       fanout=[int(x) for x in args.fanout.split(",")], action_js=action_js, action_why=why)
+    parts = [("h", "start-up and shared libraries", lambda: startup.run(ctx, rn.sim.url, rn.cfg)),
+             ("a", "completion detection", lambda: bench_detection_all(rn, args)),
+             ("d", "micro-benchmarks", lambda: bench_micro(rn, args)),
+             ("f", "the peers at two paces", lambda: pace.run(ctx, [int(x) for x in args.paces.split(",")])),
+             ("e", "fan-out", lambda: part_e(ctx, rn)),
+             ("g", "failure cases", lambda: part_g(ctx, args))]
+    for letter, name, fn in parts:
+        if letter in only:
+            t = time.time()
+            fn()
+            took.append([f"({letter}) {name}", time.time() - t])
     stop_all_sims()
-    print(f"\nbenchmarks took {time.time() - t_start:.0f} s")
+    total = time.time() - t_start
+    table("time taken", ["what", "s"], [[w, f"{s:.0f}"] for w, s in took] + [["all", f"{total:.0f}"]],
+          ["the build before it (make) is not included."])
+    saved = os.path.join(args.work, "report.json")
+    meta = report.meta_now(args.build, t_start, load_start)
+    with open(saved, "w") as fh:
+        json.dump({"meta": meta, "figures": FIGURES}, fh)
+    with open(os.path.join(args.work, "output.txt"), "w") as fh:
+        fh.write(tee.getvalue())
+    sys.stdout = tee.out
+    if args.no_report:
+        return
+    if only != set(PARTS.split(",")):
+        log(f"{args.report} left as it is: only parts {args.only} ran (the report needs all of {PARTS})")
+        return
+    try:
+        report.write(args.report, report.render(meta, tee.getvalue(), FIGURES))
+    except (OSError, ValueError) as e:
+        raise SystemExit(f"bench: cannot write the report '{args.report}': {e}")
+    log(f"wrote {os.path.relpath(args.report, ROOT)}")
 
 
 if __name__ == "__main__":

@@ -214,10 +214,15 @@ def install_node_peer(build):
     if not shutil.which("node") or not shutil.which("npm"):
         return None, "node or npm is not installed"
     if not os.path.isdir(os.path.join(d, "node_modules", "@aws-sdk", "client-ecs")):
-        p = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=d,
-                           capture_output=True, text=True, timeout=300)
+        # bounded: an unreachable registry costs about a minute of make bench, not npm's own retries
+        try:
+            p = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "--fetch-retries=1",
+                                "--fetch-timeout=30000"], cwd=d, capture_output=True, text=True, timeout=90)
+        except subprocess.TimeoutExpired:
+            return None, "npm install did not finish within 90 s (registry unreachable?)"
         if p.returncode != 0:
-            return None, "npm install failed (registry unreachable?): " + (p.stderr.strip().splitlines() or ["?"])[-1]
+            lines = [l for l in p.stderr.strip().splitlines() if l.strip() and "complete log" not in l]
+            return None, "npm install failed (registry unreachable?): " + (lines or ["?"])[0]
     return os.path.join(d, "action.mjs"), None
 
 
