@@ -54,6 +54,15 @@ def new_deployment(rollouts, old_dep):
                  if r["rolloutState"] == "IN_PROGRESS" and r["deploymentId"] != old_dep), None)
 
 
+def rollback_request(reqs):
+    """When fail-fast rolled back (wall time): its StopServiceDeployment (ECS rolls the deployment
+    in progress back), else a second UpdateService (back to the previous revision); None."""
+    stops = [r for r in reqs if r["action"] == "StopServiceDeployment" and r.get("status") == 200]
+    ups = [r for r in reqs if r["action"] == "UpdateService" and r.get("status") == 200]
+    first = stops[0] if stops else (ups[1] if len(ups) > 1 else None)
+    return first["time"] if first else None
+
+
 def verdict(tool, rc, wall, limit_wall, new_running):
     """How a run ended: the tool reported the failure, hit its own time limit, claimed success
     while the service runs its old revision (false success), or was cut off by the benchmark.
@@ -166,11 +175,12 @@ def one_run(ctx, case, tool, k, td, sd):
         tdfile = os.path.join(ctx.work, f"g-td-{tag}.json")
         with open(tdfile, "w") as fh:
             json.dump(with_tag(td, tag), fh)
-        _, rseq = api.marks()
+        seq, rseq = api.marks()
         rc, t0, t1 = spawn(ctx, argv_for(ctx, tool, tag, sim.url, tdfile), sim.url, RUN_CAP, f"g-{tag}.log")
         clock = api.get("/clock")
         to_sim = lambda w: clock["now"] - (clock["wall"] - w) * SPEED
         rolls = api.rollouts(rseq)
+        rb = rollback_request(api.requests(seq)) if tool == "ecship" else None
         dep = new_deployment(rolls, old_dep)
         first = None
         if dep:
@@ -194,6 +204,7 @@ def one_run(ctx, case, tool, k, td, sd):
     r = {"case": kind, "tool": tool, "k": k, "rc": rc, "wall": t1 - t0, "verdict": v, "raw": raw,
          "est": at_pace(raw, lag, SPEED, v == "failure (time limit)"),
          "failed": failed["simTime"] - first if failed and first is not None else None,
+         "decided": to_sim(rb) - first if rb and first is not None else None,
          "load": os.getloadavg()[0]}
     log(f"(g) {kind}, {tool}, run {k + 1}: exit {rc}, {v}, {f(raw, 0)} simulated s after the first failed "
         f"task ({f(r['est'], 0)} at ECS's pace), breaker FAILED at {f(r['failed'], 0)}")
@@ -226,7 +237,7 @@ def run(ctx):
         except Exception as e:  # a run that breaks is reported, not fatal
             log(f"(g) {j[0][0]}, {j[1]}, run {j[2] + 1}: {e}")
             r = {"case": j[0][0], "tool": j[1], "k": j[2], "rc": None, "verdict": f"error: {e}", "raw": None,
-                 "est": None, "failed": None, "load": os.getloadavg()[0]}
+                 "est": None, "failed": None, "decided": None, "load": os.getloadavg()[0]}
         with lock:
             results.append(r)
 
@@ -248,23 +259,29 @@ def run(ctx):
                 counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
             reported = sum(1 for r in rs if r["verdict"].startswith("failure"))
             rows.append([kind, tool, len(rs), rcs, ", ".join(f"{v} {n}" for v, n in sorted(counts.items())),
-                         mmm([r["raw"] for r in rs]), mmm([r["est"] for r in rs]),
+                         mmm([r["decided"] for r in rs]), mmm([r["raw"] for r in rs]), mmm([r["est"] for r in rs]),
                          mmm([r["failed"] for r in rs])])
+            decided = [r["decided"] for r in rs if r["decided"] is not None]
+            if decided:
+                figure("g", kind, "first failed task to the decision (s)", tool, statistics.median(decided), True, "s")
             ests = [r["est"] for r in rs if r["est"] is not None]
             if ests:
                 figure("g", kind, "first failed task to exit, at ECS's pace (s)", tool, statistics.median(ests), True, "s")
             figure("g", kind, f"runs reporting the failure (of {len(rs)})", tool, reported, False)
-        rows.append([kind, "circuit breaker (FAILED)", len(ref), "-", "-", "-", "-", mmm(ref)])
+        rows.append([kind, "circuit breaker (FAILED)", len(ref), "-", "-", mmm(ref), "-", "-", mmm(ref)])
         if ref:
-            figure("g", kind, "first failed task to exit, at ECS's pace (s)", "circuit breaker (FAILED)",
+            figure("g", kind, "first failed task to the decision (s)", "circuit breaker (FAILED)",
                    statistics.median(ref), True, "s")
     wall = time.time() - t_part
     table(f"(g) failure cases at ECS's timing: desired count 1, ecship-sim --timing ecs --speed {SPEED}, "
           f"{ctx.runs} runs of each tool (median [min-max]); load average {min(loads):.1f}-{max(loads):.1f}",
-          ["failure", "tool", "runs", "exit", "outcome", "first failed to exit, sim s", "at ECS's pace, s",
+          ["failure", "tool", "runs", "exit", "outcome", "decided, sim s", "exited, sim s", "exited at ECS's pace, s",
            "breaker FAILED, sim s"], rows,
-          ["Times in simulated seconds from ECS's stoppingAt of the deployment's first failed task. Each run has an "
-           "ecship-sim of its own (seed 100+run:",
+          ["Times in simulated seconds from ECS's stoppingAt of the deployment's first failed task; decided = "
+           "fail-fast's rollback request (StopServiceDeployment),",
+           "or the breaker's FAILED. exited = the tool's exit; ecship exits once the rollback has settled (a crashed "
+           "or unhealthy task drains for 300 s first).",
+           "Each run has an ecship-sim of its own (seed 100+run:",
            f"run k of every tool sees the same simulated world); all {len(jobs)} runs went at once, started 0.2 s "
            f"apart; the part took {wall:.0f} s.",
            "Time limits are each tool's own default on the simulated clock (divided by the speed): ecship "
@@ -314,6 +331,13 @@ def selftest():
     check("verdict: cut off", verdict("aws cli", None, 240, 30, False), "cut off")
     check("at pace: the lag back at 1x", at_pace(400.0, 100.0, 10, False), 310.0)
     check("at pace: a time limit stays", at_pace(600.0, 300.0, 10, True), 600.0)
+    reqs = [{"action": "UpdateService", "status": 200, "time": 1.0},
+            {"action": "StopServiceDeployment", "status": 400, "time": 2.0},
+            {"action": "StopServiceDeployment", "status": 200, "time": 3.0},
+            {"action": "UpdateService", "status": 200, "time": 4.0}]
+    check("rollback request: the StopServiceDeployment that was answered", rollback_request(reqs), 3.0)
+    check("rollback request: else the second UpdateService", rollback_request([reqs[0], reqs[3]]), 4.0)
+    check("rollback request: none", rollback_request(reqs[:1]), None)
     check("median [min-max]", mmm([3, None, 1, 2]), "2 [1-3]")
     for b in bad:
         print("FAIL " + b)

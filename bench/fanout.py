@@ -43,19 +43,16 @@ def registrations(reqs):
 
 
 def fan_verdict(services, images, want_tag, revisions, want_revisions):
-    """Problems after a fan-out: a service whose deployments are not exactly one COMPLETED on a
-    task definition with the new image (images: task definition ARN -> its image), a family
-    whose revision count is not want_revisions (revisions: family -> count). [] when right."""
+    """Problems after a fan-out: (services whose deployments are not exactly one COMPLETED on a
+    task definition with the new image (images: task definition ARN -> its image), families
+    whose revision count is not want_revisions (revisions: family -> count)); ([], []) when right."""
     bad = []
     for s in services:
         deps = s["deployments"]
         if len(deps) != 1 or deps[0].get("rolloutState") != "COMPLETED" or \
                 not images.get(s["taskDefinition"], "").endswith(":" + want_tag):
             bad.append(s["serviceName"])
-    for fam, n in sorted(revisions.items()):
-        if n != want_revisions:
-            bad.append(f"{fam}: {n} revisions")
-    return bad
+    return bad, [f"{fam}: {n} revisions" for fam, n in sorted(revisions.items()) if n != want_revisions]
 
 
 def fan_floor(n, distinct, one):
@@ -165,10 +162,11 @@ def ecship_case(ctx, n, shared):
         (rc,), t0, t1 = run_group(ctx, [exe + ["f2"]], sim.url, os.path.join(ctx.work, f"e-{name}"))
         reqs = [r for r in api.requests(seq) if r["time"] <= t1]
         fams = [f"{name}-web"] if shared else [f"{name}-f{i:03d}" for i in range(n)]
-        bad = check(api, name, n, fams, "f2", 2)
+        wrong, famwrong = check(api, name, n, fams, "f2", 2)
     return {"tool": "ecship", "n": n, "shared": shared, "processes": 1, "rc": f"{rc0}/{rc}",
             "failed": int(rc != 0), "wall": t1 - t0, "regs": registrations(reqs), "distinct": len(fams),
-            "throttled": count_throttled(reqs), "requests": len(reqs), "bad": bad}
+            "throttled": count_throttled(reqs),
+            "requests": len(reqs), "wrong": wrong, "famwrong": famwrong, "load": os.getloadavg()[0]}
 
 
 def peer_argv(ctx, tool, name, svc, tdfile):
@@ -194,7 +192,7 @@ def peer_case(ctx, tool, n):
             api.ecs("CreateService", dict(sd, cluster=name, serviceName=f"s{i:03d}", taskDefinition=fam + ":1"))
         for _ in range(6):
             api.post("/clock", {"advance": 60})
-            if not check(api, name, n, [], "f1", 1):
+            if not check(api, name, n, [], "f1", 1)[0]:
                 break
         quiet(api, True)
         tdfile = os.path.join(ctx.work, f"e-td-{name}.json")
@@ -204,15 +202,14 @@ def peer_case(ctx, tool, n):
         rcs, t0, t1 = run_group(ctx, [peer_argv(ctx, tool, name, f"s{i:03d}", tdfile) for i in range(n)],
                                 sim.url, os.path.join(ctx.work, f"e-{name}"))
         reqs = [r for r in api.requests(seq) if r["time"] <= t1]
-        # every registration makes a revision: 1 + what the peers registered is right for them;
-        # the check reports the services and whether the family holds more than 2 (duplicates)
+        # every registration makes a revision (1 + regs is right for the family's count); the
+        # duplicates are the registrations beyond the one distinct definition
         regs = registrations(reqs)
-        bad = check(api, name, n, [fam], "f2", 1 + regs)
-        bad += [f"{fam}: {regs - 1} duplicate revisions"] if regs > 1 else []
+        wrong, famwrong = check(api, name, n, [fam], "f2", 1 + regs)
     failed = sum(1 for rc in rcs if rc != 0)
     return {"tool": tool, "n": n, "shared": True, "processes": n, "rc": ",".join(sorted({str(r) for r in rcs})),
             "failed": failed, "wall": t1 - t0, "regs": regs, "distinct": 1, "throttled": count_throttled(reqs),
-            "requests": len(reqs), "bad": bad}
+            "requests": len(reqs), "wrong": wrong, "famwrong": famwrong, "load": os.getloadavg()[0]}
 
 
 # ---- the part ----------------------------------------------------------------------------------
@@ -234,7 +231,7 @@ def run(ctx):
             return
         loads.append(os.getloadavg()[0])
         log(f"(e) {r['tool']}, {r['n']} services: {r['wall']:.1f} s, {r['failed']} failed, "
-            f"{r['throttled']} throttled, check {'ok' if not r['bad'] else r['bad'][:3]}")
+            f"{r['throttled']} throttled, {len(r['wrong'])} services wrong {r['wrong'][:3]} {r['famwrong'][:3]}")
         with lock:
             results.append(r)
 
@@ -255,19 +252,21 @@ def run(ctx):
     for r in sorted(results, key=lambda r: (not r["shared"], r["n"], order[r["tool"]])):
         floor = fan_floor(r["n"], r["distinct"], one) if r["tool"] == "ecship" and one else None
         fam = "one" if r["shared"] else "each its own"
+        dup = max(0, r["regs"] - r["distinct"])
         rows.append([r["tool"], r["n"], r["processes"], fam, r["rc"], r["failed"], f(r["wall"], 1), f(floor, 1),
-                     f"{100 * (r['wall'] / floor - 1):+.0f} %" if floor else "-", r["regs"], r["throttled"],
-                     r["requests"], "ok" if not r["bad"] else f"{len(r['bad'])} wrong: {', '.join(r['bad'][:2])}"])
+                     f"{100 * (r['wall'] / floor - 1):+.0f} %" if floor else "-", r["regs"], dup, r["throttled"],
+                     r["requests"], len(r["wrong"]), "; ".join(r["famwrong"][:2]) or "-", f(r["load"], 1)])
         case = f"{r['n']} service{'s' if r['n'] != 1 else ''}, {fam} family"
         figure("e", case, "wall (s)", r["tool"], r["wall"], True, "s")
         figure("e", case, "throttled requests", r["tool"], r["throttled"], True)
         figure("e", case, "failed processes", r["tool"], r["failed"], True)
-        figure("e", case, "revisions registered", r["tool"], r["regs"], True)
+        figure("e", case, "duplicate revisions", r["tool"], dup, True)
+        figure("e", case, "services not on the new revision", r["tool"], len(r["wrong"]), True)
     wall = time.time() - t_part
     table("(e) fan-out: N one-task services deployed at once, each tool on an ecship-sim of its own "
           f"(--timing fast --speed {SPEED}, its ECS-like rate limits on); one run per row",
           ["tool", "services", "processes", "family", "exit", "failed", "wall s", "floor s", "vs floor",
-           "registrations", "throttled", "requests", "check"], rows,
+           "registrations", "duplicates", "throttled", "requests", "not updated", "revisions", "load"], rows,
           ["ecship = one `ecship deploy` of all N (exit: the creating deploy, run without the limits / the measured "
            "one); the peers = N processes in parallel,",
            "one per service, as N CI jobs: aws cli = bench/peers/cli_steps.sh (register, update-service, `aws ecs "
@@ -283,8 +282,14 @@ def run(ctx):
            "RegisterTaskDefinition 20 then 1/s, UpdateService 50 then 5/s,",
            "TagResource 50 then 20/s. registrations = RegisterTaskDefinition answered 200; throttled = requests the "
            "sim answered ThrottlingException (its log's fault \"throttle\").",
-           "check = every service's only deployment COMPLETED on the new image; a family holding more than one new "
-           "revision has duplicates (the peers register once per service)."])
+           "duplicates = registrations beyond one per distinct definition (the peers register once per service); "
+           "not updated = services whose only deployment is not",
+           "COMPLETED on the new image afterwards; revisions = a family whose revision count (ACTIVE + INACTIVE) is "
+           "not 2 for ecship, 1 + registrations for a peer;",
+           "failed = processes that exited non-zero (throttled out after their SDK's retries: see their logs); load = "
+           "the 1-minute load average at the row's end.",
+           "The peers' N processes share this machine's 2 cores (N CI jobs would each have a runner): their wall "
+           "times include that contention, their throttling does not come from it."])
     return results
 
 
@@ -312,10 +317,11 @@ def selftest():
     busy = {"serviceName": "s002", "taskDefinition": td2,
             "deployments": [{"rolloutState": "COMPLETED"}, {"rolloutState": "IN_PROGRESS"}]}
     failed = {"serviceName": "s003", "taskDefinition": td2, "deployments": [{"rolloutState": "FAILED"}]}
-    expect("check: all right", fan_verdict([ok], images, "f2", {"fam": 2}, 2), [])
+    expect("check: all right", fan_verdict([ok], images, "f2", {"fam": 2}, 2), ([], []))
     expect("check: old image, two deployments, failed, extra revisions",
-           fan_verdict([ok, old, busy, failed], images, "f2", {"fam": 5}, 2), ["s001", "s002", "s003", "fam: 5 revisions"])
-    expect("check: the tag must end the image", fan_verdict([ok], {td2: IMAGE + "f20"}, "f2", {}, 2), ["s000"])
+           fan_verdict([ok, old, busy, failed], images, "f2", {"fam": 5, "other": 2}, 2),
+           (["s001", "s002", "s003"], ["fam: 5 revisions"]))
+    expect("check: the tag must end the image", fan_verdict([ok], {td2: IMAGE + "f20"}, "f2", {}, 2), (["s000"], []))
     expect("floor: 50 distinct registrations", fan_floor(50, 50, 2.0), 32.0)
     expect("floor: 200 updates on one family", fan_floor(200, 1, 2.0), 32.0)
     expect("floor: within the bursts", fan_floor(10, 1, 2.0), 2.0)
