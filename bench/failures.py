@@ -23,8 +23,9 @@ from benchlib import CLUSTER, FAMILY, ROOT, SERVICE, SimProc, f, figure, log, ta
 
 SPEED = 10  # simulated seconds per wall second: ECS's minutes in the benchmark's seconds
 CASES = [("missing tag", "ffpull", "pull-error"), ("crash loop", "ffcrash", "exit:3"),
-         ("never healthy", "ffsick", "unhealthy:503")]
-FF_RULES = CASES  # the name part (g) had in bench.py
+         ("never healthy", "ffsick", "unhealthy:503"),
+         ("healthy (control)", "ffok", "ok")]  # the same tools and limits on a deploy that succeeds
+FF_RULES = CASES[:3]  # the name part (g) had in bench.py
 TOOLS = ["ecship", "ecship --no-fail-fast", "aws cli", "deploy action", "fabfuel-style"]
 # each tool's own time limit, simulated seconds (applied on the sim's clock: divided by SPEED)
 LIMITS = {"ecship": 600,               # ecship's default --timeout, 10 minutes
@@ -63,19 +64,21 @@ def rollback_request(reqs):
     return first["time"] if first else None
 
 
-def verdict(tool, rc, wall, limit_wall, new_running):
+def verdict(tool, rc, wall, limit_wall, new_running, doomed=True):
     """How a run ended: the tool reported the failure, hit its own time limit, claimed success
-    while the service runs its old revision (false success), or was cut off by the benchmark.
-    ecship says a timeout with exit 4; the others only by when they end."""
+    while the service runs its old revision (false success), or was cut off by the benchmark;
+    on a deploy that succeeds (doomed False) any failure is a false one. ecship says a timeout
+    with exit 4; the others only by when they end."""
     if rc is None or rc < 0:
         return "cut off"
     if rc == 0:
         return "success" if new_running else "FALSE SUCCESS"
+    word = "failure" if doomed else "FALSE FAILURE"
     if tool.startswith("ecship"):
-        return "failure (time limit)" if rc == 4 else "failure"
+        return f"{word} (time limit)" if rc == 4 else word
     if limit_wall is not None and wall >= limit_wall - 0.5:
-        return "failure (time limit)"
-    return "failure"
+        return f"{word} (time limit)"
+    return word
 
 
 def at_pace(raw, lag, speed, timed_out):
@@ -180,7 +183,8 @@ def one_run(ctx, case, tool, k, td, sd):
         clock = api.get("/clock")
         to_sim = lambda w: clock["now"] - (clock["wall"] - w) * SPEED
         rolls = api.rollouts(rseq)
-        rb = rollback_request(api.requests(seq)) if tool == "ecship" else None
+        reqs = api.requests(seq)
+        rb = rollback_request(reqs) if tool == "ecship" else None
         dep = new_deployment(rolls, old_dep)
         first = None
         if dep:
@@ -189,6 +193,9 @@ def one_run(ctx, case, tool, k, td, sd):
             if arns:
                 first = first_failed_task(api.ecs("DescribeTasks", {"cluster": CLUSTER, "tasks": arns[:100]})
                                           .get("tasks", []), dep)
+        if behaviour == "ok":  # the control: times from the tool's UpdateService (its start-up apart)
+            up = next((r["time"] for r in reqs if r["action"] == "UpdateService" and r.get("status") == 200), None)
+            first = to_sim(up) if up else None
         # the breaker's FAILED; fail-fast's StopServiceDeployment ROLLBACK fails the deployment too
         failed = next((r for r in rolls if r["deploymentId"] == dep and r["rolloutState"] == "FAILED"
                        and "circuit breaker" in (r.get("rolloutStateReason") or "")), None)
@@ -198,11 +205,11 @@ def one_run(ctx, case, tool, k, td, sd):
         new_running = not s["taskDefinition"].endswith(":1") and len(s["deployments"]) == 1 and \
             s["deployments"][0].get("rolloutState") == "COMPLETED"
     lim = LIMITS[tool]
-    v = verdict(tool, rc, t1 - t0, lim / SPEED if lim else None, new_running)
+    v = verdict(tool, rc, t1 - t0, lim / SPEED if lim else None, new_running, behaviour != "ok")
     raw = to_sim(t1) - first if first is not None else None
     lag = to_sim(t1) - anchor if anchor is not None else None
     r = {"case": kind, "tool": tool, "k": k, "rc": rc, "wall": t1 - t0, "verdict": v, "raw": raw,
-         "est": at_pace(raw, lag, SPEED, v == "failure (time limit)"),
+         "est": at_pace(raw, lag, SPEED, v.endswith("(time limit)")),
          "failed": failed["simTime"] - first if failed and first is not None else None,
          "decided": to_sim(rb) - first if rb and first is not None else None,
          "load": os.getloadavg()[0]}
@@ -227,7 +234,9 @@ def run(ctx):
     td, sd = fixture(desired=1)  # the breaker's minimum threshold: 3 failed tasks
     with open(os.path.join(d, "ecs-service.json"), "w") as fh:
         json.dump(sd, fh)
-    jobs = [(case, tool, k) for k in range(ctx.runs) for case in CASES for tool in tools]
+    # the longest first: a missing tag and a never-healthy app left to the breaker
+    first_order = [CASES[0], CASES[2], CASES[3], CASES[1]]
+    jobs = [(case, tool, k) for case in first_order for k in range(ctx.runs) for tool in tools]
     loads = [os.getloadavg()[0]]
     results, lock = [], threading.Lock()
 
@@ -246,10 +255,12 @@ def run(ctx):
     with ThreadPoolExecutor(max_workers=len(jobs)) as ex:
         for j in jobs:
             ex.submit(job, j)
-            time.sleep(0.2)
+            time.sleep(0.1)
     loads += [r["load"] for r in results]
     rows = []
-    for kind, _, _ in CASES:
+    for kind, _, behaviour in CASES:
+        doomed = behaviour != "ok"
+        start = "first failed task" if doomed else "start"
         ref = [r["failed"] for r in results if r["case"] == kind and r["failed"] is not None]
         for tool in tools:
             rs = [r for r in results if r["case"] == kind and r["tool"] == tool]
@@ -257,7 +268,7 @@ def run(ctx):
             counts = {}
             for r in rs:
                 counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
-            reported = sum(1 for r in rs if r["verdict"].startswith("failure"))
+            reported = sum(1 for r in rs if r["verdict"].startswith("failure" if doomed else "success"))
             rows.append([kind, tool, len(rs), rcs, ", ".join(f"{v} {n}" for v, n in sorted(counts.items())),
                          mmm([r["decided"] for r in rs]), mmm([r["raw"] for r in rs]), mmm([r["est"] for r in rs]),
                          mmm([r["failed"] for r in rs])])
@@ -266,24 +277,26 @@ def run(ctx):
                 figure("g", kind, "first failed task to the decision (s)", tool, statistics.median(decided), True, "s")
             ests = [r["est"] for r in rs if r["est"] is not None]
             if ests:
-                figure("g", kind, "first failed task to exit, at ECS's pace (s)", tool, statistics.median(ests), True, "s")
-            figure("g", kind, f"runs reporting the failure (of {len(rs)})", tool, reported, False)
-        rows.append([kind, "circuit breaker (FAILED)", len(ref), "-", "-", mmm(ref), "-", "-", mmm(ref)])
+                figure("g", kind, f"{start} to exit, at ECS's pace (s)", tool, statistics.median(ests), True, "s")
+            figure("g", kind, f"runs reporting {'the failure' if doomed else 'success'} (of {len(rs)})", tool,
+                   reported, False)
+        if doomed:
+            rows.append([kind, "circuit breaker (FAILED)", len(ref), "-", "-", mmm(ref), "-", "-", mmm(ref)])
         if ref:
             figure("g", kind, "first failed task to the decision (s)", "circuit breaker (FAILED)",
                    statistics.median(ref), True, "s")
     wall = time.time() - t_part
     table(f"(g) failure cases at ECS's timing: desired count 1, ecship-sim --timing ecs --speed {SPEED}, "
           f"{ctx.runs} runs of each tool (median [min-max]); load average {min(loads):.1f}-{max(loads):.1f}",
-          ["failure", "tool", "runs", "exit", "outcome", "decided, sim s", "exited, sim s", "exited at ECS's pace, s",
+          ["case", "tool", "runs", "exit", "outcome", "decided, sim s", "exited, sim s", "exited at ECS's pace, s",
            "breaker FAILED, sim s"], rows,
           ["Times in simulated seconds from ECS's stoppingAt of the deployment's first failed task; decided = "
            "fail-fast's rollback request (StopServiceDeployment),",
            "or the breaker's FAILED. exited = the tool's exit; ecship exits once the rollback has settled (a crashed "
            "or unhealthy task drains for 300 s first).",
            "Each run has an ecship-sim of its own (seed 100+run:",
-           f"run k of every tool sees the same simulated world); all {len(jobs)} runs went at once, started 0.2 s "
-           f"apart; the part took {wall:.0f} s.",
+           f"run k of every tool sees the same simulated world); all {len(jobs)} runs went at once, started 0.1 s "
+           f"apart, the longest cases first; the part took {wall:.0f} s.",
            "Time limits are each tool's own default on the simulated clock (divided by the speed): ecship "
            "--timeout 10m, the CLI waiter's 40 x 15 s,",
            "the action's wait-for-minutes 30, fabfuel's --timeout 300 s; ecship --no-fail-fast runs with "
@@ -295,7 +308,9 @@ def run(ctx):
            "decision lag before it stays stretched). outcome: failure = exit non-zero; FALSE SUCCESS = exit 0 "
            "with the service back on its old revision",
            "(the breaker's rollback); breaker FAILED = the deployment's FAILED in that tool's runs (fail-fast "
-           "rolls back first, so it has none)."])
+           "rolls back first, so it has none).",
+           "healthy (control): a good image, the same tools and limits; times from the tool's UpdateService; a failure "
+           "there is a FALSE FAILURE (the old task drains 300 s before COMPLETED)."])
     return results
 
 
@@ -328,6 +343,8 @@ def selftest():
     check("verdict: ecship's timeout is exit 4", verdict("ecship", 4, 10, 60, False), "failure (time limit)")
     check("verdict: ecship's exit 1 is its failure, however late", verdict("ecship", 1, 61, 60, False), "failure")
     check("verdict: no limit", verdict("deploy action", 1, 300, None, False), "failure")
+    check("verdict: a healthy deploy's timeout", verdict("fabfuel-style", 1, 30.1, 30, False, False),
+          "FALSE FAILURE (time limit)")
     check("verdict: cut off", verdict("aws cli", None, 240, 30, False), "cut off")
     check("at pace: the lag back at 1x", at_pace(400.0, 100.0, 10, False), 310.0)
     check("at pace: a time limit stays", at_pace(600.0, 300.0, 10, True), 600.0)
