@@ -25,7 +25,6 @@ SPEED = 10  # simulated seconds per wall second: ECS's minutes in the benchmark'
 CASES = [("missing tag", "ffpull", "pull-error"), ("crash loop", "ffcrash", "exit:3"),
          ("never healthy", "ffsick", "unhealthy:503"),
          ("healthy (control)", "ffok", "ok")]  # the same tools and limits on a deploy that succeeds
-FF_RULES = CASES[:3]  # the name part (g) had in bench.py
 TOOLS = ["ecship", "ecship --no-fail-fast", "aws cli", "deploy action", "fabfuel-style"]
 # each tool's own time limit, simulated seconds (applied on the sim's clock: divided by SPEED)
 LIMITS = {"ecship": 600,               # ecship's default --timeout, 10 minutes
