@@ -47,6 +47,14 @@ def first_failed_task(tasks, dep):
     return min(ts) if ts else None
 
 
+def decision_anchor(tasks, dep, t):
+    """The last change ECS made to deployment dep's stopped tasks at or before t (simulated
+    seconds): a stoppingAt or stoppedAt, the evidence fail-fast decides on; None."""
+    ts = [x for tk in tasks if tk.get("startedBy") == dep for x in (tk.get("stoppingAt"), tk.get("stoppedAt"))
+          if x is not None and x <= t]
+    return max(ts) if ts else None
+
+
 def new_deployment(rollouts, old_dep):
     """The deployment the measured deploy started: the first IN_PROGRESS in the rollout log that
     is not the service's previous one (which comes back IN_PROGRESS when it is rolled back to)."""
@@ -185,13 +193,13 @@ def one_run(ctx, case, tool, k, td, sd):
         reqs = api.requests(seq)
         rb = rollback_request(reqs) if tool == "ecship" else None
         dep = new_deployment(rolls, old_dep)
-        first = None
+        first, tasks = None, []
         if dep:
             arns = api.ecs("ListTasks", {"cluster": CLUSTER, "serviceName": SERVICE,
                                          "desiredStatus": "STOPPED"}).get("taskArns", [])
             if arns:
-                first = first_failed_task(api.ecs("DescribeTasks", {"cluster": CLUSTER, "tasks": arns[:100]})
-                                          .get("tasks", []), dep)
+                tasks = api.ecs("DescribeTasks", {"cluster": CLUSTER, "tasks": arns[:100]}).get("tasks", [])
+                first = first_failed_task(tasks, dep)
         if behaviour == "ok":  # the control: times from the tool's UpdateService (its start-up apart)
             up = next((r["time"] for r in reqs if r["action"] == "UpdateService" and r.get("status") == 200), None)
             first = to_sim(up) if up else None
@@ -207,10 +215,20 @@ def one_run(ctx, case, tool, k, td, sd):
     v = verdict(tool, rc, t1 - t0, lim / SPEED if lim else None, new_running, behaviour != "ok")
     raw = to_sim(t1) - first if first is not None else None
     lag = to_sim(t1) - anchor if anchor is not None else None
+    est = at_pace(raw, lag, SPEED, v.endswith("(time limit)"))
+    # fail-fast's decision: its lag after the last task change before it, put back at 1x too; a
+    # decision that soon would have started the rollback (and the exit after it) that much sooner
+    decided = decided_pace = None
+    if rb and first is not None:
+        decided = to_sim(rb) - first
+        da = decision_anchor(tasks, dep, to_sim(rb))
+        decided_pace = at_pace(decided, to_sim(rb) - da if da is not None else None, SPEED, False)
+        if est is not None and not v.endswith("(time limit)"):
+            est -= decided - decided_pace
     r = {"case": kind, "tool": tool, "k": k, "rc": rc, "wall": t1 - t0, "verdict": v, "raw": raw,
-         "est": at_pace(raw, lag, SPEED, v.endswith("(time limit)")),
+         "est": est, "decided_pace": decided_pace,
          "failed": failed["simTime"] - first if failed and first is not None else None,
-         "decided": to_sim(rb) - first if rb and first is not None else None,
+         "decided": decided,
          "load": os.getloadavg()[0]}
     log(f"(g) {kind}, {tool}, run {k + 1}: exit {rc}, {v}, {f(raw, 0)} simulated s after the first failed "
         f"task ({f(r['est'], 0)} at ECS's pace), breaker FAILED at {f(r['failed'], 0)}")
@@ -245,7 +263,7 @@ def run(ctx):
         except Exception as e:  # a run that breaks is reported, not fatal
             log(f"(g) {j[0][0]}, {j[1]}, run {j[2] + 1}: {e}")
             r = {"case": j[0][0], "tool": j[1], "k": j[2], "rc": None, "verdict": f"error: {e}", "raw": None,
-                 "est": None, "failed": None, "decided": None, "load": os.getloadavg()[0]}
+                 "est": None, "failed": None, "decided": None, "decided_pace": None, "load": os.getloadavg()[0]}
         with lock:
             results.append(r)
 
@@ -269,26 +287,27 @@ def run(ctx):
                 counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
             reported = sum(1 for r in rs if r["verdict"].startswith("failure" if doomed else "success"))
             rows.append([kind, tool, len(rs), rcs, ", ".join(f"{v} {n}" for v, n in sorted(counts.items())),
-                         mmm([r["decided"] for r in rs]), mmm([r["raw"] for r in rs]), mmm([r["est"] for r in rs]),
+                         mmm([r["decided"] for r in rs]), mmm([r["decided_pace"] for r in rs]),
+                         mmm([r["raw"] for r in rs]), mmm([r["est"] for r in rs]),
                          mmm([r["failed"] for r in rs])])
-            decided = [r["decided"] for r in rs if r["decided"] is not None]
+            decided = [r["decided_pace"] for r in rs if r["decided_pace"] is not None]
             if decided:
-                figure("g", kind, "first failed task to the decision (s)", tool, statistics.median(decided), True, "s")
+                figure("g", kind, "first failed task to the decision, at ECS's pace (s)", tool, statistics.median(decided), True, "s")
             ests = [r["est"] for r in rs if r["est"] is not None]
             if ests:
                 figure("g", kind, f"{start} to exit, at ECS's pace (s)", tool, statistics.median(ests), True, "s")
             figure("g", kind, f"runs reporting {'the failure' if doomed else 'success'} (of {len(rs)})", tool,
                    reported, False)
         if doomed:
-            rows.append([kind, "circuit breaker (FAILED)", len(ref), "-", "-", mmm(ref), "-", "-", mmm(ref)])
+            rows.append([kind, "circuit breaker (FAILED)", len(ref), "-", "-", mmm(ref), mmm(ref), "-", "-", mmm(ref)])
         if ref:
-            figure("g", kind, "first failed task to the decision (s)", "circuit breaker (FAILED)",
+            figure("g", kind, "first failed task to the decision, at ECS's pace (s)", "circuit breaker (FAILED)",
                    statistics.median(ref), True, "s")
     wall = time.time() - t_part
     table(f"(g) failure cases at ECS's timing: desired count 1, ecship-sim --timing ecs --speed {SPEED}, "
           f"{ctx.runs} runs of each tool (median [min-max]); load average {min(loads):.1f}-{max(loads):.1f}",
-          ["case", "tool", "runs", "exit", "outcome", "decided, sim s", "exited, sim s", "exited at ECS's pace, s",
-           "breaker FAILED, sim s"], rows,
+          ["case", "tool", "runs", "exit", "outcome", "decided, sim s", "at ECS's pace", "exited, sim s",
+           "at ECS's pace", "breaker FAILED, sim s"], rows,
           ["Times in simulated seconds from ECS's stoppingAt of the deployment's first failed task; decided = "
            "fail-fast's rollback request (StopServiceDeployment),",
            "or the breaker's FAILED. exited = the tool's exit; ecship exits once the rollback has settled (a crashed "
@@ -302,9 +321,11 @@ def run(ctx):
            "--timeout 60m so that the breaker decides.",
            f"A run still going after {RUN_CAP} s of wall time is cut off. The tools poll on the wall clock: at "
            f"speed {SPEED} a poll interval of P s shows",
-           f"as {SPEED}P simulated s; 'at ECS's pace' puts the lag after the last state change before the exit "
-           "back at 1x (ecship's fail-fast",
-           "decision lag before it stays stretched). outcome: failure = exit non-zero; FALSE SUCCESS = exit 0 "
+           f"as {SPEED}P simulated s; 'at ECS's pace' puts the lag after the last change the tool could react to "
+           "back at 1x (for the exit: the later",
+           "of the last rollout-log change and the first failed task; for fail-fast's decision: the last stoppingAt or "
+           "stoppedAt of the deployment's tasks before it,",
+           "and its exit moves with its decision). outcome: failure = exit non-zero; FALSE SUCCESS = exit 0 "
            "with the service back on its old revision",
            "(the breaker's rollback); breaker FAILED = the deployment's FAILED in that tool's runs (fail-fast "
            "rolls back first, so it has none).",
@@ -354,6 +375,9 @@ def selftest():
     check("rollback request: the StopServiceDeployment that was answered", rollback_request(reqs), 3.0)
     check("rollback request: else the second UpdateService", rollback_request([reqs[0], reqs[3]]), 4.0)
     check("rollback request: none", rollback_request(reqs[:1]), None)
+    check("decision anchor: the last task change at or before the decision",
+          decision_anchor(tasks, "ecs-svc/2", 490.0), 480.0)
+    check("decision anchor: none before", decision_anchor(tasks, "ecs-svc/2", 100.0), None)
     check("median [min-max]", mmm([3, None, 1, 2]), "2 [1-3]")
     for b in bad:
         print("FAIL " + b)
