@@ -277,7 +277,7 @@ def run(ctx):
     rows = []
     for kind, _, behaviour in CASES:
         doomed = behaviour != "ok"
-        start = "first failed task" if doomed else "start"
+        start = "first failed task" if doomed else "UpdateService"
         ref = [r["failed"] for r in results if r["case"] == kind and r["failed"] is not None]
         for tool in tools:
             rs = [r for r in results if r["case"] == kind and r["tool"] == tool]
