@@ -14,7 +14,6 @@ lines compare with issue 4's targets and never change the exit code.
 """
 import argparse
 import json
-import math
 import os
 import re
 import resource
@@ -22,9 +21,7 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
-import urllib.request
 
 import benchlib
 import pace
@@ -180,85 +177,6 @@ def bench_detection_all(rn, args):
            "simulated), where unchanged answers back the polls off."])
 
 
-# ---- (g) fail-fast against the circuit breaker, at ECS's timing -------------------------------
-
-FF_RULES = [("missing tag", "ffpull", "pull-error"), ("crash loop", "ffcrash", "exit:3"),
-            ("failing health check", "ffsick", "unhealthy:503")]
-
-
-def first_failed_task(sim, dep):
-    """When ECS stopped (stoppingAt, else stoppedAt; sim time) the first failed task of deployment dep.
-    A task behind a target group drains for the deregistration delay between the two."""
-    arns = sim.ecs("ListTasks", {"cluster": CLUSTER, "serviceName": SERVICE, "desiredStatus": "STOPPED"})
-    arns = arns.get("taskArns", [])
-    if not arns:
-        return None
-    tasks = sim.ecs("DescribeTasks", {"cluster": CLUSTER, "tasks": arns[:100]}).get("tasks", [])
-    ts = [t.get("stoppingAt") or t.get("stoppedAt") for t in tasks if t.get("startedBy") == dep
-          and not (t.get("stoppedReason") or "").startswith("Scaling activity")]
-    ts = [t for t in ts if t]
-    return min(ts) if ts else None
-
-
-def bench_failfast(args):
-    """(g): a doomed deployment at desired count 1 on a second ecship-sim at --timing ecs."""
-    speed = float(args.ecs_speed)
-    rn = Runner(args)
-    rn.sim = Sim(args.sim_ecs)
-    rn.cfg = os.path.join(args.work, "ff-svc", "ecship.yml")
-    d = os.path.dirname(rn.cfg)
-    os.makedirs(d, exist_ok=True)
-    for n in ("ecship.yml", "task-definition.json", "ecs-service.json"):
-        shutil.copy(os.path.join(ROOT, "bench", "fixture", n), d)
-    svc = json.load(open(os.path.join(d, "ecs-service.json")))
-    svc["desiredCount"] = 1  # the issue's case: the breaker's minimum threshold, 3 failed tasks
-    json.dump(svc, open(os.path.join(d, "ecs-service.json"), "w"))
-    rn.sim.ecs("CreateCluster", {"clusterName": CLUSTER})
-    rc, t0, t1, _, _ = rn.ecship("deploy", "--tag", "r0", "--timeout", "60m", timeout=900)
-    log(f"(g) service created at ECS timing (--speed {args.ecs_speed}) in {t1 - t0:.0f} s, exit {rc}")
-    rn.sim.post("/rules", {"rules": [{"match": ":" + tag, "behavior": b} for _, tag, b in FF_RULES]})
-    rows = []
-    for kind, tag, behaviour in FF_RULES:
-        for mode in ("fail-fast", "breaker"):
-            seq, rseq = rn.sim.marks()
-            extra = ["--no-fail-fast"] if mode == "breaker" else []
-            rc, t0, t1, out, _ = rn.ecship("deploy", "--tag", f"{tag}-{mode}", "--timeout", "60m", *extra,
-                                           timeout=900)
-            clock = rn.sim.get("/clock")
-            to_sim = lambda w: clock["now"] - (clock["wall"] - w) * speed
-            res = jload(out)
-            dep = res.get("deployment_id", "")
-            first = first_failed_task(rn.sim, dep)
-            failed = next((r["simTime"] for r in rn.sim.rollouts(rseq)
-                           if r["deploymentId"] == dep and r["rolloutState"] == "FAILED"), None)
-            # fail-fast's rollback: StopServiceDeployment ROLLBACK (ECS rolls the deployment in
-            # progress back), else a second UpdateService (to the previous revision)
-            reqs_seen = rn.sim.requests(seq)
-            ups = [r for r in reqs_seen if r["action"] == "UpdateService"]
-            stops = [r for r in reqs_seen if r["action"] == "StopServiceDeployment"]
-            first_rb = stops[0] if stops else (ups[1] if len(ups) > 1 else None)
-            rollback = to_sim(first_rb["time"]) if mode == "fail-fast" and first_rb else None
-            decided = rollback if mode == "fail-fast" else failed
-            rel = lambda t: f(t - first, 0) if t is not None and first is not None else "-"
-            reqs = res.get("fail_fast_requests", "-") if mode == "fail-fast" else "-"
-            rows.append([kind, mode, rc, res.get("fail_fast") or ("breaker" if failed else "?"),
-                         rel(decided), rel(to_sim(t1)), reqs])
-            log(f"(g) {kind}, {mode}: exit {rc}, decided {rel(decided)} s and exited {rel(to_sim(t1))} s "
-                f"after the first failed task (simulated)")
-    rn.sim.post("/rules", {"rules": []})
-    table(f"(g) fail-fast vs the circuit breaker: desired count 1, ecship-sim --timing ecs --speed {args.ecs_speed} "
-          f"(simulated seconds from ECS's stoppingAt of the first failed task)",
-          ["failure", "run", "exit", "decided by", "decided at s", "exited at s", "fail-fast requests"], rows,
-          ["decided: fail-fast's rollback request, StopServiceDeployment or UpdateService (fail-fast runs), the "
-           "deployment's FAILED (breaker runs, --no-fail-fast).",
-           f"ecship polls on the wall clock (1-5 s), which the sim's speed turns into {speed:.0f}-{5 * speed:.0f} "
-           "simulated s: fail-fast's times include that lag, the breaker's FAILED does not.",
-           "exited: after the rollback settled (fail-fast: ECS rolls the deployment in progress back on "
-           "StopServiceDeployment ROLLBACK, keeping the previous deployment's tasks; breaker: ECS re-activates "
-           "the previous deployment)."])
-    return rows
-
-
 # ---- (d) micro-benchmarks ---------------------------------------------------------------------
 
 CLIENT_CALLS = 100
@@ -365,107 +283,6 @@ def botocore_bench(url, n):
             "cpu": (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)}
 
 
-# ---- (e) fan-out: many services in one deploy --------------------------------------------------
-
-# The sim's ECS-like buckets (sim/faults.c, docs/sim.md): (burst, refill per second)
-SIM_BUCKETS = {"RegisterTaskDefinition": (20, 1), "UpdateService": (50, 5), "CreateService": (50, 5),
-               "TagResource": (50, 20)}
-
-
-def fan_project(rn, name, n, shared):
-    """A project of n services (one task each) in cluster `name`: one family for all, or one each."""
-    d = os.path.join(rn.work, name)
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(ROOT, "bench", "fixture", "task-definition.json")) as fh:
-        td = json.load(fh)
-    with open(os.path.join(ROOT, "bench", "fixture", "ecs-service.json")) as fh:
-        sd = json.load(fh)
-    sd.pop("loadBalancers", None)
-    sd.pop("healthCheckGracePeriodSeconds", None)
-    sd.pop("serviceName", None)
-    sd.pop("taskDefinition", None)
-    sd["desiredCount"] = 1
-    with open(os.path.join(d, "svc.json"), "w") as fh:
-        json.dump(sd, fh)
-    lines = ["region: ap-northeast-1", f"cluster: {name}", "timeout: 10m", "services:"]
-    for i in range(n):
-        fam = f"{name}-web" if shared else f"{name}-f{i:03d}"
-        t = dict(td, family=fam)
-        with open(os.path.join(d, f"td-{fam}.json"), "w") as fh:
-            json.dump(t, fh)
-        lines += [f"  - name: s{i:03d}", "    service_definition: svc.json",
-                  f"    task_definition: td-{fam}.json"]
-    cfg = os.path.join(d, "ecship.yml")
-    with open(cfg, "w") as fh:
-        fh.write("\n".join(lines) + "\n")
-    rn.sim.ecs("CreateCluster", {"clusterName": name})
-    return cfg
-
-
-def fan_check(rn, name, n, shared, tag, revs):
-    """Every service's only deployment is COMPLETED on its family's revision `revs` (the image with
-    tag); each family has exactly `revs` revisions. Returns a list of problems."""
-    bad = []
-    names = [f"s{i:03d}" for i in range(n)]
-    for k in range(0, n, 10):
-        for s in rn.sim.ecs("DescribeServices", {"cluster": name, "services": names[k:k + 10]})["services"]:
-            deps = s["deployments"]
-            if len(deps) != 1 or deps[0]["rolloutState"] != "COMPLETED" or \
-                    not s["taskDefinition"].endswith(f":{revs}"):
-                bad.append(s["serviceName"])
-    fams = [f"{name}-web"] if shared else [f"{name}-f{i:03d}" for i in range(n)]
-    for fam in fams:
-        arns = rn.sim.ecs("ListTaskDefinitions", {"familyPrefix": fam})["taskDefinitionArns"]
-        if len(arns) != revs:
-            bad.append(f"{fam}: {len(arns)} revisions")
-    return bad
-
-
-def fan_floor(n, distinct, one):
-    """The floor the sim's buckets set for one deploy of n services (distinct registrations), plus
-    one service's own deploy time: the slowest bucket's (calls - burst) / rate."""
-    calls = {"RegisterTaskDefinition": distinct, "UpdateService": n, "TagResource": n}
-    return one + max(max(0, c - SIM_BUCKETS[a][0]) / SIM_BUCKETS[a][1] for a, c in calls.items())
-
-
-def bench_fanout(rn, sizes):
-    rows, one = [], None
-    cases = [(n, True) for n in sizes] + [(n, False) for n in sizes if 1 < n <= 50]
-    for n, shared in cases:
-        name = f"fan-{n}-{'shared' if shared else 'distinct'}"
-        cfg = fan_project(rn, name, n, shared)
-        exe = [os.path.join(rn.build, "ecship"), "--config", cfg, "--endpoint-url", rn.sim.url]
-        # the creating deploy runs without the sim's limits, so that the measured one starts with
-        # ECS's buckets full, as a deploy after a quiet spell does
-        rn.sim.post("/faults", {"faults": [], "rate_limits": False})
-        rc0, _, _, _, _ = rn.run(exe + ["deploy", "--tag", "f1"], timeout=900)
-        rn.sim.post("/faults", {"faults": [], "rate_limits": True})
-        seq, _ = rn.sim.marks()
-        rc, t0, t1, _, cpu = rn.run(exe + ["deploy", "--tag", "f2"], timeout=900)
-        reqs = rn.sim.requests(seq)
-        reqs = [r for r in reqs if r["time"] <= t1]
-        throttled = sum(1 for r in reqs if r.get("fault") == "throttle")
-        regs = sum(1 for r in reqs if r["action"] == "RegisterTaskDefinition" and r.get("fault") != "throttle")
-        bad = fan_check(rn, name, n, shared, "f2", 2)
-        wall = t1 - t0
-        if n == 1 and shared:
-            one = wall
-        distinct = 1 if shared else n
-        floor = fan_floor(n, distinct, one or wall)
-        rows.append([n, "one" if shared else "each its own", f"{rc0}/{rc}", f(wall, 1), f(floor, 1),
-                     f"{100 * (wall / floor - 1):+.0f} %", regs, throttled, len(reqs),
-                     f"{cpu * 1000:.0f}", "ok" if not bad else f"{len(bad)} wrong: {bad[:3]}"])
-        log(f"(e) {n} services, {'shared' if shared else 'distinct'} family: {wall:.1f} s (floor {floor:.1f} s), exit {rc}")
-    table("(e) fan-out: N services (1 task each) in one `ecship deploy`, the sim's default rate limits on",
-          ["services", "family", "exit", "wall s", "floor s", "vs floor", "registrations", "throttled",
-           "requests", "CPU ms", "check"], rows,
-          ["floor = one service's deploy (the first row) + the slowest of the sim's buckets: "
-           "RegisterTaskDefinition 20 then 1/s,",
-           "UpdateService 50 then 5/s, TagResource (other actions) 50 then 20/s, each (calls - burst) / rate;",
-           "exit = the creating deploy / the measured one; check = every service's only deployment "
-           "COMPLETED on revision 2, each family with exactly 2 revisions."])
-
-
 def on_signal(signum, frame):
     # an exception, so that subprocess.run kills the tool it is running before we go
     raise KeyboardInterrupt(f"signal {signum}")
@@ -474,35 +291,13 @@ def on_signal(signum, frame):
 PARTS = "a,d,e,f,g,h"
 
 
-def part_e(ctx, rn):
-    try:
-        import fanout
-    except ModuleNotFoundError as e:
-        if e.name != "fanout":
-            raise
-        print("\n(e) not available: bench/fanout.py missing; this branch's own fan-out part runs instead")
-        bench_fanout(rn, ctx.fanout)
-        return
+def part_e(ctx):
+    import fanout  # bench/fanout.py: ecship in one process against the peers run in parallel
     fanout.run(ctx)
 
 
-def part_g(ctx, args):
-    try:
-        import failures
-    except ModuleNotFoundError as e:
-        if e.name != "failures":
-            raise
-        # at twice the speed part g had, to keep within make bench's 15 minutes
-        args.ecs_speed = "20"
-        print("\n(g) not available: bench/failures.py missing; this branch's own fail-fast part runs instead, "
-              f"at --timing ecs --speed {args.ecs_speed}")
-        sim = SimProc(ctx.build, ctx.moto, ctx.work, timing="ecs", speed=args.ecs_speed, name="sim-ecs")
-        args.sim_ecs = sim.url
-        try:
-            bench_failfast(args)
-        finally:
-            sim.stop()
-        return
+def part_g(ctx):
+    import failures  # bench/failures.py: the failure cases for every tool at ECS's timing
     failures.run(ctx)
 
 
@@ -522,7 +317,6 @@ def main():
     ap.add_argument("--deploys", type=int, default=6)
     ap.add_argument("--slow-deploys", type=int, default=3)
     ap.add_argument("--slow-speed", default="5")
-    ap.add_argument("--ecs-speed", default="10")
     ap.add_argument("--report", default=os.path.join(ROOT, "docs", "benchmarks.md"),
                     help="the report to write after a run of every part")
     ap.add_argument("--no-report", action="store_true", help="print only")
@@ -555,8 +349,8 @@ def main():
              ("a", "completion detection", lambda: bench_detection_all(rn, args)),
              ("d", "micro-benchmarks", lambda: bench_micro(rn, args)),
              ("f", "the peers at two paces", lambda: pace.run(ctx, [int(x) for x in args.paces.split(",")])),
-             ("e", "fan-out", lambda: part_e(ctx, rn)),
-             ("g", "failure cases", lambda: part_g(ctx, args))]
+             ("e", "fan-out", lambda: part_e(ctx)),
+             ("g", "failure cases", lambda: part_g(ctx))]
     for letter, name, fn in parts:
         if letter in only:
             t = time.time()

@@ -38,6 +38,19 @@ REASONS = {
     ("f", "wall s"):
         "the wall time is the rollout plus the lag after COMPLETED: the same phase of the poll against "
         "the rollout, within one poll interval",
+    ("e", "wall (s)"):
+        "at one service every tool's wall time is the same rollout plus where its poll fell against "
+        "COMPLETED: ecship and fabfuel-style both poll about once a second",
+    ("g", "first failed task to exit, at ECS's pace (s)"):
+        "ecship exits once the rollback has settled, so that its exit code and the service agree (a task "
+        "behind a target group first drains for the 300 s deregistration delay); a peer that exits "
+        "sooner stopped at its own time limit (fabfuel-style's 300 s, the CLI waiter's 40 x 15 s) with the "
+        "service still rolling back, or left on the first 'unable' service event (fabfuel-style on a "
+        "missing tag); ecship --no-fail-fast is ecship waiting for the breaker instead",
+    ("g", "UpdateService to exit, at ECS's pace (s)"):
+        "on the healthy control a tool that exits sooner gave up: fabfuel-style's 300 s time limit fails a "
+        "deploy that ECS completes (its outcome shows FALSE FAILURE); between ecship and ecship "
+        "--no-fail-fast the difference is where the poll fell",
 }
 
 
