@@ -182,6 +182,13 @@ const char *cli_ecship(const struct cli_ctx *ctx, const char *args);
 const char *cli_aim(const char *text);
 /* The context cli_aim takes --config and --env from (main sets it once). */
 void cli_output_set_ctx(const struct cli_ctx *ctx);
+/* With several services in ecship.yml, the one the output is about: a command cli_ecship and
+ * cli_aim print that takes --service NAME gets it, so it acts on that service and not on the
+ * first one (NULL: none). main sets the command's service; a multi-service deploy sets each in
+ * turn as it prints its result. */
+void cli_output_set_service(const char *name);
+/* The command named `name` of the commands[] table (main.c), or NULL. */
+const struct cli_command *cli_find_command(const char *name);
 /* Writes text that holds remote strings line by line, each line escaped, each ending in '\n'. */
 void cli_put_lines(FILE *f, const char *text);
 /* "error: ..." on stderr (and ::error:: under GitHub Actions). */

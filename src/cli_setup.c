@@ -19,6 +19,15 @@ static const char *option_value(const struct cli_command *c, const char *name)
 	return NULL;
 }
 
+/* Whether the command's option `name` takes one value (a string). */
+static int option_is_string(const struct cli_command *c, const char *name)
+{
+	for (const struct cli_option *o = c->options; o && o->type != CLI_OPT_END; o++)
+		if (!strcmp(o->name, name))
+			return o->type == CLI_OPT_STRING;
+	return 0;
+}
+
 /* The flags with what they imply. */
 static unsigned needs(const struct cli_command *c)
 {
@@ -57,6 +66,10 @@ static int setup_project(struct cli_ctx *ctx, unsigned f)
 			    option_value(ctx->cmd, "name"); /* render: --service is a flag there */
 		if (!(ctx->svc = cli_project_service(ctx->proj, name)))
 			return CLI_EXIT_USAGE;
+		/* the commands it suggests act on this service, not on the config's first
+		 * (deploy, whose --service picks several, sets each itself) */
+		if (cfg->n_services > 1 && option_is_string(ctx->cmd, "service"))
+			cli_output_set_service(ctx->svc->name);
 	}
 	if ((f & CLI_NEED_CLUSTER) && !cfg->cluster) {
 		cli_error("'%s' names no cluster", cfg->path);

@@ -411,6 +411,8 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 		}
 	}
 	struct ship_aws *aws = ctx->aws;
+	if (n == 1 && proj->cfg->n_services > 1) /* what it suggests acts on the one picked */
+		cli_output_set_service(svcs[0]->name);
 	cli_progress_init(&prog, ctx);
 	prog.expect = n; /* several: one status line each */
 	for (i = 0; i < n; i++)
@@ -422,8 +424,12 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	if (r) {
 		/* what each service reached before the error: a zeroed result reads "none" */
 		for (i = 0; i < n; i++)
-			if (n > 1 || res[i].outcome != SHIP_DEPLOY_NONE)
+			if (n > 1 || res[i].outcome != SHIP_DEPLOY_NONE) {
+				if (proj->cfg->n_services > 1)
+					cli_output_set_service(svcs[i]->name);
 				cli_deploy_print_result(ctx, svcs[i]->name, &res[i]);
+			}
+		cli_output_set_service(NULL);
 		rc = cli_report(_("deploy failed"), &err);
 		if (pre.rc)
 			rc = pre.rc; /* --pre-run's task failed (1), timed out (4) or was interrupted */
@@ -436,12 +442,15 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	rc = CLI_EXIT_OK;
 	for (i = 0; i < n; i++) {
+		if (proj->cfg->n_services > 1) /* its hints act on it (cli_output_set_service) */
+			cli_output_set_service(svcs[i]->name);
 		cli_progress_result(&prog, svcs[i]->name, &res[i]);
 		cli_deploy_print_result(ctx, svcs[i]->name, &res[i]);
 		cli_diagnose_failure(ctx, aws, proj->cfg->cluster, svcs[i]->name,
 				     &res[i]); /* failures only */
 		rc = worse(rc, cli_deploy_exit(res[i].outcome));
 	}
+	cli_output_set_service(NULL);
 	summary_table(ctx, svcs, res, n);
 	cli_github_timeline(ctx, &prog);
 cleanup:

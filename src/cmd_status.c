@@ -71,10 +71,13 @@ static void print_lifecycle(const struct ship_sdep_stage *l)
 		char ts[32] = "-";
 		if (l->hook.expires_at > 0)
 			when(l->hook.expires_at, ts, sizeof(ts));
-		printf(_("paused       at lifecycle hook %s until %s, then %s; 'ecship approve' "
-			 "continues, 'ecship abort' rolls back\n"),
-		       cli_safe(l->hook.id), ts,
-		       l->hook.timeout_action[0] ? cli_safe(l->hook.timeout_action) : "ROLLBACK");
+		char line[1024];
+		snprintf(line, sizeof(line),
+			 _("paused       at lifecycle hook %s until %s, then %s; 'ecship approve' "
+			   "continues, 'ecship abort' rolls back\n"),
+			 cli_safe(l->hook.id), ts,
+			 l->hook.timeout_action[0] ? cli_safe(l->hook.timeout_action) : "ROLLBACK");
+		fputs(cli_aim(line), stdout); /* the commands act on this service (--service) */
 	}
 	if (l->triggered[0])
 		printf(_("alarms       in ALARM during the deployment: %s\n"),
