@@ -344,6 +344,10 @@ void cli_progress_done(struct cli_progress *p);
 struct ship_deploy_result;
 void cli_deploy_summary_table(FILE *f, const char *const *names,
 			      const struct ship_deploy_result *res, size_t n);
+/* Of a deploy of several services (names[n], res[n]): the index of the service whose failure
+ * rolled service i back with it, or -1 when i failed (or ended) on its own. */
+long cli_deploy_failed_with(const char *const *names, const struct ship_deploy_result *res,
+			    size_t n, size_t i);
 /* Frees what a deploy of more than CLI_PROGRESS_SERVICES services added (after the timeline). */
 void cli_progress_release(struct cli_progress *p);
 /* Service i of the progress (0 <= i < nsvc). */

@@ -331,18 +331,58 @@ fail:
 	return 0;
 }
 
-/* A deploy of several services ends on a table of them (stderr; not with --quiet). */
+/* A deploy of several services ends on a table of them (stderr; not with --quiet), and, when
+ * one failed and the others were rolled back with it, a line that says which. */
 static void summary_table(const struct cli_ctx *ctx, const struct ship_config_service **svcs,
 			  const struct ship_deploy_result *res, size_t n)
 {
 	const char **names;
-	if (n < 2 || ctx->g.quiet || !(names = ship_calloc(n, sizeof(*names))))
+	if (n < 2 || !(names = ship_calloc(n, sizeof(*names))))
 		return;
 	for (size_t i = 0; i < n; i++)
 		names[i] = svcs[i]->name;
-	fputc('\n', stderr);
-	cli_deploy_summary_table(stderr, names, res, n);
+	if (!ctx->g.quiet) {
+		fputc('\n', stderr);
+		cli_deploy_summary_table(stderr, names, res, n);
+	}
+	size_t with = 0, own = 0, first = n;
+	for (size_t i = 0; i < n; i++) {
+		if (cli_deploy_failed_with(names, res, n, i) >= 0)
+			with++;
+		else if (res[i].outcome == SHIP_DEPLOY_FAILED ||
+			 res[i].outcome == SHIP_DEPLOY_TIMEOUT) {
+			if (!own++)
+				first = i;
+		}
+	}
+	if (with && own == 1)
+		cli_error_local(_("service '%s' failed; every other service of this deploy (%zu) "
+				  "was rolled back with it"),
+				names[first], with);
+	else if (with && own > 1)
+		cli_error_local(
+		    _("%zu services failed (the first: '%s'); the others of this deploy "
+		      "(%zu) were rolled back with them"),
+		    own, names[first], with);
 	ship_free(names);
+}
+
+/* A service of a deploy of several that was rolled back because another one failed: one line
+ * (its own tasks were fine; the failed service's diagnosis says why). */
+static void print_rolled_back_with(struct cli_ctx *ctx, const char *service, const char *failed,
+				   const struct ship_deploy_result *r)
+{
+	if (ctx->json) {
+		cli_deploy_print_result(ctx, service, r);
+		return;
+	}
+	if (r->rolled_back)
+		cli_note(_("service '%s' was rolled back to %s because service '%s' failed"),
+			 service, ship_taskdef_short(r->previous_taskdef), failed);
+	else
+		cli_error_local(_("deploy of service '%s' failed: %s"), service, r->reason);
+	if (ctx->github)
+		cli_deploy_github_outputs(r, ship_deploy_outcome_name(r->outcome));
 }
 
 static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
@@ -353,6 +393,7 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	struct ship_deploy_result *res = ship_calloc(cap, sizeof(*res));
 	struct ship_deploy_opts *opts = ship_calloc(cap, sizeof(*opts));
 	const struct ship_config_service **svcs = ship_calloc(cap, sizeof(*svcs));
+	const char **names = NULL; /* several services: their names, as the summary reads them */
 	struct ship_err err = SHIP_ERR_INIT;
 	struct cli_progress prog;
 	struct cli_prerun pre; /* --pre-run (cmd_run.c) */
@@ -441,14 +482,24 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	rc = CLI_EXIT_OK;
+	names = n > 1 ? ship_calloc(n, sizeof(*names)) : NULL;
+	for (i = 0; names && i < n; i++)
+		names[i] = svcs[i]->name;
 	for (i = 0; i < n; i++) {
 		if (proj->cfg->n_services > 1) /* its hints act on it (cli_output_set_service) */
 			cli_output_set_service(svcs[i]->name);
 		cli_progress_result(&prog, svcs[i]->name, &res[i]);
+		rc = worse(rc, cli_deploy_exit(res[i].outcome));
+		if (n > 1 && names) {
+			long with = cli_deploy_failed_with(names, res, n, i);
+			if (with >= 0) {
+				print_rolled_back_with(ctx, svcs[i]->name, names[with], &res[i]);
+				continue;
+			}
+		}
 		cli_deploy_print_result(ctx, svcs[i]->name, &res[i]);
 		cli_diagnose_failure(ctx, aws, proj->cfg->cluster, svcs[i]->name,
 				     &res[i]); /* failures only */
-		rc = worse(rc, cli_deploy_exit(res[i].outcome));
 	}
 	cli_output_set_service(NULL);
 	summary_table(ctx, svcs, res, n);
@@ -464,6 +515,7 @@ cleanup:
 	ship_free(res);
 	ship_free(opts);
 	ship_free(svcs);
+	ship_free(names);
 	return rc;
 }
 
