@@ -241,8 +241,10 @@ struct cli_project {
  * released (releasing it again is harmless). */
 int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, unsigned need, const char *image,
 		     const char *tag);
-/* The named service of the config, or its first; NULL after printing why. */
-const struct ship_config_service *cli_project_service(struct cli_project *p, const char *name);
+/* The named service of the config, or its first; NULL after printing why (the names it has,
+ * and `option`, the command's option that picks one: "--service", render's "--name"). */
+const struct ship_config_service *cli_project_service(struct cli_project *p, const char *name,
+						      const char *option);
 /* Renders and validates one service's definitions; prints problems; returns an enum cli_exit. */
 int cli_project_render(struct cli_project *p, const struct ship_config_service *svc,
 		       const char *image, const char *tag, int no_validate,

@@ -60,11 +60,10 @@ static int setup_project(struct cli_ctx *ctx, unsigned f)
 		return rc;
 	const struct ship_config *cfg = ctx->proj->cfg;
 	if (f & CLI_NEED_SERVICE) {
-		const char *name = option_value(ctx->cmd, "service");
-		if (!name)
-			name =
-			    option_value(ctx->cmd, "name"); /* render: --service is a flag there */
-		if (!(ctx->svc = cli_project_service(ctx->proj, name)))
+		const char *name = option_value(ctx->cmd, "service"), *option = "--service";
+		if (!name && (name = option_value(ctx->cmd, "name")))
+			option = "--name"; /* render: --service is a flag there */
+		if (!(ctx->svc = cli_project_service(ctx->proj, name, option)))
 			return CLI_EXIT_USAGE;
 		/* the commands it suggests act on this service, not on the config's first
 		 * (deploy, whose --service picks several, sets each itself) */
