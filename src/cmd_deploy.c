@@ -74,6 +74,10 @@ int cli_deploy_exit(enum ship_deploy_outcome oc)
 	return CLI_EXIT_FAILED;
 }
 
+/* A deploy of several services writes one step-summary table of all of them (group_summary)
+ * instead of a table per service. */
+static int s_group_summary;
+
 /* The step outputs (action.yml lists them), on failure too: whatever is known is written. */
 static int s_outputs_written; /* by this process: a failure before any result still writes them */
 
@@ -185,7 +189,7 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 	}
 	if (ctx->github)
 		cli_deploy_github_outputs(r, oc);
-	if (ctx->github && r->taskdef_arn[0]) {
+	if (ctx->github && r->taskdef_arn[0] && !s_group_summary) {
 		char md[2048];
 		snprintf(
 		    md, sizeof(md),
@@ -367,6 +371,39 @@ static void summary_table(const struct cli_ctx *ctx, const struct ship_config_se
 	ship_free(names);
 }
 
+/* Under GitHub Actions, the step summary of a deploy of several services: one table, a row per
+ * service, whose outcome tells the one that failed from those rolled back with it. */
+static void group_summary(const struct cli_ctx *ctx, const char **names,
+			  const struct ship_deploy_result *res, size_t n)
+{
+	struct ship_buf md = SHIP_BUF_INIT(SHIP_BUF_MAX_DEFAULT);
+	if (!ctx->github || !names)
+		return;
+	ship_buf_addf(&md,
+		      "### ecship deploy: %zu services\n\n| service | outcome | task definition | "
+		      "previous | deployment | seconds |\n|---|---|---|---|---|---|\n",
+		      n);
+	for (size_t i = 0; i < n; i++) {
+		const struct ship_deploy_result *r = &res[i];
+		long with = cli_deploy_failed_with(names, res, n, i);
+		char oc[SHIP_ECS_NAME_MAX + 64];
+		if (with >= 0)
+			snprintf(oc, sizeof(oc), _("rolled back (%s failed)"), names[with]);
+		else
+			snprintf(oc, sizeof(oc), "%s", ship_deploy_outcome_name(r->outcome));
+		ship_buf_addf(
+		    &md, "| %s | %s | %s | %s | %s | %.1f |\n", cli_safe(names[i]), cli_safe(oc),
+		    cli_safe(r->taskdef_arn[0] ? ship_taskdef_short(r->taskdef_arn) : "-"),
+		    cli_safe(r->previous_taskdef[0] ? ship_taskdef_short(r->previous_taskdef)
+						    : "-"),
+		    cli_safe(r->deployment_id[0] ? r->deployment_id : "-"), r->seconds);
+	}
+	ship_buf_adds(&md, "\n");
+	if (!md.failed)
+		cli_github_summary(md.data);
+	ship_buf_release(&md);
+}
+
 /* A service of a deploy of several that was rolled back because another one failed: one line
  * (its own tasks were fine; the failed service's diagnosis says why). */
 static void print_rolled_back_with(struct cli_ctx *ctx, const char *service, const char *failed,
@@ -482,6 +519,7 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	rc = CLI_EXIT_OK;
+	s_group_summary = n > 1; /* one step-summary table (group_summary) */
 	names = n > 1 ? ship_calloc(n, sizeof(*names)) : NULL;
 	for (i = 0; names && i < n; i++)
 		names[i] = svcs[i]->name;
@@ -503,6 +541,7 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	cli_output_set_service(NULL);
 	summary_table(ctx, svcs, res, n);
+	group_summary(ctx, names, res, n);
 	cli_github_timeline(ctx, &prog);
 cleanup:
 	cli_progress_release(&prog);
