@@ -118,6 +118,7 @@ int cli_setup(struct cli_ctx *ctx)
 
 void cli_teardown(struct cli_ctx *ctx)
 {
+	cli_output_set_service(NULL); /* its name is the project's, released here */
 	if (ctx->proj)
 		cli_project_release(ctx->proj);
 	ctx->proj = NULL;
