@@ -404,6 +404,29 @@ static void group_summary(const struct cli_ctx *ctx, const char **names,
 	ship_buf_release(&md);
 }
 
+/*
+ * The step outputs of a deploy of several services: each service wrote its own under the same
+ * keys, and GitHub keeps the last; written once more last, they are those of the service that
+ * decided the exit code (the first with the worst one that failed on its own, not one rolled
+ * back with it), else of the last service.
+ */
+static void group_outputs(const struct cli_ctx *ctx, const char **names,
+			  const struct ship_deploy_result *res, size_t n)
+{
+	size_t k = n - 1;
+	int rc = CLI_EXIT_OK;
+	if (!ctx->github || !names || n < 2)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		int e = cli_deploy_exit(res[i].outcome);
+		if (e != rc && worse(rc, e) == e && cli_deploy_failed_with(names, res, n, i) < 0) {
+			rc = e;
+			k = i;
+		}
+	}
+	cli_deploy_github_outputs(&res[k], ship_deploy_outcome_name(res[k].outcome));
+}
+
 /* A service of a deploy of several that was rolled back because another one failed: one line
  * (its own tasks were fine; the failed service's diagnosis says why). */
 static void print_rolled_back_with(struct cli_ctx *ctx, const char *service, const char *failed,
@@ -542,6 +565,7 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	cli_output_set_service(NULL);
 	summary_table(ctx, svcs, res, n);
 	group_summary(ctx, names, res, n);
+	group_outputs(ctx, names, res, n);
 	cli_github_timeline(ctx, &prog);
 cleanup:
 	cli_progress_release(&prog);
