@@ -188,13 +188,17 @@ static void release_answer(struct sim_response *r)
 }
 
 /* The Authorization of a call to another service than the caller's: the caller's access key
- * (rq's, else the test key) scoped to `scope`, which is how the upstream routes it. */
+ * and region (rq's credential scope "AKID/DATE/REGION/SERVICE/aws4_request", else the test key
+ * and the sim's --region) scoped to `scope`, which is how the upstream routes it: a moto_server
+ * keeps each region's resources apart, so a lookup in another region than the caller's would
+ * not find the subnets the caller made. */
 static void sign_for(const struct sim *s, const struct sim_request *rq, const char *scope,
 		     char *auth, size_t n)
 {
-	char akid[64] = DEFAULT_AKID;
+	char akid[64] = DEFAULT_AKID, region[32];
 	const char *a = rq ? sim_req_header(rq, "Authorization") : NULL;
 	const char *cred = a ? strstr(a, "Credential=") : NULL;
+	snprintf(region, sizeof(region), "%s", s->region);
 	if (cred) {
 		cred += strlen("Credential=");
 		size_t len = strcspn(cred, "/,");
@@ -202,11 +206,18 @@ static void sign_for(const struct sim *s, const struct sim_request *rq, const ch
 			memcpy(akid, cred, len);
 			akid[len] = '\0';
 		}
+		const char *date = cred[len] == '/' ? cred + len + 1 : NULL;
+		const char *reg = date ? strchr(date, '/') : NULL;
+		size_t rl = reg ? strcspn(reg + 1, "/,") : 0;
+		if (rl && rl < sizeof(region) && reg[1 + rl] == '/') {
+			memcpy(region, reg + 1, rl);
+			region[rl] = '\0';
+		}
 	}
 	snprintf(auth, n,
 		 "AWS4-HMAC-SHA256 Credential=%s/20240101/%s/%s/aws4_request, SignedHeaders=host, "
 		 "Signature=0",
-		 akid, s->region, scope);
+		 akid, region, scope);
 }
 
 /* One JSON 1.1 call (X-Amz-Target `target`, Authorization `auth`): the HTTP status (0: no answer)

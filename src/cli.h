@@ -182,6 +182,13 @@ const char *cli_ecship(const struct cli_ctx *ctx, const char *args);
 const char *cli_aim(const char *text);
 /* The context cli_aim takes --config and --env from (main sets it once). */
 void cli_output_set_ctx(const struct cli_ctx *ctx);
+/* With several services in ecship.yml, the one the output is about: a command cli_ecship and
+ * cli_aim print that takes --service NAME gets it, so it acts on that service and not on the
+ * first one (NULL: none). main sets the command's service; a multi-service deploy sets each in
+ * turn as it prints its result. */
+void cli_output_set_service(const char *name);
+/* The command named `name` of the commands[] table (main.c), or NULL. */
+const struct cli_command *cli_find_command(const char *name);
 /* Writes text that holds remote strings line by line, each line escaped, each ending in '\n'. */
 void cli_put_lines(FILE *f, const char *text);
 /* "error: ..." on stderr (and ::error:: under GitHub Actions). */
@@ -234,8 +241,10 @@ struct cli_project {
  * released (releasing it again is harmless). */
 int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, unsigned need, const char *image,
 		     const char *tag);
-/* The named service of the config, or its first; NULL after printing why. */
-const struct ship_config_service *cli_project_service(struct cli_project *p, const char *name);
+/* The named service of the config, or its first; NULL after printing why (the names it has,
+ * and `option`, the command's option that picks one: "--service", render's "--name"). */
+const struct ship_config_service *cli_project_service(struct cli_project *p, const char *name,
+						      const char *option);
 /* Renders and validates one service's definitions; prints problems; returns an enum cli_exit. */
 int cli_project_render(struct cli_project *p, const struct ship_config_service *svc,
 		       const char *image, const char *tag, int no_validate,
@@ -337,6 +346,10 @@ void cli_progress_done(struct cli_progress *p);
 struct ship_deploy_result;
 void cli_deploy_summary_table(FILE *f, const char *const *names,
 			      const struct ship_deploy_result *res, size_t n);
+/* Of a deploy of several services (names[n], res[n]): the index of the service whose failure
+ * rolled service i back with it, or -1 when i failed (or ended) on its own. */
+long cli_deploy_failed_with(const char *const *names, const struct ship_deploy_result *res,
+			    size_t n, size_t i);
 /* Frees what a deploy of more than CLI_PROGRESS_SERVICES services added (after the timeline). */
 void cli_progress_release(struct cli_progress *p);
 /* Service i of the progress (0 <= i < nsvc). */

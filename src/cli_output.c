@@ -117,6 +117,51 @@ static void shell_word(struct ship_buf *b, const char *s)
 	ship_buf_addch(b, '\'');
 }
 
+/* The service a command printed for the user is about (cli_output_set_service), or NULL. */
+static const char *s_service;
+
+void cli_output_set_service(const char *name)
+{
+	s_service = name;
+}
+
+/* Whether the command that starts `cmd` (its first word; len bytes of it are the quoted
+ * command) should get --service: one is set, the command takes --service NAME, and the
+ * command does not name a service already. */
+static int wants_service(const char *cmd, size_t len)
+{
+	size_t w = strcspn(cmd, " '");
+	char name[32];
+	if (!s_service || !w || w >= sizeof(name) || w > len)
+		return 0;
+	memcpy(name, cmd, w);
+	name[w] = '\0';
+	const struct cli_command *c = cli_find_command(name);
+	for (const struct cli_option *o = c ? c->options : NULL; o && o->type != CLI_OPT_END; o++)
+		if (!strcmp(o->name, "service") &&
+		    (o->type == CLI_OPT_STRING || o->type == CLI_OPT_LIST)) {
+			for (const char *p = cmd; p + 9 <= cmd + len; p++)
+				if (!strncmp(p, "--service", 9))
+					return 0;
+			return 1;
+		}
+	return 0;
+}
+
+/* The command `cmd` (len bytes) with --service after its first word when wants_service. */
+static void add_command(struct ship_buf *b, const char *cmd, size_t len)
+{
+	if (!wants_service(cmd, len)) {
+		ship_buf_add(b, cmd, len);
+		return;
+	}
+	size_t w = strcspn(cmd, " '");
+	ship_buf_add(b, cmd, w);
+	ship_buf_adds(b, " --service ");
+	shell_word(b, s_service);
+	ship_buf_add(b, cmd + w, len - w);
+}
+
 const char *cli_ecship(const struct cli_ctx *ctx, const char *args)
 {
 	struct ship_buf *b = &s_ring[s_ring_next++ % CLI_SAFE_RING];
@@ -137,7 +182,7 @@ const char *cli_ecship(const struct cli_ctx *ctx, const char *args)
 	}
 	if (args && *args) {
 		ship_buf_addch(b, ' ');
-		ship_buf_adds(b, args);
+		add_command(b, args, strlen(args));
 	}
 	return b->failed ? "ecship" : b->data;
 }
@@ -190,10 +235,15 @@ const char *cli_aim(const char *text)
 		ship_buf_add(b, p, (size_t)(q - p) + 1); /* through the quote */
 		p = q + 1 + 7;			       /* after "ecship " */
 		if (strncmp(p, "--config", 8) == 0 || strncmp(p, "--env", 5) == 0 ||
-		    strncmp(p, "--help", 6) == 0 || strncmp(p, "COMMAND", 7) == 0)
+		    strncmp(p, "--help", 6) == 0 || strncmp(p, "COMMAND", 7) == 0) {
 			ship_buf_adds(b, "ecship ");
-		else
-			ship_buf_addf(b, "%s ", self);
+			continue;
+		}
+		/* the quoted command, up to its closing quote, aimed at the service too */
+		size_t len = strcspn(p, "'");
+		ship_buf_addf(b, "%s ", self);
+		add_command(b, p, len);
+		p += len;
 	}
 	return b->failed ? text : b->data;
 }

@@ -96,13 +96,29 @@ int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, unsigned need, 
 	return CLI_EXIT_OK;
 }
 
-const struct ship_config_service *cli_project_service(struct cli_project *p, const char *name)
+const struct ship_config_service *cli_project_service(struct cli_project *p, const char *name,
+						      const char *option)
 {
 	if (name) {
 		const struct ship_config_service *s = ship_config_service(p->cfg, name);
 		if (!s) {
-			cli_error("no service '%s' in '%s'", name, p->cfg->path);
-			cli_hint("the services it names: use one of them with --service");
+			/* the names it has, the first ten (a list may hold 1000) */
+			struct ship_buf names = SHIP_BUF_INIT(SHIP_BUF_MAX_DEFAULT);
+			size_t i, n = p->cfg->n_services;
+			for (i = 0; i < n && i < 10; i++)
+				ship_buf_addf(&names, "%s%s", i ? ", " : "",
+					      p->cfg->services[i].name ? p->cfg->services[i].name
+								       : "?");
+			if (n > 10)
+				ship_buf_addf(&names, _(" and %zu more"), n - 10);
+			cli_error(_("no service '%s' in '%s'"), name, p->cfg->path);
+			if (n)
+				cli_hint(_("name one of the services it lists with %s: %s"), option,
+					 names.failed ? "?" : names.data);
+			else
+				cli_hint("%s", _("it names no service: add 'service: NAME' or a "
+						 "'services:' list"));
+			ship_buf_release(&names);
 		}
 		return s;
 	}

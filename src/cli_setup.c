@@ -19,6 +19,15 @@ static const char *option_value(const struct cli_command *c, const char *name)
 	return NULL;
 }
 
+/* Whether the command's option `name` takes one value (a string). */
+static int option_is_string(const struct cli_command *c, const char *name)
+{
+	for (const struct cli_option *o = c->options; o && o->type != CLI_OPT_END; o++)
+		if (!strcmp(o->name, name))
+			return o->type == CLI_OPT_STRING;
+	return 0;
+}
+
 /* The flags with what they imply. */
 static unsigned needs(const struct cli_command *c)
 {
@@ -51,12 +60,15 @@ static int setup_project(struct cli_ctx *ctx, unsigned f)
 		return rc;
 	const struct ship_config *cfg = ctx->proj->cfg;
 	if (f & CLI_NEED_SERVICE) {
-		const char *name = option_value(ctx->cmd, "service");
-		if (!name)
-			name =
-			    option_value(ctx->cmd, "name"); /* render: --service is a flag there */
-		if (!(ctx->svc = cli_project_service(ctx->proj, name)))
+		const char *name = option_value(ctx->cmd, "service"), *option = "--service";
+		if (!name && (name = option_value(ctx->cmd, "name")))
+			option = "--name"; /* render: --service is a flag there */
+		if (!(ctx->svc = cli_project_service(ctx->proj, name, option)))
 			return CLI_EXIT_USAGE;
+		/* the commands it suggests act on this service, not on the config's first
+		 * (deploy, whose --service picks several, sets each itself) */
+		if (cfg->n_services > 1 && option_is_string(ctx->cmd, "service"))
+			cli_output_set_service(ctx->svc->name);
 	}
 	if ((f & CLI_NEED_CLUSTER) && !cfg->cluster) {
 		cli_error("'%s' names no cluster", cfg->path);
@@ -106,6 +118,7 @@ int cli_setup(struct cli_ctx *ctx)
 
 void cli_teardown(struct cli_ctx *ctx)
 {
+	cli_output_set_service(NULL); /* its name is the project's, released here */
 	if (ctx->proj)
 		cli_project_release(ctx->proj);
 	ctx->proj = NULL;

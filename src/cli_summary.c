@@ -269,6 +269,29 @@ void cli_github_timeline(struct cli_ctx *ctx, const struct cli_progress *p)
  * service with the revision it deployed, how it ended (and where a rollback left it) and its own
  * time, so that 50 services read at a glance after their progress scrolled by.
  */
+long cli_deploy_failed_with(const char *const *names, const struct ship_deploy_result *res,
+			    size_t n, size_t i)
+{
+	/* the library's reason for such a service (deploy.h, ship_deploy_many: when one fails,
+	 * every one is rolled back), in the same catalogue: its text up to the failed service's
+	 * own reason */
+	char pre[SHIP_ECS_NAME_MAX + 256];
+	if (res[i].outcome != SHIP_DEPLOY_FAILED)
+		return -1;
+	for (size_t j = 0; j < n; j++) {
+		if (j == i || !names[j])
+			continue;
+		snprintf(pre, sizeof(pre), _("rolled back because service '%s' failed: %s"),
+			 names[j], "\001");
+		char *cut = strchr(pre, '\001');
+		if (cut)
+			*cut = '\0';
+		if (pre[0] && !strncmp(res[i].reason, pre, strlen(pre)))
+			return (long)j;
+	}
+	return -1;
+}
+
 void cli_deploy_summary_table(FILE *f, const char *const *names,
 			      const struct ship_deploy_result *res, size_t n)
 {
@@ -283,7 +306,11 @@ void cli_deploy_summary_table(FILE *f, const char *const *names,
 			const struct ship_deploy_result *r = &res[i];
 			snprintf(rev, sizeof(rev), "%s",
 				 r->taskdef_arn[0] ? ship_taskdef_short(r->taskdef_arn) : "-");
-			if (r->rolled_back)
+			long with = cli_deploy_failed_with(names, res, n, i);
+			if (with >= 0 && r->rolled_back)
+				snprintf(oc, sizeof(oc), _("rolled back to %s (%s failed)"),
+					 ship_taskdef_short(r->previous_taskdef), names[with]);
+			else if (r->rolled_back)
 				snprintf(oc, sizeof(oc), _("%s, back on %s"),
 					 ship_deploy_outcome_name(r->outcome),
 					 ship_taskdef_short(r->previous_taskdef));

@@ -74,6 +74,10 @@ int cli_deploy_exit(enum ship_deploy_outcome oc)
 	return CLI_EXIT_FAILED;
 }
 
+/* A deploy of several services writes one step-summary table of all of them (group_summary)
+ * instead of a table per service. */
+static int s_group_summary;
+
 /* The step outputs (action.yml lists them), on failure too: whatever is known is written. */
 static int s_outputs_written; /* by this process: a failure before any result still writes them */
 
@@ -185,7 +189,7 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 	}
 	if (ctx->github)
 		cli_deploy_github_outputs(r, oc);
-	if (ctx->github && r->taskdef_arn[0]) {
+	if (ctx->github && r->taskdef_arn[0] && !s_group_summary) {
 		char md[2048];
 		snprintf(
 		    md, sizeof(md),
@@ -331,18 +335,114 @@ fail:
 	return 0;
 }
 
-/* A deploy of several services ends on a table of them (stderr; not with --quiet). */
+/* A deploy of several services ends on a table of them (stderr; not with --quiet), and, when
+ * one failed and the others were rolled back with it, a line that says which. */
 static void summary_table(const struct cli_ctx *ctx, const struct ship_config_service **svcs,
 			  const struct ship_deploy_result *res, size_t n)
 {
 	const char **names;
-	if (n < 2 || ctx->g.quiet || !(names = ship_calloc(n, sizeof(*names))))
+	if (n < 2 || !(names = ship_calloc(n, sizeof(*names))))
 		return;
 	for (size_t i = 0; i < n; i++)
 		names[i] = svcs[i]->name;
-	fputc('\n', stderr);
-	cli_deploy_summary_table(stderr, names, res, n);
+	if (!ctx->g.quiet) {
+		fputc('\n', stderr);
+		cli_deploy_summary_table(stderr, names, res, n);
+	}
+	size_t with = 0, own = 0, first = n;
+	for (size_t i = 0; i < n; i++) {
+		if (cli_deploy_failed_with(names, res, n, i) >= 0)
+			with++;
+		else if (res[i].outcome == SHIP_DEPLOY_FAILED ||
+			 res[i].outcome == SHIP_DEPLOY_TIMEOUT) {
+			if (!own++)
+				first = i;
+		}
+	}
+	if (with && own == 1)
+		cli_error_local(_("service '%s' failed; every other service of this deploy (%zu) "
+				  "was rolled back with it"),
+				names[first], with);
+	else if (with && own > 1)
+		cli_error_local(
+		    _("%zu services failed (the first: '%s'); the others of this deploy "
+		      "(%zu) were rolled back with them"),
+		    own, names[first], with);
 	ship_free(names);
+}
+
+/* Under GitHub Actions, the step summary of a deploy of several services: one table, a row per
+ * service, whose outcome tells the one that failed from those rolled back with it. */
+static void group_summary(const struct cli_ctx *ctx, const char **names,
+			  const struct ship_deploy_result *res, size_t n)
+{
+	struct ship_buf md = SHIP_BUF_INIT(SHIP_BUF_MAX_DEFAULT);
+	if (!ctx->github || !names)
+		return;
+	ship_buf_addf(&md,
+		      "### ecship deploy: %zu services\n\n| service | outcome | task definition | "
+		      "previous | deployment | seconds |\n|---|---|---|---|---|---|\n",
+		      n);
+	for (size_t i = 0; i < n; i++) {
+		const struct ship_deploy_result *r = &res[i];
+		long with = cli_deploy_failed_with(names, res, n, i);
+		char oc[SHIP_ECS_NAME_MAX + 64];
+		if (with >= 0)
+			snprintf(oc, sizeof(oc), _("rolled back (%s failed)"), names[with]);
+		else
+			snprintf(oc, sizeof(oc), "%s", ship_deploy_outcome_name(r->outcome));
+		ship_buf_addf(
+		    &md, "| %s | %s | %s | %s | %s | %.1f |\n", cli_safe(names[i]), cli_safe(oc),
+		    cli_safe(r->taskdef_arn[0] ? ship_taskdef_short(r->taskdef_arn) : "-"),
+		    cli_safe(r->previous_taskdef[0] ? ship_taskdef_short(r->previous_taskdef)
+						    : "-"),
+		    cli_safe(r->deployment_id[0] ? r->deployment_id : "-"), r->seconds);
+	}
+	ship_buf_adds(&md, "\n");
+	if (!md.failed)
+		cli_github_summary(md.data);
+	ship_buf_release(&md);
+}
+
+/*
+ * The step outputs of a deploy of several services: each service wrote its own under the same
+ * keys, and GitHub keeps the last; written once more last, they are those of the service that
+ * decided the exit code (the first with the worst one that failed on its own, not one rolled
+ * back with it), else of the last service.
+ */
+static void group_outputs(const struct cli_ctx *ctx, const char **names,
+			  const struct ship_deploy_result *res, size_t n)
+{
+	size_t k = n - 1;
+	int rc = CLI_EXIT_OK;
+	if (!ctx->github || !names || n < 2)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		int e = cli_deploy_exit(res[i].outcome);
+		if (e != rc && worse(rc, e) == e && cli_deploy_failed_with(names, res, n, i) < 0) {
+			rc = e;
+			k = i;
+		}
+	}
+	cli_deploy_github_outputs(&res[k], ship_deploy_outcome_name(res[k].outcome));
+}
+
+/* A service of a deploy of several that was rolled back because another one failed: one line
+ * (its own tasks were fine; the failed service's diagnosis says why). */
+static void print_rolled_back_with(struct cli_ctx *ctx, const char *service, const char *failed,
+				   const struct ship_deploy_result *r)
+{
+	if (ctx->json) {
+		cli_deploy_print_result(ctx, service, r);
+		return;
+	}
+	if (r->rolled_back)
+		cli_note(_("service '%s' was rolled back to %s because service '%s' failed"),
+			 service, ship_taskdef_short(r->previous_taskdef), failed);
+	else
+		cli_error_local(_("deploy of service '%s' failed: %s"), service, r->reason);
+	if (ctx->github)
+		cli_deploy_github_outputs(r, ship_deploy_outcome_name(r->outcome));
 }
 
 static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
@@ -353,6 +453,7 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	struct ship_deploy_result *res = ship_calloc(cap, sizeof(*res));
 	struct ship_deploy_opts *opts = ship_calloc(cap, sizeof(*opts));
 	const struct ship_config_service **svcs = ship_calloc(cap, sizeof(*svcs));
+	const char **names = NULL; /* several services: their names, as the summary reads them */
 	struct ship_err err = SHIP_ERR_INIT;
 	struct cli_progress prog;
 	struct cli_prerun pre; /* --pre-run (cmd_run.c) */
@@ -411,6 +512,8 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 		}
 	}
 	struct ship_aws *aws = ctx->aws;
+	if (n == 1 && proj->cfg->n_services > 1) /* what it suggests acts on the one picked */
+		cli_output_set_service(svcs[0]->name);
 	cli_progress_init(&prog, ctx);
 	prog.expect = n; /* several: one status line each */
 	for (i = 0; i < n; i++)
@@ -422,8 +525,12 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 	if (r) {
 		/* what each service reached before the error: a zeroed result reads "none" */
 		for (i = 0; i < n; i++)
-			if (n > 1 || res[i].outcome != SHIP_DEPLOY_NONE)
+			if (n > 1 || res[i].outcome != SHIP_DEPLOY_NONE) {
+				if (proj->cfg->n_services > 1)
+					cli_output_set_service(svcs[i]->name);
 				cli_deploy_print_result(ctx, svcs[i]->name, &res[i]);
+			}
+		cli_output_set_service(NULL);
 		rc = cli_report(_("deploy failed"), &err);
 		if (pre.rc)
 			rc = pre.rc; /* --pre-run's task failed (1), timed out (4) or was interrupted */
@@ -435,14 +542,30 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	rc = CLI_EXIT_OK;
+	s_group_summary = n > 1; /* one step-summary table (group_summary) */
+	names = n > 1 ? ship_calloc(n, sizeof(*names)) : NULL;
+	for (i = 0; names && i < n; i++)
+		names[i] = svcs[i]->name;
 	for (i = 0; i < n; i++) {
+		if (proj->cfg->n_services > 1) /* its hints act on it (cli_output_set_service) */
+			cli_output_set_service(svcs[i]->name);
 		cli_progress_result(&prog, svcs[i]->name, &res[i]);
+		rc = worse(rc, cli_deploy_exit(res[i].outcome));
+		if (n > 1 && names) {
+			long with = cli_deploy_failed_with(names, res, n, i);
+			if (with >= 0) {
+				print_rolled_back_with(ctx, svcs[i]->name, names[with], &res[i]);
+				continue;
+			}
+		}
 		cli_deploy_print_result(ctx, svcs[i]->name, &res[i]);
 		cli_diagnose_failure(ctx, aws, proj->cfg->cluster, svcs[i]->name,
 				     &res[i]); /* failures only */
-		rc = worse(rc, cli_deploy_exit(res[i].outcome));
 	}
+	cli_output_set_service(NULL);
 	summary_table(ctx, svcs, res, n);
+	group_summary(ctx, names, res, n);
+	group_outputs(ctx, names, res, n);
 	cli_github_timeline(ctx, &prog);
 cleanup:
 	cli_progress_release(&prog);
@@ -455,6 +578,7 @@ cleanup:
 	ship_free(res);
 	ship_free(opts);
 	ship_free(svcs);
+	ship_free(names);
 	return rc;
 }
 

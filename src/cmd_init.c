@@ -378,8 +378,15 @@ static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 	if (s_args.from_service)
 		cli_note("'ecship diff' in %s compares them with what runs: no difference", dir);
 	else
-		cli_note("next: 'ecship infra deploy' (once per environment), then 'ecship render' "
-			 "and 'ecship deploy --tag TAG'");
+		/* the files are in dir, and the base stack's template is not among them (the new
+		 * ecship.yml names no infra.template, and the default path is in ecship's source)
+		 */
+		cli_note(
+		    _("next, in %s: 'ecship infra deploy --template FILE' (once per environment; "
+		      "FILE is cloudformation/ecs-cluster.yml of ecship's source, or set "
+		      "'infra: {template: FILE}' in ecship.yml), then 'ecship render' and 'ecship "
+		      "deploy --tag TAG'"),
+		    dir);
 	rc = CLI_EXIT_OK;
 	goto cleanup;
 nomem:

@@ -17,8 +17,15 @@ static int cmd_render(struct cli_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	if (argc > 0) {
-		cli_error("'render' takes no arguments, got '%s'", argv[0]);
-		cli_hint("pass the image with --image URI or --tag TAG");
+		cli_error(_("'%s' takes no arguments, got '%s'"), "render", argv[0]);
+		/* 'render --service web' as other commands pick a service: here --service is a
+		 * flag (print the service definition) and --name picks the service */
+		if (ship_config_service(p->cfg, argv[0]))
+			cli_hint(_("render picks a service with --name (--name %s); its --service "
+				   "is a flag that prints the service definition"),
+				 argv[0]);
+		else
+			cli_hint("%s", _("pass the image with --image URI or --tag TAG"));
 		return CLI_EXIT_USAGE;
 	}
 	if (s_service && !svc->service_definition) {

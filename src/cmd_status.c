@@ -71,10 +71,13 @@ static void print_lifecycle(const struct ship_sdep_stage *l)
 		char ts[32] = "-";
 		if (l->hook.expires_at > 0)
 			when(l->hook.expires_at, ts, sizeof(ts));
-		printf(_("paused       at lifecycle hook %s until %s, then %s; 'ecship approve' "
-			 "continues, 'ecship abort' rolls back\n"),
-		       cli_safe(l->hook.id), ts,
-		       l->hook.timeout_action[0] ? cli_safe(l->hook.timeout_action) : "ROLLBACK");
+		char line[1024];
+		snprintf(line, sizeof(line),
+			 _("paused       at lifecycle hook %s until %s, then %s; 'ecship approve' "
+			   "continues, 'ecship abort' rolls back\n"),
+			 cli_safe(l->hook.id), ts,
+			 l->hook.timeout_action[0] ? cli_safe(l->hook.timeout_action) : "ROLLBACK");
+		fputs(cli_aim(line), stdout); /* the commands act on this service (--service) */
 	}
 	if (l->triggered[0])
 		printf(_("alarms       in ALARM during the deployment: %s\n"),
@@ -239,11 +242,23 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	printf("revision     %s\n", cli_safe(ship_taskdef_short(v.taskdef)));
 	if (image[0])
 		printf("image        %s (container %s)\n", cli_safe(image), cli_safe(container));
-	if (previous[0])
-		printf("previous     %s (recorded by the last deploy; 'ecship rollback' returns to "
-		       "it)\n",
-		       cli_safe(ship_taskdef_short(previous)));
-	else
+	char line[1024];
+	if (previous[0] && !strcmp(previous, v.taskdef)) {
+		/* the last deploy failed and the service is back on what it replaced: a rollback
+		 * has nowhere to go without --to */
+		snprintf(line, sizeof(line),
+			 _("previous     %s, which it runs again (the last deploy was rolled back; "
+			   "'ecship rollback --to N' goes further back)\n"),
+			 cli_safe(ship_taskdef_short(previous)));
+		fputs(cli_aim(line), stdout); /* aimed at this service (--config, --service) */
+	} else if (previous[0]) {
+		snprintf(
+		    line, sizeof(line),
+		    "previous     %s (recorded by the last deploy; 'ecship rollback' returns to "
+		    "it)\n",
+		    cli_safe(ship_taskdef_short(previous)));
+		fputs(cli_aim(line), stdout);
+	} else
 		printf("previous     none recorded (a deploy records the revision it replaces)\n");
 	if (newest) {
 		char ts[32];

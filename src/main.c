@@ -33,7 +33,7 @@ static const struct cli_command *const s_commands[] = {
 };
 #define NCOMMANDS (sizeof(s_commands) / sizeof(s_commands[0]))
 
-static const struct cli_command *find_command(const char *name)
+const struct cli_command *cli_find_command(const char *name)
 {
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (!strcmp(s_commands[i]->name, name))
@@ -77,7 +77,7 @@ static int run_help(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	if (argc > 0) {
-		const struct cli_command *c = find_command(argv[0]);
+		const struct cli_command *c = cli_find_command(argv[0]);
 		if (!c)
 			return unknown_command(argv[0]);
 		cli_usage_command(stdout, c);
@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(args[0], "help"))
 		return run_help(n - 1, args + 1);
-	ctx.cmd = find_command(args[0]);
+	ctx.cmd = cli_find_command(args[0]);
 	if (!ctx.cmd)
 		return unknown_command(args[0]);
 	n--;

@@ -12,6 +12,10 @@ ROOT=$PWD
 D=$T_TMP/new/shop-web
 mkdir -p "$D"
 expect_exit "init into an empty folder" 0 "$ECSHIP" --region ap-northeast-1 init --dir "$D"
+# the next steps say where (the folder) and that infra deploy needs the base stack's template,
+# which the new project does not have (the default cloudformation/ecs-cluster.yml is in ecship's source)
+contains "init says what to run next, in which folder, with the template" "$ERR" \
+	"^next, in $D: 'ecship infra deploy --template FILE' \(once per environment; FILE is cloudformation/ecs-cluster.yml of ecship's source"
 for f in ecship.yml task-definition.json ecs-service.json .github/workflows/deploy-staging.yml; do
 	check "init wrote $f" test -s "$D/$f"
 done

@@ -28,12 +28,15 @@ contains "status: the newest deployment" "$OUT" '^newest +ecs-svc/[0-9]+ web-sta
 contains "status: the newest service deployment (ListServiceDeployments) succeeded" "$OUT" \
 	'^last change +service deployment [^ ]+ SUCCESSFUL \(since [^,]+, finished [^)]+\)'
 expect_exit "second deploy" 0 "$ECSHIP" deploy --tag v2
+expect_exit "status after the second deploy" 0 "$ECSHIP" status
+contains "status: the recorded previous revision is 1, where rollback goes" "$OUT" "^previous +web-staging:1 \(recorded by the last deploy; 'ecship rollback' returns to it\)$"
 expect_exit "a failing deploy is rolled back by the circuit breaker" 1 "$ECSHIP" deploy --no-fail-fast --tag crash-9
 check "the service runs revision 2 again" bash -c "[[ '$(service_td)' == *:task-definition/web-staging:2 ]]"
 
 expect_exit "status after the automatic rollback" 0 "$ECSHIP" status
 contains "status: the image is v2 again" "$OUT" '^image +repo/web:v2 \(container web\)$'
-contains "status: the recorded previous revision is 2" "$OUT" "^previous +web-staging:2 \(recorded by the last deploy; 'ecship rollback' returns to it\)"
+# the recorded previous revision is the one it runs again: 'ecship rollback' would go nowhere
+contains "status: the recorded previous revision is 2, which it runs again" "$OUT" "^previous +web-staging:2, which it runs again \(the last deploy was rolled back; 'ecship rollback --to N' goes further back\)$"
 contains "status: the newest deployment is the rollback's, on revision 2" "$OUT" '^newest +ecs-svc/[0-9]+ web-staging:2 PRIMARY [A-Z_]+ \(since'
 contains "status: ECS's circuit breaker rolled back the failed deployment" "$OUT" \
 	"^rollback +by ECS's circuit breaker: deployment ecs-svc/[0-9]+ deployment failed: tasks failed to start; rolled back to deployment ecs-svc/[0-9]+$"
