@@ -268,7 +268,7 @@ static double wait_for(struct many *m, size_t n, size_t late, double late_at)
 	if (!aws)
 		fail_msg("ship_aws_new: %s", e.message);
 	for (size_t i = 0; i < n; i++) {
-		snprintf(names[i], sizeof(names[i]), "s%02zu", i);
+		snprintf(names[i], sizeof(names[i]), "s%02u", (unsigned)(i % 100));
 		items[i].service = names[i];
 		items[i].done = completed;
 		m->done_at[i] = i >= n - late ? late_at : 1.0;
