@@ -844,6 +844,13 @@ struct sim_task *sim_task_start(struct sim *s, struct sim_cluster *c, struct sim
 	else
 		s->tasks = t;
 	s->tasks_tail = t;
+	if (svc) {
+		if (svc->tasks_tail)
+			svc->tasks_tail->svc_next = t;
+		else
+			svc->tasks = t;
+		svc->tasks_tail = t;
+	}
 	s->nlive++;
 	return t;
 }
@@ -1038,7 +1045,7 @@ void sim_reconcile(struct sim *s, struct sim_service *svc)
 
 	if (svc->status == SIM_SVC_DRAINING || !p) {
 		int alive = 0;
-		for (struct sim_task *t = s->tasks; t; t = t->next) {
+		for (struct sim_task *t = svc->tasks; t; t = t->svc_next) {
 			if (t->service != svc)
 				continue;
 			if (t->want_running) {
@@ -1064,7 +1071,7 @@ void sim_reconcile(struct sim *s, struct sim_service *svc)
 	if (handled)
 		return;
 	int old_h = 0, old_u = 0, new_a = 0, new_h = 0;
-	for (struct sim_task *t = s->tasks; t; t = t->next) {
+	for (struct sim_task *t = svc->tasks; t; t = t->svc_next) {
 		if (t->service != svc || !t->want_running)
 			continue;
 		int h = sim_task_healthy(t);
@@ -1084,7 +1091,7 @@ void sim_reconcile(struct sim *s, struct sim_service *svc)
 	/* stop: old tasks not healthy, then healthy old ones the minimum allows, then primary excess */
 	int stop_h = step.stop_healthy_old, excess = new_a - svc->desired;
 	for (int pass = 0; pass < 2; pass++) {
-		for (struct sim_task *t = s->tasks; t; t = t->next) {
+		for (struct sim_task *t = svc->tasks; t; t = t->svc_next) {
 			if (t->service != svc || !t->want_running)
 				continue;
 			int is_new = strcmp(t->dep_id, p->id) == 0, h = sim_task_healthy(t);
@@ -1141,7 +1148,7 @@ void sim_reconcile(struct sim *s, struct sim_service *svc)
 	svc->stuck_reported = stuck;
 
 	int old_alive = sim_engine_drop_dead(s, svc, p), prim_healthy = 0, prim_unhealthy = 0;
-	for (struct sim_task *t = s->tasks; t; t = t->next) {
+	for (struct sim_task *t = svc->tasks; t; t = t->svc_next) {
 		if (t->service != svc || !t->want_running || strcmp(t->dep_id, p->id) != 0)
 			continue;
 		if (sim_task_healthy(t))
@@ -1161,10 +1168,11 @@ void sim_reconcile(struct sim *s, struct sim_service *svc)
 
 int sim_engine_drop_dead(struct sim *s, struct sim_service *svc, struct sim_deployment *p)
 {
+	(void)s;
 	int old_alive = 0;
 	for (struct sim_deployment **pp = &p->next; *pp;) {
 		int alive = 0;
-		for (struct sim_task *t = s->tasks; t; t = t->next)
+		for (struct sim_task *t = svc->tasks; t; t = t->svc_next)
 			if (t->service == svc && t->phase != SIM_STOPPED && strcmp(t->dep_id, (*pp)->id) == 0)
 				alive++;
 		if (!alive) {
@@ -1203,6 +1211,20 @@ static void reconcile_all(struct sim *s)
 		sim_reconcile(s, v);
 }
 
+/* Takes t out of its service's list of tasks. */
+static void unlink_from_service(struct sim_task *t)
+{
+	struct sim_service *v = t->service;
+	struct sim_task *before = NULL;
+	for (struct sim_task **pp = &v->tasks; *pp; before = *pp, pp = &(*pp)->svc_next)
+		if (*pp == t) {
+			*pp = t->svc_next;
+			if (v->tasks_tail == t)
+				v->tasks_tail = before;
+			return;
+		}
+}
+
 /* Drops STOPPED tasks beyond the cap or older than the retention time, oldest first. */
 static void gc_stopped(struct sim *s)
 {
@@ -1217,6 +1239,8 @@ static void gc_stopped(struct sim *s)
 				s->tasks = n;
 			if (s->tasks_tail == t)
 				s->tasks_tail = prev;
+			if (t->service)
+				unlink_from_service(t);
 			s->nstopped--;
 			excess--;
 			sim_task_free(t);

@@ -174,6 +174,9 @@ struct sim_service {
 	struct sim_event events[SIM_MAX_EVENTS]; /* ring, newest at events[(ev_head - 1) % MAX] */
 	int ev_head, ev_count;
 	int steady;
+	/* its tasks (a sublist of sim.tasks in the same order, through svc_next): a pass over one
+	 * service visits its own tasks, not every task of the account */
+	struct sim_task *tasks, *tasks_tail;
 	struct sim_service *next;
 };
 
@@ -237,6 +240,7 @@ struct sim_task {
 	json_t *overrides, *tags;
 	char *started_by, *group, *launch_type;
 	struct sim_task *next;
+	struct sim_task *svc_next; /* the next task of the same service (sim_service.tasks) */
 };
 
 /* ---- faults --------------------------------------------------------------------------------- */

@@ -721,7 +721,7 @@ static int bg_pass(struct sim *s, struct sim_service *svc, struct sim_deployment
 {
 	int old_alive = sim_engine_drop_dead(s, svc, p);
 	int wanted = 0, healthy = 0;
-	for (struct sim_task *t = s->tasks; t; t = t->next) {
+	for (struct sim_task *t = svc->tasks; t; t = t->svc_next) {
 		if (t->service != svc || !t->want_running || strcmp(t->dep_id, p->id) != 0)
 			continue;
 		wanted++;
@@ -787,7 +787,7 @@ static int bg_pass(struct sim *s, struct sim_service *svc, struct sim_deployment
 	char reason[160];
 	snprintf(reason, sizeof(reason), "Scaling activity initiated by (deployment %s)", p->id);
 	n = 0;
-	for (struct sim_task *t = s->tasks; t; t = t->next) {
+	for (struct sim_task *t = svc->tasks; t; t = t->svc_next) {
 		if (t->service != svc || !t->want_running || strcmp(t->dep_id, p->id) == 0)
 			continue;
 		sim_task_stop(s, t, "ServiceSchedulerInitiated", reason);

@@ -234,6 +234,8 @@ struct cli_project {
 	struct ship_diags diags;
 	/* ${cfn:KEY}: the base stack's outputs, read on first use */
 	struct ship_stack_vars outputs;
+	/* botocore's ECS model, parsed at the first render (cli_project_render) */
+	struct ship_ecs_model *model;
 };
 
 /* Loads --config (default ./ecship.yml) for --env, requiring the keys of `need`

@@ -135,7 +135,7 @@ int cli_project_render(struct cli_project *p, const struct ship_config_service *
 		       struct ship_rendered *out)
 {
 	struct ship_err err = SHIP_ERR_INIT;
-	struct ship_render_options ro = {image, tag, no_validate};
+	struct ship_render_options ro = {image, tag, no_validate, NULL};
 	if (!svc->task_definition) {
 		cli_error("'%s' names no task definition for service '%s'", p->cfg->path,
 			  svc->name ? svc->name : "?");
@@ -144,6 +144,11 @@ int cli_project_render(struct cli_project *p, const struct ship_config_service *
 	}
 	ship_diags_release(&p->diags);
 	ship_diags_init(&p->diags, 0);
+	/* the model is parsed once for all the services a command renders (NULL when out of
+	 * memory: then each render parses its own) */
+	if (!no_validate && !p->model)
+		p->model = ship_ecs_model_new();
+	ro.model = p->model;
 	int r = ship_render_service(p->cfg, svc, &ro, &p->vars, &p->diags, out, &err);
 	cli_print_diags(&p->diags);
 	if (r) {
@@ -177,5 +182,6 @@ void cli_project_release(struct cli_project *p)
 	ship_vars_release(&p->vars);
 	ship_diags_release(&p->diags);
 	ship_stack_vars_release(&p->outputs);
+	ship_ecs_model_destroy(p->model);
 	memset(p, 0, sizeof(*p));
 }

@@ -107,7 +107,7 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 	ship_rollout_init(&ro, d ? d->id : want, d ? d->taskdef : "");
 	const char *what = by_sdep ? sdep_arn : ro.deployment_id;
 	if (by_sdep)
-		ship_sdep_follow_init(&fol, aws, NULL, sdep_arn);
+		ship_sdep_follow_init(&fol, sdep_arn);
 	cli_progress_init(&prog, ctx);
 	{
 		char msg[800];

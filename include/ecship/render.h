@@ -20,6 +20,9 @@ struct ship_render_options {
 	const char *image; /* --image URI, or NULL */
 	const char *tag;   /* --tag TAG, or NULL */
 	int no_validate;   /* skip ship_taskdef_validate (e.g. to print a broken definition) */
+	/* botocore's ECS model, parsed once for every service of a project (ship_ecs_model_new);
+	 * NULL: each render parses its own */
+	const struct ship_ecs_model *model;
 };
 
 struct ship_rendered {

@@ -118,6 +118,14 @@ struct ship_poll {
 #define SHIP_POLL_MAX 5.0
 void ship_poll_init(struct ship_poll *p);
 double ship_poll_next(struct ship_poll *p, int changed, int throttled);
+/*
+ * A wait over many services (ship_ecs_wait_many) spends at most the calls a second of its first
+ * poll (one DescribeServices per SHIP_DESCRIBE_BATCH services): once fewer calls cover the
+ * services left, the pause is cut in the same proportion (calls_left / calls_first), never
+ * below SHIP_POLL_TAIL_MIN; not after a throttled poll. One to ten services: unchanged.
+ */
+#define SHIP_POLL_TAIL_MIN 0.25
+double ship_poll_share(double pause, size_t calls_left, size_t calls_first, int throttled);
 
 /* ---- events -------------------------------------------------------------------------------- */
 

@@ -53,11 +53,10 @@ int ship_ecs_describe_sdep(struct ship_aws *aws, const char *arn, const struct s
  * Following one service deployment during a DescribeServices wait. The wait loop
  * (ship_ecs_wait_many, item.sdep) reads ECS's record for every followed deployment that wants a
  * look (ship_sdep_wants_look), up to 20 ARNs per DescribeServiceDeployments call, before it asks
- * the items' done functions.
+ * the items' done functions. No client is kept here: the record is read on the wait's client
+ * (ship_sdep_look_many), whichever thread's client started the deployment.
  */
 struct ship_sdep_follow {
-	struct ship_aws *aws;
-	const struct ship_call_opts *call;
 	char arn[SHIP_ECS_SERVICE_ARN_MAX + 64];
 	/* out */
 	int looked;  /* ECS answered for arn at least once */
@@ -71,10 +70,8 @@ struct ship_sdep_follow {
 	long calls;	   /* DescribeServiceDeployments calls that asked for it */
 	double looked_at;  /* client clock of the last look */
 	unsigned long sig; /* deployments[] (ids, statuses, rollout states) at the last poll */
-	int by_loop;	   /* the wait loop reads the record (item.sdep) */
 };
-void ship_sdep_follow_init(struct ship_sdep_follow *f, struct ship_aws *aws,
-			   const struct ship_call_opts *call, const char *arn);
+void ship_sdep_follow_init(struct ship_sdep_follow *f, const char *arn);
 /* Whether f should read ECS's record on this poll: never read yet; deployments[] (or the
  * service's currentServiceDeployment) changed since the last look; the record is not final and
  * deployments[] show the PRIMARY at an end (COMPLETED, FAILED: ECS's record follows within a
@@ -87,8 +84,9 @@ int ship_sdep_wants_look(const struct ship_sdep_follow *f, const struct ship_ser
  * access denied) marks every one `missing`. Returns the number of calls made. */
 long ship_sdep_look_many(struct ship_aws *aws, struct ship_sdep_follow **fs, size_t n,
 			 const struct ship_call_opts *call, double now);
-/* ship_wait_done_fn (ctx: struct ship_sdep_follow *, given to the wait as item.sdep too): done
- * once the record's outcome is not WAITING, or the ARN is unknown or the API missing (failed). */
+/* ship_wait_done_fn (ctx: struct ship_sdep_follow *, given to the wait as item.sdep too, which
+ * reads the record): done once the record's outcome is not WAITING, or the ARN is unknown or the
+ * API missing (failed). */
 int ship_wait_sdep_done(void *ctx, const struct ship_service_view *v);
 
 /*
@@ -113,9 +111,8 @@ struct ship_follow {
 				       no service deployment */
 };
 /* ro from deployment_id/taskdef; sd from sdep_arn (may be "" or NULL). */
-void ship_follow_init(struct ship_follow *f, struct ship_aws *aws,
-		      const struct ship_call_opts *call, const char *deployment_id,
-		      const char *taskdef, const char *sdep_arn);
+void ship_follow_init(struct ship_follow *f, const char *deployment_id, const char *taskdef,
+		      const char *sdep_arn);
 /* Whether ECS's record decides (else deployments[] does). */
 int ship_follow_by_record(const struct ship_follow *f);
 /*

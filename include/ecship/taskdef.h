@@ -86,6 +86,17 @@ size_t ship_taskdef_validate(const json_t *td, const json_t *service_def, const 
 size_t ship_ecs_model_check(const char *op, const json_t *req, const char *file,
 			    struct ship_diags *diags);
 
+/*
+ * The same against a model parsed once (about 26 KB of JSON, half a millisecond to parse): a
+ * render of many services checks each against one. ship_ecs_model_new returns NULL when out of
+ * memory; ship_ecs_model_check_in with a NULL model parses its own, as ship_ecs_model_check.
+ */
+struct ship_ecs_model;
+struct ship_ecs_model *ship_ecs_model_new(void);
+void ship_ecs_model_destroy(struct ship_ecs_model *m);
+size_t ship_ecs_model_check_in(const struct ship_ecs_model *m, const char *op, const json_t *req,
+			       const char *file, struct ship_diags *diags);
+
 /* ---- comparison ---------------------------------------------------------------------------- */
 
 /*

@@ -605,7 +605,7 @@ static int rb_direct_issue(struct ship_aws *aws, const struct ship_call_opts *ca
 	r = 0;
 	/* follow the rollback's own deployment (it can fail too; ECS's record where it answers);
 	 * ECS's own rollback has no id of ours: wait until the service settles on taskdef */
-	ship_follow_init(&rb->fo, aws, call, rb->id, taskdef, rb->sdep);
+	ship_follow_init(&rb->fo, rb->id, taskdef, rb->sdep);
 	snprintf(rb->fo.ro.previous_taskdef, sizeof(rb->fo.ro.previous_taskdef), "%s", before);
 	if (o->breaker_min > 0)
 		rb->fo.ro.threshold_min = o->breaker_min;
@@ -1502,7 +1502,7 @@ static int wait_all(struct ship_aws *aws, const struct ship_call_opts *call,
 	for (i = 0; i < n; i++) {
 		if (res[i].outcome != SHIP_DEPLOY_STARTED || opts[i].no_wait)
 			continue;
-		ship_follow_init(&st[i].fo, aws, call, res[i].deployment_id, res[i].taskdef_arn,
+		ship_follow_init(&st[i].fo, res[i].deployment_id, res[i].taskdef_arn,
 				 res[i].service_deployment_arn);
 		snprintf(st[i].fo.ro.previous_taskdef, sizeof(st[i].fo.ro.previous_taskdef), "%s",
 			 res[i].previous_taskdef);
@@ -1764,9 +1764,6 @@ static int rb_wait_all(struct ship_aws *aws, struct engine *g, struct ship_err *
 			continue;
 		memset(&items[nwait], 0, sizeof(items[nwait]));
 		items[nwait].service = g->opts[i].service;
-		/* issued on a forked client (rb_issue_one): ECS's record is read on this one */
-		rb->fo.sd.aws = aws;
-		rb->fo.sd.call = &rb->call;
 		rb_done(rb, &items[nwait].done, &items[nwait].done_ctx, &items[nwait].sdep);
 		items[nwait].events = rb->events;
 		if (!call)

@@ -299,6 +299,16 @@ double ship_poll_next(struct ship_poll *p, int changed, int throttled)
 	return p->interval;
 }
 
+double ship_poll_share(double pause, size_t calls_left, size_t calls_first, int throttled)
+{
+	if (throttled || !calls_first || calls_left >= calls_first)
+		return pause;
+	double cut = pause * (double)calls_left / (double)calls_first;
+	if (cut < SHIP_POLL_TAIL_MIN)
+		cut = SHIP_POLL_TAIL_MIN;
+	return cut < pause ? cut : pause;
+}
+
 int ship_event_cursor_feed(struct ship_event_cursor *c, json_t *events, int prime_only,
 			   ship_event_fn fn, void *ctx)
 {

@@ -76,12 +76,9 @@ int ship_ecs_describe_sdep(struct ship_aws *aws, const char *arn, const struct s
 	return r;
 }
 
-void ship_sdep_follow_init(struct ship_sdep_follow *f, struct ship_aws *aws,
-			   const struct ship_call_opts *call, const char *arn)
+void ship_sdep_follow_init(struct ship_sdep_follow *f, const char *arn)
 {
 	memset(f, 0, sizeof(*f));
-	f->aws = aws;
-	f->call = call;
 	snprintf(f->arn, sizeof(f->arn), "%s", arn ? arn : "");
 	struct ship_err init = SHIP_ERR_INIT;
 	f->err = init;
@@ -143,10 +140,8 @@ static void look_batch(struct ship_aws *aws, struct ship_sdep_follow **fs, size_
 	json_t *req = arns ? json_pack("{s:o}", "serviceDeploymentArns", arns) : NULL;
 	if (!req)
 		return;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		fs[i]->calls++;
-		fs[i]->by_loop = 1;
-	}
 	int r =
 	    ship_aws_json(aws, SHIP_SVC_ECS, "DescribeServiceDeployments", req, &resp, call, &e);
 	json_decref(req);
@@ -212,23 +207,6 @@ static void note_view(struct ship_sdep_follow *f, const struct ship_service_view
 int ship_wait_sdep_done(void *ctx, const struct ship_service_view *v)
 {
 	struct ship_sdep_follow *f = ctx;
-	if (!f->by_loop) {
-		/* not given to the wait as item.sdep: read the record here, at each poll */
-		struct ship_err e = SHIP_ERR_INIT;
-		int r = ship_ecs_describe_sdep(f->aws, f->arn, f->call, &f->last, &e);
-		f->calls++;
-		if (r < 0 && ship_err_is_transient(&e))
-			return 0;
-		if (r < 0) {
-			f->missing = 1;
-			f->err = e;
-		} else if (r > 0) {
-			f->unknown = 1;
-		} else {
-			f->looked = 1;
-			f->outcome = ship_sdep_rule_of(f->last.status)->outcome;
-		}
-	}
 	note_view(f, v);
 	if (f->unknown) {
 		ship_err_set(&f->err, SHIP_ERR_INPUT, "ECS knows no service deployment %s", f->arn);
@@ -245,12 +223,11 @@ int ship_wait_sdep_done(void *ctx, const struct ship_service_view *v)
 /* ---- a deploy's or rollback's own deployment --------------------------------------------------
  */
 
-void ship_follow_init(struct ship_follow *f, struct ship_aws *aws,
-		      const struct ship_call_opts *call, const char *deployment_id,
-		      const char *taskdef, const char *sdep_arn)
+void ship_follow_init(struct ship_follow *f, const char *deployment_id, const char *taskdef,
+		      const char *sdep_arn)
 {
 	ship_rollout_init(&f->ro, deployment_id, taskdef);
-	ship_sdep_follow_init(&f->sd, aws, call, sdep_arn);
+	ship_sdep_follow_init(&f->sd, sdep_arn);
 }
 
 int ship_follow_by_record(const struct ship_follow *f)

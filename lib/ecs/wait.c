@@ -281,7 +281,12 @@ int ship_ecs_wait_many(struct ship_aws *aws, const char *cluster, struct ship_wa
 		double now = clk->now(clk->ctx);
 		if (now >= deadline)
 			break; /* the unfinished keep SHIP_WAIT_TIMEOUT */
-		double pause = ship_poll_next(&poll, changed, throttled);
+		/* the services left are polled more often once they need fewer calls than the
+		 * first poll made (docs/waiting.md) */
+		double pause = ship_poll_share(ship_poll_next(&poll, changed, throttled),
+					       (left + SHIP_DESCRIBE_BATCH - 1) / SHIP_DESCRIBE_BATCH,
+					       (n + SHIP_DESCRIBE_BATCH - 1) / SHIP_DESCRIBE_BATCH,
+					       throttled);
 		if (now + pause > deadline)
 			pause = deadline - now;
 		clk->sleep(clk->ctx, pause);

@@ -116,18 +116,49 @@ static void check(struct mctx *m, const char *shape_name, const json_t *v, int d
 	}
 }
 
-size_t ship_ecs_model_check(const char *op, const json_t *req, const char *file,
-			    struct ship_diags *diags)
+/* botocore's model as compiled in: {"shapes": {...}, "ops": {...}} */
+struct ship_ecs_model {
+	json_t *model;
+};
+
+struct ship_ecs_model *ship_ecs_model_new(void)
 {
-	json_t *model = json_loads(s_model_text, 0, NULL);
+	struct ship_ecs_model *m = ship_calloc(1, sizeof(*m));
+	if (m && !(m->model = json_loads(s_model_text, 0, NULL))) {
+		ship_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void ship_ecs_model_destroy(struct ship_ecs_model *m)
+{
+	if (!m)
+		return;
+	json_decref(m->model);
+	ship_free(m);
+}
+
+size_t ship_ecs_model_check_in(const struct ship_ecs_model *mod, const char *op, const json_t *req,
+			       const char *file, struct ship_diags *diags)
+{
+	json_t *own = mod ? NULL : json_loads(s_model_text, 0, NULL);
+	const json_t *model = mod ? mod->model : own; /* a shared model is only read */
 	struct mctx m = {NULL, op, file, diags, 0, SHIP_BUF_INIT(4096)};
 	if (model) {
 		m.shapes = json_object_get(model, "shapes");
-		const char *input = json_string_value(json_object_get(json_object_get(model, "ops"), op));
+		const char *input =
+		    json_string_value(json_object_get(json_object_get(model, "ops"), op));
 		if (input)
 			check(&m, input, req, 0);
 	}
-	json_decref(model);
+	json_decref(own);
 	ship_buf_release(&m.path);
 	return m.errors;
+}
+
+size_t ship_ecs_model_check(const char *op, const json_t *req, const char *file,
+			    struct ship_diags *diags)
+{
+	return ship_ecs_model_check_in(NULL, op, req, file, diags);
 }

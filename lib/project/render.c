@@ -186,7 +186,7 @@ int ship_render_service(const struct ship_config *cfg, const struct ship_config_
 			struct ship_diags *diags, struct ship_rendered *out, struct ship_err *err)
 {
 	struct ship_tpl t = {ship_vars_resolve, vars, diags, NULL, NULL, NULL, 0, 0};
-	struct ship_render_options none = {NULL, NULL, 0};
+	struct ship_render_options none = {NULL, NULL, 0, NULL};
 	int user_errors = 0, uses = 0;
 	json_t *td = NULL, *sd = NULL;
 	struct ship_buf tdb = SHIP_BUF_INIT(SHIP_TPL_MAX_FILE),
@@ -254,14 +254,14 @@ int ship_render_service(const struct ship_config *cfg, const struct ship_config_
 		goto input;
 	/* then the requests as they will be sent, against botocore's ECS model */
 	if (!opt->no_validate) {
-		size_t bad =
-		    ship_ecs_model_check("RegisterTaskDefinition", td, svc->task_definition, diags);
+		size_t bad = ship_ecs_model_check_in(opt->model, "RegisterTaskDefinition", td,
+						     svc->task_definition, diags);
 		json_t *req = sd ? ship_servicedef_request(sd) : NULL;
 		if (req && !json_object_get(req, "taskDefinition"))
 			json_object_set_new(req, "taskDefinition", json_string("model-check"));
 		if (req)
-			bad += ship_ecs_model_check("CreateService", req, svc->service_definition,
-						    diags);
+			bad += ship_ecs_model_check_in(opt->model, "CreateService", req,
+						       svc->service_definition, diags);
 		json_decref(req);
 		if (bad)
 			goto input;

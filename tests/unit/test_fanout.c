@@ -5,12 +5,16 @@
  * deploy spend ECS's rate once; its requests count in the parent's stats; a client with an
  * injected transport is not forked. And the worker pool of lib/ecs/fanout.c: every item runs
  * once, an item waiting on another runs after it, and an item asking to stop stops the rest.
+ * And the wait over many services: once the services left need fewer DescribeServices calls
+ * than the first poll made, they are polled more often in the same proportion (issue 14).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ecship/aws.h"
+#include "ecship/ecs.h"
+#include "ecs_fixtures.h"
 #include "private/fanout.h"
 #include "testutil.h"
 
@@ -185,6 +189,129 @@ static void test_pool_stops_starting_after_a_stop(void **state)
 	ship_aws_destroy(aws);
 }
 
+/* ---- the wait over many services ---- */
+
+/* A fake ECS for ship_ecs_wait_many: service sNN's deployment is COMPLETED from done_at[NN] on
+ * the fake clock, IN_PROGRESS before; records when each DescribeServices came. */
+struct many {
+	struct fclock *fc;
+	double done_at[40];
+	double at[64];
+	int names[64]; /* services asked in each call */
+	int ncalls;
+};
+
+static int many_transport(void *ctx, const struct ship_http_request *req,
+			  struct ship_http_response *resp, struct ship_err *err)
+{
+	struct many *m = ctx;
+	json_t *in = json_loadb(req->body.p, req->body.len, 0, NULL), *out = json_array(), *name;
+	size_t i;
+	(void)err;
+	assert_non_null(in);
+	assert_true(m->ncalls < 64);
+	m->at[m->ncalls] = m->fc->now;
+	m->names[m->ncalls++] = (int)json_array_size(json_object_get(in, "services"));
+	json_array_foreach(json_object_get(in, "services"), i, name)
+	{
+		int k = atoi(json_string_value(name) + 1);
+		int done = m->fc->now >= m->done_at[k];
+		json_array_append_new(
+		    out, fx_service_named(json_string_value(name), 1,
+					  done ? FX_OURS " PRIMARY COMPLETED " FX_TD_NEW " 1 0 1 0"
+					       : FX_OURS " PRIMARY IN_PROGRESS " FX_TD_NEW " 1 1 0 0",
+					  done ? NULL : FX_OLD " ACTIVE COMPLETED " FX_TD_OLD " 1 0 1 0"));
+	}
+	json_t *body = json_pack("{s:o, s:[]}", "services", out, "failures");
+	char *text = json_dumps(body, 0);
+	json_decref(body);
+	json_decref(in);
+	resp->status = 200;
+	ship_headers_add(&resp->headers, "Content-Type", "application/x-amz-json-1.1");
+	ship_headers_add(&resp->headers, "x-amzn-RequestId", "many");
+	ship_buf_adds(&resp->body, text);
+	ship_free(text);
+	return 0;
+}
+
+static int completed(void *ctx, const struct ship_service_view *v)
+{
+	(void)ctx;
+	const struct ship_deployment_view *p = ship_service_primary(v);
+	return p && !strcmp(p->rollout_state, "COMPLETED");
+}
+
+/* Waits for n services (sNN) of which the last `late` complete at late_at, the others at 1 s;
+ * returns the wait's end on the fake clock. */
+static double wait_for(struct many *m, size_t n, size_t late, double late_at)
+{
+	struct fclock fc = {{0}, 0, 0};
+	struct ship_aws_options o;
+	struct ship_err e = SHIP_ERR_INIT;
+	struct ship_wait_item items[40];
+	char names[40][8];
+	memset(&o, 0, sizeof(o));
+	memset(items, 0, sizeof(items));
+	memset(m, 0, sizeof(*m));
+	m->fc = &fc;
+	fc.clock.now = fc_now;
+	fc.clock.sleep = fc_sleep;
+	fc.clock.random = fc_random;
+	fc.clock.ctx = &fc;
+	o.region = "us-east-1";
+	o.clock = &fc.clock;
+	o.transport = many_transport;
+	o.transport_ctx = m;
+	setenv("AWS_ACCESS_KEY_ID", "AKIAECSHIPTEST000000", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "not-a-secret", 1);
+	struct ship_aws *aws = ship_aws_new(&o, &e);
+	if (!aws)
+		fail_msg("ship_aws_new: %s", e.message);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(names[i], sizeof(names[i]), "s%02u", (unsigned)(i % 100));
+		items[i].service = names[i];
+		items[i].done = completed;
+		m->done_at[i] = i >= n - late ? late_at : 1.0;
+	}
+	struct ship_wait_opts wo = {600, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL};
+	if (ship_ecs_wait_many(aws, "c", items, n, &wo, NULL, &e))
+		fail_msg("wait: %s", e.message);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(items[i].end, SHIP_WAIT_DONE);
+	ship_aws_destroy(aws);
+	return fc.now;
+}
+
+/* 30 services, three DescribeServices a poll; 25 complete at 1 s, the last 5 at 1.5 s. Polls at
+ * 0 and 1 s (three calls each); then one call covers the five left: the pause is a third of the
+ * interval (1/3 s, then 1.5/3 s), so the wait ends at 1.83 s, not at 2 s (the next whole poll),
+ * and never asks more than three calls a second. */
+static void test_wait_polls_the_tail_within_the_first_polls_calls(void **state)
+{
+	(void)state;
+	struct many m;
+	double end = wait_for(&m, 30, 5, 1.5);
+	assert_int_equal(m.ncalls, 3 + 3 + 1 + 1);
+	assert_true(m.at[6] > 1.33 && m.at[6] < 1.34);
+	assert_int_equal(m.names[6], 5);
+	assert_true(m.at[7] > 1.83 && m.at[7] < 1.84);
+	assert_true(end > 1.83 && end < 1.84);
+	assert_true(ship_poll_share(1.0, 1, 20, 0) == SHIP_POLL_TAIL_MIN); /* never below */
+	assert_true(ship_poll_share(2.0, 1, 3, 1) == 2.0);		  /* not when throttled */
+	assert_true(ship_poll_share(1.0, 3, 3, 0) == 1.0);
+}
+
+/* Ten services or fewer: one call a poll from the start, so the schedule is the single
+ * service's (docs/waiting.md): polls at 0, 1 and 2 s. */
+static void test_wait_of_ten_keeps_the_schedule(void **state)
+{
+	(void)state;
+	struct many m;
+	double end = wait_for(&m, 10, 5, 1.5);
+	assert_int_equal(m.ncalls, 3);
+	assert_true(end > 1.99 && end < 2.01);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +319,8 @@ int main(void)
 	    TU_TEST(test_injected_transport_is_not_forked),
 	    TU_TEST(test_pool_runs_each_once_after_its_leader),
 	    TU_TEST(test_pool_stops_starting_after_a_stop),
+	    TU_TEST(test_wait_polls_the_tail_within_the_first_polls_calls),
+	    TU_TEST(test_wait_of_ten_keeps_the_schedule),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

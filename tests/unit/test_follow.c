@@ -54,7 +54,7 @@ static void run_scenario(const char *name, json_t *doc, void *ctx)
 	enum ship_rollout_phase ph = SHIP_ROLLOUT_WAITING;
 	size_t i;
 	assert_non_null(v);
-	ship_follow_init(&f, NULL, NULL, json_string_value(json_object_get(doc, "deployment_id")),
+	ship_follow_init(&f, json_string_value(json_object_get(doc, "deployment_id")),
 			 json_string_value(json_object_get(doc, "taskdef")),
 			 json_string_value(json_object_get(doc, "sdep_arn")));
 	snprintf(f.ro.previous_taskdef, sizeof(f.ro.previous_taskdef), "%s",
@@ -107,7 +107,7 @@ static void the_record_is_read_only_when_it_may_have_changed(void **state)
 	struct ship_sdep_follow f;
 	struct ship_service_view *v = ship_calloc(1, sizeof(*v));
 	assert_non_null(v);
-	ship_sdep_follow_init(&f, NULL, NULL, "arn:aws:ecs:r:1:service-deployment/c/s/x");
+	ship_sdep_follow_init(&f, "arn:aws:ecs:r:1:service-deployment/c/s/x");
 	v->ndep = 2;
 	snprintf(v->dep[0].id, sizeof(v->dep[0].id), "ecs-svc/2");
 	snprintf(v->dep[0].status, sizeof(v->dep[0].status), "PRIMARY");
@@ -118,7 +118,6 @@ static void the_record_is_read_only_when_it_may_have_changed(void **state)
 	assert_true(ship_sdep_wants_look(&f, v, 100)); /* never read */
 	f.looked = 1;
 	f.looked_at = 100;
-	f.by_loop = 1; /* the wait loop reads it (item.sdep) */
 	snprintf(f.last.status, sizeof(f.last.status), "IN_PROGRESS");
 	assert_int_equal(ship_wait_sdep_done(&f, v), 0); /* the loop read it: notes the view */
 	assert_false(ship_sdep_wants_look(&f, v, 101));	 /* nothing changed */
