@@ -1024,6 +1024,11 @@ static int check_service(const struct ship_deploy_opts *o, struct ship_deploy_st
 	return 0;
 }
 
+/* A service that does not exist, with no service definition to create it from. */
+#define NO_SERVICE_DEF                                                                             \
+	_("service '%s' does not exist and there is no service definition to create it from: "     \
+	  "give it 'service_definition: FILE' in ecship.yml (under its entry of 'services:')")
+
 int ship_deploy_observe(struct ship_aws *aws, struct ship_call_opts *call,
 			const struct ship_deploy_opts *o, struct ship_deploy_start *s,
 			struct ship_deploy_result *res, struct ship_err *err)
@@ -1038,6 +1043,10 @@ int ship_deploy_observe(struct ship_aws *aws, struct ship_call_opts *call,
 	if (s->svc && check_service(o, s, err))
 		return -1;
 	if (!s->svc) {
+		/* before anything is registered: a service ecship cannot create stops the deploy
+		 * while nothing has changed in AWS */
+		if (!o->service_def)
+			return ship_err_set(err, SHIP_ERR_INPUT, NO_SERVICE_DEF, o->service);
 		s->cur.primed = 1; /* a new service: every event it gets is news */
 		return 0;
 	}
@@ -1218,10 +1227,7 @@ static int create_or_update(struct ship_aws *aws, struct ship_call_opts *call,
 	int r;
 	if (!s->svc) {
 		if (!(req = create_request(o, res->taskdef_arn)))
-			return ship_err_set(err, SHIP_ERR_INPUT,
-					    _("service '%s' does not exist and there is no service "
-					      "definition to create it from"),
-					    o->service);
+			return ship_err_set(err, SHIP_ERR_INPUT, NO_SERVICE_DEF, o->service);
 		persist(aws, call, o);
 		r = ship_aws_json(aws, SHIP_SVC_ECS, "CreateService", req, resp, call, err);
 		json_decref(req);
@@ -2039,8 +2045,7 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts_i
 				*err = st[i].err;
 			for (size_t j = 0; j < n; j++)
 				if (j != i)
-					set_reason(&res[j],
-						   "not deployed: service '%s' did not start",
+					set_reason(&res[j], _("service '%s' did not start"),
 						   opts[i].service);
 			rc = st[i].error ? -1 : 0;
 			goto cleanup;
@@ -2071,7 +2076,7 @@ int ship_deploy_many(struct ship_aws *aws, const struct ship_deploy_opts *opts_i
 		if (ran[i])
 			continue;
 		if (failed >= 0) {
-			set_reason(&res[i], _("not deployed: service '%s' did not start"),
+			set_reason(&res[i], _("service '%s' did not start"),
 				   opts[failed].service);
 		} else {
 			res[i].outcome = SHIP_DEPLOY_INTERRUPTED;

@@ -67,9 +67,10 @@ assert w["outcome"]=="failed" and "rolled back because service '"'"'pair-worker'
 contains "two services: the deleted one is reported" "$T_TMP/two.err" "^error: deploy of service 'pair-worker' failed: service 'pair-worker' was deleted"
 contains "two services: the other one is reported rolled back" "$T_TMP/two.err" "^error: deploy of service 'pair-web' failed: rolled back because service 'pair-worker' failed"
 check "two services: pair-web is back on its previous revision" test "$(pair_td web)" = "$web1"
-# 2b. a service that cannot start (it does not exist and has no service definition): the one
-# already started is rolled back, and both outcomes are printed although the deploy ends on the
-# input error (exit 2), "none" for the one never deployed
+# 2b. a service that cannot start (it does not exist and has no service definition): the deploy
+# stops before anything changes in AWS (exit 2, no revision registered, no service updated),
+# "none" for both, and the error says what to add (a user trial: the old engine registered
+# every revision and started the first service before it found out)
 cat >three.yml <<'YML'
 cluster: demo
 task_definition: td.json
@@ -81,17 +82,23 @@ services:
     task_definition: td-worker.json
 YML
 web_before=$(pair_td web)
+seq0=$(sim_get /requests | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
 expect_exit "a service that cannot start: exit 2" 2 "$ECSHIP" --config three.yml deploy --tag v4 --output json
-check "a service that cannot start: a JSON result for each, 'none' for it" python3 -c '
+check "a service that cannot start: a JSON result for each, 'none' for both" python3 -c '
 import json,sys
 text=open(sys.argv[1]).read()
 objs={o["service"]: o for o in (json.loads(x) for x in text.replace("}\n{","}\x00{").split("\x00"))}
 w, g = objs["pair-web"], objs["pair-ghost"]
 assert g["outcome"]=="none" and "does not exist" in g["reason"], g
-assert w["outcome"]=="failed" and w["rolled_back"] and "because service '"'"'pair-ghost'"'"' failed" in w["reason"], w
+assert w["outcome"]=="none" and not w["rolled_back"] and "service '"'"'pair-ghost'"'"' did not start" in w["reason"], w
 ' "$OUT"
-contains "a service that cannot start: the error names it" "$ERR" "^error: deploy failed: service 'pair-ghost': service 'pair-ghost' does not exist"
-check "a service that cannot start: pair-web is back where it was" test "$(pair_td web)" = "$web_before"
+contains "a service that cannot start: the error names it and what to add" "$ERR" "^error: deploy failed: service 'pair-ghost': service 'pair-ghost' does not exist .*service_definition: FILE"
+check "a service that cannot start: nothing registered, created or updated" python3 -c '
+import json,sys,urllib.request
+d=json.load(urllib.request.urlopen(sys.argv[1]+"/_sim/requests?since="+sys.argv[2]))
+changed=[r["action"] for r in d["requests"] if r["seq"]>=int(sys.argv[2]) and r["action"] in ("RegisterTaskDefinition","UpdateService","CreateService","TagResource")]
+assert d["requests"] and not changed, changed' "$SIM_URL" "$seq0"
+check "a service that cannot start: pair-web is where it was" test "$(pair_td web)" = "$web_before"
 
 # 2c. the deletion case once more, in text
 deploy_then_delete pair-web "$T_TMP/text" --config two.yml deploy --tag v3

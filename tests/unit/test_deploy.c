@@ -768,7 +768,12 @@ static void a_deleted_service_fails_alike_alone_and_in_a_group(void **state)
 	env_destroy(e);
 }
 
-static void a_service_that_cannot_start_rolls_back_the_group(void **state)
+/*
+ * A service that does not exist and has no service definition to create it from stops a deploy of
+ * several before anything changes in AWS: no revision registered, no service updated (a user
+ * trial: 30 services, exit 2 "nothing was changed" after eight RegisterTaskDefinition calls).
+ */
+static void a_service_that_cannot_be_created_stops_the_group_first(void **state)
 {
 	(void)state;
 	struct env *e = env_new();
@@ -776,22 +781,17 @@ static void a_service_that_cannot_start_rolls_back_the_group(void **state)
 	struct ship_deploy_result res[2];
 	two_services(e, opts);
 	before(e, 1);
-	fx_ecs_push(&e->fx, fx_service(1, OURS " PRIMARY IN_PROGRESS " TD_NEW " 2 1 1 0",
-				       OLD " ACTIVE COMPLETED " TD_OLD " 2 0 2 0"));
-	e->fx.update_service2 = fx_service(1, OTHER " PRIMARY IN_PROGRESS " TD_OLD " 2 0 0 0",
-					   OURS " ACTIVE IN_PROGRESS " TD_NEW " 2 0 2 0");
-	fx_ecs_push(&e->fx, fx_service(1, OTHER " PRIMARY COMPLETED " TD_OLD " 2 0 2 0", NULL));
 	fx_ecs_push_worker(&e->fx, NULL); /* missing, and no service definition to create it */
 	assert_int_equal(ship_deploy_many(e->aws, opts, 2, res, &e->err), -1);
 	assert_int_equal(e->err.code, SHIP_ERR_INPUT);
 	assert_non_null(strstr(e->err.message, "service 'worker'"));
-	assert_int_equal(res[1].outcome, SHIP_DEPLOY_NONE); /* not deployed: never "completed" */
+	assert_non_null(strstr(e->err.message, "service_definition: FILE"));
+	assert_int_equal(res[1].outcome, SHIP_DEPLOY_NONE);
 	assert_non_null(strstr(res[1].reason, "does not exist"));
-	assert_int_equal(res[0].outcome, SHIP_DEPLOY_FAILED);
-	assert_non_null(strstr(res[0].reason, "rolled back because service 'worker' failed: "
-					      "service 'worker' does not exist"));
-	assert_true(res[0].rolled_back);
-	assert_string_equal(update_td(e, 1), TD_OLD);
+	assert_int_equal(res[0].outcome, SHIP_DEPLOY_NONE);
+	assert_non_null(strstr(res[0].reason, "service 'worker' did not start"));
+	assert_int_equal(fx_ecs_count(&e->fx, "RegisterTaskDefinition"), 0);
+	assert_int_equal(fx_ecs_count(&e->fx, "UpdateService"), 0);
 	env_destroy(e);
 }
 
@@ -1075,7 +1075,7 @@ int main(void)
 	    TU_TEST(what_ecs_cannot_apply_is_refused_before_any_change),
 	    TU_TEST(a_zeroed_result_is_not_a_success),
 	    TU_TEST(a_deleted_service_fails_alike_alone_and_in_a_group),
-	    TU_TEST(a_service_that_cannot_start_rolls_back_the_group),
+	    TU_TEST(a_service_that_cannot_be_created_stops_the_group_first),
 	    TU_TEST(the_record_decides_not_deployments),
 	    TU_TEST(two_services_share_each_record_call),
 	    TU_TEST(without_the_api_deployments_decide),
