@@ -3,6 +3,7 @@
 processes of a run's own (each concurrent run gets its own simulator, so that runs share no rate
 limit and no lock), measured tool runs, and the Node peer's install.
 Never reaches real AWS: every endpoint is a loopback one the benchmark started."""
+import atexit
 import ctypes
 import json
 import math
@@ -152,8 +153,12 @@ class SimProc:
         argv = [os.path.join(build, "ecship-sim"), "--listen", "127.0.0.1:0", "--timing", timing,
                 "--no-upstream-checks", "--upstream", moto, "--speed", str(speed), "--seed", str(seed), *extra]
         with open(self.out, "w") as o, open(self.err, "w") as e:
+            # PR_SET_PDEATHSIG follows the thread that forked: only the main thread lives as long
+            # as the benchmark; a simulator started from a worker thread is stopped by
+            # stop_all_sims (also on SIGTERM) instead
+            main = threading.current_thread() is threading.main_thread()
             self.proc = subprocess.Popen(argv, stdout=o, stderr=e, stdin=subprocess.DEVNULL,
-                                         preexec_fn=_die_with_parent)
+                                         preexec_fn=_die_with_parent if main else None)
         self.speed = float(speed)
         self.url = None
         for _ in range(400):
@@ -198,6 +203,9 @@ def stop_all_sims():
         sims = list(_SIMS)
     for s in sims:
         s.stop()
+
+
+atexit.register(stop_all_sims)  # also when an exception or SIGTERM (bench.py's on_signal) ends the run
 
 
 # ---- measured runs and the Node peer -------------------------------------------------------------
