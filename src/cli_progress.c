@@ -631,7 +631,7 @@ void cli_github_output(const char *key, const char *value)
 		return;
 	FILE *f = fopen(path, "a");
 	if (!f) {
-		cli_warn("cannot append to $GITHUB_OUTPUT '%s'", path);
+		cli_warn(_("cannot append to $GITHUB_OUTPUT '%s'"), path);
 		return;
 	}
 	fprintf(f, "%s=%s\n", key, cli_safe(value)); /* one line: no output can be forged */
@@ -645,7 +645,7 @@ void cli_github_summary(const char *markdown)
 		return;
 	FILE *f = fopen(path, "a");
 	if (!f) {
-		cli_warn("cannot append to $GITHUB_STEP_SUMMARY '%s'", path);
+		cli_warn(_("cannot append to $GITHUB_STEP_SUMMARY '%s'"), path);
 		return;
 	}
 	fputs(markdown, f);

@@ -544,17 +544,19 @@ static int infra_deploy(struct infra *in)
 		if (!how)
 			continue;
 		if (!ndestroy++ && !s_args.allow_replacement)
-			cli_error("the update of stack '%s' would take down what every service runs "
-				  "on:",
-				  in->stack);
+			cli_error(
+			    _("the update of stack '%s' would take down what every service runs "
+			      "on:"),
+			    in->stack);
 		(s_args.allow_replacement ? cli_warn : cli_error)(
 		    "  it %s %s (%s)", how,
 		    cs.changes[i].logical_id ? cs.changes[i].logical_id : "?", cs.changes[i].type);
 	}
 	if (ndestroy && !s_args.allow_replacement) {
-		cli_hint("nothing was changed; check the template and parameters (a changed CIDR, AZ "
-			 "or name replaces the resource), or run '%s' if that is what you want",
-			 cli_ecship(in->ctx, "infra deploy --allow-replacement"));
+		cli_hint(
+		    _("nothing was changed; check the template and parameters (a changed CIDR, AZ "
+		      "or name replaces the resource), or run '%s' if that is what you want"),
+		    cli_ecship(in->ctx, "infra deploy --allow-replacement"));
 		rc = CLI_EXIT_USAGE;
 		goto cleanup;
 	}

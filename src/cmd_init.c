@@ -73,18 +73,18 @@ static int write_file(const char *dir, const char *name, const char *text)
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	snprintf(tmp, sizeof(tmp), "%s.ecship-init.tmp", path);
 	if (mkdirs(path)) {
-		cli_error("cannot create the folders of '%s': %s", path, strerror(errno));
+		cli_error(_("cannot create the folders of '%s': %s"), path, strerror(errno));
 		return -1;
 	}
 	FILE *f = fopen(tmp, "w");
 	if (!f) {
-		cli_error("cannot write '%s': %s", path, strerror(errno));
+		cli_error(_("cannot write '%s': %s"), path, strerror(errno));
 		return -1;
 	}
 	int bad = fputs(text, f) < 0;
 	bad |= fclose(f) != 0;
 	if (bad || rename(tmp, path)) {
-		cli_error("cannot write '%s': %s", path, strerror(errno));
+		cli_error(_("cannot write '%s': %s"), path, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -275,8 +275,8 @@ static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 	for (i = 0; i < F_COUNT; i++)
 		ship_buf_init(&text[i], 0);
 	if (argc > 0) {
-		cli_error("'init' takes no arguments, got '%s'", argv[0]);
-		cli_hint("give the folder with --dir DIR");
+		cli_error(_("'init' takes no arguments, got '%s'"), argv[0]);
+		cli_hint(_("give the folder with --dir DIR"));
 		rc = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
@@ -285,14 +285,14 @@ static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 	else
 		default_name(dir, name, sizeof(name));
 	if (!name_ok(name)) {
-		cli_error("'%s' cannot be the application's name", name);
-		cli_hint("use letters, digits, '-' and '_' (--name NAME)");
+		cli_error(_("'%s' cannot be the application's name"), name);
+		cli_hint(_("use letters, digits, '-' and '_' (--name NAME)"));
 		rc = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
 	if (s_args.from_service && !s_args.cluster) {
-		cli_error("--from-service needs the cluster the service runs in");
-		cli_hint("add --cluster NAME");
+		cli_error(_("--from-service needs the cluster the service runs in"));
+		cli_hint(_("add --cluster NAME"));
 		rc = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
@@ -306,13 +306,13 @@ static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, s_files[i]);
 		if (stat(path, &st) == 0 && !s_args.force) {
-			cli_error("'%s' exists; not overwriting it", path);
+			cli_error(_("'%s' exists; not overwriting it"), path);
 			exists = 1;
 		}
 	}
 	if (exists) {
-		cli_hint(
-		    "nothing was written: move those files away, or use --force to overwrite them");
+		cli_hint(_("nothing was written: move those files away, or use --force to "
+			   "overwrite them"));
 		rc = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
@@ -323,15 +323,16 @@ static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 	if (s_args.from_service) {
 		struct ship_aws *aws = cli_aws(ctx, &err);
 		if (!aws) {
-			rc = cli_report("cannot set up the AWS client", &err);
+			rc = cli_report(_("cannot set up the AWS client"), &err);
 			goto cleanup;
 		}
 		region = ship_aws_region(aws);
 		if (ship_scaffold_from_service(aws, cluster, s_args.from_service, &sc, &err)) {
-			rc = cli_report("cannot read the service", &err);
+			rc = cli_report(_("cannot read the service"), &err);
 			if (err.code == SHIP_ERR_INPUT)
-				cli_hint("'aws ecs list-services --cluster %s' lists its services",
-					 cluster);
+				cli_hint(
+				    _("'aws ecs list-services --cluster %s' lists its services"),
+				    cluster);
 			goto cleanup;
 		}
 		struct ship_buf *c = &text[F_CONFIG];
@@ -376,7 +377,7 @@ static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 		printf("wrote %s/%s\n", dir, s_files[i]);
 	}
 	if (s_args.from_service)
-		cli_note("'ecship diff' in %s compares them with what runs: no difference", dir);
+		cli_note(_("'ecship diff' in %s compares them with what runs: no difference"), dir);
 	else
 		/* the files are in dir, and the base stack's template is not among them (the new
 		 * ecship.yml names no infra.template, and the default path is in ecship's source)
@@ -390,7 +391,7 @@ static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 	rc = CLI_EXIT_OK;
 	goto cleanup;
 nomem:
-	cli_error("out of memory");
+	cli_error(_("out of memory"));
 	rc = CLI_EXIT_FAILED;
 cleanup:
 	for (i = 0; i < F_COUNT; i++)

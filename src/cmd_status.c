@@ -143,7 +143,7 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	if (argc > 0) {
-		cli_error("'status' takes no arguments, got '%s'", argv[0]);
+		cli_error(_("'status' takes no arguments, got '%s'"), argv[0]);
 		return CLI_EXIT_USAGE;
 	}
 	const struct ship_config_service *cs = ctx->svc;
@@ -155,7 +155,7 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	struct ship_err err = SHIP_ERR_INIT;
 	char previous[512] = "", image[1024] = "", container[256] = "";
 	if (ship_deploy_recorded_previous(ctx->aws, v.arn, previous, sizeof(previous), &err))
-		cli_warn("cannot read the recorded previous revision: %s", err.message);
+		cli_warn(_("cannot read the recorded previous revision: %s"), err.message);
 	if (ship_ecs_describe_taskdef(ctx->aws, v.taskdef, &td, &err) == 0) {
 		const char *main = ship_run_main_container(td, svc);
 		json_t *c, *cdefs = json_object_get(td, "containerDefinitions");
@@ -172,7 +172,7 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 			}
 		}
 	} else {
-		cli_warn("cannot read the running task definition: %s", err.message);
+		cli_warn(_("cannot read the running task definition: %s"), err.message);
 	}
 	const struct ship_deployment_view *newest = ship_service_newest(&v);
 	/* the service deployments API's newest entry (its status says e.g. ROLLBACK_SUCCESSFUL);
@@ -200,7 +200,7 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	struct ship_err aserr = SHIP_ERR_INIT;
 	int have_as = !ship_autoscaling_describe(ctx->aws, NULL, cluster, cs->name, &as, &aserr);
 	if (!have_as)
-		cli_warn("cannot read the service's autoscaling: %s", aserr.message);
+		cli_warn(_("cannot read the service's autoscaling: %s"), aserr.message);
 	if (ctx->json) {
 		json_t *events = json_object_get(svc, "events");
 		while (json_array_size(events) > (size_t)s_args.events)

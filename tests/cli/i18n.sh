@@ -100,6 +100,20 @@ contains "ECSHIP_LOCALEDIR is where the catalogue is looked for" "$ERR" "^error:
 # 3. rollback, doctor and infra speak Japanese too
 expect_exit "rollback: a usage error in Japanese" 2 env LANG=ja_JP.UTF-8 "$ECSHIP" rollback extra
 contains "rollback: the error and hint are in Japanese" "$ERR" "^エラー: 'rollback' は引数を取りません（'extra' が指定されました）"
+# the tool's own messages (cli_error/cli_hint/cli_note/cli_report, scripts/check-i18n): English
+# before R7 (/work/notes/h26.md), now in _() and po/ja.po; LC_MESSAGES=C keeps them byte-identical
+expect_exit "status: a usage error in Japanese" 2 env LANG=ja_JP.UTF-8 "$ECSHIP" status extra
+contains "status: the error is in Japanese" "$ERR" "^エラー: 'status' は引数を取りません（'extra' が指定されました）$"
+expect_exit "status: the usage error in English with LC_MESSAGES=C" 2 env LANG=ja_JP.UTF-8 LC_MESSAGES=C "$ECSHIP" status extra
+contains "status: the English text is unchanged" "$ERR" "^error: 'status' takes no arguments, got 'extra'$"
+expect_exit "deploy: an unknown option in Japanese" 2 env LANG=ja_JP.UTF-8 "$ECSHIP" deploy --bogus
+contains "deploy: the option error is in Japanese" "$ERR" "^エラー: 不明なオプション '--bogus'（'deploy'）: 'ecship deploy --help' を参照してください$"
+expect_exit "deploy: a --service matching nothing in Japanese" 2 env LANG=ja_JP.UTF-8 "$ECSHIP" deploy --service 'nomatch-*'
+contains "deploy: the error names the pattern in Japanese" "$ERR" "^エラー: '.*' に 'nomatch-\\*' に一致するサービスがありません$"
+contains "deploy: the hint is in Japanese" "$ERR" "^ヒント: そこの 'services:' にあるサービスを指定してください"
+expect_exit "rule: a missing subcommand in Japanese" 2 env LANG=ja_JP.UTF-8 "$ECSHIP" rule
+contains "rule: the error is in Japanese" "$ERR" "^エラー: 'rule' にはサブコマンドが必要です: ensure か list$"
+lacks "the tool's messages: no English label" "$ERR" '^(error|hint|warning): '
 expect_exit "rollback in Japanese" 0 env LANG=ja_JP.UTF-8 "$ECSHIP" rollback --to 1
 contains "rollback: the result is in Japanese" "$OUT" "^サービス 'web-staging' はすでに web-staging:1 で稼働しています"
 env LANG=ja_JP.UTF-8 "$ECSHIP" doctor >"$T_TMP/doctor.out" 2>"$T_TMP/doctor.err"
