@@ -114,6 +114,15 @@ contains "deploy: the hint is in Japanese" "$ERR" "^ヒント: そこの 'servic
 expect_exit "rule: a missing subcommand in Japanese" 2 env LANG=ja_JP.UTF-8 "$ECSHIP" rule
 contains "rule: the error is in Japanese" "$ERR" "^エラー: 'rule' にはサブコマンドが必要です: ensure か list$"
 lacks "the tool's messages: no English label" "$ERR" '^(error|hint|warning): '
+expect_exit "status in Japanese" 0 env LANG=ja_JP.UTF-8 "$ECSHIP" status
+contains "status: the service line is in Japanese" "$OUT" "^サービス     web-staging（ACTIVE）クラスター "
+contains "status: the revision line is in Japanese" "$OUT" "^リビジョン   web-staging:[0-9]+$"
+contains "status: the tasks line is in Japanese" "$OUT" "^タスク       必要 [0-9]+、実行中 [0-9]+、保留 [0-9]+$"
+contains "status: the deployments heading is in Japanese" "$OUT" "^デプロイメント$"
+lacks "status: no English label" "$OUT" '^(service|revision|tasks|breaker|previous|deployments) '
+expect_exit "status in English with LC_MESSAGES=C" 0 env LANG=ja_JP.UTF-8 LC_MESSAGES=C "$ECSHIP" status
+contains "status: the English lines are unchanged" "$OUT" "^revision     web-staging:[0-9]+$"
+contains "status: the English tasks line is unchanged" "$OUT" "^tasks        desired [0-9]+, running [0-9]+, pending [0-9]+$"
 expect_exit "rollback in Japanese" 0 env LANG=ja_JP.UTF-8 "$ECSHIP" rollback --to 1
 contains "rollback: the result is in Japanese" "$OUT" "^サービス 'web-staging' はすでに web-staging:1 で稼働しています"
 env LANG=ja_JP.UTF-8 "$ECSHIP" doctor >"$T_TMP/doctor.out" 2>"$T_TMP/doctor.err"
