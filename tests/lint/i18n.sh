@@ -4,7 +4,8 @@
 # bare string literal as its message, which would stay English under LANG=ja_JP.UTF-8. And the
 # check can fail: over a tree with one bare literal it names that file and line, while a
 # literal with nothing to translate ("%s: %s"), a line marked `i18n: not translated (REASON)`,
-# and the same words in a comment are not violations.
+# and the same words in a comment are not violations. In src/cmd_status.c, whose standard
+# output is text for people, printf/fprintf/snprintf formats are messages too.
 # san: skip (reads the source only)
 . "$(dirname "$0")/../lib/common.sh"
 
@@ -49,5 +50,22 @@ static void f(const char *a, const char *b)
 }
 C
 expect_exit "comments, strings, bare conversions, _() and a marked line pass" 0 "$CHECK" "$T_TMP/fine"
+
+# status's standard output is text for people: its printf/fprintf/snprintf formats too
+tree status
+cat >"$T_TMP/status/src/cmd_status.c" <<'C'
+static void f(const char *a, char *line, long n)
+{
+	printf("%s\n", a);
+	printf(_("revision     %s\n"), a);
+	snprintf(line, 64, "tasks        desired %ld\n", n);
+}
+C
+expect_exit "an English printf format in status fails the check" 1 "$CHECK" "$T_TMP/status"
+contains "the snprintf format is named" "$OUT" '^src/cmd_status\.c:5: snprintf\("tasks        desired'
+lacks "\\n and bare conversions are not words" "$OUT" 'cmd_status\.c:3:'
+cp "$T_TMP/status/src/cmd_status.c" "$T_TMP/status/src/cmd_render.c"
+rm "$T_TMP/status/src/cmd_status.c"
+expect_exit "printf in a command whose output programs read is not checked" 0 "$CHECK" "$T_TMP/status"
 
 done_testing
