@@ -72,7 +72,7 @@ static int show_update(const json_t *live, const json_t *local)
 	}
 	if (json_object_size(upd)) {
 		char *txt = json_dumps(upd, JSON_SORT_KEYS | JSON_INDENT(2));
-		printf("deploy would send UpdateService with:\n");
+		printf(_("deploy would send UpdateService with:\n"));
 		cli_put_lines(stdout, txt ? txt : "(out of memory)");
 		printf("\n");
 		ship_free(txt);
@@ -95,6 +95,7 @@ static int show_autoscaling(struct cli_ctx *ctx, const struct ship_config_servic
 	if (r < 0)
 		cli_report(_("cannot compare the autoscaling"), &err);
 	else if (r > 0) {
+		/* i18n: not translated (a unified diff's header, as diff tools read it) */
 		printf("--- live autoscaling of %s\n+++ ecship.yml autoscaling\n",
 		       cli_safe(cs->name));
 		cli_put_lines(stdout, out.data);
@@ -125,7 +126,7 @@ static int cmd_diff(struct cli_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	if (!svc) {
-		printf("service '%s' does not exist in cluster '%s': a deploy creates it\n",
+		printf(_("service '%s' does not exist in cluster '%s': a deploy creates it\n"),
 		       cs->name, proj->cfg->cluster);
 		rc = s_args.exit_code ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 		goto cleanup;
@@ -136,12 +137,17 @@ static int cmd_diff(struct cli_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	const char *short_td = live_td && strrchr(live_td, '/') ? strrchr(live_td, '/') + 1 : live_td;
+	/* the labels of the unified diff's ---/+++ header lines, as diff tools read them */
+	/* i18n: not translated (diff header labels) */
 	snprintf(la, sizeof(la), "live %s", short_td ? short_td : "?");
+	/* i18n: not translated (diff header labels) */
 	snprintf(lb, sizeof(lb), "local %s", cs->task_definition);
 	int d1 = show(resp, rend.task_definition, la, lb, 1);
 	int d2 = 0;
 	if (rend.service_definition) {
+		/* i18n: not translated (diff header labels, as above) */
 		snprintf(la, sizeof(la), "live service %s", cs->name);
+		/* i18n: not translated (diff header labels, as above) */
 		snprintf(lb, sizeof(lb), "local %s", cs->service_definition);
 		d2 = show(svc, rend.service_definition, la, lb, 0);
 		if (d2 >= 0)

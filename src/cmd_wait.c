@@ -48,7 +48,7 @@ static void print_completed(struct cli_ctx *ctx, const char *id, const char *sde
 		cli_print_json(o);
 		json_decref(o);
 	} else {
-		printf("deployment %s completed\n", cli_safe(id));
+		printf(_("deployment %s completed\n"), cli_safe(id));
 	}
 }
 
@@ -111,7 +111,7 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 	cli_progress_init(&prog, ctx);
 	{
 		char msg[800];
-		snprintf(msg, sizeof(msg), "waiting for deployment %s", what);
+		snprintf(msg, sizeof(msg), _("waiting for deployment %s"), what);
 		cli_progress_note(&prog, msg);
 	}
 	/* blue/green, linear, canary: the lifecycle followed around the record (strategy.h) */

@@ -33,15 +33,15 @@ static int cmd_whoami(struct cli_ctx *ctx, int argc, char **argv)
 			rc = CLI_EXIT_FAILED;
 		json_decref(o);
 	} else {
-		printf("account            %s\n", cli_safe(id.account));
-		printf("arn                %s\n", cli_safe(id.arn));
+		printf(_("account            %s\n"), cli_safe(id.account));
+		printf(_("arn                %s\n"), cli_safe(id.arn));
 		if (id.user_id)
-			printf("user id            %s\n", cli_safe(id.user_id));
+			printf(_("user id            %s\n"), cli_safe(id.user_id));
 		if (region)
-			printf("region             %s (from %s)\n", region, region_src);
+			printf(_("region             %s (from %s)\n"), region, region_src);
 		else
-			printf("region             none (use --region or set AWS_REGION)\n");
-		printf("credential source  %s\n", creds->source);
+			printf(_("region             none (use --region or set AWS_REGION)\n"));
+		printf(_("credential source  %s\n"), creds->source);
 	}
 	ship_caller_identity_release(&id);
 	return rc;

@@ -123,6 +123,10 @@ lacks "status: no English label" "$OUT" '^(service|revision|tasks|breaker|previo
 expect_exit "status in English with LC_MESSAGES=C" 0 env LANG=ja_JP.UTF-8 LC_MESSAGES=C "$ECSHIP" status
 contains "status: the English lines are unchanged" "$OUT" "^revision     web-staging:[0-9]+$"
 contains "status: the English tasks line is unchanged" "$OUT" "^tasks        desired [0-9]+, running [0-9]+, pending [0-9]+$"
+expect_exit "whoami in Japanese" 0 env LANG=ja_JP.UTF-8 "$ECSHIP" whoami
+contains "whoami: the account line is in Japanese" "$OUT" "^アカウント         [0-9]{12}$"
+contains "whoami: the region line is in Japanese" "$OUT" "^リージョン         $AWS_REGION（.* から）$"
+lacks "whoami: no English label" "$OUT" '^(account|region|credential source) '
 expect_exit "rollback in Japanese" 0 env LANG=ja_JP.UTF-8 "$ECSHIP" rollback --to 1
 contains "rollback: the result is in Japanese" "$OUT" "^サービス 'web-staging' はすでに web-staging:1 で稼働しています"
 env LANG=ja_JP.UTF-8 "$ECSHIP" doctor >"$T_TMP/doctor.out" 2>"$T_TMP/doctor.err"
