@@ -134,7 +134,7 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 	} else {
 		switch (r->outcome) {
 		case SHIP_DEPLOY_COMPLETED:
-			printf("deployed %s to service '%s' (deployment %s, %.1f s)\n",
+			printf(_("deployed %s to service '%s' (deployment %s, %.1f s)\n"),
 			       cli_safe(ship_taskdef_short(r->taskdef_arn)), cli_safe(service),
 			       cli_safe(r->deployment_id), r->seconds);
 			break;
@@ -191,6 +191,7 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 		cli_deploy_github_outputs(r, oc);
 	if (ctx->github && r->taskdef_arn[0] && !s_group_summary) {
 		char md[2048];
+		/* i18n: not translated (the step summary's Markdown table, as cli_summary.c's) */
 		snprintf(
 		    md, sizeof(md),
 		    "### ecship deploy: %s\n\n| service | outcome | task definition | previous | "

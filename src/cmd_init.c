@@ -71,6 +71,7 @@ static int write_file(const char *dir, const char *name, const char *text)
 {
 	char path[4096], tmp[4200];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	/* i18n: not translated (a file name) */
 	snprintf(tmp, sizeof(tmp), "%s.ecship-init.tmp", path);
 	if (mkdirs(path)) {
 		cli_error(_("cannot create the folders of '%s': %s"), path, strerror(errno));
@@ -129,6 +130,7 @@ static void default_name(const char *dir, char *out, size_t n)
 		j--;
 	out[j] = '\0';
 	if (!j)
+		/* i18n: not translated (the default application name, an identifier) */
 		snprintf(out, n, "app");
 }
 
@@ -171,6 +173,7 @@ static int new_taskdef(struct ship_buf *b, const char *name, const char *image, 
 	if (image)
 		snprintf(img, sizeof(img), "%s", image);
 	else
+		/* i18n: not translated (an image URI written into the generated files) */
 		snprintf(img, sizeof(img),
 			 "${AWS_ACCOUNT_ID}.dkr.ecr.${AWS_REGION}.amazonaws.com/%s", name);
 	json_t *td = json_pack(
@@ -185,7 +188,9 @@ static int new_taskdef(struct ship_buf *b, const char *name, const char *image, 
 	if (!td)
 		return -1;
 	char family[512], full[1200];
+	/* i18n: not translated (a name written into the generated files) */
 	snprintf(family, sizeof(family), "%s-${ENVIRONMENT}", name);
+	/* i18n: not translated (an image reference written into the generated files) */
 	snprintf(full, sizeof(full), "%s:${IMAGE_TAG:-latest}", img);
 	json_object_set_new(td, "family", json_string(family));
 	json_object_set_new(json_array_get(json_object_get(td, "containerDefinitions"), 0), "image",
@@ -198,6 +203,7 @@ static int new_taskdef(struct ship_buf *b, const char *name, const char *image, 
 static int new_servicedef(struct ship_buf *b, const char *name, long port)
 {
 	char svc[512];
+	/* i18n: not translated (a name written into the generated files) */
 	snprintf(svc, sizeof(svc), "%s-${ENVIRONMENT}", name);
 	json_t *sd = json_pack(
 	    "{s:s, s:s, s:i, s:s, s:i, s:[{s:s, s:s, s:I}], s:{s:{s:b, s:b}, s:i, s:i}, "
@@ -374,7 +380,7 @@ static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 			rc = CLI_EXIT_FAILED;
 			goto cleanup;
 		}
-		printf("wrote %s/%s\n", dir, s_files[i]);
+		printf(_("wrote %s/%s\n"), dir, s_files[i]);
 	}
 	if (s_args.from_service)
 		cli_note(_("'ecship diff' in %s compares them with what runs: no difference"), dir);

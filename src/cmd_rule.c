@@ -49,6 +49,7 @@ static void print_rule_line(FILE *f, const struct ship_listener_rule *r, const c
 {
 	char prio[16];
 	if (r->is_default)
+		/* i18n: not translated (ELB's name of the listener's default rule, in a column) */
 		snprintf(prio, sizeof(prio), "default");
 	else
 		snprintf(prio, sizeof(prio), "%ld", r->priority);
@@ -59,14 +60,15 @@ static void print_rule_line(FILE *f, const struct ship_listener_rule *r, const c
 			fprintf(f, "%s%s", j ? "," : "", cli_safe(r->conds[i].values[j]));
 	}
 	if (!r->n_conds)
-		fprintf(f, "(any request)");
+		fprintf(f, _("(any request)"));
 	fprintf(f, "  -> %s", cli_safe(r->action_type ? r->action_type : "?"));
 	if (r->target_group)
 		fprintf(f, " %s", cli_safe(r->target_group));
 	if (r->alt_target_group)
-		fprintf(f, " (weight %ld) + %s (weight %ld)", r->weight,
+		fprintf(f, _(" (weight %ld) + %s (weight %ld)"), r->weight,
 			cli_safe(r->alt_target_group), r->alt_weight);
 	if (r->owner)
+		/* i18n: not translated (ecship's tag on the rule, as AWS shows it) */
 		fprintf(f, "  [ecship:rule=%s]", cli_safe(r->owner));
 	fputc('\n', f);
 }
@@ -208,7 +210,7 @@ static int rule_list(struct rulectx *rc)
 				json_array_append_new(all, o);
 			}
 		} else {
-			printf("listener %s\n", cli_safe(rc->listeners[i]));
+			printf(_("listener %s\n"), cli_safe(rc->listeners[i]));
 			for (size_t j = 0; j < l.n; j++)
 				print_rule_line(stdout, &l.v[j], rc->owner);
 		}
@@ -311,7 +313,7 @@ static int rule_ensure(struct rulectx *rc)
 				    "ecship's "
 				    "for '%s'; nothing was created"),
 				  res.priority, spec.listener_arn, rc->owner);
-			fprintf(stderr, "  the rule holding it (%s):\n",
+			fprintf(stderr, _("  the rule holding it (%s):\n"),
 				cli_safe(res.conflict->arn));
 			print_rule_line(stderr, res.conflict, rc->owner);
 			long free_p = ship_rules_pick_priority(&res.rules, res.priority);
@@ -358,7 +360,7 @@ static int rule_ensure(struct rulectx *rc)
 						   (int)res.priority, "owner", rc->owner,
 						   "target_group_arn", spec.target_group_arn));
 			} else {
-				printf("rule %s: priority %ld on listener %s -> %s\n",
+				printf(_("rule %s: priority %ld on listener %s -> %s\n"),
 				       what[res.outcome], res.priority, cli_safe(spec.listener_arn),
 				       cli_safe(spec.target_group_arn));
 			}

@@ -137,6 +137,10 @@ contains "infra: the error is in Japanese" "$ERR" "^エラー: 不明なサブ�
 expect_exit "infra: a bad parameter in Japanese" 2 env LANG=ja_JP.UTF-8 "$ECSHIP" --region "$AWS_REGION" infra deploy --stack s bad
 contains "infra: the library's error is in Japanese too" "$ERR" "^エラー: 引数が不正です: パラメーター 'bad' が不正です: KEY=VALUE の形で"
 
+# a deploy's result line (printf in cmd_deploy.c, scripts/check-i18n's printf rule)
+expect_exit "a deploy in Japanese completes" 0 env LANG=ja_JP.UTF-8 "$ECSHIP" deploy --tag v2
+contains "deploy: the result line is in Japanese" "$OUT" "^web-staging:[0-9]+ をサービス 'web-staging' にデプロイしました（デプロイメント ecs-svc/[0-9]+、[0-9.]+ 秒）$"
+
 # 4. make install puts the catalogue where the installed binary finds it
 cd "$ROOT" || exit 1
 check "make install (DESTDIR)" make -s install PREFIX=/usr DESTDIR="$T_TMP/inst" BUILD="${ECSHIP_BUILD#"$ROOT"/}" Q=
