@@ -454,7 +454,7 @@ static int print_result(struct infra *in, const char *action, const struct ship_
 		ship_stack_release(&st);
 		return r ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 	}
-	printf("stack %s %s (%s)\n", in->stack, action, cli_safe(found ? st.status : "gone"));
+	printf(_("stack %s %s (%s)\n"), in->stack, action, cli_safe(found ? st.status : "gone"));
 	if (found && st.n_outputs && strcmp(action, "deleted"))
 		print_outputs_table(stdout, &st);
 	ship_stack_release(&st);
@@ -626,17 +626,17 @@ static int infra_status(struct infra *in)
 			rc = CLI_EXIT_FAILED;
 		json_decref(o);
 	} else {
-		printf("stack      %s\n", in->stack);
-		printf("status     %s%s%s\n", cli_safe(st.status), st.status_reason ? "  " : "",
+		printf(_("stack      %s\n"), in->stack);
+		printf(_("status     %s%s%s\n"), cli_safe(st.status), st.status_reason ? "  " : "",
 		       cli_safe(st.status_reason ? st.status_reason : ""));
-		printf("region     %s\n", ship_aws_region(in->aws));
-		printf("outputs    %zu ('%s' lists them)\n", st.n_outputs,
+		printf(_("region     %s\n"), ship_aws_region(in->aws));
+		printf(_("outputs    %zu ('%s' lists them)\n"), st.n_outputs,
 		       cli_ecship(in->ctx, "infra outputs"));
 		const char *vpc = ship_kvs_get(&st.params, SHIP_INFRA_EXISTING_VPC);
 		if (vpc && *vpc)
-			printf("vpc        existing %s\n", cli_safe(vpc));
+			printf(_("vpc        existing %s\n"), cli_safe(vpc));
 		if (k)
-			printf("events     (last %zu, oldest first)\n", k);
+			printf(_("events     (last %zu, oldest first)\n"), k);
 		for (size_t i = k; i-- > 0;) {
 			const struct ship_stack_event *e = &evs.v[i];
 			printf("  %.19s  %-36s %s%s", e->timestamp ? cli_safe(e->timestamp) : "",
@@ -697,10 +697,9 @@ static int infra_diff(struct infra *in)
 			cli_print_json(o);
 			json_decref(o);
 		} else {
-			printf(
-			    "stack %s does not exist: '%s' would create it from %s%s\n", in->stack,
-			    cli_ecship(in->ctx, "infra deploy"), in->template_path,
-			    vpc ? " (with a new VPC)" : " (in an existing VPC)");
+			printf(_("stack %s does not exist: '%s' would create it from %s%s\n"),
+			       in->stack, cli_ecship(in->ctx, "infra deploy"), in->template_path,
+			       vpc ? _(" (with a new VPC)") : _(" (in an existing VPC)"));
 		}
 		goto cleanup;
 	}
@@ -724,21 +723,21 @@ static int infra_diff(struct infra *in)
 		cli_print_json(o);
 		json_decref(o);
 	} else if (cs.no_changes) {
-		printf("stack %s: no changes\n", in->stack);
+		printf(_("stack %s: no changes\n"), in->stack);
 	} else {
-		printf("stack %s: %zu resource change%s\n", in->stack, cs.n_changes,
+		printf(_("stack %s: %zu resource change%s\n"), in->stack, cs.n_changes,
 		       cs.n_changes == 1 ? "" : "s");
 		for (size_t i = 0; i < cs.n_changes; i++) {
 			const struct ship_change *c = &cs.changes[i];
 			printf("  %-8s %-36s %-44s%s\n", cli_safe(c->action ? c->action : "?"),
 			       cli_safe(c->logical_id ? c->logical_id : "?"),
 			       cli_safe(c->type ? c->type : ""),
-			       c->replacement && !strcmp(c->replacement, "True") ? " replaced"
+			       c->replacement && !strcmp(c->replacement, "True") ? _(" replaced")
 										 : "");
 		}
 		if (!cs.n_changes)
-			printf(
-			    "  (parameters or outputs change; the endpoint listed no resource)\n");
+			printf(_(
+			    "  (parameters or outputs change; the endpoint listed no resource)\n"));
 	}
 cleanup:
 	ship_changeset_release(&cs);
@@ -835,7 +834,7 @@ static int infra_delete(struct infra *in)
 			cli_print_json(o);
 			json_decref(o);
 		} else {
-			printf("stack %s deleted\n", in->stack);
+			printf(_("stack %s deleted\n"), in->stack);
 		}
 	}
 cleanup:

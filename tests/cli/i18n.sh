@@ -141,6 +141,9 @@ contains "infra: the library's error is in Japanese too" "$ERR" "^エラー: 引
 expect_exit "a deploy in Japanese completes" 0 env LANG=ja_JP.UTF-8 "$ECSHIP" deploy --tag v2
 contains "deploy: the result line is in Japanese" "$OUT" "^web-staging:[0-9]+ をサービス 'web-staging' にデプロイしました（デプロイメント ecs-svc/[0-9]+、[0-9.]+ 秒）$"
 
+expect_exit "infra diff of a missing stack in Japanese" 0 env LANG=ja_JP.UTF-8 "$ECSHIP" --region "$AWS_REGION" infra diff --stack i18n-nostack --template "$ROOT/cloudformation/ecs-cluster.yml"
+contains "infra diff: the missing stack is said in Japanese" "$OUT" "^スタック i18n-nostack はありません: 'ecship infra deploy' で .* から作成されます（"
+
 # 4. make install puts the catalogue where the installed binary finds it
 cd "$ROOT" || exit 1
 check "make install (DESTDIR)" make -s install PREFIX=/usr DESTDIR="$T_TMP/inst" BUILD="${ECSHIP_BUILD#"$ROOT"/}" Q=
