@@ -144,6 +144,10 @@ contains "deploy: the result line is in Japanese" "$OUT" "^web-staging:[0-9]+ �
 expect_exit "infra diff of a missing stack in Japanese" 0 env LANG=ja_JP.UTF-8 "$ECSHIP" --region "$AWS_REGION" infra diff --stack i18n-nostack --template "$ROOT/cloudformation/ecs-cluster.yml"
 contains "infra diff: the missing stack is said in Japanese" "$OUT" "^スタック i18n-nostack はありません: 'ecship infra deploy' で .* から作成されます（"
 
+expect_exit "tasks in Japanese" 0 env LANG=ja_JP.UTF-8 "$ECSHIP" tasks
+contains "tasks: the task line is in Japanese" "$OUT" "^タスク [0-9a-f]+  web-staging:[0-9]+  RUNNING（目標 RUNNING）  ヘルス "
+contains "tasks: the started line is in Japanese" "$OUT" "^  開始 [0-9TZ:.-]+  停止 "
+
 # 4. make install puts the catalogue where the installed binary finds it
 cd "$ROOT" || exit 1
 check "make install (DESTDIR)" make -s install PREFIX=/usr DESTDIR="$T_TMP/inst" BUILD="${ECSHIP_BUILD#"$ROOT"/}" Q=
