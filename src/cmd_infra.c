@@ -292,8 +292,8 @@ static int vpc_preflight(struct infra *in)
 	}
 	const char *ids[4] = {NULL, NULL, NULL, NULL};
 	const struct ship_vpc_info *v = best_vpc(&l, ids);
-	fprintf(stderr, "\n  1. reuse an existing VPC: no VPC is created when the template's "
-			"existing-VPC parameters are set.\n");
+	fprintf(stderr, _("\n  1. reuse an existing VPC: no VPC is created when the template's "
+			  "existing-VPC parameters are set.\n"));
 	if (v) {
 		/* only this environment's base stack: under environments.<env> unless the
 		 * environment is the default one (then the top-level infra: applies to it) */
@@ -302,10 +302,12 @@ static int vpc_preflight(struct infra *in)
 					  ? getenv("ENVIRONMENT")
 					  : NULL;
 		const char *ind = envname ? "    " : "";
-		fprintf(stderr, "     In %s, for environment '%s':\n\n",
+		fprintf(stderr, _("     In %s, for environment '%s':\n\n"),
 			in->cfg ? in->cfg->path : "ecship.yml", envname ? envname : "staging");
 		if (envname)
+			/* i18n: not translated (YAML to paste into ecship.yml) */
 			fprintf(stderr, "       environments:\n         %s:\n", cli_safe(envname));
+		/* i18n: not translated (YAML to paste into ecship.yml) */
 		fprintf(stderr, "       %sinfra:\n       %s  template: %s\n       %s  parameters:\n",
 			ind, ind, in->template_path, ind);
 		for (size_t i = 0; i < in->params.n; i++)
@@ -317,42 +319,43 @@ static int vpc_preflight(struct infra *in)
 		for (size_t i = 0; i < 4; i++)
 			fprintf(stderr, "       %s    %s: %s\n", ind,
 				ship_infra_existing_subnet_params[i], cli_safe(ids[i]));
-		fprintf(stderr, "\n     or once: %s %s=%s", cli_ecship(in->ctx, "infra deploy"),
+		fprintf(stderr, _("\n     or once: %s %s=%s"), cli_ecship(in->ctx, "infra deploy"),
 			SHIP_INFRA_EXISTING_VPC, cli_safe(v->id));
 		for (size_t i = 0; i < 4; i++)
 			fprintf(stderr, " %s=%s", ship_infra_existing_subnet_params[i],
 				cli_safe(ids[i]));
+		/* i18n: not translated (a VPC's id, name and CIDR) */
 		fprintf(stderr, "\n     (VPC %s%s%s%s, %s)\n", cli_safe(v->id), v->name ? " '" : "",
 			cli_safe(v->name ? v->name : ""), v->name ? "'" : "",
 			cli_safe(v->cidr ? v->cidr : ""));
 	} else {
 		fprintf(stderr,
-			"     No VPC in %s has subnets in two availability zones to "
-			"suggest; set %s and the four Existing*SubnetId parameters.\n",
+			_("     No VPC in %s has subnets in two availability zones to "
+			  "suggest; set %s and the four Existing*SubnetId parameters.\n"),
 			region, SHIP_INFRA_EXISTING_VPC);
 	}
 	if (l.n) {
-		fprintf(stderr, "     The VPCs in %s:\n", region);
+		fprintf(stderr, _("     The VPCs in %s:\n"), region);
 		for (size_t i = 0; i < l.n; i++) {
 			size_t pub = 0;
 			for (size_t j = 0; j < l.v[i].n_subnets; j++)
 				pub += (size_t)l.v[i].subnets[j].is_public;
-			fprintf(stderr, "       %-24s %-18s %zu subnets (%zu public)%s%s%s\n",
+			fprintf(stderr, _("       %-24s %-18s %zu subnets (%zu public)%s%s%s\n"),
 				cli_safe(l.v[i].id), cli_safe(l.v[i].cidr ? l.v[i].cidr : ""),
-				l.v[i].n_subnets, pub, l.v[i].is_default ? "  default" : "",
+				l.v[i].n_subnets, pub, l.v[i].is_default ? _("  default") : "",
 				l.v[i].name ? "  " : "", cli_safe(l.v[i].name ? l.v[i].name : ""));
 		}
 	}
 	fprintf(
 	    stderr,
-	    "\n  2. delete a VPC nothing uses any more: first what is in it (ECS services, load "
-	    "balancers, NAT gateways, endpoints),\n     then e.g. 'aws ec2 delete-vpc --vpc-id "
-	    "VPC_ID --region %s', or '%s' for an ecship stack.\n",
+	    _("\n  2. delete a VPC nothing uses any more: first what is in it (ECS services, load "
+	      "balancers, NAT gateways, endpoints),\n     then e.g. 'aws ec2 delete-vpc --vpc-id "
+	      "VPC_ID --region %s', or '%s' for an ecship stack.\n"),
 	    region, cli_ecship(in->ctx, "infra delete"));
 	fprintf(stderr,
-		"\n  3. ask AWS for a higher quota:\n       aws service-quotas "
-		"request-service-quota-increase --service-code vpc --quota-code %s "
-		"--desired-value %.0f --region %s\n\n",
+		_("\n  3. ask AWS for a higher quota:\n       aws service-quotas "
+		  "request-service-quota-increase --service-code vpc --quota-code %s "
+		  "--desired-value %.0f --region %s\n\n"),
 		SHIP_VPC_QUOTA_CODE, q.quota + 5, region);
 	ship_vpc_list_release(&l);
 	return CLI_EXIT_FAILED;
