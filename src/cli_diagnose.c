@@ -25,24 +25,25 @@ void cli_print_task(FILE *f, const struct ship_task_info *t)
 	when(t->started, started, sizeof(started));
 	when(t->stopped, stopped, sizeof(stopped));
 	/* every field comes from the answer: escaped (cli_safe) */
-	fprintf(f, "task %s  %s  %s (desired %s)  health %s  ip %s\n", cli_safe(t->id),
+	fprintf(f, _("task %s  %s  %s (desired %s)  health %s  ip %s\n"), cli_safe(t->id),
 		cli_safe(ship_arn_tail(t->taskdef)), cli_safe(t->last_status),
 		cli_safe(t->desired_status), cli_safe(t->health[0] ? t->health : "-"),
 		cli_safe(t->private_ip[0] ? t->private_ip : "-"));
-	fprintf(f, "  started %s  stopped %s%s%s\n", started, stopped,
-		t->started_by[0] ? "  started by " : "", cli_safe(t->started_by));
+	fprintf(f, _("  started %s  stopped %s%s%s\n"), started, stopped,
+		t->started_by[0] ? _("  started by ") : "", cli_safe(t->started_by));
 	if (t->stop_code[0] || t->stopped_reason[0])
+		/* i18n: not translated (ECS's field name stopCode, then its own texts) */
 		fprintf(f, "  stopCode %s: %s\n", cli_safe(t->stop_code[0] ? t->stop_code : "-"),
 			cli_safe(t->stopped_reason[0] ? t->stopped_reason : "-"));
 	for (size_t i = 0; i < t->nc; i++) {
 		const struct ship_container_info *c = &t->c[i];
 		if (!c->has_exit && !c->reason[0] && !t->stop_code[0])
 			continue;
-		fprintf(f, "  container %s: ", cli_safe(c->name));
+		fprintf(f, _("  container %s: "), cli_safe(c->name));
 		if (c->has_exit)
-			fprintf(f, "exit code %d%s", c->exit_code, c->reason[0] ? ", " : "");
+			fprintf(f, _("exit code %d%s"), c->exit_code, c->reason[0] ? ", " : "");
 		else if (!c->reason[0])
-			fprintf(f, "no exit code (%s)", cli_safe(c->last_status));
+			fprintf(f, _("no exit code (%s)"), cli_safe(c->last_status));
 		fprintf(f, "%s\n", cli_safe(c->reason));
 	}
 }

@@ -86,10 +86,10 @@ static int set_value(const struct cli_option *o, void *dest, const char *value, 
 	case CLI_OPT_LIST: {
 		struct cli_list *l = dest;
 		if (l->n >= CLI_LIST_MAX) {
-			cli_error("--%s is given more than %d times", o->name, CLI_LIST_MAX);
+			cli_error(_("--%s is given more than %d times"), o->name, CLI_LIST_MAX);
 			cli_hint(
-			    "name several in one value, separated by commas, or use a glob such "
-			    "as 'web-*'");
+			    _("name several in one value, separated by commas, or use a glob such "
+			      "as 'web-*'"));
 			return -1;
 		}
 		l->v[l->n++] = value;
@@ -97,22 +97,23 @@ static int set_value(const struct cli_option *o, void *dest, const char *value, 
 	}
 	case CLI_OPT_CHOICE:
 		if (!choice_ok(o->choices, value)) {
-			cli_error("invalid value '%s' for --%s: choose one of %s", value, o->name,
-				  o->choices);
+			cli_error(_("invalid value '%s' for --%s: choose one of %s"), value,
+				  o->name, o->choices);
 			return -1;
 		}
 		*(const char **)dest = value;
 		return 0;
 	case CLI_OPT_DURATION:
 		if (ship_parse_duration(value, (double *)dest)) {
-			cli_error("invalid duration '%s' for --%s: use e.g. 90s, 10m or 1h30m", value,
-				  o->name);
+			cli_error(_("invalid duration '%s' for --%s: use e.g. 90s, 10m or 1h30m"),
+				  value, o->name);
 			return -1;
 		}
 		return 0;
 	case CLI_OPT_INT:
 		if (ship_parse_long(value, o->min, o->max, (long *)dest)) {
-			cli_error("invalid value '%s' for --%s: expected a whole number from %ld to %ld",
+			cli_error(_("invalid value '%s' for --%s: expected a whole number from %ld "
+				    "to %ld"),
 				  value, o->name, o->min, o->max);
 			return -1;
 		}
@@ -144,7 +145,8 @@ int cli_parse(struct cli_ctx *ctx, const struct cli_option *opts, int *argc, cha
 		}
 		if (strncmp(a, "--", 2) || !a[2]) {
 			if (a[0] == '-' && a[1] && a[1] != '-') {
-				cli_error("unknown option '%s': ecship uses long options only, e.g. --help",
+				cli_error(_("unknown option '%s': ecship uses long options only, "
+					    "e.g. --help"),
 					  a);
 				return CLI_EXIT_USAGE;
 			}
@@ -166,16 +168,18 @@ int cli_parse(struct cli_ctx *ctx, const struct cli_option *opts, int *argc, cha
 		}
 		if (!o) {
 			if (cmd)
-				cli_error("unknown option '--%.*s' for '%s': see 'ecship %s --help'",
-					  (int)len, name, cmd, cmd);
+				cli_error(
+				    _("unknown option '--%.*s' for '%s': see 'ecship %s --help'"),
+				    (int)len, name, cmd, cmd);
 			else
-				cli_error("unknown option '--%.*s': see 'ecship --help'", (int)len, name);
+				cli_error(_("unknown option '--%.*s': see 'ecship --help'"),
+					  (int)len, name);
 			return CLI_EXIT_USAGE;
 		}
 		const char *value = NULL;
 		if (o->type == CLI_OPT_FLAG) {
 			if (eq) {
-				cli_error("option '--%s' takes no value", o->name);
+				cli_error(_("option '--%s' takes no value"), o->name);
 				return CLI_EXIT_USAGE;
 			}
 		} else if (eq) {
@@ -183,7 +187,7 @@ int cli_parse(struct cli_ctx *ctx, const struct cli_option *opts, int *argc, cha
 		} else if (in + 1 < n) {
 			value = argv[++in];
 		} else {
-			cli_error("option '--%s' needs a value (%s)", o->name,
+			cli_error(_("option '--%s' needs a value (%s)"), o->name,
 				  o->argname ? o->argname : o->choices);
 			return CLI_EXIT_USAGE;
 		}

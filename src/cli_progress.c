@@ -73,6 +73,7 @@ void cli_time_format(double t, int date, char *out, size_t n)
 		return;
 	long off = tm.tm_gmtoff;
 	if (off == 0)
+		/* i18n: not translated (ISO 8601's UTC designator) */
 		snprintf(out + k, n - k, "Z");
 	else
 		snprintf(out + k, n - k, "%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 3600,
@@ -144,6 +145,7 @@ static void erase(struct cli_progress *p)
 	w = cli_term_width();
 	for (int i = 0; i < p->ndrawn; i++)
 		rows += p->drawn[i] <= w || w <= 0 ? 1 : (p->drawn[i] + w - 1) / w;
+	/* i18n: not translated (a terminal control sequence) */
 	fprintf(stderr, "\r\033[%dA\033[J", rows);
 	p->ndrawn = 0;
 }
@@ -186,9 +188,9 @@ static void status_line(const struct ship_service_view *v, char *out, size_t n)
 			     cli_safe(ship_taskdef_short(pr->taskdef)), pr->running, pr->desired);
 		k += w > 0 ? (size_t)w : 0;
 		if (pr->pending && k < n)
-			k += (size_t)snprintf(out + k, n - k, ", pending %ld", pr->pending);
+			k += (size_t)snprintf(out + k, n - k, _(", pending %ld"), pr->pending);
 		if (pr->failed && k < n)
-			k += (size_t)snprintf(out + k, n - k, ", failed %ld", pr->failed);
+			k += (size_t)snprintf(out + k, n - k, _(", failed %ld"), pr->failed);
 	}
 	for (size_t i = 0; i < v->ndep && k < n; i++) {
 		const struct ship_deployment_view *d = &v->dep[i];
@@ -223,12 +225,13 @@ static void status_block(const struct cli_progress *p, const struct ship_service
 	for (size_t i = 0; i < v->ndep && k < n; i++) {
 		const struct ship_deployment_view *d = &v->dep[i];
 		int w = snprintf(out + k, n - k,
-				 "%s%s%-7s %-11s %s %s: desired %ld, pending %ld, running %ld, "
-				 "failed %ld\n",
+				 _("%s%s%-7s %-11s %s %s: desired %ld, pending %ld, running %ld, "
+				   "failed %ld\n"),
 				 p->nsvc > 1 ? cli_safe(v->name) : "", p->nsvc > 1 ? ": " : "",
-				 cli_safe(d->status), cli_safe(d->rollout_state[0] ? d->rollout_state : "-"),
-				 cli_safe(d->id), cli_safe(ship_taskdef_short(d->taskdef)), d->desired,
-				 d->pending, d->running, d->failed);
+				 cli_safe(d->status),
+				 cli_safe(d->rollout_state[0] ? d->rollout_state : "-"),
+				 cli_safe(d->id), cli_safe(ship_taskdef_short(d->taskdef)),
+				 d->desired, d->pending, d->running, d->failed);
 		if (w < 0)
 			break;
 		k += (size_t)w;
@@ -287,6 +290,7 @@ static void draw(struct cli_progress *p)
 static void group_open(struct cli_progress *p)
 {
 	if (p->ctx && p->ctx->github && !p->tty && !p->group) {
+		/* i18n: not translated (a GitHub Actions workflow command) */
 		fprintf(stderr, "::group::%s\n",
 			_("deployment progress (service events and status)"));
 		p->group = 1;
@@ -521,6 +525,7 @@ static void gantt_task(FILE *out, const char *name, const char *tags, size_t svc
 		       double from, double to)
 {
 	long long a = (long long)(from * 1000), b = (long long)(to * 1000);
+	/* i18n: not translated (Mermaid gantt syntax) */
 	fprintf(out, "    %s :%s%ss%zu%c, %lld, %lld\n", name, tags, tags[0] ? ", " : "", svc, id,
 		a, b < a ? a : b);
 }
@@ -613,6 +618,7 @@ void cli_progress_timeline(const struct cli_progress *p, FILE *out)
 	if (!any)
 		return;
 	cli_time_format(p->start, 1, day, sizeof(day));
+	/* i18n: not translated (Mermaid gantt syntax; its title is translated) */
 	fprintf(
 	    out,
 	    "```mermaid\ngantt\n    title %s %s\n    dateFormat x\n    axisFormat %%H:%%M:%%S\n",
@@ -631,7 +637,7 @@ void cli_github_output(const char *key, const char *value)
 		return;
 	FILE *f = fopen(path, "a");
 	if (!f) {
-		cli_warn("cannot append to $GITHUB_OUTPUT '%s'", path);
+		cli_warn(_("cannot append to $GITHUB_OUTPUT '%s'"), path);
 		return;
 	}
 	fprintf(f, "%s=%s\n", key, cli_safe(value)); /* one line: no output can be forged */
@@ -645,7 +651,7 @@ void cli_github_summary(const char *markdown)
 		return;
 	FILE *f = fopen(path, "a");
 	if (!f) {
-		cli_warn("cannot append to $GITHUB_STEP_SUMMARY '%s'", path);
+		cli_warn(_("cannot append to $GITHUB_STEP_SUMMARY '%s'"), path);
 		return;
 	}
 	fputs(markdown, f);

@@ -23,12 +23,12 @@ void cli_print_diags(const struct ship_diags *d)
 		else if (g->severity == SHIP_SEV_WARNING)
 			cli_warn("%s", line.data);
 		else
-			cli_note("note: %s", line.data);
+			cli_note(_("note: %s"), line.data);
 		if (g->hint && g->severity != SHIP_SEV_NOTE)
 			cli_hint("%s", g->hint);
 	}
 	if (d->dropped)
-		cli_note("(%zu more problems not shown)", d->dropped);
+		cli_note(_("(%zu more problems not shown)"), d->dropped);
 	ship_buf_release(&line);
 }
 
@@ -73,21 +73,22 @@ int cli_project_load(struct cli_ctx *ctx, struct cli_project *p, unsigned need, 
 	p->vars.cfn_ctx = &p->outputs;
 	if (ship_vars_set(&p->vars, "ENVIRONMENT", env && *env ? env : "staging") ||
 	    (ctx->g.region && ship_vars_set(&p->vars, "AWS_REGION", ctx->g.region))) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		cli_project_release(p);
 		return CLI_EXIT_FAILED;
 	}
 	if ((image || tag) && ship_vars_set_image(&p->vars, image, tag, &err)) {
 		cli_project_release(p);
-		return cli_report("invalid --image/--tag", &err);
+		return cli_report(_("invalid --image/--tag"), &err);
 	}
 	p->cfg = ship_config_load_for(path, need, &p->vars, &p->diags, &err);
 	cli_print_diags(&p->diags);
 	if (!p->cfg) {
 		if (p->diags.counts[SHIP_SEV_ERROR] == 0)
-			cli_report("cannot load the configuration", &err);
+			cli_report(_("cannot load the configuration"), &err);
 		if (!ctx->g.config && err.code == SHIP_ERR_INPUT && !p->diags.n)
-			cli_hint("run ecship in the directory of ecship.yml, or give --config FILE");
+			cli_hint(
+			    _("run ecship in the directory of ecship.yml, or give --config FILE"));
 		cli_project_release(p);
 		return cli_exit_for(&err);
 	}
@@ -123,8 +124,8 @@ const struct ship_config_service *cli_project_service(struct cli_project *p, con
 		return s;
 	}
 	if (p->cfg->n_services == 0) {
-		cli_error("'%s' names no service", p->cfg->path);
-		cli_hint("add 'service: NAME' and 'task_definition: FILE' to it");
+		cli_error(_("'%s' names no service"), p->cfg->path);
+		cli_hint(_("add 'service: NAME' and 'task_definition: FILE' to it"));
 		return NULL;
 	}
 	return &p->cfg->services[0];
@@ -137,9 +138,9 @@ int cli_project_render(struct cli_project *p, const struct ship_config_service *
 	struct ship_err err = SHIP_ERR_INIT;
 	struct ship_render_options ro = {image, tag, no_validate, NULL};
 	if (!svc->task_definition) {
-		cli_error("'%s' names no task definition for service '%s'", p->cfg->path,
+		cli_error(_("'%s' names no task definition for service '%s'"), p->cfg->path,
 			  svc->name ? svc->name : "?");
-		cli_hint("add 'task_definition: task-definition-${ENVIRONMENT}.json' to it");
+		cli_hint(_("add 'task_definition: task-definition-${ENVIRONMENT}.json' to it"));
 		return CLI_EXIT_USAGE;
 	}
 	ship_diags_release(&p->diags);
@@ -153,7 +154,7 @@ int cli_project_render(struct cli_project *p, const struct ship_config_service *
 	cli_print_diags(&p->diags);
 	if (r) {
 		if (p->diags.counts[SHIP_SEV_ERROR] == 0)
-			cli_report("cannot render the definitions", &err);
+			cli_report(_("cannot render the definitions"), &err);
 		return cli_exit_for(&err);
 	}
 	return CLI_EXIT_OK;
@@ -165,14 +166,14 @@ int cli_live_service(struct cli_ctx *ctx, json_t **svc, struct ship_service_view
 	const char *cluster = ctx->proj->cfg->cluster, *name = ctx->svc->name;
 	*svc = NULL;
 	if (ship_ecs_describe_service(ctx->aws, cluster, name, svc, &err))
-		return cli_report("cannot describe the service", &err);
+		return cli_report(_("cannot describe the service"), &err);
 	if (!*svc) {
-		cli_error("service '%s' does not exist in cluster '%s'", name, cluster);
-		cli_hint("'ecship deploy' creates it from the service definition");
+		cli_error(_("service '%s' does not exist in cluster '%s'"), name, cluster);
+		cli_hint(_("'ecship deploy' creates it from the service definition"));
 		return CLI_EXIT_FAILED;
 	}
 	if (ship_service_view_parse(*svc, v, &err))
-		return cli_report("cannot read the service", &err);
+		return cli_report(_("cannot read the service"), &err);
 	return CLI_EXIT_OK;
 }
 

@@ -71,8 +71,8 @@ static int setup_project(struct cli_ctx *ctx, unsigned f)
 			cli_output_set_service(ctx->svc->name);
 	}
 	if ((f & CLI_NEED_CLUSTER) && !cfg->cluster) {
-		cli_error("'%s' names no cluster", cfg->path);
-		cli_hint("add 'cluster: NAME' (e.g. django-ecs-cluster-${ENVIRONMENT})");
+		cli_error(_("'%s' names no cluster"), cfg->path);
+		cli_hint(_("add 'cluster: NAME' (e.g. django-ecs-cluster-${ENVIRONMENT})"));
 		return CLI_EXIT_USAGE;
 	}
 	return CLI_EXIT_OK;
@@ -88,8 +88,9 @@ int cli_setup(struct cli_ctx *ctx)
 		ctx->image = option_value(ctx->cmd, "image");
 		ctx->tag = option_value(ctx->cmd, "tag");
 		if (ctx->image && ctx->tag) {
-			cli_error("--image and --tag cannot be used together");
-			cli_hint("--image replaces the whole image, --tag only its tag: give one");
+			cli_error(_("--image and --tag cannot be used together"));
+			cli_hint(
+			    _("--image replaces the whole image, --tag only its tag: give one"));
 			return CLI_EXIT_USAGE;
 		}
 	}
@@ -97,20 +98,20 @@ int cli_setup(struct cli_ctx *ctx)
 		return rc;
 	if (f & CLI_NEED_AWS) {
 		if (!cli_aws(ctx, &err))
-			return cli_report("cannot set up the AWS client", &err);
+			return cli_report(_("cannot set up the AWS client"), &err);
 		/* ${AWS_REGION} in the definitions: the client's region when nothing closer set it
 		 */
 		const char *region = ship_aws_region(ctx->aws);
 		if (ctx->proj && ctx->proj->cfg && region && !ctx->proj->vars.region &&
 		    ship_vars_set(&ctx->proj->vars, "AWS_REGION", region)) {
-			cli_error("out of memory");
+			cli_error(_("out of memory"));
 			return CLI_EXIT_FAILED;
 		}
 	}
 	if ((f & CLI_NEED_REGION) && !ship_aws_region(ctx->aws)) {
-		cli_error("no AWS region is configured");
-		cli_hint("use --region, set AWS_REGION, add 'region:' to ecship.yml, or add "
-			 "'region' to the profile in ~/.aws/config");
+		cli_error(_("no AWS region is configured"));
+		cli_hint(_("use --region, set AWS_REGION, add 'region:' to ecship.yml, or add "
+			   "'region' to the profile in ~/.aws/config"));
 		return CLI_EXIT_USAGE;
 	}
 	return CLI_EXIT_OK;

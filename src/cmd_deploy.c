@@ -134,13 +134,13 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 	} else {
 		switch (r->outcome) {
 		case SHIP_DEPLOY_COMPLETED:
-			printf("deployed %s to service '%s' (deployment %s, %.1f s)\n",
+			printf(_("deployed %s to service '%s' (deployment %s, %.1f s)\n"),
 			       cli_safe(ship_taskdef_short(r->taskdef_arn)), cli_safe(service),
 			       cli_safe(r->deployment_id), r->seconds);
 			break;
 		case SHIP_DEPLOY_STARTED:
 			printf("%s\n", cli_safe(r->reason));
-			cli_hint("follow it: ecship wait --deployment %s",
+			cli_hint(_("follow it: ecship wait --deployment %s"),
 				 r->service_deployment_arn[0] ? r->service_deployment_arn
 							      : r->deployment_id);
 			break;
@@ -191,6 +191,7 @@ void cli_deploy_print_result(struct cli_ctx *ctx, const char *service,
 		cli_deploy_github_outputs(r, oc);
 	if (ctx->github && r->taskdef_arn[0] && !s_group_summary) {
 		char md[2048];
+		/* i18n: not translated (the step summary's Markdown table, as cli_summary.c's) */
 		snprintf(
 		    md, sizeof(md),
 		    "### ecship deploy: %s\n\n| service | outcome | task definition | previous | "
@@ -291,7 +292,7 @@ static size_t pick_services(const struct ship_config *cfg, const struct ship_con
 	size_t n = 0, i, k;
 	unsigned char *on = ship_calloc(cfg->n_services ? cfg->n_services : 1, 1);
 	if (!on) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		return 0;
 	}
 	for (k = 0; k < s_args.service.n; k++) {
@@ -302,9 +303,10 @@ static size_t pick_services(const struct ship_config *cfg, const struct ship_con
 			char pat[SHIP_ECS_NAME_MAX + 1];
 			int hit = 0;
 			if (len == 0 || len >= sizeof(pat)) {
-				cli_error("invalid --service '%s': expected service names or globs "
-					  "separated by commas",
-					  s_args.service.v[k]);
+				cli_error(
+				    _("invalid --service '%s': expected service names or globs "
+				      "separated by commas"),
+				    s_args.service.v[k]);
 				goto fail;
 			}
 			memcpy(pat, p, len);
@@ -314,10 +316,10 @@ static size_t pick_services(const struct ship_config *cfg, const struct ship_con
 				    !fnmatch(pat, cfg->services[i].name, 0))
 					on[i] = hit = 1;
 			if (!hit) {
-				cli_error("'%s' names no service matching '%s'", cfg->path, pat);
+				cli_error(_("'%s' names no service matching '%s'"), cfg->path, pat);
 				cli_hint(
-				    "name a service listed under 'services:' there; a glob such "
-				    "as 'web-*' picks several");
+				    _("name a service listed under 'services:' there; a glob such "
+				      "as 'web-*' picks several"));
 				goto fail;
 			}
 			if (!e)
@@ -462,7 +464,7 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 
 	memset(&prog, 0, sizeof(prog)); /* released at cleanup, however far this got */
 	if (!rend || !res || !opts || !svcs) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		rc = CLI_EXIT_FAILED;
 		goto cleanup;
 	}
@@ -482,9 +484,10 @@ static int cmd_deploy(struct cli_ctx *ctx, int argc, char **argv)
 			svcs[n] = &proj->cfg->services[n];
 	}
 	if (n > SHIP_DEPLOY_MAX_SERVICES) {
-		cli_error("'%s' names %zu services; one deploy takes at most %d", proj->cfg->path,
-			  n, SHIP_DEPLOY_MAX_SERVICES);
-		cli_hint("deploy them in groups: --service takes names and globs such as 'web-*'");
+		cli_error(_("'%s' names %zu services; one deploy takes at most %d"),
+			  proj->cfg->path, n, SHIP_DEPLOY_MAX_SERVICES);
+		cli_hint(
+		    _("deploy them in groups: --service takes names and globs such as 'web-*'"));
 		goto cleanup;
 	}
 	/* render and validate everything before any call that changes AWS */

@@ -41,7 +41,8 @@ static int show(const json_t *live, const json_t *local, const char *la, const c
 	}
 	int r = (a && b) ? ship_json_diff(a, b, la, lb, &out, &err) : -1;
 	if (r < 0)
-		cli_error("cannot compare the definitions: %s", err.message[0] ? err.message : "out of memory");
+		cli_error(_("cannot compare the definitions: %s"),
+			  err.message[0] ? err.message : "out of memory");
 	else if (r > 0)
 		cli_put_lines(stdout, out.data); /* live strings are remote text */
 	json_decref(a);
@@ -60,17 +61,18 @@ static int show_update(const json_t *live, const json_t *local)
 	json_t *ld = json_object_get(live, "desiredCount"), *fd = json_object_get(local, "desiredCount");
 	if (json_is_integer(ld) && json_is_integer(fd) &&
 	    json_integer_value(ld) != json_integer_value(fd))
-		cli_note("desiredCount: %lld live, %lld in the service definition: deploy leaves the live "
-			 "count (Application Auto Scaling or a person owns it); 'ecship deploy "
-			 "--desired-count N' sets it",
+		cli_note(_("desiredCount: %lld live, %lld in the service definition: deploy leaves "
+			   "the live "
+			   "count (Application Auto Scaling or a person owns it); 'ecship deploy "
+			   "--desired-count N' sets it"),
 			 (long long)json_integer_value(ld), (long long)json_integer_value(fd));
 	if (ship_servicedef_update(local, live, &upd, &err)) {
-		cli_error("deploy would refuse: %s", err.message);
+		cli_error(_("deploy would refuse: %s"), err.message);
 		return 1;
 	}
 	if (json_object_size(upd)) {
 		char *txt = json_dumps(upd, JSON_SORT_KEYS | JSON_INDENT(2));
-		printf("deploy would send UpdateService with:\n");
+		printf(_("deploy would send UpdateService with:\n"));
 		cli_put_lines(stdout, txt ? txt : "(out of memory)");
 		printf("\n");
 		ship_free(txt);
@@ -91,8 +93,9 @@ static int show_autoscaling(struct cli_ctx *ctx, const struct ship_config_servic
 	    ctx->proj->cfg->cluster, cs->name, &cs->autoscaling, local, live, 1, NULL, NULL};
 	int r = ship_autoscaling_plan(ctx->aws, NULL, &a, &out, &err);
 	if (r < 0)
-		cli_report("cannot compare the autoscaling", &err);
+		cli_report(_("cannot compare the autoscaling"), &err);
 	else if (r > 0) {
+		/* i18n: not translated (a unified diff's header, as diff tools read it) */
 		printf("--- live autoscaling of %s\n+++ ecship.yml autoscaling\n",
 		       cli_safe(cs->name));
 		cli_put_lines(stdout, out.data);
@@ -113,33 +116,38 @@ static int cmd_diff(struct cli_ctx *ctx, int argc, char **argv)
 	char la[600], lb[600];
 
 	if (argc > 0) {
-		cli_error("'diff' takes no arguments, got '%s'", argv[0]);
+		cli_error(_("'diff' takes no arguments, got '%s'"), argv[0]);
 		return CLI_EXIT_USAGE;
 	}
 	if ((rc = cli_project_render(proj, cs, ctx->image, ctx->tag, 1, &rend)))
 		goto cleanup;
 	if (ship_ecs_describe_service(aws, proj->cfg->cluster, cs->name, &svc, &err)) {
-		rc = cli_report("cannot describe the service", &err);
+		rc = cli_report(_("cannot describe the service"), &err);
 		goto cleanup;
 	}
 	if (!svc) {
-		printf("service '%s' does not exist in cluster '%s': a deploy creates it\n",
+		printf(_("service '%s' does not exist in cluster '%s': a deploy creates it\n"),
 		       cs->name, proj->cfg->cluster);
 		rc = s_args.exit_code ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 		goto cleanup;
 	}
 	const char *live_td = json_string_value(json_object_get(svc, "taskDefinition"));
 	if (ship_ecs_describe_taskdef(aws, live_td, &resp, &err)) {
-		rc = cli_report("cannot describe the live task definition", &err);
+		rc = cli_report(_("cannot describe the live task definition"), &err);
 		goto cleanup;
 	}
 	const char *short_td = live_td && strrchr(live_td, '/') ? strrchr(live_td, '/') + 1 : live_td;
+	/* the labels of the unified diff's ---/+++ header lines, as diff tools read them */
+	/* i18n: not translated (diff header labels) */
 	snprintf(la, sizeof(la), "live %s", short_td ? short_td : "?");
+	/* i18n: not translated (diff header labels) */
 	snprintf(lb, sizeof(lb), "local %s", cs->task_definition);
 	int d1 = show(resp, rend.task_definition, la, lb, 1);
 	int d2 = 0;
 	if (rend.service_definition) {
+		/* i18n: not translated (diff header labels, as above) */
 		snprintf(la, sizeof(la), "live service %s", cs->name);
+		/* i18n: not translated (diff header labels, as above) */
 		snprintf(lb, sizeof(lb), "local %s", cs->service_definition);
 		d2 = show(svc, rend.service_definition, la, lb, 0);
 		if (d2 >= 0)
@@ -152,7 +160,7 @@ static int cmd_diff(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	differs = d1 > 0 || d2 > 0 || d3 > 0;
 	if (!differs)
-		cli_note("no differences: a deploy would register nothing and change nothing");
+		cli_note(_("no differences: a deploy would register nothing and change nothing"));
 	rc = differs && s_args.exit_code ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 cleanup:
 	json_decref(svc);

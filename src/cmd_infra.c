@@ -292,8 +292,8 @@ static int vpc_preflight(struct infra *in)
 	}
 	const char *ids[4] = {NULL, NULL, NULL, NULL};
 	const struct ship_vpc_info *v = best_vpc(&l, ids);
-	fprintf(stderr, "\n  1. reuse an existing VPC: no VPC is created when the template's "
-			"existing-VPC parameters are set.\n");
+	fprintf(stderr, _("\n  1. reuse an existing VPC: no VPC is created when the template's "
+			  "existing-VPC parameters are set.\n"));
 	if (v) {
 		/* only this environment's base stack: under environments.<env> unless the
 		 * environment is the default one (then the top-level infra: applies to it) */
@@ -302,10 +302,12 @@ static int vpc_preflight(struct infra *in)
 					  ? getenv("ENVIRONMENT")
 					  : NULL;
 		const char *ind = envname ? "    " : "";
-		fprintf(stderr, "     In %s, for environment '%s':\n\n",
+		fprintf(stderr, _("     In %s, for environment '%s':\n\n"),
 			in->cfg ? in->cfg->path : "ecship.yml", envname ? envname : "staging");
 		if (envname)
+			/* i18n: not translated (YAML to paste into ecship.yml) */
 			fprintf(stderr, "       environments:\n         %s:\n", cli_safe(envname));
+		/* i18n: not translated (YAML to paste into ecship.yml) */
 		fprintf(stderr, "       %sinfra:\n       %s  template: %s\n       %s  parameters:\n",
 			ind, ind, in->template_path, ind);
 		for (size_t i = 0; i < in->params.n; i++)
@@ -317,42 +319,43 @@ static int vpc_preflight(struct infra *in)
 		for (size_t i = 0; i < 4; i++)
 			fprintf(stderr, "       %s    %s: %s\n", ind,
 				ship_infra_existing_subnet_params[i], cli_safe(ids[i]));
-		fprintf(stderr, "\n     or once: %s %s=%s", cli_ecship(in->ctx, "infra deploy"),
+		fprintf(stderr, _("\n     or once: %s %s=%s"), cli_ecship(in->ctx, "infra deploy"),
 			SHIP_INFRA_EXISTING_VPC, cli_safe(v->id));
 		for (size_t i = 0; i < 4; i++)
 			fprintf(stderr, " %s=%s", ship_infra_existing_subnet_params[i],
 				cli_safe(ids[i]));
+		/* i18n: not translated (a VPC's id, name and CIDR) */
 		fprintf(stderr, "\n     (VPC %s%s%s%s, %s)\n", cli_safe(v->id), v->name ? " '" : "",
 			cli_safe(v->name ? v->name : ""), v->name ? "'" : "",
 			cli_safe(v->cidr ? v->cidr : ""));
 	} else {
 		fprintf(stderr,
-			"     No VPC in %s has subnets in two availability zones to "
-			"suggest; set %s and the four Existing*SubnetId parameters.\n",
+			_("     No VPC in %s has subnets in two availability zones to "
+			  "suggest; set %s and the four Existing*SubnetId parameters.\n"),
 			region, SHIP_INFRA_EXISTING_VPC);
 	}
 	if (l.n) {
-		fprintf(stderr, "     The VPCs in %s:\n", region);
+		fprintf(stderr, _("     The VPCs in %s:\n"), region);
 		for (size_t i = 0; i < l.n; i++) {
 			size_t pub = 0;
 			for (size_t j = 0; j < l.v[i].n_subnets; j++)
 				pub += (size_t)l.v[i].subnets[j].is_public;
-			fprintf(stderr, "       %-24s %-18s %zu subnets (%zu public)%s%s%s\n",
+			fprintf(stderr, _("       %-24s %-18s %zu subnets (%zu public)%s%s%s\n"),
 				cli_safe(l.v[i].id), cli_safe(l.v[i].cidr ? l.v[i].cidr : ""),
-				l.v[i].n_subnets, pub, l.v[i].is_default ? "  default" : "",
+				l.v[i].n_subnets, pub, l.v[i].is_default ? _("  default") : "",
 				l.v[i].name ? "  " : "", cli_safe(l.v[i].name ? l.v[i].name : ""));
 		}
 	}
 	fprintf(
 	    stderr,
-	    "\n  2. delete a VPC nothing uses any more: first what is in it (ECS services, load "
-	    "balancers, NAT gateways, endpoints),\n     then e.g. 'aws ec2 delete-vpc --vpc-id "
-	    "VPC_ID --region %s', or '%s' for an ecship stack.\n",
+	    _("\n  2. delete a VPC nothing uses any more: first what is in it (ECS services, load "
+	      "balancers, NAT gateways, endpoints),\n     then e.g. 'aws ec2 delete-vpc --vpc-id "
+	      "VPC_ID --region %s', or '%s' for an ecship stack.\n"),
 	    region, cli_ecship(in->ctx, "infra delete"));
 	fprintf(stderr,
-		"\n  3. ask AWS for a higher quota:\n       aws service-quotas "
-		"request-service-quota-increase --service-code vpc --quota-code %s "
-		"--desired-value %.0f --region %s\n\n",
+		_("\n  3. ask AWS for a higher quota:\n       aws service-quotas "
+		  "request-service-quota-increase --service-code vpc --quota-code %s "
+		  "--desired-value %.0f --region %s\n\n"),
 		SHIP_VPC_QUOTA_CODE, q.quota + 5, region);
 	ship_vpc_list_release(&l);
 	return CLI_EXIT_FAILED;
@@ -454,7 +457,7 @@ static int print_result(struct infra *in, const char *action, const struct ship_
 		ship_stack_release(&st);
 		return r ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 	}
-	printf("stack %s %s (%s)\n", in->stack, action, cli_safe(found ? st.status : "gone"));
+	printf(_("stack %s %s (%s)\n"), in->stack, action, cli_safe(found ? st.status : "gone"));
 	if (found && st.n_outputs && strcmp(action, "deleted"))
 		print_outputs_table(stdout, &st);
 	ship_stack_release(&st);
@@ -544,17 +547,19 @@ static int infra_deploy(struct infra *in)
 		if (!how)
 			continue;
 		if (!ndestroy++ && !s_args.allow_replacement)
-			cli_error("the update of stack '%s' would take down what every service runs "
-				  "on:",
-				  in->stack);
+			cli_error(
+			    _("the update of stack '%s' would take down what every service runs "
+			      "on:"),
+			    in->stack);
 		(s_args.allow_replacement ? cli_warn : cli_error)(
 		    "  it %s %s (%s)", how,
 		    cs.changes[i].logical_id ? cs.changes[i].logical_id : "?", cs.changes[i].type);
 	}
 	if (ndestroy && !s_args.allow_replacement) {
-		cli_hint("nothing was changed; check the template and parameters (a changed CIDR, AZ "
-			 "or name replaces the resource), or run '%s' if that is what you want",
-			 cli_ecship(in->ctx, "infra deploy --allow-replacement"));
+		cli_hint(
+		    _("nothing was changed; check the template and parameters (a changed CIDR, AZ "
+		      "or name replaces the resource), or run '%s' if that is what you want"),
+		    cli_ecship(in->ctx, "infra deploy --allow-replacement"));
 		rc = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
@@ -624,17 +629,17 @@ static int infra_status(struct infra *in)
 			rc = CLI_EXIT_FAILED;
 		json_decref(o);
 	} else {
-		printf("stack      %s\n", in->stack);
-		printf("status     %s%s%s\n", cli_safe(st.status), st.status_reason ? "  " : "",
+		printf(_("stack      %s\n"), in->stack);
+		printf(_("status     %s%s%s\n"), cli_safe(st.status), st.status_reason ? "  " : "",
 		       cli_safe(st.status_reason ? st.status_reason : ""));
-		printf("region     %s\n", ship_aws_region(in->aws));
-		printf("outputs    %zu ('%s' lists them)\n", st.n_outputs,
+		printf(_("region     %s\n"), ship_aws_region(in->aws));
+		printf(_("outputs    %zu ('%s' lists them)\n"), st.n_outputs,
 		       cli_ecship(in->ctx, "infra outputs"));
 		const char *vpc = ship_kvs_get(&st.params, SHIP_INFRA_EXISTING_VPC);
 		if (vpc && *vpc)
-			printf("vpc        existing %s\n", cli_safe(vpc));
+			printf(_("vpc        existing %s\n"), cli_safe(vpc));
 		if (k)
-			printf("events     (last %zu, oldest first)\n", k);
+			printf(_("events     (last %zu, oldest first)\n"), k);
 		for (size_t i = k; i-- > 0;) {
 			const struct ship_stack_event *e = &evs.v[i];
 			printf("  %.19s  %-36s %s%s", e->timestamp ? cli_safe(e->timestamp) : "",
@@ -695,10 +700,9 @@ static int infra_diff(struct infra *in)
 			cli_print_json(o);
 			json_decref(o);
 		} else {
-			printf(
-			    "stack %s does not exist: '%s' would create it from %s%s\n", in->stack,
-			    cli_ecship(in->ctx, "infra deploy"), in->template_path,
-			    vpc ? " (with a new VPC)" : " (in an existing VPC)");
+			printf(_("stack %s does not exist: '%s' would create it from %s%s\n"),
+			       in->stack, cli_ecship(in->ctx, "infra deploy"), in->template_path,
+			       vpc ? _(" (with a new VPC)") : _(" (in an existing VPC)"));
 		}
 		goto cleanup;
 	}
@@ -722,21 +726,21 @@ static int infra_diff(struct infra *in)
 		cli_print_json(o);
 		json_decref(o);
 	} else if (cs.no_changes) {
-		printf("stack %s: no changes\n", in->stack);
+		printf(_("stack %s: no changes\n"), in->stack);
 	} else {
-		printf("stack %s: %zu resource change%s\n", in->stack, cs.n_changes,
+		printf(_("stack %s: %zu resource change%s\n"), in->stack, cs.n_changes,
 		       cs.n_changes == 1 ? "" : "s");
 		for (size_t i = 0; i < cs.n_changes; i++) {
 			const struct ship_change *c = &cs.changes[i];
 			printf("  %-8s %-36s %-44s%s\n", cli_safe(c->action ? c->action : "?"),
 			       cli_safe(c->logical_id ? c->logical_id : "?"),
 			       cli_safe(c->type ? c->type : ""),
-			       c->replacement && !strcmp(c->replacement, "True") ? " replaced"
+			       c->replacement && !strcmp(c->replacement, "True") ? _(" replaced")
 										 : "");
 		}
 		if (!cs.n_changes)
-			printf(
-			    "  (parameters or outputs change; the endpoint listed no resource)\n");
+			printf(_(
+			    "  (parameters or outputs change; the endpoint listed no resource)\n"));
 	}
 cleanup:
 	ship_changeset_release(&cs);
@@ -833,7 +837,7 @@ static int infra_delete(struct infra *in)
 			cli_print_json(o);
 			json_decref(o);
 		} else {
-			printf("stack %s deleted\n", in->stack);
+			printf(_("stack %s deleted\n"), in->stack);
 		}
 	}
 cleanup:

@@ -71,20 +71,21 @@ static int write_file(const char *dir, const char *name, const char *text)
 {
 	char path[4096], tmp[4200];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	/* i18n: not translated (a file name) */
 	snprintf(tmp, sizeof(tmp), "%s.ecship-init.tmp", path);
 	if (mkdirs(path)) {
-		cli_error("cannot create the folders of '%s': %s", path, strerror(errno));
+		cli_error(_("cannot create the folders of '%s': %s"), path, strerror(errno));
 		return -1;
 	}
 	FILE *f = fopen(tmp, "w");
 	if (!f) {
-		cli_error("cannot write '%s': %s", path, strerror(errno));
+		cli_error(_("cannot write '%s': %s"), path, strerror(errno));
 		return -1;
 	}
 	int bad = fputs(text, f) < 0;
 	bad |= fclose(f) != 0;
 	if (bad || rename(tmp, path)) {
-		cli_error("cannot write '%s': %s", path, strerror(errno));
+		cli_error(_("cannot write '%s': %s"), path, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -129,6 +130,7 @@ static void default_name(const char *dir, char *out, size_t n)
 		j--;
 	out[j] = '\0';
 	if (!j)
+		/* i18n: not translated (the default application name, an identifier) */
 		snprintf(out, n, "app");
 }
 
@@ -171,6 +173,7 @@ static int new_taskdef(struct ship_buf *b, const char *name, const char *image, 
 	if (image)
 		snprintf(img, sizeof(img), "%s", image);
 	else
+		/* i18n: not translated (an image URI written into the generated files) */
 		snprintf(img, sizeof(img),
 			 "${AWS_ACCOUNT_ID}.dkr.ecr.${AWS_REGION}.amazonaws.com/%s", name);
 	json_t *td = json_pack(
@@ -185,7 +188,9 @@ static int new_taskdef(struct ship_buf *b, const char *name, const char *image, 
 	if (!td)
 		return -1;
 	char family[512], full[1200];
+	/* i18n: not translated (a name written into the generated files) */
 	snprintf(family, sizeof(family), "%s-${ENVIRONMENT}", name);
+	/* i18n: not translated (an image reference written into the generated files) */
 	snprintf(full, sizeof(full), "%s:${IMAGE_TAG:-latest}", img);
 	json_object_set_new(td, "family", json_string(family));
 	json_object_set_new(json_array_get(json_object_get(td, "containerDefinitions"), 0), "image",
@@ -198,6 +203,7 @@ static int new_taskdef(struct ship_buf *b, const char *name, const char *image, 
 static int new_servicedef(struct ship_buf *b, const char *name, long port)
 {
 	char svc[512];
+	/* i18n: not translated (a name written into the generated files) */
 	snprintf(svc, sizeof(svc), "%s-${ENVIRONMENT}", name);
 	json_t *sd = json_pack(
 	    "{s:s, s:s, s:i, s:s, s:i, s:[{s:s, s:s, s:I}], s:{s:{s:b, s:b}, s:i, s:i}, "
@@ -275,8 +281,8 @@ static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 	for (i = 0; i < F_COUNT; i++)
 		ship_buf_init(&text[i], 0);
 	if (argc > 0) {
-		cli_error("'init' takes no arguments, got '%s'", argv[0]);
-		cli_hint("give the folder with --dir DIR");
+		cli_error(_("'init' takes no arguments, got '%s'"), argv[0]);
+		cli_hint(_("give the folder with --dir DIR"));
 		rc = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
@@ -285,14 +291,14 @@ static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 	else
 		default_name(dir, name, sizeof(name));
 	if (!name_ok(name)) {
-		cli_error("'%s' cannot be the application's name", name);
-		cli_hint("use letters, digits, '-' and '_' (--name NAME)");
+		cli_error(_("'%s' cannot be the application's name"), name);
+		cli_hint(_("use letters, digits, '-' and '_' (--name NAME)"));
 		rc = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
 	if (s_args.from_service && !s_args.cluster) {
-		cli_error("--from-service needs the cluster the service runs in");
-		cli_hint("add --cluster NAME");
+		cli_error(_("--from-service needs the cluster the service runs in"));
+		cli_hint(_("add --cluster NAME"));
 		rc = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
@@ -306,13 +312,13 @@ static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, s_files[i]);
 		if (stat(path, &st) == 0 && !s_args.force) {
-			cli_error("'%s' exists; not overwriting it", path);
+			cli_error(_("'%s' exists; not overwriting it"), path);
 			exists = 1;
 		}
 	}
 	if (exists) {
-		cli_hint(
-		    "nothing was written: move those files away, or use --force to overwrite them");
+		cli_hint(_("nothing was written: move those files away, or use --force to "
+			   "overwrite them"));
 		rc = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
@@ -323,15 +329,16 @@ static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 	if (s_args.from_service) {
 		struct ship_aws *aws = cli_aws(ctx, &err);
 		if (!aws) {
-			rc = cli_report("cannot set up the AWS client", &err);
+			rc = cli_report(_("cannot set up the AWS client"), &err);
 			goto cleanup;
 		}
 		region = ship_aws_region(aws);
 		if (ship_scaffold_from_service(aws, cluster, s_args.from_service, &sc, &err)) {
-			rc = cli_report("cannot read the service", &err);
+			rc = cli_report(_("cannot read the service"), &err);
 			if (err.code == SHIP_ERR_INPUT)
-				cli_hint("'aws ecs list-services --cluster %s' lists its services",
-					 cluster);
+				cli_hint(
+				    _("'aws ecs list-services --cluster %s' lists its services"),
+				    cluster);
 			goto cleanup;
 		}
 		struct ship_buf *c = &text[F_CONFIG];
@@ -373,10 +380,10 @@ static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 			rc = CLI_EXIT_FAILED;
 			goto cleanup;
 		}
-		printf("wrote %s/%s\n", dir, s_files[i]);
+		printf(_("wrote %s/%s\n"), dir, s_files[i]);
 	}
 	if (s_args.from_service)
-		cli_note("'ecship diff' in %s compares them with what runs: no difference", dir);
+		cli_note(_("'ecship diff' in %s compares them with what runs: no difference"), dir);
 	else
 		/* the files are in dir, and the base stack's template is not among them (the new
 		 * ecship.yml names no infra.template, and the default path is in ecship's source)
@@ -390,7 +397,7 @@ static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 	rc = CLI_EXIT_OK;
 	goto cleanup;
 nomem:
-	cli_error("out of memory");
+	cli_error(_("out of memory"));
 	rc = CLI_EXIT_FAILED;
 cleanup:
 	for (i = 0; i < F_COUNT; i++)

@@ -34,7 +34,7 @@ static json_t *service_taskdef(struct ship_aws *aws, struct cli_project *proj,
 	struct ship_err err = SHIP_ERR_INIT;
 	json_t *td = NULL;
 	if (ship_ecs_describe_service(aws, proj->cfg->cluster, cs->name, svc, &err)) {
-		*rc = cli_report("cannot describe the service", &err);
+		*rc = cli_report(_("cannot describe the service"), &err);
 		return NULL;
 	}
 	if (!*svc) {
@@ -48,7 +48,7 @@ static json_t *service_taskdef(struct ship_aws *aws, struct cli_project *proj,
 	}
 	const char *arn = json_string_value(json_object_get(*svc, "taskDefinition"));
 	if (ship_ecs_describe_taskdef(aws, arn, &td, &err))
-		*rc = cli_report("cannot read the service's task definition", &err);
+		*rc = cli_report(_("cannot read the service's task definition"), &err);
 	return td;
 }
 
@@ -67,8 +67,8 @@ static struct ship_aws *logs_client(struct cli_ctx *ctx, struct ship_aws *aws, c
 	o.endpoint_url = ctx->g.endpoint_url;
 	*owned = ship_aws_new(&o, &err);
 	if (!*owned) {
-		cli_warn("cannot make a client for region %s (%s); reading in %s", region, err.message,
-			 mine ? mine : "the default region");
+		cli_warn(_("cannot make a client for region %s (%s); reading in %s"), region,
+			 err.message, mine ? mine : "the default region");
 		return aws;
 	}
 	return *owned;
@@ -87,7 +87,7 @@ static int cmd_logs(struct cli_ctx *ctx, int argc, char **argv)
 	int rc = CLI_EXIT_OK;
 
 	if (argc > 0) {
-		cli_error("'logs' takes no arguments, got '%s'", argv[0]);
+		cli_error(_("'logs' takes no arguments, got '%s'"), argv[0]);
 		return CLI_EXIT_USAGE;
 	}
 	struct ship_aws *aws = ctx->aws;
@@ -96,17 +96,19 @@ static int cmd_logs(struct cli_ctx *ctx, int argc, char **argv)
 	const char *container = s_args.container ? s_args.container
 						 : ship_run_main_container(td, svc ? svc : NULL);
 	if (ship_awslogs_of(td, container, &al, &err)) {
-		rc = cli_report("cannot read the service's logs", &err);
+		rc = cli_report(_("cannot read the service's logs"), &err);
 		goto cleanup;
 	}
 	struct ship_logs_query q = {0};
 	q.group = al.group;
 	if (s_args.task) {
 		if (ship_awslogs_stream(&al, ship_arn_tail(s_args.task), stream, sizeof(stream))) {
-			cli_error("container '%s' has no awslogs-stream-prefix, so a task's stream "
-				  "cannot be named",
-				  al.container);
-			cli_hint("add \"awslogs-stream-prefix\": \"ecs\" to its logConfiguration options");
+			cli_error(
+			    _("container '%s' has no awslogs-stream-prefix, so a task's stream "
+			      "cannot be named"),
+			    al.container);
+			cli_hint(_("add \"awslogs-stream-prefix\": \"ecs\" to its logConfiguration "
+				   "options"));
 			rc = CLI_EXIT_USAGE;
 			goto cleanup;
 		}
@@ -123,16 +125,20 @@ static int cmd_logs(struct cli_ctx *ctx, int argc, char **argv)
 	ship_logs_follow_init(&cur, clk->now(clk->ctx) - (s_args.since > 0 ? s_args.since : 600));
 	struct ship_poll poll;
 	ship_poll_init(&poll);
-	cli_note("log group %s, streams %s", al.group, q.nstreams ? stream : prefix[0] ? prefix : "(all)");
+	cli_note(_("log group %s, streams %s"), al.group,
+		 q.nstreams  ? stream
+		 : prefix[0] ? prefix
+			     : "(all)");
 	rc = CLI_EXIT_OK;
 	for (;;) {
 		q.start = cur.since;
 		if (ship_logs_filter(laws, &q, &ev, &err)) {
 			if (!s_args.follow || !ship_err_is_transient(&err)) {
-				rc = cli_report("cannot read the logs", &err);
+				rc = cli_report(_("cannot read the logs"), &err);
 				if (!strcmp(err.aws_code, "ResourceNotFoundException"))
-					cli_hint("the log group does not exist yet: 'ecship doctor' "
-						 "checks it");
+					cli_hint(
+					    _("the log group does not exist yet: 'ecship doctor' "
+					      "checks it"));
 				break;
 			}
 		}
@@ -141,8 +147,9 @@ static int cmd_logs(struct cli_ctx *ctx, int argc, char **argv)
 			cli_print_log_event(stdout, &ev.v[i], 1);
 		fflush(stdout);
 		if (ev.dropped)
-			cli_note("(%zu more events not shown; narrow it with --since or --filter)",
-				 ev.dropped);
+			cli_note(
+			    _("(%zu more events not shown; narrow it with --since or --filter)"),
+			    ev.dropped);
 		ship_log_events_release(&ev);
 		if (!s_args.follow || cli_interrupted())
 			break;

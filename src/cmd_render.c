@@ -29,9 +29,9 @@ static int cmd_render(struct cli_ctx *ctx, int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	if (s_service && !svc->service_definition) {
-		cli_error("'%s' names no service_definition for service '%s'", p->cfg->path,
+		cli_error(_("'%s' names no service_definition for service '%s'"), p->cfg->path,
 			  svc->name ? svc->name : "?");
-		cli_hint("add service_definition: ecs-service-${ENVIRONMENT}.json");
+		cli_hint(_("add service_definition: ecs-service-${ENVIRONMENT}.json"));
 		rc = CLI_EXIT_USAGE;
 		goto cleanup;
 	}

@@ -61,7 +61,7 @@ static int resolve_to(struct ship_aws *aws, const char *to, const char *current,
 		if (!fits) {
 			ship_err_set(&err, SHIP_ERR_PROTOCOL,
 				     "DescribeTaskDefinition answered an ARN longer than AWS allows");
-			return cli_report("cannot roll back", &err);
+			return cli_report(_("cannot roll back"), &err);
 		}
 		return 0;
 	}
@@ -125,9 +125,10 @@ static int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (s_args.to && strlen(s_args.to) > SHIP_ECS_TASKDEF_ARN_MAX) {
 		/* never cut short: a longer value cannot name a revision (limits.h) */
-		cli_error("--to '%.40s...' is %zu characters; a task definition ARN has at most %d",
-			  s_args.to, strlen(s_args.to), SHIP_ECS_TASKDEF_ARN_MAX);
-		cli_hint("give N, FAMILY:N or the revision's ARN, e.g. --to 7");
+		cli_error(
+		    _("--to '%.40s...' is %zu characters; a task definition ARN has at most %d"),
+		    s_args.to, strlen(s_args.to), SHIP_ECS_TASKDEF_ARN_MAX);
+		cli_hint(_("give N, FAMILY:N or the revision's ARN, e.g. --to 7"));
 		return CLI_EXIT_USAGE;
 	}
 	struct ship_service_view v;

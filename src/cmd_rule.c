@@ -49,6 +49,7 @@ static void print_rule_line(FILE *f, const struct ship_listener_rule *r, const c
 {
 	char prio[16];
 	if (r->is_default)
+		/* i18n: not translated (ELB's name of the listener's default rule, in a column) */
 		snprintf(prio, sizeof(prio), "default");
 	else
 		snprintf(prio, sizeof(prio), "%ld", r->priority);
@@ -59,14 +60,15 @@ static void print_rule_line(FILE *f, const struct ship_listener_rule *r, const c
 			fprintf(f, "%s%s", j ? "," : "", cli_safe(r->conds[i].values[j]));
 	}
 	if (!r->n_conds)
-		fprintf(f, "(any request)");
+		fprintf(f, _("(any request)"));
 	fprintf(f, "  -> %s", cli_safe(r->action_type ? r->action_type : "?"));
 	if (r->target_group)
 		fprintf(f, " %s", cli_safe(r->target_group));
 	if (r->alt_target_group)
-		fprintf(f, " (weight %ld) + %s (weight %ld)", r->weight,
+		fprintf(f, _(" (weight %ld) + %s (weight %ld)"), r->weight,
 			cli_safe(r->alt_target_group), r->alt_weight);
 	if (r->owner)
+		/* i18n: not translated (ecship's tag on the rule, as AWS shows it) */
 		fprintf(f, "  [ecship:rule=%s]", cli_safe(r->owner));
 	fputc('\n', f);
 }
@@ -151,18 +153,18 @@ static int rule_setup(struct cli_ctx *ctx, struct rulectx *rc)
 		return CLI_EXIT_OK;
 	}
 	if (!rc->proj->cfg->stack) {
-		cli_error("no listener: '%s' names no 'stack' and --listener is not given",
+		cli_error(_("no listener: '%s' names no 'stack' and --listener is not given"),
 			  rc->proj->cfg->path);
-		cli_hint("add 'stack: NAME' (the base stack with HttpListenerArn), or give "
-			 "--listener ARN");
+		cli_hint(_("add 'stack: NAME' (the base stack with HttpListenerArn), or give "
+			   "--listener ARN"));
 		return CLI_EXIT_USAGE;
 	}
 	int found = ship_stack_describe(rc->aws, rc->proj->cfg->stack, &rc->stack, &err);
 	if (found < 0)
-		return cli_report("cannot describe the base stack", &err);
+		return cli_report(_("cannot describe the base stack"), &err);
 	if (!found) {
-		cli_error("base stack '%s' does not exist", rc->proj->cfg->stack);
-		cli_hint("'ecship infra deploy' creates it");
+		cli_error(_("base stack '%s' does not exist"), rc->proj->cfg->stack);
+		cli_hint(_("'ecship infra deploy' creates it"));
 		return CLI_EXIT_FAILED;
 	}
 	rc->have_stack = 1;
@@ -174,10 +176,10 @@ static int rule_setup(struct cli_ctx *ctx, struct rulectx *rc)
 	else if (http && *http)
 		rc->listeners[rc->n_listeners++] = http;
 	if (!rc->n_listeners) {
-		cli_error("stack '%s' has no output HttpListenerArn or HttpsListenerArn",
+		cli_error(_("stack '%s' has no output HttpListenerArn or HttpsListenerArn"),
 			  rc->proj->cfg->stack);
-		cli_hint("deploy cloudformation/ecs-cluster.yml ('ecship infra deploy'), or give "
-			 "--listener ARN");
+		cli_hint(_("deploy cloudformation/ecs-cluster.yml ('ecship infra deploy'), or give "
+			   "--listener ARN"));
 		return CLI_EXIT_USAGE;
 	}
 	return CLI_EXIT_OK;
@@ -197,7 +199,7 @@ static int rule_list(struct rulectx *rc)
 	for (size_t i = 0; i < rc->n_listeners; i++) {
 		struct ship_rule_list l;
 		if (ship_rules_list(rc->aws, rc->listeners[i], &l, &err)) {
-			ret = cli_report("cannot list the rules", &err);
+			ret = cli_report(_("cannot list the rules"), &err);
 			break;
 		}
 		if (all) {
@@ -208,7 +210,7 @@ static int rule_list(struct rulectx *rc)
 				json_array_append_new(all, o);
 			}
 		} else {
-			printf("listener %s\n", cli_safe(rc->listeners[i]));
+			printf(_("listener %s\n"), cli_safe(rc->listeners[i]));
 			for (size_t j = 0; j < l.n; j++)
 				print_rule_line(stdout, &l.v[j], rc->owner);
 		}
@@ -218,7 +220,7 @@ static int rule_list(struct rulectx *rc)
 		ret = CLI_EXIT_FAILED;
 	json_decref(all);
 	if (!rc->ctx->json && !ret)
-		cli_note("* marks the rule of %s (tag %s)", rc->owner, SHIP_RULE_TAG);
+		cli_note(_("* marks the rule of %s (tag %s)"), rc->owner, SHIP_RULE_TAG);
 	return ret;
 }
 
@@ -240,7 +242,7 @@ static int rule_ensure(struct rulectx *rc)
 			spec.priority_auto = 1;
 		} else if (ship_parse_long(s_args.priority, 1, SHIP_RULE_PRIORITY_MAX,
 					   &spec.priority)) {
-			cli_error("invalid --priority '%s': expected 1..50000 or auto",
+			cli_error(_("invalid --priority '%s': expected 1..50000 or auto"),
 				  s_args.priority);
 			ret = CLI_EXIT_USAGE;
 			goto cleanup;
@@ -249,17 +251,17 @@ static int rule_ensure(struct rulectx *rc)
 		}
 	}
 	if (!lr->set && !s_args.priority) {
-		cli_error("'%s' has no 'listener_rule'", rc->proj->cfg->path);
-		cli_hint(
+		cli_error(_("'%s' has no 'listener_rule'"), rc->proj->cfg->path);
+		cli_hint(_(
 		    "add e.g. 'listener_rule: {priority: 100, host_headers: [staging.example.jp]}' "
-		    "(a fixed priority per environment, or 'priority: auto')");
+		    "(a fixed priority per environment, or 'priority: auto')"));
 		ret = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
 	if (!spec.priority_auto && spec.priority < 1) {
-		cli_error("'listener_rule' in '%s' has no priority", rc->proj->cfg->path);
-		cli_hint(
-		    "set 'priority: N' (1..50000, different per environment) or 'priority: auto'");
+		cli_error(_("'listener_rule' in '%s' has no priority"), rc->proj->cfg->path);
+		cli_hint(_(
+		    "set 'priority: N' (1..50000, different per environment) or 'priority: auto'"));
 		ret = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
@@ -268,10 +270,10 @@ static int rule_ensure(struct rulectx *rc)
 	spec.path_patterns = (const char *const *)lr->path_patterns;
 	spec.n_path_patterns = lr->n_path_patterns;
 	if (!spec.n_host_headers && !spec.n_path_patterns) {
-		cli_error("'listener_rule' in '%s' has neither host_headers nor path_patterns",
+		cli_error(_("'listener_rule' in '%s' has neither host_headers nor path_patterns"),
 			  rc->proj->cfg->path);
-		cli_hint("a rule must separate this service's requests: give the host names "
-			 "(host_headers) and/or paths (path_patterns)");
+		cli_hint(_("a rule must separate this service's requests: give the host names "
+			   "(host_headers) and/or paths (path_patterns)"));
 		ret = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
@@ -281,7 +283,8 @@ static int rule_ensure(struct rulectx *rc)
 		tg = service_target_group(rc, &err, &failed);
 		cli_print_diags(&rc->proj->diags);
 		if (failed) {
-			ret = cli_report("cannot read the service definition's target group", &err);
+			ret = cli_report(_("cannot read the service definition's target group"),
+					 &err);
 			goto cleanup;
 		}
 		spec.target_group_arn = tg ? tg
@@ -289,9 +292,9 @@ static int rule_ensure(struct rulectx *rc)
 					    ? ship_stack_output(&rc->stack, "TargetGroupArn")
 					    : NULL;
 		if (!spec.target_group_arn) {
-			cli_error("no target group for service '%s'", rc->svc->name);
-			cli_hint("put it in the service definition's loadBalancers, or give "
-				 "--target-group ARN");
+			cli_error(_("no target group for service '%s'"), rc->svc->name);
+			cli_hint(_("put it in the service definition's loadBalancers, or give "
+				   "--target-group ARN"));
 			ret = CLI_EXIT_USAGE;
 			goto cleanup;
 		}
@@ -301,23 +304,24 @@ static int rule_ensure(struct rulectx *rc)
 		struct ship_rule_result res;
 		spec.listener_arn = rc->listeners[i];
 		if (ship_rule_ensure(rc->aws, &spec, &res, &err)) {
-			ret = cli_report("cannot ensure the listener rule", &err);
+			ret = cli_report(_("cannot ensure the listener rule"), &err);
 			ship_rule_result_release(&res);
 			break;
 		}
 		if (res.outcome == SHIP_RULE_CONFLICT) {
-			cli_error(
-			    "priority %ld on listener '%s' is held by a rule that is not ecship's "
-			    "for '%s'; nothing was created",
-			    res.priority, spec.listener_arn, rc->owner);
-			fprintf(stderr, "  the rule holding it (%s):\n",
+			cli_error(_("priority %ld on listener '%s' is held by a rule that is not "
+				    "ecship's "
+				    "for '%s'; nothing was created"),
+				  res.priority, spec.listener_arn, rc->owner);
+			fprintf(stderr, _("  the rule holding it (%s):\n"),
 				cli_safe(res.conflict->arn));
 			print_rule_line(stderr, res.conflict, rc->owner);
 			long free_p = ship_rules_pick_priority(&res.rules, res.priority);
-			cli_hint("give this environment its own priority in listener_rule.priority "
-				 "(the next free one is %ld) or 'priority: auto'; if that rule is "
-				 "stale, remove it: aws elbv2 delete-rule --rule-arn %s",
-				 free_p, res.conflict->arn);
+			cli_hint(
+			    _("give this environment its own priority in listener_rule.priority "
+			      "(the next free one is %ld) or 'priority: auto'; if that rule is "
+			      "stale, remove it: aws elbv2 delete-rule --rule-arn %s"),
+			    free_p, res.conflict->arn);
 			if (all)
 				json_array_append_new(
 				    all,
@@ -328,15 +332,16 @@ static int rule_ensure(struct rulectx *rc)
 			ret = CLI_EXIT_FAILED;
 		} else if (res.outcome == SHIP_RULE_BUSY) {
 			cli_error(
-			    "the rule of %s on listener '%s' forwards to two target groups that "
-			    "ECS re-weights during a blue/green, linear or canary deployment, "
-			    "and %s; it was not changed",
+			    _("the rule of %s on listener '%s' forwards to two target groups that "
+			      "ECS re-weights during a blue/green, linear or canary deployment, "
+			      "and %s; it was not changed"),
 			    rc->owner, spec.listener_arn,
-			    spec.deployment_in_progress ? "the service has a deployment in progress"
-							: "its traffic is being shifted now");
+			    spec.deployment_in_progress
+				? _("the service has a deployment in progress")
+				: _("its traffic is being shifted now"));
 			print_rule_line(stderr, res.busy_rule, rc->owner);
-			cli_hint("run 'ecship rule ensure' again once the deployment has ended "
-				 "('ecship wait' waits for it)");
+			cli_hint(_("run 'ecship rule ensure' again once the deployment has ended "
+				   "('ecship wait' waits for it)"));
 			if (all)
 				json_array_append_new(
 				    all, json_pack("{s:s, s:s, s:i, s:o}", "listener_arn",
@@ -355,17 +360,17 @@ static int rule_ensure(struct rulectx *rc)
 						   (int)res.priority, "owner", rc->owner,
 						   "target_group_arn", spec.target_group_arn));
 			} else {
-				printf("rule %s: priority %ld on listener %s -> %s\n",
+				printf(_("rule %s: priority %ld on listener %s -> %s\n"),
 				       what[res.outcome], res.priority, cli_safe(spec.listener_arn),
 				       cli_safe(spec.target_group_arn));
 			}
 			if (res.attempts > 1)
 				cli_note(
-				    "priority taken by a concurrent caller: %d create attempts",
+				    _("priority taken by a concurrent caller: %d create attempts"),
 				    res.attempts);
 			if (res.duplicates_removed)
 				cli_note(
-				    "removed %d duplicate rule%s of %s left by a concurrent run",
+				    _("removed %d duplicate rule%s of %s left by a concurrent run"),
 				    res.duplicates_removed, res.duplicates_removed == 1 ? "" : "s",
 				    rc->owner);
 		}
@@ -386,12 +391,12 @@ static int cmd_rule(struct cli_ctx *ctx, int argc, char **argv)
 
 	if (argc != 1 || (strcmp(argv[0], "ensure") && strcmp(argv[0], "list"))) {
 		if (argc < 1)
-			cli_error("'rule' needs a subcommand: ensure or list");
+			cli_error(_("'rule' needs a subcommand: ensure or list"));
 		else if (argc > 1)
-			cli_error("'rule %s' takes no arguments, got '%s'", argv[0], argv[1]);
+			cli_error(_("'rule %s' takes no arguments, got '%s'"), argv[0], argv[1]);
 		else
-			cli_error("unknown subcommand 'rule %s'", argv[0]);
-		cli_hint("'ecship rule --help' describes them");
+			cli_error(_("unknown subcommand 'rule %s'"), argv[0]);
+		cli_hint(_("'ecship rule --help' describes them"));
 		return CLI_EXIT_USAGE;
 	}
 	ret = rule_setup(ctx, &rc);

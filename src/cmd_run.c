@@ -37,7 +37,7 @@ struct runner {
 static void on_started(void *ctx, const struct ship_task_info *t)
 {
 	struct runner *r = ctx;
-	cli_note("started task %s (%s)", t->id, ship_arn_tail(t->taskdef));
+	cli_note(_("started task %s (%s)"), t->id, ship_arn_tail(t->taskdef));
 	snprintf(r->status, sizeof(r->status), "%s", t->last_status);
 }
 
@@ -45,7 +45,7 @@ static void on_poll(void *ctx, const struct ship_task_info *t)
 {
 	struct runner *r = ctx;
 	if (strcmp(r->status, t->last_status)) {
-		cli_note("task %s is %s", t->id, t->last_status);
+		cli_note(_("task %s is %s"), t->id, t->last_status);
 		snprintf(r->status, sizeof(r->status), "%s", t->last_status);
 	}
 	if (r->stream && t->started > 0)
@@ -66,7 +66,7 @@ static int run_one(struct ship_aws *aws, const char *cluster, const json_t *serv
 	r.stream = stream;
 	cli_task_logs_init(&r.logs, aws, taskdef, container);
 	if (stream && !r.logs.ok)
-		cli_note("not streaming the log: %s", r.logs.why);
+		cli_note(_("not streaming the log: %s"), r.logs.why);
 	o.cluster = cluster;
 	o.taskdef = arn;
 	o.container = container;
@@ -108,11 +108,12 @@ static void report_run(const struct ship_run_result *res, const char *what)
 		if (res->exit_code)
 			cli_error("%s: %s", what, res->reason);
 		else
-			cli_note("task %s exited with code 0", res->task.id);
+			cli_note(_("task %s exited with code 0"), res->task.id);
 		break;
 	case SHIP_RUN_NOT_STARTED:
-		cli_error("%s: the task did not run: %s", what, res->reason);
-		cli_hint("'ecship doctor' checks the image, execution role, log group and network");
+		cli_error(_("%s: the task did not run: %s"), what, res->reason);
+		cli_hint(
+		    _("'ecship doctor' checks the image, execution role, log group and network"));
 		break;
 	case SHIP_RUN_TIMEOUT:
 	case SHIP_RUN_INTERRUPTED:
@@ -144,19 +145,19 @@ static int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	if (argc == 0) {
-		cli_error("'run' needs the command to run");
-		cli_hint("ecship run -- python manage.py migrate");
+		cli_error(_("'run' needs the command to run"));
+		cli_hint(_("ecship run -- python manage.py migrate"));
 		return CLI_EXIT_USAGE;
 	}
 	if (live_service(aws, proj->cfg->cluster, cs->name, &svc, &err)) {
-		rc = cli_report("cannot run the task", &err);
+		rc = cli_report(_("cannot run the task"), &err);
 		goto cleanup;
 	}
 	if (svc && !ctx->image && !ctx->tag) {
 		/* what the service runs now */
 		const char *cur = json_string_value(json_object_get(svc, "taskDefinition"));
 		if (ship_ecs_describe_taskdef(aws, cur, &resp, &err)) {
-			rc = cli_report("cannot read the service's task definition", &err);
+			rc = cli_report(_("cannot read the service's task definition"), &err);
 			goto cleanup;
 		}
 		td = resp;
@@ -167,7 +168,7 @@ static int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 			goto cleanup;
 		td = rend.task_definition;
 		if (ship_run_register(aws, td, arn, sizeof(arn), &registered, &err)) {
-			rc = cli_report("cannot run the task", &err);
+			rc = cli_report(_("cannot run the task"), &err);
 			goto cleanup;
 		}
 		cli_note("%s %s", registered ? "registered" : "using", ship_arn_tail(arn));
@@ -176,14 +177,14 @@ static int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	const char *container = s_args.container ? s_args.container
 						 : ship_run_main_container(td, net_from);
 	if (!container) {
-		cli_error("cannot tell which container to run the command in");
-		cli_hint("name it with --container");
+		cli_error(_("cannot tell which container to run the command in"));
+		cli_hint(_("name it with --container"));
 		rc = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
 	if (run_one(aws, proj->cfg->cluster, net_from, td, arn, container, argv, (size_t)argc,
 		    s_args.timeout, !s_args.no_logs, stdout, NULL, &res, &err)) {
-		rc = cli_report("cannot run the task", &err);
+		rc = cli_report(_("cannot run the task"), &err);
 		goto cleanup;
 	}
 	if (ctx->json) {
@@ -231,13 +232,13 @@ static int prerun_hook(void *vctx, const char *arn, const struct ship_call_opts 
 		goto cleanup;
 	const json_t *net_from = svc ? svc : pre->service_def;
 	const char *container = ship_run_main_container(pre->taskdef, net_from);
-	cli_note("pre-run: '%s' in a one-off task of %s before service '%s' changes", pre->command,
-		 ship_arn_tail(arn), pre->service);
+	cli_note(_("pre-run: '%s' in a one-off task of %s before service '%s' changes"),
+		 pre->command, ship_arn_tail(arn), pre->service);
 	if (run_one(pre->aws, pre->cluster, net_from, pre->taskdef, arn, container, words, nwords,
 		    pre->timeout, 1, stderr, call, &res, err))
 		goto cleanup;
 	if (res.end == SHIP_RUN_EXITED && res.exit_code == 0) {
-		cli_note("pre-run: task %s exited with code 0", res.task.id);
+		cli_note(_("pre-run: task %s exited with code 0"), res.task.id);
 		rc = 0;
 		goto cleanup;
 	}

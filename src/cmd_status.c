@@ -112,11 +112,11 @@ static json_t *autoscaling_json(const struct ship_as_live *as)
 static void print_autoscaling(const struct ship_as_live *as)
 {
 	if (!as->registered) {
-		printf("autoscaling  none (the desired count is set by deploys and by hand)\n");
+		printf(_("autoscaling  none (the desired count is set by deploys and by hand)\n"));
 		return;
 	}
-	printf("autoscaling  min %ld, max %ld (Application Auto Scaling sets the desired count; "
-	       "deploys leave it)\n",
+	printf(_("autoscaling  min %ld, max %ld (Application Auto Scaling sets the desired count; "
+		 "deploys leave it)\n"),
 	       as->min, as->max);
 	json_t *p;
 	size_t i;
@@ -124,12 +124,12 @@ static void print_autoscaling(const struct ship_as_live *as)
 	{
 		json_t *b = policy_brief(p);
 		const json_t *t = json_object_get(b, "target");
-		printf("  policy %s %s", cli_safe(json_string_value(json_object_get(b, "name"))),
+		printf(_("  policy %s %s"), cli_safe(json_string_value(json_object_get(b, "name"))),
 		       cli_safe(json_string_value(json_object_get(b, "type"))));
 		if (json_string_value(json_object_get(b, "metric")))
 			printf(" %s", cli_safe(json_string_value(json_object_get(b, "metric"))));
 		if (json_is_number(t))
-			printf(" target %g", json_number_value(t));
+			printf(_(" target %g"), json_number_value(t));
 		printf("\n");
 		json_decref(b);
 	}
@@ -143,7 +143,7 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	if (argc > 0) {
-		cli_error("'status' takes no arguments, got '%s'", argv[0]);
+		cli_error(_("'status' takes no arguments, got '%s'"), argv[0]);
 		return CLI_EXIT_USAGE;
 	}
 	const struct ship_config_service *cs = ctx->svc;
@@ -155,7 +155,7 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	struct ship_err err = SHIP_ERR_INIT;
 	char previous[512] = "", image[1024] = "", container[256] = "";
 	if (ship_deploy_recorded_previous(ctx->aws, v.arn, previous, sizeof(previous), &err))
-		cli_warn("cannot read the recorded previous revision: %s", err.message);
+		cli_warn(_("cannot read the recorded previous revision: %s"), err.message);
 	if (ship_ecs_describe_taskdef(ctx->aws, v.taskdef, &td, &err) == 0) {
 		const char *main = ship_run_main_container(td, svc);
 		json_t *c, *cdefs = json_object_get(td, "containerDefinitions");
@@ -172,7 +172,7 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 			}
 		}
 	} else {
-		cli_warn("cannot read the running task definition: %s", err.message);
+		cli_warn(_("cannot read the running task definition: %s"), err.message);
 	}
 	const struct ship_deployment_view *newest = ship_service_newest(&v);
 	/* the service deployments API's newest entry (its status says e.g. ROLLBACK_SUCCESSFUL);
@@ -200,7 +200,7 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	struct ship_err aserr = SHIP_ERR_INIT;
 	int have_as = !ship_autoscaling_describe(ctx->aws, NULL, cluster, cs->name, &as, &aserr);
 	if (!have_as)
-		cli_warn("cannot read the service's autoscaling: %s", aserr.message);
+		cli_warn(_("cannot read the service's autoscaling: %s"), aserr.message);
 	if (ctx->json) {
 		json_t *events = json_object_get(svc, "events");
 		while (json_array_size(events) > (size_t)s_args.events)
@@ -237,11 +237,11 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		rc = CLI_EXIT_OK;
 		goto cleanup;
 	}
-	printf("service      %s (%s) in cluster %s\n", cli_safe(v.name), cli_safe(v.status),
+	printf(_("service      %s (%s) in cluster %s\n"), cli_safe(v.name), cli_safe(v.status),
 	       cli_safe(cluster));
-	printf("revision     %s\n", cli_safe(ship_taskdef_short(v.taskdef)));
+	printf(_("revision     %s\n"), cli_safe(ship_taskdef_short(v.taskdef)));
 	if (image[0])
-		printf("image        %s (container %s)\n", cli_safe(image), cli_safe(container));
+		printf(_("image        %s (container %s)\n"), cli_safe(image), cli_safe(container));
 	char line[1024];
 	if (previous[0] && !strcmp(previous, v.taskdef)) {
 		/* the last deploy failed and the service is back on what it replaced: a rollback
@@ -254,16 +254,17 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	} else if (previous[0]) {
 		snprintf(
 		    line, sizeof(line),
-		    "previous     %s (recorded by the last deploy; 'ecship rollback' returns to "
-		    "it)\n",
+		    _("previous     %s (recorded by the last deploy; 'ecship rollback' returns to "
+		      "it)\n"),
 		    cli_safe(ship_taskdef_short(previous)));
 		fputs(cli_aim(line), stdout);
 	} else
-		printf("previous     none recorded (a deploy records the revision it replaces)\n");
+		printf(
+		    _("previous     none recorded (a deploy records the revision it replaces)\n"));
 	if (newest) {
 		char ts[32];
 		when(newest->created, ts, sizeof(ts));
-		printf("newest       %s %s %s %s (since %s)%s", cli_safe(newest->id),
+		printf(_("newest       %s %s %s %s (since %s)%s"), cli_safe(newest->id),
 		       cli_safe(ship_taskdef_short(newest->taskdef)), cli_safe(newest->status),
 		       newest->rollout_state[0] ? cli_safe(newest->rollout_state) : "-", ts,
 		       newest->reason[0] ? ": " : "");
@@ -275,9 +276,9 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		if (sdep.finished > 0) {
 			char f[32];
 			when(sdep.finished, f, sizeof(f));
-			snprintf(fin, sizeof(fin), ", finished %s", f);
+			snprintf(fin, sizeof(fin), _(", finished %s"), f);
 		}
-		printf("last change  service deployment %s %s (since %s%s)%s", cli_safe(sdep.id),
+		printf(_("last change  service deployment %s %s (since %s%s)%s"), cli_safe(sdep.id),
 		       cli_safe(sdep.status), ts, fin, sdep.reason[0] ? ": " : "");
 		printf("%s\n", cli_safe(sdep.reason));
 	}
@@ -285,19 +286,21 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		print_lifecycle(&life);
 	char rolled[1024];
 	if (ship_service_breaker_rollback(svc, &v, rolled, sizeof(rolled)))
-		printf("rollback     by ECS's circuit breaker: %s\n", cli_safe(rolled));
-	printf("tasks        desired %ld, running %ld, pending %ld\n", v.desired, v.running,
+		printf(_("rollback     by ECS's circuit breaker: %s\n"), cli_safe(rolled));
+	printf(_("tasks        desired %ld, running %ld, pending %ld\n"), v.desired, v.running,
 	       v.pending);
 	if (have_as)
 		print_autoscaling(&as);
-	printf("breaker      %s\n", v.breaker_enable ? (v.breaker_rollback ? "on, rolls back" : "on, no rollback") : "off");
-	printf("deployments\n");
+	printf(_("breaker      %s\n"),
+	       v.breaker_enable ? (v.breaker_rollback ? _("on, rolls back") : _("on, no rollback"))
+				: _("off"));
+	printf(_("deployments\n"));
 	for (size_t i = 0; i < v.ndep; i++) {
 		const struct ship_deployment_view *d = &v.dep[i];
 		char ts[32];
 		when(d->created, ts, sizeof(ts));
-		printf("  %-7s %-11s %s %s  desired %ld, running %ld, pending %ld, failed %ld  "
-		       "(since %s)\n",
+		printf(_("  %-7s %-11s %s %s  desired %ld, running %ld, pending %ld, failed %ld  "
+			 "(since %s)\n"),
 		       cli_safe(d->status), cli_safe(d->rollout_state[0] ? d->rollout_state : "-"),
 		       cli_safe(d->id), cli_safe(ship_taskdef_short(d->taskdef)), d->desired,
 		       d->running, d->pending, d->failed, ts);
@@ -307,7 +310,7 @@ static int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	json_t *events = json_object_get(svc, "events"), *e;
 	size_t i;
 	if (s_args.events > 0 && json_array_size(events))
-		printf("events\n");
+		printf(_("events\n"));
 	json_array_foreach(events, i, e) {
 		if (i >= (size_t)s_args.events)
 			break;

@@ -32,7 +32,7 @@ static int cmd_tasks(struct cli_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	if (argc > 0) {
-		cli_error("'tasks' takes no arguments, got '%s'", argv[0]);
+		cli_error(_("'tasks' takes no arguments, got '%s'"), argv[0]);
 		return CLI_EXIT_USAGE;
 	}
 	unsigned which = s_args.all ? SHIP_TASKS_RUNNING | SHIP_TASKS_STOPPED
@@ -40,9 +40,9 @@ static int cmd_tasks(struct cli_ctx *ctx, int argc, char **argv)
 					  : SHIP_TASKS_RUNNING;
 	rc = CLI_EXIT_OK;
 	if (ship_tasks_list(ctx->aws, cluster, cs->name, which, (size_t)s_args.max, &tl, &err)) {
-		rc = cli_report("cannot list the tasks", &err);
+		rc = cli_report(_("cannot list the tasks"), &err);
 		if (!strcmp(err.aws_code, "ServiceNotFoundException"))
-			cli_hint("'ecship deploy' creates service '%s'", cs->name);
+			cli_hint(_("'ecship deploy' creates service '%s'"), cs->name);
 		goto cleanup;
 	}
 	if (ctx->json) {
@@ -55,8 +55,10 @@ static int cmd_tasks(struct cli_ctx *ctx, int argc, char **argv)
 			rc = CLI_EXIT_FAILED;
 		json_decref(o);
 	} else if (!tl.n) {
-		cli_note("service '%s' has no %s tasks", cs->name,
-			 s_args.all ? "" : s_args.stopped ? "stopped" : "running");
+		cli_note(_("service '%s' has no %s tasks"), cs->name,
+			 s_args.all	  ? ""
+			 : s_args.stopped ? "stopped"
+					  : "running");
 	} else {
 		for (size_t i = 0; i < tl.n; i++)
 			cli_print_task(stdout, &tl.v[i]);

@@ -9,7 +9,7 @@ static int cmd_version(struct cli_ctx *ctx, int argc, char **argv)
 	struct ship_versions v;
 	(void)argv;
 	if (argc > 0) {
-		cli_error("'version' takes no arguments");
+		cli_error(_("'version' takes no arguments"));
 		return CLI_EXIT_USAGE;
 	}
 	ship_versions_get(&v);

@@ -48,7 +48,7 @@ static void print_completed(struct cli_ctx *ctx, const char *id, const char *sde
 		cli_print_json(o);
 		json_decref(o);
 	} else {
-		printf("deployment %s completed\n", cli_safe(id));
+		printf(_("deployment %s completed\n"), cli_safe(id));
 	}
 }
 
@@ -61,7 +61,7 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	if (argc > 0) {
-		cli_error("'wait' takes no arguments, got '%s'", argv[0]);
+		cli_error(_("'wait' takes no arguments, got '%s'"), argv[0]);
 		return CLI_EXIT_USAGE;
 	}
 	const struct ship_config_service *cs = ctx->svc;
@@ -86,9 +86,9 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 			by_sdep = 1;
 		} else if (want) {
 			if (r > 0)
-				cli_error("ECS knows no service deployment %s", want);
+				cli_error(_("ECS knows no service deployment %s"), want);
 			else
-				rc = cli_report("cannot read the service deployment", &e);
+				rc = cli_report(_("cannot read the service deployment"), &e);
 			rc = r > 0 ? CLI_EXIT_USAGE : rc;
 			goto cleanup;
 		}
@@ -96,7 +96,7 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 	const struct ship_deployment_view *d =
 	    want && !sdep_arn ? ship_service_deployment(&v, want) : ship_service_newest(&v);
 	if (!by_sdep && !d && !want) {
-		cli_error("service '%s' has no deployment to wait for", cs->name);
+		cli_error(_("service '%s' has no deployment to wait for"), cs->name);
 		rc = CLI_EXIT_FAILED;
 		goto cleanup;
 	}
@@ -111,7 +111,7 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 	cli_progress_init(&prog, ctx);
 	{
 		char msg[800];
-		snprintf(msg, sizeof(msg), "waiting for deployment %s", what);
+		snprintf(msg, sizeof(msg), _("waiting for deployment %s"), what);
 		cli_progress_note(&prog, msg);
 	}
 	/* blue/green, linear, canary: the lifecycle followed around the record (strategy.h) */
@@ -154,7 +154,7 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 				    : (void *)&ro,
 			  &wo, &end, &last, NULL, &err)) {
 		cli_progress_done(&prog);
-		rc = cli_report("cannot follow the deployment", &err);
+		rc = cli_report(_("cannot follow the deployment"), &err);
 		goto cleanup;
 	}
 	cli_progress_done(&prog);
@@ -169,7 +169,7 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 			cli_hint(_("or roll it back: %s"), cli_ecship(ctx, "abort"));
 			rc = CLI_EXIT_PAUSED;
 		} else if (by_sdep && fol.failed) {
-			rc = cli_report("cannot follow the service deployment", &fol.err);
+			rc = cli_report(_("cannot follow the service deployment"), &fol.err);
 		} else if (by_sdep) {
 			/* the lifecycle watch read ECS's record last (its end is the record's) */
 			const char *status = watched && lw.final ? lw.status : fol.last.status;
@@ -180,8 +180,8 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 				print_completed(ctx, p ? p->id : "", fol.arn, p ? p->taskdef : "");
 				rc = CLI_EXIT_OK;
 			} else {
-				cli_error("deployment %s %s (%s)%s%s", fol.arn, rule->words, status,
-					  why[0] ? ": " : "", why);
+				cli_error(_("deployment %s %s (%s)%s%s"), fol.arn, rule->words,
+					  status, why[0] ? ": " : "", why);
 				if (watched && lw.where[0])
 					cli_note(_("it ended at lifecycle stage %s%s%s"), lw.where,
 						 lw.alarm_reason[0] ? "; " : "", lw.alarm_reason);
@@ -191,25 +191,26 @@ static int cmd_wait(struct cli_ctx *ctx, int argc, char **argv)
 			print_completed(ctx, ro.deployment_id, "", ro.taskdef);
 			rc = CLI_EXIT_OK;
 		} else {
-			cli_error("deployment %s %s: %s", ro.deployment_id,
+			cli_error(_("deployment %s %s: %s"), ro.deployment_id,
 				  ro.phase == SHIP_ROLLOUT_REPLACED ? "was replaced" : "failed",
 				  ro.reason);
 			rc = CLI_EXIT_FAILED;
 		}
 		break;
 	case SHIP_WAIT_TIMEOUT:
-		cli_error("deployment %s did not end within the timeout", what);
-		cli_hint("it goes on in ECS: run 'ecship wait --deployment %s' again, or 'ecship "
-			 "rollback'",
+		cli_error(_("deployment %s did not end within the timeout"), what);
+		cli_hint(_("it goes on in ECS: run 'ecship wait --deployment %s' again, or 'ecship "
+			   "rollback'"),
 			 what);
 		rc = CLI_EXIT_TIMEOUT;
 		break;
 	case SHIP_WAIT_INTERRUPTED:
-		cli_error("interrupted; deployment %s goes on in ECS, nothing was changed", what);
+		cli_error(_("interrupted; deployment %s goes on in ECS, nothing was changed"),
+			  what);
 		rc = CLI_EXIT_INTERRUPTED;
 		break;
 	case SHIP_WAIT_GONE:
-		cli_error("service '%s' was deleted while waiting", cs->name);
+		cli_error(_("service '%s' was deleted while waiting"), cs->name);
 		rc = CLI_EXIT_FAILED;
 		break;
 	}

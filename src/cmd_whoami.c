@@ -12,14 +12,15 @@ static int cmd_whoami(struct cli_ctx *ctx, int argc, char **argv)
 	(void)argv;
 
 	if (argc > 0) {
-		cli_error("'whoami' takes no arguments, got '%s'", argv[0]);
+		cli_error(_("'whoami' takes no arguments, got '%s'"), argv[0]);
 		return CLI_EXIT_USAGE;
 	}
 	const struct ship_creds *creds = ship_aws_creds(ctx->aws, &err);
 	if (!creds)
-		return cli_report("cannot find AWS credentials", &err);
+		return cli_report(_("cannot find AWS credentials"), &err);
 	if (ship_aws_caller_identity(ctx->aws, &id, &err))
-		return cli_report("cannot get the caller identity (STS GetCallerIdentity)", &err);
+		return cli_report(_("cannot get the caller identity (STS GetCallerIdentity)"),
+				  &err);
 
 	const char *region = ship_aws_region(ctx->aws);
 	const char *region_src = ship_aws_region_source(ctx->aws);
@@ -32,15 +33,15 @@ static int cmd_whoami(struct cli_ctx *ctx, int argc, char **argv)
 			rc = CLI_EXIT_FAILED;
 		json_decref(o);
 	} else {
-		printf("account            %s\n", cli_safe(id.account));
-		printf("arn                %s\n", cli_safe(id.arn));
+		printf(_("account            %s\n"), cli_safe(id.account));
+		printf(_("arn                %s\n"), cli_safe(id.arn));
 		if (id.user_id)
-			printf("user id            %s\n", cli_safe(id.user_id));
+			printf(_("user id            %s\n"), cli_safe(id.user_id));
 		if (region)
-			printf("region             %s (from %s)\n", region, region_src);
+			printf(_("region             %s (from %s)\n"), region, region_src);
 		else
-			printf("region             none (use --region or set AWS_REGION)\n");
-		printf("credential source  %s\n", creds->source);
+			printf(_("region             none (use --region or set AWS_REGION)\n"));
+		printf(_("credential source  %s\n"), creds->source);
 	}
 	ship_caller_identity_release(&id);
 	return rc;

@@ -48,11 +48,11 @@ static int unknown_command(const char *name)
 		names[i] = s_commands[i]->name;
 	names[NCOMMANDS] = NULL;
 	const char *best = ship_suggest(name, names);
-	cli_error("unknown command '%s'", name);
+	cli_error(_("unknown command '%s'"), name);
 	if (best)
-		cli_hint("did you mean 'ecship %s'?", best);
+		cli_hint(_("did you mean 'ecship %s'?"), best);
 	else
-		cli_hint("'ecship --help' lists the commands");
+		cli_hint(_("'ecship --help' lists the commands"));
 	return CLI_EXIT_USAGE;
 }
 
@@ -71,7 +71,7 @@ static int run_help(int argc, char **argv)
 	}
 	if (argc > 0 && !strcmp(argv[0], "--completion")) {
 		if (argc < 2 || cli_completion(stdout, argv[1], s_commands, NCOMMANDS)) {
-			cli_error("'help --completion' takes the shell: bash or zsh");
+			cli_error(_("'help --completion' takes the shell: bash or zsh"));
 			return CLI_EXIT_USAGE;
 		}
 		return CLI_EXIT_OK;
@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 		cli_deploy_not_run(&ctx, rc);
 	cli_teardown(&ctx);
 	if (fflush(stdout) || ferror(stdout)) {
-		cli_error("cannot write the results to stdout: %s", strerror(errno));
+		cli_error(_("cannot write the results to stdout: %s"), strerror(errno));
 		if (!rc)
 			rc = CLI_EXIT_FAILED;
 	}

@@ -100,6 +100,33 @@ contains "ECSHIP_LOCALEDIR is where the catalogue is looked for" "$ERR" "^error:
 # 3. rollback, doctor and infra speak Japanese too
 expect_exit "rollback: a usage error in Japanese" 2 env LANG=ja_JP.UTF-8 "$ECSHIP" rollback extra
 contains "rollback: the error and hint are in Japanese" "$ERR" "^エラー: 'rollback' は引数を取りません（'extra' が指定されました）"
+# the tool's own messages (cli_error/cli_hint/cli_note/cli_report, scripts/check-i18n): English
+# before R7 (/work/notes/h26.md), now in _() and po/ja.po; LC_MESSAGES=C keeps them byte-identical
+expect_exit "status: a usage error in Japanese" 2 env LANG=ja_JP.UTF-8 "$ECSHIP" status extra
+contains "status: the error is in Japanese" "$ERR" "^エラー: 'status' は引数を取りません（'extra' が指定されました）$"
+expect_exit "status: the usage error in English with LC_MESSAGES=C" 2 env LANG=ja_JP.UTF-8 LC_MESSAGES=C "$ECSHIP" status extra
+contains "status: the English text is unchanged" "$ERR" "^error: 'status' takes no arguments, got 'extra'$"
+expect_exit "deploy: an unknown option in Japanese" 2 env LANG=ja_JP.UTF-8 "$ECSHIP" deploy --bogus
+contains "deploy: the option error is in Japanese" "$ERR" "^エラー: 不明なオプション '--bogus'（'deploy'）: 'ecship deploy --help' を参照してください$"
+expect_exit "deploy: a --service matching nothing in Japanese" 2 env LANG=ja_JP.UTF-8 "$ECSHIP" deploy --service 'nomatch-*'
+contains "deploy: the error names the pattern in Japanese" "$ERR" "^エラー: '.*' に 'nomatch-\\*' に一致するサービスがありません$"
+contains "deploy: the hint is in Japanese" "$ERR" "^ヒント: そこの 'services:' にあるサービスを指定してください"
+expect_exit "rule: a missing subcommand in Japanese" 2 env LANG=ja_JP.UTF-8 "$ECSHIP" rule
+contains "rule: the error is in Japanese" "$ERR" "^エラー: 'rule' にはサブコマンドが必要です: ensure か list$"
+lacks "the tool's messages: no English label" "$ERR" '^(error|hint|warning): '
+expect_exit "status in Japanese" 0 env LANG=ja_JP.UTF-8 "$ECSHIP" status
+contains "status: the service line is in Japanese" "$OUT" "^サービス     web-staging（ACTIVE）クラスター "
+contains "status: the revision line is in Japanese" "$OUT" "^リビジョン   web-staging:[0-9]+$"
+contains "status: the tasks line is in Japanese" "$OUT" "^タスク       必要 [0-9]+、実行中 [0-9]+、保留 [0-9]+$"
+contains "status: the deployments heading is in Japanese" "$OUT" "^デプロイメント$"
+lacks "status: no English label" "$OUT" '^(service|revision|tasks|breaker|previous|deployments) '
+expect_exit "status in English with LC_MESSAGES=C" 0 env LANG=ja_JP.UTF-8 LC_MESSAGES=C "$ECSHIP" status
+contains "status: the English lines are unchanged" "$OUT" "^revision     web-staging:[0-9]+$"
+contains "status: the English tasks line is unchanged" "$OUT" "^tasks        desired [0-9]+, running [0-9]+, pending [0-9]+$"
+expect_exit "whoami in Japanese" 0 env LANG=ja_JP.UTF-8 "$ECSHIP" whoami
+contains "whoami: the account line is in Japanese" "$OUT" "^アカウント         [0-9]{12}$"
+contains "whoami: the region line is in Japanese" "$OUT" "^リージョン         $AWS_REGION（.* から）$"
+lacks "whoami: no English label" "$OUT" '^(account|region|credential source) '
 expect_exit "rollback in Japanese" 0 env LANG=ja_JP.UTF-8 "$ECSHIP" rollback --to 1
 contains "rollback: the result is in Japanese" "$OUT" "^サービス 'web-staging' はすでに web-staging:1 で稼働しています"
 env LANG=ja_JP.UTF-8 "$ECSHIP" doctor >"$T_TMP/doctor.out" 2>"$T_TMP/doctor.err"
@@ -109,6 +136,17 @@ expect_exit "infra: an unknown subcommand in Japanese" 2 env LANG=ja_JP.UTF-8 "$
 contains "infra: the error is in Japanese" "$ERR" "^エラー: 不明なサブコマンド 'infra bogus'"
 expect_exit "infra: a bad parameter in Japanese" 2 env LANG=ja_JP.UTF-8 "$ECSHIP" --region "$AWS_REGION" infra deploy --stack s bad
 contains "infra: the library's error is in Japanese too" "$ERR" "^エラー: 引数が不正です: パラメーター 'bad' が不正です: KEY=VALUE の形で"
+
+# a deploy's result line (printf in cmd_deploy.c, scripts/check-i18n's printf rule)
+expect_exit "a deploy in Japanese completes" 0 env LANG=ja_JP.UTF-8 "$ECSHIP" deploy --tag v2
+contains "deploy: the result line is in Japanese" "$OUT" "^web-staging:[0-9]+ をサービス 'web-staging' にデプロイしました（デプロイメント ecs-svc/[0-9]+、[0-9.]+ 秒）$"
+
+expect_exit "infra diff of a missing stack in Japanese" 0 env LANG=ja_JP.UTF-8 "$ECSHIP" --region "$AWS_REGION" infra diff --stack i18n-nostack --template "$ROOT/cloudformation/ecs-cluster.yml"
+contains "infra diff: the missing stack is said in Japanese" "$OUT" "^スタック i18n-nostack はありません: 'ecship infra deploy' で .* から作成されます（"
+
+expect_exit "tasks in Japanese" 0 env LANG=ja_JP.UTF-8 "$ECSHIP" tasks
+contains "tasks: the task line is in Japanese" "$OUT" "^タスク [0-9a-f]+  web-staging:[0-9]+  RUNNING（目標 RUNNING）  ヘルス "
+contains "tasks: the started line is in Japanese" "$OUT" "^  開始 [0-9TZ:.-]+  停止 "
 
 # 4. make install puts the catalogue where the installed binary finds it
 cd "$ROOT" || exit 1
