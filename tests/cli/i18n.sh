@@ -19,6 +19,7 @@ done
 check "po/ja.po compiles with msgfmt -c" msgfmt -c -o "$T_TMP/ja.mo" po/ja.po
 check "the build installed the catalogue next to the binary" test -s "$ECSHIP_BUILD/locale/ja/LC_MESSAGES/ecship.mo"
 xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ -o "$T_TMP/now.pot" lib/*/*.c src/*.c
+check "every msgid in the sources has its entry in ja.po (msgcmp: none missing)" msgcmp po/ja.po "$T_TMP/now.pot"
 check "every msgid of ja.po exists in the sources (no stale entries)" python3 - po/ja.po "$T_TMP/now.pot" <<'PY'
 import re, sys
 def ids(path):
