@@ -56,6 +56,14 @@ int ship_service_breaker_rollback(const json_t *service, const struct ship_servi
 				  char *out, size_t n);
 
 /*
+ * Whether a service deployment's statusReason says someone asked for its rollback:
+ * StopServiceDeployment ROLLBACK ("Service deployment rolled back because of a user request.")
+ * or a ROLLBACK answer to a PAUSE lifecycle hook (ContinueServiceDeployment: "... because of a
+ * ROLLBACK action on the lifecycle hook ..."). 1 or 0.
+ */
+int ship_sdep_rollback_requested(const char *reason);
+
+/*
  * Whether ECS rolled the service's last deployment back by itself: the events say so
  * (ship_service_breaker_rollback), or the newest service deployment (may be NULL) ended
  * ROLLBACK_SUCCESSFUL for a reason other than a request ("... because of a user request.",

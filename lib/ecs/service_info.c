@@ -209,10 +209,7 @@ int ship_service_breaker_rollback(const json_t *service, const struct ship_servi
 	return 0;
 }
 
-/* A service deployment's statusReason for a rollback someone asked for: StopServiceDeployment
- * ("... because of a user request.") or a ROLLBACK answer to a PAUSE hook
- * (ContinueServiceDeployment). */
-static int requested_rollback_reason(const char *reason)
+int ship_sdep_rollback_requested(const char *reason)
 {
 	return strstr(reason, "user request") || strstr(reason, "ROLLBACK action");
 }
@@ -226,7 +223,7 @@ int ship_service_rolled_back_by_ecs(const json_t *service, const struct ship_ser
 	if (ship_service_breaker_rollback(service, v, out, n))
 		return 1;
 	if (newest && !strcmp(newest->status, "ROLLBACK_SUCCESSFUL") &&
-	    !requested_rollback_reason(newest->reason)) {
+	    !ship_sdep_rollback_requested(newest->reason)) {
 		snprintf(out, n, "service deployment %s ended %s%s%s", newest->id, newest->status,
 			 newest->reason[0] ? ": " : "", newest->reason);
 		return 1;
