@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "ecship/diagnose.h"
+#include "ecship/service_info.h"
 
 static void when(double t, char *out, size_t n)
 {
@@ -162,12 +163,20 @@ void cli_diagnose_failure(struct cli_ctx *ctx, struct ship_aws *aws, const char 
 	 * hook), which the tasks do not show */
 	if (res->lifecycle_cause[0]) {
 		snprintf(d.cause, sizeof(d.cause), "%s", res->lifecycle_cause);
-		snprintf(d.fix, sizeof(d.fix), "%s",
-			 res->lifecycle_alarm
-			     ? _("the new revision set the alarm off: see what it measures ('aws "
-				 "cloudwatch describe-alarm-history'), fix the revision and deploy again")
-			     : _("a lifecycle hook ended it: answer a PAUSE hook before its timeout "
-				 "('ecship approve'), or see why the Lambda hook failed"));
+		const char *fix =
+		    res->lifecycle_alarm
+			? _("the new revision set the alarm off: see what it measures ('aws "
+			    "cloudwatch describe-alarm-history'), fix the revision and deploy "
+			    "again")
+			: _("a lifecycle hook ended it: answer a PAUSE hook before its timeout "
+			    "('ecship approve'), or see why the Lambda hook failed");
+		/* `ecship abort` (ContinueServiceDeployment ROLLBACK) or StopServiceDeployment */
+		if (!res->lifecycle_alarm && ship_sdep_rollback_requested(res->lifecycle_cause))
+			fix =
+			    _("the deployment was aborted ('ecship abort', or a ROLLBACK through "
+			      "ContinueServiceDeployment or StopServiceDeployment): nothing to fix "
+			      "unless that was not intended");
+		snprintf(d.fix, sizeof(d.fix), "%s", fix);
 	}
 	if (d.cause[0])
 		fprintf(stderr, "%s %s\n", _("cause:"), cli_safe(d.cause));

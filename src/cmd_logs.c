@@ -142,6 +142,23 @@ static int cmd_logs(struct cli_ctx *ctx, int argc, char **argv)
 				break;
 			}
 		}
+		if (q.nstreams && !s_args.follow && ev.n == 0) {
+			/* nothing printed: say so when the task's stream is not there at all */
+			int exists = 1;
+			if (ship_logs_stream_exists(laws, al.group, stream, &exists, &err)) {
+				rc = cli_report("cannot read the logs", &err);
+				break;
+			}
+			if (!exists) {
+				cli_error(
+				    _("no log stream '%s' in log group '%s': task '%s' is not one "
+				      "of the service's, or it has written no logs yet"),
+				    stream, al.group, s_args.task);
+				cli_hint(_("'ecship tasks --stopped' lists the service's tasks"));
+				rc = CLI_EXIT_USAGE;
+				break;
+			}
+		}
 		size_t n = ship_logs_follow_take(&cur, &ev);
 		for (size_t i = 0; i < ev.n; i++)
 			cli_print_log_event(stdout, &ev.v[i], 1);

@@ -76,6 +76,16 @@ static int run_help(int argc, char **argv)
 		}
 		return CLI_EXIT_OK;
 	}
+	if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
+		fputs(_("usage: ecship help [COMMAND]\n\nLists the commands, or shows COMMAND's "
+			"options (the same as 'ecship COMMAND --help').\n"),
+		      stdout);
+		return CLI_EXIT_OK;
+	}
+	if (argc > 0 && argv[0][0] == '-') {
+		cli_error(_("unknown option '%s' for 'help': see 'ecship help --help'"), argv[0]);
+		return CLI_EXIT_USAGE;
+	}
 	if (argc > 0) {
 		const struct cli_command *c = cli_find_command(argv[0]);
 		if (!c)

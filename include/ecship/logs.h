@@ -72,6 +72,13 @@ struct ship_logs_query {
 /* FilterLogEvents over every page (up to max_pages), appended to out and sorted by time. */
 int ship_logs_filter(struct ship_aws *aws, const struct ship_logs_query *q,
 		     struct ship_log_events *out, struct ship_err *err);
+/*
+ * Whether the log group holds a stream of exactly that name (DescribeLogStreams,
+ * logStreamNamePrefix, limit 1: the results are in name order, so the stream itself is the first
+ * one when it exists). 0 with *exists set, or -1 with err.
+ */
+int ship_logs_stream_exists(struct ship_aws *aws, const char *group, const char *stream,
+			    int *exists, struct ship_err *err);
 /* The last n (1..10000) events of one stream (GetLogEvents from the tail), oldest first. */
 int ship_logs_tail(struct ship_aws *aws, const char *group, const char *stream, size_t n,
 		   struct ship_log_events *out, struct ship_err *err);

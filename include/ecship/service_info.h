@@ -45,17 +45,31 @@ int ship_service_deployment_newest(struct ship_aws *aws, const char *cluster, co
 /*
  * Whether the deployment the service runs now is ECS's circuit-breaker rollback: the service
  * events (DescribeServices' "events", newest first) say "(service S) rolling back to deployment
- * ID." no earlier than the PRIMARY deployment was created. Then out gets what failed and where it
- * went back to, e.g. "deployment ecs-svc/2 failed: tasks failed to start; rolled back to
- * deployment ecs-svc/1", and 1 is returned; 0 otherwise.
+ * ID." no earlier than the PRIMARY deployment was created, and, posted with it (within 5 s, or
+ * the event right before it when untimed), "(service S) (deployment ID) deployment failed: ...",
+ * the breaker's own event. A rollback someone requested (StopServiceDeployment ROLLBACK, a
+ * ROLLBACK answer to a PAUSE hook) posts "rolling back" alone and is not the breaker's. Then out
+ * gets what failed and where it went back to, e.g. "deployment ecs-svc/2 failed: tasks failed to
+ * start; rolled back to deployment ecs-svc/1", and 1 is returned; 0 otherwise.
  */
 int ship_service_breaker_rollback(const json_t *service, const struct ship_service_view *v,
 				  char *out, size_t n);
 
 /*
+ * Whether a service deployment's statusReason says someone asked for its rollback:
+ * StopServiceDeployment ROLLBACK ("Service deployment rolled back because of a user request.")
+ * or a ROLLBACK answer to a PAUSE lifecycle hook (ContinueServiceDeployment: "... because of a
+ * ROLLBACK action on the lifecycle hook ..."). 1 or 0.
+ */
+int ship_sdep_rollback_requested(const char *reason);
+
+/*
  * Whether ECS rolled the service's last deployment back by itself: the events say so
- * (ship_service_breaker_rollback), or, when they have rotated away (ECS keeps 100), the newest
- * service deployment (may be NULL) ended ROLLBACK_SUCCESSFUL. out gets the evidence; 1 or 0.
+ * (ship_service_breaker_rollback), or the newest service deployment (may be NULL) ended
+ * ROLLBACK_SUCCESSFUL for a reason other than a request ("... because of a user request.",
+ * "... because of a ROLLBACK action on the lifecycle hook ..."): the events rotate away (ECS
+ * keeps 100), and a failed lifecycle hook rolls back without the breaker's event. out gets the
+ * evidence; 1 or 0.
  */
 int ship_service_rolled_back_by_ecs(const json_t *service, const struct ship_service_view *v,
 				    const struct ship_service_deployment_brief *newest, char *out,

@@ -127,14 +127,27 @@ const struct ship_deployment_view *ship_service_newest(const struct ship_service
 	return best;
 }
 
-int ship_service_breaker_rollback(const json_t *service, const struct ship_service_view *v,
-				  char *out, size_t n)
+/* ECS posts the breaker's "deployment failed:" event with the rollback it starts (same second);
+ * an older one belongs to an earlier deployment. */
+#define BREAKER_EVENT_SLACK 5.0
+
+/*
+ * 1 when the events show a rollback into the PRIMARY deployment, with *breaker set when ECS's
+ * circuit breaker started it ("(deployment ID) deployment failed: ..." posted with it); a rollback
+ * requested through StopServiceDeployment or ContinueServiceDeployment ROLLBACK posts "rolling
+ * back to deployment" alone.
+ */
+static int rollback_event(const json_t *service, const struct ship_service_view *v, int *breaker,
+			  char *out, size_t n)
 {
 	const struct ship_deployment_view *p = ship_service_primary(v);
 	json_t *e, *events = json_object_get(service, "events");
 	size_t i;
 	const char *to = NULL, *failed = NULL;
+	double to_at = 0;
+	int have_to_at = 0, after_to = 0;
 	out[0] = '\0';
+	*breaker = 0;
 	if (!p)
 		return 0;
 	json_array_foreach(events, i, e)
@@ -149,9 +162,21 @@ int ship_service_breaker_rollback(const json_t *service, const struct ship_servi
 			if (json_is_number(at) && json_number_value(at) < p->created - 1)
 				return 0;
 			const char *r = strstr(m, ") rolling back to deployment ");
-			if (r)
+			if (r) {
 				to = r + strlen(") rolling back to ");
-		} else if (strstr(m, ") deployment failed: ")) {
+				have_to_at = json_is_number(at);
+				to_at = have_to_at ? json_number_value(at) : 0;
+			}
+			continue;
+		}
+		after_to++;
+		/* without times, only the event right before the rollback's counts */
+		int too_old = have_to_at && json_is_number(at)
+				  ? json_number_value(at) < to_at - BREAKER_EVENT_SLACK
+				  : after_to > 1;
+		if (too_old)
+			break;
+		if (strstr(m, ") deployment failed: ")) {
 			failed = strstr(m, "(deployment ");
 			break;
 		}
@@ -167,19 +192,38 @@ int ship_service_breaker_rollback(const json_t *service, const struct ship_servi
 		snprintf(out, n, "%.*s %.*s; rolled back to %.*s",
 			 close ? (int)(close - failed) : 0, failed, (int)wl, why ? why : "",
 			 (int)tl, to);
+		*breaker = 1;
 	} else {
 		snprintf(out, n, "rolled back to %.*s", (int)tl, to);
 	}
 	return 1;
 }
 
+int ship_service_breaker_rollback(const json_t *service, const struct ship_service_view *v,
+				  char *out, size_t n)
+{
+	int breaker;
+	if (rollback_event(service, v, &breaker, out, n) && breaker)
+		return 1;
+	out[0] = '\0';
+	return 0;
+}
+
+int ship_sdep_rollback_requested(const char *reason)
+{
+	return strstr(reason, "user request") || strstr(reason, "ROLLBACK action");
+}
+
 int ship_service_rolled_back_by_ecs(const json_t *service, const struct ship_service_view *v,
 				    const struct ship_service_deployment_brief *newest, char *out,
 				    size_t n)
 {
+	/* the breaker's own events; else the record, unless someone asked for the rollback (its
+	 * events look alike without the breaker's "deployment failed") */
 	if (ship_service_breaker_rollback(service, v, out, n))
 		return 1;
-	if (newest && !strcmp(newest->status, "ROLLBACK_SUCCESSFUL")) {
+	if (newest && !strcmp(newest->status, "ROLLBACK_SUCCESSFUL") &&
+	    !ship_sdep_rollback_requested(newest->reason)) {
 		snprintf(out, n, "service deployment %s ended %s%s%s", newest->id, newest->status,
 			 newest->reason[0] ? ": " : "", newest->reason);
 		return 1;

@@ -665,6 +665,13 @@ static int get_services(struct loader *L, const struct ship_ynode *root, const c
 				rc = 1;
 			}
 		}
+		/* not inherited like task_definition: a CreateService input names one service */
+		const struct ship_ynode *top_sd = ship_ynode_get(root, "service_definition");
+		if (sd && top_sd)
+			ship_diags_add(
+			    L->diags, SHIP_SEV_WARNING, L->doc.file, top_sd->line, top_sd->column,
+			    "give each entry under 'services' its own service_definition: FILE",
+			    "'service_definition' is not used with 'services:'");
 		if (list->n == 0) {
 			problem(L, list, "list at least one service, or use 'service'",
 				"'%s' is empty%s", "services", "");

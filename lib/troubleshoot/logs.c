@@ -227,6 +227,31 @@ int ship_logs_filter(struct ship_aws *aws, const struct ship_logs_query *q,
 	return 0;
 }
 
+int ship_logs_stream_exists(struct ship_aws *aws, const char *group, const char *stream,
+			    int *exists, struct ship_err *err)
+{
+	json_t *resp = NULL, *s;
+	size_t i;
+	*exists = 0;
+	/* the names that start with it, in name order: the stream itself comes first */
+	json_t *req = json_pack("{s:s, s:s, s:i}", "logGroupName", group, "logStreamNamePrefix",
+				stream, "limit", 1);
+	if (!req)
+		return ship_err_set(err, SHIP_ERR_NOMEM, "out of memory");
+	int r = ship_aws_json(aws, SHIP_SVC_LOGS, "DescribeLogStreams", req, &resp, NULL, err);
+	json_decref(req);
+	if (r)
+		return ship_err_prefix(err, "cannot list the log streams of group '%s'", group);
+	json_array_foreach(json_object_get(resp, "logStreams"), i, s)
+	{
+		const char *name = json_string_value(json_object_get(s, "logStreamName"));
+		if (name && !strcmp(name, stream))
+			*exists = 1;
+	}
+	json_decref(resp);
+	return 0;
+}
+
 int ship_logs_tail(struct ship_aws *aws, const char *group, const char *stream, size_t n,
 		   struct ship_log_events *out, struct ship_err *err)
 {

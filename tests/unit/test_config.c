@@ -153,6 +153,37 @@ static void services_list(void **state)
 	ship_vars_release(&v);
 }
 
+/* With `services:`, a top-level service_definition is not used (docs/config.md): a warning at
+ * the key (its value's column), the config still loads, and no entry takes it. */
+static void top_level_service_definition_with_services(void **state)
+{
+	(void)state;
+	static const char text[] = "cluster: c\n"
+				   "task_definition: td.json\n"
+				   "service_definition: svc.json\n"
+				   "services:\n"
+				   "  - name: web\n"
+				   "  - {name: worker, service_definition: worker.json}\n";
+	struct ship_vars v;
+	struct ship_diags d = SHIP_DIAGS_INIT;
+	struct ship_err err = SHIP_ERR_INIT;
+	vars_for(&v, NULL);
+	struct ship_config *c = ship_config_parse("ecship.yml", ship_str_c(text), &v, &d, &err);
+	if (!c)
+		fail_msg("%s", err.message);
+	assert_null(c->services[0].service_definition);
+	assert_string_equal(c->services[1].service_definition, "worker.json");
+	assert_int_equal(ship_diags_count(&d, SHIP_SEV_WARNING), 1);
+	assert_int_equal(ship_diags_count(&d, SHIP_SEV_ERROR), 0);
+	assert_int_equal(d.v[0].line, 3);
+	assert_int_equal(d.v[0].column, 21);
+	assert_string_equal(d.v[0].message, "'service_definition' is not used with 'services:'");
+	assert_non_null(strstr(d.v[0].hint, "its own service_definition: FILE"));
+	ship_config_destroy(c);
+	ship_diags_release(&d);
+	ship_vars_release(&v);
+}
+
 /* autoscaling: at the top level for every service without its own, or per service. */
 static void autoscaling_config(void **state)
 {
@@ -478,6 +509,7 @@ int main(void)
 	    TU_TEST(loads_full_config),
 	    TU_TEST(applies_environment_override),
 	    TU_TEST(services_list),
+	    TU_TEST(top_level_service_definition_with_services),
 	    TU_TEST(autoscaling_config),
 	    TU_TEST(fail_fast_key),
 	    TU_TEST(reports_problems),

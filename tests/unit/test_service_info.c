@@ -120,6 +120,65 @@ static void rotated_events_fall_back_to_the_service_deployment(void **state)
 	json_decref(svc);
 }
 
+/*
+ * A rollback someone asked for (ecship's fail-fast StopServiceDeployment ROLLBACK, `ecship abort`,
+ * a ROLLBACK answer to a PAUSE hook) is not the breaker's: ECS posts "rolling back to deployment"
+ * for it too, but not the breaker's "(deployment ID) deployment failed: ..." event, and the
+ * service deployment's record says why: "Service deployment rolled back because of a user
+ * request." The record's rollback reason names who started it ("For example, the circuit breaker
+ * initiated the rollback operation."),
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Rollback.html; stopping:
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stop-service-deployment.html;
+ * circuitBreaker status TRIGGERED only when the breaker detects the failure:
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeploymentCircuitBreaker.html
+ */
+static void requested_rollback_is_not_the_breaker(void **state)
+{
+	(void)state;
+	json_t *svc =
+	    service("[{\"createdAt\": 1100, \"message\": \"(service web) has reached a "
+		    "steady state.\"}, {\"createdAt\": 1000, \"message\": \"(service web) "
+		    "rolling back to deployment ecs-svc/1.\"}, {\"createdAt\": 990, "
+		    "\"message\": \"(service web) has started 1 tasks: (task abc).\"}]");
+	struct ship_service_view v;
+	struct ship_service_deployment_brief b;
+	char out[512];
+	parse(svc, &v);
+	assert_int_equal(ship_service_breaker_rollback(svc, &v, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(ship_service_rolled_back_by_ecs(svc, &v, NULL, out, sizeof(out)), 0);
+	memset(&b, 0, sizeof(b));
+	snprintf(b.id, sizeof(b.id), "sd-42");
+	snprintf(b.status, sizeof(b.status), "ROLLBACK_SUCCESSFUL");
+	snprintf(b.reason, sizeof(b.reason),
+		 "Service deployment rolled back because of a user request.");
+	assert_int_equal(ship_service_rolled_back_by_ecs(svc, &v, &b, out, sizeof(out)), 0);
+	snprintf(b.reason, sizeof(b.reason),
+		 "Service deployment rolled back because of a ROLLBACK action on the lifecycle "
+		 "hook h1 at PRE_SCALE_UP.");
+	assert_int_equal(ship_service_rolled_back_by_ecs(svc, &v, &b, out, sizeof(out)), 0);
+	/* a failed Lambda hook: ECS rolled back by itself, without the breaker's event */
+	snprintf(b.reason, sizeof(b.reason),
+		 "Service deployment rolled back because the lifecycle hook h1 failed.");
+	assert_int_equal(ship_service_rolled_back_by_ecs(svc, &v, &b, out, sizeof(out)), 1);
+	json_decref(svc);
+	/* an earlier deployment's breaker failure, long before the requested rollback */
+	svc = service("[{\"createdAt\": 1000, \"message\": \"(service web) rolling back to "
+		      "deployment ecs-svc/1.\"}, {\"createdAt\": 400, \"message\": \"(service "
+		      "web) (deployment ecs-svc/0) deployment failed: tasks failed to start.\"}]");
+	parse(svc, &v);
+	assert_int_equal(ship_service_breaker_rollback(svc, &v, out, sizeof(out)), 0);
+	json_decref(svc);
+	/* untimed events: only the one right before the rollback's */
+	svc = service("[{\"message\": \"(service web) rolling back to deployment ecs-svc/1.\"},"
+		      " {\"message\": \"(service web) has started 1 tasks.\"},"
+		      " {\"message\": \"(service web) (deployment ecs-svc/0) deployment failed: "
+		      "tasks failed to start.\"}]");
+	parse(svc, &v);
+	assert_int_equal(ship_service_breaker_rollback(svc, &v, out, sizeof(out)), 0);
+	json_decref(svc);
+}
+
 int main(void)
 {
 	tu_alloc_install();
@@ -128,6 +187,7 @@ int main(void)
 	    TU_TEST(breaker_rollback_from_events),
 	    TU_TEST(events_older_than_the_primary_do_not_count),
 	    TU_TEST(rotated_events_fall_back_to_the_service_deployment),
+	    TU_TEST(requested_rollback_is_not_the_breaker),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
