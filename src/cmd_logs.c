@@ -146,7 +146,7 @@ static int cmd_logs(struct cli_ctx *ctx, int argc, char **argv)
 			/* nothing printed: say so when the task's stream is not there at all */
 			int exists = 1;
 			if (ship_logs_stream_exists(laws, al.group, stream, &exists, &err)) {
-				rc = cli_report("cannot read the logs", &err);
+				rc = cli_report(_("cannot read the logs"), &err);
 				break;
 			}
 			if (!exists) {
