@@ -438,7 +438,12 @@ static void print_rolled_back_with(struct cli_ctx *ctx, const char *service, con
 		cli_deploy_print_result(ctx, service, r);
 		return;
 	}
-	if (r->rolled_back)
+	if (r->rolled_back && r->moved_before)
+		cli_note(_("service '%s' was rolled back to %s because service '%s' failed (an "
+			   "interrupted run of this deploy had moved it to %s)"),
+			 service, ship_taskdef_short(r->previous_taskdef), failed,
+			 ship_taskdef_short(r->taskdef_arn));
+	else if (r->rolled_back)
 		cli_note(_("service '%s' was rolled back to %s because service '%s' failed"),
 			 service, ship_taskdef_short(r->previous_taskdef), failed);
 	else

@@ -102,6 +102,9 @@ struct ship_deploy_result {
 	 * UpdateService members; "" when it changed none): its rollback sends them back */
 	char previous_service[2048];
 	int rolled_back;           /* the service is back on previous_taskdef */
+	/* unchanged by this run: an interrupted run of the same deploy had moved it to
+	 * taskdef_arn, so it went back with the group (ship_deploy_many) */
+	int moved_before;
 	int rollback_by_ecs;       /* ECS's circuit breaker did the rollback (with lifecycle: ECS's
 				      blue/green, linear or canary rollback) */
 	int lifecycle;             /* followed through ECS's lifecycle stages (strategy.h) */

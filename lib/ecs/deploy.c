@@ -1599,9 +1599,10 @@ static int roll_back_pending(struct ship_aws *aws, const struct ship_call_opts *
 	snprintf(res->previous_taskdef, sizeof(res->previous_taskdef), "%s", prev);
 	res->previous_ran = 1; /* recorded: it ran (record_previous_if_ran) */
 	res->outcome = SHIP_DEPLOY_FAILED;
+	res->moved_before = 1;
 	set_reason(res,
-		   "rolled back because service '%s' failed: %s (an interrupted run of this "
-		   "deploy had moved it to %s)",
+		   _("rolled back because service '%s' failed: %s (an interrupted run of this "
+		     "deploy had moved it to %s)"),
 		   fo->service, fres->reason, ship_taskdef_short(pending));
 	return rb_begin(aws, call, o, NULL, &st->start.cur, res, rb, err);
 }
