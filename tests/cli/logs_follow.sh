@@ -57,6 +57,9 @@ check "--follow ended after SIGINT" test "$rc" -eq 0
 check "--follow ends with exit 0 on Ctrl-C" test "$frc" -eq 0
 lacks "no error on the way out" "$T_TMP/follow.err" '^error:'
 
-expect_exit "logs --task of an unknown task prints nothing" 0 "$ECSHIP" logs --since 1h --task 0123456789abcdef0123456789abcdef
-check "no lines" test ! -s "$OUT"
+# an unknown task: its stream is not in the log group, so it says so and exits 2 (input error)
+# rather than printing nothing with exit 0 (cases/logs-task-missing has the rest)
+expect_exit "logs --task of an unknown task: exit 2" 2 "$ECSHIP" logs --since 1h --task 0123456789abcdef0123456789abcdef
+check "no log lines" test ! -s "$OUT"
+contains "it names the missing stream" "$ERR" "no log stream 'ecs/web/0123456789abcdef0123456789abcdef'"
 done_testing
