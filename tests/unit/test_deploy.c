@@ -490,14 +490,31 @@ struct observe_case {
 	const char *previous;
 	int exists, describes;
 	const char *reason; /* a substring, or NULL */
+	int no_def;	    /* no service definition (else one to create the service from) */
+	const char *error;  /* a substring of the error (rc -1), or NULL */
 };
 
 static const struct observe_case s_observe[] = {
-    {"a missing service", {GONE_}, 0, 0, 600, 0, SHIP_DEPLOY_NONE, "", 0, 1, NULL},
-    {"a steady service", {STEADY}, 0, 0, 600, 0, SHIP_DEPLOY_NONE, TD_OLD, 1, 1, NULL},
-    {"busy, --refuse-if-busy", {BUSY}, 1, 0, 600, 1, SHIP_DEPLOY_REFUSED, "", 1, 1, "in progress"},
-    {"busy, --dry-run only notes it", {BUSY}, 0, 1, 600, 0, SHIP_DEPLOY_NONE, TD_OLD, 1, 1, NULL},
-    {"busy, waited for", {BUSY, STEADY}, 0, 0, 600, 0, SHIP_DEPLOY_NONE, TD_OLD, 1, 3, NULL},
+    {"a missing service", {GONE_}, 0, 0, 600, 0, SHIP_DEPLOY_NONE, "", 0, 1, NULL, 0, NULL},
+    /* nothing can create it: refused here, before any registration (a user trial saw a deploy
+     * of 30 services register revisions and start services, then exit 2 "nothing changed") */
+    {"a missing service without a definition",
+     {GONE_},
+     0,
+     0,
+     600,
+     -1,
+     SHIP_DEPLOY_NONE,
+     "",
+     0,
+     1,
+     NULL,
+     1,
+     "service_definition: FILE"},
+    {"a steady service", {STEADY}, 0, 0, 600, 0, SHIP_DEPLOY_NONE, TD_OLD, 1, 1, NULL, 0, NULL},
+    {"busy, --refuse-if-busy", {BUSY}, 1, 0, 600, 1, SHIP_DEPLOY_REFUSED, "", 1, 1, "in progress", 0, NULL},
+    {"busy, --dry-run only notes it", {BUSY}, 0, 1, 600, 0, SHIP_DEPLOY_NONE, TD_OLD, 1, 1, NULL, 0, NULL},
+    {"busy, waited for", {BUSY, STEADY}, 0, 0, 600, 0, SHIP_DEPLOY_NONE, TD_OLD, 1, 3, NULL, 0, NULL},
     {"busy, deleted while waiting",
      {BUSY, GONE_},
      0,
@@ -508,7 +525,9 @@ static const struct observe_case s_observe[] = {
      "",
      1,
      2,
-     "was deleted"},
+     "was deleted",
+     0,
+     NULL},
     {"busy, outlasts the timeout",
      {BUSY},
      0,
@@ -519,7 +538,9 @@ static const struct observe_case s_observe[] = {
      "",
      1,
      -1,
-     "did not finish in time"},
+     "did not finish in time",
+     0,
+     NULL},
 };
 
 static void observe_stage_table(void **state)
@@ -538,9 +559,16 @@ static void observe_stage_table(void **state)
 		e->o.refuse_if_busy = c->refuse_if_busy;
 		e->o.dry_run = c->dry_run;
 		e->o.timeout = c->timeout;
+		/* a missing service is created from a definition (the live one's checks are others') */
+		json_t *def = c->no_def || strcmp(c->snaps[0], GONE_)
+				  ? NULL
+				  : json_pack("{s:s}", "launchType", "FARGATE");
+		e->o.service_def = def;
 		int rc = ship_deploy_observe(e->aws, &call, &e->o, &st, &e->res, &e->err);
 		print_message("case: %s\n", c->name);
 		assert_int_equal(rc, c->rc);
+		if (c->error)
+			assert_non_null(strstr(e->err.message, c->error));
 		assert_int_equal(e->res.outcome, c->outcome);
 		if (!c->rc) {
 			assert_string_equal(e->res.previous_taskdef, c->previous);
@@ -556,6 +584,7 @@ static void observe_stage_table(void **state)
 				     fx_ecs_count(&e->fx, "UpdateService"),
 				 0);
 		ship_deploy_start_release(&st);
+		json_decref(def);
 		env_destroy(e);
 	}
 }
