@@ -287,3 +287,23 @@ class Ctx:
             if not hasattr(self, k):
                 raise TypeError(f"Ctx has no field '{k}'")
             setattr(self, k, v)
+
+
+# ---- the parts' selftests ------------------------------------------------------------------------
+
+class Checks:
+    """What a part's --selftest collects: expect(name, got, want), then finish(label) prints each
+    mismatch and a verdict and returns the exit code."""
+
+    def __init__(self):
+        self.bad = []
+
+    def expect(self, name, got, want):
+        if got != want:
+            self.bad.append(f"{name}: got {got!r}, want {want!r}")
+
+    def finish(self, label):
+        for b in self.bad:
+            print("FAIL " + b)
+        print(f"PASS {label}" if not self.bad else f"{len(self.bad)} failed")
+        return 1 if self.bad else 0

@@ -19,7 +19,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import benchlib
-from benchlib import CLUSTER, FAMILY, ROOT, SERVICE, SimProc, f, figure, log, table
+from benchlib import CLUSTER, FAMILY, ROOT, SERVICE, Checks, SimProc, f, figure, log, table
 
 SPEED = 10  # simulated seconds per wall second: ECS's minutes in the benchmark's seconds
 CASES = [("missing tag", "ffpull", "pull-error"), ("crash loop", "ffcrash", "exit:3"),
@@ -337,11 +337,8 @@ def run(ctx):
 # ---- selftest ----------------------------------------------------------------------------------
 
 def selftest():
-    bad = []
-
-    def check(name, got, want):
-        if got != want:
-            bad.append(f"{name}: got {got!r}, want {want!r}")
+    checks = Checks()
+    check = checks.expect
 
     tasks = [{"startedBy": "ecs-svc/2", "stoppingAt": 300.0, "stoppedAt": 600.0},
              {"startedBy": "ecs-svc/2", "stoppingAt": 180.0, "stoppedAt": 480.0},
@@ -379,10 +376,7 @@ def selftest():
           decision_anchor(tasks, "ecs-svc/2", 490.0), 480.0)
     check("decision anchor: none before", decision_anchor(tasks, "ecs-svc/2", 100.0), None)
     check("median [min-max]", mmm([3, None, 1, 2]), "2 [1-3]")
-    for b in bad:
-        print("FAIL " + b)
-    print("PASS failures.py helpers" if not bad else f"{len(bad)} failed")
-    return 1 if bad else 0
+    return checks.finish("failures.py helpers")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import benchlib
-from benchlib import ROOT, SimProc, f, figure, log, table
+from benchlib import ROOT, Checks, SimProc, f, figure, log, table
 
 SPEED = 20
 # The sim's ECS-like buckets (sim/faults.c, docs/sim.md): (burst, refill per second)
@@ -296,11 +296,8 @@ def run(ctx):
 # ---- selftest ----------------------------------------------------------------------------------
 
 def selftest():
-    bad = []
-
-    def expect(name, got, want):
-        if got != want:
-            bad.append(f"{name}: got {got!r}, want {want!r}")
+    checks = Checks()
+    expect = checks.expect
 
     reqs = [{"action": "RegisterTaskDefinition", "status": 200},
             {"action": "RegisterTaskDefinition", "status": 400, "fault": "throttle"},
@@ -325,10 +322,7 @@ def selftest():
     expect("floor: 50 distinct registrations", fan_floor(50, 50, 2.0), 32.0)
     expect("floor: 200 updates on one family", fan_floor(200, 1, 2.0), 32.0)
     expect("floor: within the bursts", fan_floor(10, 1, 2.0), 2.0)
-    for b in bad:
-        print("FAIL " + b)
-    print("PASS fanout.py helpers" if not bad else f"{len(bad)} failed")
-    return 1 if bad else 0
+    return checks.finish("fanout.py helpers")
 
 
 if __name__ == "__main__":
